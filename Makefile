@@ -1,0 +1,46 @@
+# haiquan — two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint bench install demo migration clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/haiquan db upgrade
+	$(VENV)/bin/haiquan demo seed
+	@echo "haiquan is serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
+	$(VENV)/bin/haiquan serve --host $(HOST) --port $(PORT)
+
+demo: $(STAMP)
+	$(VENV)/bin/haiquan db upgrade
+	$(VENV)/bin/haiquan demo seed
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests benchmarks migrations scripts
+	$(VENV)/bin/ruff format --check src tests benchmarks migrations scripts
+	$(VENV)/bin/mypy
+
+test: lint
+	$(VENV)/bin/pytest -q $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests ran"; exit 1; fi; exit $$rc
+
+bench: $(STAMP)
+	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+migration: $(STAMP)
+	rm -f /tmp/haiquan-migration.db
+	HAIQUAN_DATABASE_URL=sqlite:////tmp/haiquan-migration.db $(VENV)/bin/alembic upgrade heads
+	HAIQUAN_DATABASE_URL=sqlite:////tmp/haiquan-migration.db $(VENV)/bin/alembic revision --autogenerate -m "$(MSG)"
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,105 @@
+"""Composition: the FastAPI application."""
+
+from __future__ import annotations
+
+import inspect
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+
+from haiquan import consumers
+from haiquan.deps import audit_refusal
+from haiquan.kit import errors
+from haiquan.kit.db import Database
+from haiquan.kit.metrics import LATENCY, REQUESTS
+from haiquan.kit.outbox import Dispatcher
+from haiquan.kit.settings import Settings, get_settings
+from haiquan.routes import include_routers
+
+log = structlog.get_logger(__name__)
+
+
+def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    db = db or Database(settings.effective_database_url)
+    dispatcher = Dispatcher(db)
+    consumers.register_all(dispatcher, settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.run_dispatcher:
+            dispatcher.start(settings.dispatcher_interval_seconds)
+        try:
+            yield
+        finally:
+            dispatcher.stop()
+
+    app = FastAPI(
+        title="haiquan",
+        version="0.1.0",
+        summary="Smart-customs platform: declarations, risk channels, supervision, payments, enforcement",
+        lifespan=lifespan,
+        responses={
+            400: {"model": errors.Problem, "description": "Bad request (problem+json)"},
+            401: {"model": errors.Problem, "description": "Not authenticated (problem+json)"},
+            403: {"model": errors.Problem, "description": "Forbidden (problem+json)"},
+            404: {"model": errors.Problem, "description": "Not found (problem+json)"},
+            422: {"model": errors.Problem, "description": "Invalid field (problem+json)"},
+        },
+    )
+    app.state.settings = settings
+    app.state.db = db
+    app.state.dispatcher = dispatcher
+    app.state.dispatcher_wake = dispatcher.wake
+    errors.install_error_handlers(app)
+    _audit_forbidden(app)
+    _observability(app, db)
+    include_routers(app)
+    return app
+
+
+def _audit_forbidden(app: FastAPI) -> None:
+    """Every refused access by an authenticated caller lands in the audit log."""
+    base = app.exception_handlers[errors.DomainError]
+
+    async def handler(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, errors.DomainError)
+        principal = getattr(request.state, "principal", None)
+        if exc.status == 403 and principal is not None:
+            audit_refusal(request.app.state.db, request, principal.label, exc.message)
+        result = base(request, exc)
+        return await result if inspect.isawaitable(result) else result
+
+    app.add_exception_handler(errors.DomainError, handler)
+
+
+def _observability(app: FastAPI, db: Database) -> None:
+    @app.middleware("http")
+    async def measure(request: Request, call_next: Callable[[Request], Any]) -> Response:
+        start = time.perf_counter()
+        response: Response = await call_next(request)
+        route = request.scope.get("route")
+        path = getattr(route, "path", "unmatched")
+        LATENCY.labels(request.method, path).observe(time.perf_counter() - start)
+        REQUESTS.labels(request.method, path, str(response.status_code)).inc()
+        return response
+
+    @app.get("/healthz", tags=["operations"], include_in_schema=False)
+    def healthz() -> JSONResponse:
+        try:
+            with db.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception as exc:  # the one place where any failure means "unhealthy"
+            return JSONResponse({"status": "unhealthy", "database": str(exc)[:200]}, status_code=503)
+        return JSONResponse({"status": "ok", "database": db.dialect})
+
+    @app.get("/metrics", tags=["operations"], include_in_schema=False)
+    def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

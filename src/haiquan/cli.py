@@ -1,0 +1,74 @@
+"""Composition: the `haiquan` command line."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from haiquan.kit import audit
+from haiquan.kit.cli_support import database, fail
+from haiquan.kit.settings import get_settings
+from haiquan.organization.cli import enterprise_app, officer_app, unit_app
+
+console = Console()
+app = typer.Typer(
+    help="haiquan: smart-customs platform", no_args_is_help=True, pretty_exceptions_enable=False
+)
+db_app = typer.Typer(help="Database schema")
+audit_app = typer.Typer(help="The tamper-evident audit log")
+app.add_typer(db_app, name="db")
+app.add_typer(unit_app, name="unit")
+app.add_typer(officer_app, name="officer")
+app.add_typer(enterprise_app, name="enterprise")
+app.add_typer(audit_app, name="audit")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every Alembic migration."""
+    from haiquan.kit.migrate import upgrade
+
+    url = get_settings().effective_database_url
+    upgrade(url)
+    console.print(f"database at head ({url.split('@')[-1]})")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Walk the hash chain and name the first broken entry."""
+    with database().unit_of_work() as uow:
+        count, broken = audit.verify(uow.session)
+    if broken is not None:
+        fail(
+            f"audit chain broken at entry seq={broken.seq} id={broken.id}: {broken.reason} ({count} checked)",
+            1,
+        )
+    console.print(f"audit log intact: {count} entries verified")
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes (PostgreSQL only)")] = 1,
+) -> None:
+    """Serve the API and the pages."""
+    import uvicorn
+
+    uvicorn.run(
+        "haiquan.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning"
+    )
+
+
+def main() -> None:
+    from haiquan.kit.logging import configure
+
+    s = get_settings()
+    configure(s.log_level, s.log_json)
+    app()
+
+
+if __name__ == "__main__":
+    main()

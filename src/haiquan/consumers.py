@@ -1,0 +1,11 @@
+"""Every in-process consumer of the outbox, registered in one place."""
+
+from __future__ import annotations
+
+from haiquan.kit.outbox import Dispatcher
+from haiquan.kit.settings import Settings
+
+
+def register_all(dispatcher: Dispatcher, settings: Settings) -> None:
+    """Domains add their consumers here (notifications, webhooks, reports, federation)."""
+    _ = (dispatcher, settings)

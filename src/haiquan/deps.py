@@ -1,0 +1,131 @@
+"""Request context for the API: the unit of work the request owns, the authenticated caller, idempotency.
+
+Every route takes `ctx: Ctx`. Authentication happens here, once; refused access is audited."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
+
+from haiquan.kit import audit, idempotency
+from haiquan.kit.auth import Principal
+from haiquan.kit.db import Database, UnitOfWork
+from haiquan.kit.errors import DomainError, Unauthorized
+from haiquan.kit.settings import Settings
+from haiquan.organization import service as org
+
+T = TypeVar("T")
+
+bearer = HTTPBearer(auto_error=False, description="An enterprise API key or an officer token")
+idem_header = APIKeyHeader(name="Idempotency-Key", auto_error=False, scheme_name="IdempotencyKey")
+
+
+def get_db(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+def get_settings_dep(request: Request) -> Settings:
+    s: Settings = request.app.state.settings
+    return s
+
+
+@dataclass
+class RequestContext:
+    request: Request
+    uow: UnitOfWork
+    principal: Principal
+    settings: Settings
+    idempotency_key: str | None
+
+    @property
+    def session(self) -> Any:
+        return self.uow.session
+
+    def respond(self, fn: Callable[[], Any], *, status_code: int = 200, body: Any = None) -> JSONResponse:
+        """Run a change, commit it, and answer. With an Idempotency-Key, a replay returns the first answer."""
+        key = idempotency.check_key(self.idempotency_key) if self.idempotency_key is not None else None
+        req_hash = ""
+        if key is not None:
+            raw = body.model_dump(mode="json") if isinstance(body, BaseModel) else jsonable_encoder(body)
+            req_hash = idempotency.request_hash(self.request.method, self.request.url.path, raw)
+            stored = idempotency.lookup(
+                self.session, principal=self.principal.key, key=key, req_hash=req_hash
+            )
+            if stored is not None:
+                self.uow.rollback()
+                return JSONResponse(
+                    stored.body, status_code=stored.status_code, headers={"Idempotent-Replay": "true"}
+                )
+        result = jsonable_encoder(fn())
+        if key is not None:
+            idempotency.remember(
+                self.session,
+                principal=self.principal.key,
+                key=key,
+                req_hash=req_hash,
+                status_code=status_code,
+                body=result,
+            )
+        self.uow.commit()
+        self.request.app.state.dispatcher_wake()
+        return JSONResponse(result, status_code=status_code)
+
+    def read(self, fn: Callable[[], T]) -> T:
+        return fn()
+
+
+def audit_refusal(db: Database, request: Request, who: str, reason: str) -> None:
+    with db.unit_of_work() as uow:
+        audit.append(
+            uow.session,
+            actor=who,
+            action="access.refused",
+            target=f"{request.method} {request.url.path}",
+            outcome="refused",
+            detail={"reason": reason, "client": request.client.host if request.client else None},
+        )
+        uow.commit()
+
+
+def authenticate(request: Request, uow: UnitOfWork, settings: Settings, token: str | None) -> Principal:
+    if not token:
+        raise Unauthorized("authentication required: send Authorization: Bearer <API key or token>")
+    if token.startswith("hq_"):
+        return org.principal_from_api_key(uow.session, key=token)
+    return org.principal_from_token(uow.session, token=token, secret=settings.effective_secret_key)
+
+
+def token_from_request(request: Request, creds: HTTPAuthorizationCredentials | None) -> str | None:
+    if creds is not None:
+        return creds.credentials
+    cookie = request.cookies.get("hq_session")
+    return cookie or None
+
+
+def context(
+    request: Request,
+    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    idem: Annotated[str | None, Depends(idem_header)],
+) -> Iterator[RequestContext]:
+    db = get_db(request)
+    settings = get_settings_dep(request)
+    with db.unit_of_work() as uow:
+        try:
+            principal = authenticate(request, uow, settings, token_from_request(request, creds))
+        except DomainError as exc:
+            uow.rollback()
+            audit_refusal(db, request, "anonymous", exc.message)
+            raise
+        request.state.principal = principal
+        yield RequestContext(request, uow, principal, settings, idem)
+
+
+Ctx = Annotated[RequestContext, Depends(context)]

@@ -1,0 +1,102 @@
+"""Tamper-evident audit log. Each entry's hash covers its content and the previous entry's hash, so any
+edit, deletion or reordering breaks the chain at a named entry."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from haiquan.kit import clock
+from haiquan.kit.db import new_id
+from haiquan.kit.tables import AuditEntry
+
+GENESIS = "0" * 64
+_LOCK_KEY = 7242001  # PostgreSQL advisory lock that orders chain appends
+
+
+def _digest(entry: AuditEntry, prev_hash: str) -> str:
+    content = {
+        "id": entry.id,
+        "at": entry.at.isoformat(),
+        "actor": entry.actor,
+        "action": entry.action,
+        "target": entry.target,
+        "unit": entry.unit,
+        "outcome": entry.outcome,
+        "detail": entry.detail,
+        "prev": prev_hash,
+    }
+    raw = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def append(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    target: str,
+    unit: str | None = None,
+    outcome: str = "ok",
+    detail: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Append an entry in the caller's transaction. Call it last before commit: on PostgreSQL it takes a
+    transaction lock so that chain order equals commit order."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
+    prev = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)) or GENESIS
+    entry = AuditEntry(
+        id=new_id(),
+        at=clock.now(),
+        actor=actor,
+        action=action,
+        target=target,
+        unit=unit,
+        outcome=outcome,
+        detail=detail or {},
+        prev_hash=prev,
+        hash="",
+    )
+    entry.hash = _digest(entry, prev)
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+@dataclass(frozen=True)
+class Broken:
+    seq: int
+    id: str
+    reason: str
+
+
+def _entries(session: Session, batch: int = 5000) -> Iterator[AuditEntry]:
+    last = 0
+    while True:
+        rows = session.scalars(
+            select(AuditEntry).where(AuditEntry.seq > last).order_by(AuditEntry.seq).limit(batch)
+        ).all()
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].seq
+
+
+def verify(session: Session) -> tuple[int, Broken | None]:
+    """Walk the chain; return how many entries were checked and the first broken one, if any."""
+    prev = GENESIS
+    count = 0
+    for entry in _entries(session):
+        count += 1
+        if entry.prev_hash != prev:
+            return count, Broken(entry.seq, entry.id, "previous hash does not match the entry before it")
+        if _digest(entry, prev) != entry.hash:
+            return count, Broken(entry.seq, entry.id, "content does not match its hash")
+        prev = entry.hash
+    return count, None

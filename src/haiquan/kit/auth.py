@@ -1,0 +1,175 @@
+"""Authentication mechanisms and the caller's scope. Passwords: argon2. Officer tokens: signed JWT (PyJWT).
+API keys: random, shown once, stored as SHA-256 (they carry 256 bits of entropy, so a slow hash adds
+nothing but latency on every call)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import StrEnum
+from typing import Any
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from haiquan.kit import clock
+from haiquan.kit.errors import Forbidden, Unauthorized
+
+_hasher = PasswordHasher()
+TOKEN_ALG = "HS256"
+API_KEY_PREFIX = "hq_"
+
+
+class Role(StrEnum):
+    OFFICER = "officer"
+    TEAM_LEAD = "team_lead"
+    SUBDEPARTMENT_LEADER = "subdepartment_leader"
+    DEPARTMENT_LEADER = "department_leader"
+    ANALYST = "analyst"
+    ADMINISTRATOR = "administrator"
+
+
+class EnterpriseRole(StrEnum):
+    DECLARANT = "declarant"
+    TERMINAL_OPERATOR = "terminal_operator"
+    CARRIER = "carrier"
+    BANK = "bank"
+
+
+LEADER_ROLES = frozenset(
+    {Role.TEAM_LEAD, Role.SUBDEPARTMENT_LEADER, Role.DEPARTMENT_LEADER, Role.ADMINISTRATOR}
+)
+DECIDING_ROLES = frozenset({Role.OFFICER, Role.TEAM_LEAD, Role.SUBDEPARTMENT_LEADER, Role.DEPARTMENT_LEADER})
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a caller may see: units (None = every unit) and, for an enterprise, only its own records."""
+
+    units: frozenset[str] | None
+    enterprise_id: str | None = None
+
+    def covers_unit(self, unit: str) -> bool:
+        return self.units is None or unit in self.units
+
+
+@dataclass(frozen=True)
+class Principal:
+    kind: str  # "officer" | "enterprise"
+    id: str
+    name: str
+    scope: Scope
+    unit: str | None = None
+    role: str | None = None
+    enterprise_roles: frozenset[str] = field(default_factory=frozenset)
+    tax_code: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.id}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind}:{self.name}"
+
+    @property
+    def is_officer(self) -> bool:
+        return self.kind == "officer"
+
+    @property
+    def is_enterprise(self) -> bool:
+        return self.kind == "enterprise"
+
+    def require_officer(self, *roles: str) -> None:
+        if not self.is_officer:
+            raise Forbidden("this action is for customs officers", code="officers_only")
+        if roles and self.role not in roles:
+            raise Forbidden(f"this action needs one of the roles: {', '.join(roles)}", code="role_required")
+
+    def require_enterprise(self, *roles: str) -> None:
+        if not self.is_enterprise:
+            raise Forbidden("this action is for enterprise systems", code="enterprises_only")
+        if roles and not (self.enterprise_roles & set(roles)):
+            raise Forbidden(
+                f"this API key's enterprise lacks the role: {', '.join(roles)}",
+                code="enterprise_role_required",
+            )
+
+
+def configure_password_hashing(*, time_cost: int, memory_cost: int) -> None:
+    """Tune argon2 (tests use cheap parameters; production keeps the library's defaults)."""
+    global _hasher
+    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=1)
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(stored: str, password: str) -> bool:
+    try:
+        return _hasher.verify(stored, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def issue_token(*, secret: str, subject: str, ttl_minutes: int, extra: dict[str, Any] | None = None) -> str:
+    now = clock.now()
+    claims = {
+        "sub": subject,
+        "iat": int(now.timestamp()),
+        "exp": int((now + timedelta(minutes=ttl_minutes)).timestamp()),
+    }
+    claims.update(extra or {})
+    return jwt.encode(claims, secret, algorithm=TOKEN_ALG)
+
+
+def read_token(token: str, *, secret: str) -> dict[str, Any]:
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            secret,
+            algorithms=[TOKEN_ALG],
+            options={"require": ["sub", "exp", "iat"], "verify_exp": False},
+        )
+    except jwt.PyJWTError as exc:
+        raise Unauthorized("the token is not valid", code="invalid_token") from exc
+    if int(claims["exp"]) <= int(clock.now().timestamp()):
+        raise Unauthorized("the token has expired: log in again", code="token_expired")
+    return claims
+
+
+def new_api_key() -> tuple[str, str, str]:
+    """Return (key shown once, key id, stored hash)."""
+    key_id = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    full = f"{API_KEY_PREFIX}{key_id}_{secret}"
+    return full, key_id, hash_api_key(full)
+
+
+def hash_api_key(full: str) -> str:
+    return hashlib.sha256(full.encode()).hexdigest()
+
+
+def parse_api_key(full: str) -> str | None:
+    """The key id of a well-formed key, else None."""
+    if not full.startswith(API_KEY_PREFIX):
+        return None
+    rest = full[len(API_KEY_PREFIX) :]
+    key_id, sep, secret = rest.partition("_")
+    if not sep or len(key_id) != 12 or not secret:
+        return None
+    return key_id
+
+
+def same_hash(a: str, b: str) -> bool:
+    return hmac.compare_digest(a, b)
+
+
+def sign_payload(secret: str, body: bytes, timestamp: str) -> str:
+    """Webhook signature: hex HMAC-SHA256 over "<timestamp>.<body>"."""
+    return hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()

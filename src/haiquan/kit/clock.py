@@ -1,0 +1,56 @@
+"""Time: stored in UTC, shown in Asia/Ho_Chi_Minh. Tests can freeze the clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+_frozen: datetime | None = None
+
+
+def now() -> datetime:
+    return _frozen if _frozen is not None else datetime.now(UTC)
+
+
+def freeze(at: datetime | None) -> None:
+    """Freeze the clock (tests and simulations); None thaws it."""
+    global _frozen
+    if at is not None and at.tzinfo is None:
+        raise ValueError("freeze() needs an aware datetime")
+    _frozen = at
+
+
+def today_vn() -> date:
+    return now().astimezone(VN).date()
+
+
+def to_vn(value: datetime) -> datetime:
+    return value.astimezone(VN)
+
+
+WORK_START_HOUR = 7
+WORK_END_HOUR = 17
+
+
+def add_working_hours(start: datetime, hours: float) -> datetime:
+    """Add working hours (Mon–Fri, 07:00–17:00 Vietnam time) to an instant: the legal clock of checks."""
+    remaining = timedelta(hours=hours)
+    t = start.astimezone(VN)
+    while remaining > timedelta(0):
+        day_start = t.replace(hour=WORK_START_HOUR, minute=0, second=0, microsecond=0)
+        day_end = t.replace(hour=WORK_END_HOUR, minute=0, second=0, microsecond=0)
+        if t.weekday() >= 5 or t >= day_end:
+            t = (day_start + timedelta(days=1)).replace(hour=WORK_START_HOUR)
+            continue
+        if t < day_start:
+            t = day_start
+        available = day_end - t
+        if remaining <= available:
+            t = t + remaining
+            remaining = timedelta(0)
+        else:
+            remaining -= available
+            t = day_end
+    return t.astimezone(UTC)

@@ -1,0 +1,58 @@
+"""The one settings object. Nothing else in haiquan reads the environment."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HAIQUAN_", extra="ignore")
+
+    database_url: str = Field(default="", description="SQLAlchemy URL; empty means the embedded SQLite file")
+    data_dir: Path = Field(default=REPO_ROOT / "var")
+    nats_url: str = ""
+    unit: str = Field(default="00", description="The unit this node serves (00 = General Department)")
+    secret_key: str = Field(default="", description="Key that signs officer tokens and webhook payloads")
+    token_ttl_minutes: int = 480
+    log_level: str = "INFO"
+    log_json: bool = False
+    require_services: bool = False
+    declaration_keep_days: int = 7
+    webhook_max_attempts: int = 8
+    dispatcher_interval_seconds: float = 0.5
+    run_dispatcher: bool = True
+    timezone: str = "Asia/Ho_Chi_Minh"
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            url = self.database_url
+            if url.startswith("postgresql://"):
+                url = "postgresql+psycopg://" + url[len("postgresql://") :]
+            return url
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{self.data_dir / 'haiquan.db'}"
+
+    @property
+    def effective_secret_key(self) -> str:
+        """A stable key: the configured one, else one generated once and kept in the data directory."""
+        if self.secret_key:
+            return self.secret_key
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        path = self.data_dir / "secret.key"
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

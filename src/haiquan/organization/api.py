@@ -1,0 +1,113 @@
+"""Organisation routes: officer login, who am I, the unit hierarchy in the caller's scope, webhook settings."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+
+from haiquan.deps import Ctx, get_db, get_settings_dep
+from haiquan.kit import audit
+from haiquan.kit.db import Database
+from haiquan.kit.errors import NotFound
+from haiquan.kit.settings import Settings
+from haiquan.organization import service
+from haiquan.organization.schemas import MeOut, TokenOut, UnitOut, WebhookIn, WebhookOut
+from haiquan.organization.tables import EnterpriseRow
+
+router = APIRouter(prefix="/api/v1", tags=["organization"])
+
+
+@router.post("/auth/token", response_model=TokenOut, summary="Officer login (OAuth2 password form)")
+def token(
+    request: Request,
+    username: Annotated[str, Form(min_length=1, max_length=60)],
+    password: Annotated[str, Form(min_length=1, max_length=200)],
+    db: Annotated[Database, Depends(get_db)],
+    settings: Annotated[Settings, Depends(get_settings_dep)],
+) -> TokenOut:
+    with db.unit_of_work() as uow:
+        try:
+            tok = service.login(
+                uow.session,
+                username=username,
+                password=password,
+                secret=settings.effective_secret_key,
+                ttl_minutes=settings.token_ttl_minutes,
+            )
+        except Exception:
+            uow.rollback()
+            audit.append(
+                uow.session,
+                actor=f"officer:{username}",
+                action="auth.login",
+                target="auth",
+                outcome="refused",
+            )
+            uow.commit()
+            raise
+        uow.commit()
+    return TokenOut(access_token=tok, expires_in=settings.token_ttl_minutes * 60)
+
+
+@router.get("/me", response_model=MeOut, summary="Who the caller is and what it may see")
+def me(ctx: Ctx) -> MeOut:
+    p = ctx.principal
+    units = p.scope.units
+    return MeOut(
+        kind=p.kind,
+        name=p.name,
+        unit=p.unit,
+        role=p.role,
+        roles=sorted(p.enterprise_roles),
+        tax_code=p.tax_code,
+        units_in_scope=None if units is None else len(units),
+    )
+
+
+@router.get("/units", response_model=list[UnitOut], summary="Units in the caller's scope")
+def units(ctx: Ctx) -> list[UnitOut]:
+    ctx.principal.require_officer()
+    tree = service.TREES.get(ctx.session)
+    codes = sorted(tree.units) if ctx.principal.scope.units is None else sorted(ctx.principal.scope.units)
+    return [_unit_out(tree, c) for c in codes if c in tree.units]
+
+
+@router.get("/units/{code}", response_model=UnitOut, summary="One unit and its children")
+def unit(code: str, ctx: Ctx) -> UnitOut:
+    ctx.principal.require_officer()
+    tree = service.TREES.get(ctx.session)
+    if code not in tree.units or not ctx.principal.scope.covers_unit(code):
+        raise NotFound(f"no unit {code} in your scope", field="code")
+    return _unit_out(tree, code)
+
+
+def _unit_out(tree: service.UnitTree, code: str) -> UnitOut:
+    u = tree.units[code]
+    return UnitOut(
+        code=u.code,
+        name_vi=u.name_vi,
+        name_en=u.name_en,
+        level=u.level,
+        parent=u.parent,
+        children=tree.children.get(code, []),
+    )
+
+
+@router.put("/enterprise/webhook", response_model=WebhookOut, summary="Set the enterprise's webhook URL")
+def set_webhook(body: WebhookIn, ctx: Ctx) -> object:
+    ctx.principal.require_enterprise()
+
+    def change() -> WebhookOut:
+        ent = ctx.session.get(EnterpriseRow, ctx.principal.id)
+        assert ent is not None
+        ent.webhook_url = str(body.url) if body.url else None
+        audit.append(
+            ctx.session,
+            actor=ctx.principal.label,
+            action="enterprise.webhook",
+            target=f"enterprise:{ent.tax_code}",
+        )
+        return WebhookOut(url=ent.webhook_url, secret=ent.webhook_secret or "")
+
+    return ctx.respond(change, body=body)

@@ -1,0 +1,90 @@
+"""Admin commands for the organisation: units, officers, enterprises."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from haiquan.kit.cli_support import database, fail
+from haiquan.kit.errors import DomainError
+from haiquan.organization import service
+from haiquan.organization.domain import HierarchyError, validate_rows
+
+console = Console()
+unit_app = typer.Typer(help="The unit hierarchy (General Department → departments → sub-departments → teams)")
+officer_app = typer.Typer(help="Customs officers")
+enterprise_app = typer.Typer(help="Enterprises: declarants, terminal operators, carriers, banks")
+
+DEFAULT_UNITS = Path(__file__).parent / "data" / "units.csv"
+
+
+def read_units_file(path: Path) -> list[service.Unit]:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        missing = {"code", "name_vi", "level", "parent"} - set(reader.fieldnames or [])
+        if missing:
+            raise HierarchyError(f"missing columns: {', '.join(sorted(missing))}", field=sorted(missing)[0])
+        return validate_rows(list(reader))
+
+
+@unit_app.command("load")
+def unit_load(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)] = DEFAULT_UNITS) -> None:
+    """Load (replace) the hierarchy from a CSV with columns code,name_vi,name_en,level,parent."""
+    try:
+        units = read_units_file(file)
+    except HierarchyError as exc:
+        fail(f"{file}: {exc}")
+    with database().unit_of_work() as uow:
+        summary = service.replace_units(uow.session, units=units, actor="cli")
+        uow.commit()
+    console.print(f"units: {summary}")
+
+
+@officer_app.command("add")
+def officer_add(
+    username: Annotated[str, typer.Option(help="Login name")],
+    unit: Annotated[str, typer.Option(help="Home unit code, e.g. 01B1")],
+    role: Annotated[str, typer.Option(help="officer, team_lead, subdepartment_leader, ...")],
+    full_name: Annotated[str, typer.Option(help="Full name")] = "",
+) -> None:
+    """Add an officer; the password is read from standard input."""
+    password = sys.stdin.readline().rstrip("\n")
+    try:
+        with database().unit_of_work() as uow:
+            service.add_officer(
+                uow.session,
+                username=username,
+                unit=unit,
+                role=role,
+                password=password,
+                full_name=full_name,
+                actor="cli",
+            )
+            uow.commit()
+    except DomainError as exc:
+        fail(f"{exc.field or ''}: {exc.message}")
+    console.print(f"officer {username} added at {unit} as {role}")
+
+
+@enterprise_app.command("add")
+def enterprise_add(
+    tax_code: Annotated[str, typer.Option(help="Mã số thuế, 10 or 13 digits")],
+    name: Annotated[str, typer.Option(help="Registered name")],
+    role: Annotated[list[str], typer.Option(help="declarant, terminal_operator, carrier, bank (repeatable)")],
+) -> None:
+    """Register an enterprise and print its API key once."""
+    try:
+        with database().unit_of_work() as uow:
+            ent, key = service.add_enterprise(
+                uow.session, tax_code=tax_code, name=name, roles=role, actor="cli"
+            )
+            uow.commit()
+    except DomainError as exc:
+        fail(f"{exc.field or ''}: {exc.message}")
+    console.print(f"enterprise {ent.tax_code} ({ent.name}) registered; API key (shown once):")
+    print(key)

@@ -1,0 +1,235 @@
+"""Use cases of the organisation: load the hierarchy, add officers and enterprises, authenticate callers."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from haiquan.kit import audit, clock, outbox
+from haiquan.kit.auth import (
+    EnterpriseRole,
+    Principal,
+    Role,
+    Scope,
+    hash_api_key,
+    hash_password,
+    issue_token,
+    new_api_key,
+    parse_api_key,
+    read_token,
+    same_hash,
+    verify_password,
+)
+from haiquan.kit.db import new_id
+from haiquan.kit.errors import Conflict, NotFound, Unauthorized, ValidationFailed
+from haiquan.organization.domain import Unit, UnitTree
+from haiquan.organization.tables import ApiKeyRow, EnterpriseRow, OfficerRow, UnitRow
+from haiquan.reference import validators
+
+
+@dataclass
+class TreeCache:
+    """The unit tree, reloaded at most every `ttl` seconds or when told the hierarchy changed."""
+
+    ttl: float = 30.0
+    _tree: UnitTree | None = None
+    _loaded: float = 0.0
+    _lock: threading.Lock = threading.Lock()
+
+    def get(self, session: Session) -> UnitTree:
+        with self._lock:
+            if self._tree is None or time.monotonic() - self._loaded > self.ttl:
+                self._tree = load_tree(session)
+                self._loaded = time.monotonic()
+            return self._tree
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._tree = None
+
+
+TREES = TreeCache()
+
+
+def load_tree(session: Session) -> UnitTree:
+    rows = session.scalars(select(UnitRow).where(UnitRow.active.is_(True))).all()
+    return UnitTree.build(Unit(r.code, r.name_vi, r.name_en, r.level, r.parent) for r in rows)
+
+
+def replace_units(session: Session, *, units: list[Unit], actor: str) -> dict[str, int]:
+    """Upsert the hierarchy from a validated file; units absent from the file are deactivated, never
+    deleted (their records keep their unit)."""
+    existing = {r.code: r for r in session.scalars(select(UnitRow)).all()}
+    added = changed = 0
+    for u in units:
+        row = existing.pop(u.code, None)
+        if row is None:
+            session.add(
+                UnitRow(code=u.code, name_vi=u.name_vi, name_en=u.name_en, level=u.level, parent=u.parent)
+            )
+            added += 1
+        elif (row.name_vi, row.name_en, row.level, row.parent, row.active) != (
+            u.name_vi,
+            u.name_en,
+            u.level,
+            u.parent,
+            True,
+        ):
+            row.name_vi, row.name_en, row.level, row.parent, row.active = (
+                u.name_vi,
+                u.name_en,
+                u.level,
+                u.parent,
+                True,
+            )
+            changed += 1
+    for row in existing.values():
+        row.active = False
+    summary = {"added": added, "changed": changed, "deactivated": len(existing), "total": len(units)}
+    outbox.record(session, type="organization.units_replaced", unit="00", actor=actor, payload=summary)
+    audit.append(session, actor=actor, action="units.load", target="units", detail=summary)
+    TREES.invalidate()
+    return summary
+
+
+def add_officer(
+    session: Session, *, username: str, unit: str, role: str, password: str, full_name: str = "", actor: str
+) -> OfficerRow:
+    if role not in {r.value for r in Role}:
+        raise ValidationFailed(
+            f"unknown role {role!r}; one of: {', '.join(r.value for r in Role)}", field="role"
+        )
+    if session.get(UnitRow, unit) is None:
+        raise ValidationFailed(f"unknown unit {unit!r}", field="unit")
+    if len(password) < 8:
+        raise ValidationFailed("the password needs at least 8 characters", field="password")
+    if session.scalar(select(OfficerRow).where(OfficerRow.username == username)) is not None:
+        raise Conflict(f"an officer named {username!r} exists", field="username")
+    row = OfficerRow(
+        id=new_id(),
+        username=username,
+        full_name=full_name or username,
+        unit=unit,
+        role=role,
+        password_hash=hash_password(password),
+        created_at=clock.now(),
+    )
+    session.add(row)
+    audit.append(session, actor=actor, action="officer.add", target=f"officer:{username}", unit=unit)
+    return row
+
+
+def add_enterprise(
+    session: Session, *, tax_code: str, name: str, roles: list[str], actor: str, unit: str | None = None
+) -> tuple[EnterpriseRow, str]:
+    """Register an enterprise and return it with its first API key (shown once, stored hashed)."""
+    try:
+        code = validators.tax_code(tax_code)
+    except ValueError as exc:
+        raise ValidationFailed(str(exc), field="tax_code") from exc
+    bad = [r for r in roles if r not in {e.value for e in EnterpriseRole}]
+    if bad or not roles:
+        raise ValidationFailed(
+            f"roles must be among: {', '.join(e.value for e in EnterpriseRole)}", field="roles"
+        )
+    if session.scalar(select(EnterpriseRow).where(EnterpriseRow.tax_code == code)) is not None:
+        raise Conflict(f"an enterprise with tax code {code} exists", field="tax_code")
+    ent = EnterpriseRow(
+        id=new_id(),
+        tax_code=code,
+        name=name,
+        roles=sorted(set(roles)),
+        unit=unit,
+        webhook_secret=secrets.token_urlsafe(24),
+        attributes={},
+        created_at=clock.now(),
+    )
+    session.add(ent)
+    session.flush()
+    key = issue_api_key(session, enterprise=ent, actor=actor)
+    audit.append(
+        session, actor=actor, action="enterprise.add", target=f"enterprise:{code}", detail={"roles": roles}
+    )
+    return ent, key
+
+
+def issue_api_key(session: Session, *, enterprise: EnterpriseRow, actor: str, label: str = "") -> str:
+    full, key_id, digest = new_api_key()
+    session.add(
+        ApiKeyRow(
+            key_id=key_id, enterprise_id=enterprise.id, key_hash=digest, label=label, created_at=clock.now()
+        )
+    )
+    return full
+
+
+def revoke_api_keys(session: Session, *, enterprise_id: str) -> int:
+    res = session.execute(
+        update(ApiKeyRow)
+        .where(ApiKeyRow.enterprise_id == enterprise_id, ApiKeyRow.revoked_at.is_(None))
+        .values(revoked_at=clock.now())
+    )
+    return int(getattr(res, "rowcount", 0) or 0)
+
+
+def officer_scope(tree: UnitTree, unit: str) -> Scope:
+    if tree.get(unit) is not None and tree.units[unit].level == "general":
+        return Scope(units=None)
+    return Scope(units=tree.subtree(unit))
+
+
+def officer_principal(session: Session, row: OfficerRow) -> Principal:
+    tree = TREES.get(session)
+    return Principal(
+        kind="officer",
+        id=row.id,
+        name=row.username,
+        scope=officer_scope(tree, row.unit),
+        unit=row.unit,
+        role=row.role,
+    )
+
+
+def login(session: Session, *, username: str, password: str, secret: str, ttl_minutes: int) -> str:
+    row = session.scalar(select(OfficerRow).where(OfficerRow.username == username))
+    if row is None or not row.active or not verify_password(row.password_hash, password):
+        raise Unauthorized("wrong username or password", code="bad_credentials")
+    return issue_token(secret=secret, subject=row.id, ttl_minutes=ttl_minutes, extra={"unit": row.unit})
+
+
+def principal_from_token(session: Session, *, token: str, secret: str) -> Principal:
+    claims = read_token(token, secret=secret)
+    row = session.get(OfficerRow, str(claims["sub"]))
+    if row is None or not row.active:
+        raise Unauthorized("this officer account is not active", code="inactive_account")
+    return officer_principal(session, row)
+
+
+def principal_from_api_key(session: Session, *, key: str) -> Principal:
+    key_id = parse_api_key(key)
+    row = session.get(ApiKeyRow, key_id) if key_id else None
+    if row is None or row.revoked_at is not None or not same_hash(row.key_hash, hash_api_key(key)):
+        raise Unauthorized("the API key is not valid", code="invalid_api_key")
+    ent = session.get(EnterpriseRow, row.enterprise_id)
+    if ent is None:
+        raise Unauthorized("the API key is not valid", code="invalid_api_key")
+    return Principal(
+        kind="enterprise",
+        id=ent.id,
+        name=ent.tax_code,
+        scope=Scope(units=None, enterprise_id=ent.id),
+        enterprise_roles=frozenset(ent.roles),
+        tax_code=ent.tax_code,
+    )
+
+
+def enterprise_by_tax_code(session: Session, tax_code: str) -> EnterpriseRow:
+    row = session.scalar(select(EnterpriseRow).where(EnterpriseRow.tax_code == tax_code))
+    if row is None:
+        raise NotFound(f"no enterprise with tax code {tax_code}", field="tax_code")
+    return row

@@ -1,0 +1,79 @@
+"""Validators for codes that arrive from outside: tax codes, container numbers, HS, countries, currencies,
+UN/LOCODE. Pure functions; each raises ValueError with a message an integrator can act on."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import pycountry
+from stdnum import iso6346
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.vn import mst
+
+_HS8 = re.compile(r"^\d{8}$")
+_LOCODE = re.compile(r"^[A-Z]{2}[A-Z2-9]{3}$")
+
+
+def tax_code(value: str) -> str:
+    """A Vietnamese enterprise tax code (mã số thuế): 10 digits, or 13 for a branch, with its check digit."""
+    raw = value.strip()
+    try:
+        return str(mst.validate(raw))
+    except StdnumError as exc:
+        raise ValueError(
+            f"{raw!r} is not a valid Vietnamese tax code (10 or 13 digits with a check digit)"
+        ) from exc
+
+
+def container_number(value: str) -> str:
+    """An ISO 6346 container number: owner code, category, 6-digit serial and check digit."""
+    raw = value.strip().upper().replace(" ", "")
+    try:
+        return str(iso6346.validate(raw))
+    except StdnumError as exc:
+        if len(raw) == 11 and raw[:10].isalnum():
+            expected = (
+                iso6346.calc_check_digit(raw[:10]) if re.match(r"^[A-Z]{3}[UJZ]\d{6}$", raw[:10]) else "?"
+            )
+            raise ValueError(f"{raw!r}: check digit should be {expected} (ISO 6346)") from exc
+        raise ValueError(f"{raw!r} is not an ISO 6346 container number (e.g. CSQU3054383)") from exc
+
+
+def hs_code(value: str) -> str:
+    raw = value.strip().replace(".", "")
+    if not _HS8.match(raw):
+        raise ValueError(f"{value!r}: an HS code on a declaration line has 8 digits (national tariff line)")
+    return raw
+
+
+@lru_cache(maxsize=1)
+def _countries() -> frozenset[str]:
+    return frozenset(c.alpha_2 for c in pycountry.countries)
+
+
+@lru_cache(maxsize=1)
+def _currencies() -> frozenset[str]:
+    return frozenset(c.alpha_3 for c in pycountry.currencies)
+
+
+def country(value: str) -> str:
+    raw = value.strip().upper()
+    if raw not in _countries():
+        raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-2 country code")
+    return raw
+
+
+def currency(value: str) -> str:
+    raw = value.strip().upper()
+    if raw not in _currencies():
+        raise ValueError(f"{value!r} is not an ISO 4217 currency code")
+    return raw
+
+
+def locode(value: str) -> str:
+    """A UN/LOCODE: country (ISO 3166) + 3 characters, e.g. VNHPH (Hai Phong), VNHAN (Hanoi)."""
+    raw = value.strip().upper().replace(" ", "")
+    if not _LOCODE.match(raw) or raw[:2] not in _countries():
+        raise ValueError(f"{value!r} is not a UN/LOCODE (country code + 3 characters, e.g. VNHPH)")
+    return raw

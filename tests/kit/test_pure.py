@@ -1,0 +1,64 @@
+"""Pure helpers of the kit: no database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from haiquan.kit import auth, clock, ids, money, pagination
+from haiquan.kit.errors import Unauthorized, ValidationFailed
+
+
+@given(st.sampled_from("1356"), st.integers(min_value=0, max_value=10**10 - 1))
+def test_declaration_numbers_have_12_digits_and_a_valid_check_digit(prefix: str, seq: int) -> None:
+    n = ids.declaration_number(prefix, seq)
+    assert len(n) == 12 and n.isdigit() and n[0] == prefix
+    assert ids.is_valid_luhn(n)
+    wrong = n[:-1] + str((int(n[-1]) + 1) % 10)
+    assert not ids.is_valid_luhn(wrong)
+
+
+def test_vnd_rounds_half_up_to_whole_dong() -> None:
+    assert money.vnd(Decimal("1234.5")) == Decimal("1235")
+    assert money.vnd(Decimal("1234.49")) == Decimal("1234")
+
+
+def test_working_hours_skip_nights_and_weekends() -> None:
+    # Friday 16:00 Vietnam time + 2 working hours = Monday 08:00
+    start = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)  # 16:00 ICT, a Friday
+    end = clock.add_working_hours(start, 2)
+    assert clock.to_vn(end) == datetime(2026, 11, 23, 8, 0, tzinfo=clock.VN)
+    # Inside a day it is plain addition
+    start = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 09:00 ICT Monday
+    assert clock.to_vn(clock.add_working_hours(start, 8)) == datetime(2026, 11, 23, 17, 0, tzinfo=clock.VN)
+    assert clock.to_vn(clock.add_working_hours(start, 9)) == datetime(2026, 11, 24, 8, 0, tzinfo=clock.VN)
+
+
+def test_tokens_expire_and_reject_tampering() -> None:
+    clock.freeze(datetime(2026, 1, 1, tzinfo=UTC))
+    tok = auth.issue_token(secret="s" * 32, subject="abc", ttl_minutes=10)
+    assert auth.read_token(tok, secret="s" * 32)["sub"] == "abc"
+    with pytest.raises(Unauthorized):
+        auth.read_token(tok, secret="t" * 32)
+    clock.freeze(datetime(2026, 1, 1, 0, 11, tzinfo=UTC))
+    with pytest.raises(Unauthorized, match="expired"):
+        auth.read_token(tok, secret="s" * 32)
+
+
+def test_api_keys_parse_and_hash() -> None:
+    full, key_id, digest = auth.new_api_key()
+    assert auth.parse_api_key(full) == key_id
+    assert auth.same_hash(auth.hash_api_key(full), digest)
+    assert auth.parse_api_key("hq_short_x") is None
+    assert auth.parse_api_key("Bearer nonsense") is None
+
+
+def test_cursor_round_trip_and_garbage() -> None:
+    c = pagination.encode_cursor({"after": 42})
+    assert pagination.decode_cursor(c) == {"after": 42}
+    with pytest.raises(ValidationFailed):
+        pagination.decode_cursor("!!!not-a-cursor")
