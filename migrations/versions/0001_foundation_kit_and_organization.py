@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy import Text
 from sqlalchemy.dialects import postgresql
 
 import haiquan.kit.db

@@ -20,7 +20,7 @@ from haiquan.kit import clock
 from haiquan.kit.errors import Forbidden, Unauthorized
 
 _hasher = PasswordHasher()
-TOKEN_ALG = "HS256"
+TOKEN_ALG = "HS256"  # noqa: S105  (an algorithm name, not a secret)
 API_KEY_PREFIX = "hq_"
 
 

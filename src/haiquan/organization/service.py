@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -39,7 +39,7 @@ class TreeCache:
     ttl: float = 30.0
     _tree: UnitTree | None = None
     _loaded: float = 0.0
-    _lock: threading.Lock = threading.Lock()
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def get(self, session: Session) -> UnitTree:
         with self._lock:
