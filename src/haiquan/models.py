@@ -2,5 +2,6 @@
 
 from haiquan.kit import tables as kit_tables
 from haiquan.organization import tables as organization_tables
+from haiquan.reference import tables as reference_tables
 
-__all__ = ["kit_tables", "organization_tables"]
+__all__ = ["kit_tables", "organization_tables", "reference_tables"]
