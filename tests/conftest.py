@@ -97,7 +97,10 @@ def app(db: Database, settings: Settings):  # type: ignore[no-untyped-def]
     from haiquan.app import create_app
     from haiquan.organization import service as org
 
+    from haiquan.tariff import service as tariff_service
+
     org.TREES.invalidate()
+    tariff_service.invalidate()
     return create_app(settings, db)
 
 

@@ -61,6 +61,9 @@ class World:
             self.tokens[username] = r.json()["access_token"]
         return {"Authorization": f"Bearer {self.tokens[username]}"}
 
+    def lodge(self, body: dict[str, Any], who: str = "0100109106", key: str | None = None) -> Any:
+        return self.post("/api/v1/declarations", self.ent(who), body, key)
+
     def post(self, url: str, who: dict[str, str], json: Any, key: str | None = None) -> Any:
         headers = dict(who)
         if key:
@@ -68,9 +71,62 @@ class World:
         return self.client.post(url, json=json, headers=headers)
 
 
+TARIFF = [
+    # hs8, vi, en, unit, mfn, vat, excise, export, preferential
+    ("85171300", "Điện thoại thông minh", "Smartphones", "PCE", "0", "10", "0", "0", {}),
+    (
+        "87032363",
+        "Ô tô chở người dưới 10 chỗ, 1.500-2.000cc",
+        "Cars 1500-2000cc",
+        "PCE",
+        "64",
+        "10",
+        "40",
+        "0",
+        {"ATIGA": "0"},
+    ),
+    ("08081000", "Táo tươi", "Apples, fresh", "KGM", "10", "5", "0", "0", {"ATIGA": "0", "ACFTA": "0"}),
+    ("24022090", "Thuốc lá điếu", "Cigarettes", "PCE", "135", "10", "75", "0", {}),
+    ("03061719", "Tôm đông lạnh", "Frozen shrimp", "KGM", "12", "5", "0", "0", {}),
+    ("26011100", "Quặng sắt", "Iron ore", "KGM", "0", "10", "0", "40", {}),
+]
+RATES = [("USD", "2020-01-01", "25000"), ("USD", "2026-01-01", "26000"), ("EUR", "2026-01-01", "28000")]
+
+
+def load_reference(db: Any) -> None:
+    from datetime import date
+    from decimal import Decimal
+
+    from haiquan.reference.tables import ExchangeRateRow, TariffLineRow
+    from haiquan.tariff import service as tariff_service
+
+    with db.unit_of_work() as uow:
+        for hs8, vi, en, unit, mfn, vat, exc, exp, pref in TARIFF:
+            uow.session.add(
+                TariffLineRow(
+                    hs8=hs8,
+                    description_vi=vi,
+                    description_en=en,
+                    unit=unit,
+                    mfn_rate=Decimal(mfn),
+                    vat_rate=Decimal(vat),
+                    excise_rate=Decimal(exc),
+                    export_rate=Decimal(exp),
+                    preferential=pref,
+                )
+            )
+        for cur, d, v in RATES:
+            uow.session.add(
+                ExchangeRateRow(currency=cur, valid_from=date.fromisoformat(d), vnd_per_unit=Decimal(v))
+            )
+        uow.commit()
+    tariff_service.invalidate()
+
+
 def build_world(app: Any, client: TestClient) -> World:
     db = app.state.db
     world = World(client)
+    load_reference(db)
     with db.unit_of_work() as uow:
         org.replace_units(uow.session, units=UNITS, actor="test")
         for username, unit, role in OFFICERS:
@@ -82,3 +138,46 @@ def build_world(app: Any, client: TestClient) -> World:
             world.keys[tax] = key
         uow.commit()
     return world
+
+
+def import_declaration(**over: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "kind": "import",
+        "office": "01AB",
+        "importer": {"tax_code": "0101248141"},
+        "exporter": {"name": "Shenzhen Electronics Co.", "country": "CN"},
+        "transport_mode": "air",
+        "transport_document": "738-12345675",
+        "package_count": 10,
+        "gross_mass_kg": "120.5",
+        "invoice": {
+            "currency": "USD",
+            "amount": "10000",
+            "incoterm": "FOB",
+            "freight": "200",
+            "insurance": "50",
+        },
+        "lines": [
+            {
+                "hs_code": "85171300",
+                "description": "Smartphones",
+                "origin_country": "CN",
+                "quantity": "50",
+                "quantity_unit": "PCE",
+                "net_mass_kg": "10",
+                "value": "6000",
+            },
+            {
+                "hs_code": "08081000",
+                "description": "Fuji apples",
+                "origin_country": "CN",
+                "quantity": "2000",
+                "quantity_unit": "KGM",
+                "net_mass_kg": "2000",
+                "value": "4000",
+                "preference": {"scheme": "ACFTA", "certificate": "E2600012345"},
+            },
+        ],
+    }
+    body.update(over)
+    return body

@@ -15,12 +15,14 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from haiquan import consumers
+from haiquan.declarations.notifications import WebhookSender
 from haiquan.deps import audit_refusal
 from haiquan.kit import errors
 from haiquan.kit.db import Database
 from haiquan.kit.metrics import LATENCY, REQUESTS
 from haiquan.kit.outbox import Dispatcher
 from haiquan.kit.settings import Settings, get_settings
+from haiquan.risk.channel import default_engine
 from haiquan.routes import include_routers
 
 log = structlog.get_logger(__name__)
@@ -31,15 +33,18 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     db = db or Database(settings.effective_database_url)
     dispatcher = Dispatcher(db)
     consumers.register_all(dispatcher, settings)
+    webhooks = WebhookSender(db, max_attempts=settings.webhook_max_attempts)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.run_dispatcher:
             dispatcher.start(settings.dispatcher_interval_seconds)
+            webhooks.start()
         try:
             yield
         finally:
             dispatcher.stop()
+            webhooks.stop()
 
     app = FastAPI(
         title="haiquan",
@@ -58,6 +63,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.db = db
     app.state.dispatcher = dispatcher
     app.state.dispatcher_wake = dispatcher.wake
+    app.state.webhooks = webhooks
+    app.state.channel_engine = default_engine()
     errors.install_error_handlers(app)
     _audit_forbidden(app)
     _observability(app, db)

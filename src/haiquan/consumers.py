@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from haiquan.declarations import handlers as declarations_handlers
 from haiquan.kit.outbox import Dispatcher
 from haiquan.kit.settings import Settings
 
 
 def register_all(dispatcher: Dispatcher, settings: Settings) -> None:
     """Domains add their consumers here (notifications, webhooks, reports, federation)."""
-    _ = (dispatcher, settings)
+    _ = settings
+    for consumer in declarations_handlers.consumers():
+        dispatcher.register(consumer)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from haiquan.declarations.api import router as declarations_router
 from haiquan.organization.api import router as organization_router
 
 
 def include_routers(app: FastAPI) -> None:
     app.include_router(organization_router)
+    app.include_router(declarations_router)

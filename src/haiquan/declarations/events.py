@@ -1,0 +1,77 @@
+"""One place where a declaration changes status: history row, outbox event, audit entry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from haiquan.declarations.domain import Status
+from haiquan.declarations.tables import DeclarationHistoryRow, DeclarationRow
+from haiquan.kit import audit, clock, outbox
+from haiquan.kit.metrics import DECLARATIONS
+
+
+def payload(row: DeclarationRow, previous: str | None) -> dict[str, Any]:
+    return {
+        "number": row.number,
+        "kind": row.kind,
+        "category": row.category,
+        "office": row.office,
+        "declarant_id": row.declarant_id,
+        "declarant_tax_code": row.declarant_tax_code,
+        "importer_tax_code": row.importer_tax_code,
+        "status": row.status,
+        "previous_status": previous,
+        "channel": row.channel,
+        "transport_mode": row.transport_mode,
+        "transport_document": row.transport_document,
+        "containers": list(row.containers or []),
+        "package_count": row.package_count,
+        "gross_mass_kg": str(row.gross_mass_kg),
+        "customs_value_vnd": str(row.customs_value_vnd),
+        "total_duties": str(row.total_duties),
+        "duties_settled": row.duties_settled,
+        "amendment_no": row.amendment_no,
+        "lodged_at": row.lodged_at.isoformat(),
+        "registered_at": row.registered_at.isoformat() if row.registered_at else None,
+        "cleared_at": row.cleared_at.isoformat() if row.cleared_at else None,
+    }
+
+
+def transition(
+    session: Session,
+    row: DeclarationRow,
+    old: Status | None,
+    new: Status,
+    *,
+    actor: str,
+    action: str,
+    reason: str = "",
+    detail: dict[str, Any] | None = None,
+) -> None:
+    row.status = new
+    session.add(
+        DeclarationHistoryRow(
+            number=row.number,
+            at=clock.now(),
+            actor=actor,
+            action=action,
+            status_from=old.value if old else None,
+            status_to=new.value,
+            reason=reason,
+            detail=detail or {},
+        )
+    )
+    body = payload(row, old.value if old else None)
+    body["action"] = action
+    outbox.record(session, type=f"declaration.{action}", unit=row.office, actor=actor, payload=body)
+    audit.append(
+        session,
+        actor=actor,
+        action=f"declaration.{action}",
+        target=f"declaration:{row.number}",
+        unit=row.office,
+        detail={"from": old.value if old else None, "to": new.value, "reason": reason[:200]},
+    )
+    DECLARATIONS.labels(action).inc()

@@ -1,0 +1,36 @@
+"""Reactions of the declarations module to other modules' events."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from haiquan.declarations import service
+from haiquan.kit.db import UnitOfWork
+from haiquan.kit.outbox import Consumer, Event
+
+
+def on_payment_confirmed(uow: UnitOfWork, event: Event) -> None:
+    """payment.confirmed / guarantee.issued: {declaration_number, amount, reference}."""
+    p = event.payload
+    method = "guarantee" if event.type == "payment.guarantee_issued" else "payment"
+    service.settle(
+        uow.session,
+        number=str(p["declaration_number"]),
+        method=method,
+        reference=str(p.get("reference", "")),
+        amount=Decimal(str(p.get("amount", "0"))),
+        actor=event.actor,
+    )
+
+
+def consumers() -> list[Consumer]:
+    from haiquan.declarations.notifications import consumer
+
+    return [
+        consumer(),
+        Consumer(
+            "declarations.payments",
+            frozenset({"payment.confirmed", "payment.guarantee_issued"}),
+            on_payment_confirmed,
+        ),
+    ]

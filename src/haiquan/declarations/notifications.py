@@ -1,0 +1,184 @@
+"""Notifications: each declaration status change becomes a notification the declarant pulls with a cursor
+and receives by webhook (signed, retried with back-off, never blocking the request)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import httpx
+import structlog
+from sqlalchemy import select
+
+from haiquan.declarations.schemas import NotificationOut
+from haiquan.declarations.tables import NotificationRow, WebhookDeliveryRow
+from haiquan.kit import clock
+from haiquan.kit.auth import sign_payload
+from haiquan.kit.db import Database, UnitOfWork
+from haiquan.kit.metrics import WEBHOOKS
+from haiquan.kit.outbox import Consumer, Event
+from haiquan.organization.tables import EnterpriseRow
+
+log = structlog.get_logger(__name__)
+BACKOFF_SECONDS = (5, 30, 120, 600, 1800, 3600, 7200, 14400)
+
+
+def on_declaration_event(uow: UnitOfWork, event: Event) -> None:
+    p = event.payload
+    enterprise_id = p.get("declarant_id")
+    if not enterprise_id:
+        return
+    s = uow.session
+    note = NotificationRow(
+        event_id=event.id,
+        enterprise_id=enterprise_id,
+        declaration_number=p["number"],
+        status=p["status"],
+        at=event.occurred_at,
+        payload={
+            k: p.get(k)
+            for k in (
+                "number",
+                "status",
+                "previous_status",
+                "action",
+                "channel",
+                "total_duties",
+                "duties_settled",
+                "office",
+            )
+        },
+    )
+    s.add(note)
+    s.flush()
+    ent = s.get(EnterpriseRow, enterprise_id)
+    if ent is not None and ent.webhook_url:
+        s.add(
+            WebhookDeliveryRow(
+                notification_seq=note.seq,
+                enterprise_id=enterprise_id,
+                url=ent.webhook_url,
+                next_attempt_at=clock.now(),
+                state="pending",
+            )
+        )
+
+
+def consumer() -> Consumer:
+    return Consumer("notifications", frozenset(), on_declaration_event, prefixes=("declaration.",))
+
+
+def pull(session: object, *, enterprise_id: str, after: int, limit: int) -> list[NotificationOut]:
+    from sqlalchemy.orm import Session
+
+    assert isinstance(session, Session)
+    rows = session.scalars(
+        select(NotificationRow)
+        .where(NotificationRow.enterprise_id == enterprise_id, NotificationRow.seq > after)
+        .order_by(NotificationRow.seq)
+        .limit(limit)
+    ).all()
+    return [
+        NotificationOut(
+            seq=r.seq,
+            declaration_number=r.declaration_number,
+            status=r.status,
+            at=r.at,
+            payload=dict(r.payload),
+        )
+        for r in rows
+    ]
+
+
+@dataclass
+class WebhookSender:
+    """Delivers pending webhooks in a background thread; failures back off and retry, up to max_attempts."""
+
+    db: Database
+    max_attempts: int = 8
+    timeout: float = 5.0
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def deliver_due(self, limit: int = 100) -> int:
+        with self.db.unit_of_work() as uow:
+            due = uow.session.scalars(
+                select(WebhookDeliveryRow)
+                .where(
+                    WebhookDeliveryRow.state == "pending", WebhookDeliveryRow.next_attempt_at <= clock.now()
+                )
+                .order_by(WebhookDeliveryRow.id)
+                .limit(limit)
+            ).all()
+            done = 0
+            with httpx.Client(timeout=self.timeout) as http:
+                for d in due:
+                    done += self._attempt(uow, http, d)
+            uow.commit()
+        return done
+
+    def _attempt(self, uow: UnitOfWork, http: httpx.Client, d: WebhookDeliveryRow) -> int:
+        note = uow.session.get(NotificationRow, d.notification_seq)
+        ent = uow.session.get(EnterpriseRow, d.enterprise_id)
+        if note is None or ent is None:
+            d.state = "dropped"
+            return 0
+        body = json.dumps(
+            {
+                "seq": note.seq,
+                "declaration_number": note.declaration_number,
+                "status": note.status,
+                "at": note.at.isoformat(),
+                "payload": note.payload,
+            },
+            default=str,
+        ).encode()
+        ts = str(int(clock.now().timestamp()))
+        headers = {
+            "Content-Type": "application/json",
+            "X-Haiquan-Timestamp": ts,
+            "X-Haiquan-Signature": "sha256=" + sign_payload(ent.webhook_secret or "", body, ts),
+            "X-Haiquan-Delivery": str(d.id),
+        }
+        d.attempts += 1
+        try:
+            r = http.post(d.url, content=body, headers=headers)
+            ok = 200 <= r.status_code < 300
+            error = "" if ok else f"HTTP {r.status_code}"
+        except httpx.HTTPError as exc:
+            ok, error = False, type(exc).__name__
+        if ok:
+            d.state, d.delivered_at = "delivered", clock.now()
+            WEBHOOKS.labels("delivered").inc()
+            return 1
+        d.last_error = error
+        WEBHOOKS.labels("failed").inc()
+        if d.attempts >= self.max_attempts:
+            d.state = "failed"
+        else:
+            d.next_attempt_at = clock.now() + timedelta(
+                seconds=BACKOFF_SECONDS[min(d.attempts - 1, len(BACKOFF_SECONDS) - 1)]
+            )
+        return 0
+
+    def start(self, interval: float = 1.0) -> None:
+        if self._thread is not None:
+            return
+
+        def loop() -> None:
+            while not self._stop.wait(interval):
+                try:
+                    self.deliver_due()
+                except Exception:
+                    log.exception("webhook_loop_failed")
+
+        self._thread = threading.Thread(target=loop, name="haiquan-webhooks", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None

@@ -1,0 +1,158 @@
+"""Officer work: automatic round-robin assignment of checks, the work queue, decisions."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from haiquan.declarations import repository
+from haiquan.declarations.domain import (
+    UNDER_CHECK,
+    Channel,
+    DecisionKind,
+    LifecycleError,
+    Status,
+    check_deadline,
+    decide,
+)
+from haiquan.declarations.events import transition
+from haiquan.declarations.schemas import DecisionIn
+from haiquan.declarations.tables import DecisionRow, DeclarationRow, RosterCursorRow
+from haiquan.kit import clock
+from haiquan.kit.auth import DECIDING_ROLES, Principal
+from haiquan.kit.db import new_id
+from haiquan.kit.errors import Conflict, Forbidden
+from haiquan.organization.service import TREES
+from haiquan.organization.tables import OfficerRow
+
+
+def roster(session: Session, office: str) -> list[OfficerRow]:
+    """Officers on the roster of the office: its own and those of its teams, in a stable order."""
+    units = TREES.get(session).subtree(office)
+    return list(
+        session.scalars(
+            select(OfficerRow)
+            .where(
+                OfficerRow.unit.in_(units),
+                OfficerRow.on_roster.is_(True),
+                OfficerRow.active.is_(True),
+                OfficerRow.role.in_([r.value for r in DECIDING_ROLES]),
+            )
+            .order_by(OfficerRow.username)
+        ).all()
+    )
+
+
+def assign_checker(session: Session, row: DeclarationRow) -> OfficerRow | None:
+    """Round-robin, 24/7: the next officer after the last one assigned at this office."""
+    officers = roster(session, row.office)
+    if not officers:
+        return None
+    cursor = session.get(
+        RosterCursorRow, row.office, with_for_update=session.get_bind().dialect.name == "postgresql"
+    )
+    names = [o.username for o in officers]
+    start = 0
+    if cursor is not None and cursor.last_officer in names:
+        start = names.index(cursor.last_officer) + 1
+    elif cursor is not None:
+        start = sum(1 for n in names if n <= cursor.last_officer)
+    chosen = officers[start % len(officers)]
+    if cursor is None:
+        session.add(RosterCursorRow(office=row.office, last_officer=chosen.username))
+    else:
+        cursor.last_officer = chosen.username
+    row.assigned_officer_id = chosen.id
+    return chosen
+
+
+def queue(
+    session: Session, *, principal: Principal, mine: bool = False, limit: int = 200
+) -> list[DeclarationRow]:
+    """Yellow and red declarations under check in the officer's units, oldest first."""
+    principal.require_officer()
+    q = repository.scoped(select(DeclarationRow), principal.scope).where(
+        DeclarationRow.status.in_([s.value for s in UNDER_CHECK]),
+        DeclarationRow.channel.in_([Channel.YELLOW.value, Channel.RED.value]),
+    )
+    if mine:
+        q = q.where(DeclarationRow.assigned_officer_id == principal.id)
+    q = q.order_by(DeclarationRow.registered_at, DeclarationRow.number).limit(limit)
+    return list(session.scalars(q).all())
+
+
+def take_decision(session: Session, *, principal: Principal, number: str, data: DecisionIn) -> DeclarationRow:
+    principal.require_officer(*[r.value for r in DECIDING_ROLES])
+    row = repository.get(session, principal.scope, number, for_update=True)
+    try:
+        outcome = decide(
+            Status(row.status),
+            Channel(row.channel) if row.channel else None,
+            data.kind,
+            bool(data.fraud_found),
+        )
+    except LifecycleError as exc:
+        raise Conflict(str(exc), field="kind", code=exc.code) from exc
+    if row.assigned_officer_id and row.assigned_officer_id != principal.id and principal.role == "officer":
+        raise Forbidden(
+            "this check is assigned to another officer; a team lead can reassign it",
+            field="number",
+            code="not_assigned",
+        )
+    session.add(
+        DecisionRow(
+            id=new_id(),
+            number=number,
+            officer_id=principal.id,
+            unit=principal.unit or "",
+            at=clock.now(),
+            kind=data.kind,
+            reason=data.reason,
+            fraud_found=data.fraud_found,
+            findings={"text": data.findings, "full_inspection": data.full_inspection},
+        )
+    )
+    old = Status(row.status)
+    if data.kind is DecisionKind.DOCUMENTS_ACCEPTED and outcome.status is Status.INSPECTION_INTENDED:
+        row.check_deadline = check_deadline(Channel.RED, clock.now(), data.full_inspection)
+    detail = {"decision": data.kind.value, "fraud_found": data.fraud_found}
+    row.updated_at = clock.now()
+    if outcome.checks_passed:
+        row.checks_passed = True
+        if old is not Status.REGISTERED:
+            transition(
+                session,
+                row,
+                old,
+                Status.REGISTERED,
+                actor=principal.label,
+                action="checked",
+                reason=data.reason,
+                detail=detail,
+            )
+        else:
+            transition(
+                session,
+                row,
+                old,
+                old,
+                actor=principal.label,
+                action="checked",
+                reason=data.reason,
+                detail=detail,
+            )
+        from haiquan.declarations.service import _after_checks
+
+        _after_checks(session, row, actor=principal.label)
+    elif outcome.status != old or data.kind is DecisionKind.REQUEST_DOCUMENTS:
+        transition(
+            session,
+            row,
+            old,
+            outcome.status,
+            actor=principal.label,
+            action=data.kind.value,
+            reason=data.reason,
+            detail=detail,
+        )
+    return row

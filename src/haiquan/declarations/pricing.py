@@ -1,0 +1,102 @@
+"""Customs value and duties of a declaration's lines, from the tariff and the day's exchange rate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from haiquan.declarations.domain import Kind
+from haiquan.declarations.schemas import Invoice, LineIn
+from haiquan.declarations.tables import DeclarationLineRow
+from haiquan.kit.errors import ValidationFailed
+from haiquan.kit.money import ZERO
+from haiquan.tariff import domain as tariff
+from haiquan.tariff import service as tariff_service
+
+
+@dataclass(frozen=True)
+class Priced:
+    lines: list[DeclarationLineRow]
+    exchange_rate: Decimal
+    customs_value: Decimal
+    import_duty: Decimal
+    excise: Decimal
+    vat: Decimal
+    export_duty: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.import_duty + self.excise + self.vat + self.export_duty
+
+
+def price(
+    session: Session, *, number: str, kind: Kind, invoice: Invoice, lines: list[LineIn], on: date
+) -> Priced:
+    for i, ln in enumerate(lines):  # unknown tariff lines first: the most useful error
+        tariff_service.rates_for(session, ln.hs_code, field=f"lines[{i}].hs_code")
+    total_lines = sum((ln.value for ln in lines), ZERO)
+    if abs(total_lines - invoice.amount) > Decimal("0.01") * max(Decimal(1), invoice.amount) / 100:
+        raise ValidationFailed(
+            f"invoice.amount {invoice.amount} differs from the sum of line values {total_lines}",
+            field="invoice.amount",
+            code="invoice_mismatch",
+        )
+    fx = tariff_service.exchange_rate(session, invoice.currency, on, field="invoice.currency")
+    values = tariff.line_customs_values(
+        line_values=[ln.value for ln in lines],
+        incoterm=invoice.incoterm,
+        freight=invoice.freight,
+        insurance=invoice.insurance,
+        exchange_rate=fx,
+    )
+    rows = [
+        _line(session, number, i, ln, cv, kind, fx)
+        for i, (ln, cv) in enumerate(zip(lines, values, strict=True))
+    ]
+    return Priced(
+        lines=rows,
+        exchange_rate=fx,
+        customs_value=sum((r.customs_value_vnd for r in rows), ZERO),
+        import_duty=sum((r.import_duty for r in rows), ZERO),
+        excise=sum((r.excise for r in rows), ZERO),
+        vat=sum((r.vat for r in rows), ZERO),
+        export_duty=sum((r.export_duty for r in rows), ZERO),
+    )
+
+
+def _line(
+    session: Session, number: str, i: int, ln: LineIn, customs_value: Decimal, kind: Kind, fx: Decimal
+) -> DeclarationLineRow:
+    rates = tariff_service.rates_for(session, ln.hs_code, field=f"lines[{i}].hs_code")
+    scheme = ln.preference.scheme if ln.preference else None
+    if kind is Kind.IMPORT:
+        d = tariff.import_duties(customs_value, rates, scheme)
+    else:
+        fob = (ln.value * fx).quantize(Decimal(1))
+        d = tariff.export_duties(fob, rates)
+    return DeclarationLineRow(
+        number=number,
+        line_no=i + 1,
+        hs_code=ln.hs_code,
+        description=ln.description,
+        origin_country=ln.origin_country,
+        quantity=ln.quantity,
+        quantity_unit=ln.quantity_unit.upper(),
+        net_mass_kg=ln.net_mass_kg,
+        invoice_value=ln.value,
+        preference_scheme=scheme,
+        certificate_no=ln.preference.certificate if ln.preference else None,
+        customs_value_vnd=d.customs_value,
+        import_rate=d.import_rate,
+        import_duty=d.import_duty,
+        excise_rate=d.excise_rate,
+        excise=d.excise,
+        vat_rate=d.vat_rate,
+        vat=d.vat,
+        export_rate=d.export_rate,
+        export_duty=d.export_duty,
+        applied_scheme=d.scheme,
+    )

@@ -1,0 +1,250 @@
+"""Declaration API models (names after the WCO Data Model where one exists)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from haiquan.declarations.domain import Category, Channel, DecisionKind, Kind
+from haiquan.reference import validators
+from haiquan.tariff.domain import INCOTERMS
+
+Amount = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4)]
+ContainerNo = Annotated[str, AfterValidator(validators.container_number)]
+Positive = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=4)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Party(Strict):
+    tax_code: str | None = Field(
+        None, description="Vietnamese tax code (mã số thuế); required for the VN party"
+    )
+    name: str = Field("", max_length=300, description="Filled from the register when the tax code is known")
+    country: str = Field("VN", description="ISO 3166-1 alpha-2")
+
+    @field_validator("tax_code")
+    @classmethod
+    def _tax(cls, v: str | None) -> str | None:
+        return None if v is None else validators.tax_code(v)
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, v: str) -> str:
+        return validators.country(v)
+
+
+class Preference(Strict):
+    scheme: str = Field(description="Preferential scheme, e.g. ATIGA (Form D), ACFTA (Form E), EVFTA, CPTPP")
+    certificate: str = Field(min_length=1, max_length=40, description="Certificate of origin number")
+
+    @field_validator("scheme")
+    @classmethod
+    def _scheme(cls, v: str) -> str:
+        return v.upper()
+
+
+class LineIn(Strict):
+    hs_code: str = Field(description="8-digit national tariff line")
+    description: str = Field(min_length=1, max_length=500)
+    origin_country: str = Field(description="ISO 3166-1 alpha-2 country of origin")
+    quantity: Positive
+    quantity_unit: str = Field(min_length=1, max_length=10, description="e.g. PCE, KGM, LTR, SET")
+    net_mass_kg: Amount
+    value: Positive = Field(description="Invoice value of the line in the invoice currency")
+    preference: Preference | None = None
+
+    @field_validator("hs_code")
+    @classmethod
+    def _hs(cls, v: str) -> str:
+        return validators.hs_code(v)
+
+    @field_validator("origin_country")
+    @classmethod
+    def _origin(cls, v: str) -> str:
+        return validators.country(v)
+
+
+class Invoice(Strict):
+    currency: str = Field(description="ISO 4217")
+    amount: Positive
+    incoterm: str = Field(description="Incoterms 2020, e.g. FOB, CIF")
+    freight: Amount = Decimal(0)
+    insurance: Amount = Decimal(0)
+
+    @field_validator("currency")
+    @classmethod
+    def _cur(cls, v: str) -> str:
+        return validators.currency(v)
+
+    @field_validator("incoterm")
+    @classmethod
+    def _inc(cls, v: str) -> str:
+        v = v.upper()
+        if v not in INCOTERMS:
+            raise ValueError(f"{v!r} is not an Incoterms 2020 rule ({', '.join(sorted(INCOTERMS))})")
+        return v
+
+
+class DeclarationIn(Strict):
+    kind: Kind
+    category: Category = Category.COMMERCIAL
+    procedure_code: str = Field(
+        "A11", pattern=r"^[A-Z][0-9A-Z]{2}$", description="Loại hình, e.g. A11, B11, E31"
+    )
+    office: str = Field(min_length=2, max_length=16, description="Customs office code, e.g. 01AB")
+    importer: Party | None = None
+    exporter: Party | None = None
+    transport_mode: str = Field(pattern=r"^(sea|air|road|rail|post|inland_waterway|pipeline|multimodal)$")
+    transport_document: str | None = Field(None, max_length=60, description="Bill of lading or air waybill")
+    containers: list[ContainerNo] = Field(default_factory=list, max_length=500)
+    package_count: int = Field(0, ge=0)
+    gross_mass_kg: Amount = Decimal(0)
+    invoice: Invoice
+    lines: list[LineIn] = Field(min_length=1, description="Any number of lines (no 50-line cap)")
+
+    @model_validator(mode="after")
+    def _parties(self) -> DeclarationIn:
+        if self.kind is Kind.IMPORT and (self.importer is None or not self.importer.tax_code):
+            raise ValueError("importer.tax_code is required on an import declaration")
+        if self.kind is Kind.EXPORT and (self.exporter is None or not self.exporter.tax_code):
+            raise ValueError("exporter.tax_code is required on an export declaration")
+        return self
+
+
+class AmendmentIn(Strict):
+    """AMA: lines replaced after registration, with the reason (supplementary tax declaration)."""
+
+    reason: str = Field(min_length=3, max_length=1000)
+    lines: list[LineIn] = Field(min_length=1)
+    invoice: Invoice | None = None
+
+
+class CancelIn(Strict):
+    reason: str = Field(min_length=3, max_length=1000)
+
+
+class DecisionIn(Strict):
+    kind: DecisionKind
+    reason: str = Field(min_length=3, max_length=2000)
+    fraud_found: bool | None = Field(None, description="Inspection result: was fraud found?")
+    findings: str = Field("", max_length=5000)
+    full_inspection: bool = False
+
+    @model_validator(mode="after")
+    def _result(self) -> DecisionIn:
+        if self.kind is DecisionKind.INSPECTION_RESULT and self.fraud_found is None:
+            raise ValueError("fraud_found is required with an inspection result")
+        return self
+
+
+class LineOut(BaseModel):
+    line_no: int
+    hs_code: str
+    description: str
+    origin_country: str
+    quantity: Decimal
+    quantity_unit: str
+    net_mass_kg: Decimal
+    value: Decimal
+    preference_scheme: str | None
+    applied_scheme: str | None
+    customs_value_vnd: Decimal
+    import_rate: Decimal
+    import_duty: Decimal
+    excise_rate: Decimal
+    excise: Decimal
+    vat_rate: Decimal
+    vat: Decimal
+    export_rate: Decimal
+    export_duty: Decimal
+
+
+class Duties(BaseModel):
+    customs_value_vnd: Decimal
+    import_duty: Decimal
+    excise: Decimal
+    vat: Decimal
+    export_duty: Decimal
+    total: Decimal
+    exchange_rate: Decimal
+    settled: bool
+    settlement: str | None
+
+
+class HistoryOut(BaseModel):
+    at: datetime
+    actor: str
+    action: str
+    status_from: str | None
+    status_to: str
+    reason: str
+    detail: dict[str, Any]
+
+
+class DeclarationOut(BaseModel):
+    number: str
+    code: str = Field(description="VNACCS step code: IDA/EDA/MIC/MEC")
+    kind: Kind
+    category: Category
+    procedure_code: str
+    office: str
+    status: str
+    channel: Channel | None
+    channel_reasons: list[dict[str, Any]]
+    declarant_tax_code: str
+    importer: Party | None
+    exporter: Party | None
+    transport_mode: str
+    transport_document: str | None
+    containers: list[str]
+    package_count: int
+    gross_mass_kg: Decimal
+    invoice: Invoice
+    duties: Duties
+    lines: list[LineOut]
+    amendment_no: int
+    check_deadline: datetime | None
+    lodged_at: datetime
+    expires_at: datetime
+    registered_at: datetime | None
+    cleared_at: datetime | None
+
+
+class DeclarationSummary(BaseModel):
+    number: str
+    kind: Kind
+    category: Category
+    office: str
+    status: str
+    channel: Channel | None
+    declarant_tax_code: str
+    total_duties: Decimal
+    lodged_at: datetime
+    registered_at: datetime | None
+    check_deadline: datetime | None
+    seconds_left: int | None = None
+    assigned_officer: str | None = None
+
+
+class Page(BaseModel):
+    items: list[DeclarationSummary]
+    next_cursor: str | None
+
+
+class NotificationOut(BaseModel):
+    seq: int
+    declaration_number: str
+    status: str
+    at: datetime
+    payload: dict[str, Any]
+
+
+class NotificationPage(BaseModel):
+    items: list[NotificationOut]
+    next_cursor: str | None

@@ -1,0 +1,401 @@
+"""Declarant use cases: lodge (IDA/EDA/MIC/MEC), amend before registration (IDB/EDB), register
+(IDC/EDC) with eligibility and channel, amend after registration (AMA), cancel; and the steps other
+modules drive: duties settled (payments), goods exited (supervision). Services never commit."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from haiquan.declarations import pricing, repository
+from haiquan.declarations.domain import (
+    LOW_VALUE_LIMIT_VND,
+    NUMBER_PREFIX,
+    Category,
+    Channel,
+    Kind,
+    LifecycleError,
+    Status,
+    check_amendable,
+    check_cancellable,
+    check_deadline,
+    check_post_registration_amendment,
+    check_registrable,
+    status_after_checks,
+)
+from haiquan.declarations.events import transition
+from haiquan.declarations.schemas import AmendmentIn, DeclarationIn
+from haiquan.declarations.tables import DeclarationRow
+from haiquan.kit import clock, ids, sequences
+from haiquan.kit.auth import Principal
+from haiquan.kit.errors import Conflict, Forbidden, ValidationFailed
+from haiquan.organization.tables import EnterpriseRow, UnitRow
+from haiquan.risk.channel import ChannelEngine, DeclarationFacts, LineFacts
+
+OVERDUE_LIMIT_DAYS = 90
+
+
+def _fail(exc: LifecycleError, field: str = "status") -> Conflict:
+    return Conflict(str(exc), field=field, code=exc.code)
+
+
+def _known_name(session: Session, tax_code: str | None) -> str:
+    if not tax_code:
+        return ""
+    from sqlalchemy import select
+
+    ent = session.scalar(select(EnterpriseRow).where(EnterpriseRow.tax_code == tax_code))
+    return ent.name if ent else ""
+
+
+def _apply_header(session: Session, row: DeclarationRow, data: DeclarationIn) -> None:
+    office = session.get(UnitRow, data.office)
+    if office is None or not office.active:
+        raise ValidationFailed(f"unknown customs office {data.office!r}", field="office")
+    imp, exp = data.importer, data.exporter
+    row.kind, row.category, row.procedure_code, row.office = (
+        data.kind,
+        data.category,
+        data.procedure_code,
+        data.office,
+    )
+    row.importer_tax_code = imp.tax_code if imp else None
+    row.importer_name = (_known_name(session, row.importer_tax_code) or (imp.name if imp else "")).strip()
+    row.exporter_tax_code = exp.tax_code if exp else None
+    row.exporter_name = (_known_name(session, row.exporter_tax_code) or (exp.name if exp else "")).strip()
+    partner = exp if data.kind is Kind.IMPORT else imp
+    row.partner_country = partner.country if partner else "ZZ"
+    if data.kind is Kind.IMPORT and not row.importer_name:
+        raise ValidationFailed(
+            "importer.name is required for a tax code not in the register", field="importer.name"
+        )
+    row.transport_mode, row.transport_document = data.transport_mode, data.transport_document
+    row.containers, row.package_count, row.gross_mass_kg = (
+        list(data.containers),
+        data.package_count,
+        data.gross_mass_kg,
+    )
+    inv = data.invoice
+    row.invoice_currency, row.invoice_amount, row.incoterm = inv.currency, inv.amount, inv.incoterm
+    row.freight, row.insurance = inv.freight, inv.insurance
+
+
+def _set_totals(row: DeclarationRow, priced: pricing.Priced) -> None:
+    row.exchange_rate, row.customs_value_vnd = priced.exchange_rate, priced.customs_value
+    row.import_duty, row.excise, row.vat = priced.import_duty, priced.excise, priced.vat
+    row.export_duty, row.total_duties = priced.export_duty, priced.total
+    if row.category == Category.LOW_VALUE and priced.customs_value > LOW_VALUE_LIMIT_VND:
+        raise ValidationFailed(
+            f"a low-value declaration (MIC/MEC) is limited to {LOW_VALUE_LIMIT_VND:,.0f} VND of customs value",
+            field="category",
+            code="over_low_value_limit",
+        )
+
+
+def _apply_pricing(session: Session, row: DeclarationRow, priced: pricing.Priced) -> None:
+    _set_totals(row, priced)
+    session.execute(delete(pricing.DeclarationLineRow).where(pricing.DeclarationLineRow.number == row.number))
+    session.add_all(priced.lines)
+
+
+def lodge(
+    session: Session, *, principal: Principal, data: DeclarationIn, keep_days: int = 7
+) -> DeclarationRow:
+    principal.require_enterprise("declarant")
+    now = clock.now()
+    prefix = NUMBER_PREFIX[(data.kind, data.category)]
+    number = ids.declaration_number(prefix, sequences.next_value(session, f"declaration_{prefix}"))
+    row = DeclarationRow(
+        number=number,
+        declarant_id=principal.id,
+        declarant_tax_code=principal.tax_code or "",
+        status=Status.ACCEPTED,
+        lodged_at=now,
+        expires_at=now + timedelta(days=keep_days),
+        updated_at=now,
+        channel_reasons=[],
+        amendment_no=0,
+        duties_settled=False,
+        checks_passed=False,
+    )
+    _apply_header(session, row, data)
+    priced = pricing.price(
+        session, number=number, kind=data.kind, invoice=data.invoice, lines=data.lines, on=now.date()
+    )
+    _set_totals(row, priced)
+    session.add(row)
+    session.flush()
+    session.add_all(priced.lines)
+    transition(session, row, None, Status.ACCEPTED, actor=principal.label, action="lodge")
+    return row
+
+
+def amend(session: Session, *, principal: Principal, number: str, data: DeclarationIn) -> DeclarationRow:
+    row = repository.get(session, principal.scope, number, for_update=True)
+    try:
+        check_amendable(Status(row.status))
+    except LifecycleError as exc:
+        raise _fail(exc) from exc
+    if (data.kind, data.category) != (row.kind, row.category):
+        raise ValidationFailed(
+            "kind and category cannot change on amendment: lodge a new declaration", field="kind"
+        )
+    _apply_header(session, row, data)
+    priced = pricing.price(
+        session, number=number, kind=data.kind, invoice=data.invoice, lines=data.lines, on=clock.now().date()
+    )
+    _apply_pricing(session, row, priced)
+    row.updated_at = clock.now()
+    transition(session, row, Status.ACCEPTED, Status.ACCEPTED, actor=principal.label, action="amend")
+    return row
+
+
+def check_eligibility(ent: EnterpriseRow) -> None:
+    if ent.status != "active":
+        raise Forbidden(
+            f"the declarant is {ent.status}: registration refused",
+            field="declarant",
+            code="declarant_ineligible",
+        )
+    if ent.overdue_tax_days > OVERDUE_LIMIT_DAYS:
+        raise Forbidden(
+            f"the declarant has tax debt overdue {ent.overdue_tax_days} days (> {OVERDUE_LIMIT_DAYS}): registration refused",
+            field="declarant",
+            code="declarant_tax_debt",
+        )
+
+
+def facts_of(session: Session, row: DeclarationRow, compliance_class: str) -> DeclarationFacts:
+    return DeclarationFacts(
+        number=row.number,
+        office=row.office,
+        kind=row.kind,
+        category=row.category,
+        procedure_code=row.procedure_code,
+        declarant_tax_code=row.declarant_tax_code,
+        importer_tax_code=row.importer_tax_code,
+        exporter_tax_code=row.exporter_tax_code,
+        partner_country=row.partner_country,
+        transport_mode=row.transport_mode,
+        total_value_vnd=row.customs_value_vnd,
+        total_duties_vnd=row.total_duties,
+        compliance_class=compliance_class,
+        lines=[
+            LineFacts(ln.hs_code, ln.origin_country, ln.quantity, ln.customs_value_vnd)
+            for ln in repository.lines(session, row.number)
+        ],
+    )
+
+
+def register(session: Session, *, principal: Principal, number: str, engine: ChannelEngine) -> DeclarationRow:
+    row = repository.get(session, principal.scope, number, for_update=True)
+    now = clock.now()
+    try:
+        check_registrable(Status(row.status), row.expires_at, now)
+    except LifecycleError as exc:
+        raise _fail(exc) from exc
+    ent = session.get(EnterpriseRow, row.declarant_id)
+    assert ent is not None
+    check_eligibility(ent)
+    decision = engine.assign(facts_of(session, row, ent.compliance_class), session=session)
+    row.channel, row.channel_reasons, row.risk_score = decision.channel, decision.reasons, decision.score
+    row.registered_at = now
+    row.check_deadline = check_deadline(Channel(decision.channel), now)
+    row.duties_settled = row.total_duties == 0
+    row.settlement = "none_due" if row.duties_settled else None
+    row.updated_at = now
+    transition(
+        session,
+        row,
+        Status.ACCEPTED,
+        Status.REGISTERED,
+        actor=principal.label,
+        action="register",
+        detail={"channel": decision.channel, "reasons": decision.reasons},
+    )
+    if decision.channel == Channel.GREEN:
+        row.checks_passed = True
+        _after_checks(session, row, actor="system:channel")
+    else:
+        from haiquan.declarations.officer import assign_checker
+
+        assign_checker(session, row)
+        if decision.channel == Channel.RED:
+            transition(
+                session,
+                row,
+                Status.REGISTERED,
+                Status.INSPECTION_INTENDED,
+                actor="system:channel",
+                action="inspect",
+            )
+    return row
+
+
+def _after_checks(session: Session, row: DeclarationRow, *, actor: str) -> None:
+    new = status_after_checks(
+        checks_passed=row.checks_passed, duties_settled=row.duties_settled, current=Status(row.status)
+    )
+    if new != row.status:
+        old = Status(row.status)
+        if new == Status.CLEARED:
+            row.cleared_at = clock.now()
+        transition(
+            session,
+            row,
+            old,
+            new,
+            actor=actor,
+            action="clear" if new == Status.CLEARED else "await_payment",
+            detail={"total_duties": str(row.total_duties)},
+        )
+
+
+def settle(
+    session: Session, *, number: str, method: str, reference: str, amount: Decimal, actor: str
+) -> DeclarationRow:
+    """Duties paid (bank confirmation) or guaranteed: a declaration whose checks passed clears at once."""
+    from haiquan.kit.auth import Scope
+
+    row = repository.get(session, Scope(units=None), number, for_update=True)
+    if row.duties_settled:
+        return row
+    if method not in ("payment", "guarantee"):
+        raise ValidationFailed("method must be payment or guarantee", field="method")
+    if method == "payment" and amount < row.total_duties:
+        raise ValidationFailed(
+            f"{amount} does not cover duties of {row.total_duties}", field="amount", code="underpaid"
+        )
+    row.duties_settled, row.settlement, row.updated_at = True, method, clock.now()
+    transition(
+        session,
+        row,
+        Status(row.status),
+        Status(row.status),
+        actor=actor,
+        action=f"duties_{method}",
+        detail={"reference": reference, "amount": str(amount)},
+    )
+    if row.status not in (
+        Status.CLEARED,
+        Status.RELEASED,
+        Status.GOODS_EXITED,
+        Status.CANCELLED,
+        Status.REJECTED,
+    ):
+        _after_checks(session, row, actor=actor)
+    return row
+
+
+def amend_registered(
+    session: Session, *, principal: Principal, number: str, data: AmendmentIn
+) -> DeclarationRow:
+    """AMA: replace lines after registration; the duty difference is due (or refundable); history kept."""
+    row = repository.get(session, principal.scope, number, for_update=True)
+    try:
+        check_post_registration_amendment(Status(row.status))
+    except LifecycleError as exc:
+        raise _fail(exc) from exc
+    before = {"total_duties": str(row.total_duties), "customs_value_vnd": str(row.customs_value_vnd)}
+    invoice = data.invoice or _current_invoice(row)
+    priced = pricing.price(
+        session, number=number, kind=Kind(row.kind), invoice=invoice, lines=data.lines, on=clock.now().date()
+    )
+    difference = priced.total - row.total_duties
+    row.invoice_currency, row.invoice_amount, row.incoterm = (
+        invoice.currency,
+        invoice.amount,
+        invoice.incoterm,
+    )
+    row.freight, row.insurance = invoice.freight, invoice.insurance
+    _apply_pricing(session, row, priced)
+    row.amendment_no += 1
+    if difference > 0:
+        row.duties_settled, row.settlement = False, None
+    row.updated_at = clock.now()
+    detail: dict[str, Any] = {
+        "amendment_no": row.amendment_no,
+        "before": before,
+        "after": {"total_duties": str(row.total_duties)},
+        "difference": str(difference),
+    }
+    status = Status(row.status)
+    transition(
+        session,
+        row,
+        status,
+        status,
+        actor=principal.label,
+        action="amend_registered",
+        reason=data.reason,
+        detail=detail,
+    )
+    return row
+
+
+def _current_invoice(row: DeclarationRow) -> Any:
+    from haiquan.declarations.schemas import Invoice
+
+    return Invoice(
+        currency=row.invoice_currency,
+        amount=row.invoice_amount,
+        incoterm=row.incoterm,
+        freight=row.freight,
+        insurance=row.insurance,
+    )
+
+
+def cancel(session: Session, *, principal: Principal, number: str, reason: str) -> DeclarationRow:
+    row = repository.get(session, principal.scope, number, for_update=True)
+    try:
+        check_cancellable(Status(row.status))
+    except LifecycleError as exc:
+        raise _fail(exc) from exc
+    row.updated_at = clock.now()
+    transition(
+        session,
+        row,
+        Status(row.status),
+        Status.CANCELLED,
+        actor=principal.label,
+        action="cancel",
+        reason=reason,
+    )
+    return row
+
+
+def mark_exited(session: Session, *, number: str, actor: str) -> DeclarationRow:
+    """Supervision reports the goods left the controlled area."""
+    from haiquan.kit.auth import Scope
+
+    row = repository.get(session, Scope(units=None), number, for_update=True)
+    if row.status not in (Status.CLEARED, Status.RELEASED):
+        raise Conflict(f"goods of declaration {number} cannot exit in status {row.status}", field="number")
+    transition(session, row, Status(row.status), Status.GOODS_EXITED, actor=actor, action="exit")
+    return row
+
+
+def submit_documents(
+    session: Session, *, principal: Principal, number: str, documents: list[str]
+) -> DeclarationRow:
+    """The declarant answers a request for documents; the check resumes."""
+    principal.require_enterprise("declarant")
+    row = repository.get(session, principal.scope, number, for_update=True)
+    if row.status != Status.DOCUMENTS_REQUESTED:
+        raise Conflict(f"no documents were requested (status is {row.status})", field="status")
+    row.updated_at = clock.now()
+    back = Status.INSPECTION_INTENDED if row.channel == Channel.RED else Status.REGISTERED
+    transition(
+        session,
+        row,
+        Status.DOCUMENTS_REQUESTED,
+        back,
+        actor=principal.label,
+        action="documents_submitted",
+        detail={"documents": documents},
+    )
+    return row

@@ -1,0 +1,132 @@
+"""Declaration rows → API models."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from haiquan.declarations import repository
+from haiquan.declarations.domain import LODGE_CODES, Category, Kind
+from haiquan.declarations.schemas import (
+    DeclarationOut,
+    DeclarationSummary,
+    Duties,
+    HistoryOut,
+    Invoice,
+    LineOut,
+    Party,
+)
+from haiquan.declarations.tables import DeclarationRow
+from haiquan.kit import clock
+
+
+def full(session: Session, row: DeclarationRow) -> DeclarationOut:
+    lines = repository.lines(session, row.number)
+    return DeclarationOut(
+        number=row.number,
+        code=LODGE_CODES[(Kind(row.kind), Category(row.category))],
+        kind=Kind(row.kind),
+        category=Category(row.category),
+        procedure_code=row.procedure_code,
+        office=row.office,
+        status=row.status,
+        channel=row.channel,
+        channel_reasons=list(row.channel_reasons or []),
+        declarant_tax_code=row.declarant_tax_code,
+        importer=Party.model_construct(tax_code=row.importer_tax_code, name=row.importer_name, country="VN")
+        if row.kind == Kind.IMPORT
+        else None,
+        exporter=Party.model_construct(
+            tax_code=row.exporter_tax_code,
+            name=row.exporter_name,
+            country=row.partner_country if row.kind == Kind.IMPORT else "VN",
+        ),
+        transport_mode=row.transport_mode,
+        transport_document=row.transport_document,
+        containers=list(row.containers or []),
+        package_count=row.package_count,
+        gross_mass_kg=row.gross_mass_kg,
+        invoice=Invoice.model_construct(
+            currency=row.invoice_currency,
+            amount=row.invoice_amount,
+            incoterm=row.incoterm,
+            freight=row.freight,
+            insurance=row.insurance,
+        ),
+        duties=Duties(
+            customs_value_vnd=row.customs_value_vnd,
+            import_duty=row.import_duty,
+            excise=row.excise,
+            vat=row.vat,
+            export_duty=row.export_duty,
+            total=row.total_duties,
+            exchange_rate=row.exchange_rate,
+            settled=row.duties_settled,
+            settlement=row.settlement,
+        ),
+        lines=[
+            LineOut(
+                line_no=ln.line_no,
+                hs_code=ln.hs_code,
+                description=ln.description,
+                origin_country=ln.origin_country,
+                quantity=ln.quantity,
+                quantity_unit=ln.quantity_unit,
+                net_mass_kg=ln.net_mass_kg,
+                value=ln.invoice_value,
+                preference_scheme=ln.preference_scheme,
+                applied_scheme=ln.applied_scheme,
+                customs_value_vnd=ln.customs_value_vnd,
+                import_rate=ln.import_rate,
+                import_duty=ln.import_duty,
+                excise_rate=ln.excise_rate,
+                excise=ln.excise,
+                vat_rate=ln.vat_rate,
+                vat=ln.vat,
+                export_rate=ln.export_rate,
+                export_duty=ln.export_duty,
+            )
+            for ln in lines
+        ],
+        amendment_no=row.amendment_no,
+        check_deadline=row.check_deadline,
+        lodged_at=row.lodged_at,
+        expires_at=row.expires_at,
+        registered_at=row.registered_at,
+        cleared_at=row.cleared_at,
+    )
+
+
+def summary(row: DeclarationRow, officer_names: dict[str, str] | None = None) -> DeclarationSummary:
+    left = None
+    if row.check_deadline is not None:
+        left = int((row.check_deadline - clock.now()).total_seconds())
+    return DeclarationSummary(
+        number=row.number,
+        kind=Kind(row.kind),
+        category=Category(row.category),
+        office=row.office,
+        status=row.status,
+        channel=row.channel,
+        declarant_tax_code=row.declarant_tax_code,
+        total_duties=row.total_duties,
+        lodged_at=row.lodged_at,
+        registered_at=row.registered_at,
+        check_deadline=row.check_deadline,
+        seconds_left=left,
+        assigned_officer=(officer_names or {}).get(row.assigned_officer_id or ""),
+    )
+
+
+def history(session: Session, number: str) -> list[HistoryOut]:
+    return [
+        HistoryOut(
+            at=h.at,
+            actor=h.actor,
+            action=h.action,
+            status_from=h.status_from,
+            status_to=h.status_to,
+            reason=h.reason,
+            detail=dict(h.detail or {}),
+        )
+        for h in repository.history(session, number)
+    ]
