@@ -96,7 +96,6 @@ def settings(tmp_path: Path) -> Settings:
 def app(db: Database, settings: Settings):  # type: ignore[no-untyped-def]
     from haiquan.app import create_app
     from haiquan.organization import service as org
-
     from haiquan.tariff import service as tariff_service
 
     org.TREES.invalidate()
