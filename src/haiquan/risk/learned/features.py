@@ -180,7 +180,9 @@ def ordered_features(frame: pd.DataFrame) -> np.ndarray:
     days = day_numbers(frame)
     values = label_values(frame)
     base = base_values(
-        frame["Item Price"].to_numpy(float), frame["Net Mass"].to_numpy(float), frame["Tax Rate"].to_numpy(float)
+        frame["Item Price"].to_numpy(float),
+        frame["Net Mass"].to_numpy(float),
+        frame["Tax Rate"].to_numpy(float),
     )
     prior = prior_from_sums(ordered_sums(build_keys(fields, ()), days, values))
     history: dict[str, np.ndarray] = {}
@@ -223,13 +225,15 @@ class HistoryTables:
         """Feature matrix for rows scored after the history window."""
         fields = key_fields(frame)
         base = base_values(
-            frame["Item Price"].to_numpy(float), frame["Net Mass"].to_numpy(float), frame["Tax Rate"].to_numpy(float)
+            frame["Item Price"].to_numpy(float),
+            frame["Net Mass"].to_numpy(float),
+            frame["Tax Rate"].to_numpy(float),
         )
         prior = prior_from_sums(np.repeat(self.sums["all"][:1], len(frame), axis=0))
         history: dict[str, np.ndarray] = {}
         for key, columns in KEYS.items():
             if key != "all":
-                index = self._index[key].get_indexer(build_keys(fields, columns))
+                index = self._index[key].get_indexer(pd.Index(build_keys(fields, columns)))
                 history.update(history_features(key, self._rows(key, index), prior, base["log_unit_value"]))
         return assemble(base, history)
 

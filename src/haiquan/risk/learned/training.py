@@ -64,14 +64,17 @@ def fit_heads(frame: pd.DataFrame, config: TrainConfig) -> tuple[lgb.Booster, lg
     """Fit the fraud and critical-fraud boosters on ordered (past-only) features."""
     matrix = ordered_features(frame)
     start = frame[DATE_COLUMN].min() + pd.Timedelta(days=config.burn_in_days)
-    keep = (frame[DATE_COLUMN] >= start).to_numpy()
+    keep = np.array(frame[DATE_COLUMN] >= start, dtype=bool)
     if keep.sum() < 0.5 * len(frame):  # short windows (tests, small offices): keep everything
         keep[:] = True
     names = feature_names()
     fraud = frame[FRAUD_COLUMN].to_numpy()[keep]
     critical = (frame[CRITICAL_COLUMN].to_numpy()[keep] == 2).astype(int)
     boosters = []
-    for labels, is_critical, rounds in ((fraud, False, config.fraud_rounds), (critical, True, config.critical_rounds)):
+    for labels, is_critical, rounds in (
+        (fraud, False, config.fraud_rounds),
+        (critical, True, config.critical_rounds),
+    ):
         data = lgb.Dataset(matrix[keep], labels, feature_name=names, free_raw_data=True)
         boosters.append(lgb.train(_params(config, is_critical), data, num_boost_round=rounds))
     return boosters[0], boosters[1]
