@@ -15,9 +15,9 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
-from haiquan.risk.learned import metrics
 from haiquan.risk.learned.features import HistoryTables, feature_names, ordered_features
 from haiquan.risk.learned.kcs import CODE_COLUMNS, read_kcs
+from haiquan.risk.learned.metrics import critical_share_at, precision_at
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "kcs"
@@ -58,9 +58,9 @@ def catboost_native(train: pd.DataFrame, valid: pd.DataFrame) -> np.ndarray:
 
 def figures(valid: pd.DataFrame, scores: np.ndarray, seconds: float) -> dict[str, float]:
     return {
-        "precision_at_5": metrics.precision_at(valid["Fraud"], scores, 0.05),
-        "precision_at_10": metrics.precision_at(valid["Fraud"], scores, 0.10),
-        "critical_share_at_10": metrics.critical_share_at(valid["Critical Fraud"], scores, 0.10),
+        "precision_at_5": precision_at(valid["Fraud"], scores, 0.05),
+        "precision_at_10": precision_at(valid["Fraud"], scores, 0.10),
+        "critical_share_at_10": critical_share_at(valid["Critical Fraud"], scores, 0.10),
         "seconds": seconds,
     }
 
