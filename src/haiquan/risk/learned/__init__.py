@@ -1,0 +1,1 @@
+"""Learned fraud score: features, model, metrics, KCS format."""
