@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import inspect
 import time
 from collections.abc import AsyncIterator, Callable
@@ -108,5 +109,12 @@ def _observability(app: FastAPI, db: Database) -> None:
         return JSONResponse({"status": "ok", "database": db.dialect})
 
     @app.get("/metrics", tags=["operations"], include_in_schema=False)
-    def metrics() -> Response:
+    def metrics(request: Request) -> Response:
+        token = request.app.state.settings.metrics_token
+        client = request.client.host if request.client else ""
+        if token:
+            if not hmac.compare_digest(request.headers.get("authorization", ""), f"Bearer {token}"):
+                return errors.problem_response(401, "unauthorized", "metrics need the configured bearer token")
+        elif client not in ("127.0.0.1", "::1", "testclient"):
+            return errors.problem_response(403, "forbidden", "set HAIQUAN_METRICS_TOKEN to scrape from elsewhere")
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

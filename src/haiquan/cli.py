@@ -64,6 +64,85 @@ def serve(
     )
 
 
+demo_app = typer.Typer(help="Demo data")
+app.add_typer(demo_app, name="demo")
+
+
+@demo_app.command("seed")
+def demo_seed(
+    declarations: Annotated[int, typer.Option(help="How many demo declarations")] = 300,
+) -> None:
+    """Load units, reference data, officers, enterprises and declarations (idempotent)."""
+    from rich.table import Table
+
+    from haiquan.demo import DEMO_PASSWORD, seed
+
+    settings = get_settings()
+    result = seed(database(), settings, declarations_count=declarations)
+    if result.already:
+        console.print(
+            f"demo data already present; officers log in with password [bold]{DEMO_PASSWORD}[/bold]"
+        )
+        console.print(f"API keys of the demo enterprises: {settings.data_dir / 'demo-credentials.json'}")
+        return
+    table = Table(title=f"Demo officers — password: {DEMO_PASSWORD}")
+    for col in ("username", "unit", "role"):
+        table.add_column(col)
+    for row in result.officers:
+        table.add_row(*row)
+    console.print(table)
+    console.print(
+        f"{result.declarations} declarations; API keys in {settings.data_dir / 'demo-credentials.json'}"
+    )
+
+
+@app.command("simulate")
+def simulate(
+    url: Annotated[str, typer.Option(help="Base URL of a running haiquan")] = "http://127.0.0.1:8000",
+    rate: Annotated[float, typer.Option(help="Declarations per second")] = 2.0,
+    duration: Annotated[float, typer.Option(help="Seconds to run")] = 60.0,
+    api_key: Annotated[
+        list[str] | None, typer.Option(help="Declarant API keys (default: the demo's)")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Random seed")] = 1,
+) -> None:
+    """Drive realistic declarant traffic through the public HTTP API (lodge + register)."""
+    import json
+    import random
+    import time
+
+    import httpx
+    from rich.progress import Progress
+
+    from haiquan.declarations.simulate import Stats, one, tariff_codes
+
+    keys = list(api_key or [])
+    if not keys:
+        creds = get_settings().data_dir / "demo-credentials.json"
+        if not creds.exists():
+            fail("no --api-key given and no demo credentials: run `haiquan demo seed` first")
+        data = json.loads(creds.read_text())
+        keys = [k for tax, k in data["api_keys"].items() if tax in ("0100109106", "0101248141", "0302098787")]
+    rng, codes, stats = random.Random(seed), tariff_codes(), Stats()
+    clients = [httpx.Client(base_url=url, headers={"Authorization": f"Bearer {k}"}, timeout=10) for k in keys]
+    total = max(1, int(rate * duration))
+    start = time.monotonic()
+    with Progress() as progress:
+        task = progress.add_task(f"Simulating {rate:g} declarations/s", total=total)
+        for i in range(total):
+            wait = start + i / rate - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            one(rng.choice(clients), rng, codes, stats)
+            progress.advance(task)
+    for c in clients:
+        c.close()
+    console.print(f"channels: {dict(stats.channels)}  statuses: {dict(stats.statuses)}")
+    console.print(
+        f"latency p50 {stats.percentile(50):.1f} ms, p99 {stats.percentile(99):.1f} ms; errors: {dict(stats.errors)}"
+    )
+
+
 def main() -> None:
     from haiquan.kit.logging import configure
 

@@ -1,0 +1,152 @@
+"""End-to-end lodging + registration over HTTP against PostgreSQL, beside raw psycopg inserts of the same rows.
+
+Prints: declarations/s end-to-end (lodge + register = 2 requests), p50/p99 latency at half that rate, raw
+insert rows/s of the same declaration rows, and the ratio. Floor (issue): 300 declarations/s, p99 < 100 ms at
+half the rate, on a 2-core machine.  Usage: python benchmarks/declarations.py [--seconds 20] [--concurrency 24]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import psycopg
+from sqlalchemy import select
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks._support import pct, scratch_database, server  # noqa: E402
+from haiquan.declarations.simulate import random_declaration, tariff_codes  # noqa: E402
+from haiquan.declarations.tables import DeclarationRow  # noqa: E402
+from haiquan.kit.db import Database  # noqa: E402
+
+
+def seed(url: str) -> list[str]:
+    from haiquan.organization import service as org
+    from haiquan.organization.cli import DEFAULT_UNITS, read_units_file
+    from haiquan.reference import service as reference
+
+    db = Database(url)
+    db.create_all()
+    keys = []
+    with db.unit_of_work() as uow:
+        org.replace_units(uow.session, units=read_units_file(DEFAULT_UNITS), actor="bench")
+        reference.load_hs(uow.session)
+        reference.load_tariff(uow.session)
+        reference.load_exchange_rates(uow.session)
+        for tax in ("0100109106", "0101248141", "0302098787"):
+            _, key = org.add_enterprise(uow.session, tax_code=tax, name=f"Bench {tax}", roles=["declarant"], actor="bench")
+            keys.append(key)
+        uow.commit()
+    db.dispose()
+    return keys
+
+
+async def flow(http: httpx.AsyncClient, body: dict[str, object], lat: list[float]) -> bool:
+    t0 = time.perf_counter()
+    r = await http.post("/api/v1/declarations", json=body, headers={"Idempotency-Key": uuid.uuid4().hex})
+    lat.append((time.perf_counter() - t0) * 1000)
+    if r.status_code != 201:
+        return False
+    t1 = time.perf_counter()
+    r2 = await http.post(f"/api/v1/declarations/{r.json()['number']}/register")
+    lat.append((time.perf_counter() - t1) * 1000)
+    return r2.status_code == 200
+
+
+async def saturate(base: str, keys: list[str], seconds: float, concurrency: int) -> tuple[float, int, list[float]]:
+    rng, codes = random.Random(7), tariff_codes()
+    bodies = [random_declaration(rng, codes) for _ in range(2000)]
+    done, failed, lat = 0, 0, []
+    limits = httpx.Limits(max_connections=concurrency)
+    clients = [httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {k}"}, timeout=30, limits=limits) for k in keys]
+    stop = time.perf_counter() + seconds
+
+    async def worker(i: int) -> None:
+        nonlocal done, failed
+        n = i
+        while time.perf_counter() < stop:
+            ok = await flow(clients[n % len(clients)], bodies[n % len(bodies)], lat)
+            done, failed = done + ok, failed + (not ok)
+            n += concurrency
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(worker(i) for i in range(concurrency)))
+    elapsed = time.perf_counter() - t0
+    for c in clients:
+        await c.aclose()
+    return done / elapsed, failed, lat
+
+
+async def paced(base: str, keys: list[str], rate: float, seconds: float) -> list[float]:
+    rng, codes = random.Random(11), tariff_codes()
+    lat: list[float] = []
+    clients = [httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {k}"}, timeout=30) for k in keys]
+    tasks = []
+    t0 = time.perf_counter()
+    for i in range(int(rate * seconds)):
+        delay = t0 + i / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(flow(clients[i % len(clients)], random_declaration(rng, codes), lat)))
+    await asyncio.gather(*tasks)
+    for c in clients:
+        await c.aclose()
+    return lat
+
+
+def raw_inserts(url: str, n: int) -> float:
+    """psycopg executemany of copies of stored declaration rows: the floor of the database itself."""
+    db = Database(url)
+    with db.unit_of_work() as uow:
+        rows = uow.session.scalars(select(DeclarationRow).limit(500)).all()
+        cols = [c.name for c in DeclarationRow.__table__.columns]
+        tmpl = [[getattr(r, c) for c in cols] for r in rows]
+    db.dispose()
+    dsn = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(dsn) as conn:
+        conn.execute("CREATE TEMP TABLE raw_decl (LIKE declarations INCLUDING DEFAULTS)")
+        ni = cols.index("number")
+        data = []
+        for i in range(n):
+            row = list(tmpl[i % len(tmpl)])
+            row[ni] = f"{900000000000 + i}"
+            data.append([json.dumps(v) if isinstance(v, list | dict) else v for v in row])
+        t0 = time.perf_counter()
+        with conn.cursor() as cur:
+            for i in range(0, n, 1):  # one statement + commit per declaration, as a request does
+                cur.execute(f"INSERT INTO raw_decl ({', '.join(cols)}) VALUES ({', '.join(['%s'] * len(cols))})", data[i])
+                conn.commit()
+        return n / (time.perf_counter() - t0)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seconds", type=float, default=20)
+    ap.add_argument("--concurrency", type=int, default=24)
+    ap.add_argument("--workers", type=int, default=2)
+    args = ap.parse_args()
+    with scratch_database("hq_bench_decl") as url, tempfile.TemporaryDirectory() as tmp:
+        keys = seed(url)
+        with server(url, tmp, workers=args.workers, extra_env={"HAIQUAN_RUN_DISPATCHER": "false"}) as base:
+            asyncio.run(saturate(base, keys, 3, args.concurrency))  # warm up
+            rate, failed, lat = asyncio.run(saturate(base, keys, args.seconds, args.concurrency))
+            half = asyncio.run(paced(base, keys, rate / 2, args.seconds))
+        raw = raw_inserts(url, 3000)
+    print(f"end-to-end: {rate:.0f} declarations/s (lodge + register, {args.concurrency} concurrent, {failed} failed); "
+          f"request latency at saturation p50 {pct(lat, 50):.1f} ms p99 {pct(lat, 99):.1f} ms")  # fmt: skip
+    print(f"at half that rate ({rate / 2:.0f}/s): request p50 {pct(half, 50):.1f} ms, p99 {pct(half, 99):.1f} ms "
+          f"(floor: p99 < 100 ms)")  # fmt: skip
+    print(f"raw psycopg inserts of the same declaration rows, one commit each: {raw:.0f} rows/s")
+    print(f"ratio end-to-end / raw inserts: {rate / raw:.3f}   (floor: 300 declarations/s → {'met' if rate >= 300 else 'NOT met'})")
+
+
+if __name__ == "__main__":
+    main()

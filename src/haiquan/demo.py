@@ -1,0 +1,196 @@
+"""`haiquan demo seed`: a working customs office to click through. Idempotent: a second run changes nothing.
+
+Loads the unit hierarchy and the reference data, adds officers (printed with their password), enterprises
+(their API keys written to var/demo-credentials.json for the simulator), and a few hundred declarations
+lodged, registered, checked and paid over the last weeks through the same services the API uses."""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from rich.progress import Progress
+from sqlalchemy import select
+
+from haiquan.declarations import officer as officer_service
+from haiquan.declarations import service as declarations
+from haiquan.declarations.domain import DecisionKind, Status
+from haiquan.declarations.schemas import DecisionIn, DeclarationIn
+from haiquan.kit import clock, outbox
+from haiquan.kit.auth import Principal, Scope
+from haiquan.kit.db import Database
+from haiquan.kit.outbox import Dispatcher
+from haiquan.kit.settings import Settings
+from haiquan.organization import service as org
+from haiquan.organization.cli import DEFAULT_UNITS, read_units_file
+from haiquan.organization.tables import OfficerRow
+from haiquan.reference.tables import TariffLineRow
+from haiquan.risk.channel import ChannelEngine, default_engine
+
+DEMO_PASSWORD = "haiquan-demo"  # noqa: S105  (printed to the operator; demo only)
+
+OFFICERS = [
+    ("tongcuc", "00", "department_leader", "Nguyễn Văn Tổng"),
+    ("cuc_hanoi", "01", "department_leader", "Trần Thị Hà"),
+    ("noibai_lead", "01AB", "subdepartment_leader", "Lê Văn Bài"),
+    ("noibai_1", "01AB", "officer", "Phạm Thu Trang"),
+    ("noibai_2", "01AB", "officer", "Đỗ Minh Khoa"),
+    ("noibai_3", "01B3", "officer", "Vũ Thị Lan"),
+    ("cuc_haiphong", "03", "department_leader", "Hoàng Văn Hải"),
+    ("hp_kv1_1", "03CC", "officer", "Bùi Thị Phương"),
+    ("hp_kv1_2", "03CC", "officer", "Ngô Văn Cảng"),
+    ("analyst", "00", "analyst", "Đặng Thị Rủi Ro"),
+    ("admin", "00", "administrator", "Quản trị hệ thống"),
+]
+ENTERPRISES = [
+    ("0100109106", "Tổng Công ty Hàng không Việt Nam - CTCP", ["declarant"]),
+    ("0101248141", "Công ty TNHH Thương mại Minh Anh", ["declarant"]),
+    ("0302098787", "Công ty CP Xuất nhập khẩu Sài Gòn Xanh", ["declarant"]),
+    ("0200519875", "Công ty CP Cảng Hải Phòng", ["terminal_operator"]),
+    ("0300588569", "Tổng Công ty Hàng hải Việt Nam", ["carrier"]),
+    ("0100112437", "Ngân hàng TMCP Ngoại thương Việt Nam", ["bank"]),
+]
+OFFICES = {"01AB": "air", "03CC": "sea"}
+PARTNERS = [("CN", "Shenzhen Huaqiang Electronics"), ("KR", "Busan Global Trading"), ("JP", "Osaka Machinery KK"),
+            ("TH", "Siam Food Products"), ("US", "Pacific Northwest Apples Inc."), ("DE", "Rhein Maschinenbau GmbH")]  # fmt: skip
+
+
+@dataclass
+class Seeded:
+    officers: list[tuple[str, str, str]] = field(default_factory=list)
+    keys: dict[str, str] = field(default_factory=dict)
+    declarations: int = 0
+    already: bool = False
+
+
+def seed(
+    db: Database, settings: Settings, *, declarations_count: int = 300, seed_value: int = 2020
+) -> Seeded:
+    out = Seeded()
+    with db.unit_of_work() as uow:
+        if uow.session.scalar(select(OfficerRow).where(OfficerRow.username == "admin")) is not None:
+            out.already = True
+            return out
+    _organisation(db, out)
+    _reference(db)
+    _declarations(db, settings, out, declarations_count, random.Random(seed_value))
+    creds = settings.data_dir / "demo-credentials.json"
+    creds.write_text(
+        json.dumps({"password": DEMO_PASSWORD, "officers": out.officers, "api_keys": out.keys}, indent=2)
+    )
+    creds.chmod(0o600)
+    return out
+
+
+def _organisation(db: Database, out: Seeded) -> None:
+    with db.unit_of_work() as uow:
+        org.replace_units(uow.session, units=read_units_file(DEFAULT_UNITS), actor="demo")
+        for username, unit, role, name in OFFICERS:
+            org.add_officer(uow.session, username=username, unit=unit, role=role, password=DEMO_PASSWORD,
+                            full_name=name, actor="demo")  # fmt: skip
+            out.officers.append((username, unit, role))
+        for tax, name, roles in ENTERPRISES:
+            _, key = org.add_enterprise(uow.session, tax_code=tax, name=name, roles=roles, actor="demo")
+            out.keys[tax] = key
+        uow.commit()
+
+
+def _reference(db: Database) -> None:
+    from haiquan.reference import service as reference
+    from haiquan.tariff import service as tariff_service
+
+    with db.unit_of_work() as uow:
+        reference.load_hs(uow.session)
+        reference.load_tariff(uow.session)
+        reference.load_exchange_rates(uow.session)
+        uow.commit()
+    tariff_service.invalidate()
+
+
+def _lines(rng: random.Random, tariff: list[TariffLineRow], origin: str) -> list[dict[str, Any]]:
+    lines = []
+    for t in rng.sample(tariff, k=rng.choice([1, 1, 2, 3, 5])):
+        qty = rng.randint(1, 500)
+        lines.append({"hs_code": t.hs8, "description": t.description_en[:200] or t.description_vi[:200],
+                      "origin_country": origin, "quantity": str(qty), "quantity_unit": "PCE",
+                      "net_mass_kg": str(qty * rng.randint(1, 20)), "value": str(qty * rng.randint(5, 400))})  # fmt: skip
+    return lines
+
+
+def _body(rng: random.Random, tariff: list[TariffLineRow], importer: str) -> DeclarationIn:
+    office, mode = rng.choice(list(OFFICES.items()))
+    country, partner = rng.choice(PARTNERS)
+    lines = _lines(rng, tariff, country)
+    total = sum(Decimal(ln["value"]) for ln in lines)
+    return DeclarationIn.model_validate({
+        "kind": "import", "office": office, "importer": {"tax_code": importer},
+        "exporter": {"name": partner, "country": country}, "transport_mode": mode,
+        "transport_document": f"{'738' if mode == 'air' else 'HPH'}-{rng.randint(10**7, 10**8 - 1)}",
+        "package_count": rng.randint(1, 40), "gross_mass_kg": str(rng.randint(10, 20000)),
+        "invoice": {"currency": rng.choice(["USD", "USD", "EUR", "JPY"]), "amount": str(total), "incoterm": rng.choice(["FOB", "CIF", "EXW"]),
+                    "freight": str(rng.randint(0, 900)), "insurance": str(rng.randint(0, 90))},
+        "lines": lines,
+    })  # fmt: skip
+
+
+def _declarations(db: Database, settings: Settings, out: Seeded, count: int, rng: random.Random) -> None:
+    from haiquan import consumers
+
+    engine: ChannelEngine = default_engine()
+    dispatcher = Dispatcher(db)
+    consumers.register_all(dispatcher, settings)
+    with db.unit_of_work() as uow:
+        tariff = list(uow.session.scalars(select(TariffLineRow).where(TariffLineRow.mfn_rate < 50)).all())
+        officers = {o.username: o for o in uow.session.scalars(select(OfficerRow)).all()}
+    start = clock.now() - timedelta(days=30)
+    try:
+        with Progress() as progress:
+            task = progress.add_task("Demo declarations", total=count)
+            for i in range(count):
+                clock.freeze(start + timedelta(minutes=int(i * 30 * 24 * 60 / count)))
+                _one(db, engine, rng, tariff, officers, i, count)
+                progress.advance(task)
+                out.declarations += 1
+            clock.freeze(None)
+            dispatcher.run_once()
+    finally:
+        clock.freeze(None)
+
+
+def _one(db: Database, engine: ChannelEngine, rng: random.Random, tariff: list[TariffLineRow],
+         officers: dict[str, OfficerRow], i: int, count: int) -> None:  # fmt: skip
+    declarant_tax = rng.choice(["0100109106", "0101248141", "0302098787"])
+    with db.unit_of_work() as uow:
+        s = uow.session
+        ent = org.enterprise_by_tax_code(s, declarant_tax)
+        principal = Principal(kind="enterprise", id=ent.id, name=ent.tax_code, scope=Scope(units=None, enterprise_id=ent.id),
+                                  enterprise_roles=frozenset(ent.roles), tax_code=ent.tax_code)  # fmt: skip
+        importer = rng.choice(["0101248141", "0302098787", "0100109106"])
+        row = declarations.lodge(s, principal=principal, data=_body(rng, tariff, importer))
+        recent = i > count * 0.9
+        if rng.random() < 0.9:
+            declarations.register(s, principal=principal, number=row.number, engine=engine)
+            if not recent:
+                _work(s, row, officers, rng)
+        uow.commit()
+
+
+def _work(s: Any, row: Any, officers: dict[str, OfficerRow], rng: random.Random) -> None:
+    """Older declarations are checked by their assigned officer and paid, as on a real day."""
+    if row.status in (Status.REGISTERED, Status.INSPECTION_INTENDED) and row.assigned_officer_id:
+        who = next(o for o in officers.values() if o.id == row.assigned_officer_id)
+        principal = org.officer_principal(s, who)
+        if row.channel == "red":
+            data = DecisionIn(kind=DecisionKind.INSPECTION_RESULT, reason="Kiểm tra thực tế hàng hoá",
+                              fraud_found=rng.random() < 0.3, findings="")  # fmt: skip
+        else:
+            data = DecisionIn(kind=DecisionKind.DOCUMENTS_ACCEPTED, reason="Hồ sơ phù hợp")
+        officer_service.take_decision(s, principal=principal, number=row.number, data=data)
+    if row.total_duties > 0 and rng.random() < 0.95:
+        outbox.record(s, type="payment.confirmed", unit=row.office, actor="bank:0100112437",
+                      payload={"declaration_number": row.number, "amount": str(row.total_duties),
+                               "reference": f"VCB{rng.randint(10**9, 10**10 - 1)}"})  # fmt: skip

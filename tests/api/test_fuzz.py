@@ -1,0 +1,60 @@
+"""Fuzz every API operation from the OpenAPI schema (schemathesis): no input gives a 5xx, and every
+error is application/problem+json."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import schemathesis
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+
+from haiquan.kit.db import Database
+from haiquan.kit.settings import Settings
+from tests.support import World, build_world, import_declaration
+
+
+@pytest.fixture(scope="module")
+def fuzz_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, World]]:
+    from haiquan.app import create_app
+    from haiquan.organization import service as org
+    from haiquan.tariff import service as tariff_service
+
+    tmp: Path = tmp_path_factory.mktemp("fuzz")
+    db = Database(f"sqlite:///{tmp / 'fuzz.db'}")
+    db.create_all()
+    org.TREES.invalidate()
+    tariff_service.invalidate()
+    app = create_app(Settings(data_dir=tmp, secret_key="f" * 40, run_dispatcher=False), db)
+    with TestClient(app) as client:
+        world = build_world(app, client)
+        world.lodge(import_declaration())
+        yield app, world
+    db.dispose()
+
+
+def test_no_input_gives_a_server_error(fuzz_env: tuple[Any, World]) -> None:
+    app, world = fuzz_env
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    who = (world.ent("0100109106"), world.off("nb_leader"))
+    operations = [op.ok() for op in schema.get_all_operations()]
+    assert len(operations) >= 10
+    for op in operations:
+
+        @given(case=op.as_strategy())
+        @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        def check(case: Any) -> None:
+            for headers in who:
+                response = case.call(headers=headers)
+                assert response.status_code < 500, (
+                    f"{case.method} {case.formatted_path} → {response.status_code}: {response.text[:300]}"
+                )
+                if response.status_code >= 400:
+                    ctype = response.headers.get("content-type", [""])
+                    ctype = ctype[0] if isinstance(ctype, list) else ctype
+                    assert ctype.startswith("application/problem+json"), response.text
+
+        check()
