@@ -160,10 +160,11 @@ class ReferenceCache:
             self._snapshots.clear()
 
     def invalidate_after_commit(self, session: Session) -> None:
-        """Drop the snapshot now and again once the loading transaction commits, so that a reader who filled
-        the cache from the old rows meanwhile does not keep them."""
+        """Drop the snapshot now and again when the loading transaction ends (commit or rollback), so that
+        nobody keeps rows read from the old tables, or from the uncommitted new ones, in between."""
         self.invalidate()
-        event.listen(session, "after_commit", lambda _s: self.invalidate(), once=True)
+        for name in ("after_commit", "after_rollback"):
+            event.listen(session, name, lambda _s: self.invalidate(), once=True)
 
 
 def _engine(session: Session) -> Engine:
