@@ -52,9 +52,7 @@ def test_shipped_files_load_and_reload_changes_nothing(db: Database) -> None:
     assert [c["added"] for c in first] == [c["total"] for c in first]
     assert first[0]["total"] == 6936 and first[1]["total"] == 243 and first[2]["total"] == 1089
     second = _load_all(db)
-    assert [(c["added"], c["changed"], c["unchanged"]) for c in second] == [
-        (0, 0, c["total"]) for c in first
-    ]
+    assert [(c["added"], c["changed"], c["unchanged"]) for c in second] == [(0, 0, c["total"]) for c in first]
     with db.unit_of_work() as uow:
         line = service.tariff_line(uow.session, hs8="8517.13.00")
         assert line is not None and line.mfn_rate == 0 and line.vat_rate == 10
@@ -64,7 +62,9 @@ def test_shipped_files_load_and_reload_changes_nothing(db: Database) -> None:
         assert service.preferential_rate(car, "EVFTA") is None
         assert service.tariff_line(uow.session, hs8="99999999") is None
         assert service.hs_exists(uow.session, code="85") and service.hs_exists(uow.session, code="8517")
-        assert service.hs_exists(uow.session, code="851713") and service.hs_exists(uow.session, code="8517.13.00")
+        assert service.hs_exists(uow.session, code="851713") and service.hs_exists(
+            uow.session, code="8517.13.00"
+        )
         assert not service.hs_exists(uow.session, code="999999")
         assert not service.hs_exists(uow.session, code="TOTAL")
         assert service.exchange_rate(uow.session, currency="usd", on=date(2026, 11, 22)) is not None

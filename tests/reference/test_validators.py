@@ -30,8 +30,9 @@ def test_iso6346_vectors(vector: dict[str, str]) -> None:
             validators.container_number(vector["full_number"])
         return
     assert validators.container_number(vector["full_number"]) == vector["full_number"]
-    assert validators.container_number(vector["full_number"].lower()[:4] + " " + vector["full_number"][4:]) == (
-        vector["full_number"]
+    assert (
+        validators.container_number(vector["full_number"].lower()[:4] + " " + vector["full_number"][4:])
+        == (vector["full_number"])
     )
 
 
@@ -62,7 +63,9 @@ serial = st.integers(min_value=0, max_value=999_999).map(lambda n: f"{n:06d}")
 
 
 @given(owner, category, serial, st.integers(min_value=0, max_value=9))
-def test_a_container_number_with_any_other_check_digit_is_rejected(o: str, c: str, s: str, digit: int) -> None:
+def test_a_container_number_with_any_other_check_digit_is_rejected(
+    o: str, c: str, s: str, digit: int
+) -> None:
     body = o + c + s
     right = iso6346.calc_check_digit(body)
     assert validators.container_number(body + right) == body + right
@@ -84,7 +87,9 @@ def test_tax_codes_accepted(value: str, expected: str) -> None:
     assert validators.tax_code(value) == expected
 
 
-@pytest.mark.parametrize("value", ["0100109107", "0100109108001", "010010910", "01001091060", "abcdefghij", ""])
+@pytest.mark.parametrize(
+    "value", ["0100109107", "0100109108001", "010010910", "01001091060", "abcdefghij", ""]
+)
 def test_tax_codes_rejected(value: str) -> None:
     with pytest.raises(ValueError, match="not a valid Vietnamese tax code"):
         validators.tax_code(value)
