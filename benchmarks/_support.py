@@ -38,7 +38,9 @@ def scratch_database(prefix: str) -> Iterator[str]:
 
 
 @contextmanager
-def server(url: str, data_dir: str, workers: int = 2, extra_env: dict[str, str] | None = None) -> Iterator[str]:
+def server(
+    url: str, data_dir: str, workers: int = 2, extra_env: dict[str, str] | None = None
+) -> Iterator[str]:
     port = free_port()
     env = dict(os.environ, HAIQUAN_DATABASE_URL=url, HAIQUAN_DATA_DIR=data_dir, HAIQUAN_SECRET_KEY="b" * 40,
                HAIQUAN_LOG_LEVEL="WARNING", **(extra_env or {}))  # fmt: skip

@@ -22,10 +22,11 @@ import psycopg
 from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmarks._support import pct, scratch_database, server  # noqa: E402
-from haiquan.declarations.simulate import random_declaration, tariff_codes  # noqa: E402
-from haiquan.declarations.tables import DeclarationRow  # noqa: E402
-from haiquan.kit.db import Database  # noqa: E402
+from benchmarks._support import pct, scratch_database, server
+
+from haiquan.declarations.simulate import random_declaration, tariff_codes
+from haiquan.declarations.tables import DeclarationRow
+from haiquan.kit.db import Database
 
 
 def seed(url: str) -> list[str]:
@@ -42,7 +43,9 @@ def seed(url: str) -> list[str]:
         reference.load_tariff(uow.session)
         reference.load_exchange_rates(uow.session)
         for tax in ("0100109106", "0101248141", "0302098787"):
-            _, key = org.add_enterprise(uow.session, tax_code=tax, name=f"Bench {tax}", roles=["declarant"], actor="bench")
+            _, key = org.add_enterprise(
+                uow.session, tax_code=tax, name=f"Bench {tax}", roles=["declarant"], actor="bench"
+            )
             keys.append(key)
         uow.commit()
     db.dispose()
@@ -61,12 +64,17 @@ async def flow(http: httpx.AsyncClient, body: dict[str, object], lat: list[float
     return r2.status_code == 200
 
 
-async def saturate(base: str, keys: list[str], seconds: float, concurrency: int) -> tuple[float, int, list[float]]:
+async def saturate(
+    base: str, keys: list[str], seconds: float, concurrency: int
+) -> tuple[float, int, list[float]]:
     rng, codes = random.Random(7), tariff_codes()
     bodies = [random_declaration(rng, codes) for _ in range(2000)]
     done, failed, lat = 0, 0, []
     limits = httpx.Limits(max_connections=concurrency)
-    clients = [httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {k}"}, timeout=30, limits=limits) for k in keys]
+    clients = [
+        httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {k}"}, timeout=30, limits=limits)
+        for k in keys
+    ]
     stop = time.perf_counter() + seconds
 
     async def worker(i: int) -> None:
@@ -88,14 +96,18 @@ async def saturate(base: str, keys: list[str], seconds: float, concurrency: int)
 async def paced(base: str, keys: list[str], rate: float, seconds: float) -> list[float]:
     rng, codes = random.Random(11), tariff_codes()
     lat: list[float] = []
-    clients = [httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {k}"}, timeout=30) for k in keys]
+    clients = [
+        httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {k}"}, timeout=30) for k in keys
+    ]
     tasks = []
     t0 = time.perf_counter()
     for i in range(int(rate * seconds)):
         delay = t0 + i / rate - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(flow(clients[i % len(clients)], random_declaration(rng, codes), lat)))
+        tasks.append(
+            asyncio.create_task(flow(clients[i % len(clients)], random_declaration(rng, codes), lat))
+        )
     await asyncio.gather(*tasks)
     for c in clients:
         await c.aclose()
@@ -122,7 +134,10 @@ def raw_inserts(url: str, n: int) -> float:
         t0 = time.perf_counter()
         with conn.cursor() as cur:
             for i in range(0, n, 1):  # one statement + commit per declaration, as a request does
-                cur.execute(f"INSERT INTO raw_decl ({', '.join(cols)}) VALUES ({', '.join(['%s'] * len(cols))})", data[i])
+                cur.execute(
+                    f"INSERT INTO raw_decl ({', '.join(cols)}) VALUES ({', '.join(['%s'] * len(cols))})",
+                    data[i],
+                )
                 conn.commit()
         return n / (time.perf_counter() - t0)
 
@@ -145,7 +160,9 @@ def main() -> None:
     print(f"at half that rate ({rate / 2:.0f}/s): request p50 {pct(half, 50):.1f} ms, p99 {pct(half, 99):.1f} ms "
           f"(floor: p99 < 100 ms)")  # fmt: skip
     print(f"raw psycopg inserts of the same declaration rows, one commit each: {raw:.0f} rows/s")
-    print(f"ratio end-to-end / raw inserts: {rate / raw:.3f}   (floor: 300 declarations/s → {'met' if rate >= 300 else 'NOT met'})")
+    print(
+        f"ratio end-to-end / raw inserts: {rate / raw:.3f}   (floor: 300 declarations/s → {'met' if rate >= 300 else 'NOT met'})"
+    )
 
 
 if __name__ == "__main__":

@@ -114,7 +114,11 @@ def _observability(app: FastAPI, db: Database) -> None:
         client = request.client.host if request.client else ""
         if token:
             if not hmac.compare_digest(request.headers.get("authorization", ""), f"Bearer {token}"):
-                return errors.problem_response(401, "unauthorized", "metrics need the configured bearer token")
+                return errors.problem_response(
+                    401, "unauthorized", "metrics need the configured bearer token"
+                )
         elif client not in ("127.0.0.1", "::1", "testclient"):
-            return errors.problem_response(403, "forbidden", "set HAIQUAN_METRICS_TOKEN to scrape from elsewhere")
+            return errors.problem_response(
+                403, "forbidden", "set HAIQUAN_METRICS_TOKEN to scrape from elsewhere"
+            )
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

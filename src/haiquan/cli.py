@@ -11,6 +11,7 @@ from haiquan.kit import audit
 from haiquan.kit.cli_support import database, fail
 from haiquan.kit.settings import get_settings
 from haiquan.organization.cli import enterprise_app, officer_app, unit_app
+from haiquan.reference.cli import app as reference_app
 from haiquan.risk.cli import app as risk_app
 
 console = Console()
@@ -24,6 +25,7 @@ app.add_typer(unit_app, name="unit")
 app.add_typer(officer_app, name="officer")
 app.add_typer(enterprise_app, name="enterprise")
 app.add_typer(audit_app, name="audit")
+app.add_typer(reference_app, name="reference")
 app.add_typer(risk_app, name="risk")
 
 

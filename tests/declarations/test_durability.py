@@ -39,7 +39,9 @@ def _seed(db: Database) -> str:
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_acknowledged_declarations_survive_kill_9(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+def test_acknowledged_declarations_survive_kill_9(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     url = f"sqlite:///{tmp_path / 'k.db'}" if backend == "sqlite" else request.getfixturevalue("pg_url") + ""
     db = Database(url)
     if backend == "postgresql":
@@ -49,9 +51,21 @@ def test_acknowledged_declarations_survive_kill_9(backend: str, tmp_path: Path, 
         _truncate(db)
     key = _seed(db)
     port = _free_port()
-    env = dict(os.environ, HAIQUAN_DATABASE_URL=url, HAIQUAN_DATA_DIR=str(tmp_path), HAIQUAN_SECRET_KEY="k" * 40)
+    env = dict(
+        os.environ, HAIQUAN_DATABASE_URL=url, HAIQUAN_DATA_DIR=str(tmp_path), HAIQUAN_SECRET_KEY="k" * 40
+    )
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "haiquan.app:create_app", "--factory", "--port", str(port), "--log-level", "warning"],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "haiquan.app:create_app",
+            "--factory",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
         env=env,
     )
     acknowledged: list[str] = []
@@ -65,7 +79,10 @@ def test_acknowledged_declarations_survive_kill_9(backend: str, tmp_path: Path, 
                 time.sleep(0.1)
         with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=10) as http:
             for _ in range(5):
-                r = http.post("/api/v1/declarations", json=import_declaration(importer={"tax_code": "0101248141", "name": "Minh Anh"}))
+                r = http.post(
+                    "/api/v1/declarations",
+                    json=import_declaration(importer={"tax_code": "0101248141", "name": "Minh Anh"}),
+                )
                 assert r.status_code == 201, r.text
                 acknowledged.append(r.json()["number"])
         os.kill(proc.pid, signal.SIGKILL)  # right after the last 201

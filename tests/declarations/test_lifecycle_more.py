@@ -8,7 +8,6 @@ import json
 import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
-from decimal import Decimal
 from typing import Any
 
 from fastapi.testclient import TestClient

@@ -29,7 +29,9 @@ class Settings(BaseSettings):
     dispatcher_interval_seconds: float = 0.5
     run_dispatcher: bool = True
     timezone: str = "Asia/Ho_Chi_Minh"
-    metrics_token: str = Field(default="", description="Bearer token for /metrics; empty = loopback clients only")
+    metrics_token: str = Field(
+        default="", description="Bearer token for /metrics; empty = loopback clients only"
+    )
 
     @property
     def effective_database_url(self) -> str:
