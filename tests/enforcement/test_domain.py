@@ -81,6 +81,17 @@ def test_totals_keep_tablets_and_grams_apart_exactly_as_recorded() -> None:
     assert t.items == 2
 
 
+def test_partial_counts_say_what_they_cover() -> None:
+    s = domain.Summary(0, 0, 0, 1)
+    t = s.substances.setdefault("mdma", domain.Totals())
+    t.add(Decimal("100"), "g", Decimal(400), "tablet")
+    t.add(Decimal("0.5"), "kg", None, None)
+    assert "600 gam ma túy tổng hợp (MDMA) (khoảng 400 viên trên 100 gam đã đếm)" in domain.summary_sentence(
+        s, lang="vi", subject="X"
+    )
+    assert "MDMA 600 g (≈ 400 tablets counted on 100 g)" in domain.summary_sentence(s, lang="en", subject="X")
+
+
 def test_numbers_are_written_the_vietnamese_and_the_english_way() -> None:
     assert domain.fmt_number(Decimal("29552.150"), "vi") == "29.552,15"
     assert domain.fmt_number(Decimal("29552.150"), "en") == "29,552.15"
@@ -111,14 +122,19 @@ def test_summary_sentence_reproduces_the_article() -> None:
 
 def test_summary_sentence_in_english() -> None:
     text = domain.summary_sentence(_article_summary(), lang="en", subject="Hanoi Customs")
-    assert text.startswith("Hanoi Customs detected and seized 27 smuggling cases; 5 prosecuted; 9 transferred")
+    assert text.startswith(
+        "Hanoi Customs detected and seized 27 smuggling cases; 5 prosecuted; 9 transferred"
+    )
     assert "MDMA 29,552.15 g (≈ 50,000 tablets); heroin 4,836.27 g; ketamine 392.41 g;" in text
     assert text.endswith("of which 12 cases in coordination, with 17 persons held.")
 
 
 def test_summary_without_drug_cases_stops_after_transfers() -> None:
     text = domain.summary_sentence(domain.Summary(3, 1, 0), lang="vi", subject="Đơn vị")
-    assert text == "Đơn vị đã phát hiện, bắt giữ 3 vụ buôn lậu; quyết định khởi tố 1 vụ; chuyển cơ quan khác đề nghị khởi tố 0 vụ."
+    assert (
+        text
+        == "Đơn vị đã phát hiện, bắt giữ 3 vụ buôn lậu; quyết định khởi tố 1 vụ; chuyển cơ quan khác đề nghị khởi tố 0 vụ."
+    )
 
 
 def test_provinces_resolve_by_code_or_name_and_departments_map_to_provinces() -> None:
@@ -128,7 +144,13 @@ def test_provinces_resolve_by_code_or_name_and_departments_map_to_provinces() ->
     assert places.resolve_province("HN").region == "north"
     with pytest.raises(ValueError):
         places.resolve_province("Atlantis")
-    for unit, code in (("15BB", "VN-09"), ("20K3", "VN-13"), ("13BB", "VN-02"), ("01AB", "VN-HN"), ("02CI", "VN-SG")):
+    for unit, code in (
+        ("15BB", "VN-09"),
+        ("20K3", "VN-13"),
+        ("13BB", "VN-02"),
+        ("01AB", "VN-HN"),
+        ("02CI", "VN-SG"),
+    ):
         prov = places.province_of_unit(unit)
         assert prov is not None and prov.code == code
     assert len(places.provinces()) == 63

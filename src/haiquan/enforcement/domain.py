@@ -209,6 +209,7 @@ class Totals:
     litres: Decimal = Decimal(0)
     value_vnd: Decimal = Decimal(0)
     items: int = 0
+    counted_grams: Decimal = Decimal(0)  # the part of the mass that also carries a recorded count
 
     def add(self, quantity: Decimal, measure: str, count: Decimal | None, count_unit: str | None) -> None:
         self.items += 1
@@ -221,6 +222,7 @@ class Totals:
         else:
             self.litres += quantity
         if count is not None:
+            self.counted_grams += to_grams(quantity, measure)
             if count_unit == Measure.TABLET:
                 self.tablets += count
             else:
@@ -271,6 +273,14 @@ def _approx_count(n: Decimal, lang: str) -> str:
     return fmt_number(n, lang)
 
 
+def _counted_on(t: Totals, lang: str) -> str:
+    """When only part of the mass was counted, say which part: counts are never extrapolated."""
+    if not t.counted_grams or t.counted_grams >= t.grams:
+        return ""
+    g = fmt_number(t.counted_grams, lang)
+    return f" trên {g} gam đã đếm" if lang == "vi" else f" counted on {g} g"
+
+
 def substance_phrase(code: str, t: Totals, lang: str) -> str:
     cat = CATEGORIES[code]
     if lang == "vi":
@@ -281,7 +291,8 @@ def substance_phrase(code: str, t: Totals, lang: str) -> str:
             parts.append(f"{fmt_number(t.litres, 'vi')} lít")
         counts = [(t.tablets, "viên"), (t.pieces, "bánh")]
         if parts:
-            extra = [f"khoảng {_approx_count(n, 'vi')} {w}" for n, w in counts if n]
+            on = _counted_on(t, "vi")
+            extra = [f"khoảng {_approx_count(n, 'vi')} {w}{on}" for n, w in counts if n]
             return f"{', '.join(parts)} {cat.name_vi}" + "".join(f" ({e})" for e in extra)
         return ", ".join(f"{fmt_number(n, 'vi')} {w}" for n, w in counts if n) + f" {cat.name_vi}"
     amounts: list[str] = []
@@ -291,7 +302,8 @@ def substance_phrase(code: str, t: Totals, lang: str) -> str:
         amounts.append(f"{fmt_number(t.litres, 'en')} l")
     counts_en = [(t.tablets, "tablets"), (t.pieces, "pieces")]
     if amounts:
-        approx = "".join(f" (≈ {fmt_number(n, 'en')} {w})" for n, w in counts_en if n)
+        on = _counted_on(t, "en")
+        approx = "".join(f" (≈ {fmt_number(n, 'en')} {w}{on})" for n, w in counts_en if n)
         return f"{cat.name_en} {', '.join(amounts)}{approx}"
     return f"{cat.name_en} " + ", ".join(f"{fmt_number(n, 'en')} {w}" for n, w in counts_en if n)
 
