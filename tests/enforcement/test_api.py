@@ -97,7 +97,7 @@ def test_create_seize_and_report_totals(client: TestClient, world: World) -> Non
     assert rep["substances"][1]["grams"] == "1500"  # 1.5 kg, the only conversion there is
     assert rep["goods"][0]["pieces"] == "500" and rep["goods"][0]["value_vnd"] == "750000"
     assert (
-        "29.552,15 gam ma túy tổng hợp (MDMA) (khoảng 20 nghìn viên); 1.500 gam ma túy loại Heroin"
+        "29.552,15 gam ma túy tổng hợp (MDMA) (khoảng 20 nghìn viên trên 12.000,05 gam đã đếm); 1.500 gam ma túy loại Heroin"
         in rep["text_vi"]
     )
     # Hai Phong's seizure stays out of Ha Noi's report; the General Department sees both
