@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from haiquan.enforcement.cli import app as enforcement_app
 from haiquan.kit import audit
 from haiquan.kit.cli_support import database, fail
 from haiquan.kit.settings import get_settings
@@ -27,6 +28,7 @@ app.add_typer(enterprise_app, name="enterprise")
 app.add_typer(audit_app, name="audit")
 app.add_typer(reference_app, name="reference")
 app.add_typer(risk_app, name="risk")
+app.add_typer(enforcement_app, name="enforcement")
 
 
 @db_app.command("upgrade")

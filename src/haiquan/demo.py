@@ -78,12 +78,22 @@ def seed(
     _organisation(db, out)
     _reference(db)
     _declarations(db, settings, out, declarations_count, random.Random(seed_value))
+    _other_domains(db, random.Random(seed_value + 1))
     creds = settings.data_dir / "demo-credentials.json"
     creds.write_text(
         json.dumps({"password": DEMO_PASSWORD, "officers": out.officers, "api_keys": out.keys}, indent=2)
     )
     creds.chmod(0o600)
     return out
+
+
+def _other_domains(db: Database, rng: random.Random) -> None:
+    """Enforcement cases for this year (with smuggling moving from Lạng Sơn and Quảng Ninh to Lào Cai)."""
+    from haiquan.enforcement.demo import seed_cases
+
+    with db.unit_of_work() as uow:
+        seed_cases(uow.session, year=clock.today_vn().year, rng=rng)
+        uow.commit()
 
 
 def _organisation(db: Database, out: Seeded) -> None:

@@ -5,9 +5,13 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from haiquan.declarations.api import router as declarations_router
+from haiquan.enforcement.api import router as enforcement_router
+from haiquan.enforcement.pages import router as enforcement_pages
 from haiquan.organization.api import router as organization_router
 
 
 def include_routers(app: FastAPI) -> None:
     app.include_router(organization_router)
     app.include_router(declarations_router)
+    app.include_router(enforcement_router)
+    app.include_router(enforcement_pages)
