@@ -126,7 +126,7 @@ def simulate(
         if not creds.exists():
             fail("no --api-key given and no demo credentials: run `haiquan demo seed` first")
         data = json.loads(creds.read_text())
-        keys = [k for tax, k in data["api_keys"].items() if tax in ("0100109106", "0101248141", "0302098787")]
+        keys = [k for tax, k in data["api_keys"].items() if tax in ("0100109106", "0101248141", "0302098785")]
     rng, codes, stats = random.Random(seed), tariff_codes(), Stats()
     clients = [httpx.Client(base_url=url, headers={"Authorization": f"Bearer {k}"}, timeout=10) for k in keys]
     total = max(1, int(rate * duration))

@@ -49,7 +49,7 @@ OFFICERS = [
 ENTERPRISES = [
     ("0100109106", "Tổng Công ty Hàng không Việt Nam - CTCP", ["declarant"]),
     ("0101248141", "Công ty TNHH Thương mại Minh Anh", ["declarant"]),
-    ("0302098787", "Công ty CP Xuất nhập khẩu Sài Gòn Xanh", ["declarant"]),
+    ("0302098785", "Công ty CP Xuất nhập khẩu Sài Gòn Xanh", ["declarant"]),
     ("0200519875", "Công ty CP Cảng Hải Phòng", ["terminal_operator"]),
     ("0300588569", "Tổng Công ty Hàng hải Việt Nam", ["carrier"]),
     ("0100112437", "Ngân hàng TMCP Ngoại thương Việt Nam", ["bank"]),
@@ -154,15 +154,21 @@ def _declarations(db: Database, settings: Settings, out: Seeded, count: int, rng
     dispatcher = Dispatcher(db)
     consumers.register_all(dispatcher, settings)
     with db.unit_of_work() as uow:
-        tariff = list(uow.session.scalars(select(TariffLineRow).where(TariffLineRow.mfn_rate < 50)).all())
-        officers = {o.username: o for o in uow.session.scalars(select(OfficerRow)).all()}
+        tariff = [
+            TariffLineRow(hs8=hs8, description_en=en, description_vi=vi)
+            for hs8, en, vi in uow.session.execute(
+                select(TariffLineRow.hs8, TariffLineRow.description_en, TariffLineRow.description_vi).where(
+                    TariffLineRow.mfn_rate < 50
+                )
+            ).tuples()
+        ]
     start = clock.now() - timedelta(days=30)
     try:
         with Progress() as progress:
             task = progress.add_task("Demo declarations", total=count)
             for i in range(count):
                 clock.freeze(start + timedelta(minutes=int(i * 30 * 24 * 60 / count)))
-                _one(db, engine, rng, tariff, officers, i, count)
+                _one(db, engine, rng, tariff, i, count)
                 progress.advance(task)
                 out.declarations += 1
             clock.freeze(None)
@@ -171,28 +177,27 @@ def _declarations(db: Database, settings: Settings, out: Seeded, count: int, rng
         clock.freeze(None)
 
 
-def _one(db: Database, engine: ChannelEngine, rng: random.Random, tariff: list[TariffLineRow],
-         officers: dict[str, OfficerRow], i: int, count: int) -> None:  # fmt: skip
-    declarant_tax = rng.choice(["0100109106", "0101248141", "0302098787"])
+def _one(db: Database, engine: ChannelEngine, rng: random.Random, tariff: list[TariffLineRow], i: int, count: int) -> None:
+    declarant_tax = rng.choice(["0100109106", "0101248141", "0302098785"])
     with db.unit_of_work() as uow:
         s = uow.session
         ent = org.enterprise_by_tax_code(s, declarant_tax)
         principal = Principal(kind="enterprise", id=ent.id, name=ent.tax_code, scope=Scope(units=None, enterprise_id=ent.id),
                                   enterprise_roles=frozenset(ent.roles), tax_code=ent.tax_code)  # fmt: skip
-        importer = rng.choice(["0101248141", "0302098787", "0100109106"])
+        importer = rng.choice(["0101248141", "0302098785", "0100109106"])
         row = declarations.lodge(s, principal=principal, data=_body(rng, tariff, importer))
         recent = i > count * 0.9
         if rng.random() < 0.9:
             declarations.register(s, principal=principal, number=row.number, engine=engine)
             if not recent:
-                _work(s, row, officers, rng)
+                _work(s, row, rng)
         uow.commit()
 
 
-def _work(s: Any, row: Any, officers: dict[str, OfficerRow], rng: random.Random) -> None:
+def _work(s: Any, row: Any, rng: random.Random) -> None:
     """Older declarations are checked by their assigned officer and paid, as on a real day."""
     if row.status in (Status.REGISTERED, Status.INSPECTION_INTENDED) and row.assigned_officer_id:
-        who = next(o for o in officers.values() if o.id == row.assigned_officer_id)
+        who = s.get(OfficerRow, row.assigned_officer_id)
         principal = org.officer_principal(s, who)
         if row.channel == "red":
             data = DecisionIn(kind=DecisionKind.INSPECTION_RESULT, reason="Kiểm tra thực tế hàng hoá",

@@ -27,8 +27,17 @@ from haiquan.organization.tables import OfficerRow
 
 
 def roster(session: Session, office: str) -> list[OfficerRow]:
-    """Officers on the roster of the office: its own and those of its teams, in a stable order."""
-    units = TREES.get(session).subtree(office)
+    """Officers on the roster of the office, in a stable order: those of the office itself and of the units
+    above it up to its sub-department (so every assignee's scope covers the declaration)."""
+    tree = TREES.get(session)
+    units = []
+    for code in tree.ancestors(office):
+        level = tree.units[code].level
+        if level in ("department", "general"):
+            break
+        units.append(code)
+        if level == "subdepartment":
+            break
     return list(
         session.scalars(
             select(OfficerRow)

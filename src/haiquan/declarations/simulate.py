@@ -18,7 +18,7 @@ import httpx
 TARIFF_FILE = Path(__file__).resolve().parents[1] / "reference" / "data" / "tariff_vn_sample.csv"
 PARTNERS = [("CN", "Shenzhen Huaqiang Electronics"), ("KR", "Busan Global Trading"), ("JP", "Osaka Machinery KK"),
             ("TH", "Siam Food Products"), ("US", "Pacific Northwest Apples Inc."), ("DE", "Rhein Maschinenbau GmbH")]  # fmt: skip
-IMPORTERS = ["0101248141", "0302098787", "0100109106"]
+IMPORTERS = ["0101248141", "0302098785", "0100109106"]
 
 
 def tariff_codes(path: Path = TARIFF_FILE) -> list[str]:

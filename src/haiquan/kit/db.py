@@ -46,7 +46,14 @@ class Money(TypeDecorator[Decimal]):
         return None if value is None else Decimal(value)
 
     def process_result_value(self, value: Any, dialect: Any) -> Decimal | None:
-        return None if value is None else Decimal(str(value))
+        return None if value is None else plain(Decimal(str(value)))
+
+
+def plain(value: Decimal) -> Decimal:
+    """Drop the storage scale: 1954023067.0000 → 1954023067, 340.5000 → 340.5 (never exponent notation)."""
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
 
 
 JSONType = JSON().with_variant(postgresql.JSONB(), "postgresql")

@@ -10,6 +10,8 @@ import structlog
 
 def configure(level: str = "INFO", json_output: bool = False) -> None:
     logging.basicConfig(stream=sys.stderr, level=level.upper(), format="%(message)s")
+    for noisy in ("alembic", "httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     processors: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
