@@ -177,7 +177,9 @@ def _declarations(db: Database, settings: Settings, out: Seeded, count: int, rng
         clock.freeze(None)
 
 
-def _one(db: Database, engine: ChannelEngine, rng: random.Random, tariff: list[TariffLineRow], i: int, count: int) -> None:
+def _one(
+    db: Database, engine: ChannelEngine, rng: random.Random, tariff: list[TariffLineRow], i: int, count: int
+) -> None:
     declarant_tax = rng.choice(["0100109106", "0101248141", "0302098785"])
     with db.unit_of_work() as uow:
         s = uow.session
