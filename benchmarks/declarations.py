@@ -42,7 +42,7 @@ def seed(url: str) -> list[str]:
         reference.load_hs(uow.session)
         reference.load_tariff(uow.session)
         reference.load_exchange_rates(uow.session)
-        for tax in ("0100109106", "0101248141", "0302098787"):
+        for tax in ("0100109106", "0101248141", "0302098785"):
             _, key = org.add_enterprise(
                 uow.session, tax_code=tax, name=f"Bench {tax}", roles=["declarant"], actor="bench"
             )

@@ -1,13 +1,19 @@
-"""Gap-tolerant counters: PostgreSQL native sequences, a counter row on SQLite (writes are serialised there)."""
+"""Gap-tolerant counters: PostgreSQL native sequences (created on first use, outside the caller's
+transaction, safe when several workers race to create one), a counter row on SQLite (writes are
+serialised there)."""
 
 from __future__ import annotations
 
 import re
+import threading
 
-from sqlalchemy import text
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,50}$")
+_known: set[tuple[int, str]] = set()
+_lock = threading.Lock()
 
 
 def _check(name: str) -> str:
@@ -18,9 +24,10 @@ def _check(name: str) -> str:
 
 def next_value(session: Session, name: str) -> int:
     seq = f"hq_seq_{_check(name)}"
-    if session.get_bind().dialect.name == "postgresql":
-        if _missing(session, seq):
-            session.execute(text(f"CREATE SEQUENCE IF NOT EXISTS {seq}"))
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        engine = bind if isinstance(bind, Engine) else bind.engine
+        _ensure(engine, seq)
         return int(session.execute(text(f"SELECT nextval('{seq}')")).scalar_one())
     row = session.execute(
         text("UPDATE sequence_counters SET value = value + 1 WHERE name = :n RETURNING value"), {"n": name}
@@ -31,14 +38,18 @@ def next_value(session: Session, name: str) -> int:
     return int(row)
 
 
-_known: set[str] = set()
-
-
-def _missing(session: Session, seq: str) -> bool:
-    if seq in _known:
-        return False
-    exists = session.execute(text("SELECT to_regclass(:s)"), {"s": seq}).scalar()
-    if exists is not None:
-        _known.add(seq)
-        return False
-    return True
+def _ensure(engine: Engine, seq: str) -> None:
+    key = (id(engine), seq)
+    if key in _known:
+        return
+    with _lock:
+        if key in _known:
+            return
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            try:
+                conn.execute(text(f"CREATE SEQUENCE IF NOT EXISTS {seq}"))
+            except DBAPIError:
+                # Another process created it between IF NOT EXISTS and the catalogue insert: it exists now.
+                if conn.execute(text("SELECT to_regclass(:s)"), {"s": seq}).scalar() is None:
+                    raise
+        _known.add(key)
