@@ -3,6 +3,8 @@
 from haiquan.declarations import tables as declarations_tables
 from haiquan.kit import tables as kit_tables
 from haiquan.organization import tables as organization_tables
+from haiquan.payments import tables as payments_tables
 from haiquan.reference import tables as reference_tables
+from haiquan.reports import tables as reports_tables
 
-__all__ = ["declarations_tables", "kit_tables", "organization_tables", "reference_tables"]
+__all__ = ["declarations_tables", "kit_tables", "organization_tables", "payments_tables", "reference_tables", "reports_tables"]

@@ -6,8 +6,14 @@ from fastapi import FastAPI
 
 from haiquan.declarations.api import router as declarations_router
 from haiquan.organization.api import router as organization_router
+from haiquan.payments.api import router as payments_router
+from haiquan.reports.api import router as reports_router
+from haiquan.reports.pages import router as reports_pages
 
 
 def include_routers(app: FastAPI) -> None:
     app.include_router(organization_router)
     app.include_router(declarations_router)
+    app.include_router(payments_router)
+    app.include_router(reports_router)
+    app.include_router(reports_pages)
