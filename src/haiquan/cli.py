@@ -11,6 +11,8 @@ from haiquan.kit import audit
 from haiquan.kit.cli_support import database, fail
 from haiquan.kit.settings import get_settings
 from haiquan.organization.cli import enterprise_app, officer_app, unit_app
+from haiquan.payments.cli import payments_app, revenue_app
+from haiquan.reports.cli import reports_app
 
 console = Console()
 app = typer.Typer(
@@ -23,6 +25,9 @@ app.add_typer(unit_app, name="unit")
 app.add_typer(officer_app, name="officer")
 app.add_typer(enterprise_app, name="enterprise")
 app.add_typer(audit_app, name="audit")
+app.add_typer(payments_app, name="payments")
+app.add_typer(revenue_app, name="revenue")
+app.add_typer(reports_app, name="reports")
 
 
 @db_app.command("upgrade")

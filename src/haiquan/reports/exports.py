@@ -20,6 +20,8 @@ def tables_of(name: str, data: dict[str, Any]) -> dict[str, list[list[Any]]]:
         if isinstance(value, dict) and value and all(isinstance(x, list) for x in value.values()):
             cols = list(value)
             out[f"{name}_{key}"] = [cols, *[list(r) for r in zip(*value.values(), strict=False)]]
+        elif isinstance(value, dict) and value:
+            out[f"{name}_{key}"] = [["figure", "value"], *[[k, v] for k, v in value.items()]]
         elif isinstance(value, list) and value and isinstance(value[0], dict):
             cols = list(value[0])
             out[f"{name}_{key}"] = [cols, *[[r.get(c) for c in cols] for r in value]]
