@@ -7,4 +7,11 @@ from haiquan.payments import tables as payments_tables
 from haiquan.reference import tables as reference_tables
 from haiquan.reports import tables as reports_tables
 
-__all__ = ["declarations_tables", "kit_tables", "organization_tables", "payments_tables", "reference_tables", "reports_tables"]
+__all__ = [
+    "declarations_tables",
+    "kit_tables",
+    "organization_tables",
+    "payments_tables",
+    "reference_tables",
+    "reports_tables",
+]

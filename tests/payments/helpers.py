@@ -42,7 +42,9 @@ def settle(app: Any) -> None:
 
 
 def reference(world: World, number: str, amendment: int = 0) -> str:
-    r = world.client.get(f"/api/v1/payments/references?declaration_number={number}", headers=world.ent("0100109106"))
+    r = world.client.get(
+        f"/api/v1/payments/references?declaration_number={number}", headers=world.ent("0100109106")
+    )
     assert r.status_code == 200, r.text
     refs = {x["amendment_no"]: x for x in r.json()}
     return str(refs[amendment]["reference"])

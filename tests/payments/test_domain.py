@@ -44,7 +44,9 @@ def test_debits_equal_credits_and_collected_never_exceeds_assessed_plus_overpaym
             balances[p.account] += p.debit - p.credit
     assert sum(balances.values()) == 0
     assessed_net = -balances[Account.REVENUE]
-    assert balances[Account.TREASURY] <= assessed_net + overpaid + sum(max(Decimal(0), -d) for d in amendments)
+    assert balances[Account.TREASURY] <= assessed_net + overpaid + sum(
+        max(Decimal(0), -d) for d in amendments
+    )
     assert all(p <= d or d == 0 for p, d in zip(paid, due, strict=True))
 
 

@@ -123,7 +123,9 @@ def test_amendment_raises_a_new_reference_for_the_difference(world: World, app: 
     ref1 = reference(world, number, 1)
     assert pay(world, [ref1], int(new_total - TOTAL), "FT-B").status_code == 201
     with app.state.db.unit_of_work() as uow:
-        due = uow.session.scalar(select(DeclarationDueRow).where(DeclarationDueRow.declaration_number == number))
+        due = uow.session.scalar(
+            select(DeclarationDueRow).where(DeclarationDueRow.declaration_number == number)
+        )
         assert due is not None and due.assessed == new_total and due.paid == new_total
 
 

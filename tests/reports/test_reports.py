@@ -8,10 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 from haiquan.kit import clock, outbox
+from haiquan.organization.service import load_tree
 from haiquan.payments import budget
 from haiquan.payments.domain import EntryKind, assessment, payment
 from haiquan.payments.ledger import post
-from haiquan.organization.service import load_tree
 from tests.support import World
 
 BN = 10**9
@@ -55,7 +55,13 @@ def _money(app: Any) -> None:
 def _feed(app: Any) -> None:
     _money(app)
     for i, (office, channel, minutes) in enumerate(
-        [("01AB", "green", 3), ("01B3", "green", 10), ("01AB", "yellow", 100), ("01TE", "red", 300), ("03CC", "green", 4)]
+        [
+            ("01AB", "green", 3),
+            ("01B3", "green", 10),
+            ("01AB", "yellow", 100),
+            ("01TE", "red", 300),
+            ("03CC", "green", 4),
+        ]
     ):
         _declaration(app, i, office, channel, minutes)
     _event(app, "enforcement.seizure_recorded", "01AB", {"unit": "01AB", "province": "Hà Nội", "route": "airport",
@@ -72,17 +78,25 @@ def test_department_leader_sees_hand_computed_figures_of_their_units_only(world:
     rev = d["revenue"]
     # 01: 624 + 300 bn collected (not 03's 5,000); estimate 23,300; 24 bn over-paid is refundable
     assert rev["collected"] == 924 * BN and rev["estimate"] == 23_300 * BN and rev["refunds_due"] == 24 * BN
-    assert rev["pct_of_estimate"] == 4.0 and rev["pct_after_refunds"] == 3.9 and rev["pct_of_last_year"] == 115.5
+    assert (
+        rev["pct_of_estimate"] == 4.0 and rev["pct_after_refunds"] == 3.9 and rev["pct_of_last_year"] == 115.5
+    )
     assert rev["series"]["day"][0] == "2025-02-10" or "2026-02-03" in rev["series"]["day"]
     assert rev["series"]["this"][-1] == 924 * BN
     ch = d["channels"]
-    assert ch["totals"] == {"green": 2, "yellow": 1, "red": 1} and ch["shares"] == {"green": 50.0, "yellow": 25.0, "red": 25.0}
+    assert ch["totals"] == {"green": 2, "yellow": 1, "red": 1} and ch["shares"] == {
+        "green": 50.0,
+        "yellow": 25.0,
+        "red": 25.0,
+    }
     units = {u["unit"]: u for u in d["units"]["rows"]}
     assert set(units) == {"01AB", "01TE"} and units["01AB"]["registered"] == 3 and units["01AB"]["drill"]
     cl = d["clearance"]
     assert cl["cleared"] == 4 and cl["p50_minutes"] == 15 and cl["p90_minutes"] == 480
     assert d["seizures"]["total_cases"] == 1 and d["seizures"]["by_route"][0]["route"] == "airport"
-    assert d["dwell"]["in_area"] == 0 and d["alerts"]["open_now"] == 0  # no supervision events: empty, not an error
+    assert (
+        d["dwell"]["in_area"] == 0 and d["alerts"]["open_now"] == 0
+    )  # no supervision events: empty, not an error
 
 
 def test_drill_down_and_scope(world: World, app: Any) -> None:
@@ -90,9 +104,16 @@ def test_drill_down_and_scope(world: World, app: Any) -> None:
     _feed(app)
     r = world.client.get(f"/api/v1/reports/units?unit=01AB&{Q}", headers=world.off("hn_leader")).json()
     assert {u["unit"]: u["registered"] for u in r["units"]["rows"]} == {"01AB": 2, "01B3": 1}
-    assert world.client.get(f"/api/v1/reports/revenue?unit=03&{Q}", headers=world.off("hn_leader")).status_code == 403
-    assert world.client.get(f"/api/v1/reports/revenue?{Q}", headers=world.ent("0100109106")).status_code == 403
-    national = world.client.get(f"/api/v1/reports/revenue?{Q}", headers=world.off("gd_leader")).json()["revenue"]
+    assert (
+        world.client.get(f"/api/v1/reports/revenue?unit=03&{Q}", headers=world.off("hn_leader")).status_code
+        == 403
+    )
+    assert (
+        world.client.get(f"/api/v1/reports/revenue?{Q}", headers=world.ent("0100109106")).status_code == 403
+    )
+    national = world.client.get(f"/api/v1/reports/revenue?{Q}", headers=world.off("gd_leader")).json()[
+        "revenue"
+    ]
     assert national["collected"] == 5924 * BN and national["estimate"] == 73_300 * BN
     sub = world.client.get(f"/api/v1/reports/channels?{Q}", headers=world.off("nb_leader")).json()["channels"]
     assert sub["totals"] == {"green": 2, "yellow": 1, "red": 0}
@@ -110,7 +131,9 @@ def test_exports_to_excel_and_csv(world: World, app: Any) -> None:
     ws = load_workbook(BytesIO(r.content))["units_rows"]
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0][0] == "unit" and {rows[1][0], rows[2][0]} == {"01AB", "01TE"}
-    csv = world.client.get(f"/api/v1/reports/channels/export?format=csv&{Q}", headers=world.off("hn_leader")).text
+    csv = world.client.get(
+        f"/api/v1/reports/channels/export?format=csv&{Q}", headers=world.off("hn_leader")
+    ).text
     assert "# channels_shares" in csv and "green,50.0" in csv and "2026-03-01T00:00:00,2,1,1" in csv
 
 

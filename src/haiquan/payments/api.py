@@ -9,7 +9,14 @@ from sqlalchemy import select
 from haiquan.deps import Ctx
 from haiquan.kit.errors import NotFound, ValidationFailed
 from haiquan.payments import confirmations, xmlmsg
-from haiquan.payments.schemas import GuaranteeIn, GuaranteeOut, PaymentIn, PaymentOut, ReferenceOut, ReversalIn
+from haiquan.payments.schemas import (
+    GuaranteeIn,
+    GuaranteeOut,
+    PaymentIn,
+    PaymentOut,
+    ReferenceOut,
+    ReversalIn,
+)
 from haiquan.payments.tables import BankRow, PaymentReferenceRow
 
 router = APIRouter(prefix="/api/v1", tags=["payments"])
@@ -53,7 +60,9 @@ async def confirm_xml(request: Request, ctx: Ctx) -> JSONResponse:
     code = xmlmsg.bank_of(raw)
     bank = confirmations.caller_bank(ctx.session, ctx.principal, code)
     if not bank.certificate_pem:
-        raise ValidationFailed(f"bank {code} has registered no certificate", field="Bank", code="no_certificate")
+        raise ValidationFailed(
+            f"bank {code} has registered no certificate", field="Bank", code="no_certificate"
+        )
     body = xmlmsg.verify(raw, cert_pem=bank.certificate_pem)
     return _confirm(ctx, body)
 
@@ -93,7 +102,9 @@ def references(ctx: Ctx, declaration_number: str) -> list[ReferenceOut]:
     else:
         visible = [r for r in rows if p.scope.covers_unit(r.office)]
     if not visible:
-        raise NotFound(f"no payment reference for declaration {declaration_number}", field="declaration_number")
+        raise NotFound(
+            f"no payment reference for declaration {declaration_number}", field="declaration_number"
+        )
     return [ReferenceOut.model_validate(r, from_attributes=True) for r in visible]
 
 
@@ -107,4 +118,6 @@ def _declared_by(ctx: Ctx, ref: PaymentReferenceRow, enterprise_id: str) -> bool
 @router.get("/payments/banks", summary="Banks connected to the gateway")
 def banks(ctx: Ctx) -> list[dict[str, object]]:
     rows = ctx.session.scalars(select(BankRow).where(BankRow.active.is_(True)).order_by(BankRow.code)).all()
-    return [{"code": b.code, "name": b.name, "tax_code": b.tax_code, "xml": bool(b.certificate_pem)} for b in rows]
+    return [
+        {"code": b.code, "name": b.name, "tax_code": b.tax_code, "xml": bool(b.certificate_pem)} for b in rows
+    ]

@@ -37,7 +37,11 @@ def set_target(
         payload={"unit": unit, "year": year, "amount": str(amount)},
     )
     audit.append(
-        session, actor=actor, action="revenue.target_set", target=f"target:{unit}:{year}", unit=unit,
+        session,
+        actor=actor,
+        action="revenue.target_set",
+        target=f"target:{unit}:{year}",
+        unit=unit,
         detail={"amount": str(amount)},
     )
     return row

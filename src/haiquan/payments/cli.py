@@ -22,7 +22,9 @@ from haiquan.payments.tables import BankRow
 
 console = Console()
 payments_app = typer.Typer(help="Bank payments: reconciliation, bank certificates", no_args_is_help=True)
-revenue_app = typer.Typer(help="Revenue: budget estimates, figures, refunds, write-offs", no_args_is_help=True)
+revenue_app = typer.Typer(
+    help="Revenue: budget estimates, figures, refunds, write-offs", no_args_is_help=True
+)
 ACTOR = "cli:operator"
 
 
@@ -30,7 +32,9 @@ ACTOR = "cli:operator"
 def reconcile_cmd(
     bank: Annotated[str, typer.Option("--bank", help="Bank code, e.g. VCB")],
     day: Annotated[str, typer.Option("--date", help="The bank day, YYYY-MM-DD (Vietnam time)")],
-    file: Annotated[Path, typer.Option("--file", exists=True, dir_okay=False, help="The bank's statement CSV")],
+    file: Annotated[
+        Path, typer.Option("--file", exists=True, dir_okay=False, help="The bank's statement CSV")
+    ],
 ) -> None:
     """List every difference between a bank's statement and the confirmations booked; exit 1 if any."""
     try:
@@ -43,7 +47,9 @@ def reconcile_cmd(
         fail(getattr(exc, "message", str(exc)))
     table = Table("difference", "transaction", "bank amount", "customs amount", "detail")
     for x in diffs:
-        table.add_row(x.kind, x.transaction_id, str(x.bank_amount or ""), str(x.customs_amount or ""), x.detail)
+        table.add_row(
+            x.kind, x.transaction_id, str(x.bank_amount or ""), str(x.customs_amount or ""), x.detail
+        )
     console.print(table if diffs else f"{bank} {d}: {len(lines)} statement lines, no differences")
     if diffs:
         console.print(f"{len(diffs)} differences")
@@ -73,7 +79,9 @@ def target(
     action: Annotated[str, typer.Argument(help="set or show")],
     unit: Annotated[str, typer.Option("--unit")],
     year: Annotated[int, typer.Option("--year")],
-    amount: Annotated[str | None, typer.Option("--amount", help="VND, e.g. 23300000000000 or 23300bn")] = None,
+    amount: Annotated[
+        str | None, typer.Option("--amount", help="VND, e.g. 23300000000000 or 23300bn")
+    ] = None,
 ) -> None:
     """`target set --unit 01 --year 2020 --amount 23300bn` or `target show --unit 01 --year 2020`."""
     with database().unit_of_work() as uow:
@@ -82,7 +90,9 @@ def target(
             if amount is None:
                 fail("--amount is required")
             try:
-                budget.set_target(uow.session, tree=tree, unit=unit, year=year, amount=parse_vnd(amount), actor=ACTOR)
+                budget.set_target(
+                    uow.session, tree=tree, unit=unit, year=year, amount=parse_vnd(amount), actor=ACTOR
+                )
             except DomainError as exc:
                 fail(exc.message)
             uow.commit()
@@ -104,7 +114,10 @@ def parse_vnd(text: str) -> Decimal:
 
 
 @revenue_app.command("refund")
-def refund_cmd(declaration: Annotated[str, typer.Option("--declaration")], amount: Annotated[str, typer.Option("--amount")]) -> None:
+def refund_cmd(
+    declaration: Annotated[str, typer.Option("--declaration")],
+    amount: Annotated[str, typer.Option("--amount")],
+) -> None:
     """Book a refund paid to the trader (from what the ledger holds as refundable)."""
     with database().unit_of_work() as uow:
         try:
@@ -124,7 +137,9 @@ def write_off_cmd(
     """Write off a debt by decision."""
     with database().unit_of_work() as uow:
         try:
-            service.write_off_debt(uow.session, number=declaration, amount=parse_vnd(amount), reason=reason, actor=ACTOR)
+            service.write_off_debt(
+                uow.session, number=declaration, amount=parse_vnd(amount), reason=reason, actor=ACTOR
+            )
         except DomainError as exc:
             fail(exc.message)
         uow.commit()

@@ -54,7 +54,13 @@ BANKS = [
 
 BN = Decimal(10**9)
 # Department shares of the national estimate, large ports first (the rest share what remains).
-NAMED = {"02": Decimal("0.37"), "03": Decimal("0.19"), "01": None, "51": Decimal("0.06"), "20": Decimal("0.035")}
+NAMED = {
+    "02": Decimal("0.37"),
+    "03": Decimal("0.19"),
+    "01": None,
+    "51": Decimal("0.06"),
+    "20": Decimal("0.035"),
+}
 NATIONAL = {2020: Decimal(300_000) * BN, 2021: Decimal(315_000) * BN}
 HANOI = {2020: Decimal(23_300) * BN, 2021: Decimal(24_500) * BN}
 
@@ -68,21 +74,37 @@ def seed_banks(session: Session, *, actor: str = "demo") -> dict[str, str]:
             _, key = org.add_enterprise(session, tax_code=tax, name=name, roles=["bank"], actor=actor)
             keys[code] = key
         if session.get(BankRow, code) is None:
-            session.add(BankRow(code=code, name=name, tax_code=tax, certificate_pem=None, active=True, created_at=clock.now()))
+            session.add(
+                BankRow(
+                    code=code,
+                    name=name,
+                    tax_code=tax,
+                    certificate_pem=None,
+                    active=True,
+                    created_at=clock.now(),
+                )
+            )
     return keys
 
 
 def seed_targets(session: Session, *, rng: random.Random, years: dict[int, Decimal] | None = None) -> int:
     tree = load_tree(session)
-    departments = sorted(c for c, u in tree.units.items() if u.level == "department" and not c.startswith("A"))
+    departments = sorted(
+        c for c, u in tree.units.items() if u.level == "department" and not c.startswith("A")
+    )
     if not departments:
         return 0
     written = 0
     this_year = clock.today_vn().year
-    plan = years or {y: NATIONAL[2021] * Decimal("1.08") ** (y - 2021) for y in (this_year - 1, this_year)} | NATIONAL
+    plan = (
+        years
+        or {y: NATIONAL[2021] * Decimal("1.08") ** (y - 2021) for y in (this_year - 1, this_year)} | NATIONAL
+    )
     for year, national in plan.items():
         hanoi = HANOI.get(year, national * Decimal("0.0777"))
-        fixed = {d: national * s for d, s in NAMED.items() if s is not None and d in tree.units} | {"01": hanoi}
+        fixed = {d: national * s for d, s in NAMED.items() if s is not None and d in tree.units} | {
+            "01": hanoi
+        }
         rest = [d for d in departments if d not in fixed]
         weights = [Decimal(str(rng.paretovariate(1.3))) for _ in rest]
         left = national - sum(fixed.values(), Decimal(0))

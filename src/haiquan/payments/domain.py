@@ -147,7 +147,9 @@ def reversal(allocated: Decimal, excess: Decimal) -> list[Posting]:
 
 
 def refund(amount: Decimal) -> list[Posting]:
-    return _nonzero([Posting(Account.REFUNDS_PAYABLE, debit=amount), Posting(Account.TREASURY, credit=amount)])
+    return _nonzero(
+        [Posting(Account.REFUNDS_PAYABLE, debit=amount), Posting(Account.TREASURY, credit=amount)]
+    )
 
 
 def write_off(amount: Decimal) -> list[Posting]:
@@ -195,7 +197,9 @@ class StatementLine:
 
 @dataclass(frozen=True)
 class Difference:
-    kind: str  # missing_in_customs | missing_in_bank | amount_differs | reference_differs | reversed_in_customs
+    kind: (
+        str  # missing_in_customs | missing_in_bank | amount_differs | reference_differs | reversed_in_customs
+    )
     transaction_id: str
     bank_amount: Decimal | None
     customs_amount: Decimal | None
@@ -224,10 +228,14 @@ def reconcile(statement: Sequence[StatementLine], recorded: Sequence[Recorded]) 
         elif r.amount != s.amount:
             out.append(Difference("amount_differs", tid, s.amount, r.amount))
         elif s.reference and r.reference != s.reference:
-            out.append(Difference("reference_differs", tid, s.amount, r.amount, f"{s.reference} ≠ {r.reference}"))
+            out.append(
+                Difference("reference_differs", tid, s.amount, r.amount, f"{s.reference} ≠ {r.reference}")
+            )
     for tid, r in sorted(ours.items()):
         if tid not in theirs and not r.reversed:
-            out.append(Difference("missing_in_bank", tid, None, r.amount, "confirmed but not on the statement"))
+            out.append(
+                Difference("missing_in_bank", tid, None, r.amount, "confirmed but not on the statement")
+            )
     return out
 
 

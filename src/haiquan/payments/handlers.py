@@ -22,7 +22,9 @@ def on_declaration(uow: UnitOfWork, event: Event) -> None:
     number, office = str(p["number"]), str(p["office"])
     total = Decimal(str(p.get("total_duties") or "0"))
     if event.type == "declaration.register":
-        service.assessed(uow.session, number=number, office=office, payer=_payer(p), total=total, source=event.id)
+        service.assessed(
+            uow.session, number=number, office=office, payer=_payer(p), total=total, source=event.id
+        )
     elif event.type == "declaration.amend_registered":
         service.amended(
             uow.session,
@@ -35,7 +37,12 @@ def on_declaration(uow: UnitOfWork, event: Event) -> None:
         )
     elif event.type == "declaration.cancel" and p.get("previous_status") not in (None, "accepted"):
         service.amended(
-            uow.session, number=number, office=office, payer=_payer(p), new_total=Decimal(0), amendment_no=0,
+            uow.session,
+            number=number,
+            office=office,
+            payer=_payer(p),
+            new_total=Decimal(0),
+            amendment_no=0,
             source=event.id,
         )
 

@@ -74,9 +74,9 @@ def post(
 
 def balances(session: Session, *, offices: frozenset[str] | None) -> dict[str, Decimal]:
     """Debit-minus-credit balance per account over the given offices (None: every office)."""
-    q = select(
-        LedgerLineRow.account, func.sum(LedgerLineRow.debit), func.sum(LedgerLineRow.credit)
-    ).group_by(LedgerLineRow.account)
+    q = select(LedgerLineRow.account, func.sum(LedgerLineRow.debit), func.sum(LedgerLineRow.credit)).group_by(
+        LedgerLineRow.account
+    )
     if offices is not None:
         q = q.where(LedgerLineRow.office.in_(offices))
     out = {a.value: Decimal(0) for a in Account}

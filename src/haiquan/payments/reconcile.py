@@ -30,7 +30,9 @@ def read_statement(path: Path) -> list[StatementLine]:
             try:
                 amount = Decimal(row["amount"].replace(",", "").strip())
             except InvalidOperation as exc:
-                raise ValidationFailed(f"line {i}: amount {row['amount']!r} is not a number", field="amount") from exc
+                raise ValidationFailed(
+                    f"line {i}: amount {row['amount']!r} is not a number", field="amount"
+                ) from exc
             paid = row.get("paid_at") or ""
             out.append(StatementLine(row["transaction_id"].strip(), amount, (row["reference"] or "").strip(),
                                      datetime.fromisoformat(paid) if paid else None))  # fmt: skip
@@ -44,7 +46,9 @@ def recorded(session: Session, bank: str, day: date) -> list[Recorded]:
     return [Recorded(r.transaction_id, r.amount, r.references, r.status == "reversed") for r in rows]
 
 
-def run(session: Session, *, bank: str, day: date, statement: list[StatementLine], actor: str) -> list[Difference]:
+def run(
+    session: Session, *, bank: str, day: date, statement: list[StatementLine], actor: str
+) -> list[Difference]:
     if session.get(BankRow, bank) is None:
         raise NotFound(f"unknown bank {bank!r}", field="bank")
     diffs = reconcile(statement, recorded(session, bank, day))

@@ -179,8 +179,14 @@ def refund_paid(session: Session, *, number: str, amount: Decimal, actor: str) -
         actor=actor,
         declaration_number=number,
     )
-    audit.append(session, actor=actor, action="payment.refund", target=f"declaration:{number}", unit=due.office,
-                 detail={"amount": str(amount)})
+    audit.append(
+        session,
+        actor=actor,
+        action="payment.refund",
+        target=f"declaration:{number}",
+        unit=due.office,
+        detail={"amount": str(amount)},
+    )
 
 
 def refundable(session: Session, number: str) -> Decimal:
@@ -210,5 +216,11 @@ def write_off_debt(session: Session, *, number: str, amount: Decimal, reason: st
         actor=actor,
         declaration_number=number,
     )
-    audit.append(session, actor=actor, action="payment.write_off", target=f"declaration:{number}",
-                 unit=due.office, detail={"amount": str(amount), "reason": reason[:200]})
+    audit.append(
+        session,
+        actor=actor,
+        action="payment.write_off",
+        target=f"declaration:{number}",
+        unit=due.office,
+        detail={"amount": str(amount), "reason": reason[:200]},
+    )

@@ -121,7 +121,9 @@ class LedgerLineRow(Base):
 
 
 Index("ix_ledger_office_day", LedgerLineRow.office, LedgerLineRow.day)
-Index("uq_ledger_source_account", LedgerLineRow.source, LedgerLineRow.kind, LedgerLineRow.account, unique=True)
+Index(
+    "uq_ledger_source_account", LedgerLineRow.source, LedgerLineRow.kind, LedgerLineRow.account, unique=True
+)
 
 
 class BudgetTargetRow(Base):

@@ -50,7 +50,7 @@ def bank_of(raw: bytes) -> str:
     node = doc.find(f"{{{NS}}}Bank")
     if node is None or not (node.text or "").strip():
         raise ValidationFailed("the message names no Bank", field="Bank", code="bad_xml")
-    return node.text.strip()  # type: ignore[union-attr]
+    return str(node.text).strip()
 
 
 def verify(raw: bytes, *, cert_pem: str) -> PaymentIn:
@@ -59,6 +59,8 @@ def verify(raw: bytes, *, cert_pem: str) -> PaymentIn:
     except (InvalidSignature, InvalidInput, SignXMLException) as exc:
         raise Unauthorized(f"the XML signature does not verify: {exc}", code="bad_signature") from exc
     signed = result.signed_xml  # type: ignore[union-attr]
+    if signed is None:
+        raise Unauthorized("the XML signature covers nothing", code="bad_signature")
     values: dict[str, Any] = {}
     for name in FIELDS:
         node = signed.find(f"{{{NS}}}{name}")

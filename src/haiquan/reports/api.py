@@ -33,7 +33,9 @@ def figure(ctx: Ctx, name: str, v: queries.View, grain: str = "month") -> dict[s
     fn = queries.FIGURES.get(name)
     if fn is None:
         raise NotFound(f"no report named {name!r}; try one of {', '.join(queries.FIGURES)}", field="name")
-    data: dict[str, Any] = queries.channels(ctx.session, v, grain) if name == "channels" else fn(ctx.session, v)  # type: ignore[operator]
+    data: dict[str, Any] = (
+        queries.channels(ctx.session, v, grain) if name == "channels" else fn(ctx.session, v)
+    )
     return data
 
 

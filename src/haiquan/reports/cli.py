@@ -27,7 +27,9 @@ def export(
     unit: Annotated[str, typer.Option("--unit")] = "00",
     date_from: Annotated[str | None, typer.Option("--from")] = None,
     date_to: Annotated[str | None, typer.Option("--to")] = None,
-    out: Annotated[Path | None, typer.Option("--out", help="file.xlsx or file.csv; JSON to stdout if absent")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="file.xlsx or file.csv; JSON to stdout if absent")
+    ] = None,
 ) -> None:
     """Export one figure of one unit (the operator sees every unit)."""
     if name not in queries.FIGURES:
@@ -36,9 +38,11 @@ def export(
     start = date.fromisoformat(date_from) if date_from else date(end.year, 1, 1)
     with database().unit_of_work() as uow:
         try:
-            v = queries.view(load_tree(uow.session), Scope(units=None), node=unit, start=start, end=end, home=None)
+            v = queries.view(
+                load_tree(uow.session), Scope(units=None), node=unit, start=start, end=end, home=None
+            )
             fn = queries.FIGURES[name]
-            data = fn(uow.session, v)  # type: ignore[operator]
+            data = fn(uow.session, v)
         except DomainError as exc:
             fail(exc.message)
     if out is None:

@@ -34,7 +34,7 @@ def tables_of(name: str, data: dict[str, Any]) -> dict[str, list[list[Any]]]:
 
 def to_xlsx(name: str, data: dict[str, Any]) -> bytes:
     wb = Workbook()
-    wb.remove(wb.active)  # type: ignore[arg-type]
+    wb.remove(wb.active)
     for title, rows in tables_of(name, data).items():
         ws = wb.create_sheet(title[:31])
         for i, row in enumerate(rows):

@@ -30,11 +30,13 @@ D0 = Decimal(0)
 
 def bump(session: Session, model: type[Base], key: dict[str, Any], **inc: Any) -> None:
     """Add to a rollup row, creating it at zero first."""
-    pk = tuple(key[c.name] for c in model.__table__.primary_key.columns)  # type: ignore[attr-defined]
+    table: Any = model.__table__
+    pk = tuple(key[c.name] for c in table.primary_key.columns)
     row = session.get(model, pk)
     if row is None:
-        zeros = {c.name: (D0 if c.type.python_type is Decimal else 0)
-                 for c in model.__table__.columns if c.name not in key}  # type: ignore[attr-defined]
+        zeros = {
+            c.name: (D0 if c.type.python_type is Decimal else 0) for c in table.columns if c.name not in key
+        }
         row = model(**key, **zeros)
         session.add(row)
     for name, value in inc.items():
@@ -58,7 +60,12 @@ def on_declaration(session: Session, ev: Event) -> None:
     p, action = ev.payload, ev.type.split(".", 1)[1]
     unit = str(p.get("office") or ev.unit)
     if action == "lodge":
-        bump(session, DailyDeclarationRow, {"unit": unit, "day": vn_day(_when(p.get("lodged_at"), ev.occurred_at))}, lodged=1)
+        bump(
+            session,
+            DailyDeclarationRow,
+            {"unit": unit, "day": vn_day(_when(p.get("lodged_at"), ev.occurred_at))},
+            lodged=1,
+        )
     elif action == "register":
         day = vn_day(_when(p.get("registered_at"), ev.occurred_at))
         channel = str(p.get("channel") or "")
@@ -67,7 +74,13 @@ def on_declaration(session: Session, ev: Event) -> None:
     elif action == "clear":
         cleared = _when(p.get("cleared_at"), ev.occurred_at)
         seconds = max(0, int((cleared - _when(p.get("registered_at"), cleared)).total_seconds()))
-        bump(session, DailyDeclarationRow, {"unit": unit, "day": vn_day(cleared)}, cleared=1, clear_seconds=seconds)
+        bump(
+            session,
+            DailyDeclarationRow,
+            {"unit": unit, "day": vn_day(cleared)},
+            cleared=1,
+            clear_seconds=seconds,
+        )
         bucket = bucket_of(seconds / 60, CLEARANCE_BUCKETS_MIN)
         bump(session, DailyClearanceRow, {"unit": unit, "day": vn_day(cleared), "bucket": bucket}, count=1)
     elif action == "cancel":
@@ -96,7 +109,9 @@ def on_revenue(session: Session, ev: Event) -> None:
         return
     p = ev.payload
     inc = revenue_increments(str(p["kind"]), list(p["lines"]))
-    bump(session, DailyRevenueRow, {"unit": str(p["office"]), "day": date.fromisoformat(str(p["day"]))}, **inc)
+    bump(
+        session, DailyRevenueRow, {"unit": str(p["office"]), "day": date.fromisoformat(str(p["day"]))}, **inc
+    )
 
 
 def on_supervision(session: Session, ev: Event) -> None:
@@ -139,8 +154,12 @@ def on_enforcement(session: Session, ev: Event) -> None:
     bump(session, DailySeizureRow, key, cases=1, quantity=Decimal(str(p.get("quantity") or 0)))
 
 
-ROUTES = {"declaration.": on_declaration, "revenue.": on_revenue, "supervision.": on_supervision,
-          "enforcement.": on_enforcement}
+ROUTES = {
+    "declaration.": on_declaration,
+    "revenue.": on_revenue,
+    "supervision.": on_supervision,
+    "enforcement.": on_enforcement,
+}
 
 
 def apply(uow: UnitOfWork, ev: Event) -> None:
@@ -148,7 +167,7 @@ def apply(uow: UnitOfWork, ev: Event) -> None:
         if ev.type.startswith(prefix):
             fn(uow.session, ev)
             unit = str(ev.payload.get("office") or ev.payload.get("unit") or ev.unit)
-            uow.after_commit(lambda: BOARD.bump(frozenset({unit})))
+            uow.after_commit(lambda u=unit: BOARD.bump(frozenset({u})))
             return
 
 

@@ -26,7 +26,9 @@ from haiquan.reports.i18n import words
 from haiquan.reports.live import BOARD
 
 router = APIRouter(prefix="/reports", include_in_schema=False)
-env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape())
+env = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape()
+)
 
 
 def page_context(
@@ -61,11 +63,13 @@ def plotly_js() -> bytes:
 
 @router.get("/static/plotly.min.js")
 def plotly_asset() -> Response:
-    return Response(plotly_js(), media_type="text/javascript", headers={"Cache-Control": "public, max-age=86400"})
+    return Response(
+        plotly_js(), media_type="text/javascript", headers={"Cache-Control": "public, max-age=86400"}
+    )
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, lang: str | None = None, error: int = 0) -> HTMLResponse:
+def login_form(request: Request, lang: str | None = None, error: int = 0) -> Response:
     lg = lang_of(request, lang)
     html = env.get_template("login.html").render(w=words(lg), lang=lg, error=bool(error))
     return _with_lang(HTMLResponse(html), lg)
@@ -87,7 +91,9 @@ def login(
             deps.audit_refusal(db, request, f"officer:{username}", exc.message)
             return RedirectResponse("/reports/login?error=1", status_code=303)
     resp = RedirectResponse("/reports", status_code=303)
-    resp.set_cookie("hq_session", token, httponly=True, samesite="lax", max_age=settings.token_ttl_minutes * 60)
+    resp.set_cookie(
+        "hq_session", token, httponly=True, samesite="lax", max_age=settings.token_ttl_minutes * 60
+    )
     return resp
 
 

@@ -93,10 +93,20 @@ def revenue(session: Session, v: View) -> dict[str, Any]:
     """Collected against the estimate and the same period last year; refunds due shown apart."""
     cols = (DailyRevenueRow.day, func.sum(DailyRevenueRow.collected), func.sum(DailyRevenueRow.assessed))
     last = View(v.node, v.units, _year_back(v.start), _year_back(v.end), v.tree)
-    this_rows = session.execute(select(*cols).where(*v.where(DailyRevenueRow.unit, DailyRevenueRow.day)).group_by(DailyRevenueRow.day)).all()
-    last_rows = session.execute(select(*cols).where(*last.where(DailyRevenueRow.unit, DailyRevenueRow.day)).group_by(DailyRevenueRow.day)).all()
+    this_rows = session.execute(
+        select(*cols).where(*v.where(DailyRevenueRow.unit, DailyRevenueRow.day)).group_by(DailyRevenueRow.day)
+    ).all()
+    last_rows = session.execute(
+        select(*cols)
+        .where(*last.where(DailyRevenueRow.unit, DailyRevenueRow.day))
+        .group_by(DailyRevenueRow.day)
+    ).all()
     until = View(v.node, v.units, date(1900, 1, 1), v.end, v.tree)
-    due = session.execute(select(func.sum(DailyRevenueRow.refunds_due)).where(*until.where(DailyRevenueRow.unit, DailyRevenueRow.day))).scalar()
+    due = session.execute(
+        select(func.sum(DailyRevenueRow.refunds_due)).where(
+            *until.where(DailyRevenueRow.unit, DailyRevenueRow.day)
+        )
+    ).scalar()
     collected = sum((Decimal(str(r[1] or 0)) for r in this_rows), Decimal(0))
     assessed = sum((Decimal(str(r[2] or 0)) for r in this_rows), Decimal(0))
     last_collected = sum((Decimal(str(r[1] or 0)) for r in last_rows), Decimal(0))
@@ -106,7 +116,9 @@ def revenue(session: Session, v: View) -> dict[str, Any]:
     return figures | {"assessed": float(assessed), "series": series, "year": v.end.year}
 
 
-def budget_figures(estimate: Decimal, collected: Decimal, refunds_due: Decimal, last: Decimal) -> dict[str, Any]:
+def budget_figures(
+    estimate: Decimal, collected: Decimal, refunds_due: Decimal, last: Decimal
+) -> dict[str, Any]:
     from haiquan.payments.domain import RevenueFigures
 
     f = RevenueFigures(estimate, collected, refunds_due, last)
@@ -129,7 +141,8 @@ def _year_back(d: date) -> date:
 
 def _cumulative(start: date, this_rows: Sequence[Any], last_rows: Sequence[Any]) -> dict[str, list[Any]]:
     df = pd.DataFrame(
-        [(r[0], _f(r[1]), "this") for r in this_rows] + [(_next_year(r[0]), _f(r[1]), "last") for r in last_rows],
+        [(r[0], _f(r[1]), "this") for r in this_rows]
+        + [(_next_year(r[0]), _f(r[1]), "last") for r in last_rows],
         columns=["day", "amount", "series"],
     )
     if df.empty:
@@ -142,7 +155,11 @@ def _cumulative(start: date, this_rows: Sequence[Any], last_rows: Sequence[Any])
            QUALIFY row_number() OVER (PARTITION BY day ORDER BY series) = 1 ORDER BY day""",
         df=df,
     )
-    return {"day": [r[0].isoformat() for r in rows], "this": [r[1] or 0 for r in rows], "last": [r[2] or 0 for r in rows]}
+    return {
+        "day": [r[0].isoformat() for r in rows],
+        "this": [r[1] or 0 for r in rows],
+        "last": [r[2] or 0 for r in rows],
+    }
 
 
 def _next_year(d: date) -> date:
@@ -157,18 +174,31 @@ def channels(session: Session, v: View, grain: str = "month") -> dict[str, Any]:
         raise ValidationFailed("grain is day, week, month or year", field="grain")
     t = DailyDeclarationRow
     rows = session.execute(
-        select(t.day, func.sum(t.green), func.sum(t.yellow), func.sum(t.red)).where(*v.where(t.unit, t.day)).group_by(t.day)
+        select(t.day, func.sum(t.green), func.sum(t.yellow), func.sum(t.red))
+        .where(*v.where(t.unit, t.day))
+        .group_by(t.day)
     ).all()
-    df = pd.DataFrame([(r[0], _f(r[1]), _f(r[2]), _f(r[3])) for r in rows], columns=["day", "green", "yellow", "red"])
+    df = pd.DataFrame(
+        [(r[0], _f(r[1]), _f(r[2]), _f(r[3])) for r in rows], columns=["day", "green", "yellow", "red"]
+    )
     if df.empty:
-        return {"period": [], "green": [], "yellow": [], "red": [], "totals": {"green": 0, "yellow": 0, "red": 0}, "shares": {}}
+        return {
+            "period": [],
+            "green": [],
+            "yellow": [],
+            "red": [],
+            "totals": {"green": 0, "yellow": 0, "red": 0},
+            "shares": {},
+        }
     out = shape(
         f"SELECT date_trunc('{grain}', CAST(day AS DATE)) AS p, sum(green), sum(yellow), sum(red) FROM df GROUP BY p ORDER BY p",
         df=df,
     )
     g, y, r = (sum(o[i] for o in out) for i in (1, 2, 3))
     total = g + y + r
-    shares = {k: round(100 * x / total, 2) for k, x in (("green", g), ("yellow", y), ("red", r))} if total else {}
+    shares = (
+        {k: round(100 * x / total, 2) for k, x in (("green", g), ("yellow", y), ("red", r))} if total else {}
+    )
     return {
         "period": [o[0].isoformat() for o in out], "green": [int(o[1]) for o in out],
         "yellow": [int(o[2]) for o in out], "red": [int(o[3]) for o in out],
@@ -196,7 +226,10 @@ def by_unit(session: Session, v: View) -> dict[str, Any]:
     ).all()  # fmt: skip
     if not rows:
         return {"rows": []}
-    df = pd.DataFrame([(r[0], *(_f(x) for x in r[1:])) for r in rows], columns=["unit", "lodged", "registered", "cleared", "green", "yellow", "red"])
+    df = pd.DataFrame(
+        [(r[0], *(_f(x) for x in r[1:])) for r in rows],
+        columns=["unit", "lodged", "registered", "cleared", "green", "yellow", "red"],
+    )
     m = _child_map(v, list(df["unit"]))
     out = shape(
         """SELECT m.child, any_value(m.name_vi), any_value(m.name_en), sum(lodged), sum(registered), sum(cleared),
@@ -206,11 +239,19 @@ def by_unit(session: Session, v: View) -> dict[str, Any]:
     )  # fmt: skip
     keys = ["unit", "name_vi", "name_en", "lodged", "registered", "cleared", "green", "yellow", "red"]
     has_kids = {c for c in v.tree.children if v.tree.children[c]}
-    return {"rows": [dict(zip(keys, [o[0], o[1], o[2], *(int(x) for x in o[3:])], strict=True)) | {"drill": o[0] in has_kids and o[0] != v.node} for o in out]}
+    return {
+        "rows": [
+            dict(zip(keys, [o[0], o[1], o[2], *(int(x) for x in o[3:])], strict=True))
+            | {"drill": o[0] in has_kids and o[0] != v.node}
+            for o in out
+        ]
+    }
 
 
 def _histogram(session: Session, v: View, t: Any) -> list[tuple[int, int]]:
-    rows = session.execute(select(t.bucket, func.sum(t.count)).where(*v.where(t.unit, t.day)).group_by(t.bucket)).all()
+    rows = session.execute(
+        select(t.bucket, func.sum(t.count)).where(*v.where(t.unit, t.day)).group_by(t.bucket)
+    ).all()
     return sorted((int(r[0]), int(r[1] or 0)) for r in rows)
 
 
@@ -233,10 +274,16 @@ def percentiles(hist: list[tuple[int, int]], qs: Sequence[float] = (0.5, 0.9)) -
 def clearance(session: Session, v: View) -> dict[str, Any]:
     hist = _histogram(session, v, DailyClearanceRow)
     t = DailyDeclarationRow
-    n, secs = session.execute(select(func.sum(t.cleared), func.sum(t.clear_seconds)).where(*v.where(t.unit, t.day))).one()
+    n, secs = session.execute(
+        select(func.sum(t.cleared), func.sum(t.clear_seconds)).where(*v.where(t.unit, t.day))
+    ).one()
     mean = (int(secs or 0) / int(n)) / 60 if n else None
-    return {"buckets_minutes": [b for b, _ in hist], "counts": [c for _, c in hist], "mean_minutes": mean,
-            "cleared": int(n or 0)} | {k + "_minutes": x for k, x in percentiles(hist).items()}
+    return {
+        "buckets_minutes": [b for b, _ in hist],
+        "counts": [c for _, c in hist],
+        "mean_minutes": mean,
+        "cleared": int(n or 0),
+    } | {k + "_minutes": x for k, x in percentiles(hist).items()}
 
 
 def dwell(session: Session, v: View) -> dict[str, Any]:
@@ -244,17 +291,25 @@ def dwell(session: Session, v: View) -> dict[str, Any]:
     t = DailySupervisionRow
     until = View(v.node, v.units, date(1900, 1, 1), v.end, v.tree)
     gi, go, ao, ac = session.execute(
-        select(func.sum(t.gate_in), func.sum(t.gate_out), func.sum(t.alerts_opened), func.sum(t.alerts_closed))
-        .where(*until.where(t.unit, t.day))
+        select(
+            func.sum(t.gate_in), func.sum(t.gate_out), func.sum(t.alerts_opened), func.sum(t.alerts_closed)
+        ).where(*until.where(t.unit, t.day))
     ).one()
-    return {"buckets_hours": [b for b, _ in hist], "counts": [c for _, c in hist], "in_area": int(gi or 0) - int(go or 0),
-            "alerts_open": int(ao or 0) - int(ac or 0)} | {k + "_hours": x for k, x in percentiles(hist).items()}
+    return {
+        "buckets_hours": [b for b, _ in hist],
+        "counts": [c for _, c in hist],
+        "in_area": int(gi or 0) - int(go or 0),
+        "alerts_open": int(ao or 0) - int(ac or 0),
+    } | {k + "_hours": x for k, x in percentiles(hist).items()}
 
 
 def alerts(session: Session, v: View) -> dict[str, Any]:
     t = DailySupervisionRow
     rows = session.execute(
-        select(t.day, func.sum(t.alerts_opened), func.sum(t.alerts_closed)).where(*v.where(t.unit, t.day)).group_by(t.day).order_by(t.day)
+        select(t.day, func.sum(t.alerts_opened), func.sum(t.alerts_closed))
+        .where(*v.where(t.unit, t.day))
+        .group_by(t.day)
+        .order_by(t.day)
     ).all()
     before = session.execute(
         select(func.sum(t.alerts_opened) - func.sum(t.alerts_closed)).where(
@@ -271,11 +326,16 @@ def alerts(session: Session, v: View) -> dict[str, Any]:
 def seizures(session: Session, v: View) -> dict[str, Any]:
     t = DailySeizureRow
     rows = session.execute(
-        select(t.day, t.route, t.province, func.sum(t.cases)).where(*v.where(t.unit, t.day)).group_by(t.day, t.route, t.province)
+        select(t.day, t.route, t.province, func.sum(t.cases))
+        .where(*v.where(t.unit, t.day))
+        .group_by(t.day, t.route, t.province)
     ).all()
     if not rows:
         return {"by_route": [], "by_province": [], "total_cases": 0}
-    df = pd.DataFrame([(r[0], r[1] or "?", r[2] or "?", _f(r[3])) for r in rows], columns=["day", "route", "province", "cases"])
+    df = pd.DataFrame(
+        [(r[0], r[1] or "?", r[2] or "?", _f(r[3])) for r in rows],
+        columns=["day", "route", "province", "cases"],
+    )
     q = "SELECT strftime(date_trunc('month', CAST(day AS DATE)), '%Y-%m') AS m, {k}, sum(cases) FROM df GROUP BY ALL ORDER BY m, {k}"
     by_route = shape(q.format(k="route"), df=df)
     by_prov = shape(q.format(k="province"), df=df)

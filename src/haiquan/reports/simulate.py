@@ -5,7 +5,6 @@ Shapes follow the articles: ~13 M declarations a year growing ~22% a year, chann
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -21,7 +20,16 @@ from haiquan.reports.tables import CLEARANCE_BUCKETS_MIN, DWELL_BUCKETS_H
 CHANNELS = np.array([0.4975, 0.432, 0.0705])
 DUTY_PER_DECLARATION = 24_000_000  # VND
 ROUTES = ("express", "airport", "road_border", "sea")
-PROVINCES = ("Lạng Sơn", "Quảng Ninh", "Hà Nội", "TP Hồ Chí Minh", "An Giang", "Tây Ninh", "Quảng Trị", "Lào Cai")
+PROVINCES = (
+    "Lạng Sơn",
+    "Quảng Ninh",
+    "Hà Nội",
+    "TP Hồ Chí Minh",
+    "An Giang",
+    "Tây Ninh",
+    "Quảng Trị",
+    "Lào Cai",
+)
 
 
 @dataclass(frozen=True)
@@ -53,7 +61,9 @@ def year_batches(plan: Plan) -> Iterator[tuple[int, list[date]]]:
         yield y, [d for d in days if d.year == y]
 
 
-def generate(plan: Plan, year: int, days: Sequence[date], rng: np.random.Generator) -> dict[str, list[tuple[Any, ...]]]:
+def generate(
+    plan: Plan, year: int, days: Sequence[date], rng: np.random.Generator
+) -> dict[str, list[tuple[Any, ...]]]:
     """One year of rollup rows for every office."""
     n_off, n_day = len(plan.offices), len(days)
     growth = 1.22 ** (year - plan.end.year)
@@ -68,7 +78,9 @@ def generate(plan: Plan, year: int, days: Sequence[date], rng: np.random.Generat
     cleared = rng.binomial(reg, 0.985)
     minutes = rng.gamma(1.5, 90.0, size=reg.shape)
     collected = (reg * DUTY_PER_DECLARATION * rng.uniform(0.6, 1.4, reg.shape)).round(0)
-    rows: dict[str, list[tuple[Any, ...]]] = {k: [] for k in ("declarations", "revenue", "clearance", "supervision", "dwell", "seizures")}
+    rows: dict[str, list[tuple[Any, ...]]] = {
+        k: [] for k in ("declarations", "revenue", "clearance", "supervision", "dwell", "seizures")
+    }
     buckets = np.array(CLEARANCE_BUCKETS_MIN[:6])
     for i, office in enumerate(plan.offices):
         for j, d in enumerate(days):
@@ -76,29 +88,70 @@ def generate(plan: Plan, year: int, days: Sequence[date], rng: np.random.Generat
             if r == 0:
                 continue
             c = int(cleared[i, j])
-            rows["declarations"].append((office, d, r, r, int(green[i, j]), int(yellow[i, j]), int(red[i, j]), c, 0, int(c * minutes[i, j] * 60)))
+            rows["declarations"].append(
+                (
+                    office,
+                    d,
+                    r,
+                    r,
+                    int(green[i, j]),
+                    int(yellow[i, j]),
+                    int(red[i, j]),
+                    c,
+                    0,
+                    int(c * minutes[i, j] * 60),
+                )
+            )
             col = float(collected[i, j])
             rows["revenue"].append((office, d, col * 1.01, col, col * 0.027 / 365 * 12, 0.0, 0.0))
             split = rng.multinomial(c, [0.3, 0.25, 0.2, 0.12, 0.08, 0.05]) if c else np.zeros(6, dtype=int)
-            rows["clearance"].extend((office, d, int(b), int(k)) for b, k in zip(buckets, split, strict=True) if k)
+            rows["clearance"].extend(
+                (office, d, int(b), int(k)) for b, k in zip(buckets, split, strict=True) if k
+            )
             gi = max(0, int(r * 0.6))
             rows["supervision"].append((office, d, gi, gi, int(rng.poisson(0.3)), int(rng.poisson(0.28))))
             if gi:
                 dw = rng.multinomial(gi, [0.35, 0.25, 0.2, 0.1, 0.05, 0.03, 0.02, 0.0])
-                rows["dwell"].extend((office, d, int(b), int(k)) for b, k in zip(DWELL_BUCKETS_H, dw, strict=True) if k)
-        for j in np.flatnonzero(rng.random(n_day) < 0.01):
-            shift = (year + int(j) // 120) % len(ROUTES)  # smuggling moves between routes over the years
-            rows["seizures"].append((office, days[j], PROVINCES[(i + shift) % len(PROVINCES)], ROUTES[shift], "MDMA", "g", 1, round(float(rng.gamma(2, 300)), 2)))
+                rows["dwell"].extend(
+                    (office, d, int(b), int(k)) for b, k in zip(DWELL_BUCKETS_H, dw, strict=True) if k
+                )
+        for jj in np.flatnonzero(rng.random(n_day) < 0.01):
+            j = int(jj)
+            shift = (year + j // 120) % len(ROUTES)  # smuggling moves between routes over the years
+            rows["seizures"].append(
+                (
+                    office,
+                    days[j],
+                    PROVINCES[(i + shift) % len(PROVINCES)],
+                    ROUTES[shift],
+                    "MDMA",
+                    "g",
+                    1,
+                    round(float(rng.gamma(2, 300)), 2),
+                )
+            )
     return rows
 
 
 TABLES = {
-    "declarations": ("reports_daily_declarations", "unit, day, lodged, registered, green, yellow, red, cleared, cancelled, clear_seconds"),
-    "revenue": ("reports_daily_revenue", "unit, day, assessed, collected, refunds_due, refunds_paid, written_off"),
+    "declarations": (
+        "reports_daily_declarations",
+        "unit, day, lodged, registered, green, yellow, red, cleared, cancelled, clear_seconds",
+    ),
+    "revenue": (
+        "reports_daily_revenue",
+        "unit, day, assessed, collected, refunds_due, refunds_paid, written_off",
+    ),
     "clearance": ("reports_daily_clearance", "unit, day, bucket, count"),
-    "supervision": ("reports_daily_supervision", "unit, day, gate_in, gate_out, alerts_opened, alerts_closed"),
+    "supervision": (
+        "reports_daily_supervision",
+        "unit, day, gate_in, gate_out, alerts_opened, alerts_closed",
+    ),
     "dwell": ("reports_daily_dwell", "unit, day, bucket, count"),
-    "seizures": ("reports_daily_seizures", "unit, day, province, route, substance, unit_of_measure, cases, quantity"),
+    "seizures": (
+        "reports_daily_seizures",
+        "unit, day, province, route, substance, unit_of_measure, cases, quantity",
+    ),
 }
 
 
@@ -116,7 +169,9 @@ def write(engine: Engine, rows: dict[str, list[tuple[Any, ...]]]) -> int:
                         cp.write_row(row)
             else:
                 marks = ", ".join("?" for _ in cols.split(","))
-                conn.exec_driver_sql(f"INSERT INTO {table} ({cols}) VALUES ({marks})", [_sqlite(r) for r in data])
+                conn.exec_driver_sql(
+                    f"INSERT INTO {table} ({cols}) VALUES ({marks})", [_sqlite(r) for r in data]
+                )
             written += len(data)
     return written
 

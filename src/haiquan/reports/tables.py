@@ -81,7 +81,14 @@ class DailySeizureRow(Base):
     quantity: Mapped[Decimal]
 
 
-for _t in (DailyRevenueRow, DailyDeclarationRow, DailyClearanceRow, DailySupervisionRow, DailyDwellRow, DailySeizureRow):
+for _t in (
+    DailyRevenueRow,
+    DailyDeclarationRow,
+    DailyClearanceRow,
+    DailySupervisionRow,
+    DailyDwellRow,
+    DailySeizureRow,
+):
     Index(f"ix_{_t.__tablename__}_day_unit", _t.day, _t.unit)
 
 CLEARANCE_BUCKETS_MIN = (5, 15, 30, 60, 120, 240, 480, 1440, 2880, 10**6)
