@@ -12,7 +12,9 @@ from haiquan.kit import audit
 from haiquan.kit.cli_support import database, fail
 from haiquan.kit.settings import get_settings
 from haiquan.organization.cli import enterprise_app, officer_app, unit_app
+from haiquan.payments.cli import payments_app, revenue_app
 from haiquan.reference.cli import app as reference_app
+from haiquan.reports.cli import reports_app
 from haiquan.risk.cli import app as risk_app
 
 console = Console()
@@ -29,6 +31,9 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(reference_app, name="reference")
 app.add_typer(risk_app, name="risk")
 app.add_typer(enforcement_app, name="enforcement")
+app.add_typer(payments_app, name="payments")
+app.add_typer(revenue_app, name="revenue")
+app.add_typer(reports_app, name="reports")
 
 
 @db_app.command("upgrade")

@@ -20,7 +20,7 @@ from haiquan.declarations import officer as officer_service
 from haiquan.declarations import service as declarations
 from haiquan.declarations.domain import DecisionKind, Status
 from haiquan.declarations.schemas import DecisionIn, DeclarationIn
-from haiquan.kit import clock, outbox
+from haiquan.kit import clock
 from haiquan.kit.auth import Principal, Scope
 from haiquan.kit.db import Database
 from haiquan.kit.outbox import Dispatcher
@@ -52,7 +52,6 @@ ENTERPRISES = [
     ("0302098785", "Công ty CP Xuất nhập khẩu Sài Gòn Xanh", ["declarant"]),
     ("0200519875", "Công ty CP Cảng Hải Phòng", ["terminal_operator"]),
     ("0300588569", "Tổng Công ty Hàng hải Việt Nam", ["carrier"]),
-    ("0100112437", "Ngân hàng TMCP Ngoại thương Việt Nam", ["bank"]),
 ]
 OFFICES = {"01AB": "air", "03CC": "sea"}
 PARTNERS = [("CN", "Shenzhen Huaqiang Electronics"), ("KR", "Busan Global Trading"), ("JP", "Osaka Machinery KK"),
@@ -77,6 +76,7 @@ def seed(
             return out
     _organisation(db, out)
     _reference(db)
+    _banks(db, out, random.Random(seed_value + 2))
     _declarations(db, settings, out, declarations_count, random.Random(seed_value))
     _other_domains(db, random.Random(seed_value + 1))
     creds = settings.data_dir / "demo-credentials.json"
@@ -94,6 +94,18 @@ def _other_domains(db: Database, rng: random.Random) -> None:
     with db.unit_of_work() as uow:
         seed_cases(uow.session, year=clock.today_vn().year, rng=rng)
         uow.commit()
+
+
+def _banks(db: Database, out: Seeded, rng: random.Random) -> None:
+    """30 banks (API keys kept for the simulator) and budget estimates shaped like the articles'."""
+    from haiquan.payments.demo import seed as seed_payments
+
+    with db.unit_of_work() as uow:
+        result = seed_payments(uow.session, rng=rng)
+        uow.commit()
+    keys = result["bank_api_keys"]
+    assert isinstance(keys, dict)
+    out.keys.update({f"bank:{code}": key for code, key in keys.items()})
 
 
 def _organisation(db: Database, out: Seeded) -> None:
@@ -167,19 +179,23 @@ def _declarations(db: Database, settings: Settings, out: Seeded, count: int, rng
         with Progress() as progress:
             task = progress.add_task("Demo declarations", total=count)
             for i in range(count):
-                clock.freeze(start + timedelta(minutes=int(i * 30 * 24 * 60 / count)))
-                _one(db, engine, rng, tariff, i, count)
+                at = start + timedelta(minutes=int(i * 30 * 24 * 60 / count))
+                clock.freeze(at)
+                number = _one(db, engine, rng, tariff, i, count)
+                dispatcher.run_once()  # the payment reference, the notifications, the rollups
+                if number and i < count * 0.9 and rng.random() < 0.95:
+                    _pay(db, rng, number=number, at=at)
+                    dispatcher.run_once()  # the confirmation clears the declaration
                 progress.advance(task)
                 out.declarations += 1
             clock.freeze(None)
-            dispatcher.run_once()
     finally:
         clock.freeze(None)
 
 
 def _one(
     db: Database, engine: ChannelEngine, rng: random.Random, tariff: list[TariffLineRow], i: int, count: int
-) -> None:
+) -> str | None:
     declarant_tax = rng.choice(["0100109106", "0101248141", "0302098785"])
     with db.unit_of_work() as uow:
         s = uow.session
@@ -188,12 +204,18 @@ def _one(
                                   enterprise_roles=frozenset(ent.roles), tax_code=ent.tax_code)  # fmt: skip
         importer = rng.choice(["0101248141", "0302098785", "0100109106"])
         row = declarations.lodge(s, principal=principal, data=_body(rng, tariff, importer))
-        recent = i > count * 0.9
-        if rng.random() < 0.9:
-            declarations.register(s, principal=principal, number=row.number, engine=engine)
-            if not recent:
-                _work(s, row, rng)
+        if rng.random() >= 0.9:
+            uow.commit()
+            return None  # lodged, not yet registered
+        declarations.register(s, principal=principal, number=row.number, engine=engine)
         uow.commit()
+        if i <= count * 0.9:
+            clock.freeze(
+                clock.now() + timedelta(minutes=rng.randint(20, 400))
+            )  # the officer's check takes time
+            _work(s, row, rng)
+            uow.commit()
+        return row.number
 
 
 def _work(s: Any, row: Any, rng: random.Random) -> None:
@@ -207,7 +229,29 @@ def _work(s: Any, row: Any, rng: random.Random) -> None:
         else:
             data = DecisionIn(kind=DecisionKind.DOCUMENTS_ACCEPTED, reason="Hồ sơ phù hợp")
         officer_service.take_decision(s, principal=principal, number=row.number, data=data)
-    if row.total_duties > 0 and rng.random() < 0.95:
-        outbox.record(s, type="payment.confirmed", unit=row.office, actor="bank:0100112437",
-                      payload={"declaration_number": row.number, "amount": str(row.total_duties),
-                               "reference": f"VCB{rng.randint(10**9, 10**10 - 1)}"})  # fmt: skip
+
+
+def _pay(db: Database, rng: random.Random, *, number: str, at: Any) -> None:
+    """Vietcombank confirms, at any hour (02:00 in Hà Nội too), the open payment references of a declaration."""
+    from haiquan.payments.confirmations import confirm
+    from haiquan.payments.schemas import PaymentIn
+    from haiquan.payments.tables import PaymentReferenceRow
+
+    with db.unit_of_work() as uow:
+        s = uow.session
+        bank = org.enterprise_by_tax_code(s, "0100112437")
+        principal = Principal(kind="enterprise", id=bank.id, name=bank.tax_code, scope=Scope(units=None, enterprise_id=bank.id),
+                              enterprise_roles=frozenset(bank.roles), tax_code=bank.tax_code)  # fmt: skip
+        refs = s.scalars(
+            select(PaymentReferenceRow).where(
+                PaymentReferenceRow.status == "open", PaymentReferenceRow.declaration_number == number
+            )
+        ).all()
+        for ref in refs:
+            paid_at = at + timedelta(hours=rng.choice([1, 3, 9, 17]))
+            clock.freeze(paid_at)
+            data = PaymentIn(bank="VCB", transaction_id=f"FT{rng.randint(10**10, 10**11 - 1)}", references=[ref.reference],
+                             amount=ref.amount_due - ref.amount_paid, payer_tax_code=ref.payer_tax_code, paid_at=paid_at)  # fmt: skip
+            confirm(s, principal=principal, data=data)
+        clock.freeze(None)
+        uow.commit()

@@ -8,6 +8,9 @@ from haiquan.declarations.api import router as declarations_router
 from haiquan.enforcement.api import router as enforcement_router
 from haiquan.enforcement.pages import router as enforcement_pages
 from haiquan.organization.api import router as organization_router
+from haiquan.payments.api import router as payments_router
+from haiquan.reports.api import router as reports_router
+from haiquan.reports.pages import router as reports_pages
 
 
 def include_routers(app: FastAPI) -> None:
@@ -15,3 +18,6 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(declarations_router)
     app.include_router(enforcement_router)
     app.include_router(enforcement_pages)
+    app.include_router(payments_router)
+    app.include_router(reports_router)
+    app.include_router(reports_pages)

@@ -1,0 +1,123 @@
+"""The 24/7 bank gateway (JSON and signed XML), payment references, guarantees and reversals."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import select
+
+from haiquan.deps import Ctx
+from haiquan.kit.errors import NotFound, ValidationFailed
+from haiquan.payments import confirmations, xmlmsg
+from haiquan.payments.schemas import (
+    GuaranteeIn,
+    GuaranteeOut,
+    PaymentIn,
+    PaymentOut,
+    ReferenceOut,
+    ReversalIn,
+)
+from haiquan.payments.tables import BankRow, PaymentReferenceRow
+
+router = APIRouter(prefix="/api/v1", tags=["payments"])
+
+
+def _confirm(ctx: Ctx, body: PaymentIn) -> JSONResponse:
+    holder: dict[str, bool] = {}
+
+    def run() -> PaymentOut:
+        out, new = confirmations.confirm(ctx.session, principal=ctx.principal, data=body)
+        holder["new"] = new
+        return out
+
+    resp = ctx.respond(run, status_code=201, body=body)
+    if holder.get("new") is False:
+        resp.status_code = 200  # a repeated confirmation: answered, not booked again
+    return resp
+
+
+@router.post(
+    "/payments",
+    status_code=201,
+    response_model=PaymentOut,
+    summary="A bank confirms a payment (201 booked; 200 the same transaction again)",
+)
+def confirm(body: PaymentIn, ctx: Ctx) -> JSONResponse:
+    return _confirm(ctx, body)
+
+
+@router.post(
+    "/payments/xml",
+    status_code=201,
+    response_model=PaymentOut,
+    summary="The same confirmation as signed XML (XMLDSig, verified with the bank's certificate)",
+    openapi_extra={"requestBody": {"content": {"application/xml": {"schema": {"type": "string"}}}}},
+)
+async def confirm_xml(request: Request, ctx: Ctx) -> JSONResponse:
+    raw = await request.body()
+    if len(raw) > 64_000:
+        raise ValidationFailed("the message is larger than 64 kB", field="body")
+    code = xmlmsg.bank_of(raw)
+    bank = confirmations.caller_bank(ctx.session, ctx.principal, code)
+    if not bank.certificate_pem:
+        raise ValidationFailed(
+            f"bank {code} has registered no certificate", field="Bank", code="no_certificate"
+        )
+    body = xmlmsg.verify(raw, cert_pem=bank.certificate_pem)
+    return _confirm(ctx, body)
+
+
+@router.post("/payments/reversals", response_model=PaymentOut, summary="A bank takes back a confirmation")
+def reverse(body: ReversalIn, ctx: Ctx) -> object:
+    return ctx.respond(
+        lambda: confirmations.reverse(ctx.session, principal=ctx.principal, data=body), body=body
+    )
+
+
+@router.post(
+    "/payments/guarantees", status_code=201, response_model=GuaranteeOut, summary="A bank guarantees duties"
+)
+def guarantee(body: GuaranteeIn, ctx: Ctx) -> object:
+    return ctx.respond(
+        lambda: confirmations.guarantee(ctx.session, principal=ctx.principal, data=body),
+        status_code=201,
+        body=body,
+    )
+
+
+@router.get(
+    "/payments/references",
+    response_model=list[ReferenceOut],
+    summary="Payment references of a declaration (the payer, or officers of its office)",
+)
+def references(ctx: Ctx, declaration_number: str) -> list[ReferenceOut]:
+    rows = ctx.session.scalars(
+        select(PaymentReferenceRow)
+        .where(PaymentReferenceRow.declaration_number == declaration_number)
+        .order_by(PaymentReferenceRow.amendment_no)
+    ).all()
+    p = ctx.principal
+    if p.is_enterprise:
+        visible = [r for r in rows if r.payer_tax_code == p.tax_code or _declared_by(ctx, r, p.id)]
+    else:
+        visible = [r for r in rows if p.scope.covers_unit(r.office)]
+    if not visible:
+        raise NotFound(
+            f"no payment reference for declaration {declaration_number}", field="declaration_number"
+        )
+    return [ReferenceOut.model_validate(r, from_attributes=True) for r in visible]
+
+
+def _declared_by(ctx: Ctx, ref: PaymentReferenceRow, enterprise_id: str) -> bool:
+    from haiquan.declarations.tables import DeclarationRow
+
+    decl = ctx.session.get(DeclarationRow, ref.declaration_number)
+    return decl is not None and decl.declarant_id == enterprise_id
+
+
+@router.get("/payments/banks", summary="Banks connected to the gateway")
+def banks(ctx: Ctx) -> list[dict[str, object]]:
+    rows = ctx.session.scalars(select(BankRow).where(BankRow.active.is_(True)).order_by(BankRow.code)).all()
+    return [
+        {"code": b.code, "name": b.name, "tax_code": b.tax_code, "xml": bool(b.certificate_pem)} for b in rows
+    ]

@@ -1,0 +1,324 @@
+"""Bank confirmations, reversals and guarantees. A confirmation is booked once per (bank, transaction id):
+a repeat with the same content returns the first booking, a repeat with other content is a conflict."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from haiquan.kit import audit, clock, outbox
+from haiquan.kit.auth import Principal
+from haiquan.kit.db import new_id
+from haiquan.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from haiquan.kit.money import vnd
+from haiquan.payments import ledger, service
+from haiquan.payments.domain import (
+    ZERO,
+    Due,
+    EntryKind,
+    PaymentError,
+    allocate,
+    check_reference,
+    payment,
+    reversal,
+)
+from haiquan.payments.domain import Share as Portion
+from haiquan.payments.schemas import GuaranteeIn, GuaranteeOut, PaymentIn, PaymentOut, ReversalIn, Share
+from haiquan.payments.tables import (
+    BankPaymentRow,
+    BankRow,
+    DeclarationDueRow,
+    GuaranteeRow,
+    PaymentAllocationRow,
+    PaymentReferenceRow,
+)
+
+
+def caller_bank(session: Session, principal: Principal, code: str) -> BankRow:
+    principal.require_enterprise("bank")
+    bank = session.get(BankRow, code)
+    if bank is None or not bank.active or bank.tax_code != principal.tax_code:
+        raise Forbidden(f"this API key does not belong to bank {code}", code="wrong_bank")
+    return bank
+
+
+def _out(session: Session, row: BankPaymentRow) -> PaymentOut:
+    allocs = session.scalars(
+        select(PaymentAllocationRow)
+        .where(PaymentAllocationRow.payment_id == row.id)
+        .order_by(PaymentAllocationRow.id)
+    ).all()
+    return PaymentOut(
+        id=row.id,
+        bank=row.bank_code,
+        transaction_id=row.transaction_id,
+        amount=vnd(row.amount),
+        allocated=vnd(row.allocated),
+        excess=vnd(row.excess),
+        status=row.status,
+        paid_at=row.paid_at,
+        shares=[
+            Share(reference=a.reference, declaration_number=a.declaration_number, amount=vnd(a.amount))
+            for a in allocs
+        ],
+    )
+
+
+def _existing(session: Session, bank: str, txn: str) -> BankPaymentRow | None:
+    return session.scalar(
+        select(BankPaymentRow).where(BankPaymentRow.bank_code == bank, BankPaymentRow.transaction_id == txn)
+    )
+
+
+def _same(row: BankPaymentRow, data: PaymentIn) -> bool:
+    return row.amount == data.amount and row.references == ",".join(data.references)
+
+
+def _load_references(session: Session, data: PaymentIn) -> list[PaymentReferenceRow]:
+    refs: list[PaymentReferenceRow] = []
+    for i, raw in enumerate(data.references):
+        try:
+            code = check_reference(raw)
+        except PaymentError as exc:
+            raise ValidationFailed(str(exc), field=f"references[{i}]", code=exc.code) from exc
+        ref = session.get(PaymentReferenceRow, code)
+        if ref is None:
+            raise ValidationFailed(
+                f"unknown payment reference {code}", field=f"references[{i}]", code="unknown_reference"
+            )
+        if ref.payer_tax_code != data.payer_tax_code:
+            raise ValidationFailed(
+                f"reference {code} is payable by tax code {ref.payer_tax_code}",
+                field="payer_tax_code",
+                code="payer_mismatch",
+            )
+        if ref in refs:
+            raise ValidationFailed(f"reference {code} is listed twice", field=f"references[{i}]")
+        refs.append(ref)
+    return refs
+
+
+def _lock_dues(session: Session, numbers: list[str]) -> dict[str, DeclarationDueRow]:
+    out: dict[str, DeclarationDueRow] = {}
+    for n in sorted(set(numbers)):  # one lock order for every caller: no deadlocks
+        out[n] = service.get_due(session, n)
+    return out
+
+
+def confirm(session: Session, *, principal: Principal, data: PaymentIn) -> tuple[PaymentOut, bool]:
+    """Book a confirmation. Returns (the booking, whether it was new)."""
+    bank = caller_bank(session, principal, data.bank)
+    prior = _existing(session, bank.code, data.transaction_id)
+    if prior is not None:
+        if not _same(prior, data):
+            raise Conflict(
+                "this transaction id was confirmed with another amount or references", field="transaction_id"
+            )
+        return _out(session, prior), False
+    refs = _load_references(session, data)
+    dues = _lock_dues(session, [r.declaration_number for r in refs])
+    alloc = allocate(
+        data.amount, [Due(r.reference, r.declaration_number, r.amount_due - r.amount_paid) for r in refs]
+    )
+    row = BankPaymentRow(
+        id=new_id(), bank_code=bank.code, transaction_id=data.transaction_id, amount=data.amount,
+        allocated=alloc.allocated, excess=alloc.excess, payer_tax_code=data.payer_tax_code,
+        references=",".join(data.references), paid_at=data.paid_at, received_at=clock.now(),
+        bank_day=ledger.vn_day(data.paid_at), status="confirmed",
+    )  # fmt: skip
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        prior = _existing(session, bank.code, data.transaction_id)
+        if prior is None or not _same(prior, data):
+            raise Conflict(
+                "this transaction id was confirmed concurrently with other content", field="transaction_id"
+            ) from None
+        return _out(session, prior), False
+    _book(session, row, refs, dues, alloc.shares, principal.label)
+    return _out(session, row), True
+
+
+def _book(
+    session: Session,
+    row: BankPaymentRow,
+    refs: list[PaymentReferenceRow],
+    dues: dict[str, DeclarationDueRow],
+    shares: tuple[Portion, ...],
+    actor: str,
+) -> None:
+    by_ref = {r.reference: r for r in refs}
+    per_office: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for s in shares:
+        ref = by_ref[s.reference]
+        amount = s.amount
+        session.add(
+            PaymentAllocationRow(
+                payment_id=row.id,
+                reference=ref.reference,
+                declaration_number=ref.declaration_number,
+                amount=amount,
+            )
+        )
+        ref.amount_paid += amount
+        ref.status = "paid" if ref.amount_paid >= ref.amount_due else "open"
+        dues[ref.declaration_number].paid += amount
+        per_office[ref.office] += amount
+    first_office = refs[0].office
+    for office in sorted(set(per_office) | {first_office}):
+        excess = row.excess if office == first_office else ZERO
+        ledger.post(
+            session,
+            office=office,
+            kind=EntryKind.PAYMENT,
+            postings=payment(per_office[office], excess),
+            source=f"payment:{row.id}:{office}",
+            actor=actor,
+            at=row.paid_at,
+            declaration_number=refs[0].declaration_number if len(dues) == 1 else None,
+        )
+    for s in shares:
+        ref = by_ref[s.reference]
+        service.maybe_settle(session, dues[ref.declaration_number], reference=ref.reference, actor=actor)
+    outbox.record(
+        session,
+        type="payment.received",
+        unit=first_office,
+        actor=actor,
+        payload={
+            "id": row.id,
+            "bank": row.bank_code,
+            "transaction_id": row.transaction_id,
+            "amount": str(row.amount),
+            "excess": str(row.excess),
+            "paid_at": row.paid_at.isoformat(),
+            "references": row.references.split(","),
+        },
+    )
+    audit.append(
+        session,
+        actor=actor,
+        action="payment.received",
+        target=f"payment:{row.bank_code}:{row.transaction_id}",
+        unit=first_office,
+        detail={"amount": str(row.amount), "references": row.references},
+    )
+
+
+def reverse(session: Session, *, principal: Principal, data: ReversalIn) -> PaymentOut:
+    """The bank takes a confirmation back (a failed debit, an error): the ledger entry is mirrored and the
+    references reopen. A declaration already cleared stays cleared; its debt is due again."""
+    bank = caller_bank(session, principal, data.bank)
+    row = _existing(session, bank.code, data.transaction_id)
+    if row is None:
+        raise NotFound(
+            f"bank {bank.code} confirmed no transaction {data.transaction_id}", field="transaction_id"
+        )
+    if row.status == "reversed":
+        return _out(session, row)
+    allocs = session.scalars(
+        select(PaymentAllocationRow).where(PaymentAllocationRow.payment_id == row.id)
+    ).all()
+    refs = {a.reference: session.get(PaymentReferenceRow, a.reference) for a in allocs}
+    dues = _lock_dues(session, [a.declaration_number for a in allocs])
+    per_office: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for a in allocs:
+        ref = refs[a.reference]
+        assert ref is not None
+        ref.amount_paid -= a.amount
+        ref.status = "open"
+        due = dues[a.declaration_number]
+        due.paid -= a.amount
+        due.settled_sent = due.settled_sent and due.paid + due.guaranteed >= due.assessed
+        per_office[ref.office] += a.amount
+    first = session.get(PaymentReferenceRow, row.references.split(",")[0])
+    first_office = first.office if first else next(iter(per_office), "00")
+    for office in sorted(set(per_office) | {first_office}):
+        excess = row.excess if office == first_office else ZERO
+        ledger.post(
+            session,
+            office=office,
+            kind=EntryKind.REVERSAL,
+            postings=reversal(per_office[office], excess),
+            source=f"reversal:{row.id}:{office}",
+            actor=principal.label,
+        )
+    row.status, row.reversed_at, row.reversal_reason = "reversed", clock.now(), data.reason
+    outbox.record(
+        session,
+        type="payment.reversed",
+        unit=first_office,
+        actor=principal.label,
+        payload={
+            "id": row.id,
+            "bank": row.bank_code,
+            "transaction_id": row.transaction_id,
+            "amount": str(row.amount),
+            "reason": data.reason,
+            "references": row.references.split(","),
+        },
+    )
+    audit.append(
+        session,
+        actor=principal.label,
+        action="payment.reversed",
+        target=f"payment:{row.bank_code}:{row.transaction_id}",
+        unit=first_office,
+        detail={"reason": data.reason},
+    )
+    return _out(session, row)
+
+
+def guarantee(session: Session, *, principal: Principal, data: GuaranteeIn) -> GuaranteeOut:
+    """A bank guarantee for a declaration's duties: the goods clear once payments plus guarantees cover
+    the amount due; the guarantee is called in if the trader does not pay by its end date."""
+    bank = caller_bank(session, principal, data.bank)
+    if data.valid_until <= clock.today_vn():
+        raise ValidationFailed("the guarantee has already ended", field="valid_until")
+    prior = session.scalar(
+        select(GuaranteeRow).where(
+            GuaranteeRow.bank_code == bank.code, GuaranteeRow.guarantee_no == data.guarantee_no
+        )
+    )
+    if prior is None:
+        due = service.get_due(session, data.declaration_number)
+        prior = GuaranteeRow(
+            id=new_id(),
+            bank_code=bank.code,
+            guarantee_no=data.guarantee_no,
+            declaration_number=data.declaration_number,
+            amount=data.amount,
+            valid_until=data.valid_until,
+            issued_at=clock.now(),
+            status="active",
+        )
+        session.add(prior)
+        due.guaranteed += data.amount
+        service.maybe_settle(
+            session, due, reference=f"guarantee:{bank.code}:{data.guarantee_no}", actor=principal.label
+        )
+        audit.append(
+            session,
+            actor=principal.label,
+            action="payment.guarantee",
+            target=f"guarantee:{bank.code}:{data.guarantee_no}",
+            unit=due.office,
+            detail={"declaration": data.declaration_number, "amount": str(data.amount)},
+        )
+    elif (prior.declaration_number, prior.amount) != (data.declaration_number, data.amount):
+        raise Conflict("this guarantee number was registered with other content", field="guarantee_no")
+    return GuaranteeOut(
+        id=prior.id,
+        bank=prior.bank_code,
+        guarantee_no=prior.guarantee_no,
+        declaration_number=prior.declaration_number,
+        amount=prior.amount,
+        valid_until=prior.valid_until,
+        status=prior.status,
+    )

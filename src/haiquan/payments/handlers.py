@@ -1,0 +1,57 @@
+"""Reactions of payments to the declarations' events: duties assessed on registration, amended by AMA,
+withdrawn on cancellation."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from haiquan.kit.db import UnitOfWork
+from haiquan.kit.outbox import Consumer, Event
+from haiquan.payments import service
+
+
+def _payer(p: dict[str, object]) -> str:
+    importer = p.get("importer_tax_code")
+    if p.get("kind") == "import" and importer:
+        return str(importer)
+    return str(p.get("declarant_tax_code") or importer or "")
+
+
+def on_declaration(uow: UnitOfWork, event: Event) -> None:
+    p = event.payload
+    number, office = str(p["number"]), str(p["office"])
+    total = Decimal(str(p.get("total_duties") or "0"))
+    if event.type == "declaration.register":
+        service.assessed(
+            uow.session, number=number, office=office, payer=_payer(p), total=total, source=event.id
+        )
+    elif event.type == "declaration.amend_registered":
+        service.amended(
+            uow.session,
+            number=number,
+            office=office,
+            payer=_payer(p),
+            new_total=total,
+            amendment_no=int(p.get("amendment_no") or 0),
+            source=event.id,
+        )
+    elif event.type == "declaration.cancel" and p.get("previous_status") not in (None, "accepted"):
+        service.amended(
+            uow.session,
+            number=number,
+            office=office,
+            payer=_payer(p),
+            new_total=Decimal(0),
+            amendment_no=0,
+            source=event.id,
+        )
+
+
+def consumers() -> list[Consumer]:
+    return [
+        Consumer(
+            "payments.declarations",
+            frozenset({"declaration.register", "declaration.amend_registered", "declaration.cancel"}),
+            on_declaration,
+        )
+    ]

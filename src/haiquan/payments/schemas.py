@@ -1,0 +1,89 @@
+"""Request and response models of the bank gateway."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from haiquan.reference import validators
+
+
+class PaymentIn(BaseModel):
+    """A bank's confirmation that a payer's money reached the State Treasury account for customs."""
+
+    model_config = ConfigDict(extra="forbid")
+    bank: str = Field(min_length=2, max_length=12, examples=["VCB"])
+    transaction_id: str = Field(min_length=1, max_length=64, examples=["FT26001234567"])
+    references: list[str] = Field(min_length=1, max_length=50, examples=[["100000000013001"]])
+    amount: Decimal = Field(gt=0, max_digits=18, decimal_places=0, examples=["22810000"])
+    payer_tax_code: str = Field(examples=["0101248141"])
+    paid_at: datetime
+
+    @field_validator("payer_tax_code")
+    @classmethod
+    def _tax(cls, v: str) -> str:
+        return validators.tax_code(v)
+
+    @field_validator("paid_at")
+    @classmethod
+    def _aware(cls, v: datetime) -> datetime:
+        if v.tzinfo is None:
+            raise ValueError("paid_at needs a time zone offset (e.g. +07:00)")
+        return v
+
+
+class Share(BaseModel):
+    reference: str
+    declaration_number: str
+    amount: Decimal
+
+
+class PaymentOut(BaseModel):
+    id: str
+    bank: str
+    transaction_id: str
+    amount: Decimal
+    allocated: Decimal
+    excess: Decimal
+    status: str
+    paid_at: datetime
+    shares: list[Share]
+
+
+class ReversalIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    bank: str = Field(min_length=2, max_length=12)
+    transaction_id: str = Field(min_length=1, max_length=64)
+    reason: str = Field(min_length=3, max_length=300)
+
+
+class GuaranteeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    bank: str = Field(min_length=2, max_length=12)
+    guarantee_no: str = Field(min_length=1, max_length=64)
+    declaration_number: str = Field(pattern=r"^\d{12}$")
+    amount: Decimal = Field(gt=0, max_digits=18, decimal_places=0)
+    valid_until: date
+
+
+class GuaranteeOut(BaseModel):
+    id: str
+    bank: str
+    guarantee_no: str
+    declaration_number: str
+    amount: Decimal
+    valid_until: date
+    status: str
+
+
+class ReferenceOut(BaseModel):
+    reference: str
+    declaration_number: str
+    amendment_no: int
+    office: str
+    payer_tax_code: str
+    amount_due: Decimal
+    amount_paid: Decimal
+    status: str

@@ -1,0 +1,226 @@
+"""Amounts due per declaration and their payment references, built from the declarations' events;
+refunds and write-offs; the settlement signal to the declarations module. Services never commit."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from haiquan.kit import audit, clock, outbox
+from haiquan.kit.errors import NotFound, ValidationFailed
+from haiquan.payments import ledger
+from haiquan.payments.domain import ZERO, EntryKind, amendment, assessment, reference_for, refund, write_off
+from haiquan.payments.tables import DeclarationDueRow, PaymentReferenceRow
+
+SYSTEM = "system:payments"
+
+
+def outstanding(due: DeclarationDueRow) -> Decimal:
+    return due.assessed - due.paid - due.written_off
+
+
+def _new_reference(session: Session, due: DeclarationDueRow, amendment_no: int, amount: Decimal) -> None:
+    ref = reference_for(due.declaration_number, amendment_no)
+    if session.get(PaymentReferenceRow, ref) is not None:
+        return
+    session.add(
+        PaymentReferenceRow(
+            reference=ref,
+            declaration_number=due.declaration_number,
+            amendment_no=amendment_no,
+            office=due.office,
+            payer_tax_code=due.payer_tax_code,
+            amount_due=amount,
+            amount_paid=ZERO,
+            status="open",
+            created_at=clock.now(),
+        )
+    )
+    outbox.record(
+        session,
+        type="payment.reference_issued",
+        unit=due.office,
+        actor=SYSTEM,
+        payload={
+            "reference": ref,
+            "declaration_number": due.declaration_number,
+            "amendment_no": amendment_no,
+            "amount_due": str(amount),
+            "payer_tax_code": due.payer_tax_code,
+        },
+    )
+
+
+def assessed(
+    session: Session, *, number: str, office: str, payer: str, total: Decimal, source: str
+) -> DeclarationDueRow | None:
+    """A registered declaration's duties: one reference and one assessment entry."""
+    if session.get(DeclarationDueRow, number) is not None or total <= 0:
+        return None
+    due = DeclarationDueRow(
+        declaration_number=number,
+        office=office,
+        payer_tax_code=payer,
+        assessed=total,
+        paid=ZERO,
+        guaranteed=ZERO,
+        written_off=ZERO,
+        settled_sent=False,
+    )
+    session.add(due)
+    _new_reference(session, due, 0, total)
+    ledger.post(
+        session,
+        office=office,
+        kind=EntryKind.ASSESSMENT,
+        postings=assessment(total),
+        source=source,
+        actor=SYSTEM,
+        declaration_number=number,
+    )
+    return due
+
+
+def amended(
+    session: Session,
+    *,
+    number: str,
+    office: str,
+    payer: str,
+    new_total: Decimal,
+    amendment_no: int,
+    source: str,
+) -> None:
+    """An AMA (or a cancellation, new_total 0): the difference is due on a new reference or refundable."""
+    due = session.get(DeclarationDueRow, number)
+    if due is None:
+        assessed(session, number=number, office=office, payer=payer, total=new_total, source=source)
+        return
+    difference = new_total - due.assessed
+    if difference == 0:
+        return
+    postings = amendment(difference, outstanding(due))
+    due.assessed = new_total
+    if difference > 0:
+        _new_reference(session, due, amendment_no, difference)
+        due.settled_sent = False
+    else:
+        _shrink_open_references(session, number, -difference)
+    ledger.post(
+        session,
+        office=office,
+        kind=EntryKind.AMENDMENT,
+        postings=postings,
+        source=source,
+        actor=SYSTEM,
+        declaration_number=number,
+    )
+    maybe_settle(session, due, reference=reference_for(number, amendment_no), actor=SYSTEM)
+
+
+def _shrink_open_references(session: Session, number: str, less: Decimal) -> None:
+    refs = session.scalars(
+        select(PaymentReferenceRow)
+        .where(PaymentReferenceRow.declaration_number == number, PaymentReferenceRow.status == "open")
+        .order_by(PaymentReferenceRow.amendment_no.desc())
+    ).all()
+    for ref in refs:
+        cut = min(less, ref.amount_due - ref.amount_paid)
+        ref.amount_due -= cut
+        less -= cut
+        if ref.amount_due <= ref.amount_paid:
+            ref.status = "paid" if ref.amount_paid > 0 else "cancelled"
+
+
+def maybe_settle(session: Session, due: DeclarationDueRow, *, reference: str, actor: str) -> None:
+    """Tell the declarations module, once, that the amount due is covered: by payments alone
+    (payment.confirmed, with the amount paid so far) or with a guarantee (payment.guarantee_issued)."""
+    if due.settled_sent or due.assessed <= 0:
+        return
+    if due.paid >= due.assessed:
+        kind, amount = "payment.confirmed", due.paid
+    elif due.paid + due.guaranteed >= due.assessed:
+        kind, amount = "payment.guarantee_issued", due.guaranteed
+    else:
+        return
+    due.settled_sent = True
+    outbox.record(
+        session,
+        type=kind,
+        unit=due.office,
+        actor=actor,
+        payload={"declaration_number": due.declaration_number, "amount": str(amount), "reference": reference},
+    )
+
+
+def get_due(session: Session, number: str) -> DeclarationDueRow:
+    due = session.get(DeclarationDueRow, number, with_for_update=True)
+    if due is None:
+        raise NotFound(f"no duties are recorded for declaration {number}", field="declaration_number")
+    return due
+
+
+def refund_paid(session: Session, *, number: str, amount: Decimal, actor: str) -> None:
+    """Money paid back to the trader out of what the ledger shows as refundable for this declaration."""
+    due = get_due(session, number)
+    if amount <= 0:
+        raise ValidationFailed("amount must be positive", field="amount")
+    owed = refundable(session, number)
+    if amount > owed:
+        raise ValidationFailed(f"only {owed} is refundable on {number}", field="amount", code="over_refund")
+    ledger.post(
+        session,
+        office=due.office,
+        kind=EntryKind.REFUND,
+        postings=refund(amount),
+        source=f"refund:{number}:{clock.now().isoformat()}",
+        actor=actor,
+        declaration_number=number,
+    )
+    audit.append(
+        session,
+        actor=actor,
+        action="payment.refund",
+        target=f"declaration:{number}",
+        unit=due.office,
+        detail={"amount": str(amount)},
+    )
+
+
+def refundable(session: Session, number: str) -> Decimal:
+    from sqlalchemy import func
+
+    from haiquan.payments.tables import LedgerLineRow
+
+    c, d = session.execute(
+        select(func.sum(LedgerLineRow.credit), func.sum(LedgerLineRow.debit)).where(
+            LedgerLineRow.declaration_number == number, LedgerLineRow.account == "refunds_payable"
+        )
+    ).one()
+    return Decimal(str(c or 0)) - Decimal(str(d or 0))
+
+
+def write_off_debt(session: Session, *, number: str, amount: Decimal, reason: str, actor: str) -> None:
+    due = get_due(session, number)
+    if amount <= 0 or amount > outstanding(due):
+        raise ValidationFailed(f"amount must be between 1 and {outstanding(due)}", field="amount")
+    due.written_off += amount
+    ledger.post(
+        session,
+        office=due.office,
+        kind=EntryKind.WRITE_OFF,
+        postings=write_off(amount),
+        source=f"write_off:{number}:{clock.now().isoformat()}",
+        actor=actor,
+        declaration_number=number,
+    )
+    audit.append(
+        session,
+        actor=actor,
+        action="payment.write_off",
+        target=f"declaration:{number}",
+        unit=due.office,
+        detail={"amount": str(amount), "reason": reason[:200]},
+    )

@@ -1,0 +1,348 @@
+"""The dashboard's figures. The operational database (SQLite or PostgreSQL) aggregates the daily rollups
+of the caller's units (indexed by day and unit); DuckDB shapes the small result (cumulative series,
+percentiles from histograms, drill-down by the unit tree, monthly pivots)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import duckdb
+import pandas as pd
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
+
+from haiquan.kit.auth import Scope
+from haiquan.kit.errors import Forbidden, ValidationFailed
+from haiquan.organization.domain import UnitTree
+from haiquan.payments import budget
+from haiquan.reports.tables import (
+    DailyClearanceRow,
+    DailyDeclarationRow,
+    DailyDwellRow,
+    DailyRevenueRow,
+    DailySeizureRow,
+    DailySupervisionRow,
+)
+
+_local = threading.local()
+
+
+def duck() -> duckdb.DuckDBPyConnection:
+    con = getattr(_local, "con", None)
+    if con is None:
+        con = duckdb.connect()
+        con.execute("SET threads TO 2")
+        _local.con = con
+    return con
+
+
+def shape(sql: str, **frames: pd.DataFrame) -> list[tuple[Any, ...]]:
+    con = duck()
+    for name, df in frames.items():
+        con.register(name, df)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        for name in frames:
+            con.unregister(name)
+
+
+@dataclass(frozen=True)
+class View:
+    """What a figure covers: a node of the unit tree, its units within the caller's scope, a period."""
+
+    node: str
+    units: frozenset[str] | None  # None: every unit (the General Department's view)
+    start: date
+    end: date
+    tree: UnitTree
+
+    def where(self, unit_col: Any, day_col: Any) -> list[ColumnElement[bool]]:
+        conds: list[ColumnElement[bool]] = [day_col >= self.start, day_col <= self.end]
+        if self.units is not None:
+            conds.append(unit_col.in_(sorted(self.units)))
+        return conds
+
+
+def view(tree: UnitTree, scope: Scope, *, node: str | None, start: date, end: date, home: str | None) -> View:
+    if start > end:
+        raise ValidationFailed("the period starts after it ends", field="date_from")
+    if node is None:
+        node = home if scope.units is not None and home else (tree.roots() or ["00"])[0]
+    if tree.get(node) is None:
+        raise ValidationFailed(f"unknown unit {node!r}", field="unit")
+    if not scope.covers_unit(node):
+        raise Forbidden(f"unit {node} is outside your scope", code="out_of_scope")
+    sub = tree.subtree(node)
+    units = sub if scope.units is not None or tree.units[node].parent is not None else None
+    if scope.units is not None and units is not None:
+        units = units & scope.units
+    return View(node, units, start, end, tree)
+
+
+def _f(v: Any) -> float:
+    return float(v or 0)
+
+
+def revenue(session: Session, v: View) -> dict[str, Any]:
+    """Collected against the estimate and the same period last year; refunds due shown apart."""
+    cols = (DailyRevenueRow.day, func.sum(DailyRevenueRow.collected), func.sum(DailyRevenueRow.assessed))
+    last = View(v.node, v.units, _year_back(v.start), _year_back(v.end), v.tree)
+    this_rows = session.execute(
+        select(*cols).where(*v.where(DailyRevenueRow.unit, DailyRevenueRow.day)).group_by(DailyRevenueRow.day)
+    ).all()
+    last_rows = session.execute(
+        select(*cols)
+        .where(*last.where(DailyRevenueRow.unit, DailyRevenueRow.day))
+        .group_by(DailyRevenueRow.day)
+    ).all()
+    until = View(v.node, v.units, date(1900, 1, 1), v.end, v.tree)
+    due = session.execute(
+        select(func.sum(DailyRevenueRow.refunds_due)).where(
+            *until.where(DailyRevenueRow.unit, DailyRevenueRow.day)
+        )
+    ).scalar()
+    collected = sum((Decimal(str(r[1] or 0)) for r in this_rows), Decimal(0))
+    assessed = sum((Decimal(str(r[2] or 0)) for r in this_rows), Decimal(0))
+    last_collected = sum((Decimal(str(r[1] or 0)) for r in last_rows), Decimal(0))
+    estimate = budget.scoped_estimate(v.tree, budget.targets(session, v.end.year), v.units)
+    figures = budget_figures(estimate, collected, Decimal(str(due or 0)), last_collected)
+    series = _cumulative(v.start, this_rows, last_rows)
+    return figures | {"assessed": float(assessed), "series": series, "year": v.end.year}
+
+
+def budget_figures(
+    estimate: Decimal, collected: Decimal, refunds_due: Decimal, last: Decimal
+) -> dict[str, Any]:
+    from haiquan.payments.domain import RevenueFigures
+
+    f = RevenueFigures(estimate, collected, refunds_due, last)
+    pct = [f.pct_of_estimate, f.pct_after_refunds, f.pct_of_last_year]
+    return {
+        "estimate": float(estimate), "collected": float(collected), "refunds_due": float(refunds_due),
+        "same_period_last_year": float(last),
+        "pct_of_estimate": None if pct[0] is None else float(pct[0]),
+        "pct_after_refunds": None if pct[1] is None else float(pct[1]),
+        "pct_of_last_year": None if pct[2] is None else float(pct[2]),
+    }  # fmt: skip
+
+
+def _year_back(d: date) -> date:
+    try:
+        return d.replace(year=d.year - 1)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year - 1, day=28)
+
+
+def _cumulative(start: date, this_rows: Sequence[Any], last_rows: Sequence[Any]) -> dict[str, list[Any]]:
+    df = pd.DataFrame(
+        [(r[0], _f(r[1]), "this") for r in this_rows]
+        + [(_next_year(r[0]), _f(r[1]), "last") for r in last_rows],
+        columns=["day", "amount", "series"],
+    )
+    if df.empty:
+        return {"day": [], "this": [], "last": []}
+    rows = shape(
+        """SELECT day, sum(amount) FILTER (WHERE series = 'this') OVER w AS this_cum,
+                  sum(amount) FILTER (WHERE series = 'last') OVER w AS last_cum
+           FROM (SELECT CAST(day AS DATE) AS day, series, sum(amount) AS amount FROM df GROUP BY ALL)
+           WINDOW w AS (ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+           QUALIFY row_number() OVER (PARTITION BY day ORDER BY series) = 1 ORDER BY day""",
+        df=df,
+    )
+    return {
+        "day": [r[0].isoformat() for r in rows],
+        "this": [r[1] or 0 for r in rows],
+        "last": [r[2] or 0 for r in rows],
+    }
+
+
+def _next_year(d: date) -> date:
+    try:
+        return d.replace(year=d.year + 1)
+    except ValueError:
+        return d.replace(year=d.year + 1, day=28)
+
+
+def channels(session: Session, v: View, grain: str = "month") -> dict[str, Any]:
+    if grain not in ("day", "week", "month", "year"):
+        raise ValidationFailed("grain is day, week, month or year", field="grain")
+    t = DailyDeclarationRow
+    rows = session.execute(
+        select(t.day, func.sum(t.green), func.sum(t.yellow), func.sum(t.red))
+        .where(*v.where(t.unit, t.day))
+        .group_by(t.day)
+    ).all()
+    df = pd.DataFrame(
+        [(r[0], _f(r[1]), _f(r[2]), _f(r[3])) for r in rows], columns=["day", "green", "yellow", "red"]
+    )
+    if df.empty:
+        return {
+            "period": [],
+            "green": [],
+            "yellow": [],
+            "red": [],
+            "totals": {"green": 0, "yellow": 0, "red": 0},
+            "shares": {},
+        }
+    out = shape(
+        f"SELECT date_trunc('{grain}', CAST(day AS DATE)) AS p, sum(green), sum(yellow), sum(red) FROM df GROUP BY p ORDER BY p",
+        df=df,
+    )
+    g, y, r = (sum(o[i] for o in out) for i in (1, 2, 3))
+    total = g + y + r
+    shares = (
+        {k: round(100 * x / total, 2) for k, x in (("green", g), ("yellow", y), ("red", r))} if total else {}
+    )
+    return {
+        "period": [o[0].isoformat() for o in out], "green": [int(o[1]) for o in out],
+        "yellow": [int(o[2]) for o in out], "red": [int(o[3]) for o in out],
+        "totals": {"green": int(g), "yellow": int(y), "red": int(r)}, "shares": shares,
+    }  # fmt: skip
+
+
+def _child_map(v: View, units: Sequence[str]) -> pd.DataFrame:
+    """unit → the child of the viewed node that contains it (or the node itself)."""
+    kids = set(v.tree.children.get(v.node, ()))
+    out = []
+    for u in units:
+        child = next((a for a in v.tree.ancestors(u) if a in kids), v.node)
+        unit = v.tree.get(child)
+        out.append((u, child, unit.name_vi if unit else child, unit.name_en if unit else child))
+    return pd.DataFrame(out, columns=["unit", "child", "name_vi", "name_en"])
+
+
+def by_unit(session: Session, v: View) -> dict[str, Any]:
+    """Declarations per unit one level down the tree (the drill-down table)."""
+    t = DailyDeclarationRow
+    rows = session.execute(
+        select(t.unit, func.sum(t.lodged), func.sum(t.registered), func.sum(t.cleared), func.sum(t.green),
+               func.sum(t.yellow), func.sum(t.red)).where(*v.where(t.unit, t.day)).group_by(t.unit)
+    ).all()  # fmt: skip
+    if not rows:
+        return {"rows": []}
+    df = pd.DataFrame(
+        [(r[0], *(_f(x) for x in r[1:])) for r in rows],
+        columns=["unit", "lodged", "registered", "cleared", "green", "yellow", "red"],
+    )
+    m = _child_map(v, list(df["unit"]))
+    out = shape(
+        """SELECT m.child, any_value(m.name_vi), any_value(m.name_en), sum(lodged), sum(registered), sum(cleared),
+                  sum(green), sum(yellow), sum(red)
+           FROM df JOIN m USING (unit) GROUP BY m.child ORDER BY sum(registered) DESC, m.child""",
+        df=df, m=m,
+    )  # fmt: skip
+    keys = ["unit", "name_vi", "name_en", "lodged", "registered", "cleared", "green", "yellow", "red"]
+    has_kids = {c for c in v.tree.children if v.tree.children[c]}
+    return {
+        "rows": [
+            dict(zip(keys, [o[0], o[1], o[2], *(int(x) for x in o[3:])], strict=True))
+            | {"drill": o[0] in has_kids and o[0] != v.node}
+            for o in out
+        ]
+    }
+
+
+def _histogram(session: Session, v: View, t: Any) -> list[tuple[int, int]]:
+    rows = session.execute(
+        select(t.bucket, func.sum(t.count)).where(*v.where(t.unit, t.day)).group_by(t.bucket)
+    ).all()
+    return sorted((int(r[0]), int(r[1] or 0)) for r in rows)
+
+
+def percentiles(hist: list[tuple[int, int]], qs: Sequence[float] = (0.5, 0.9)) -> dict[str, int | None]:
+    """The bucket bound under which q of the observations fall (DuckDB over the cumulative histogram)."""
+    if not hist or sum(c for _, c in hist) == 0:
+        return {f"p{int(q * 100)}": None for q in qs}
+    df = pd.DataFrame(hist, columns=["bucket", "n"])
+    out: dict[str, int | None] = {}
+    for q in qs:
+        row = shape(
+            f"""SELECT min(bucket) FROM (SELECT bucket, sum(n) OVER (ORDER BY bucket) AS cum, sum(n) OVER () AS tot FROM df)
+                WHERE cum >= {float(q)} * tot""",
+            df=df,
+        )
+        out[f"p{int(q * 100)}"] = int(row[0][0])
+    return out
+
+
+def clearance(session: Session, v: View) -> dict[str, Any]:
+    hist = _histogram(session, v, DailyClearanceRow)
+    t = DailyDeclarationRow
+    n, secs = session.execute(
+        select(func.sum(t.cleared), func.sum(t.clear_seconds)).where(*v.where(t.unit, t.day))
+    ).one()
+    mean = (int(secs or 0) / int(n)) / 60 if n else None
+    return {
+        "buckets_minutes": [b for b, _ in hist],
+        "counts": [c for _, c in hist],
+        "mean_minutes": mean,
+        "cleared": int(n or 0),
+    } | {k + "_minutes": x for k, x in percentiles(hist).items()}
+
+
+def dwell(session: Session, v: View) -> dict[str, Any]:
+    hist = _histogram(session, v, DailyDwellRow)
+    t = DailySupervisionRow
+    until = View(v.node, v.units, date(1900, 1, 1), v.end, v.tree)
+    gi, go, ao, ac = session.execute(
+        select(
+            func.sum(t.gate_in), func.sum(t.gate_out), func.sum(t.alerts_opened), func.sum(t.alerts_closed)
+        ).where(*until.where(t.unit, t.day))
+    ).one()
+    return {
+        "buckets_hours": [b for b, _ in hist],
+        "counts": [c for _, c in hist],
+        "in_area": int(gi or 0) - int(go or 0),
+        "alerts_open": int(ao or 0) - int(ac or 0),
+    } | {k + "_hours": x for k, x in percentiles(hist).items()}
+
+
+def alerts(session: Session, v: View) -> dict[str, Any]:
+    t = DailySupervisionRow
+    rows = session.execute(
+        select(t.day, func.sum(t.alerts_opened), func.sum(t.alerts_closed))
+        .where(*v.where(t.unit, t.day))
+        .group_by(t.day)
+        .order_by(t.day)
+    ).all()
+    before = session.execute(
+        select(func.sum(t.alerts_opened) - func.sum(t.alerts_closed)).where(
+            *View(v.node, v.units, date(1900, 1, 1), v.start - timedelta(days=1), v.tree).where(t.unit, t.day))
+    ).scalar()  # fmt: skip
+    level, days, open_ = int(before or 0), [], []
+    for r in rows:
+        level += int(r[1] or 0) - int(r[2] or 0)
+        days.append(r[0].isoformat())
+        open_.append(level)
+    return {"day": days, "open": open_, "open_now": level}
+
+
+def seizures(session: Session, v: View) -> dict[str, Any]:
+    t = DailySeizureRow
+    rows = session.execute(
+        select(t.day, t.route, t.province, func.sum(t.cases))
+        .where(*v.where(t.unit, t.day))
+        .group_by(t.day, t.route, t.province)
+    ).all()
+    if not rows:
+        return {"by_route": [], "by_province": [], "total_cases": 0}
+    df = pd.DataFrame(
+        [(r[0], r[1] or "?", r[2] or "?", _f(r[3])) for r in rows],
+        columns=["day", "route", "province", "cases"],
+    )
+    q = "SELECT strftime(date_trunc('month', CAST(day AS DATE)), '%Y-%m') AS m, {k}, sum(cases) FROM df GROUP BY ALL ORDER BY m, {k}"
+    by_route = shape(q.format(k="route"), df=df)
+    by_prov = shape(q.format(k="province"), df=df)
+    return {"by_route": [{"month": a, "route": b, "cases": int(c)} for a, b, c in by_route],
+            "by_province": [{"month": a, "province": b, "cases": int(c)} for a, b, c in by_prov],
+            "total_cases": int(df["cases"].sum())}  # fmt: skip
+
+
+FIGURES = {"revenue": revenue, "channels": channels, "units": by_unit, "clearance": clearance, "dwell": dwell,
+           "alerts": alerts, "seizures": seizures}  # fmt: skip

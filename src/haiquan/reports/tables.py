@@ -1,0 +1,102 @@
+"""Daily rollups, keyed by unit and day (Vietnam date), maintained by outbox consumers. Dashboards read
+only these, so their cost grows with units × days, not with declarations."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import BigInteger, Date, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from haiquan.kit.db import Base
+
+Count = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class DailyRevenueRow(Base):
+    __tablename__ = "reports_daily_revenue"
+    unit: Mapped[str] = mapped_column(String(16), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    assessed: Mapped[Decimal]
+    collected: Mapped[Decimal]
+    refunds_due: Mapped[Decimal]  # change of what is owed back to traders that day
+    refunds_paid: Mapped[Decimal]
+    written_off: Mapped[Decimal]
+
+
+class DailyDeclarationRow(Base):
+    __tablename__ = "reports_daily_declarations"
+    unit: Mapped[str] = mapped_column(String(16), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    lodged: Mapped[int] = mapped_column(Count, default=0)
+    registered: Mapped[int] = mapped_column(Count, default=0)
+    green: Mapped[int] = mapped_column(Count, default=0)
+    yellow: Mapped[int] = mapped_column(Count, default=0)
+    red: Mapped[int] = mapped_column(Count, default=0)
+    cleared: Mapped[int] = mapped_column(Count, default=0)
+    cancelled: Mapped[int] = mapped_column(Count, default=0)
+    clear_seconds: Mapped[int] = mapped_column(Count, default=0)
+
+
+class DailyClearanceRow(Base):
+    """Clearance times (registration → clearance) as a histogram: bucket = upper bound in minutes."""
+
+    __tablename__ = "reports_daily_clearance"
+    unit: Mapped[str] = mapped_column(String(16), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True)
+    count: Mapped[int] = mapped_column(Count, default=0)
+
+
+class DailySupervisionRow(Base):
+    __tablename__ = "reports_daily_supervision"
+    unit: Mapped[str] = mapped_column(String(16), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    gate_in: Mapped[int] = mapped_column(Count, default=0)
+    gate_out: Mapped[int] = mapped_column(Count, default=0)
+    alerts_opened: Mapped[int] = mapped_column(Count, default=0)
+    alerts_closed: Mapped[int] = mapped_column(Count, default=0)
+
+
+class DailyDwellRow(Base):
+    """Dwell time in the controlled area of goods that left that day: bucket = upper bound in hours."""
+
+    __tablename__ = "reports_daily_dwell"
+    unit: Mapped[str] = mapped_column(String(16), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True)
+    count: Mapped[int] = mapped_column(Count, default=0)
+
+
+class DailySeizureRow(Base):
+    __tablename__ = "reports_daily_seizures"
+    unit: Mapped[str] = mapped_column(String(16), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    province: Mapped[str] = mapped_column(String(60), primary_key=True)
+    route: Mapped[str] = mapped_column(String(30), primary_key=True)
+    substance: Mapped[str] = mapped_column(String(60), primary_key=True)
+    unit_of_measure: Mapped[str] = mapped_column(String(12), primary_key=True)
+    cases: Mapped[int] = mapped_column(Count, default=0)
+    quantity: Mapped[Decimal]
+
+
+for _t in (
+    DailyRevenueRow,
+    DailyDeclarationRow,
+    DailyClearanceRow,
+    DailySupervisionRow,
+    DailyDwellRow,
+    DailySeizureRow,
+):
+    Index(f"ix_{_t.__tablename__}_day_unit", _t.day, _t.unit)
+
+CLEARANCE_BUCKETS_MIN = (5, 15, 30, 60, 120, 240, 480, 1440, 2880, 10**6)
+DWELL_BUCKETS_H = (6, 12, 24, 48, 72, 168, 720, 10**6)
+
+
+def bucket_of(value: float, bounds: tuple[int, ...]) -> int:
+    for b in bounds:
+        if value <= b:
+            return b
+    return bounds[-1]

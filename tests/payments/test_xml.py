@@ -1,0 +1,54 @@
+"""The signed XML variant: verified with the bank's registered certificate, symmetric with JSON."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+
+from haiquan.payments import xmlmsg
+from haiquan.payments.schemas import PaymentIn
+from tests.payments.helpers import BANK_TAX, TOTAL, add_bank, reference, registered, settle, status
+from tests.support import World
+
+
+def keypair() -> tuple[bytes, bytes]:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Vietcombank payments")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=30)).sign(key, hashes.SHA256())
+    )  # fmt: skip
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return key_pem, cert.public_bytes(serialization.Encoding.PEM)
+
+
+def test_signed_xml_confirmation_clears_and_a_forged_one_is_refused(world: World, app: Any) -> None:
+    key, cert = keypair()
+    add_bank(app, cert=cert.decode())
+    number = registered(world, app)
+    data = PaymentIn(bank="VCB", transaction_id="XML-1", references=[reference(world, number)], amount=Decimal(TOTAL),
+                     payer_tax_code="0101248141", paid_at=datetime(2026, 3, 2, 2, tzinfo=UTC))  # fmt: skip
+    signed = xmlmsg.sign(data, key_pem=key, cert_pem=cert)
+    tampered = signed.replace(str(TOTAL).encode(), b"1")
+    headers = world.ent(BANK_TAX) | {"Content-Type": "application/xml"}
+    bad = world.client.post("/api/v1/payments/xml", content=tampered, headers=headers)
+    assert bad.status_code == 401 and bad.json()["code"] == "bad_signature"
+    other_key, other_cert = keypair()
+    forged = xmlmsg.sign(data, key_pem=other_key, cert_pem=other_cert)
+    assert world.client.post("/api/v1/payments/xml", content=forged, headers=headers).status_code == 401
+    ok = world.client.post("/api/v1/payments/xml", content=signed, headers=headers)
+    assert ok.status_code == 201, ok.text
+    again = world.client.post("/api/v1/payments/xml", content=signed, headers=headers)
+    assert again.status_code == 200 and again.json()["id"] == ok.json()["id"]
+    settle(app)
+    assert status(world, number) == "cleared"

@@ -1,0 +1,151 @@
+"""Every report checked against a hand-computed figure, scoped to the caller's units, on SQLite and
+PostgreSQL; the rollups are fed through the outbox consumer as the modules' events arrive."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from haiquan.kit import clock, outbox
+from haiquan.organization.service import load_tree
+from haiquan.payments import budget
+from haiquan.payments.domain import EntryKind, assessment, payment
+from haiquan.payments.ledger import post
+from tests.support import World
+
+BN = 10**9
+Q = "date_from=2026-01-01&date_to=2026-03-31"
+
+
+def _event(app: Any, type_: str, unit: str, payload: dict[str, Any]) -> None:
+    with app.state.db.unit_of_work() as uow:
+        outbox.record(uow.session, type=type_, unit=unit, actor="test", payload=payload)
+        uow.commit()
+
+
+def _declaration(app: Any, n: int, office: str, channel: str, minutes: int) -> None:
+    reg = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
+    cleared = reg.replace(minute=0) + (datetime(2026, 1, 1, 0, minutes, tzinfo=UTC) - datetime(2026, 1, 1, tzinfo=UTC)) if minutes < 60 else reg.replace(hour=2 + minutes // 60)  # fmt: skip
+    base = {"number": f"1{n:011d}", "office": office, "channel": channel, "registered_at": reg.isoformat(),
+            "cleared_at": cleared.isoformat(), "lodged_at": reg.isoformat()}  # fmt: skip
+    _event(app, "declaration.register", office, base)
+    _event(app, "declaration.clear", office, base)
+
+
+def _money(app: Any) -> None:
+    with app.state.db.unit_of_work() as uow:
+        s = uow.session
+        post(s, office="01AB", kind=EntryKind.ASSESSMENT, postings=assessment(Decimal(900 * BN)), source="a1", actor="t",
+             at=datetime(2026, 2, 1, 3, tzinfo=UTC))  # fmt: skip
+        post(s, office="01AB", kind=EntryKind.PAYMENT, postings=payment(Decimal(600 * BN), Decimal(24 * BN)), source="p1",
+             actor="t", at=datetime(2026, 2, 2, 19, tzinfo=UTC))  # 02:00 on 3 Feb in Hà Nội  # fmt: skip
+        post(s, office="01TE", kind=EntryKind.PAYMENT, postings=payment(Decimal(300 * BN), Decimal(0)), source="p2",
+             actor="t", at=datetime(2026, 3, 1, 3, tzinfo=UTC))  # fmt: skip
+        post(s, office="01AB", kind=EntryKind.PAYMENT, postings=payment(Decimal(800 * BN), Decimal(0)), source="p0",
+             actor="t", at=datetime(2025, 2, 10, 3, tzinfo=UTC))  # last year, same period  # fmt: skip
+        post(s, office="03CC", kind=EntryKind.PAYMENT, postings=payment(Decimal(5000 * BN), Decimal(0)), source="p3",
+             actor="t", at=datetime(2026, 2, 1, 3, tzinfo=UTC))  # fmt: skip
+        tree = load_tree(s)
+        budget.set_target(s, tree=tree, unit="01", year=2026, amount=Decimal(23_300 * BN), actor="t")
+        budget.set_target(s, tree=tree, unit="03", year=2026, amount=Decimal(50_000 * BN), actor="t")
+        uow.commit()
+
+
+def _feed(app: Any) -> None:
+    _money(app)
+    for i, (office, channel, minutes) in enumerate(
+        [
+            ("01AB", "green", 3),
+            ("01B3", "green", 10),
+            ("01AB", "yellow", 100),
+            ("01TE", "red", 300),
+            ("03CC", "green", 4),
+        ]
+    ):
+        _declaration(app, i, office, channel, minutes)
+    _event(app, "enforcement.seizure_recorded", "01AB", {"unit": "01AB", "province": "Hà Nội", "route": "airport",
+           "substance": "MDMA", "quantity": "29552.15", "unit_of_measure": "g", "seized_at": "2026-02-10T01:00:00+00:00"})  # fmt: skip
+    app.state.dispatcher.run_once()
+
+
+def test_department_leader_sees_hand_computed_figures_of_their_units_only(world: World, app: Any) -> None:
+    clock.freeze(datetime(2026, 3, 31, 5, tzinfo=UTC))
+    _feed(app)
+    r = world.client.get(f"/api/v1/reports/overview?{Q}", headers=world.off("hn_leader"))
+    assert r.status_code == 200, r.text
+    d = r.json()
+    rev = d["revenue"]
+    # 01: 624 + 300 bn collected (not 03's 5,000); estimate 23,300; 24 bn over-paid is refundable
+    assert rev["collected"] == 924 * BN and rev["estimate"] == 23_300 * BN and rev["refunds_due"] == 24 * BN
+    assert (
+        rev["pct_of_estimate"] == 4.0 and rev["pct_after_refunds"] == 3.9 and rev["pct_of_last_year"] == 115.5
+    )
+    assert rev["series"]["day"][0] == "2025-02-10" or "2026-02-03" in rev["series"]["day"]
+    assert rev["series"]["this"][-1] == 924 * BN
+    ch = d["channels"]
+    assert ch["totals"] == {"green": 2, "yellow": 1, "red": 1} and ch["shares"] == {
+        "green": 50.0,
+        "yellow": 25.0,
+        "red": 25.0,
+    }
+    units = {u["unit"]: u for u in d["units"]["rows"]}
+    assert set(units) == {"01AB", "01TE"} and units["01AB"]["registered"] == 3 and units["01AB"]["drill"]
+    cl = d["clearance"]
+    assert cl["cleared"] == 4 and cl["p50_minutes"] == 15 and cl["p90_minutes"] == 480
+    assert d["seizures"]["total_cases"] == 1 and d["seizures"]["by_route"][0]["route"] == "airport"
+    assert (
+        d["dwell"]["in_area"] == 0 and d["alerts"]["open_now"] == 0
+    )  # no supervision events: empty, not an error
+
+
+def test_drill_down_and_scope(world: World, app: Any) -> None:
+    clock.freeze(datetime(2026, 3, 31, 5, tzinfo=UTC))
+    _feed(app)
+    r = world.client.get(f"/api/v1/reports/units?unit=01AB&{Q}", headers=world.off("hn_leader")).json()
+    assert {u["unit"]: u["registered"] for u in r["units"]["rows"]} == {"01AB": 2, "01B3": 1}
+    assert (
+        world.client.get(f"/api/v1/reports/revenue?unit=03&{Q}", headers=world.off("hn_leader")).status_code
+        == 403
+    )
+    assert (
+        world.client.get(f"/api/v1/reports/revenue?{Q}", headers=world.ent("0100109106")).status_code == 403
+    )
+    national = world.client.get(f"/api/v1/reports/revenue?{Q}", headers=world.off("gd_leader")).json()[
+        "revenue"
+    ]
+    assert national["collected"] == 5924 * BN and national["estimate"] == 73_300 * BN
+    sub = world.client.get(f"/api/v1/reports/channels?{Q}", headers=world.off("nb_leader")).json()["channels"]
+    assert sub["totals"] == {"green": 2, "yellow": 1, "red": 0}
+
+
+def test_exports_to_excel_and_csv(world: World, app: Any) -> None:
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    clock.freeze(datetime(2026, 3, 31, 5, tzinfo=UTC))
+    _feed(app)
+    r = world.client.get(f"/api/v1/reports/units/export?format=xlsx&{Q}", headers=world.off("hn_leader"))
+    assert r.status_code == 200
+    ws = load_workbook(BytesIO(r.content))["units_rows"]
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][0] == "unit" and {rows[1][0], rows[2][0]} == {"01AB", "01TE"}
+    csv = world.client.get(
+        f"/api/v1/reports/channels/export?format=csv&{Q}", headers=world.off("hn_leader")
+    ).text
+    assert "# channels_shares" in csv and "green,50.0" in csv and "2026-03-01T00:00:00,2,1,1" in csv
+
+
+def test_dashboard_page_and_plotly_asset(world: World, app: Any) -> None:
+    clock.freeze(datetime(2026, 3, 31, 5, tzinfo=UTC))
+    assert world.client.get("/reports", follow_redirects=False).headers["location"] == "/reports/login"
+    js = world.client.get("/reports/static/plotly.min.js")
+    assert js.status_code == 200 and b"plotly" in js.content[:2000].lower()
+    r = world.client.post("/reports/login", data={"username": "hn_leader", "password": "correct-horse-battery"},
+                          follow_redirects=False)  # fmt: skip
+    assert r.status_code == 303 and "hq_session" in r.cookies
+    page = world.client.get("/reports", cookies={"hq_session": r.cookies["hq_session"]})
+    assert page.status_code == 200 and "Thu ngân sách so với dự toán" in page.text
+    en = world.client.get("/reports?lang=en", cookies={"hq_session": r.cookies["hq_session"]})
+    assert "Revenue against the estimate" in en.text
