@@ -6,8 +6,10 @@ from fastapi import FastAPI
 
 from haiquan.declarations.api import router as declarations_router
 from haiquan.organization.api import router as organization_router
+from haiquan.web.pages import router as web_router
 
 
 def include_routers(app: FastAPI) -> None:
     app.include_router(organization_router)
     app.include_router(declarations_router)
+    app.include_router(web_router)
