@@ -46,6 +46,8 @@ def test_login_sets_a_strict_httponly_cookie_and_refuses_bad_passwords(
     page = client.get("/queue")
     assert page.status_code == 200 and "nb_officer1" in page.text and "01AB" in page.text
     assert page.headers["content-security-policy"].startswith("default-src 'self'")
+    # the navigation shows the pages that exist, not placeholders of modules not installed
+    assert 'href="/declarations"' in page.text and 'href="/risk"' not in page.text
     assert client.get("/", follow_redirects=False).headers["location"] == "/queue"
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fastapi import FastAPI
-from starlette.routing import Route
+from starlette.routing import Match
 
 from haiquan.kit.auth import Principal
 
@@ -24,9 +24,13 @@ NAV: list[NavItem] = []
 
 
 def register(label_key: str, path: str, roles: list[str] | tuple[str, ...] | None = None) -> None:
-    """Add a link (idempotent: the same path is kept once, the last registration wins)."""
-    NAV[:] = [i for i in NAV if i.path != path]
-    NAV.append(NavItem(label_key, path, frozenset(roles) if roles else None))
+    """Add a link; registering a path again replaces it in place (the order of first registration stays)."""
+    item = NavItem(label_key, path, frozenset(roles) if roles else None)
+    for n, existing in enumerate(NAV):
+        if existing.path == path:
+            NAV[n] = item
+            return
+    NAV.append(item)
 
 
 # The officers' pages and the places other modules' pages will live at.
@@ -39,20 +43,26 @@ register("nav.enforcement", "/enforcement")
 register("nav.reports", "/reports")
 
 
-def _get_paths(app: FastAPI) -> set[str]:
-    paths: set[str] = set()
-    for route in app.router.routes:
-        if isinstance(route, Route) and "GET" in (route.methods or set()):
-            paths.add(route.path)
-    return paths
+def has_page(app: FastAPI, path: str) -> bool:
+    """Whether a GET on `path` reaches a route (asked through the routes' own matching, so routes
+    included from routers count too)."""
+    scope = {
+        "type": "http",
+        "path": path,
+        "method": "GET",
+        "root_path": "",
+        "query_string": b"",
+        "headers": [],
+    }
+    return any(route.matches(scope)[0] is Match.FULL for route in app.router.routes)
 
 
 def items_for(app: FastAPI, principal: Principal | None) -> list[NavItem]:
     if principal is None:
         return []
-    paths = _get_paths(app)
     return [
         i
         for i in NAV
-        if i.path in paths and (i.roles is None or (principal.role is not None and principal.role in i.roles))
+        if (i.roles is None or (principal.role is not None and principal.role in i.roles))
+        and has_page(app, i.path)
     ]
