@@ -15,7 +15,7 @@ from tests.support import World
 from tests.web.helpers import csrf_of, login, registered, status_of
 
 
-def test_anonymous_pages_redirect_to_login(world: World, client: TestClient) -> None:
+def test_anonymous_pages_redirect_to_login(world: World, client: TestClient, app: Any) -> None:
     for path in ("/queue", "/declarations?channel=red", "/declarations/100000000016"):
         r = client.get(path, follow_redirects=False)
         assert r.status_code == 303, path
@@ -28,6 +28,11 @@ def test_anonymous_pages_redirect_to_login(world: World, client: TestClient) -> 
     assert 'hq_session=""' in r.headers["set-cookie"]
     page = client.get(r.headers["location"])
     assert "Phiên làm việc đã hết hạn" in page.text
+    with app.state.db.unit_of_work() as uow:
+        refused = uow.session.execute(
+            select(AuditRow.actor, AuditRow.target).where(AuditRow.action == "access.refused")
+        ).all()
+    assert [tuple(a) for a in refused] == [("anonymous", "GET /queue")]
 
 
 def test_login_sets_a_strict_httponly_cookie_and_refuses_bad_passwords(

@@ -47,10 +47,10 @@ def home(request: Request) -> Response:
 
 
 @router.get("/login", name="login_page")
-def login_form(request: Request, next: str = "/queue", expired: int = 0) -> Response:
+def login_form(request: Request, next: str = "/queue", expired: str = "") -> Response:
     request.state.html = True
     basis = request.cookies.get(PRELOGIN_COOKIE) or secrets.token_urlsafe(24)
-    return _login_page(request, basis, next_path=next, error="login.expired" if expired else None)
+    return _login_page(request, basis, next_path=next, error="login.expired" if expired == "1" else None)
 
 
 def _login_page(
@@ -142,11 +142,12 @@ def _officer_names(session: Any, rows: list[DeclarationRow]) -> dict[str, str]:
 
 
 @router.get("/queue", name="queue_page")
-def queue(request: Request, ctx: PageCtx, mine: int = 0) -> Response:
-    rows = officer.queue(ctx.session, principal=ctx.principal, mine=bool(mine))
+def queue(request: Request, ctx: PageCtx, mine: str = "") -> Response:
+    only_mine = mine in ("1", "true", "on")
+    rows = officer.queue(ctx.session, principal=ctx.principal, mine=only_mine)
     names = _officer_names(ctx.session, rows)
     items = [views.summary(r, names) for r in rows]
-    return render(request, "queue.html", {"items": items, "mine": bool(mine)})
+    return render(request, "queue.html", {"items": items, "mine": only_mine})
 
 
 @router.get("/declarations", name="declarations_page")
