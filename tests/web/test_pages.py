@@ -209,6 +209,7 @@ def test_declarations_list_filters_and_pages(
     nxt = first.split('rel="next" href="')[1].split('"')[0].replace("&amp;", "&")
     second = client.get(nxt).text
     assert yellow[0] in second and yellow[1] not in second and 'rel="next"' not in second
+    assert client.get("/declarations?cursor=garbage!").status_code == 200  # a stale link starts over
 
 
 def test_static_files_and_plotly_from_the_installed_package(world: World, client: TestClient) -> None:

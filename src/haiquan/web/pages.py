@@ -74,18 +74,10 @@ def _login_page(
     return response
 
 
-@router.post("/login")
-async def login_submit(request: Request) -> Response:
-    request.state.html = True
+def _check_password(request: Request, username: str, password: str) -> str | None:
+    """The officer's token, or None (and an audit entry) for a wrong username or password."""
     settings = get_settings_dep(request)
-    form = await request.form()
-    basis = request.cookies.get(PRELOGIN_COOKIE)
-    check_csrf(settings.effective_secret_key, basis, form.get("csrf"))
-    username = str(form.get("username") or "").strip()[:60]
-    password = str(form.get("password") or "")[:200]
-    next_path = str(form.get("next") or "/queue")
-    db = get_db(request)
-    with db.unit_of_work() as uow:
+    with get_db(request).unit_of_work() as uow:
         try:
             token = org.login(
                 uow.session,
@@ -100,15 +92,30 @@ async def login_submit(request: Request) -> Response:
                 uow.session, actor=f"officer:{username}", action="auth.login", target="web", outcome="refused"
             )
             uow.commit()
-            return _login_page(
-                request,
-                basis or secrets.token_urlsafe(24),
-                next_path=next_path,
-                error="login.failed",
-                username=username,
-                status_code=401,
-            )
+            return None
         uow.commit()
+    return token
+
+
+@router.post("/login")
+async def login_submit(request: Request) -> Response:
+    request.state.html = True
+    settings = get_settings_dep(request)
+    form = await request.form()
+    basis = request.cookies.get(PRELOGIN_COOKIE)
+    check_csrf(settings.effective_secret_key, basis, form.get("csrf"))
+    username = str(form.get("username") or "").strip()[:60]
+    next_path = str(form.get("next") or "/queue")
+    token = _check_password(request, username, str(form.get("password") or "")[:200])
+    if token is None:
+        return _login_page(
+            request,
+            basis or secrets.token_urlsafe(24),
+            next_path=next_path,
+            error="login.failed",
+            username=username,
+            status_code=401,
+        )
     response = _see_other(safe_next(next_path))
     response.set_cookie(
         SESSION_COOKIE,
@@ -150,6 +157,15 @@ def queue(request: Request, ctx: PageCtx, mine: str = "") -> Response:
     return render(request, "queue.html", {"items": items, "mine": only_mine})
 
 
+def _after(cursor: str) -> tuple[datetime, str] | None:
+    """Where the next page starts; a cursor this server did not issue starts from the top."""
+    try:
+        c = decode_cursor(cursor or None)
+        return (datetime.fromisoformat(str(c["at"])), str(c["n"])) if c else None
+    except (DomainError, KeyError, ValueError):
+        return None
+
+
 @router.get("/declarations", name="declarations_page")
 def declarations(
     request: Request,
@@ -162,20 +178,13 @@ def declarations(
     status = status if status in {s.value for s in Status} else ""
     channel = channel if channel in {c.value for c in Channel} else ""
     office = office.strip().upper()[:16]
-    after = None
-    c = decode_cursor(cursor or None)
-    if c:
-        try:
-            after = (datetime.fromisoformat(str(c["at"])), str(c["n"]))
-        except (KeyError, ValueError):
-            after = None
     rows = repository.search(
         ctx.session,
         ctx.principal.scope,
         status=status or None,
         channel=channel or None,
         office=office or None,
-        after=after,
+        after=_after(cursor),
         limit=PAGE_SIZE + 1,
     )
     more = len(rows) > PAGE_SIZE
