@@ -50,7 +50,9 @@ def test_login_sets_a_strict_httponly_cookie_and_refuses_bad_passwords(
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Max-Age=28800" in cookie
     page = client.get("/queue")
     assert page.status_code == 200 and "nb_officer1" in page.text and "01AB" in page.text
-    assert page.headers["content-security-policy"].startswith("default-src 'self'")
+    csp = page.headers["content-security-policy"]
+    assert csp.startswith("default-src 'self'; script-src 'self' 'nonce-") and "unsafe-eval" not in csp
+    assert client.get("/queue").headers["content-security-policy"] != csp  # a fresh nonce per page
     # the navigation shows the pages that exist, not placeholders of modules not installed
     assert 'href="/declarations"' in page.text and 'href="/risk"' not in page.text
     assert client.get("/", follow_redirects=False).headers["location"] == "/queue"

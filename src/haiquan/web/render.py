@@ -6,6 +6,7 @@ Other modules render their pages with `render(request, "their.html", {...})` aft
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -22,9 +23,13 @@ from haiquan.web import i18n, nav
 
 TEMPLATES = Path(__file__).parent / "templates"
 FLASH_COOKIE = "hq_flash"
+# Scripts only from the site, or inline with the page's nonce (`<script nonce="{{ csp_nonce }}">`, for
+# dashboards that call Plotly); inline styles are allowed because Plotly injects its own.
+CSP = (
+    "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+)
 SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
-    "form-action 'self'; base-uri 'none'",
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
@@ -189,6 +194,7 @@ def render(request: Request, template: str, context: dict[str, Any], *, status_c
     lang = i18n.lang_of(request)
     principal = getattr(request.state, "principal", None)
     flash_key = request.cookies.get(FLASH_COOKIE)
+    nonce = secrets.token_urlsafe(16)
     page: dict[str, Any] = {
         "request": request,
         "lang": lang,
@@ -201,10 +207,12 @@ def render(request: Request, template: str, context: dict[str, Any], *, status_c
         "lang_urls": {code: lang_url(request, code) for code in i18n.LANGS},
         "path": request.url.path,
         "url": lambda name, **params: request.app.url_path_for(name, **params),
+        "csp_nonce": nonce,
     }
     page.update(context)
     html = env.get_template(template).render(page)
-    response = HTMLResponse(html, status_code=status_code, headers=SECURITY_HEADERS)
+    headers = {**SECURITY_HEADERS, "Content-Security-Policy": CSP.format(nonce=nonce)}
+    response = HTMLResponse(html, status_code=status_code, headers=headers)
     if flash_key:
         response.delete_cookie(FLASH_COOKIE, path="/")
     asked = i18n.normalize(request.query_params.get("lang"))
