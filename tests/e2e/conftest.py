@@ -62,7 +62,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     tariff_service.invalidate()
     app = create_app(settings, db)
     world = build_world(app, TestClient(app))
-    # round-robin over the Nội Bài roster: nb_leader, nb_officer1, nb_officer2, nb_team_officer, ...
+    # checks go round-robin over the Nội Bài roster; the tests ask the API who got which
     yellow = registered(world, app, "yellow", count=3)
     red = registered(world, app, "red", count=2)
     registered(world, app, "green")

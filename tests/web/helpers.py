@@ -48,3 +48,10 @@ def status_of(world: World, number: str) -> str:
     r = world.client.get(f"/api/v1/declarations/{number}", headers=world.ent("0100109106"))
     assert r.status_code == 200, r.text
     return str(r.json()["status"])
+
+
+def assignees(world: World) -> dict[str, str]:
+    """Who the round-robin gave each check in the Nội Bài queue (as the API tells a leader)."""
+    r = world.client.get("/api/v1/officer/queue", headers=world.off("nb_leader"))
+    assert r.status_code == 200, r.text
+    return {i["number"]: i["assigned_officer"] for i in r.json()["items"]}
