@@ -70,7 +70,15 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     _audit_forbidden(app)
     _observability(app, db)
     include_routers(app)
+    _web(app)
     return app
+
+
+def _web(app: FastAPI) -> None:
+    """The officers' pages: static files (/static), Plotly's JS from the installed package, HTML errors."""
+    from haiquan.web.assets import install
+
+    install(app)
 
 
 def _audit_forbidden(app: FastAPI) -> None:

@@ -11,6 +11,7 @@ from haiquan.organization.api import router as organization_router
 from haiquan.payments.api import router as payments_router
 from haiquan.reports.api import router as reports_router
 from haiquan.reports.pages import router as reports_pages
+from haiquan.web.pages import router as web_router
 
 
 def include_routers(app: FastAPI) -> None:
@@ -21,3 +22,4 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(payments_router)
     app.include_router(reports_router)
     app.include_router(reports_pages)
+    app.include_router(web_router)

@@ -1,0 +1,68 @@
+"""The navigation bar: a list other modules append to with `register(label_key, path, roles)`.
+
+An entry is shown only when the app has a GET route at its path (so a placeholder for a module not yet
+built stays hidden) and, when `roles` is given, only to officers holding one of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import FastAPI
+from starlette.routing import Match
+
+from haiquan.kit.auth import Principal
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label_key: str
+    path: str
+    roles: frozenset[str] | None = None
+
+
+NAV: list[NavItem] = []
+
+
+def register(label_key: str, path: str, roles: list[str] | tuple[str, ...] | None = None) -> None:
+    """Add a link; registering a path again replaces it in place (the order of first registration stays)."""
+    item = NavItem(label_key, path, frozenset(roles) if roles else None)
+    for n, existing in enumerate(NAV):
+        if existing.path == path:
+            NAV[n] = item
+            return
+    NAV.append(item)
+
+
+# The officers' pages and the places other modules' pages will live at.
+register("nav.queue", "/queue")
+register("nav.declarations", "/declarations")
+register("nav.supervision", "/supervision")
+register("nav.risk", "/risk")
+register("nav.payments", "/payments")
+register("nav.enforcement", "/enforcement")
+register("nav.reports", "/reports")
+
+
+def has_page(app: FastAPI, path: str) -> bool:
+    """Whether a GET on `path` reaches a route (asked through the routes' own matching, so routes
+    included from routers count too)."""
+    scope = {
+        "type": "http",
+        "path": path,
+        "method": "GET",
+        "root_path": "",
+        "query_string": b"",
+        "headers": [],
+    }
+    return any(route.matches(scope)[0] is Match.FULL for route in app.router.routes)
+
+
+def items_for(app: FastAPI, principal: Principal | None) -> list[NavItem]:
+    if principal is None:
+        return []
+    return [
+        i
+        for i in NAV
+        if (i.roles is None or (principal.role is not None and principal.role in i.roles))
+        and has_page(app, i.path)
+    ]

@@ -1,0 +1,91 @@
+"""Who is looking at a page: the `hq_session` cookie (or a bearer token), the CSRF token bound to it,
+and the page dependency `PageCtx` that owns the request's unit of work like the API's `Ctx`.
+
+A page asked for without a valid session raises `LoginRequired`, which the web layer turns into a
+redirect to /login (never a JSON 401). Enterprises (API keys) are refused: these pages are for officers."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials
+
+from haiquan.deps import RequestContext, audit_refusal, authenticate, bearer, get_db, get_settings_dep
+from haiquan.kit.errors import DomainError, Forbidden
+from haiquan.organization.tables import UnitRow
+
+SESSION_COOKIE = "hq_session"
+PRELOGIN_COOKIE = "hq_login"
+
+
+class LoginRequired(Exception):
+    """No valid officer session: the browser goes to the login page, then back to `next`."""
+
+    def __init__(self, next_path: str, *, expired: bool = False) -> None:
+        super().__init__(next_path)
+        self.next_path = next_path
+        self.expired = expired
+
+
+def csrf_token(secret: str, basis: str) -> str:
+    """HMAC of the session token (or, before login, of the pre-login cookie) with the app secret."""
+    return hmac.new(secret.encode(), b"haiquan-csrf:" + basis.encode(), hashlib.sha256).hexdigest()
+
+
+def check_csrf(secret: str, basis: str | None, given: object) -> None:
+    if not basis or not isinstance(given, str) or not given:
+        raise Forbidden("the form carries no valid CSRF token", field="csrf", code="csrf")
+    if not hmac.compare_digest(csrf_token(secret, basis), given):
+        raise Forbidden("the form carries no valid CSRF token", field="csrf", code="csrf")
+
+
+def safe_next(value: str | None) -> str:
+    """Only a path on this site (no scheme, no //host) may be a redirect target after login."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return "/queue"
+    return value
+
+
+def _token(request: Request, creds: HTTPAuthorizationCredentials | None) -> str | None:
+    if creds is not None:
+        return creds.credentials
+    return request.cookies.get(SESSION_COOKIE) or None
+
+
+def page_context(
+    request: Request,
+    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Iterator[RequestContext]:
+    """Authenticate an officer for an HTML page and open the request's unit of work."""
+    request.state.html = True
+    db = get_db(request)
+    settings = get_settings_dep(request)
+    token = _token(request, creds)
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    if not token:
+        raise LoginRequired(target)
+    with db.unit_of_work() as uow:
+        try:
+            principal = authenticate(request, uow, settings, token)
+        except DomainError as exc:
+            uow.rollback()
+            audit_refusal(db, request, "anonymous", exc.message)
+            raise LoginRequired(target, expired=True) from exc
+        request.state.principal = principal
+        principal.require_officer()
+        unit = uow.session.get(UnitRow, principal.unit) if principal.unit else None
+        if unit is not None:
+            request.state.unit_names = {
+                "vi": f"{unit.code} · {unit.name_vi}",
+                "en": f"{unit.code} · {unit.name_en or unit.name_vi}",
+            }
+        request.state.session_token = token
+        request.state.csrf = csrf_token(settings.effective_secret_key, token)
+        yield RequestContext(request, uow, principal, settings, None)
+
+
+PageCtx = Annotated[RequestContext, Depends(page_context)]
