@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
 from haiquan.kit import clock
@@ -46,11 +46,9 @@ def append(
     outcome: str = "ok",
     detail: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Append an entry in the caller's transaction. Call it last before commit: on PostgreSQL it takes a
-    transaction lock so that chain order equals commit order."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
-    prev = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)) or GENESIS
+    """Record an entry in the caller's transaction. Entries are chained when the transaction commits
+    (`seal`, run by the session's before_commit event): one lock and one read of the chain's tail per
+    transaction, held only from then to the commit, so chain order equals commit order."""
     entry = AuditEntry(
         id=new_id(),
         at=clock.now(),
@@ -60,13 +58,38 @@ def append(
         unit=unit,
         outcome=outcome,
         detail=detail or {},
-        prev_hash=prev,
+        prev_hash="",
         hash="",
     )
-    entry.hash = _digest(entry, prev)
-    session.add(entry)
-    session.flush()
+    session.info.setdefault(_PENDING, []).append(entry)
     return entry
+
+
+_PENDING = "haiquan_audit_pending"
+
+
+def seal(session: Session) -> None:
+    pending: list[AuditEntry] = session.info.pop(_PENDING, [])
+    if not pending:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
+    prev = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)) or GENESIS
+    for entry in pending:
+        entry.prev_hash = prev
+        entry.hash = prev = _digest(entry, prev)
+        session.add(entry)
+    session.flush()
+
+
+@event.listens_for(Session, "before_commit")
+def _seal_before_commit(session: Session) -> None:
+    seal(session)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_on_rollback(session: Session) -> None:
+    session.info.pop(_PENDING, None)
 
 
 @dataclass(frozen=True)

@@ -212,11 +212,19 @@ def principal_from_token(session: Session, *, token: str, secret: str) -> Princi
 
 def principal_from_api_key(session: Session, *, key: str) -> Principal:
     key_id = parse_api_key(key)
-    row = session.get(ApiKeyRow, key_id) if key_id else None
-    if row is None or row.revoked_at is not None or not same_hash(row.key_hash, hash_api_key(key)):
+    found = (
+        session.execute(
+            select(ApiKeyRow, EnterpriseRow)
+            .join(EnterpriseRow, EnterpriseRow.id == ApiKeyRow.enterprise_id)
+            .where(ApiKeyRow.key_id == key_id)
+        ).first()
+        if key_id
+        else None
+    )
+    if found is None:
         raise Unauthorized("the API key is not valid", code="invalid_api_key")
-    ent = session.get(EnterpriseRow, row.enterprise_id)
-    if ent is None:
+    row, ent = found
+    if row.revoked_at is not None or not same_hash(row.key_hash, hash_api_key(key)):
         raise Unauthorized("the API key is not valid", code="invalid_api_key")
     return Principal(
         kind="enterprise",
