@@ -114,8 +114,16 @@ def simulate(
         list[str] | None, typer.Option(help="Declarant API keys (default: the demo's)")
     ] = None,
     seed: Annotated[int, typer.Option(help="Random seed")] = 1,
+    years: Annotated[int | None, typer.Option(help="Instead: generate N years of history in bulk")] = None,
+    declarations_per_year: Annotated[int, typer.Option(help="With --years: volume per year")] = 13_000_000,
 ) -> None:
-    """Drive realistic declarant traffic through the public HTTP API (lodge + register)."""
+    """Drive realistic declarant traffic through the public HTTP API (lodge + register); with --years,
+    bulk-generate history for the dashboards (daily rollups of every office, with a progress bar)."""
+    if years is not None:
+        from haiquan.reports.cli import simulate_history
+
+        simulate_history(years=years, per_year=declarations_per_year, seed=seed)
+        return
     import json
     import random
     import time
