@@ -8,14 +8,11 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from haiquan.declarations import pricing, repository
+from haiquan.declarations import filling, pricing, repository
 from haiquan.declarations.domain import (
-    LOW_VALUE_LIMIT_VND,
     NUMBER_PREFIX,
-    Category,
     Channel,
     Kind,
     LifecycleError,
@@ -33,7 +30,7 @@ from haiquan.declarations.tables import DeclarationRow
 from haiquan.kit import clock, ids, sequences
 from haiquan.kit.auth import Principal
 from haiquan.kit.errors import Conflict, Forbidden, ValidationFailed
-from haiquan.organization.tables import EnterpriseRow, UnitRow
+from haiquan.organization.tables import EnterpriseRow
 from haiquan.risk.channel import ChannelEngine, DeclarationFacts, LineFacts
 
 OVERDUE_LIMIT_DAYS = 90
@@ -41,65 +38,6 @@ OVERDUE_LIMIT_DAYS = 90
 
 def _fail(exc: LifecycleError, field: str = "status") -> Conflict:
     return Conflict(str(exc), field=field, code=exc.code)
-
-
-def _known_name(session: Session, tax_code: str | None) -> str:
-    if not tax_code:
-        return ""
-    from sqlalchemy import select
-
-    ent = session.scalar(select(EnterpriseRow).where(EnterpriseRow.tax_code == tax_code))
-    return ent.name if ent else ""
-
-
-def _apply_header(session: Session, row: DeclarationRow, data: DeclarationIn) -> None:
-    office = session.get(UnitRow, data.office)
-    if office is None or not office.active:
-        raise ValidationFailed(f"unknown customs office {data.office!r}", field="office")
-    imp, exp = data.importer, data.exporter
-    row.kind, row.category, row.procedure_code, row.office = (
-        data.kind,
-        data.category,
-        data.procedure_code,
-        data.office,
-    )
-    row.importer_tax_code = imp.tax_code if imp else None
-    row.importer_name = (_known_name(session, row.importer_tax_code) or (imp.name if imp else "")).strip()
-    row.exporter_tax_code = exp.tax_code if exp else None
-    row.exporter_name = (_known_name(session, row.exporter_tax_code) or (exp.name if exp else "")).strip()
-    partner = exp if data.kind is Kind.IMPORT else imp
-    row.partner_country = partner.country if partner else "ZZ"
-    if data.kind is Kind.IMPORT and not row.importer_name:
-        raise ValidationFailed(
-            "importer.name is required for a tax code not in the register", field="importer.name"
-        )
-    row.transport_mode, row.transport_document = data.transport_mode, data.transport_document
-    row.containers, row.package_count, row.gross_mass_kg = (
-        list(data.containers),
-        data.package_count,
-        data.gross_mass_kg,
-    )
-    inv = data.invoice
-    row.invoice_currency, row.invoice_amount, row.incoterm = inv.currency, inv.amount, inv.incoterm
-    row.freight, row.insurance = inv.freight, inv.insurance
-
-
-def _set_totals(row: DeclarationRow, priced: pricing.Priced) -> None:
-    row.exchange_rate, row.customs_value_vnd = priced.exchange_rate, priced.customs_value
-    row.import_duty, row.excise, row.vat = priced.import_duty, priced.excise, priced.vat
-    row.export_duty, row.total_duties = priced.export_duty, priced.total
-    if row.category == Category.LOW_VALUE and priced.customs_value > LOW_VALUE_LIMIT_VND:
-        raise ValidationFailed(
-            f"a low-value declaration (MIC/MEC) is limited to {LOW_VALUE_LIMIT_VND:,.0f} VND of customs value",
-            field="category",
-            code="over_low_value_limit",
-        )
-
-
-def _apply_pricing(session: Session, row: DeclarationRow, priced: pricing.Priced) -> None:
-    _set_totals(row, priced)
-    session.execute(delete(pricing.DeclarationLineRow).where(pricing.DeclarationLineRow.number == row.number))
-    session.add_all(priced.lines)
 
 
 def lodge(
@@ -122,11 +60,11 @@ def lodge(
         duties_settled=False,
         checks_passed=False,
     )
-    _apply_header(session, row, data)
+    filling.apply_header(session, row, data)
     priced = pricing.price(
         session, number=number, kind=data.kind, invoice=data.invoice, lines=data.lines, on=now.date()
     )
-    _set_totals(row, priced)
+    filling.set_totals(row, priced)
     session.add(row)
     session.flush()
     session.add_all(priced.lines)
@@ -144,11 +82,11 @@ def amend(session: Session, *, principal: Principal, number: str, data: Declarat
         raise ValidationFailed(
             "kind and category cannot change on amendment: lodge a new declaration", field="kind"
         )
-    _apply_header(session, row, data)
+    filling.apply_header(session, row, data)
     priced = pricing.price(
         session, number=number, kind=data.kind, invoice=data.invoice, lines=data.lines, on=clock.now().date()
     )
-    _apply_pricing(session, row, priced)
+    filling.apply_pricing(session, row, priced)
     row.updated_at = clock.now()
     transition(session, row, Status.ACCEPTED, Status.ACCEPTED, actor=principal.label, action="amend")
     return row
@@ -312,7 +250,7 @@ def amend_registered(
         invoice.incoterm,
     )
     row.freight, row.insurance = invoice.freight, invoice.insurance
-    _apply_pricing(session, row, priced)
+    filling.apply_pricing(session, row, priced)
     row.amendment_no += 1
     if difference > 0:
         row.duties_settled, row.settlement = False, None
