@@ -64,7 +64,8 @@ class RequestContext:
                 return JSONResponse(
                     stored.body, status_code=stored.status_code, headers={"Idempotent-Replay": "true"}
                 )
-        result = jsonable_encoder(fn())
+        value = fn()
+        result = value.model_dump(mode="json") if isinstance(value, BaseModel) else jsonable_encoder(value)
         if key is not None:
             idempotency.remember(
                 self.session,

@@ -211,3 +211,28 @@ def _count(app: Any) -> int:
 
     with app.state.db.unit_of_work() as uow:
         return int(uow.session.scalar(select(func.count()).select_from(DeclarationRow)) or 0)
+
+
+def test_concurrent_registrations_of_one_declaration_register_it_once(world: World, app: Any) -> None:
+    import threading
+
+    from haiquan.declarations.tables import DeclarationHistoryRow
+
+    force_lane(app, "yellow")
+    n = world.lodge(import_declaration()).json()["number"]
+    codes: list[int] = []
+
+    def go() -> None:
+        codes.append(
+            world.post(f"/api/v1/declarations/{n}/register", world.ent("0100109106"), None).status_code
+        )
+
+    threads = [threading.Thread(target=go) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(codes) == [200, 409, 409, 409]
+    with app.state.db.unit_of_work() as uow:
+        steps = uow.session.query(DeclarationHistoryRow).filter_by(number=n, action="register").count()
+    assert steps == 1

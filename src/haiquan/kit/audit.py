@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event, select, text
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from haiquan.kit import clock
@@ -73,7 +73,10 @@ def seal(session: Session) -> None:
     if not pending:
         return
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
+        # Two statements on purpose: under READ COMMITTED the tail must be read with a snapshot taken after
+        # the lock is granted, or an entry committed while we waited is missed and the chain forks
+        # (tests/kit/test_audit.py::test_concurrent_writers_keep_one_unbroken_chain caught exactly that).
+        session.execute(select(func.pg_advisory_xact_lock(_LOCK_KEY)))
     prev = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)) or GENESIS
     for entry in pending:
         entry.prev_hash = prev
