@@ -39,6 +39,8 @@ def test_lodge_computes_customs_value_and_duties_exactly(world: World) -> None:
     d = r.json()
     assert len(d["number"]) == 12 and d["code"] == "IDA" and d["status"] == "accepted"
     assert d["importer"]["name"] == "Công ty TNHH Thương mại Minh Anh"  # filled from the register
+    assert d["office_name"] == "CC HQ CK Sân bay QT Nội Bài"
+    assert d["lines"][0]["tariff_description"] == "Điện thoại thông minh"
     # FOB: freight 200 and insurance 50 allocated 60/40; USD rate 26,000 (valid from 2026-01-01)
     phones, apples = d["lines"]
     assert Decimal(phones["customs_value_vnd"]) == Decimal((6000 + 120 + 30) * 26000)

@@ -146,6 +146,7 @@ class DecisionIn(Strict):
 class LineOut(BaseModel):
     line_no: int
     hs_code: str
+    tariff_description: str = Field("", description="The tariff line's Vietnamese name, filled from the code")
     description: str
     origin_country: str
     quantity: Decimal
@@ -194,6 +195,7 @@ class DeclarationOut(BaseModel):
     category: Category
     procedure_code: str
     office: str
+    office_name: str = Field("", description="Filled from the unit register")
     status: str
     channel: Channel | None
     channel_reasons: list[dict[str, Any]]

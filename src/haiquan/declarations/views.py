@@ -17,6 +17,8 @@ from haiquan.declarations.schemas import (
 )
 from haiquan.declarations.tables import DeclarationRow
 from haiquan.kit import clock
+from haiquan.organization.service import TREES
+from haiquan.reference import service as reference
 
 
 def full(session: Session, row: DeclarationRow) -> DeclarationOut:
@@ -28,6 +30,7 @@ def full(session: Session, row: DeclarationRow) -> DeclarationOut:
         category=Category(row.category),
         procedure_code=row.procedure_code,
         office=row.office,
+        office_name=_office_name(session, row.office),
         status=row.status,
         channel=row.channel,
         channel_reasons=list(row.channel_reasons or []),
@@ -67,6 +70,7 @@ def full(session: Session, row: DeclarationRow) -> DeclarationOut:
             LineOut(
                 line_no=ln.line_no,
                 hs_code=ln.hs_code,
+                tariff_description=_tariff_name(session, ln.hs_code),
                 description=ln.description,
                 origin_country=ln.origin_country,
                 quantity=ln.quantity,
@@ -94,6 +98,16 @@ def full(session: Session, row: DeclarationRow) -> DeclarationOut:
         registered_at=row.registered_at,
         cleared_at=row.cleared_at,
     )
+
+
+def _office_name(session: Session, code: str) -> str:
+    unit = TREES.get(session).get(code)
+    return unit.name_vi if unit else ""
+
+
+def _tariff_name(session: Session, hs8: str) -> str:
+    line = reference.tariff_line(session, hs8=hs8)
+    return line.description_vi if line else ""
 
 
 def summary(row: DeclarationRow, officer_names: dict[str, str] | None = None) -> DeclarationSummary:
