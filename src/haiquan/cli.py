@@ -12,6 +12,7 @@ from haiquan.kit.cli_support import database, fail
 from haiquan.kit.settings import get_settings
 from haiquan.organization.cli import enterprise_app, officer_app, unit_app
 from haiquan.risk.cli import app as risk_app
+from haiquan.risk.engine_cli import engine_app
 
 console = Console()
 app = typer.Typer(
@@ -25,6 +26,7 @@ app.add_typer(officer_app, name="officer")
 app.add_typer(enterprise_app, name="enterprise")
 app.add_typer(audit_app, name="audit")
 app.add_typer(risk_app, name="risk")
+app.add_typer(engine_app, name="risk-engine")
 
 
 @db_app.command("upgrade")
