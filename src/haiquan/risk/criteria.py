@@ -253,8 +253,12 @@ class _Parser:
         if field in NUMBER_FIELDS:
             n = self.take("number", expected=f"a number for {field}")
             number = Decimal(n.text)
-            if field == "unit_value" and self.tok.kind == "word" and re.fullmatch(r"[A-Za-z]{3}", self.tok.text):
+            after = self.tokens[min(self.i + 1, len(self.tokens) - 1)]
+            if field == "unit_value" and self.tok.kind == "word" and after.text == "/":
                 cur = self.take("word").text.upper()
+                if not re.fullmatch(r"[A-Z]{3}", cur):
+                    self.i -= 1
+                    raise self.fail("a currency code such as USD")
                 self.take("punct", "/", expected="'/unit' after the currency")
                 self.take("word", "unit", expected="'unit'")
                 return Value(f"{n.text} {cur}/unit", number, cur)
