@@ -59,7 +59,10 @@ def test_header_fields_watch_lists_and_scores() -> None:
     assert c.matches(rule, d)
     d.head["office"] = "03CC"
     assert not c.matches(rule, d)
-    assert c.matches(c.parse("value >= 1000000 and duties > 0 -> yellow"), Decl(head={"value": Decimal(10**6), "duties": Decimal(1)}))
+    assert c.matches(
+        c.parse("value >= 1000000 and duties > 0 -> yellow"),
+        Decl(head={"value": Decimal(10**6), "duties": Decimal(1)}),
+    )
 
 
 @pytest.mark.parametrize(
@@ -92,7 +95,7 @@ def test_no_python_is_ever_evaluated() -> None:
 # ---- round trip ---------------------------------------------------------------------------------
 codes = st.text(alphabet="ABCDEFGHJKLMNPQRSTUVWXYZ0123456789", min_size=1, max_size=6)
 odd = st.text(alphabet="AB C-+/'", min_size=0, max_size=5)
-numbers = st.decimals(min_value=-10**9, max_value=10**9, places=2, allow_nan=False).map(str)
+numbers = st.decimals(min_value=-(10**9), max_value=10**9, places=2, allow_nan=False).map(str)
 
 
 @st.composite
@@ -102,7 +105,9 @@ def compare(draw: st.DrawFn) -> c.Compare:
         n = draw(numbers)
         if name == "unit_value" and draw(st.booleans()):
             cur = draw(st.sampled_from(["USD", "EUR"]))
-            return c.Compare(name, draw(st.sampled_from(c.OPERATORS)), (c.Value(f"{n} {cur}/unit", c.Decimal(n), cur),))
+            return c.Compare(
+                name, draw(st.sampled_from(c.OPERATORS)), (c.Value(f"{n} {cur}/unit", c.Decimal(n), cur),)
+            )
         if draw(st.booleans()):
             vals = draw(st.lists(numbers, min_size=1, max_size=3))
             return c.Compare(name, "in", tuple(c.Value(v, c.Decimal(v)) for v in vals))
@@ -124,7 +129,10 @@ nodes = st.recursive(
     ),
     max_leaves=8,
 )
-actions = st.one_of(st.sampled_from(c.LANES).map(lambda lane: c.Action(lane=lane)), st.integers(-100, 100).map(lambda n: c.Action(score=n)))
+actions = st.one_of(
+    st.sampled_from(c.LANES).map(lambda lane: c.Action(lane=lane)),
+    st.integers(-100, 100).map(lambda n: c.Action(score=n)),
+)
 
 
 @settings(max_examples=300, deadline=None)

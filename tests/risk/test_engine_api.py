@@ -10,10 +10,10 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from tests.support import World, import_declaration
 
 from haiquan.kit import clock
 from haiquan.risk.tables import RiskDecisionRow, TraderComplianceRow
-from tests.support import World, import_declaration
 
 PROFILE = {
     "id": "P-PHONES-CN",
@@ -53,7 +53,9 @@ def test_analyst_adds_a_profile_and_it_takes_effect(world: World, client: TestCl
     assert "profile" not in kinds(other)
     # a new version: deactivated, with why; the history keeps both
     r = client.patch(
-        "/api/v1/risk/profiles/P-PHONES-CN", json={"active": False, "why": "campaign over"}, headers=world.off("analyst")
+        "/api/v1/risk/profiles/P-PHONES-CN",
+        json={"active": False, "why": "campaign over"},
+        headers=world.off("analyst"),
     )
     assert r.status_code == 200 and r.json()["version"] == 2
     versions = client.get("/api/v1/risk/profiles/P-PHONES-CN/versions", headers=world.off("analyst")).json()
@@ -65,21 +67,31 @@ def test_analyst_adds_a_profile_and_it_takes_effect(world: World, client: TestCl
 
 
 def test_bad_input_gets_clear_errors(world: World, client: TestClient) -> None:
-    r = world.post("/api/v1/risk/profiles", world.off("analyst"), {**PROFILE, "criteria": "colour = red -> red"})
+    r = world.post(
+        "/api/v1/risk/profiles", world.off("analyst"), {**PROFILE, "criteria": "colour = red -> red"}
+    )
     assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json")
     assert "column 1" in r.text and "unknown field 'colour'" in r.text and "criteria" in r.text
-    r = world.post("/api/v1/risk/profiles", world.off("analyst"), {**PROFILE, "criteria": "hs starts 8517 -> blue"})
+    r = world.post(
+        "/api/v1/risk/profiles", world.off("analyst"), {**PROFILE, "criteria": "hs starts 8517 -> blue"}
+    )
     assert r.status_code == 422 and "column 19" in r.text
     r = world.post("/api/v1/risk/profiles", world.off("analyst"), {**PROFILE, "units": ["ZZZZ"]})
     assert r.status_code == 422 and "units.0" in r.text
     r = client.put(
-        "/api/v1/risk/lane-rates/01AB", json={"green": 60, "yellow": 43, "red": 7}, headers=world.off("analyst")
+        "/api/v1/risk/lane-rates/01AB",
+        json={"green": 60, "yellow": 43, "red": 7},
+        headers=world.off("analyst"),
     )
     assert r.status_code == 422 and "sum to 110" in r.text
-    assert client.get("/api/v1/risk/lane-rates/01AB", headers=world.off("analyst")).json()["configured"] is False
+    assert (
+        client.get("/api/v1/risk/lane-rates/01AB", headers=world.off("analyst")).json()["configured"] is False
+    )
 
 
-def test_a_model_file_from_another_feature_version_is_refused(world: World, client: TestClient, tmp_path: Path) -> None:
+def test_a_model_file_from_another_feature_version_is_refused(
+    world: World, client: TestClient, tmp_path: Path
+) -> None:
     old = tmp_path / "old.json"
     old.write_text(json.dumps({"format": "haiquan.risk.learned", "feature_version": "0"}))
     r = world.post("/api/v1/risk/models", world.off("analyst"), {"path": str(old)})
@@ -114,7 +126,13 @@ def test_lane_rates_value_control_and_overrides(world: World, client: TestClient
     r = world.post(
         "/api/v1/risk/overrides",
         world.off("analyst"),
-        {"subject": "declarant", "value": "0100109106", "channel": "green", "reason": "AEO audit done", "expires_at": until},
+        {
+            "subject": "declarant",
+            "value": "0100109106",
+            "channel": "green",
+            "reason": "AEO audit done",
+            "expires_at": until,
+        },
     )
     assert r.status_code == 201, r.text
     d = register(world)
@@ -124,7 +142,12 @@ def test_lane_rates_value_control_and_overrides(world: World, client: TestClient
 def test_inspection_results_become_labels_and_performance(world: World, app: Any, client: TestClient) -> None:
     assert world.post("/api/v1/risk/profiles", world.off("analyst"), PROFILE).status_code == 201
     d = register(world)
-    body = {"kind": "inspection_result", "reason": "full inspection", "fraud_found": True, "findings": "undervalued"}
+    body = {
+        "kind": "inspection_result",
+        "reason": "full inspection",
+        "fraud_found": True,
+        "findings": "undervalued",
+    }
     r = world.post(f"/api/v1/declarations/{d['number']}/decision", world.off("nb_leader"), body)
     assert r.status_code == 200, r.text
     app.state.dispatcher.run_once()
@@ -132,7 +155,9 @@ def test_inspection_results_become_labels_and_performance(world: World, app: Any
         rec = uow.session.get(RiskDecisionRow, d["number"])
         assert rec is not None and rec.inspected and rec.fraud_found is True and rec.forced
         assert rec.revenue_found == rec.total_duties
-        assert uow.session.scalar(select(TraderComplianceRow).where(TraderComplianceRow.tax_code == "0100109106"))
+        assert uow.session.scalar(
+            select(TraderComplianceRow).where(TraderComplianceRow.tax_code == "0100109106")
+        )
     perf = client.get("/api/v1/risk/performance", headers=world.off("analyst")).json()
     assert perf["total"]["frauds"]["red"] == 1 and perf["total"]["hit_rate"]["red"] == 1.0
     assert perf["rows"][0]["office"] == "01AB"
@@ -143,17 +168,30 @@ def test_inspection_results_become_labels_and_performance(world: World, app: Any
     t = world.post(
         "/api/v1/risk/profiles/test",
         world.off("analyst"),
-        {"criteria": "hs starts 8517 -> red", "date_from": str(clock.today_vn() - timedelta(days=30)), "date_to": str(clock.today_vn())},
+        {
+            "criteria": "hs starts 8517 -> red",
+            "date_from": str(clock.today_vn() - timedelta(days=30)),
+            "date_to": str(clock.today_vn()),
+        },
     )
     assert t.status_code == 200 and t.json()["hits"] == 1 and t.json()["frauds_found_among_hits"] == 1
     page = client.get("/risk", headers=world.off("analyst"))
-    assert page.status_code == 200 and "Hiệu quả quản lý rủi ro" in page.text and "/risk/plotly.min.js" in page.text
+    assert (
+        page.status_code == 200
+        and "Hiệu quả quản lý rủi ro" in page.text
+        and "/risk/plotly.min.js" in page.text
+    )
     assert client.get("/risk/plotly.min.js").status_code == 200
 
 
 def test_only_analysts_change_the_engine(world: World, client: TestClient) -> None:
     for who in (world.off("nb_officer1"), world.off("hn_leader"), world.ent("0100109106")):
         assert world.post("/api/v1/risk/profiles", who, PROFILE).status_code == 403
-        assert client.put("/api/v1/risk/lane-rates/01AB", json={"green": 50, "yellow": 43, "red": 7}, headers=who).status_code == 403
+        assert (
+            client.put(
+                "/api/v1/risk/lane-rates/01AB", json={"green": 50, "yellow": 43, "red": 7}, headers=who
+            ).status_code
+            == 403
+        )
     assert client.get("/api/v1/risk/profiles").status_code == 401
     assert world.post("/api/v1/risk/profiles", world.off("admin"), PROFILE).status_code == 201

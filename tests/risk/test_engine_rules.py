@@ -88,5 +88,8 @@ def test_compliance_classes(history: d.TraderHistory, expected: str) -> None:
 
 
 def test_model_features_read_as_words() -> None:
-    assert feature_text("importer_fraud") == ("tỷ lệ vi phạm trước đây của nhà nhập khẩu", "past fraud rate of the importer")
+    assert feature_text("importer_fraud") == (
+        "tỷ lệ vi phạm trước đây của nhà nhập khẩu",
+        "past fraud rate of the importer",
+    )
     assert feature_text("hs6_origin_uv_dev")[1] == "unit-value deviation from the HS code and origin"

@@ -78,12 +78,16 @@ def change_profile(ctx: Ctx, profile_id: str, body: ProfileChange) -> Any:
     actor = _analyst(ctx)
 
     def fn() -> ProfileOut:
-        return ProfileOut.model_validate(profiles.change(ctx.session, profile_id=profile_id, data=body, actor=actor))
+        return ProfileOut.model_validate(
+            profiles.change(ctx.session, profile_id=profile_id, data=body, actor=actor)
+        )
 
     return _changed(ctx, ctx.respond(fn, body=body))
 
 
-@router.get("/profiles/{profile_id}/versions", response_model=list[ProfileVersionOut], summary="Profile history")
+@router.get(
+    "/profiles/{profile_id}/versions", response_model=list[ProfileVersionOut], summary="Profile history"
+)
 def profile_versions(ctx: Ctx, profile_id: str) -> Any:
     _analyst(ctx)
     return profiles.versions(ctx.session, profile_id)
@@ -93,7 +97,7 @@ def profile_versions(ctx: Ctx, profile_id: str) -> Any:
 def test_profile(ctx: Ctx, body: ProfileTestIn) -> Any:
     _analyst(ctx)
     engine = _engine(ctx)
-    watched = engine.snapshot(ctx.session).watched if engine else watch.load_sets(ctx.session)
+    watched = engine.reference(ctx.session).watched if engine else watch.load_sets(ctx.session)
     return profiles.test(
         ctx.session, text=body.criteria, scope=ctx.principal.scope, date_from=body.date_from, date_to=body.date_to,
         watched=watched,
@@ -122,7 +126,10 @@ def edit_value_control(ctx: Ctx, hs_code: str, origin: str, body: ValueControlIn
 @router.post("/value-control/recompute", summary="Learn the bounds from history (manual rows kept)")
 def recompute_value_control(ctx: Ctx, body: RecomputeIn) -> Any:
     actor = _analyst(ctx)
-    fn = lambda: valuecontrol.recompute(ctx.session, days=body.days, min_samples=body.min_samples, actor=actor)  # noqa: E731
+
+    def fn() -> dict[str, int]:
+        return valuecontrol.recompute(ctx.session, days=body.days, min_samples=body.min_samples, actor=actor)
+
     return _changed(ctx, ctx.respond(fn, body=body))
 
 
@@ -134,7 +141,9 @@ def recompute_compliance(ctx: Ctx) -> Any:
 
 
 # ---- lane rates and overrides --------------------------------------------------------------------
-@router.get("/lane-rates/{office}", response_model=LaneRatesOut, summary="Lane rates of an office ('*' = default)")
+@router.get(
+    "/lane-rates/{office}", response_model=LaneRatesOut, summary="Lane rates of an office ('*' = default)"
+)
 def get_rates(ctx: Ctx, office: str) -> Any:
     ctx.principal.require_officer(*READERS)
     return lanes.rates(ctx.session, office)
@@ -143,7 +152,10 @@ def get_rates(ctx: Ctx, office: str) -> Any:
 @router.put("/lane-rates/{office}", response_model=LaneRatesOut, summary="Set the lane rates of an office")
 def put_rates(ctx: Ctx, office: str, body: LaneRatesIn) -> Any:
     actor = _analyst(ctx)
-    return _changed(ctx, ctx.respond(lambda: lanes.set_rates(ctx.session, office=office, data=body, actor=actor), body=body))
+    return _changed(
+        ctx,
+        ctx.respond(lambda: lanes.set_rates(ctx.session, office=office, data=body, actor=actor), body=body),
+    )
 
 
 @router.get("/overrides", response_model=list[OverrideOut], summary="Active lane overrides")
@@ -162,7 +174,12 @@ def add_override(ctx: Ctx, body: OverrideIn) -> Any:
 @router.delete("/overrides/{override_id}", response_model=OverrideOut, summary="End a lane override")
 def end_override(ctx: Ctx, override_id: str) -> Any:
     actor = _analyst(ctx)
-    fn = lambda: OverrideOut.model_validate(lanes.end_override(ctx.session, override_id=override_id, actor=actor))  # noqa: E731
+
+    def fn() -> OverrideOut:
+        return OverrideOut.model_validate(
+            lanes.end_override(ctx.session, override_id=override_id, actor=actor)
+        )
+
     return _changed(ctx, ctx.respond(fn))
 
 
@@ -185,7 +202,12 @@ def promote_model(ctx: Ctx, version: str) -> Any:
     actor = _analyst(ctx)
     engine = _engine(ctx)
     holder = engine.models if engine else scoring.ModelHolder()
-    fn = lambda: ModelOut.model_validate(registry.promote(ctx.session, version=version, actor=actor, holder=holder))  # noqa: E731
+
+    def fn() -> ModelOut:
+        return ModelOut.model_validate(
+            registry.promote(ctx.session, version=version, actor=actor, holder=holder)
+        )
+
     return ctx.respond(fn)
 
 
@@ -197,4 +219,6 @@ def get_performance(
     ctx.principal.require_officer(*READERS)
     end = date_to or clock.today_vn()
     start = date_from or end - timedelta(days=365)
-    return performance.report(ctx.session, scope=ctx.principal.scope, date_from=start, date_to=end, office=office)
+    return performance.report(
+        ctx.session, scope=ctx.principal.scope, date_from=start, date_to=end, office=office
+    )

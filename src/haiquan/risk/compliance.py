@@ -19,10 +19,16 @@ HISTORY_DAYS = 730
 
 def history(session: Session, ent: EnterpriseRow) -> TraderHistory:
     since = clock.now() - timedelta(days=HISTORY_DAYS)
-    mine = select(DeclarationRow.number).where(DeclarationRow.declarant_id == ent.id, DeclarationRow.lodged_at >= since)
+    mine = select(DeclarationRow.number).where(
+        DeclarationRow.declarant_id == ent.id, DeclarationRow.lodged_at >= since
+    )
     declarations = session.scalar(
-        select(func.count()).select_from(DeclarationRow).where(
-            DeclarationRow.declarant_id == ent.id, DeclarationRow.lodged_at >= since, DeclarationRow.registered_at.is_not(None)
+        select(func.count())
+        .select_from(DeclarationRow)
+        .where(
+            DeclarationRow.declarant_id == ent.id,
+            DeclarationRow.lodged_at >= since,
+            DeclarationRow.registered_at.is_not(None),
         )
     )
     results = session.execute(
@@ -31,14 +37,18 @@ def history(session: Session, ent: EnterpriseRow) -> TraderHistory:
         )
     ).all()
     late = session.scalar(
-        select(func.count()).select_from(DeclarationRow).where(
+        select(func.count())
+        .select_from(DeclarationRow)
+        .where(
             DeclarationRow.declarant_id == ent.id,
             DeclarationRow.lodged_at >= since,
             DeclarationRow.status == "duty_payment_reference_issued",
             DeclarationRow.registered_at < clock.now() - timedelta(days=30),
         )
     )
-    first = session.scalar(select(func.min(DeclarationRow.lodged_at)).where(DeclarationRow.declarant_id == ent.id))
+    first = session.scalar(
+        select(func.min(DeclarationRow.lodged_at)).where(DeclarationRow.declarant_id == ent.id)
+    )
     start = min(x for x in (ent.created_at, first) if x is not None)
     return TraderHistory(
         declarations=int(declarations or 0),
@@ -63,8 +73,16 @@ def recompute_one(session: Session, *, ent: EnterpriseRow, actor: str) -> Trader
     if ent.compliance_class != cls:
         old, ent.compliance_class = ent.compliance_class, cls
         payload = {"tax_code": ent.tax_code, "from": old, "to": cls, "points": points, "why": why}
-        outbox.record(session, type="risk.compliance_class_changed", unit=ent.unit or "00", actor=actor, payload=payload)
-        audit.append(session, actor=actor, action="risk.compliance_class_changed", target=f"enterprise:{ent.tax_code}", detail=payload)
+        outbox.record(
+            session, type="risk.compliance_class_changed", unit=ent.unit or "00", actor=actor, payload=payload
+        )
+        audit.append(
+            session,
+            actor=actor,
+            action="risk.compliance_class_changed",
+            target=f"enterprise:{ent.tax_code}",
+            detail=payload,
+        )
     return row
 
 

@@ -221,7 +221,9 @@ class _Parser:
         if t.kind != "word" or t.text.lower() not in FIELDS:
             what = "unknown field " + repr(t.text) if t.kind == "word" else "a field"
             if t.kind == "word" and t.text.lower() not in KEYWORDS:
-                raise CriteriaError(what, t.column, "one of " + ", ".join(sorted(FIELDS)) + " or watched(...)")
+                raise CriteriaError(
+                    what, t.column, "one of " + ", ".join(sorted(FIELDS)) + " or watched(...)"
+                )
             raise self.fail("a field or watched(...)")
         self.i += 1
         return self.comparison(t.text.lower())
@@ -283,7 +285,11 @@ def parse(text: str) -> Rule:
 def _fmt_value(v: Value) -> str:
     if v.number is not None:
         return v.text
-    return v.text if re.fullmatch(r"[A-Za-z0-9_.]+", v.text) and v.text.lower() not in KEYWORDS else f'"{v.text}"'
+    return (
+        v.text
+        if re.fullmatch(r"[A-Za-z0-9_.]+", v.text) and v.text.lower() not in KEYWORDS
+        else f'"{v.text}"'
+    )
 
 
 def show(node: Node) -> str:
@@ -349,14 +355,19 @@ def _eval(node: Node, s: Subject, line: int | None) -> bool:
         return not _eval(node.operand, s, line)
     if isinstance(node, Watched):
         return s.watched(node.kind)
-    actual = s.line(line, node.field) if node.field in LINE_FIELDS and line is not None else s.header(node.field)
+    actual = (
+        s.line(line, node.field) if node.field in LINE_FIELDS and line is not None else s.header(node.field)
+    )
     return _compare(node, actual, s)
 
 
 def _compare(node: Compare, actual: str | Decimal, s: Subject) -> bool:
     if isinstance(actual, Decimal):
-        wanted = [v.number * s.to_vnd(v.currency) if v.currency else v.number for v in node.values]
-        nums = [w for w in wanted if w is not None]
+        nums = [
+            v.number * s.to_vnd(v.currency) if v.currency else v.number
+            for v in node.values
+            if v.number is not None
+        ]
         if node.op == "in":
             return actual in nums
         return _order(node.op, actual, nums[0])

@@ -55,7 +55,7 @@ class RiskEngine:
     def invalidate(self) -> None:
         self._snap = None
 
-    def snapshot(self, session: Session) -> snapshot.Snapshot:
+    def reference(self, session: Session) -> snapshot.Snapshot:
         snap = self._snap
         if snap is None or time.monotonic() - self._snap_at > self.snapshot_ttl:
             snap = snapshot.load(session)
@@ -93,7 +93,7 @@ class RiskEngine:
 
     # ---- the decision ----------------------------------------------------------------------------
     def assign(self, facts: DeclarationFacts, *, session: Session) -> ChannelDecision:
-        snap = self.snapshot(session)
+        snap = self.reference(session)
         a = Assessment()
         subject = snapshot.FactsSubject(facts, snap)
         override = self._override(snap, facts)
@@ -135,7 +135,9 @@ class RiskEngine:
         if len(win) < domain.MIN_WINDOW:
             share = domain.uniform(facts.number, "warmup")
             ranked = domain.lane_by_rank(share, rates)
-            mode = _mode("warmup", "Chọn theo tỷ lệ (chưa đủ dữ liệu điểm)", "Selected at the lane rates (warming up)")
+            mode = _mode(
+                "warmup", "Chọn theo tỷ lệ (chưa đủ dữ liệu điểm)", "Selected at the lane rates (warming up)"
+            )
         else:
             share = win.share_above(score, domain.uniform(facts.number, "tie"))
             ranked = domain.lane_by_rank(share, rates)
@@ -152,7 +154,9 @@ class RiskEngine:
 
     def _override(self, snap: snapshot.Snapshot, f: DeclarationFacts) -> tuple[str, dict[str, Any]] | None:
         values = {"declaration": f.number, "declarant": f.declarant_tax_code, "importer": f.importer_tax_code}
-        hits = [o for o in snap.overrides if values.get(o.subject) == o.value and o.office in (None, f.office)]
+        hits = [
+            o for o in snap.overrides if values.get(o.subject) == o.value and o.office in (None, f.office)
+        ]
         if not hits:
             return None
         o = max(hits, key=lambda o: domain.SEVERITY[o.channel])
@@ -277,4 +281,3 @@ def build_engine(db: Database, settings: Settings) -> RiskEngine:
     """The engine the app serves (app.state.channel_engine); the serving model loads on first use."""
     _ = db, settings
     return RiskEngine()
-

@@ -20,7 +20,9 @@ from haiquan.risk.schemas import LaneRatesIn, ProfileIn
 
 console = Console()
 ACTOR = "cli:analyst"
-engine_app = typer.Typer(help="Risk engine: profiles, lane rates, value control, compliance, models", no_args_is_help=True)
+engine_app = typer.Typer(
+    help="Risk engine: profiles, lane rates, value control, compliance, models", no_args_is_help=True
+)
 profile_app = typer.Typer(help="Rule profiles", no_args_is_help=True)
 engine_app.add_typer(profile_app, name="profile")
 
@@ -31,7 +33,9 @@ def profile_list() -> None:
     with database().unit_of_work() as uow:
         table = Table("id", "v", "active", "criteria", "units")
         for p in profiles.listing(uow.session):
-            table.add_row(p.id, str(p.version), "yes" if p.active else "no", p.criteria, ",".join(p.units) or "*")
+            table.add_row(
+                p.id, str(p.version), "yes" if p.active else "no", p.criteria, ",".join(p.units) or "*"
+            )
     console.print(table)
 
 
@@ -45,7 +49,9 @@ def profile_add(
 ) -> None:
     """Add a profile."""
     try:
-        data = ProfileIn(id=profile_id, name=name or profile_id, criteria=criteria_text, units=unit or [], why=why)
+        data = ProfileIn(
+            id=profile_id, name=name or profile_id, criteria=criteria_text, units=unit or [], why=why
+        )
         with database().unit_of_work() as uow:
             row = profiles.create(uow.session, data=data, actor=ACTOR)
             uow.commit()
@@ -89,12 +95,16 @@ def lanes_cmd(
             if green is None and yellow is None and red is None:
                 out = lanes.rates(uow.session, office)
             else:
-                data = LaneRatesIn(green=green or 0, yellow=yellow or 0, red=red or 0, random_share=random_share)
+                data = LaneRatesIn(
+                    green=green or 0, yellow=yellow or 0, red=red or 0, random_share=random_share
+                )
                 out = lanes.set_rates(uow.session, office=office, data=data, actor=ACTOR)
                 uow.commit()
     except (DomainError, ValueError) as exc:
         fail(str(exc), 2)
-    console.print(f"{office}: green {out.green}% yellow {out.yellow}% red {out.red}% random {out.random_share}%")
+    console.print(
+        f"{office}: green {out.green}% yellow {out.yellow}% red {out.red}% random {out.random_share}%"
+    )
 
 
 @engine_app.command("nightly")
@@ -115,9 +125,10 @@ def promote(
     try:
         with database().unit_of_work() as uow:
             row = registry.register(uow.session, path=path, actor=ACTOR)
-            row = registry.promote(uow.session, version=row.version, actor=ACTOR, holder=scoring.ModelHolder())
+            row = registry.promote(
+                uow.session, version=row.version, actor=ACTOR, holder=scoring.ModelHolder()
+            )
             uow.commit()
             console.print(f"model {row.version} serving (feature version {row.feature_version})")
     except DomainError as exc:
         fail(exc.message, 2)
-

@@ -42,7 +42,9 @@ def on_decision(uow: UnitOfWork, event: Event) -> None:
         record.inspected = True
         record.fraud_found = bool(labelled.fraud_found)
         record.revenue_found = (
-            revenue_of(dict(labelled.findings or {}), record.total_duties) if labelled.fraud_found else Decimal(0)
+            revenue_of(dict(labelled.findings or {}), record.total_duties)
+            if labelled.fraud_found
+            else Decimal(0)
         )
         record.labelled_at = clock.now()
     if labelled is not None and event.payload.get("declarant_id"):

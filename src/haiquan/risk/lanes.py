@@ -22,9 +22,21 @@ def rates(session: Session, office: str) -> LaneRatesOut:
     row = session.get(LaneRateRow, office) or session.get(LaneRateRow, DEFAULT_OFFICE)
     if row is None:
         d = LaneRates()
-        return LaneRatesOut(office=office, green=d.green, yellow=d.yellow, red=d.red, random_share=d.random_share, configured=False)
+        return LaneRatesOut(
+            office=office,
+            green=d.green,
+            yellow=d.yellow,
+            red=d.red,
+            random_share=d.random_share,
+            configured=False,
+        )
     return LaneRatesOut(
-        office=office, green=row.green, yellow=row.yellow, red=row.red, random_share=row.random_share, configured=row.office == office
+        office=office,
+        green=row.green,
+        yellow=row.yellow,
+        red=row.red,
+        random_share=row.random_share,
+        configured=row.office == office,
     )
 
 
@@ -44,7 +56,14 @@ def set_rates(session: Session, *, office: str, data: LaneRatesIn, actor: str) -
     payload = {"office": office, **{k: str(v) for k, v in data.model_dump().items()}}
     unit = "00" if office == DEFAULT_OFFICE else office
     outbox.record(session, type="risk.lane_rates_set", unit=unit, actor=actor, payload=payload)
-    audit.append(session, actor=actor, action="risk.lane_rates_set", target=f"lane_rates:{office}", unit=unit, detail=payload)
+    audit.append(
+        session,
+        actor=actor,
+        action="risk.lane_rates_set",
+        target=f"lane_rates:{office}",
+        unit=unit,
+        detail=payload,
+    )
     return rates(session, office)
 
 
@@ -67,9 +86,17 @@ def add_override(session: Session, *, data: OverrideIn, actor: str) -> OverrideR
         office=data.office, expires_at=data.expires_at, active=True, created_at=now, created_by=actor,
     )  # fmt: skip
     session.add(row)
-    payload = {"id": row.id, "subject": row.subject, "value": row.value, "channel": row.channel, "reason": row.reason}
+    payload = {
+        "id": row.id,
+        "subject": row.subject,
+        "value": row.value,
+        "channel": row.channel,
+        "reason": row.reason,
+    }
     outbox.record(session, type="risk.override_added", unit=data.office or "00", actor=actor, payload=payload)
-    audit.append(session, actor=actor, action="risk.override_added", target=f"risk_override:{row.id}", detail=payload)
+    audit.append(
+        session, actor=actor, action="risk.override_added", target=f"risk_override:{row.id}", detail=payload
+    )
     return row
 
 
@@ -78,7 +105,9 @@ def end_override(session: Session, *, override_id: str, actor: str) -> OverrideR
     if row is None:
         raise NotFound(f"no override {override_id}", field="override_id")
     row.active = False
-    outbox.record(session, type="risk.override_ended", unit=row.office or "00", actor=actor, payload={"id": row.id})
+    outbox.record(
+        session, type="risk.override_ended", unit=row.office or "00", actor=actor, payload={"id": row.id}
+    )
     audit.append(session, actor=actor, action="risk.override_ended", target=f"risk_override:{row.id}")
     return row
 

@@ -25,11 +25,17 @@ _plotly: bytes | None = None
 
 
 @router.get("/risk", response_class=HTMLResponse)
-def risk_page(ctx: Ctx, lang: str = Query("vi", pattern="^(vi|en)$"), office: str | None = None) -> HTMLResponse:
+def risk_page(
+    ctx: Ctx, lang: str = Query("vi", pattern="^(vi|en)$"), office: str | None = None
+) -> HTMLResponse:
     ctx.principal.require_officer(*READERS)
     end = clock.today_vn()
     data = performance.report(
-        ctx.session, scope=ctx.principal.scope, date_from=end - timedelta(days=365), date_to=end, office=office
+        ctx.session,
+        scope=ctx.principal.scope,
+        date_from=end - timedelta(days=365),
+        date_to=end,
+        office=office,
     )
     html = _env.get_template("risk.html").render(
         lang=lang, report=data, data_json=json.dumps(data["rows"], default=str), who=ctx.principal.name

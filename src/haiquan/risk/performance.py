@@ -86,7 +86,9 @@ def _finish(b: dict[str, Any], previous: list[float] | None) -> dict[str, Any]:
     return b
 
 
-def report(session: Session, *, scope: Scope, date_from: date, date_to: date, office: str | None = None) -> dict[str, Any]:
+def report(
+    session: Session, *, scope: Scope, date_from: date, date_to: date, office: str | None = None
+) -> dict[str, Any]:
     start = datetime.combine(date_from, time.min, tzinfo=UTC)
     end = datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=UTC)
     q = select(RiskDecisionRow).where(RiskDecisionRow.decided_at >= start, RiskDecisionRow.decided_at < end)
@@ -106,4 +108,10 @@ def report(session: Session, *, scope: Scope, date_from: date, date_to: date, of
         scores = list(b["scores"])
         rows.append({"office": off, "month": month, **_finish(b, last.get(off))})
         last[off] = scores
-    return {"date_from": date_from, "date_to": date_to, "office": office, "total": _finish(totals, None), "rows": rows}
+    return {
+        "date_from": date_from,
+        "date_to": date_to,
+        "office": office,
+        "total": _finish(totals, None),
+        "rows": rows,
+    }

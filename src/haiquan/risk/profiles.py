@@ -57,7 +57,12 @@ def _history(session: Session, row: ProfileRow, *, actor: str, why: str, action:
     now = clock.now()
     session.add(
         ProfileVersionRow(
-            profile_id=row.id, version=row.version, snapshot=_snapshot(row), changed_at=now, changed_by=actor, why=why
+            profile_id=row.id,
+            version=row.version,
+            snapshot=_snapshot(row),
+            changed_at=now,
+            changed_by=actor,
+            why=why,
         )
     )
     payload = {"id": row.id, "version": row.version, **_snapshot(row), "why": why}
@@ -169,14 +174,22 @@ def past_declarations(
     for chunk in range(0, len(numbers), 500):
         part = numbers[chunk : chunk + 500]
         for ln in session.scalars(
-            select(DeclarationLineRow).where(DeclarationLineRow.number.in_(part)).order_by(DeclarationLineRow.line_no)
+            select(DeclarationLineRow)
+            .where(DeclarationLineRow.number.in_(part))
+            .order_by(DeclarationLineRow.line_no)
         ):
             lines.setdefault(ln.number, []).append(ln)
     return [(r[0], lines.get(r[0].number, []), r[1]) for r in rows]
 
 
 def test(
-    session: Session, *, text: str, scope: Scope, date_from: date, date_to: date, watched: dict[str, frozenset[str]]
+    session: Session,
+    *,
+    text: str,
+    scope: Scope,
+    date_from: date,
+    date_to: date,
+    watched: dict[str, frozenset[str]],
 ) -> dict[str, Any]:
     """How many past declarations the rule would have hit, their lanes then, and the frauds among them
     (watch lists and exchange rates as of today)."""
@@ -198,7 +211,9 @@ def test(
     frauds = 0
     if hits:
         found = session.scalars(
-            select(DecisionRow.number).where(DecisionRow.number.in_(hits[:5000]), DecisionRow.fraud_found.is_(True))
+            select(DecisionRow.number).where(
+                DecisionRow.number.in_(hits[:5000]), DecisionRow.fraud_found.is_(True)
+            )
         ).all()
         frauds = len(set(found))
     return {

@@ -39,7 +39,13 @@ def register(session: Session, *, path: str, actor: str) -> ModelVersionRow:
         serving=False,
     )
     session.add(row)
-    outbox.record(session, type="risk.model_registered", unit="00", actor=actor, payload={"version": version, "path": str(file)})
+    outbox.record(
+        session,
+        type="risk.model_registered",
+        unit="00",
+        actor=actor,
+        payload={"version": version, "path": str(file)},
+    )
     audit.append(session, actor=actor, action="risk.model_registered", target=f"risk_model:{version}")
     return row
 
@@ -51,7 +57,9 @@ def promote(session: Session, *, version: str, actor: str, holder: scoring.Model
     try:
         holder.switch(row.version, row.path)
     except scoring.ModelLoadError as exc:
-        raise ValidationFailed(f"the model cannot serve, the current one stays: {exc}", field="version", code="bad_model") from exc
+        raise ValidationFailed(
+            f"the model cannot serve, the current one stays: {exc}", field="version", code="bad_model"
+        ) from exc
     for other in session.scalars(select(ModelVersionRow).where(ModelVersionRow.serving.is_(True))):
         other.serving = False
     row.serving, row.promoted_at, row.promoted_by = True, clock.now(), actor

@@ -29,7 +29,9 @@ class ProfileIn(Strict):
     active: bool = True
     reason_vi: str = Field("", max_length=300)
     reason_en: str = Field("", max_length=300)
-    why: str = Field(min_length=3, max_length=2000, description="Why the profile is added (kept in its history)")
+    why: str = Field(
+        min_length=3, max_length=2000, description="Why the profile is added (kept in its history)"
+    )
 
 
 class ProfileChange(Strict):
@@ -140,7 +142,9 @@ class OverrideOut(BaseModel):
 
 
 class ModelIn(Strict):
-    path: str = Field(min_length=1, max_length=500, description="Model file on the server (haiquan risk train)")
+    path: str = Field(
+        min_length=1, max_length=500, description="Model file on the server (haiquan risk train)"
+    )
 
 
 class ModelOut(BaseModel):

@@ -38,7 +38,9 @@ def code_feature_version() -> str | None:
 
 def kcs_fields(facts: DeclarationFacts, line: LineFacts) -> dict[str, Any]:
     """A declaration line in the KCS field names the learned model reads."""
-    tax_rate = float(facts.total_duties_vnd / facts.total_value_vnd * 100) if facts.total_value_vnd > 0 else 0.0
+    tax_rate = (
+        float(facts.total_duties_vnd / facts.total_value_vnd * 100) if facts.total_value_vnd > 0 else 0.0
+    )
     return {
         "Office ID": facts.office,
         "Process Type": facts.procedure_code,

@@ -24,7 +24,9 @@ def listing(session: Session, *, hs_prefix: str = "", limit: int = 500) -> list[
     q = select(ValueControlRow)
     if hs_prefix:
         q = q.where(ValueControlRow.hs_code.startswith(hs_prefix))
-    return list(session.scalars(q.order_by(ValueControlRow.hs_code, ValueControlRow.origin).limit(limit)).all())
+    return list(
+        session.scalars(q.order_by(ValueControlRow.hs_code, ValueControlRow.origin).limit(limit)).all()
+    )
 
 
 def edit(session: Session, *, hs_code: str, origin: str, data: ValueControlIn, actor: str) -> ValueControlRow:
@@ -44,9 +46,26 @@ def edit(session: Session, *, hs_code: str, origin: str, data: ValueControlIn, a
         session.add(row)
     row.min_unit_value, row.max_unit_value = data.min_unit_value, data.max_unit_value
     row.source, row.updated_at, row.updated_by = "manual", now, actor
-    payload = {"hs_code": hs_code, "origin": origin, "min": str(data.min_unit_value), "max": str(data.max_unit_value)}
-    outbox.record(session, type="risk.value_control_edited", unit="00", actor=actor, payload={**payload, "why": data.why})
-    audit.append(session, actor=actor, action="risk.value_control_edited", target=f"value_control:{hs_code}:{origin}", detail=payload)
+    payload = {
+        "hs_code": hs_code,
+        "origin": origin,
+        "min": str(data.min_unit_value),
+        "max": str(data.max_unit_value),
+    }
+    outbox.record(
+        session,
+        type="risk.value_control_edited",
+        unit="00",
+        actor=actor,
+        payload={**payload, "why": data.why},
+    )
+    audit.append(
+        session,
+        actor=actor,
+        action="risk.value_control_edited",
+        target=f"value_control:{hs_code}:{origin}",
+        detail=payload,
+    )
     return row
 
 
@@ -55,14 +74,21 @@ def remove(session: Session, *, hs_code: str, origin: str, actor: str) -> None:
     if row is None:
         raise NotFound(f"no value-control row for {hs_code}/{origin}", field="hs_code")
     session.delete(row)
-    audit.append(session, actor=actor, action="risk.value_control_removed", target=f"value_control:{hs_code}:{origin}")
+    audit.append(
+        session, actor=actor, action="risk.value_control_removed", target=f"value_control:{hs_code}:{origin}"
+    )
 
 
 def recompute(session: Session, *, days: int, min_samples: int, actor: str) -> dict[str, int]:
     """Learn bounds from the unit values of lines registered in the last `days` days (manual rows kept)."""
     since = clock.now() - timedelta(days=days)
     q = (
-        select(DeclarationLineRow.hs_code, DeclarationLineRow.origin_country, DeclarationLineRow.customs_value_vnd, DeclarationLineRow.quantity)
+        select(
+            DeclarationLineRow.hs_code,
+            DeclarationLineRow.origin_country,
+            DeclarationLineRow.customs_value_vnd,
+            DeclarationLineRow.quantity,
+        )
         .join(DeclarationRow, DeclarationRow.number == DeclarationLineRow.number)
         .where(DeclarationRow.registered_at >= since, DeclarationLineRow.quantity > 0)
     )
@@ -71,7 +97,10 @@ def recompute(session: Session, *, days: int, min_samples: int, actor: str) -> d
         uv = float(Decimal(value) / Decimal(qty))
         groups[(hs, origin)].append(uv)
         groups[(hs, ANY_ORIGIN)].append(uv)
-    manual = {(r.hs_code, r.origin) for r in session.scalars(select(ValueControlRow).where(ValueControlRow.source == "manual"))}
+    manual = {
+        (r.hs_code, r.origin)
+        for r in session.scalars(select(ValueControlRow).where(ValueControlRow.source == "manual"))
+    }
     written = skipped = 0
     now = clock.now()
     for key, values in sorted(groups.items()):
@@ -85,6 +114,14 @@ def recompute(session: Session, *, days: int, min_samples: int, actor: str) -> d
         session.add(row)
         written += 1
     result = {"groups": len(groups), "written": written, "skipped": skipped}
-    outbox.record(session, type="risk.value_control_recomputed", unit="00", actor=actor, payload={**result, "days": days})
-    audit.append(session, actor=actor, action="risk.value_control_recomputed", target="value_control", detail=result)
+    outbox.record(
+        session,
+        type="risk.value_control_recomputed",
+        unit="00",
+        actor=actor,
+        payload={**result, "days": days},
+    )
+    audit.append(
+        session, actor=actor, action="risk.value_control_recomputed", target="value_control", detail=result
+    )
     return result
