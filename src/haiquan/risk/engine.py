@@ -111,7 +111,7 @@ class RiskEngine:
         reasons = [*(override[1:] if override else []), *a.reasons]
         if serving is not None:
             reasons.insert(0, self._model_reason(serving.version, base))
-            if lane != "green" and facts.lines:
+            if lane == "red" and facts.lines:
                 reasons.extend(scoring.explain(serving, facts, line))
         reasons.append(mode)
         self._record(session, facts, lane, score, serving, mode, reasons, bool(override or a.forced))
@@ -247,7 +247,7 @@ class RiskEngine:
         reasons: list[dict[str, Any]],
         forced: bool,
     ) -> None:
-        session.merge(
+        session.add(
             RiskDecisionRow(
                 number=f.number,
                 office=f.office,

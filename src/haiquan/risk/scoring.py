@@ -72,23 +72,14 @@ def load_model(path: str) -> Any:
         model = mod.RiskModel.load(path)
     except mod.ModelFormatError as exc:
         raise ModelLoadError(str(exc)) from exc
-    probe = {
-        "Office ID": "00",
-        "Process Type": "A11",
-        "Import Type": "commercial",
-        "Import Use": "import",
-        "Mode of Transport": "sea",
-        "Declarant ID": "probe",
-        "Importer ID": "probe",
-        "HS6 Code": "850440",
-        "Country of Departure": "CN",
-        "Country of Origin": "CN",
-        "Tax Type": "",
-        "Country of Origin Indicator": "",
-        "Tax Rate": 8.0,
-        "Net Mass": 10.0,
-        "Item Price": 1000.0,
-    }
+    line = LineFacts("85044090", "CN", Decimal(10), Decimal(26_000_000))
+    probe = kcs_fields(
+        DeclarationFacts(
+            "probe", "00", "import", "commercial", "A11", "0100000000", "0100000000", None, "CN", "sea",
+            Decimal(26_000_000), Decimal(2_600_000), "normal", [line],
+        ),  # fmt: skip
+        line,
+    )
     try:
         value = float(model.score_one(probe))
     except Exception as exc:  # any failure of a foreign file means "cannot serve"
@@ -126,13 +117,14 @@ class ModelHolder:
 
 
 def model_score(serving: Serving, facts: DeclarationFacts) -> tuple[float, int]:
-    """The highest line score and its line index."""
-    best, at = 0.0, 0
-    for i, line in enumerate(facts.lines):
-        s = float(serving.model.score_one(kcs_fields(facts, line)))
-        if i == 0 or s > best:
-            best, at = s, i
-    return best, at
+    """The highest line score and its line index (every line scored in one call)."""
+    import numpy as np
+
+    model = serving.model
+    matrix = np.vstack([model.features_one(kcs_fields(facts, line)) for line in facts.lines])
+    scores = np.asarray(model.score_matrix(matrix))
+    at = int(np.argmax(scores))
+    return float(scores[at]), at
 
 
 _KEY_NAMES = {
