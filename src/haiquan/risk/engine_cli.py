@@ -121,10 +121,12 @@ def nightly(days: Annotated[int, typer.Option()] = 365) -> None:
 def promote(
     path: Annotated[str, typer.Argument(help="Model file from `haiquan risk train`")],
 ) -> None:
-    """Register a model file and make it the serving model (the current one stays if it fails to load)."""
+    """Register a model file (if new) and make it the serving model; running servers switch within seconds.
+    A file that fails to load or check leaves the current model serving."""
     try:
         with database().unit_of_work() as uow:
-            row = registry.register(uow.session, path=path, actor=ACTOR)
+            found = registry.by_path(uow.session, path)
+            row = found or registry.register(uow.session, path=path, actor=ACTOR)
             row = registry.promote(
                 uow.session, version=row.version, actor=ACTOR, holder=scoring.ModelHolder()
             )

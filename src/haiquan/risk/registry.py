@@ -70,3 +70,7 @@ def promote(session: Session, *, version: str, actor: str, holder: scoring.Model
 
 def listing(session: Session) -> list[ModelVersionRow]:
     return list(session.scalars(select(ModelVersionRow).order_by(ModelVersionRow.created_at.desc())).all())
+
+
+def by_path(session: Session, path: str) -> ModelVersionRow | None:
+    return session.scalar(select(ModelVersionRow).where(ModelVersionRow.path == str(Path(path).resolve())))
