@@ -21,8 +21,8 @@ from pathlib import Path
 
 from haiquan import models  # noqa: F401  (every table)
 from haiquan.kit.db import Database
-from haiquan.risk.channel import DeclarationFacts, LineFacts
 from haiquan.risk import registry
+from haiquan.risk.channel import DeclarationFacts, LineFacts
 from haiquan.risk.engine import RiskEngine
 from haiquan.risk.scoring import kcs_fields
 from haiquan.risk.tables import LaneRateRow, ProfileRow, ValueControlRow
@@ -34,7 +34,12 @@ ORIGINS = ["CN", "JP", "KR", "US", "TH", "DE", "VN"]
 
 def facts(i: int, rng: random.Random) -> DeclarationFacts:
     lines = [
-        LineFacts(rng.choice(HS), rng.choice(ORIGINS), Decimal(rng.randint(1, 500)), Decimal(rng.randint(10**6, 10**9)))
+        LineFacts(
+            rng.choice(HS),
+            rng.choice(ORIGINS),
+            Decimal(rng.randint(1, 500)),
+            Decimal(rng.randint(10**6, 10**9)),
+        )
         for _ in range(rng.randint(1, 4))
     ]
     value = sum((ln.customs_value_vnd for ln in lines), Decimal(0))
@@ -56,9 +61,23 @@ def seed(db: Database) -> None:
             ("P-CARS", "hs starts 8703 and origin in (JP, KR) and unit_value < 2000000 -> red"),
             ("P-CIG", "hs starts 2402 -> yellow"),
             ("P-LOW", "compliance_class = low and value > 500000000 -> score +20"),
-            ("P-AIR", "transport_mode = air and (origin = CN or origin = TH) and not declarant = 0100000001 -> score +5"),
+            (
+                "P-AIR",
+                "transport_mode = air and (origin = CN or origin = TH) and not declarant = 0100000001 -> score +5",
+            ),
         ]:
-            s.add(ProfileRow(id=pid, name=pid, criteria=text, units=[], active=True, version=1, updated_at=now, updated_by="bench"))
+            s.add(
+                ProfileRow(
+                    id=pid,
+                    name=pid,
+                    criteria=text,
+                    units=[],
+                    active=True,
+                    version=1,
+                    updated_at=now,
+                    updated_by="bench",
+                )
+            )
         for hs in HS:
             for o in [*ORIGINS, "*"]:
                 s.add(ValueControlRow(hs_code=hs, origin=o, min_unit_value=Decimal(10**5), max_unit_value=Decimal(10**8),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -195,3 +196,41 @@ def test_only_analysts_change_the_engine(world: World, client: TestClient) -> No
         )
     assert client.get("/api/v1/risk/profiles").status_code == 401
     assert world.post("/api/v1/risk/profiles", world.off("admin"), PROFILE).status_code == 201
+
+
+def test_value_control_and_compliance_recompute_from_history(world: World, client: TestClient) -> None:
+    analyst = world.off("analyst")
+    for qty in (
+        "50",
+        "48",
+        "52",
+        "51",
+        "49",
+        "50",
+        "5000",
+    ):  # the last one declares phones at 1 % of the price
+        body = import_declaration()
+        body["lines"][0]["quantity"] = qty
+        register(world, body)
+    manual = {"min_unit_value": "1", "max_unit_value": "2", "why": "kept by hand"}
+    assert (
+        client.put("/api/v1/risk/value-control/08081000/*", json=manual, headers=analyst).status_code == 200
+    )
+    r = world.post("/api/v1/risk/value-control/recompute", analyst, {"days": 30})
+    assert r.status_code == 200 and r.json()["written"] == 3, (
+        r.text
+    )  # phones CN and *, apples CN; apples * manual
+    rows = {
+        (x["hs_code"], x["origin"]): x
+        for x in client.get("/api/v1/risk/value-control", headers=analyst).json()
+    }
+    phones = rows[("85171300", "CN")]
+    assert phones["source"] == "learned" and phones["sample_size"] == 7
+    assert Decimal(phones["min_unit_value"]) < Decimal(3_198_000) < Decimal(phones["max_unit_value"])
+    assert Decimal(phones["min_unit_value"]) > Decimal(31_980)  # the wild one stays outside
+    assert (
+        rows[("08081000", "*")]["source"] == "manual"
+        and Decimal(rows[("08081000", "*")]["max_unit_value"]) == 2
+    )
+    r = world.post("/api/v1/risk/compliance/recompute", analyst, None)
+    assert r.status_code == 200 and sum(r.json().values()) == 2, r.text

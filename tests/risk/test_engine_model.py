@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.risk.test_engine_api import register
+from tests.risk.test_learned import FAST, synthetic
+from tests.support import World
 
 from haiquan.risk.engine import RiskEngine
 from haiquan.risk.learned.kcs import validate
 from haiquan.risk.learned.training import train
-from tests.risk.test_engine_api import register
-from tests.risk.test_learned import FAST, synthetic
-from tests.support import World
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,9 @@ def model_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def test_promoted_model_scores_and_explains(world: World, app: Any, client: TestClient, model_file: Path) -> None:
+def test_promoted_model_scores_and_explains(
+    world: World, app: Any, client: TestClient, model_file: Path
+) -> None:
     analyst = world.off("analyst")
     r = world.post("/api/v1/risk/models", analyst, {"path": str(model_file)})
     assert r.status_code == 201, r.text
@@ -33,7 +35,9 @@ def test_promoted_model_scores_and_explains(world: World, app: Any, client: Test
     r = world.post(f"/api/v1/risk/models/{version}/promote", analyst, None)
     assert r.status_code == 200 and r.json()["serving"] is True
     engine = app.state.channel_engine
-    assert isinstance(engine, RiskEngine) and engine.models.serving and engine.models.serving.version == version
+    assert (
+        isinstance(engine, RiskEngine) and engine.models.serving and engine.models.serving.version == version
+    )
     rates = {"green": 0, "yellow": 0, "red": 100, "random_share": 2}
     assert client.put("/api/v1/risk/lane-rates/01AB", json=rates, headers=analyst).status_code == 200
     d = register(world)
@@ -49,7 +53,9 @@ def test_promoted_model_scores_and_explains(world: World, app: Any, client: Test
     r = world.post("/api/v1/risk/models", analyst, {"path": str(broken)})
     assert r.status_code == 409  # the same bytes are the same version
     other = model_file.parent / "other.json"
-    other.write_text(model_file.read_text().replace('"feature_version": "1"', '"feature_version": "1", "x": 1', 1))
+    other.write_text(
+        model_file.read_text().replace('"feature_version": "1"', '"feature_version": "1", "x": 1', 1)
+    )
     r = world.post("/api/v1/risk/models", analyst, {"path": str(other)})
     assert r.status_code == 201, r.text
     other.write_text("{}")

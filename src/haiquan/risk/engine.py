@@ -255,7 +255,7 @@ class RiskEngine:
                 channel=lane,
                 score=score,
                 score_source=f"model:{serving.version}" if serving else "heuristic",
-                random_pick=mode["kind"] == "random",
+                random_pick=mode["mode"] == "random",
                 forced=forced,
                 reasons=reasons,
                 total_duties=f.total_duties_vnd,

@@ -75,9 +75,21 @@ def load_model(path: str) -> Any:
     line = LineFacts("85044090", "CN", Decimal(10), Decimal(26_000_000))
     probe = kcs_fields(
         DeclarationFacts(
-            "probe", "00", "import", "commercial", "A11", "0100000000", "0100000000", None, "CN", "sea",
-            Decimal(26_000_000), Decimal(2_600_000), "normal", [line],
-        ),  # fmt: skip
+            "probe",
+            "00",
+            "import",
+            "commercial",
+            "A11",
+            "0100000000",
+            "0100000000",
+            None,
+            "CN",
+            "sea",
+            Decimal(26_000_000),
+            Decimal(2_600_000),
+            "normal",
+            [line],
+        ),
         line,
     )
     try:

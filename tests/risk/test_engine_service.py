@@ -1,0 +1,119 @@
+"""The engine and the services on a database (SQLite and PostgreSQL) without HTTP."""
+
+from __future__ import annotations
+
+import sys
+import types
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from haiquan.kit import cli_support, clock
+from haiquan.kit.db import Database
+from haiquan.risk import performance, watch
+from haiquan.risk.channel import DeclarationFacts, LineFacts
+from haiquan.risk.engine import RiskEngine
+from haiquan.risk.tables import RiskDecisionRow, ValueControlRow
+
+
+def facts(
+    i: int, *, declarant: str = "0100109106", hs: str = "85171300", uv: int = 3_000_000
+) -> DeclarationFacts:
+    line = LineFacts(hs, "CN", Decimal(10), Decimal(uv * 10))
+    return DeclarationFacts(
+        number=f"{100000000000 + i}", office="01AB", kind="import", category="commercial", procedure_code="A11",
+        declarant_tax_code=declarant, importer_tax_code="0101248141", exporter_tax_code=None, partner_country="CN",
+        transport_mode="air", total_value_vnd=Decimal(uv * 10), total_duties_vnd=Decimal(uv),
+        compliance_class="normal", lines=[line],
+    )  # fmt: skip
+
+
+def run(db: Database, engine: RiskEngine, items: list[DeclarationFacts]) -> list[Any]:
+    with db.unit_of_work() as uow:
+        out = [engine.assign(f, session=uow.session) for f in items]
+        uow.commit()
+    return out
+
+
+def test_lanes_follow_the_office_rates_with_random_picks_marked(db: Database) -> None:
+    engine = RiskEngine()
+    decisions = run(db, engine, [facts(i) for i in range(600)])
+    lanes = Counter(d.channel for d in decisions)
+    assert 0.04 < lanes["red"] / 600 < 0.11 and 0.44 < lanes["green"] / 600 < 0.56
+    modes = Counter(next(r["mode"] for r in d.reasons if r["kind"] == "selection") for d in decisions)
+    assert modes["warmup"] == 30 and modes["rank"] > 500 and 0 < modes["random"] < 30
+    with db.unit_of_work() as uow:
+        assert (
+            uow.session.query(RiskDecisionRow).filter(RiskDecisionRow.random_pick.is_(True)).count()
+            == modes["random"]
+        )
+
+
+def test_a_higher_score_ranks_red_once_the_window_is_warm(db: Database) -> None:
+    engine = RiskEngine()
+    run(db, engine, [facts(i) for i in range(100)])
+    with db.unit_of_work() as uow:
+        uow.session.add(
+            ValueControlRow(
+                hs_code="85171300",
+                origin="CN",
+                min_unit_value=Decimal(10**7),
+                max_unit_value=Decimal(10**8),
+                median_unit_value=Decimal(2 * 10**7),
+                sample_size=9,
+                source="manual",
+                updated_at=clock.now(),
+                updated_by="t",
+            )
+        )
+        uow.commit()
+    engine.invalidate()
+    [d] = run(db, engine, [facts(1000)])
+    assert d.channel == "red" and d.score > 0.25
+    assert [r["kind"] for r in d.reasons][:1] == ["value_control"]
+
+
+@dataclass
+class Entry:
+    kind: str
+    value: str
+
+
+def test_watch_lists_are_read_through_the_adapter(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert watch.load_sets(None) == {} or watch.available()  # type: ignore[arg-type]
+    fake = types.ModuleType("haiquan.risk.watchlist")
+    fake.active_entries = lambda session, kind=None: [
+        Entry("enterprise", "0100109106"),
+        Entry("hs_code", "8517"),
+    ]  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "haiquan.risk.watchlist", fake)
+    [d] = run(db, RiskEngine(), [facts(1)])
+    listed = {r["list"] for r in d.reasons if r["kind"] == "watchlist"}
+    assert listed == {"enterprise", "hs_code"} and d.score == pytest.approx(0.45)
+
+
+def test_psi_sees_a_shift() -> None:
+    base = [i / 100 for i in range(100)]
+    assert performance.psi(base, base) == 0.0
+    shifted = performance.psi(base, [0.5 + i / 200 for i in range(100)])
+    assert shifted is not None and shifted > 0.5
+    assert performance.psi(base[:5], base) is None
+
+
+def test_cli_lanes_refuse_impossible_rates(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    from haiquan.risk.engine_cli import engine_app
+
+    monkeypatch.setattr(cli_support, "_db", db)
+    runner = CliRunner()
+    bad = runner.invoke(engine_app, ["lanes", "*", "--green", "60", "--yellow", "43", "--red", "7"])
+    assert bad.exit_code == 2 and "sum to 110" in bad.output
+    ok = runner.invoke(engine_app, ["lanes", "*", "--green", "55", "--yellow", "40", "--red", "5"])
+    assert ok.exit_code == 0, ok.output
+    shown = runner.invoke(engine_app, ["lanes", "01AB"])
+    assert "red 5" in shown.output
+    bad_rule = runner.invoke(engine_app, ["profile", "add", "P-X1", "hs starts -> red", "--why", "test"])
+    assert bad_rule.exit_code == 2 and "column 11" in bad_rule.output
