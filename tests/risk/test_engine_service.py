@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 import types
 from collections import Counter
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from haiquan.kit.db import Database
 from haiquan.risk import performance, watch
 from haiquan.risk.channel import DeclarationFacts, LineFacts
 from haiquan.risk.engine import RiskEngine
-from haiquan.risk.tables import RiskDecisionRow, ValueControlRow
+from haiquan.risk.tables import ModelVersionRow, ProfileRow, RiskDecisionRow, ValueControlRow
 
 
 def facts(
@@ -117,3 +118,59 @@ def test_cli_lanes_refuse_impossible_rates(db: Database, monkeypatch: pytest.Mon
     assert "red 5" in shown.output
     bad_rule = runner.invoke(engine_app, ["profile", "add", "P-X1", "hs starts -> red", "--why", "test"])
     assert bad_rule.exit_code == 2 and "column 11" in bad_rule.output
+
+
+def _wait_idle(engine: RiskEngine) -> None:
+    deadline = time.monotonic() + 10
+    while engine._refreshing and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not engine._refreshing
+
+
+def test_background_refresh_serves_old_data_then_the_new(db: Database) -> None:
+    engine = RiskEngine(db=db, background=True, snapshot_ttl=0.0)
+    [first] = run(db, engine, [facts(1)])
+    assert not any(r["kind"] == "profile" for r in first.reasons)
+    with db.unit_of_work() as uow:
+        uow.session.add(
+            ProfileRow(
+                id="P-BG",
+                name="bg",
+                criteria="hs starts 8517 -> red",
+                units=[],
+                active=True,
+                version=1,
+                updated_at=clock.now(),
+                updated_by="t",
+            )
+        )
+        uow.commit()
+    run(db, engine, [facts(2)])  # triggers the refresh; answers from memory
+    _wait_idle(engine)
+    [later] = run(db, engine, [facts(3)])
+    assert later.channel == "red" and any(r.get("id") == "P-BG" for r in later.reasons)
+
+
+def test_a_serving_model_that_cannot_load_leaves_the_heuristic_and_is_not_retried_at_once(
+    db: Database,
+) -> None:
+    with db.unit_of_work() as uow:
+        uow.session.add(
+            ModelVersionRow(
+                version="gone",
+                path="/nonexistent/model.json",
+                feature_version="1",
+                metrics={},
+                data_window={},
+                created_at=clock.now(),
+                serving=True,
+            )
+        )
+        uow.commit()
+    engine = RiskEngine(snapshot_ttl=0.0)
+    [d] = run(db, engine, [facts(1)])
+    assert engine.models.serving is None and "gone" in engine._failed
+    assert not any(r["kind"] == "score" for r in d.reasons)
+    failed_at = engine._failed["gone"]
+    run(db, engine, [facts(2)])
+    assert engine._failed["gone"] == failed_at

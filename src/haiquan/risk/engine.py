@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,24 +44,75 @@ class Assessment:
 
 
 class RiskEngine:
-    def __init__(self, *, snapshot_ttl: float = 10.0, window_ttl: float = 300.0) -> None:
-        self.snapshot_ttl, self.window_ttl = snapshot_ttl, window_ttl
+    """Reference data, score windows and the serving model are kept in memory. With a database and
+    `background=True` (a serving process), stale data is refreshed by a background thread while requests go
+    on with what they have; otherwise (tests, CLI) it is reloaded inline."""
+
+    def __init__(
+        self,
+        *,
+        db: Database | None = None,
+        background: bool = False,
+        snapshot_ttl: float = 10.0,
+        window_ttl: float = 300.0,
+        model_retry: float = 300.0,
+    ) -> None:
+        self.db, self.background = db, background
+        self.snapshot_ttl, self.window_ttl, self.model_retry = snapshot_ttl, window_ttl, model_retry
         self.models = scoring.ModelHolder()
         self._snap: snapshot.Snapshot | None = None
         self._snap_at = 0.0
         self._windows: dict[str, tuple[ScoreWindow, float]] = {}
-        self._lock = threading.Lock()
+        self._failed: dict[str, float] = {}
+        self._lock = threading.Lock()  # windows
+        self._bg_lock = threading.Lock()
+        self._refreshing: set[str] = set()
 
     # ---- reference data --------------------------------------------------------------------------
     def invalidate(self) -> None:
+        """Reload at the next declaration (after an analyst's change in this process)."""
         self._snap = None
+
+    def warm(self) -> None:
+        """Load the reference data and the serving model in the background (at start-up)."""
+        self._in_background("reference", self._load_reference)
+
+    def _in_background(self, key: str, fn: Callable[[Session], object]) -> bool:
+        if self.db is None or not self.background:
+            return False
+        db = self.db
+        with self._bg_lock:
+            if key in self._refreshing:
+                return True
+            self._refreshing.add(key)
+
+        def work() -> None:
+            try:
+                with db.unit_of_work() as uow:
+                    fn(uow.session)
+            except Exception as exc:  # a failed refresh keeps the data in memory; never kill the thread pool
+                log.warning("risk.refresh_failed", key=key, error=str(exc))
+            finally:
+                with self._bg_lock:
+                    self._refreshing.discard(key)
+
+        threading.Thread(target=work, name=f"risk-refresh-{key}", daemon=True).start()
+        return True
 
     def reference(self, session: Session) -> snapshot.Snapshot:
         snap = self._snap
-        if snap is None or time.monotonic() - self._snap_at > self.snapshot_ttl:
-            snap = snapshot.load(session)
-            self._sync_model(session)
-            self._snap, self._snap_at = snap, time.monotonic()
+        if snap is None:
+            return self._load_reference(session)
+        if time.monotonic() - self._snap_at > self.snapshot_ttl and not self._in_background(
+            "reference", self._load_reference
+        ):
+            return self._load_reference(session)
+        return snap
+
+    def _load_reference(self, session: Session) -> snapshot.Snapshot:
+        snap = snapshot.load(session)
+        self._sync_model(session)
+        self._snap, self._snap_at = snap, time.monotonic()
         return snap
 
     def _sync_model(self, session: Session) -> None:
@@ -68,28 +120,47 @@ class RiskEngine:
         current = self.models.serving
         if row is None:
             self.models.clear()
-        elif current is None or current.version != row.version:
+            return
+        if current is not None and current.version == row.version:
+            return
+        failed_at = self._failed.get(row.version)
+        if failed_at is not None and time.monotonic() - failed_at < self.model_retry:
+            return
+        version, path = row.version, row.path
+
+        def switch(_session: Session | None = None) -> None:
             try:
-                self.models.switch(row.version, row.path)
+                self.models.switch(version, path)
             except scoring.ModelLoadError as exc:
-                log.warning("risk.model_not_loaded", version=row.version, error=str(exc))
+                self._failed[version] = time.monotonic()
+                log.warning("risk.model_not_loaded", version=version, error=str(exc))
+
+        if not self._in_background("model", switch):
+            switch()
 
     def window(self, session: Session, office: str) -> ScoreWindow:
+        found = self._windows.get(office)
+        if found is None:
+            return self._load_window(session, office)
+        if time.monotonic() - found[1] > self.window_ttl and not self._in_background(
+            f"window:{office}", lambda s: self._load_window(s, office)
+        ):
+            return self._load_window(session, office)
+        return found[0]
+
+    def _load_window(self, session: Session, office: str) -> ScoreWindow:
+        win = ScoreWindow()
+        recent = session.scalars(
+            select(RiskDecisionRow.score)
+            .where(RiskDecisionRow.office == office)
+            .order_by(RiskDecisionRow.decided_at.desc())
+            .limit(win.size)
+        ).all()
+        for s in reversed(recent):
+            win.add(float(s))
         with self._lock:
-            found = self._windows.get(office)
-            if found is not None and time.monotonic() - found[1] <= self.window_ttl:
-                return found[0]
-            win = ScoreWindow()
-            recent = session.scalars(
-                select(RiskDecisionRow.score)
-                .where(RiskDecisionRow.office == office)
-                .order_by(RiskDecisionRow.decided_at.desc())
-                .limit(win.size)
-            ).all()
-            for s in reversed(recent):
-                win.add(float(s))
             self._windows[office] = (win, time.monotonic())
-            return win
+        return win
 
     # ---- the decision ----------------------------------------------------------------------------
     def assign(self, facts: DeclarationFacts, *, session: Session) -> ChannelDecision:
@@ -106,8 +177,9 @@ class RiskEngine:
         score = scoring.clamp(base + a.points)
         rates = snap.rates_for(facts.office)
         win = self.window(session, facts.office)
-        lane, mode = self._lane(facts, score, rates, win, a, override)
-        win.add(score)
+        with self._lock:  # requests run in a thread pool; the window is shared
+            lane, mode = self._lane(facts, score, rates, win, a, override)
+            win.add(score)
         reasons = [*(override[1:] if override else []), *a.reasons]
         if serving is not None:
             reasons.insert(0, self._model_reason(serving.version, base))
@@ -278,6 +350,8 @@ _WATCH_TEXT = {
 
 
 def build_engine(db: Database, settings: Settings) -> RiskEngine:
-    """The engine the app serves (app.state.channel_engine); the serving model loads on first use."""
-    _ = db, settings
-    return RiskEngine()
+    """The engine the app serves (app.state.channel_engine). A serving process (one that runs its
+    dispatcher) refreshes reference data and loads the promoted model in the background, starting now."""
+    engine = RiskEngine(db=db, background=settings.run_dispatcher)
+    engine.warm()
+    return engine
