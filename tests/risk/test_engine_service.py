@@ -174,3 +174,19 @@ def test_a_serving_model_that_cannot_load_leaves_the_heuristic_and_is_not_retrie
     failed_at = engine._failed["gone"]
     run(db, engine, [facts(2)])
     assert engine._failed["gone"] == failed_at
+
+
+def test_default_rules_become_profiles_with_the_same_effect(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from haiquan.risk.engine_cli import engine_app
+
+    monkeypatch.setattr(cli_support, "_db", db)
+    out = CliRunner().invoke(engine_app, ["defaults"])
+    assert out.exit_code == 0 and "P-WATCH-CLASS" in out.output and "P-HS-2402" in out.output
+    assert "none" in CliRunner().invoke(engine_app, ["defaults"]).output
+    low = facts(1)
+    low = DeclarationFacts(**{**low.__dict__, "compliance_class": "low"})
+    cig = facts(2, hs="24022090")
+    d_low, d_cig = run(db, RiskEngine(), [low, cig])
+    assert d_low.channel == "red" and d_cig.channel == "yellow"

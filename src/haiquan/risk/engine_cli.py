@@ -107,6 +107,15 @@ def lanes_cmd(
     )
 
 
+@engine_app.command("defaults")
+def defaults() -> None:
+    """Install the rule-set engine's default rules as profiles (low compliance → red, cigarettes → yellow)."""
+    with database().unit_of_work() as uow:
+        added = profiles.install_defaults(uow.session, actor=ACTOR)
+        uow.commit()
+    console.print(f"profiles added: {', '.join(added) or 'none (already there)'}")
+
+
 @engine_app.command("nightly")
 def nightly(days: Annotated[int, typer.Option()] = 365) -> None:
     """Recompute value-control bounds and every declarant's compliance class."""

@@ -15,7 +15,7 @@ from haiquan.kit.auth import Scope
 from haiquan.kit.errors import Conflict, NotFound, ValidationFailed
 from haiquan.organization.tables import EnterpriseRow, UnitRow
 from haiquan.risk import criteria, snapshot
-from haiquan.risk.channel import DeclarationFacts, LineFacts
+from haiquan.risk.channel import DEFAULT_RULES, DeclarationFacts, LineFacts, Rule
 from haiquan.risk.schemas import ProfileChange, ProfileIn
 from haiquan.risk.tables import ProfileRow, ProfileVersionRow
 
@@ -228,3 +228,31 @@ def test(
         "sample": hits[:20],
         "truncated": len(past) >= TEST_LIMIT,
     }
+
+
+def rule_text(rule: Rule) -> str:
+    """The criteria text of a `RuleSetEngine` rule (channel.py), so that its defaults become profiles."""
+    parts = []
+    if rule.compliance_classes:
+        parts.append(f"compliance_class in ({', '.join(rule.compliance_classes)})")
+    if rule.hs_prefixes:
+        parts.append("(" + " or ".join(f"hs starts {p}" for p in rule.hs_prefixes) + ")")
+    if rule.origins:
+        parts.append(f"origin in ({', '.join(rule.origins)})")
+    return " and ".join(parts) + f" -> {rule.channel}"
+
+
+def install_defaults(session: Session, *, actor: str) -> list[str]:
+    """The default rules of the plain rule-set engine as profiles (those not there yet)."""
+    added = []
+    for rule in DEFAULT_RULES:
+        pid = rule.id.replace("R-", "P-", 1)
+        if session.get(ProfileRow, pid) is not None:
+            continue
+        data = ProfileIn(
+            id=pid, name=rule.reason_en, criteria=rule_text(rule), reason_vi=rule.reason_vi,
+            reason_en=rule.reason_en, why="default rule of the rule-set engine",
+        )  # fmt: skip
+        create(session, data=data, actor=actor)
+        added.append(pid)
+    return added
