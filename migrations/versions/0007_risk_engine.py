@@ -42,6 +42,8 @@ def upgrade() -> None:
         sa.Column("fraud_found", sa.Boolean(), nullable=True),
         sa.Column("revenue_found", haiquan.kit.db.Money(precision=22, scale=4), nullable=True),
         sa.Column("labelled_at", haiquan.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("model_line", sa.Integer(), nullable=True),
+        sa.Column("explained", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("number"),
     )
     with op.batch_alter_table("risk_decisions", schema=None) as batch_op:

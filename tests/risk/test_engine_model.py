@@ -44,8 +44,22 @@ def test_promoted_model_scores_and_explains(
     assert d["channel"] == "red"
     score = next(x for x in d["channel_reasons"] if x["kind"] == "score")
     assert score["source"] == f"model:{version}"
-    explained = [x for x in d["channel_reasons"] if x["kind"] == "model"]
+    # SHAP contributions arrive right after registration, off the inline path
+    assert not [x for x in d["channel_reasons"] if x["kind"] == "model"]
+    app.state.dispatcher.run_once()
+    shown = client.get(f"/api/v1/declarations/{d['number']}", headers=world.off("nb_officer1")).json()
+    explained = [x for x in shown["channel_reasons"] if x["kind"] == "model"]
     assert explained and all(x["contribution"] > 0 and x["vi"].startswith("Mô hình:") for x in explained)
+    rec = client.get(f"/api/v1/risk/decisions/{d['number']}", headers=world.off("nb_officer1"))
+    assert rec.status_code == 200 and [x for x in rec.json()["reasons"] if x["kind"] == "model"] == explained
+    assert (
+        client.get(f"/api/v1/risk/decisions/{d['number']}", headers=world.off("hp_officer")).status_code
+        == 404
+    )
+    assert (
+        client.get(f"/api/v1/risk/decisions/{d['number']}", headers=world.ent("0100109106")).status_code
+        == 403
+    )
 
     # a broken file: promotion refused, the serving model stays and keeps scoring
     broken = model_file.parent / "broken.json"

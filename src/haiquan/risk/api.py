@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query
 from haiquan.deps import Ctx
 from haiquan.kit import clock
 from haiquan.kit.auth import LEADER_ROLES, Role
+from haiquan.kit.errors import NotFound
 from haiquan.risk import compliance, lanes, performance, profiles, registry, scoring, valuecontrol, watch
 from haiquan.risk.engine import RiskEngine
 from haiquan.risk.schemas import (
@@ -30,6 +31,7 @@ from haiquan.risk.schemas import (
     ValueControlIn,
     ValueControlOut,
 )
+from haiquan.risk.tables import RiskDecisionRow
 
 router = APIRouter(prefix="/api/v1/risk", tags=["risk"])
 ANALYSTS = (Role.ANALYST.value, Role.ADMINISTRATOR.value)
@@ -209,6 +211,20 @@ def promote_model(ctx: Ctx, version: str) -> Any:
         )
 
     return ctx.respond(fn)
+
+
+# ---- decisions -----------------------------------------------------------------------------------
+@router.get("/decisions/{number}", summary="The engine's decision on a declaration, with every reason")
+def get_decision(ctx: Ctx, number: str) -> Any:
+    ctx.principal.require_officer()
+    rec = ctx.session.get(RiskDecisionRow, number)
+    if rec is None or not ctx.principal.scope.covers_unit(rec.office):
+        raise NotFound(f"no risk decision for {number} in your units", field="number")
+    return {
+        "number": rec.number, "office": rec.office, "decided_at": rec.decided_at, "channel": rec.channel,
+        "score": rec.score, "score_source": rec.score_source, "random_pick": rec.random_pick,
+        "forced": rec.forced, "reasons": rec.reasons, "inspected": rec.inspected, "fraud_found": rec.fraud_found,
+    }  # fmt: skip
 
 
 # ---- performance ---------------------------------------------------------------------------------

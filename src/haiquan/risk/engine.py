@@ -56,10 +56,14 @@ class RiskEngine:
         snapshot_ttl: float = 10.0,
         window_ttl: float = 300.0,
         model_retry: float = 300.0,
+        explain_inline: bool = False,
     ) -> None:
         self.db, self.background = db, background
         self.snapshot_ttl, self.window_ttl, self.model_retry = snapshot_ttl, window_ttl, model_retry
         self.models = scoring.ModelHolder()
+        # SHAP contributions cost several booster calls: by default the red lane's explanation is added by
+        # the `risk.explanations` consumer right after registration (handlers.py), off the inline path.
+        self.explain_inline = explain_inline
         self._snap: snapshot.Snapshot | None = None
         self._snap_at = 0.0
         self._windows: dict[str, tuple[ScoreWindow, float]] = {}
@@ -183,10 +187,10 @@ class RiskEngine:
         reasons = [*(override[1:] if override else []), *a.reasons]
         if serving is not None:
             reasons.insert(0, self._model_reason(serving.version, base))
-            if lane == "red" and facts.lines:
+            if lane == "red" and facts.lines and self.explain_inline:
                 reasons.extend(scoring.explain(serving, facts, line))
         reasons.append(mode)
-        self._record(session, facts, lane, score, serving, mode, reasons, bool(override or a.forced))
+        self._record(session, facts, lane, score, serving, mode, reasons, bool(override or a.forced), line)
         return ChannelDecision(lane, reasons, score=round(score, 6))
 
     def _lane(
@@ -318,6 +322,7 @@ class RiskEngine:
         mode: dict[str, Any],
         reasons: list[dict[str, Any]],
         forced: bool,
+        line: int,
     ) -> None:
         session.add(
             RiskDecisionRow(
@@ -331,6 +336,8 @@ class RiskEngine:
                 forced=forced,
                 reasons=reasons,
                 total_duties=f.total_duties_vnd,
+                model_line=line if serving is not None else None,
+                explained=serving is None or lane != "red" or self.explain_inline,
             )
         )
 

@@ -137,7 +137,7 @@ def versions(session: Session, profile_id: str) -> list[ProfileVersionRow]:
     return list(session.scalars(q.order_by(ProfileVersionRow.version)).all())
 
 
-def _facts(row: DeclarationRow, lines: list[DeclarationLineRow], cls: str) -> DeclarationFacts:
+def facts_from_rows(row: DeclarationRow, lines: list[DeclarationLineRow], cls: str) -> DeclarationFacts:
     return DeclarationFacts(
         number=row.number,
         office=row.office,
@@ -204,7 +204,7 @@ def test(
     hits: list[str] = []
     by_lane: dict[str, int] = {"green": 0, "yellow": 0, "red": 0}
     for row, lines, cls in past:
-        if criteria.matches(rule, snapshot.FactsSubject(_facts(row, lines, cls), engine_snapshot)):
+        if criteria.matches(rule, snapshot.FactsSubject(facts_from_rows(row, lines, cls), engine_snapshot)):
             hits.append(row.number)
             if row.channel in by_lane:
                 by_lane[row.channel] += 1

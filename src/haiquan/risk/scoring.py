@@ -101,6 +101,24 @@ def load_model(path: str) -> Any:
     return model
 
 
+_cache: dict[str, Any] = {}
+_cache_lock = threading.Lock()
+
+
+def load_version(version: str, path: str) -> Any:
+    """A registered model version, loaded once per process (the engine and the explanation consumer
+    share it); the two most recent versions are kept."""
+    with _cache_lock:
+        if version in _cache:
+            return _cache[version]
+    model = load_model(path)
+    with _cache_lock:
+        _cache[version] = model
+        while len(_cache) > 2:
+            del _cache[next(iter(_cache))]
+    return model
+
+
 @dataclass(frozen=True)
 class Serving:
     version: str
@@ -120,7 +138,7 @@ class ModelHolder:
 
     def switch(self, version: str, path: str) -> Serving:
         with self._lock:
-            model = load_model(path)  # raises: the current model stays
+            model = load_version(version, path)  # raises: the current model stays
             self._serving = Serving(version, model)
             return self._serving
 

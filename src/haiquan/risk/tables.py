@@ -119,6 +119,8 @@ class RiskDecisionRow(Base):
     fraud_found: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     revenue_found: Mapped[Decimal | None] = mapped_column(nullable=True)
     labelled_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    model_line: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the line that scored highest
+    explained: Mapped[bool] = mapped_column(Boolean, default=True)  # False: SHAP reasons still to add
 
 
 Index("ix_risk_decisions_office_at", RiskDecisionRow.office, RiskDecisionRow.decided_at)
