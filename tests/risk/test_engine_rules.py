@@ -93,3 +93,16 @@ def test_model_features_read_as_words() -> None:
         "past fraud rate of the importer",
     )
     assert feature_text("hs6_origin_uv_dev")[1] == "unit-value deviation from the HS code and origin"
+
+
+def test_lanes_set_otherwise_use_up_the_budget() -> None:
+    win = d.ScoreWindow(size=4)
+    for s, lane in ((0.1, "red"), (0.2, None), (0.3, "yellow"), (0.4, "red")):
+        win.add(s, lane)
+    assert win.set_share("red") == 0.5 and win.set_share("yellow") == 0.25
+    win.add(0.5)  # the oldest (a forced red) leaves the window
+    assert win.set_share("red") == 0.25
+    rates = d.LaneRates()
+    assert d.lane_by_rank(0.05, rates) == "red"
+    assert d.lane_by_rank(0.05, rates, taken_red=0.04) == "yellow"
+    assert d.lane_by_rank(0.01, rates, taken_red=0.10) == "yellow"

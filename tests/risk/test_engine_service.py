@@ -190,3 +190,24 @@ def test_default_rules_become_profiles_with_the_same_effect(
     cig = facts(2, hs="24022090")
     d_low, d_cig = run(db, RiskEngine(), [low, cig])
     assert d_low.channel == "red" and d_cig.channel == "yellow"
+
+
+def test_forced_reds_count_against_the_red_budget(db: Database) -> None:
+    with db.unit_of_work() as uow:
+        uow.session.add(
+            ProfileRow(
+                id="P-CARS",
+                name="cars",
+                criteria="hs starts 8703 -> red",
+                units=[],
+                active=True,
+                version=1,
+                updated_at=clock.now(),
+                updated_by="t",
+            )
+        )
+        uow.commit()
+    items = [facts(i, hs="87032363" if i % 20 == 0 else "85171300") for i in range(1000)]
+    decisions = run(db, RiskEngine(), items)
+    red = sum(dec.channel == "red" for dec in decisions) / len(decisions)
+    assert 0.055 < red < 0.09, red  # 5 % forced + ranked reds ≈ the office's 7.05 %, not 12 %

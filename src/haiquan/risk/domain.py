@@ -66,18 +66,29 @@ def uniform(key: str, salt: str = "") -> float:
 
 @dataclass
 class ScoreWindow:
-    """Recent scores of one office, kept sorted; the rank of a new score gives its lane."""
+    """Recent scores of one office, kept sorted; the rank of a new score gives its lane. It also counts
+    the recent declarations whose lane was set otherwise (override, profile, random pick), which use up
+    part of each lane's budget."""
 
     size: int = WINDOW_SIZE
-    _recent: deque[float] = field(default_factory=deque)
+    _recent: deque[tuple[float, str | None]] = field(default_factory=deque)
     _sorted: list[float] = field(default_factory=list)
+    _set: dict[str, int] = field(default_factory=lambda: {"green": 0, "yellow": 0, "red": 0})
 
-    def add(self, score: float) -> None:
-        self._recent.append(score)
+    def add(self, score: float, set_lane: str | None = None) -> None:
+        self._recent.append((score, set_lane))
         bisect.insort(self._sorted, score)
+        if set_lane is not None:
+            self._set[set_lane] += 1
         if len(self._recent) > self.size:
-            old = self._recent.popleft()
+            old, old_lane = self._recent.popleft()
             del self._sorted[bisect.bisect_left(self._sorted, old)]
+            if old_lane is not None:
+                self._set[old_lane] -= 1
+
+    def set_share(self, lane: str) -> float:
+        """Share of the window whose lane was set by an override, a profile or a random pick."""
+        return self._set[lane] / len(self._recent) if self._recent else 0.0
 
     def __len__(self) -> int:
         return len(self._recent)
@@ -92,9 +103,13 @@ class ScoreWindow:
         return (n - hi + tie * (hi - lo)) / n
 
 
-def lane_by_rank(share_above: float, rates: LaneRates) -> str:
-    """Top red % of scores → red, the next yellow % → yellow, the rest green."""
-    red, yellow = float(rates.red) / 100, float(rates.yellow) / 100
+def lane_by_rank(
+    share_above: float, rates: LaneRates, taken_red: float = 0.0, taken_yellow: float = 0.0
+) -> str:
+    """Top red % of scores → red, the next yellow % → yellow, the rest green; the shares already taken by
+    forced lanes and random picks come off each budget, so that the total matches the office's rates."""
+    red = max(0.0, float(rates.red) / 100 - taken_red)
+    yellow = max(0.0, float(rates.yellow) / 100 - taken_yellow)
     if share_above < red:
         return "red"
     if share_above < red + yellow:

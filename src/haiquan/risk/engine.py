@@ -25,6 +25,7 @@ from haiquan.risk.tables import ModelVersionRow, RiskDecisionRow
 
 log = structlog.get_logger(__name__)
 
+SET_MODES = frozenset({"override", "profile", "random"})
 COMPLIANCE_POINTS = {"low": 0.30, "normal": 0.0, "high": -0.10}
 WATCH_POINTS = {"enterprise": 0.30, "consignee": 0.30, "hs_code": 0.15, "country": 0.15, "route": 0.15}
 VC_BELOW, VC_ABOVE = 0.25, 0.10
@@ -154,14 +155,19 @@ class RiskEngine:
 
     def _load_window(self, session: Session, office: str) -> ScoreWindow:
         win = ScoreWindow()
-        recent = session.scalars(
-            select(RiskDecisionRow.score)
+        recent = session.execute(
+            select(
+                RiskDecisionRow.score,
+                RiskDecisionRow.channel,
+                RiskDecisionRow.forced,
+                RiskDecisionRow.random_pick,
+            )
             .where(RiskDecisionRow.office == office)
             .order_by(RiskDecisionRow.decided_at.desc())
             .limit(win.size)
         ).all()
-        for s in reversed(recent):
-            win.add(float(s))
+        for score, channel, forced, random_pick in reversed(recent):
+            win.add(float(score), channel if forced or random_pick else None)
         with self._lock:
             self._windows[office] = (win, time.monotonic())
         return win
@@ -183,7 +189,7 @@ class RiskEngine:
         win = self.window(session, facts.office)
         with self._lock:  # requests run in a thread pool; the window is shared
             lane, mode = self._lane(facts, score, rates, win, a, override)
-            win.add(score)
+            win.add(score, lane if mode["mode"] in SET_MODES else None)
         reasons = [*(override[1:] if override else []), *a.reasons]
         if serving is not None:
             reasons.insert(0, self._model_reason(serving.version, base))
@@ -216,7 +222,7 @@ class RiskEngine:
             )
         else:
             share = win.share_above(score, domain.uniform(facts.number, "tie"))
-            ranked = domain.lane_by_rank(share, rates)
+            ranked = domain.lane_by_rank(share, rates, win.set_share("red"), win.set_share("yellow"))
             vi, en = LANE_NAMES[ranked]
             mode = _mode(
                 "rank",
