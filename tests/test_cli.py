@@ -39,11 +39,17 @@ def test_admin_commands_and_audit_verification(fresh: str) -> None:
     assert run("db", "upgrade")[0] == 0
     code, out = run("unit", "load")
     assert code == 0 and "'total': 431" in out
-    code, out = run("officer", "add", "--username", "lan", "--unit", "01AB", "--role", "officer", stdin="mat-khau-dai\n")
+    code, out = run(
+        "officer", "add", "--username", "lan", "--unit", "01AB", "--role", "officer", stdin="mat-khau-dai\n"
+    )
     assert code == 0, out
-    code, out = run("officer", "add", "--username", "x", "--unit", "99ZZ", "--role", "officer", stdin="mat-khau-dai\n")
+    code, out = run(
+        "officer", "add", "--username", "x", "--unit", "99ZZ", "--role", "officer", stdin="mat-khau-dai\n"
+    )
     assert code == 2 and "unit" in out
-    code, out = run("enterprise", "add", "--tax-code", "0101248141", "--name", "Minh Anh", "--role", "declarant")
+    code, out = run(
+        "enterprise", "add", "--tax-code", "0101248141", "--name", "Minh Anh", "--role", "declarant"
+    )
     assert code == 0 and out.strip().splitlines()[-1].startswith("hq_")
     code, out = run("enterprise", "add", "--tax-code", "0101248142", "--name", "Bad", "--role", "declarant")
     assert code == 2 and "tax_code" in out

@@ -23,7 +23,7 @@ from haiquan.kit.db import Database
 from haiquan.kit.metrics import LATENCY, REQUESTS
 from haiquan.kit.outbox import Dispatcher
 from haiquan.kit.settings import Settings, get_settings
-from haiquan.risk.channel import default_engine
+from haiquan.risk.engine import build_engine
 from haiquan.routes import include_routers
 
 log = structlog.get_logger(__name__)
@@ -65,7 +65,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.dispatcher = dispatcher
     app.state.dispatcher_wake = dispatcher.wake
     app.state.webhooks = webhooks
-    app.state.channel_engine = default_engine()
+    app.state.channel_engine = build_engine(db, settings)
     errors.install_error_handlers(app)
     _audit_forbidden(app)
     _observability(app, db)

@@ -16,6 +16,7 @@ from haiquan.payments.cli import payments_app, revenue_app
 from haiquan.reference.cli import app as reference_app
 from haiquan.reports.cli import reports_app
 from haiquan.risk.cli import app as risk_app
+from haiquan.risk.engine_cli import engine_app
 
 console = Console()
 app = typer.Typer(
@@ -34,6 +35,7 @@ app.add_typer(enforcement_app, name="enforcement")
 app.add_typer(payments_app, name="payments")
 app.add_typer(revenue_app, name="revenue")
 app.add_typer(reports_app, name="reports")
+app.add_typer(engine_app, name="risk-engine")
 
 
 @db_app.command("upgrade")

@@ -7,14 +7,19 @@ from haiquan.kit.outbox import Dispatcher
 from haiquan.kit.settings import Settings
 from haiquan.payments import handlers as payments_handlers
 from haiquan.reports import handlers as reports_handlers
+from haiquan.risk import handlers as risk_handlers
+
+MODULES = [
+    declarations_handlers,
+    payments_handlers,
+    reports_handlers,
+    risk_handlers,
+]
 
 
 def register_all(dispatcher: Dispatcher, settings: Settings) -> None:
-    """Domains add their consumers here (notifications, webhooks, reports, federation)."""
+    """Each domain's handlers module offers consumers() (notifications, payments, reports, risk, ...)."""
     _ = settings
-    for consumer in declarations_handlers.consumers():
-        dispatcher.register(consumer)
-    for consumer in payments_handlers.consumers():
-        dispatcher.register(consumer)
-    for consumer in reports_handlers.consumers():
-        dispatcher.register(consumer)
+    for module in MODULES:
+        for consumer in module.consumers():
+            dispatcher.register(consumer)

@@ -11,6 +11,8 @@ from haiquan.organization.api import router as organization_router
 from haiquan.payments.api import router as payments_router
 from haiquan.reports.api import router as reports_router
 from haiquan.reports.pages import router as reports_pages
+from haiquan.risk.api import router as risk_router
+from haiquan.risk.pages import router as risk_pages_router
 from haiquan.web.pages import router as web_router
 
 
@@ -23,3 +25,5 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(reports_router)
     app.include_router(reports_pages)
     app.include_router(web_router)
+    app.include_router(risk_router)
+    app.include_router(risk_pages_router)

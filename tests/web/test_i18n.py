@@ -123,10 +123,11 @@ def test_nav_shows_registered_links_whose_route_exists() -> None:
 
     officer = Principal("officer", "1", "o", Scope(units=None), unit="00", role="officer")
     analyst = Principal("officer", "2", "a", Scope(units=None), unit="00", role="analyst")
+    saved = list(nav.NAV)
     nav.register("nav.risk", "/risk", roles=["analyst"])
     try:
         assert [i.path for i in nav.items_for(app, officer)] == ["/queue"]  # no /declarations route here
         assert [i.path for i in nav.items_for(app, analyst)] == ["/queue", "/risk"]
         assert nav.items_for(app, None) == []
     finally:
-        nav.register("nav.risk", "/risk")
+        nav.NAV[:] = saved

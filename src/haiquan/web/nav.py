@@ -34,13 +34,14 @@ def register(label_key: str, path: str, roles: list[str] | tuple[str, ...] | Non
 
 
 # The officers' pages and the places other modules' pages will live at.
+LEADERS = ("team_lead", "subdepartment_leader", "department_leader", "administrator")
 register("nav.queue", "/queue")
 register("nav.declarations", "/declarations")
-register("nav.supervision", "/supervision")
-register("nav.risk", "/risk")
+register("nav.supervision", "/supervision/alerts")
+register("nav.risk", "/risk", roles=("analyst", *LEADERS))
 register("nav.payments", "/payments")
 register("nav.enforcement", "/enforcement")
-register("nav.reports", "/reports")
+register("nav.reports", "/reports", roles=("analyst", *LEADERS))
 
 
 def has_page(app: FastAPI, path: str) -> bool:
