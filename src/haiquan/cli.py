@@ -11,6 +11,7 @@ from haiquan.kit import audit
 from haiquan.kit.cli_support import database, fail
 from haiquan.kit.settings import get_settings
 from haiquan.organization.cli import enterprise_app, officer_app, unit_app
+from haiquan.supervision.cli import app as supervision_app
 
 console = Console()
 app = typer.Typer(
@@ -23,6 +24,7 @@ app.add_typer(unit_app, name="unit")
 app.add_typer(officer_app, name="officer")
 app.add_typer(enterprise_app, name="enterprise")
 app.add_typer(audit_app, name="audit")
+app.add_typer(supervision_app, name="supervision")
 
 
 @db_app.command("upgrade")
