@@ -20,25 +20,42 @@ def container(n: int, owner: str = "MSCU") -> str:
     return body + str(iso6346.calc_check_digit(body))
 
 
-def connect_terminal(world: World, *, tax_code: str = TERMINAL, location: str = LOCATION, unit: str = "03CC") -> str:
+def connect_terminal(
+    world: World, *, tax_code: str = TERMINAL, location: str = LOCATION, unit: str = "03CC"
+) -> str:
     lead = world.off("hp_leader")
-    r = world.post("/api/v1/terminal-operators", lead, {"tax_code": tax_code, "name": "Cảng Hải Phòng", "unit": unit})
+    r = world.post(
+        "/api/v1/terminal-operators", lead, {"tax_code": tax_code, "name": "Cảng Hải Phòng", "unit": unit}
+    )
     assert r.status_code == 201, r.text
     op = r.json()["id"]
     r = world.post(
         f"/api/v1/terminal-operators/{op}/locations",
         lead,
-        {"code": location, "name": "Cảng Chùa Vẽ", "kind": "seaport", "unit": unit, "locode": "VNHPH", "capacity_teu": 5000},
+        {
+            "code": location,
+            "name": "Cảng Chùa Vẽ",
+            "kind": "seaport",
+            "unit": unit,
+            "locode": "VNHPH",
+            "capacity_teu": 5000,
+        },
     )
     assert r.status_code == 201, r.text
-    r = world.post(f"/api/v1/terminal-operators/{op}/connection", lead, {"status": "testing", "enterprise_tax_code": tax_code})
+    r = world.post(
+        f"/api/v1/terminal-operators/{op}/connection",
+        lead,
+        {"status": "testing", "enterprise_tax_code": tax_code},
+    )
     assert r.status_code == 200, r.text
     r = world.post(f"/api/v1/terminal-operators/{op}/connection", lead, {"status": "live"})
     assert r.status_code == 200, r.text
     return str(op)
 
 
-def manifest(bills: list[dict[str, Any]], *, reference: str = "MV-001", hours_ahead: float = 30, **over: Any) -> dict[str, Any]:
+def manifest(
+    bills: list[dict[str, Any]], *, reference: str = "MV-001", hours_ahead: float = 30, **over: Any
+) -> dict[str, Any]:
     body: dict[str, Any] = {
         "reference": reference,
         "mode": "sea",
@@ -69,7 +86,12 @@ def bill(number: str, containers: list[tuple[str, str]], packages: int = 100, **
 
 
 def msg(mid: str, kind: str, cont: str | None, *, seal: str | None = None, **over: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {"message_id": mid, "kind": kind, "location": LOCATION, "at": datetime.now(UTC).isoformat()}
+    body: dict[str, Any] = {
+        "message_id": mid,
+        "kind": kind,
+        "location": LOCATION,
+        "at": datetime.now(UTC).isoformat(),
+    }
     if cont:
         body["container"] = cont
     if seal:

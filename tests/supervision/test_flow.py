@@ -28,7 +28,11 @@ C1, C2, C3 = container(1), container(2), container(3)
 def declare_and_clear(world: World, app: Any, goods_id: str, containers: list[str], packages: int) -> str:
     app.state.channel_engine = RuleSetEngine(green=100.0, yellow=0.0, red=0.0)
     body = import_declaration(
-        office="03CC", transport_mode="sea", transport_document=goods_id, containers=containers, package_count=packages
+        office="03CC",
+        transport_mode="sea",
+        transport_document=goods_id,
+        containers=containers,
+        package_count=packages,
     )
     r = world.lodge(body)
     assert r.status_code == 201, r.text
@@ -41,7 +45,11 @@ def declare_and_clear(world: World, app: Any, goods_id: str, containers: list[st
             type="payment.confirmed",
             unit="03CC",
             actor="bank:test",
-            payload={"declaration_number": number, "amount": reg.json()["duties"]["total"], "reference": "P1"},
+            payload={
+                "declaration_number": number,
+                "amount": reg.json()["duties"]["total"],
+                "reference": "P1",
+            },
         )
         uow.commit()
     app.state.dispatcher.run_once()
@@ -51,14 +59,18 @@ def declare_and_clear(world: World, app: Any, goods_id: str, containers: list[st
 
 def setup_vessel(world: World) -> dict[str, Any]:
     connect_terminal(world)
-    body = manifest([bill("HPH0426001", [(C1, "SEAL1")]), bill("HPH0426002", [(C2, "SEAL2"), (C3, "SEAL3")], packages=40)])
+    body = manifest(
+        [bill("HPH0426001", [(C1, "SEAL1")]), bill("HPH0426002", [(C2, "SEAL2"), (C3, "SEAL3")], packages=40)]
+    )
     r = world.post("/api/v1/manifests", world.ent(CARRIER), body)
     assert r.status_code == 201, r.text
     out: dict[str, Any] = r.json()
     return out
 
 
-def test_vessel_story_refused_early_then_leaves_after_clearance(world: World, app: Any, client: TestClient) -> None:
+def test_vessel_story_refused_early_then_leaves_after_clearance(
+    world: World, app: Any, client: TestClient
+) -> None:
     m = setup_vessel(world)
     assert m["late"] is False and len(m["consignments"]) == 2 and m["unit"] == "03CC"
     gi = send(world, [msg("GI-1", "gate_in", C1, seal="SEAL1"), msg("GI-2", "gate_in", C2, seal="SEAL2")])
@@ -85,31 +97,43 @@ def test_vessel_story_refused_early_then_leaves_after_clearance(world: World, ap
     assert st["items"][0]["state"] == "out"
 
 
-def test_wrong_seal_and_gate_out_without_gate_in_raise_alerts(world: World, app: Any, client: TestClient) -> None:
+def test_wrong_seal_and_gate_out_without_gate_in_raise_alerts(
+    world: World, app: Any, client: TestClient
+) -> None:
     setup_vessel(world)
     declare_and_clear(world, app, "HPH0426002", [C2, C3], 40)
     send(world, [msg("GI-2", "gate_in", C2, seal="SEAL2")])
-    res = send(world, [
-        msg("GO-2", "gate_out", C2, seal="WRONG", destination="inland"),
-        msg("GO-3", "gate_out", C3, seal="SEAL3", destination="inland"),
-    ])
+    res = send(
+        world,
+        [
+            msg("GO-2", "gate_out", C2, seal="WRONG", destination="inland"),
+            msg("GO-3", "gate_out", C3, seal="SEAL3", destination="inland"),
+        ],
+    )
     codes = [[r["code"] for r in x["reasons"]] for x in res["results"]]
     assert codes == [["seal_mismatch"], ["not_gated_in"]]
-    kinds = sorted(a["kind"] for a in client.get("/api/v1/supervision/alerts", headers=world.off("hp_officer")).json())
+    kinds = sorted(
+        a["kind"] for a in client.get("/api/v1/supervision/alerts", headers=world.off("hp_officer")).json()
+    )
     assert kinds == ["gate_out_without_gate_in", "mismatch"]
     # the goods leave once both containers are in and the seals match; declarations hear it once all are out
     send(world, [msg("GI-3", "gate_in", C3, seal="SEAL3")])
-    ok = send(world, [
-        msg("GO-4", "gate_out", C2, seal="SEAL2", destination="inland"),
-        msg("GO-5", "gate_out", C3, seal="SEAL3", destination="inland"),
-    ])
+    ok = send(
+        world,
+        [
+            msg("GO-4", "gate_out", C2, seal="SEAL2", destination="inland"),
+            msg("GO-5", "gate_out", C3, seal="SEAL3", destination="inland"),
+        ],
+    )
     assert ok["applied"] == 2, ok
 
 
 def test_bad_messages_are_answered_one_by_one_and_kept(world: World, client: TestClient) -> None:
     setup_vessel(world)
     bad_digit = C1[:-1] + str((int(C1[-1]) + 1) % 10)
-    good = [msg(f"GI-{i}", "gate_in", C1 if i == 0 else C2, seal="SEAL1" if i == 0 else "SEAL2") for i in range(2)]
+    good = [
+        msg(f"GI-{i}", "gate_in", C1 if i == 0 else C2, seal="SEAL1" if i == 0 else "SEAL2") for i in range(2)
+    ]
     batch = [
         good[0],
         msg("X-1", "gate_in", bad_digit, seal="S"),
@@ -130,7 +154,9 @@ def test_bad_messages_are_answered_one_by_one_and_kept(world: World, client: Tes
 
 def test_late_manifest_is_told_and_amendment_keeps_ids(world: World) -> None:
     connect_terminal(world)
-    r = world.post("/api/v1/manifests", world.ent(CARRIER), manifest([bill("HPH1", [(C1, "S1")])], hours_ahead=5))
+    r = world.post(
+        "/api/v1/manifests", world.ent(CARRIER), manifest([bill("HPH1", [(C1, "S1")])], hours_ahead=5)
+    )
     assert r.status_code == 201
     m = r.json()
     assert m["late"] is True and m["late_by_minutes"] >= 18 * 60

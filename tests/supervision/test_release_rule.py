@@ -7,13 +7,13 @@ import itertools
 import pytest
 
 from haiquan.supervision.domain import (
+    Connection,
     DeclarationFacts,
     Destination,
     ExitRequest,
     GoodsFacts,
     SurveyFacts,
     can_move_connection,
-    Connection,
     decide_exit,
     rank,
     release_status,
@@ -38,7 +38,9 @@ DESTS = tuple(Destination)
 PURPOSES = ("import", "export", "transit", "transshipment")
 
 
-def expected_codes(state: str, holder: str | None, decl: str, seal: str | None, dest: Destination, purpose: str, permit: bool) -> set[str]:
+def expected_codes(
+    state: str, holder: str | None, decl: str, seal: str | None, dest: Destination, purpose: str, permit: bool
+) -> set[str]:
     """The rule written a second way, as a specification."""
     codes: set[str] = set()
     if state == "out":
@@ -60,7 +62,10 @@ def expected_codes(state: str, holder: str | None, decl: str, seal: str | None, 
                     codes.add("held_by_other_agency")
                 elif d.status not in ("cleared", "released", "goods_exited"):
                     codes.add("declaration_not_cleared")
-            if not codes & {"held_by_other_agency", "declaration_not_cleared"} and sum(d.package_count for d in live) != 10:
+            if (
+                not codes & {"held_by_other_agency", "declaration_not_cleared"}
+                and sum(d.package_count for d in live) != 10
+            ):
                 codes.add("count_mismatch")
     if seal != "S1":
         codes.add("seal_mismatch")
@@ -90,7 +95,9 @@ def test_cleared_goods_in_the_holders_area_with_the_right_seal_leave() -> None:
 def test_loose_cargo_counts_are_checked_at_the_gate() -> None:
     goods = GoodsFacts("AWB1", "", "import", 10, "in", "op1", "")
     ok = decide_exit(goods, DECLS["cleared"], ExitRequest("op1", Destination.INLAND, None, 10), permit=False)
-    short = decide_exit(goods, DECLS["cleared"], ExitRequest("op1", Destination.INLAND, None, 7), permit=False)
+    short = decide_exit(
+        goods, DECLS["cleared"], ExitRequest("op1", Destination.INLAND, None, 7), permit=False
+    )
     assert ok.allowed
     assert not short.allowed and short.mismatch and [r.code for r in short.reasons] == ["count_mismatch"]
 
@@ -110,11 +117,13 @@ def test_connection_moves_step_by_step() -> None:
 
 
 def test_ranking_weighs_frequency_volume_and_readiness() -> None:
-    ranked = rank([
-        SurveyFacts("small", 10, 1000, 0, 5),
-        SurveyFacts("big", 1000, 100000, 50000, 2),
-        SurveyFacts("mid", 500, 50000, 50000, 5),
-    ])
+    ranked = rank(
+        [
+            SurveyFacts("small", 10, 1000, 0, 5),
+            SurveyFacts("big", 1000, 100000, 50000, 2),
+            SurveyFacts("mid", 500, 50000, 50000, 5),
+        ]
+    )
     assert [r.operator_id for r in ranked] == ["big", "mid", "small"]
     assert [r.rank for r in ranked] == [1, 2, 3]
     assert ranked[0].parts["frequency"] == 1.0 and ranked[2].parts["readiness"] == 1.0

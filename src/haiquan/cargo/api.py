@@ -20,11 +20,11 @@ ManifestId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
 
 
 def scorer_of(request: Request) -> Scorer:
-    s = getattr(request.app.state, "cargo_scorer", None)
+    s: Scorer | None = getattr(request.app.state, "cargo_scorer", None)
     if s is None:
         s = default_scorer()
         request.app.state.cargo_scorer = s
-    return s  # type: ignore[no-any-return]
+    return s
 
 
 def manifest_out(session: Session, m: ManifestRow) -> ManifestOut:

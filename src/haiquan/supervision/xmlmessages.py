@@ -108,7 +108,9 @@ def _one(msg: etree._Element, keys: dict[str, OperatorKeyRow]) -> Incoming:
         verified = XMLVerifier().verify(copy.deepcopy(msg), x509_cert=key.certificate_pem)
     except (InvalidSignature, InvalidInput) as exc:
         return Incoming(text, _error("broken_signature", f"the signature does not verify: {exc}"[:300]), mid)
-    signed = verified.signed_xml  # only what the signature covers
+    signed = (
+        verified[0].signed_xml if isinstance(verified, list) else verified.signed_xml
+    )  # only what it covers
     if not isinstance(signed, etree._Element) or etree.QName(signed).localname != "Message":
         return Incoming(text, _error("broken_signature", "the signature does not cover the Message"), mid)
     doc = copy.deepcopy(msg)  # the XSD expects the signature in place; its content was just verified
