@@ -181,3 +181,23 @@ def test_other_parties_cannot_see_or_move_the_goods(world: World, client: TestCl
     assert r.status_code == 403
     # the carrier sees its own consignments
     assert client.get(f"/api/v1/containers/{C1}/status", headers=world.ent(CARRIER)).status_code == 200
+
+
+def test_one_bad_message_among_999_good_ones(world: World, client: TestClient) -> None:
+    connect_terminal(world)
+    conts = [container(5000 + i, owner="TGHU") for i in range(999)]
+    bills = [bill(f"HPB{i:05d}", [(c, f"S{i}")], packages=1) for i, c in enumerate(conts)]
+    r = world.post("/api/v1/manifests", world.ent(CARRIER), manifest(bills, reference="BIG"))
+    assert r.status_code == 201, r.text
+    batch = [msg(f"B-{i}", "gate_in", c, seal=f"S{i}") for i, c in enumerate(conts)]
+    batch.insert(500, msg("B-bad", "gate_in", container(99999, owner="TGHU"), seal="S"))
+    out = send(world, batch)
+    assert (out["received"], out["applied"], out["errors"]) == (1000, 999, 1)
+    assert (
+        out["results"][500]["message_id"] == "B-bad"
+        and out["results"][500]["errors"][0]["code"] == "unknown_container"
+    )
+    st = client.get(f"/api/v1/containers/{conts[998]}/status", headers=world.ent(TERMINAL)).json()
+    assert st["items"][0]["state"] == "in"
+    again = send(world, batch)
+    assert (again["duplicates"], again["errors"], again["applied"]) == (999, 1, 0)

@@ -93,7 +93,7 @@ def terminal_messages(request: Request, raw: RawBody, ctx: Ctx) -> object:
                 f"{errs[0]['field']}: {errs[0]['message']}", field=errs[0]["field"], errors=errs
             ) from exc
 
-    def run() -> BatchOut:
+    def run() -> dict[str, Any]:
         if xml:
             op = registry.connected_operator(ctx.session, ctx.principal)
             incoming = xmlmessages.parse_batch(raw, registry.keys_of(ctx.session, op.id))
@@ -102,9 +102,9 @@ def terminal_messages(request: Request, raw: RawBody, ctx: Ctx) -> object:
         results = apply_batch(
             ctx.session, principal=ctx.principal, incoming=incoming, fmt="xml" if xml else "json", signed=xml
         )
-        return _summary(results)
+        return _summary(results).model_dump(mode="json")
 
-    return ctx.respond(run, body=body if xml else body.model_dump(mode="json"))
+    return ctx.respond(run, body=body)
 
 
 @router.get(

@@ -8,14 +8,15 @@ import json
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from haiquan.cargo.tables import ConsignmentContainerRow, ConsignmentRow
 from haiquan.kit import audit, clock, outbox
 from haiquan.kit.auth import Principal
-from haiquan.supervision import alerts, gates
+from haiquan.supervision import alerts, bulk, gates
 from haiquan.supervision.batchstate import Batch, Goods, Incoming, MessageError
+from haiquan.supervision.bulk import among
 from haiquan.supervision.domain import DeclarationFacts
 from haiquan.supervision.registry import connected_operator
 from haiquan.supervision.schemas import MessageIn, MessageResult
@@ -29,6 +30,16 @@ from haiquan.supervision.tables import (
 )
 
 __all__ = ["Incoming", "apply_batch"]
+ITEM_STATE = {
+    "state": "text",
+    "location_code": "text",
+    "operator_id": "text",
+    "unit": "text",
+    "seal": "text",
+    "package_count": "int",
+    "gate_in_at": "ts",
+    "gate_out_at": "ts",
+}
 _ADAPTER = TypeAdapter(MessageIn)
 
 
@@ -108,25 +119,27 @@ def _load_goods(session: Session, b: Batch, msgs: list[MessageIn]) -> None:
         rows += session.execute(
             select(*cols, ConsignmentContainerRow.number, ConsignmentContainerRow.seal)
             .join(ConsignmentContainerRow, ConsignmentContainerRow.consignment_id == ConsignmentRow.id)
-            .where(ConsignmentContainerRow.number.in_(numbers), ConsignmentRow.removed.is_(False))
+            .where(among(session, ConsignmentContainerRow.number, numbers), ConsignmentRow.removed.is_(False))
         ).all()
     if bills:
         rows += [
             (*r, "", "")
             for r in session.execute(
-                select(*cols).where(ConsignmentRow.goods_id.in_(bills), ConsignmentRow.removed.is_(False))
+                select(*cols).where(
+                    among(session, ConsignmentRow.goods_id, bills), ConsignmentRow.removed.is_(False)
+                )
             )
         ]
     ids = {r[0] for r in rows}
     items = b.items
     if ids:
         for it in session.execute(
-            select(ItemRow.__table__).where(ItemRow.consignment_id.in_(ids))
+            select(ItemRow.__table__).where(among(session, ItemRow.consignment_id, ids))
         ).mappings():
             items[(it["consignment_id"], it["container"])] = dict(it)
         for cid, num in session.execute(
             select(ConsignmentContainerRow.consignment_id, ConsignmentContainerRow.number).where(
-                ConsignmentContainerRow.consignment_id.in_(ids)
+                among(session, ConsignmentContainerRow.consignment_id, ids)
             )
         ):
             b.containers_of.setdefault(cid, []).append(num)
@@ -149,12 +162,13 @@ def _load_goods(session: Session, b: Batch, msgs: list[MessageIn]) -> None:
                 DeclarationLinkRow.status,
                 DeclarationLinkRow.package_count,
                 DeclarationLinkRow.goods_id,
-            ).where(DeclarationLinkRow.goods_id.in_({r[1] for r in rows}))
+            ).where(among(session, DeclarationLinkRow.goods_id, {r[1] for r in rows}))
         ):
             b.declarations.setdefault(str(link[3]), []).append(DeclarationFacts(link[0], link[1], link[2]))
         for t in session.scalars(
             select(TransitRow).where(
-                TransitRow.consignment_id.in_(ids), TransitRow.status.in_(("permitted", "departed"))
+                among(session, TransitRow.consignment_id, ids),
+                TransitRow.status.in_(("permitted", "departed")),
             )
         ):
             b.transits.setdefault(t.consignment_id, []).append(t)
@@ -229,7 +243,7 @@ def _duplicates(
         r[0]: (r[1], r[2])
         for r in session.execute(
             select(MovementRow.message_id, MovementRow.outcome, MovementRow.reasons).where(
-                MovementRow.operator_id == b.operator.id, MovementRow.message_id.in_(ids)
+                MovementRow.operator_id == b.operator.id, among(session, MovementRow.message_id, ids)
             )
         )
     }
@@ -253,19 +267,15 @@ def _duplicates(
 
 
 def _write(session: Session, b: Batch) -> None:
-    if b.movements:
-        session.execute(insert(MovementRow), b.movements)
-    new = [g.item for g in b.goods.values() if g.new and g.item is not None]
-    new_ids = {it["id"] for it in new}
-    if new:
-        session.execute(insert(ItemRow), list({it["id"]: it for it in new}.values()))
+    bulk.insert_rows(session, MovementRow, b.movements)
+    new = {g.item["id"]: g.item for g in b.goods.values() if g.new and g.item is not None}
+    bulk.insert_rows(session, ItemRow, list(new.values()))
     changed = {
         g.item["id"]: g.item
         for g in b.goods.values()
-        if g.dirty and g.item is not None and g.item["id"] not in new_ids
+        if g.dirty and g.item is not None and g.item["id"] not in new
     }
-    if changed:
-        session.execute(update(ItemRow), list(changed.values()))
+    bulk.update_rows(session, ItemRow, list(changed.values()), key="id", columns=ITEM_STATE)
     if b.alerts:
         session.execute(insert(alerts.AlertRow), b.alerts)
     if b.rejected:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -11,7 +12,13 @@ from haiquan.cargo.domain import CargoType
 from haiquan.reference import validators
 from haiquan.supervision.domain import Connection, Destination, LocationKind
 
-ContainerNo = Annotated[str, AfterValidator(validators.container_number)]
+
+@lru_cache(maxsize=200_000)
+def _container(value: str) -> str:
+    return validators.container_number(value)
+
+
+ContainerNo = Annotated[str, AfterValidator(_container)]
 TaxCode = Annotated[str, AfterValidator(validators.tax_code)]
 MAX_BATCH = 1000
 
