@@ -4,6 +4,7 @@ may, some try to leave early and are refused."""
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -43,12 +44,18 @@ class Simulator:
         }
     )
 
+    http: httpx.Client | None = None
+    waiting: list[dict[str, Any]] = field(default_factory=list)
+
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
-        self.http = httpx.Client(base_url=self.url.rstrip("/"), timeout=30)
+        if self.http is None:
+            logging.getLogger("httpx").setLevel(logging.WARNING)
+            self.http = httpx.Client(base_url=self.url.rstrip("/"), timeout=30)
         self.n = 0
 
     def _post(self, path: str, key: str, body: Any) -> dict[str, Any]:
+        assert self.http is not None
         r = self.http.post(path, json=body, headers={"Authorization": f"Bearer {key}"})
         if r.status_code >= 400:
             raise RuntimeError(f"POST {path}: {r.status_code} {r.text[:300]}")
@@ -141,6 +148,7 @@ class Simulator:
             self.say(f"declaration refused: {exc}")
 
     def _may_leave(self, number: str) -> bool:
+        assert self.http is not None
         r = self.http.get(
             f"/api/v1/containers/{number}/status", headers={"Authorization": f"Bearer {self.terminal_key}"}
         )
@@ -168,23 +176,29 @@ class Simulator:
         for b in bills:
             if self.rng.random() < 0.6:
                 self._declare(b)
-        leaving = [b for b in bills if self._may_leave(b["containers"][0]["number"])]
-        if leaving:
-            results = self._send(
-                [
-                    self._msg(
-                        "gate_out",
-                        b["containers"][0]["number"],
-                        b["containers"][0]["seal"],
-                        destination="inland",
-                    )
-                    for b in leaving
-                ]
+        self.waiting += bills
+        left = self.release()
+        self.say(f"vessel {v}: {count} containers in, {len(early)} early exit attempts, {left} left")
+
+    def release(self) -> int:
+        """Every container still in the yard that may leave now leaves (as a terminal polls its queue)."""
+        leaving = [b for b in self.waiting if self._may_leave(b["containers"][0]["number"])]
+        if not leaving:
+            return 0
+        out = [
+            self._msg(
+                "gate_out", b["containers"][0]["number"], b["containers"][0]["seal"], destination="inland"
             )
-            self.totals["left"] += sum(1 for r in results if r["status"] == "applied")
-        self.say(f"vessel {v}: {count} containers in, {len(early)} early exit attempts, {len(leaving)} left")
+            for b in leaving
+        ]
+        results = self._send(out)
+        applied = [b for b, r in zip(leaving, results, strict=True) if r["status"] == "applied"]
+        self.totals["left"] += len(applied)
+        self.waiting = [b for b in self.waiting if b not in applied]
+        return len(applied)
 
     def run(self, *, vessels: int, containers: int) -> dict[str, int]:
         for v in range(1, vessels + 1):
             self.vessel(v, containers)
+        self.release()
         return self.totals
