@@ -201,3 +201,40 @@ def test_one_bad_message_among_999_good_ones(world: World, client: TestClient) -
     assert st["items"][0]["state"] == "in"
     again = send(world, batch)
     assert (again["duplicates"], again["errors"], again["applied"]) == (999, 1, 0)
+
+
+def test_goods_held_by_one_operator_cannot_leave_through_another(world: World, client: TestClient) -> None:
+    setup_vessel(world)
+    send(world, [msg("GI-1", "gate_in", C1, seal="SEAL1")])
+    with world.client.app.state.db.unit_of_work() as uow:  # type: ignore[attr-defined]
+        from sqlalchemy import select
+
+        from haiquan.organization.tables import EnterpriseRow
+
+        ent = uow.session.scalar(select(EnterpriseRow).where(EnterpriseRow.tax_code == "0101248141"))
+        assert ent is not None
+        ent.roles = ["declarant", "terminal_operator"]
+        uow.commit()
+    connect_terminal(world, tax_code="0101248141", location="03CCS02")  # a second operator (a yard)
+    other = send(
+        world,
+        [msg("Y-1", "gate_out", C1, seal="SEAL1", destination="inland", location="03CCS02")],
+        who="0101248141",
+    )
+    assert other["errors"] == 1 and other["results"][0]["errors"][0]["code"] == "held_by_another_operator"
+    # nor can it read the status of goods it neither holds nor expects
+    assert client.get(f"/api/v1/containers/{C1}/status", headers=world.ent("0101248141")).status_code == 404
+
+
+def test_stock_report_differences_raise_a_mismatch_alert(world: World, client: TestClient) -> None:
+    setup_vessel(world)
+    send(world, [msg("GI-1", "gate_in", C1, seal="SEAL1"), msg("GI-2", "gate_in", C2, seal="SEAL2")])
+    out = send(world, [msg("ST-1", "stock", None, items=[{"container": C1}, {"container": C3}])])
+    assert out["applied"] == 1
+    assert sorted(r["code"] for r in out["results"][0]["reasons"]) == ["stock_missing", "stock_unexpected"]
+    alerts = client.get("/api/v1/supervision/alerts?kind=mismatch", headers=world.off("hp_officer")).json()
+    assert (
+        len(alerts) == 1
+        and alerts[0]["detail"]["missing"] == [C2]
+        and alerts[0]["detail"]["unexpected"] == [C3]
+    )

@@ -257,3 +257,52 @@ def test_ranking_and_pages(world: World, client: TestClient) -> None:
     alerts_page = client.get("/supervision/alerts?lang=en", headers=world.off("hp_leader"))
     assert alerts_page.status_code == 200 and "No alerts" in alerts_page.text
     assert client.get("/supervision/alerts", headers=world.ent(TERMINAL)).status_code == 403
+
+
+def test_webhook_is_delivered_signed(world: World, app: Any) -> None:
+    import hashlib
+    import hmac
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from sqlalchemy import select
+
+    from haiquan.organization.tables import EnterpriseRow
+
+    got: list[tuple[dict[str, str], bytes]] = []
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            got.append((dict(self.headers), body))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            return
+
+    server = HTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        connect_terminal(world)
+        world.post("/api/v1/manifests", world.ent(CARRIER), manifest([bill("HPW2", [(C2, "S2")])]))
+        with app.state.db.unit_of_work() as uow:
+            ent = uow.session.scalar(select(EnterpriseRow).where(EnterpriseRow.tax_code == TERMINAL))
+            assert ent is not None
+            ent.webhook_url = f"http://127.0.0.1:{server.server_port}/hook"
+            secret = ent.webhook_secret or ""
+            uow.commit()
+        declare_and_clear(world, app, "HPW2", [C2], 100)
+        delivered = app.state.supervision.deliver_due()
+        assert delivered == len(got) >= 2
+        headers, body = got[-1]
+        mac = hmac.new(secret.encode(), headers["X-Haiquan-Timestamp"].encode() + b"." + body, hashlib.sha256)
+        assert headers["X-Haiquan-Signature"] == "sha256=" + mac.hexdigest()
+        last = json.loads(body)
+        assert (
+            last["goods_id"] == "HPW2" and last["may_leave"] is True and last["cause"] == "declaration.clear"
+        )
+        assert app.state.supervision.deliver_due() == 0  # delivered once
+    finally:
+        server.shutdown()

@@ -76,6 +76,43 @@ def sign(
     sys.stdout.buffer.write(signed + b"\n")
 
 
+@app.command("add-key")
+def add_key(
+    operator: Annotated[str, typer.Option(help="The operator's tax code")],
+    key_name: Annotated[str, typer.Option(help="Name the operator puts in ds:KeyName")],
+    cert: Annotated[
+        Path, typer.Option(help="The operator's X.509 certificate (PEM)", exists=True, dir_okay=False)
+    ],
+) -> None:
+    """Register an operator's signing certificate (customs' side; operators can also use the API)."""
+    from sqlalchemy import select
+
+    from haiquan.kit.auth import Principal, Scope
+    from haiquan.kit.cli_support import fail
+    from haiquan.kit.errors import DomainError
+    from haiquan.supervision.registry import add_key as register
+    from haiquan.supervision.schemas import KeyIn
+    from haiquan.supervision.tables import OperatorRow
+
+    admin = Principal(kind="officer", id="cli", name="cli", scope=Scope(units=None), role="administrator")
+    try:
+        with database().unit_of_work() as uow:
+            op = uow.session.scalar(select(OperatorRow).where(OperatorRow.tax_code == operator))
+            if op is None:
+                fail(f"no operator with tax code {operator}")
+            row = register(
+                uow.session,
+                principal=admin,
+                operator_id=op.id,
+                data=KeyIn(key_name=key_name, certificate_pem=cert.read_text()),
+            )
+            fingerprint = row.fingerprint
+            uow.commit()
+    except DomainError as exc:
+        fail(f"{exc.field or ''}: {exc.message}")
+    console.print(f"key {key_name} registered for {operator} (SHA-256 {fingerprint})")
+
+
 @app.command("scan")
 def scan(no_declaration_days: Annotated[int, typer.Option(help="Days after arrival")] = 3) -> None:
     """Raise the time-based alerts now: dwell beyond the limit, manifests without declaration, overdue transits."""
