@@ -238,3 +238,13 @@ def test_stock_report_differences_raise_a_mismatch_alert(world: World, client: T
         and alerts[0]["detail"]["missing"] == [C2]
         and alerts[0]["detail"]["unexpected"] == [C3]
     )
+
+
+def test_a_batch_with_an_idempotency_key_replays_the_first_answer(world: World) -> None:
+    setup_vessel(world)
+    batch = {"messages": [msg("GI-1", "gate_in", C1, seal="SEAL1")]}
+    first = world.post("/api/v1/terminal-messages", world.ent(TERMINAL), batch, key="batch-1")
+    again = world.post("/api/v1/terminal-messages", world.ent(TERMINAL), batch, key="batch-1")
+    assert first.status_code == again.status_code == 200
+    assert first.json()["applied"] == 1 and again.json() == first.json()
+    assert again.headers.get("Idempotent-Replay") == "true"
