@@ -248,3 +248,18 @@ def test_a_batch_with_an_idempotency_key_replays_the_first_answer(world: World) 
     assert first.status_code == again.status_code == 200
     assert first.json()["applied"] == 1 and again.json() == first.json()
     assert again.headers.get("Idempotent-Replay") == "true"
+
+
+def test_a_container_back_on_a_later_voyage_moves_with_its_new_bill(
+    world: World, app: Any, client: TestClient
+) -> None:
+    setup_vessel(world)
+    declare_and_clear(world, app, "HPH0426001", [C1], 100)
+    send(world, [msg("GI-1", "gate_in", C1, seal="SEAL1")])
+    assert send(world, [msg("GO-1", "gate_out", C1, seal="SEAL1", destination="inland")])["applied"] == 1
+    later = manifest([bill("HPH0526001", [(C1, "SEAL9")])], reference="MV-002")
+    assert world.post("/api/v1/manifests", world.ent(CARRIER), later).status_code == 201
+    back = send(world, [msg("GI-2", "gate_in", C1, seal="SEAL9")])
+    assert back["applied"] == 1 and back["results"][0]["reasons"] == []  # the new bill's seal: no mismatch
+    st = client.get(f"/api/v1/containers/{C1}/status", headers=world.ent(TERMINAL)).json()
+    assert st["goods_id"] == "HPH0526001" and st["items"][0]["state"] == "in" and st["may_leave"] is False

@@ -103,75 +103,72 @@ def _parse(b: Batch, incoming: list[Incoming]) -> list[tuple[int, Incoming, Mess
     return ok
 
 
-def _load_goods(session: Session, b: Batch, msgs: list[MessageIn]) -> None:
+_COLS = (
+    ConsignmentRow.id,
+    ConsignmentRow.goods_id,
+    ConsignmentRow.purpose,
+    ConsignmentRow.package_count,
+    ConsignmentRow.unit,
+    ConsignmentRow.created_at,
+)
+
+
+def _consignments(session: Session, msgs: list[MessageIn]) -> list[Any]:
+    """(id, goods_id, purpose, packages, unit, created, container, manifest seal) of the messages' goods."""
     numbers = {m.container for m in msgs if m.container}
     bills = {m.goods_id for m in msgs if m.goods_id and not m.container}
     rows: list[Any] = []
-    cols = (
-        ConsignmentRow.id,
-        ConsignmentRow.goods_id,
-        ConsignmentRow.purpose,
-        ConsignmentRow.package_count,
-        ConsignmentRow.unit,
-        ConsignmentRow.created_at,
-    )
+    live = ConsignmentRow.removed.is_(False)
     if numbers:
         rows += session.execute(
-            select(*cols, ConsignmentContainerRow.number, ConsignmentContainerRow.seal)
+            select(*_COLS, ConsignmentContainerRow.number, ConsignmentContainerRow.seal)
             .join(ConsignmentContainerRow, ConsignmentContainerRow.consignment_id == ConsignmentRow.id)
-            .where(among(session, ConsignmentContainerRow.number, numbers), ConsignmentRow.removed.is_(False))
+            .where(among(session, ConsignmentContainerRow.number, numbers), live)
         ).all()
     if bills:
-        rows += [
-            (*r, "", "")
-            for r in session.execute(
-                select(*cols).where(
-                    among(session, ConsignmentRow.goods_id, bills), ConsignmentRow.removed.is_(False)
-                )
-            )
-        ]
-    ids = {r[0] for r in rows}
-    items = b.items
-    if ids:
-        for it in session.execute(
-            select(ItemRow.__table__).where(among(session, ItemRow.consignment_id, ids))
-        ).mappings():
-            items[(it["consignment_id"], it["container"])] = dict(it)
-        for cid, num in session.execute(
-            select(ConsignmentContainerRow.consignment_id, ConsignmentContainerRow.number).where(
-                among(session, ConsignmentContainerRow.consignment_id, ids)
-            )
-        ):
-            b.containers_of.setdefault(cid, []).append(num)
+        q = select(*_COLS).where(among(session, ConsignmentRow.goods_id, bills), live)
+        rows += [(*r, "", "") for r in session.execute(q)]
+    return rows
+
+
+def _state(session: Session, b: Batch, ids: set[str], goods_ids: set[str]) -> None:
+    """Items, container lists, declaration links and open transits of the batch's consignments."""
+    for it in session.execute(
+        select(ItemRow.__table__).where(among(session, ItemRow.consignment_id, ids))
+    ).mappings():
+        b.items[(it["consignment_id"], it["container"])] = dict(it)
+    q = select(ConsignmentContainerRow.consignment_id, ConsignmentContainerRow.number)
+    for cid, num in session.execute(q.where(among(session, ConsignmentContainerRow.consignment_id, ids))):
+        b.containers_of.setdefault(cid, []).append(num)
+    links = select(
+        DeclarationLinkRow.number,
+        DeclarationLinkRow.status,
+        DeclarationLinkRow.package_count,
+        DeclarationLinkRow.goods_id,
+    ).where(among(session, DeclarationLinkRow.goods_id, goods_ids))
+    for number, status, packages, goods_id in session.execute(links):
+        b.declarations.setdefault(str(goods_id), []).append(DeclarationFacts(number, status, packages))
+    open_transits = select(TransitRow).where(
+        among(session, TransitRow.consignment_id, ids), TransitRow.status.in_(("permitted", "departed"))
+    )
+    for t in session.scalars(open_transits):
+        b.transits.setdefault(t.consignment_id, []).append(t)
+
+
+def _load_goods(session: Session, b: Batch, msgs: list[MessageIn]) -> None:
+    rows = _consignments(session, msgs)
+    if not rows:
+        return
+    _state(session, b, {r[0] for r in rows}, {r[1] for r in rows})
     # a container number can come back on a later voyage: prefer the consignment whose goods are not out
     for cid, goods_id, purpose, packages, unit, _created, number, seal in sorted(rows, key=lambda r: r[5]):
-        item = items.get((cid, number))
+        item = b.items.get((cid, number))
         g = Goods(cid, goods_id, purpose, packages, unit, number, seal, item)
         for key in ((number, ""), (number, goods_id)) if number else (("", goods_id),):
             old = b.goods.get(key)
-            if old is None or not (
-                old.item is not None
-                and old.item["state"] != "out"
-                and (item is None or item["state"] == "out")
-            ):
+            still_in = old is not None and old.item is not None and old.item["state"] != "out"
+            if old is None or not (still_in and (item is None or item["state"] == "out")):
                 b.goods[key] = g
-    if ids:
-        for link in session.execute(
-            select(
-                DeclarationLinkRow.number,
-                DeclarationLinkRow.status,
-                DeclarationLinkRow.package_count,
-                DeclarationLinkRow.goods_id,
-            ).where(among(session, DeclarationLinkRow.goods_id, {r[1] for r in rows}))
-        ):
-            b.declarations.setdefault(str(link[3]), []).append(DeclarationFacts(link[0], link[1], link[2]))
-        for t in session.scalars(
-            select(TransitRow).where(
-                among(session, TransitRow.consignment_id, ids),
-                TransitRow.status.in_(("permitted", "departed")),
-            )
-        ):
-            b.transits.setdefault(t.consignment_id, []).append(t)
 
 
 def _goods_for(b: Batch, m: MessageIn) -> Goods | None:
