@@ -83,5 +83,6 @@ class RuleScorer:
 
 
 def default_scorer() -> Scorer:
-    """The risk module's watch list when it exists, else the rule-based scorer from the bundled config."""
+    """The rule-based scorer from the bundled config. (A scorer built on the risk module's watch list can
+    replace it: set `app.state.cargo_scorer`, or return it here once `haiquan.risk.watchlist` exists.)"""
     return RuleScorer(ScreeningConfig.from_file(DEFAULT_CONFIG_FILE))
