@@ -25,6 +25,7 @@ from haiquan.kit.outbox import Dispatcher
 from haiquan.kit.settings import Settings, get_settings
 from haiquan.risk.engine import build_engine
 from haiquan.routes import include_routers
+from haiquan.supervision.webhooks import SupervisionWorker
 
 log = structlog.get_logger(__name__)
 
@@ -35,17 +36,20 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     dispatcher = Dispatcher(db)
     consumers.register_all(dispatcher, settings)
     webhooks = WebhookSender(db, max_attempts=settings.webhook_max_attempts)
+    supervision = SupervisionWorker(db, max_attempts=settings.webhook_max_attempts)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.run_dispatcher:
             dispatcher.start(settings.dispatcher_interval_seconds)
             webhooks.start()
+            supervision.start()
         try:
             yield
         finally:
             dispatcher.stop()
             webhooks.stop()
+            supervision.stop()
 
     app = FastAPI(
         title="haiquan",
@@ -66,6 +70,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.dispatcher_wake = dispatcher.wake
     app.state.webhooks = webhooks
     app.state.channel_engine = build_engine(db, settings)
+    app.state.supervision = supervision
     errors.install_error_handlers(app)
     _audit_forbidden(app)
     _observability(app, db)

@@ -17,6 +17,7 @@ from haiquan.reference.cli import app as reference_app
 from haiquan.reports.cli import reports_app
 from haiquan.risk.cli import app as risk_app
 from haiquan.risk.engine_cli import engine_app
+from haiquan.supervision.cli import app as supervision_app
 
 console = Console()
 app = typer.Typer(
@@ -36,6 +37,7 @@ app.add_typer(payments_app, name="payments")
 app.add_typer(revenue_app, name="revenue")
 app.add_typer(reports_app, name="reports")
 app.add_typer(engine_app, name="risk-engine")
+app.add_typer(supervision_app, name="supervision")
 
 
 @db_app.command("upgrade")

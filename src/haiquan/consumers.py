@@ -8,12 +8,14 @@ from haiquan.kit.settings import Settings
 from haiquan.payments import handlers as payments_handlers
 from haiquan.reports import handlers as reports_handlers
 from haiquan.risk import handlers as risk_handlers
+from haiquan.supervision import handlers as supervision_handlers
 
 MODULES = [
     declarations_handlers,
     payments_handlers,
     reports_handlers,
     risk_handlers,
+    supervision_handlers,
 ]
 
 

@@ -1,5 +1,6 @@
 """Imports every table module so that Base.metadata knows the whole schema (Alembic, create_all)."""
 
+from haiquan.cargo import tables as cargo_tables  # noqa: F401
 from haiquan.declarations import tables as declarations_tables  # noqa: F401
 from haiquan.enforcement import tables as enforcement_tables  # noqa: F401
 from haiquan.kit import tables as kit_tables  # noqa: F401
@@ -9,3 +10,4 @@ from haiquan.reference import tables as reference_tables  # noqa: F401
 from haiquan.reports import tables as reports_tables  # noqa: F401
 from haiquan.risk import tables as risk_tables  # noqa: F401
 from haiquan.risk import watchlist_tables as risk_watchlist_tables  # noqa: F401
+from haiquan.supervision import tables as supervision_tables  # noqa: F401

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from haiquan.cargo.api import router as cargo_router
 from haiquan.declarations.api import router as declarations_router
 from haiquan.enforcement.api import router as enforcement_router
 from haiquan.enforcement.pages import router as enforcement_pages
@@ -13,6 +14,8 @@ from haiquan.reports.api import router as reports_router
 from haiquan.reports.pages import router as reports_pages
 from haiquan.risk.api import router as risk_router
 from haiquan.risk.pages import router as risk_pages_router
+from haiquan.supervision.api import router as supervision_router
+from haiquan.supervision.views import router as supervision_pages
 from haiquan.web.pages import router as web_router
 
 
@@ -27,3 +30,6 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(web_router)
     app.include_router(risk_router)
     app.include_router(risk_pages_router)
+    app.include_router(cargo_router)
+    app.include_router(supervision_router)
+    app.include_router(supervision_pages)

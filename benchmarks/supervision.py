@@ -1,0 +1,369 @@
+"""Benchmark: movement messages applied per second through the batch API, and status look-up latency,
+against a real uvicorn server on a fresh PostgreSQL database. Each figure is printed with its ratio to
+the raw operation on the same rows in the same run (raw inserts, raw primary-key reads).
+
+    PYTHONPATH=src python benchmarks/supervision.py [--pg postgresql+psycopg://postgres@127.0.0.1:5432/test]
+        [--containers 20000] [--batch 1000] [--lookups 2000]
+
+Floors (the issue): >= 5,000 messages/s, status p99 <= 5 ms."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import create_engine, insert, text
+from stdnum import iso6346
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from haiquan.cargo.tables import ConsignmentContainerRow, ConsignmentRow, ManifestRow  # noqa: E402
+from haiquan.kit.db import Database, new_id  # noqa: E402
+from haiquan.organization import service as org  # noqa: E402
+from haiquan.organization.cli import DEFAULT_UNITS, read_units_file  # noqa: E402
+from haiquan.supervision.tables import DeclarationLinkRow, LocationRow, OperatorRow  # noqa: E402
+
+LOCATION = "03CCBENCH"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def container(i: int) -> str:
+    body = f"BNC{'U'}{i:06d}"
+    return body + str(iso6346.calc_check_digit(body))
+
+
+def seed(url: str, n: int) -> tuple[str, list[str]]:
+    db = Database(url)
+    db.create_all()
+    now = datetime.now(UTC)
+    with db.unit_of_work() as uow:
+        s = uow.session
+        org.replace_units(s, units=read_units_file(DEFAULT_UNITS), actor="bench")
+        carrier, _ = org.add_enterprise(
+            s, tax_code="0300588569", name="Carrier", roles=["carrier"], actor="bench"
+        )
+        term, key = org.add_enterprise(
+            s, tax_code="0200519875", name="Terminal", roles=["terminal_operator"], actor="bench"
+        )
+        s.flush()
+        op = OperatorRow(
+            id=new_id(),
+            tax_code=term.tax_code,
+            name="Terminal",
+            unit="03CC",
+            enterprise_id=term.id,
+            connection_status="live",
+            updated_at=now,
+        )
+        s.add(op)
+        s.flush()
+        s.add(LocationRow(code=LOCATION, operator_id=op.id, name="Bench port", kind="seaport", unit="03CC"))
+        m = ManifestRow(
+            id=new_id(),
+            carrier_id=carrier.id,
+            reference="BENCH",
+            mode="sea",
+            vessel="BENCH",
+            voyage="1",
+            loading_port="CNSHA",
+            discharge_port="VNHPH",
+            location_code=LOCATION,
+            unit="03CC",
+            expected_arrival=now + timedelta(days=1),
+            deadline=now,
+            received_at=now,
+        )
+        s.add(m)
+        s.flush()
+        cons = [
+            {
+                "id": new_id(),
+                "manifest_id": m.id,
+                "goods_id": f"BENCH{i:07d}",
+                "cargo_type": "container",
+                "purpose": "import",
+                "consignee_tax_code": None,
+                "consignee_name": "",
+                "description": "bench",
+                "hs_codes": [],
+                "package_count": 10,
+                "gross_mass_kg": Decimal("1000"),
+                "unit": "03CC",
+                "location_code": LOCATION,
+                "risk_score": 0.0,
+                "risk_reasons": [],
+                "scan_required": False,
+                "removed": False,
+                "created_at": now,
+                "extra": {},
+            }
+            for i in range(n)
+        ]
+        s.execute(insert(ConsignmentRow), cons)
+        s.execute(
+            insert(ConsignmentContainerRow),
+            [
+                {"consignment_id": c["id"], "number": container(i), "seal": f"S{i}", "iso_type": "45G1"}
+                for i, c in enumerate(cons)
+            ],
+        )
+        # half of the goods are declared and cleared (as the declaration events would have recorded)
+        s.execute(
+            insert(DeclarationLinkRow),
+            [
+                {
+                    "number": f"{100000000000 + i}",
+                    "goods_id": c["goods_id"],
+                    "containers": [container(i)],
+                    "kind": "import",
+                    "office": "03CC",
+                    "status": "cleared",
+                    "channel": "green",
+                    "package_count": 10,
+                    "gross_mass_kg": Decimal("1000"),
+                    "event_seq": 0,
+                    "updated_at": now,
+                }
+                for i, c in enumerate(cons)
+                if i % 2 == 0
+            ],
+        )
+        uow.commit()
+    db.dispose()
+    return key, [container(i) for i in range(n)]
+
+
+def start_server(url: str, port: int, tmp: Path) -> subprocess.Popen[bytes]:
+    env = dict(
+        os.environ,
+        HAIQUAN_DATABASE_URL=url,
+        HAIQUAN_SECRET_KEY="bench-" + "x" * 40,
+        HAIQUAN_DATA_DIR=str(tmp),
+        HAIQUAN_LOG_LEVEL="WARNING",
+        PYTHONPATH=str(ROOT / "src"),
+    )
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "haiquan.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        env=env,
+    )
+    for _ in range(200):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    proc.kill()
+    raise SystemExit("server did not start")
+
+
+def messages(kind: str, numbers: list[str], start: int, **extra: Any) -> list[dict[str, Any]]:
+    at = datetime.now(UTC).isoformat()
+    return [
+        {
+            "message_id": f"{kind}-{start + i}",
+            "kind": kind,
+            "location": LOCATION,
+            "at": at,
+            "container": c,
+            "seal": f"S{int(c[4:10])}",
+            **extra,
+        }
+        for i, c in enumerate(numbers)
+    ]
+
+
+def apply_rate(
+    http: httpx.Client, key: str, numbers: list[str], batch: int
+) -> tuple[float, int, dict[str, int]]:
+    headers = {"Authorization": f"Bearer {key}"}
+    bodies = []
+    for kind, extra in (("gate_in", {}), ("gate_out", {"destination": "inland"})):
+        for i in range(0, len(numbers), batch):
+            bodies.append({"messages": messages(kind, numbers[i : i + batch], i, **extra)})
+    totals = {"applied": 0, "refused": 0, "errors": 0, "duplicates": 0}
+    t0 = time.perf_counter()
+    for body in bodies:
+        r = http.post("/api/v1/terminal-messages", json=body, headers=headers)
+        r.raise_for_status()
+        out = r.json()
+        for k in totals:
+            totals[k] += out[k]
+    elapsed = time.perf_counter() - t0
+    count = sum(len(b["messages"]) for b in bodies)
+    return count / elapsed, count, totals
+
+
+def raw_insert_rate(url: str, count: int, batch: int) -> float:
+    """The same rows inserted straight into a copy of sv_movements, in batches of the same size, one
+    transaction per batch (as the API commits per batch)."""
+    eng = create_engine(url)
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "operator_id": "x",
+            "message_id": f"raw-{i}",
+            "kind": "gate_in",
+            "cargo_type": "container",
+            "goods_id": f"G{i}",
+            "container": "BNCU0000000",
+            "location_code": LOCATION,
+            "seal": "S",
+            "at": now,
+            "received_at": now,
+            "outcome": "applied",
+            "reasons": "[]",
+            "unit": "03CC",
+        }
+        for i in range(count)
+    ]
+    stmt = text(
+        "INSERT INTO raw_mv (operator_id, message_id, kind, cargo_type, goods_id, container, location_code,"
+        " seal, at, received_at, outcome, reasons, unit, signed) VALUES (:operator_id, :message_id, :kind,"
+        " :cargo_type, :goods_id, :container, :location_code, :seal, :at, :received_at, :outcome,"
+        " CAST(:reasons AS JSONB), :unit, false)"
+    )
+    with eng.connect() as conn:
+        conn.execute(text("CREATE TABLE raw_mv (LIKE sv_movements INCLUDING ALL)"))
+        conn.commit()
+        t0 = time.perf_counter()
+        for i in range(0, count, batch):
+            conn.execute(stmt, rows[i : i + batch])
+            conn.commit()
+        elapsed = time.perf_counter() - t0
+    eng.dispose()
+    return count / elapsed
+
+
+def lookups(http: httpx.Client, key: str, numbers: list[str], n: int) -> list[float]:
+    headers = {"Authorization": f"Bearer {key}"}
+    out = []
+    for i in range(n):
+        c = numbers[(i * 7919) % len(numbers)]
+        t0 = time.perf_counter()
+        r = http.get(f"/api/v1/containers/{c}/status", headers=headers)
+        out.append(time.perf_counter() - t0)
+        r.raise_for_status()
+    return out
+
+
+def raw_reads(url: str, n: int) -> list[float]:
+    eng = create_engine(url)
+    with eng.connect() as conn:
+        ids = [r[0] for r in conn.execute(text("SELECT id FROM sv_items LIMIT 5000"))]
+        out = []
+        for i in range(n):
+            t0 = time.perf_counter()
+            conn.execute(
+                text("SELECT * FROM sv_items WHERE id = :i"), {"i": ids[(i * 7919) % len(ids)]}
+            ).all()
+            out.append(time.perf_counter() - t0)
+    eng.dispose()
+    return out
+
+
+def server_mean_ms(http: httpx.Client, route: str) -> float:
+    """Mean time the server itself spent on a route (its Prometheus histogram), without the client's side."""
+    total = count = 0.0
+    for line in http.get("/metrics").text.splitlines():
+        if f'route="{route}"' in line and 'method="' in line:
+            if line.startswith("haiquan_http_request_seconds_sum"):
+                total += float(line.rsplit(" ", 1)[1])
+            elif line.startswith("haiquan_http_request_seconds_count"):
+                count += float(line.rsplit(" ", 1)[1])
+    return total / count * 1000 if count else float("nan")
+
+
+def p(values: list[float], q: float) -> float:
+    return (
+        statistics.quantiles(values, n=100)[int(q) - 1] * 1000 if len(values) >= 100 else max(values) * 1000
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument(
+        "--pg", default=os.environ.get("HAIQUAN_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    )
+    ap.add_argument("--containers", type=int, default=20000)
+    ap.add_argument("--batch", type=int, default=1000)
+    ap.add_argument("--lookups", type=int, default=2000)
+    args = ap.parse_args()
+    admin = create_engine(args.pg, isolation_level="AUTOCOMMIT")
+    name = f"hq_bench_sv_{secrets.token_hex(3)}"
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    url = args.pg.rsplit("/", 1)[0] + "/" + name
+    tmp = Path(tempfile.mkdtemp(prefix=name))
+    proc = None
+    try:
+        key, numbers = seed(url, args.containers)
+        port = free_port()
+        proc = start_server(url, port, tmp)
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as http:
+            http.post(
+                "/api/v1/terminal-messages",
+                json={"messages": messages("warm", numbers[:10], 0)},
+                headers={"Authorization": f"Bearer {key}"},
+            ).raise_for_status()
+            rate, count, totals = apply_rate(http, key, numbers, args.batch)
+            lat = lookups(http, key, numbers, args.lookups)
+            batch_ms = server_mean_ms(http, "/api/v1/terminal-messages")
+            lookup_ms = server_mean_ms(http, "/api/v1/containers/{number}/status")
+        raw_rate = raw_insert_rate(url, count, args.batch)
+        raw_lat = raw_reads(url, args.lookups)
+        print(
+            f"movement messages: {count} in batches of {args.batch}: {rate:,.0f}/s (floor 5,000/s) "
+            f"= {rate / raw_rate:.2f} x raw inserts of the same rows ({raw_rate:,.0f}/s); outcome {totals}"
+        )
+        print(
+            f"status look-ups: {args.lookups}: p50 {p(lat, 50):.2f} ms, p99 {p(lat, 99):.2f} ms (floor 5 ms) "
+            f"= {p(lat, 99) / p(raw_lat, 99):.1f} x raw primary-key reads (p99 {p(raw_lat, 99):.3f} ms)"
+        )
+        print(
+            f"server side, mean: {batch_ms:.0f} ms per batch of {args.batch}, {lookup_ms:.2f} ms per look-up"
+        )
+        ok = rate >= 5000 and p(lat, 99) <= 5
+        print("floors met" if ok else "floors NOT met")
+    finally:
+        if proc is not None:
+            proc.terminate()
+            proc.wait(timeout=20)
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+if __name__ == "__main__":
+    main()

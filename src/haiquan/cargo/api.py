@@ -1,0 +1,160 @@
+"""Manifest routes for carriers' systems; pre-arrival screening for officers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from haiquan.cargo import service
+from haiquan.cargo.schemas import ConsignmentOut, ContainerOut, ManifestIn, ManifestOut, ScreeningItem
+from haiquan.cargo.screening import Scorer, default_scorer, with_watch_lists
+from haiquan.cargo.tables import ConsignmentContainerRow, ConsignmentRow, ManifestRow
+from haiquan.deps import Ctx
+from haiquan.kit.pagination import clamp_limit
+
+router = APIRouter(prefix="/api/v1", tags=["cargo"])
+ManifestId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
+
+
+def scorer_of(request: Request) -> Scorer:
+    s: Scorer | None = getattr(request.app.state, "cargo_scorer", None)
+    if s is None:
+        s = default_scorer()
+        request.app.state.cargo_scorer = s
+    return s
+
+
+def manifest_out(session: Session, m: ManifestRow) -> ManifestOut:
+    rows = session.scalars(
+        select(ConsignmentRow)
+        .where(ConsignmentRow.manifest_id == m.id, ConsignmentRow.removed.is_(False))
+        .order_by(ConsignmentRow.goods_id)
+    ).all()
+    conts: dict[str, list[ContainerOut]] = {}
+    if rows:
+        for c in session.scalars(
+            select(ConsignmentContainerRow).where(
+                ConsignmentContainerRow.consignment_id.in_([r.id for r in rows])
+            )
+        ):
+            conts.setdefault(c.consignment_id, []).append(
+                ContainerOut(number=c.number, seal=c.seal, iso_type=c.iso_type)
+            )
+    late_min = m.late_by_seconds // 60
+    return ManifestOut(
+        id=m.id,
+        reference=m.reference,
+        mode=m.mode,
+        vessel=m.vessel,
+        voyage=m.voyage,
+        loading_port=m.loading_port,
+        discharge_port=m.discharge_port,
+        location_code=m.location_code,
+        unit=m.unit,
+        expected_arrival=m.expected_arrival,
+        deadline=m.deadline,
+        received_at=m.received_at,
+        late=m.late_by_seconds > 0,
+        late_by_minutes=late_min,
+        lateness_message=(
+            f"late: received {late_min} min after the legal deadline {m.deadline.isoformat()}"
+            if m.late_by_seconds > 0
+            else None
+        ),
+        version=m.version,
+        consignments=[
+            ConsignmentOut(
+                id=r.id,
+                goods_id=r.goods_id,
+                master_bill=r.master_bill,
+                cargo_type=r.cargo_type,
+                purpose=r.purpose,
+                consignee_tax_code=r.consignee_tax_code,
+                consignee_name=r.consignee_name,
+                description=r.description,
+                hs_codes=list(r.hs_codes),
+                package_count=r.package_count,
+                gross_mass_kg=r.gross_mass_kg,
+                location_code=r.location_code,
+                risk_score=r.risk_score,
+                risk_reasons=list(r.risk_reasons),
+                scan_required=r.scan_required,
+                containers=sorted(conts.get(r.id, []), key=lambda c: c.number),
+            )
+            for r in rows
+        ],
+    )
+
+
+@router.post(
+    "/manifests", status_code=201, response_model=ManifestOut, summary="Send an e-manifest (carriers)"
+)
+def submit(body: ManifestIn, ctx: Ctx, request: Request) -> object:
+    scorer = with_watch_lists(scorer_of(request), ctx.session)
+
+    def run() -> ManifestOut:
+        m = service.submit(ctx.session, principal=ctx.principal, data=body, scorer=scorer)
+        return manifest_out(ctx.session, m)
+
+    return ctx.respond(run, status_code=201, body=body)
+
+
+@router.put("/manifests/{manifest_id}", response_model=ManifestOut, summary="Amend an e-manifest (carriers)")
+def amend(manifest_id: ManifestId, body: ManifestIn, ctx: Ctx, request: Request) -> object:
+    scorer = with_watch_lists(scorer_of(request), ctx.session)
+
+    def run() -> ManifestOut:
+        m = service.amend(
+            ctx.session, principal=ctx.principal, manifest_id=manifest_id, data=body, scorer=scorer
+        )
+        return manifest_out(ctx.session, m)
+
+    return ctx.respond(run, body=body)
+
+
+@router.get(
+    "/manifests/{manifest_id}", response_model=ManifestOut, summary="A manifest (its carrier, officers)"
+)
+def get(manifest_id: ManifestId, ctx: Ctx) -> ManifestOut:
+    return manifest_out(
+        ctx.session, service.get(ctx.session, principal=ctx.principal, manifest_id=manifest_id)
+    )
+
+
+@router.get(
+    "/screening",
+    response_model=list[ScreeningItem],
+    summary="Pre-arrival screening: consignments flagged for scanning (officers of the supervising unit)",
+)
+def screening(ctx: Ctx, flagged_only: bool = True, limit: int = 100) -> list[ScreeningItem]:
+    ctx.principal.require_officer()
+    q = (
+        select(ConsignmentRow, ManifestRow)
+        .join(ManifestRow, ManifestRow.id == ConsignmentRow.manifest_id)
+        .where(ConsignmentRow.removed.is_(False))
+        .order_by(ConsignmentRow.risk_score.desc(), ManifestRow.expected_arrival)
+        .limit(clamp_limit(limit))
+    )
+    if flagged_only:
+        q = q.where(ConsignmentRow.scan_required.is_(True))
+    units = ctx.principal.scope.units
+    if units is not None:
+        q = q.where(ConsignmentRow.unit.in_(units))
+    return [
+        ScreeningItem(
+            goods_id=c.goods_id,
+            manifest_reference=m.reference,
+            vessel=m.vessel,
+            voyage=m.voyage,
+            expected_arrival=m.expected_arrival,
+            consignee_tax_code=c.consignee_tax_code,
+            description=c.description,
+            risk_score=c.risk_score,
+            risk_reasons=list(c.risk_reasons),
+            scan_required=c.scan_required,
+        )
+        for c, m in ctx.session.execute(q).all()
+    ]

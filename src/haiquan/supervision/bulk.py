@@ -1,0 +1,69 @@
+"""Set-based reads and writes for the batch path: `= ANY(array)` instead of a thousand bind parameters,
+COPY for bulk inserts and UPDATE ... FROM unnest(arrays) for bulk updates on PostgreSQL; the portable
+SQLAlchemy forms elsewhere (SQLite)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from psycopg.types.json import Jsonb
+from sqlalchemy import ColumnElement, String, any_, insert, literal, update
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+
+def is_pg(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def among(session: Session, column: InstrumentedAttribute[Any], values: Iterable[str]) -> ColumnElement[bool]:
+    """column IN values, as one array parameter on PostgreSQL (the statement stays cached and small)."""
+    vals = sorted(set(values))
+    if is_pg(session):
+        return column == any_(literal(vals, type_=postgresql.ARRAY(String)))
+    return column.in_(vals)
+
+
+def _adapt(value: Any) -> Any:
+    return Jsonb(value) if isinstance(value, (dict, list)) else value
+
+
+def insert_rows(session: Session, model: type[Any], rows: Sequence[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    if not is_pg(session):
+        session.execute(insert(model), list(rows))
+        return
+    cols = list(rows[0].keys())
+    table = model.__table__
+    raw = session.connection().connection.driver_connection
+    assert raw is not None
+    with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({', '.join(cols)}) FROM STDIN") as cp:
+        for r in rows:
+            cp.write_row([_adapt(r[c]) for c in cols])
+
+
+PG_TYPES = {"int": "integer[]", "text": "text[]", "ts": "timestamptz[]", "bool": "boolean[]"}
+
+
+def update_rows(
+    session: Session, model: type[Any], rows: Sequence[dict[str, Any]], *, key: str, columns: dict[str, str]
+) -> None:
+    """Update `columns` (name -> int|text|ts|bool) of the rows identified by `key`, in one statement."""
+    if not rows:
+        return
+    if not is_pg(session):
+        # ORM bulk UPDATE by primary key (`key` must be it)
+        session.execute(update(model), [{key: r[key], **{c: r[c] for c in columns}} for r in rows])
+        return
+    table = model.__table__
+    names = [key, *columns]
+    kinds = ["text", *columns.values()]
+    sets = ", ".join(f"{c} = v.{c}" for c in columns)
+    arrays = ", ".join(f"%s::{PG_TYPES[k]}" for k in kinds)
+    sql = f"UPDATE {table.name} AS t SET {sets} FROM unnest({arrays}) AS v({', '.join(names)}) WHERE t.{key} = v.{key}"
+    raw = session.connection().connection.driver_connection
+    assert raw is not None
+    with raw.cursor() as cur:
+        cur.execute(sql, [[r[n] for r in rows] for n in names])

@@ -1,0 +1,230 @@
+"""Supervision requests and answers: movement messages, registry, keys, transits, alerts, status."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from haiquan.cargo.domain import CargoType
+from haiquan.reference import validators
+from haiquan.supervision.domain import Connection, Destination, LocationKind
+
+
+@lru_cache(maxsize=200_000)
+def _container(value: str) -> str:
+    return validators.container_number(value)
+
+
+ContainerNo = Annotated[str, AfterValidator(_container)]
+TaxCode = Annotated[str, AfterValidator(validators.tax_code)]
+MAX_BATCH = 1000
+
+
+class StockItem(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    container: ContainerNo | None = None
+    goods_id: str | None = Field(None, max_length=60)
+
+    @model_validator(mode="after")
+    def _one(self) -> StockItem:
+        if not self.container and not self.goods_id:
+            raise ValueError("a stock item names a container or a goods_id")
+        return self
+
+
+class MessageIn(BaseModel):
+    """One Get-In / Get-Out / stock message from a terminal operator's system."""
+
+    model_config = ConfigDict(extra="forbid")
+    message_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:\-]+$")
+    kind: Literal["gate_in", "gate_out", "stock"]
+    location: str = Field(min_length=2, max_length=20, description="Customs location code")
+    at: datetime = Field(description="When the movement happened, with its UTC offset")
+    cargo_type: CargoType = CargoType.CONTAINER
+    container: ContainerNo | None = None
+    goods_id: str | None = Field(None, max_length=60, description="Bill of lading / air waybill number")
+    seal: str | None = Field(None, max_length=40)
+    package_count: int | None = Field(None, ge=0)
+    destination: Destination | None = Field(None, description="gate_out only: where the goods go")
+    items: list[StockItem] = Field(default_factory=list, max_length=20000, description="stock only")
+
+    @model_validator(mode="after")
+    def _shape(self) -> MessageIn:
+        if self.at.tzinfo is None:
+            raise ValueError("at needs a UTC offset")
+        if self.kind == "stock":
+            return self
+        if self.cargo_type is CargoType.CONTAINER and not self.container:
+            raise ValueError("a container movement names the container")
+        if self.cargo_type is not CargoType.CONTAINER and not self.goods_id:
+            raise ValueError(f"a {self.cargo_type.value} movement names the goods_id (bill number)")
+        if self.kind == "gate_out" and self.destination is None:
+            raise ValueError("a gate_out names its destination")
+        return self
+
+
+class BatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    messages: list[dict[str, Any]] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class MessageResult(BaseModel):
+    index: int
+    message_id: str | None
+    status: Literal["applied", "refused", "duplicate", "error"]
+    may_leave: bool | None = None
+    reasons: list[dict[str, str]] = []
+    errors: list[dict[str, Any]] = []
+
+
+class BatchOut(BaseModel):
+    received: int
+    applied: int
+    refused: int
+    duplicates: int
+    errors: int
+    results: list[MessageResult]
+
+
+class OperatorIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    tax_code: TaxCode
+    name: str = Field(min_length=1, max_length=300)
+    unit: str = Field(min_length=2, max_length=16, description="Supervising sub-department")
+
+
+class SurveyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    transactions_per_day: int = Field(ge=0)
+    annual_teu: int = Field(0, ge=0)
+    annual_tonnes: int = Field(0, ge=0)
+    declarations_per_year: int = Field(0, ge=0)
+    it_readiness: int = Field(ge=0, le=5, description="0 (none) to 5 (ready to connect)")
+    notes: str = Field("", max_length=2000)
+
+
+class ConnectionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    status: Connection
+    enterprise_tax_code: TaxCode | None = Field(None, description="The operator's account (for testing/live)")
+
+
+class LocationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(min_length=2, max_length=20, pattern=r"^[A-Z0-9]+$")
+    name: str = Field(min_length=1, max_length=300)
+    kind: LocationKind
+    unit: str = Field(min_length=2, max_length=16)
+    locode: str | None = Field(None, max_length=5)
+    capacity_teu: int = Field(0, ge=0)
+    dwell_limit_days: int = Field(90, ge=1, le=3650)
+
+
+class OperatorOut(BaseModel):
+    id: str
+    tax_code: str
+    name: str
+    unit: str
+    connection_status: str
+    transactions_per_day: int
+    annual_teu: int
+    annual_tonnes: int
+    declarations_per_year: int
+    it_readiness: int
+    locations: list[str]
+    rank: int | None = None
+    score: float | None = None
+
+
+class KeyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    key_name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._\-]+$")
+    certificate_pem: str = Field(
+        min_length=100, max_length=20000, description="X.509 certificate (PEM) of an RSA key"
+    )
+
+
+class KeyOut(BaseModel):
+    key_name: str
+    fingerprint: str
+    created_at: datetime
+
+
+class TransitIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    goods_id: str = Field(min_length=1, max_length=60)
+    permit: str = Field(min_length=1, max_length=40, description="Transit declaration or permit number")
+    from_location: str
+    to_location: str
+    seal: str = Field("", max_length=40)
+    route: str = Field("", max_length=300)
+    hours_allowed: int = Field(ge=1, le=24 * 30)
+
+
+class TransitOut(BaseModel):
+    id: str
+    goods_id: str
+    permit: str
+    from_location: str
+    to_location: str
+    seal: str
+    route: str
+    status: str
+    departed_at: datetime | None
+    deadline: datetime | None
+    arrived_at: datetime | None
+
+
+class AlertOut(BaseModel):
+    id: int
+    kind: str
+    title: str
+    title_vi: str
+    unit: str
+    goods_id: str | None
+    container: str | None
+    location_code: str | None
+    message: str
+    message_vi: str
+    detail: dict[str, Any]
+    status: str
+    raised_at: datetime
+    acknowledged_by: str | None
+    closed_by: str | None
+    note: str
+
+
+class AlertActionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    note: str = Field(min_length=1, max_length=2000)
+
+
+class DeclarationRef(BaseModel):
+    number: str
+    status: str
+    channel: str | None
+
+
+class ItemState(BaseModel):
+    container: str | None
+    state: str
+    location_code: str | None
+    seal: str | None
+    gate_in_at: datetime | None
+    gate_out_at: datetime | None
+
+
+class StatusOut(BaseModel):
+    goods_id: str
+    consignment_id: str
+    cargo_type: str
+    purpose: str
+    package_count: int
+    may_leave: bool
+    reasons: list[dict[str, str]]
+    declarations: list[DeclarationRef]
+    items: list[ItemState]
+    transit: TransitOut | None = None

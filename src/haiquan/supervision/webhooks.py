@@ -1,0 +1,160 @@
+"""Status changes pushed to terminal operators' systems: signed like the declarations' webhooks
+(HMAC-SHA256 over "<timestamp>.<body>" with the enterprise's webhook secret), retried with back-off; and
+the background worker that delivers them and runs the alert scan."""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import httpx
+import structlog
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from haiquan.cargo.tables import ConsignmentRow
+from haiquan.kit import clock
+from haiquan.kit.auth import Scope, sign_payload
+from haiquan.kit.db import Database, UnitOfWork
+from haiquan.organization.tables import EnterpriseRow
+from haiquan.supervision.tables import ItemRow, LocationRow, OperatorRow, TerminalWebhookRow
+
+log = structlog.get_logger(__name__)
+BACKOFF_SECONDS = (5, 30, 120, 600, 1800, 3600, 7200, 14400)
+
+
+def _operators_for(session: Session, c: ConsignmentRow) -> set[str]:
+    ops = set(
+        session.scalars(
+            select(ItemRow.operator_id).where(ItemRow.consignment_id == c.id, ItemRow.state != "out")
+        )
+    )
+    expected = session.scalar(select(LocationRow.operator_id).where(LocationRow.code == c.location_code))
+    if expected:
+        ops.add(expected)
+    return ops
+
+
+def enqueue_status(session: Session, c: ConsignmentRow, *, cause: str) -> int:
+    """Queue the consignment's release status for every connected operator holding or expecting it."""
+    from haiquan.kit.auth import Principal
+    from haiquan.supervision.status import of_consignment
+
+    system = Principal(kind="officer", id="system", name="system", scope=Scope(units=None))
+    status = of_consignment(session, principal=system, ident=c.id)
+    body = {
+        "event": "consignment.status",
+        "cause": cause,
+        "at": clock.now().isoformat(),
+        **status.model_dump(mode="json"),
+    }
+    n = 0
+    for op_id in _operators_for(session, c):
+        op = session.get(OperatorRow, op_id)
+        if op is None or op.enterprise_id is None or op.connection_status not in ("testing", "live"):
+            continue
+        session.add(
+            TerminalWebhookRow(
+                operator_id=op.id, body=body, next_attempt_at=clock.now(), created_at=clock.now()
+            )
+        )
+        n += 1
+    return n
+
+
+@dataclass
+class SupervisionWorker:
+    """Delivers terminal webhooks every second and scans for time-based alerts every `scan_every` seconds."""
+
+    db: Database
+    max_attempts: int = 8
+    timeout: float = 5.0
+    scan_every: float = 60.0
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def deliver_due(self, limit: int = 100) -> int:
+        with self.db.unit_of_work() as uow:
+            due = uow.session.scalars(
+                select(TerminalWebhookRow)
+                .where(
+                    TerminalWebhookRow.state == "pending", TerminalWebhookRow.next_attempt_at <= clock.now()
+                )
+                .order_by(TerminalWebhookRow.id)
+                .limit(limit)
+            ).all()
+            done = 0
+            if due:
+                with httpx.Client(timeout=self.timeout) as http:
+                    for d in due:
+                        done += self._attempt(uow, http, d)
+            uow.commit()
+        return done
+
+    def _attempt(self, uow: UnitOfWork, http: httpx.Client, d: TerminalWebhookRow) -> int:
+        op = uow.session.get(OperatorRow, d.operator_id)
+        ent = uow.session.get(EnterpriseRow, op.enterprise_id) if op and op.enterprise_id else None
+        if ent is None or not ent.webhook_url:
+            d.state = "dropped"
+            return 0
+        body = json.dumps({"delivery": d.id, **d.body}, ensure_ascii=False).encode()
+        ts = str(int(clock.now().timestamp()))
+        headers = {
+            "Content-Type": "application/json",
+            "X-Haiquan-Timestamp": ts,
+            "X-Haiquan-Signature": "sha256=" + sign_payload(ent.webhook_secret or "", body, ts),
+            "X-Haiquan-Delivery": f"sv-{d.id}",
+        }
+        d.attempts += 1
+        try:
+            r = http.post(ent.webhook_url, content=body, headers=headers)
+            ok, error = 200 <= r.status_code < 300, f"HTTP {r.status_code}"
+        except httpx.HTTPError as exc:
+            ok, error = False, type(exc).__name__
+        if ok:
+            d.state, d.delivered_at = "delivered", clock.now()
+            return 1
+        d.last_error = error
+        if d.attempts >= self.max_attempts:
+            d.state = "failed"
+        else:
+            d.next_attempt_at = clock.now() + timedelta(
+                seconds=BACKOFF_SECONDS[min(d.attempts - 1, len(BACKOFF_SECONDS) - 1)]
+            )
+        return 0
+
+    def scan(self) -> dict[str, int]:
+        from haiquan.supervision.alerts import scan
+
+        with self.db.unit_of_work() as uow:
+            counts = scan(uow.session)
+            uow.commit()
+        return counts
+
+    def start(self, interval: float = 1.0) -> None:
+        if self._thread is not None:
+            return
+        self._stop.clear()
+
+        def loop() -> None:
+            last_scan = 0.0
+            while not self._stop.wait(interval):
+                try:
+                    self.deliver_due()
+                    last_scan += interval
+                    if last_scan >= self.scan_every:
+                        last_scan = 0.0
+                        self.scan()
+                except Exception:
+                    log.exception("supervision_worker_failed")
+
+        self._thread = threading.Thread(target=loop, name="haiquan-supervision", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
