@@ -92,7 +92,6 @@ def _other_domains(db: Database, rng: random.Random) -> None:
     """Enforcement cases for this year (with smuggling moving from Lạng Sơn and Quảng Ninh to Lào Cai);
     the 2018 registry of terminal operators and one vessel's story at Hải Phòng."""
     from haiquan.enforcement.demo import seed_cases
-
     from haiquan.supervision.demo import seed as seed_supervision
 
     with db.unit_of_work() as uow:

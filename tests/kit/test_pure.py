@@ -62,3 +62,11 @@ def test_cursor_round_trip_and_garbage() -> None:
     assert pagination.decode_cursor(c) == {"after": 42}
     with pytest.raises(ValidationFailed):
         pagination.decode_cursor("!!!not-a-cursor")
+
+
+def test_cursor_positions_must_fit_a_database_integer() -> None:
+    assert pagination.cursor_int(None, "after") == 0
+    assert pagination.cursor_int(pagination.encode_cursor({"after": 7}), "after") == 7
+    for bad in (2**64, -1, "7", True):
+        with pytest.raises(ValidationFailed):
+            pagination.cursor_int(pagination.encode_cursor({"after": bad}), "after")

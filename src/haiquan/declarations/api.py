@@ -20,7 +20,7 @@ from haiquan.declarations.schemas import (
     Page,
 )
 from haiquan.deps import Ctx
-from haiquan.kit.pagination import clamp_limit, decode_cursor, encode_cursor
+from haiquan.kit.pagination import clamp_limit, cursor_int, decode_cursor, encode_cursor
 from haiquan.organization.tables import OfficerRow
 
 router = APIRouter(prefix="/api/v1", tags=["declarations"])
@@ -200,7 +200,7 @@ def notifications(ctx: Ctx, cursor: str | None = None, limit: int = 100) -> Noti
     from haiquan.declarations.notifications import pull
 
     ctx.principal.require_enterprise()
-    after = int(decode_cursor(cursor).get("after", 0))
+    after = cursor_int(cursor, "after")
     items = pull(ctx.session, enterprise_id=ctx.principal.id, after=after, limit=clamp_limit(limit))
     last = items[-1].seq if items else after
     return NotificationPage(items=items, next_cursor=encode_cursor({"after": last}))

@@ -30,3 +30,14 @@ def clamp_limit(limit: int, *, maximum: int = 500) -> int:
     if limit < 1 or limit > maximum:
         raise ValidationFailed(f"limit must be between 1 and {maximum}", field="limit")
     return limit
+
+
+MAX_SEQ = 2**63 - 1
+
+
+def cursor_int(cursor: str | None, key: str, *, field: str = "cursor") -> int:
+    """An integer position from a cursor (0 when absent), refused unless it is one a database can hold."""
+    raw = decode_cursor(cursor, field).get(key, 0)
+    if not isinstance(raw, int) or isinstance(raw, bool) or not 0 <= raw <= MAX_SEQ:
+        raise ValidationFailed("cursor is not one this server issued", field=field)
+    return raw

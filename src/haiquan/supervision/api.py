@@ -33,6 +33,7 @@ from haiquan.supervision.schemas import (
 )
 from haiquan.supervision.tables import AlertRow, OperatorRow, RejectedMessageRow
 
+AlertId = Annotated[int, Path(ge=1, le=2**63 - 1, description="Alert id")]
 router = APIRouter(prefix="/api/v1", tags=["supervision"])
 OperatorId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
 
@@ -330,7 +331,7 @@ def get_alerts(
 @router.post(
     "/supervision/alerts/{alert_id}/acknowledge", response_model=AlertOut, summary="Acknowledge an alert"
 )
-def acknowledge(alert_id: int, body: AlertActionIn, ctx: Ctx) -> object:
+def acknowledge(alert_id: AlertId, body: AlertActionIn, ctx: Ctx) -> object:
     return ctx.respond(
         lambda: alert_out(
             alerts.acknowledge(ctx.session, principal=ctx.principal, alert_id=alert_id, note=body.note)
@@ -342,7 +343,7 @@ def acknowledge(alert_id: int, body: AlertActionIn, ctx: Ctx) -> object:
 @router.post(
     "/supervision/alerts/{alert_id}/close", response_model=AlertOut, summary="Close an alert with a note"
 )
-def close(alert_id: int, body: AlertActionIn, ctx: Ctx) -> object:
+def close(alert_id: AlertId, body: AlertActionIn, ctx: Ctx) -> object:
     return ctx.respond(
         lambda: alert_out(
             alerts.close(ctx.session, principal=ctx.principal, alert_id=alert_id, note=body.note)
