@@ -69,7 +69,7 @@ def test_switching_to_english_keeps_the_language(browser: Any, site: Site) -> No
     context = browser.new_context(viewport={"width": 1280, "height": 860})
     page = context.new_page()
     _login(page, site, "nb_leader")
-    page.get_by_role("link", name="EN").click()
+    page.get_by_role("link", name="EN", exact=True).click()
     assert page.locator("h1").inner_text() == "Checks to do"
     assert page.locator("html").get_attribute("lang") == "en"
     red = site.red[0]
@@ -78,7 +78,7 @@ def test_switching_to_english_keeps_the_language(browser: Any, site: Site) -> No
     assert page.locator(".state .status").inner_text() == "Inspection intended"
     assert "Selected at the office" in page.locator("ul.reasons").inner_text()
     assert "VND" in page.locator(".totals").inner_text()
-    page.get_by_role("link", name="VI").click()
+    page.get_by_role("link", name="VI", exact=True).click()
     assert page.locator(".state .badge").inner_text() == "Luồng đỏ"
     context.close()
 
