@@ -22,6 +22,7 @@ from haiquan.kit.metrics import LATENCY, REQUESTS
 from haiquan.kit.outbox import Dispatcher
 from haiquan.kit.settings import Settings, get_settings
 from haiquan.routes import include_routers
+from haiquan.sharing.wiring import start_federation
 
 log = structlog.get_logger(__name__)
 
@@ -36,9 +37,12 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.run_dispatcher:
             dispatcher.start(settings.dispatcher_interval_seconds)
+        link = start_federation(app, settings, db, dispatcher)  # only with HAIQUAN_NATS_URL
         try:
             yield
         finally:
+            if link is not None:
+                link.stop()
             dispatcher.stop()
 
     app = FastAPI(

@@ -11,6 +11,7 @@ from haiquan.kit import audit
 from haiquan.kit.cli_support import database, fail
 from haiquan.kit.settings import get_settings
 from haiquan.organization.cli import enterprise_app, officer_app, unit_app
+from haiquan.sharing.cli import sharing_app
 
 console = Console()
 app = typer.Typer(
@@ -23,6 +24,7 @@ app.add_typer(unit_app, name="unit")
 app.add_typer(officer_app, name="officer")
 app.add_typer(enterprise_app, name="enterprise")
 app.add_typer(audit_app, name="audit")
+app.add_typer(sharing_app, name="sharing")
 
 
 @db_app.command("upgrade")
@@ -53,9 +55,27 @@ def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes (PostgreSQL only)")] = 1,
+    unit: Annotated[str | None, typer.Option(help="Unit this node serves (HAIQUAN_UNIT)")] = None,
+    nats: Annotated[
+        str | None, typer.Option(help="NATS URL of this node's server (HAIQUAN_NATS_URL)")
+    ] = None,
+    parent: Annotated[str | None, typer.Option(help="Unit of the parent node (HAIQUAN_PARENT_NODE)")] = None,
+    children: Annotated[str | None, typer.Option(help="Child nodes' units (HAIQUAN_CHILD_NODES)")] = None,
 ) -> None:
-    """Serve the API and the pages."""
+    """Serve the API and the pages (a federated node with --unit and --nats)."""
+    import os
+
     import uvicorn
+
+    for name, value in (
+        ("UNIT", unit),
+        ("NATS_URL", nats),
+        ("PARENT_NODE", parent),
+        ("CHILD_NODES", children),
+    ):
+        if value is not None:
+            os.environ[f"HAIQUAN_{name}"] = value  # handed to the settings object of the served app
+    get_settings.cache_clear()
 
     uvicorn.run(
         "haiquan.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning"

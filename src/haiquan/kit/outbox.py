@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -32,6 +32,11 @@ class Event:
     occurred_at: datetime
     actor: str
     payload: dict[str, Any]
+    origin: str | None = None  # None: recorded here; else the node unit it was federated from
+
+    @property
+    def federated(self) -> bool:
+        return self.origin is not None
 
     @classmethod
     def from_row(cls, row: OutboxEvent) -> Event:
@@ -45,6 +50,7 @@ class Event:
             occurred_at=row.occurred_at,
             actor=row.actor,
             payload=dict(row.payload),
+            origin=row.origin,
         )
 
 
@@ -89,9 +95,15 @@ class Consumer:
     types: frozenset[str]
     handler: Handler
     prefixes: tuple[str, ...] = ()
+    # True: skip events federated from child nodes (side effects such as webhooks that the originating
+    # node already performed). Reports and read models keep the default and cover the whole subtree.
+    local_only: bool = False
 
     def wants(self, event_type: str) -> bool:
         return event_type in self.types or any(event_type.startswith(p) for p in self.prefixes)
+
+    def accepts(self, event: Event) -> bool:
+        return self.wants(event.type) and not (self.local_only and event.federated)
 
 
 @dataclass
@@ -146,7 +158,7 @@ class Dispatcher:
     def _apply(self, consumer: Consumer, ev: Event) -> bool:
         with self.db.unit_of_work() as uow:
             try:
-                if consumer.wants(ev.type):
+                if consumer.accepts(ev):
                     consumer.handler(uow, ev)
                 uow.session.add(
                     EventConsumption(consumer=consumer.name, event_id=ev.id, applied_at=clock.now())
@@ -173,7 +185,9 @@ class Dispatcher:
             first_open = s.scalar(
                 select(OutboxEvent.seq).where(OutboxEvent.seq > low, ~done).order_by(OutboxEvent.seq).limit(1)
             )
-            q = select(OutboxEvent.seq).where(OutboxEvent.seq > low, OutboxEvent.occurred_at < horizon)
+            # Federated copies carry their original occurred_at; their published_at is when they landed here.
+            landed = func.coalesce(OutboxEvent.published_at, OutboxEvent.occurred_at)
+            q = select(OutboxEvent.seq).where(OutboxEvent.seq > low, landed < horizon)
             if first_open is not None:
                 q = q.where(OutboxEvent.seq < first_open)
             new_low = s.scalar(q.order_by(OutboxEvent.seq.desc()).limit(1))
