@@ -93,6 +93,8 @@ class SharingNode:
     _thread: threading.Thread | None = None
     _agency_streams: set[str] = field(default_factory=set)
     ready: threading.Event = field(default_factory=threading.Event)
+    source_pending: dict[str, int] = field(default_factory=dict)  # per child: not yet sourced up
+    _status_at: float = 0.0
 
     # --- lifecycle (called from other threads) ---
     def start(self) -> None:
@@ -284,12 +286,29 @@ class SharingNode:
             except asyncio.CancelledError:
                 raise
             except nats.errors.TimeoutError:  # nothing new
+                await self._refresh_sources(js)
                 continue
             except Exception as exc:  # a broker hiccup: ask again
                 log.warning("federation_fetch_failed", error=str(exc))
                 await asyncio.sleep(0.5)
                 continue
             await self._apply_batch(msgs)
+            await self._refresh_sources(js)
+
+    async def _refresh_sources(self, js: JetStreamContext) -> None:
+        loop = asyncio.get_running_loop()
+        if loop.time() - self._status_at < 2:
+            return
+        self._status_at = loop.time()
+        try:
+            info = await js.stream_info(domain.event_stream(self.layout.unit))
+        except Exception as exc:
+            log.warning("stream_info_failed", error=str(exc))
+            return
+        for src in info.sources or []:
+            name = src.name or ""
+            if name.startswith("EV_"):
+                self.source_pending[name[3:]] = int(src.lag or 0)
 
     async def _apply_batch(self, msgs: list[Msg]) -> None:
         batch: list[service.Received] = []
