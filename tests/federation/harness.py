@@ -90,10 +90,11 @@ class Node:
     app: subprocess.Popen[bytes] | None = None
     db: Database | None = None
     config: NodeConfig | None = None
+    database_url: str = ""  # empty: a SQLite file in the node's directory
 
     @property
     def db_url(self) -> str:
-        return f"sqlite:///{self.dir / 'haiquan.db'}"
+        return self.database_url or f"sqlite:///{self.dir / 'haiquan.db'}"
 
     def prepare(self, parent_leaf_port: int | None) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)

@@ -1,5 +1,6 @@
-"""Outbox consumers of federation: the per-unit summary of this node's own events (federated events are
-summed when they are ingested, in the same transaction) and the agency feeds (own and federated events)."""
+"""Outbox consumers of federation: the per-unit summary and the agency feeds of this node's own events.
+Events federated from child nodes are summed and projected when they are ingested, in the same
+transaction as their inbox row (one batch, not one transaction per event)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,15 @@ def _agency(uow: UnitOfWork, event: Event) -> None:
 
 def register(dispatcher: Dispatcher) -> None:
     dispatcher.register(
-        Consumer("sharing.summary", frozenset(), _summary, prefixes=service.SUMMARY_PREFIXES, local_only=True)
+        Consumer(
+            "sharing.summary",
+            frozenset(),
+            _summary,
+            prefixes=service.SUMMARY_PREFIXES,
+            local_only=True,
+            batch=True,
+        )
     )
-    dispatcher.register(Consumer("sharing.agency", frozenset(), _agency, prefixes=("",)))
+    dispatcher.register(
+        Consumer("sharing.agency", frozenset(), _agency, prefixes=("",), local_only=True, batch=True)
+    )

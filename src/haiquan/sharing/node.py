@@ -86,7 +86,8 @@ class SharingNode:
     layout: NodeLayout
     on_applied: Callable[[], None] = lambda: None
     batch: int = 1000
-    interval: float = 0.2
+    interval: float = 0.05  # relay poll when not woken (events committed by other processes)
+    fetch_wait: float = 0.1  # longest a parent waits to fill a batch: bounds the added lag
     _loop: asyncio.AbstractEventLoop | None = None
     _wake: asyncio.Event | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -282,17 +283,23 @@ class SharingNode:
                 await asyncio.sleep(1)
         while True:
             try:
-                msgs = await sub.fetch(self.batch, timeout=1)
+                msgs = await sub.fetch(self.batch, timeout=self.fetch_wait)
             except asyncio.CancelledError:
                 raise
-            except nats.errors.TimeoutError:  # nothing new
+            except (nats.errors.TimeoutError, TimeoutError):  # nothing new
                 await self._refresh_sources(js)
                 continue
             except Exception as exc:  # a broker hiccup: ask again
                 log.warning("federation_fetch_failed", error=str(exc))
                 await asyncio.sleep(0.5)
                 continue
-            await self._apply_batch(msgs)
+            try:
+                await self._apply_batch(msgs)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # not acknowledged: redelivered after ack_wait, applied once
+                log.exception("federation_apply_failed", batch=len(msgs))
+                await asyncio.sleep(1)
             await self._refresh_sources(js)
 
     async def _refresh_sources(self, js: JetStreamContext) -> None:
@@ -311,6 +318,8 @@ class SharingNode:
                 self.source_pending[name[3:]] = int(src.lag or 0)
 
     async def _apply_batch(self, msgs: list[Msg]) -> None:
+        if not msgs:  # a fetch can end with a status only
+            return
         batch: list[service.Received] = []
         for msg in msgs:
             node = source_node(msg)
@@ -366,14 +375,18 @@ class SharingNode:
                 msgs = await sub.fetch(50, timeout=2)
             except asyncio.CancelledError:
                 raise
-            except nats.errors.TimeoutError:
+            except (nats.errors.TimeoutError, TimeoutError):
                 continue
             except Exception as exc:
                 log.warning("reference_fetch_failed", error=str(exc))
                 await asyncio.sleep(0.5)
                 continue
             for msg in msgs:
-                await asyncio.to_thread(self._apply_reference, msg.data)
+                try:
+                    await asyncio.to_thread(self._apply_reference, msg.data)
+                except Exception:  # not acknowledged: redelivered, and versions make it idempotent
+                    log.exception("reference_apply_failed")
+                    break
                 await msg.ack()
 
     def _apply_reference(self, data: bytes) -> None:

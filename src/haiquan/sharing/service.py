@@ -3,6 +3,7 @@ manage agency agreements and project their feeds, apply reference data in versio
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -10,7 +11,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 import structlog
-from sqlalchemy import Table, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -54,6 +55,8 @@ def ingest(session: Session, *, batch: list[Received], layout: NodeLayout) -> tu
     now = clock.now()
     applied: list[Event] = []
     refused: list[Received] = []
+    inbox: list[dict[str, Any]] = []
+    copies: list[dict[str, Any]] = []
     for r in batch:
         ev = r.event
         if ev.id in seen:
@@ -62,33 +65,28 @@ def ingest(session: Session, *, batch: list[Received], layout: NodeLayout) -> tu
             refused.append(r)
             continue
         seen.add(ev.id)
-        session.add(
-            FederatedEvent(
-                id=ev.id,
-                node=r.node,
-                unit=ev.unit,
-                type=ev.type,
-                occurred_at=ev.occurred_at,
-                received_at=now,
-                stream_seq=r.stream_seq,
-            )
-        )
-        session.add(
-            OutboxEvent(
-                id=ev.id,
-                type=ev.type,
-                version=ev.version,
-                unit=ev.unit,
-                subject=ev.subject,
-                occurred_at=ev.occurred_at,
-                actor=ev.actor,
-                payload=ev.payload,
-                published_at=now,
-                origin=r.node,
-            )
+        common = {"id": ev.id, "unit": ev.unit, "type": ev.type, "occurred_at": ev.occurred_at}
+        inbox.append(common | {"node": r.node, "received_at": now, "stream_seq": r.stream_seq})
+        copies.append(
+            common
+            | {
+                "version": ev.version,
+                "subject": ev.subject,
+                "actor": ev.actor,
+                "payload": ev.payload,
+                "published_at": now,
+                "origin": r.node,
+            }
         )
         applied.append(ev)
+    if inbox:
+        session.execute(insert(FederatedEvent), inbox)
+        session.execute(insert(OutboxEvent), copies)
     add_to_totals(session, (e for e in applied if counted(e.type)))
+    if applied:
+        AGREEMENTS.refresh(session)  # once per batch: agreements recorded a moment ago apply at once
+    for ev in applied:
+        project_for_agencies(session, event=ev)
     return len(applied), refused
 
 
@@ -111,13 +109,20 @@ def add_to_totals(session: Session, events: Iterable[Event]) -> None:
     if not sums:
         return
     dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    upsert = pg_insert if dialect == "postgresql" else sqlite_insert
     table = cast(Table, UnitEventTotal.__table__)
-    for (unit, day, type_, dim), (count, amount) in sums.items():
-        stmt = insert(table).values(unit=unit, day=day, type=type_, dim=dim, count=count, amount=amount)
+    values = [
+        {"unit": unit, "day": day, "type": type_, "dim": dim, "count": count, "amount": amount}
+        for (unit, day, type_, dim), (count, amount) in sums.items()
+    ]
+    for i in range(0, len(values), 500):  # one statement per 500 keys
+        stmt = upsert(table).values(values[i : i + 500])
         stmt = stmt.on_conflict_do_update(
             index_elements=["unit", "day", "type", "dim"],
-            set_={"count": table.c.count + count, "amount": table.c.amount + amount},
+            set_={
+                "count": table.c.count + stmt.excluded.count,
+                "amount": table.c.amount + stmt.excluded.amount,
+            },
         )
         session.execute(stmt)
 
@@ -164,6 +169,7 @@ def create_agreement(
     personal = sorted(set(fields) & domain.PERSONAL_FIELDS)
     detail = {"types": row.types, "units": row.units, "fields": row.fields, "personal_fields": personal}
     audit.append(session, actor=actor, action="agreement.create", target=f"agency:{code}", detail=detail)
+    AGREEMENTS.invalidate()
     return row
 
 
@@ -176,11 +182,36 @@ def revoke_agreement(session: Session, *, agreement_id: str, actor: str) -> Agen
     row.active = False
     row.revoked_at = clock.now()
     audit.append(session, actor=actor, action="agreement.revoke", target=f"agency:{row.agency}", detail={})
+    AGREEMENTS.invalidate()
     return row
 
 
 def list_agreements(session: Session) -> list[AgencyAgreement]:
     return list(session.scalars(select(AgencyAgreement).order_by(AgencyAgreement.created_at)).all())
+
+
+@dataclass
+class _AgreementCache:
+    """Active agreements, re-read at most every `ttl` seconds (and at once after a change in this process):
+    the agency consumer looks at every event."""
+
+    ttl: float = 1.0
+    value: list[tuple[str, Agreement]] | None = None
+    at: float = 0.0
+
+    def get(self, session: Session) -> list[tuple[str, Agreement]]:
+        if self.value is None or time.monotonic() - self.at > self.ttl:
+            self.value, self.at = active_agreements(session), time.monotonic()
+        return self.value
+
+    def refresh(self, session: Session) -> None:
+        self.value, self.at = active_agreements(session), time.monotonic()
+
+    def invalidate(self) -> None:
+        self.value = None
+
+
+AGREEMENTS = _AgreementCache()
 
 
 def active_agreements(session: Session) -> list[tuple[str, Agreement]]:
@@ -196,7 +227,7 @@ def active_agreements(session: Session) -> list[tuple[str, Agreement]]:
 def project_for_agencies(session: Session, *, event: Event) -> int:
     """Queue the event, filtered, for each agency whose agreement covers it (the relay publishes them)."""
     made = 0
-    for agreement_id, agreement in active_agreements(session):
+    for agreement_id, agreement in AGREEMENTS.get(session):
         if not agreement.covers(event):
             continue
         session.add(
