@@ -119,3 +119,17 @@ def test_generated_nats_config_is_accepted_by_nats_server(
     conf.write_text(text)
     res = subprocess.run([binary, "-t", "-c", str(conf)], capture_output=True, text=True, timeout=20)
     assert res.returncode == 0, res.stderr + res.stdout
+
+
+def test_published_schema_describes_the_envelope() -> None:
+    import json
+    import re
+
+    schema = json.loads((Path(__file__).parents[2] / "docs/schemas/event-envelope.schema.json").read_text())
+    env = domain.envelope(ev(grams=1))
+    env["id"] = "0123456789abcdef0123456789abcdef"
+    assert set(schema["required"]) == set(env) == set(schema["properties"])
+    for key, spec in schema["properties"].items():
+        if "pattern" in spec:
+            assert re.fullmatch(spec["pattern"].replace("^", "").replace("$", ""), str(env[key])), key
+    assert env["envelope"] == schema["properties"]["envelope"]["const"]

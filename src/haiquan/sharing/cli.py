@@ -18,7 +18,7 @@ from haiquan.kit.errors import DomainError
 from haiquan.kit.settings import get_settings
 from haiquan.organization import service as org
 from haiquan.sharing import domain, repository, service
-from haiquan.sharing.natsconf import NodeConfig
+from haiquan.sharing.natsconf import NodeConfig, client_url, node_user
 from haiquan.sharing.node import load_layout
 
 console = Console()
@@ -73,6 +73,38 @@ def nats_config(
         typer.echo(text)
 
 
+@sharing_app.command("nats-url")
+def nats_url(
+    unit: Annotated[str, typer.Option(help="The node's unit")],
+    port: Annotated[int, typer.Option(help="Client port of the node's nats-server")] = 4222,
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    secret: Annotated[str, typer.Option(help="Federation secret (default: HAIQUAN_SECRET_KEY)")] = "",
+) -> None:
+    """Print the URL (with the node's credentials) for HAIQUAN_NATS_URL / `serve --nats`."""
+    typer.echo(client_url(host, port, node_user(unit), secret or get_settings().effective_secret_key))
+
+
+@sharing_app.command("totals")
+def totals_cmd(
+    since: Annotated[str, typer.Option(help="First day, YYYY-MM-DD (Vietnam time)")] = "",
+    type_prefix: Annotated[str, typer.Option("--type", help="Only event types starting with this")] = "",
+) -> None:
+    """The per-unit summary this node holds (its own units and every child node's subtree)."""
+    from datetime import date
+
+    with database().unit_of_work() as uow:
+        rows = repository.totals(
+            uow.session, scope=Scope(units=None), since=date.fromisoformat(since) if since else None
+        )
+    table = Table()
+    for col in ("unit", "type", "count", "amount (VND)"):
+        table.add_column(col)
+    for r in rows:
+        if r.dim == "" and r.type.startswith(type_prefix):
+            table.add_row(r.unit, r.type, str(r.count), f"{r.amount:,.0f}")
+    console.print(table)
+
+
 @sharing_app.command("status")
 def status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Per child node: events received, the last one, its delay, and what is still pending."""
@@ -81,7 +113,7 @@ def status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     with database().unit_of_work() as uow:
         rows = repository.child_status(uow.session, nodes=children, scope=Scope(units=None))
         pending_relay = repository.relay_pending(uow.session)
-    sources = asyncio.run(_source_lags(s.nats_url, s.unit)) if s.nats_url else {}
+    sources = asyncio.run(asyncio.wait_for(_source_lags(s.nats_url, s.unit), 10)) if s.nats_url else {}
     data: dict[str, Any] = {"unit": s.unit, "relay_pending": pending_relay, "children": []}
     for r in rows:
         data["children"].append(
@@ -131,7 +163,7 @@ async def _source_lags(url: str, unit: str) -> dict[str, int]:
     import nats
 
     try:
-        nc = await nats.connect(url, connect_timeout=2, max_reconnect_attempts=0)
+        nc = await nats.connect(url, connect_timeout=2, max_reconnect_attempts=0, allow_reconnect=False)
     except Exception:
         return {}
     try:
@@ -219,18 +251,59 @@ def publish_reference(
         console.print(f"{kind} v{version} {'applied' if applied else 'already applied (older or equal)'}")
         return
     body = json.dumps({"kind": kind, "version": version, "document": document, "published_by": actor})
-    asyncio.run(_publish(s.nats_url, f"{domain.REF_PREFIX}.{kind}", body.encode(), f"{kind}:{version}"))
+    try:
+        asyncio.run(
+            asyncio.wait_for(
+                _publish(s.nats_url, f"{domain.REF_PREFIX}.{kind}", body.encode(), f"{kind}:{version}"), 15
+            )
+        )
+    except Exception as exc:
+        fail(f"could not publish to {s.nats_url.split('@')[-1]}: {exc or type(exc).__name__}")
     console.print(f"{kind} v{version} published to {domain.REF_PREFIX}.{kind}")
 
 
 async def _publish(url: str, subject: str, body: bytes, msg_id: str) -> None:
     import nats
 
-    nc = await nats.connect(url, connect_timeout=3, max_reconnect_attempts=0)
+    nc = await nats.connect(url, connect_timeout=3, max_reconnect_attempts=0, allow_reconnect=False)
     try:
         await nc.jetstream(timeout=5).publish(subject, body, headers={"Nats-Msg-Id": msg_id})
     finally:
         await nc.close()
+
+
+@sharing_app.command("test-events")
+def test_events(
+    unit: Annotated[str, typer.Option(help="Unit the events belong to (served by this node)")],
+    count: Annotated[int, typer.Option(min=1, max=100_000)] = 10,
+    type: Annotated[str, typer.Option(help="Event type")] = "declaration.registered",
+    payload: Annotated[
+        str, typer.Option(help="JSON payload")
+    ] = '{"status": "registered", "total_duties": 0}',
+    actor: Annotated[str, typer.Option()] = "cli:link-test",
+) -> None:
+    """Record test events (a link check: they travel and are counted like any other; audited)."""
+    from haiquan.kit import audit, outbox
+
+    try:
+        body = json.loads(payload)
+    except json.JSONDecodeError as exc:
+        fail(f"--payload is not JSON: {exc}")
+    with database().unit_of_work() as uow:
+        if org.TREES.get(uow.session).get(unit) is None:
+            fail(f"unknown unit {unit}")
+        for _ in range(count):
+            outbox.record(uow.session, type=type, unit=unit, actor=actor, payload=dict(body))
+        audit.append(
+            uow.session,
+            actor=actor,
+            action="sharing.test_events",
+            target=type,
+            unit=unit,
+            detail={"count": count},
+        )
+        uow.commit()
+    console.print(f"{count} {type} events recorded at {unit}")
 
 
 def _split(value: str) -> list[str]:
