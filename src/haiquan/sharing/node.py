@@ -96,6 +96,7 @@ class SharingNode:
     ready: threading.Event = field(default_factory=threading.Event)
     source_pending: dict[str, int] = field(default_factory=dict)  # per child: not yet sourced up
     _status_at: float = 0.0
+    _pending_at: float = 0.0
 
     # --- lifecycle (called from other threads) ---
     def start(self) -> None:
@@ -116,7 +117,7 @@ class SharingNode:
         self._stop.set()
         self.wake()
         if self._thread is not None:
-            self._thread.join(timeout=10)
+            self._thread.join(timeout=5)
             self._thread = None
 
     def _run(self) -> None:
@@ -130,8 +131,13 @@ class SharingNode:
     async def _main(self) -> None:
         self._wake = asyncio.Event()
 
-        async def on_error(exc: Exception) -> None:
-            log.warning("nats_error", error=str(exc))
+        last: dict[str, float] = {}
+
+        async def on_error(exc: Exception) -> None:  # the same error at most every 30 s (reconnect loops)
+            key, now = str(exc), asyncio.get_running_loop().time()
+            if now - last.get(key, -60.0) >= 30:
+                last[key] = now
+                log.warning("nats_error", error=key)
 
         nc = await self._connect(on_error)
         if nc is None:
@@ -154,7 +160,8 @@ class SharingNode:
         for t in tasks:
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        await nc.close()
+        with contextlib.suppress(Exception):  # the server may be gone: do not wait on it
+            await asyncio.wait_for(nc.close(), 2)
 
     async def _connect(self, on_error: Callable[[Exception], Any]) -> Client | None:
         while not self._stop.is_set():
@@ -187,7 +194,14 @@ class SharingNode:
                 await asyncio.sleep(0.5)
                 continue
             if sent == 0:
+                await self._report_pending()
                 await self._idle()
+
+    async def _report_pending(self) -> None:
+        loop = asyncio.get_running_loop()
+        if loop.time() - self._pending_at >= 2:
+            self._pending_at = loop.time()
+            m.RELAY_PENDING.set(await asyncio.to_thread(pending_count, self.db))
 
     async def _publish_in_order(self, js: JetStreamContext, items: list[tuple[str, bytes, str]]) -> int:
         """Publish pipelined; return how many, from the first, JetStream acknowledged."""
