@@ -192,10 +192,16 @@ async def _publish_as(node: Node, subject: str) -> list[str]:
     try:
         await nc.publish(subject, b"{}")
         await nc.flush()
-        await asyncio.sleep(0.3)
+        await _until(lambda: bool(errors), 3)  # a refusal arrives asynchronously; none may come
     finally:
         await nc.close()
     return errors
+
+
+async def _until(check: Any, seconds: float) -> None:
+    deadline = asyncio.get_running_loop().time() + seconds
+    while not check() and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.05)
 
 
 def test_agency_receives_only_its_agreed_feed(fed: dict[str, Node]) -> None:
@@ -257,7 +263,7 @@ async def _agency_feed(dept: Node, expected: int) -> list[dict[str, Any]]:
             pass
         await nc.subscribe("hq.ev.>")  # anything else is refused
         await nc.flush()
-        await asyncio.sleep(0.3)
+        await _until(lambda: any("permissions violation" in e for e in errors), 5)
         assert any("permissions violation" in e for e in errors), errors
         return out
     finally:
