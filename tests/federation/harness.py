@@ -4,6 +4,7 @@ uvicorn on their own SQLite files. Every process started here is stopped by its 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -22,7 +23,7 @@ from haiquan.sharing.domain import NodeLayout
 from haiquan.sharing.natsconf import NodeConfig
 from tests.support import UNITS
 
-NATS_SERVER = "/usr/sbin/nats-server"
+NATS_SERVER = shutil.which("nats-server") or "/usr/sbin/nats-server"
 SECRET = "federation-test-secret-" + "y" * 20
 SRC = str(Path(__file__).resolve().parents[2] / "src")
 ROOT = str(Path(__file__).resolve().parents[2])
