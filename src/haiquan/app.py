@@ -25,6 +25,7 @@ from haiquan.kit.outbox import Dispatcher
 from haiquan.kit.settings import Settings, get_settings
 from haiquan.risk.engine import build_engine
 from haiquan.routes import include_routers
+from haiquan.sharing.wiring import start_federation
 from haiquan.supervision.webhooks import SupervisionWorker
 
 log = structlog.get_logger(__name__)
@@ -44,9 +45,12 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             dispatcher.start(settings.dispatcher_interval_seconds)
             webhooks.start()
             supervision.start()
+        link = start_federation(app, settings, db, dispatcher)  # only with HAIQUAN_NATS_URL
         try:
             yield
         finally:
+            if link is not None:
+                link.stop()
             dispatcher.stop()
             webhooks.stop()
             supervision.stop()

@@ -17,6 +17,7 @@ from haiquan.reference.cli import app as reference_app
 from haiquan.reports.cli import reports_app
 from haiquan.risk.cli import app as risk_app
 from haiquan.risk.engine_cli import engine_app
+from haiquan.sharing.cli import sharing_app
 from haiquan.supervision.cli import app as supervision_app
 
 console = Console()
@@ -38,6 +39,7 @@ app.add_typer(revenue_app, name="revenue")
 app.add_typer(reports_app, name="reports")
 app.add_typer(engine_app, name="risk-engine")
 app.add_typer(supervision_app, name="supervision")
+app.add_typer(sharing_app, name="sharing")
 
 
 @db_app.command("upgrade")
@@ -68,9 +70,27 @@ def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes (PostgreSQL only)")] = 1,
+    unit: Annotated[str | None, typer.Option(help="Unit this node serves (HAIQUAN_UNIT)")] = None,
+    nats: Annotated[
+        str | None, typer.Option(help="NATS URL of this node's server (HAIQUAN_NATS_URL)")
+    ] = None,
+    parent: Annotated[str | None, typer.Option(help="Unit of the parent node (HAIQUAN_PARENT_NODE)")] = None,
+    children: Annotated[str | None, typer.Option(help="Child nodes' units (HAIQUAN_CHILD_NODES)")] = None,
 ) -> None:
-    """Serve the API and the pages."""
+    """Serve the API and the pages (a federated node with --unit and --nats)."""
+    import os
+
     import uvicorn
+
+    for name, value in (
+        ("UNIT", unit),
+        ("NATS_URL", nats),
+        ("PARENT_NODE", parent),
+        ("CHILD_NODES", children),
+    ):
+        if value is not None:
+            os.environ[f"HAIQUAN_{name}"] = value  # handed to the settings object of the served app
+    get_settings.cache_clear()
 
     uvicorn.run(
         "haiquan.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning"

@@ -8,20 +8,24 @@ from haiquan.kit.settings import Settings
 from haiquan.payments import handlers as payments_handlers
 from haiquan.reports import handlers as reports_handlers
 from haiquan.risk import handlers as risk_handlers
+from haiquan.sharing import handlers as sharing_handlers
 from haiquan.supervision import handlers as supervision_handlers
 
-MODULES = [
-    declarations_handlers,
-    payments_handlers,
-    reports_handlers,
-    risk_handlers,
-    supervision_handlers,
-]
+# Consumers that act on this node's own records (notifications and webhooks, payment references, risk
+# labels, terminal links): events federated from the units below were already acted on where they began.
+LOCAL = [declarations_handlers, payments_handlers, risk_handlers, supervision_handlers]
+# Read models that must cover the whole subtree (a department's reports include its sub-departments).
+SUBTREE = [reports_handlers]
 
 
 def register_all(dispatcher: Dispatcher, settings: Settings) -> None:
     """Each domain's handlers module offers consumers() (notifications, payments, reports, risk, ...)."""
     _ = settings
-    for module in MODULES:
+    for module in LOCAL:
+        for consumer in module.consumers():
+            consumer.local_only = True
+            dispatcher.register(consumer)
+    for module in SUBTREE:
         for consumer in module.consumers():
             dispatcher.register(consumer)
+    sharing_handlers.register(dispatcher)  # the subtree summary and agency feeds (embedded or federated)

@@ -14,6 +14,7 @@ from haiquan.reports.api import router as reports_router
 from haiquan.reports.pages import router as reports_pages
 from haiquan.risk.api import router as risk_router
 from haiquan.risk.pages import router as risk_pages_router
+from haiquan.sharing.api import router as sharing_router
 from haiquan.supervision.api import router as supervision_router
 from haiquan.supervision.views import router as supervision_pages
 from haiquan.web.pages import router as web_router
@@ -33,3 +34,4 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(cargo_router)
     app.include_router(supervision_router)
     app.include_router(supervision_pages)
+    app.include_router(sharing_router)

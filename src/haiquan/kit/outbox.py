@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -32,6 +32,11 @@ class Event:
     occurred_at: datetime
     actor: str
     payload: dict[str, Any]
+    origin: str | None = None  # None: recorded here; else the node unit it was federated from
+
+    @property
+    def federated(self) -> bool:
+        return self.origin is not None
 
     @classmethod
     def from_row(cls, row: OutboxEvent) -> Event:
@@ -45,6 +50,7 @@ class Event:
             occurred_at=row.occurred_at,
             actor=row.actor,
             payload=dict(row.payload),
+            origin=row.origin,
         )
 
 
@@ -89,9 +95,18 @@ class Consumer:
     types: frozenset[str]
     handler: Handler
     prefixes: tuple[str, ...] = ()
+    # True: skip events federated from child nodes (side effects such as webhooks that the originating
+    # node already performed). Reports and read models keep the default and cover the whole subtree.
+    local_only: bool = False
+    # True: the handler only writes to the database (no calls out), so a chunk of events may be applied
+    # in one transaction without a savepoint each, and applied again event by event if one fails.
+    batch: bool = False
 
     def wants(self, event_type: str) -> bool:
         return event_type in self.types or any(event_type.startswith(p) for p in self.prefixes)
+
+    def accepts(self, event: Event) -> bool:
+        return self.wants(event.type) and not (self.local_only and event.federated)
 
 
 @dataclass
@@ -101,6 +116,7 @@ class Dispatcher:
     db: Database
     consumers: list[Consumer] = field(default_factory=list)
     batch: int = 500
+    chunk: int = 100  # events applied per transaction (each in its own savepoint)
     settle: timedelta = timedelta(seconds=30)
     _wake: threading.Event = field(default_factory=threading.Event)
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -137,16 +153,72 @@ class Dispatcher:
             events = self._pending(uow.session, consumer, low)
             uow.rollback()
         applied = 0
-        for ev in events:
-            if self._apply(consumer, ev):
-                applied += 1
+        for i in range(0, len(events), self.chunk):
+            applied += self._apply_chunk(consumer, events[i : i + self.chunk])
         self._advance(consumer, low)
         return applied
+
+    def _apply_chunk(self, consumer: Consumer, events: list[Event]) -> int:
+        if consumer.batch:
+            done = self._apply_unguarded(consumer, events)
+            if done is not None:
+                return done
+        return self._apply_guarded(consumer, events)
+
+    def _apply_unguarded(self, consumer: Consumer, events: list[Event]) -> int | None:
+        """A batch consumer's chunk in one transaction without savepoints; None if anything failed (the
+        chunk is then applied again, event by event, by the guarded path)."""
+        with self.db.unit_of_work() as uow:
+            try:
+                for ev in events:
+                    if consumer.accepts(ev):
+                        consumer.handler(uow, ev)
+                    uow.session.add(
+                        EventConsumption(consumer=consumer.name, event_id=ev.id, applied_at=clock.now())
+                    )
+                uow.commit()
+                return len(events)
+            except Exception:
+                uow.rollback()
+                return None
+
+    def _apply_guarded(self, consumer: Consumer, events: list[Event]) -> int:
+        """Apply several events in one transaction. An event the consumer takes runs inside its own
+        savepoint, so a failing handler or an event applied concurrently elsewhere rolls back only that
+        event (it stays pending or is skipped); an event it does not take is only marked as seen."""
+        with self.db.unit_of_work() as uow:
+            s = uow.session
+            applied = 0
+            for ev in events:
+                if not consumer.accepts(ev):
+                    s.add(EventConsumption(consumer=consumer.name, event_id=ev.id, applied_at=clock.now()))
+                    applied += 1
+                    continue
+                callbacks = len(uow._after_commit)
+                try:
+                    with s.begin_nested():
+                        consumer.handler(uow, ev)
+                        s.add(
+                            EventConsumption(consumer=consumer.name, event_id=ev.id, applied_at=clock.now())
+                        )
+                        s.flush()
+                    applied += 1
+                except IntegrityError:
+                    del uow._after_commit[callbacks:]  # applied concurrently by another worker
+                except Exception:
+                    del uow._after_commit[callbacks:]
+                    log.exception("consumer_failed", consumer=consumer.name, event_id=ev.id, type=ev.type)
+            try:
+                uow.commit()
+            except IntegrityError:
+                uow.rollback()  # lost a race at commit time: fall back to one transaction per event
+                return sum(1 for ev in events if self._apply(consumer, ev))
+            return applied
 
     def _apply(self, consumer: Consumer, ev: Event) -> bool:
         with self.db.unit_of_work() as uow:
             try:
-                if consumer.wants(ev.type):
+                if consumer.accepts(ev):
                     consumer.handler(uow, ev)
                 uow.session.add(
                     EventConsumption(consumer=consumer.name, event_id=ev.id, applied_at=clock.now())
@@ -173,7 +245,9 @@ class Dispatcher:
             first_open = s.scalar(
                 select(OutboxEvent.seq).where(OutboxEvent.seq > low, ~done).order_by(OutboxEvent.seq).limit(1)
             )
-            q = select(OutboxEvent.seq).where(OutboxEvent.seq > low, OutboxEvent.occurred_at < horizon)
+            # Federated copies carry their original occurred_at; their published_at is when they landed here.
+            landed = func.coalesce(OutboxEvent.published_at, OutboxEvent.occurred_at)
+            q = select(OutboxEvent.seq).where(OutboxEvent.seq > low, landed < horizon)
             if first_open is not None:
                 q = q.where(OutboxEvent.seq < first_open)
             new_low = s.scalar(q.order_by(OutboxEvent.seq.desc()).limit(1))

@@ -17,8 +17,10 @@ class Settings(BaseSettings):
 
     database_url: str = Field(default="", description="SQLAlchemy URL; empty means the embedded SQLite file")
     data_dir: Path = Field(default=REPO_ROOT / "var")
-    nats_url: str = ""
+    nats_url: str = Field(default="", description="NATS JetStream URL; empty means the in-process bus only")
     unit: str = Field(default="00", description="The unit this node serves (00 = General Department)")
+    parent_node: str = Field(default="", description="Unit of the node above this one (federation)")
+    child_nodes: str = Field(default="", description="Comma-separated units of the nodes below this one")
     secret_key: str = Field(default="", description="Key that signs officer tokens and webhook payloads")
     token_ttl_minutes: int = 480
     log_level: str = "INFO"

@@ -27,6 +27,9 @@ class OutboxEvent(Base):
     actor: Mapped[str] = mapped_column(String(120))
     payload: Mapped[dict[str, Any]] = mapped_column(JSONType)
     published_at: Mapped[datetime | None] = mapped_column(nullable=True, index=True)
+    # None for events recorded on this node; the child node's unit for events federated from below
+    # (never relayed upward again: the parent's hub already sources the child's stream).
+    origin: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
 
 class EventConsumption(Base):

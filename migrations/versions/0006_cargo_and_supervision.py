@@ -1,6 +1,6 @@
 """cargo and supervision
 
-Revision ID: 0005
+Revision ID: 0006
 Revises: 0001
 Create Date: 2026-11-22 22:04:15.280481
 """
@@ -14,8 +14,8 @@ from sqlalchemy.dialects import postgresql
 
 import haiquan.kit.db
 
-revision: str = "0005"
-down_revision: str | Sequence[str] | None = "0007"
+revision: str = "0006"
+down_revision: str | Sequence[str] | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,6 +1,6 @@
 """risk engine
 
-Revision ID: 0007
+Revision ID: 0005
 Revises: 0002
 Create Date: 2026-11-22 21:59:07.510754
 """
@@ -14,8 +14,8 @@ from alembic import op
 import haiquan.kit.db
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0007"
-down_revision: str | Sequence[str] | None = "0006"
+revision: str = "0005"
+down_revision: str | Sequence[str] | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

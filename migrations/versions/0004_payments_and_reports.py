@@ -1,6 +1,6 @@
 """payments and reports
 
-Revision ID: 0006
+Revision ID: 0004
 Revises: 0001
 Create Date: 2026-11-22 22:00:26.274571
 """
@@ -14,7 +14,7 @@ from alembic import op
 import haiquan.kit.db
 
 
-revision: str = "0006"
+revision: str = "0004"
 down_revision: str | Sequence[str] | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,0 +1,204 @@
+"""Federation speed: a sub-department node (01AB) and its department (01), each with its own nats-server
+(leaf node and hub) and its own haiquan process on SQLite, as in tests/federation.
+
+Measures, in one run:
+1. raw JetStream publish rate on the sub-department's server (pipelined, acknowledged);
+2. throughput from the sub-department's outbox to the department's read model (a backlog of N events);
+3. lag p50/p99 (occurred at the sub-department -> applied at the department) at a steady 1,000 events/s;
+4. catch-up time after a partition (the hub stopped while events keep coming at 1,000/s; scaled down
+   from 10 minutes to PARTITION_S seconds, stated in the output).
+Floors: throughput >= 50% of the raw publish rate; lag p99 < 1 s.
+Usage: PYTHONPATH=src:. python benchmarks/sharing.py [--events 20000] [--steady 20] [--partition 30]"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nats
+from nats.js.api import StreamConfig
+from sqlalchemy import create_engine, func, insert, select, text
+from tests.federation.harness import SECRET, Node, wait_for
+
+from haiquan.kit import clock
+from haiquan.kit.db import new_id
+from haiquan.kit.outbox import default_subject
+from haiquan.kit.tables import OutboxEvent
+from haiquan.sharing.natsconf import client_url, node_user
+from haiquan.sharing.tables import FederatedEvent
+
+
+def rows(n: int, unit: str = "01B1") -> list[dict[str, object]]:
+    now = clock.now()
+    t = "declaration.registered"
+    return [
+        {
+            "id": new_id(),
+            "type": t,
+            "version": 1,
+            "unit": unit,
+            "subject": default_subject(t, unit),
+            "occurred_at": now,
+            "actor": "bench",
+            "payload": {
+                "number": f"{i:012d}",
+                "status": "registered",
+                "channel": "green",
+                "total_duties": 1000,
+            },
+        }
+        for i in range(n)
+    ]
+
+
+def write(node: Node, n: int) -> None:
+    assert node.db is not None
+    with node.db.engine.begin() as conn:
+        conn.execute(insert(OutboxEvent), rows(n))
+
+
+def received(node: Node) -> int:
+    assert node.db is not None
+    with node.db.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(FederatedEvent)).scalar() or 0)
+
+
+async def raw_publish_rate(node: Node, n: int) -> float:
+    nc = await nats.connect(client_url("127.0.0.1", node.nats_port, node_user(node.unit), SECRET))
+    js = nc.jetstream()
+    # a scratch stream on a subject the node may publish, removed afterwards
+    await js.add_stream(StreamConfig(name="RAW", subjects=["hq.ev.01.01B3.bench.>"]))
+    body = b"x" * 260  # about the size of an encoded declaration event
+    start = time.perf_counter()
+    for lo in range(0, n, 1000):
+        futs = [
+            await js.publish_async("hq.ev.01.01B3.bench.raw", body, headers={"Nats-Msg-Id": new_id()})
+            for _ in range(min(1000, n - lo))
+        ]
+        await asyncio.gather(*futs)
+    rate = n / (time.perf_counter() - start)
+    await js.delete_stream("RAW")
+    await nc.close()
+    return rate
+
+
+def steady(node: Node, seconds: float, rate: int = 1000) -> int:
+    """Commit `rate` events a second in 20 ms ticks; returns how many."""
+    tick, per_tick, sent = 0.02, max(1, rate // 50), 0
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        write(node, per_tick)
+        sent += per_tick
+        time.sleep(max(0.0, start + (sent / rate) - time.perf_counter()))
+        _ = tick
+    return sent
+
+
+def lags(node: Node, since: int) -> list[float]:
+    assert node.db is not None
+    with node.db.engine.connect() as conn:
+        got = conn.execute(
+            select(FederatedEvent.received_at, FederatedEvent.occurred_at)
+            .order_by(FederatedEvent.stream_seq)
+            .offset(since)
+        ).all()
+    return [(r - o).total_seconds() for r, o in got]
+
+
+def make_databases(admin_url: str, names: list[str]) -> list[str]:
+    eng = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with eng.connect() as conn:
+        for name in names:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    eng.dispose()
+    return [admin_url.rsplit("/", 1)[0] + "/" + n for n in names]
+
+
+def pct(values: list[float], p: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, int(len(s) * p))]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--events", type=int, default=20000)
+    ap.add_argument("--steady", type=float, default=20.0)
+    ap.add_argument("--partition", type=float, default=30.0)
+    ap.add_argument(
+        "--pg",
+        default="postgresql+psycopg://postgres@127.0.0.1:5432/test",
+        help="PostgreSQL server for the nodes' databases ('' for SQLite files)",
+    )
+    a = ap.parse_args()
+    base = Path(tempfile.mkdtemp(prefix="hq-bench-sharing-"))
+    urls = make_databases(a.pg, ["hq_bench_n01", "hq_bench_n01ab"]) if a.pg else ["", ""]
+    dept = Node("01", base / "n01", None, ["01AB"], database_url=urls[0])
+    sub = Node("01AB", base / "n01AB", "01", [], database_url=urls[1])
+    print(
+        f"databases: {'PostgreSQL' if a.pg else 'SQLite'}; nodes, nats-servers and this writer share the machine"
+    )
+    try:
+        dept.prepare(None)
+        sub.prepare(dept.leaf_port)
+        for n in (dept, sub):
+            assert n.nats is not None
+            n.nats.start()
+        dept.start_app()
+        raw = asyncio.run(raw_publish_rate(sub, a.events))
+        print(f"raw JetStream publish (pipelined, acked): {raw:,.0f} msg/s")
+
+        sub.start_app()
+        write(sub, 10)
+        wait_for(lambda: received(dept) >= 10, 60, "the link to be up", every=0.05)
+        start = time.perf_counter()
+        write(sub, a.events)  # committed at once: the running node relays the backlog
+        wait_for(lambda: received(dept) >= a.events + 10, 600, "backlog at the department", every=0.02)
+        elapsed = time.perf_counter() - start
+        thr = a.events / elapsed
+        print(
+            f"outbox -> parent read model: {a.events} events in {elapsed:.1f}s = {thr:,.0f} ev/s "
+            f"({thr / raw:.0%} of raw publish)"
+        )
+
+        before = received(dept)
+        t0 = time.perf_counter()
+        sent = steady(sub, a.steady)
+        print(f"steady writer achieved {sent / (time.perf_counter() - t0):,.0f} ev/s")
+        wait_for(lambda: received(dept) >= before + sent, 120, "steady events", every=0.05)
+        lag = lags(dept, before)
+        p50, p99 = statistics.median(lag), pct(lag, 0.99)
+        print(
+            f"steady 1,000 ev/s for {a.steady:.0f}s ({sent} events): lag p50 {p50 * 1000:.0f} ms, "
+            f"p99 {p99 * 1000:.0f} ms"
+        )
+
+        before = received(dept)
+        assert dept.nats is not None
+        dept.nats.stop()
+        sent = steady(sub, a.partition)
+        dept.nats.start()
+        restored = time.perf_counter()
+        wait_for(lambda: received(dept) >= before + sent, 600, "catch-up", every=0.05)
+        catch = time.perf_counter() - restored
+        print(
+            f"partition of {a.partition:.0f}s at 1,000 ev/s ({sent} events; scaled down from 10 min): "
+            f"caught up {catch:.1f}s after the link returned"
+        )
+        ok = thr >= 0.5 * raw and p99 < 1.0
+        print(
+            "floors:", "met" if ok else "NOT met", f"(throughput {thr / raw:.0%} >= 50%, p99 {p99:.3f}s < 1s)"
+        )
+        return 0 if ok else 1
+    finally:
+        sub.stop()
+        dept.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,100 @@
+"""Federation routes: status of the child nodes (JSON and a page for department officers), the per-unit
+summary in the caller's scope, and agency agreements (administrators only, audited)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import HTMLResponse, JSONResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from haiquan.deps import Ctx
+from haiquan.kit import clock
+from haiquan.kit.auth import LEADER_ROLES, Role
+from haiquan.sharing import repository, service
+from haiquan.sharing.schemas import AgreementIn, AgreementOut, ChildStatusOut, StatusOut, TotalOut
+from haiquan.sharing.tables import AgencyAgreement
+
+router = APIRouter(tags=["sharing"])
+_templates = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape(["html"])
+)
+_STATUS_ROLES = (*sorted(LEADER_ROLES), Role.ANALYST.value)
+
+
+def _status(ctx: Ctx) -> StatusOut:
+    ctx.principal.require_officer(*_STATUS_ROLES)
+    s = ctx.settings
+    node = getattr(ctx.request.app.state, "sharing", None)
+    pending = dict(node.source_pending) if node is not None else {}
+    children = [c.strip() for c in s.child_nodes.split(",") if c.strip()]
+    rows = repository.child_status(ctx.session, nodes=children, scope=ctx.principal.scope)
+    return StatusOut(
+        unit=s.unit,
+        federated=bool(s.nats_url),
+        relay_pending=repository.relay_pending(ctx.session),
+        children=[ChildStatusOut(**r.__dict__ | {"pending": pending.get(r.node)}) for r in rows],
+    )
+
+
+@router.get("/api/v1/sharing/status", response_model=StatusOut, summary="Child nodes: received, lag, pending")
+def status(ctx: Ctx) -> StatusOut:
+    return _status(ctx)
+
+
+@router.get(
+    "/api/v1/sharing/totals", response_model=list[TotalOut], summary="Per-unit summary of the subtree"
+)
+def totals(ctx: Ctx, since: date | None = None, until: date | None = None) -> list[TotalOut]:
+    ctx.principal.require_officer()
+    rows = repository.totals(ctx.session, scope=ctx.principal.scope, since=since, until=until)
+    return [TotalOut(**r.__dict__) for r in rows]
+
+
+@router.get("/sharing", response_class=HTMLResponse, include_in_schema=False)
+def page(ctx: Ctx, lang: Annotated[str, Query(pattern="^(vi|en)$")] = "vi") -> HTMLResponse:
+    st = _status(ctx)
+    rows = repository.totals(ctx.session, scope=ctx.principal.scope, since=clock.today_vn())
+    html = _templates.get_template("status.html").render(
+        lang=lang,
+        st=st,
+        totals=[r for r in rows if r.dim == ""],
+        to_vn=clock.to_vn,
+        now=clock.to_vn(clock.now()),
+    )
+    return HTMLResponse(html)
+
+
+def _out(r: AgencyAgreement) -> AgreementOut:
+    return AgreementOut.model_validate(r, from_attributes=True)
+
+
+@router.get("/api/v1/sharing/agreements", response_model=list[AgreementOut], summary="Agency agreements")
+def agreements(ctx: Ctx) -> list[AgreementOut]:
+    ctx.principal.require_officer(Role.ADMINISTRATOR.value)
+    return [_out(r) for r in service.list_agreements(ctx.session)]
+
+
+@router.post(
+    "/api/v1/sharing/agreements", response_model=AgreementOut, status_code=201, summary="Record an agreement"
+)
+def create_agreement(ctx: Ctx, body: AgreementIn) -> JSONResponse:
+    ctx.principal.require_officer(Role.ADMINISTRATOR.value)
+    return ctx.respond(
+        lambda: _out(service.create_agreement(ctx.session, **body.model_dump(), actor=ctx.principal.label)),
+        status_code=201,
+        body=body,
+    )
+
+
+@router.post("/api/v1/sharing/agreements/{agreement_id}/revoke", response_model=AgreementOut)
+def revoke_agreement(ctx: Ctx, agreement_id: str) -> JSONResponse:
+    ctx.principal.require_officer(Role.ADMINISTRATOR.value)
+    return ctx.respond(
+        lambda: _out(
+            service.revoke_agreement(ctx.session, agreement_id=agreement_id, actor=ctx.principal.label)
+        )
+    )

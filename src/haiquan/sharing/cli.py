@@ -1,0 +1,310 @@
+"""`haiquan sharing`: a node's NATS configuration, federation status, agency agreements, reference data."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from haiquan.kit import clock
+from haiquan.kit.auth import Scope
+from haiquan.kit.cli_support import database, fail
+from haiquan.kit.errors import DomainError
+from haiquan.kit.settings import get_settings
+from haiquan.organization import service as org
+from haiquan.sharing import domain, repository, service
+from haiquan.sharing.natsconf import NodeConfig, client_url, node_user
+from haiquan.sharing.node import load_layout
+
+console = Console()
+sharing_app = typer.Typer(help="Federation over NATS JetStream: node configuration, status, agency feeds")
+agreement_app = typer.Typer(help="Agency agreements (administrators; every change is audited)")
+sharing_app.add_typer(agreement_app, name="agreement")
+
+
+@sharing_app.command("nats-config")
+def nats_config(
+    unit: Annotated[str, typer.Option(help="The node's unit")],
+    parent: Annotated[str, typer.Option(help="Unit of the parent node (a child node)")] = "",
+    parent_leaf: Annotated[str, typer.Option(help="host:port of the parent's leaf listener")] = "",
+    children: Annotated[str, typer.Option(help="Comma-separated units of the child nodes")] = "",
+    port: Annotated[int, typer.Option(help="Client port")] = 4222,
+    leaf_port: Annotated[int, typer.Option(help="Leaf listener port (a parent)")] = 7422,
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    store_dir: Annotated[str, typer.Option(help="JetStream store directory")] = "",
+    agencies: Annotated[str, typer.Option(help="Agencies with feeds here (default: active agreements)")] = "",
+    secret: Annotated[str, typer.Option(help="Federation secret (default: HAIQUAN_SECRET_KEY)")] = "",
+    out: Annotated[Path | None, typer.Option(help="Write the configuration to this file")] = None,
+) -> None:
+    """Generate a node's nats-server configuration (users and subject permissions included)."""
+    db = database()
+    try:
+        layout = load_layout(db, unit, parent, children)
+    except ValueError as exc:
+        fail(str(exc))
+    if parent and not parent_leaf:
+        fail("a child node needs --parent-leaf HOST:PORT (the parent's leaf listener)")
+    codes = [a.strip().upper() for a in agencies.split(",") if a.strip()]
+    if not agencies:
+        with db.unit_of_work() as uow:
+            codes = sorted({a.agency for _, a in service.active_agreements(uow.session)})
+    settings = get_settings()
+    cfg = NodeConfig(
+        layout=layout,
+        secret=secret or settings.effective_secret_key,
+        host=host,
+        port=port,
+        leaf_port=leaf_port if layout.children else None,
+        parent_url=parent_leaf or None,
+        store_dir=store_dir or str(settings.data_dir / f"nats-{unit}"),
+        agencies=codes,
+    )
+    text = cfg.render()
+    if out is not None:
+        out.write_text(text)
+        out.chmod(0o600)
+        console.print(f"wrote {out}; the node connects with HAIQUAN_NATS_URL={cfg.app_url()}")
+    else:
+        typer.echo(text)
+
+
+@sharing_app.command("nats-url")
+def nats_url(
+    unit: Annotated[str, typer.Option(help="The node's unit")],
+    port: Annotated[int, typer.Option(help="Client port of the node's nats-server")] = 4222,
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    secret: Annotated[str, typer.Option(help="Federation secret (default: HAIQUAN_SECRET_KEY)")] = "",
+) -> None:
+    """Print the URL (with the node's credentials) for HAIQUAN_NATS_URL / `serve --nats`."""
+    typer.echo(client_url(host, port, node_user(unit), secret or get_settings().effective_secret_key))
+
+
+@sharing_app.command("totals")
+def totals_cmd(
+    since: Annotated[str, typer.Option(help="First day, YYYY-MM-DD (Vietnam time)")] = "",
+    type_prefix: Annotated[str, typer.Option("--type", help="Only event types starting with this")] = "",
+) -> None:
+    """The per-unit summary this node holds (its own units and every child node's subtree)."""
+    from datetime import date
+
+    with database().unit_of_work() as uow:
+        rows = repository.totals(
+            uow.session, scope=Scope(units=None), since=date.fromisoformat(since) if since else None
+        )
+    table = Table()
+    for col in ("unit", "type", "count", "amount (VND)"):
+        table.add_column(col)
+    for r in rows:
+        if r.dim == "" and r.type.startswith(type_prefix):
+            table.add_row(r.unit, r.type, str(r.count), f"{r.amount:,.0f}")
+    console.print(table)
+
+
+@sharing_app.command("status")
+def status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Per child node: events received, the last one, its delay, and what is still pending."""
+    s = get_settings()
+    children = [c.strip() for c in s.child_nodes.split(",") if c.strip()]
+    with database().unit_of_work() as uow:
+        rows = repository.child_status(uow.session, nodes=children, scope=Scope(units=None))
+        pending_relay = repository.relay_pending(uow.session)
+    sources = asyncio.run(asyncio.wait_for(_source_lags(s.nats_url, s.unit), 10)) if s.nats_url else {}
+    data: dict[str, Any] = {"unit": s.unit, "relay_pending": pending_relay, "children": []}
+    for r in rows:
+        data["children"].append(
+            {
+                "node": r.node,
+                "received": r.received,
+                "last_received_at": r.last_received_at.isoformat() if r.last_received_at else None,
+                "last_occurred_at": r.last_occurred_at.isoformat() if r.last_occurred_at else None,
+                "last_lag_s": r.last_lag_s,
+                "silent_s": r.silent_s,
+                "pending": sources.get(r.node),
+            }
+        )
+    if as_json:
+        typer.echo(json.dumps(data, indent=2))
+        return
+    table = Table(title=f"node {s.unit}: relay pending {pending_relay}")
+    for col in ("child node", "received", "last event (VN)", "delay s", "silent s", "pending"):
+        table.add_column(col)
+    for c in data["children"]:
+        last = r_vn(c["last_occurred_at"])
+        table.add_row(
+            c["node"],
+            str(c["received"]),
+            last,
+            _num(c["last_lag_s"]),
+            _num(c["silent_s"]),
+            _num(c["pending"]),
+        )
+    console.print(table)
+
+
+def r_vn(iso: str | None) -> str:
+    if not iso:
+        return "-"
+    from datetime import datetime
+
+    return clock.to_vn(datetime.fromisoformat(iso)).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _num(v: float | int | None) -> str:
+    return "-" if v is None else (f"{v:.2f}" if isinstance(v, float) else str(v))
+
+
+async def _source_lags(url: str, unit: str) -> dict[str, int]:
+    """Messages in each child's stream not yet sourced into this node's stream."""
+    import nats
+
+    try:
+        nc = await nats.connect(url, connect_timeout=2, max_reconnect_attempts=0, allow_reconnect=False)
+    except Exception:
+        return {}
+    try:
+        info = await nc.jetstream(timeout=3).stream_info(domain.event_stream(unit))
+        return {
+            (src.name or "")[3:]: int(src.lag or 0)
+            for src in (info.sources or [])
+            if (src.name or "").startswith("EV_")
+        }
+    except Exception:
+        return {}
+    finally:
+        await nc.close()
+
+
+@agreement_app.command("add")
+def agreement_add(
+    agency: Annotated[str, typer.Option(help="Agency code, e.g. BDBP (border guard)")],
+    types: Annotated[str, typer.Option(help="Comma-separated event types or prefixes (enforcement.*)")],
+    units: Annotated[str, typer.Option(help="Comma-separated units (each with its subtree)")],
+    fields: Annotated[str, typer.Option(help="Comma-separated payload fields (empty: non-personal)")] = "",
+    title: Annotated[str, typer.Option()] = "",
+    actor: Annotated[str, typer.Option(help="Administrator recording the agreement")] = "cli:admin",
+) -> None:
+    """Record an agency agreement (audited)."""
+    with database().unit_of_work() as uow:
+        try:
+            row = service.create_agreement(
+                uow.session,
+                agency=agency,
+                title=title,
+                types=_split(types),
+                units=_split(units),
+                fields=_split(fields),
+                actor=actor,
+            )
+        except DomainError as exc:
+            fail(f"{exc.message} ({exc.field})")
+        uow.commit()
+    console.print(f"agreement {row.id} for {row.agency}: {', '.join(row.types)} in {', '.join(row.units)}")
+
+
+@agreement_app.command("list")
+def agreement_list() -> None:
+    with database().unit_of_work() as uow:
+        rows = service.list_agreements(uow.session)
+    table = Table()
+    for col in ("id", "agency", "types", "units", "fields", "active"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(r.id, r.agency, ",".join(r.types), ",".join(r.units), ",".join(r.fields), str(r.active))
+    console.print(table)
+
+
+@agreement_app.command("revoke")
+def agreement_revoke(agreement_id: str, actor: Annotated[str, typer.Option()] = "cli:admin") -> None:
+    with database().unit_of_work() as uow:
+        try:
+            service.revoke_agreement(uow.session, agreement_id=agreement_id, actor=actor)
+        except DomainError as exc:
+            fail(exc.message)
+        uow.commit()
+    console.print(f"agreement {agreement_id} revoked")
+
+
+@sharing_app.command("publish-reference")
+def publish_reference(
+    kind: Annotated[str, typer.Argument(help="organization, tariff, risk_profiles, watch_list, ...")],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSON document")],
+    version: Annotated[int, typer.Option(help="Version; each node applies only newer versions")],
+    actor: Annotated[str, typer.Option()] = "cli:admin",
+) -> None:
+    """Publish reference data at the top node; it flows down to every node (applied locally without NATS)."""
+    if not kind.isidentifier():
+        fail("kind must be an identifier")
+    document = json.loads(file.read_text(encoding="utf-8"))
+    s = get_settings()
+    if not s.nats_url:
+        with database().unit_of_work() as uow:
+            applied = service.apply_reference(
+                uow.session, kind=kind, version=version, document=document, published_by=actor
+            )
+            uow.commit()
+        org.TREES.invalidate()
+        console.print(f"{kind} v{version} {'applied' if applied else 'already applied (older or equal)'}")
+        return
+    body = json.dumps({"kind": kind, "version": version, "document": document, "published_by": actor})
+    try:
+        asyncio.run(
+            asyncio.wait_for(
+                _publish(s.nats_url, f"{domain.REF_PREFIX}.{kind}", body.encode(), f"{kind}:{version}"), 15
+            )
+        )
+    except Exception as exc:
+        fail(f"could not publish to {s.nats_url.split('@')[-1]}: {exc or type(exc).__name__}")
+    console.print(f"{kind} v{version} published to {domain.REF_PREFIX}.{kind}")
+
+
+async def _publish(url: str, subject: str, body: bytes, msg_id: str) -> None:
+    import nats
+
+    nc = await nats.connect(url, connect_timeout=3, max_reconnect_attempts=0, allow_reconnect=False)
+    try:
+        await nc.jetstream(timeout=5).publish(subject, body, headers={"Nats-Msg-Id": msg_id})
+    finally:
+        await nc.close()
+
+
+@sharing_app.command("test-events")
+def test_events(
+    unit: Annotated[str, typer.Option(help="Unit the events belong to (served by this node)")],
+    count: Annotated[int, typer.Option(min=1, max=100_000)] = 10,
+    type: Annotated[str, typer.Option(help="Event type")] = "declaration.registered",
+    payload: Annotated[
+        str, typer.Option(help="JSON payload")
+    ] = '{"status": "registered", "total_duties": 0}',
+    actor: Annotated[str, typer.Option()] = "cli:link-test",
+) -> None:
+    """Record test events (a link check: they travel and are counted like any other; audited)."""
+    from haiquan.kit import audit, outbox
+
+    try:
+        body = json.loads(payload)
+    except json.JSONDecodeError as exc:
+        fail(f"--payload is not JSON: {exc}")
+    with database().unit_of_work() as uow:
+        if org.TREES.get(uow.session).get(unit) is None:
+            fail(f"unknown unit {unit}")
+        for _ in range(count):
+            outbox.record(uow.session, type=type, unit=unit, actor=actor, payload=dict(body))
+        audit.append(
+            uow.session,
+            actor=actor,
+            action="sharing.test_events",
+            target=type,
+            unit=unit,
+            detail={"count": count},
+        )
+        uow.commit()
+    console.print(f"{count} {type} events recorded at {unit}")
+
+
+def _split(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]

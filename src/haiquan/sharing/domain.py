@@ -1,0 +1,215 @@
+"""Federation rules, pure: the event envelope, subjects and streams of a node, agency feed filtering and the
+per-unit summary measures. No NATS, no database."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from haiquan.kit.outbox import Event, default_subject
+from haiquan.organization.domain import UnitTree
+
+ENVELOPE_VERSION = 1
+EVENT_PREFIX = "hq.ev"
+REF_PREFIX = "hq.ref"
+AGENCY_PREFIX = "hq.agency"
+
+# Payload keys that carry personal data: removed from an agency feed unless the agreement names them.
+PERSONAL_FIELDS = frozenset(
+    {"persons", "person", "name", "full_name", "id_number", "passport", "phone", "email", "address", "dob"}
+)
+ENVELOPE_FIELDS = ("id", "type", "version", "unit", "subject", "occurred_at", "actor", "payload")
+
+
+class EnvelopeError(ValueError):
+    """A message that is not a valid haiquan event envelope."""
+
+
+def envelope(event: Event) -> dict[str, Any]:
+    """The stable wire form of an event (docs/schemas/event-envelope.schema.json)."""
+    return {
+        "envelope": ENVELOPE_VERSION,
+        "id": event.id,
+        "type": event.type,
+        "version": event.version,
+        "unit": event.unit,
+        "subject": event.subject,
+        "occurred_at": event.occurred_at.isoformat(),
+        "actor": event.actor,
+        "payload": event.payload,
+    }
+
+
+def encode(event: Event) -> bytes:
+    return json.dumps(envelope(event), ensure_ascii=False, separators=(",", ":"), default=str).encode()
+
+
+def decode(data: bytes, *, origin: str | None = None) -> Event:
+    try:
+        raw = json.loads(data)
+        occurred = datetime.fromisoformat(raw["occurred_at"])
+        if occurred.tzinfo is None:
+            raise EnvelopeError("occurred_at has no time zone")
+        event = Event(
+            id=str(raw["id"]),
+            seq=0,
+            type=str(raw["type"]),
+            version=int(raw["version"]),
+            unit=str(raw["unit"]),
+            subject=str(raw["subject"]),
+            occurred_at=occurred,
+            actor=str(raw["actor"]),
+            payload=dict(raw["payload"]),
+            origin=origin,
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise EnvelopeError(f"not an event envelope: {exc}") from exc
+    if len(event.id) > 32 or not event.id:
+        raise EnvelopeError("event id must be 1 to 32 characters")
+    if event.subject != default_subject(event.type, event.unit):
+        raise EnvelopeError(f"subject {event.subject} does not match unit {event.unit} and type {event.type}")
+    return event
+
+
+def department_of_code(unit: str) -> str:
+    return unit[:2] if len(unit) >= 2 else unit
+
+
+def unit_subjects(units: Iterable[str]) -> list[str]:
+    """One wildcard per unit: hq.ev.<dept>.<unit>.> (a department's whole subtree is hq.ev.<dept>.>)."""
+    return sorted(f"{EVENT_PREFIX}.{department_of_code(u)}.{u}.>" for u in units)
+
+
+def unit_of_subject(subject: str) -> str | None:
+    parts = subject.split(".")
+    if len(parts) < 5 or ".".join(parts[:2]) != EVENT_PREFIX:
+        return None
+    return parts[3]
+
+
+def domain_of(unit: str) -> str:
+    """JetStream domain of a node's server."""
+    return f"u{unit}"
+
+
+def event_stream(unit: str) -> str:
+    return f"EV_{unit}"
+
+
+def ref_stream(unit: str) -> str:
+    return f"REF_{unit}"
+
+
+def agency_stream(agency: str) -> str:
+    return f"AG_{agency}"
+
+
+def agency_subject(agency: str, event: Event) -> str:
+    return f"{AGENCY_PREFIX}.{agency}.{event.unit}.{event.type}"
+
+
+@dataclass(frozen=True)
+class NodeLayout:
+    """What one node serves: its unit's subtree, less the subtrees of the nodes below it."""
+
+    unit: str
+    parent: str | None
+    children: tuple[str, ...]
+    subtree: frozenset[str]
+    own_units: frozenset[str]
+    child_units: dict[str, frozenset[str]]
+
+    @classmethod
+    def build(cls, tree: UnitTree, unit: str, *, parent: str | None, children: Iterable[str]) -> NodeLayout:
+        if tree.get(unit) is None:
+            raise ValueError(f"unknown unit {unit}")
+        subtree = tree.subtree(unit)
+        kids = tuple(sorted(set(children)))
+        child_units: dict[str, frozenset[str]] = {}
+        for child in kids:
+            if child == unit or child not in subtree:
+                raise ValueError(f"child node {child} is not below {unit}")
+            child_units[child] = tree.subtree(child)
+        below = frozenset().union(*child_units.values()) if child_units else frozenset()
+        return cls(unit, parent or None, kids, subtree, subtree - below, child_units)
+
+    def child_of(self, unit: str) -> str | None:
+        for child, units in self.child_units.items():
+            if unit in units:
+                return child
+        return None
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """An agency's feed: which event types (exact, or a prefix ending in '.*'), which units' subtrees
+    (already expanded) and which payload fields (empty: every non-personal field)."""
+
+    agency: str
+    types: tuple[str, ...]
+    units: frozenset[str]
+    fields: tuple[str, ...]
+
+    def covers(self, event: Event) -> bool:
+        if event.unit not in self.units:
+            return False
+        return any(
+            t == event.type or (t.endswith(".*") and event.type.startswith(t[:-1])) for t in self.types
+        )
+
+    def project(self, event: Event) -> dict[str, Any]:
+        """The envelope an agency receives: personal data only where the agreement names the field."""
+        named = set(self.fields)
+        if named:
+            payload = {k: v for k, v in event.payload.items() if k in named}
+        else:
+            payload = {k: v for k, v in event.payload.items() if k not in PERSONAL_FIELDS}
+        out = envelope(event)
+        out["payload"] = payload
+        if "actor" not in named:
+            out["actor"] = ""
+        return out
+
+
+def validate_agreement_types(types: Iterable[str]) -> tuple[str, ...]:
+    out = []
+    for t in types:
+        t = t.strip()
+        body = t[:-2] if t.endswith(".*") else t
+        if not body or any(not part.isidentifier() for part in body.split(".")):
+            raise ValueError(f"event type {t!r} must look like domain.event or domain.*")
+        out.append(t)
+    if not out:
+        raise ValueError("name at least one event type")
+    return tuple(sorted(set(out)))
+
+
+AMOUNT_KEYS = ("total_duties", "amount", "duties", "value_vnd")
+
+
+def amount_of(payload: dict[str, Any]) -> Decimal:
+    for key in AMOUNT_KEYS:
+        value = payload.get(key)
+        if value is None or isinstance(value, bool):
+            continue
+        try:
+            return Decimal(str(value))
+        except InvalidOperation:
+            return Decimal(0)
+    return Decimal(0)
+
+
+def measures(event: Event) -> list[tuple[str, int, Decimal]]:
+    """Rows of the per-unit summary an event adds to: (dimension, count, amount). The dimension "" counts
+    every event; "status:<s>" and "channel:<c>" split declarations and the like by status and channel."""
+    amount = amount_of(event.payload)
+    rows = [("", 1, amount)]
+    for key in ("status", "channel"):
+        value = event.payload.get(key)
+        if isinstance(value, str) and value:
+            rows.append((f"{key}:{value[:40]}", 1, amount))
+    return rows

@@ -1,0 +1,33 @@
+"""Outbox consumers of federation: the per-unit summary and the agency feeds of this node's own events.
+Events federated from child nodes are summed and projected when they are ingested, in the same
+transaction as their inbox row (one batch, not one transaction per event)."""
+
+from __future__ import annotations
+
+from haiquan.kit.db import UnitOfWork
+from haiquan.kit.outbox import Consumer, Dispatcher, Event
+from haiquan.sharing import service
+
+
+def _summary(uow: UnitOfWork, event: Event) -> None:
+    service.add_to_totals(uow.session, [event])
+
+
+def _agency(uow: UnitOfWork, event: Event) -> None:
+    service.project_for_agencies(uow.session, event=event)
+
+
+def register(dispatcher: Dispatcher) -> None:
+    dispatcher.register(
+        Consumer(
+            "sharing.summary",
+            frozenset(),
+            _summary,
+            prefixes=service.SUMMARY_PREFIXES,
+            local_only=True,
+            batch=True,
+        )
+    )
+    dispatcher.register(
+        Consumer("sharing.agency", frozenset(), _agency, prefixes=("",), local_only=True, batch=True)
+    )

@@ -1,0 +1,165 @@
+"""nats-server configuration of a node, generated from the organisation and the agency agreements (pure).
+
+Every node runs one nats-server with its own JetStream domain (u<UNIT>) and one account, HQ, holding:
+- node_<UNIT>: the haiquan process; it may publish only the event subjects of the units it serves;
+- leaf_<CHILD> (on a parent): the leaf connection of a child node; it may not inject events, reference data
+  or agency feeds into the parent, nor create, change or delete the parent's streams;
+- agency_<CODE> (where agreements are held): reads its own feed stream AG_<CODE> and nothing else.
+Checked against nats-server 2.9.10 (`nats-server -t -c FILE`)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from haiquan.sharing.domain import (
+    AGENCY_PREFIX,
+    REF_PREFIX,
+    NodeLayout,
+    agency_stream,
+    domain_of,
+    unit_subjects,
+)
+
+ACCOUNT = "HQ"
+
+
+def password_for(secret: str, user: str) -> str:
+    """Derived, so that a parent's and a child's configurations, generated apart, agree."""
+    return hmac.new(secret.encode(), f"nats:{user}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def node_user(unit: str) -> str:
+    return f"node_{unit}"
+
+
+def leaf_user(unit: str) -> str:
+    return f"leaf_{unit}"
+
+
+def agency_user(agency: str) -> str:
+    return f"agency_{agency}"
+
+
+def client_url(host: str, port: int, user: str, secret: str) -> str:
+    return f"nats://{user}:{password_for(secret, user)}@{host}:{port}"
+
+
+@dataclass(frozen=True)
+class Permissions:
+    pub_allow: tuple[str, ...] = ()
+    pub_deny: tuple[str, ...] = ()
+    sub_allow: tuple[str, ...] = ()
+    sub_deny: tuple[str, ...] = ()
+
+    def render(self) -> dict[str, dict[str, list[str]]]:
+        out: dict[str, dict[str, list[str]]] = {"publish": {}, "subscribe": {}}
+        for key, allow, deny in (
+            ("publish", self.pub_allow, self.pub_deny),
+            ("subscribe", self.sub_allow, self.sub_deny),
+        ):
+            if allow:
+                out[key]["allow"] = list(allow)
+            if deny:
+                out[key]["deny"] = list(deny)
+        return {k: v for k, v in out.items() if v}
+
+
+def node_permissions(layout: NodeLayout, *, agencies: Iterable[str]) -> Permissions:
+    pub = [*unit_subjects(layout.own_units), "$JS.API.>", "$JS.ACK.>", "$JS.FC.>"]
+    if layout.parent is None:
+        pub.append(f"{REF_PREFIX}.>")  # reference data enters the federation at the top only
+    pub += [f"{AGENCY_PREFIX}.{a}.>" for a in sorted(set(agencies))]
+    return Permissions(pub_allow=tuple(pub), sub_allow=("_INBOX.>",))
+
+
+def leaf_permissions(parent_unit: str) -> Permissions:
+    """What a child's leaf connection may send into its parent and receive from it."""
+    api = f"$JS.{domain_of(parent_unit)}.API"
+    return Permissions(
+        pub_deny=(
+            "hq.ev.>",
+            f"{REF_PREFIX}.>",
+            f"{AGENCY_PREFIX}.>",
+            "$JS.API.>",
+            f"{api}.STREAM.CREATE.>",
+            f"{api}.STREAM.UPDATE.>",
+            f"{api}.STREAM.DELETE.>",
+            f"{api}.STREAM.PURGE.>",
+            f"{api}.STREAM.MSG.DELETE.>",
+        ),
+        sub_deny=("hq.ev.>", f"{AGENCY_PREFIX}.>"),
+    )
+
+
+def agency_permissions(agency: str) -> Permissions:
+    stream = agency_stream(agency)
+    return Permissions(
+        pub_allow=(
+            f"$JS.API.CONSUMER.CREATE.{stream}",
+            f"$JS.API.CONSUMER.CREATE.{stream}.>",
+            f"$JS.API.CONSUMER.DURABLE.CREATE.{stream}.>",
+            f"$JS.API.CONSUMER.INFO.{stream}.>",
+            f"$JS.API.CONSUMER.MSG.NEXT.{stream}.>",
+            f"$JS.API.STREAM.INFO.{stream}",
+            f"$JS.ACK.{stream}.>",
+        ),
+        sub_allow=("_INBOX.>", f"{AGENCY_PREFIX}.{agency}.>"),
+    )
+
+
+@dataclass
+class NodeConfig:
+    layout: NodeLayout
+    secret: str
+    host: str = "127.0.0.1"
+    port: int = 4222
+    leaf_port: int | None = None  # where children connect (a parent node)
+    parent_url: str | None = None  # host:port of the parent's leaf listener (a child node)
+    store_dir: str = "var/nats"
+    agencies: list[str] = field(default_factory=list)
+    http_port: int | None = None
+
+    def users(self) -> list[dict[str, object]]:
+        unit = self.layout.unit
+        rows: list[tuple[str, Permissions]] = [
+            (node_user(unit), node_permissions(self.layout, agencies=self.agencies))
+        ]
+        rows += [(leaf_user(c), leaf_permissions(unit)) for c in self.layout.children]
+        rows += [(agency_user(a), agency_permissions(a)) for a in sorted(set(self.agencies))]
+        return [
+            {"user": user, "password": password_for(self.secret, user), "permissions": perms.render()}
+            for user, perms in rows
+        ]
+
+    def render(self) -> str:
+        unit = self.layout.unit
+        lines = [
+            f"# nats-server configuration of haiquan node {unit} (generated: haiquan sharing nats-config)",
+            f"server_name: {json.dumps('hq-' + unit)}",
+            f"listen: {json.dumps(f'{self.host}:{self.port}')}",
+        ]
+        if self.http_port:
+            lines.append(f"http: {json.dumps(f'{self.host}:{self.http_port}')}")
+        lines.append(
+            f"jetstream {{ domain: {json.dumps(domain_of(unit))}, store_dir: {json.dumps(self.store_dir)} }}"
+        )
+        account = {ACCOUNT: {"jetstream": "enabled", "users": self.users()}}
+        lines.append("accounts " + json.dumps(account, indent=2))
+        leaf: dict[str, object] = {}
+        if self.layout.children and self.leaf_port:
+            leaf["listen"] = f"{self.host}:{self.leaf_port}"
+        if self.parent_url:
+            user = leaf_user(unit)
+            url = f"nats-leaf://{user}:{password_for(self.secret, user)}@{self.parent_url}"
+            leaf["remotes"] = [{"url": url, "account": ACCOUNT}]
+            leaf["reconnect"] = 1  # seconds between attempts to reach the parent
+        if leaf:
+            lines.append("leafnodes " + json.dumps(leaf, indent=2))
+        return "\n".join(lines).replace('"enabled"', "enabled") + "\n"
+
+    def app_url(self) -> str:
+        return client_url(self.host, self.port, node_user(self.layout.unit), self.secret)

@@ -1,0 +1,107 @@
+"""Queries of federation, scoped by the caller's units."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from haiquan.kit import clock
+from haiquan.kit.auth import Scope
+from haiquan.kit.tables import OutboxEvent
+from haiquan.sharing.tables import FederatedEvent, UnitEventTotal
+
+
+@dataclass(frozen=True)
+class ChildStatus:
+    node: str
+    received: int
+    last_received_at: datetime | None
+    last_occurred_at: datetime | None
+    last_lag_s: float | None  # delay of the last event applied: received - occurred
+    silent_s: float | None  # seconds since anything arrived from this node
+    pending: int | None = None  # in the child's stream, not yet sourced up (from JetStream, when reachable)
+
+
+def child_status(session: Session, *, nodes: list[str], scope: Scope) -> list[ChildStatus]:
+    now = clock.now()
+    out = []
+    for node in nodes:
+        if not scope.covers_unit(node):
+            continue
+        count, last_recv, last_occ = session.execute(
+            select(
+                func.count(), func.max(FederatedEvent.received_at), func.max(FederatedEvent.occurred_at)
+            ).where(FederatedEvent.node == node)
+        ).one()
+        lag = None
+        if last_recv is not None:
+            last = session.scalars(
+                select(FederatedEvent)
+                .where(FederatedEvent.node == node)
+                .order_by(FederatedEvent.received_at.desc(), FederatedEvent.stream_seq.desc())
+                .limit(1)
+            ).first()
+            if last is not None:
+                lag = max(0.0, (last.received_at - last.occurred_at).total_seconds())
+        recv = _aware(last_recv)
+        out.append(
+            ChildStatus(
+                node=node,
+                received=int(count or 0),
+                last_received_at=recv,
+                last_occurred_at=_aware(last_occ),
+                last_lag_s=lag,
+                silent_s=(now - recv).total_seconds() if recv is not None else None,
+            )
+        )
+    return out
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """Aggregates (max) bypass the column type on SQLite and come back naive: they are UTC."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+def relay_pending(session: Session) -> int:
+    n = session.scalar(
+        select(func.count())
+        .select_from(OutboxEvent)
+        .where(OutboxEvent.published_at.is_(None), OutboxEvent.origin.is_(None))
+    )
+    return int(n or 0)
+
+
+@dataclass(frozen=True)
+class Total:
+    unit: str
+    type: str
+    dim: str
+    count: int
+    amount: Decimal
+
+
+def totals(
+    session: Session, *, scope: Scope, since: date | None = None, until: date | None = None
+) -> list[Total]:
+    """The per-unit summary (own units and every child node's subtree) within the caller's scope."""
+    q = select(
+        UnitEventTotal.unit,
+        UnitEventTotal.type,
+        UnitEventTotal.dim,
+        func.sum(UnitEventTotal.count),
+        func.sum(UnitEventTotal.amount),
+    ).group_by(UnitEventTotal.unit, UnitEventTotal.type, UnitEventTotal.dim)
+    if scope.units is not None:
+        q = q.where(UnitEventTotal.unit.in_(sorted(scope.units)))
+    if since is not None:
+        q = q.where(UnitEventTotal.day >= since)
+    if until is not None:
+        q = q.where(UnitEventTotal.day <= until)
+    rows = session.execute(q.order_by(UnitEventTotal.unit, UnitEventTotal.type, UnitEventTotal.dim)).all()
+    return [Total(u, t, d, int(c or 0), Decimal(str(a or 0))) for u, t, d, c, a in rows]

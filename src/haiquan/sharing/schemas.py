@@ -1,0 +1,55 @@
+"""Request and response models of federation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class AgreementIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    agency: str = Field(min_length=2, max_length=30, examples=["BDBP"])
+    title: str = Field(default="", max_length=200)
+    types: list[str] = Field(min_length=1, max_length=50, examples=[["enforcement.*"]])
+    units: list[str] = Field(min_length=1, max_length=500, examples=[["01AB"]])
+    fields: list[str] = Field(default_factory=list, max_length=100)
+
+
+class AgreementOut(BaseModel):
+    id: str
+    agency: str
+    title: str
+    types: list[str]
+    units: list[str]
+    fields: list[str]
+    active: bool
+    created_by: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class ChildStatusOut(BaseModel):
+    node: str
+    received: int
+    last_received_at: datetime | None
+    last_occurred_at: datetime | None
+    last_lag_s: float | None
+    silent_s: float | None
+    pending: int | None
+
+
+class StatusOut(BaseModel):
+    unit: str
+    federated: bool
+    relay_pending: int
+    children: list[ChildStatusOut]
+
+
+class TotalOut(BaseModel):
+    unit: str
+    type: str
+    dim: str
+    count: int
+    amount: Decimal

@@ -1,0 +1,293 @@
+"""Use cases of federation: apply events received from child nodes exactly once, keep the per-unit summary,
+manage agency agreements and project their feeds, apply reference data in version order. Never commits."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any, cast
+
+import structlog
+from sqlalchemy import Table, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from haiquan.kit import audit, clock
+from haiquan.kit.db import new_id
+from haiquan.kit.errors import Conflict, NotFound, ValidationFailed
+from haiquan.kit.outbox import Event
+from haiquan.kit.tables import OutboxEvent
+from haiquan.organization import service as org
+from haiquan.organization.domain import Unit
+from haiquan.sharing import domain
+from haiquan.sharing.domain import Agreement, NodeLayout
+from haiquan.sharing.tables import (
+    AgencyAgreement,
+    AgencyDelivery,
+    FederatedEvent,
+    ReferenceVersion,
+    UnitEventTotal,
+)
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class Received:
+    """An event as it arrived from the hub stream: through which child node, at which stream sequence."""
+
+    event: Event
+    node: str
+    stream_seq: int
+
+
+def ingest(session: Session, *, batch: list[Received], layout: NodeLayout) -> tuple[int, list[Received]]:
+    """Apply a batch of federated events: inbox row, outbox copy (origin set: dispatched here, never relayed
+    up again) and summary, all in the caller's transaction. Returns (applied, refused); an event already in
+    the inbox is skipped (exactly once), an event of a unit outside its child node's subtree is refused."""
+    ids = [r.event.id for r in batch]
+    seen = set(session.scalars(select(FederatedEvent.id).where(FederatedEvent.id.in_(ids))).all())
+    seen |= set(session.scalars(select(OutboxEvent.id).where(OutboxEvent.id.in_(ids))).all())
+    now = clock.now()
+    applied: list[Event] = []
+    refused: list[Received] = []
+    inbox: list[dict[str, Any]] = []
+    copies: list[dict[str, Any]] = []
+    for r in batch:
+        ev = r.event
+        if ev.id in seen:
+            continue
+        if ev.unit not in layout.child_units.get(r.node, frozenset()):
+            refused.append(r)
+            continue
+        seen.add(ev.id)
+        common = {"id": ev.id, "unit": ev.unit, "type": ev.type, "occurred_at": ev.occurred_at}
+        inbox.append(common | {"node": r.node, "received_at": now, "stream_seq": r.stream_seq})
+        copies.append(
+            common
+            | {
+                "version": ev.version,
+                "subject": ev.subject,
+                "actor": ev.actor,
+                "payload": ev.payload,
+                "published_at": now,
+                "origin": r.node,
+            }
+        )
+        applied.append(ev)
+    if inbox:
+        session.execute(insert(FederatedEvent), inbox)
+        session.execute(insert(OutboxEvent), copies)
+    add_to_totals(session, (e for e in applied if counted(e.type)))
+    if applied:
+        AGREEMENTS.refresh(session)  # once per batch: agreements recorded a moment ago apply at once
+    for ev in applied:
+        project_for_agencies(session, event=ev)
+    return len(applied), refused
+
+
+SUMMARY_PREFIXES = ("declaration.", "supervision.", "payment.", "enforcement.", "cargo.")
+
+
+def counted(event_type: str) -> bool:
+    return event_type.startswith(SUMMARY_PREFIXES)
+
+
+def add_to_totals(session: Session, events: Iterable[Event]) -> None:
+    """Upsert the per-unit summary (one statement per key, summed in memory first)."""
+    sums: dict[tuple[str, date, str, str], tuple[int, Decimal]] = {}
+    for ev in events:
+        day = clock.to_vn(ev.occurred_at).date()
+        for dim, count, amount in domain.measures(ev):
+            key = (ev.unit, day, ev.type, dim)
+            c, a = sums.get(key, (0, Decimal(0)))
+            sums[key] = (c + count, a + amount)
+    if not sums:
+        return
+    dialect = session.get_bind().dialect.name
+    upsert = pg_insert if dialect == "postgresql" else sqlite_insert
+    table = cast(Table, UnitEventTotal.__table__)
+    values = [
+        {"unit": unit, "day": day, "type": type_, "dim": dim, "count": count, "amount": amount}
+        for (unit, day, type_, dim), (count, amount) in sums.items()
+    ]
+    for i in range(0, len(values), 500):  # one statement per 500 keys
+        stmt = upsert(table).values(values[i : i + 500])
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["unit", "day", "type", "dim"],
+            set_={
+                "count": table.c.count + stmt.excluded.count,
+                "amount": table.c.amount + stmt.excluded.amount,
+            },
+        )
+        session.execute(stmt)
+
+
+# --- agency agreements -------------------------------------------------------------------------------
+
+
+def create_agreement(
+    session: Session,
+    *,
+    agency: str,
+    title: str,
+    types: list[str],
+    units: list[str],
+    fields: list[str],
+    actor: str,
+) -> AgencyAgreement:
+    code = agency.strip().upper()
+    if not code.isalnum() or not 2 <= len(code) <= 30:
+        raise ValidationFailed("agency code: 2 to 30 letters or digits", field="agency")
+    try:
+        type_list = domain.validate_agreement_types(types)
+    except ValueError as exc:
+        raise ValidationFailed(str(exc), field="types") from exc
+    tree = org.TREES.get(session)
+    unknown = [u for u in units if tree.get(u) is None]
+    if unknown or not units:
+        raise ValidationFailed(f"unknown units: {', '.join(unknown) or '(none given)'}", field="units")
+    bad = [f for f in fields if not f.isidentifier()]
+    if bad:
+        raise ValidationFailed(f"field names must be identifiers: {', '.join(bad)}", field="fields")
+    row = AgencyAgreement(
+        id=new_id(),
+        agency=code,
+        title=title.strip() or code,
+        types=list(type_list),
+        units=sorted(set(units)),
+        fields=sorted(set(fields)),
+        active=True,
+        created_by=actor,
+        created_at=clock.now(),
+    )
+    session.add(row)
+    personal = sorted(set(fields) & domain.PERSONAL_FIELDS)
+    detail = {"types": row.types, "units": row.units, "fields": row.fields, "personal_fields": personal}
+    audit.append(session, actor=actor, action="agreement.create", target=f"agency:{code}", detail=detail)
+    AGREEMENTS.invalidate()
+    return row
+
+
+def revoke_agreement(session: Session, *, agreement_id: str, actor: str) -> AgencyAgreement:
+    row = session.get(AgencyAgreement, agreement_id)
+    if row is None:
+        raise NotFound(f"no agreement {agreement_id}", field="agreement_id")
+    if not row.active:
+        raise Conflict("this agreement is already revoked", field="agreement_id")
+    row.active = False
+    row.revoked_at = clock.now()
+    audit.append(session, actor=actor, action="agreement.revoke", target=f"agency:{row.agency}", detail={})
+    AGREEMENTS.invalidate()
+    return row
+
+
+def list_agreements(session: Session) -> list[AgencyAgreement]:
+    return list(session.scalars(select(AgencyAgreement).order_by(AgencyAgreement.created_at)).all())
+
+
+@dataclass
+class _AgreementCache:
+    """Active agreements, re-read at most every `ttl` seconds (and at once after a change in this process):
+    the agency consumer looks at every event."""
+
+    ttl: float = 1.0
+    value: list[tuple[str, Agreement]] | None = None
+    at: float = 0.0
+
+    def get(self, session: Session) -> list[tuple[str, Agreement]]:
+        if self.value is None or time.monotonic() - self.at > self.ttl:
+            self.value, self.at = active_agreements(session), time.monotonic()
+        return self.value
+
+    def refresh(self, session: Session) -> None:
+        self.value, self.at = active_agreements(session), time.monotonic()
+
+    def invalidate(self) -> None:
+        self.value = None
+
+
+AGREEMENTS = _AgreementCache()
+
+
+def active_agreements(session: Session) -> list[tuple[str, Agreement]]:
+    tree = org.TREES.get(session)
+    rows = session.scalars(select(AgencyAgreement).where(AgencyAgreement.active.is_(True))).all()
+    out = []
+    for r in rows:
+        units = frozenset().union(*(tree.subtree(u) for u in r.units)) if r.units else frozenset()
+        out.append((r.id, Agreement(r.agency, tuple(r.types), units, tuple(r.fields))))
+    return out
+
+
+def project_for_agencies(session: Session, *, event: Event) -> int:
+    """Queue the event, filtered, for each agency whose agreement covers it (the relay publishes them)."""
+    made = 0
+    for agreement_id, agreement in AGREEMENTS.get(session):
+        if not agreement.covers(event):
+            continue
+        session.add(
+            AgencyDelivery(
+                agreement_id=agreement_id,
+                agency=agreement.agency,
+                event_id=event.id,
+                subject=domain.agency_subject(agreement.agency, event),
+                body=agreement.project(event),
+                created_at=clock.now(),
+            )
+        )
+        made += 1
+    return made
+
+
+# --- reference data ----------------------------------------------------------------------------------
+
+Applier = Callable[[Session, dict[str, Any], str], None]
+APPLIERS: dict[str, Applier] = {}
+
+
+def register_applier(kind: str, applier: Applier) -> None:
+    """Domains register how a kind of reference data (tariff, risk_profiles, watch_list...) is applied."""
+    APPLIERS[kind] = applier
+
+
+def _apply_organization(session: Session, document: dict[str, Any], actor: str) -> None:
+    units = [
+        Unit(r["code"], r["name_vi"], r.get("name_en", ""), r["level"], r.get("parent") or None)
+        for r in document.get("units", [])
+    ]
+    if units:
+        org.replace_units(session, units=units, actor=actor)
+
+
+register_applier("organization", _apply_organization)
+
+
+def apply_reference(
+    session: Session, *, kind: str, version: int, document: dict[str, Any], published_by: str
+) -> bool:
+    """Apply a reference document if it is newer than the one applied; older or equal versions are
+    ignored, so redelivery and replays change nothing."""
+    row = session.get(ReferenceVersion, kind)
+    if row is not None and row.version >= version:
+        return False
+    applier = APPLIERS.get(kind)
+    if applier is not None:
+        applier(session, document, published_by)
+    if row is None:
+        row = ReferenceVersion(kind=kind, version=version, document=document, published_by=published_by)
+        row.applied_at = clock.now()
+        session.add(row)
+    else:
+        row.version, row.document, row.published_by, row.applied_at = (
+            version,
+            document,
+            published_by,
+            clock.now(),
+        )
+    log.info("reference_applied", kind=kind, version=version)
+    return True

@@ -1,0 +1,31 @@
+"""Starting a node's NATS link from the application (only when HAIQUAN_NATS_URL is set; without it the
+outbox consumers run in-process and nothing else is needed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from haiquan.kit.db import Database
+from haiquan.kit.outbox import Dispatcher
+from haiquan.kit.settings import Settings
+from haiquan.sharing.node import SharingNode, load_layout
+
+
+def start_federation(
+    app: Any, settings: Settings, db: Database, dispatcher: Dispatcher
+) -> SharingNode | None:
+    app.state.sharing = None
+    if not settings.nats_url:
+        return None
+    layout = load_layout(db, settings.unit, settings.parent_node, settings.child_nodes)
+    node = SharingNode(db, settings.nats_url, layout, on_applied=dispatcher.wake)
+    previous = app.state.dispatcher_wake
+
+    def wake() -> None:  # a committed request wakes both the dispatcher and the relay
+        previous()
+        node.wake()
+
+    app.state.dispatcher_wake = wake
+    app.state.sharing = node
+    node.start()
+    return node

@@ -1,0 +1,55 @@
+"""The Dispatcher applies events in chunks: a failing handler rolls back only its event, which stays
+pending and is applied once it succeeds; batch consumers fall back to one event at a time."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from sqlalchemy import func, select
+
+from haiquan.kit import audit, outbox
+from haiquan.kit.db import Database, UnitOfWork
+from haiquan.kit.outbox import Consumer, Dispatcher, Event
+from haiquan.kit.tables import AuditEntry, EventConsumption
+
+
+def _record(db: Database, n: int) -> list[str]:
+    with db.unit_of_work() as uow:
+        ids = [
+            outbox.record(uow.session, type="declaration.lodged", unit="01B1", actor="t", payload={"i": i}).id
+            for i in range(n)
+        ]
+        uow.commit()
+    return ids
+
+
+def _done(db: Database) -> Counter[str]:
+    with db.unit_of_work() as uow:
+        return Counter(
+            uow.session.scalars(select(AuditEntry.target).where(AuditEntry.action == "done")).all()
+        )
+
+
+@pytest.mark.parametrize("batch", [False, True])
+def test_a_failing_event_does_not_hold_back_the_others(db: Database, batch: bool) -> None:
+    ids = _record(db, 5)
+    broken = {ids[2]}
+
+    def handler(uow: UnitOfWork, ev: Event) -> None:
+        audit.append(uow.session, actor="t", action="done", target=ev.id)  # rolled back if the event fails
+        if ev.id in broken:
+            raise RuntimeError("boom")
+
+    d = Dispatcher(db)
+    d.register(Consumer("t.chunks", frozenset({"declaration.lodged"}), handler, batch=batch))
+    assert d.run_once() == 4
+    assert _done(db) == Counter({i: 1 for i in ids if i not in broken})
+    with db.unit_of_work() as uow:
+        assert uow.session.scalar(select(func.count()).select_from(EventConsumption)) == 4
+    broken.clear()
+    assert d.run_once() == 1  # retried
+    assert d.run_once() == 0
+    assert _done(db) == Counter({i: 1 for i in ids})  # every event applied exactly once
+    with db.unit_of_work() as uow:
+        assert audit.verify(uow.session)[1] is None

@@ -1,0 +1,202 @@
+"""Federation on one database (SQLite and PostgreSQL): exactly-once ingest, federated events dispatched to
+in-process consumers once and never relayed up, the summary, reference data, agreements and the page."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from haiquan.kit import audit, clock, outbox
+from haiquan.kit.db import Database, new_id
+from haiquan.kit.outbox import Consumer, Dispatcher, Event, default_subject
+from haiquan.kit.tables import AuditEntry
+from haiquan.organization import service as org
+from haiquan.organization.domain import UnitTree
+from haiquan.sharing import repository, service
+from haiquan.sharing.domain import NodeLayout
+from haiquan.sharing.node import SharingNode
+from haiquan.sharing.service import Received
+from haiquan.sharing.tables import AgencyDelivery, FederatedEvent, ReferenceVersion
+from tests.support import UNITS, World
+
+LAYOUT = NodeLayout.build(UnitTree.build(UNITS), "01", parent=None, children=["01AB", "01TE"])
+
+
+def child_event(unit: str = "01B1", type_: str = "declaration.registered", **payload: Any) -> Event:
+    return Event(
+        id=new_id(),
+        seq=0,
+        type=type_,
+        version=1,
+        unit=unit,
+        subject=default_subject(type_, unit),
+        occurred_at=datetime(2026, 3, 1, 2, 0, tzinfo=UTC),
+        actor="officer:x",
+        payload=payload or {"status": "registered", "channel": "green", "total_duties": 2500},
+        origin="01AB",
+    )
+
+
+def seed(db: Database) -> None:
+    with db.unit_of_work() as uow:
+        org.replace_units(uow.session, units=UNITS, actor="test")
+        uow.commit()
+    org.TREES.invalidate()
+
+
+def ingest(db: Database, batch: list[Received]) -> tuple[int, list[Received]]:
+    with db.unit_of_work() as uow:
+        out = service.ingest(uow.session, batch=batch, layout=LAYOUT)
+        uow.commit()
+    return out
+
+
+def test_redelivered_events_are_applied_once_and_foreign_units_refused(db: Database) -> None:
+    seed(db)
+    events = [child_event() for _ in range(3)]
+    batch = [Received(e, "01AB", i + 1) for i, e in enumerate(events)]
+    assert ingest(db, batch) == (3, [])
+    assert ingest(db, batch) == (0, [])  # redelivery after a crash before the ack
+    forged = Received(child_event(unit="01TE"), "01AB", 9)  # 01AB speaking for 01TE
+    applied, refused = ingest(db, [forged])
+    assert applied == 0 and refused == [forged]
+    with db.unit_of_work() as uow:
+        assert uow.session.scalar(select(func.count()).select_from(FederatedEvent)) == 3
+        [total] = [
+            t
+            for t in repository.totals(uow.session, scope=org.officer_scope(LAYOUT_TREE, "01"))
+            if t.dim == ""
+        ]
+        assert (total.unit, total.count, total.amount) == ("01B1", 3, 7500)
+
+
+LAYOUT_TREE = UnitTree.build(UNITS)
+
+
+def test_federated_events_reach_in_process_consumers_once_and_are_never_relayed(db: Database) -> None:
+    seed(db)
+    seen: list[tuple[str, bool]] = []
+    d = Dispatcher(db)
+    d.register(
+        Consumer(
+            "t.reports",
+            frozenset(),
+            lambda uow, e: seen.append((e.id, e.federated)),
+            prefixes=("declaration.",),
+        )
+    )
+    d.register(
+        Consumer(
+            "t.webhooks",
+            frozenset(),
+            lambda uow, e: seen.append(("hook", e.federated)),
+            prefixes=("declaration.",),
+            local_only=True,
+        )
+    )
+    e = child_event()
+    ingest(db, [Received(e, "01AB", 1)])
+    with db.unit_of_work() as uow:
+        local = outbox.record(uow.session, type="declaration.registered", unit="01", actor="t", payload={})
+        uow.commit()
+    d.run_once()
+    d.run_once()
+    assert sorted(seen) == sorted([(e.id, True), (local.id, False), ("hook", False)])
+    node = SharingNode(db, "nats://unused", LAYOUT)
+    assert [x.id for x in node._unpublished()] == [local.id]  # the federated copy is not relayed upward
+
+
+def test_local_events_feed_the_summary_and_agency_deliveries(db: Database) -> None:
+    seed(db)
+    with db.unit_of_work() as uow:
+        service.create_agreement(
+            uow.session,
+            agency="bdbp",
+            title="",
+            types=["enforcement.*"],
+            units=["01AB"],
+            fields=[],
+            actor="a",
+        )
+        outbox.record(
+            uow.session,
+            type="enforcement.seizure_recorded",
+            unit="01B3",
+            actor="t",
+            payload={"grams": 5, "persons": [{"name": "N"}]},
+        )
+        outbox.record(
+            uow.session, type="enforcement.seizure_recorded", unit="03CC", actor="t", payload={"grams": 1}
+        )
+        uow.commit()
+    d = Dispatcher(db)
+    from haiquan.sharing import handlers
+
+    handlers.register(d)
+    d.run_once()
+    with db.unit_of_work() as uow:
+        [delivery] = uow.session.scalars(select(AgencyDelivery)).all()
+        assert delivery.agency == "BDBP" and delivery.body["payload"] == {"grams": 5}
+        assert delivery.subject == "hq.agency.BDBP.01B3.enforcement.seizure_recorded"
+        units = {t.unit for t in repository.totals(uow.session, scope=org.officer_scope(LAYOUT_TREE, "00"))}
+        assert units == {"01B3", "03CC"}
+        assert (
+            uow.session.scalar(select(AuditEntry).where(AuditEntry.action == "agreement.create")) is not None
+        )
+        assert audit.verify(uow.session)[1] is None
+
+
+def test_reference_data_is_applied_in_version_order(db: Database) -> None:
+    seed(db)
+    for version, applied in ((2, True), (1, False), (2, False), (3, True)):
+        with db.unit_of_work() as uow:
+            ok = service.apply_reference(
+                uow.session, kind="tariff", version=version, document={"v": version}, published_by="a"
+            )
+            uow.commit()
+        assert ok is applied
+    with db.unit_of_work() as uow:
+        row = uow.session.get(ReferenceVersion, "tariff")
+        assert row is not None and row.version == 3 and row.document == {"v": 3}
+
+
+def test_agreements_are_for_administrators_and_audited(world: World, app: Any) -> None:
+    body = {"agency": "BDBP", "types": ["enforcement.*"], "units": ["01AB"], "fields": ["grams"]}
+    r = world.post("/api/v1/sharing/agreements", world.off("nb_officer1"), body)
+    assert r.status_code == 403
+    r = world.post("/api/v1/sharing/agreements", world.ent("0100109106"), body)
+    assert r.status_code == 403
+    r = world.post("/api/v1/sharing/agreements", world.off("admin"), body)
+    assert r.status_code == 201, r.text
+    agreement = r.json()
+    assert agreement["fields"] == ["grams"] and agreement["active"]
+    bad = world.post("/api/v1/sharing/agreements", world.off("admin"), {**body, "units": ["ZZ99"]})
+    assert bad.status_code == 422 and bad.json()["field"] == "units"
+    r = world.client.post(f"/api/v1/sharing/agreements/{agreement['id']}/revoke", headers=world.off("admin"))
+    assert r.status_code == 200 and r.json()["active"] is False
+    with app.state.db.unit_of_work() as uow:
+        actions = uow.session.scalars(
+            select(AuditEntry.action).where(AuditEntry.action.like("agreement.%"))
+        ).all()
+    assert sorted(actions) == ["agreement.create", "agreement.revoke"]
+
+
+def test_status_page_and_totals_are_scoped(world: World, app: Any) -> None:
+    db = app.state.db
+    app.state.settings.child_nodes = "01AB,01TE"
+    ingest(db, [Received(replace(child_event(), occurred_at=clock.now()), "01AB", 1)])
+    r = world.client.get("/sharing", headers=world.off("hn_leader"))
+    assert r.status_code == 200 and "Kết nối dữ liệu" in r.text
+    assert '<td>01AB</td><td class="n">1</td>' in r.text and '<td>01TE</td><td class="n">0</td>' in r.text
+    assert "<td>01B1</td><td>declaration.registered</td>" in r.text
+    status = world.client.get("/api/v1/sharing/status", headers=world.off("hn_leader")).json()
+    assert [c["received"] for c in status["children"]] == [1, 0] and status["federated"] is False
+    assert "Data sharing" in world.client.get("/sharing?lang=en", headers=world.off("hn_leader")).text
+    assert world.client.get("/sharing", headers=world.off("nb_officer1")).status_code == 403
+    assert world.client.get("/api/v1/sharing/status", headers=world.ent("0100109106")).status_code == 403
+    mine = world.client.get("/api/v1/sharing/totals", headers=world.off("hn_leader")).json()
+    assert {t["unit"] for t in mine} == {"01B1"}
+    assert world.client.get("/api/v1/sharing/totals", headers=world.off("hp_officer")).json() == []
