@@ -1,7 +1,7 @@
 """enforcement and risk watch lists
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-22 21:53:35.148494
 """
 

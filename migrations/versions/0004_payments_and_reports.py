@@ -1,7 +1,7 @@
 """payments and reports
 
 Revision ID: 0004
-Revises: 0001
+Revises: 0003
 Create Date: 2026-11-22 22:00:26.274571
 """
 

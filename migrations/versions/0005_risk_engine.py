@@ -1,7 +1,7 @@
 """risk engine
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0004
 Create Date: 2026-11-22 21:59:07.510754
 """
 

@@ -1,7 +1,7 @@
 """cargo and supervision
 
 Revision ID: 0006
-Revises: 0001
+Revises: 0005
 Create Date: 2026-11-22 22:04:15.280481
 """
 

@@ -1,7 +1,7 @@
 """sharing federation
 
 Revision ID: 0007
-Revises: 0001
+Revises: 0006
 Create Date: 2026-11-22 21:52:15.258568
 """
 
