@@ -92,3 +92,28 @@ def test_only_banks_send_batches_and_batches_are_bounded(world: World, app: Any)
     r = world.post("/api/v1/payments/batch", world.ent(BANK_TAX), big)
     assert r.status_code == 422 and r.json()["field"] == "items"
     assert world.post("/api/v1/payments/batch", world.ent(BANK_TAX), {"items": []}).status_code == 422
+
+
+def test_a_booking_raced_by_another_transaction_is_answered_from_the_first(
+    world: World, app: Any, monkeypatch: Any
+) -> None:
+    """Another transaction books the same (bank, transaction id) between our read and our insert: the
+    insert skips it, our rows are undone and the batch starts over, answering the repeat from the first."""
+    from haiquan.payments import batch
+
+    add_bank(app)
+    a, b = registered(world, app), registered(world, app)
+    assert pay(world, [reference(world, a)], TOTAL, "RACE").status_code == 201
+    real, calls = batch._priors, []
+
+    def blind_once(session: Any, keys: Any) -> Any:
+        calls.append(1)
+        return {} if len(calls) == 1 else real(session, keys)
+
+    monkeypatch.setattr(batch, "_priors", blind_once)
+    items = [item(reference(world, b), TOTAL, "NEW"), item(reference(world, a), TOTAL, "RACE")]
+    r = world.post("/api/v1/payments/batch", world.ent(BANK_TAX), {"items": items})
+    assert [x["status"] for x in r.json()["results"]] == [201, 200] and len(calls) == 2
+    with app.state.db.unit_of_work() as uow:
+        assert uow.session.scalar(select(func.count()).select_from(BankPaymentRow)) == 2
+        assert ledger.balances(uow.session, offices=None)["treasury"] == 2 * TOTAL

@@ -7,10 +7,10 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import structlog
-from sqlalchemy import and_, exists, insert, select
+from sqlalchemy import Table, and_, exists, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -88,7 +88,7 @@ def record(
 def record_many(session: Session, rows: list[dict[str, Any]]) -> None:
     """Write many events (rows from `row_for`) in one executemany, in the caller's transaction and order."""
     if rows:
-        session.execute(insert(OutboxEvent.__table__), rows)
+        session.execute(insert(cast(Table, OutboxEvent.__table__)), rows)
 
 
 Handler = Callable[[UnitOfWork, Event], None]

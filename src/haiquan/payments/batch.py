@@ -11,11 +11,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from pydantic import ValidationError as PydanticError
-from sqlalchemy import Integer, bindparam, case, delete, insert, select, tuple_, update
+from sqlalchemy import Integer, Table, bindparam, case, delete, insert, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from haiquan.kit import audit, clock, outbox
@@ -317,8 +318,12 @@ def _insert_payments(session: Session, plans: list[_Plan]) -> None:
     if not plans:
         return
     dialect = session.get_bind().dialect.name
-    ins: Any = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(BankPaymentRow.__table__)
-    stmt = ins.on_conflict_do_nothing().returning(BankPaymentRow.__table__.c.id)  # compiled once, cached
+    ins: Any = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(
+        cast(Table, BankPaymentRow.__table__)
+    )
+    stmt = ins.on_conflict_do_nothing().returning(
+        cast(Table, BankPaymentRow.__table__).c.id
+    )  # compiled once, cached
     booked = set(session.execute(stmt, [p.row for p in plans]).scalars().all())
     if len(booked) != len(plans):
         if booked:
@@ -334,7 +339,7 @@ def _book(session: Session, plans: list[_Plan], dues: dict[str, _Due], actor: st
         for p in plans for ref, amount in p.shares
     ]  # fmt: skip
     if allocations:
-        session.execute(insert(PaymentAllocationRow.__table__), allocations)
+        session.execute(insert(cast(Table, PaymentAllocationRow.__table__)), allocations)
     lines: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
     for p in plans:
@@ -387,7 +392,7 @@ def _write_back(session: Session, dues: dict[str, _Due], refs: list[_Ref]) -> No
     written with their version checked, each in one executemany."""
     touched = {r.reference: r for r in refs}
     if touched:
-        t = PaymentReferenceRow.__table__
+        t = cast(Table, PaymentReferenceRow.__table__)
         paid = t.c.amount_paid + bindparam("add", type_=t.c.amount_paid.type)
         session.execute(
             update(t).where(t.c.reference == bindparam("ref"))
@@ -396,14 +401,14 @@ def _write_back(session: Session, dues: dict[str, _Due], refs: list[_Ref]) -> No
         )  # fmt: skip
     changed = [d for d in dues.values() if d.changed]
     if changed:
-        t = DeclarationDueRow.__table__
+        t = cast(Table, DeclarationDueRow.__table__)
         v = bindparam("v", type_=Integer)
         res = session.execute(
             update(t).where(t.c.declaration_number == bindparam("n"), t.c.version == v)
             .values(paid=bindparam("paid", type_=t.c.paid.type), settled_sent=bindparam("sent"), version=v + 1),
             [{"n": d.declaration_number, "v": d.version, "paid": d.paid, "sent": d.settled_sent} for d in changed],
         )  # fmt: skip
-        if res.rowcount not in (-1, len(changed)):
+        if cast(CursorResult[Any], res).rowcount not in (-1, len(changed)):
             raise Conflict("a declaration's dues changed while the batch was booked; send it again")
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from haiquan.kit import clock, outbox
@@ -55,7 +55,7 @@ def entry(
 def write_lines(session: Session, lines: list[dict[str, Any]]) -> None:
     """Ledger lines of many entries in one executemany."""
     if lines:
-        session.execute(insert(LedgerLineRow.__table__), lines)
+        session.execute(insert(cast(Table, LedgerLineRow.__table__)), lines)
 
 
 def post(
