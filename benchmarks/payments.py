@@ -41,20 +41,27 @@ def number(i: int) -> str:
     return f"1{i:011d}"
 
 
-def seed_dues(db: Database, n: int) -> None:
-    """n registered declarations owing 1,000,000 each (dues and references written in bulk)."""
-    now, amount = clock.now(), Decimal(1_000_000)
+def seed_dues(db: Database, n: int, owed: dict[str, int]) -> None:
+    """n registered declarations (dues and references written in bulk); the first `owed["paid_in_full"]`
+    owe exactly what the bench pays (their payment emits payment.confirmed), the rest owe twice that (a
+    partial payment: over HTTP the server's consumers then have no declaration to clear, since the bench
+    writes dues without declaration rows)."""
+    now = clock.now()
+
+    def due(i: int) -> Decimal:
+        return Decimal(1_000_000 if i < owed["paid_in_full"] else 2_000_000)
+
     with db.unit_of_work() as uow:
         s = uow.session
         s.add(BankRow(code="VCB", name="VCB", tax_code=BANK_TAX, active=True, created_at=now))
         for lo in range(0, n, 5000):
             idx = range(lo, min(n, lo + 5000))
             s.execute(insert(DeclarationDueRow), [dict(declaration_number=number(i), office="01AB",
-                      payer_tax_code=PAYER, assessed=amount, paid=0, guaranteed=0, written_off=0,
+                      payer_tax_code=PAYER, assessed=due(i), paid=0, guaranteed=0, written_off=0,
                       settled_sent=False, version=1) for i in idx])  # fmt: skip
             s.execute(insert(PaymentReferenceRow), [dict(reference=reference_for(number(i), 0),
                       declaration_number=number(i), amendment_no=0, office="01AB", payer_tax_code=PAYER,
-                      amount_due=amount, amount_paid=0, status="open", created_at=now) for i in idx])  # fmt: skip
+                      amount_due=due(i), amount_paid=0, status="open", created_at=now) for i in idx])  # fmt: skip
         uow.commit()
 
 
@@ -124,7 +131,7 @@ def http_rate(url: str, lo: int, hi: int, single: int) -> tuple[float, float]:
 def main(n: int, url: str) -> None:
     db = Database(url)
     db.create_all()
-    seed_dues(db, 2 * n + 4 * n)
+    seed_dues(db, 6 * n, {"paid_in_full": 2 * n})
     singles = min(n, 1000)
     s1 = service_rate(db, 0, singles, 1)
     r1 = raw_rate(db, singles, 1)
