@@ -105,7 +105,9 @@ def generate(
                 )
             )
             col = float(collected[i, j])
-            rows["revenue"].append((office, d, round(col * 1.01), col, round(col * 0.027 / 365 * 12), 0.0, 0.0))
+            rows["revenue"].append(
+                (office, d, round(col * 1.01), col, round(col * 0.027 / 365 * 12), 0.0, 0.0)
+            )
             split = rng.multinomial(c, [0.3, 0.25, 0.2, 0.12, 0.08, 0.05]) if c else np.zeros(6, dtype=int)
             rows["clearance"].extend(
                 (office, d, int(b), int(k)) for b, k in zip(buckets, split, strict=True) if k
