@@ -45,11 +45,11 @@ def dash(site: Site) -> Dash:
     with app.state.db.unit_of_work() as uow:
         tree = load_tree(uow.session)
         budget.set_target(
-            uow.session, tree=tree, unit="01", year=today.year, amount=Decimal(2 * 10**9), actor="t"
+            uow.session, tree=tree, unit="01", year=today.year, amount=Decimal(10**9), actor="t"
         )
         uow.commit()
     last_year = simulate.Plan(
-        years=1, per_year=60, end=date(today.year - 1, 12, 31), offices=("01AB", "01TE", "03CC")
+        years=1, per_year=120, end=date(today.year - 1, 12, 31), offices=("01AB", "01TE", "03CC")
     )
     simulate.run(app.state.db.engine, last_year, tree=tree, show=False)  # generated history: last year's line
     assert _pay(site, hai_phong, "HP-1", 40 * TOTAL).status_code == 201  # Hải Phòng's money, not Hà Nội's

@@ -70,3 +70,15 @@ def test_bulk_history_and_rebuild_give_the_same_rows(world: World, app: Any) -> 
     assert any(u == "+00" for u, _, _ in before[0])
     simulate.rebuild_totals(db.engine, tree)
     assert snapshot() == before
+
+
+def test_a_seizure_counts_on_the_day_the_goods_were_seized(world: World, app: Any) -> None:
+    from haiquan.reports.tables import DailySeizureRow
+
+    clock.freeze(datetime(2026, 3, 31, 5, tzinfo=UTC))  # recorded weeks later
+    _event(app, "enforcement.seizure_recorded", "01AB", {"unit": "01AB", "province": "Hà Nội", "route": "airport",
+           "substance": "heroin", "quantity": "4836.27", "unit_of_measure": "g", "seized_on": "2026-02-10"})  # fmt: skip
+    app.state.dispatcher.run_once()
+    with app.state.db.unit_of_work() as uow:
+        rows = uow.session.execute(select(DailySeizureRow.unit, DailySeizureRow.day)).all()
+        assert {(u, d) for u, d in rows} == {(u, date(2026, 2, 10)) for u in ("01AB", "+01AB", "+01", "+00")}

@@ -177,13 +177,21 @@ def on_enforcement(session: Session, ev: Event) -> None:
     p = ev.payload
     key = {
         "unit": str(p.get("unit") or ev.unit),
-        "day": vn_day(_when(p.get("seized_at") or p.get("at"), ev.occurred_at)),
+        "day": _seizure_day(p, ev),
         "province": str(p.get("province") or "")[:60],
         "route": str(p.get("route") or "")[:30],
         "substance": str(p.get("substance") or "")[:60],
         "unit_of_measure": str(p.get("unit_of_measure") or "")[:12],
     }
     bump_all(session, DailySeizureRow, key, cases=1, quantity=Decimal(str(p.get("quantity") or 0)))
+
+
+def _seizure_day(p: dict[str, Any], ev: Event) -> date:
+    """The day the goods were seized (`seized_on`, a Vietnam date), else the time the event carries."""
+    try:
+        return date.fromisoformat(str(p["seized_on"])[:10])
+    except (KeyError, ValueError):
+        return vn_day(_when(p.get("seized_at") or p.get("at"), ev.occurred_at))
 
 
 ROUTES = {

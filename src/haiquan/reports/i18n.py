@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from haiquan.enforcement.domain import ROUTE_LABELS
 from haiquan.web.i18n import add_messages, t
 
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -36,7 +37,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "reports.export": ("Tải Excel", "Excel"),
     "reports.live": ("Cập nhật trực tiếp", "Live"),
     "reports.period": ("Kỳ báo cáo", "Period"),
-}
+} | {f"reports.route.{code}": pair for code, pair in ROUTE_LABELS.items()}
 add_messages(MESSAGES)
 
 

@@ -21,7 +21,7 @@ from haiquan.reports.tables import CLEARANCE_BUCKETS_MIN, DWELL_BUCKETS_H, Runni
 
 CHANNELS = np.array([0.4975, 0.432, 0.0705])
 DUTY_PER_DECLARATION = 24_000_000  # VND
-ROUTES = ("express", "airport", "road_border", "sea")
+ROUTES = ("express", "airport", "road_border_gate", "seaport")  # the enforcement module's route codes
 PROVINCES = (
     "Lạng Sơn",
     "Quảng Ninh",
@@ -41,6 +41,7 @@ class Plan:
     end: date
     offices: tuple[str, ...]
     seed: int = 7
+    duty: int = DUTY_PER_DECLARATION  # VND collected per declaration, on average
 
     @property
     def start(self) -> date:
@@ -79,7 +80,7 @@ def generate(
     red = reg - green - yellow
     cleared = rng.binomial(reg, 0.985)
     minutes = rng.gamma(1.5, 90.0, size=reg.shape)
-    collected = (reg * DUTY_PER_DECLARATION * rng.uniform(0.6, 1.4, reg.shape)).round(0)
+    collected = (reg * plan.duty * rng.uniform(0.6, 1.4, reg.shape)).round(0)
     rows: dict[str, list[tuple[Any, ...]]] = {
         k: [] for k in ("declarations", "revenue", "clearance", "supervision", "dwell", "seizures")
     }
