@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 from pydantic import ValidationError as PydanticError
-from sqlalchemy import Integer, Table, bindparam, case, delete, insert, select, tuple_, update
+from sqlalchemy import Integer, String, Table, any_, bindparam, case, delete, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
@@ -70,6 +70,15 @@ class _Raced(Exception):
     """Another transaction booked one of the (bank, transaction id) pairs between our read and insert."""
 
 
+def _among(session: Session, col: Any, values: set[str]) -> Any:
+    """`col IN values`; on PostgreSQL one array parameter (`= ANY(:array)`), so a batch's query text stays
+    short and psycopg does not parse a thousand placeholders per statement."""
+    vals = sorted(values)
+    if session.get_bind().dialect.name == "postgresql":
+        return col == any_(literal(vals, postgresql.ARRAY(String())))
+    return col.in_(vals)
+
+
 def _same(row: BankPaymentRow, data: PaymentIn) -> bool:
     return row.amount == data.amount and row.references == ",".join(data.references)
 
@@ -83,12 +92,13 @@ def _banks(session: Session, principal: Principal, codes: set[str]) -> dict[str,
 def _priors(session: Session, keys: set[tuple[str, str]]) -> dict[tuple[str, str], BankPaymentRow]:
     if not keys:
         return {}
+    t = BankPaymentRow
     rows = session.scalars(
-        select(BankPaymentRow).where(
-            tuple_(BankPaymentRow.bank_code, BankPaymentRow.transaction_id).in_(sorted(keys))
-        )
-    ).all()
-    return {(r.bank_code, r.transaction_id): r for r in rows}
+        select(t).where(_among(session, t.bank_code, {b for b, _ in keys}),
+                        _among(session, t.transaction_id, {x for _, x in keys}))
+    ).all()  # fmt: skip
+    found = {(r.bank_code, r.transaction_id): r for r in rows}
+    return {k: r for k, r in found.items() if k in keys}
 
 
 def _shares_of(session: Session, rows: Sequence[BankPaymentRow]) -> dict[str, list[PaymentAllocationRow]]:
@@ -96,7 +106,7 @@ def _shares_of(session: Session, rows: Sequence[BankPaymentRow]) -> dict[str, li
     if rows:
         allocs = session.scalars(
             select(PaymentAllocationRow)
-            .where(PaymentAllocationRow.payment_id.in_([r.id for r in rows]))
+            .where(_among(session, PaymentAllocationRow.payment_id, {r.id for r in rows}))
             .order_by(PaymentAllocationRow.id)
         ).all()
         for a in allocs:
@@ -159,7 +169,7 @@ def _lock(session: Session, numbers: set[str]) -> dict[str, _Due]:
     t = DeclarationDueRow
     rows = session.execute(
         select(t.declaration_number, t.office, t.assessed, t.paid, t.guaranteed, t.settled_sent, t.version)
-        .where(t.declaration_number.in_(sorted(numbers)))
+        .where(_among(session, t.declaration_number, numbers))
         .order_by(t.declaration_number)
         .with_for_update()
     ).all()
@@ -173,7 +183,7 @@ def _references(session: Session, codes: set[str]) -> dict[str, _Ref]:
     rows = session.execute(
         select(
             t.reference, t.declaration_number, t.office, t.payer_tax_code, t.amount_due, t.amount_paid
-        ).where(t.reference.in_(sorted(codes)))
+        ).where(_among(session, t.reference, codes))
     ).all()
     return {r[0]: _Ref(*r) for r in rows}
 
@@ -327,7 +337,7 @@ def _insert_payments(session: Session, plans: list[_Plan]) -> None:
     booked = set(session.execute(stmt, [p.row for p in plans]).scalars().all())
     if len(booked) != len(plans):
         if booked:
-            session.execute(delete(BankPaymentRow).where(BankPaymentRow.id.in_(booked)))
+            session.execute(delete(BankPaymentRow).where(_among(session, BankPaymentRow.id, booked)))
         session.expire_all()
         raise _Raced
 
