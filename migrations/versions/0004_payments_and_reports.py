@@ -8,11 +8,10 @@ Create Date: 2026-11-22 22:00:26.274571
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from sqlalchemy import Text  # noqa: F401  (autogenerate writes JSONB(astext_type=Text()))
 from alembic import op
+from sqlalchemy import Text  # noqa: F401  (autogenerate writes JSONB(astext_type=Text()))
 
 import haiquan.kit.db
-
 
 revision: str = "0004"
 down_revision: str | Sequence[str] | None = "0003"

@@ -8,11 +8,11 @@ Create Date: 2026-11-22 21:59:07.510754
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from sqlalchemy import Text  # noqa: F401  (autogenerate writes JSONB(astext_type=Text()))
 from alembic import op
+from sqlalchemy import Text
+from sqlalchemy.dialects import postgresql
 
 import haiquan.kit.db
-from sqlalchemy.dialects import postgresql
 
 revision: str = "0005"
 down_revision: str | Sequence[str] | None = "0004"

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from rich.progress import Progress
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from haiquan.declarations import officer as officer_service
 from haiquan.declarations import service as declarations
@@ -80,6 +80,7 @@ def seed(
     _banks(db, out, random.Random(seed_value + 2))
     _declarations(db, settings, out, declarations_count, random.Random(seed_value))
     _other_domains(db, random.Random(seed_value + 1))
+    _last_year(db, seed_value)
     creds = settings.data_dir / "demo-credentials.json"
     creds.write_text(
         json.dumps({"password": DEMO_PASSWORD, "officers": out.officers, "api_keys": out.keys}, indent=2)
@@ -100,6 +101,34 @@ def _other_domains(db: Database, rng: random.Random) -> None:
     with db.unit_of_work() as uow:
         seed_supervision(uow.session, rng=rng)
         uow.commit()
+
+
+def _last_year(db: Database, seed_value: int) -> None:
+    """Generated history (`haiquan.reports.simulate`): last year's daily rollups of the demo's offices, at
+    the pace and duties per declaration the demo's own traffic had this year, so the revenue chart has its
+    same-period-last-year line. Only rollups are generated, never declarations, and only days before the
+    demo's 30 days of real traffic."""
+    from datetime import date
+
+    from haiquan.reports import simulate
+    from haiquan.reports.tables import DailyDeclarationRow, DailyRevenueRow, total_key
+
+    today = clock.today_vn()
+    end = min(date(today.year - 1, 12, 31), today - timedelta(days=31))
+    with db.unit_of_work() as uow:
+        s = uow.session
+        tree = org.load_tree(s)
+        nation, this_year = total_key(tree.roots()[0]), date(today.year, 1, 1)
+        registered = s.scalar(select(func.sum(DailyDeclarationRow.registered)).where(
+            DailyDeclarationRow.unit == nation, DailyDeclarationRow.day >= this_year)) or 0  # fmt: skip
+        collected = s.scalar(select(func.sum(DailyRevenueRow.collected)).where(
+            DailyRevenueRow.unit == nation, DailyRevenueRow.day >= this_year)) or 0  # fmt: skip
+    if not registered:
+        return
+    per_year = int(registered * 365 / max(30, (today - this_year).days + 1))
+    plan = simulate.Plan(years=1, per_year=max(per_year, 12), end=end, offices=tuple(OFFICES),
+                         seed=seed_value, duty=int(Decimal(collected) / registered))  # fmt: skip
+    simulate.run(db.engine, plan, tree=tree, show=False)
 
 
 def _banks(db: Database, out: Seeded, rng: random.Random) -> None:
@@ -247,7 +276,8 @@ def _work(s: Any, row: Any, rng: random.Random) -> None:
 
 
 def _pay(db: Database, rng: random.Random, *, number: str, at: Any) -> None:
-    """Vietcombank confirms, at any hour (02:00 in Hà Nội too), the open payment references of a declaration."""
+    """Vietcombank confirms, at any hour (02:00 in Hà Nội too), the open payment references of a declaration.
+    Leaves the clock frozen at the last payment, so the clearance the caller's consumers apply is timed then."""
     from haiquan.payments.confirmations import confirm
     from haiquan.payments.schemas import PaymentIn
     from haiquan.payments.tables import PaymentReferenceRow
@@ -268,5 +298,4 @@ def _pay(db: Database, rng: random.Random, *, number: str, at: Any) -> None:
             data = PaymentIn(bank="VCB", transaction_id=f"FT{rng.randint(10**10, 10**11 - 1)}", references=[ref.reference],
                              amount=ref.amount_due - ref.amount_paid, payer_tax_code=ref.payer_tax_code, paid_at=paid_at)  # fmt: skip
             confirm(s, principal=principal, data=data)
-        clock.freeze(None)
-        uow.commit()
+        uow.commit()  # the clock stays at the payment: the caller's consumers clear the goods then

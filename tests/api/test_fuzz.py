@@ -3,6 +3,7 @@ error is application/problem+json."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,11 @@ from hypothesis import HealthCheck, given, settings
 from haiquan.kit.db import Database
 from haiquan.kit.settings import Settings
 from tests.support import World, build_world, import_declaration
+
+
+# CI runs the same derandomised examples every time; HAIQUAN_FUZZ_EXPLORE=1 HAIQUAN_FUZZ_EXAMPLES=200 explores.
+EXPLORE = os.environ.get("HAIQUAN_FUZZ_EXPLORE") == "1"
+EXAMPLES = int(os.environ.get("HAIQUAN_FUZZ_EXAMPLES", "25"))
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +51,13 @@ def test_no_input_gives_a_server_error(fuzz_env: tuple[Any, World]) -> None:
     for op in operations:
 
         @given(case=op.as_strategy())
-        @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        @settings(
+            max_examples=25,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            database=None,
+            derandomize=True,
+        )
         def check(case: Any) -> None:
             for headers in who:
                 response = case.call(headers=headers)

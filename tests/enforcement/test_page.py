@@ -93,7 +93,12 @@ def test_leader_page_shows_the_articles_sentence(server: str) -> None:
         try:
             ctx = browser.new_context(viewport={"width": 1280, "height": 900})
             ctx.add_cookies([{"name": "hq_session", "value": token("hn_leader"), "url": server}])
+            anonymous = browser.new_context().new_page()
+            anonymous.goto(f"{server}/enforcement?unit=01")
+            assert "/login?next=/enforcement" in anonymous.url  # the shared login, then back
             page = ctx.new_page()
+            errors: list[str] = []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
             external: list[str] = []
             page.on("request", lambda req: None if req.url.startswith(server) else external.append(req.url))
             page.goto(f"{server}/enforcement?unit=01&from=2020-01-01&to=2020-12-22&period=quarter")
@@ -103,6 +108,8 @@ def test_leader_page_shows_the_articles_sentence(server: str) -> None:
             page.wait_for_selector(".js-plotly-plot .main-svg", timeout=15000)
             assert page.locator(".js-plotly-plot").count() == 4
             assert external == []  # Plotly comes from this server, not a CDN
+            assert errors == []  # nothing refused by the page's Content-Security-Policy
+            assert page.locator('nav.main a[href="/enforcement"]').count() == 1  # the shared layout
             SHOT.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SHOT), full_page=True)
             forbidden = page.goto(f"{server}/enforcement?unit=00&from=2020-01-01&to=2020-12-31")

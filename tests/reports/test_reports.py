@@ -137,15 +137,31 @@ def test_exports_to_excel_and_csv(world: World, app: Any) -> None:
     assert "# channels_shares" in csv and "green,50.0" in csv and "2026-03-01T00:00:00,2,1,1" in csv
 
 
-def test_dashboard_page_and_plotly_asset(world: World, app: Any) -> None:
+def test_dashboard_page_on_the_shared_web_layer(world: World, app: Any) -> None:
     clock.freeze(datetime(2026, 3, 31, 5, tzinfo=UTC))
-    assert world.client.get("/reports", follow_redirects=False).headers["location"] == "/reports/login"
-    js = world.client.get("/reports/static/plotly.min.js")
+    _feed(app)
+    r = world.client.get("/reports?unit=01", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/login?next=/reports%3Funit%3D01"
+    for gone in ("/reports/login", "/reports/static/plotly.min.js"):
+        assert world.client.get(gone, follow_redirects=False).status_code in (303, 404)
+    js = world.client.get("/static/vendor/plotly.min.js")
     assert js.status_code == 200 and b"plotly" in js.content[:2000].lower()
-    r = world.client.post("/reports/login", data={"username": "hn_leader", "password": "correct-horse-battery"},
-                          follow_redirects=False)  # fmt: skip
-    assert r.status_code == 303 and "hq_session" in r.cookies
-    page = world.client.get("/reports", cookies={"hq_session": r.cookies["hq_session"]})
+    token = world.client.post(
+        "/api/v1/auth/token", data={"username": "hn_leader", "password": "correct-horse-battery"}
+    ).json()["access_token"]
+    cookies = {"hq_session": token}
+    page = world.client.get("/reports", cookies=cookies)
     assert page.status_code == 200 and "Thu ngân sách so với dự toán" in page.text
-    en = world.client.get("/reports?lang=en", cookies={"hq_session": r.cookies["hq_session"]})
+    nonce = page.headers["content-security-policy"].split("'nonce-")[1].split("'")[0]
+    assert f'<script nonce="{nonce}">' in page.text and 'src="/static/vendor/plotly.min.js"' in page.text
+    assert '<nav class="main"' in page.text and 'href="/reports"' in page.text  # the shared layout and nav
+    assert '"collected": 924000000000' in page.text.replace(".0,", ",")  # the figures as JSON, 01 only
+    en = world.client.get("/reports?lang=en", cookies=cookies)
     assert "Revenue against the estimate" in en.text
+    other = world.client.get("/reports?unit=03", cookies=cookies)
+    assert other.status_code == 403 and "text/html" in other.headers["content-type"]
+    officer = world.client.post(
+        "/api/v1/auth/token", data={"username": "nb_officer1", "password": "correct-horse-battery"}
+    ).json()["access_token"]
+    queue = world.client.get("/queue", cookies={"hq_session": officer})
+    assert 'href="/reports"' not in queue.text  # the link is for leaders

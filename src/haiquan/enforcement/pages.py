@@ -1,71 +1,74 @@
 """The leaders' page (`GET /enforcement`): the articles' sentence, seizures by substance, a province ×
-period heat map and a route × period chart. Server-rendered with Jinja2; Plotly's JavaScript is served
-from the installed `plotly` package, never from a CDN."""
+period heat map and a route × period chart. On the shared web layer: the officer's session (anonymous →
+/login?next=…), the shared layout and catalogue, Plotly from /static/vendor/plotly.min.js (the installed
+package), the figures as JSON drawn by one script carrying the page's CSP nonce."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
 import plotly.graph_objects as go
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from haiquan.deps import Ctx
 from haiquan.enforcement import reports
 from haiquan.kit import clock
+from haiquan.web import nav
+from haiquan.web.i18n import add_messages, lang_of, t
+from haiquan.web.render import add_template_dir, render
+from haiquan.web.session import PageCtx
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
-_env = Environment(
-    loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape(["html"])
+add_template_dir(Path(__file__).parent / "templates")
+nav.register(
+    "nav.enforcement",
+    "/enforcement",
+    roles=("team_lead", "subdepartment_leader", "department_leader", "administrator"),
 )
-PLOTLY_PATH = "/enforcement/assets/plotly.min.js"
 
-TEXT = {
-    "vi": {
-        "title": "Chống buôn lậu và ma túy", "unit": "Đơn vị", "from": "Từ ngày", "to": "Đến ngày",
-        "period": "Kỳ", "show": "Xem", "excel": "Tải Excel", "substances": "Thu giữ ma túy theo chất (gam)",
-        "heat": "Số vụ theo tỉnh × kỳ", "routes": "Số vụ theo tuyến × kỳ", "regions": "Số vụ theo vùng × kỳ",
-        "shift": "Dịch chuyển giữa kỳ đầu và kỳ cuối (điểm %)", "counts": "Số liệu", "other": "English",
-        "month": "tháng", "quarter": "quý", "half": "nửa năm",
-    },
-    "en": {
-        "title": "Anti-smuggling and drugs", "unit": "Unit", "from": "From", "to": "To", "period": "Period",
-        "show": "Show", "excel": "Download Excel", "substances": "Drugs seized by substance (grams)",
-        "heat": "Cases by province × period", "routes": "Cases by route × period",
-        "regions": "Cases by region × period", "shift": "Shift between the first and the last period (pp)",
-        "counts": "Figures", "other": "Tiếng Việt", "month": "month", "quarter": "quarter", "half": "half-year",
-    },
-}  # fmt: skip
-
-
-@lru_cache(maxsize=1)
-def _plotly_js() -> str:
-    from plotly.offline import get_plotlyjs
-
-    return str(get_plotlyjs())
+MESSAGES: dict[str, tuple[str, str]] = {
+    "enforcement.page.title": ("Chống buôn lậu và ma túy", "Anti-smuggling and drugs"),
+    "enforcement.page.unit": ("Đơn vị", "Unit"),
+    "enforcement.page.from": ("Từ ngày", "From"),
+    "enforcement.page.to": ("Đến ngày", "To"),
+    "enforcement.page.period": ("Kỳ", "Period"),
+    "enforcement.page.show": ("Xem", "Show"),
+    "enforcement.page.excel": ("Tải Excel", "Download Excel"),
+    "enforcement.page.substances": ("Thu giữ ma túy theo chất (gam)", "Drugs seized by substance (grams)"),
+    "enforcement.page.heat": ("Số vụ theo tỉnh × kỳ", "Cases by province × period"),
+    "enforcement.page.routes": ("Số vụ theo tuyến × kỳ", "Cases by route × period"),
+    "enforcement.page.regions": ("Số vụ theo vùng × kỳ", "Cases by region × period"),
+    "enforcement.page.shift": (
+        "Dịch chuyển giữa kỳ đầu và kỳ cuối (điểm %)",
+        "Shift between the first and the last period (pp)",
+    ),
+    "enforcement.page.counts": ("Số liệu", "Figures"),
+    "enforcement.page.month": ("tháng", "month"),
+    "enforcement.page.quarter": ("quý", "quarter"),
+    "enforcement.page.half": ("nửa năm", "half-year"),
+}
+add_messages(MESSAGES)
 
 
-@router.get(PLOTLY_PATH)
-def plotly_js() -> Response:
-    return Response(
-        _plotly_js(), media_type="application/javascript", headers={"Cache-Control": "public, max-age=86400"}
-    )
+def words(lang: str) -> dict[str, str]:
+    return {k.removeprefix("enforcement.page."): t(k, lang) for k in MESSAGES}
 
 
-def _div(fig: go.Figure, height: int = 360) -> str:
+def _figure(fig: go.Figure, height: int = 360) -> dict[str, Any]:
+    """The figure as Plotly JSON, drawn by the page's one nonce'd script (no inline script per chart)."""
     fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 10, "b": 10}, template="plotly_white")
-    return str(fig.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False}))
+    out: dict[str, Any] = json.loads(fig.to_json())
+    return out
 
 
 def _name(row: dict[str, Any], lang: str) -> str:
     return str(row["name_vi" if lang == "vi" else "name_en"])
 
 
-def charts(summary: dict[str, Any], disp: dict[str, Any], lang: str) -> dict[str, str]:
+def charts(summary: dict[str, Any], disp: dict[str, Any], lang: str) -> dict[str, dict[str, Any]]:
     subs = summary["substances"]
     periods = disp["periods"]
     bars = go.Figure(go.Bar(x=[_name(s, lang) for s in subs], y=[float(s["grams"]) for s in subs]))
@@ -85,23 +88,23 @@ def charts(summary: dict[str, Any], disp: dict[str, Any], lang: str) -> dict[str
         [go.Scatter(name=_name(r, lang), x=periods, y=[float(v) for v in r["values"]], mode="lines+markers") for r in disp["region"]]
     )  # fmt: skip
     return {
-        "substances": _div(bars, 300),
-        "heat": _div(heat, max(260, 28 * len(provinces) + 60)),
-        "routes": _div(routes),
-        "regions": _div(regions, 300),
+        "substances": _figure(bars, 300),
+        "heat": _figure(heat, max(260, 28 * len(provinces) + 60)),
+        "routes": _figure(routes),
+        "regions": _figure(regions, 300),
     }
 
 
 @router.get("/enforcement", response_class=HTMLResponse)
 def enforcement_page(
-    ctx: Ctx,
+    request: Request,
+    ctx: PageCtx,
     unit: str | None = None,
     date_from: Annotated[date | None, Query(alias="from")] = None,
     date_to: Annotated[date | None, Query(alias="to")] = None,
     period: str = "quarter",
-    lang: str = "vi",
-) -> HTMLResponse:
-    lang = "en" if lang == "en" else "vi"
+) -> Response:
+    lang = lang_of(request)
     today = clock.today_vn()
     start, end = date_from or date(today.year, 1, 1), date_to or today
     code = unit or ctx.principal.unit or "00"
@@ -115,9 +118,8 @@ def enforcement_page(
         for dim, rows in disp["shift"].items()
     }
     names = {r["key"]: _name(r, lang) for dim in ("province", "route", "region") for r in disp[dim]}
-    html = _env.get_template("enforcement.html").render(
-        t=TEXT[lang], lang=lang, other_lang="en" if lang == "vi" else "vi", w=w, summary=summary,
-        text=summary["text_vi" if lang == "vi" else "text_en"], charts=charts(summary, disp, lang),
-        shift=shift, names=names, period=period, periods=reports.PERIODS, plotly_path=PLOTLY_PATH,
-    )  # fmt: skip
-    return HTMLResponse(html)
+    figures = json.dumps(charts(summary, disp, lang), ensure_ascii=False).replace("<", "\\u003c")
+    return render(request, "enforcement.html", {
+        "e": words(lang), "w": w, "summary": summary, "text": summary["text_vi" if lang == "vi" else "text_en"],
+        "figures": figures, "shift": shift, "names": names, "period": period, "periods": reports.PERIODS,
+    })  # fmt: skip

@@ -7,10 +7,10 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import structlog
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import Table, and_, exists, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -63,6 +63,20 @@ def default_subject(event_type: str, unit: str) -> str:
     return f"hq.ev.{dept}.{unit}.{event_type}"
 
 
+def row_for(*, type: str, unit: str, actor: str, payload: dict[str, Any], version: int = 1) -> dict[str, Any]:
+    """The outbox row of one event, as a dict for `record_many`."""
+    return {
+        "id": new_id(),
+        "type": type,
+        "version": version,
+        "unit": unit,
+        "subject": default_subject(type, unit),
+        "occurred_at": clock.now(),
+        "actor": actor,
+        "payload": payload,
+    }
+
+
 def record(
     session: Session,
     *,
@@ -72,18 +86,15 @@ def record(
     payload: dict[str, Any],
     version: int = 1,
 ) -> OutboxEvent:
-    row = OutboxEvent(
-        id=new_id(),
-        type=type,
-        version=version,
-        unit=unit,
-        subject=default_subject(type, unit),
-        occurred_at=clock.now(),
-        actor=actor,
-        payload=payload,
-    )
+    row = OutboxEvent(**row_for(type=type, unit=unit, actor=actor, payload=payload, version=version))
     session.add(row)
     return row
+
+
+def record_many(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Write many events (rows from `row_for`) in one executemany, in the caller's transaction and order."""
+    if rows:
+        session.execute(insert(cast(Table, OutboxEvent.__table__)), rows)
 
 
 Handler = Callable[[UnitOfWork, Event], None]

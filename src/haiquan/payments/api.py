@@ -8,10 +8,12 @@ from sqlalchemy import select
 
 from haiquan.deps import Ctx
 from haiquan.kit.errors import NotFound, ValidationFailed
-from haiquan.payments import confirmations, xmlmsg
+from haiquan.payments import batch, confirmations, xmlmsg
 from haiquan.payments.schemas import (
     GuaranteeIn,
     GuaranteeOut,
+    PaymentBatchIn,
+    PaymentBatchOut,
     PaymentIn,
     PaymentOut,
     ReferenceOut,
@@ -44,6 +46,17 @@ def _confirm(ctx: Ctx, body: PaymentIn) -> JSONResponse:
 )
 def confirm(body: PaymentIn, ctx: Ctx) -> JSONResponse:
     return _confirm(ctx, body)
+
+
+@router.post(
+    "/payments/batch",
+    response_model=PaymentBatchOut,
+    summary="A bank confirms up to 500 payments in one call, each booked or refused on its own",
+)
+def confirm_batch(body: PaymentBatchIn, ctx: Ctx) -> JSONResponse:
+    return ctx.respond(
+        lambda: batch.confirm_batch(ctx.session, principal=ctx.principal, raw=body.items), body=body
+    )
 
 
 @router.post(

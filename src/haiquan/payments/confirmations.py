@@ -7,7 +7,6 @@ from collections import defaultdict
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from haiquan.kit import audit, clock, outbox
@@ -18,15 +17,9 @@ from haiquan.kit.money import vnd
 from haiquan.payments import ledger, service
 from haiquan.payments.domain import (
     ZERO,
-    Due,
     EntryKind,
-    PaymentError,
-    allocate,
-    check_reference,
-    payment,
     reversal,
 )
-from haiquan.payments.domain import Share as Portion
 from haiquan.payments.schemas import GuaranteeIn, GuaranteeOut, PaymentIn, PaymentOut, ReversalIn, Share
 from haiquan.payments.tables import (
     BankPaymentRow,
@@ -74,34 +67,6 @@ def _existing(session: Session, bank: str, txn: str) -> BankPaymentRow | None:
     )
 
 
-def _same(row: BankPaymentRow, data: PaymentIn) -> bool:
-    return row.amount == data.amount and row.references == ",".join(data.references)
-
-
-def _load_references(session: Session, data: PaymentIn) -> list[PaymentReferenceRow]:
-    refs: list[PaymentReferenceRow] = []
-    for i, raw in enumerate(data.references):
-        try:
-            code = check_reference(raw)
-        except PaymentError as exc:
-            raise ValidationFailed(str(exc), field=f"references[{i}]", code=exc.code) from exc
-        ref = session.get(PaymentReferenceRow, code)
-        if ref is None:
-            raise ValidationFailed(
-                f"unknown payment reference {code}", field=f"references[{i}]", code="unknown_reference"
-            )
-        if ref.payer_tax_code != data.payer_tax_code:
-            raise ValidationFailed(
-                f"reference {code} is payable by tax code {ref.payer_tax_code}",
-                field="payer_tax_code",
-                code="payer_mismatch",
-            )
-        if ref in refs:
-            raise ValidationFailed(f"reference {code} is listed twice", field=f"references[{i}]")
-        refs.append(ref)
-    return refs
-
-
 def _lock_dues(session: Session, numbers: list[str]) -> dict[str, DeclarationDueRow]:
     out: dict[str, DeclarationDueRow] = {}
     for n in sorted(set(numbers)):  # one lock order for every caller: no deadlocks
@@ -110,105 +75,14 @@ def _lock_dues(session: Session, numbers: list[str]) -> dict[str, DeclarationDue
 
 
 def confirm(session: Session, *, principal: Principal, data: PaymentIn) -> tuple[PaymentOut, bool]:
-    """Book a confirmation. Returns (the booking, whether it was new)."""
-    bank = caller_bank(session, principal, data.bank)
-    prior = _existing(session, bank.code, data.transaction_id)
-    if prior is not None:
-        if not _same(prior, data):
-            raise Conflict(
-                "this transaction id was confirmed with another amount or references", field="transaction_id"
-            )
-        return _out(session, prior), False
-    refs = _load_references(session, data)
-    dues = _lock_dues(session, [r.declaration_number for r in refs])
-    alloc = allocate(
-        data.amount, [Due(r.reference, r.declaration_number, r.amount_due - r.amount_paid) for r in refs]
-    )
-    row = BankPaymentRow(
-        id=new_id(), bank_code=bank.code, transaction_id=data.transaction_id, amount=data.amount,
-        allocated=alloc.allocated, excess=alloc.excess, payer_tax_code=data.payer_tax_code,
-        references=",".join(data.references), paid_at=data.paid_at, received_at=clock.now(),
-        bank_day=ledger.vn_day(data.paid_at), status="confirmed",
-    )  # fmt: skip
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError:
-        prior = _existing(session, bank.code, data.transaction_id)
-        if prior is None or not _same(prior, data):
-            raise Conflict(
-                "this transaction id was confirmed concurrently with other content", field="transaction_id"
-            ) from None
-        return _out(session, prior), False
-    _book(session, row, refs, dues, alloc.shares, principal.label)
-    return _out(session, row), True
+    """Book a confirmation (a batch of one). Returns (the booking, whether it was new)."""
+    from haiquan.payments.batch import confirm_many
 
-
-def _book(
-    session: Session,
-    row: BankPaymentRow,
-    refs: list[PaymentReferenceRow],
-    dues: dict[str, DeclarationDueRow],
-    shares: tuple[Portion, ...],
-    actor: str,
-) -> None:
-    by_ref = {r.reference: r for r in refs}
-    per_office: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for s in shares:
-        ref = by_ref[s.reference]
-        amount = s.amount
-        session.add(
-            PaymentAllocationRow(
-                payment_id=row.id,
-                reference=ref.reference,
-                declaration_number=ref.declaration_number,
-                amount=amount,
-            )
-        )
-        ref.amount_paid += amount
-        ref.status = "paid" if ref.amount_paid >= ref.amount_due else "open"
-        dues[ref.declaration_number].paid += amount
-        per_office[ref.office] += amount
-    first_office = refs[0].office
-    for office in sorted(set(per_office) | {first_office}):
-        excess = row.excess if office == first_office else ZERO
-        ledger.post(
-            session,
-            office=office,
-            kind=EntryKind.PAYMENT,
-            postings=payment(per_office[office], excess),
-            source=f"payment:{row.id}:{office}",
-            actor=actor,
-            at=row.paid_at,
-            declaration_number=refs[0].declaration_number if len(dues) == 1 else None,
-        )
-    for s in shares:
-        ref = by_ref[s.reference]
-        service.maybe_settle(session, dues[ref.declaration_number], reference=ref.reference, actor=actor)
-    outbox.record(
-        session,
-        type="payment.received",
-        unit=first_office,
-        actor=actor,
-        payload={
-            "id": row.id,
-            "bank": row.bank_code,
-            "transaction_id": row.transaction_id,
-            "amount": str(row.amount),
-            "excess": str(row.excess),
-            "paid_at": row.paid_at.isoformat(),
-            "references": row.references.split(","),
-        },
-    )
-    audit.append(
-        session,
-        actor=actor,
-        action="payment.received",
-        target=f"payment:{row.bank_code}:{row.transaction_id}",
-        unit=first_office,
-        detail={"amount": str(row.amount), "references": row.references},
-    )
+    [outcome] = confirm_many(session, principal=principal, items=[data])
+    if outcome.error is not None:
+        raise outcome.error
+    assert outcome.payment is not None
+    return outcome.payment, outcome.status == 201
 
 
 def reverse(session: Session, *, principal: Principal, data: ReversalIn) -> PaymentOut:

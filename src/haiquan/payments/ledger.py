@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from haiquan.kit import clock, outbox
@@ -18,6 +19,43 @@ from haiquan.payments.tables import LedgerLineRow
 
 def vn_day(at: datetime) -> date:
     return clock.to_vn(at).date()
+
+
+def entry(
+    *,
+    office: str,
+    kind: EntryKind,
+    postings: list[Posting],
+    source: str,
+    actor: str,
+    declaration_number: str | None = None,
+    at: datetime | None = None,
+) -> tuple[list[dict[str, Any]], dict[str, Any]] | None:
+    """One balanced entry as ledger line rows and its `revenue.posted` outbox row (None: no amounts)."""
+    if not postings:
+        return None
+    if not balanced(postings):
+        raise ValidationFailed("a ledger entry must balance: debits equal credits", field="postings")
+    when = at or clock.now()
+    entry_id, day = new_id(), vn_day(when)
+    lines = [
+        {"entry_id": entry_id, "office": office, "day": day, "at": when, "kind": kind.value,
+         "account": p.account.value, "debit": p.debit, "credit": p.credit,
+         "declaration_number": declaration_number, "source": source}
+        for p in postings
+    ]  # fmt: skip
+    event = outbox.row_for(type="revenue.posted", unit=office, actor=actor, payload={
+        "entry_id": entry_id, "office": office, "day": day.isoformat(), "kind": kind.value,
+        "declaration_number": declaration_number,
+        "lines": [{"account": p.account.value, "debit": str(p.debit), "credit": str(p.credit)} for p in postings],
+    })  # fmt: skip
+    return lines, event
+
+
+def write_lines(session: Session, lines: list[dict[str, Any]]) -> None:
+    """Ledger lines of many entries in one executemany."""
+    if lines:
+        session.execute(insert(cast(Table, LedgerLineRow.__table__)), lines)
 
 
 def post(
@@ -32,44 +70,14 @@ def post(
     at: datetime | None = None,
 ) -> str | None:
     """Write one balanced entry. An entry with no amounts writes nothing. Returns the entry id."""
-    if not postings:
+    made = entry(office=office, kind=kind, postings=postings, source=source, actor=actor,
+                 declaration_number=declaration_number, at=at)  # fmt: skip
+    if made is None:
         return None
-    if not balanced(postings):
-        raise ValidationFailed("a ledger entry must balance: debits equal credits", field="postings")
-    when = at or clock.now()
-    entry_id = new_id()
-    for p in postings:
-        session.add(
-            LedgerLineRow(
-                entry_id=entry_id,
-                office=office,
-                day=vn_day(when),
-                at=when,
-                kind=kind.value,
-                account=p.account.value,
-                debit=p.debit,
-                credit=p.credit,
-                declaration_number=declaration_number,
-                source=source,
-            )
-        )
-    outbox.record(
-        session,
-        type="revenue.posted",
-        unit=office,
-        actor=actor,
-        payload={
-            "entry_id": entry_id,
-            "office": office,
-            "day": vn_day(when).isoformat(),
-            "kind": kind.value,
-            "declaration_number": declaration_number,
-            "lines": [
-                {"account": p.account.value, "debit": str(p.debit), "credit": str(p.credit)} for p in postings
-            ],
-        },
-    )
-    return entry_id
+    lines, event = made
+    session.add_all(LedgerLineRow(**line) for line in lines)
+    outbox.record(session, type=event["type"], unit=office, actor=actor, payload=event["payload"])
+    return str(lines[0]["entry_id"])
 
 
 def balances(session: Session, *, offices: frozenset[str] | None) -> dict[str, Decimal]:

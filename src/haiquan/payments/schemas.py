@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -87,3 +88,33 @@ class ReferenceOut(BaseModel):
     amount_due: Decimal
     amount_paid: Decimal
     status: str
+
+
+class PaymentBatchIn(BaseModel):
+    """Up to 500 confirmations in one call; each is checked and answered on its own."""
+
+    model_config = ConfigDict(extra="forbid")
+    items: list[dict[str, Any]] = Field(
+        min_length=1, max_length=500, json_schema_extra={"items": {"$ref": "#/components/schemas/PaymentIn"}}
+    )
+
+
+class ItemProblem(BaseModel):
+    status: int
+    code: str
+    detail: str
+    field: str | None = None
+
+
+class PaymentBatchItem(BaseModel):
+    index: int
+    status: int  # 201 booked, 200 repeat of the first booking, 403 / 409 / 422 refused
+    payment: PaymentOut | None = None
+    problem: ItemProblem | None = None
+
+
+class PaymentBatchOut(BaseModel):
+    booked: int
+    repeated: int
+    refused: int
+    results: list[PaymentBatchItem]

@@ -4,6 +4,7 @@ refunds and write-offs; the settlement signal to the declarations module. Servic
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -134,25 +135,36 @@ def _shrink_open_references(session: Session, number: str, less: Decimal) -> Non
             ref.status = "paid" if ref.amount_paid > 0 else "cancelled"
 
 
-def maybe_settle(session: Session, due: DeclarationDueRow, *, reference: str, actor: str) -> None:
-    """Tell the declarations module, once, that the amount due is covered: by payments alone
-    (payment.confirmed, with the amount paid so far) or with a guarantee (payment.guarantee_issued)."""
+class DueLike(Protocol):
+    declaration_number: str
+    office: str
+    assessed: Decimal
+    paid: Decimal
+    guaranteed: Decimal
+    settled_sent: bool
+
+
+def settlement(due: DueLike, *, reference: str, actor: str) -> dict[str, Any] | None:
+    """The event telling the declarations module, once, that the amount due is covered: by payments alone
+    (payment.confirmed, with the amount paid so far) or with a guarantee (payment.guarantee_issued); marks
+    the due as told. None while not covered or already told."""
     if due.settled_sent or due.assessed <= 0:
-        return
+        return None
     if due.paid >= due.assessed:
         kind, amount = "payment.confirmed", due.paid
     elif due.paid + due.guaranteed >= due.assessed:
         kind, amount = "payment.guarantee_issued", due.guaranteed
     else:
-        return
+        return None
     due.settled_sent = True
-    outbox.record(
-        session,
-        type=kind,
-        unit=due.office,
-        actor=actor,
-        payload={"declaration_number": due.declaration_number, "amount": str(amount), "reference": reference},
-    )
+    payload = {"declaration_number": due.declaration_number, "amount": str(amount), "reference": reference}
+    return outbox.row_for(type=kind, unit=due.office, actor=actor, payload=payload)
+
+
+def maybe_settle(session: Session, due: DueLike, *, reference: str, actor: str) -> None:
+    event = settlement(due, reference=reference, actor=actor)
+    if event is not None:
+        outbox.record(session, type=event["type"], unit=due.office, actor=actor, payload=event["payload"])
 
 
 def get_due(session: Session, number: str) -> DeclarationDueRow:

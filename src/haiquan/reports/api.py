@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from haiquan.deps import Ctx
 from haiquan.kit import clock
-from haiquan.kit.errors import NotFound
+from haiquan.kit.errors import NotFound, ValidationFailed
 from haiquan.organization.service import TREES
 from haiquan.reports import exports, queries
 
@@ -21,10 +21,16 @@ From = Annotated[date | None, Query(description="First day (default: 1 January o
 To = Annotated[date | None, Query(description="Last day (default: today, Vietnam time)")]
 
 
+FIRST_YEAR, LAST_YEAR = 1990, 2200
+
+
 def make_view(ctx: Ctx, unit: str | None, date_from: date | None, date_to: date | None) -> queries.View:
     ctx.principal.require_officer()
     end = date_to or clock.today_vn()
     start = date_from or date(end.year, 1, 1)
+    for field, d in (("date_from", start), ("date_to", end)):
+        if not FIRST_YEAR <= d.year <= LAST_YEAR:  # last year's line must exist too
+            raise ValidationFailed(f"{field} must be between {FIRST_YEAR} and {LAST_YEAR}", field=field)
     tree = TREES.get(ctx.session)
     return queries.view(tree, ctx.principal.scope, node=unit, start=start, end=end, home=ctx.principal.unit)
 

@@ -62,9 +62,19 @@ def simulate_history(
     """Generate daily rollups for every sub-department (replacing the period's rollups)."""
     db = database()
     with db.unit_of_work() as uow:
-        offices = simulate.offices_of(load_tree(uow.session))
+        tree = load_tree(uow.session)
+        offices = simulate.offices_of(tree)
     if not offices:
         fail("no units loaded: run `haiquan unit load` first")
     plan = simulate.Plan(years=years, per_year=per_year, end=clock.today_vn(), offices=offices, seed=seed)
-    rows = simulate.run(db.engine, plan)
+    rows = simulate.run(db.engine, plan, tree=tree)
     console.print(f"{rows:,} rollup rows for {len(offices)} offices, {plan.start} → {plan.end}")
+
+
+@reports_app.command("rebuild-totals")
+def rebuild_totals() -> None:
+    """Recompute the pre-summed department/nation rows and the running balances from the offices' rows."""
+    db = database()
+    with db.unit_of_work() as uow:
+        tree = load_tree(uow.session)
+    console.print(f"{simulate.rebuild_totals(db.engine, tree):,} pre-summed rows written")

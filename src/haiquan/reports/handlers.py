@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from haiquan.kit import clock
 from haiquan.kit.db import Base, UnitOfWork
 from haiquan.kit.outbox import Consumer, Event
+from haiquan.organization.service import TREES
 from haiquan.reports.live import BOARD
 from haiquan.reports.tables import (
     CLEARANCE_BUCKETS_MIN,
@@ -22,7 +23,9 @@ from haiquan.reports.tables import (
     DailyRevenueRow,
     DailySeizureRow,
     DailySupervisionRow,
+    RunningBalanceRow,
     bucket_of,
+    total_key,
 )
 
 D0 = Decimal(0)
@@ -43,6 +46,28 @@ def bump(session: Session, model: type[Base], key: dict[str, Any], **inc: Any) -
         setattr(row, name, getattr(row, name) + value)
 
 
+def nodes_of(session: Session, unit: str) -> list[str]:
+    """The unit and every unit above it: the subtrees whose pre-summed rows an office's event moves."""
+    return TREES.get(session).ancestors(unit) or [unit]
+
+
+def bump_all(session: Session, model: type[Base], key: dict[str, Any], **inc: Any) -> None:
+    """Add to the office's row and to the pre-summed row of every subtree that contains it."""
+    bump(session, model, key, **inc)
+    for node in nodes_of(session, str(key["unit"])):
+        bump(session, model, key | {"unit": total_key(node)}, **inc)
+
+
+def move_balance(session: Session, unit: str, **inc: Any) -> None:
+    for node in nodes_of(session, unit):
+        row = session.get(RunningBalanceRow, node)
+        if row is None:
+            row = RunningBalanceRow(node=node, in_area=0, alerts_open=0, refunds_due=D0)
+            session.add(row)
+        for name, value in inc.items():
+            setattr(row, name, getattr(row, name) + value)
+
+
 def _when(value: Any, fallback: datetime) -> datetime:
     if isinstance(value, str) and value:
         try:
@@ -60,7 +85,7 @@ def on_declaration(session: Session, ev: Event) -> None:
     p, action = ev.payload, ev.type.split(".", 1)[1]
     unit = str(p.get("office") or ev.unit)
     if action == "lodge":
-        bump(
+        bump_all(
             session,
             DailyDeclarationRow,
             {"unit": unit, "day": vn_day(_when(p.get("lodged_at"), ev.occurred_at))},
@@ -70,11 +95,11 @@ def on_declaration(session: Session, ev: Event) -> None:
         day = vn_day(_when(p.get("registered_at"), ev.occurred_at))
         channel = str(p.get("channel") or "")
         inc = {"registered": 1} | ({channel: 1} if channel in ("green", "yellow", "red") else {})
-        bump(session, DailyDeclarationRow, {"unit": unit, "day": day}, **inc)
+        bump_all(session, DailyDeclarationRow, {"unit": unit, "day": day}, **inc)
     elif action == "clear":
         cleared = _when(p.get("cleared_at"), ev.occurred_at)
         seconds = max(0, int((cleared - _when(p.get("registered_at"), cleared)).total_seconds()))
-        bump(
+        bump_all(
             session,
             DailyDeclarationRow,
             {"unit": unit, "day": vn_day(cleared)},
@@ -82,9 +107,11 @@ def on_declaration(session: Session, ev: Event) -> None:
             clear_seconds=seconds,
         )
         bucket = bucket_of(seconds / 60, CLEARANCE_BUCKETS_MIN)
-        bump(session, DailyClearanceRow, {"unit": unit, "day": vn_day(cleared), "bucket": bucket}, count=1)
+        bump_all(
+            session, DailyClearanceRow, {"unit": unit, "day": vn_day(cleared), "bucket": bucket}, count=1
+        )
     elif action == "cancel":
-        bump(session, DailyDeclarationRow, {"unit": unit, "day": vn_day(ev.occurred_at)}, cancelled=1)
+        bump_all(session, DailyDeclarationRow, {"unit": unit, "day": vn_day(ev.occurred_at)}, cancelled=1)
 
 
 def revenue_increments(kind: str, lines: list[dict[str, str]]) -> dict[str, Decimal]:
@@ -109,9 +136,10 @@ def on_revenue(session: Session, ev: Event) -> None:
         return
     p = ev.payload
     inc = revenue_increments(str(p["kind"]), list(p["lines"]))
-    bump(
-        session, DailyRevenueRow, {"unit": str(p["office"]), "day": date.fromisoformat(str(p["day"]))}, **inc
-    )
+    unit = str(p["office"])
+    bump_all(session, DailyRevenueRow, {"unit": unit, "day": date.fromisoformat(str(p["day"]))}, **inc)
+    if inc["refunds_due"]:
+        move_balance(session, unit, refunds_due=inc["refunds_due"])
 
 
 def on_supervision(session: Session, ev: Event) -> None:
@@ -119,16 +147,20 @@ def on_supervision(session: Session, ev: Event) -> None:
     unit = str(p.get("unit") or p.get("office") or ev.unit)
     key = {"unit": unit, "day": vn_day(ev.occurred_at)}
     if "gate_in" in name or "get_in" in name:
-        bump(session, DailySupervisionRow, key, gate_in=1)
+        bump_all(session, DailySupervisionRow, key, gate_in=1)
+        move_balance(session, unit, in_area=1)
     elif "gate_out" in name or "get_out" in name:
-        bump(session, DailySupervisionRow, key, gate_out=1)
+        bump_all(session, DailySupervisionRow, key, gate_out=1)
+        move_balance(session, unit, in_area=-1)
         hours = _dwell_hours(p, ev.occurred_at)
         if hours is not None:
-            bump(session, DailyDwellRow, key | {"bucket": bucket_of(hours, DWELL_BUCKETS_H)}, count=1)
+            bump_all(session, DailyDwellRow, key | {"bucket": bucket_of(hours, DWELL_BUCKETS_H)}, count=1)
     elif "alert" in name and any(w in name for w in ("raised", "opened", "created")):
-        bump(session, DailySupervisionRow, key, alerts_opened=1)
+        bump_all(session, DailySupervisionRow, key, alerts_opened=1)
+        move_balance(session, unit, alerts_open=1)
     elif "alert" in name and any(w in name for w in ("closed", "resolved", "cleared")):
-        bump(session, DailySupervisionRow, key, alerts_closed=1)
+        bump_all(session, DailySupervisionRow, key, alerts_closed=1)
+        move_balance(session, unit, alerts_open=-1)
 
 
 def _dwell_hours(p: dict[str, Any], at: datetime) -> float | None:
@@ -145,13 +177,21 @@ def on_enforcement(session: Session, ev: Event) -> None:
     p = ev.payload
     key = {
         "unit": str(p.get("unit") or ev.unit),
-        "day": vn_day(_when(p.get("seized_at") or p.get("at"), ev.occurred_at)),
+        "day": _seizure_day(p, ev),
         "province": str(p.get("province") or "")[:60],
         "route": str(p.get("route") or "")[:30],
         "substance": str(p.get("substance") or "")[:60],
         "unit_of_measure": str(p.get("unit_of_measure") or "")[:12],
     }
-    bump(session, DailySeizureRow, key, cases=1, quantity=Decimal(str(p.get("quantity") or 0)))
+    bump_all(session, DailySeizureRow, key, cases=1, quantity=Decimal(str(p.get("quantity") or 0)))
+
+
+def _seizure_day(p: dict[str, Any], ev: Event) -> date:
+    """The day the goods were seized (`seized_on`, a Vietnam date), else the time the event carries."""
+    try:
+        return date.fromisoformat(str(p["seized_on"])[:10])
+    except (KeyError, ValueError):
+        return vn_day(_when(p.get("seized_at") or p.get("at"), ev.occurred_at))
 
 
 ROUTES = {

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -21,12 +21,15 @@ from haiquan.kit.errors import Forbidden, ValidationFailed
 from haiquan.organization.domain import UnitTree
 from haiquan.payments import budget
 from haiquan.reports.tables import (
+    TOTAL,
     DailyClearanceRow,
     DailyDeclarationRow,
     DailyDwellRow,
     DailyRevenueRow,
     DailySeizureRow,
     DailySupervisionRow,
+    RunningBalanceRow,
+    total_key,
 )
 
 _local = threading.local()
@@ -54,19 +57,23 @@ def shape(sql: str, **frames: pd.DataFrame) -> list[tuple[Any, ...]]:
 
 @dataclass(frozen=True)
 class View:
-    """What a figure covers: a node of the unit tree, its units within the caller's scope, a period."""
+    """What a figure covers: a node of the unit tree, its units within the caller's scope, a period.
+    `whole`: the units are the node's whole subtree, so its pre-summed rows (`+node`) answer."""
 
     node: str
-    units: frozenset[str] | None  # None: every unit (the General Department's view)
+    units: frozenset[str]
     start: date
     end: date
     tree: UnitTree
+    whole: bool = True
 
     def where(self, unit_col: Any, day_col: Any) -> list[ColumnElement[bool]]:
         conds: list[ColumnElement[bool]] = [day_col >= self.start, day_col <= self.end]
-        if self.units is not None:
-            conds.append(unit_col.in_(sorted(self.units)))
+        conds.append(unit_col == total_key(self.node) if self.whole else unit_col.in_(sorted(self.units)))
         return conds
+
+    def period(self, start: date, end: date) -> View:
+        return replace(self, start=start, end=end)
 
 
 def view(tree: UnitTree, scope: Scope, *, node: str | None, start: date, end: date, home: str | None) -> View:
@@ -79,10 +86,31 @@ def view(tree: UnitTree, scope: Scope, *, node: str | None, start: date, end: da
     if not scope.covers_unit(node):
         raise Forbidden(f"unit {node} is outside your scope", code="out_of_scope")
     sub = tree.subtree(node)
-    units = sub if scope.units is not None or tree.units[node].parent is not None else None
-    if scope.units is not None and units is not None:
-        units = units & scope.units
-    return View(node, units, start, end, tree)
+    units = sub if scope.units is None else sub & scope.units
+    return View(node, units, start, end, tree, whole=units == sub)
+
+
+EPOCH = date(1900, 1, 1)
+
+
+def level_as_of(session: Session, v: View, day: date, table: Any, change: Any, held: str) -> int | Decimal:
+    """A running figure of the view's subtree at the end of `day`: the node's running balance less what
+    moved after that day (pre-summed subtree), or, for a partial scope, the sum of its changes since the
+    start of history."""
+    if not v.whole:
+        return _num(session.execute(select(func.sum(change)).where(*v.period(EPOCH, day).where(table.unit, table.day))).scalar())  # fmt: skip
+    bal = session.get(RunningBalanceRow, v.node)
+    now = getattr(bal, held) if bal is not None else 0
+    after = session.execute(
+        select(func.sum(change)).where(table.unit == total_key(v.node), table.day > day)
+    ).scalar()
+    return now - _num(after, like=now)
+
+
+def _num(x: Any, like: Any = 0) -> Any:
+    if isinstance(like, Decimal):
+        return Decimal(str(x or 0))
+    return int(x or 0) if not isinstance(x, Decimal) or x == int(x) else x
 
 
 def _f(v: Any) -> float:
@@ -92,7 +120,7 @@ def _f(v: Any) -> float:
 def revenue(session: Session, v: View) -> dict[str, Any]:
     """Collected against the estimate and the same period last year; refunds due shown apart."""
     cols = (DailyRevenueRow.day, func.sum(DailyRevenueRow.collected), func.sum(DailyRevenueRow.assessed))
-    last = View(v.node, v.units, _year_back(v.start), _year_back(v.end), v.tree)
+    last = v.period(_year_back(v.start), _year_back(v.end))
     this_rows = session.execute(
         select(*cols).where(*v.where(DailyRevenueRow.unit, DailyRevenueRow.day)).group_by(DailyRevenueRow.day)
     ).all()
@@ -101,12 +129,8 @@ def revenue(session: Session, v: View) -> dict[str, Any]:
         .where(*last.where(DailyRevenueRow.unit, DailyRevenueRow.day))
         .group_by(DailyRevenueRow.day)
     ).all()
-    until = View(v.node, v.units, date(1900, 1, 1), v.end, v.tree)
-    due = session.execute(
-        select(func.sum(DailyRevenueRow.refunds_due)).where(
-            *until.where(DailyRevenueRow.unit, DailyRevenueRow.day)
-        )
-    ).scalar()
+    t = DailyRevenueRow
+    due = level_as_of(session, v, v.end, t, t.refunds_due, "refunds_due")
     collected = sum((Decimal(str(r[1] or 0)) for r in this_rows), Decimal(0))
     assessed = sum((Decimal(str(r[2] or 0)) for r in this_rows), Decimal(0))
     last_collected = sum((Decimal(str(r[1] or 0)) for r in last_rows), Decimal(0))
@@ -220,14 +244,18 @@ def _child_map(v: View, units: Sequence[str]) -> pd.DataFrame:
 def by_unit(session: Session, v: View) -> dict[str, Any]:
     """Declarations per unit one level down the tree (the drill-down table)."""
     t = DailyDeclarationRow
+    where = v.where(t.unit, t.day)
+    if v.whole:  # each child's pre-summed subtree, and what was recorded at the node itself
+        kids = [total_key(k) for k in v.tree.children.get(v.node, ())]
+        where = [t.day >= v.start, t.day <= v.end, t.unit.in_([*kids, v.node])]
     rows = session.execute(
         select(t.unit, func.sum(t.lodged), func.sum(t.registered), func.sum(t.cleared), func.sum(t.green),
-               func.sum(t.yellow), func.sum(t.red)).where(*v.where(t.unit, t.day)).group_by(t.unit)
+               func.sum(t.yellow), func.sum(t.red)).where(*where).group_by(t.unit)
     ).all()  # fmt: skip
     if not rows:
         return {"rows": []}
     df = pd.DataFrame(
-        [(r[0], *(_f(x) for x in r[1:])) for r in rows],
+        [(r[0].removeprefix(TOTAL), *(_f(x) for x in r[1:])) for r in rows],
         columns=["unit", "lodged", "registered", "cleared", "green", "yellow", "red"],
     )
     m = _child_map(v, list(df["unit"]))
@@ -289,17 +317,13 @@ def clearance(session: Session, v: View) -> dict[str, Any]:
 def dwell(session: Session, v: View) -> dict[str, Any]:
     hist = _histogram(session, v, DailyDwellRow)
     t = DailySupervisionRow
-    until = View(v.node, v.units, date(1900, 1, 1), v.end, v.tree)
-    gi, go, ao, ac = session.execute(
-        select(
-            func.sum(t.gate_in), func.sum(t.gate_out), func.sum(t.alerts_opened), func.sum(t.alerts_closed)
-        ).where(*until.where(t.unit, t.day))
-    ).one()
     return {
         "buckets_hours": [b for b, _ in hist],
         "counts": [c for _, c in hist],
-        "in_area": int(gi or 0) - int(go or 0),
-        "alerts_open": int(ao or 0) - int(ac or 0),
+        "in_area": int(level_as_of(session, v, v.end, t, t.gate_in - t.gate_out, "in_area")),
+        "alerts_open": int(
+            level_as_of(session, v, v.end, t, t.alerts_opened - t.alerts_closed, "alerts_open")
+        ),
     } | {k + "_hours": x for k, x in percentiles(hist).items()}
 
 
@@ -311,11 +335,10 @@ def alerts(session: Session, v: View) -> dict[str, Any]:
         .group_by(t.day)
         .order_by(t.day)
     ).all()
-    before = session.execute(
-        select(func.sum(t.alerts_opened) - func.sum(t.alerts_closed)).where(
-            *View(v.node, v.units, date(1900, 1, 1), v.start - timedelta(days=1), v.tree).where(t.unit, t.day))
-    ).scalar()  # fmt: skip
-    level, days, open_ = int(before or 0), [], []
+    before = level_as_of(
+        session, v, v.start - timedelta(days=1), t, t.alerts_opened - t.alerts_closed, "alerts_open"
+    )
+    level, days, open_ = int(before), [], []
     for r in rows:
         level += int(r[1] or 0) - int(r[2] or 0)
         days.append(r[0].isoformat())

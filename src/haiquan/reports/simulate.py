@@ -8,18 +8,20 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from decimal import Decimal
+from typing import Any, cast
 
 import numpy as np
+import pandas as pd
 from rich.progress import Progress
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, Table, insert, text
 
 from haiquan.organization.domain import UnitTree
-from haiquan.reports.tables import CLEARANCE_BUCKETS_MIN, DWELL_BUCKETS_H
+from haiquan.reports.tables import CLEARANCE_BUCKETS_MIN, DWELL_BUCKETS_H, RunningBalanceRow, total_key
 
 CHANNELS = np.array([0.4975, 0.432, 0.0705])
 DUTY_PER_DECLARATION = 24_000_000  # VND
-ROUTES = ("express", "airport", "road_border", "sea")
+ROUTES = ("express", "airport", "road_border_gate", "seaport")  # the enforcement module's route codes
 PROVINCES = (
     "Lạng Sơn",
     "Quảng Ninh",
@@ -39,6 +41,7 @@ class Plan:
     end: date
     offices: tuple[str, ...]
     seed: int = 7
+    duty: int = DUTY_PER_DECLARATION  # VND collected per declaration, on average
 
     @property
     def start(self) -> date:
@@ -77,7 +80,7 @@ def generate(
     red = reg - green - yellow
     cleared = rng.binomial(reg, 0.985)
     minutes = rng.gamma(1.5, 90.0, size=reg.shape)
-    collected = (reg * DUTY_PER_DECLARATION * rng.uniform(0.6, 1.4, reg.shape)).round(0)
+    collected = (reg * plan.duty * rng.uniform(0.6, 1.4, reg.shape)).round(0)
     rows: dict[str, list[tuple[Any, ...]]] = {
         k: [] for k in ("declarations", "revenue", "clearance", "supervision", "dwell", "seizures")
     }
@@ -103,13 +106,16 @@ def generate(
                 )
             )
             col = float(collected[i, j])
-            rows["revenue"].append((office, d, col * 1.01, col, col * 0.027 / 365 * 12, 0.0, 0.0))
+            rows["revenue"].append(
+                (office, d, round(col * 1.01), col, round(col * 0.027 / 365 * 12), 0.0, 0.0)
+            )
             split = rng.multinomial(c, [0.3, 0.25, 0.2, 0.12, 0.08, 0.05]) if c else np.zeros(6, dtype=int)
             rows["clearance"].extend(
                 (office, d, int(b), int(k)) for b, k in zip(buckets, split, strict=True) if k
             )
             gi = max(0, int(r * 0.6))
-            rows["supervision"].append((office, d, gi, gi, int(rng.poisson(0.3)), int(rng.poisson(0.28))))
+            opened = int(rng.poisson(0.3))  # most alerts are closed the day they open
+            rows["supervision"].append((office, d, gi, gi, opened, int(rng.binomial(opened, 0.93))))
             if gi:
                 dw = rng.multinomial(gi, [0.35, 0.25, 0.2, 0.1, 0.05, 0.03, 0.02, 0.0])
                 rows["dwell"].extend(
@@ -155,6 +161,97 @@ TABLES = {
 }
 
 
+def with_totals(rows: dict[str, list[tuple[Any, ...]]], tree: UnitTree) -> dict[str, list[tuple[Any, ...]]]:
+    """Office rows plus the pre-summed subtree rows (`+node`) of every unit above each office, as the
+    rollup consumer keeps them."""
+    totals = totals_of(rows, tree)
+    return {k: list(v) + totals[k] for k, v in rows.items()}
+
+
+def totals_of(rows: dict[str, list[tuple[Any, ...]]], tree: UnitTree) -> dict[str, list[tuple[Any, ...]]]:
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    for key, data in rows.items():
+        out[key] = []
+        if not data:
+            continue
+        cols = [c.strip() for c in TABLES[key][1].split(",")]
+        measures = SUMMED[key]
+        df = pd.DataFrame(data, columns=cols)
+        up = {u: [total_key(a) for a in (tree.ancestors(u) or [u])] for u in df["unit"].unique()}
+        df["unit"] = df["unit"].map(up)
+        df = df.explode("unit")
+        keys = [c for c in cols if c not in measures]
+        summed = df.groupby(keys, sort=False, as_index=False)[measures].sum()[cols]
+        out[key].extend(tuple(_plain(x) for x in r) for r in summed.itertuples(index=False, name=None))
+    return out
+
+
+def _plain(x: Any) -> Any:
+    return x.item() if isinstance(x, np.generic) else x
+
+
+SUMMED = {
+    "declarations": [
+        "lodged",
+        "registered",
+        "green",
+        "yellow",
+        "red",
+        "cleared",
+        "cancelled",
+        "clear_seconds",
+    ],
+    "revenue": ["assessed", "collected", "refunds_due", "refunds_paid", "written_off"],
+    "clearance": ["count"],
+    "supervision": ["gate_in", "gate_out", "alerts_opened", "alerts_closed"],
+    "dwell": ["count"],
+    "seizures": ["cases", "quantity"],
+}
+
+
+def rebuild_balances(engine: Engine) -> int:
+    """Running balances recomputed from the pre-summed rows of all history (after bulk writes)."""
+    with engine.begin() as conn:
+        sup = conn.execute(text(
+            "SELECT unit, sum(gate_in - gate_out), sum(alerts_opened - alerts_closed) FROM reports_daily_supervision "
+            "WHERE unit LIKE '+%' GROUP BY unit")).all()  # fmt: skip
+        rev = conn.execute(text(
+            "SELECT unit, sum(refunds_due) FROM reports_daily_revenue WHERE unit LIKE '+%' GROUP BY unit")).all()  # fmt: skip
+        nodes: dict[str, list[Any]] = {}
+        for unit, in_area, alerts in sup:
+            nodes.setdefault(unit[1:], [0, 0, Decimal(0)])[:2] = [int(in_area or 0), int(alerts or 0)]
+        for unit, due in rev:
+            nodes.setdefault(unit[1:], [0, 0, Decimal(0)])[2] = Decimal(str(due or 0))
+        conn.execute(text("DELETE FROM reports_balances"))
+        if nodes:
+            conn.execute(
+                insert(cast(Table, RunningBalanceRow.__table__)),
+                [
+                    {"node": n, "in_area": v[0], "alerts_open": v[1], "refunds_due": v[2]}
+                    for n, v in nodes.items()
+                ],
+            )
+    return len(nodes)
+
+
+def rebuild_totals(engine: Engine, tree: UnitTree) -> int:
+    """Recompute every pre-summed row and the running balances from the offices' own rows (after loading
+    rollups written before the pre-summed rows existed, or after the hierarchy changed)."""
+    office: dict[str, list[tuple[Any, ...]]] = {}
+    with engine.begin() as conn:
+        for key, (table, cols) in TABLES.items():
+            conn.execute(text(f"DELETE FROM {table} WHERE unit LIKE '+%'"))
+            got = conn.execute(text(f"SELECT {cols} FROM {table}")).all()
+            office[key] = [tuple(_day(c, x) for c, x in zip(cols.split(","), r, strict=True)) for r in got]
+    written = write(engine, totals_of(office, tree))
+    rebuild_balances(engine)
+    return written
+
+
+def _day(col: str, x: Any) -> Any:
+    return date.fromisoformat(x) if col.strip() == "day" and isinstance(x, str) else x
+
+
 def write(engine: Engine, rows: dict[str, list[tuple[Any, ...]]]) -> int:
     written = 0
     with engine.begin() as conn:
@@ -186,14 +283,16 @@ def clear(engine: Engine, start: date, end: date) -> None:
             conn.execute(text(f"DELETE FROM {table} WHERE day >= :a AND day <= :b"), {"a": start, "b": end})
 
 
-def run(engine: Engine, plan: Plan, *, show: bool = True) -> int:
-    """Replace the rollups of the plan's period with generated history; returns rows written."""
+def run(engine: Engine, plan: Plan, *, tree: UnitTree, show: bool = True) -> int:
+    """Replace the rollups of the plan's period with generated history (office rows and the pre-summed rows
+    of every unit above them), then recompute the running balances; returns rows written."""
     rng = np.random.default_rng(plan.seed)
     clear(engine, plan.start, plan.end)
     total = 0
     with Progress(disable=not show) as progress:
         task = progress.add_task("history", total=plan.years)
         for year, days in year_batches(plan):
-            total += write(engine, generate(plan, year, days, rng))
+            total += write(engine, with_totals(generate(plan, year, days, rng), tree))
             progress.update(task, advance=1, description=f"{year}: {total:,} rows")
+    rebuild_balances(engine)
     return total

@@ -1,5 +1,11 @@
 """Daily rollups, keyed by unit and day (Vietnam date), maintained by outbox consumers. Dashboards read
-only these, so their cost grows with units × days, not with declarations."""
+only these, so their cost grows with units × days, not with declarations.
+
+Each rollup table holds two kinds of rows: an office's own figures (`unit` = its code) and, pre-summed from
+the same events, the figures of a node's whole subtree (`unit` = `+` and the node's code: `+01` is the Hà Nội
+department and everything under it, `+00` the nation). A dashboard over a node's subtree reads one row per
+day, whatever the number of offices under it. `reports_balances` keeps running balances per node (goods in
+the controlled areas, open alerts, refunds still due), so "now" never sums history from its start."""
 
 from __future__ import annotations
 
@@ -90,6 +96,23 @@ for _t in (
     DailySeizureRow,
 ):
     Index(f"ix_{_t.__tablename__}_day_unit", _t.day, _t.unit)
+
+TOTAL = "+"  # prefix of the pre-summed subtree rows
+
+
+def total_key(node: str) -> str:
+    return TOTAL + node
+
+
+class RunningBalanceRow(Base):
+    """Running balances of a node's subtree, moved by the same events as the rollups."""
+
+    __tablename__ = "reports_balances"
+    node: Mapped[str] = mapped_column(String(16), primary_key=True)
+    in_area: Mapped[int] = mapped_column(Count, default=0)
+    alerts_open: Mapped[int] = mapped_column(Count, default=0)
+    refunds_due: Mapped[Decimal]
+
 
 CLEARANCE_BUCKETS_MIN = (5, 15, 30, 60, 120, 240, 480, 1440, 2880, 10**6)
 DWELL_BUCKETS_H = (6, 12, 24, 48, 72, 168, 720, 10**6)
