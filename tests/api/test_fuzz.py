@@ -17,7 +17,6 @@ from haiquan.kit.db import Database
 from haiquan.kit.settings import Settings
 from tests.support import World, build_world, import_declaration
 
-
 # CI runs the same derandomised examples every time; HAIQUAN_FUZZ_EXPLORE=1 HAIQUAN_FUZZ_EXAMPLES=200 explores.
 EXPLORE = os.environ.get("HAIQUAN_FUZZ_EXPLORE") == "1"
 EXAMPLES = int(os.environ.get("HAIQUAN_FUZZ_EXAMPLES", "25"))
