@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session
 
 from haiquan.cargo import service
 from haiquan.cargo.schemas import ConsignmentOut, ContainerOut, ManifestIn, ManifestOut, ScreeningItem
-from haiquan.cargo.screening import Scorer, default_scorer, with_watch_lists
+from haiquan.cargo.screening import Scorer, default_scorer
 from haiquan.cargo.tables import ConsignmentContainerRow, ConsignmentRow, ManifestRow
 from haiquan.deps import Ctx
 from haiquan.kit.pagination import clamp_limit
+from haiquan.risk.prearrival import with_profiles
 
 router = APIRouter(prefix="/api/v1", tags=["cargo"])
 ManifestId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
@@ -93,7 +94,7 @@ def manifest_out(session: Session, m: ManifestRow) -> ManifestOut:
     "/manifests", status_code=201, response_model=ManifestOut, summary="Send an e-manifest (carriers)"
 )
 def submit(body: ManifestIn, ctx: Ctx, request: Request) -> object:
-    scorer = with_watch_lists(scorer_of(request), ctx.session)
+    scorer = with_profiles(scorer_of(request), ctx.session)
 
     def run() -> ManifestOut:
         m = service.submit(ctx.session, principal=ctx.principal, data=body, scorer=scorer)
@@ -104,7 +105,7 @@ def submit(body: ManifestIn, ctx: Ctx, request: Request) -> object:
 
 @router.put("/manifests/{manifest_id}", response_model=ManifestOut, summary="Amend an e-manifest (carriers)")
 def amend(manifest_id: ManifestId, body: ManifestIn, ctx: Ctx, request: Request) -> object:
-    scorer = with_watch_lists(scorer_of(request), ctx.session)
+    scorer = with_profiles(scorer_of(request), ctx.session)
 
     def run() -> ManifestOut:
         m = service.amend(

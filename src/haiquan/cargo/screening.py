@@ -83,47 +83,6 @@ class RuleScorer:
 
 
 def default_scorer() -> Scorer:
-    """The rule-based scorer from the bundled config. (A scorer built on the risk module's watch list can
-    replace it: set `app.state.cargo_scorer`, or return it here once `haiquan.risk.watchlist` exists.)"""
+    """The rule-based scorer from the bundled config; the API extends it per request with the risk
+    module's profiles and watch lists (`haiquan.risk.prearrival.with_profiles`)."""
     return RuleScorer(ScreeningConfig.from_file(DEFAULT_CONFIG_FILE))
-
-
-@dataclass(frozen=True)
-class WatchListScorer:
-    """The rule scorer plus the risk module's watch lists (consignees/enterprises, HS codes, countries of
-    loading), so a case confirmed by enforcement flags the next manifest that carries its goods."""
-
-    base: Scorer
-    watched: dict[str, frozenset[str]]
-    weight: float = 0.6
-
-    def score(self, facts: ConsignmentFacts) -> Score:
-        first = self.base.score(facts)
-        hits: list[str] = []
-        tax = (facts.consignee_tax_code or "").upper()
-        if tax and (
-            tax in self.watched.get("consignee", frozenset())
-            or tax in self.watched.get("enterprise", frozenset())
-        ):
-            hits.append(f"consignee {tax} on the risk watch list")
-        hs_values = self.watched.get("hs_code", frozenset())
-        for hs in facts.hs_codes:
-            if any(hs[:n] in hs_values for n in (4, 6, 8) if len(hs) >= n):
-                hits.append(f"HS {hs} on the risk watch list")
-        if facts.loading_port[:2].upper() in self.watched.get("country", frozenset()):
-            hits.append(f"loaded in watched country {facts.loading_port[:2].upper()}")
-        if not hits:
-            return first
-        total = min(1.0, round(first.value + self.weight * len(hits), 4))
-        return Score(total, first.reasons + tuple(hits), first.scan or total >= 0.5)
-
-
-def with_watch_lists(base: Scorer, session: object) -> Scorer:
-    """The base scorer, extended with the current watch lists when the risk module provides them."""
-    from sqlalchemy.orm import Session
-
-    from haiquan.risk import watch
-
-    assert isinstance(session, Session)
-    watched = watch.load_sets(session)
-    return WatchListScorer(base, watched) if any(watched.values()) else base
