@@ -26,7 +26,7 @@ from haiquan.declarations.domain import (
 )
 from haiquan.declarations.events import transition
 from haiquan.declarations.schemas import AmendmentIn, DeclarationIn
-from haiquan.declarations.tables import DeclarationRow
+from haiquan.declarations.tables import DeclarationLineRow, DeclarationRow
 from haiquan.kit import clock, ids, sequences
 from haiquan.kit.auth import Principal
 from haiquan.kit.errors import Conflict, Forbidden, ValidationFailed
@@ -107,7 +107,10 @@ def check_eligibility(ent: EnterpriseRow) -> None:
         )
 
 
-def facts_of(session: Session, row: DeclarationRow, compliance_class: str) -> DeclarationFacts:
+def facts_from_rows(
+    row: DeclarationRow, lines: list[DeclarationLineRow], compliance_class: str
+) -> DeclarationFacts:
+    """A declaration as the channel engine reads it (also used to replay profiles against history)."""
     return DeclarationFacts(
         number=row.number,
         office=row.office,
@@ -122,11 +125,12 @@ def facts_of(session: Session, row: DeclarationRow, compliance_class: str) -> De
         total_value_vnd=row.customs_value_vnd,
         total_duties_vnd=row.total_duties,
         compliance_class=compliance_class,
-        lines=[
-            LineFacts(ln.hs_code, ln.origin_country, ln.quantity, ln.customs_value_vnd)
-            for ln in repository.lines(session, row.number)
-        ],
+        lines=[LineFacts(ln.hs_code, ln.origin_country, ln.quantity, ln.customs_value_vnd) for ln in lines],
     )
+
+
+def facts_of(session: Session, row: DeclarationRow, compliance_class: str) -> DeclarationFacts:
+    return facts_from_rows(row, repository.lines(session, row.number), compliance_class)
 
 
 def register(session: Session, *, principal: Principal, number: str, engine: ChannelEngine) -> DeclarationRow:

@@ -8,12 +8,13 @@ from decimal import Decimal, InvalidOperation
 import structlog
 from sqlalchemy import select, update
 
+from haiquan.declarations.service import facts_from_rows
 from haiquan.declarations.tables import DecisionRow, DeclarationLineRow, DeclarationRow
 from haiquan.kit import clock
 from haiquan.kit.db import UnitOfWork
 from haiquan.kit.outbox import Consumer, Event
 from haiquan.organization.tables import EnterpriseRow
-from haiquan.risk import compliance, profiles, scoring
+from haiquan.risk import compliance, scoring
 from haiquan.risk.tables import ModelVersionRow, RiskDecisionRow
 
 log = structlog.get_logger(__name__)
@@ -83,7 +84,7 @@ def on_red(uow: UnitOfWork, event: Event) -> None:
         )
     )
     ent = session.get(EnterpriseRow, decl.declarant_id)
-    facts = profiles.facts_from_rows(decl, lines, ent.compliance_class if ent else "normal")
+    facts = facts_from_rows(decl, lines, ent.compliance_class if ent else "normal")
     if not facts.lines:
         return
     extra = scoring.explain(serving, facts, min(rec.model_line or 0, len(facts.lines) - 1))

@@ -9,13 +9,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from haiquan.declarations.service import facts_from_rows
 from haiquan.declarations.tables import DecisionRow, DeclarationLineRow, DeclarationRow
 from haiquan.kit import audit, clock, outbox
 from haiquan.kit.auth import Scope
 from haiquan.kit.errors import Conflict, NotFound, ValidationFailed
 from haiquan.organization.tables import EnterpriseRow, UnitRow
 from haiquan.risk import criteria, snapshot
-from haiquan.risk.channel import DEFAULT_RULES, DeclarationFacts, LineFacts, Rule
+from haiquan.risk.channel import DEFAULT_RULES, Rule
 from haiquan.risk.schemas import ProfileChange, ProfileIn
 from haiquan.risk.tables import ProfileRow, ProfileVersionRow
 
@@ -135,25 +136,6 @@ def versions(session: Session, profile_id: str) -> list[ProfileVersionRow]:
     get(session, profile_id)
     q = select(ProfileVersionRow).where(ProfileVersionRow.profile_id == profile_id)
     return list(session.scalars(q.order_by(ProfileVersionRow.version)).all())
-
-
-def facts_from_rows(row: DeclarationRow, lines: list[DeclarationLineRow], cls: str) -> DeclarationFacts:
-    return DeclarationFacts(
-        number=row.number,
-        office=row.office,
-        kind=row.kind,
-        category=row.category,
-        procedure_code=row.procedure_code,
-        declarant_tax_code=row.declarant_tax_code,
-        importer_tax_code=row.importer_tax_code,
-        exporter_tax_code=row.exporter_tax_code,
-        partner_country=row.partner_country,
-        transport_mode=row.transport_mode,
-        total_value_vnd=row.customs_value_vnd,
-        total_duties_vnd=row.total_duties,
-        compliance_class=cls,
-        lines=[LineFacts(ln.hs_code, ln.origin_country, ln.quantity, ln.customs_value_vnd) for ln in lines],
-    )
 
 
 def past_declarations(
