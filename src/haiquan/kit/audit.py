@@ -72,6 +72,9 @@ def seal(session: Session) -> None:
     pending: list[AuditEntry] = session.info.pop(_PENDING, [])
     if not pending:
         return
+    # before_commit runs before the final flush: flush the transaction's own rows first, so that the
+    # chain lock below is held only for the audit insert and the COMMIT, not for every pending write.
+    session.flush()
     if session.get_bind().dialect.name == "postgresql":
         # Two statements on purpose: under READ COMMITTED the tail must be read with a snapshot taken after
         # the lock is granted, or an entry committed while we waited is missed and the chain forks
