@@ -112,7 +112,7 @@ def status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     children = [c.strip() for c in s.child_nodes.split(",") if c.strip()]
     with database().unit_of_work() as uow:
         rows = repository.child_status(uow.session, nodes=children, scope=Scope(units=None))
-        pending_relay = repository.relay_pending(uow.session)
+        pending_relay = repository.relay_pending(uow.session) if s.nats_url else None  # embedded: no relay
     sources = asyncio.run(asyncio.wait_for(_source_lags(s.nats_url, s.unit), 10)) if s.nats_url else {}
     data: dict[str, Any] = {"unit": s.unit, "relay_pending": pending_relay, "children": []}
     for r in rows:
@@ -130,7 +130,8 @@ def status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     if as_json:
         typer.echo(json.dumps(data, indent=2))
         return
-    table = Table(title=f"node {s.unit}: relay pending {pending_relay}")
+    relay = "embedded, no NATS relay" if pending_relay is None else f"relay pending {pending_relay}"
+    table = Table(title=f"node {s.unit}: {relay}")
     for col in ("child node", "received", "last event (VN)", "delay s", "silent s", "pending"):
         table.add_column(col)
     for c in data["children"]:
