@@ -5,15 +5,15 @@ from __future__ import annotations
 import hmac
 import inspect
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 import structlog
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from haiquan import consumers
 from haiquan.declarations.notifications import WebhookSender
@@ -105,16 +105,35 @@ def _audit_forbidden(app: FastAPI) -> None:
     app.add_exception_handler(errors.DomainError, handler)
 
 
-def _observability(app: FastAPI, db: Database) -> None:
-    @app.middleware("http")
-    async def measure(request: Request, call_next: Callable[[Request], Any]) -> Response:
+class Measure:
+    """Request count and latency per route, as a plain ASGI middleware (no response buffering, so server-sent
+    events stream through, and none of BaseHTTPMiddleware's per-request task overhead)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
         start = time.perf_counter()
-        response: Response = await call_next(request)
-        route = request.scope.get("route")
-        path = getattr(route, "path", "unmatched")
-        LATENCY.labels(request.method, path).observe(time.perf_counter() - start)
-        REQUESTS.labels(request.method, path, str(response.status_code)).inc()
-        return response
+        status = [500]
+
+        async def send_status(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            path = getattr(scope.get("route"), "path", "unmatched")
+            LATENCY.labels(scope["method"], path).observe(time.perf_counter() - start)
+            REQUESTS.labels(scope["method"], path, str(status[0])).inc()
+
+
+def _observability(app: FastAPI, db: Database) -> None:
+    app.add_middleware(Measure)
 
     @app.get("/healthz", tags=["operations"], include_in_schema=False)
     def healthz() -> JSONResponse:
