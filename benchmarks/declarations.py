@@ -114,6 +114,23 @@ async def paced(base: str, keys: list[str], rate: float, seconds: float) -> list
     return lat
 
 
+async def ceiling(base: str, key: str, seconds: float, concurrency: int) -> float:
+    """Requests/s of the cheapest authenticated call (GET /api/v1/me): the framework's own limit here."""
+    n = 0
+    async with httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=30) as c:
+        stop = time.perf_counter() + seconds
+
+        async def worker() -> None:
+            nonlocal n
+            while time.perf_counter() < stop:
+                await c.get("/api/v1/me")
+                n += 1
+
+        t0 = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        return n / (time.perf_counter() - t0)
+
+
 def raw_inserts(url: str, n: int) -> float:
     """psycopg executemany of copies of stored declaration rows: the floor of the database itself."""
     db = Database(url)
@@ -154,12 +171,15 @@ def main() -> None:
             asyncio.run(saturate(base, keys, 3, args.concurrency))  # warm up
             rate, failed, lat = asyncio.run(saturate(base, keys, args.seconds, args.concurrency))
             half = asyncio.run(paced(base, keys, rate / 2, args.seconds))
+            empty = asyncio.run(ceiling(base, keys[0], min(args.seconds, 10), args.concurrency))
         raw = raw_inserts(url, 3000)
     print(f"end-to-end: {rate:.0f} declarations/s (lodge + register, {args.concurrency} concurrent, {failed} failed); "
           f"request latency at saturation p50 {pct(lat, 50):.1f} ms p99 {pct(lat, 99):.1f} ms")  # fmt: skip
     print(f"at half that rate ({rate / 2:.0f}/s): request p50 {pct(half, 50):.1f} ms, p99 {pct(half, 99):.1f} ms "
           f"(floor: p99 < 100 ms)")  # fmt: skip
     print(f"raw psycopg inserts of the same declaration rows, one commit each: {raw:.0f} rows/s")
+    print(f"the cheapest authenticated request (GET /api/v1/me), same server and client: {empty:.0f} requests/s; "
+          f"a declaration is 2 requests, so {2 * rate / empty:.2f} of that ceiling")  # fmt: skip
     print(
         f"ratio end-to-end / raw inserts: {rate / raw:.3f}   (floor: 300 declarations/s → {'met' if rate >= 300 else 'NOT met'})"
     )
