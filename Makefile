@@ -34,8 +34,19 @@ lint: $(STAMP)
 test: lint
 	$(VENV)/bin/pytest -q $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests ran"; exit 1; fi; exit $$rc
 
+KCS := ../shared/data/kcs
+
+# Each prints its figures as ratios against a limit measured in the same run (PostgreSQL at 127.0.0.1).
 bench: $(STAMP)
-	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+	mkdir -p benchmarks/out
+	$(PY) benchmarks/declarations.py
+	$(PY) benchmarks/supervision.py
+	$(PY) benchmarks/payments.py 3000 pg
+	$(PY) benchmarks/reports.py
+	$(PY) benchmarks/sharing.py
+	$(PY) benchmarks/risk.py
+	$(VENV)/bin/haiquan risk train --train $(KCS)/df_syn_train_eng.csv --valid $(KCS)/df_syn_valid_eng.csv --model benchmarks/out/model.json
+	$(PY) benchmarks/risk_engine.py --model benchmarks/out/model.json
 
 migration: $(STAMP)
 	rm -f /tmp/haiquan-migration.db
