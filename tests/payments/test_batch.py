@@ -104,13 +104,13 @@ def test_a_booking_raced_by_another_transaction_is_answered_from_the_first(
     add_bank(app)
     a, b = registered(world, app), registered(world, app)
     assert pay(world, [reference(world, a)], TOTAL, "RACE").status_code == 201
-    real, calls = batch._priors, []
+    real, calls = batch.earlier_bookings, []
 
     def blind_once(session: Any, keys: Any) -> Any:
         calls.append(1)
         return {} if len(calls) == 1 else real(session, keys)
 
-    monkeypatch.setattr(batch, "_priors", blind_once)
+    monkeypatch.setattr(batch, "earlier_bookings", blind_once)
     items = [item(reference(world, b), TOTAL, "NEW"), item(reference(world, a), TOTAL, "RACE")]
     r = world.post("/api/v1/payments/batch", world.ent(BANK_TAX), {"items": items})
     assert [x["status"] for x in r.json()["results"]] == [201, 200] and len(calls) == 2

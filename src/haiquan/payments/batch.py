@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 from pydantic import ValidationError as PydanticError
-from sqlalchemy import Integer, String, Table, any_, bindparam, case, delete, insert, literal, select, update
+from sqlalchemy import Integer, Table, bindparam, case, delete, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
@@ -25,7 +25,21 @@ from haiquan.kit.db import new_id
 from haiquan.kit.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from haiquan.kit.money import vnd
 from haiquan.payments import ledger, service
-from haiquan.payments.domain import ZERO, Due, EntryKind, PaymentError, allocate, check_reference, payment
+from haiquan.payments.batch_reads import (
+    LockedDue,
+    OpenRef,
+    among,
+    answer,
+    callers_banks,
+    check_refs,
+    earlier_bookings,
+    lock_dues,
+    reference_codes,
+    references_of,
+    same_booking,
+    shares_of,
+)
+from haiquan.payments.domain import ZERO, Due, EntryKind, allocate, payment
 from haiquan.payments.schemas import (
     ItemProblem,
     PaymentBatchItem,
@@ -36,7 +50,6 @@ from haiquan.payments.schemas import (
 )
 from haiquan.payments.tables import (
     BankPaymentRow,
-    BankRow,
     DeclarationDueRow,
     PaymentAllocationRow,
     PaymentReferenceRow,
@@ -60,150 +73,14 @@ class _Plan:
 
     index: int
     data: PaymentIn
-    refs: list[_Ref]
-    shares: list[tuple[_Ref, Decimal]]
+    refs: list[OpenRef]
+    shares: list[tuple[OpenRef, Decimal]]
     excess: Decimal
     row: dict[str, Any]
 
 
 class _Raced(Exception):
     """Another transaction booked one of the (bank, transaction id) pairs between our read and insert."""
-
-
-def _among(session: Session, col: Any, values: set[str]) -> Any:
-    """`col IN values`; on PostgreSQL one array parameter (`= ANY(:array)`), so a batch's query text stays
-    short and psycopg does not parse a thousand placeholders per statement."""
-    vals = sorted(values)
-    if session.get_bind().dialect.name == "postgresql":
-        return col == any_(literal(vals, postgresql.ARRAY(String())))
-    return col.in_(vals)
-
-
-def _same(row: BankPaymentRow, data: PaymentIn) -> bool:
-    return row.amount == data.amount and row.references == ",".join(data.references)
-
-
-def _banks(session: Session, principal: Principal, codes: set[str]) -> dict[str, BankRow]:
-    principal.require_enterprise("bank")
-    rows = session.scalars(select(BankRow).where(BankRow.code.in_(sorted(codes)))).all()
-    return {b.code: b for b in rows if b.active and b.tax_code == principal.tax_code}
-
-
-def _priors(session: Session, keys: set[tuple[str, str]]) -> dict[tuple[str, str], BankPaymentRow]:
-    if not keys:
-        return {}
-    t = BankPaymentRow
-    rows = session.scalars(
-        select(t).where(_among(session, t.bank_code, {b for b, _ in keys}),
-                        _among(session, t.transaction_id, {x for _, x in keys}))
-    ).all()  # fmt: skip
-    found = {(r.bank_code, r.transaction_id): r for r in rows}
-    return {k: r for k, r in found.items() if k in keys}
-
-
-def _shares_of(session: Session, rows: Sequence[BankPaymentRow]) -> dict[str, list[PaymentAllocationRow]]:
-    out: dict[str, list[PaymentAllocationRow]] = defaultdict(list)
-    if rows:
-        allocs = session.scalars(
-            select(PaymentAllocationRow)
-            .where(_among(session, PaymentAllocationRow.payment_id, {r.id for r in rows}))
-            .order_by(PaymentAllocationRow.id)
-        ).all()
-        for a in allocs:
-            out[a.payment_id].append(a)
-    return out
-
-
-def answer(row: BankPaymentRow, allocs: Sequence[PaymentAllocationRow]) -> PaymentOut:
-    return PaymentOut(
-        id=row.id, bank=row.bank_code, transaction_id=row.transaction_id, amount=vnd(row.amount),
-        allocated=vnd(row.allocated), excess=vnd(row.excess), status=row.status, paid_at=row.paid_at,
-        shares=[Share(reference=a.reference, declaration_number=a.declaration_number, amount=vnd(a.amount))
-                for a in allocs],
-    )  # fmt: skip
-
-
-def _codes(data: PaymentIn) -> list[str]:
-    """The references' syntax (check digit), and no reference twice."""
-    codes: list[str] = []
-    for i, raw in enumerate(data.references):
-        try:
-            code = check_reference(raw)
-        except PaymentError as exc:
-            raise ValidationFailed(str(exc), field=f"references[{i}]", code=exc.code) from exc
-        if code in codes:
-            raise ValidationFailed(f"reference {code} is listed twice", field=f"references[{i}]")
-        codes.append(code)
-    return codes
-
-
-@dataclass
-class _Due:
-    """A locked due, read as a plain row and written back in one statement for the whole batch."""
-
-    declaration_number: str
-    office: str
-    assessed: Decimal
-    paid: Decimal
-    guaranteed: Decimal
-    settled_sent: bool
-    version: int
-    changed: bool = False
-
-
-@dataclass
-class _Ref:
-    reference: str
-    declaration_number: str
-    office: str
-    payer_tax_code: str
-    amount_due: Decimal
-    amount_paid: Decimal
-    added: Decimal = ZERO
-
-
-def _lock(session: Session, numbers: set[str]) -> dict[str, _Due]:
-    """Lock every due of the batch in one statement, in one order for every caller (no deadlocks)."""
-    if not numbers:
-        return {}
-    t = DeclarationDueRow
-    rows = session.execute(
-        select(t.declaration_number, t.office, t.assessed, t.paid, t.guaranteed, t.settled_sent, t.version)
-        .where(_among(session, t.declaration_number, numbers))
-        .order_by(t.declaration_number)
-        .with_for_update()
-    ).all()
-    return {r[0]: _Due(*r) for r in rows}
-
-
-def _references(session: Session, codes: set[str]) -> dict[str, _Ref]:
-    if not codes:
-        return {}
-    t = PaymentReferenceRow
-    rows = session.execute(
-        select(
-            t.reference, t.declaration_number, t.office, t.payer_tax_code, t.amount_due, t.amount_paid
-        ).where(_among(session, t.reference, codes))
-    ).all()
-    return {r[0]: _Ref(*r) for r in rows}
-
-
-def _check_refs(data: PaymentIn, codes: list[str], refs: dict[str, _Ref]) -> list[_Ref]:
-    out: list[_Ref] = []
-    for i, code in enumerate(codes):
-        ref = refs.get(code)
-        if ref is None:
-            raise ValidationFailed(
-                f"unknown payment reference {code}", field=f"references[{i}]", code="unknown_reference"
-            )
-        if ref.payer_tax_code != data.payer_tax_code:
-            raise ValidationFailed(
-                f"reference {code} is payable by tax code {ref.payer_tax_code}",
-                field="payer_tax_code",
-                code="payer_mismatch",
-            )
-        out.append(ref)
-    return out
 
 
 def confirm_many(session: Session, *, principal: Principal, items: Sequence[PaymentIn]) -> list[Outcome]:
@@ -222,8 +99,8 @@ def confirm_many(session: Session, *, principal: Principal, items: Sequence[Paym
 
 
 def _confirm_once(session: Session, principal: Principal, items: Sequence[PaymentIn]) -> list[Outcome]:
-    banks = _banks(session, principal, {d.bank for d in items})
-    priors = _priors(session, {(d.bank, d.transaction_id) for d in items if d.bank in banks})
+    banks = callers_banks(session, principal, {d.bank for d in items})
+    priors = earlier_bookings(session, {(d.bank, d.transaction_id) for d in items if d.bank in banks})
     outcomes: dict[int, Outcome] = {}
     codes: dict[int, list[str]] = {}
     for i, d in enumerate(items):
@@ -232,17 +109,17 @@ def _confirm_once(session: Session, principal: Principal, items: Sequence[Paymen
                                                          code="wrong_bank"))  # fmt: skip
         elif (d.bank, d.transaction_id) not in priors:
             try:
-                codes[i] = _codes(d)
+                codes[i] = reference_codes(d)
             except DomainError as exc:
                 outcomes[i] = Outcome(exc.status, error=exc)
     wanted = {c for cs in codes.values() for c in cs}
-    dues = _lock(session, {c[:12] for c in wanted})
-    refs = _references(session, wanted)
+    dues = lock_dues(session, {c[:12] for c in wanted})
+    refs = references_of(session, wanted)
     plans = _plan(items, codes, refs, dues, outcomes)
     _insert_payments(session, plans)
     _book(session, plans, dues, principal.label)
     outcomes |= {p.index: Outcome(201, payment=_planned_answer(p)) for p in plans}
-    prior_allocs = _shares_of(session, list(priors.values()))
+    prior_allocs = shares_of(session, list(priors.values()))
     for i, d in enumerate(items):
         if i in outcomes:
             continue
@@ -258,7 +135,7 @@ _CONFLICT = Conflict(
 
 
 def _repeat(prior: BankPaymentRow, data: PaymentIn, allocs: Sequence[PaymentAllocationRow]) -> Outcome:
-    if not _same(prior, data):
+    if not same_booking(prior, data):
         return Outcome(409, error=_CONFLICT)
     return Outcome(200, payment=answer(prior, allocs))
 
@@ -266,8 +143,8 @@ def _repeat(prior: BankPaymentRow, data: PaymentIn, allocs: Sequence[PaymentAllo
 def _plan(
     items: Sequence[PaymentIn],
     codes: dict[int, list[str]],
-    refs: dict[str, _Ref],
-    dues: dict[str, _Due],
+    refs: dict[str, OpenRef],
+    dues: dict[str, LockedDue],
     outcomes: dict[int, Outcome],
 ) -> list[_Plan]:
     """Allocate each new confirmation in the order received, against what the earlier ones left open."""
@@ -283,7 +160,7 @@ def _plan(
             repeats[i] = first
             continue
         try:
-            rows = _check_refs(d, cs, refs)
+            rows = check_refs(d, cs, refs)
             if any(r.declaration_number not in dues for r in rows):
                 raise ValidationFailed("no duties are recorded for this reference", field="references[0]")
         except DomainError as exc:
@@ -337,12 +214,12 @@ def _insert_payments(session: Session, plans: list[_Plan]) -> None:
     booked = set(session.execute(stmt, [p.row for p in plans]).scalars().all())
     if len(booked) != len(plans):
         if booked:
-            session.execute(delete(BankPaymentRow).where(_among(session, BankPaymentRow.id, booked)))
+            session.execute(delete(BankPaymentRow).where(among(session, BankPaymentRow.id, booked)))
         session.expire_all()
         raise _Raced
 
 
-def _book(session: Session, plans: list[_Plan], dues: dict[str, _Due], actor: str) -> None:
+def _book(session: Session, plans: list[_Plan], dues: dict[str, LockedDue], actor: str) -> None:
     allocations = [
         {"payment_id": p.row["id"], "reference": ref.reference, "declaration_number": ref.declaration_number,
          "amount": amount}
@@ -364,7 +241,11 @@ def _book(session: Session, plans: list[_Plan], dues: dict[str, _Due], actor: st
 
 
 def _book_one(
-    p: _Plan, dues: dict[str, _Due], actor: str, lines: list[dict[str, Any]], events: list[dict[str, Any]]
+    p: _Plan,
+    dues: dict[str, LockedDue],
+    actor: str,
+    lines: list[dict[str, Any]],
+    events: list[dict[str, Any]],
 ) -> None:
     """The ledger entries (one per office), the settlement events and `payment.received` of one booking,
     in the order a single confirmation writes them."""
@@ -397,7 +278,7 @@ def _book_one(
         "references": list(p.data.references)}))  # fmt: skip
 
 
-def _write_back(session: Session, dues: dict[str, _Due], refs: list[_Ref]) -> None:
+def _write_back(session: Session, dues: dict[str, LockedDue], refs: list[OpenRef]) -> None:
     """References move by the amounts added (relative, safe under any interleaving); the dues, locked, are
     written with their version checked, each in one executemany."""
     touched = {r.reference: r for r in refs}
