@@ -2,25 +2,44 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi.testclient import TestClient
 
 from haiquan.kit import audit
 from tests.support import PASSWORD, World
 
 
-def test_every_api_route_requires_authentication(client: TestClient, world: World) -> None:
-    from haiquan.app import create_app  # noqa: F401
+def _example(param: dict[str, Any]) -> str:
+    schema = param.get("schema", {})
+    if schema.get("type") == "integer":
+        return "1"
+    if schema.get("pattern") == r"^\d{12}$":
+        return "100000000016"
+    if "pattern" in schema and "0-9a-f" in schema["pattern"]:
+        return "0" * 32
+    return "x"
 
-    for route in client.app.routes:  # type: ignore[attr-defined]
-        path = getattr(route, "path", "")
-        methods = getattr(route, "methods", set()) or set()
-        if not path.startswith("/api/") or path == "/api/v1/auth/token":
+
+def test_every_api_route_requires_authentication(client: TestClient, world: World) -> None:
+    """Every operation of the OpenAPI description answers 401 problem+json without credentials."""
+    paths = client.app.openapi()["paths"]  # type: ignore[attr-defined]
+    checked = 0
+    for path, operations in paths.items():
+        if path == "/api/v1/auth/token":
             continue
-        for method in methods - {"HEAD", "OPTIONS"}:
-            url = path.replace("{", "").replace("}", "")
-            r = client.request(method, url)
-            assert r.status_code == 401, f"{method} {path} answered {r.status_code} without credentials"
+        for method, op in operations.items():
+            url = path
+            for param in op.get("parameters", []):
+                if param["in"] == "path":
+                    url = url.replace("{" + param["name"] + "}", _example(param))
+            r = client.request(method.upper(), url)
+            assert r.status_code == 401, (
+                f"{method.upper()} {path} answered {r.status_code} without credentials"
+            )
             assert r.headers["content-type"].startswith("application/problem+json")
+            checked += 1
+    assert checked >= 60, f"only {checked} operations checked"
 
 
 def test_officer_login_and_scope(client: TestClient, world: World) -> None:
@@ -57,3 +76,15 @@ def test_api_key_authenticates_enterprise_and_bad_key_is_refused(client: TestCli
     bad = world.keys["0100109106"][:-2] + "xx"
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {bad}"}).status_code == 401
     assert client.get("/api/v1/units", headers=world.ent("0100109106")).status_code == 403
+
+
+PAGES = ["/queue", "/declarations", "/declarations/100000000016", "/reports", "/reports/events", "/enforcement",
+         "/risk", "/sharing", "/supervision/alerts", "/supervision/terminals"]  # fmt: skip
+
+
+def test_every_page_needs_a_login(client: TestClient, world: World) -> None:
+    for path in PAGES:
+        r = client.get(path, follow_redirects=False)
+        assert r.status_code in (303, 401), f"{path} answered {r.status_code} to an anonymous visitor"
+        if r.status_code == 303:
+            assert r.headers["location"].startswith("/login")
