@@ -30,6 +30,7 @@ from haiquan.organization import service as org
 from haiquan.sharing import domain, service
 from haiquan.sharing import metrics as m
 from haiquan.sharing.domain import NodeLayout
+from haiquan.sharing.downward import follow_references
 from haiquan.sharing.tables import AgencyDelivery
 
 log = structlog.get_logger(__name__)
@@ -152,7 +153,12 @@ class SharingNode:
                 log.warning("streams_not_ready", error=str(exc))
                 await asyncio.sleep(1)
         self.ready.set()
-        tasks = [asyncio.create_task(self._relay(js)), asyncio.create_task(self._references(js))]
+        tasks = [
+            asyncio.create_task(self._relay(js)),
+            asyncio.create_task(
+                follow_references(js, db=self.db, unit=self.layout.unit, on_applied=self.on_applied)
+            ),
+        ]
         if self.layout.children:
             tasks.append(asyncio.create_task(self._federate(js)))
         while not self._stop.is_set():
@@ -368,59 +374,6 @@ class SharingNode:
         for node in {r.node for r in batch}:
             m.RECEIVED.labels(node).inc(sum(1 for r in batch if r.node == node))
         return applied, refused
-
-    # --- reference data (every node) ---
-    async def _references(self, js: JetStreamContext) -> None:
-        stream = domain.ref_stream(self.layout.unit)
-        cfg = ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, ack_wait=60)
-        sub = None
-        while sub is None:
-            try:
-                sub = await js.pull_subscribe(
-                    "", durable=f"ref_{self.layout.unit}", stream=stream, config=cfg
-                )
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("reference_consumer_not_ready", error=str(exc))
-                await asyncio.sleep(1)
-        while True:
-            try:
-                msgs = await sub.fetch(50, timeout=2)
-            except asyncio.CancelledError:
-                raise
-            except (nats.errors.TimeoutError, TimeoutError):
-                continue
-            except Exception as exc:
-                log.warning("reference_fetch_failed", error=str(exc))
-                await asyncio.sleep(0.5)
-                continue
-            for msg in msgs:
-                try:
-                    await asyncio.to_thread(self._apply_reference, msg.data)
-                except Exception:  # not acknowledged: redelivered, and versions make it idempotent
-                    log.exception("reference_apply_failed")
-                    break
-                await msg.ack()
-
-    def _apply_reference(self, data: bytes) -> None:
-        try:
-            doc = json.loads(data)
-            kind, version, body, by = (
-                str(doc["kind"]),
-                int(doc["version"]),
-                dict(doc["document"]),
-                str(doc["published_by"]),
-            )
-        except (KeyError, TypeError, ValueError) as exc:
-            log.error("bad_reference_message", error=str(exc))
-            return
-        with self.db.unit_of_work() as uow:
-            if service.apply_reference(
-                uow.session, kind=kind, version=version, document=body, published_by=by
-            ):
-                uow.commit()
-        self.on_applied()
 
 
 async def _ensure_stream(js: JetStreamContext, cfg: StreamConfig) -> None:

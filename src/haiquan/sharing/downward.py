@@ -1,0 +1,72 @@
+"""Reference data flowing down (every node): tariffs, risk profiles, watch lists and the organisation
+published at the top are sourced into the node's REF stream and applied in version order."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+
+import nats
+import structlog
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig
+
+from haiquan.kit.db import Database
+from haiquan.sharing import domain, service
+
+log = structlog.get_logger(__name__)
+
+
+async def follow_references(
+    js: JetStreamContext, *, db: Database, unit: str, on_applied: Callable[[], None]
+) -> None:
+    """Pull the node's reference stream for ever; a message is acknowledged once applied (or refused as
+    malformed), so a crash redelivers it and the versions make applying it twice harmless."""
+    stream = domain.ref_stream(unit)
+    cfg = ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, ack_wait=60)
+    sub = None
+    while sub is None:
+        try:
+            sub = await js.pull_subscribe("", durable=f"ref_{unit}", stream=stream, config=cfg)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("reference_consumer_not_ready", error=str(exc))
+            await asyncio.sleep(1)
+    while True:
+        try:
+            msgs = await sub.fetch(50, timeout=2)
+        except asyncio.CancelledError:
+            raise
+        except (nats.errors.TimeoutError, TimeoutError):
+            continue
+        except Exception as exc:
+            log.warning("reference_fetch_failed", error=str(exc))
+            await asyncio.sleep(0.5)
+            continue
+        for msg in msgs:
+            try:
+                await asyncio.to_thread(apply_reference, db, msg.data, on_applied)
+            except Exception:  # not acknowledged: redelivered, and versions make it idempotent
+                log.exception("reference_apply_failed")
+                break
+            await msg.ack()
+
+
+def apply_reference(db: Database, data: bytes, on_applied: Callable[[], None]) -> None:
+    try:
+        doc = json.loads(data)
+        kind, version, body, by = (
+            str(doc["kind"]),
+            int(doc["version"]),
+            dict(doc["document"]),
+            str(doc["published_by"]),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        log.error("bad_reference_message", error=str(exc))
+        return
+    with db.unit_of_work() as uow:
+        if service.apply_reference(uow.session, kind=kind, version=version, document=body, published_by=by):
+            uow.commit()
+    on_applied()
