@@ -21,7 +21,6 @@ from haiquan.declarations import service as declarations
 from haiquan.declarations.domain import DecisionKind, Status
 from haiquan.declarations.schemas import DecisionIn, DeclarationIn
 from haiquan.kit import clock
-from haiquan.kit.auth import Principal, Scope
 from haiquan.kit.db import Database
 from haiquan.kit.outbox import Dispatcher
 from haiquan.kit.settings import Settings
@@ -244,8 +243,7 @@ def _one(
     with db.unit_of_work() as uow:
         s = uow.session
         ent = org.enterprise_by_tax_code(s, declarant_tax)
-        principal = Principal(kind="enterprise", id=ent.id, name=ent.tax_code, scope=Scope(units=None, enterprise_id=ent.id),
-                                  enterprise_roles=frozenset(ent.roles), tax_code=ent.tax_code)  # fmt: skip
+        principal = org.enterprise_principal(ent)
         importer = rng.choice(["0101248141", "0302098785", "0100109106"])
         row = declarations.lodge(s, principal=principal, data=_body(rng, tariff, importer))
         if rng.random() >= 0.9:
@@ -285,8 +283,7 @@ def _pay(db: Database, rng: random.Random, *, number: str, at: Any) -> None:
     with db.unit_of_work() as uow:
         s = uow.session
         bank = org.enterprise_by_tax_code(s, "0100112437")
-        principal = Principal(kind="enterprise", id=bank.id, name=bank.tax_code, scope=Scope(units=None, enterprise_id=bank.id),
-                              enterprise_roles=frozenset(bank.roles), tax_code=bank.tax_code)  # fmt: skip
+        principal = org.enterprise_principal(bank)
         refs = s.scalars(
             select(PaymentReferenceRow).where(
                 PaymentReferenceRow.status == "open", PaymentReferenceRow.declaration_number == number

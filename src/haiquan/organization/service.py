@@ -226,6 +226,11 @@ def principal_from_api_key(session: Session, *, key: str) -> Principal:
     row, ent = found
     if row.revoked_at is not None or not same_hash(row.key_hash, hash_api_key(key)):
         raise Unauthorized("the API key is not valid", code="invalid_api_key")
+    return enterprise_principal(ent)
+
+
+def enterprise_principal(ent: EnterpriseRow) -> Principal:
+    """An enterprise as a caller: its own records only, with its roles."""
     return Principal(
         kind="enterprise",
         id=ent.id,

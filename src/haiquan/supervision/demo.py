@@ -73,17 +73,6 @@ def _enterprise(session: Session, code: str, name: str, role: str) -> Enterprise
     return ent
 
 
-def _principal(ent: EnterpriseRow) -> Principal:
-    return Principal(
-        kind="enterprise",
-        id=ent.id,
-        name=ent.tax_code,
-        scope=Scope(units=None, enterprise_id=ent.id),
-        enterprise_roles=frozenset(ent.roles),
-        tax_code=ent.tax_code,
-    )
-
-
 def _operator(
     session: Session, rng: random.Random, unit: str, i: int, name: str, kind: LocationKind
 ) -> OperatorRow:
@@ -136,7 +125,7 @@ def seed_registry(session: Session, *, rng: random.Random) -> list[OperatorRow]:
 
 
 def play_vessel(session: Session, *, rng: random.Random, location: str) -> dict[str, Any]:
-    carrier = _principal(_enterprise(session, DEMO_CARRIER, "Hãng tàu Vinalines", "carrier"))
+    carrier = org.enterprise_principal(_enterprise(session, DEMO_CARRIER, "Hãng tàu Vinalines", "carrier"))
     terminal = _enterprise(session, DEMO_TERMINAL, "Cảng Hải Phòng", "terminal_operator")
     loc = session.get(LocationRow, location)
     assert loc is not None
@@ -182,7 +171,7 @@ def play_vessel(session: Session, *, rng: random.Random, location: str) -> dict[
         }
         for i, (c, s) in enumerate(conts)
     ]
-    principal = _principal(terminal)
+    principal = org.enterprise_principal(terminal)
     gate_in = apply_batch(session, principal=principal, incoming=[Incoming(x) for x in gi])
     c, s = conts[0]
     early = apply_batch(
