@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 import httpx
 import structlog
@@ -14,15 +13,12 @@ from sqlalchemy import select
 
 from haiquan.declarations.schemas import NotificationOut
 from haiquan.declarations.tables import NotificationRow, WebhookDeliveryRow
-from haiquan.kit import clock
-from haiquan.kit.auth import sign_payload
+from haiquan.kit import clock, webhooks
 from haiquan.kit.db import Database, UnitOfWork
-from haiquan.kit.metrics import WEBHOOKS
 from haiquan.kit.outbox import Consumer, Event
 from haiquan.organization.tables import EnterpriseRow
 
 log = structlog.get_logger(__name__)
-BACKOFF_SECONDS = (5, 30, 120, 600, 1800, 3600, 7200, 14400)
 
 
 def on_declaration_event(uow: UnitOfWork, event: Event) -> None:
@@ -135,33 +131,15 @@ class WebhookSender:
             },
             default=str,
         ).encode()
-        ts = str(int(clock.now().timestamp()))
-        headers = {
-            "Content-Type": "application/json",
-            "X-Haiquan-Timestamp": ts,
-            "X-Haiquan-Signature": "sha256=" + sign_payload(ent.webhook_secret or "", body, ts),
-            "X-Haiquan-Delivery": str(d.id),
-        }
-        d.attempts += 1
-        try:
-            r = http.post(d.url, content=body, headers=headers)
-            ok = 200 <= r.status_code < 300
-            error = "" if ok else f"HTTP {r.status_code}"
-        except httpx.HTTPError as exc:
-            ok, error = False, type(exc).__name__
-        if ok:
-            d.state, d.delivered_at = "delivered", clock.now()
-            WEBHOOKS.labels("delivered").inc()
-            return 1
-        d.last_error = error
-        WEBHOOKS.labels("failed").inc()
-        if d.attempts >= self.max_attempts:
-            d.state = "failed"
-        else:
-            d.next_attempt_at = clock.now() + timedelta(
-                seconds=BACKOFF_SECONDS[min(d.attempts - 1, len(BACKOFF_SECONDS) - 1)]
-            )
-        return 0
+        return webhooks.attempt(
+            http,
+            d,
+            url=d.url,
+            secret=ent.webhook_secret or "",
+            body=body,
+            delivery_id=str(d.id),
+            max_attempts=self.max_attempts,
+        )
 
     def start(self, interval: float = 1.0) -> None:
         if self._thread is not None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 import httpx
 import structlog
@@ -15,14 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from haiquan.cargo.tables import ConsignmentRow
-from haiquan.kit import clock
-from haiquan.kit.auth import Scope, sign_payload
+from haiquan.kit import clock, webhooks
+from haiquan.kit.auth import Scope
 from haiquan.kit.db import Database, UnitOfWork
 from haiquan.organization.tables import EnterpriseRow
 from haiquan.supervision.tables import ItemRow, LocationRow, OperatorRow, TerminalWebhookRow
 
 log = structlog.get_logger(__name__)
-BACKOFF_SECONDS = (5, 30, 120, 600, 1800, 3600, 7200, 14400)
 
 
 def _operators_for(session: Session, c: ConsignmentRow) -> set[str]:
@@ -100,30 +98,15 @@ class SupervisionWorker:
             d.state = "dropped"
             return 0
         body = json.dumps({"delivery": d.id, **d.body}, ensure_ascii=False).encode()
-        ts = str(int(clock.now().timestamp()))
-        headers = {
-            "Content-Type": "application/json",
-            "X-Haiquan-Timestamp": ts,
-            "X-Haiquan-Signature": "sha256=" + sign_payload(ent.webhook_secret or "", body, ts),
-            "X-Haiquan-Delivery": f"sv-{d.id}",
-        }
-        d.attempts += 1
-        try:
-            r = http.post(ent.webhook_url, content=body, headers=headers)
-            ok, error = 200 <= r.status_code < 300, f"HTTP {r.status_code}"
-        except httpx.HTTPError as exc:
-            ok, error = False, type(exc).__name__
-        if ok:
-            d.state, d.delivered_at = "delivered", clock.now()
-            return 1
-        d.last_error = error
-        if d.attempts >= self.max_attempts:
-            d.state = "failed"
-        else:
-            d.next_attempt_at = clock.now() + timedelta(
-                seconds=BACKOFF_SECONDS[min(d.attempts - 1, len(BACKOFF_SECONDS) - 1)]
-            )
-        return 0
+        return webhooks.attempt(
+            http,
+            d,
+            url=ent.webhook_url,
+            secret=ent.webhook_secret or "",
+            body=body,
+            delivery_id=f"sv-{d.id}",
+            max_attempts=self.max_attempts,
+        )
 
     def scan(self) -> dict[str, int]:
         from haiquan.supervision.alerts import scan
