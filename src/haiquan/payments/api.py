@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 from sqlalchemy import select
 
 from haiquan.deps import Ctx
@@ -24,7 +24,7 @@ from haiquan.payments.tables import BankRow, PaymentReferenceRow
 router = APIRouter(prefix="/api/v1", tags=["payments"])
 
 
-def _confirm(ctx: Ctx, body: PaymentIn) -> JSONResponse:
+def _confirm(ctx: Ctx, body: PaymentIn) -> Response:
     holder: dict[str, bool] = {}
 
     def run() -> PaymentOut:
@@ -44,7 +44,7 @@ def _confirm(ctx: Ctx, body: PaymentIn) -> JSONResponse:
     response_model=PaymentOut,
     summary="A bank confirms a payment (201 booked; 200 the same transaction again)",
 )
-def confirm(body: PaymentIn, ctx: Ctx) -> JSONResponse:
+def confirm(body: PaymentIn, ctx: Ctx) -> Response:
     return _confirm(ctx, body)
 
 
@@ -53,7 +53,7 @@ def confirm(body: PaymentIn, ctx: Ctx) -> JSONResponse:
     response_model=PaymentBatchOut,
     summary="A bank confirms up to 500 payments in one call, each booked or refused on its own",
 )
-def confirm_batch(body: PaymentBatchIn, ctx: Ctx) -> JSONResponse:
+def confirm_batch(body: PaymentBatchIn, ctx: Ctx) -> Response:
     return ctx.respond(
         lambda: batch.confirm_batch(ctx.session, principal=ctx.principal, raw=body.items), body=body
     )
@@ -66,7 +66,7 @@ def confirm_batch(body: PaymentBatchIn, ctx: Ctx) -> JSONResponse:
     summary="The same confirmation as signed XML (XMLDSig, verified with the bank's certificate)",
     openapi_extra={"requestBody": {"content": {"application/xml": {"schema": {"type": "string"}}}}},
 )
-async def confirm_xml(request: Request, ctx: Ctx) -> JSONResponse:
+async def confirm_xml(request: Request, ctx: Ctx) -> Response:
     raw = await request.body()
     if len(raw) > 64_000:
         raise ValidationFailed("the message is larger than 64 kB", field="body")

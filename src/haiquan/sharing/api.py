@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from haiquan.deps import Ctx
@@ -81,7 +81,7 @@ def agreements(ctx: Ctx) -> list[AgreementOut]:
 @router.post(
     "/api/v1/sharing/agreements", response_model=AgreementOut, status_code=201, summary="Record an agreement"
 )
-def create_agreement(ctx: Ctx, body: AgreementIn) -> JSONResponse:
+def create_agreement(ctx: Ctx, body: AgreementIn) -> Response:
     ctx.principal.require_officer(Role.ADMINISTRATOR.value)
     return ctx.respond(
         lambda: _out(service.create_agreement(ctx.session, **body.model_dump(), actor=ctx.principal.label)),
@@ -91,7 +91,7 @@ def create_agreement(ctx: Ctx, body: AgreementIn) -> JSONResponse:
 
 
 @router.post("/api/v1/sharing/agreements/{agreement_id}/revoke", response_model=AgreementOut)
-def revoke_agreement(ctx: Ctx, agreement_id: str) -> JSONResponse:
+def revoke_agreement(ctx: Ctx, agreement_id: str) -> Response:
     ctx.principal.require_officer(Role.ADMINISTRATOR.value)
     return ctx.respond(
         lambda: _out(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Depends, Path, Request
 from pydantic import ValidationError
 from sqlalchemy import select
 
@@ -105,14 +105,7 @@ def terminal_messages(request: Request, raw: RawBody, ctx: Ctx) -> object:
         )
         return _summary(results)
 
-    if ctx.idempotency_key is not None:
-        return ctx.respond(lambda: run().model_dump(mode="json"), body=body)
-    # Each message id is already idempotent. Without an Idempotency-Key the answer is serialised by
-    # pydantic directly: the generic encoder costs more than applying the batch (decision 0008).
-    answer = run().model_dump_json()
-    ctx.uow.commit()
-    request.app.state.dispatcher_wake()
-    return Response(answer, media_type="application/json")
+    return ctx.respond(run, body=body)
 
 
 @router.get(
