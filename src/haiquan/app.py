@@ -20,8 +20,8 @@ from haiquan.declarations.notifications import WebhookSender
 from haiquan.deps import audit_refusal
 from haiquan.kit import errors
 from haiquan.kit.db import Database
+from haiquan.kit.dispatcher import Dispatcher
 from haiquan.kit.metrics import LATENCY, REQUESTS
-from haiquan.kit.outbox import Dispatcher
 from haiquan.kit.settings import Settings, get_settings
 from haiquan.risk.engine import build_engine
 from haiquan.routes import include_routers

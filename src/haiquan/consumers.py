@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from haiquan.declarations import handlers as declarations_handlers
-from haiquan.kit.outbox import Dispatcher
+from haiquan.kit.dispatcher import Dispatcher
 from haiquan.kit.settings import Settings
 from haiquan.payments import handlers as payments_handlers
 from haiquan.reports import handlers as reports_handlers

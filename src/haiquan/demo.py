@@ -22,7 +22,7 @@ from haiquan.declarations.domain import DecisionKind, Status
 from haiquan.declarations.schemas import DecisionIn, DeclarationIn
 from haiquan.kit import clock
 from haiquan.kit.db import Database
-from haiquan.kit.outbox import Dispatcher
+from haiquan.kit.dispatcher import Dispatcher
 from haiquan.kit.settings import Settings
 from haiquan.organization import service as org
 from haiquan.organization.cli import DEFAULT_UNITS, read_units_file

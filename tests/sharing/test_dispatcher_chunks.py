@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from haiquan.kit import audit, outbox
 from haiquan.kit.db import Database, UnitOfWork
-from haiquan.kit.outbox import Consumer, Dispatcher, Event
+from haiquan.kit.dispatcher import Dispatcher
+from haiquan.kit.outbox import Consumer, Event
 from haiquan.kit.tables import AuditEntry, EventConsumption
 
 

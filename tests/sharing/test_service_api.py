@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from haiquan.kit import audit, clock, outbox
 from haiquan.kit.db import Database, new_id
-from haiquan.kit.outbox import Consumer, Dispatcher, Event, default_subject
+from haiquan.kit.dispatcher import Dispatcher
+from haiquan.kit.outbox import Consumer, Event, default_subject
 from haiquan.kit.tables import AuditEntry
 from haiquan.organization import service as org
 from haiquan.organization.domain import UnitTree

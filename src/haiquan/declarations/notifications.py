@@ -109,9 +109,10 @@ class WebhookSender:
                 .limit(limit)
             ).all()
             done = 0
-            with httpx.Client(timeout=self.timeout) as http:
-                for d in due:
-                    done += self._attempt(uow, http, d)
+            if due:  # a client (and its TLS context) only when there is something to send
+                with httpx.Client(timeout=self.timeout) as http:
+                    for d in due:
+                        done += self._attempt(uow, http, d)
             uow.commit()
         return done
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM = "application/problem+json"
+log = structlog.get_logger(__name__)
 
 
 class DomainError(Exception):
@@ -135,6 +138,18 @@ def install_error_handlers(app: FastAPI) -> None:
         first = errors[0] if errors else {"field": None, "message": "invalid request"}
         detail = f"{first['field']}: {first['message']}" if first["field"] else str(first["message"])
         return problem_response(422, "validation_failed", detail, field=first["field"], errors=errors)
+
+    @app.exception_handler(OperationalError)
+    async def _database_unavailable(_: Request, exc: OperationalError) -> JSONResponse:
+        # The database refused or dropped the connection (restart, fail-over): nothing was committed, the
+        # pool has been discarded, and the same request sent again will be served by a new connection.
+        log.warning("database_unavailable", error=str(exc.orig)[:200])
+        return problem_response(
+            503,
+            "database_unavailable",
+            "the database is not answering; nothing was changed, send the request again",
+            headers={"Retry-After": "1"},
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -27,6 +27,7 @@ from haiquan.kit.auth import (
 )
 from haiquan.kit.db import new_id
 from haiquan.kit.errors import Conflict, NotFound, Unauthorized, ValidationFailed
+from haiquan.organization import principals
 from haiquan.organization.domain import Unit, UnitTree
 from haiquan.organization.tables import ApiKeyRow, EnterpriseRow, OfficerRow, UnitRow
 from haiquan.reference import validators
@@ -51,6 +52,7 @@ class TreeCache:
     def invalidate(self) -> None:
         with self._lock:
             self._tree = None
+        principals.forget_all()  # officers' scopes follow the tree
 
 
 TREES = TreeCache()
@@ -174,6 +176,7 @@ def revoke_api_keys(session: Session, *, enterprise_id: str) -> int:
         .where(ApiKeyRow.enterprise_id == enterprise_id, ApiKeyRow.revoked_at.is_(None))
         .values(revoked_at=clock.now())
     )
+    principals.forget_all()  # a bulk UPDATE fires no mapper event
     return int(getattr(res, "rowcount", 0) or 0)
 
 
@@ -203,14 +206,23 @@ def login(session: Session, *, username: str, password: str, secret: str, ttl_mi
 
 
 def principal_from_token(session: Session, *, token: str, secret: str) -> Principal:
-    claims = read_token(token, secret=secret)
-    row = session.get(OfficerRow, str(claims["sub"]))
-    if row is None or not row.active:
-        raise Unauthorized("this officer account is not active", code="inactive_account")
-    return officer_principal(session, row)
+    claims = read_token(token, secret=secret)  # signature and expiry: checked on every request
+    officer_id = str(claims["sub"])
+
+    def load() -> Principal:
+        row = session.get(OfficerRow, officer_id)
+        if row is None or not row.active:
+            raise Unauthorized("this officer account is not active", code="inactive_account")
+        return officer_principal(session, row)
+
+    return principals.remembered("officer", officer_id, load)
 
 
 def principal_from_api_key(session: Session, *, key: str) -> Principal:
+    return principals.remembered("api_key", key, lambda: _principal_from_api_key(session, key))
+
+
+def _principal_from_api_key(session: Session, key: str) -> Principal:
     key_id = parse_api_key(key)
     found = (
         session.execute(

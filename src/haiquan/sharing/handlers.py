@@ -5,7 +5,8 @@ transaction as their inbox row (one batch, not one transaction per event)."""
 from __future__ import annotations
 
 from haiquan.kit.db import UnitOfWork
-from haiquan.kit.outbox import Consumer, Dispatcher, Event
+from haiquan.kit.dispatcher import Dispatcher
+from haiquan.kit.outbox import Consumer, Event
 from haiquan.sharing import service
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from haiquan.kit.db import Database
-from haiquan.kit.outbox import Dispatcher
+from haiquan.kit.dispatcher import Dispatcher
 from haiquan.kit.settings import Settings
 from haiquan.sharing.node import SharingNode, load_layout
 

@@ -1,0 +1,313 @@
+"""The in-process dispatcher: applies outbox events to the registered consumers, each event id at most once
+per consumer (the consumption row is written in the consumer's own transaction).
+
+Each pass reads the outbox once for every consumer: the rows above a high-water mark kept in memory, plus
+the sequence numbers it saw skipped ("holes": a transaction that took a number and has not committed yet,
+or one that rolled back). A hole is looked for again on every pass until it appears or `settle` has
+passed. Only events a consumer takes get a consumption row, so an idle node costs one small query per
+pass and a busy one a few queries per chunk, whatever the number of consumers.
+
+Every consumer's low-water mark (everything at or below it is applied or not wanted) is saved now and then,
+so that a restart reads the outbox from there and skips, by their consumption rows, the events it had
+applied already."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import Enum
+
+import structlog
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from haiquan.kit import clock
+from haiquan.kit.db import Database
+from haiquan.kit.outbox import Consumer, Event
+from haiquan.kit.tables import ConsumerCursor, EventConsumption, OutboxEvent
+
+log = structlog.get_logger(__name__)
+
+IN_LIST = 500  # ids per IN (...) list
+
+
+class Outcome(Enum):
+    APPLIED = "applied"
+    ELSEWHERE = "elsewhere"  # applied by another process first: done, not counted
+    FAILED = "failed"  # the handler raised: stays pending and is tried again on the next pass
+
+
+@dataclass
+class _State:
+    """What the dispatcher knows of one consumer between passes."""
+
+    low: int  # everything at or below is applied or not wanted (as saved)
+    retry: dict[int, Event] = field(default_factory=dict)  # failed events by seq
+
+
+@dataclass
+class Dispatcher:
+    """Applies outbox events to registered consumers, in sequence order, each event once per consumer."""
+
+    db: Database
+    consumers: list[Consumer] = field(default_factory=list)
+    batch: int = 1000  # outbox rows read per round
+    chunk: int = 200  # events applied per transaction
+    settle: timedelta = timedelta(seconds=30)  # how long a skipped sequence number is looked for
+    save_every: float = 2.0  # seconds between saves of the low-water marks
+    _mark: int | None = None  # the highest sequence number read
+    _holes: dict[int, float] = field(default_factory=dict)  # seq -> monotonic time first missed
+    _states: dict[str, _State] = field(default_factory=dict)
+    _saved_at: float = 0.0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _wake: threading.Event = field(default_factory=threading.Event)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def register(self, consumer: Consumer) -> None:
+        self.consumers.append(consumer)
+        self._mark = None  # read the saved marks again, the new consumer's included
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def run_once(self) -> int:
+        """Apply everything committed so far, including the events the consumers record while applying
+        (a payment clears a declaration); failed events are tried once more. Returns the applications."""
+        with self._lock:
+            try:
+                return self._drain()
+            except Exception:
+                self._mark = None  # read again from the saved marks; consumption rows prevent doubles
+                raise
+
+    def _drain(self) -> int:
+        self._start()
+        applied = 0
+        retry = True
+        while not self._stop.is_set() or retry:
+            events = self._read()
+            applied += self._deliver(events, retry=retry)
+            retry = False
+            self._save_marks(force=False)
+            if not events:
+                break
+        return applied
+
+    # reading the outbox -------------------------------------------------------------------------------
+
+    def _start(self) -> None:
+        if self._mark is not None:
+            return
+        with self.db.unit_of_work() as uow:
+            saved = {c.consumer: c.low_seq for c in uow.session.scalars(select(ConsumerCursor))}
+            uow.rollback()
+        for consumer in self.consumers:
+            state = self._states.get(consumer.name)
+            low = saved.get(consumer.name, 0)
+            if state is None or state.low < low:
+                self._states[consumer.name] = _State(low=low, retry=state.retry if state else {})
+        lows = [self._states[c.name].low for c in self.consumers]
+        self._mark = min(lows) if lows else 0
+        self._holes.clear()
+
+    def _read(self) -> list[Event]:
+        """The rows committed above the mark, and those that filled a hole, in sequence order."""
+        assert self._mark is not None
+        with self.db.unit_of_work() as uow:
+            s = uow.session
+            rows = list(
+                s.scalars(
+                    select(OutboxEvent)
+                    .where(OutboxEvent.seq > self._mark)
+                    .order_by(OutboxEvent.seq)
+                    .limit(self.batch)
+                )
+            )
+            holes = sorted(self._holes)
+            for i in range(0, len(holes), IN_LIST):
+                rows += s.scalars(select(OutboxEvent).where(OutboxEvent.seq.in_(holes[i : i + IN_LIST])))
+            events = [Event.from_row(r) for r in rows]
+            uow.rollback()
+        now = time.monotonic()
+        for ev in events:
+            self._holes.pop(ev.seq, None)
+        expected = self._mark + 1
+        for ev in events:
+            if ev.seq > self._mark:
+                for missing in range(expected, ev.seq):
+                    self._holes[missing] = now
+                expected = ev.seq + 1
+                self._mark = ev.seq
+        horizon = now - self.settle.total_seconds()
+        for seq in [s for s, first in self._holes.items() if first < horizon]:
+            del self._holes[seq]  # rolled back, or longer than any transaction may take
+        events.sort(key=lambda e: e.seq)
+        return events
+
+    # applying ---------------------------------------------------------------------------------------
+
+    def _deliver(self, events: list[Event], *, retry: bool) -> int:
+        applied = 0
+        for consumer in self.consumers:
+            state = self._states[consumer.name]
+            todo = [e for e in events if e.seq > state.low and consumer.accepts(e)]
+            if retry and state.retry:
+                fresh = {e.seq for e in todo}
+                todo += [e for seq, e in state.retry.items() if seq not in fresh]
+                todo.sort(key=lambda e: e.seq)
+                state.retry.clear()
+            if not todo:
+                continue
+            todo = self._not_done(consumer, todo)
+            for i in range(0, len(todo), self.chunk):
+                for ev, outcome in self._apply_chunk(consumer, todo[i : i + self.chunk]):
+                    if outcome is Outcome.APPLIED:
+                        applied += 1
+                    elif outcome is Outcome.FAILED:
+                        state.retry[ev.seq] = ev
+        return applied
+
+    def _not_done(self, consumer: Consumer, events: list[Event]) -> list[Event]:
+        """Leave out the events already applied (before a restart, or by another worker process)."""
+        done: set[str] = set()
+        with self.db.unit_of_work() as uow:
+            for i in range(0, len(events), IN_LIST):
+                ids = [e.id for e in events[i : i + IN_LIST]]
+                done.update(
+                    uow.session.scalars(
+                        select(EventConsumption.event_id).where(
+                            EventConsumption.consumer == consumer.name, EventConsumption.event_id.in_(ids)
+                        )
+                    )
+                )
+            uow.rollback()
+        return [e for e in events if e.id not in done]
+
+    def _apply_chunk(self, consumer: Consumer, events: list[Event]) -> list[tuple[Event, Outcome]]:
+        if consumer.batch and self._apply_unguarded(consumer, events):
+            return [(ev, Outcome.APPLIED) for ev in events]
+        return self._apply_guarded(consumer, events)
+
+    def _apply_unguarded(self, consumer: Consumer, events: list[Event]) -> bool:
+        """A batch consumer's chunk in one transaction without savepoints; False if anything failed (the
+        chunk is then applied again, event by event, by the guarded path)."""
+        with self.db.unit_of_work() as uow:
+            try:
+                for ev in events:
+                    consumer.handler(uow, ev)
+                    uow.session.add(
+                        EventConsumption(consumer=consumer.name, event_id=ev.id, applied_at=clock.now())
+                    )
+                uow.commit()
+                return True
+            except Exception:
+                uow.rollback()
+                return False
+
+    def _apply_guarded(self, consumer: Consumer, events: list[Event]) -> list[tuple[Event, Outcome]]:
+        """Several events in one transaction, each inside its own savepoint, so a failing handler or an event
+        applied concurrently elsewhere rolls back only that event."""
+        out: list[tuple[Event, Outcome]] = []
+        with self.db.unit_of_work() as uow:
+            s = uow.session
+            for ev in events:
+                callbacks = len(uow._after_commit)
+                try:
+                    with s.begin_nested():
+                        consumer.handler(uow, ev)
+                        s.add(
+                            EventConsumption(consumer=consumer.name, event_id=ev.id, applied_at=clock.now())
+                        )
+                        s.flush()
+                    out.append((ev, Outcome.APPLIED))
+                except IntegrityError:
+                    del uow._after_commit[callbacks:]
+                    out.append((ev, Outcome.ELSEWHERE))
+                except Exception:
+                    del uow._after_commit[callbacks:]
+                    log.exception("consumer_failed", consumer=consumer.name, event_id=ev.id, type=ev.type)
+                    out.append((ev, Outcome.FAILED))
+            try:
+                uow.commit()
+            except IntegrityError:
+                uow.rollback()  # lost a race at commit time: one transaction per event
+                return [(ev, self._apply_one(consumer, ev)) for ev in events]
+        return out
+
+    def _apply_one(self, consumer: Consumer, ev: Event) -> Outcome:
+        with self.db.unit_of_work() as uow:
+            try:
+                consumer.handler(uow, ev)
+                uow.session.add(
+                    EventConsumption(consumer=consumer.name, event_id=ev.id, applied_at=clock.now())
+                )
+                uow.commit()
+                return Outcome.APPLIED
+            except IntegrityError:
+                uow.rollback()
+                return Outcome.ELSEWHERE
+            except Exception:
+                uow.rollback()
+                log.exception("consumer_failed", consumer=consumer.name, event_id=ev.id, type=ev.type)
+                return Outcome.FAILED
+
+    # low-water marks --------------------------------------------------------------------------------
+
+    def _save_marks(self, *, force: bool) -> None:
+        now = time.monotonic()
+        if self._mark is None or (not force and now - self._saved_at < self.save_every):
+            return
+        self._saved_at = now
+        below_holes = min(self._holes) - 1 if self._holes else self._mark
+        changed = {}
+        for name, state in self._states.items():
+            low = min([below_holes, *(seq - 1 for seq in state.retry)])
+            if low > state.low:
+                changed[name] = low
+        if not changed:
+            return
+        with self.db.unit_of_work() as uow:
+            s = uow.session
+            for name, low in changed.items():
+                cursor = s.get(ConsumerCursor, name)
+                if cursor is None:
+                    s.add(ConsumerCursor(consumer=name, low_seq=low))
+                elif cursor.low_seq < low:
+                    cursor.low_seq = low
+            uow.commit()
+        for name, low in changed.items():
+            self._states[name].low = low
+
+    # the thread -------------------------------------------------------------------------------------
+
+    def start(self, interval: float) -> None:
+        if self._thread is not None:
+            return
+        self._stop.clear()
+
+        def loop() -> None:
+            while not self._stop.is_set():
+                try:
+                    self.run_once()
+                except Exception:
+                    log.exception("dispatcher_loop_failed")
+                self._wake.wait(interval)
+                self._wake.clear()
+
+        self._thread = threading.Thread(target=loop, name="haiquan-dispatcher", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+        try:
+            with self._lock:
+                self._save_marks(force=True)
+        except Exception:
+            log.exception("dispatcher_save_failed")

@@ -1,0 +1,60 @@
+"""A short-lived, in-process memory of authenticated callers, so that a terminal polling a status every few
+milliseconds does not cost a database round trip for its API key each time.
+
+An entry lives `TTL` seconds. Any change to an enterprise, its API keys or an officer made in this process
+forgets every entry at once (mapper events); a change made by another process (another worker, the CLI)
+is seen within `TTL` seconds. Officer tokens are still verified on every request; only the officer's row
+(active, unit, role) is remembered."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import event
+
+from haiquan.kit.auth import Principal
+from haiquan.organization.tables import ApiKeyRow, EnterpriseRow, OfficerRow
+
+TTL = 5.0
+MAX_ENTRIES = 10_000
+
+_entries: dict[str, tuple[Principal, float]] = {}
+_lock = threading.Lock()
+
+
+def _slot(kind: str, credential: str) -> str:
+    return kind + ":" + hashlib.sha256(credential.encode()).hexdigest()
+
+
+def remembered(kind: str, credential: str, load: Callable[[], Principal]) -> Principal:
+    """The principal for a credential: from memory while fresh, else `load()` (which raises if invalid;
+    refusals are never remembered)."""
+    slot = _slot(kind, credential)
+    now = time.monotonic()
+    hit = _entries.get(slot)
+    if hit is not None and hit[1] > now:
+        return hit[0]
+    principal = load()
+    with _lock:
+        if len(_entries) >= MAX_ENTRIES:
+            _entries.clear()
+        _entries[slot] = (principal, now + TTL)
+    return principal
+
+
+def forget_all() -> None:
+    with _lock:
+        _entries.clear()
+
+
+def _forget(*_: Any) -> None:
+    forget_all()
+
+
+for _cls in (EnterpriseRow, ApiKeyRow, OfficerRow):
+    for _name in ("after_insert", "after_update", "after_delete"):
+        event.listen(_cls, _name, _forget)

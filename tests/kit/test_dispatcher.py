@@ -1,0 +1,123 @@
+"""The dispatcher reads the outbox once per pass for every consumer, above a mark kept in memory: events
+that commit out of sequence order (holes) are still applied, a restart resumes from the saved marks without
+applying anything twice, two dispatchers on one database apply each event once, and an idle pass costs one
+query whatever the number of consumers."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import event, func, select
+
+from haiquan.kit import outbox
+from haiquan.kit.db import Database, UnitOfWork
+from haiquan.kit.dispatcher import Dispatcher
+from haiquan.kit.outbox import Consumer, Event
+from haiquan.kit.tables import ConsumerCursor, EventConsumption
+
+
+def _put(db: Database, *seqs: int, type: str = "declaration.lodged") -> None:
+    """Outbox rows with the given sequence numbers (as transactions that took them would leave them)."""
+    with db.unit_of_work() as uow:
+        rows = [
+            {**outbox.row_for(type=type, unit="01B1", actor="t", payload={"n": seq}), "seq": seq} for seq in seqs
+        ]
+        outbox.record_many(uow.session, rows)
+        uow.commit()
+
+
+class Seen:
+    def __init__(self) -> None:
+        self.counts: Counter[int] = Counter()
+
+    def __call__(self, uow: UnitOfWork, ev: Event) -> None:
+        self.counts[ev.payload["n"]] += 1
+
+
+def _dispatcher(db: Database, seen: Seen, *, batch: bool = False, **kw: Any) -> Dispatcher:
+    d = Dispatcher(db, **kw)
+    d.register(Consumer("t.seen", frozenset({"declaration.lodged"}), seen, batch=batch))
+    d.register(Consumer("t.other", frozenset({"payment.received"}), Seen()))
+    return d
+
+
+def test_an_event_committed_after_a_later_one_is_still_applied(db: Database) -> None:
+    seen = Seen()
+    d = _dispatcher(db, seen)
+    _put(db, 1, 3)  # 2 is taken by a transaction that has not committed yet
+    assert d.run_once() == 2
+    _put(db, 2)
+    assert d.run_once() == 1
+    assert d.run_once() == 0
+    assert seen.counts == Counter({1: 1, 2: 1, 3: 1})
+
+
+def test_a_hole_is_given_up_after_settle_and_the_mark_saved_past_it(db: Database) -> None:
+    seen = Seen()
+    d = _dispatcher(db, seen, settle=timedelta(seconds=0), save_every=0.0)
+    _put(db, 1, 3)
+    d.run_once()
+    d.run_once()  # the hole at 2 is older than settle: a rolled-back transaction
+    with db.unit_of_work() as uow:
+        lows = {c.consumer: c.low_seq for c in uow.session.scalars(select(ConsumerCursor))}
+    assert lows == {"t.seen": 3, "t.other": 3}
+
+
+def test_a_restart_resumes_from_the_saved_marks_without_doubles(db: Database) -> None:
+    seen = Seen()
+    first = _dispatcher(db, seen, save_every=3600)  # the marks are not saved before the "crash"
+    _put(db, 1, 2, 3)
+    assert first.run_once() == 3
+    _put(db, 4, 5)
+    again = _dispatcher(db, seen)
+    assert again.run_once() == 2  # 1-3 found applied by their consumption rows
+    again.stop()  # saves the marks
+    _put(db, 6)
+    third = _dispatcher(db, seen)
+    assert third.run_once() == 1
+    assert seen.counts == Counter({n: 1 for n in range(1, 7)})
+
+
+def test_two_dispatchers_on_one_database_apply_each_event_once(db: Database) -> None:
+    seen = Seen()
+    one, two = _dispatcher(db, seen, batch=True), _dispatcher(db, seen, batch=True)
+    _put(db, *range(1, 41))
+    one.run_once()
+    two.run_once()
+    _put(db, *range(41, 61))
+    two.run_once()
+    one.run_once()
+    assert seen.counts == Counter({n: 1 for n in range(1, 61)})
+    with db.unit_of_work() as uow:
+        applied = uow.session.scalar(select(func.count()).select_from(EventConsumption))
+    assert applied == 60  # only the consumer that takes the events records them
+
+
+@contextmanager
+def _statements(db: Database) -> Iterator[list[str]]:
+    sent: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        sent.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield sent
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def test_an_idle_pass_costs_one_query_whatever_the_number_of_consumers(db: Database) -> None:
+    d = Dispatcher(db)
+    for i in range(12):
+        d.register(Consumer(f"t.c{i}", frozenset({"declaration.lodged"}), Seen()))
+    _put(db, 1)
+    assert d.run_once() == 12
+    with _statements(db) as sent:
+        assert d.run_once() == 0
+    selects = [s for s in sent if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) == 1, sent
