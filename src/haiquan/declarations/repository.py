@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from haiquan.declarations.domain import Status
 from haiquan.declarations.tables import DeclarationHistoryRow, DeclarationLineRow, DeclarationRow
 from haiquan.kit.auth import Scope
 from haiquan.kit.errors import NotFound
@@ -29,6 +31,25 @@ def get(session: Session, scope: Scope, number: str, *, for_update: bool = False
         # The same answer whether it does not exist or is outside the caller's scope.
         raise NotFound(f"no declaration {number} in your scope", field="number")
     return row
+
+
+def releasable(session: Session, numbers: Iterable[str], *, for_update: bool = False) -> list[DeclarationRow]:
+    """Those of the numbered declarations whose goods may be out (cleared or released), in number order."""
+    wanted = sorted({str(n) for n in numbers})
+    rows: list[DeclarationRow] = []
+    for i in range(0, len(wanted), 500):
+        q = (
+            select(DeclarationRow)
+            .where(
+                DeclarationRow.number.in_(wanted[i : i + 500]),
+                DeclarationRow.status.in_((Status.CLEARED, Status.RELEASED)),
+            )
+            .order_by(DeclarationRow.number)
+        )
+        if for_update and session.get_bind().dialect.name == "postgresql":
+            q = q.with_for_update()
+        rows += session.scalars(q)
+    return rows
 
 
 def lines(session: Session, number: str) -> list[DeclarationLineRow]:

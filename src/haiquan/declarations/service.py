@@ -4,6 +4,7 @@ modules drive: duties settled (payments), goods exited (supervision). Services n
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -310,15 +311,13 @@ def cancel(session: Session, *, principal: Principal, number: str, reason: str) 
     return row
 
 
-def mark_exited(session: Session, *, number: str, actor: str) -> DeclarationRow:
-    """Supervision reports the goods left the controlled area."""
-    from haiquan.kit.auth import Scope
-
-    row = repository.get(session, Scope(units=None), number, for_update=True)
-    if row.status not in (Status.CLEARED, Status.RELEASED):
-        raise Conflict(f"goods of declaration {number} cannot exit in status {row.status}", field="number")
-    transition(session, row, Status(row.status), Status.GOODS_EXITED, actor=actor, action="exit")
-    return row
+def mark_exited(session: Session, *, numbers: Iterable[str], actor: str) -> list[DeclarationRow]:
+    """Supervision reports that the goods of these declarations left the controlled area (a batch of
+    gate-outs at once). Those no longer cleared or released (already exited, amended, ...) are left alone."""
+    rows = repository.releasable(session, numbers, for_update=True)
+    for row in rows:
+        transition(session, row, Status(row.status), Status.GOODS_EXITED, actor=actor, action="exit")
+    return rows
 
 
 def submit_documents(

@@ -90,8 +90,10 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
-            # Take the write lock at BEGIN so concurrent writers queue instead of failing on upgrade.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Take the write lock at BEGIN so concurrent writers queue instead of failing on upgrade;
+            # a reading() unit of work (autocommit) takes no lock at all.
+            if conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         # Let SQLAlchemy not emit its own BEGIN (pysqlite's legacy transaction control).
         @event.listens_for(engine, "connect")
@@ -124,6 +126,18 @@ class Database:
     @contextmanager
     def unit_of_work(self) -> Iterator[UnitOfWork]:
         uow = UnitOfWork(self.sessions())
+        try:
+            yield uow
+        finally:
+            uow.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[UnitOfWork]:
+        """A unit of work for answers that change nothing: each statement sees the latest committed data
+        on its own (autocommit), so no BEGIN and no ROLLBACK travel to the server and, on SQLite, no write
+        lock is taken. For look-ups a terminal makes per truck; never for a change."""
+        uow = UnitOfWork(self.sessions())
+        uow.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         try:
             yield uow
         finally:

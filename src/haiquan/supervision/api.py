@@ -6,10 +6,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
+from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from haiquan.deps import Ctx
+from haiquan.deps import Credentials, Ctx, look_up
+from haiquan.kit.auth import Principal
 from haiquan.kit.errors import ValidationFailed
 from haiquan.kit.pagination import clamp_limit
 from haiquan.reference import validators
@@ -136,19 +138,25 @@ def rejected(ctx: Ctx, limit: int = 100) -> list[dict[str, Any]]:
     response_model=StatusOut,
     summary="May the goods leave? By bill / air waybill number or consignment id",
 )
-def consignment_status(ident: Annotated[str, Path(max_length=60)], ctx: Ctx) -> StatusOut:
-    return status.of_consignment(
-        ctx.session, principal=ctx.principal, ident=ident.strip().upper() if len(ident) != 32 else ident
-    )
+async def consignment_status(
+    ident: Annotated[str, Path(max_length=60)], request: Request, creds: Credentials
+) -> Response:
+    key = ident.strip().upper() if len(ident) != 32 else ident
+    return await look_up(request, creds, lambda s, p: status.of_consignment(s, principal=p, ident=key))
 
 
 @router.get("/containers/{number}/status", response_model=StatusOut, summary="May this container leave?")
-def container_status(number: Annotated[str, Path(max_length=11)], ctx: Ctx) -> StatusOut:
-    try:
-        n = validators.container_number(number)
-    except ValueError as exc:
-        raise ValidationFailed(str(exc), field="number") from exc
-    return status.of_container(ctx.session, principal=ctx.principal, number=n)
+async def container_status(
+    number: Annotated[str, Path(max_length=11)], request: Request, creds: Credentials
+) -> Response:
+    def answer(session: Any, principal: Principal) -> StatusOut:
+        try:
+            n = validators.container_number(number)
+        except ValueError as exc:
+            raise ValidationFailed(str(exc), field="number") from exc
+        return status.of_container(session, principal=principal, number=n)
+
+    return await look_up(request, creds, answer)
 
 
 def operator_out(

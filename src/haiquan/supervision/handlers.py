@@ -12,7 +12,6 @@ from haiquan.cargo.tables import ConsignmentRow
 from haiquan.declarations import service as declarations
 from haiquan.kit import clock
 from haiquan.kit.db import UnitOfWork
-from haiquan.kit.errors import Conflict, NotFound
 from haiquan.kit.outbox import Consumer, Event
 from haiquan.supervision import webhooks
 from haiquan.supervision.tables import DeclarationLinkRow
@@ -52,12 +51,9 @@ def on_declaration(uow: UnitOfWork, event: Event) -> None:
 
 
 def on_movements(uow: UnitOfWork, event: Event) -> None:
-    for ex in event.payload.get("exits", []):
-        for number in ex.get("declarations", []):
-            try:
-                declarations.mark_exited(uow.session, number=str(number), actor=event.actor)
-            except (Conflict, NotFound):
-                continue  # already exited, or its status moved on: nothing to tell
+    numbers = [n for ex in event.payload.get("exits", []) for n in ex.get("declarations", [])]
+    if numbers:
+        declarations.mark_exited(uow.session, numbers=numbers, actor=event.actor)
 
 
 def consumers() -> list[Consumer]:
