@@ -21,11 +21,13 @@ from haiquan.deps import audit_refusal
 from haiquan.kit import errors
 from haiquan.kit.db import Database
 from haiquan.kit.dispatcher import Dispatcher
+from haiquan.kit.leader import Leadership
 from haiquan.kit.metrics import LATENCY, REQUESTS
 from haiquan.kit.settings import Settings, get_settings
 from haiquan.risk.engine import build_engine
 from haiquan.routes import include_routers
 from haiquan.sharing.wiring import start_federation
+from haiquan.supervision.fastpath import StatusLookups
 from haiquan.supervision.webhooks import SupervisionWorker
 
 log = structlog.get_logger(__name__)
@@ -47,9 +49,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.run_dispatcher:
-            dispatcher.start(settings.dispatcher_interval_seconds)
-            webhooks.start()
-            supervision.start()
+            dispatcher.start(settings.dispatcher_interval_seconds, Leadership(db, "dispatcher"))
+            webhooks.start(leadership=Leadership(db, "webhooks"))
+            supervision.start(leadership=Leadership(db, "terminal-webhooks"))
         link = start_federation(app, settings, db, dispatcher)  # only with HAIQUAN_NATS_URL
         try:
             yield
@@ -82,6 +84,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.supervision = supervision
     errors.install_error_handlers(app)
     _audit_forbidden(app)
+    app.add_middleware(StatusLookups)  # inside Measure (added next), which times it like any route
     _observability(app, db)
     include_routers(app)
     _web(app)

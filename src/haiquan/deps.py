@@ -108,6 +108,14 @@ def authenticate(request: Request, uow: UnitOfWork, settings: Settings, token: s
     return org.principal_from_token(uow.session, token=token, secret=settings.effective_secret_key)
 
 
+def bearer_credentials(request: Request) -> HTTPAuthorizationCredentials | None:
+    """What HTTPBearer(auto_error=False) reads, for code outside FastAPI's dependencies."""
+    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not credentials:
+        return None
+    return HTTPAuthorizationCredentials(scheme=scheme, credentials=credentials)
+
+
 def token_from_request(request: Request, creds: HTTPAuthorizationCredentials | None) -> str | None:
     if creds is not None:
         return creds.credentials
@@ -115,7 +123,7 @@ def token_from_request(request: Request, creds: HTTPAuthorizationCredentials | N
     return cookie or None
 
 
-def _caller(request: Request, uow: UnitOfWork, creds: HTTPAuthorizationCredentials | None) -> Principal:
+def caller(request: Request, uow: UnitOfWork, creds: HTTPAuthorizationCredentials | None) -> Principal:
     """The authenticated caller; a refusal is audited."""
     try:
         principal = authenticate(request, uow, get_settings_dep(request), token_from_request(request, creds))
@@ -133,7 +141,7 @@ def context(
     idem: Annotated[str | None, Depends(idem_header)],
 ) -> Iterator[RequestContext]:
     with get_db(request).unit_of_work() as uow:
-        principal = _caller(request, uow, creds)
+        principal = caller(request, uow, creds)
         yield RequestContext(request, uow, principal, get_settings_dep(request), idem)
 
 
@@ -149,7 +157,7 @@ async def look_up(
 
     def run() -> Response:
         with get_db(request).reading() as uow:
-            principal = _caller(request, uow, creds)
+            principal = caller(request, uow, creds)
             value = fn(uow.session, principal)
         return Response(value.model_dump_json(), media_type="application/json")
 

@@ -21,17 +21,19 @@ from haiquan.web.pages import router as web_router
 
 
 def include_routers(app: FastAPI) -> None:
-    app.include_router(organization_router)
-    app.include_router(declarations_router)
-    app.include_router(enforcement_router)
-    app.include_router(enforcement_pages)
-    app.include_router(payments_router)
-    app.include_router(reports_router)
-    app.include_router(reports_pages)
-    app.include_router(web_router)
-    app.include_router(risk_router)
-    app.include_router(risk_pages_router)
-    app.include_router(cargo_router)
+    """Hottest first: a request is matched against the routes in order (terminals' messages and look-ups,
+    then declarations and payments). No two routers share a path (tests/api/test_routes.py)."""
     app.include_router(supervision_router)
-    app.include_router(supervision_pages)
+    app.include_router(declarations_router)
+    app.include_router(payments_router)
+    app.include_router(cargo_router)
+    app.include_router(organization_router)
+    app.include_router(enforcement_router)
+    app.include_router(reports_router)
+    app.include_router(risk_router)
     app.include_router(sharing_router)
+    app.include_router(web_router)
+    app.include_router(supervision_pages)
+    app.include_router(enforcement_pages)
+    app.include_router(reports_pages)
+    app.include_router(risk_pages_router)

@@ -24,7 +24,8 @@ def _put(db: Database, *seqs: int, type: str = "declaration.lodged") -> None:
     """Outbox rows with the given sequence numbers (as transactions that took them would leave them)."""
     with db.unit_of_work() as uow:
         rows = [
-            {**outbox.row_for(type=type, unit="01B1", actor="t", payload={"n": seq}), "seq": seq} for seq in seqs
+            {**outbox.row_for(type=type, unit="01B1", actor="t", payload={"n": seq}), "seq": seq}
+            for seq in seqs
         ]
         outbox.record_many(uow.session, rows)
         uow.commit()

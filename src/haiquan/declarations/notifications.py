@@ -15,6 +15,7 @@ from haiquan.declarations.schemas import NotificationOut
 from haiquan.declarations.tables import NotificationRow, WebhookDeliveryRow
 from haiquan.kit import clock, webhooks
 from haiquan.kit.db import Database, UnitOfWork
+from haiquan.kit.leader import Leadership
 from haiquan.kit.outbox import Consumer, Event
 from haiquan.organization.tables import EnterpriseRow
 
@@ -142,16 +143,21 @@ class WebhookSender:
             max_attempts=self.max_attempts,
         )
 
-    def start(self, interval: float = 1.0) -> None:
+    def start(self, interval: float = 1.0, leadership: Leadership | None = None) -> None:
+        """With `leadership`, deliver only while this process holds it (one sender per database)."""
         if self._thread is not None:
             return
 
         def loop() -> None:
             while not self._stop.wait(interval):
+                if leadership is not None and not leadership.held():
+                    continue
                 try:
                     self.deliver_due()
                 except Exception:
                     log.exception("webhook_loop_failed")
+            if leadership is not None:
+                leadership.release()
 
         self._thread = threading.Thread(target=loop, name="haiquan-webhooks", daemon=True)
         self._thread.start()

@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from haiquan.kit import clock
 from haiquan.kit.db import Database
+from haiquan.kit.leader import Leadership
 from haiquan.kit.outbox import Consumer, Event
 from haiquan.kit.tables import ConsumerCursor, EventConsumption, OutboxEvent
 
@@ -283,19 +284,27 @@ class Dispatcher:
 
     # the thread -------------------------------------------------------------------------------------
 
-    def start(self, interval: float) -> None:
+    def start(self, interval: float, leadership: Leadership | None = None) -> None:
+        """Run passes in a thread, every `interval` seconds or when woken. With `leadership`, only while
+        this process holds it (one dispatcher per database; the others stand by)."""
         if self._thread is not None:
             return
         self._stop.clear()
 
         def loop() -> None:
             while not self._stop.is_set():
+                if leadership is not None and not leadership.held():
+                    self._mark = None  # read the saved marks again once leading
+                    self._stop.wait(max(interval * 4, 1.0))
+                    continue
                 try:
                     self.run_once()
                 except Exception:
                     log.exception("dispatcher_loop_failed")
                 self._wake.wait(interval)
                 self._wake.clear()
+            if leadership is not None:
+                leadership.release()
 
         self._thread = threading.Thread(target=loop, name="haiquan-dispatcher", daemon=True)
         self._thread.start()

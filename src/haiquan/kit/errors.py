@@ -104,6 +104,25 @@ def problem_response(
     return JSONResponse(body.model_dump(), status_code=status, media_type=PROBLEM, headers=headers)
 
 
+def domain_problem(exc: DomainError) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    return problem_response(
+        exc.status, exc.code, exc.message, field=exc.field, errors=exc.errors, headers=headers
+    )
+
+
+def database_problem(exc: OperationalError) -> JSONResponse:
+    # The database refused or dropped the connection (restart, fail-over): nothing was committed, the
+    # pool has been discarded, and the same request sent again will be served by a new connection.
+    log.warning("database_unavailable", error=str(exc.orig)[:200])
+    return problem_response(
+        503,
+        "database_unavailable",
+        "the database is not answering; nothing was changed, send the request again",
+        headers={"Retry-After": "1"},
+    )
+
+
 def _loc_to_field(loc: tuple[Any, ...] | list[Any]) -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "form")]
     out = ""
@@ -127,10 +146,7 @@ def errors_from_validation(exc: RequestValidationError) -> list[dict[str, Any]]:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-        return problem_response(
-            exc.status, exc.code, exc.message, field=exc.field, errors=exc.errors, headers=headers
-        )
+        return domain_problem(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -141,15 +157,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(OperationalError)
     async def _database_unavailable(_: Request, exc: OperationalError) -> JSONResponse:
-        # The database refused or dropped the connection (restart, fail-over): nothing was committed, the
-        # pool has been discarded, and the same request sent again will be served by a new connection.
-        log.warning("database_unavailable", error=str(exc.orig)[:200])
-        return problem_response(
-            503,
-            "database_unavailable",
-            "the database is not answering; nothing was changed, send the request again",
-            headers={"Retry-After": "1"},
-        )
+        return database_problem(exc)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -17,6 +17,7 @@ from haiquan.cargo.tables import ConsignmentRow
 from haiquan.kit import clock, webhooks
 from haiquan.kit.auth import Scope
 from haiquan.kit.db import Database, UnitOfWork
+from haiquan.kit.leader import Leadership
 from haiquan.organization.tables import EnterpriseRow
 from haiquan.supervision.tables import ItemRow, LocationRow, OperatorRow, TerminalWebhookRow
 
@@ -116,7 +117,8 @@ class SupervisionWorker:
             uow.commit()
         return counts
 
-    def start(self, interval: float = 1.0) -> None:
+    def start(self, interval: float = 1.0, leadership: Leadership | None = None) -> None:
+        """With `leadership`, deliver only while this process holds it (one sender per database)."""
         if self._thread is not None:
             return
         self._stop.clear()
@@ -124,6 +126,8 @@ class SupervisionWorker:
         def loop() -> None:
             last_scan = 0.0
             while not self._stop.wait(interval):
+                if leadership is not None and not leadership.held():
+                    continue
                 try:
                     self.deliver_due()
                     last_scan += interval
@@ -132,6 +136,8 @@ class SupervisionWorker:
                         self.scan()
                 except Exception:
                     log.exception("supervision_worker_failed")
+            if leadership is not None:
+                leadership.release()
 
         self._thread = threading.Thread(target=loop, name="haiquan-supervision", daemon=True)
         self._thread.start()
