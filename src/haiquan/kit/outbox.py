@@ -107,9 +107,11 @@ class Consumer:
     # True: skip events federated from child nodes (side effects such as webhooks that the originating
     # node already performed). Reports and read models keep the default and cover the whole subtree.
     local_only: bool = False
-    # True: the handler only writes to the database (no calls out), so a chunk of events may be applied
-    # in one transaction without a savepoint each, and applied again event by event if one fails.
-    batch: bool = False
+    # True (every consumer here): the handler only writes to the database (no calls out; webhooks are rows a
+    # sender delivers later), so a chunk is first applied in one transaction without a savepoint per event,
+    # and only if that fails again event by event, each in its own savepoint. False for a handler that
+    # calls out: every event in its own savepoint from the start.
+    batch: bool = True
 
     def wants(self, event_type: str) -> bool:
         return event_type in self.types or any(event_type.startswith(p) for p in self.prefixes)

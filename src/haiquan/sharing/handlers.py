@@ -26,9 +26,6 @@ def register(dispatcher: Dispatcher) -> None:
             _summary,
             prefixes=service.SUMMARY_PREFIXES,
             local_only=True,
-            batch=True,
         )
     )
-    dispatcher.register(
-        Consumer("sharing.agency", frozenset(), _agency, prefixes=("",), local_only=True, batch=True)
-    )
+    dispatcher.register(Consumer("sharing.agency", frozenset(), _agency, prefixes=("",), local_only=True))
