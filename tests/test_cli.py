@@ -51,7 +51,15 @@ def test_admin_commands_and_audit_verification(fresh: str) -> None:
         "enterprise", "add", "--tax-code", "0101248141", "--name", "Minh Anh", "--role", "declarant"
     )
     assert code == 0 and out.strip().splitlines()[-1].startswith("hq_")
+    first_key = out.strip().splitlines()[-1]
     code, out = run("enterprise", "add", "--tax-code", "0101248142", "--name", "Bad", "--role", "declarant")
+    assert code == 2 and "tax_code" in out
+    code, out = run("enterprise", "revoke-keys", "--tax-code", "0101248141")
+    assert code == 0 and "1 API key(s)" in out
+    code, out = run("enterprise", "new-key", "--tax-code", "0101248141")
+    second_key = out.strip().splitlines()[-1]
+    assert code == 0 and second_key.startswith("hq_") and second_key != first_key
+    code, out = run("enterprise", "new-key", "--tax-code", "0100109106")
     assert code == 2 and "tax_code" in out
     code, out = run("audit", "verify")
     assert code == 0 and "intact" in out

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from haiquan.kit import audit
 from haiquan.kit.cli_support import database, fail
 from haiquan.kit.errors import DomainError
 from haiquan.organization import service
@@ -87,4 +88,39 @@ def enterprise_add(
     except DomainError as exc:
         fail(f"{exc.field or ''}: {exc.message}")
     console.print(f"enterprise {ent.tax_code} ({ent.name}) registered; API key (shown once):")
+    print(key)
+
+
+@enterprise_app.command("revoke-keys")
+def enterprise_revoke_keys(
+    tax_code: Annotated[str, typer.Option(help="Mã số thuế of the enterprise")],
+) -> None:
+    """Revoke every API key of an enterprise (a leaked key, a system retired); `enterprise new-key` issues
+    another. Takes effect at once here, within 5 s in running servers."""
+    try:
+        with database().unit_of_work() as uow:
+            ent = service.enterprise_by_tax_code(uow.session, tax_code)
+            count = service.revoke_api_keys(uow.session, enterprise_id=ent.id)
+            audit.append(uow.session, actor="cli", action="enterprise.keys_revoked", target=f"enterprise:{tax_code}",
+                         detail={"keys": count})  # fmt: skip
+            uow.commit()
+    except DomainError as exc:
+        fail(f"{exc.field or ''}: {exc.message}")
+    console.print(f"{count} API key(s) of {tax_code} revoked")
+
+
+@enterprise_app.command("new-key")
+def enterprise_new_key(tax_code: Annotated[str, typer.Option(help="Mã số thuế of the enterprise")]) -> None:
+    """Issue another API key for a registered enterprise and print it once (its other keys keep working)."""
+    try:
+        with database().unit_of_work() as uow:
+            ent = service.enterprise_by_tax_code(uow.session, tax_code)
+            key = service.issue_api_key(uow.session, enterprise=ent, actor="cli")
+            audit.append(
+                uow.session, actor="cli", action="enterprise.key_issued", target=f"enterprise:{tax_code}"
+            )
+            uow.commit()
+    except DomainError as exc:
+        fail(f"{exc.field or ''}: {exc.message}")
+    console.print(f"a new API key for {tax_code} (shown once):")
     print(key)
