@@ -151,41 +151,46 @@ class Dispatcher:
     # applying ---------------------------------------------------------------------------------------
 
     def _deliver(self, events: list[Event], *, retry: bool) -> int:
-        applied = 0
+        todo: dict[str, list[Event]] = {}
         for consumer in self.consumers:
             state = self._states[consumer.name]
-            todo = [e for e in events if e.seq > state.low and consumer.accepts(e)]
+            mine = [e for e in events if e.seq > state.low and consumer.accepts(e)]
             if retry and state.retry:
-                fresh = {e.seq for e in todo}
-                todo += [e for seq, e in state.retry.items() if seq not in fresh]
-                todo.sort(key=lambda e: e.seq)
+                fresh = {e.seq for e in mine}
+                mine += [e for seq, e in state.retry.items() if seq not in fresh]
+                mine.sort(key=lambda e: e.seq)
                 state.retry.clear()
-            if not todo:
-                continue
-            todo = self._not_done(consumer, todo)
-            for i in range(0, len(todo), self.chunk):
-                for ev, outcome in self._apply_chunk(consumer, todo[i : i + self.chunk]):
+            if mine:
+                todo[consumer.name] = mine
+        if not todo:
+            return 0
+        done = self._done(todo)
+        applied = 0
+        for consumer in self.consumers:
+            mine = [e for e in todo.get(consumer.name, []) if e.id not in done[consumer.name]]
+            for i in range(0, len(mine), self.chunk):
+                for ev, outcome in self._apply_chunk(consumer, mine[i : i + self.chunk]):
                     if outcome is Outcome.APPLIED:
                         applied += 1
                     elif outcome is Outcome.FAILED:
-                        state.retry[ev.seq] = ev
+                        self._states[consumer.name].retry[ev.seq] = ev
         return applied
 
-    def _not_done(self, consumer: Consumer, events: list[Event]) -> list[Event]:
-        """Leave out the events already applied (before a restart, or by another worker process)."""
-        done: set[str] = set()
+    def _done(self, todo: dict[str, list[Event]]) -> dict[str, set[str]]:
+        """Per consumer, which of its events are applied already (before a restart, or by another worker
+        process): one query for the round, by the consumption table's primary key."""
+        done: dict[str, set[str]] = {name: set() for name in todo}
+        ids = sorted({e.id for events in todo.values() for e in events})
         with self.db.unit_of_work() as uow:
-            for i in range(0, len(events), IN_LIST):
-                ids = [e.id for e in events[i : i + IN_LIST]]
-                done.update(
-                    uow.session.scalars(
-                        select(EventConsumption.event_id).where(
-                            EventConsumption.consumer == consumer.name, EventConsumption.event_id.in_(ids)
-                        )
-                    )
+            for i in range(0, len(ids), IN_LIST):
+                q = select(EventConsumption.consumer, EventConsumption.event_id).where(
+                    EventConsumption.consumer.in_(sorted(todo)),
+                    EventConsumption.event_id.in_(ids[i : i + IN_LIST]),
                 )
+                for name, event_id in uow.session.execute(q):
+                    done[name].add(event_id)
             uow.rollback()
-        return [e for e in events if e.id not in done]
+        return done
 
     def _apply_chunk(self, consumer: Consumer, events: list[Event]) -> list[tuple[Event, Outcome]]:
         if consumer.batch and self._apply_unguarded(consumer, events):
@@ -272,8 +277,12 @@ class Dispatcher:
             return
         with self.db.unit_of_work() as uow:
             s = uow.session
+            saved = {
+                c.consumer: c
+                for c in s.scalars(select(ConsumerCursor).where(ConsumerCursor.consumer.in_(changed)))
+            }
             for name, low in changed.items():
-                cursor = s.get(ConsumerCursor, name)
+                cursor = saved.get(name)
                 if cursor is None:
                     s.add(ConsumerCursor(consumer=name, low_seq=low))
                 elif cursor.low_seq < low:
