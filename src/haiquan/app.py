@@ -35,11 +35,6 @@ log = structlog.get_logger(__name__)
 
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
-    import os
-    import sys
-
-    if os.environ.get("XSWITCH"):
-        sys.setswitchinterval(float(os.environ["XSWITCH"]))
     db = db or Database(settings.effective_database_url)
     dispatcher = Dispatcher(db)
     consumers.register_all(dispatcher, settings)

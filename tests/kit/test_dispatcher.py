@@ -122,3 +122,13 @@ def test_an_idle_pass_costs_one_query_whatever_the_number_of_consumers(db: Datab
         assert d.run_once() == 0
     selects = [s for s in sent if s.lstrip().upper().startswith("SELECT")]
     assert len(selects) == 1, sent
+
+
+def test_a_sequence_jump_is_not_tracked_number_by_number(db: Database) -> None:
+    seen = Seen()
+    d = _dispatcher(db, seen)
+    _put(db, 1, 1_000_000)  # e.g. a sequence set forward after a restore
+    assert d.run_once() == 2
+    assert len(d._holes) == 0
+    _put(db, 1_000_001)
+    assert d.run_once() == 1

@@ -32,6 +32,7 @@ from haiquan.kit.tables import ConsumerCursor, EventConsumption, OutboxEvent
 log = structlog.get_logger(__name__)
 
 IN_LIST = 500  # ids per IN (...) list
+MAX_GAP = 50_000  # more numbers skipped at once than transactions could hold: not tracked as holes
 
 
 class Outcome(Enum):
@@ -138,8 +139,11 @@ class Dispatcher:
         expected = self._mark + 1
         for ev in events:
             if ev.seq > self._mark:
-                for missing in range(expected, ev.seq):
-                    self._holes[missing] = now
+                if ev.seq - expected > MAX_GAP:  # not transactions in flight: a sequence moved on (restore)
+                    log.warning("outbox_sequence_jump", after=self._mark, to=ev.seq)
+                else:
+                    for missing in range(expected, ev.seq):
+                        self._holes[missing] = now
                 expected = ev.seq + 1
                 self._mark = ev.seq
         horizon = now - self.settle.total_seconds()
