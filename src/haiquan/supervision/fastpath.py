@@ -28,7 +28,7 @@ from haiquan.supervision import status
 from haiquan.supervision.schemas import StatusOut
 
 
-def _container(session: Session, principal: Principal, raw: str) -> StatusOut:
+def container_answer(session: Session, principal: Principal, raw: str) -> StatusOut:
     if len(raw) > 11:
         raise ValidationFailed("number: at most 11 characters", field="number")
     try:
@@ -38,7 +38,7 @@ def _container(session: Session, principal: Principal, raw: str) -> StatusOut:
     return status.of_container(session, principal=principal, number=number)
 
 
-def _consignment(session: Session, principal: Principal, raw: str) -> StatusOut:
+def consignment_answer(session: Session, principal: Principal, raw: str) -> StatusOut:
     if len(raw) > 60:
         raise ValidationFailed("ident: at most 60 characters", field="ident")
     ident = raw.strip().upper() if len(raw) != 32 else raw
@@ -57,12 +57,12 @@ ROUTES: list[tuple[re.Pattern[str], _Route, Answer]] = [
     (
         re.compile(r"^/api/v1/containers/([^/]+)/status$"),
         _Route("/api/v1/containers/{number}/status"),
-        _container,
+        container_answer,
     ),
     (
         re.compile(r"^/api/v1/consignments/([^/]+)/status$"),
         _Route("/api/v1/consignments/{ident}/status"),
-        _consignment,
+        consignment_answer,
     ),
 ]
 
