@@ -5,13 +5,16 @@ query whatever the number of consumers."""
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import event, func, select
+from sqlalchemy.exc import OperationalError
 
 from haiquan.kit import outbox
 from haiquan.kit.db import Database, UnitOfWork
@@ -132,3 +135,44 @@ def test_a_sequence_jump_is_not_tracked_number_by_number(db: Database) -> None:
     assert len(d._holes) == 0
     _put(db, 1_000_001)
     assert d.run_once() == 1
+
+
+def test_stop_in_the_middle_of_a_pass_loses_and_doubles_nothing(db: Database) -> None:
+    seen = Seen()
+
+    def slow(uow: UnitOfWork, ev: Event) -> None:
+        seen(uow, ev)
+        time.sleep(0.005)
+
+    d = Dispatcher(db, chunk=10, save_every=0.0)
+    d.register(Consumer("t.slow", frozenset({"declaration.lodged"}), slow))
+    _put(db, *range(1, 301))
+    d.start(0.05)
+    time.sleep(0.4)  # some chunks applied, the pass not finished
+    t0 = time.monotonic()
+    d.stop()
+    assert time.monotonic() - t0 < 5
+    assert 0 < sum(seen.counts.values()) < 300
+    again = Dispatcher(db)
+    again.register(Consumer("t.slow", frozenset({"declaration.lodged"}), seen))
+    again.run_once()
+    assert seen.counts == Counter({n: 1 for n in range(1, 301)})
+
+
+def test_a_database_error_ends_the_pass_instead_of_failing_every_event(db: Database) -> None:
+    seen = Seen()
+    down = {"yes": True}
+
+    def handler(uow: UnitOfWork, ev: Event) -> None:
+        if down["yes"]:
+            raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+        seen(uow, ev)
+
+    d = Dispatcher(db)
+    d.register(Consumer("t.db", frozenset({"declaration.lodged"}), handler))
+    _put(db, *range(1, 51))
+    with pytest.raises(OperationalError):
+        d.run_once()
+    down["yes"] = False
+    assert d.run_once() == 50
+    assert seen.counts == Counter({n: 1 for n in range(1, 51)})

@@ -21,7 +21,7 @@ from enum import Enum
 
 import structlog
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from haiquan.kit import clock
 from haiquan.kit.db import Database
@@ -39,6 +39,10 @@ class Outcome(Enum):
     APPLIED = "applied"
     ELSEWHERE = "elsewhere"  # applied by another process first: done, not counted
     FAILED = "failed"  # the handler raised: stays pending and is tried again on the next pass
+
+
+class _Stopped(Exception):
+    """stop() was asked in the middle of a round."""
 
 
 @dataclass
@@ -67,6 +71,7 @@ class Dispatcher:
     _wake: threading.Event = field(default_factory=threading.Event)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
+    _stopping: threading.Event | None = None
 
     def register(self, consumer: Consumer) -> None:
         self.consumers.append(consumer)
@@ -78,9 +83,17 @@ class Dispatcher:
     def run_once(self) -> int:
         """Apply everything committed so far, including the events the consumers record while applying
         (a payment clears a declaration); failed events are tried once more. Returns the applications."""
+        return self._run(None)
+
+    def _run(self, stop: threading.Event | None) -> int:
+        """A pass; with `stop` (the thread's), given up between chunks once it is set."""
         with self._lock:
+            self._stopping = stop
             try:
                 return self._drain()
+            except _Stopped:
+                self._mark = None
+                return 0
             except Exception:
                 self._mark = None  # read again from the saved marks; consumption rows prevent doubles
                 raise
@@ -89,7 +102,7 @@ class Dispatcher:
         self._start()
         applied = 0
         retry = True
-        while not self._stop.is_set() or retry:
+        while retry or not (self._stopping and self._stopping.is_set()):
             events = self._read()
             applied += self._deliver(events, retry=retry)
             retry = False
@@ -173,6 +186,8 @@ class Dispatcher:
         for consumer in self.consumers:
             mine = [e for e in todo.get(consumer.name, []) if e.id not in done[consumer.name]]
             for i in range(0, len(mine), self.chunk):
+                if self._stopping is not None and self._stopping.is_set():
+                    raise _Stopped  # part of the round undelivered: the mark must not be saved past it
                 for ev, outcome in self._apply_chunk(consumer, mine[i : i + self.chunk]):
                     if outcome is Outcome.APPLIED:
                         applied += 1
@@ -213,6 +228,8 @@ class Dispatcher:
                     )
                 uow.commit()
                 return True
+            except OperationalError:
+                raise  # the database, not the events: end the round, nothing is marked
             except Exception:
                 uow.rollback()
                 return False
@@ -236,6 +253,8 @@ class Dispatcher:
                 except IntegrityError:
                     del uow._after_commit[callbacks:]
                     out.append((ev, Outcome.ELSEWHERE))
+                except OperationalError:
+                    raise
                 except Exception:
                     del uow._after_commit[callbacks:]
                     log.exception("consumer_failed", consumer=consumer.name, event_id=ev.id, type=ev.type)
@@ -259,6 +278,8 @@ class Dispatcher:
             except IntegrityError:
                 uow.rollback()
                 return Outcome.ELSEWHERE
+            except OperationalError:
+                raise
             except Exception:
                 uow.rollback()
                 log.exception("consumer_failed", consumer=consumer.name, event_id=ev.id, type=ev.type)
@@ -311,7 +332,7 @@ class Dispatcher:
                     self._stop.wait(max(interval * 4, 1.0))
                     continue
                 try:
-                    self.run_once()
+                    self._run(self._stop)
                 except Exception:
                     log.exception("dispatcher_loop_failed")
                 self._wake.wait(interval)
@@ -328,8 +349,11 @@ class Dispatcher:
         if self._thread is not None:
             self._thread.join(timeout=10)
             self._thread = None
+        if not self._lock.acquire(timeout=5):
+            return  # a pass still running (a slow database): its marks were saved as it went
         try:
-            with self._lock:
-                self._save_marks(force=True)
+            self._save_marks(force=True)
         except Exception:
             log.exception("dispatcher_save_failed")
+        finally:
+            self._lock.release()
