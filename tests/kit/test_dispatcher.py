@@ -5,6 +5,7 @@ query whatever the number of consumers."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -176,3 +177,23 @@ def test_a_database_error_ends_the_pass_instead_of_failing_every_event(db: Datab
     down["yes"] = False
     assert d.run_once() == 50
     assert seen.counts == Counter({n: 1 for n in range(1, 51)})
+
+
+def test_an_event_that_keeps_failing_is_tried_less_and_less_often(db: Database) -> None:
+    calls: Counter[int] = Counter()
+
+    def poison(uow: UnitOfWork, ev: Event) -> None:
+        calls[ev.payload["n"]] += 1
+        if ev.payload["n"] == 2:
+            raise RuntimeError("cannot apply this one")
+
+    d = Dispatcher(db)
+    d.register(Consumer("t.poison", frozenset({"declaration.lodged"}), poison))
+    _put(db, 1, 2, 3)
+    stop = threading.Event()
+    for _ in range(20):  # twenty passes of the thread within a second
+        d._run(stop)
+    assert calls[2] == 2  # one failing pass (the chunk, then the event alone); next try after 1 s
+    with db.unit_of_work() as uow:
+        assert uow.session.scalar(select(func.count()).select_from(EventConsumption)) == 2  # 1 and 3
+    assert d.run_once() == 0 and calls[2] == 4  # a manual pass tries it at once

@@ -32,6 +32,7 @@ from haiquan.kit.tables import ConsumerCursor, EventConsumption, OutboxEvent
 log = structlog.get_logger(__name__)
 
 IN_LIST = 500  # ids per IN (...) list
+RETRY_MAX = 300.0  # seconds between tries of an event its consumer keeps failing
 MAX_GAP = 50_000  # more numbers skipped at once than transactions could hold: not tracked as holes
 
 
@@ -51,6 +52,18 @@ class _State:
 
     low: int  # everything at or below is applied or not wanted (as saved)
     retry: dict[int, Event] = field(default_factory=dict)  # failed events by seq
+    attempts: dict[int, int] = field(default_factory=dict)  # failures so far, by seq
+    due: dict[int, float] = field(default_factory=dict)  # monotonic time of the next try, by seq
+
+    def failed(self, ev: Event) -> None:
+        """Tried again after 1, 2, 4 ... seconds, at most every RETRY_MAX (a poison event does not spin)."""
+        n = self.attempts.get(ev.seq, 0) + 1
+        self.retry[ev.seq], self.attempts[ev.seq] = ev, n
+        self.due[ev.seq] = time.monotonic() + min(RETRY_MAX, 2.0 ** (n - 1))
+
+    def done(self, ev: Event) -> None:
+        self.attempts.pop(ev.seq, None)
+        self.due.pop(ev.seq, None)
 
 
 @dataclass
@@ -122,8 +135,10 @@ class Dispatcher:
         for consumer in self.consumers:
             state = self._states.get(consumer.name)
             low = saved.get(consumer.name, 0)
-            if state is None or state.low < low:
-                self._states[consumer.name] = _State(low=low, retry=state.retry if state else {})
+            if state is None:
+                self._states[consumer.name] = _State(low=low)
+            elif state.low < low:
+                state.low = low  # what it is retrying and when stays as it was
         lows = [self._states[c.name].low for c in self.consumers]
         self._mark = min(lows) if lows else 0
         self._holes.clear()
@@ -173,10 +188,12 @@ class Dispatcher:
             state = self._states[consumer.name]
             mine = [e for e in events if e.seq > state.low and consumer.accepts(e)]
             if retry and state.retry:
+                # a pass of the thread tries the events whose time has come; run_once() tries them all
+                now, manual = time.monotonic(), self._stopping is None
+                again = [seq for seq in state.retry if manual or state.due.get(seq, 0.0) <= now]
                 fresh = {e.seq for e in mine}
-                mine += [e for seq, e in state.retry.items() if seq not in fresh]
+                mine += [state.retry.pop(seq) for seq in again if seq not in fresh]
                 mine.sort(key=lambda e: e.seq)
-                state.retry.clear()
             if mine:
                 todo[consumer.name] = mine
         if not todo:
@@ -188,11 +205,14 @@ class Dispatcher:
             for i in range(0, len(mine), self.chunk):
                 if self._stopping is not None and self._stopping.is_set():
                     raise _Stopped  # part of the round undelivered: the mark must not be saved past it
-                for ev, outcome in self._apply_chunk(consumer, mine[i : i + self.chunk]):
-                    if outcome is Outcome.APPLIED:
-                        applied += 1
-                    elif outcome is Outcome.FAILED:
-                        self._states[consumer.name].retry[ev.seq] = ev
+                state = self._states[consumer.name]
+                known = frozenset(e.id for e in mine[i : i + self.chunk] if e.seq in state.attempts)
+                for ev, outcome in self._apply_chunk(consumer, mine[i : i + self.chunk], known):
+                    if outcome is Outcome.FAILED:
+                        state.failed(ev)
+                        continue
+                    state.done(ev)
+                    applied += outcome is Outcome.APPLIED
         return applied
 
     def _done(self, todo: dict[str, list[Event]]) -> dict[str, set[str]]:
@@ -211,10 +231,13 @@ class Dispatcher:
             uow.rollback()
         return done
 
-    def _apply_chunk(self, consumer: Consumer, events: list[Event]) -> list[tuple[Event, Outcome]]:
+    def _apply_chunk(
+        self, consumer: Consumer, events: list[Event], known: frozenset[str] = frozenset()
+    ) -> list[tuple[Event, Outcome]]:
+        """`known`: ids of events that failed before (logged again without their traceback)."""
         if consumer.batch and self._apply_unguarded(consumer, events):
             return [(ev, Outcome.APPLIED) for ev in events]
-        return self._apply_guarded(consumer, events)
+        return self._apply_guarded(consumer, events, known)
 
     def _apply_unguarded(self, consumer: Consumer, events: list[Event]) -> bool:
         """A batch consumer's chunk in one transaction without savepoints; False if anything failed (the
@@ -234,7 +257,9 @@ class Dispatcher:
                 uow.rollback()
                 return False
 
-    def _apply_guarded(self, consumer: Consumer, events: list[Event]) -> list[tuple[Event, Outcome]]:
+    def _apply_guarded(
+        self, consumer: Consumer, events: list[Event], known: frozenset[str]
+    ) -> list[tuple[Event, Outcome]]:
         """Several events in one transaction, each inside its own savepoint, so a failing handler or an event
         applied concurrently elsewhere rolls back only that event."""
         out: list[tuple[Event, Outcome]] = []
@@ -255,18 +280,18 @@ class Dispatcher:
                     out.append((ev, Outcome.ELSEWHERE))
                 except OperationalError:
                     raise
-                except Exception:
+                except Exception as exc:
                     del uow._after_commit[callbacks:]
-                    log.exception("consumer_failed", consumer=consumer.name, event_id=ev.id, type=ev.type)
+                    _failure(consumer, ev, exc, again=ev.id in known)
                     out.append((ev, Outcome.FAILED))
             try:
                 uow.commit()
             except IntegrityError:
                 uow.rollback()  # lost a race at commit time: one transaction per event
-                return [(ev, self._apply_one(consumer, ev)) for ev in events]
+                return [(ev, self._apply_one(consumer, ev, again=ev.id in known)) for ev in events]
         return out
 
-    def _apply_one(self, consumer: Consumer, ev: Event) -> Outcome:
+    def _apply_one(self, consumer: Consumer, ev: Event, *, again: bool) -> Outcome:
         with self.db.unit_of_work() as uow:
             try:
                 consumer.handler(uow, ev)
@@ -280,9 +305,9 @@ class Dispatcher:
                 return Outcome.ELSEWHERE
             except OperationalError:
                 raise
-            except Exception:
+            except Exception as exc:
                 uow.rollback()
-                log.exception("consumer_failed", consumer=consumer.name, event_id=ev.id, type=ev.type)
+                _failure(consumer, ev, exc, again=again)
                 return Outcome.FAILED
 
     # low-water marks --------------------------------------------------------------------------------
@@ -357,3 +382,13 @@ class Dispatcher:
             log.exception("dispatcher_save_failed")
         finally:
             self._lock.release()
+
+
+def _failure(consumer: Consumer, ev: Event, exc: Exception, *, again: bool) -> None:
+    """The first failure of an event with its traceback; the next ones in one line."""
+    if again:
+        log.warning(
+            "consumer_failed_again", consumer=consumer.name, event_id=ev.id, type=ev.type, error=repr(exc)
+        )
+    else:
+        log.error("consumer_failed", consumer=consumer.name, event_id=ev.id, type=ev.type, exc_info=exc)
