@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
+import time
 from typing import Any
 
 from haiquan.kit.db import Database
-from haiquan.kit.leader import Leadership
+from haiquan.kit.leader import Leadership, run_duty
 
 HOLD = """
 import sys, time
@@ -52,3 +54,22 @@ def test_a_killed_holder_lets_another_process_take_over(db: Database) -> None:
         here.release()
     finally:
         proc.kill()
+
+
+def test_a_duty_ticks_only_while_its_process_holds_it(db: Database) -> None:
+    holder = Leadership(db, "ticking")
+    assert holder.held()
+    ticks: list[int] = []
+    stop = threading.Event()
+    thread = run_duty("ticking", 0.02, lambda: ticks.append(1), stop, Leadership(Database(db.url), "ticking"))
+    time.sleep(0.3)
+    assert ticks == []  # another process holds it
+    holder.release()
+    deadline = time.monotonic() + 5
+    while not ticks and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert ticks  # taken over
+    stop.set()
+    thread.join(timeout=5)
+    assert not thread.is_alive()
+    assert Leadership(db, "ticking").held()  # released when the thread ended

@@ -15,7 +15,7 @@ from haiquan.declarations.schemas import NotificationOut
 from haiquan.declarations.tables import NotificationRow, WebhookDeliveryRow
 from haiquan.kit import clock, webhooks
 from haiquan.kit.db import Database, UnitOfWork
-from haiquan.kit.leader import Leadership
+from haiquan.kit.leader import Leadership, run_duty
 from haiquan.kit.outbox import Consumer, Event
 from haiquan.organization.tables import EnterpriseRow
 
@@ -100,22 +100,9 @@ class WebhookSender:
     _thread: threading.Thread | None = None
 
     def deliver_due(self, limit: int = 100) -> int:
-        with self.db.unit_of_work() as uow:
-            due = uow.session.scalars(
-                select(WebhookDeliveryRow)
-                .where(
-                    WebhookDeliveryRow.state == "pending", WebhookDeliveryRow.next_attempt_at <= clock.now()
-                )
-                .order_by(WebhookDeliveryRow.id)
-                .limit(limit)
-            ).all()
-            done = 0
-            if due:  # a client (and its TLS context) only when there is something to send
-                with httpx.Client(timeout=self.timeout) as http:
-                    for d in due:
-                        done += self._attempt(uow, http, d)
-            uow.commit()
-        return done
+        return webhooks.deliver_due(
+            self.db, WebhookDeliveryRow, self._attempt, timeout=self.timeout, limit=limit
+        )
 
     def _attempt(self, uow: UnitOfWork, http: httpx.Client, d: WebhookDeliveryRow) -> int:
         note = uow.session.get(NotificationRow, d.notification_seq)
@@ -145,22 +132,8 @@ class WebhookSender:
 
     def start(self, interval: float = 1.0, leadership: Leadership | None = None) -> None:
         """With `leadership`, deliver only while this process holds it (one sender per database)."""
-        if self._thread is not None:
-            return
-
-        def loop() -> None:
-            while not self._stop.wait(interval):
-                if leadership is not None and not leadership.held():
-                    continue
-                try:
-                    self.deliver_due()
-                except Exception:
-                    log.exception("webhook_loop_failed")
-            if leadership is not None:
-                leadership.release()
-
-        self._thread = threading.Thread(target=loop, name="haiquan-webhooks", daemon=True)
-        self._thread.start()
+        if self._thread is None:
+            self._thread = run_duty("webhooks", interval, self.deliver_due, self._stop, leadership)
 
     def stop(self) -> None:
         self._stop.set()

@@ -11,6 +11,8 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
@@ -86,3 +88,25 @@ class Leadership:
         if self._file is not None:
             self._file.close()
             self._file = None
+
+
+def run_duty(
+    name: str, interval: float, tick: Callable[[], Any], stop: threading.Event, leadership: Leadership | None
+) -> threading.Thread:
+    """A daemon thread calling `tick` every `interval` seconds until `stop` is set; with `leadership`, only
+    while this process holds it (released when the thread ends)."""
+
+    def loop() -> None:
+        while not stop.wait(interval):
+            if leadership is not None and not leadership.held():
+                continue
+            try:
+                tick()
+            except Exception:
+                log.exception("duty_failed", duty=name)
+        if leadership is not None:
+            leadership.release()
+
+    thread = threading.Thread(target=loop, name=f"haiquan-{name}", daemon=True)
+    thread.start()
+    return thread

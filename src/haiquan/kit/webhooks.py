@@ -4,13 +4,16 @@ back off and retry until the attempts run out."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 import httpx
+from sqlalchemy import select
 
 from haiquan.kit import clock
 from haiquan.kit.auth import sign_payload
+from haiquan.kit.db import Database, UnitOfWork
 from haiquan.kit.metrics import WEBHOOKS
 
 BACKOFF_SECONDS = (5, 30, 120, 600, 1800, 3600, 7200, 14400)
@@ -61,3 +64,29 @@ def attempt(
             seconds=BACKOFF_SECONDS[min(d.attempts - 1, len(BACKOFF_SECONDS) - 1)]
         )
     return 0
+
+
+def deliver_due(
+    db: Database,
+    table: Any,
+    send: Callable[[UnitOfWork, httpx.Client, Any], int],
+    *,
+    timeout: float,
+    limit: int = 100,
+) -> int:
+    """Attempt the pending deliveries of `table` whose time has come, oldest first, in one transaction;
+    `send` makes one attempt and returns 1 when delivered. No HTTP client (and TLS context) when none is due."""
+    with db.unit_of_work() as uow:
+        due = uow.session.scalars(
+            select(table)
+            .where(table.state == "pending", table.next_attempt_at <= clock.now())
+            .order_by(table.id)
+            .limit(limit)
+        ).all()
+        done = 0
+        if due:
+            with httpx.Client(timeout=timeout) as http:
+                for d in due:
+                    done += send(uow, http, d)
+        uow.commit()
+    return done

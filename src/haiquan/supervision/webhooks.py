@@ -17,7 +17,7 @@ from haiquan.cargo.tables import ConsignmentRow
 from haiquan.kit import clock, webhooks
 from haiquan.kit.auth import Scope
 from haiquan.kit.db import Database, UnitOfWork
-from haiquan.kit.leader import Leadership
+from haiquan.kit.leader import Leadership, run_duty
 from haiquan.organization.tables import EnterpriseRow
 from haiquan.supervision.tables import ItemRow, LocationRow, OperatorRow, TerminalWebhookRow
 
@@ -75,22 +75,9 @@ class SupervisionWorker:
     _thread: threading.Thread | None = None
 
     def deliver_due(self, limit: int = 100) -> int:
-        with self.db.unit_of_work() as uow:
-            due = uow.session.scalars(
-                select(TerminalWebhookRow)
-                .where(
-                    TerminalWebhookRow.state == "pending", TerminalWebhookRow.next_attempt_at <= clock.now()
-                )
-                .order_by(TerminalWebhookRow.id)
-                .limit(limit)
-            ).all()
-            done = 0
-            if due:
-                with httpx.Client(timeout=self.timeout) as http:
-                    for d in due:
-                        done += self._attempt(uow, http, d)
-            uow.commit()
-        return done
+        return webhooks.deliver_due(
+            self.db, TerminalWebhookRow, self._attempt, timeout=self.timeout, limit=limit
+        )
 
     def _attempt(self, uow: UnitOfWork, http: httpx.Client, d: TerminalWebhookRow) -> int:
         op = uow.session.get(OperatorRow, d.operator_id)
@@ -118,29 +105,20 @@ class SupervisionWorker:
         return counts
 
     def start(self, interval: float = 1.0, leadership: Leadership | None = None) -> None:
-        """With `leadership`, deliver only while this process holds it (one sender per database)."""
+        """With `leadership`, work only while this process holds it (one worker per database)."""
         if self._thread is not None:
             return
         self._stop.clear()
+        since_scan = [0.0]
 
-        def loop() -> None:
-            last_scan = 0.0
-            while not self._stop.wait(interval):
-                if leadership is not None and not leadership.held():
-                    continue
-                try:
-                    self.deliver_due()
-                    last_scan += interval
-                    if last_scan >= self.scan_every:
-                        last_scan = 0.0
-                        self.scan()
-                except Exception:
-                    log.exception("supervision_worker_failed")
-            if leadership is not None:
-                leadership.release()
+        def tick() -> None:
+            self.deliver_due()
+            since_scan[0] += interval
+            if since_scan[0] >= self.scan_every:
+                since_scan[0] = 0.0
+                self.scan()
 
-        self._thread = threading.Thread(target=loop, name="haiquan-supervision", daemon=True)
-        self._thread.start()
+        self._thread = run_duty("supervision", interval, tick, self._stop, leadership)
 
     def stop(self) -> None:
         self._stop.set()
