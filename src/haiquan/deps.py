@@ -148,20 +148,23 @@ def context(
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
+def read_answer(
+    request: Request, creds: HTTPAuthorizationCredentials | None, fn: Callable[[Any, Principal], BaseModel]
+) -> Response:
+    """Authentication and a read-only answer on a reading() unit of work (no transaction round trips),
+    written by pydantic directly. Blocking: call it from a worker thread."""
+    with get_db(request).reading() as uow:
+        principal = caller(request, uow, creds)
+        value = fn(uow.session, principal)
+    return Response(value.model_dump_json(), media_type="application/json")
+
+
 async def look_up(
     request: Request, creds: HTTPAuthorizationCredentials | None, fn: Callable[[Any, Principal], BaseModel]
 ) -> Response:
-    """A read a terminal makes per truck at the gate: authentication and the answer in one worker-thread
-    call on a reading() unit of work (no transaction round trips), written by pydantic directly. Routes
-    declare `response_model` for the documentation; the answer is not validated a second time."""
-
-    def run() -> Response:
-        with get_db(request).reading() as uow:
-            principal = caller(request, uow, creds)
-            value = fn(uow.session, principal)
-        return Response(value.model_dump_json(), media_type="application/json")
-
-    return await run_in_threadpool(run)
+    """A read a terminal makes per truck at the gate, in one worker-thread call. Routes declare
+    `response_model` for the documentation; the answer is not validated a second time."""
+    return await run_in_threadpool(read_answer, request, creds, fn)
 
 
 Ctx = Annotated[RequestContext, Depends(context)]

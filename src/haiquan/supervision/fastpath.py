@@ -12,15 +12,13 @@ import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from starlette.requests import Request
-from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from haiquan.deps import bearer_credentials, caller, get_db
+from haiquan.deps import bearer_credentials, read_answer
 from haiquan.kit.auth import Principal
 from haiquan.kit.errors import DomainError, ValidationFailed, database_problem, domain_problem
 from haiquan.reference import validators
@@ -88,7 +86,10 @@ class StatusLookups:
         request = Request(scope, receive)
         try:
             loop = asyncio.get_running_loop()
-            response = await loop.run_in_executor(_THREADS, _answer, request, answer, raw)
+            creds = bearer_credentials(request)
+            response = await loop.run_in_executor(
+                _THREADS, read_answer, request, creds, lambda s, p: answer(s, p, raw)
+            )
         except DomainError as exc:
             response = domain_problem(exc)
         except OperationalError as exc:
@@ -104,10 +105,3 @@ class StatusLookups:
             if m is not None:
                 return route, answer, m.group(1)  # ASGI paths arrive decoded
         return None
-
-
-def _answer(request: Request, answer: Answer, raw: str) -> Response:
-    with get_db(request).reading() as uow:
-        principal = caller(request, uow, bearer_credentials(request))
-        value: Any = answer(uow.session, principal, raw)
-    return Response(value.model_dump_json(), media_type="application/json")
