@@ -155,11 +155,11 @@ class Node:
         ids = []
         for i in range(n):
             with self.db.unit_of_work() as uow:
-                row = outbox.record(
+                event_id = outbox.record(
                     uow.session, type=type, unit=unit, actor="officer:test", payload=payload(i)
                 )
                 uow.commit()
-                ids.append(row.id)
+                ids.append(event_id)
         return ids
 
     def stop(self) -> None:

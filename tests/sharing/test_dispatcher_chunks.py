@@ -18,7 +18,7 @@ from haiquan.kit.tables import AuditEntry, EventConsumption
 def _record(db: Database, n: int) -> list[str]:
     with db.unit_of_work() as uow:
         ids = [
-            outbox.record(uow.session, type="declaration.lodged", unit="01B1", actor="t", payload={"i": i}).id
+            outbox.record(uow.session, type="declaration.lodged", unit="01B1", actor="t", payload={"i": i})
             for i in range(n)
         ]
         uow.commit()

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from haiquan.declarations.domain import Status
 from haiquan.declarations.tables import DeclarationHistoryRow, DeclarationRow
-from haiquan.kit import audit, clock, outbox
+from haiquan.kit import audit, clock, outbox, pending
 from haiquan.kit.metrics import DECLARATIONS
+
+HISTORY = cast(Table, DeclarationHistoryRow.__table__)
 
 
 def payload(row: DeclarationRow, previous: str | None) -> dict[str, Any]:
@@ -51,17 +54,19 @@ def transition(
     detail: dict[str, Any] | None = None,
 ) -> None:
     row.status = new
-    session.add(
-        DeclarationHistoryRow(
-            number=row.number,
-            at=clock.now(),
-            actor=actor,
-            action=action,
-            status_from=old.value if old else None,
-            status_to=new.value,
-            reason=reason,
-            detail=detail or {},
-        )
+    pending.add(
+        session,
+        HISTORY,
+        {
+            "number": row.number,
+            "at": clock.now(),
+            "actor": actor,
+            "action": action,
+            "status_from": old.value if old else None,
+            "status_to": new.value,
+            "reason": reason,
+            "detail": detail or {},
+        },
     )
     body = payload(row, old.value if old else None)
     body["action"] = action

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import event, func, select
+from sqlalchemy import Table, event, func, insert, select
 from sqlalchemy.orm import Session
 
-from haiquan.kit import clock
+from haiquan.kit import clock, pending
 from haiquan.kit.db import new_id
 from haiquan.kit.tables import AuditEntry
 
@@ -20,16 +20,18 @@ GENESIS = "0" * 64
 _LOCK_KEY = 7242001  # PostgreSQL advisory lock that orders chain appends
 
 
-def _digest(entry: AuditEntry, prev_hash: str) -> str:
+def _digest(entry: Any, prev_hash: str) -> str:
+    """The entry's hash: a stored AuditEntry row or a pending entry (dict) not yet written."""
+    get: Callable[[str], Any] = entry.__getitem__ if isinstance(entry, dict) else entry.__getattribute__
     content = {
-        "id": entry.id,
-        "at": entry.at.isoformat(),
-        "actor": entry.actor,
-        "action": entry.action,
-        "target": entry.target,
-        "unit": entry.unit,
-        "outcome": entry.outcome,
-        "detail": entry.detail,
+        "id": get("id"),
+        "at": get("at").isoformat(),
+        "actor": get("actor"),
+        "action": get("action"),
+        "target": get("target"),
+        "unit": get("unit"),
+        "outcome": get("outcome"),
+        "detail": get("detail"),
         "prev": prev_hash,
     }
     raw = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
@@ -45,57 +47,52 @@ def append(
     unit: str | None = None,
     outcome: str = "ok",
     detail: dict[str, Any] | None = None,
-) -> AuditEntry:
+) -> None:
     """Record an entry in the caller's transaction. Entries are chained when the transaction commits
     (`seal`, run by the session's before_commit event): one lock and one read of the chain's tail per
     transaction, held only from then to the commit, so chain order equals commit order."""
-    entry = AuditEntry(
-        id=new_id(),
-        at=clock.now(),
-        actor=actor,
-        action=action,
-        target=target,
-        unit=unit,
-        outcome=outcome,
-        detail=detail or {},
-        prev_hash="",
-        hash="",
+    pending.add_audit(
+        session,
+        {
+            "id": new_id(),
+            "at": clock.now(),
+            "actor": actor,
+            "action": action,
+            "target": target,
+            "unit": unit,
+            "outcome": outcome,
+            "detail": detail or {},
+        },
     )
-    session.info.setdefault(_PENDING, []).append(entry)
-    return entry
-
-
-_PENDING = "haiquan_audit_pending"
 
 
 def seal(session: Session) -> None:
-    pending: list[AuditEntry] = session.info.pop(_PENDING, [])
-    if not pending:
-        return
+    """Write what the transaction buffered (kit.pending), then chain and insert its audit entries."""
+    entries = pending.take_audit(session)
     # before_commit runs before the final flush: flush the transaction's own rows first, so that the
     # chain lock below is held only for the audit insert and the COMMIT, not for every pending write.
     session.flush()
+    pending.flush_rows(session)
+    if not entries:
+        return
     if session.get_bind().dialect.name == "postgresql":
         # Two statements on purpose: under READ COMMITTED the tail must be read with a snapshot taken after
         # the lock is granted, or an entry committed while we waited is missed and the chain forks
         # (tests/kit/test_audit.py::test_concurrent_writers_keep_one_unbroken_chain caught exactly that).
         session.execute(select(func.pg_advisory_xact_lock(_LOCK_KEY)))
     prev = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)) or GENESIS
-    for entry in pending:
-        entry.prev_hash = prev
-        entry.hash = prev = _digest(entry, prev)
-        session.add(entry)
-    session.flush()
+    for entry in entries:
+        entry["prev_hash"] = prev
+        entry["hash"] = prev = _digest(entry, prev)
+    session.execute(insert(AUDIT), entries)
+
+
+AUDIT = cast(Table, AuditEntry.__table__)
 
 
 @event.listens_for(Session, "before_commit")
 def _seal_before_commit(session: Session) -> None:
     seal(session)
-
-
-@event.listens_for(Session, "after_rollback")
-def _drop_on_rollback(session: Session) -> None:
-    session.info.pop(_PENDING, None)
 
 
 @dataclass(frozen=True)

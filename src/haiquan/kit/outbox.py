@@ -9,10 +9,10 @@ from datetime import datetime
 from typing import Any, cast
 
 import structlog
-from sqlalchemy import Table, insert
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
-from haiquan.kit import clock
+from haiquan.kit import clock, pending
 from haiquan.kit.db import UnitOfWork, new_id
 from haiquan.kit.tables import OutboxEvent
 
@@ -83,16 +83,19 @@ def record(
     actor: str,
     payload: dict[str, Any],
     version: int = 1,
-) -> OutboxEvent:
-    row = OutboxEvent(**row_for(type=type, unit=unit, actor=actor, payload=payload, version=version))
-    session.add(row)
-    return row
+) -> str:
+    """Record an event in the caller's transaction (written at commit, kit.pending); returns its id."""
+    row = row_for(type=type, unit=unit, actor=actor, payload=payload, version=version)
+    pending.add(session, OUTBOX, row)
+    return str(row["id"])
 
 
 def record_many(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Write many events (rows from `row_for`) in one executemany, in the caller's transaction and order."""
-    if rows:
-        session.execute(insert(cast(Table, OutboxEvent.__table__)), rows)
+    """Record many events (rows from `row_for`) in the caller's transaction, in order."""
+    pending.add_many(session, OUTBOX, rows)
+
+
+OUTBOX = cast(Table, OutboxEvent.__table__)
 
 
 Handler = Callable[[UnitOfWork, Event], None]

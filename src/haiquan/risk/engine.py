@@ -9,13 +9,13 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import structlog
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
-from haiquan.kit import clock
+from haiquan.kit import clock, pending
 from haiquan.kit.db import Database
 from haiquan.kit.settings import Settings
 from haiquan.risk import criteria, domain, scoring, snapshot
@@ -24,6 +24,7 @@ from haiquan.risk.domain import LANE_NAMES, ScoreWindow
 from haiquan.risk.tables import ModelVersionRow, RiskDecisionRow
 
 log = structlog.get_logger(__name__)
+DECISIONS = cast(Table, RiskDecisionRow.__table__)
 
 SET_MODES = frozenset({"override", "profile", "random"})
 COMPLIANCE_POINTS = {"low": 0.30, "normal": 0.0, "high": -0.10}
@@ -330,21 +331,23 @@ class RiskEngine:
         forced: bool,
         line: int,
     ) -> None:
-        session.add(
-            RiskDecisionRow(
-                number=f.number,
-                office=f.office,
-                decided_at=clock.now(),
-                channel=lane,
-                score=score,
-                score_source=f"model:{serving.version}" if serving else "heuristic",
-                random_pick=mode["mode"] == "random",
-                forced=forced,
-                reasons=reasons,
-                total_duties=f.total_duties_vnd,
-                model_line=line if serving is not None else None,
-                explained=serving is None or lane != "red" or self.explain_inline,
-            )
+        pending.add(
+            session,
+            DECISIONS,
+            {
+                "number": f.number,
+                "office": f.office,
+                "decided_at": clock.now(),
+                "channel": lane,
+                "score": score,
+                "score_source": f"model:{serving.version}" if serving else "heuristic",
+                "random_pick": mode["mode"] == "random",
+                "forced": forced,
+                "reasons": reasons,
+                "total_duties": f.total_duties_vnd,
+                "model_line": line if serving is not None else None,
+                "explained": serving is None or lane != "red" or self.explain_inline,
+            },
         )
 
 
