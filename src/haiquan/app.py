@@ -21,6 +21,7 @@ from haiquan.deps import audit_refusal
 from haiquan.kit import errors
 from haiquan.kit.db import Database
 from haiquan.kit.dispatcher import Dispatcher
+from haiquan.kit.groupcommit import GroupCommit
 from haiquan.kit.leader import Leadership
 from haiquan.kit.metrics import LATENCY, REQUESTS
 from haiquan.kit.settings import Settings, get_settings
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     consumers.register_all(dispatcher, settings)
     webhooks = WebhookSender(db, max_attempts=settings.webhook_max_attempts)
     supervision = SupervisionWorker(db, max_attempts=settings.webhook_max_attempts)
+    writer = GroupCommit(db)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -53,6 +55,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         finally:
             if link is not None:
                 link.stop()
+            writer.stop()
             dispatcher.stop()
             webhooks.stop()
             supervision.stop()
@@ -74,6 +77,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.db = db
     app.state.dispatcher = dispatcher
     app.state.dispatcher_wake = dispatcher.wake
+    app.state.writer = writer
     app.state.webhooks = webhooks
     app.state.channel_engine = build_engine(db, settings)
     app.state.supervision = supervision

@@ -245,11 +245,11 @@ def _one(
         ent = org.enterprise_by_tax_code(s, declarant_tax)
         principal = org.enterprise_principal(ent)
         importer = rng.choice(["0101248141", "0302098785", "0100109106"])
-        row = declarations.lodge(s, principal=principal, data=_body(rng, tariff, importer))
+        row = declarations.lodge(s, principal=principal, data=_body(rng, tariff, importer)).row
         if rng.random() >= 0.9:
             uow.commit()
             return None  # lodged, not yet registered
-        declarations.register(s, principal=principal, number=row.number, engine=engine)
+        row = declarations.register_one(s, principal=principal, number=row.number, engine=engine)
         uow.commit()
         if i <= count * 0.9:
             clock.freeze(

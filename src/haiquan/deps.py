@@ -19,6 +19,7 @@ from haiquan.kit import audit, idempotency
 from haiquan.kit.auth import Principal
 from haiquan.kit.db import Database, UnitOfWork
 from haiquan.kit.errors import DomainError, Unauthorized
+from haiquan.kit.groupcommit import Change, GroupCommit, Work
 from haiquan.kit.settings import Settings
 from haiquan.organization import service as org
 
@@ -50,13 +51,29 @@ class RequestContext:
     def session(self) -> Any:
         return self.uow.session
 
+    def _key(self, body: Any) -> tuple[str | None, str]:
+        """The checked Idempotency-Key and the hash of the request it came with."""
+        if self.idempotency_key is None:
+            return None, ""
+        key = idempotency.check_key(self.idempotency_key)
+        raw = body.model_dump(mode="json") if isinstance(body, BaseModel) else jsonable_encoder(body)
+        return key, idempotency.request_hash(self.request.method, self.request.url.path, raw)
+
+    def submit(self, work: Work, *, status_code: int = 200, body: Any = None) -> Response:
+        """Hand a change to the process's group commit (kit.groupcommit) and answer once it is committed
+        with the others of its batch. Idempotency as in `respond`."""
+        key, req_hash = self._key(body)
+        self.uow.close()  # authentication may have used a connection: give it back while waiting
+        writer: GroupCommit = self.request.app.state.writer
+        answer = writer.submit(Change(work, self.principal.key, key, req_hash, status_code))
+        self.request.app.state.dispatcher_wake()
+        headers = {"Idempotent-Replay": "true"} if answer.replay else None
+        return Response(answer.body, answer.status_code, headers=headers, media_type="application/json")
+
     def respond(self, fn: Callable[[], Any], *, status_code: int = 200, body: Any = None) -> Response:
         """Run a change, commit it, and answer. With an Idempotency-Key, a replay returns the first answer."""
-        key = idempotency.check_key(self.idempotency_key) if self.idempotency_key is not None else None
-        req_hash = ""
+        key, req_hash = self._key(body)
         if key is not None:
-            raw = body.model_dump(mode="json") if isinstance(body, BaseModel) else jsonable_encoder(body)
-            req_hash = idempotency.request_hash(self.request.method, self.request.url.path, raw)
             stored = idempotency.lookup(
                 self.session, principal=self.principal.key, key=key, req_hash=req_hash
             )

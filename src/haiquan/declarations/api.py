@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from haiquan.declarations import officer, repository, service, views
+from haiquan.declarations import changes, officer, repository, service, views
 from haiquan.declarations.schemas import (
     AmendmentIn,
     CancelIn,
@@ -38,13 +38,8 @@ class DocumentsIn(BaseModel):
     "/declarations", status_code=201, response_model=DeclarationOut, summary="Lodge (IDA/EDA/MIC/MEC)"
 )
 def lodge(body: DeclarationIn, ctx: Ctx) -> object:
-    keep = ctx.settings.declaration_keep_days
-
-    def run() -> DeclarationOut:
-        row = service.lodge(ctx.session, principal=ctx.principal, data=body, keep_days=keep)
-        return views.full(ctx.session, row)
-
-    return ctx.respond(run, status_code=201, body=body)
+    work = changes.Lodge(ctx.principal, body, ctx.settings.declaration_keep_days)
+    return ctx.submit(work, status_code=201, body=body)
 
 
 @router.get("/declarations", response_model=Page, summary="Declarations in the caller's scope, newest first")
@@ -113,14 +108,8 @@ def amend(number: Number, body: DeclarationIn, ctx: Ctx) -> object:
 
 @router.post("/declarations/{number}/register", response_model=DeclarationOut, summary="Register (IDC/EDC)")
 def register(number: Number, ctx: Ctx) -> object:
-    engine = ctx.request.app.state.channel_engine
-
-    def run() -> DeclarationOut:
-        ctx.principal.require_enterprise("declarant")
-        row = service.register(ctx.session, principal=ctx.principal, number=number, engine=engine)
-        return views.full(ctx.session, row)
-
-    return ctx.respond(run, body={"number": number})
+    work = changes.Register(ctx.principal, number, ctx.request.app.state.channel_engine)
+    return ctx.submit(work, body={"number": number})
 
 
 @router.post(

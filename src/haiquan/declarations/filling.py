@@ -10,19 +10,23 @@ from haiquan.declarations.domain import LOW_VALUE_LIMIT_VND, Category, Kind
 from haiquan.declarations.schemas import DeclarationIn
 from haiquan.declarations.tables import DeclarationRow
 from haiquan.kit.errors import ValidationFailed
-from haiquan.organization.tables import EnterpriseRow, UnitRow
+from haiquan.organization import principals
+from haiquan.organization.service import TREES
+from haiquan.organization.tables import EnterpriseRow
 
 
 def known_name(session: Session, tax_code: str | None) -> str:
     if not tax_code:
         return ""
-    ent = session.scalar(select(EnterpriseRow).where(EnterpriseRow.tax_code == tax_code))
-    return ent.name if ent else ""
+
+    def load() -> str:
+        return session.scalar(select(EnterpriseRow.name).where(EnterpriseRow.tax_code == tax_code)) or ""
+
+    return principals.remembered_name(tax_code, load)
 
 
 def apply_header(session: Session, row: DeclarationRow, data: DeclarationIn) -> None:
-    office = session.get(UnitRow, data.office)
-    if office is None or not office.active:
+    if TREES.get(session).get(data.office) is None:  # active units only
         raise ValidationFailed(f"unknown customs office {data.office!r}", field="office")
     imp, exp = data.importer, data.exporter
     row.kind, row.category, row.procedure_code, row.office = (

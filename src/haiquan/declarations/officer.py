@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import cast
+
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from haiquan.declarations import repository
@@ -26,9 +28,10 @@ from haiquan.organization.service import TREES
 from haiquan.organization.tables import OfficerRow
 
 
-def roster(session: Session, office: str) -> list[OfficerRow]:
-    """Officers on the roster of the office, in a stable order: those of the office itself and of the units
-    above it up to its sub-department (so every assignee's scope covers the declaration)."""
+def roster(session: Session, office: str) -> list[tuple[str, str]]:
+    """(id, username) of the officers on the roster of the office, in a stable order: those of the office
+    itself and of the units above it up to its sub-department (so every assignee's scope covers the
+    declaration)."""
     tree = TREES.get(session)
     units = []
     for code in tree.ancestors(office):
@@ -38,41 +41,61 @@ def roster(session: Session, office: str) -> list[OfficerRow]:
         units.append(code)
         if level == "subdepartment":
             break
-    return list(
-        session.scalars(
-            select(OfficerRow)
-            .where(
-                OfficerRow.unit.in_(units),
-                OfficerRow.on_roster.is_(True),
-                OfficerRow.active.is_(True),
-                OfficerRow.role.in_([r.value for r in DECIDING_ROLES]),
-            )
-            .order_by(OfficerRow.username)
-        ).all()
+    q = (
+        select(OfficerRow.id, OfficerRow.username)
+        .where(
+            OfficerRow.unit.in_(units),
+            OfficerRow.on_roster.is_(True),
+            OfficerRow.active.is_(True),
+            OfficerRow.role.in_([r.value for r in DECIDING_ROLES]),
+        )
+        .order_by(OfficerRow.username)
     )
+    return [(i, n) for i, n in session.execute(q).tuples()]
 
 
-def assign_checker(session: Session, row: DeclarationRow) -> OfficerRow | None:
-    """Round-robin, 24/7: the next officer after the last one assigned at this office."""
-    officers = roster(session, row.office)
-    if not officers:
-        return None
-    cursor = session.get(
-        RosterCursorRow, row.office, with_for_update=session.get_bind().dialect.name == "postgresql"
-    )
-    names = [o.username for o in officers]
-    start = 0
-    if cursor is not None and cursor.last_officer in names:
-        start = names.index(cursor.last_officer) + 1
-    elif cursor is not None:
-        start = sum(1 for n in names if n <= cursor.last_officer)
-    chosen = officers[start % len(officers)]
-    if cursor is None:
-        session.add(RosterCursorRow(office=row.office, last_officer=chosen.username))
-    else:
-        cursor.last_officer = chosen.username
-    row.assigned_officer_id = chosen.id
-    return chosen
+def _next_after(names: list[str], last: str | None) -> int:
+    if last is None:
+        return 0
+    if last in names:
+        return names.index(last) + 1
+    return sum(1 for n in names if n <= last)
+
+
+def assign_checkers(session: Session, rows: list[DeclarationRow]) -> None:
+    """Round-robin, 24/7, per office: each declaration gets the next officer after the last one assigned
+    at its office. Offices' cursors are locked in office order (two writers never deadlock)."""
+    by_office: dict[str, list[DeclarationRow]] = {}
+    for row in rows:
+        by_office.setdefault(row.office, []).append(row)
+    if not by_office:
+        return
+    offices = sorted(by_office)
+    q = select(CURSORS.c.office, CURSORS.c.last_officer).where(CURSORS.c.office.in_(offices))
+    if session.get_bind().dialect.name == "postgresql":
+        q = q.order_by(CURSORS.c.office).with_for_update()
+    cursors: dict[str, str] = dict(session.execute(q).tuples().all())
+    moved: dict[str, str] = {}
+    for office in offices:
+        officers = roster(session, office)
+        if not officers:
+            continue
+        names = [n for _, n in officers]
+        last = cursors.get(office)
+        for row in by_office[office]:
+            officer_id, last = officers[_next_after(names, last) % len(officers)]
+            row.assigned_officer_id = officer_id
+        moved[office] = last or ""
+    new = [{"office": o, "last_officer": n} for o, n in moved.items() if o not in cursors]
+    if new:
+        session.execute(insert(CURSORS), new)
+    old = [{"b_office": o, "v_last": n} for o, n in moved.items() if o in cursors]
+    if old:
+        stmt = update(CURSORS).where(CURSORS.c.office == bindparam("b_office"))
+        session.execute(stmt.values(last_officer=bindparam("v_last")), old)
+
+
+CURSORS = cast(Table, RosterCursorRow.__table__)
 
 
 def queue(

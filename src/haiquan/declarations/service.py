@@ -5,6 +5,7 @@ modules drive: duties settled (payments), goods exited (supervision). Services n
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -28,10 +29,9 @@ from haiquan.declarations.domain import (
 from haiquan.declarations.events import transition
 from haiquan.declarations.schemas import AmendmentIn, DeclarationIn
 from haiquan.declarations.tables import DeclarationLineRow, DeclarationRow
-from haiquan.kit import clock, ids, sequences
+from haiquan.kit import clock, ids, pending, sequences
 from haiquan.kit.auth import Principal
-from haiquan.kit.errors import Conflict, Forbidden, ValidationFailed
-from haiquan.organization.tables import EnterpriseRow
+from haiquan.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from haiquan.risk.channel import ChannelEngine, DeclarationFacts, LineFacts
 
 OVERDUE_LIMIT_DAYS = 90
@@ -41,13 +41,29 @@ def _fail(exc: LifecycleError, field: str = "status") -> Conflict:
     return Conflict(str(exc), field=field, code=exc.code)
 
 
+@dataclass
+class Lodged:
+    """A declaration just lodged: its row and lines (written at commit, kit.pending)."""
+
+    row: DeclarationRow
+    lines: list[DeclarationLineRow]
+
+
 def lodge(
-    session: Session, *, principal: Principal, data: DeclarationIn, keep_days: int = 7
-) -> DeclarationRow:
+    session: Session,
+    *,
+    principal: Principal,
+    data: DeclarationIn,
+    keep_days: int = 7,
+    number: str | None = None,
+) -> Lodged:
+    """IDA/EDA: validate, fill names from codes, price, and record. `number` comes from the caller when it
+    took numbers for many declarations at once (kit.groupcommit), else from the sequence now."""
     principal.require_enterprise("declarant")
     now = clock.now()
-    prefix = NUMBER_PREFIX[(data.kind, data.category)]
-    number = ids.declaration_number(prefix, sequences.next_value(session, f"declaration_{prefix}"))
+    if number is None:
+        prefix = NUMBER_PREFIX[(data.kind, data.category)]
+        number = ids.declaration_number(prefix, sequences.next_value(session, f"declaration_{prefix}"))
     row = DeclarationRow(
         number=number,
         declarant_id=principal.id,
@@ -60,17 +76,16 @@ def lodge(
         amendment_no=0,
         duties_settled=False,
         checks_passed=False,
+        version=1,
     )
     filling.apply_header(session, row, data)
     priced = pricing.price(
         session, number=number, kind=data.kind, invoice=data.invoice, lines=data.lines, on=now.date()
     )
     filling.set_totals(row, priced)
-    session.add(row)
-    session.flush()
-    session.add_all(priced.lines)
+    repository.add_new(session, row, priced.lines)
     transition(session, row, None, Status.ACCEPTED, actor=principal.label, action="lodge")
-    return row
+    return Lodged(row, priced.lines)
 
 
 def amend(session: Session, *, principal: Principal, number: str, data: DeclarationIn) -> DeclarationRow:
@@ -93,7 +108,7 @@ def amend(session: Session, *, principal: Principal, number: str, data: Declarat
     return row
 
 
-def check_eligibility(ent: EnterpriseRow) -> None:
+def check_eligibility(ent: repository.Declarant) -> None:
     if ent.status != "active":
         raise Forbidden(
             f"the declarant is {ent.status}: registration refused",
@@ -130,21 +145,28 @@ def facts_from_rows(
     )
 
 
-def facts_of(session: Session, row: DeclarationRow, compliance_class: str) -> DeclarationFacts:
-    return facts_from_rows(row, repository.lines(session, row.number), compliance_class)
-
-
-def register(session: Session, *, principal: Principal, number: str, engine: ChannelEngine) -> DeclarationRow:
-    row = repository.get(session, principal.scope, number, for_update=True)
-    now = clock.now()
+def register(
+    session: Session,
+    *,
+    principal: Principal,
+    number: str,
+    target: repository.Locked | None,
+    engine: ChannelEngine,
+) -> DeclarationRow:
+    """IDC/EDC on a declaration read and locked by `repository.lock_for_registration` (for many at once
+    in a group commit); `save_registered` writes the change and assigns checkers."""
+    principal.require_enterprise("declarant")
+    if target is None or not repository.visible(target.row, principal.scope):
+        raise NotFound(f"no declaration {number} in your scope", field="number")
+    row, now = target.row, clock.now()
     try:
         check_registrable(Status(row.status), row.expires_at, now)
     except LifecycleError as exc:
         raise _fail(exc) from exc
-    ent = session.get(EnterpriseRow, row.declarant_id)
-    assert ent is not None
-    check_eligibility(ent)
-    decision = engine.assign(facts_of(session, row, ent.compliance_class), session=session)
+    check_eligibility(target.declarant)
+    facts = facts_from_rows(row, target.lines, target.declarant.compliance_class)
+    decision = engine.assign(facts, session=session)
+    target.changed = True
     row.channel, row.channel_reasons, row.risk_score = decision.channel, decision.reasons, decision.score
     row.registered_at = now
     row.check_deadline = check_deadline(Channel(decision.channel), now)
@@ -163,19 +185,38 @@ def register(session: Session, *, principal: Principal, number: str, engine: Cha
     if decision.channel == Channel.GREEN:
         row.checks_passed = True
         _after_checks(session, row, actor="system:channel")
-    else:
-        from haiquan.declarations.officer import assign_checker
+        return row
+    target.needs_checker = True
+    if decision.channel == Channel.RED:
+        transition(
+            session,
+            row,
+            Status.REGISTERED,
+            Status.INSPECTION_INTENDED,
+            actor="system:channel",
+            action="inspect",
+        )
+    return row
 
-        assign_checker(session, row)
-        if decision.channel == Channel.RED:
-            transition(
-                session,
-                row,
-                Status.REGISTERED,
-                Status.INSPECTION_INTENDED,
-                actor="system:channel",
-                action="inspect",
-            )
+
+def save_registered(session: Session, targets: list[repository.Locked]) -> None:
+    """Write registered declarations: checkers assigned round-robin per office, then one update."""
+    from haiquan.declarations.officer import assign_checkers
+
+    changed = list({id(t): t for t in targets if t.changed}.values())
+    assign_checkers(session, [t.row for t in changed if t.needs_checker])
+    repository.save(session, changed)
+
+
+def register_one(
+    session: Session, *, principal: Principal, number: str, engine: ChannelEngine
+) -> DeclarationRow:
+    """Register one declaration in the caller's transaction (the demo, the CLI)."""
+    pending.flush_rows(session)  # a declaration lodged earlier in this transaction
+    target = repository.lock_for_registration(session, [number]).get(number)
+    row = register(session, principal=principal, number=number, target=target, engine=engine)
+    assert target is not None
+    save_registered(session, [target])
     return row
 
 

@@ -15,14 +15,17 @@ from haiquan.declarations.schemas import (
     LineOut,
     Party,
 )
-from haiquan.declarations.tables import DeclarationRow
+from haiquan.declarations.tables import DeclarationLineRow, DeclarationRow
 from haiquan.kit import clock
 from haiquan.organization.service import TREES
 from haiquan.reference import service as reference
 
 
-def full(session: Session, row: DeclarationRow) -> DeclarationOut:
-    lines = repository.lines(session, row.number)
+def full(
+    session: Session, row: DeclarationRow, lines: list[DeclarationLineRow] | None = None
+) -> DeclarationOut:
+    if lines is None:
+        lines = repository.lines(session, row.number)
     return DeclarationOut(
         number=row.number,
         code=LODGE_CODES[(Kind(row.kind), Category(row.category))],

@@ -106,6 +106,8 @@ def problem_response(
 
 def domain_problem(exc: DomainError) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    if exc.status == 503:
+        headers = {"Retry-After": "1"}
     return problem_response(
         exc.status, exc.code, exc.message, field=exc.field, errors=exc.errors, headers=headers
     )

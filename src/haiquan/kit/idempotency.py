@@ -6,11 +6,12 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
-from haiquan.kit import clock
+from haiquan.kit import clock, pending
 from haiquan.kit.errors import ValidationFailed
 from haiquan.kit.tables import IdempotencyRecord
 
@@ -25,7 +26,12 @@ def request_hash(method: str, path: str, body: Any) -> str:
 @dataclass(frozen=True)
 class Stored:
     status_code: int
-    body: Any
+    raw: bytes  # the answer's JSON as first sent
+    request_hash: str = ""
+
+    @property
+    def body(self) -> Any:
+        return json.loads(self.raw)
 
 
 def check_key(key: str) -> str:
@@ -49,19 +55,51 @@ def lookup(session: Session, *, principal: str, key: str, req_hash: str) -> Stor
             field="Idempotency-Key",
             code="idempotency_key_reused",
         )
-    return Stored(rec.status_code, json.loads(rec.body))
+    return Stored(rec.status_code, rec.body.encode(), rec.request_hash)
+
+
+def lookup_many(session: Session, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Stored]:
+    """The stored answers of many (principal, key) pairs in one query (group commit)."""
+    if not keys:
+        return {}
+    wanted = set(keys)
+    rows = session.execute(
+        select(
+            RECORDS.c.principal, RECORDS.c.key, RECORDS.c.status_code, RECORDS.c.body, RECORDS.c.request_hash
+        ).where(RECORDS.c.principal.in_({p for p, _ in wanted}), RECORDS.c.key.in_({k for _, k in wanted}))
+    ).all()
+    return {(p, k): Stored(code, body.encode(), h) for p, k, code, body, h in rows if (p, k) in wanted}
 
 
 def remember(
     session: Session, *, principal: str, key: str, req_hash: str, status_code: int, body: Any
 ) -> None:
-    session.add(
-        IdempotencyRecord(
-            principal=principal,
-            key=key,
-            request_hash=req_hash,
-            status_code=status_code,
-            body=json.dumps(body, default=str),
-            created_at=clock.now(),
-        )
+    remember_raw(
+        session,
+        principal=principal,
+        key=key,
+        req_hash=req_hash,
+        status_code=status_code,
+        body=json.dumps(body, default=str),
     )
+
+
+def remember_raw(
+    session: Session, *, principal: str, key: str, req_hash: str, status_code: int, body: str
+) -> None:
+    """Keep the answer (already JSON) with the change, written at commit (kit.pending)."""
+    pending.add(
+        session,
+        RECORDS,
+        {
+            "principal": principal,
+            "key": key,
+            "request_hash": req_hash,
+            "status_code": status_code,
+            "body": body,
+            "created_at": clock.now(),
+        },
+    )
+
+
+RECORDS = cast(Table, IdempotencyRecord.__table__)

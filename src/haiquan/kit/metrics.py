@@ -14,3 +14,8 @@ LATENCY = Histogram(
 DECLARATIONS = Counter("haiquan_declarations_total", "Declaration lifecycle steps", ["step"])
 EVENTS_APPLIED = Counter("haiquan_events_applied_total", "Outbox events applied by consumers", ["consumer"])
 WEBHOOKS = Counter("haiquan_webhook_deliveries_total", "Webhook delivery attempts", ["outcome"])
+GROUP_COMMIT_SIZE = Histogram(
+    "haiquan_group_commit_changes",
+    "Changes applied per group-commit transaction (kit.groupcommit)",
+    buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256),
+)

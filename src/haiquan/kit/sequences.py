@@ -23,19 +23,32 @@ def _check(name: str) -> str:
 
 
 def next_value(session: Session, name: str) -> int:
+    return next_values(session, name, 1)[0]
+
+
+def next_values(session: Session, name: str, count: int) -> list[int]:
+    """`count` new values of the counter, in increasing order, in one round trip."""
+    if count < 1:
+        return []
     seq = f"hq_seq_{_check(name)}"
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
         engine = bind if isinstance(bind, Engine) else bind.engine
         _ensure(engine, seq)
-        return int(session.execute(text(f"SELECT nextval('{seq}')")).scalar_one())
-    row = session.execute(
-        text("UPDATE sequence_counters SET value = value + 1 WHERE name = :n RETURNING value"), {"n": name}
+        if count == 1:
+            return [int(session.execute(text(f"SELECT nextval('{seq}')")).scalar_one())]
+        got = session.execute(text(f"SELECT nextval('{seq}') FROM generate_series(1, :n)"), {"n": count})
+        return sorted(int(v) for v in got.scalars())
+    top = session.execute(
+        text("UPDATE sequence_counters SET value = value + :k WHERE name = :n RETURNING value"),
+        {"k": count, "n": name},
     ).scalar()
-    if row is None:
-        session.execute(text("INSERT INTO sequence_counters (name, value) VALUES (:n, 1)"), {"n": name})
-        return 1
-    return int(row)
+    if top is None:
+        session.execute(
+            text("INSERT INTO sequence_counters (name, value) VALUES (:n, :k)"), {"n": name, "k": count}
+        )
+        top = count
+    return list(range(int(top) - count + 1, int(top) + 1))
 
 
 def _ensure(engine: Engine, seq: str) -> None:

@@ -1,5 +1,6 @@
 """A short-lived, in-process memory of authenticated callers, so that a terminal polling a status every few
-milliseconds does not cost a database round trip for its API key each time.
+milliseconds does not cost a database round trip for its API key each time; and of enterprises' names by
+tax code, which every declaration fills in.
 
 An entry lives `TTL` seconds. Any change to an enterprise, its API keys or an officer made in this process
 forgets every entry at once (mapper events); a change made by another process (another worker, the CLI)
@@ -46,9 +47,28 @@ def remembered(kind: str, credential: str, load: Callable[[], Principal]) -> Pri
     return principal
 
 
+_names: dict[str, tuple[str, float]] = {}
+
+
+def remembered_name(tax_code: str, load: Callable[[], str]) -> str:
+    """An enterprise's registered name by tax code ("" when not registered), remembered like callers: a
+    declaration names its importer and exporter from the register on every lodging."""
+    now = time.monotonic()
+    hit = _names.get(tax_code)
+    if hit is not None and hit[1] > now:
+        return hit[0]
+    name = load()
+    with _lock:
+        if len(_names) >= MAX_ENTRIES:
+            _names.clear()
+        _names[tax_code] = (name, now + TTL)
+    return name
+
+
 def forget_all() -> None:
     with _lock:
         _entries.clear()
+        _names.clear()
 
 
 def _forget(*_: Any) -> None:

@@ -1,0 +1,180 @@
+"""Group commit: changes of many requests in one transaction. A refused change leaves nothing and costs the
+others nothing; a batch the database rejects is applied again change by change; idempotency keys are
+answered across and within batches; a request that gives up waiting is never applied later."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, cast
+
+import pytest
+from pydantic import BaseModel
+from sqlalchemy import Table, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from haiquan.kit import outbox, pending
+from haiquan.kit.db import Database
+from haiquan.kit.errors import Conflict, ValidationFailed
+from haiquan.kit.groupcommit import Answer, Change, GroupCommit, WriterUnavailable
+from haiquan.kit.tables import IdempotencyRecord, OutboxEvent, SequenceCounter
+
+COUNTERS = cast(Table, SequenceCounter.__table__)
+
+
+class Out(BaseModel):
+    n: int
+    batch: int
+
+
+@dataclass(eq=False)
+class Note:
+    """Records an event; refuses odd numbers when asked; `dup` writes a row that breaks the commit."""
+
+    n: int
+    refuse: bool = False
+    dup: bool = False
+    batch_size: int = 0
+    batches: ClassVar[list[int]] = []
+    finished: ClassVar[list[int]] = []
+    seen: list[int] = field(default_factory=list)
+
+    @classmethod
+    def prefetch(cls, session: Session, works: Sequence[Note]) -> None:
+        cls.batches.append(len(works))
+        for w in works:
+            w.batch_size = len(works)
+
+    def run(self, session: Session) -> Out:
+        outbox.record(session, type="test.noted", unit="01", actor="t", payload={"n": self.n})
+        if self.dup:
+            pending.add(session, COUNTERS, {"name": "dup", "value": 1})
+            pending.add(session, COUNTERS, {"name": "dup", "value": 2})
+        if self.refuse:
+            raise Conflict(f"{self.n} refused", field="n")
+        return Out(n=self.n, batch=self.batch_size)
+
+    @classmethod
+    def finish(cls, session: Session, works: Sequence[Note]) -> None:
+        cls.finished.extend(w.n for w in works)
+
+
+def noted(db: Database) -> list[int]:
+    with db.unit_of_work() as uow:
+        rows = uow.session.scalars(select(OutboxEvent.payload).order_by(OutboxEvent.seq)).all()
+    return [int(p["n"]) for p in rows]
+
+
+def outcome(change: Change) -> Any:
+    try:
+        return change.future.result(5)
+    except Exception as exc:
+        return exc
+
+
+@pytest.fixture(autouse=True)
+def _reset() -> None:
+    Note.batches.clear()
+    Note.finished.clear()
+
+
+def test_a_refused_change_leaves_nothing_and_the_others_commit_together(db: Database) -> None:
+    gc = GroupCommit(db)
+    batch = [Change(Note(i, refuse=i == 2), "enterprise:a") for i in range(1, 5)]
+    gc.commit_batch(batch)
+    answers = [outcome(c) for c in batch]
+    assert isinstance(answers[1], Conflict)
+    assert [a.status_code for a in answers if isinstance(a, Answer)] == [200, 200, 200]
+    assert noted(db) == [1, 3, 4]  # in arrival order, nothing of the refused one
+    assert Note.batches == [4] and Note.finished == [1, 3, 4]
+
+
+def test_a_batch_the_database_rejects_is_applied_again_change_by_change(db: Database) -> None:
+    gc = GroupCommit(db)
+    batch = [Change(Note(i, dup=i == 3), "enterprise:a") for i in range(1, 5)]
+    gc.commit_batch(batch)
+    answers = [outcome(c) for c in batch]
+    assert isinstance(answers[2], IntegrityError)
+    assert [type(a) for a in answers] == [Answer, Answer, IntegrityError, Answer]
+    assert noted(db) == [1, 2, 4]
+    assert Note.batches == [4, 1, 1, 1, 1]  # the whole batch once, then each alone
+
+
+def test_idempotency_keys_within_and_across_batches(db: Database) -> None:
+    gc = GroupCommit(db)
+    first = [
+        Change(Note(1), "enterprise:a", key="k1", request_hash="h1"),
+        Change(Note(2), "enterprise:a", key="k1", request_hash="h1"),  # the same request sent twice at once
+        Change(Note(3), "enterprise:b", key="k1", request_hash="h3"),  # another caller's key
+    ]
+    gc.commit_batch(first)
+    a, b, c = (outcome(x) for x in first)
+    assert not a.replay and b.replay and b.body == a.body and not c.replay
+    later = [
+        Change(Note(4), "enterprise:a", key="k1", request_hash="h1"),
+        Change(Note(5), "enterprise:a", key="k1", request_hash="other body"),
+    ]
+    gc.commit_batch(later)
+    replay, reused = (outcome(x) for x in later)
+    assert replay.replay and replay.body == a.body
+    assert isinstance(reused, ValidationFailed) and reused.code == "idempotency_key_reused"
+    assert noted(db) == [1, 3]
+    with db.unit_of_work() as uow:
+        assert uow.session.scalar(select(func.count()).select_from(IdempotencyRecord)) == 2
+
+
+def test_concurrent_requests_share_transactions(db: Database) -> None:
+    gc = GroupCommit(db)
+    gate = threading.Event()
+    original = Note.prefetch.__func__  # type: ignore[attr-defined]
+
+    def slow_prefetch(cls: type[Note], session: Session, works: Sequence[Note]) -> None:
+        gate.wait(5)  # hold the first batch so that the others queue up behind it
+        original(cls, session, works)
+
+    Note.prefetch = classmethod(slow_prefetch)  # type: ignore[method-assign,assignment]
+    try:
+        results: list[Any] = []
+        threads = [
+            threading.Thread(target=lambda i=i: results.append(gc.submit(Change(Note(i), "enterprise:a"))))
+            for i in range(20)
+        ]
+        for t in threads:
+            t.start()
+        gate.set()
+        for t in threads:
+            t.join(10)
+    finally:
+        Note.prefetch = classmethod(original)  # type: ignore[method-assign,assignment]
+        gc.stop()
+    assert sorted(noted(db)) == list(range(20))
+    assert len(Note.batches) < 20 and sum(Note.batches) == 20
+
+
+def test_a_request_that_gave_up_waiting_is_never_applied(db: Database) -> None:
+    gc = GroupCommit(db)
+    gate, inside = threading.Event(), threading.Event()
+    original = Note.prefetch.__func__  # type: ignore[attr-defined]
+
+    def stuck(cls: type[Note], session: Session, works: Sequence[Note]) -> None:
+        inside.set()
+        gate.wait(5)
+        original(cls, session, works)
+
+    Note.prefetch = classmethod(stuck)  # type: ignore[method-assign,assignment]
+    try:
+        busy = threading.Thread(target=lambda: gc.submit(Change(Note(1), "enterprise:a")))
+        busy.start()
+        assert inside.wait(5)  # the writer is busy with the first change; the next one waits in the queue
+        with pytest.raises(WriterUnavailable) as refused:
+            gc.submit(Change(Note(2), "enterprise:a"), timeout=0.3)
+        assert refused.value.status == 503
+        gate.set()
+        busy.join(5)
+        gc.submit(Change(Note(3), "enterprise:a"))
+    finally:
+        Note.prefetch = classmethod(original)  # type: ignore[method-assign,assignment]
+        gc.stop()
+    assert noted(db) == [1, 3]
