@@ -27,9 +27,24 @@ class Connection:
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
+    reconnects = 0  # connections the server had closed (keep-alive timeout) found at the next request
+
     async def request(
         self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
     ) -> Response:
+        """Send and read the answer. A reused connection the server closed meanwhile (nothing read back)
+        is opened again and the request sent once more, as browsers and httpx do."""
+        fresh = self.writer is None
+        try:
+            return await self._send(method, path, body, headers)
+        except (asyncio.IncompleteReadError, ConnectionResetError, BrokenPipeError) as exc:
+            if fresh or (isinstance(exc, asyncio.IncompleteReadError) and exc.partial):
+                raise
+            Connection.reconnects += 1
+            await self.close()
+            return await self._send(method, path, body, headers)
+
+    async def _send(self, method: str, path: str, body: Any, headers: dict[str, str] | None) -> Response:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         raw = b"" if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())

@@ -52,23 +52,7 @@ class RequestContext:
         return self.uow.session
 
     def _key(self, body: Any) -> tuple[str | None, str]:
-        """The checked Idempotency-Key and the hash of the request it came with."""
-        if self.idempotency_key is None:
-            return None, ""
-        key = idempotency.check_key(self.idempotency_key)
-        raw = body.model_dump(mode="json") if isinstance(body, BaseModel) else jsonable_encoder(body)
-        return key, idempotency.request_hash(self.request.method, self.request.url.path, raw)
-
-    def submit(self, work: Work, *, status_code: int = 200, body: Any = None) -> Response:
-        """Hand a change to the process's group commit (kit.groupcommit) and answer once it is committed
-        with the others of its batch. Idempotency as in `respond`."""
-        key, req_hash = self._key(body)
-        self.uow.close()  # authentication may have used a connection: give it back while waiting
-        writer: GroupCommit = self.request.app.state.writer
-        answer = writer.submit(Change(work, self.principal.key, key, req_hash, status_code))
-        self.request.app.state.dispatcher_wake()
-        headers = {"Idempotent-Replay": "true"} if answer.replay else None
-        return Response(answer.body, answer.status_code, headers=headers, media_type="application/json")
+        return idempotency_of(self.request, self.idempotency_key, body)
 
     def respond(self, fn: Callable[[], Any], *, status_code: int = 200, body: Any = None) -> Response:
         """Run a change, commit it, and answer. With an Idempotency-Key, a replay returns the first answer."""
@@ -102,6 +86,57 @@ class RequestContext:
         self.uow.commit()
         self.request.app.state.dispatcher_wake()
         return JSONResponse(result, status_code=status_code)
+
+
+def idempotency_of(request: Request, header: str | None, body: Any) -> tuple[str | None, str]:
+    """The checked Idempotency-Key and the hash of the request it came with."""
+    if header is None:
+        return None, ""
+    key = idempotency.check_key(header)
+    raw = body.model_dump(mode="json") if isinstance(body, BaseModel) else jsonable_encoder(body)
+    return key, idempotency.request_hash(request.method, request.url.path, raw)
+
+
+@dataclass
+class ChangeContext:
+    """For a change handed to the process's group commit (kit.groupcommit): the caller, no unit of work
+    (the writer owns the transaction), and no worker thread while the change waits for its batch."""
+
+    request: Request
+    principal: Principal
+    settings: Settings
+    idempotency_key: str | None
+
+    async def submit(self, work: Work, *, status_code: int = 200, body: Any = None) -> Response:
+        """Apply the change with the others of its batch and answer once they are committed. With an
+        Idempotency-Key, a replay returns the first answer (as `RequestContext.respond`)."""
+        key, req_hash = idempotency_of(self.request, self.idempotency_key, body)
+        writer: GroupCommit = self.request.app.state.writer
+        answer = await writer.submit_async(Change(work, self.principal.key, key, req_hash, status_code))
+        self.request.app.state.dispatcher_wake()
+        headers = {"Idempotent-Replay": "true"} if answer.replay else None
+        return Response(answer.body, answer.status_code, headers=headers, media_type="application/json")
+
+
+def _authenticated(request: Request, creds: HTTPAuthorizationCredentials | None) -> Principal:
+    with get_db(request).unit_of_work() as uow:
+        return caller(request, uow, creds)
+
+
+async def change_context(
+    request: Request,
+    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    idem: Annotated[str | None, Depends(idem_header)],
+) -> ChangeContext:
+    """The caller from memory on the event loop when remembered, else authenticated in a worker thread
+    (a refusal is audited there, as for every route)."""
+    settings = get_settings_dep(request)
+    token = token_from_request(request, creds)
+    principal = org.remembered_principal(token, secret=settings.effective_secret_key) if token else None
+    if principal is None:
+        principal = await run_in_threadpool(_authenticated, request, creds)
+    request.state.principal = principal
+    return ChangeContext(request, principal, settings, idem)
 
 
 def audit_refusal(db: Database, request: Request, who: str, reason: str) -> None:
@@ -185,3 +220,4 @@ async def look_up(
 
 
 Ctx = Annotated[RequestContext, Depends(context)]
+ChangeCtx = Annotated[ChangeContext, Depends(change_context)]

@@ -19,7 +19,7 @@ from haiquan.declarations.schemas import (
     NotificationPage,
     Page,
 )
-from haiquan.deps import Ctx
+from haiquan.deps import ChangeCtx, Ctx
 from haiquan.kit.pagination import clamp_limit, cursor_int, decode_cursor, encode_cursor
 from haiquan.organization.tables import OfficerRow
 
@@ -37,9 +37,9 @@ class DocumentsIn(BaseModel):
 @router.post(
     "/declarations", status_code=201, response_model=DeclarationOut, summary="Lodge (IDA/EDA/MIC/MEC)"
 )
-def lodge(body: DeclarationIn, ctx: Ctx) -> object:
+async def lodge(body: DeclarationIn, ctx: ChangeCtx) -> object:
     work = changes.Lodge(ctx.principal, body, ctx.settings.declaration_keep_days)
-    return ctx.submit(work, status_code=201, body=body)
+    return await ctx.submit(work, status_code=201, body=body)
 
 
 @router.get("/declarations", response_model=Page, summary="Declarations in the caller's scope, newest first")
@@ -107,9 +107,9 @@ def amend(number: Number, body: DeclarationIn, ctx: Ctx) -> object:
 
 
 @router.post("/declarations/{number}/register", response_model=DeclarationOut, summary="Register (IDC/EDC)")
-def register(number: Number, ctx: Ctx) -> object:
+async def register(number: Number, ctx: ChangeCtx) -> object:
     work = changes.Register(ctx.principal, number, ctx.request.app.state.channel_engine)
-    return ctx.submit(work, body={"number": number})
+    return await ctx.submit(work, body={"number": number})
 
 
 @router.post(

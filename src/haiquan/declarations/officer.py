@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from haiquan.declarations import repository
@@ -20,10 +20,11 @@ from haiquan.declarations.domain import (
 from haiquan.declarations.events import transition
 from haiquan.declarations.schemas import DecisionIn
 from haiquan.declarations.tables import DecisionRow, DeclarationRow, RosterCursorRow
-from haiquan.kit import clock
+from haiquan.kit import clock, pending
 from haiquan.kit.auth import DECIDING_ROLES, Principal
 from haiquan.kit.db import new_id
 from haiquan.kit.errors import Conflict, Forbidden
+from haiquan.organization import principals
 from haiquan.organization.service import TREES
 from haiquan.organization.tables import OfficerRow
 
@@ -51,7 +52,7 @@ def roster(session: Session, office: str) -> list[tuple[str, str]]:
         )
         .order_by(OfficerRow.username)
     )
-    return [(i, n) for i, n in session.execute(q).tuples()]
+    return principals.remembered_roster(office, lambda: [(i, n) for i, n in session.execute(q).tuples()])
 
 
 def _next_after(names: list[str], last: str | None) -> int:
@@ -86,13 +87,13 @@ def assign_checkers(session: Session, rows: list[DeclarationRow]) -> None:
             officer_id, last = officers[_next_after(names, last) % len(officers)]
             row.assigned_officer_id = officer_id
         moved[office] = last or ""
-    new = [{"office": o, "last_officer": n} for o, n in moved.items() if o not in cursors]
-    if new:
-        session.execute(insert(CURSORS), new)
+    pending.add_many(
+        session, CURSORS, [{"office": o, "last_officer": n} for o, n in moved.items() if o not in cursors]
+    )
     old = [{"b_office": o, "v_last": n} for o, n in moved.items() if o in cursors]
     if old:
         stmt = update(CURSORS).where(CURSORS.c.office == bindparam("b_office"))
-        session.execute(stmt.values(last_officer=bindparam("v_last")), old)
+        pending.add_statement(session, stmt.values(last_officer=bindparam("v_last")), old)
 
 
 CURSORS = cast(Table, RosterCursorRow.__table__)

@@ -87,39 +87,43 @@ class Locked:
 
 
 def lock_for_registration(session: Session, numbers: Iterable[str]) -> dict[str, Locked]:
-    """Many declarations with their lines and declarants in two statements, rows locked in number order
-    (two writers locking overlapping sets never deadlock). Not scoped: the caller checks `visible`."""
+    """Many declarations with their lines and declarants in one statement, the declarations locked in
+    number order (two writers locking overlapping sets never deadlock). Not scoped: the caller checks
+    `visible`."""
     wanted = sorted(set(numbers))
     if not wanted:
         return {}
+    line_cols = [c.label(f"l_{c.key}") for c in LINES.columns]
     q = (
         select(
             DECLARATIONS,
             ENTERPRISES.c.status.label("declarant_status"),
             ENTERPRISES.c.overdue_tax_days,
             ENTERPRISES.c.compliance_class,
+            *line_cols,
         )
         .join(ENTERPRISES, ENTERPRISES.c.id == DECLARATIONS.c.declarant_id)
+        .outerjoin(LINES, LINES.c.number == DECLARATIONS.c.number)
         .where(DECLARATIONS.c.number.in_(wanted))
-        .order_by(DECLARATIONS.c.number)
+        .order_by(DECLARATIONS.c.number, LINES.c.line_no)
     )
     if session.get_bind().dialect.name == "postgresql":
         q = q.with_for_update(of=DECLARATIONS)
     found: dict[str, Locked] = {}
     for m in session.execute(q).mappings():
-        row = DeclarationRow(**{c.key: m[c.key] for c in DECLARATIONS.columns})
-        who = Declarant(m["declarant_status"], m["overdue_tax_days"], m["compliance_class"])
-        found[row.number] = Locked(row, [], who, m["version"])
-    lines = session.execute(
-        select(LINES).where(LINES.c.number.in_(list(found))).order_by(LINES.c.number, LINES.c.line_no)
-    ).mappings()
-    for m in lines:
-        found[m["number"]].lines.append(DeclarationLineRow(**m))
+        target = found.get(m["number"])
+        if target is None:
+            row = DeclarationRow(**{c.key: m[c.key] for c in DECLARATIONS.columns})
+            who = Declarant(m["declarant_status"], m["overdue_tax_days"], m["compliance_class"])
+            target = found[row.number] = Locked(row, [], who, m["version"])
+        if m["l_line_no"] is not None:
+            target.lines.append(DeclarationLineRow(**{c.key: m[f"l_{c.key}"] for c in LINES.columns}))
     return found
 
 
 def save(session: Session, targets: list[Locked]) -> None:
-    """Write changed declarations in one executemany (the rows are locked: the version only advances)."""
+    """Write changed declarations in one executemany at commit (the rows are locked: the version only
+    advances)."""
     if not targets:
         return
     stmt = (
@@ -134,7 +138,7 @@ def save(session: Session, targets: list[Locked]) -> None:
         | {f"v_{c}": getattr(t.row, c) for c in REGISTRATION_COLUMNS}
         for t in targets
     ]
-    session.execute(stmt, values)
+    pending.add_statement(session, stmt, values)  # at commit, with the batch's other writes
     for t in targets:
         t.version += 1
         stale = session.identity_map.get(identity_key(DeclarationRow, t.row.number))

@@ -217,6 +217,7 @@ def register_one(
     row = register(session, principal=principal, number=number, target=target, engine=engine)
     assert target is not None
     save_registered(session, [target])
+    pending.flush_rows(session)  # the caller may read the declaration again before committing
     return row
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import Table, event, func, insert, select
 from sqlalchemy.orm import Session
 
 from haiquan.kit import clock, pending
-from haiquan.kit.db import new_id
+from haiquan.kit.db import new_id, pipelined
 from haiquan.kit.tables import AuditEntry
 
 GENESIS = "0" * 64
@@ -72,15 +72,26 @@ def seal(session: Session) -> None:
     # before_commit runs before the final flush: flush the transaction's own rows first, so that the
     # chain lock below is held only for the audit insert and the COMMIT, not for every pending write.
     session.flush()
-    pending.flush_rows(session)
+    prev: str | None = None
+    with pipelined(
+        session
+    ) as raw:  # on PostgreSQL: the writes, the chain lock and its tail in one round trip
+        pending.flush_rows(session)
+        if entries and raw is not None:
+            # Two statements on purpose: under READ COMMITTED the tail must be read with a snapshot taken
+            # after the lock is granted, or an entry committed while we waited is missed and the chain
+            # forks (tests/kit/test_audit.py::test_concurrent_writers_keep_one_unbroken_chain caught it).
+            # The server runs a pipeline's statements one after the other, so the SELECT starts (and
+            # takes its snapshot) only once the lock is held.
+            session.execute(select(func.pg_advisory_xact_lock(_LOCK_KEY)))
+            with raw.cursor() as cur:
+                cur.execute(_TAIL_SQL)
+                found = cur.fetchone()
+            prev = found[0] if found else GENESIS
     if not entries:
         return
-    if session.get_bind().dialect.name == "postgresql":
-        # Two statements on purpose: under READ COMMITTED the tail must be read with a snapshot taken after
-        # the lock is granted, or an entry committed while we waited is missed and the chain forks
-        # (tests/kit/test_audit.py::test_concurrent_writers_keep_one_unbroken_chain caught exactly that).
-        session.execute(select(func.pg_advisory_xact_lock(_LOCK_KEY)))
-    prev = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)) or GENESIS
+    if prev is None:
+        prev = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)) or GENESIS
     for entry in entries:
         entry["prev_hash"] = prev
         entry["hash"] = prev = _digest(entry, prev)
@@ -88,6 +99,7 @@ def seal(session: Session) -> None:
 
 
 AUDIT = cast(Table, AuditEntry.__table__)
+_TAIL_SQL = "SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1"
 
 
 @event.listens_for(Session, "before_commit")

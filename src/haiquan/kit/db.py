@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import JSON, DateTime, Engine, Numeric, String, TypeDecorator, create_engine, event
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 
@@ -145,6 +146,33 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+@contextmanager
+def pipelined(session: Session) -> Iterator[Any]:
+    """Statements whose results are not read, sent without waiting for each answer (psycopg pipeline
+    mode: one round trip for all of them; an error is raised when the block ends). Never read a result
+    through SQLAlchemy inside: it would see none. Yields the psycopg connection, whose own cursors may
+    read (a fetch waits for everything sent before it); elsewhere (SQLite) a plain block yielding None."""
+    dialect = session.get_bind().dialect
+    if dialect.name != "postgresql":
+        yield None
+        return
+    conn = session.connection()
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    try:
+        with raw.pipeline():
+            yield raw
+    except dialect.loaded_dbapi.Error as exc:
+        # psycopg raises at the sync, outside SQLAlchemy: wrap it as SQLAlchemy would (IntegrityError,
+        # OperationalError -> 503 ...), and drop the connection if the server went away.
+        lost = dialect.is_disconnect(exc, raw, None)
+        if lost:
+            conn.invalidate(exc)
+        raise DBAPIError.instance(
+            None, None, exc, dialect.loaded_dbapi.Error, connection_invalidated=lost
+        ) from exc
 
 
 class UnitOfWork:

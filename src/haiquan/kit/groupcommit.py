@@ -19,6 +19,7 @@ consumers. Services stay as they are: `run` calls them with the writer's session
 
 from __future__ import annotations
 
+import asyncio
 import queue
 import threading
 from collections import defaultdict
@@ -35,7 +36,7 @@ from sqlalchemy.orm import Session
 from haiquan.kit import idempotency, pending
 from haiquan.kit.db import Database
 from haiquan.kit.errors import DomainError, ValidationFailed
-from haiquan.kit.metrics import GROUP_COMMIT_SIZE
+from haiquan.kit.metrics import GROUP_COMMIT_SECONDS, GROUP_COMMIT_SIZE
 
 log = structlog.get_logger(__name__)
 
@@ -92,19 +93,38 @@ class GroupCommit:
     # ---- the request's side ----------------------------------------------------------------------
     def submit(self, change: Change, timeout: float | None = None) -> Answer:
         """Apply `change` in the next batch and return its answer (or raise its refusal). Blocking."""
-        self._ensure_started()
-        self._queue.put(change)
+        self._enqueue(change)
         try:
             return change.future.result(self.TIMEOUT if timeout is None else timeout)
         except FutureTimeout:
-            with self._state_lock:
-                if change.state == "queued":
-                    change.state = "cancelled"
-                    raise WriterUnavailable(
-                        "the server is too busy to take this change now; nothing was changed, send it again",
-                        field=None,
-                    ) from None
+            self._give_up(change)
             return change.future.result()  # taken: its transaction is under way, wait for it
+
+    async def submit_async(self, change: Change, timeout: float | None = None) -> Answer:
+        """`submit` for a coroutine: the event loop goes on serving while the change waits for its batch."""
+        self._enqueue(change)
+        waiter = asyncio.wrap_future(change.future)
+        try:
+            return await asyncio.wait_for(
+                asyncio.shield(waiter), self.TIMEOUT if timeout is None else timeout
+            )
+        except TimeoutError:
+            self._give_up(change)
+            return await waiter
+
+    def _enqueue(self, change: Change) -> None:
+        self._ensure_started()
+        self._queue.put(change)
+
+    def _give_up(self, change: Change) -> None:
+        """The request stops waiting: if the writer has not taken the change yet, it never will."""
+        with self._state_lock:
+            if change.state == "queued":
+                change.state = "cancelled"
+                raise WriterUnavailable(
+                    "the server is too busy to take this change now; nothing was changed, send it again",
+                    field=None,
+                )
 
     def _ensure_started(self) -> None:
         if self._thread is not None and self._thread.is_alive():
@@ -147,7 +167,8 @@ class GroupCommit:
                 c.state = "taken"
         if taken:
             GROUP_COMMIT_SIZE.observe(len(taken))
-            self.commit_batch(taken)
+            with GROUP_COMMIT_SECONDS.time():
+                self.commit_batch(taken)
 
     def commit_batch(self, batch: list[Change]) -> None:
         """Apply and commit `batch` in one transaction (the writer thread; tests call it directly), then

@@ -19,3 +19,8 @@ GROUP_COMMIT_SIZE = Histogram(
     "Changes applied per group-commit transaction (kit.groupcommit)",
     buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256),
 )
+GROUP_COMMIT_SECONDS = Histogram(
+    "haiquan_group_commit_seconds",
+    "Time from taking a batch to its commit (kit.groupcommit)",
+    buckets=(0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+)

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Table, event, insert
 from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.sql.expression import Executable
 
 from haiquan.kit.db import Base
 
@@ -26,12 +27,14 @@ _KEY = "haiquan_pending"
 @dataclass
 class Buffer:
     rows: list[tuple[Table, dict[str, Any]]] = field(default_factory=list)
+    statements: list[tuple[Executable, list[dict[str, Any]]]] = field(default_factory=list)
     audit: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class Mark:
     rows: int
+    statements: int
     audit: int
 
 
@@ -50,18 +53,25 @@ def add_many(session: Session, table: Table, rows: list[dict[str, Any]]) -> None
     of(session).rows.extend((table, r) for r in rows)
 
 
+def add_statement(session: Session, statement: Executable, params: list[dict[str, Any]]) -> None:
+    """An update whose result is not read (e.g. rows locked earlier in the transaction), executed at
+    commit after the buffered rows."""
+    of(session).statements.append((statement, params))
+
+
 def add_audit(session: Session, entry: dict[str, Any]) -> None:
     of(session).audit.append(entry)
 
 
 def mark(session: Session) -> Mark:
     buf = of(session)
-    return Mark(len(buf.rows), len(buf.audit))
+    return Mark(len(buf.rows), len(buf.statements), len(buf.audit))
 
 
 def rollback_to(session: Session, at: Mark) -> None:
     buf = of(session)
     del buf.rows[at.rows :]
+    del buf.statements[at.statements :]
     del buf.audit[at.audit :]
 
 
@@ -85,11 +95,19 @@ def _rank(table: Table) -> int:
 
 
 def flush_rows(session: Session) -> None:
-    """Insert the buffered rows now (the ORM's own pending objects must be flushed first by the caller)."""
+    """Insert the buffered rows, then run the buffered statements, now (the ORM's own pending objects must
+    be flushed first by the caller)."""
     buf: Buffer | None = session.info.get(_KEY)
-    if buf is None or not buf.rows:
+    if buf is None:
         return
     rows, buf.rows = buf.rows, []
+    statements, buf.statements = buf.statements, []
+    _insert_all(session, rows)
+    for statement, params in statements:
+        session.execute(statement, params)
+
+
+def _insert_all(session: Session, rows: list[tuple[Table, dict[str, Any]]]) -> None:
     by_table: dict[Table, list[dict[str, Any]]] = defaultdict(list)
     for table, row in rows:
         by_table[table].append(row)
@@ -103,7 +121,7 @@ def _insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
     start = 0
     for i in range(1, len(rows) + 1):
         if i == len(rows) or rows[i].keys() != rows[start].keys():
-            session.execute(insert(table), rows[start:i])
+            session.execute(insert(table).inline(), rows[start:i])  # inline: no RETURNING of keys
             start = i
 
 

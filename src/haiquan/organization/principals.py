@@ -65,10 +65,33 @@ def remembered_name(tax_code: str, load: Callable[[], str]) -> str:
     return name
 
 
+_rosters: dict[str, tuple[list[tuple[str, str]], float]] = {}
+
+
+def remembered_roster(office: str, load: Callable[[], list[tuple[str, str]]]) -> list[tuple[str, str]]:
+    """The (id, username) of the officers on an office's roster, remembered like callers (any officer
+    change in this process forgets it; elsewhere within TTL): every yellow or red registration reads it."""
+    now = time.monotonic()
+    hit = _rosters.get(office)
+    if hit is not None and hit[1] > now:
+        return hit[0]
+    officers = load()
+    with _lock:
+        _rosters[office] = (officers, now + TTL)
+    return officers
+
+
+def peek(kind: str, credential: str) -> Principal | None:
+    """The principal for a credential if remembered and fresh, without loading anything."""
+    hit = _entries.get(_slot(kind, credential))
+    return hit[0] if hit is not None and hit[1] > time.monotonic() else None
+
+
 def forget_all() -> None:
     with _lock:
         _entries.clear()
         _names.clear()
+        _rosters.clear()
 
 
 def _forget(*_: Any) -> None:

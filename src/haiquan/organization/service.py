@@ -218,6 +218,18 @@ def principal_from_token(session: Session, *, token: str, secret: str) -> Princi
     return principals.remembered("officer", officer_id, load)
 
 
+def remembered_principal(token: str, *, secret: str) -> Principal | None:
+    """The caller from memory alone (no database, no blocking), or None: then authenticate as usual,
+    which also audits a refusal."""
+    if token.startswith("hq_"):
+        return principals.peek("api_key", token)
+    try:
+        claims = read_token(token, secret=secret)
+    except Unauthorized:
+        return None
+    return principals.peek("officer", str(claims["sub"]))
+
+
 def principal_from_api_key(session: Session, *, key: str) -> Principal:
     return principals.remembered("api_key", key, lambda: _principal_from_api_key(session, key))
 
