@@ -360,15 +360,19 @@ def raw_reads(url: str, n: int) -> list[float]:
 
 
 def server_mean_ms(http: httpx.Client, route: str) -> float:
-    """Mean time the server itself spent on a route (its Prometheus histogram), without the client's side."""
-    total = count = 0.0
-    for line in http.get("/metrics").text.splitlines():
-        if f'route="{route}"' in line and 'method="' in line:
-            if line.startswith("haiquan_http_request_seconds_sum"):
-                total += float(line.rsplit(" ", 1)[1])
-            elif line.startswith("haiquan_http_request_seconds_count"):
-                count += float(line.rsplit(" ", 1)[1])
-    return total / count * 1000 if count else float("nan")
+    """Mean time the server itself spent on a route (its Prometheus histogram), without the client's side.
+    Each worker keeps its own metrics: scrape on new connections until one that served the route answers."""
+    for _ in range(20):
+        total = count = 0.0
+        for line in httpx.get(f"{http.base_url}metrics").text.splitlines():
+            if f'route="{route}"' in line and 'method="' in line:
+                if line.startswith("haiquan_http_request_seconds_sum"):
+                    total += float(line.rsplit(" ", 1)[1])
+                elif line.startswith("haiquan_http_request_seconds_count"):
+                    count += float(line.rsplit(" ", 1)[1])
+        if count:
+            return total / count * 1000
+    return float("nan")
 
 
 def p(values: list[float], q: float) -> float:
