@@ -4,9 +4,10 @@ The traders' systems are simulated by a lean keep-alive HTTP/1.1 client (benchma
 process, on the same two cores as the server and PostgreSQL: httpx spent ~1.5 ms of CPU per request here,
 which the server then lacked.
 
-Prints: declarations/s end-to-end (lodge + register = 2 requests), p50/p99 latency at half that rate, raw
+Prints: declarations/s end-to-end (lodge + register = 2 requests) at saturation; p50/p99 request latency
+in open loop at 150/s (half the floor's rate, the floor's condition) and at half the measured rate; raw
 insert rows/s of the same declaration rows, and the ratio. Floor (issue): 300 declarations/s, p99 < 100 ms at
-half the rate, on a 2-core machine.  Usage: python benchmarks/declarations.py [--seconds 20] [--concurrency 24]
+half that rate, on a 2-core machine.  Usage: python benchmarks/declarations.py [--seconds 20] [--concurrency 64]
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from benchmarks._support import pct, scratch_database, server
 from haiquan.declarations.simulate import random_declaration, tariff_codes
 from haiquan.declarations.tables import DeclarationRow
 from haiquan.kit.db import Database
+
+FLOOR = 300  # declarations/s (issue #2); latency floor: p99 < 100 ms at half that rate
 
 
 def seed(url: str) -> list[str]:
@@ -196,7 +199,9 @@ def raw_inserts(url: str, n: int) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=float, default=20)
-    ap.add_argument("--concurrency", type=int, default=24)
+    # Traders' systems are many: 64 connections at once saturate the server here (24 left it waiting on
+    # round trips between batches, ~25 % below its capacity).
+    ap.add_argument("--concurrency", type=int, default=64)
     ap.add_argument("--workers", type=int, default=2)
     args = ap.parse_args()
     with scratch_database("hq_bench_decl") as url, tempfile.TemporaryDirectory() as tmp:
@@ -204,19 +209,22 @@ def main() -> None:
         with server(url, tmp, workers=args.workers, extra_env={"HAIQUAN_RUN_DISPATCHER": "false"}) as base:
             asyncio.run(saturate(base, keys, 3, args.concurrency))  # warm up
             rate, failed, lat = asyncio.run(saturate(base, keys, args.seconds, args.concurrency))
+            floor_half, floor_failed = asyncio.run(paced(base, keys, FLOOR / 2, args.seconds))
             half, half_failed = asyncio.run(paced(base, keys, rate / 2, args.seconds))
             empty = asyncio.run(ceiling(base, keys[0], min(args.seconds, 10), args.concurrency))
         raw = raw_inserts(url, 3000)
     print(f"end-to-end: {rate:.0f} declarations/s (lodge + register, {args.concurrency} concurrent, {failed} failed); "
           f"request latency at saturation p50 {pct(lat, 50):.1f} ms p99 {pct(lat, 99):.1f} ms")  # fmt: skip
-    print(f"at half that rate ({rate / 2:.0f}/s, open loop, {half_failed} failed): request p50 {pct(half, 50):.1f} ms, "
-          f"p99 {pct(half, 99):.1f} ms (floor: p99 < 100 ms)")  # fmt: skip
+    print(f"at {FLOOR / 2:.0f}/s, half the floor's rate (open loop, {floor_failed} failed): request p50 "
+          f"{pct(floor_half, 50):.1f} ms, p99 {pct(floor_half, 99):.1f} ms (floor: p99 < 100 ms)")  # fmt: skip
+    print(f"at half the measured rate ({rate / 2:.0f}/s, open loop, {half_failed} failed): request p50 "
+          f"{pct(half, 50):.1f} ms, p99 {pct(half, 99):.1f} ms")  # fmt: skip
     print(f"raw psycopg inserts of the same declaration rows, one commit each: {raw:.0f} rows/s")
     print(f"the cheapest authenticated request (GET /api/v1/me), same server and client: {empty:.0f} requests/s; "
           f"a declaration is 2 requests, so {2 * rate / empty:.2f} of that ceiling")  # fmt: skip
-    ok = rate >= 300 and pct(half, 99) < 100
+    ok = rate >= FLOOR and pct(floor_half, 99) < 100
     print(f"ratio end-to-end / raw inserts: {rate / raw:.3f}")
-    print(f"floors (300 declarations/s; p99 < 100 ms at half that rate): {'met' if ok else 'NOT met'}")
+    print(f"floors ({FLOOR} declarations/s; p99 < 100 ms at half that rate): {'met' if ok else 'NOT met'}")
 
 
 if __name__ == "__main__":
