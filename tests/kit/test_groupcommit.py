@@ -178,3 +178,20 @@ def test_a_request_that_gave_up_waiting_is_never_applied(db: Database) -> None:
         Note.prefetch = classmethod(original)  # type: ignore[method-assign,assignment]
         gc.stop()
     assert noted(db) == [1, 3]
+
+
+def test_an_unexpected_failure_still_answers_every_request(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gc = GroupCommit(db)
+
+    def broken(batch: list[Change]) -> None:
+        raise RuntimeError("bug in the writer")
+
+    monkeypatch.setattr(gc, "commit_batch", broken)
+    with pytest.raises(RuntimeError, match="bug in the writer"):
+        gc.submit(Change(Note(1), "enterprise:a"), timeout=5)
+    monkeypatch.undo()
+    assert gc.submit(Change(Note(2), "enterprise:a"), timeout=5).status_code == 200  # the writer goes on
+    gc.stop()
+    assert noted(db) == [2]

@@ -156,7 +156,15 @@ class GroupCommit:
                     stop = True
                     break
                 batch.append(nxt)
-            self._take_and_commit(batch)
+            try:
+                self._take_and_commit(batch)
+            except BaseException as exc:  # never leave a request waiting for an answer that cannot come
+                log.exception("group_commit.failed", size=len(batch))
+                for change in batch:
+                    if change.state == "taken" and not change.future.done():
+                        change.future.set_exception(exc)
+                if not isinstance(exc, Exception):
+                    raise
             if stop:
                 return
 
