@@ -3,10 +3,15 @@ taken by prefix so that modules built later feed the dashboard without changes h
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
+from sqlalchemy import Table
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from haiquan.kit import clock
@@ -31,41 +36,79 @@ from haiquan.reports.tables import (
 D0 = Decimal(0)
 
 
-def bump(session: Session, model: type[Base], key: dict[str, Any], **inc: Any) -> None:
-    """Add to a rollup row, creating it at zero first."""
-    table: Any = model.__table__
-    pk = tuple(key[c.name] for c in table.primary_key.columns)
-    row = session.get(model, pk)
-    if row is None:
-        zeros = {
-            c.name: (D0 if c.type.python_type is Decimal else 0) for c in table.columns if c.name not in key
+class Tally:
+    """Increments of rollup rows and running balances, summed in memory over a chunk of events and written
+    at the end with one upsert per table (`INSERT ... ON CONFLICT DO UPDATE SET n = n + excluded.n`): a
+    chunk of 200 declaration events touches a handful of (unit, day) rows, each once."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.rows: dict[type[Base], dict[tuple[Any, ...], dict[str, Any]]] = defaultdict(dict)
+        self.balances: dict[str, dict[str, Any]] = {}
+        self.units: set[str] = set()
+
+    def bump(self, model: type[Base], key: dict[str, Any], **inc: Any) -> None:
+        """Add to a rollup row (created at zero)."""
+        table: Any = model.__table__
+        pk = tuple(key[c.name] for c in table.primary_key.columns)
+        row = self.rows[model].get(pk)
+        if row is None:
+            row = self.rows[model][pk] = dict(key) | _zeros(table)
+        for name, value in inc.items():
+            row[name] += value
+
+    def bump_all(self, model: type[Base], key: dict[str, Any], **inc: Any) -> None:
+        """Add to the office's row and to the pre-summed row of every subtree that contains it."""
+        self.bump(model, key, **inc)
+        for node in nodes_of(self.session, str(key["unit"])):
+            self.bump(model, key | {"unit": total_key(node)}, **inc)
+
+    def move_balance(self, unit: str, **inc: Any) -> None:
+        for node in nodes_of(self.session, unit):
+            row = self.balances.setdefault(
+                node, {"node": node, "in_area": 0, "alerts_open": 0, "refunds_due": D0}
+            )
+            for name, value in inc.items():
+                row[name] += value
+
+    def write(self) -> None:
+        # rows in key order: two writers upserting overlapping rows lock them in the same order
+        for model, rows in self.rows.items():
+            _upsert(self.session, cast(Table, model.__table__), [rows[k] for k in sorted(rows, key=repr)])
+        balances = [self.balances[k] for k in sorted(self.balances)]
+        _upsert(self.session, cast(Table, RunningBalanceRow.__table__), balances)
+
+
+_ZEROS: dict[str, dict[str, Any]] = {}
+
+
+def _zeros(table: Table) -> dict[str, Any]:
+    found = _ZEROS.get(table.name)
+    if found is None:
+        keys = {c.name for c in table.primary_key.columns}
+        found = _ZEROS[table.name] = {
+            c.name: (D0 if c.type.python_type is Decimal else 0) for c in table.columns if c.name not in keys
         }
-        row = model(**key, **zeros)
-        session.add(row)
-    for name, value in inc.items():
-        setattr(row, name, getattr(row, name) + value)
+    return found
+
+
+def _upsert(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert the rows, or add their figures to the rows already there (one statement, many rows)."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    stmt = pg_insert(table) if dialect == "postgresql" else sqlite_insert(table)
+    keys = [c.name for c in table.primary_key.columns]
+    figures = [c for c in rows[0] if c not in keys]
+    stmt = stmt.on_conflict_do_update(
+        index_elements=keys, set_={c: table.c[c] + stmt.excluded[c] for c in figures}
+    )
+    session.execute(stmt, rows)
 
 
 def nodes_of(session: Session, unit: str) -> list[str]:
     """The unit and every unit above it: the subtrees whose pre-summed rows an office's event moves."""
     return TREES.get(session).ancestors(unit) or [unit]
-
-
-def bump_all(session: Session, model: type[Base], key: dict[str, Any], **inc: Any) -> None:
-    """Add to the office's row and to the pre-summed row of every subtree that contains it."""
-    bump(session, model, key, **inc)
-    for node in nodes_of(session, str(key["unit"])):
-        bump(session, model, key | {"unit": total_key(node)}, **inc)
-
-
-def move_balance(session: Session, unit: str, **inc: Any) -> None:
-    for node in nodes_of(session, unit):
-        row = session.get(RunningBalanceRow, node)
-        if row is None:
-            row = RunningBalanceRow(node=node, in_area=0, alerts_open=0, refunds_due=D0)
-            session.add(row)
-        for name, value in inc.items():
-            setattr(row, name, getattr(row, name) + value)
 
 
 def _when(value: Any, fallback: datetime) -> datetime:
@@ -81,12 +124,11 @@ def vn_day(at: datetime) -> date:
     return clock.to_vn(at).date()
 
 
-def on_declaration(session: Session, ev: Event) -> None:
+def on_declaration(t: Tally, ev: Event) -> None:
     p, action = ev.payload, ev.type.split(".", 1)[1]
     unit = str(p.get("office") or ev.unit)
     if action == "lodge":
-        bump_all(
-            session,
+        t.bump_all(
             DailyDeclarationRow,
             {"unit": unit, "day": vn_day(_when(p.get("lodged_at"), ev.occurred_at))},
             lodged=1,
@@ -95,23 +137,20 @@ def on_declaration(session: Session, ev: Event) -> None:
         day = vn_day(_when(p.get("registered_at"), ev.occurred_at))
         channel = str(p.get("channel") or "")
         inc = {"registered": 1} | ({channel: 1} if channel in ("green", "yellow", "red") else {})
-        bump_all(session, DailyDeclarationRow, {"unit": unit, "day": day}, **inc)
+        t.bump_all(DailyDeclarationRow, {"unit": unit, "day": day}, **inc)
     elif action == "clear":
         cleared = _when(p.get("cleared_at"), ev.occurred_at)
         seconds = max(0, int((cleared - _when(p.get("registered_at"), cleared)).total_seconds()))
-        bump_all(
-            session,
+        t.bump_all(
             DailyDeclarationRow,
             {"unit": unit, "day": vn_day(cleared)},
             cleared=1,
             clear_seconds=seconds,
         )
         bucket = bucket_of(seconds / 60, CLEARANCE_BUCKETS_MIN)
-        bump_all(
-            session, DailyClearanceRow, {"unit": unit, "day": vn_day(cleared), "bucket": bucket}, count=1
-        )
+        t.bump_all(DailyClearanceRow, {"unit": unit, "day": vn_day(cleared), "bucket": bucket}, count=1)
     elif action == "cancel":
-        bump_all(session, DailyDeclarationRow, {"unit": unit, "day": vn_day(ev.occurred_at)}, cancelled=1)
+        t.bump_all(DailyDeclarationRow, {"unit": unit, "day": vn_day(ev.occurred_at)}, cancelled=1)
 
 
 def revenue_increments(kind: str, lines: list[dict[str, str]]) -> dict[str, Decimal]:
@@ -131,36 +170,36 @@ def revenue_increments(kind: str, lines: list[dict[str, str]]) -> dict[str, Deci
     return inc
 
 
-def on_revenue(session: Session, ev: Event) -> None:
+def on_revenue(t: Tally, ev: Event) -> None:
     if ev.type != "revenue.posted":
         return
     p = ev.payload
     inc = revenue_increments(str(p["kind"]), list(p["lines"]))
     unit = str(p["office"])
-    bump_all(session, DailyRevenueRow, {"unit": unit, "day": date.fromisoformat(str(p["day"]))}, **inc)
+    t.bump_all(DailyRevenueRow, {"unit": unit, "day": date.fromisoformat(str(p["day"]))}, **inc)
     if inc["refunds_due"]:
-        move_balance(session, unit, refunds_due=inc["refunds_due"])
+        t.move_balance(unit, refunds_due=inc["refunds_due"])
 
 
-def on_supervision(session: Session, ev: Event) -> None:
+def on_supervision(t: Tally, ev: Event) -> None:
     p, name = ev.payload, ev.type.split(".", 1)[1]
     unit = str(p.get("unit") or p.get("office") or ev.unit)
     key = {"unit": unit, "day": vn_day(ev.occurred_at)}
     if "gate_in" in name or "get_in" in name:
-        bump_all(session, DailySupervisionRow, key, gate_in=1)
-        move_balance(session, unit, in_area=1)
+        t.bump_all(DailySupervisionRow, key, gate_in=1)
+        t.move_balance(unit, in_area=1)
     elif "gate_out" in name or "get_out" in name:
-        bump_all(session, DailySupervisionRow, key, gate_out=1)
-        move_balance(session, unit, in_area=-1)
+        t.bump_all(DailySupervisionRow, key, gate_out=1)
+        t.move_balance(unit, in_area=-1)
         hours = _dwell_hours(p, ev.occurred_at)
         if hours is not None:
-            bump_all(session, DailyDwellRow, key | {"bucket": bucket_of(hours, DWELL_BUCKETS_H)}, count=1)
+            t.bump_all(DailyDwellRow, key | {"bucket": bucket_of(hours, DWELL_BUCKETS_H)}, count=1)
     elif "alert" in name and any(w in name for w in ("raised", "opened", "created")):
-        bump_all(session, DailySupervisionRow, key, alerts_opened=1)
-        move_balance(session, unit, alerts_open=1)
+        t.bump_all(DailySupervisionRow, key, alerts_opened=1)
+        t.move_balance(unit, alerts_open=1)
     elif "alert" in name and any(w in name for w in ("closed", "resolved", "cleared")):
-        bump_all(session, DailySupervisionRow, key, alerts_closed=1)
-        move_balance(session, unit, alerts_open=-1)
+        t.bump_all(DailySupervisionRow, key, alerts_closed=1)
+        t.move_balance(unit, alerts_open=-1)
 
 
 def _dwell_hours(p: dict[str, Any], at: datetime) -> float | None:
@@ -171,7 +210,7 @@ def _dwell_hours(p: dict[str, Any], at: datetime) -> float | None:
     return None
 
 
-def on_enforcement(session: Session, ev: Event) -> None:
+def on_enforcement(t: Tally, ev: Event) -> None:
     if ev.type != "enforcement.seizure_recorded":
         return
     p = ev.payload
@@ -183,7 +222,7 @@ def on_enforcement(session: Session, ev: Event) -> None:
         "substance": str(p.get("substance") or "")[:60],
         "unit_of_measure": str(p.get("unit_of_measure") or "")[:12],
     }
-    bump_all(session, DailySeizureRow, key, cases=1, quantity=Decimal(str(p.get("quantity") or 0)))
+    t.bump_all(DailySeizureRow, key, cases=1, quantity=Decimal(str(p.get("quantity") or 0)))
 
 
 def _seizure_day(p: dict[str, Any], ev: Event) -> date:
@@ -202,13 +241,28 @@ ROUTES = {
 }
 
 
-def apply(uow: UnitOfWork, ev: Event) -> None:
+def _route(ev: Event) -> Callable[[Tally, Event], None] | None:
     for prefix, fn in ROUTES.items():
         if ev.type.startswith(prefix):
-            fn(uow.session, ev)
-            unit = str(ev.payload.get("office") or ev.payload.get("unit") or ev.unit)
-            uow.after_commit(lambda u=unit: BOARD.bump(frozenset({u})))
-            return
+            return fn
+    return None
+
+
+def apply_many(uow: UnitOfWork, events: Sequence[Event]) -> None:
+    """A chunk of events: summed in memory, written once; the dashboards' live boards told after commit."""
+    tally = Tally(uow.session)
+    for ev in events:
+        fn = _route(ev)
+        if fn is not None:
+            fn(tally, ev)
+            tally.units.add(str(ev.payload.get("office") or ev.payload.get("unit") or ev.unit))
+    tally.write()
+    if tally.units:
+        uow.after_commit(lambda units=frozenset(tally.units): BOARD.bump(units))
+
+
+def apply(uow: UnitOfWork, ev: Event) -> None:
+    apply_many(uow, [ev])
 
 
 def consumers() -> list[Consumer]:
