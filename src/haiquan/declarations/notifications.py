@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 import httpx
 import structlog
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 
 from haiquan.declarations.schemas import NotificationOut
 from haiquan.declarations.tables import NotificationRow, WebhookDeliveryRow
@@ -22,45 +24,62 @@ from haiquan.organization.tables import EnterpriseRow
 log = structlog.get_logger(__name__)
 
 
+FIELDS = (
+    "number",
+    "status",
+    "previous_status",
+    "action",
+    "channel",
+    "total_duties",
+    "duties_settled",
+    "office",
+)
+
+
 def on_declaration_event(uow: UnitOfWork, event: Event) -> None:
-    p = event.payload
-    enterprise_id = p.get("declarant_id")
-    if not enterprise_id:
+    on_declaration_events(uow, [event])
+
+
+def on_declaration_events(uow: UnitOfWork, events: Sequence[Event]) -> None:
+    """A chunk of status changes: the notifications in one insert, and a webhook delivery for each whose
+    declarant has a webhook (their addresses read in one query)."""
+    rows = [
+        {
+            "event_id": ev.id,
+            "enterprise_id": ev.payload["declarant_id"],
+            "declaration_number": ev.payload["number"],
+            "status": ev.payload["status"],
+            "at": ev.occurred_at,
+            "payload": {k: ev.payload.get(k) for k in FIELDS},
+        }
+        for ev in events
+        if ev.payload.get("declarant_id")
+    ]
+    if not rows:
         return
     s = uow.session
-    note = NotificationRow(
-        event_id=event.id,
-        enterprise_id=enterprise_id,
-        declaration_number=p["number"],
-        status=p["status"],
-        at=event.occurred_at,
-        payload={
-            k: p.get(k)
-            for k in (
-                "number",
-                "status",
-                "previous_status",
-                "action",
-                "channel",
-                "total_duties",
-                "duties_settled",
-                "office",
-            )
-        },
+    q = select(EnterpriseRow.id, EnterpriseRow.webhook_url).where(
+        EnterpriseRow.id.in_({r["enterprise_id"] for r in rows})
     )
-    s.add(note)
-    s.flush()
-    ent = s.get(EnterpriseRow, enterprise_id)
-    if ent is not None and ent.webhook_url:
-        s.add(
-            WebhookDeliveryRow(
-                notification_seq=note.seq,
-                enterprise_id=enterprise_id,
-                url=ent.webhook_url,
-                next_attempt_at=clock.now(),
-                state="pending",
-            )
-        )
+    hooks = {ent: url for ent, url in s.execute(q).tuples().all() if url}
+    if not hooks:
+        s.execute(insert(NOTIFICATIONS), rows)
+        return
+    seqs = s.execute(
+        insert(NOTIFICATIONS).returning(NOTIFICATIONS.c.seq, sort_by_parameter_order=True), rows
+    ).scalars()
+    now = clock.now()
+    deliveries = [
+        {"notification_seq": seq, "enterprise_id": r["enterprise_id"], "url": hooks[r["enterprise_id"]],
+         "next_attempt_at": now, "state": "pending"}
+        for seq, r in zip(seqs, rows, strict=True)
+        if r["enterprise_id"] in hooks
+    ]  # fmt: skip
+    s.execute(insert(DELIVERIES), deliveries)
+
+
+NOTIFICATIONS = cast(Table, NotificationRow.__table__)
+DELIVERIES = cast(Table, WebhookDeliveryRow.__table__)
 
 
 def consumer() -> Consumer:
