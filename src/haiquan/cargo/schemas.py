@@ -14,6 +14,7 @@ from haiquan.reference import validators
 ContainerNo = Annotated[str, AfterValidator(validators.container_number)]
 Locode = Annotated[str, AfterValidator(validators.locode)]
 TaxCode = Annotated[str, AfterValidator(validators.tax_code)]
+Instant = Annotated[datetime, AfterValidator(validators.instant)]
 
 
 def _hs_prefix(value: str) -> str:
@@ -73,14 +74,8 @@ class ManifestIn(BaseModel):
         min_length=2, max_length=20, description="Customs location code where the goods are discharged"
     )
     short_voyage: bool = Field(False, description="Sea voyages of short duration (12 h lead time)")
-    expected_arrival: datetime
+    expected_arrival: Instant = Field(description="With its UTC offset")
     bills: list[BillIn] = Field(min_length=1, max_length=5000)
-
-    @model_validator(mode="after")
-    def _aware(self) -> ManifestIn:
-        if self.expected_arrival.tzinfo is None:
-            raise ValueError("expected_arrival needs a UTC offset (e.g. 2026-05-01T08:00:00+07:00)")
-        return self
 
 
 class ContainerOut(BaseModel):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from haiquan.cargo.domain import CargoType
+from haiquan.kit import clock
 from haiquan.reference import validators
 from haiquan.supervision.domain import Connection, Destination, LocationKind
 
@@ -21,6 +23,42 @@ def _container(value: str) -> str:
 ContainerNo = Annotated[str, AfterValidator(_container)]
 TaxCode = Annotated[str, AfterValidator(validators.tax_code)]
 MAX_BATCH = 1000
+MAX_PACKAGES = 10_000_000  # as on a manifest's bill
+AHEAD = timedelta(days=1)  # how far ahead of customs' clock a terminal's clock may run
+
+
+def _at(value: datetime) -> datetime:
+    validators.instant(value)
+    if value > clock.now() + AHEAD:
+        raise ValueError(f"{value.isoformat()} is more than a day ahead of customs' clock")
+    return value
+
+
+class FieldProblem(ValueError):
+    """A rule over several fields, naming the one the sender must fix."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def field_name(loc: Sequence[int | str]) -> str:
+    """A pydantic location as the API names fields: messages[3].items[0].container."""
+    out = ""
+    for p in loc:
+        out += f"[{p}]" if isinstance(p, int) else ("." if out else "") + str(p)
+    return out
+
+
+def errors_of(errors: Sequence[Any], whole: str = "message") -> list[dict[str, Any]]:
+    """pydantic's errors as {field, code, message}, the field named by a FieldProblem where one was raised."""
+    out = []
+    for e in errors:
+        problem = (e.get("ctx") or {}).get("error")
+        field = problem.field if isinstance(problem, FieldProblem) else field_name(e.get("loc", ()))
+        message = str(e.get("msg", "invalid")).removeprefix("Value error, ")
+        out.append({"field": field or whole, "code": "invalid", "message": message})
+    return out
 
 
 class StockItem(BaseModel):
@@ -42,27 +80,29 @@ class MessageIn(BaseModel):
     message_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:\-]+$")
     kind: Literal["gate_in", "gate_out", "stock"]
     location: str = Field(min_length=2, max_length=20, description="Customs location code")
-    at: datetime = Field(description="When the movement happened, with its UTC offset")
+    at: Annotated[datetime, AfterValidator(_at)] = Field(
+        description="When the movement happened, with its UTC offset"
+    )
     cargo_type: CargoType = CargoType.CONTAINER
     container: ContainerNo | None = None
     goods_id: str | None = Field(None, max_length=60, description="Bill of lading / air waybill number")
     seal: str | None = Field(None, max_length=40)
-    package_count: int | None = Field(None, ge=0)
+    package_count: int | None = Field(None, ge=0, le=MAX_PACKAGES)
     destination: Destination | None = Field(None, description="gate_out only: where the goods go")
     items: list[StockItem] = Field(default_factory=list, max_length=20000, description="stock only")
 
     @model_validator(mode="after")
     def _shape(self) -> MessageIn:
-        if self.at.tzinfo is None:
-            raise ValueError("at needs a UTC offset")
         if self.kind == "stock":
             return self
         if self.cargo_type is CargoType.CONTAINER and not self.container:
-            raise ValueError("a container movement names the container")
+            raise FieldProblem("container", "a container movement names the container")
         if self.cargo_type is not CargoType.CONTAINER and not self.goods_id:
-            raise ValueError(f"a {self.cargo_type.value} movement names the goods_id (bill number)")
+            raise FieldProblem(
+                "goods_id", f"a {self.cargo_type.value} movement names the goods_id (bill number)"
+            )
         if self.kind == "gate_out" and self.destination is None:
-            raise ValueError("a gate_out names its destination")
+            raise FieldProblem("destination", "a gate_out names its destination")
         return self
 
 
