@@ -1,7 +1,9 @@
 """Demo data: the 2018 registry of connected operators (BRIEF §5: Hải Phòng 53 operators over 4
 sub-departments, Nội Bài 3, TP.HCM 4, Bà Rịa–Vũng Tàu 14) and one vessel's story at Hải Phòng: the
-manifest arrives, the containers gate in, an early gate-out is refused and an alert is raised. Survey
-figures are drawn at random for the demo (noted on each record); the operator counts are the brief's."""
+manifest arrives, the containers gate in, an early gate-out is refused and an alert is raised
+(`seed`); then the importer declares two of the bills, they are cleared, and the refused container leaves
+(`clear_and_release`, in demostory.py). Survey figures are drawn at random for the demo (noted on each
+record); the operator counts are the brief's."""
 
 from __future__ import annotations
 
@@ -193,11 +195,25 @@ def play_vessel(session: Session, *, rng: random.Random, location: str) -> dict[
     )
     return {
         "manifest": m.reference,
+        "manifest_id": m.id,
+        "office": loc.unit,
+        "vessel": data.vessel,
+        "voyage": data.voyage,
         "containers": [x for x, _ in conts],
         "gated_in": sum(r.status == "applied" for r in gate_in),
         "early_exit": early[0].status,
         "reasons": [r["code"] for r in early[0].reasons],
         "bill": bills[0]["number"],
+        "bills": [
+            {
+                "goods_id": b["number"],
+                "container": c,
+                "seal": s,
+                "package_count": b["package_count"],
+                "gross_mass_kg": b["gross_mass_kg"],
+            }
+            for b, (c, s) in zip(bills, conts, strict=True)
+        ],
     }
 
 
