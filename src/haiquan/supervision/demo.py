@@ -8,7 +8,7 @@ record); the operator counts are the brief's."""
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -127,6 +127,17 @@ def seed_registry(session: Session, *, rng: random.Random) -> list[OperatorRow]:
 
 
 def play_vessel(session: Session, *, rng: random.Random, location: str) -> dict[str, Any]:
+    """The manifest arrives 54 h ago for an arrival 24 h ago; the containers gate in 22 h ago and one tries
+    to leave 20 h ago (the clock is frozen at each step, then thawed)."""
+    start = clock.now()
+    try:
+        return _play(session, rng=rng, location=location, start=start)
+    finally:
+        clock.freeze(None)
+
+
+def _play(session: Session, *, rng: random.Random, location: str, start: datetime) -> dict[str, Any]:
+    clock.freeze(start - timedelta(hours=54))
     carrier = org.enterprise_principal(_enterprise(session, DEMO_CARRIER, "Hãng tàu Vinalines", "carrier"))
     terminal = _enterprise(session, DEMO_TERMINAL, "Cảng Hải Phòng", "terminal_operator")
     loc = session.get(LocationRow, location)
@@ -156,11 +167,12 @@ def play_vessel(session: Session, *, rng: random.Random, location: str) -> dict[
             "loading_port": "CNSHA",
             "discharge_port": "VNHPH",
             "location_code": location,
-            "expected_arrival": (clock.now() + timedelta(hours=30)).isoformat(),
+            "expected_arrival": (start - timedelta(hours=24)).isoformat(),
             "bills": bills,
         }
     )
     m = cargo.submit(session, principal=carrier, data=data, scorer=default_scorer())
+    clock.freeze(start - timedelta(hours=22))
     now = clock.now().isoformat()
     gi = [
         {
@@ -176,6 +188,8 @@ def play_vessel(session: Session, *, rng: random.Random, location: str) -> dict[
     principal = org.enterprise_principal(terminal)
     gate_in = apply_batch(session, principal=principal, incoming=[Incoming(x) for x in gi])
     c, s = conts[0]
+    clock.freeze(start - timedelta(hours=20))
+    now = clock.now().isoformat()
     early = apply_batch(
         session,
         principal=principal,

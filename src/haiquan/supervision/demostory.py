@@ -6,6 +6,7 @@ guide's terminal gates it out); the third is never declared (it dwells, with no 
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -105,13 +106,25 @@ def _status(db: Database, number: str) -> str:
 def clear_and_release(
     db: Database, settings: Settings, story: dict[str, Any], *, engine: ChannelEngine | None = None
 ) -> dict[str, Any]:
-    """Declare, clear and release as described above; returns the story with what happened."""
+    """Declare, clear and release as described above (declared 6 h ago, paid 3 h ago, left 1 h ago: the
+    clock is frozen at each step, then thawed); returns the story with what happened."""
     from haiquan import consumers
     from haiquan.risk.engine import build_engine
 
     engine = engine or build_engine(db, settings.model_copy(update={"run_dispatcher": False}))
     dispatcher = Dispatcher(db)
     consumers.register_all(dispatcher, settings)
+    start = clock.now()
+    try:
+        return _finish(db, dispatcher, engine, story, start)
+    finally:
+        clock.freeze(None)
+
+
+def _finish(
+    db: Database, dispatcher: Dispatcher, engine: ChannelEngine, story: dict[str, Any], start: datetime
+) -> dict[str, Any]:
+    clock.freeze(start - timedelta(hours=6))
     first, ready = story["bills"][0], story["bills"][1]
     with db.unit_of_work() as uow:
         rows = [_declare(uow.session, engine, b, story["office"]) for b in (first, ready)]
@@ -119,11 +132,13 @@ def clear_and_release(
         channels = [str(r.channel) for r in rows]
         uow.commit()
     dispatcher.run_once()  # payment references; supervision links the declarations to the bills
+    clock.freeze(start - timedelta(hours=3))
     with db.unit_of_work() as uow:
         for number in numbers:
             _pay(uow.session, number)
         uow.commit()
     dispatcher.run_once()  # the confirmations clear the declarations; supervision sees them cleared
+    clock.freeze(start - timedelta(hours=1))
     with db.unit_of_work() as uow:
         terminal = org.enterprise_principal(org.enterprise_by_tax_code(uow.session, DEMO_TERMINAL))
         exit_ = apply_batch(
