@@ -46,3 +46,19 @@ def test_the_demo_vessel_is_refused_early_then_cleared_and_leaves(db: Database, 
         en = client.get("/supervision/alerts?lang=en", headers=officer).text
         assert "Chưa có tờ khai hải quan cho lô hàng" in vi and first["container"] in vi
         assert "no declaration covers the goods" in en
+        page = client.get(f"/supervision/goods/{first['goods_id']}?lang=vi", headers=officer).text
+        for seen in ("VINALINES DIAMOND", "DEMO-GO-0", "Từ chối", "DEMO-GO-1", first["declaration"]):
+            assert seen in page, seen
+        assert "Hàng đã qua khu vực giám sát" in page  # the declaration's status: goods exited
+        assert (
+            "The goods may leave"
+            in client.get(f"/supervision/goods/{ready['goods_id']}?lang=en", headers=officer).text
+        )
+        elsewhere = client.post(
+            "/api/v1/auth/token", data={"username": "noibai_1", "password": DEMO_PASSWORD}
+        )
+        other = {"Authorization": f"Bearer {elsewhere.json()['access_token']}"}
+        assert client.get(f"/supervision/goods/{first['goods_id']}", headers=other).status_code == 404
+        client.cookies.clear()
+        anonymous = client.get("/supervision/alerts", follow_redirects=False)
+        assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/login")
