@@ -100,3 +100,38 @@ def test_goods_another_operator_holds_are_an_error_on_the_container(world: World
         who="0101248141",
     )
     assert _errors(out) == [("container", "held_by_another_operator")]
+
+
+def test_nul_characters_are_refused_not_a_500(world: World, client: TestClient) -> None:
+    connect_terminal(world)
+    r = world.post("/api/v1/manifests", world.ent(CARRIER), manifest([bill("HPE0004", [(C1, "S1")])]))
+    assert r.status_code == 201, r.text
+    nul = "A\x00B"
+    for path in ("/api/v1/consignments/A%00B/status", "/api/v1/containers/MSCU%00000012/status"):
+        assert client.get(path, headers=world.ent(TERMINAL)).status_code in (404, 422), path
+    out = send(
+        world,
+        [
+            msg("N\x00UL", "gate_in", C1),
+            msg("N-2", "gate_in", C1, seal=nul),
+            msg("N-3", "gate_in", None, cargo_type="package", goods_id=nul),
+            msg("N-4", "gate_in", C1, location=nul),
+        ],
+    )
+    assert out["errors"] == 4 and out["applied"] == 0, out
+    body = manifest([bill("HPE0005", [(container(12), "S\x001")])], reference="MV-9")
+    r = world.post("/api/v1/manifests", world.ent(CARRIER), body)
+    assert r.status_code == 422 and r.json()["field"] == "bills[0].containers[0]", r.text
+    r = world.post(
+        "/api/v1/manifests",
+        world.ent(CARRIER),
+        manifest([bill("HPE0005", [(container(12), "S1")])], reference="M\x00"),
+    )
+    assert r.status_code == 422, r.text
+
+
+def test_a_bill_number_in_lower_case_finds_its_consignment(world: World) -> None:
+    connect_terminal(world)
+    world.post("/api/v1/manifests", world.ent(CARRIER), manifest([bill("HPE0006", [(C1, "S1")])]))
+    out = send(world, [msg("LC-1", "gate_in", C1, goods_id="hpe0006 ", seal="S1")])
+    assert out["applied"] == 1, out

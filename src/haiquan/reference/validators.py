@@ -17,6 +17,25 @@ _HS8 = re.compile(r"^\d{8}$")
 _LOCODE = re.compile(r"^[A-Z]{2}[A-Z2-9]{3}$")
 
 
+class FieldProblem(ValueError):
+    """A rule over several fields, naming the one the sender must fix."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def nul_field(data: object) -> str | None:
+    """The first key of a raw object whose text (or list of texts) holds a NUL character: PostgreSQL
+    cannot store one, so it must be refused as the sender's mistake before it reaches the database."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            texts = value if isinstance(value, list) else [value]
+            if any(isinstance(t, str) and "\x00" in t for t in texts):
+                return str(key)
+    return None
+
+
 def instant(value: datetime) -> datetime:
     """A moment sent from outside: with its UTC offset, between 2000 and 2099 (a typo in the year must be
     a 4xx naming the field, not a date the database cannot store)."""

@@ -68,7 +68,7 @@ def _parse(b: Batch, incoming: list[Incoming]) -> list[tuple[int, Incoming, Mess
     ok: list[tuple[int, Incoming, MessageIn]] = []
     for i, inc in enumerate(incoming):
         mid = inc.message_id or (inc.raw.get("message_id") if isinstance(inc.raw, dict) else None)
-        mid = str(mid)[:64] if mid is not None else None
+        mid = str(mid)[:64].replace("\x00", "\ufffd") if mid is not None else None  # kept for review
         if inc.errors:
             _reject(b, i, inc, mid, inc.errors)
             continue

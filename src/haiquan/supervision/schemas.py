@@ -7,11 +7,13 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 from haiquan.cargo.domain import CargoType
+from haiquan.cargo.schemas import Inbound
 from haiquan.kit import clock
 from haiquan.reference import validators
+from haiquan.reference.validators import FieldProblem
 from haiquan.supervision.domain import Connection, Destination, LocationKind
 
 
@@ -22,6 +24,7 @@ def _container(value: str) -> str:
 
 ContainerNo = Annotated[str, AfterValidator(_container)]
 TaxCode = Annotated[str, AfterValidator(validators.tax_code)]
+GoodsId = Annotated[str, AfterValidator(lambda v: v.strip().upper())]  # bill numbers are upper case
 MAX_BATCH = 1000
 MAX_PACKAGES = 10_000_000  # as on a manifest's bill
 AHEAD = timedelta(days=1)  # how far ahead of customs' clock a terminal's clock may run
@@ -32,14 +35,6 @@ def _at(value: datetime) -> datetime:
     if value > clock.now() + AHEAD:
         raise ValueError(f"{value.isoformat()} is more than a day ahead of customs' clock")
     return value
-
-
-class FieldProblem(ValueError):
-    """A rule over several fields, naming the one the sender must fix."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def field_name(loc: Sequence[int | str]) -> str:
@@ -61,10 +56,9 @@ def errors_of(errors: Sequence[Any], whole: str = "message") -> list[dict[str, A
     return out
 
 
-class StockItem(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class StockItem(Inbound):
     container: ContainerNo | None = None
-    goods_id: str | None = Field(None, max_length=60)
+    goods_id: GoodsId | None = Field(None, max_length=60)
 
     @model_validator(mode="after")
     def _one(self) -> StockItem:
@@ -73,10 +67,9 @@ class StockItem(BaseModel):
         return self
 
 
-class MessageIn(BaseModel):
+class MessageIn(Inbound):
     """One Get-In / Get-Out / stock message from a terminal operator's system."""
 
-    model_config = ConfigDict(extra="forbid")
     message_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:\-]+$")
     kind: Literal["gate_in", "gate_out", "stock"]
     location: str = Field(min_length=2, max_length=20, description="Customs location code")
@@ -85,7 +78,7 @@ class MessageIn(BaseModel):
     )
     cargo_type: CargoType = CargoType.CONTAINER
     container: ContainerNo | None = None
-    goods_id: str | None = Field(None, max_length=60, description="Bill of lading / air waybill number")
+    goods_id: GoodsId | None = Field(None, max_length=60, description="Bill of lading / air waybill number")
     seal: str | None = Field(None, max_length=40)
     package_count: int | None = Field(None, ge=0, le=MAX_PACKAGES)
     destination: Destination | None = Field(None, description="gate_out only: where the goods go")
@@ -106,8 +99,7 @@ class MessageIn(BaseModel):
         return self
 
 
-class BatchIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class BatchIn(Inbound):
     messages: list[dict[str, Any]] = Field(min_length=1, max_length=MAX_BATCH)
 
 
@@ -129,15 +121,13 @@ class BatchOut(BaseModel):
     results: list[MessageResult]
 
 
-class OperatorIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class OperatorIn(Inbound):
     tax_code: TaxCode
     name: str = Field(min_length=1, max_length=300)
     unit: str = Field(min_length=2, max_length=16, description="Supervising sub-department")
 
 
-class SurveyIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class SurveyIn(Inbound):
     transactions_per_day: int = Field(ge=0)
     annual_teu: int = Field(0, ge=0)
     annual_tonnes: int = Field(0, ge=0)
@@ -146,14 +136,12 @@ class SurveyIn(BaseModel):
     notes: str = Field("", max_length=2000)
 
 
-class ConnectionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ConnectionIn(Inbound):
     status: Connection
     enterprise_tax_code: TaxCode | None = Field(None, description="The operator's account (for testing/live)")
 
 
-class LocationIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class LocationIn(Inbound):
     code: str = Field(min_length=2, max_length=20, pattern=r"^[A-Z0-9]+$")
     name: str = Field(min_length=1, max_length=300)
     kind: LocationKind
@@ -179,8 +167,7 @@ class OperatorOut(BaseModel):
     score: float | None = None
 
 
-class KeyIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class KeyIn(Inbound):
     key_name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._\-]+$")
     certificate_pem: str = Field(
         min_length=100, max_length=20000, description="X.509 certificate (PEM) of an RSA key"
@@ -193,8 +180,7 @@ class KeyOut(BaseModel):
     created_at: datetime
 
 
-class TransitIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class TransitIn(Inbound):
     goods_id: str = Field(min_length=1, max_length=60)
     permit: str = Field(min_length=1, max_length=40, description="Transit declaration or permit number")
     from_location: str
@@ -237,8 +223,7 @@ class AlertOut(BaseModel):
     note: str
 
 
-class AlertActionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class AlertActionIn(Inbound):
     note: str = Field(min_length=1, max_length=2000)
 
 
