@@ -127,6 +127,10 @@ def demo_seed(
     console.print(
         f"{result.declarations} declarations; API keys in {settings.data_dir / 'demo-credentials.json'}"
     )
+    from haiquan.supervision.demostory import describe
+
+    for line in describe(result.vessel):
+        console.print(line, highlight=False, soft_wrap=True)
 
 
 @app.command("simulate")

@@ -62,6 +62,7 @@ PARTNERS = [("CN", "Shenzhen Huaqiang Electronics"), ("KR", "Busan Global Tradin
 class Seeded:
     officers: list[tuple[str, str, str]] = field(default_factory=list)
     keys: dict[str, str] = field(default_factory=dict)
+    vessel: dict[str, Any] = field(default_factory=dict)
     declarations: int = 0
     already: bool = False
 
@@ -78,28 +79,35 @@ def seed(
     _reference(db)
     _banks(db, out, random.Random(seed_value + 2))
     _declarations(db, settings, out, declarations_count, random.Random(seed_value))
-    _other_domains(db, random.Random(seed_value + 1))
+    out.vessel = _other_domains(db, settings, random.Random(seed_value + 1))
     _last_year(db, seed_value)
     creds = settings.data_dir / "demo-credentials.json"
     creds.write_text(
-        json.dumps({"password": DEMO_PASSWORD, "officers": out.officers, "api_keys": out.keys}, indent=2)
+        json.dumps(
+            {"password": DEMO_PASSWORD, "officers": out.officers, "api_keys": out.keys, "vessel": out.vessel},
+            indent=2,
+            ensure_ascii=False,
+        )
     )
     creds.chmod(0o600)
     return out
 
 
-def _other_domains(db: Database, rng: random.Random) -> None:
+def _other_domains(db: Database, settings: Settings, rng: random.Random) -> dict[str, Any]:
     """Enforcement cases for this year (with smuggling moving from Lạng Sơn and Quảng Ninh to Lào Cai);
-    the 2018 registry of terminal operators and one vessel's story at Hải Phòng."""
+    the 2018 registry of terminal operators and one vessel's story at Hải Phòng, from its manifest to the
+    refused container leaving once cleared (returned, for the API guide's examples)."""
     from haiquan.enforcement.demo import seed_cases
     from haiquan.supervision.demo import seed as seed_supervision
+    from haiquan.supervision.demostory import clear_and_release
 
     with db.unit_of_work() as uow:
         seed_cases(uow.session, year=clock.today_vn().year, rng=rng)
         uow.commit()
     with db.unit_of_work() as uow:
-        seed_supervision(uow.session, rng=rng)
+        story = seed_supervision(uow.session, rng=rng)
         uow.commit()
+    return clear_and_release(db, settings, story)
 
 
 def _last_year(db: Database, seed_value: int) -> None:

@@ -1,4 +1,5 @@
-"""The demo seed: the 2018 registry and one vessel's refused early exit with its alert."""
+"""The supervision part of the demo seed: the 2018 registry and one vessel's refused early exit with its
+alert (the rest of the story, clearance and exit, in test_demo_story.py)."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
@@ -14,6 +14,7 @@ from haiquan.reference import validators
 ContainerNo = Annotated[str, AfterValidator(validators.container_number)]
 Locode = Annotated[str, AfterValidator(validators.locode)]
 TaxCode = Annotated[str, AfterValidator(validators.tax_code)]
+Instant = Annotated[datetime, AfterValidator(validators.instant)]
 
 
 def _hs_prefix(value: str) -> str:
@@ -26,15 +27,27 @@ def _hs_prefix(value: str) -> str:
 HsCode = Annotated[str, AfterValidator(_hs_prefix)]
 
 
-class ContainerIn(BaseModel):
+class Inbound(BaseModel):
+    """A request body from outside: unknown fields refused, no NUL character in any text."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        field = validators.nul_field(data)
+        if field is not None:
+            raise validators.FieldProblem(field, f"{field} contains a NUL character")
+        return data
+
+
+class ContainerIn(Inbound):
     number: ContainerNo = Field(description="ISO 6346 container number with its check digit")
     seal: str = Field(min_length=1, max_length=40, description="Seal number fixed at loading")
     iso_type: str = Field("", max_length=4, description="ISO size-type code, e.g. 22G1")
 
 
-class BillIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class BillIn(Inbound):
     number: str = Field(
         min_length=3,
         max_length=60,
@@ -61,8 +74,7 @@ class BillIn(BaseModel):
         return self
 
 
-class ManifestIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ManifestIn(Inbound):
     reference: str = Field(min_length=1, max_length=60, description="The carrier's own manifest reference")
     mode: Mode
     vessel: str = Field(min_length=1, max_length=120, description="Vessel name or aircraft registration")
@@ -73,14 +85,8 @@ class ManifestIn(BaseModel):
         min_length=2, max_length=20, description="Customs location code where the goods are discharged"
     )
     short_voyage: bool = Field(False, description="Sea voyages of short duration (12 h lead time)")
-    expected_arrival: datetime
+    expected_arrival: Instant = Field(description="With its UTC offset")
     bills: list[BillIn] = Field(min_length=1, max_length=5000)
-
-    @model_validator(mode="after")
-    def _aware(self) -> ManifestIn:
-        if self.expected_arrival.tzinfo is None:
-            raise ValueError("expected_arrival needs a UTC offset (e.g. 2026-05-01T08:00:00+07:00)")
-        return self
 
 
 class ContainerOut(BaseModel):

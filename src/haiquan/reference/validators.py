@@ -1,9 +1,10 @@
 """Validators for codes that arrive from outside: tax codes, container numbers, HS, countries, currencies,
-UN/LOCODE. Pure functions; each raises ValueError with a message an integrator can act on."""
+UN/LOCODE, instants. Pure functions; each raises ValueError with a message an integrator can act on."""
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from functools import lru_cache
 
 import pycountry
@@ -11,8 +12,42 @@ from stdnum import iso6346
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.vn import mst
 
+FIRST_YEAR, LAST_YEAR = 2000, 2099
 _HS8 = re.compile(r"^\d{8}$")
 _LOCODE = re.compile(r"^[A-Z]{2}[A-Z2-9]{3}$")
+
+
+class FieldProblem(ValueError):
+    """A rule over several fields, naming the one the sender must fix."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def nul_field(data: object) -> str | None:
+    """The first key of a raw object whose text (or list of texts) holds a NUL character: PostgreSQL
+    cannot store one, so it must be refused as the sender's mistake before it reaches the database."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            texts = value if isinstance(value, list) else [value]
+            if any(isinstance(t, str) and "\x00" in t for t in texts):
+                return str(key)
+    return None
+
+
+def instant(value: datetime) -> datetime:
+    """A moment sent from outside: with its UTC offset, between 2000 and 2099 (a typo in the year must be
+    a 4xx naming the field, not a date the database cannot store)."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{value.isoformat()} needs a UTC offset (e.g. 2026-05-01T08:00:00+07:00)")
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:
+        utc = None
+    if utc is None or not FIRST_YEAR <= utc.year <= LAST_YEAR:
+        raise ValueError(f"{value.isoformat()} is not between {FIRST_YEAR} and {LAST_YEAR}")
+    return value
 
 
 def tax_code(value: str) -> str:

@@ -30,6 +30,7 @@ from haiquan.supervision.schemas import (
     SurveyIn,
     TransitIn,
     TransitOut,
+    errors_of,
 )
 from haiquan.supervision.tables import AlertRow, OperatorRow, RejectedMessageRow
 
@@ -86,10 +87,7 @@ def terminal_messages(request: Request, raw: RawBody, ctx: Ctx) -> object:
         try:
             body = BatchIn.model_validate_json(raw)
         except ValidationError as exc:
-            errs = [
-                {"field": ".".join(str(p) for p in e["loc"]) or "body", "message": e["msg"]}
-                for e in exc.errors()
-            ]
+            errs = [{"field": e["field"], "message": e["message"]} for e in errors_of(exc.errors(), "body")]
             raise ValidationFailed(
                 f"{errs[0]['field']}: {errs[0]['message']}", field=errs[0]["field"], errors=errs
             ) from exc

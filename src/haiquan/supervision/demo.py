@@ -1,12 +1,14 @@
 """Demo data: the 2018 registry of connected operators (BRIEF §5: Hải Phòng 53 operators over 4
 sub-departments, Nội Bài 3, TP.HCM 4, Bà Rịa–Vũng Tàu 14) and one vessel's story at Hải Phòng: the
-manifest arrives, the containers gate in, an early gate-out is refused and an alert is raised. Survey
-figures are drawn at random for the demo (noted on each record); the operator counts are the brief's."""
+manifest arrives, the containers gate in, an early gate-out is refused and an alert is raised
+(`seed`); then the importer declares two of the bills, they are cleared, and the refused container leaves
+(`clear_and_release`, in demostory.py). Survey figures are drawn at random for the demo (noted on each
+record); the operator counts are the brief's."""
 
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -125,6 +127,17 @@ def seed_registry(session: Session, *, rng: random.Random) -> list[OperatorRow]:
 
 
 def play_vessel(session: Session, *, rng: random.Random, location: str) -> dict[str, Any]:
+    """The manifest arrives 54 h ago for an arrival 24 h ago; the containers gate in 22 h ago and one tries
+    to leave 20 h ago (the clock is frozen at each step, then thawed)."""
+    start = clock.now()
+    try:
+        return _play(session, rng=rng, location=location, start=start)
+    finally:
+        clock.freeze(None)
+
+
+def _play(session: Session, *, rng: random.Random, location: str, start: datetime) -> dict[str, Any]:
+    clock.freeze(start - timedelta(hours=54))
     carrier = org.enterprise_principal(_enterprise(session, DEMO_CARRIER, "Hãng tàu Vinalines", "carrier"))
     terminal = _enterprise(session, DEMO_TERMINAL, "Cảng Hải Phòng", "terminal_operator")
     loc = session.get(LocationRow, location)
@@ -154,11 +167,12 @@ def play_vessel(session: Session, *, rng: random.Random, location: str) -> dict[
             "loading_port": "CNSHA",
             "discharge_port": "VNHPH",
             "location_code": location,
-            "expected_arrival": (clock.now() + timedelta(hours=30)).isoformat(),
+            "expected_arrival": (start - timedelta(hours=24)).isoformat(),
             "bills": bills,
         }
     )
     m = cargo.submit(session, principal=carrier, data=data, scorer=default_scorer())
+    clock.freeze(start - timedelta(hours=22))
     now = clock.now().isoformat()
     gi = [
         {
@@ -174,6 +188,8 @@ def play_vessel(session: Session, *, rng: random.Random, location: str) -> dict[
     principal = org.enterprise_principal(terminal)
     gate_in = apply_batch(session, principal=principal, incoming=[Incoming(x) for x in gi])
     c, s = conts[0]
+    clock.freeze(start - timedelta(hours=20))
+    now = clock.now().isoformat()
     early = apply_batch(
         session,
         principal=principal,
@@ -193,11 +209,25 @@ def play_vessel(session: Session, *, rng: random.Random, location: str) -> dict[
     )
     return {
         "manifest": m.reference,
+        "manifest_id": m.id,
+        "office": loc.unit,
+        "vessel": data.vessel,
+        "voyage": data.voyage,
         "containers": [x for x, _ in conts],
         "gated_in": sum(r.status == "applied" for r in gate_in),
         "early_exit": early[0].status,
         "reasons": [r["code"] for r in early[0].reasons],
         "bill": bills[0]["number"],
+        "bills": [
+            {
+                "goods_id": b["number"],
+                "container": c,
+                "seal": s,
+                "package_count": b["package_count"],
+                "gross_mass_kg": b["gross_mass_kg"],
+            }
+            for b, (c, s) in zip(bills, conts, strict=True)
+        ],
     }
 
 

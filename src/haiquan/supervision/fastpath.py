@@ -36,10 +36,18 @@ def container_answer(session: Session, principal: Principal, raw: str) -> Status
     return status.of_container(session, principal=principal, number=number)
 
 
+CONSIGNMENT_ID = re.compile(r"^[0-9a-f]{32}$")
+BILL = re.compile(r"^[A-Z0-9][A-Z0-9\-/]{2,59}$")  # as a manifest's bill numbers
+
+
 def consignment_answer(session: Session, principal: Principal, raw: str) -> StatusOut:
     if len(raw) > 60:
         raise ValidationFailed("ident: at most 60 characters", field="ident")
-    ident = raw.strip().upper() if len(raw) != 32 else raw
+    ident = raw if CONSIGNMENT_ID.match(raw) else raw.strip().upper()
+    if not CONSIGNMENT_ID.match(ident) and not BILL.match(ident):
+        raise ValidationFailed(
+            f"{raw!r} is neither a bill number (A-Z, 0-9, - and /) nor a consignment id", field="ident"
+        )
     return status.of_consignment(session, principal=principal, ident=ident)
 
 

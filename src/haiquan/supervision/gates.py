@@ -63,12 +63,15 @@ def _alert(
     )
 
 
+def _held_elsewhere(g: Goods) -> MessageError:
+    field, what = ("container", g.container) if g.container else ("goods_id", g.goods_id)
+    return MessageError("held_by_another_operator", field, f"another operator holds {what} in its area")
+
+
 def gate_in(b: Batch, m: MessageIn, g: Goods) -> list[Reason]:
     it = g.item
     if it is not None and it["state"] == "in" and it["operator_id"] != b.operator.id:
-        raise MessageError(
-            "held_by_another_operator", "location", "another operator holds these goods in its area"
-        )
+        raise _held_elsewhere(g)
     warnings: list[Reason] = []
     if g.container and m.seal and g.manifest_seal and m.seal != g.manifest_seal:
         warnings.append(
@@ -128,9 +131,7 @@ def _permit(b: Batch, m: MessageIn, g: Goods) -> TransitRow | None:
 def gate_out(b: Batch, m: MessageIn, g: Goods) -> tuple[bool, list[Reason]]:
     it = g.item
     if it is not None and it["state"] == "in" and it["operator_id"] != b.operator.id:
-        raise MessageError(
-            "held_by_another_operator", "location", "another operator holds these goods in its area"
-        )
+        raise _held_elsewhere(g)
     facts = GoodsFacts(
         goods_id=g.goods_id,
         container=g.container,

@@ -19,7 +19,7 @@ from haiquan.supervision.batchstate import Batch, Goods, Incoming, MessageError
 from haiquan.supervision.bulk import among
 from haiquan.supervision.domain import DeclarationFacts
 from haiquan.supervision.registry import connected_operator
-from haiquan.supervision.schemas import MessageIn, MessageResult
+from haiquan.supervision.schemas import MessageIn, MessageResult, errors_of
 from haiquan.supervision.tables import (
     DeclarationLinkRow,
     ItemRow,
@@ -41,20 +41,6 @@ ITEM_STATE = {
     "gate_out_at": "ts",
 }
 _ADAPTER = TypeAdapter(MessageIn)
-
-
-def _errors_of(exc: ValidationError) -> list[dict[str, Any]]:
-    out = []
-    for e in exc.errors():
-        loc = ".".join(str(p) for p in e.get("loc", ())) or "message"
-        out.append(
-            {
-                "field": loc,
-                "code": "invalid",
-                "message": str(e.get("msg", "invalid")).removeprefix("Value error, "),
-            }
-        )
-    return out
 
 
 def _raw_text(raw: Any) -> str:
@@ -82,14 +68,14 @@ def _parse(b: Batch, incoming: list[Incoming]) -> list[tuple[int, Incoming, Mess
     ok: list[tuple[int, Incoming, MessageIn]] = []
     for i, inc in enumerate(incoming):
         mid = inc.message_id or (inc.raw.get("message_id") if isinstance(inc.raw, dict) else None)
-        mid = str(mid)[:64] if mid is not None else None
+        mid = str(mid)[:64].replace("\x00", "\ufffd") if mid is not None else None  # kept for review
         if inc.errors:
             _reject(b, i, inc, mid, inc.errors)
             continue
         try:
             msg = _ADAPTER.validate_python(inc.raw)
         except ValidationError as exc:
-            _reject(b, i, inc, mid, _errors_of(exc))
+            _reject(b, i, inc, mid, errors_of(exc.errors()))
             continue
         if msg.location not in b.locations:
             err = {

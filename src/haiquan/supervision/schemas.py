@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 from haiquan.cargo.domain import CargoType
+from haiquan.cargo.schemas import Inbound
+from haiquan.kit import clock
 from haiquan.reference import validators
+from haiquan.reference.validators import FieldProblem
 from haiquan.supervision.domain import Connection, Destination, LocationKind
 
 
@@ -20,13 +24,41 @@ def _container(value: str) -> str:
 
 ContainerNo = Annotated[str, AfterValidator(_container)]
 TaxCode = Annotated[str, AfterValidator(validators.tax_code)]
+GoodsId = Annotated[str, AfterValidator(lambda v: v.strip().upper())]  # bill numbers are upper case
 MAX_BATCH = 1000
+MAX_PACKAGES = 10_000_000  # as on a manifest's bill
+AHEAD = timedelta(days=1)  # how far ahead of customs' clock a terminal's clock may run
 
 
-class StockItem(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+def _at(value: datetime) -> datetime:
+    validators.instant(value)
+    if value > clock.now() + AHEAD:
+        raise ValueError(f"{value.isoformat()} is more than a day ahead of customs' clock")
+    return value
+
+
+def field_name(loc: Sequence[int | str]) -> str:
+    """A pydantic location as the API names fields: messages[3].items[0].container."""
+    out = ""
+    for p in loc:
+        out += f"[{p}]" if isinstance(p, int) else ("." if out else "") + str(p)
+    return out
+
+
+def errors_of(errors: Sequence[Any], whole: str = "message") -> list[dict[str, Any]]:
+    """pydantic's errors as {field, code, message}, the field named by a FieldProblem where one was raised."""
+    out = []
+    for e in errors:
+        problem = (e.get("ctx") or {}).get("error")
+        field = problem.field if isinstance(problem, FieldProblem) else field_name(e.get("loc", ()))
+        message = str(e.get("msg", "invalid")).removeprefix("Value error, ")
+        out.append({"field": field or whole, "code": "invalid", "message": message})
+    return out
+
+
+class StockItem(Inbound):
     container: ContainerNo | None = None
-    goods_id: str | None = Field(None, max_length=60)
+    goods_id: GoodsId | None = Field(None, max_length=60)
 
     @model_validator(mode="after")
     def _one(self) -> StockItem:
@@ -35,39 +67,39 @@ class StockItem(BaseModel):
         return self
 
 
-class MessageIn(BaseModel):
+class MessageIn(Inbound):
     """One Get-In / Get-Out / stock message from a terminal operator's system."""
 
-    model_config = ConfigDict(extra="forbid")
     message_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:\-]+$")
     kind: Literal["gate_in", "gate_out", "stock"]
     location: str = Field(min_length=2, max_length=20, description="Customs location code")
-    at: datetime = Field(description="When the movement happened, with its UTC offset")
+    at: Annotated[datetime, AfterValidator(_at)] = Field(
+        description="When the movement happened, with its UTC offset"
+    )
     cargo_type: CargoType = CargoType.CONTAINER
     container: ContainerNo | None = None
-    goods_id: str | None = Field(None, max_length=60, description="Bill of lading / air waybill number")
+    goods_id: GoodsId | None = Field(None, max_length=60, description="Bill of lading / air waybill number")
     seal: str | None = Field(None, max_length=40)
-    package_count: int | None = Field(None, ge=0)
+    package_count: int | None = Field(None, ge=0, le=MAX_PACKAGES)
     destination: Destination | None = Field(None, description="gate_out only: where the goods go")
     items: list[StockItem] = Field(default_factory=list, max_length=20000, description="stock only")
 
     @model_validator(mode="after")
     def _shape(self) -> MessageIn:
-        if self.at.tzinfo is None:
-            raise ValueError("at needs a UTC offset")
         if self.kind == "stock":
             return self
         if self.cargo_type is CargoType.CONTAINER and not self.container:
-            raise ValueError("a container movement names the container")
+            raise FieldProblem("container", "a container movement names the container")
         if self.cargo_type is not CargoType.CONTAINER and not self.goods_id:
-            raise ValueError(f"a {self.cargo_type.value} movement names the goods_id (bill number)")
+            raise FieldProblem(
+                "goods_id", f"a {self.cargo_type.value} movement names the goods_id (bill number)"
+            )
         if self.kind == "gate_out" and self.destination is None:
-            raise ValueError("a gate_out names its destination")
+            raise FieldProblem("destination", "a gate_out names its destination")
         return self
 
 
-class BatchIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class BatchIn(Inbound):
     messages: list[dict[str, Any]] = Field(min_length=1, max_length=MAX_BATCH)
 
 
@@ -89,15 +121,13 @@ class BatchOut(BaseModel):
     results: list[MessageResult]
 
 
-class OperatorIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class OperatorIn(Inbound):
     tax_code: TaxCode
     name: str = Field(min_length=1, max_length=300)
     unit: str = Field(min_length=2, max_length=16, description="Supervising sub-department")
 
 
-class SurveyIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class SurveyIn(Inbound):
     transactions_per_day: int = Field(ge=0)
     annual_teu: int = Field(0, ge=0)
     annual_tonnes: int = Field(0, ge=0)
@@ -106,14 +136,12 @@ class SurveyIn(BaseModel):
     notes: str = Field("", max_length=2000)
 
 
-class ConnectionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ConnectionIn(Inbound):
     status: Connection
     enterprise_tax_code: TaxCode | None = Field(None, description="The operator's account (for testing/live)")
 
 
-class LocationIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class LocationIn(Inbound):
     code: str = Field(min_length=2, max_length=20, pattern=r"^[A-Z0-9]+$")
     name: str = Field(min_length=1, max_length=300)
     kind: LocationKind
@@ -139,8 +167,7 @@ class OperatorOut(BaseModel):
     score: float | None = None
 
 
-class KeyIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class KeyIn(Inbound):
     key_name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._\-]+$")
     certificate_pem: str = Field(
         min_length=100, max_length=20000, description="X.509 certificate (PEM) of an RSA key"
@@ -153,8 +180,7 @@ class KeyOut(BaseModel):
     created_at: datetime
 
 
-class TransitIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class TransitIn(Inbound):
     goods_id: str = Field(min_length=1, max_length=60)
     permit: str = Field(min_length=1, max_length=40, description="Transit declaration or permit number")
     from_location: str
@@ -197,8 +223,7 @@ class AlertOut(BaseModel):
     note: str
 
 
-class AlertActionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class AlertActionIn(Inbound):
     note: str = Field(min_length=1, max_length=2000)
 
 
