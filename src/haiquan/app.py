@@ -22,6 +22,7 @@ from haiquan.kit import errors
 from haiquan.kit.db import Database
 from haiquan.kit.dispatcher import Dispatcher
 from haiquan.kit.groupcommit import GroupCommit
+from haiquan.kit.inbound import RefuseNul
 from haiquan.kit.leader import Leadership
 from haiquan.kit.metrics import LATENCY, REQUESTS
 from haiquan.kit.settings import Settings, get_settings
@@ -84,6 +85,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     errors.install_error_handlers(app)
     _audit_forbidden(app)
     app.add_middleware(StatusLookups)  # inside Measure (added next), which times it like any route
+    # before everything that reads what the caller sent; the batches refuse a bad item on its own
+    app.add_middleware(RefuseNul, per_item=("/api/v1/terminal-messages", "/api/v1/payments/batch"))
     _observability(app, db)
     include_routers(app)
     _web(app)

@@ -121,7 +121,7 @@ def test_nul_characters_are_refused_not_a_500(world: World, client: TestClient) 
     assert out["errors"] == 4 and out["applied"] == 0, out
     body = manifest([bill("HPE0005", [(container(12), "S\x001")])], reference="MV-9")
     r = world.post("/api/v1/manifests", world.ent(CARRIER), body)
-    assert r.status_code == 422 and r.json()["field"] == "bills[0].containers[0]", r.text
+    assert r.status_code == 422 and r.json()["field"] == "bills[0].containers[0].seal", r.text
     r = world.post(
         "/api/v1/manifests",
         world.ent(CARRIER),

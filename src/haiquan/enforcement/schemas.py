@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from haiquan.enforcement.domain import CaseStatus, Route
 from haiquan.enforcement.domain import Field as CaseField
+from haiquan.reference import validators
 
 Agency = Literal["border_guard", "police", "coast_guard", "market_surveillance", "other"]
 LinkKind = Literal["declaration", "consignment", "container", "enterprise", "consignee"]
@@ -80,7 +81,7 @@ class WatchIn(In):
     kind: Literal["enterprise", "consignee", "route", "hs_code", "country"]
     value: str | None = Field(default=None, max_length=200, description="Default for route: the case's route")
     reason: str = Field(min_length=1, max_length=1000)
-    valid_until: datetime | None = None
+    valid_until: validators.Instant | None = None
 
 
 class StatusOut(BaseModel):

@@ -23,6 +23,7 @@ from haiquan.kit import audit, clock, outbox
 from haiquan.kit.auth import Principal
 from haiquan.kit.db import new_id
 from haiquan.kit.errors import Conflict, DomainError, Forbidden, ValidationFailed
+from haiquan.kit.inbound import nul_path
 from haiquan.kit.money import vnd
 from haiquan.payments import ledger, service
 from haiquan.payments.batch_reads import (
@@ -304,6 +305,9 @@ def _write_back(session: Session, dues: dict[str, LockedDue], refs: list[OpenRef
 
 
 def _parse(raw: dict[str, Any]) -> PaymentIn | DomainError:
+    nul = nul_path(raw)
+    if nul is not None:  # PostgreSQL cannot store it: this item is refused, the others go on
+        return ValidationFailed(f"{nul} contains a NUL character", field=nul)
     try:
         return PaymentIn.model_validate(raw)
     except PydanticError as exc:

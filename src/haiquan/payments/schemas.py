@@ -20,19 +20,12 @@ class PaymentIn(BaseModel):
     references: list[str] = Field(min_length=1, max_length=50, examples=[["100000000013001"]])
     amount: Decimal = Field(gt=0, max_digits=18, decimal_places=0, examples=["22810000"])
     payer_tax_code: str = Field(examples=["0101248141"])
-    paid_at: datetime
+    paid_at: validators.Instant = Field(description="With its UTC offset, e.g. 2026-03-02T02:00:00+07:00")
 
     @field_validator("payer_tax_code")
     @classmethod
     def _tax(cls, v: str) -> str:
         return validators.tax_code(v)
-
-    @field_validator("paid_at")
-    @classmethod
-    def _aware(cls, v: datetime) -> datetime:
-        if v.tzinfo is None:
-            raise ValueError("paid_at needs a time zone offset (e.g. +07:00)")
-        return v
 
 
 class Share(BaseModel):

@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from functools import lru_cache
+from typing import Annotated
 
 import pycountry
+from pydantic import AfterValidator
 from stdnum import iso6346
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.vn import mst
@@ -48,6 +50,9 @@ def instant(value: datetime) -> datetime:
     if utc is None or not FIRST_YEAR <= utc.year <= LAST_YEAR:
         raise ValueError(f"{value.isoformat()} is not between {FIRST_YEAR} and {LAST_YEAR}")
     return value
+
+
+Instant = Annotated[datetime, AfterValidator(instant)]
 
 
 def tax_code(value: str) -> str:

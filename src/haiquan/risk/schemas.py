@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from haiquan.reference import validators
+
 Lane = Literal["green", "yellow", "red"]
 
 
@@ -124,7 +126,7 @@ class OverrideIn(Strict):
     channel: Lane
     reason: str = Field(min_length=3, max_length=2000)
     office: str | None = None
-    expires_at: datetime
+    expires_at: validators.Instant
 
 
 class OverrideOut(BaseModel):
