@@ -87,7 +87,7 @@ async def running(fed: Federation, url: str, body: Callable[[], Awaitable[None]]
     nc = await nats.connect(url)
     js = nc.jetstream()
     await js.add_stream(StreamConfig(name="EV_01", subjects=["hq.ev.>"], duplicate_window=3600))
-    task = asyncio.create_task(fed.run(js))
+    task = asyncio.create_task(fed.run(nc, js))
     try:
         await body()
     finally:

@@ -1,8 +1,8 @@
 """The parent's federation consumer: the children's events, sourced into the node's hub stream, applied in
 batches exactly once (inbox, outbox copy, summary and agency feeds in one transaction; sharing/service).
 
-A durable pull consumer with AckAll: one acknowledgement, of a batch's last message, once the batch is
-committed. The next batch is fetched while one is being written (a worker thread), and is applied only after
+A durable pull consumer with AckAll, pulled through sharing/wire.Puller: one acknowledgement, of a batch's
+last message, once the batch is committed. The next batch is fetched while one is being written (a worker thread), and is applied only after
 it, so batches are applied and acknowledged in stream order. A batch that fails is tried again (after 0.5,
 1, 2 ... s, at most every 30 s) and nothing after it is applied meanwhile: acknowledging a later batch would
 acknowledge the failed one too (AckAll), and it would never be delivered again."""
@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import nats
 import structlog
+from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig
@@ -24,6 +25,7 @@ from haiquan.kit.db import Database
 from haiquan.sharing import domain, service
 from haiquan.sharing import metrics as m
 from haiquan.sharing.domain import NodeLayout
+from haiquan.sharing.wire import Puller
 
 log = structlog.get_logger(__name__)
 RETRY_MAX = 30.0
@@ -70,12 +72,12 @@ class Federation:
     source_pending: dict[str, int] = field(default_factory=dict)  # per child: not yet sourced up
     _status_at: float = 0.0
 
-    async def run(self, js: JetStreamContext) -> None:
-        sub = await self._subscribe(js)
+    async def run(self, nc: Client, js: JetStreamContext) -> None:
+        puller = await self._consumer(nc, js)
         applying: asyncio.Task[None] | None = None
         try:
             while True:
-                msgs = await self._fetch(sub)
+                msgs = await self._fetch(puller)
                 if applying is not None:
                     await applying  # committed and acknowledged (it retries until it is)
                     applying = None
@@ -85,28 +87,31 @@ class Federation:
         finally:
             if applying is not None:
                 applying.cancel()
+            await puller.close()
 
-    async def _subscribe(self, js: JetStreamContext) -> JetStreamContext.PullSubscription:
-        stream = domain.event_stream(self.layout.unit)
-        cfg = ConsumerConfig(ack_policy=AckPolicy.ALL, max_ack_pending=50_000, ack_wait=self.ack_wait)
+    async def _consumer(self, nc: Client, js: JetStreamContext) -> Puller:
+        stream, durable = domain.event_stream(self.layout.unit), f"fed_{self.layout.unit}"
+        cfg = ConsumerConfig(
+            durable_name=durable, ack_policy=AckPolicy.ALL, max_ack_pending=50_000, ack_wait=self.ack_wait
+        )
         while True:
             try:
-                return await js.pull_subscribe(
-                    "", durable=f"fed_{self.layout.unit}", stream=stream, config=cfg
-                )
+                try:
+                    await js.consumer_info(stream, durable)
+                except nats.js.errors.NotFoundError:
+                    await js.add_consumer(stream, config=cfg)
+                return Puller(nc, stream, durable)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
                 log.warning("federation_consumer_not_ready", error=str(exc))
                 await asyncio.sleep(1)
 
-    async def _fetch(self, sub: JetStreamContext.PullSubscription) -> list[Msg]:
+    async def _fetch(self, puller: Puller) -> list[Msg]:
         try:
-            return await sub.fetch(self.batch, timeout=self.fetch_wait)
+            return await puller.fetch(self.batch, self.fetch_wait)
         except asyncio.CancelledError:
             raise
-        except (nats.errors.TimeoutError, TimeoutError):  # nothing new
-            return []
         except Exception as exc:  # a broker hiccup: ask again
             log.warning("federation_fetch_failed", error=str(exc))
             await asyncio.sleep(0.5)

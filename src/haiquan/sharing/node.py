@@ -29,6 +29,7 @@ from haiquan.sharing.domain import NodeLayout
 from haiquan.sharing.downward import follow_references
 from haiquan.sharing.federation import Federation
 from haiquan.sharing.relay import Relay
+from haiquan.sharing.wire import Publisher
 
 log = structlog.get_logger(__name__)
 DUPLICATE_WINDOW_S = 3600.0
@@ -145,7 +146,7 @@ class SharingNode:
                 await asyncio.sleep(1)
         self.ready.set()
         tasks = [
-            asyncio.create_task(self._relay(js, self.relay())),
+            asyncio.create_task(self._relay(js, self.relay(), Publisher(nc))),
             asyncio.create_task(
                 follow_references(js, db=self.db, unit=self.layout.unit, on_applied=self.on_applied)
             ),
@@ -153,7 +154,7 @@ class SharingNode:
         if self.layout.children:
             fed = Federation(self.db, self.layout, self.on_applied, self.batch, self.fetch_wait)
             fed.source_pending = self.source_pending
-            tasks.append(asyncio.create_task(fed.run(js)))
+            tasks.append(asyncio.create_task(fed.run(nc, js)))
         while not self._stop.is_set():
             await asyncio.sleep(0.1)
         for t in tasks:
@@ -181,11 +182,11 @@ class SharingNode:
         self._wake.clear()
 
     # --- relay ---
-    async def _relay(self, js: JetStreamContext, relay: Relay) -> None:
+    async def _relay(self, js: JetStreamContext, relay: Relay, publisher: Publisher) -> None:
         while True:
             try:
-                sent = await relay.relay_events(js)
-                sent += await relay.relay_agency(js, _ensure_stream)
+                sent = await relay.relay_events(publisher)
+                sent += await relay.relay_agency(js, publisher, _ensure_stream)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:

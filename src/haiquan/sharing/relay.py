@@ -2,9 +2,9 @@
 message with the event id as Nats-Msg-Id, and marked `published_at` once JetStream acknowledged them; and
 the agency feeds the same way.
 
-Pipelined in three stages: while JetStream acknowledges batch k, batch k+1 is read and encoded (a worker
-thread; the rows of batch k are left out by their sequence range); while batch k+1 is published, batch k is
-marked (a worker thread, one UPDATE). A batch is published only once the one before is wholly acknowledged,
+Pipelined in three stages: while batch k is published and acknowledged (sharing/wire.Publisher), batch k+1
+is read and encoded (a worker thread; the rows of batch k are left out by their sequence range); while
+batch k+1 is published, batch k is marked (a worker thread, one UPDATE). A batch is published only once the one before is wholly acknowledged,
 so per-unit order holds; a batch not wholly acknowledged drops the read-ahead, waits for the marks and
 starts again from the oldest unpublished row. A crash between acknowledgement and mark republishes:
 JetStream drops the duplicate (duplicate window one hour) and the parent's inbox would too."""
@@ -12,7 +12,6 @@ JetStream drops the duplicate (duplicate window one hour) and the parent's inbox
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -31,11 +30,9 @@ from haiquan.kit.tables import OutboxEvent
 from haiquan.sharing import domain
 from haiquan.sharing import metrics as m
 from haiquan.sharing.tables import AgencyDelivery
+from haiquan.sharing.wire import Item, Publisher
 
 log = structlog.get_logger(__name__)
-ACK_TIMEOUT = 10.0  # seconds a batch may wait for its acknowledgements before it is published again
-
-Item = tuple[str, bytes, str]  # subject, body, Nats-Msg-Id
 Ensure = Callable[[JetStreamContext, StreamConfig], Awaitable[None]]
 
 
@@ -45,25 +42,6 @@ class Outgoing:
 
     seqs: list[int]
     items: list[Item]
-
-
-async def publish_in_order(js: JetStreamContext, items: list[Item]) -> list[asyncio.Future[Any]]:
-    """Send every message (pipelined); the futures resolve as JetStream acknowledges them."""
-    return [await js.publish_async(s, body, headers={"Nats-Msg-Id": mid}) for s, body, mid in items]
-
-
-async def acknowledged(futures: list[asyncio.Future[Any]]) -> int:
-    """How many, from the first, JetStream acknowledged (the rest are cancelled: published again)."""
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(asyncio.gather(*futures, return_exceptions=True), timeout=ACK_TIMEOUT)
-    acked = 0
-    for f in futures:
-        if not f.done() or f.cancelled() or f.exception() is not None:
-            break
-        acked += 1
-    for f in futures[acked:]:
-        f.cancel()
-    return acked
 
 
 @dataclass
@@ -106,7 +84,7 @@ class Relay:
             uow.session.execute(update(OutboxEvent).where(where).values(published_at=clock.now()))
             uow.commit()
 
-    async def relay_events(self, js: JetStreamContext) -> int:
+    async def relay_events(self, publisher: Publisher) -> int:
         """Publish until the outbox holds nothing unpublished (or a batch is not wholly acknowledged);
         returns how many events JetStream acknowledged."""
         sent = 0
@@ -115,13 +93,12 @@ class Relay:
         out = await asyncio.to_thread(self.unpublished)
         try:
             while out.seqs:
-                futures = await publish_in_order(js, out.items)
                 if marking is not None:
                     await marking  # the batch before is marked: it cannot be read again
                 ahead = asyncio.ensure_future(
                     asyncio.to_thread(self.unpublished, (out.seqs[0], out.seqs[-1]))
                 )
-                acked = await acknowledged(futures)
+                acked = await publisher.publish(out.items)
                 if acked:
                     marking = asyncio.ensure_future(asyncio.to_thread(self.mark, out.seqs[:acked]))
                     sent += acked
@@ -155,7 +132,7 @@ class Relay:
             uow.session.execute(stmt.values(published_at=clock.now()))
             uow.commit()
 
-    async def relay_agency(self, js: JetStreamContext, ensure_stream: Ensure) -> int:
+    async def relay_agency(self, js: JetStreamContext, publisher: Publisher, ensure_stream: Ensure) -> int:
         rows = await asyncio.to_thread(self.agency_pending)
         if not rows:
             return 0
@@ -167,7 +144,7 @@ class Relay:
             (subject, json.dumps(body, default=str).encode(), f"{agr}:{body['id']}")
             for _, _, subject, body, agr in rows
         ]
-        acked = await acknowledged(await publish_in_order(js, items))
+        acked = await publisher.publish(items)
         if acked:
             await asyncio.to_thread(self.mark_agency, [r[0] for r in rows[:acked]])
             for _, agency, *_rest in rows[:acked]:
