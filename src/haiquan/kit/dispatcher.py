@@ -18,15 +18,16 @@ import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import Enum
+from typing import cast
 
 import structlog
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from haiquan.kit import clock
 from haiquan.kit.db import Database
 from haiquan.kit.leader import Leadership
-from haiquan.kit.outbox import Consumer, Event
+from haiquan.kit.outbox import Consumer, Event, select_events
 from haiquan.kit.tables import ConsumerCursor, EventConsumption, OutboxEvent
 
 log = structlog.get_logger(__name__)
@@ -34,6 +35,7 @@ log = structlog.get_logger(__name__)
 IN_LIST = 500  # ids per IN (...) list
 RETRY_MAX = 300.0  # seconds between tries of an event its consumer keeps failing
 MAX_GAP = 50_000  # more numbers skipped at once than transactions could hold: not tracked as holes
+CONSUMPTIONS = cast(Table, EventConsumption.__table__)
 
 
 class Outcome(Enum):
@@ -148,18 +150,12 @@ class Dispatcher:
         assert self._mark is not None
         with self.db.unit_of_work() as uow:
             s = uow.session
-            rows = list(
-                s.scalars(
-                    select(OutboxEvent)
-                    .where(OutboxEvent.seq > self._mark)
-                    .order_by(OutboxEvent.seq)
-                    .limit(self.batch)
-                )
-            )
+            q = select_events().where(OutboxEvent.seq > self._mark).order_by(OutboxEvent.seq)
+            rows = list(s.execute(q.limit(self.batch)))
             holes = sorted(self._holes)
             for i in range(0, len(holes), IN_LIST):
-                rows += s.scalars(select(OutboxEvent).where(OutboxEvent.seq.in_(holes[i : i + IN_LIST])))
-            events = [Event.from_row(r) for r in rows]
+                rows += s.execute(select_events().where(OutboxEvent.seq.in_(holes[i : i + IN_LIST])))
+            events = [Event.from_columns(r) for r in rows]
             uow.rollback()
         now = time.monotonic()
         for ev in events:
@@ -244,11 +240,16 @@ class Dispatcher:
         chunk is then applied again, event by event, by the guarded path)."""
         with self.db.unit_of_work() as uow:
             try:
-                for ev in events:
-                    consumer.handler(uow, ev)
-                    uow.session.add(
-                        EventConsumption(consumer=consumer.name, event_id=ev.id, applied_at=clock.now())
-                    )
+                if consumer.many is not None:
+                    consumer.many(uow, events)
+                else:
+                    for ev in events:
+                        consumer.handler(uow, ev)
+                now = clock.now()
+                consumed = [
+                    {"consumer": consumer.name, "event_id": ev.id, "applied_at": now} for ev in events
+                ]
+                uow.session.execute(insert(CONSUMPTIONS), consumed)  # one statement for the chunk
                 uow.commit()
                 return True
             except OperationalError:

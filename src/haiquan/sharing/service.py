@@ -60,9 +60,7 @@ def ingest(session: Session, *, batch: list[Received], layout: NodeLayout) -> tu
     add_to_totals(session, (e for e in applied if counted(e.type)))
     if applied:
         AGREEMENTS.refresh(session)  # once per batch: agreements recorded a moment ago apply at once
-        deliveries = [d for ev in applied for d in agency_deliveries(session, event=ev)]
-        if deliveries:
-            session.execute(insert(AgencyDelivery), deliveries)
+        project_many_for_agencies(session, events=applied)
     return len(applied), refused
 
 
@@ -214,6 +212,14 @@ def agency_deliveries(session: Session, *, event: Event) -> list[dict[str, Any]]
         for agreement_id, agreement in AGREEMENTS.get(session)
         if agreement.covers(event)
     ]
+
+
+def project_many_for_agencies(session: Session, *, events: list[Event]) -> int:
+    """`project_for_agencies` for many events, in one insert."""
+    rows = [d for ev in events for d in agency_deliveries(session, event=ev)]
+    if rows:
+        session.execute(insert(AgencyDelivery), rows)
+    return len(rows)
 
 
 def project_for_agencies(session: Session, *, event: Event) -> int:
