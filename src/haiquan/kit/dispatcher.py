@@ -21,8 +21,10 @@ from enum import Enum
 from typing import cast
 
 import structlog
-from sqlalchemy import Table, insert, select
+from sqlalchemy import String, Table, any_, insert, literal, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
 
 from haiquan.kit import clock
 from haiquan.kit.db import Database
@@ -36,6 +38,10 @@ IN_LIST = 500  # ids per IN (...) list
 RETRY_MAX = 300.0  # seconds between tries of an event its consumer keeps failing
 MAX_GAP = 50_000  # more numbers skipped at once than transactions could hold: not tracked as holes
 CONSUMPTIONS = cast(Table, EventConsumption.__table__)
+CONSUMED_PG = text(
+    "INSERT INTO event_consumptions (consumer, event_id, applied_at) "
+    "SELECT :consumer, unnest(CAST(:ids AS varchar[])), :at"
+)
 
 
 class Outcome(Enum):
@@ -216,11 +222,15 @@ class Dispatcher:
         process): one query for the round, by the consumption table's primary key."""
         done: dict[str, set[str]] = {name: set() for name in todo}
         ids = sorted({e.id for events in todo.values() for e in events})
+        pg = self.db.dialect == "postgresql"  # one array parameter for them all; elsewhere IN lists
+        chunks = [ids] if pg else [ids[i : i + IN_LIST] for i in range(0, len(ids), IN_LIST)]
         with self.db.unit_of_work() as uow:
-            for i in range(0, len(ids), IN_LIST):
+            for chunk in chunks:
                 q = select(EventConsumption.consumer, EventConsumption.event_id).where(
                     EventConsumption.consumer.in_(sorted(todo)),
-                    EventConsumption.event_id.in_(ids[i : i + IN_LIST]),
+                    EventConsumption.event_id == any_(literal(chunk, ARRAY(String)))
+                    if pg
+                    else EventConsumption.event_id.in_(chunk),
                 )
                 for name, event_id in uow.session.execute(q):
                     done[name].add(event_id)
@@ -245,11 +255,7 @@ class Dispatcher:
                 else:
                     for ev in events:
                         consumer.handler(uow, ev)
-                now = clock.now()
-                consumed = [
-                    {"consumer": consumer.name, "event_id": ev.id, "applied_at": now} for ev in events
-                ]
-                uow.session.execute(insert(CONSUMPTIONS), consumed)  # one statement for the chunk
+                _consumed(uow.session, consumer.name, [ev.id for ev in events])
                 uow.commit()
                 return True
             except OperationalError:
@@ -383,6 +389,17 @@ class Dispatcher:
             log.exception("dispatcher_save_failed")
         finally:
             self._lock.release()
+
+
+def _consumed(session: Session, consumer: str, ids: list[str]) -> None:
+    """The consumption rows of a chunk in one statement: on PostgreSQL one array parameter (no statement
+    per row), elsewhere executemany."""
+    now = clock.now()
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(CONSUMED_PG, {"consumer": consumer, "ids": ids, "at": now})
+        return
+    rows = [{"consumer": consumer, "event_id": i, "applied_at": now} for i in ids]
+    session.execute(insert(CONSUMPTIONS), rows)
 
 
 def _failure(consumer: Consumer, ev: Event, exc: Exception, *, again: bool) -> None:
