@@ -67,7 +67,7 @@ class Federation:
     layout: NodeLayout
     on_applied: Callable[[], None] = lambda: None
     batch: int = 1000
-    fetch_wait: float = 0.1  # longest a fetch waits to fill a batch: bounds the added lag
+    fetch_wait: float = 0.03  # longest a fetch waits to fill a batch: bounds the added lag
     ack_wait: float = 60.0  # a batch fetched and not acknowledged is delivered again after this
     source_pending: dict[str, int] = field(default_factory=dict)  # per child: not yet sourced up
     _status_at: float = 0.0
@@ -121,7 +121,7 @@ class Federation:
         """Apply a fetched batch, trying again until it is committed, then acknowledge it (AckAll)."""
         if not msgs:  # a fetch can end with a status only
             return
-        batch = received(msgs)
+        batch = await asyncio.to_thread(received, msgs)  # off the loop, which goes on fetching
         if batch and await self._ingest_until_done(batch):
             self.on_applied()
         try:

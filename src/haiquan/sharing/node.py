@@ -79,7 +79,7 @@ class SharingNode:
     on_applied: Callable[[], None] = lambda: None
     batch: int = 1000
     interval: float = 0.05  # relay poll when not woken (events committed by other processes)
-    fetch_wait: float = 0.1  # longest a parent waits to fill a batch: bounds the added lag
+    fetch_wait: float = 0.03  # longest a parent waits to fill a batch: bounds the added lag
     _loop: asyncio.AbstractEventLoop | None = None
     _wake: asyncio.Event | None = None
     _stop: threading.Event = field(default_factory=threading.Event)

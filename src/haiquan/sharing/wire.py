@@ -20,6 +20,7 @@ from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 
 Item = tuple[str, bytes, str]  # subject, body, Nats-Msg-Id
+STATUS_GRACE = 0.02  # seconds a fetch waits past its request's expiry for the server's 408
 
 
 @dataclass
@@ -87,8 +88,10 @@ def acknowledged(data: bytes) -> bool:
 @dataclass
 class Puller:
     """Batches from a pull consumer through one inbox subscription: a request for `batch` messages that
-    the server ends after `wait` seconds (408) if fewer are there. Messages that arrive after a fetch gave
-    up are kept for the next one (they are delivered and pending acknowledgement, in stream order)."""
+    expires after `wait` seconds. A fetch ends when the batch is full, when the server says the request is
+    over (408 at its expiry, 404, 409), or `wait` seconds later in any case (a busy server's 408 was seen a
+    second late): it never waits on the server for longer than it asked. Messages that arrive after a fetch
+    ended are kept for the next one (they are delivered and pending acknowledgement, in stream order)."""
 
     nc: Client
     stream: str
@@ -109,8 +112,8 @@ class Puller:
             request = {"batch": batch - len(self._msgs), "expires": int(wait * 1e9)}
             subject = f"{self.api_prefix}.CONSUMER.MSG.NEXT.{self.stream}.{self.consumer}"
             await self.nc.publish(subject, json.dumps(request).encode(), reply=self._inbox)
-            with contextlib.suppress(TimeoutError):  # the server's 408 normally ends it first
-                await asyncio.wait_for(self._ended.wait(), wait + 1.0)
+            with contextlib.suppress(TimeoutError):  # a busy server's 408 can come late: not waited for
+                await asyncio.wait_for(self._ended.wait(), wait + STATUS_GRACE)
         msgs, self._msgs = self._msgs[:batch], self._msgs[batch:]
         return msgs
 
