@@ -81,7 +81,9 @@ class Relay:
     def mark(self, seqs: list[int]) -> None:
         with self.db.unit_of_work() as uow:
             where = _seq_among(uow.session.get_bind().dialect.name, seqs)
-            uow.session.execute(update(OutboxEvent).where(where).values(published_at=clock.now()))
+            stmt = update(OutboxEvent).where(where).values(published_at=clock.now())
+            # no objects of these rows in the session: nothing to synchronise (it fetched every key)
+            uow.session.execute(stmt.execution_options(synchronize_session=False))
             uow.commit()
 
     async def relay_events(self, publisher: Publisher) -> int:
@@ -128,8 +130,8 @@ class Relay:
 
     def mark_agency(self, seqs: list[int]) -> None:
         with self.db.unit_of_work() as uow:
-            stmt = update(AgencyDelivery).where(AgencyDelivery.seq.in_(seqs))
-            uow.session.execute(stmt.values(published_at=clock.now()))
+            stmt = update(AgencyDelivery).where(AgencyDelivery.seq.in_(seqs)).values(published_at=clock.now())
+            uow.session.execute(stmt.execution_options(synchronize_session=False))
             uow.commit()
 
     async def relay_agency(self, js: JetStreamContext, publisher: Publisher, ensure_stream: Ensure) -> int:
