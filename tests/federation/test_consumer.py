@@ -23,7 +23,7 @@ from haiquan.organization import service as org
 from haiquan.organization.domain import UnitTree
 from haiquan.sharing import domain, service
 from haiquan.sharing.domain import NodeLayout
-from haiquan.sharing.federation import Federation
+from haiquan.sharing.federation import Federation, stream_seq
 from haiquan.sharing.tables import FederatedEvent
 from tests.conftest import need_service
 from tests.federation.harness import NATS_SERVER, NatsProc, free_port
@@ -154,3 +154,9 @@ def test_a_batch_delivered_again_is_applied_once(
     asyncio.run(running(fed, nats_url, body))
     assert sorted(received_ids(parent_db)) == sorted(e.id for e in events)
     assert copies_in_order(parent_db) == [e.id for e in events]  # one copy each, in order
+
+
+def test_the_stream_sequence_is_read_from_both_forms_of_ack_subject() -> None:
+    assert stream_seq("$JS.ACK.EV_01.fed_01.1.42.7.1795975414027789593.2") == 42
+    assert stream_seq("$JS.ACK.u01.HASH.EV_01.fed_01.1.42.7.1795975414027789593.2.tok") == 42
+    assert stream_seq("not an ack subject") == 0

@@ -40,9 +40,11 @@ def source_node(msg: Msg) -> str | None:
 
 def stream_seq(reply: str) -> int:
     """The stream sequence from a JetStream ack subject, without building nats-py's Metadata:
-    $JS.ACK.<stream>.<consumer>.<delivered>.<sseq>... or $JS.ACK.<domain>.<hash>.<stream>...<sseq>..."""
+    $JS.ACK.<stream>.<consumer>.<delivered>.<sseq>... or $JS.ACK.<domain>.<hash>.<stream>...<sseq>...
+    (0 if the subject has neither form: the sequence is kept for information only)."""
     tokens = reply.split(".")
-    return int(tokens[5] if len(tokens) == 9 else tokens[7])
+    seq = tokens[5] if len(tokens) == 9 else tokens[7] if len(tokens) >= 11 else ""
+    return int(seq) if seq.isdigit() else 0
 
 
 def received(msgs: list[Msg]) -> list[service.Received]:
@@ -121,28 +123,30 @@ class Federation:
         """Apply a fetched batch, trying again until it is committed, then acknowledge it (AckAll)."""
         if not msgs:  # a fetch can end with a status only
             return
-        batch = await asyncio.to_thread(received, msgs)  # off the loop, which goes on fetching
-        if batch and await self._ingest_until_done(batch):
+        delay = 0.5
+        while True:
+            try:  # decoded and written in a worker thread: the loop goes on fetching
+                applied = await asyncio.to_thread(self._apply, msgs)
+                break
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # not acknowledged; nothing after it is applied meanwhile
+                if delay == 0.5:
+                    log.exception("federation_apply_failed", batch=len(msgs))
+                else:
+                    log.warning("federation_apply_failed_again", batch=len(msgs), error=repr(exc))
+                await asyncio.sleep(delay)
+                delay = min(RETRY_MAX, delay * 2)
+        if applied:
             self.on_applied()
         try:
             await msgs[-1].ack()
         except Exception as exc:  # not acknowledged: delivered again after ack_wait, skipped by its id
             log.warning("federation_ack_failed", error=str(exc))
 
-    async def _ingest_until_done(self, batch: list[service.Received]) -> int:
-        delay = 0.5
-        while True:
-            try:
-                return await asyncio.to_thread(self._ingest, batch)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # not acknowledged; nothing after it is applied meanwhile
-                if delay == 0.5:
-                    log.exception("federation_apply_failed", batch=len(batch))
-                else:
-                    log.warning("federation_apply_failed_again", batch=len(batch), error=repr(exc))
-                await asyncio.sleep(delay)
-                delay = min(RETRY_MAX, delay * 2)
+    def _apply(self, msgs: list[Msg]) -> int:
+        batch = received(msgs)
+        return self._ingest(batch) if batch else 0
 
     def _ingest(self, batch: list[service.Received]) -> int:
         with self.db.unit_of_work() as uow:
