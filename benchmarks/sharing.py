@@ -171,7 +171,8 @@ def backlog(dept: Node, sub: Node, n: int, raw: float, lean: float) -> tuple[flo
 
 
 class Watch(threading.Thread):
-    """When a condition first held (polled every 50 ms in a thread of its own)."""
+    """When a condition first held (polled every 0.2 s in a thread of its own: the figure is informative,
+    and the poll must cost the measured nodes little)."""
 
     def __init__(self, check: Callable[[], bool]) -> None:
         super().__init__(daemon=True)
@@ -180,7 +181,7 @@ class Watch(threading.Thread):
 
     def run(self) -> None:
         while not self.check():
-            time.sleep(0.05)
+            time.sleep(0.2)
         self.at = time.perf_counter()
 
     def wait(self) -> float:
