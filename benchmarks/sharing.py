@@ -248,9 +248,8 @@ def main() -> int:
     urls = make_databases(a.pg, ["hq_bench_n01", "hq_bench_n01ab"]) if a.pg else ["", ""]
     dept = Node("01", base / "n01", None, ["01AB"], database_url=urls[0])
     sub = Node("01AB", base / "n01AB", "01", [], database_url=urls[1])
-    print(
-        f"databases: {'PostgreSQL' if a.pg else 'SQLite'}; nodes, nats-servers and this writer share the machine"
-    )
+    kind = "PostgreSQL" if a.pg else "SQLite"
+    print(f"databases: {kind}; nodes, nats-servers and this writer share the machine")
     try:
         dept.prepare(None)
         sub.prepare(dept.leaf_port)
@@ -261,7 +260,6 @@ def main() -> int:
         raw, lean = asyncio.run(raw_publish_rate(sub, a.events))
         print(f"raw JetStream publish (pipelined, acked, publish_async): {raw:,.0f} msg/s")
         print(f"  the same through the relay's publisher (for information): {lean:,.0f} msg/s")
-
         sub.start_app()
         thr, tell_reports = backlog(dept, sub, a.events, raw, lean)
         p99 = steady_lag(dept, sub, a.steady)

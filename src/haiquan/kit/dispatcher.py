@@ -18,18 +18,16 @@ import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import Enum
-from typing import cast
 
 import structlog
-from sqlalchemy import String, Table, any_, insert, literal, select, text
+from sqlalchemy import String, any_, literal, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session
 
 from haiquan.kit import clock
 from haiquan.kit.db import Database
 from haiquan.kit.leader import Leadership
-from haiquan.kit.outbox import Consumer, Event, select_events
+from haiquan.kit.outbox import Consumer, Event, record_consumed, select_events
 from haiquan.kit.tables import ConsumerCursor, EventConsumption, OutboxEvent
 
 log = structlog.get_logger(__name__)
@@ -37,11 +35,6 @@ log = structlog.get_logger(__name__)
 IN_LIST = 500  # ids per IN (...) list
 RETRY_MAX = 300.0  # seconds between tries of an event its consumer keeps failing
 MAX_GAP = 50_000  # more numbers skipped at once than transactions could hold: not tracked as holes
-CONSUMPTIONS = cast(Table, EventConsumption.__table__)
-CONSUMED_PG = text(
-    "INSERT INTO event_consumptions (consumer, event_id, applied_at) "
-    "SELECT :consumer, unnest(CAST(:ids AS varchar[])), :at"
-)
 
 
 class Outcome(Enum):
@@ -255,7 +248,7 @@ class Dispatcher:
                 else:
                     for ev in events:
                         consumer.handler(uow, ev)
-                _consumed(uow.session, consumer.name, [ev.id for ev in events])
+                record_consumed(uow.session, consumer.name, [ev.id for ev in events])
                 uow.commit()
                 return True
             except OperationalError:
@@ -389,17 +382,6 @@ class Dispatcher:
             log.exception("dispatcher_save_failed")
         finally:
             self._lock.release()
-
-
-def _consumed(session: Session, consumer: str, ids: list[str]) -> None:
-    """The consumption rows of a chunk in one statement: on PostgreSQL one array parameter (no statement
-    per row), elsewhere executemany."""
-    now = clock.now()
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(CONSUMED_PG, {"consumer": consumer, "ids": ids, "at": now})
-        return
-    rows = [{"consumer": consumer, "event_id": i, "applied_at": now} for i in ids]
-    session.execute(insert(CONSUMPTIONS), rows)
 
 
 def _failure(consumer: Consumer, ev: Event, exc: Exception, *, again: bool) -> None:

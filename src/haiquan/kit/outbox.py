@@ -9,12 +9,12 @@ from datetime import datetime
 from typing import Any, cast
 
 import structlog
-from sqlalchemy import Select, Table, insert, select
+from sqlalchemy import Select, Table, insert, select, text
 from sqlalchemy.orm import Session
 
 from haiquan.kit import clock
 from haiquan.kit.db import UnitOfWork, new_id
-from haiquan.kit.tables import OutboxEvent
+from haiquan.kit.tables import EventConsumption, OutboxEvent
 
 log = structlog.get_logger(__name__)
 
@@ -135,6 +135,23 @@ class Consumer:
 
     def accepts(self, event: Event) -> bool:
         return self.wants(event.type) and not (self.local_only and event.federated)
+
+
+CONSUMED_PG = text(
+    "INSERT INTO event_consumptions (consumer, event_id, applied_at) "
+    "SELECT :consumer, unnest(CAST(:ids AS varchar[])), :at"
+)
+
+
+def record_consumed(session: Session, consumer: str, ids: list[str]) -> None:
+    """The consumption rows of events a consumer applied, in one statement: on PostgreSQL one array
+    parameter (no statement per row), elsewhere executemany. In the consumer's transaction."""
+    now = clock.now()
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(CONSUMED_PG, {"consumer": consumer, "ids": ids, "at": now})
+        return
+    rows = [{"consumer": consumer, "event_id": i, "applied_at": now} for i in ids]
+    session.execute(insert(cast(Table, EventConsumption.__table__)), rows)
 
 
 def types(*names: str) -> frozenset[str]:

@@ -91,6 +91,11 @@ class SharingNode:
     def relay(self) -> Relay:
         return Relay(self.db, self.layout.own_units, batch=self.batch)
 
+    def federation(self) -> Federation:
+        fed = Federation(self.db, self.layout, self.on_applied, self.batch, self.fetch_wait)
+        fed.source_pending = self.source_pending  # shown by the status page while the link runs
+        return fed
+
     # --- lifecycle (called from other threads) ---
     def start(self) -> None:
         if self._thread is not None:
@@ -152,9 +157,7 @@ class SharingNode:
             ),
         ]
         if self.layout.children:
-            fed = Federation(self.db, self.layout, self.on_applied, self.batch, self.fetch_wait)
-            fed.source_pending = self.source_pending
-            tasks.append(asyncio.create_task(fed.run(nc, js)))
+            tasks.append(asyncio.create_task(self.federation().run(nc, js)))
         while not self._stop.is_set():
             await asyncio.sleep(0.1)
         for t in tasks:

@@ -89,6 +89,8 @@ class Relay:
     async def relay_events(self, publisher: Publisher) -> int:
         """Publish until the outbox holds nothing unpublished (or a batch is not wholly acknowledged);
         returns how many events JetStream acknowledged."""
+        if not publisher.connected:  # nats-py is reconnecting to the node's server: later
+            return 0
         sent = 0
         marking: asyncio.Future[None] | None = None
         ahead: asyncio.Future[Outgoing] | None = None
@@ -135,6 +137,8 @@ class Relay:
             uow.commit()
 
     async def relay_agency(self, js: JetStreamContext, publisher: Publisher, ensure_stream: Ensure) -> int:
+        if not publisher.connected:
+            return 0
         rows = await asyncio.to_thread(self.agency_pending)
         if not rows:
             return 0

@@ -21,6 +21,7 @@ from nats.aio.subscription import Subscription
 
 Item = tuple[str, bytes, str]  # subject, body, Nats-Msg-Id
 STATUS_GRACE = 0.02  # seconds a fetch waits past its request's expiry for the server's 408
+RECONNECT_PAUSE = 0.25  # seconds between looks at a connection that is being re-established
 
 
 @dataclass
@@ -37,8 +38,15 @@ class Publisher:
     _left: int = 0
     _done: asyncio.Event = field(default_factory=asyncio.Event)
 
+    @property
+    def connected(self) -> bool:
+        return bool(self.nc.is_connected)
+
     async def publish(self, items: list[Item]) -> int:
-        """Publish every item; return how many, from the first, JetStream acknowledged."""
+        """Publish every item; return how many, from the first, JetStream acknowledged (none while the
+        client is reconnecting: they would wait in its buffer and time out)."""
+        if not self.connected:
+            return 0
         if self._sub is None:
             self._prefix = self.nc.new_inbox()
             self._sub = await self.nc.subscribe(f"{self._prefix}.*.*", cb=self._reply)
@@ -104,6 +112,9 @@ class Puller:
     _ended: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def fetch(self, batch: int, wait: float) -> list[Msg]:
+        if not self.nc.is_connected:  # reconnecting: a request would only pile up in the client's buffer
+            await asyncio.sleep(max(wait, RECONNECT_PAUSE))
+            return []
         if self._sub is None:
             self._inbox = self.nc.new_inbox()
             self._sub = await self.nc.subscribe(self._inbox, cb=self._deliver)
