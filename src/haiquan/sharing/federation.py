@@ -85,7 +85,8 @@ class Federation:
                     applying = None
                 if msgs:
                     applying = asyncio.create_task(self.apply(msgs))
-                await self._refresh_sources(js)
+                if nc.is_connected:  # while reconnecting it would only time out, every 2 s
+                    await self._refresh_sources(js)
         finally:
             if applying is not None:
                 applying.cancel()
