@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hmac
 import inspect
 import time
@@ -33,6 +34,18 @@ from haiquan.supervision.fastpath import StatusLookups
 from haiquan.supervision.webhooks import SupervisionWorker
 
 log = structlog.get_logger(__name__)
+
+
+def create_served_app() -> FastAPI:
+    """The application as `haiquan serve` runs it (uvicorn's factory, in each worker process). Everything
+    built so far (modules, table metadata, routes: hundreds of thousands of objects that live as long as
+    the process) is moved out of the cyclic garbage collector's sight with gc.freeze(): a full collection
+    then walks only what was allocated since, about 2 ms instead of 200-300 ms during which the process
+    (its requests, dispatcher and federation link) stood still."""
+    app = create_app()
+    gc.collect()
+    gc.freeze()
+    return app
 
 
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:

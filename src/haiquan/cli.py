@@ -93,7 +93,12 @@ def serve(
     get_settings.cache_clear()
 
     uvicorn.run(
-        "haiquan.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning"
+        "haiquan.app:create_served_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
     )
 
 

@@ -13,26 +13,31 @@ from typing import Any
 import nats
 import pytest
 from nats.js.api import ConsumerConfig
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select, text
 
 from haiquan.kit.db import Database
 from haiquan.kit.tables import OutboxEvent
 from haiquan.sharing import service
 from haiquan.sharing.natsconf import agency_user, client_url, node_user
 from haiquan.sharing.tables import FederatedEvent, ReferenceVersion, UnitEventTotal
-from tests.conftest import need_service
+from tests.conftest import PG_ADMIN_URL, need_service
 from tests.federation.harness import NATS_SERVER, SECRET, Node, wait_for
 
 pytestmark = [pytest.mark.nats, pytest.mark.timeout(240)]
 
 
-@pytest.fixture(scope="module")
-def fed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Node]]:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def fed(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Node]]:
+    """The three nodes, each on its own SQLite file, then each on its own PostgreSQL database."""
     if not Path(NATS_SERVER).exists():
         need_service("nats-server binary not found")
     base = tmp_path_factory.mktemp("federation")
-    dept = Node("01", base / "n01", None, ["01AB", "01TE"])
-    subs = [Node(u, base / f"n{u}", "01", []) for u in ("01AB", "01TE")]
+    units = ("01", "01AB", "01TE")
+    urls = node_databases(request.getfixturevalue("pg_url"), units) if request.param != "sqlite" else {}
+    dept = Node("01", base / "n01", None, ["01AB", "01TE"], database_url=urls.get("01", ""))
+    subs = [Node(u, base / f"n{u}", "01", [], database_url=urls.get(u, "")) for u in ("01AB", "01TE")]
     nodes = {n.unit: n for n in (dept, *subs)}
     try:
         dept.prepare(None)
@@ -47,6 +52,27 @@ def fed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Node]]:
     finally:
         for n in nodes.values():
             n.stop()
+        if urls:
+            drop_databases(urls)
+
+
+def node_databases(pg_url: str, units: tuple[str, ...]) -> dict[str, str]:
+    """A database per node next to the session's test database (dropped by drop_databases)."""
+    base, name = pg_url.rsplit("/", 1)
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        for u in units:
+            conn.execute(text(f'CREATE DATABASE "{name}_{u.lower()}"'))
+    admin.dispose()
+    return {u: f"{base}/{name}_{u.lower()}" for u in units}
+
+
+def drop_databases(urls: dict[str, str]) -> None:
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        for url in urls.values():
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def count(db: Database | None, q: Any) -> int:

@@ -54,3 +54,30 @@ def test_a_failing_event_does_not_hold_back_the_others(db: Database, batch: bool
     assert _done(db) == Counter({i: 1 for i in ids})  # every event applied exactly once
     with db.unit_of_work() as uow:
         assert audit.verify(uow.session)[1] is None
+
+
+def test_a_chunk_handler_takes_the_chunk_at_once_and_falls_back_to_one_event_at_a_time(db: Database) -> None:
+    ids = _record(db, 7)
+    broken = {ids[4]}
+    chunks: list[int] = []
+
+    def one(uow: UnitOfWork, ev: Event) -> None:
+        audit.append(uow.session, actor="t", action="done", target=ev.id)
+        if ev.id in broken:
+            raise RuntimeError("boom")
+
+    def many(uow: UnitOfWork, events: list[Event]) -> None:
+        chunks.append(len(events))
+        for ev in events:
+            one(uow, ev)
+
+    d = Dispatcher(db, chunk=3)
+    d.register(Consumer("t.many", frozenset({"declaration.lodged"}), one, many=many))
+    assert d.run_once() == 6
+    assert chunks == [3, 3, 1]  # the chunk with the broken event is then applied one event at a time
+    assert _done(db) == Counter({i: 1 for i in ids if i not in broken})
+    broken.clear()
+    assert d.run_once() == 1
+    assert _done(db) == Counter({i: 1 for i in ids})
+    with db.unit_of_work() as uow:
+        assert uow.session.scalar(select(func.count()).select_from(EventConsumption)) == 7

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from datetime import UTC, datetime
@@ -39,6 +40,14 @@ def test_envelope_round_trip_keeps_every_field() -> None:
     back = domain.decode(domain.encode(e), origin="01AB")
     assert back.id == e.id and back.payload == e.payload and back.occurred_at == e.occurred_at
     assert back.origin == "01AB" and back.federated
+
+
+def test_envelope_from_the_outbox_payload_text_is_the_same_envelope() -> None:
+    e = ev(note='Hải quan "01" \\ \u2028', grams=12.5, persons=[{"name": "Nguyễn"}])
+    text = json.dumps(e.payload, ensure_ascii=False, separators=(",", ":"))
+    assert domain.encode_with_payload(e, text) == domain.encode(e)
+    spaced = json.dumps(e.payload)  # as SQLite or PostgreSQL give the stored payload back
+    assert domain.decode(domain.encode_with_payload(e, spaced)).payload == e.payload
 
 
 def test_envelope_with_a_subject_that_lies_about_its_unit_is_refused() -> None:

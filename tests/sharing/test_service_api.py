@@ -107,7 +107,8 @@ def test_federated_events_reach_in_process_consumers_once_and_are_never_relayed(
     d.run_once()
     assert sorted(seen) == sorted([(e.id, True), (local, False), ("hook", False)])
     node = SharingNode(db, "nats://unused", LAYOUT)
-    assert [x.id for x in node._unpublished()] == [local]  # the federated copy is not relayed upward
+    out = node.relay().unpublished()
+    assert [mid for _, _, mid in out.items] == [local]  # the federated copy is not relayed upward
 
 
 def test_local_events_feed_the_summary_and_agency_deliveries(db: Database) -> None:

@@ -20,13 +20,14 @@ from datetime import timedelta
 from enum import Enum
 
 import structlog
-from sqlalchemy import select
+from sqlalchemy import String, any_, literal, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from haiquan.kit import clock
 from haiquan.kit.db import Database
 from haiquan.kit.leader import Leadership
-from haiquan.kit.outbox import Consumer, Event
+from haiquan.kit.outbox import Consumer, Event, record_consumed, select_events
 from haiquan.kit.tables import ConsumerCursor, EventConsumption, OutboxEvent
 
 log = structlog.get_logger(__name__)
@@ -148,18 +149,12 @@ class Dispatcher:
         assert self._mark is not None
         with self.db.unit_of_work() as uow:
             s = uow.session
-            rows = list(
-                s.scalars(
-                    select(OutboxEvent)
-                    .where(OutboxEvent.seq > self._mark)
-                    .order_by(OutboxEvent.seq)
-                    .limit(self.batch)
-                )
-            )
+            q = select_events().where(OutboxEvent.seq > self._mark).order_by(OutboxEvent.seq)
+            rows = list(s.execute(q.limit(self.batch)))
             holes = sorted(self._holes)
             for i in range(0, len(holes), IN_LIST):
-                rows += s.scalars(select(OutboxEvent).where(OutboxEvent.seq.in_(holes[i : i + IN_LIST])))
-            events = [Event.from_row(r) for r in rows]
+                rows += s.execute(select_events().where(OutboxEvent.seq.in_(holes[i : i + IN_LIST])))
+            events = [Event.from_columns(r) for r in rows]
             uow.rollback()
         now = time.monotonic()
         for ev in events:
@@ -220,11 +215,15 @@ class Dispatcher:
         process): one query for the round, by the consumption table's primary key."""
         done: dict[str, set[str]] = {name: set() for name in todo}
         ids = sorted({e.id for events in todo.values() for e in events})
+        pg = self.db.dialect == "postgresql"  # one array parameter for them all; elsewhere IN lists
+        chunks = [ids] if pg else [ids[i : i + IN_LIST] for i in range(0, len(ids), IN_LIST)]
         with self.db.unit_of_work() as uow:
-            for i in range(0, len(ids), IN_LIST):
+            for chunk in chunks:
                 q = select(EventConsumption.consumer, EventConsumption.event_id).where(
                     EventConsumption.consumer.in_(sorted(todo)),
-                    EventConsumption.event_id.in_(ids[i : i + IN_LIST]),
+                    EventConsumption.event_id == any_(literal(chunk, ARRAY(String)))
+                    if pg
+                    else EventConsumption.event_id.in_(chunk),
                 )
                 for name, event_id in uow.session.execute(q):
                     done[name].add(event_id)
@@ -244,11 +243,12 @@ class Dispatcher:
         chunk is then applied again, event by event, by the guarded path)."""
         with self.db.unit_of_work() as uow:
             try:
-                for ev in events:
-                    consumer.handler(uow, ev)
-                    uow.session.add(
-                        EventConsumption(consumer=consumer.name, event_id=ev.id, applied_at=clock.now())
-                    )
+                if consumer.many is not None:
+                    consumer.many(uow, events)
+                else:
+                    for ev in events:
+                        consumer.handler(uow, ev)
+                record_consumed(uow.session, consumer.name, [ev.id for ev in events])
                 uow.commit()
                 return True
             except OperationalError:

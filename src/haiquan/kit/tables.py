@@ -26,7 +26,7 @@ class OutboxEvent(Base):
     occurred_at: Mapped[datetime]
     actor: Mapped[str] = mapped_column(String(120))
     payload: Mapped[dict[str, Any]] = mapped_column(JSONType)
-    published_at: Mapped[datetime | None] = mapped_column(nullable=True, index=True)
+    published_at: Mapped[datetime | None] = mapped_column(nullable=True)  # ix_outbox_unpublished
     # None for events recorded on this node; the child node's unit for events federated from below
     # (never relayed upward again: the parent's hub already sources the child's stream).
     origin: Mapped[str | None] = mapped_column(String(16), nullable=True)
@@ -85,3 +85,7 @@ class SequenceCounter(Base):
 
 
 Index("ix_audit_actor_at", AuditEntry.actor, AuditEntry.at)
+# What the relay has still to publish, in sequence order: only the rows not yet published, so that reading
+# the next batch touches those rows alone, and federated copies (published when written) are not in it.
+UNPUBLISHED = OutboxEvent.published_at.is_(None) & OutboxEvent.origin.is_(None)
+Index("ix_outbox_unpublished", OutboxEvent.seq, postgresql_where=UNPUBLISHED, sqlite_where=UNPUBLISHED)

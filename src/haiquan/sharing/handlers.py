@@ -14,8 +14,16 @@ def _summary(uow: UnitOfWork, event: Event) -> None:
     service.add_to_totals(uow.session, [event])
 
 
+def _summary_many(uow: UnitOfWork, events: list[Event]) -> None:
+    service.add_to_totals(uow.session, events)  # one upsert for the chunk
+
+
 def _agency(uow: UnitOfWork, event: Event) -> None:
     service.project_for_agencies(uow.session, event=event)
+
+
+def _agency_many(uow: UnitOfWork, events: list[Event]) -> None:
+    service.project_many_for_agencies(uow.session, events=events)
 
 
 def register(dispatcher: Dispatcher) -> None:
@@ -26,6 +34,9 @@ def register(dispatcher: Dispatcher) -> None:
             _summary,
             prefixes=service.SUMMARY_PREFIXES,
             local_only=True,
+            many=_summary_many,
         )
     )
-    dispatcher.register(Consumer("sharing.agency", frozenset(), _agency, prefixes=("",), local_only=True))
+    dispatcher.register(
+        Consumer("sharing.agency", frozenset(), _agency, prefixes=("",), local_only=True, many=_agency_many)
+    )

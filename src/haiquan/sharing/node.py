@@ -1,14 +1,15 @@
 """A federated node's link to NATS JetStream, run in its own thread with its own event loop:
-- the relay publishes the outbox (and agency feeds) in sequence order, the event id as Nats-Msg-Id, and
-  marks what JetStream acknowledged;
-- on a parent, the federation consumer applies the children's events sourced into its hub stream;
-- on every node, the reference consumer applies reference data flowing down, in version order."""
+- the relay (sharing/relay) publishes the outbox (and agency feeds) in sequence order, the event id as
+  Nats-Msg-Id, and marks what JetStream acknowledged;
+- on a parent, the federation consumer (sharing/federation) applies the children's events sourced into its
+  hub stream;
+- on every node, the reference consumer (sharing/downward) applies reference data flowing down, in version
+  order."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,21 +18,18 @@ from typing import Any
 import nats
 import structlog
 from nats.aio.client import Client
-from nats.aio.msg import Msg
 from nats.js import JetStreamContext
-from nats.js.api import AckPolicy, ConsumerConfig, ExternalStream, StreamConfig, StreamSource
-from sqlalchemy import func, select, update
+from nats.js.api import ExternalStream, StreamConfig, StreamSource
 
-from haiquan.kit import clock
 from haiquan.kit.db import Database
-from haiquan.kit.outbox import Event
-from haiquan.kit.tables import OutboxEvent
 from haiquan.organization import service as org
-from haiquan.sharing import domain, service
+from haiquan.sharing import domain
 from haiquan.sharing import metrics as m
 from haiquan.sharing.domain import NodeLayout
 from haiquan.sharing.downward import follow_references
-from haiquan.sharing.tables import AgencyDelivery
+from haiquan.sharing.federation import Federation
+from haiquan.sharing.relay import Relay
+from haiquan.sharing.wire import Publisher
 
 log = structlog.get_logger(__name__)
 DUPLICATE_WINDOW_S = 3600.0
@@ -73,13 +71,6 @@ def stream_configs(layout: NodeLayout) -> list[StreamConfig]:
     return [events, ref]
 
 
-def source_node(msg: Msg) -> str | None:
-    """The child node a sourced message came from (Nats-Stream-Source: "EV_01AB:<id> <seq>")."""
-    src = (msg.headers or {}).get("Nats-Stream-Source", "")
-    name = src.split(":", 1)[0].split(" ", 1)[0]
-    return name[3:] if name.startswith("EV_") else None
-
-
 @dataclass
 class SharingNode:
     db: Database
@@ -88,16 +79,22 @@ class SharingNode:
     on_applied: Callable[[], None] = lambda: None
     batch: int = 1000
     interval: float = 0.05  # relay poll when not woken (events committed by other processes)
-    fetch_wait: float = 0.1  # longest a parent waits to fill a batch: bounds the added lag
+    fetch_wait: float = 0.03  # longest a parent waits to fill a batch: bounds the added lag
     _loop: asyncio.AbstractEventLoop | None = None
     _wake: asyncio.Event | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
-    _agency_streams: set[str] = field(default_factory=set)
     ready: threading.Event = field(default_factory=threading.Event)
     source_pending: dict[str, int] = field(default_factory=dict)  # per child: not yet sourced up
-    _status_at: float = 0.0
     _pending_at: float = 0.0
+
+    def relay(self) -> Relay:
+        return Relay(self.db, self.layout.own_units, batch=self.batch)
+
+    def federation(self) -> Federation:
+        fed = Federation(self.db, self.layout, self.on_applied, self.batch, self.fetch_wait)
+        fed.source_pending = self.source_pending  # shown by the status page while the link runs
+        return fed
 
     # --- lifecycle (called from other threads) ---
     def start(self) -> None:
@@ -154,13 +151,13 @@ class SharingNode:
                 await asyncio.sleep(1)
         self.ready.set()
         tasks = [
-            asyncio.create_task(self._relay(js)),
+            asyncio.create_task(self._relay(js, self.relay(), Publisher(nc))),
             asyncio.create_task(
                 follow_references(js, db=self.db, unit=self.layout.unit, on_applied=self.on_applied)
             ),
         ]
         if self.layout.children:
-            tasks.append(asyncio.create_task(self._federate(js)))
+            tasks.append(asyncio.create_task(self.federation().run(nc, js)))
         while not self._stop.is_set():
             await asyncio.sleep(0.1)
         for t in tasks:
@@ -188,11 +185,11 @@ class SharingNode:
         self._wake.clear()
 
     # --- relay ---
-    async def _relay(self, js: JetStreamContext) -> None:
+    async def _relay(self, js: JetStreamContext, relay: Relay, publisher: Publisher) -> None:
         while True:
             try:
-                sent = await self._relay_events(js)
-                sent += await self._relay_agency(js)
+                sent = await relay.relay_events(publisher)
+                sent += await relay.relay_agency(js, publisher, _ensure_stream)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -200,180 +197,14 @@ class SharingNode:
                 await asyncio.sleep(0.5)
                 continue
             if sent == 0:
-                await self._report_pending()
+                await self._report_pending(relay)
                 await self._idle()
 
-    async def _report_pending(self) -> None:
+    async def _report_pending(self, relay: Relay) -> None:
         loop = asyncio.get_running_loop()
         if loop.time() - self._pending_at >= 2:
             self._pending_at = loop.time()
-            m.RELAY_PENDING.set(await asyncio.to_thread(pending_count, self.db))
-
-    async def _publish_in_order(self, js: JetStreamContext, items: list[tuple[str, bytes, str]]) -> int:
-        """Publish pipelined; return how many, from the first, JetStream acknowledged."""
-        futures = [await js.publish_async(s, body, headers={"Nats-Msg-Id": mid}) for s, body, mid in items]
-        with contextlib.suppress(TimeoutError):  # unacknowledged ones are published again
-            await asyncio.wait_for(asyncio.gather(*futures, return_exceptions=True), timeout=10)
-        acked = 0
-        for f in futures:
-            if not f.done() or f.cancelled() or f.exception() is not None:
-                break
-            acked += 1
-        for f in futures[acked:]:
-            f.cancel()
-        return acked
-
-    async def _relay_events(self, js: JetStreamContext) -> int:
-        events = await asyncio.to_thread(self._unpublished)
-        if not events:
-            return 0
-        items = [(e.subject, domain.encode(e), e.id) for e in events]
-        acked = await self._publish_in_order(js, items)
-        if acked:
-            await asyncio.to_thread(self._mark, OutboxEvent, OutboxEvent.id, [e.id for e in events[:acked]])
-            m.RELAYED.inc(acked)
-        if acked < len(events):
-            log.warning("relay_incomplete", acked=acked, batch=len(events))
-            await asyncio.sleep(0.5)
-        return acked
-
-    def _unpublished(self) -> list[Event]:
-        with self.db.unit_of_work() as uow:
-            rows = uow.session.scalars(
-                select(OutboxEvent)
-                .where(
-                    OutboxEvent.published_at.is_(None),
-                    OutboxEvent.origin.is_(None),
-                    OutboxEvent.unit.in_(sorted(self.layout.own_units)),
-                )
-                .order_by(OutboxEvent.seq)
-                .limit(self.batch)
-            ).all()
-            return [Event.from_row(r) for r in rows]
-
-    def _mark(self, table: Any, key: Any, ids: list[Any]) -> None:
-        with self.db.unit_of_work() as uow:
-            uow.session.execute(update(table).where(key.in_(ids)).values(published_at=clock.now()))
-            uow.commit()
-
-    async def _relay_agency(self, js: JetStreamContext) -> int:
-        rows = await asyncio.to_thread(self._agency_pending)
-        if not rows:
-            return 0
-        for agency in {r[1] for r in rows} - self._agency_streams:
-            name = domain.agency_stream(agency)
-            await _ensure_stream(js, StreamConfig(name=name, subjects=[f"{domain.AGENCY_PREFIX}.{agency}.>"]))
-            self._agency_streams.add(agency)
-        items = [
-            (subject, json.dumps(body, default=str).encode(), f"{agr}:{body['id']}")
-            for _, _, subject, body, agr in rows
-        ]
-        acked = await self._publish_in_order(js, items)
-        if acked:
-            await asyncio.to_thread(
-                self._mark, AgencyDelivery, AgencyDelivery.seq, [r[0] for r in rows[:acked]]
-            )
-            for _, agency, *_rest in rows[:acked]:
-                m.AGENCY_RELAYED.labels(agency).inc()
-        return acked
-
-    def _agency_pending(self) -> list[tuple[int, str, str, dict[str, Any], str]]:
-        with self.db.unit_of_work() as uow:
-            rows = uow.session.scalars(
-                select(AgencyDelivery)
-                .where(AgencyDelivery.published_at.is_(None))
-                .order_by(AgencyDelivery.seq)
-                .limit(self.batch)
-            ).all()
-            return [(r.seq, r.agency, r.subject, r.body, r.agreement_id) for r in rows]
-
-    # --- federation consumer (parent) ---
-    async def _federate(self, js: JetStreamContext) -> None:
-        stream = domain.event_stream(self.layout.unit)
-        durable = f"fed_{self.layout.unit}"
-        cfg = ConsumerConfig(ack_policy=AckPolicy.ALL, max_ack_pending=50_000, ack_wait=60)
-        sub = None
-        while sub is None:
-            try:
-                sub = await js.pull_subscribe("", durable=durable, stream=stream, config=cfg)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("federation_consumer_not_ready", error=str(exc))
-                await asyncio.sleep(1)
-        while True:
-            try:
-                msgs = await sub.fetch(self.batch, timeout=self.fetch_wait)
-            except asyncio.CancelledError:
-                raise
-            except (nats.errors.TimeoutError, TimeoutError):  # nothing new
-                await self._refresh_sources(js)
-                continue
-            except Exception as exc:  # a broker hiccup: ask again
-                log.warning("federation_fetch_failed", error=str(exc))
-                await asyncio.sleep(0.5)
-                continue
-            try:
-                await self._apply_batch(msgs)
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # not acknowledged: redelivered after ack_wait, applied once
-                log.exception("federation_apply_failed", batch=len(msgs))
-                await asyncio.sleep(1)
-            await self._refresh_sources(js)
-
-    async def _refresh_sources(self, js: JetStreamContext) -> None:
-        loop = asyncio.get_running_loop()
-        if loop.time() - self._status_at < 2:
-            return
-        self._status_at = loop.time()
-        try:
-            info = await js.stream_info(domain.event_stream(self.layout.unit))
-        except Exception as exc:
-            log.warning("stream_info_failed", error=str(exc))
-            return
-        for src in info.sources or []:
-            name = src.name or ""
-            if name.startswith("EV_"):
-                self.source_pending[name[3:]] = int(src.lag or 0)
-
-    async def _apply_batch(self, msgs: list[Msg]) -> None:
-        if not msgs:  # a fetch can end with a status only
-            return
-        batch: list[service.Received] = []
-        for msg in msgs:
-            node = source_node(msg)
-            if node is None:
-                continue  # this node's own events: applied locally already
-            try:
-                ev = domain.decode(msg.data, origin=node)
-            except domain.EnvelopeError as exc:
-                log.error("bad_envelope", node=node, error=str(exc))
-                continue
-            batch.append(service.Received(ev, node, msg.metadata.sequence.stream))
-        if batch:
-            applied, _refused = await asyncio.to_thread(self._ingest, batch)
-            now = clock.now()
-            for r in batch:
-                m.LAG.labels(r.node).set((now - r.event.occurred_at).total_seconds())
-            if applied:
-                self.on_applied()
-        await msgs[-1].ack()
-
-    def _ingest(self, batch: list[service.Received]) -> tuple[int, list[service.Received]]:
-        with self.db.unit_of_work() as uow:
-            applied, refused = service.ingest(uow.session, batch=batch, layout=self.layout)
-            uow.commit()
-        now = clock.now()
-        for r in batch:
-            m.LAG_HIST.observe(max(0.0, (now - r.event.occurred_at).total_seconds()))
-        for r in refused:
-            m.REFUSED.labels(r.node).inc()
-            log.error("event_refused", node=r.node, unit=r.event.unit, event_id=r.event.id)
-        m.DUPLICATES.inc(len(batch) - applied - len(refused))
-        for node in {r.node for r in batch}:
-            m.RECEIVED.labels(node).inc(sum(1 for r in batch if r.node == node))
-        return applied, refused
+            m.RELAY_PENDING.set(await asyncio.to_thread(relay.pending_count))
 
 
 async def _ensure_stream(js: JetStreamContext, cfg: StreamConfig) -> None:
@@ -383,13 +214,3 @@ async def _ensure_stream(js: JetStreamContext, cfg: StreamConfig) -> None:
         await js.add_stream(cfg)
         return
     await js.update_stream(cfg)
-
-
-def pending_count(db: Database) -> int:
-    with db.unit_of_work() as uow:
-        n = uow.session.scalar(
-            select(func.count())
-            .select_from(OutboxEvent)
-            .where(OutboxEvent.published_at.is_(None), OutboxEvent.origin.is_(None))
-        )
-    return int(n or 0)

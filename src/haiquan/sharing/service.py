@@ -20,15 +20,13 @@ from haiquan.kit import audit, clock
 from haiquan.kit.db import new_id
 from haiquan.kit.errors import Conflict, NotFound, ValidationFailed
 from haiquan.kit.outbox import Event
-from haiquan.kit.tables import OutboxEvent
 from haiquan.organization import service as org
 from haiquan.organization.domain import Unit
-from haiquan.sharing import domain
+from haiquan.sharing import domain, inbox
 from haiquan.sharing.domain import Agreement, NodeLayout
 from haiquan.sharing.tables import (
     AgencyAgreement,
     AgencyDelivery,
-    FederatedEvent,
     ReferenceVersion,
     UnitEventTotal,
 )
@@ -47,46 +45,22 @@ class Received:
 
 def ingest(session: Session, *, batch: list[Received], layout: NodeLayout) -> tuple[int, list[Received]]:
     """Apply a batch of federated events: inbox row, outbox copy (origin set: dispatched here, never relayed
-    up again) and summary, all in the caller's transaction. Returns (applied, refused); an event already in
-    the inbox is skipped (exactly once), an event of a unit outside its child node's subtree is refused."""
-    ids = [r.event.id for r in batch]
-    seen = set(session.scalars(select(FederatedEvent.id).where(FederatedEvent.id.in_(ids))).all())
-    seen |= set(session.scalars(select(OutboxEvent.id).where(OutboxEvent.id.in_(ids))).all())
-    now = clock.now()
-    applied: list[Event] = []
+    up again), summary and agency feeds, all in the caller's transaction. Returns (applied, refused); an
+    event already in the inbox (or the outbox) is skipped (exactly once), an event of a unit outside its
+    child node's subtree is refused."""
     refused: list[Received] = []
-    inbox: list[dict[str, Any]] = []
-    copies: list[dict[str, Any]] = []
+    items: dict[str, tuple[Event, str, int]] = {}  # by id: a batch may hold an event twice
     for r in batch:
-        ev = r.event
-        if ev.id in seen:
-            continue
-        if ev.unit not in layout.child_units.get(r.node, frozenset()):
+        if r.event.unit not in layout.child_units.get(r.node, frozenset()):
             refused.append(r)
-            continue
-        seen.add(ev.id)
-        common = {"id": ev.id, "unit": ev.unit, "type": ev.type, "occurred_at": ev.occurred_at}
-        inbox.append(common | {"node": r.node, "received_at": now, "stream_seq": r.stream_seq})
-        copies.append(
-            common
-            | {
-                "version": ev.version,
-                "subject": ev.subject,
-                "actor": ev.actor,
-                "payload": ev.payload,
-                "published_at": now,
-                "origin": r.node,
-            }
-        )
-        applied.append(ev)
-    if inbox:
-        session.execute(insert(FederatedEvent), inbox)
-        session.execute(insert(OutboxEvent), copies)
+        elif r.event.id not in items:
+            items[r.event.id] = (r.event, r.node, r.stream_seq)
+    written = inbox.write_new(session, list(items.values()), clock.now())
+    applied = [ev for ev, _, _ in items.values() if ev.id in written]
     add_to_totals(session, (e for e in applied if counted(e.type)))
     if applied:
         AGREEMENTS.refresh(session)  # once per batch: agreements recorded a moment ago apply at once
-    for ev in applied:
-        project_for_agencies(session, event=ev)
+        project_many_for_agencies(session, events=applied)
     return len(applied), refused
 
 
@@ -224,24 +198,36 @@ def active_agreements(session: Session) -> list[tuple[str, Agreement]]:
     return out
 
 
+def agency_deliveries(session: Session, *, event: Event) -> list[dict[str, Any]]:
+    """The event, filtered, for each agency whose agreement covers it (rows of `agency_deliveries`)."""
+    return [
+        {
+            "agreement_id": agreement_id,
+            "agency": agreement.agency,
+            "event_id": event.id,
+            "subject": domain.agency_subject(agreement.agency, event),
+            "body": agreement.project(event),
+            "created_at": clock.now(),
+        }
+        for agreement_id, agreement in AGREEMENTS.get(session)
+        if agreement.covers(event)
+    ]
+
+
+def project_many_for_agencies(session: Session, *, events: list[Event]) -> int:
+    """`project_for_agencies` for many events, in one insert."""
+    rows = [d for ev in events for d in agency_deliveries(session, event=ev)]
+    if rows:
+        session.execute(insert(AgencyDelivery), rows)
+    return len(rows)
+
+
 def project_for_agencies(session: Session, *, event: Event) -> int:
     """Queue the event, filtered, for each agency whose agreement covers it (the relay publishes them)."""
-    made = 0
-    for agreement_id, agreement in AGREEMENTS.get(session):
-        if not agreement.covers(event):
-            continue
-        session.add(
-            AgencyDelivery(
-                agreement_id=agreement_id,
-                agency=agreement.agency,
-                event_id=event.id,
-                subject=domain.agency_subject(agreement.agency, event),
-                body=agreement.project(event),
-                created_at=clock.now(),
-            )
-        )
-        made += 1
-    return made
+    rows = agency_deliveries(session, event=event)
+    for row in rows:
+        session.add(AgencyDelivery(**row))
+    return len(rows)
 
 
 # --- reference data ----------------------------------------------------------------------------------

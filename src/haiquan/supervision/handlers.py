@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from haiquan.cargo.tables import ConsignmentRow
 from haiquan.declarations import service as declarations
@@ -17,15 +18,39 @@ from haiquan.supervision import webhooks
 from haiquan.supervision.tables import DeclarationLinkRow
 
 
+def _number(event: Event) -> str:
+    return str(event.payload.get("number") or "")
+
+
 def on_declaration(uow: UnitOfWork, event: Event) -> None:
-    p = event.payload
-    number = str(p.get("number") or "")
+    number = _number(event)
     if not number:
         return
     s = uow.session
     link = s.get(DeclarationLinkRow, number, with_for_update=True)
+    _keep_link(s, event, number, link)
+    s.flush()
+
+
+def on_declarations(uow: UnitOfWork, events: list[Event]) -> None:
+    """A chunk at once: the links read (and locked) in one query, written by one flush at commit."""
+    s = uow.session
+    numbers = sorted({n for n in map(_number, events) if n})
+    links: dict[str, DeclarationLinkRow | None] = {}
+    if numbers:
+        q = select(DeclarationLinkRow).where(DeclarationLinkRow.number.in_(numbers)).with_for_update()
+        links = {link.number: link for link in s.scalars(q)}
+    for ev in events:
+        number = _number(ev)
+        if number:
+            links[number] = _keep_link(s, ev, number, links.get(number))
+
+
+def _keep_link(s: Session, event: Event, number: str, link: DeclarationLinkRow | None) -> DeclarationLinkRow:
+    """The link as the event leaves it; a new status or goods is pushed to the terminal."""
+    p = event.payload
     if link is not None and link.event_seq > event.seq:
-        return  # an older event arriving late
+        return link  # an older event arriving late
     if link is None:
         link = DeclarationLinkRow(number=number, gross_mass_kg=Decimal("0"), updated_at=clock.now())
         s.add(link)
@@ -38,7 +63,6 @@ def on_declaration(uow: UnitOfWork, event: Event) -> None:
     link.package_count = int(p.get("package_count") or 0)
     link.gross_mass_kg = Decimal(str(p.get("gross_mass_kg") or "0"))
     link.event_seq, link.updated_at = event.seq, clock.now()
-    s.flush()
     if before != link.status or old_goods != link.goods_id:
         for goods_id in {g for g in (link.goods_id, old_goods) if g}:
             c = s.scalar(
@@ -48,6 +72,7 @@ def on_declaration(uow: UnitOfWork, event: Event) -> None:
             )
             if c is not None:
                 webhooks.enqueue_status(s, c, cause=f"declaration.{p.get('action', '')}")
+    return link
 
 
 def on_movements(uow: UnitOfWork, event: Event) -> None:
@@ -58,6 +83,12 @@ def on_movements(uow: UnitOfWork, event: Event) -> None:
 
 def consumers() -> list[Consumer]:
     return [
-        Consumer("supervision.declarations", frozenset(), on_declaration, prefixes=("declaration.",)),
+        Consumer(
+            "supervision.declarations",
+            frozenset(),
+            on_declaration,
+            prefixes=("declaration.",),
+            many=on_declarations,
+        ),
         Consumer("supervision.exits", frozenset({"supervision.movements_applied"}), on_movements),
     ]

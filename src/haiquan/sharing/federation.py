@@ -1,0 +1,184 @@
+"""The parent's federation consumer: the children's events, sourced into the node's hub stream, applied in
+batches exactly once (inbox, outbox copy, summary and agency feeds in one transaction; sharing/service).
+
+A durable pull consumer with AckAll, pulled through sharing/wire.Puller: one acknowledgement, of a batch's
+last message, once the batch is committed. The next batch is fetched while one is being written (a worker thread), and is applied only after
+it, so batches are applied and acknowledged in stream order. A batch that fails is tried again (after 0.5,
+1, 2 ... s, at most every 30 s) and nothing after it is applied meanwhile: acknowledging a later batch would
+acknowledge the failed one too (AckAll), and it would never be delivered again."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import nats
+import structlog
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig
+
+from haiquan.kit import clock
+from haiquan.kit.db import Database
+from haiquan.sharing import domain, service
+from haiquan.sharing import metrics as m
+from haiquan.sharing.domain import NodeLayout
+from haiquan.sharing.wire import Puller
+
+log = structlog.get_logger(__name__)
+RETRY_MAX = 30.0
+
+
+def source_node(msg: Msg) -> str | None:
+    """The child node a sourced message came from (Nats-Stream-Source: "EV_01AB:<id> <seq>")."""
+    src = (msg.headers or {}).get("Nats-Stream-Source", "")
+    name = src.split(":", 1)[0].split(" ", 1)[0]
+    return name[3:] if name.startswith("EV_") else None
+
+
+def stream_seq(reply: str) -> int:
+    """The stream sequence from a JetStream ack subject, without building nats-py's Metadata:
+    $JS.ACK.<stream>.<consumer>.<delivered>.<sseq>... or $JS.ACK.<domain>.<hash>.<stream>...<sseq>...
+    (0 if the subject has neither form: the sequence is kept for information only)."""
+    tokens = reply.split(".")
+    seq = tokens[5] if len(tokens) == 9 else tokens[7] if len(tokens) >= 11 else ""
+    return int(seq) if seq.isdigit() else 0
+
+
+def received(msgs: list[Msg]) -> list[service.Received]:
+    """The children's events of a fetched batch (this node's own events are applied locally already)."""
+    batch: list[service.Received] = []
+    for msg in msgs:
+        node = source_node(msg)
+        if node is None or not msg.reply:
+            continue
+        try:
+            ev = domain.decode(msg.data, origin=node)
+        except domain.EnvelopeError as exc:
+            log.error("bad_envelope", node=node, error=str(exc))
+            continue
+        batch.append(service.Received(ev, node, stream_seq(msg.reply)))
+    return batch
+
+
+@dataclass
+class Federation:
+    db: Database
+    layout: NodeLayout
+    on_applied: Callable[[], None] = lambda: None
+    batch: int = 1000
+    fetch_wait: float = 0.03  # longest a fetch waits to fill a batch: bounds the added lag
+    ack_wait: float = 60.0  # a batch fetched and not acknowledged is delivered again after this
+    source_pending: dict[str, int] = field(default_factory=dict)  # per child: not yet sourced up
+    _status_at: float = 0.0
+
+    async def run(self, nc: Client, js: JetStreamContext) -> None:
+        puller = await self._consumer(nc, js)
+        applying: asyncio.Task[None] | None = None
+        try:
+            while True:
+                msgs = await self._fetch(puller)
+                if applying is not None:
+                    await applying  # committed and acknowledged (it retries until it is)
+                    applying = None
+                if msgs:
+                    applying = asyncio.create_task(self.apply(msgs))
+                if nc.is_connected:  # while reconnecting it would only time out, every 2 s
+                    await self._refresh_sources(js)
+        finally:
+            if applying is not None:
+                applying.cancel()
+            await puller.close()
+
+    async def _consumer(self, nc: Client, js: JetStreamContext) -> Puller:
+        stream, durable = domain.event_stream(self.layout.unit), f"fed_{self.layout.unit}"
+        cfg = ConsumerConfig(
+            durable_name=durable, ack_policy=AckPolicy.ALL, max_ack_pending=50_000, ack_wait=self.ack_wait
+        )
+        while True:
+            try:
+                try:
+                    await js.consumer_info(stream, durable)
+                except nats.js.errors.NotFoundError:
+                    await js.add_consumer(stream, config=cfg)
+                return Puller(nc, stream, durable)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("federation_consumer_not_ready", error=str(exc))
+                await asyncio.sleep(1)
+
+    async def _fetch(self, puller: Puller) -> list[Msg]:
+        try:
+            return await puller.fetch(self.batch, self.fetch_wait)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a broker hiccup: ask again
+            log.warning("federation_fetch_failed", error=str(exc))
+            await asyncio.sleep(0.5)
+            return []
+
+    async def apply(self, msgs: list[Msg]) -> None:
+        """Apply a fetched batch, trying again until it is committed, then acknowledge it (AckAll)."""
+        if not msgs:  # a fetch can end with a status only
+            return
+        delay = 0.5
+        while True:
+            try:  # decoded and written in a worker thread: the loop goes on fetching
+                applied = await asyncio.to_thread(self._apply, msgs)
+                break
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # not acknowledged; nothing after it is applied meanwhile
+                if delay == 0.5:
+                    log.exception("federation_apply_failed", batch=len(msgs))
+                else:
+                    log.warning("federation_apply_failed_again", batch=len(msgs), error=repr(exc))
+                await asyncio.sleep(delay)
+                delay = min(RETRY_MAX, delay * 2)
+        if applied:
+            self.on_applied()
+        try:
+            await msgs[-1].ack()
+        except Exception as exc:  # not acknowledged: delivered again after ack_wait, skipped by its id
+            log.warning("federation_ack_failed", error=str(exc))
+
+    def _apply(self, msgs: list[Msg]) -> int:
+        batch = received(msgs)
+        return self._ingest(batch) if batch else 0
+
+    def _ingest(self, batch: list[service.Received]) -> int:
+        with self.db.unit_of_work() as uow:
+            applied, refused = service.ingest(uow.session, batch=batch, layout=self.layout)
+            uow.commit()
+        now = clock.now()
+        last: dict[str, float] = {}
+        for r in batch:
+            lag = (now - r.event.occurred_at).total_seconds()
+            m.LAG_HIST.observe(max(0.0, lag))
+            last[r.node] = lag
+        for node, lag in last.items():
+            m.LAG.labels(node).set(lag)
+            m.RECEIVED.labels(node).inc(sum(1 for r in batch if r.node == node))
+        for r in refused:
+            m.REFUSED.labels(r.node).inc()
+            log.error("event_refused", node=r.node, unit=r.event.unit, event_id=r.event.id)
+        m.DUPLICATES.inc(len(batch) - applied - len(refused))
+        return applied
+
+    async def _refresh_sources(self, js: JetStreamContext) -> None:
+        loop = asyncio.get_running_loop()
+        if loop.time() - self._status_at < 2:
+            return
+        self._status_at = loop.time()
+        try:
+            info = await js.stream_info(domain.event_stream(self.layout.unit))
+        except Exception as exc:
+            log.warning("stream_info_failed", error=str(exc))
+            return
+        for src in info.sources or []:
+            name = src.name or ""
+            if name.startswith("EV_"):
+                self.source_pending[name[3:]] = int(src.lag or 0)

@@ -1,0 +1,177 @@
+"""The relay: a node's own outbox events published to its JetStream server in sequence order, each its own
+message with the event id as Nats-Msg-Id, and marked `published_at` once JetStream acknowledged them; and
+the agency feeds the same way.
+
+Pipelined in three stages: while batch k is published and acknowledged (sharing/wire.Publisher), batch k+1
+is read and encoded (a worker thread; the rows of batch k are left out by their sequence range); while
+batch k+1 is published, batch k is marked (a worker thread, one UPDATE). A batch is published only once the one before is wholly acknowledged,
+so per-unit order holds; a batch not wholly acknowledged drops the read-ahead, waits for the marks and
+starts again from the oldest unpublished row. A crash between acknowledgement and mark republishes:
+JetStream drops the duplicate (duplicate window one hour) and the parent's inbox would too."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import structlog
+from nats.js import JetStreamContext
+from nats.js.api import StreamConfig
+from sqlalchemy import ColumnElement, Text, any_, cast, func, literal, not_, select, update
+from sqlalchemy.dialects import postgresql
+
+from haiquan.kit import clock
+from haiquan.kit.db import Database
+from haiquan.kit.outbox import Event
+from haiquan.kit.tables import OutboxEvent
+from haiquan.sharing import domain
+from haiquan.sharing import metrics as m
+from haiquan.sharing.tables import AgencyDelivery
+from haiquan.sharing.wire import Item, Publisher
+
+log = structlog.get_logger(__name__)
+Ensure = Callable[[JetStreamContext, StreamConfig], Awaitable[None]]
+
+
+@dataclass
+class Outgoing:
+    """A batch read from the outbox: sequence numbers in order and the messages to publish."""
+
+    seqs: list[int]
+    items: list[Item]
+
+
+@dataclass
+class Relay:
+    db: Database
+    own_units: frozenset[str]
+    batch: int = 1000
+    _agency_streams: set[str] = field(default_factory=set)
+
+    # --- outbox events ---
+    def unpublished(self, skip: tuple[int, int] | None = None) -> Outgoing:
+        """The oldest unpublished events of the node's own units (federated copies never), encoded, leaving
+        out the sequence range `skip` (a batch in flight)."""
+        o = OutboxEvent
+        q = (
+            select(o.seq, o.id, o.type, o.version, o.unit, o.subject, o.occurred_at, o.actor)
+            .add_columns(cast(o.payload, Text))
+            .where(
+                OutboxEvent.published_at.is_(None),
+                OutboxEvent.origin.is_(None),
+                OutboxEvent.unit.in_(sorted(self.own_units)),
+            )
+            .order_by(OutboxEvent.seq)
+            .limit(self.batch)
+        )
+        if skip is not None:
+            q = q.where(not_(OutboxEvent.seq.between(*skip)))
+        with self.db.reading() as uow:
+            rows = uow.session.execute(q).all()
+        out = Outgoing([], [])
+        for seq, id_, type_, version, unit, subject, occurred_at, actor, payload in rows:
+            ev = Event(id_, seq, type_, version, unit, subject, occurred_at, actor, {})
+            out.seqs.append(seq)
+            out.items.append((subject, domain.encode_with_payload(ev, payload), id_))
+        return out
+
+    def mark(self, seqs: list[int]) -> None:
+        with self.db.unit_of_work() as uow:
+            where = _seq_among(uow.session.get_bind().dialect.name, seqs)
+            stmt = update(OutboxEvent).where(where).values(published_at=clock.now())
+            # no objects of these rows in the session: nothing to synchronise (it fetched every key)
+            uow.session.execute(stmt.execution_options(synchronize_session=False))
+            uow.commit()
+
+    async def relay_events(self, publisher: Publisher) -> int:
+        """Publish until the outbox holds nothing unpublished (or a batch is not wholly acknowledged);
+        returns how many events JetStream acknowledged."""
+        if not publisher.connected:  # nats-py is reconnecting to the node's server: later
+            return 0
+        sent = 0
+        marking: asyncio.Future[None] | None = None
+        ahead: asyncio.Future[Outgoing] | None = None
+        out = await asyncio.to_thread(self.unpublished)
+        try:
+            while out.seqs:
+                if marking is not None:
+                    await marking  # the batch before is marked: it cannot be read again
+                ahead = asyncio.ensure_future(
+                    asyncio.to_thread(self.unpublished, (out.seqs[0], out.seqs[-1]))
+                )
+                acked = await publisher.publish(out.items)
+                if acked:
+                    marking = asyncio.ensure_future(asyncio.to_thread(self.mark, out.seqs[:acked]))
+                    sent += acked
+                    m.RELAYED.inc(acked)
+                if acked < len(out.seqs):  # published again from the first unacknowledged, after a pause
+                    log.warning("relay_incomplete", acked=acked, batch=len(out.seqs))
+                    await asyncio.sleep(0.5)
+                    break
+                out, ahead = await ahead, None
+        finally:  # nothing left running; a read-ahead not taken is dropped
+            await asyncio.gather(*(f for f in (ahead, marking) if f is not None), return_exceptions=True)
+        error = marking.exception() if marking is not None else None
+        if error is not None:  # not marked: published again and de-duplicated
+            raise error
+        return sent
+
+    # --- agency feeds ---
+    def agency_pending(self) -> list[tuple[int, str, str, dict[str, Any], str]]:
+        with self.db.unit_of_work() as uow:
+            rows = uow.session.scalars(
+                select(AgencyDelivery)
+                .where(AgencyDelivery.published_at.is_(None))
+                .order_by(AgencyDelivery.seq)
+                .limit(self.batch)
+            ).all()
+            return [(r.seq, r.agency, r.subject, r.body, r.agreement_id) for r in rows]
+
+    def mark_agency(self, seqs: list[int]) -> None:
+        with self.db.unit_of_work() as uow:
+            stmt = update(AgencyDelivery).where(AgencyDelivery.seq.in_(seqs)).values(published_at=clock.now())
+            uow.session.execute(stmt.execution_options(synchronize_session=False))
+            uow.commit()
+
+    async def relay_agency(self, js: JetStreamContext, publisher: Publisher, ensure_stream: Ensure) -> int:
+        if not publisher.connected:
+            return 0
+        rows = await asyncio.to_thread(self.agency_pending)
+        if not rows:
+            return 0
+        for agency in {r[1] for r in rows} - self._agency_streams:
+            name = domain.agency_stream(agency)
+            await ensure_stream(js, StreamConfig(name=name, subjects=[f"{domain.AGENCY_PREFIX}.{agency}.>"]))
+            self._agency_streams.add(agency)
+        items = [
+            (subject, json.dumps(body, default=str).encode(), f"{agr}:{body['id']}")
+            for _, _, subject, body, agr in rows
+        ]
+        acked = await publisher.publish(items)
+        if acked:
+            await asyncio.to_thread(self.mark_agency, [r[0] for r in rows[:acked]])
+            for _, agency, *_rest in rows[:acked]:
+                m.AGENCY_RELAYED.labels(agency).inc()
+        return acked
+
+    def pending_count(self) -> int:
+        with self.db.reading() as uow:
+            n = uow.session.scalar(
+                select(func.count())
+                .select_from(OutboxEvent)
+                .where(OutboxEvent.published_at.is_(None), OutboxEvent.origin.is_(None))
+            )
+        return int(n or 0)
+
+
+def _seq_among(dialect: str, seqs: list[int]) -> ColumnElement[bool]:
+    """The rows of a batch: a range when its sequence numbers are consecutive (the usual case), else one
+    array parameter on PostgreSQL, an IN list elsewhere."""
+    if seqs and seqs[-1] - seqs[0] + 1 == len(seqs):
+        return OutboxEvent.seq.between(seqs[0], seqs[-1])
+    if dialect == "postgresql":
+        return OutboxEvent.seq == any_(literal(seqs, type_=postgresql.ARRAY(postgresql.BIGINT)))
+    return OutboxEvent.seq.in_(seqs)
