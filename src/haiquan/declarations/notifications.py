@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -40,7 +39,7 @@ def on_declaration_event(uow: UnitOfWork, event: Event) -> None:
     on_declaration_events(uow, [event])
 
 
-def on_declaration_events(uow: UnitOfWork, events: Sequence[Event]) -> None:
+def on_declaration_events(uow: UnitOfWork, events: list[Event]) -> None:
     """A chunk of status changes: the notifications in one insert, and a webhook delivery for each whose
     declarant has a webhook (their addresses read in one query)."""
     rows = [
@@ -83,7 +82,13 @@ DELIVERIES = cast(Table, WebhookDeliveryRow.__table__)
 
 
 def consumer() -> Consumer:
-    return Consumer("notifications", frozenset(), on_declaration_event, prefixes=("declaration.",))
+    return Consumer(
+        "notifications",
+        frozenset(),
+        on_declaration_event,
+        prefixes=("declaration.",),
+        many=on_declaration_events,
+    )
 
 
 def pull(session: object, *, enterprise_id: str, after: int, limit: int) -> list[NotificationOut]:

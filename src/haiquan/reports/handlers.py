@@ -4,7 +4,7 @@ taken by prefix so that modules built later feed the dashboard without changes h
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, cast
@@ -248,7 +248,7 @@ def _route(ev: Event) -> Callable[[Tally, Event], None] | None:
     return None
 
 
-def apply_many(uow: UnitOfWork, events: Sequence[Event]) -> None:
+def apply_many(uow: UnitOfWork, events: list[Event]) -> None:
     """A chunk of events: summed in memory, written once; the dashboards' live boards told after commit."""
     tally = Tally(uow.session)
     for ev in events:
@@ -266,4 +266,4 @@ def apply(uow: UnitOfWork, ev: Event) -> None:
 
 
 def consumers() -> list[Consumer]:
-    return [Consumer("reports.rollups", frozenset(), apply, prefixes=tuple(ROUTES))]
+    return [Consumer("reports.rollups", frozenset(), apply, prefixes=tuple(ROUTES), many=apply_many)]
