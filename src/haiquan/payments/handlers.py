@@ -17,13 +17,26 @@ def _payer(p: dict[str, object]) -> str:
     return str(p.get("declarant_tax_code") or importer or "")
 
 
-def on_declaration(uow: UnitOfWork, event: Event) -> None:
+def on_declarations(uow: UnitOfWork, events: list[Event]) -> None:
+    """A chunk at once: the dues and references of its declarations read in two queries first."""
+    known = service.preload(uow.session, {str(ev.payload["number"]) for ev in events})
+    for ev in events:
+        on_declaration(uow, ev, known)
+
+
+def on_declaration(uow: UnitOfWork, event: Event, known: service.Known | None = None) -> None:
     p = event.payload
     number, office = str(p["number"]), str(p["office"])
     total = Decimal(str(p.get("total_duties") or "0"))
     if event.type == "declaration.register":
         service.assessed(
-            uow.session, number=number, office=office, payer=_payer(p), total=total, source=event.id
+            uow.session,
+            number=number,
+            office=office,
+            payer=_payer(p),
+            total=total,
+            source=event.id,
+            known=known,
         )
     elif event.type == "declaration.amend_registered":
         service.amended(
@@ -34,6 +47,7 @@ def on_declaration(uow: UnitOfWork, event: Event) -> None:
             new_total=total,
             amendment_no=int(p.get("amendment_no") or 0),
             source=event.id,
+            known=known,
         )
     elif event.type == "declaration.cancel" and p.get("previous_status") not in (None, "accepted"):
         service.amended(
@@ -44,6 +58,7 @@ def on_declaration(uow: UnitOfWork, event: Event) -> None:
             new_total=Decimal(0),
             amendment_no=0,
             source=event.id,
+            known=known,
         )
 
 
@@ -53,5 +68,6 @@ def consumers() -> list[Consumer]:
             "payments.declarations",
             frozenset({"declaration.register", "declaration.amend_registered", "declaration.cancel"}),
             on_declaration,
+            many=on_declarations,
         )
     ]

@@ -3,6 +3,7 @@ refunds and write-offs; the settlement signal to the declarations module. Servic
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -22,10 +23,39 @@ def outstanding(due: DeclarationDueRow) -> Decimal:
     return due.assessed - due.paid - due.written_off
 
 
-def _new_reference(session: Session, due: DeclarationDueRow, amendment_no: int, amount: Decimal) -> None:
+@dataclass
+class Known:
+    """The dues and payment references of a chunk of declarations, read at once (`preload`): what is not
+    here does not exist, so applying the chunk asks the database nothing more, event by event."""
+
+    dues: dict[str, DeclarationDueRow]
+    references: set[str]
+
+
+def preload(session: Session, numbers: set[str]) -> Known:
+    wanted = sorted(numbers)
+    dues = session.scalars(select(DeclarationDueRow).where(DeclarationDueRow.declaration_number.in_(wanted)))
+    refs = session.scalars(
+        select(PaymentReferenceRow.reference).where(PaymentReferenceRow.declaration_number.in_(wanted))
+    )
+    return Known({d.declaration_number: d for d in dues}, set(refs))
+
+
+def _due(session: Session, number: str, known: Known | None) -> DeclarationDueRow | None:
+    return known.dues.get(number) if known is not None else session.get(DeclarationDueRow, number)
+
+
+def _new_reference(
+    session: Session, due: DeclarationDueRow, amendment_no: int, amount: Decimal, known: Known | None = None
+) -> None:
     ref = reference_for(due.declaration_number, amendment_no)
-    if session.get(PaymentReferenceRow, ref) is not None:
+    exists = (
+        ref in known.references if known is not None else session.get(PaymentReferenceRow, ref) is not None
+    )
+    if exists:
         return
+    if known is not None:
+        known.references.add(ref)
     session.add(
         PaymentReferenceRow(
             reference=ref,
@@ -55,10 +85,17 @@ def _new_reference(session: Session, due: DeclarationDueRow, amendment_no: int, 
 
 
 def assessed(
-    session: Session, *, number: str, office: str, payer: str, total: Decimal, source: str
+    session: Session,
+    *,
+    number: str,
+    office: str,
+    payer: str,
+    total: Decimal,
+    source: str,
+    known: Known | None = None,
 ) -> DeclarationDueRow | None:
     """A registered declaration's duties: one reference and one assessment entry."""
-    if session.get(DeclarationDueRow, number) is not None or total <= 0:
+    if _due(session, number, known) is not None or total <= 0:
         return None
     due = DeclarationDueRow(
         declaration_number=number,
@@ -71,7 +108,9 @@ def assessed(
         settled_sent=False,
     )
     session.add(due)
-    _new_reference(session, due, 0, total)
+    if known is not None:
+        known.dues[number] = due
+    _new_reference(session, due, 0, total, known)
     ledger.post(
         session,
         office=office,
@@ -93,11 +132,14 @@ def amended(
     new_total: Decimal,
     amendment_no: int,
     source: str,
+    known: Known | None = None,
 ) -> None:
     """An AMA (or a cancellation, new_total 0): the difference is due on a new reference or refundable."""
-    due = session.get(DeclarationDueRow, number)
+    due = _due(session, number, known)
     if due is None:
-        assessed(session, number=number, office=office, payer=payer, total=new_total, source=source)
+        assessed(
+            session, number=number, office=office, payer=payer, total=new_total, source=source, known=known
+        )
         return
     difference = new_total - due.assessed
     if difference == 0:
@@ -105,7 +147,7 @@ def amended(
     postings = amendment(difference, outstanding(due))
     due.assessed = new_total
     if difference > 0:
-        _new_reference(session, due, amendment_no, difference)
+        _new_reference(session, due, amendment_no, difference, known)
         due.settled_sent = False
     else:
         _shrink_open_references(session, number, -difference)

@@ -40,14 +40,34 @@ def on_declarations(uow: UnitOfWork, events: list[Event]) -> None:
     if numbers:
         q = select(DeclarationLinkRow).where(DeclarationLinkRow.number.in_(numbers)).with_for_update()
         links = {link.number: link for link in s.scalars(q)}
-    for ev in events:
+    goods = {_goods_id(ev.payload) for ev in events} | {link.goods_id for link in links.values() if link}
+    wanted = sorted(g for g in goods if g)
+    held: dict[str, ConsignmentRow] = {}
+    if wanted:
+        cq = select(ConsignmentRow).where(
+            ConsignmentRow.goods_id.in_(wanted), ConsignmentRow.removed.is_(False)
+        )
+        held = {str(c.goods_id): c for c in s.scalars(cq)}
+    for ev in events:  # no query per event: the links are flushed before a status is read for a push
         number = _number(ev)
         if number:
-            links[number] = _keep_link(s, ev, number, links.get(number))
+            links[number] = _keep_link(s, ev, number, links.get(number), held)
 
 
-def _keep_link(s: Session, event: Event, number: str, link: DeclarationLinkRow | None) -> DeclarationLinkRow:
-    """The link as the event leaves it; a new status or goods is pushed to the terminal."""
+def _goods_id(p: dict[str, object]) -> str | None:
+    doc = p.get("transport_document")
+    return str(doc).strip().upper() if doc else None
+
+
+def _keep_link(
+    s: Session,
+    event: Event,
+    number: str,
+    link: DeclarationLinkRow | None,
+    held: dict[str, ConsignmentRow] | None = None,
+) -> DeclarationLinkRow:
+    """The link as the event leaves it; a new status or goods is pushed to the terminal. `held`: the
+    consignments of the chunk's goods, read at once (else each is read here)."""
     p = event.payload
     if link is not None and link.event_seq > event.seq:
         return link  # an older event arriving late
@@ -56,7 +76,7 @@ def _keep_link(s: Session, event: Event, number: str, link: DeclarationLinkRow |
         s.add(link)
     before = link.status if link.status else None
     old_goods = link.goods_id
-    link.goods_id = (p.get("transport_document") or None) and str(p["transport_document"]).strip().upper()
+    link.goods_id = _goods_id(p)
     link.containers = [str(c) for c in p.get("containers") or []]
     link.kind, link.office = str(p.get("kind") or ""), str(p.get("office") or "")
     link.status, link.channel = str(p.get("status") or ""), p.get("channel")
@@ -65,14 +85,16 @@ def _keep_link(s: Session, event: Event, number: str, link: DeclarationLinkRow |
     link.event_seq, link.updated_at = event.seq, clock.now()
     if before != link.status or old_goods != link.goods_id:
         for goods_id in {g for g in (link.goods_id, old_goods) if g}:
-            c = s.scalar(
-                select(ConsignmentRow).where(
-                    ConsignmentRow.goods_id == goods_id, ConsignmentRow.removed.is_(False)
-                )
-            )
+            c = held.get(goods_id) if held is not None else _consignment(s, goods_id)
             if c is not None:
+                s.flush()  # the status pushed is read from the links, this one included
                 webhooks.enqueue_status(s, c, cause=f"declaration.{p.get('action', '')}")
     return link
+
+
+def _consignment(s: Session, goods_id: str) -> ConsignmentRow | None:
+    q = select(ConsignmentRow).where(ConsignmentRow.goods_id == goods_id, ConsignmentRow.removed.is_(False))
+    return s.scalar(q)
 
 
 def on_movements(uow: UnitOfWork, event: Event) -> None:
