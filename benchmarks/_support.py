@@ -44,7 +44,7 @@ def server(
     port = free_port()
     env = dict(os.environ, HAIQUAN_DATABASE_URL=url, HAIQUAN_DATA_DIR=data_dir, HAIQUAN_SECRET_KEY="b" * 40,
                HAIQUAN_LOG_LEVEL="WARNING", **(extra_env or {}))  # fmt: skip
-    cmd = [sys.executable, "-m", "uvicorn", "haiquan.app:create_app", "--factory", "--port", str(port),
+    cmd = [sys.executable, "-m", "uvicorn", "haiquan.app:create_served_app", "--factory", "--port", str(port),
            "--workers", str(workers), "--log-level", "warning", "--no-access-log"]  # fmt: skip
     proc = subprocess.Popen(cmd, env=env)
     base = f"http://127.0.0.1:{port}"

@@ -196,6 +196,20 @@ def raw_inserts(url: str, n: int) -> float:
         return n / (time.perf_counter() - t0)
 
 
+def backlog_done(url: str, limit: float = 300) -> float:
+    """Seconds until every consumer's low-water mark reaches the last outbox event."""
+    dsn = url.replace("postgresql+psycopg://", "postgresql://")
+    t0 = time.perf_counter()
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        while time.perf_counter() - t0 < limit:
+            last = conn.execute("SELECT coalesce(max(seq), 0) FROM outbox").fetchone()
+            low = conn.execute("SELECT coalesce(min(low_seq), 0) FROM consumer_cursors").fetchone()
+            if last is not None and low is not None and low[0] >= last[0]:
+                break
+            time.sleep(0.2)
+    return time.perf_counter() - t0
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=float, default=20)
@@ -203,18 +217,27 @@ def main() -> None:
     # round trips between batches, ~25 % below its capacity).
     ap.add_argument("--concurrency", type=int, default=64)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--no-consumers", action="store_true", help="the request path alone (dispatcher off)")
     args = ap.parse_args()
+    dispatcher = "false" if args.no_consumers else "true"
     with scratch_database("hq_bench_decl") as url, tempfile.TemporaryDirectory() as tmp:
         keys = seed(url)
-        with server(url, tmp, workers=args.workers, extra_env={"HAIQUAN_RUN_DISPATCHER": "false"}) as base:
+        with server(url, tmp, workers=args.workers, extra_env={"HAIQUAN_RUN_DISPATCHER": dispatcher}) as base:
             asyncio.run(saturate(base, keys, 3, args.concurrency))  # warm up
+            backlog_done(url)
             rate, failed, lat = asyncio.run(saturate(base, keys, args.seconds, args.concurrency))
+            behind = backlog_done(url) if not args.no_consumers else float("nan")
             floor_half, floor_failed = asyncio.run(paced(base, keys, FLOOR / 2, args.seconds))
             half, half_failed = asyncio.run(paced(base, keys, rate / 2, args.seconds))
+            backlog_done(url)
             empty = asyncio.run(ceiling(base, keys[0], min(args.seconds, 10), args.concurrency))
         raw = raw_inserts(url, 3000)
+    print(f"server: {args.workers} workers, consumers (notifications, payment references, reports, supervision, "
+          f"sharing) {'OFF' if args.no_consumers else 'on, in the same processes'}")  # fmt: skip
     print(f"end-to-end: {rate:.0f} declarations/s (lodge + register, {args.concurrency} concurrent, {failed} failed); "
           f"request latency at saturation p50 {pct(lat, 50):.1f} ms p99 {pct(lat, 99):.1f} ms")  # fmt: skip
+    if not args.no_consumers:
+        print(f"consumers done with the saturation phase's events {behind:.1f} s after its last request")
     print(f"at {FLOOR / 2:.0f}/s, half the floor's rate (open loop, {floor_failed} failed): request p50 "
           f"{pct(floor_half, 50):.1f} ms, p99 {pct(floor_half, 99):.1f} ms (floor: p99 < 100 ms)")  # fmt: skip
     print(f"at half the measured rate ({rate / 2:.0f}/s, open loop, {half_failed} failed): request p50 "

@@ -196,7 +196,7 @@ def start_server(url: str, port: int, tmp: Path, workers: int = 1) -> subprocess
             sys.executable,
             "-m",
             "uvicorn",
-            "haiquan.app:create_app",
+            "haiquan.app:create_served_app",
             "--factory",
             "--host",
             "127.0.0.1",
