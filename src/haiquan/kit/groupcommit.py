@@ -105,9 +105,8 @@ class GroupCommit:
         self._enqueue(change)
         waiter = asyncio.wrap_future(change.future)
         try:
-            return await asyncio.wait_for(
-                asyncio.shield(waiter), self.TIMEOUT if timeout is None else timeout
-            )
+            async with asyncio.timeout(self.TIMEOUT if timeout is None else timeout):
+                return await asyncio.shield(waiter)
         except TimeoutError:
             self._give_up(change)
             return await waiter

@@ -181,7 +181,8 @@ class SharingNode:
     async def _idle(self) -> None:
         assert self._wake is not None
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), self.interval)
+            async with asyncio.timeout(self.interval):  # not wait_for: it can lose a cancellation (3.11)
+                await self._wake.wait()
         self._wake.clear()
 
     # --- relay ---

@@ -57,7 +57,8 @@ class Publisher:
             await self.nc.publish(subject, body, reply=f"{reply}{i}", headers={"Nats-Msg-Id": msg_id})
         if items:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._done.wait(), self.ack_timeout)
+                async with asyncio.timeout(self.ack_timeout):  # not wait_for: it can lose a cancellation
+                    await self._done.wait()
         acked = 0
         for ok in self._ok:
             if not ok:
@@ -124,7 +125,10 @@ class Puller:
             subject = f"{self.api_prefix}.CONSUMER.MSG.NEXT.{self.stream}.{self.consumer}"
             await self.nc.publish(subject, json.dumps(request).encode(), reply=self._inbox)
             with contextlib.suppress(TimeoutError):  # a busy server's 408 can come late: not waited for
-                await asyncio.wait_for(self._ended.wait(), wait + STATUS_GRACE)
+                # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation that
+                # comes as the wait ends, and the link would not stop (seen in tests/federation)
+                async with asyncio.timeout(wait + STATUS_GRACE):
+                    await self._ended.wait()
         msgs, self._msgs = self._msgs[:batch], self._msgs[batch:]
         return msgs
 
