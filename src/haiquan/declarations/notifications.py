@@ -15,7 +15,7 @@ from sqlalchemy import Table, insert, select
 from haiquan.declarations.schemas import NotificationOut
 from haiquan.declarations.tables import NotificationRow, WebhookDeliveryRow
 from haiquan.kit import clock, webhooks
-from haiquan.kit.db import Database, UnitOfWork
+from haiquan.kit.db import Database, UnitOfWork, among
 from haiquan.kit.leader import Leadership, run_duty
 from haiquan.kit.outbox import Consumer, Event
 from haiquan.organization.tables import EnterpriseRow
@@ -58,7 +58,7 @@ def on_declaration_events(uow: UnitOfWork, events: list[Event]) -> None:
         return
     s = uow.session
     q = select(EnterpriseRow.id, EnterpriseRow.webhook_url).where(
-        EnterpriseRow.id.in_({r["enterprise_id"] for r in rows})
+        among(s, EnterpriseRow.id, {r["enterprise_id"] for r in rows})
     )
     hooks = {ent: url for ent, url in s.execute(q).tuples().all() if url}
     if not hooks:

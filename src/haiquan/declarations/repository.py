@@ -15,6 +15,7 @@ from haiquan.declarations.domain import Status
 from haiquan.declarations.tables import DeclarationHistoryRow, DeclarationLineRow, DeclarationRow
 from haiquan.kit import pending
 from haiquan.kit.auth import Scope
+from haiquan.kit.db import among
 from haiquan.kit.errors import NotFound
 from haiquan.organization.tables import EnterpriseRow
 
@@ -104,7 +105,7 @@ def lock_for_registration(session: Session, numbers: Iterable[str]) -> dict[str,
         )
         .join(ENTERPRISES, ENTERPRISES.c.id == DECLARATIONS.c.declarant_id)
         .outerjoin(LINES, LINES.c.number == DECLARATIONS.c.number)
-        .where(DECLARATIONS.c.number.in_(wanted))
+        .where(among(session, DECLARATIONS.c.number, wanted))
         .order_by(DECLARATIONS.c.number, LINES.c.line_no)
     )
     if session.get_bind().dialect.name == "postgresql":

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, Engine, Numeric, String, TypeDecorator, create_engine, event
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Engine,
+    Numeric,
+    String,
+    TypeDecorator,
+    any_,
+    create_engine,
+    event,
+    literal,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -146,6 +157,16 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def among(session: Session, column: Any, values: Iterable[Any]) -> Any:
+    """`column IN values`; on PostgreSQL one array parameter (`= ANY(:array)`): the statement's text stays
+    the same whatever the number of values, so neither SQLAlchemy nor psycopg parse and cache a new
+    statement for every list length (psycopg spent ~3 ms splitting a query of 200 placeholders)."""
+    vals = sorted(set(values))
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(literal(vals, postgresql.ARRAY(String())))
+    return column.in_(vals)
 
 
 @contextmanager

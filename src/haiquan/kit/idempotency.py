@@ -12,6 +12,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from haiquan.kit import clock, pending
+from haiquan.kit.db import among
 from haiquan.kit.errors import ValidationFailed
 from haiquan.kit.tables import IdempotencyRecord
 
@@ -66,7 +67,10 @@ def lookup_many(session: Session, keys: list[tuple[str, str]]) -> dict[tuple[str
     rows = session.execute(
         select(
             RECORDS.c.principal, RECORDS.c.key, RECORDS.c.status_code, RECORDS.c.body, RECORDS.c.request_hash
-        ).where(RECORDS.c.principal.in_({p for p, _ in wanted}), RECORDS.c.key.in_({k for _, k in wanted}))
+        ).where(
+            among(session, RECORDS.c.principal, {p for p, _ in wanted}),
+            among(session, RECORDS.c.key, {k for _, k in wanted}),
+        )
     ).all()
     return {(p, k): Stored(code, body.encode(), h) for p, k, code, body, h in rows if (p, k) in wanted}
 

@@ -8,13 +8,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
-from sqlalchemy import String, any_, literal, select
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from haiquan.kit.auth import Principal
+from haiquan.kit.db import among
 from haiquan.kit.errors import ValidationFailed
 from haiquan.kit.money import vnd
 from haiquan.payments.domain import ZERO, PaymentError, check_reference
@@ -26,15 +25,6 @@ from haiquan.payments.tables import (
     PaymentAllocationRow,
     PaymentReferenceRow,
 )
-
-
-def among(session: Session, col: Any, values: set[str]) -> Any:
-    """`col IN values`; on PostgreSQL one array parameter (`= ANY(:array)`), so a batch's query text stays
-    short and psycopg does not parse a thousand placeholders per statement."""
-    vals = sorted(values)
-    if session.get_bind().dialect.name == "postgresql":
-        return col == any_(literal(vals, postgresql.ARRAY(String())))
-    return col.in_(vals)
 
 
 def same_booking(row: BankPaymentRow, data: PaymentIn) -> bool:

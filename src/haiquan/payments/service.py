@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from haiquan.kit import audit, clock, outbox
+from haiquan.kit.db import among
 from haiquan.kit.errors import NotFound, ValidationFailed
 from haiquan.payments import ledger
 from haiquan.payments.domain import ZERO, EntryKind, amendment, assessment, reference_for, refund, write_off
@@ -34,9 +35,13 @@ class Known:
 
 def preload(session: Session, numbers: set[str]) -> Known:
     wanted = sorted(numbers)
-    dues = session.scalars(select(DeclarationDueRow).where(DeclarationDueRow.declaration_number.in_(wanted)))
+    dues = session.scalars(
+        select(DeclarationDueRow).where(among(session, DeclarationDueRow.declaration_number, wanted))
+    )
     refs = session.scalars(
-        select(PaymentReferenceRow.reference).where(PaymentReferenceRow.declaration_number.in_(wanted))
+        select(PaymentReferenceRow.reference).where(
+            among(session, PaymentReferenceRow.declaration_number, wanted)
+        )
     )
     return Known({d.declaration_number: d for d in dues}, set(refs))
 

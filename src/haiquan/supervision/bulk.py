@@ -4,25 +4,16 @@ SQLAlchemy forms elsewhere (SQLite)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from psycopg.types.json import Jsonb
-from sqlalchemy import JSON, ColumnElement, String, any_, insert, literal, update
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import JSON, insert, update
+from sqlalchemy.orm import Session
 
 
 def is_pg(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
-
-
-def among(session: Session, column: InstrumentedAttribute[Any], values: Iterable[str]) -> ColumnElement[bool]:
-    """column IN values, as one array parameter on PostgreSQL (the statement stays cached and small)."""
-    vals = sorted(set(values))
-    if is_pg(session):
-        return column == any_(literal(vals, type_=postgresql.ARRAY(String)))
-    return column.in_(vals)
 
 
 def _adapt(value: Any) -> Any:

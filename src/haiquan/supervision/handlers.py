@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from haiquan.cargo.tables import ConsignmentRow
 from haiquan.declarations import service as declarations
 from haiquan.kit import clock
-from haiquan.kit.db import UnitOfWork
+from haiquan.kit.db import UnitOfWork, among
 from haiquan.kit.outbox import Consumer, Event
 from haiquan.supervision import webhooks
 from haiquan.supervision.tables import DeclarationLinkRow
@@ -38,14 +38,14 @@ def on_declarations(uow: UnitOfWork, events: list[Event]) -> None:
     numbers = sorted({n for n in map(_number, events) if n})
     links: dict[str, DeclarationLinkRow | None] = {}
     if numbers:
-        q = select(DeclarationLinkRow).where(DeclarationLinkRow.number.in_(numbers)).with_for_update()
+        q = select(DeclarationLinkRow).where(among(s, DeclarationLinkRow.number, numbers)).with_for_update()
         links = {link.number: link for link in s.scalars(q)}
     goods = {_goods_id(ev.payload) for ev in events} | {link.goods_id for link in links.values() if link}
     wanted = sorted(g for g in goods if g)
     held: dict[str, ConsignmentRow] = {}
     if wanted:
         cq = select(ConsignmentRow).where(
-            ConsignmentRow.goods_id.in_(wanted), ConsignmentRow.removed.is_(False)
+            among(s, ConsignmentRow.goods_id, wanted), ConsignmentRow.removed.is_(False)
         )
         held = {str(c.goods_id): c for c in s.scalars(cq)}
     for ev in events:  # no query per event: the links are flushed before a status is read for a push

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from haiquan.cargo.tables import ConsignmentContainerRow, ConsignmentRow
 from haiquan.kit import audit, clock, outbox
 from haiquan.kit.auth import Principal
+from haiquan.kit.db import among
 from haiquan.supervision import alerts, bulk, gates
 from haiquan.supervision.batchstate import Batch, Goods, Incoming, MessageError
-from haiquan.supervision.bulk import among
 from haiquan.supervision.domain import DeclarationFacts
 from haiquan.supervision.registry import connected_operator
 from haiquan.supervision.schemas import MessageIn, MessageResult, errors_of
