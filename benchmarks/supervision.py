@@ -364,7 +364,7 @@ def server_mean_ms(http: httpx.Client, route: str) -> float:
     Each worker keeps its own metrics: scrape on new connections until one that served the route answers."""
     for _ in range(20):
         total = count = 0.0
-        for line in httpx.get(f"{http.base_url}metrics").text.splitlines():
+        for line in httpx.get(str(http.base_url).rstrip("/") + "/metrics").text.splitlines():
             if f'route="{route}"' in line and 'method="' in line:
                 if line.startswith("haiquan_http_request_seconds_sum"):
                     total += float(line.rsplit(" ", 1)[1])
