@@ -37,6 +37,6 @@ def test_a_change_made_elsewhere_is_seen_once_the_memory_expires(world: World, a
     with app.state.db.engine.begin() as conn:  # as another process would: no ORM event here
         conn.execute(update(ApiKeyRow.__table__).values(revoked_at=clock.now()))
     assert world.client.get("/api/v1/me", headers=who).status_code == 200  # still remembered
-    for slot, (principal, _) in list(principals._entries.items()):  # TTL seconds later
-        principals._entries[slot] = (principal, 0.0)
+    for slot, (principal, _) in list(principals._callers.entries.items()):  # TTL seconds later
+        principals._callers.entries[slot] = (principal, 0.0)
     assert world.client.get("/api/v1/me", headers=who).status_code == 401

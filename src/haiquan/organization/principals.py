@@ -1,6 +1,6 @@
 """A short-lived, in-process memory of authenticated callers, so that a terminal polling a status every few
-milliseconds does not cost a database round trip for its API key each time; and of enterprises' names by
-tax code, which every declaration fills in.
+milliseconds does not cost a database round trip for its API key each time; and of what every declaration
+reads from the registers: enterprises' names by tax code, the officers on an office's roster.
 
 An entry lives `TTL` seconds. Any change to an enterprise, its API keys or an officer made in this process
 forgets every entry at once (mapper events); a change made by another process (another worker, the CLI)
@@ -13,7 +13,7 @@ import hashlib
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import event
 
@@ -22,9 +22,36 @@ from haiquan.organization.tables import ApiKeyRow, EnterpriseRow, OfficerRow
 
 TTL = 5.0
 MAX_ENTRIES = 10_000
-
-_entries: dict[str, tuple[Principal, float]] = {}
+V = TypeVar("V")
 _lock = threading.Lock()
+
+
+class Memory(Generic[V]):
+    """Values by key, each kept TTL seconds; `load()` fills a miss (and may raise: nothing is kept then)."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, tuple[V, float]] = {}
+
+    def peek(self, key: str) -> V | None:
+        hit = self.entries.get(key)
+        return hit[0] if hit is not None and hit[1] > time.monotonic() else None
+
+    def get(self, key: str, load: Callable[[], V]) -> V:
+        now = time.monotonic()
+        hit = self.entries.get(key)
+        if hit is not None and hit[1] > now:
+            return hit[0]
+        value = load()
+        with _lock:
+            if len(self.entries) >= MAX_ENTRIES:
+                self.entries.clear()
+            self.entries[key] = (value, now + TTL)
+        return value
+
+
+_callers: Memory[Principal] = Memory()
+_names: Memory[str] = Memory()
+_rosters: Memory[list[tuple[str, str]]] = Memory()
 
 
 def _slot(kind: str, credential: str) -> str:
@@ -34,64 +61,29 @@ def _slot(kind: str, credential: str) -> str:
 def remembered(kind: str, credential: str, load: Callable[[], Principal]) -> Principal:
     """The principal for a credential: from memory while fresh, else `load()` (which raises if invalid;
     refusals are never remembered)."""
-    slot = _slot(kind, credential)
-    now = time.monotonic()
-    hit = _entries.get(slot)
-    if hit is not None and hit[1] > now:
-        return hit[0]
-    principal = load()
-    with _lock:
-        if len(_entries) >= MAX_ENTRIES:
-            _entries.clear()
-        _entries[slot] = (principal, now + TTL)
-    return principal
-
-
-_names: dict[str, tuple[str, float]] = {}
-
-
-def remembered_name(tax_code: str, load: Callable[[], str]) -> str:
-    """An enterprise's registered name by tax code ("" when not registered), remembered like callers: a
-    declaration names its importer and exporter from the register on every lodging."""
-    now = time.monotonic()
-    hit = _names.get(tax_code)
-    if hit is not None and hit[1] > now:
-        return hit[0]
-    name = load()
-    with _lock:
-        if len(_names) >= MAX_ENTRIES:
-            _names.clear()
-        _names[tax_code] = (name, now + TTL)
-    return name
-
-
-_rosters: dict[str, tuple[list[tuple[str, str]], float]] = {}
-
-
-def remembered_roster(office: str, load: Callable[[], list[tuple[str, str]]]) -> list[tuple[str, str]]:
-    """The (id, username) of the officers on an office's roster, remembered like callers (any officer
-    change in this process forgets it; elsewhere within TTL): every yellow or red registration reads it."""
-    now = time.monotonic()
-    hit = _rosters.get(office)
-    if hit is not None and hit[1] > now:
-        return hit[0]
-    officers = load()
-    with _lock:
-        _rosters[office] = (officers, now + TTL)
-    return officers
+    return _callers.get(_slot(kind, credential), load)
 
 
 def peek(kind: str, credential: str) -> Principal | None:
     """The principal for a credential if remembered and fresh, without loading anything."""
-    hit = _entries.get(_slot(kind, credential))
-    return hit[0] if hit is not None and hit[1] > time.monotonic() else None
+    return _callers.peek(_slot(kind, credential))
+
+
+def remembered_name(tax_code: str, load: Callable[[], str]) -> str:
+    """An enterprise's registered name by tax code ("" when not registered): a declaration names its
+    importer and exporter from the register on every lodging."""
+    return _names.get(tax_code, load)
+
+
+def remembered_roster(office: str, load: Callable[[], list[tuple[str, str]]]) -> list[tuple[str, str]]:
+    """The (id, username) of the officers on an office's roster: every yellow or red registration reads it."""
+    return _rosters.get(office, load)
 
 
 def forget_all() -> None:
     with _lock:
-        _entries.clear()
-        _names.clear()
-        _rosters.clear()
+        for memory in (_callers, _names, _rosters):
+            memory.entries.clear()
 
 
 def _forget(*_: Any) -> None:
