@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar, cast
 
 import pytest
@@ -31,7 +31,8 @@ class Out(BaseModel):
 
 @dataclass(eq=False)
 class Note:
-    """Records an event; refuses odd numbers when asked; `dup` writes a row that breaks the commit."""
+    """Records an event; refuses when asked; `dup` writes a row that breaks the commit. While `hold` is
+    set, a batch waits for it in prefetch (`entered` says one is there): the others queue up behind it."""
 
     n: int
     refuse: bool = False
@@ -39,10 +40,14 @@ class Note:
     batch_size: int = 0
     batches: ClassVar[list[int]] = []
     finished: ClassVar[list[int]] = []
-    seen: list[int] = field(default_factory=list)
+    hold: ClassVar[threading.Event | None] = None
+    entered: ClassVar[threading.Event] = threading.Event()
 
     @classmethod
     def prefetch(cls, session: Session, works: Sequence[Note]) -> None:
+        cls.entered.set()
+        if cls.hold is not None:
+            cls.hold.wait(5)
         cls.batches.append(len(works))
         for w in works:
             w.batch_size = len(works)
@@ -78,6 +83,7 @@ def outcome(change: Change) -> Any:
 def _reset() -> None:
     Note.batches.clear()
     Note.finished.clear()
+    Note.hold, Note.entered = None, threading.Event()
 
 
 def test_a_refused_change_leaves_nothing_and_the_others_commit_together(db: Database) -> None:
@@ -127,14 +133,7 @@ def test_idempotency_keys_within_and_across_batches(db: Database) -> None:
 
 def test_concurrent_requests_share_transactions(db: Database) -> None:
     gc = GroupCommit(db)
-    gate = threading.Event()
-    original = Note.prefetch.__func__  # type: ignore[attr-defined]
-
-    def slow_prefetch(cls: type[Note], session: Session, works: Sequence[Note]) -> None:
-        gate.wait(5)  # hold the first batch so that the others queue up behind it
-        original(cls, session, works)
-
-    Note.prefetch = classmethod(slow_prefetch)  # type: ignore[method-assign,assignment]
+    gate = Note.hold = threading.Event()
     try:
         results: list[Any] = []
         threads = [
@@ -147,7 +146,6 @@ def test_concurrent_requests_share_transactions(db: Database) -> None:
         for t in threads:
             t.join(10)
     finally:
-        Note.prefetch = classmethod(original)  # type: ignore[method-assign,assignment]
         gc.stop()
     assert sorted(noted(db)) == list(range(20))
     assert len(Note.batches) < 20 and sum(Note.batches) == 20
@@ -155,15 +153,7 @@ def test_concurrent_requests_share_transactions(db: Database) -> None:
 
 def test_a_request_that_gave_up_waiting_is_never_applied(db: Database) -> None:
     gc = GroupCommit(db)
-    gate, inside = threading.Event(), threading.Event()
-    original = Note.prefetch.__func__  # type: ignore[attr-defined]
-
-    def stuck(cls: type[Note], session: Session, works: Sequence[Note]) -> None:
-        inside.set()
-        gate.wait(5)
-        original(cls, session, works)
-
-    Note.prefetch = classmethod(stuck)  # type: ignore[method-assign,assignment]
+    gate, inside = Note.hold, Note.entered = threading.Event(), threading.Event()
     try:
         busy = threading.Thread(target=lambda: gc.submit(Change(Note(1), "enterprise:a")))
         busy.start()
@@ -175,7 +165,6 @@ def test_a_request_that_gave_up_waiting_is_never_applied(db: Database) -> None:
         busy.join(5)
         gc.submit(Change(Note(3), "enterprise:a"))
     finally:
-        Note.prefetch = classmethod(original)  # type: ignore[method-assign,assignment]
         gc.stop()
     assert noted(db) == [1, 3]
 

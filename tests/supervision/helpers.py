@@ -20,6 +20,19 @@ def container(n: int, owner: str = "MSCU") -> str:
     return body + str(iso6346.calc_check_digit(body))
 
 
+def also_terminal_operator(world: World, tax_code: str) -> None:
+    """Give a declarant the terminal operator's role too (a yard of its own, a second operator)."""
+    from sqlalchemy import select
+
+    from haiquan.organization.tables import EnterpriseRow
+
+    with world.client.app.state.db.unit_of_work() as uow:  # type: ignore[attr-defined]
+        ent = uow.session.scalar(select(EnterpriseRow).where(EnterpriseRow.tax_code == tax_code))
+        assert ent is not None
+        ent.roles = ["declarant", "terminal_operator"]
+        uow.commit()
+
+
 def connect_terminal(
     world: World, *, tax_code: str = TERMINAL, location: str = LOCATION, unit: str = "03CC"
 ) -> str:

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from tests.supervision.helpers import (
     CARRIER,
     TERMINAL,
+    also_terminal_operator,
     bill,
     connect_terminal,
     container,
@@ -84,15 +85,7 @@ def test_goods_another_operator_holds_are_an_error_on_the_container(world: World
     connect_terminal(world)
     world.post("/api/v1/manifests", world.ent(CARRIER), manifest([bill("HPE0003", [(C1, "S1")])]))
     send(world, [msg("GI-1", "gate_in", C1, seal="S1")])
-    with world.client.app.state.db.unit_of_work() as uow:  # type: ignore[attr-defined]
-        from sqlalchemy import select
-
-        from haiquan.organization.tables import EnterpriseRow
-
-        ent = uow.session.scalar(select(EnterpriseRow).where(EnterpriseRow.tax_code == "0101248141"))
-        assert ent is not None
-        ent.roles = ["declarant", "terminal_operator"]
-        uow.commit()
+    also_terminal_operator(world, "0101248141")
     connect_terminal(world, tax_code="0101248141", location="03CCS02")
     out = send(
         world,

@@ -13,6 +13,7 @@ from tests.supervision.helpers import (
     CARRIER,
     DECLARANT,
     TERMINAL,
+    also_terminal_operator,
     bill,
     connect_terminal,
     container,
@@ -206,15 +207,7 @@ def test_one_bad_message_among_999_good_ones(world: World, client: TestClient) -
 def test_goods_held_by_one_operator_cannot_leave_through_another(world: World, client: TestClient) -> None:
     setup_vessel(world)
     send(world, [msg("GI-1", "gate_in", C1, seal="SEAL1")])
-    with world.client.app.state.db.unit_of_work() as uow:  # type: ignore[attr-defined]
-        from sqlalchemy import select
-
-        from haiquan.organization.tables import EnterpriseRow
-
-        ent = uow.session.scalar(select(EnterpriseRow).where(EnterpriseRow.tax_code == "0101248141"))
-        assert ent is not None
-        ent.roles = ["declarant", "terminal_operator"]
-        uow.commit()
+    also_terminal_operator(world, "0101248141")
     connect_terminal(world, tax_code="0101248141", location="03CCS02")  # a second operator (a yard)
     other = send(
         world,
