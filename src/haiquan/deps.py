@@ -51,12 +51,9 @@ class RequestContext:
     def session(self) -> Any:
         return self.uow.session
 
-    def _key(self, body: Any) -> tuple[str | None, str]:
-        return idempotency_of(self.request, self.idempotency_key, body)
-
     def respond(self, fn: Callable[[], Any], *, status_code: int = 200, body: Any = None) -> Response:
         """Run a change, commit it, and answer. With an Idempotency-Key, a replay returns the first answer."""
-        key, req_hash = self._key(body)
+        key, req_hash = idempotency_of(self.request, self.idempotency_key, body)
         if key is not None:
             stored = idempotency.lookup(
                 self.session, principal=self.principal.key, key=key, req_hash=req_hash
