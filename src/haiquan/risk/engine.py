@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from haiquan.kit import clock, pending
 from haiquan.kit.db import Database
 from haiquan.kit.settings import Settings
-from haiquan.risk import criteria, domain, scoring, snapshot
+from haiquan.risk import domain, evaluation, scoring, snapshot
 from haiquan.risk.channel import ChannelDecision, DeclarationFacts
 from haiquan.risk.domain import LANE_NAMES, ScoreWindow
 from haiquan.risk.tables import ModelVersionRow, RiskDecisionRow
@@ -255,7 +255,7 @@ class RiskEngine:
     ) -> None:
         today = clock.now().date()
         for p in snap.profiles:
-            if not p.applies(f.office, today) or not criteria.matches(p.rule, subject):
+            if not p.applies(f.office, today) or not evaluation.matches(p.rule, subject):
                 continue
             reason = {
                 "kind": "profile",

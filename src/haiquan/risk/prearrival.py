@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from haiquan.cargo.screening import ConsignmentFacts, Score, Scorer
 from haiquan.kit import clock
-from haiquan.risk import criteria, snapshot
+from haiquan.risk import criteria, evaluation, snapshot
 from haiquan.risk.watch import hs_watched
 
 KNOWN_AT_ARRIVAL = frozenset({"importer", "partner_country", "hs", "origin"})
@@ -80,7 +80,7 @@ class ProfileScorer:
         subject = ConsignmentSubject(facts, self.watched)
         total, reasons = first.value, list(first.reasons)
         for p in self.profiles:
-            if criteria.matches(p.rule, subject):
+            if evaluation.matches(p.rule, subject):
                 a = p.rule.action
                 total += LANE_WEIGHT[a.lane] if a.lane else a.score / 100
                 reasons.append(f"risk profile {p.id}: {p.reason_en or p.name}")

@@ -15,7 +15,7 @@ from haiquan.kit import audit, clock, outbox
 from haiquan.kit.auth import Scope
 from haiquan.kit.errors import Conflict, NotFound, ValidationFailed
 from haiquan.organization.tables import EnterpriseRow, UnitRow
-from haiquan.risk import criteria, snapshot
+from haiquan.risk import criteria, evaluation, snapshot
 from haiquan.risk.channel import DEFAULT_RULES, Rule
 from haiquan.risk.schemas import ProfileChange, ProfileIn
 from haiquan.risk.tables import ProfileRow, ProfileVersionRow
@@ -36,7 +36,7 @@ def _check(session: Session, rule: criteria.Rule, units: list[str], vf: date | N
             raise ValidationFailed(f"unknown unit {u!r}", field=f"units.{i}")
     if vf and vt and vt < vf:
         raise ValidationFailed("valid_to is before valid_from", field="valid_to")
-    for cur in criteria.currencies(rule.condition):
+    for cur in evaluation.currencies(rule.condition):
         if cur not in snapshot.fx_rates(session, {cur}, clock.now().date()):
             raise ValidationFailed(f"no exchange rate for {cur} today", field="criteria", code="no_rate")
 
@@ -176,7 +176,7 @@ def test(
     """How many past declarations the rule would have hit, their lanes then, and the frauds among them
     (watch lists and exchange rates as of today)."""
     rule = check_criteria(text)
-    fx = snapshot.fx_rates(session, criteria.currencies(rule.condition), clock.now().date())
+    fx = snapshot.fx_rates(session, evaluation.currencies(rule.condition), clock.now().date())
     engine_snapshot = snapshot.Snapshot(watched=watched, fx=fx)
     if date_to < date_from:
         raise ValidationFailed("date_to is before date_from", field="date_to")
@@ -186,7 +186,7 @@ def test(
     hits: list[str] = []
     by_lane: dict[str, int] = {"green": 0, "yellow": 0, "red": 0}
     for row, lines, cls in past:
-        if criteria.matches(rule, snapshot.FactsSubject(facts_from_rows(row, lines, cls), engine_snapshot)):
+        if evaluation.matches(rule, snapshot.FactsSubject(facts_from_rows(row, lines, cls), engine_snapshot)):
             hits.append(row.number)
             if row.channel in by_lane:
                 by_lane[row.channel] += 1

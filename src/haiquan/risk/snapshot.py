@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from haiquan.kit import clock
 from haiquan.kit.errors import ValidationFailed
 from haiquan.organization.service import TREES
-from haiquan.risk import criteria, watch
+from haiquan.risk import criteria, evaluation, watch
 from haiquan.risk.channel import DeclarationFacts
 from haiquan.risk.domain import LaneRates
 from haiquan.risk.tables import LaneRateRow, OverrideRow, ProfileRow, ValueControlRow
@@ -98,7 +98,7 @@ def load(session: Session) -> Snapshot:
             Override(ov.id, ov.subject, ov.value, ov.channel, ov.reason, ov.office, ov.expires_at)
         )
     snap.watched = watch.load_sets(session)
-    currencies = set().union(*(criteria.currencies(p.rule.condition) for p in snap.profiles))
+    currencies = set().union(*(evaluation.currencies(p.rule.condition) for p in snap.profiles))
     snap.fx = fx_rates(session, currencies, now.date())
     return snap
 
