@@ -54,3 +54,17 @@ def test_a_chunk_at_once_leaves_the_links_one_by_one_would(db: Database) -> None
         ("100000000001", "cleared", "green", 3, "12.5", 4),
         ("100000000002", "registered", "red", 0, "0", 2),
     ]
+
+
+def test_a_chunk_updates_the_links_an_earlier_chunk_left(db: Database) -> None:
+    """Links already stored are read with their sequence: a later event replaces one, an older one does
+    not (the upsert writes only each link's final state)."""
+    late = ev(0, "100000000002", "registered", channel="yellow")  # older than the stored link: ignored
+    for chunk in (EVENTS[:2], [*EVENTS[2:], late]):
+        with db.unit_of_work() as uow:
+            on_declarations(uow, chunk)
+            uow.commit()
+    assert links(db) == [
+        ("100000000001", "cleared", "green", 3, "12.5", 4),
+        ("100000000002", "registered", "red", 0, "0", 2),
+    ]

@@ -4,9 +4,12 @@ tells declarations that cleared goods have left (the one direct call into declar
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select, text
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from haiquan.cargo.tables import ConsignmentRow
@@ -33,14 +36,16 @@ def on_declaration(uow: UnitOfWork, event: Event) -> None:
 
 
 def on_declarations(uow: UnitOfWork, events: list[Event]) -> None:
-    """A chunk at once: the links read (and locked) in one query, written by one flush at commit."""
+    """A chunk at once. The links the chunk touches are read and locked in one query; a declaration whose
+    goods a terminal holds (old goods or new) goes through `_keep_link` event by event, as its new status is
+    pushed; every other link is written in its final state by one upsert (no ORM object per link)."""
     s = uow.session
     numbers = sorted({n for n in map(_number, events) if n})
-    links: dict[str, DeclarationLinkRow | None] = {}
-    if numbers:
-        q = select(DeclarationLinkRow).where(among(s, DeclarationLinkRow.number, numbers)).with_for_update()
-        links = {link.number: link for link in s.scalars(q)}
-    goods = {_goods_id(ev.payload) for ev in events} | {link.goods_id for link in links.values() if link}
+    if not numbers:
+        return
+    q = select(_LINK.number, _LINK.goods_id, _LINK.event_seq).where(among(s, _LINK.number, numbers))
+    known = {n: (g, seq) for n, g, seq in s.execute(q.with_for_update())}
+    goods = {_goods_id(ev.payload) for ev in events} | {g for g, _ in known.values()}
     wanted = sorted(g for g in goods if g)
     held: dict[str, ConsignmentRow] = {}
     if wanted:
@@ -48,10 +53,75 @@ def on_declarations(uow: UnitOfWork, events: list[Event]) -> None:
             among(s, ConsignmentRow.goods_id, wanted), ConsignmentRow.removed.is_(False)
         )
         held = {str(c.goods_id): c for c in s.scalars(cq)}
-    for ev in events:  # no query per event: the links are flushed before a status is read for a push
+    pushed = {n for n, (g, _) in known.items() if g in held}
+    pushed |= {_number(ev) for ev in events if _goods_id(ev.payload) in held}
+    final: dict[str, dict[str, Any]] = {}
+    latest = {n: seq for n, (_, seq) in known.items()}
+    for ev in events:  # in the chunk's order; an event older than the link's is ignored
         number = _number(ev)
-        if number:
-            links[number] = _keep_link(s, ev, number, links.get(number), held)
+        if number and number not in pushed and latest.get(number, -1) <= ev.seq:
+            final[number], latest[number] = _link_values(ev, number), ev.seq
+    if final:
+        _upsert_links(s, list(final.values()))
+    if pushed:
+        q2 = select(DeclarationLinkRow).where(among(s, DeclarationLinkRow.number, pushed))
+        links: dict[str, DeclarationLinkRow | None] = {link.number: link for link in s.scalars(q2)}
+        for ev in events:  # no query per event: the links are flushed before a status is read for a push
+            number = _number(ev)
+            if number in pushed:
+                links[number] = _keep_link(s, ev, number, links.get(number), held)
+
+
+_LINK = DeclarationLinkRow.__table__.c
+
+
+def _link_values(event: Event, number: str) -> dict[str, Any]:
+    """The link's columns as `_keep_link` leaves them after `event`."""
+    p = event.payload
+    return {
+        "number": number,
+        "goods_id": _goods_id(p),
+        "containers": [str(c) for c in p.get("containers") or []],
+        "kind": str(p.get("kind") or ""),
+        "office": str(p.get("office") or ""),
+        "status": str(p.get("status") or ""),
+        "channel": p.get("channel"),
+        "package_count": int(p.get("package_count") or 0),
+        "gross_mass_kg": Decimal(str(p.get("gross_mass_kg") or "0")),
+        "event_seq": event.seq,
+        "updated_at": clock.now(),
+    }
+
+
+UPSERT_LINKS_PG = text(
+    "INSERT INTO sv_declaration_links (number, goods_id, containers, kind, office, status, channel, "
+    "package_count, gross_mass_kg, event_seq, updated_at) "
+    "SELECT n, g, CAST(c AS jsonb), k, o, s, ch, p, m, q, :at FROM unnest("
+    "CAST(:n AS varchar[]), CAST(:g AS varchar[]), CAST(:c AS text[]), CAST(:k AS varchar[]), "
+    "CAST(:o AS varchar[]), CAST(:s AS varchar[]), CAST(:ch AS varchar[]), CAST(:p AS integer[]), "
+    "CAST(:m AS numeric[]), CAST(:q AS bigint[])) AS t(n, g, c, k, o, s, ch, p, m, q) "
+    "ON CONFLICT (number) DO UPDATE SET goods_id = excluded.goods_id, containers = excluded.containers, "
+    "kind = excluded.kind, office = excluded.office, status = excluded.status, channel = excluded.channel, "
+    "package_count = excluded.package_count, gross_mass_kg = excluded.gross_mass_kg, "
+    "event_seq = excluded.event_seq, updated_at = excluded.updated_at"
+)
+
+
+def _upsert_links(s: Session, rows: list[dict[str, Any]]) -> None:
+    """On PostgreSQL one statement of column arrays (the same text whatever the number of links; an
+    executemany would send a statement per link); elsewhere executemany."""
+    if s.get_bind().dialect.name != "postgresql":
+        stmt = sqlite_insert(cast(Table, DeclarationLinkRow.__table__))
+        replaced = {k: stmt.excluded[k] for k in rows[0] if k != "number"}
+        s.execute(stmt.on_conflict_do_update(index_elements=["number"], set_=replaced), rows)
+        return
+    columns = {"n": "number", "g": "goods_id", "k": "kind", "o": "office", "s": "status", "ch": "channel"}
+    params: dict[str, Any] = {key: [r[name] for r in rows] for key, name in columns.items()}
+    params["c"] = [json.dumps(r["containers"]) for r in rows]
+    params["p"] = [r["package_count"] for r in rows]
+    params["m"] = [r["gross_mass_kg"] for r in rows]
+    params["q"] = [r["event_seq"] for r in rows]
+    s.execute(UPSERT_LINKS_PG, params | {"at": clock.now()})
 
 
 def _goods_id(p: dict[str, object]) -> str | None:
