@@ -279,12 +279,12 @@ async def _agency_feed(dept: Node, expected: int) -> list[dict[str, Any]]:
                 for m in await sub.fetch(50, timeout=1):
                     out.append(json.loads(m.data))
                     await m.ack()
-            except nats.errors.TimeoutError:
+            except TimeoutError:  # nats.errors.TimeoutError, or (nats-py 2.16) asyncio's own
                 continue
         try:  # nothing more than the agreed feed arrives
             extra = await sub.fetch(50, timeout=1.5)
             out += [json.loads(m.data) for m in extra]
-        except nats.errors.TimeoutError:
+        except TimeoutError:
             pass
         await nc.subscribe("hq.ev.>")  # anything else is refused
         await nc.flush()
