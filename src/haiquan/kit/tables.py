@@ -19,9 +19,9 @@ class OutboxEvent(Base):
     __tablename__ = "outbox"
     seq: Mapped[int] = mapped_column(SeqInt, primary_key=True, autoincrement=True)
     id: Mapped[str] = mapped_column(String(32), unique=True)
-    type: Mapped[str] = mapped_column(String(80), index=True)
+    type: Mapped[str] = mapped_column(String(80))  # no index: no query reads the outbox by type or unit
     version: Mapped[int] = mapped_column(Integer, default=1)
-    unit: Mapped[str] = mapped_column(String(16), index=True)
+    unit: Mapped[str] = mapped_column(String(16))
     subject: Mapped[str] = mapped_column(String(200))
     occurred_at: Mapped[datetime]
     actor: Mapped[str] = mapped_column(String(120))

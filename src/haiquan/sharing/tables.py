@@ -21,8 +21,8 @@ class FederatedEvent(Base):
 
     __tablename__ = "federated_events"
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    node: Mapped[str] = mapped_column(String(16), index=True)  # the child node it came through
-    unit: Mapped[str] = mapped_column(String(16), index=True)
+    node: Mapped[str] = mapped_column(String(16))  # the child node it came through (index below)
+    unit: Mapped[str] = mapped_column(String(16))
     type: Mapped[str] = mapped_column(String(80))
     occurred_at: Mapped[datetime]
     received_at: Mapped[datetime]
