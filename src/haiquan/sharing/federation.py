@@ -2,10 +2,11 @@
 batches exactly once (inbox, outbox copy, summary and agency feeds in one transaction; sharing/service).
 
 A durable pull consumer with AckAll, pulled through sharing/wire.Puller: one acknowledgement, of a batch's
-last message, once the batch is committed. The next batch is fetched while one is being written (a worker thread), and is applied only after
-it, so batches are applied and acknowledged in stream order. A batch that fails is tried again (after 0.5,
-1, 2 ... s, at most every 30 s) and nothing after it is applied meanwhile: acknowledging a later batch would
-acknowledge the failed one too (AckAll), and it would never be delivered again."""
+last message, once the batch is committed. The next batch is fetched and decoded while one is being written
+(worker threads), and is applied only after it, so batches are applied and acknowledged in stream order. A
+batch that fails is tried again (after 0.5, 1, 2 ... s, at most every 30 s) and nothing after it is applied
+meanwhile: acknowledging a later batch would acknowledge the failed one too (AckAll), and it would never be
+delivered again."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig
 
 from haiquan.kit import clock
+from haiquan.kit.backlog import Busy
 from haiquan.kit.db import Database
 from haiquan.sharing import domain, service
 from haiquan.sharing import metrics as m
@@ -71,6 +73,7 @@ class Federation:
     batch: int = 1000
     fetch_wait: float = 0.03  # longest a fetch waits to fill a batch: bounds the added lag
     ack_wait: float = 60.0  # a batch fetched and not acknowledged is delivered again after this
+    busy: Busy = field(default_factory=Busy)  # marked for each full batch fetched (kit/backlog)
     source_pending: dict[str, int] = field(default_factory=dict)  # per child: not yet sourced up
     _status_at: float = 0.0
 
@@ -80,11 +83,14 @@ class Federation:
         try:
             while True:
                 msgs = await self._fetch(puller)
+                # decoded in a worker thread while the batch before is still being written (its time in
+                # the database leaves the interpreter free)
+                batch = await asyncio.to_thread(received, msgs) if msgs else []
                 if applying is not None:
                     await applying  # committed and acknowledged (it retries until it is)
                     applying = None
                 if msgs:
-                    applying = asyncio.create_task(self.apply(msgs))
+                    applying = asyncio.create_task(self.apply(msgs, batch))
                 if nc.is_connected:  # while reconnecting it would only time out, every 2 s
                     await self._refresh_sources(js)
         finally:
@@ -112,7 +118,10 @@ class Federation:
 
     async def _fetch(self, puller: Puller) -> list[Msg]:
         try:
-            return await puller.fetch(self.batch, self.fetch_wait)
+            msgs = await puller.fetch(self.batch, self.fetch_wait)
+            if len(msgs) == self.batch:
+                self.busy.mark()
+            return msgs
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # a broker hiccup: ask again
@@ -120,14 +129,16 @@ class Federation:
             await asyncio.sleep(0.5)
             return []
 
-    async def apply(self, msgs: list[Msg]) -> None:
-        """Apply a fetched batch, trying again until it is committed, then acknowledge it (AckAll)."""
+    async def apply(self, msgs: list[Msg], batch: list[service.Received] | None = None) -> None:
+        """Apply a fetched batch (`batch`: its events, decoded already), trying again until it is
+        committed, then acknowledge it (AckAll)."""
         if not msgs:  # a fetch can end with a status only
             return
+        events = received(msgs) if batch is None else batch
         delay = 0.5
         while True:
-            try:  # decoded and written in a worker thread: the loop goes on fetching
-                applied = await asyncio.to_thread(self._apply, msgs)
+            try:  # written in a worker thread: the loop goes on fetching
+                applied = await asyncio.to_thread(self._ingest, events) if events else 0
                 break
             except asyncio.CancelledError:
                 raise
@@ -144,10 +155,6 @@ class Federation:
             await msgs[-1].ack()
         except Exception as exc:  # not acknowledged: delivered again after ack_wait, skipped by its id
             log.warning("federation_ack_failed", error=str(exc))
-
-    def _apply(self, msgs: list[Msg]) -> int:
-        batch = received(msgs)
-        return self._ingest(batch) if batch else 0
 
     def _ingest(self, batch: list[service.Received]) -> int:
         with self.db.unit_of_work() as uow:

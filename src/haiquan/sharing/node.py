@@ -21,6 +21,7 @@ from nats.aio.client import Client
 from nats.js import JetStreamContext
 from nats.js.api import ExternalStream, StreamConfig, StreamSource
 
+from haiquan.kit.backlog import Busy
 from haiquan.kit.db import Database
 from haiquan.organization import service as org
 from haiquan.sharing import domain
@@ -86,13 +87,14 @@ class SharingNode:
     _thread: threading.Thread | None = None
     ready: threading.Event = field(default_factory=threading.Event)
     source_pending: dict[str, int] = field(default_factory=dict)  # per child: not yet sourced up
+    busy: Busy = field(default_factory=Busy)  # marked while the relay or the consumer takes full batches
     _pending_at: float = 0.0
 
     def relay(self) -> Relay:
-        return Relay(self.db, self.layout.own_units, batch=self.batch)
+        return Relay(self.db, self.layout.own_units, batch=self.batch, busy=self.busy)
 
     def federation(self) -> Federation:
-        fed = Federation(self.db, self.layout, self.on_applied, self.batch, self.fetch_wait)
+        fed = Federation(self.db, self.layout, self.on_applied, self.batch, self.fetch_wait, busy=self.busy)
         fed.source_pending = self.source_pending  # shown by the status page while the link runs
         return fed
 

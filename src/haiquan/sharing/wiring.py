@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from haiquan.kit.backlog import Pacer
 from haiquan.kit.db import Database
 from haiquan.kit.dispatcher import Dispatcher
 from haiquan.kit.settings import Settings
@@ -19,6 +20,7 @@ def start_federation(
         return None
     layout = load_layout(db, settings.unit, settings.parent_node, settings.child_nodes)
     node = SharingNode(db, settings.nats_url, layout, on_applied=dispatcher.wake)
+    dispatcher.pacer = Pacer(node.busy)  # while the link drains a backlog, read models come second
     previous = app.state.dispatcher_wake
 
     def wake() -> None:  # a committed request wakes both the dispatcher and the relay
