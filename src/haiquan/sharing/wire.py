@@ -84,14 +84,10 @@ class Publisher:
 
 
 def acknowledged(data: bytes) -> bool:
-    """A PubAck names the stream and the sequence; an error or a no-responders status (empty) does not."""
-    if not data:
-        return False
-    try:
-        resp = json.loads(data)
-    except ValueError:
-        return False
-    return isinstance(resp, dict) and "error" not in resp and "seq" in resp
+    """A PubAck (`{"stream":"EV_01AB","seq":7}`, `"duplicate":true` added for a message the stream had)
+    names the sequence; an error (`{"error":{"code":503,...}}`) or a no-responders status (empty) does not.
+    Read as bytes: parsing each acknowledgement as JSON was a tenth of the relay's time."""
+    return b'"seq":' in data and b'"error"' not in data
 
 
 @dataclass
