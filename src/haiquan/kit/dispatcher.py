@@ -20,13 +20,12 @@ from datetime import timedelta
 from enum import Enum
 
 import structlog
-from sqlalchemy import String, any_, func, literal, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import any_, func, literal, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from haiquan.kit import clock
 from haiquan.kit.backlog import Pacer
-from haiquan.kit.db import Database
+from haiquan.kit.db import Database, TextArray, pg_array
 from haiquan.kit.leader import Leadership
 from haiquan.kit.outbox import Consumer, Event, record_consumed, select_events
 from haiquan.kit.tables import ConsumerCursor, EventConsumption, OutboxEvent
@@ -163,7 +162,7 @@ class Dispatcher:
             s = uow.session
             q = select_events().where(OutboxEvent.seq > self._mark).order_by(OutboxEvent.seq)
             conn = s.connection()  # Core rows: the ORM's loading of plain columns cost as much again
-            rows = list(conn.execute(q.limit(self.batch)))
+            rows = list(conn.execute(q.limit(self.batch)).all())
             holes = sorted(self._holes)
             for i in range(0, len(holes), IN_LIST):
                 rows += conn.execute(select_events().where(OutboxEvent.seq.in_(holes[i : i + IN_LIST])))
@@ -192,9 +191,16 @@ class Dispatcher:
 
     def _deliver(self, events: list[Event], *, retry: bool) -> int:
         todo: dict[str, list[Event]] = {}
+        kinds = {e.type for e in events}
         for consumer in self.consumers:
             state = self._states[consumer.name]
-            mine = [e for e in events if e.seq > state.low and consumer.accepts(e)]
+            wanted = {t for t in kinds if consumer.wants(t)}  # once per type, not per event
+            skip_federated = consumer.local_only
+            mine = [
+                e
+                for e in events
+                if e.type in wanted and e.seq > state.low and not (skip_federated and e.origin is not None)
+            ]
             if retry and state.retry:
                 # a pass of the thread tries the events whose time has come; run_once() tries them all
                 now, manual = time.monotonic(), self._stopping is None
@@ -240,7 +246,7 @@ class Dispatcher:
             for chunk in chunks:
                 q = select(EventConsumption.consumer, EventConsumption.event_id).where(
                     EventConsumption.consumer.in_(sorted(todo)),
-                    EventConsumption.event_id == any_(literal(chunk, ARRAY(String)))
+                    EventConsumption.event_id == any_(literal(pg_array(chunk), TextArray()))
                     if pg
                     else EventConsumption.event_id.in_(chunk),
                 )

@@ -13,7 +13,7 @@ from sqlalchemy import Select, Table, insert, select, text
 from sqlalchemy.orm import Session
 
 from haiquan.kit import clock, pending
-from haiquan.kit.db import UnitOfWork, new_id
+from haiquan.kit.db import UnitOfWork, new_id, pg_array
 from haiquan.kit.tables import EventConsumption, OutboxEvent
 
 log = structlog.get_logger(__name__)
@@ -151,7 +151,7 @@ def record_consumed(session: Session, consumer: str, ids: list[str]) -> None:
     parameter (no statement per row), elsewhere executemany. In the consumer's transaction."""
     now = clock.now()
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(CONSUMED_PG, {"consumer": consumer, "ids": ids, "at": now})
+        session.execute(CONSUMED_PG, {"consumer": consumer, "ids": pg_array(ids), "at": now})
         return
     rows = [{"consumer": consumer, "event_id": i, "applied_at": now} for i in ids]
     session.execute(insert(cast(Table, EventConsumption.__table__)), rows)

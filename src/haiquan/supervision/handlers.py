@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from haiquan.cargo.tables import ConsignmentRow
 from haiquan.declarations import service as declarations
 from haiquan.kit import clock
-from haiquan.kit.db import UnitOfWork, among
+from haiquan.kit.db import UnitOfWork, among, pg_array
 from haiquan.kit.outbox import Consumer, Event
 from haiquan.supervision import webhooks
 from haiquan.supervision.tables import DeclarationLinkRow
@@ -116,11 +116,9 @@ def _upsert_links(s: Session, rows: list[dict[str, Any]]) -> None:
         s.execute(stmt.on_conflict_do_update(index_elements=["number"], set_=replaced), rows)
         return
     columns = {"n": "number", "g": "goods_id", "k": "kind", "o": "office", "s": "status", "ch": "channel"}
-    params: dict[str, Any] = {key: [r[name] for r in rows] for key, name in columns.items()}
-    params["c"] = [json.dumps(r["containers"]) for r in rows]
-    params["p"] = [r["package_count"] for r in rows]
-    params["m"] = [r["gross_mass_kg"] for r in rows]
-    params["q"] = [r["event_seq"] for r in rows]
+    columns |= {"p": "package_count", "m": "gross_mass_kg", "q": "event_seq"}
+    params: dict[str, Any] = {key: pg_array(r[name] for r in rows) for key, name in columns.items()}
+    params["c"] = pg_array(json.dumps(r["containers"]) for r in rows)
     s.execute(UPSERT_LINKS_PG, params | {"at": clock.now()})
 
 
