@@ -7,13 +7,13 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from haiquan.kit import audit, clock, outbox
 from haiquan.kit.db import Database, new_id
 from haiquan.kit.dispatcher import Dispatcher
 from haiquan.kit.outbox import Consumer, Event, default_subject
-from haiquan.kit.tables import AuditEntry
+from haiquan.kit.tables import AuditEntry, OutboxEvent
 from haiquan.organization import service as org
 from haiquan.organization.domain import UnitTree
 from haiquan.sharing import repository, service
@@ -75,6 +75,38 @@ def test_redelivered_events_are_applied_once_and_foreign_units_refused(db: Datab
 
 
 LAYOUT_TREE = UnitTree.build(UNITS)
+
+
+def summary_and_copies(db: Database) -> tuple[list[tuple[Any, ...]], list[dict[str, Any]]]:
+    with db.unit_of_work() as uow:
+        totals = [
+            (t.unit, t.type, t.dim, t.count, t.amount)
+            for t in repository.totals(uow.session, scope=org.officer_scope(LAYOUT_TREE, "01"))
+        ]
+        q = select(OutboxEvent.payload).where(OutboxEvent.origin.is_not(None)).order_by(OutboxEvent.seq)
+        copies = [dict(p) for p in uow.session.scalars(q)]
+    return sorted(totals), copies
+
+
+def test_events_prepared_ahead_are_written_as_the_others(db: Database) -> None:
+    """The federation consumer prepares a batch (payload as JSON, summary rows) while the one before is
+    written: the inbox, the outbox copies and the summary come out the same."""
+    seed(db)
+    payloads: list[dict[str, Any]] = [
+        {"status": "registered", "channel": "green", "total_duties": 2500, "goods": 'Cà phê "rang"'},
+        {"status": "cleared", "channel": "red", "total_duties": "120.50", "items": [1, 2.5, None, True]},
+    ]
+    events = [child_event(**p) for p in payloads]
+    assert ingest(db, [Received(e, "01AB", i + 1) for i, e in enumerate(events)]) == (2, [])
+    plain = summary_and_copies(db)
+    with db.unit_of_work() as uow:
+        for table in ("outbox", "federated_events", "unit_event_totals"):
+            uow.session.execute(text(f"DELETE FROM {table}"))
+        uow.commit()
+    ahead = [service.prepared(e, "01AB", i + 1) for i, e in enumerate(events)]
+    assert ingest(db, ahead) == (2, [])
+    assert summary_and_copies(db) == plain
+    assert plain[1] == payloads
 
 
 def test_federated_events_reach_in_process_consumers_once_and_are_never_relayed(db: Database) -> None:

@@ -61,7 +61,7 @@ def received(msgs: list[Msg]) -> list[service.Received]:
         except domain.EnvelopeError as exc:
             log.error("bad_envelope", node=node, error=str(exc))
             continue
-        batch.append(service.Received(ev, node, stream_seq(msg.reply)))
+        batch.append(service.prepared(ev, node, stream_seq(msg.reply)))
     return batch
 
 

@@ -8,8 +8,9 @@ seen are read first and the rest inserted with executemany."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from psycopg.types.json import Jsonb
 from sqlalchemy import insert, select
@@ -40,9 +41,22 @@ FROM hq_federated_batch b JOIN fresh f ON f.id = b.id ORDER BY b.ord
 RETURNING id"""
 
 
-def write_new(session: Session, items: list[tuple[Event, str, int]], now: datetime) -> set[str]:
-    """Inbox row and outbox copy for each (event, child node, stream sequence) whose id is neither in the
-    inbox nor in the outbox; returns the ids written. Ids must be distinct within `items`."""
+class Item(Protocol):
+    """What is written of an event received (sharing/service.Received)."""
+
+    @property
+    def event(self) -> Event: ...
+    @property
+    def node(self) -> str: ...  # the child node it came through
+    @property
+    def stream_seq(self) -> int: ...
+    @property
+    def payload_json(self) -> str | None: ...  # the payload as JSON text, when worked out ahead
+
+
+def write_new(session: Session, items: Sequence[Item], now: datetime) -> set[str]:
+    """Inbox row and outbox copy for each event whose id is neither in the inbox nor in the outbox;
+    returns the ids written. Ids must be distinct within `items`."""
     if not items:
         return set()
     if session.get_bind().dialect.name == "postgresql":
@@ -50,22 +64,24 @@ def write_new(session: Session, items: list[tuple[Event, str, int]], now: dateti
     return _write_new_portable(session, items, now)
 
 
-def _write_new_pg(session: Session, items: list[tuple[Event, str, int]], now: datetime) -> set[str]:
+def _write_new_pg(session: Session, items: Sequence[Item], now: datetime) -> set[str]:
     raw = session.connection().connection.driver_connection
     assert raw is not None
     with raw.cursor() as cur:
         cur.execute(BATCH_TABLE)
         cur.execute("DELETE FROM hq_federated_batch")  # a second batch in the same transaction
         with cur.copy(f"COPY hq_federated_batch ({BATCH_COLUMNS}) FROM STDIN") as cp:
-            for i, (ev, node, seq) in enumerate(items):
-                head = (i, ev.id, node, ev.unit, ev.type, ev.version, ev.subject, ev.occurred_at)
-                cp.write_row((*head, ev.actor, Jsonb(ev.payload), seq))
+            for i, it in enumerate(items):
+                ev = it.event
+                head = (i, ev.id, it.node, ev.unit, ev.type, ev.version, ev.subject, ev.occurred_at)
+                payload = Jsonb(ev.payload) if it.payload_json is None else it.payload_json
+                cp.write_row((*head, ev.actor, payload, it.stream_seq))
         cur.execute(APPLY_NEW, {"now": now})
         return {row[0] for row in cur.fetchall()}
 
 
-def _write_new_portable(session: Session, items: list[tuple[Event, str, int]], now: datetime) -> set[str]:
-    ids = [ev.id for ev, _, _ in items]
+def _write_new_portable(session: Session, items: Sequence[Item], now: datetime) -> set[str]:
+    ids = [it.event.id for it in items]
     seen: set[str] = set()
     for i in range(0, len(ids), IN_LIST):
         chunk = ids[i : i + IN_LIST]
@@ -73,7 +89,8 @@ def _write_new_portable(session: Session, items: list[tuple[Event, str, int]], n
         seen.update(session.scalars(select(OutboxEvent.id).where(OutboxEvent.id.in_(chunk))))
     inbox: list[dict[str, Any]] = []
     copies: list[dict[str, Any]] = []
-    for ev, node, seq in items:
+    for it in items:
+        ev, node, seq = it.event, it.node, it.stream_seq
         if ev.id in seen:
             continue
         common = {"id": ev.id, "unit": ev.unit, "type": ev.type, "occurred_at": ev.occurred_at}
