@@ -16,7 +16,7 @@ from haiquan.kit.outbox import Consumer, Event, default_subject
 from haiquan.kit.tables import AuditEntry, OutboxEvent
 from haiquan.organization import service as org
 from haiquan.organization.domain import UnitTree
-from haiquan.sharing import repository, service
+from haiquan.sharing import domain, repository, service
 from haiquan.sharing.domain import NodeLayout
 from haiquan.sharing.node import SharingNode
 from haiquan.sharing.service import Received
@@ -89,8 +89,8 @@ def summary_and_copies(db: Database) -> tuple[list[tuple[Any, ...]], list[dict[s
 
 
 def test_events_prepared_ahead_are_written_as_the_others(db: Database) -> None:
-    """The federation consumer prepares a batch (payload as JSON, summary rows) while the one before is
-    written: the inbox, the outbox copies and the summary come out the same."""
+    """The federation consumer prepares a batch (the envelopes as received, the summary summed) while the
+    one before is written: the inbox, the outbox copies and the summary come out the same."""
     seed(db)
     payloads: list[dict[str, Any]] = [
         {"status": "registered", "channel": "green", "total_duties": 2500, "goods": 'Cà phê "rang"'},
@@ -103,8 +103,13 @@ def test_events_prepared_ahead_are_written_as_the_others(db: Database) -> None:
         for table in ("outbox", "federated_events", "unit_event_totals"):
             uow.session.execute(text(f"DELETE FROM {table}"))
         uow.commit()
-    ahead = [service.prepared(e, "01AB", i + 1) for i, e in enumerate(events)]
-    assert ingest(db, ahead) == (2, [])
+    ahead = [Received(e, "01AB", i + 1, domain.encode(e).decode()) for i, e in enumerate(events)]
+    sums: service.Totals = {}
+    for e in events:
+        service.sum_into(sums, e)
+    with db.unit_of_work() as uow:
+        assert service.ingest(uow.session, batch=ahead, layout=LAYOUT, sums=sums) == (2, [])
+        uow.commit()
     assert summary_and_copies(db) == plain
     assert plain[1] == payloads
 

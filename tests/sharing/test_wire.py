@@ -3,9 +3,12 @@ nats-server sends)."""
 
 from __future__ import annotations
 
-import pytest
+import random
 
-from haiquan.sharing.wire import acknowledged
+import pytest
+from nats.aio.client import Client
+
+from haiquan.sharing.wire import acknowledged, quick_headers, quicken
 
 
 @pytest.mark.parametrize(
@@ -21,3 +24,30 @@ from haiquan.sharing.wire import acknowledged
 )
 def test_a_reply_is_an_acknowledgement_only_with_a_sequence_and_no_error(reply: bytes, ok: bool) -> None:
     assert acknowledged(reply) is ok
+
+
+HEADER_CASES = [
+    b"Nats-Msg-Id: 0123abcd\r\nNats-Stream-Source: EV_01AB:u01AB 7\r\n\r\n",
+    b"Name:Value\r\nTabbed:\tvalue\r\n",
+    b"Bad Name: x\r\nGood: y\r\n",  # a name holding a space is skipped
+    b"\x1cOdd: x\r\n",  # so is one holding another whitespace character
+    b": empty name\r\nno colon here\r\n",
+    b"T\xc3\xaan: not ascii\r\nV: gi\xc3\xa1 tr\xc3\xad\r\nW: \xff\xfe\r\n",
+    b"Repeated: 1\r\nRepeated: 2\r\n",
+    b"",
+]
+
+
+def test_quick_headers_read_what_nats_py_reads() -> None:
+    rng = random.Random(7)
+    alphabet = b"ab:: \t\r\n\x1c\xc3\xaa-_Z9"
+    fuzz = [bytes(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(2000)]
+    for raw in HEADER_CASES + fuzz:
+        assert quick_headers(raw) == Client._parse_header_lines(raw), raw
+
+
+def test_only_the_connection_given_is_quickened() -> None:
+    mine, other = Client(), Client()
+    quicken(mine)
+    assert mine._parse_header_lines is quick_headers
+    assert other._parse_header_lines is not quick_headers

@@ -49,9 +49,11 @@ def stream_seq(reply: str) -> int:
     return int(seq) if seq.isdigit() else 0
 
 
-def received(msgs: list[Msg]) -> list[service.Received]:
-    """The children's events of a fetched batch (this node's own events are applied locally already)."""
+def received(msgs: list[Msg]) -> tuple[list[service.Received], service.Totals]:
+    """The children's events of a fetched batch (this node's own events are applied locally already), each
+    with its envelope's text, and their summary rows summed: worked out while the batch before is written."""
     batch: list[service.Received] = []
+    sums: service.Totals = {}
     for msg in msgs:
         node = source_node(msg)
         if node is None or not msg.reply:
@@ -61,8 +63,9 @@ def received(msgs: list[Msg]) -> list[service.Received]:
         except domain.EnvelopeError as exc:
             log.error("bad_envelope", node=node, error=str(exc))
             continue
-        batch.append(service.prepared(ev, node, stream_seq(msg.reply)))
-    return batch
+        batch.append(service.Received(ev, node, stream_seq(msg.reply), msg.data.decode()))
+        service.sum_into(sums, ev)
+    return batch, sums
 
 
 @dataclass
@@ -85,12 +88,12 @@ class Federation:
                 msgs = await self._fetch(puller)
                 # decoded in a worker thread while the batch before is still being written (its time in
                 # the database leaves the interpreter free)
-                batch = await asyncio.to_thread(received, msgs) if msgs else []
+                ready = await asyncio.to_thread(received, msgs) if msgs else None
                 if applying is not None:
                     await applying  # committed and acknowledged (it retries until it is)
                     applying = None
                 if msgs:
-                    applying = asyncio.create_task(self.apply(msgs, batch))
+                    applying = asyncio.create_task(self.apply(msgs, ready))
                 if nc.is_connected:  # while reconnecting it would only time out, every 2 s
                     await self._refresh_sources(js)
         finally:
@@ -129,16 +132,18 @@ class Federation:
             await asyncio.sleep(0.5)
             return []
 
-    async def apply(self, msgs: list[Msg], batch: list[service.Received] | None = None) -> None:
-        """Apply a fetched batch (`batch`: its events, decoded already), trying again until it is
-        committed, then acknowledge it (AckAll)."""
+    async def apply(
+        self, msgs: list[Msg], ready: tuple[list[service.Received], service.Totals] | None = None
+    ) -> None:
+        """Apply a fetched batch (`ready`: its events and summary, worked out already), trying again until
+        it is committed, then acknowledge it (AckAll)."""
         if not msgs:  # a fetch can end with a status only
             return
-        events = received(msgs) if batch is None else batch
+        events, sums = received(msgs) if ready is None else ready
         delay = 0.5
         while True:
             try:  # written in a worker thread: the loop goes on fetching
-                applied = await asyncio.to_thread(self._ingest, events) if events else 0
+                applied = await asyncio.to_thread(self._ingest, events, sums) if events else 0
                 break
             except asyncio.CancelledError:
                 raise
@@ -156,9 +161,9 @@ class Federation:
         except Exception as exc:  # not acknowledged: delivered again after ack_wait, skipped by its id
             log.warning("federation_ack_failed", error=str(exc))
 
-    def _ingest(self, batch: list[service.Received]) -> int:
+    def _ingest(self, batch: list[service.Received], sums: service.Totals) -> int:
         with self.db.unit_of_work() as uow:
-            applied, refused = service.ingest(uow.session, batch=batch, layout=self.layout)
+            applied, refused = service.ingest(uow.session, batch=batch, layout=self.layout, sums=sums)
             uow.commit()
         now = clock.now()
         last: dict[str, float] = {}

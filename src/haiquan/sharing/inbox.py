@@ -24,9 +24,12 @@ IN_LIST = 500  # ids per IN (...) on SQLite
 
 BATCH_TABLE = """CREATE TEMP TABLE IF NOT EXISTS hq_federated_batch (
     ord integer, id varchar(32), node varchar(16), unit varchar(16), type varchar(80), version integer,
-    subject varchar(200), occurred_at timestamptz, actor varchar(120), payload jsonb, stream_seq bigint
+    subject varchar(200), occurred_at timestamptz, actor varchar(120), payload jsonb, envelope text,
+    stream_seq bigint
 ) ON COMMIT DELETE ROWS"""
-BATCH_COLUMNS = "ord, id, node, unit, type, version, subject, occurred_at, actor, payload, stream_seq"
+BATCH_COLUMNS = (
+    "ord, id, node, unit, type, version, subject, occurred_at, actor, payload, envelope, stream_seq"
+)
 # The inbox takes the events neither it nor the outbox holds; the outbox copy follows in batch (stream)
 # order, so the Dispatcher applies them in the order they arrived.
 APPLY_NEW = """WITH fresh AS (
@@ -36,7 +39,8 @@ APPLY_NEW = """WITH fresh AS (
     ON CONFLICT (id) DO NOTHING RETURNING id
 )
 INSERT INTO outbox (id, type, version, unit, subject, occurred_at, actor, payload, published_at, origin)
-SELECT b.id, b.type, b.version, b.unit, b.subject, b.occurred_at, b.actor, b.payload, %(now)s, b.node
+SELECT b.id, b.type, b.version, b.unit, b.subject, b.occurred_at, b.actor,
+    COALESCE(b.payload, CAST(b.envelope AS jsonb) -> 'payload'), %(now)s, b.node
 FROM hq_federated_batch b JOIN fresh f ON f.id = b.id ORDER BY b.ord
 RETURNING id"""
 
@@ -51,7 +55,7 @@ class Item(Protocol):
     @property
     def stream_seq(self) -> int: ...
     @property
-    def payload_json(self) -> str | None: ...  # the payload as JSON text, when worked out ahead
+    def envelope(self) -> str | None: ...  # the event's envelope as received (JSON text), if kept
 
 
 def write_new(session: Session, items: Sequence[Item], now: datetime) -> set[str]:
@@ -74,8 +78,9 @@ def _write_new_pg(session: Session, items: Sequence[Item], now: datetime) -> set
             for i, it in enumerate(items):
                 ev = it.event
                 head = (i, ev.id, it.node, ev.unit, ev.type, ev.version, ev.subject, ev.occurred_at)
-                payload = Jsonb(ev.payload) if it.payload_json is None else it.payload_json
-                cp.write_row((*head, ev.actor, payload, it.stream_seq))
+                # the payload is read by the database from the envelope as received, when it was kept
+                payload = Jsonb(ev.payload) if it.envelope is None else None
+                cp.write_row((*head, ev.actor, payload, it.envelope, it.stream_seq))
         cur.execute(APPLY_NEW, {"now": now})
         return {row[0] for row in cur.fetchall()}
 

@@ -30,7 +30,7 @@ from haiquan.sharing.domain import NodeLayout
 from haiquan.sharing.downward import follow_references
 from haiquan.sharing.federation import Federation
 from haiquan.sharing.relay import Relay
-from haiquan.sharing.wire import Publisher
+from haiquan.sharing.wire import Publisher, quicken
 
 log = structlog.get_logger(__name__)
 DUPLICATE_WINDOW_S = 3600.0
@@ -78,7 +78,7 @@ class SharingNode:
     url: str
     layout: NodeLayout
     on_applied: Callable[[], None] = lambda: None
-    batch: int = 1000
+    batch: int = 2000  # events per relayed or applied batch (1,000: 8 % slower; 5,000: overlapped less)
     interval: float = 0.05  # relay poll when not woken (events committed by other processes)
     fetch_wait: float = 0.03  # longest a parent waits to fill a batch: bounds the added lag
     _loop: asyncio.AbstractEventLoop | None = None
@@ -174,7 +174,7 @@ class SharingNode:
                 nc: Client = await nats.connect(
                     self.url, max_reconnect_attempts=-1, reconnect_time_wait=0.5, error_cb=on_error
                 )
-                return nc
+                return quicken(nc)
             except Exception as exc:
                 log.warning("nats_connect_failed", error=str(exc))
                 await asyncio.sleep(1)

@@ -3,7 +3,6 @@ manage agency agreements and project their feeds, apply reference data in versio
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -36,33 +35,31 @@ log = structlog.get_logger(__name__)
 
 
 SumKey = tuple[str, date, str, str]  # unit, day (Vietnam time), type, dimension
-SumRow = tuple[SumKey, int, Decimal]  # key, count, amount
+Totals = dict[SumKey, tuple[int, Decimal]]  # count and amount per key
+ZERO = Decimal(0)
 
 
 @dataclass(frozen=True)
 class Received:
-    """An event as it arrived from the hub stream: through which child node, at which stream sequence;
-    optionally with what writing it needs worked out ahead (`prepared`)."""
+    """An event as it arrived from the hub stream: through which child node, at which stream sequence,
+    and (optionally) its envelope as received, JSON text: the outbox copy's payload is then read from it
+    by the database instead of being encoded again here."""
 
     event: Event
     node: str
     stream_seq: int
-    payload_json: str | None = None  # the payload as JSON text
-    sums: tuple[SumRow, ...] | None = None  # its rows of the per-unit summary
+    envelope: str | None = None
 
 
-def prepared(event: Event, node: str, stream_seq: int) -> Received:
-    """A received event with its payload's JSON text and its summary rows worked out: the federation
-    consumer prepares a batch while the one before is being written, so that writing does less."""
-    payload = json.dumps(event.payload, ensure_ascii=False, separators=(",", ":"), default=str)
-    return Received(event, node, stream_seq, payload, tuple(summary_rows(event)))
-
-
-def ingest(session: Session, *, batch: list[Received], layout: NodeLayout) -> tuple[int, list[Received]]:
+def ingest(
+    session: Session, *, batch: list[Received], layout: NodeLayout, sums: Totals | None = None
+) -> tuple[int, list[Received]]:
     """Apply a batch of federated events: inbox row, outbox copy (origin set: dispatched here, never relayed
     up again), summary and agency feeds, all in the caller's transaction. Returns (applied, refused); an
     event already in the inbox (or the outbox) is skipped (exactly once), an event of a unit outside its
-    child node's subtree is refused."""
+    child node's subtree is refused. `sums`: the summary rows of the whole batch worked out ahead
+    (`sum_into`: the federation consumer does it while the batch before is written), used when every
+    event is applied."""
     refused: list[Received] = []
     items: dict[str, Received] = {}  # by id: a batch may hold an event twice
     for r in batch:
@@ -71,9 +68,12 @@ def ingest(session: Session, *, batch: list[Received], layout: NodeLayout) -> tu
         elif r.event.id not in items:
             items[r.event.id] = r
     written = inbox.write_new(session, list(items.values()), clock.now())
-    fresh = [r for r in items.values() if r.event.id in written]
-    add_sums(session, (row for r in fresh for row in (summary_rows(r.event) if r.sums is None else r.sums)))
-    applied = [r.event for r in fresh]
+    applied = [r.event for r in items.values() if r.event.id in written]
+    if sums is None or len(applied) != len(batch):
+        sums = {}
+        for ev in applied:
+            sum_into(sums, ev)
+    upsert_sums(session, sums)
     if applied:
         AGREEMENTS.refresh(session)  # once per batch: agreements recorded a moment ago apply at once
         project_many_for_agencies(session, events=applied)
@@ -87,24 +87,26 @@ def counted(event_type: str) -> bool:
     return event_type.startswith(SUMMARY_PREFIXES)
 
 
-def summary_rows(event: Event) -> list[SumRow]:
-    """The per-unit summary rows an event adds to (none for an event the summary does not count)."""
+def sum_into(totals: Totals, event: Event) -> None:
+    """Add an event's rows of the per-unit summary to `totals` (none for an event it does not count)."""
     if not counted(event.type):
-        return []
+        return
     day = clock.to_vn(event.occurred_at).date()
-    return [((event.unit, day, event.type, dim), n, amount) for dim, n, amount in domain.measures(event)]
+    for dim, n, amount in domain.measures(event):
+        key = (event.unit, day, event.type, dim)
+        c, a = totals.get(key, (0, ZERO))
+        totals[key] = (c + n, a + amount)
 
 
 def add_to_totals(session: Session, events: Iterable[Event]) -> None:
-    add_sums(session, (row for ev in events for row in summary_rows(ev)))
+    sums: Totals = {}
+    for ev in events:
+        sum_into(sums, ev)
+    upsert_sums(session, sums)
 
 
-def add_sums(session: Session, rows: Iterable[SumRow]) -> None:
-    """Upsert the per-unit summary (one statement per 500 keys, summed in memory first)."""
-    sums: dict[SumKey, tuple[int, Decimal]] = {}
-    for key, count, amount in rows:
-        c, a = sums.get(key, (0, Decimal(0)))
-        sums[key] = (c + count, a + amount)
+def upsert_sums(session: Session, sums: Totals) -> None:
+    """Upsert the per-unit summary (one statement per 500 keys)."""
     if not sums:
         return
     dialect = session.get_bind().dialect.name

@@ -141,3 +141,31 @@ class Puller:
             with contextlib.suppress(Exception):
                 await self._sub.unsubscribe()
             self._sub = None
+
+
+def quick_headers(raw: bytes) -> dict[str, str]:
+    """nats-py's parser of a message's header lines (2.16: `Client._parse_header_lines`), with the same
+    result, without testing each character of each header name in a Python generator: that test was half
+    of what receiving a sourced message cost (each carries Nats-Msg-Id and Nats-Stream-Source)."""
+    out: dict[str, str] = {}
+    for line in raw.split(b"\r\n"):
+        if not line:
+            continue
+        name, sep, value = line.partition(b":")
+        if not sep:
+            continue
+        try:
+            key = name.strip().decode("ascii")
+        except UnicodeDecodeError:
+            continue  # a name that is not ASCII is skipped
+        if key and key.split() != [key]:
+            continue  # a name holding whitespace is skipped
+        out[key] = value.strip().decode("utf-8", "replace")
+    return out
+
+
+def quicken(nc: Client) -> Client:
+    """Give this connection (only) `quick_headers`, where nats-py parses headers through that hook."""
+    if callable(getattr(type(nc), "_parse_header_lines", None)):
+        nc._parse_header_lines = quick_headers  # type: ignore[method-assign]
+    return nc
