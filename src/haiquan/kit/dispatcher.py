@@ -17,17 +17,15 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
-from enum import Enum
 
 import structlog
 from sqlalchemy import any_, func, literal, select
-from sqlalchemy.exc import IntegrityError, OperationalError
 
-from haiquan.kit import clock
+from haiquan.kit.applying import Outcome, apply_chunk
 from haiquan.kit.backlog import Pacer
 from haiquan.kit.db import Database, TextArray, pg_array
 from haiquan.kit.leader import Leadership
-from haiquan.kit.outbox import Consumer, Event, record_consumed, select_events
+from haiquan.kit.outbox import Consumer, Event, select_events
 from haiquan.kit.tables import ConsumerCursor, EventConsumption, OutboxEvent
 
 log = structlog.get_logger(__name__)
@@ -35,12 +33,6 @@ log = structlog.get_logger(__name__)
 IN_LIST = 500  # ids per IN (...) list
 RETRY_MAX = 300.0  # seconds between tries of an event its consumer keeps failing
 MAX_GAP = 50_000  # more numbers skipped at once than transactions could hold: not tracked as holes
-
-
-class Outcome(Enum):
-    APPLIED = "applied"
-    ELSEWHERE = "elsewhere"  # applied by another process first: done, not counted
-    FAILED = "failed"  # the handler raised: stays pending and is tried again on the next pass
 
 
 class _Stopped(Exception):
@@ -258,82 +250,7 @@ class Dispatcher:
     def _apply_chunk(
         self, consumer: Consumer, events: list[Event], known: frozenset[str] = frozenset()
     ) -> list[tuple[Event, Outcome]]:
-        """`known`: ids of events that failed before (logged again without their traceback)."""
-        if consumer.batch and self._apply_unguarded(consumer, events):
-            return [(ev, Outcome.APPLIED) for ev in events]
-        return self._apply_guarded(consumer, events, known)
-
-    def _apply_unguarded(self, consumer: Consumer, events: list[Event]) -> bool:
-        """A batch consumer's chunk in one transaction without savepoints; False if anything failed (the
-        chunk is then applied again, event by event, by the guarded path)."""
-        with self.db.unit_of_work() as uow:
-            try:
-                if consumer.many is not None:
-                    consumer.many(uow, events)
-                else:
-                    for ev in events:
-                        consumer.handler(uow, ev)
-                record_consumed(uow.session, consumer.name, [ev.id for ev in events])
-                uow.commit()
-                return True
-            except OperationalError:
-                raise  # the database, not the events: end the round, nothing is marked
-            except Exception:
-                uow.rollback()
-                return False
-
-    def _apply_guarded(
-        self, consumer: Consumer, events: list[Event], known: frozenset[str]
-    ) -> list[tuple[Event, Outcome]]:
-        """Several events in one transaction, each inside its own savepoint, so a failing handler or an event
-        applied concurrently elsewhere rolls back only that event."""
-        out: list[tuple[Event, Outcome]] = []
-        with self.db.unit_of_work() as uow:
-            s = uow.session
-            for ev in events:
-                callbacks = len(uow._after_commit)
-                try:
-                    with s.begin_nested():
-                        consumer.handler(uow, ev)
-                        s.add(
-                            EventConsumption(consumer=consumer.name, event_id=ev.id, applied_at=clock.now())
-                        )
-                        s.flush()
-                    out.append((ev, Outcome.APPLIED))
-                except IntegrityError:
-                    del uow._after_commit[callbacks:]
-                    out.append((ev, Outcome.ELSEWHERE))
-                except OperationalError:
-                    raise
-                except Exception as exc:
-                    del uow._after_commit[callbacks:]
-                    _failure(consumer, ev, exc, again=ev.id in known)
-                    out.append((ev, Outcome.FAILED))
-            try:
-                uow.commit()
-            except IntegrityError:
-                uow.rollback()  # lost a race at commit time: one transaction per event
-                return [(ev, self._apply_one(consumer, ev, again=ev.id in known)) for ev in events]
-        return out
-
-    def _apply_one(self, consumer: Consumer, ev: Event, *, again: bool) -> Outcome:
-        with self.db.unit_of_work() as uow:
-            try:
-                consumer.handler(uow, ev)
-                uow.session.add(
-                    EventConsumption(consumer=consumer.name, event_id=ev.id, applied_at=clock.now())
-                )
-                uow.commit()
-                return Outcome.APPLIED
-            except IntegrityError:
-                uow.rollback()
-                return Outcome.ELSEWHERE
-            except OperationalError:
-                raise
-            except Exception as exc:
-                uow.rollback()
-                _failure(consumer, ev, exc, again=again)
-                return Outcome.FAILED
+        return apply_chunk(self.db, consumer, events, known)
 
     # low-water marks --------------------------------------------------------------------------------
 
@@ -408,13 +325,3 @@ class Dispatcher:
             log.exception("dispatcher_save_failed")
         finally:
             self._lock.release()
-
-
-def _failure(consumer: Consumer, ev: Event, exc: Exception, *, again: bool) -> None:
-    """The first failure of an event with its traceback; the next ones in one line."""
-    if again:
-        log.warning(
-            "consumer_failed_again", consumer=consumer.name, event_id=ev.id, type=ev.type, error=repr(exc)
-        )
-    else:
-        log.error("consumer_failed", consumer=consumer.name, event_id=ev.id, type=ev.type, exc_info=exc)
