@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import structlog
-from sqlalchemy import any_, func, literal, select
+from sqlalchemy import func, select
 
 from haiquan.kit.applying import Outcome, apply_chunk
 from haiquan.kit.backlog import Pacer
-from haiquan.kit.db import Database, TextArray, pg_array
+from haiquan.kit.db import Database, among
 from haiquan.kit.leader import Leadership
 from haiquan.kit.outbox import Consumer, Event, select_events
 from haiquan.kit.tables import ConsumerCursor, EventConsumption, OutboxEvent
@@ -238,9 +238,7 @@ class Dispatcher:
             for chunk in chunks:
                 q = select(EventConsumption.consumer, EventConsumption.event_id).where(
                     EventConsumption.consumer.in_(sorted(todo)),
-                    EventConsumption.event_id == any_(literal(pg_array(chunk), TextArray()))
-                    if pg
-                    else EventConsumption.event_id.in_(chunk),
+                    among(uow.session, EventConsumption.event_id, chunk),
                 )
                 for name, event_id in uow.session.execute(q):
                     done[name].add(event_id)
