@@ -144,13 +144,9 @@ def _keep_link(
         s.add(link)
     before = link.status if link.status else None
     old_goods = link.goods_id
-    link.goods_id = _goods_id(p)
-    link.containers = [str(c) for c in p.get("containers") or []]
-    link.kind, link.office = str(p.get("kind") or ""), str(p.get("office") or "")
-    link.status, link.channel = str(p.get("status") or ""), p.get("channel")
-    link.package_count = int(p.get("package_count") or 0)
-    link.gross_mass_kg = Decimal(str(p.get("gross_mass_kg") or "0"))
-    link.event_seq, link.updated_at = event.seq, clock.now()
+    for column, value in _link_values(event, number).items():
+        if column != "number":  # the key stays
+            setattr(link, column, value)
     if before != link.status or old_goods != link.goods_id:
         for goods_id in {g for g in (link.goods_id, old_goods) if g}:
             c = held.get(goods_id) if held is not None else _consignment(s, goods_id)
