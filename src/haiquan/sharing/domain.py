@@ -61,7 +61,7 @@ def encode_with_payload(event: Event, payload_json: str) -> bytes:
     ).encode()
 
 
-def decode(data: bytes, *, origin: str | None = None) -> Event:
+def decode(data: bytes | str, *, origin: str | None = None) -> Event:
     try:
         raw = json.loads(data)
         occurred = datetime.fromisoformat(raw["occurred_at"])

@@ -59,11 +59,12 @@ def received(msgs: list[Msg]) -> tuple[list[service.Received], service.Totals]:
         if node is None or not msg.reply:
             continue
         try:
-            ev = domain.decode(msg.data, origin=node)
-        except domain.EnvelopeError as exc:
+            text = msg.data.decode()  # once: decoded here, kept for the outbox copy
+            ev = domain.decode(text, origin=node)
+        except (domain.EnvelopeError, UnicodeDecodeError) as exc:
             log.error("bad_envelope", node=node, error=str(exc))
             continue
-        batch.append(service.Received(ev, node, stream_seq(msg.reply), msg.data.decode()))
+        batch.append(service.Received(ev, node, stream_seq(msg.reply), text))
         service.sum_into(sums, ev)
     return batch, sums
 
@@ -92,7 +93,7 @@ class Federation:
                 if applying is not None:
                     await applying  # committed and acknowledged (it retries until it is)
                     applying = None
-                if msgs:
+                if ready is not None:
                     applying = asyncio.create_task(self.apply(msgs, ready))
                 if nc.is_connected:  # while reconnecting it would only time out, every 2 s
                     await self._refresh_sources(js)
@@ -132,14 +133,10 @@ class Federation:
             await asyncio.sleep(0.5)
             return []
 
-    async def apply(
-        self, msgs: list[Msg], ready: tuple[list[service.Received], service.Totals] | None = None
-    ) -> None:
-        """Apply a fetched batch (`ready`: its events and summary, worked out already), trying again until
-        it is committed, then acknowledge it (AckAll)."""
-        if not msgs:  # a fetch can end with a status only
-            return
-        events, sums = received(msgs) if ready is None else ready
+    async def apply(self, msgs: list[Msg], ready: tuple[list[service.Received], service.Totals]) -> None:
+        """Apply a fetched batch (`ready`: its events and summary, from `received`), trying again until it
+        is committed, then acknowledge it (AckAll)."""
+        events, sums = ready
         delay = 0.5
         while True:
             try:  # written in a worker thread: the loop goes on fetching

@@ -69,11 +69,10 @@ def ingest(
             items[r.event.id] = r
     written = inbox.write_new(session, list(items.values()), clock.now())
     applied = [r.event for r in items.values() if r.event.id in written]
-    if sums is None or len(applied) != len(batch):
-        sums = {}
-        for ev in applied:
-            sum_into(sums, ev)
-    upsert_sums(session, sums)
+    if sums is not None and len(applied) == len(batch):  # every event of the batch: its sums hold
+        upsert_sums(session, sums)
+    else:
+        add_to_totals(session, applied)
     if applied:
         AGREEMENTS.refresh(session)  # once per batch: agreements recorded a moment ago apply at once
         project_many_for_agencies(session, events=applied)
