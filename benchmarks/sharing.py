@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import sys
 import tempfile
@@ -31,6 +32,7 @@ from datetime import datetime
 from pathlib import Path
 
 import nats
+from benchmarks import _cpu as cpu
 from nats.js.api import StreamConfig
 from sqlalchemy import create_engine, func, insert, select, text
 from tests.federation.harness import SECRET, Node, wait_for
@@ -178,8 +180,12 @@ def backlog(dept: Node, sub: Node, n: int) -> float:
     start = time.perf_counter()
     last = write(sub, n)  # committed at once: the running node relays the backlog
     committed, committed_at = time.perf_counter(), clock.now()
+    label = labeller(dept, sub)
+    apps = frozenset({"department app", "sub-department app"})
+    cpu_before = cpu.snapshot(label, apps)
     wait_for(lambda: has(dept, last), 600, "backlog at the department", every=0.02)
     done = time.perf_counter()
+    used = cpu.spent(cpu_before, cpu.snapshot(label, apps))
     assert received(dept) == before + n, "the last event arrived before others"
     thr = n / (done - committed)
     relayed = (published_at(sub, last) - committed_at).total_seconds()
@@ -193,7 +199,34 @@ def backlog(dept: Node, sub: Node, n: int) -> float:
     )
     wait_for(lambda: has(sub, last, "reports.rollups"), 600, "the sub-department's reports", every=0.1)
     print(f", the sub-department's {time.perf_counter() - committed:.2f}s")
+    shown = ", ".join(
+        f"{name} {secs:.2f}" for name, secs in sorted(used.items(), key=lambda kv: -kv[1]) if secs >= 0.01
+    )
+    print(f"    CPU seconds until the department had it ({done - committed:.2f}s x 2 cores): {shown}")
     return thr
+
+
+def labeller(dept: Node, sub: Node) -> cpu.Labeller:
+    """Names the benchmark's processes for the CPU accounting of a round."""
+    assert dept.app is not None and sub.app is not None and dept.nats and sub.nats
+    assert dept.nats.proc is not None and sub.nats.proc is not None
+    known = {
+        dept.app.pid: "department app",
+        sub.app.pid: "sub-department app",
+        dept.nats.proc.pid: "hub nats-server",
+        sub.nats.proc.pid: "leaf nats-server",
+        os.getpid(): "this writer",
+    }
+    databases = {"hq_bench_n01": "PostgreSQL (department)", "hq_bench_n01ab": "PostgreSQL (sub-department)"}
+
+    def label(pid: int, cmdline: str) -> str | None:
+        if pid in known:
+            return known[pid]
+        if cmdline.startswith("postgres"):
+            return databases.get(cpu.postgres_database(cmdline) or "", "PostgreSQL (other)")
+        return None
+
+    return label
 
 
 def steady_lag(dept: Node, sub: Node, seconds: float) -> float:

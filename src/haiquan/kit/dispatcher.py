@@ -21,6 +21,7 @@ from datetime import timedelta
 import structlog
 from sqlalchemy import func, select
 
+from haiquan.kit import threads
 from haiquan.kit.applying import Outcome, apply_chunk
 from haiquan.kit.backlog import Pacer
 from haiquan.kit.db import Database, among
@@ -306,8 +307,7 @@ class Dispatcher:
             if leadership is not None:
                 leadership.release()
 
-        self._thread = threading.Thread(target=loop, name="haiquan-dispatcher", daemon=True)
-        self._thread.start()
+        self._thread = threads.start(loop, "hq-dispatcher")
 
     def stop(self) -> None:
         self._stop.set()

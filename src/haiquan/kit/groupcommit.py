@@ -33,7 +33,7 @@ import structlog
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from haiquan.kit import idempotency, pending
+from haiquan.kit import idempotency, pending, threads
 from haiquan.kit.db import Database
 from haiquan.kit.errors import DomainError, ValidationFailed
 from haiquan.kit.metrics import GROUP_COMMIT_SECONDS, GROUP_COMMIT_SIZE
@@ -130,8 +130,7 @@ class GroupCommit:
             return
         with self._start_lock:
             if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._loop, name="group-commit", daemon=True)
-                self._thread.start()
+                self._thread = threads.start(self._loop, "hq-group-commit")
 
     def stop(self, timeout: float = 10.0) -> None:
         thread = self._thread

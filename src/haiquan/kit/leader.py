@@ -20,6 +20,7 @@ import structlog
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
+from haiquan.kit import threads
 from haiquan.kit.db import Database
 
 log = structlog.get_logger(__name__)
@@ -107,6 +108,4 @@ def run_duty(
         if leadership is not None:
             leadership.release()
 
-    thread = threading.Thread(target=loop, name=f"haiquan-{name}", daemon=True)
-    thread.start()
-    return thread
+    return threads.start(loop, f"hq-{name}")

@@ -21,6 +21,7 @@ from nats.aio.client import Client
 from nats.js import JetStreamContext
 from nats.js.api import ExternalStream, StreamConfig, StreamSource
 
+from haiquan.kit import threads
 from haiquan.kit.backlog import Busy
 from haiquan.kit.db import Database
 from haiquan.organization import service as org
@@ -103,10 +104,7 @@ class SharingNode:
         if self._thread is not None:
             return
         self._stop.clear()
-        self._thread = threading.Thread(
-            target=self._run, name=f"haiquan-sharing-{self.layout.unit}", daemon=True
-        )
-        self._thread.start()
+        self._thread = threads.start(self._run, "hq-link")
 
     def wake(self) -> None:
         loop, ev = self._loop, self._wake
@@ -122,6 +120,7 @@ class SharingNode:
 
     def _run(self) -> None:
         loop = asyncio.new_event_loop()
+        loop.set_default_executor(threads.executor("hq-link-work"))  # asyncio.to_thread's workers
         self._loop = loop
         try:
             loop.run_until_complete(self._main())
