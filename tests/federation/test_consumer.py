@@ -23,7 +23,7 @@ from haiquan.organization import service as org
 from haiquan.organization.domain import UnitTree
 from haiquan.sharing import domain, service
 from haiquan.sharing.domain import NodeLayout
-from haiquan.sharing.federation import Federation, stream_seq
+from haiquan.sharing.federation import Federation, pending_after, stream_seq
 from haiquan.sharing.tables import FederatedEvent
 from tests.conftest import need_service
 from tests.federation.harness import NATS_SERVER, NatsProc, free_port
@@ -160,3 +160,10 @@ def test_the_stream_sequence_is_read_from_both_forms_of_ack_subject() -> None:
     assert stream_seq("$JS.ACK.EV_01.fed_01.1.42.7.1795975414027789593.2") == 42
     assert stream_seq("$JS.ACK.u01.HASH.EV_01.fed_01.1.42.7.1795975414027789593.2.tok") == 42
     assert stream_seq("not an ack subject") == 0
+
+
+def test_what_is_still_pending_is_read_from_both_forms_of_ack_subject() -> None:
+    assert pending_after("$JS.ACK.EV_01.fed_01.1.42.7.1795975414027789593.2") == 2
+    assert pending_after("$JS.ACK.u01.HASH.EV_01.fed_01.1.42.7.1795975414027789593.18000.tok") == 18000
+    assert pending_after("$JS.ACK.u01.HASH.EV_01.fed_01.1.42.7.1795975414027789593.0") == 0
+    assert pending_after("not an ack subject") == 0

@@ -40,13 +40,28 @@ def source_node(msg: Msg) -> str | None:
     return name[3:] if name.startswith("EV_") else None
 
 
-def stream_seq(reply: str) -> int:
-    """The stream sequence from a JetStream ack subject, without building nats-py's Metadata:
-    $JS.ACK.<stream>.<consumer>.<delivered>.<sseq>... or $JS.ACK.<domain>.<hash>.<stream>...<sseq>...
-    (0 if the subject has neither form: the sequence is kept for information only)."""
+def _ack_tokens(reply: str) -> list[str]:
+    """The tokens after the consumer's name in a JetStream ack subject, in either form
+    ($JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<cseq>.<time>.<pending> or
+    $JS.ACK.<domain>.<hash>.<stream>.<consumer>.<delivered>.<sseq>.<cseq>.<time>.<pending>[.<token>]),
+    without building nats-py's Metadata; [] for a subject of neither form."""
     tokens = reply.split(".")
-    seq = tokens[5] if len(tokens) == 9 else tokens[7] if len(tokens) >= 11 else ""
-    return int(seq) if seq.isdigit() else 0
+    if len(tokens) == 9:
+        return tokens[4:]
+    return tokens[6:11] if len(tokens) >= 11 else []
+
+
+def stream_seq(reply: str) -> int:
+    """The stream sequence of a delivered message (0 if its ack subject has neither form: the sequence is
+    kept for information only)."""
+    tokens = _ack_tokens(reply)
+    return int(tokens[1]) if tokens and tokens[1].isdigit() else 0
+
+
+def pending_after(reply: str) -> int:
+    """How many messages the consumer had still to deliver after this one (0 if unknown)."""
+    tokens = _ack_tokens(reply)
+    return int(tokens[4]) if tokens and tokens[4].isdigit() else 0
 
 
 def received(msgs: list[Msg]) -> tuple[list[service.Received], service.Totals]:
@@ -77,7 +92,7 @@ class Federation:
     batch: int = 1000
     fetch_wait: float = 0.03  # longest a fetch waits to fill a batch: bounds the added lag
     ack_wait: float = 60.0  # a batch fetched and not acknowledged is delivered again after this
-    busy: Busy = field(default_factory=Busy)  # marked for each full batch fetched (kit/backlog)
+    busy: Busy = field(default_factory=Busy)  # marked while a batch or more waits in the hub (kit/backlog)
     source_pending: dict[str, int] = field(default_factory=dict)  # per child: not yet sourced up
     _status_at: float = 0.0
 
@@ -123,7 +138,9 @@ class Federation:
     async def _fetch(self, puller: Puller) -> list[Msg]:
         try:
             msgs = await puller.fetch(self.batch, self.fetch_wait)
-            if len(msgs) == self.batch:
+            # behind by a batch or more: a fetch may come back short of a batch while the hub still holds
+            # thousands (it waits fetch_wait at most), so the pending count says it, not the batch's size
+            if msgs and (len(msgs) == self.batch or pending_after(msgs[-1].reply or "") >= self.batch):
                 self.busy.mark()
             return msgs
         except asyncio.CancelledError:
