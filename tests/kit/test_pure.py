@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -70,3 +70,16 @@ def test_cursor_positions_must_fit_a_database_integer() -> None:
     for bad in (2**64, -1, "7", True):
         with pytest.raises(ValidationFailed):
             pagination.cursor_int(pagination.encode_cursor({"after": bad}), "after")
+
+
+def test_the_vietnam_day_of_an_instant_turns_at_midnight_vietnam_time() -> None:
+    last = datetime(2026, 11, 29, 16, 59, 59, 999999, tzinfo=UTC)  # 23:59:59.999999 in Hanoi
+    assert clock.vn_day(last) == date(2026, 11, 29)
+    assert clock.vn_day(last + timedelta(microseconds=1)) == date(2026, 11, 30)
+    assert clock.vn_day(datetime(2026, 11, 30, 0, 0, tzinfo=clock.VN)) == date(2026, 11, 30)
+    old = datetime(1960, 1, 1, 16, 59, 59, tzinfo=UTC)  # before 1970: a negative timestamp, floored
+    assert clock.vn_day(old) == clock.to_vn(old).date()
+    step = datetime(2026, 1, 1, tzinfo=UTC)
+    for minutes in range(0, 3 * 24 * 60, 7):  # every 7 minutes for three days: as converting each one
+        at = step + timedelta(minutes=minutes, seconds=minutes % 60)
+        assert clock.vn_day(at) == clock.to_vn(at).date()

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from haiquan.kit import audit, clock, outbox
 from haiquan.kit.auth import Principal
+from haiquan.kit.clock import vn_day
 from haiquan.kit.db import new_id
 from haiquan.kit.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from haiquan.kit.inbound import nul_path
@@ -175,7 +176,7 @@ def _plan(
         row = {"id": new_id(), "bank_code": d.bank, "transaction_id": d.transaction_id, "amount": d.amount,
                "allocated": alloc.allocated, "excess": alloc.excess, "payer_tax_code": d.payer_tax_code,
                "references": ",".join(d.references), "paid_at": d.paid_at, "received_at": now,
-               "bank_day": ledger.vn_day(d.paid_at), "status": "confirmed", "reversal_reason": ""}  # fmt: skip
+               "bank_day": vn_day(d.paid_at), "status": "confirmed", "reversal_reason": ""}  # fmt: skip
         seen[(d.bank, d.transaction_id)] = i
         plans.append(_Plan(i, d, rows, shares, alloc.excess, row))
     by_index = {p.index: p for p in plans}

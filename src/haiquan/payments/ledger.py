@@ -3,7 +3,7 @@ that the reports' daily rollups consume."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, cast
 
@@ -11,14 +11,11 @@ from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from haiquan.kit import clock, outbox
+from haiquan.kit.clock import vn_day
 from haiquan.kit.db import new_id
 from haiquan.kit.errors import ValidationFailed
 from haiquan.payments.domain import Account, EntryKind, Posting, balanced
 from haiquan.payments.tables import LedgerLineRow
-
-
-def vn_day(at: datetime) -> date:
-    return clock.to_vn(at).date()
 
 
 def entry(

@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from haiquan.kit import clock
+from haiquan.kit.clock import vn_day
 from haiquan.kit.db import Base, UnitOfWork
 from haiquan.kit.outbox import Consumer, Event
 from haiquan.organization.service import TREES
@@ -118,10 +118,6 @@ def _when(value: Any, fallback: datetime) -> datetime:
         except ValueError:
             return fallback
     return fallback
-
-
-def vn_day(at: datetime) -> date:
-    return clock.to_vn(at).date()
 
 
 def on_declaration(t: Tally, ev: Event) -> None:

@@ -90,7 +90,7 @@ def sum_into(totals: Totals, event: Event) -> None:
     """Add an event's rows of the per-unit summary to `totals` (none for an event it does not count)."""
     if not counted(event.type):
         return
-    day = clock.to_vn(event.occurred_at).date()
+    day = clock.vn_day(event.occurred_at)
     for dim, n, amount in domain.measures(event):
         key = (event.unit, day, event.type, dim)
         c, a = totals.get(key, (0, ZERO))
