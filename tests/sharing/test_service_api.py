@@ -148,6 +148,28 @@ def test_federated_events_reach_in_process_consumers_once_and_are_never_relayed(
     assert [mid for _, _, mid in out.items] == [local]  # the federated copy is not relayed upward
 
 
+def test_the_idle_poll_sees_what_the_relay_would_send_and_nothing_else(db: Database) -> None:
+    seed(db)
+    relay = SharingNode(db, "nats://unused", LAYOUT).relay()
+    try:
+        assert not relay.anything_to_send()
+        ingest(db, [Received(child_event(), "01AB", 1)])  # a federated copy: never relayed up
+        assert not relay.anything_to_send()
+        with db.unit_of_work() as uow:
+            outbox.record(uow.session, type="declaration.registered", unit="01", actor="t", payload={})
+            uow.commit()
+        assert relay.anything_to_send()
+        relay.mark(relay.unpublished().seqs)
+        assert not relay.anything_to_send()
+        with db.unit_of_work() as uow:
+            delivery = {"agreement_id": "a", "agency": "BDBP", "event_id": new_id(), "subject": "s"}
+            uow.session.add(AgencyDelivery(**delivery, body={}, created_at=clock.now()))
+            uow.commit()
+        assert relay.anything_to_send()  # an agency feed waiting
+    finally:
+        relay.close()
+
+
 def test_local_events_feed_the_summary_and_agency_deliveries(db: Database) -> None:
     seed(db)
     with db.unit_of_work() as uow:

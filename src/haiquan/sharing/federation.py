@@ -6,7 +6,11 @@ last message, once the batch is committed. The next batch is fetched and decoded
 (worker threads), and is applied only after it, so batches are applied and acknowledged in stream order. A
 batch that fails is tried again (after 0.5, 1, 2 ... s, at most every 30 s) and nothing after it is applied
 meanwhile: acknowledging a later batch would acknowledge the failed one too (AckAll), and it would never be
-delivered again."""
+delivered again.
+
+A fetch waits 30 ms at most to fill a batch (the lag it adds); once a fetch brings nothing, the next asks
+for one message and waits up to a second for it, then for the rest of a batch as usual: an idle parent
+asks its hub once a second, not thirty times."""
 
 from __future__ import annotations
 
@@ -91,10 +95,12 @@ class Federation:
     on_applied: Callable[[], None] = lambda: None
     batch: int = 1000
     fetch_wait: float = 0.03  # longest a fetch waits to fill a batch: bounds the added lag
+    idle_wait: float = 1.0  # while nothing comes, a request waits this long for the first message
     ack_wait: float = 60.0  # a batch fetched and not acknowledged is delivered again after this
     busy: Busy = field(default_factory=Busy)  # marked while a batch or more waits in the hub (kit/backlog)
     source_pending: dict[str, int] = field(default_factory=dict)  # per child: not yet sourced up
     _status_at: float = 0.0
+    _quiet: bool = False  # the last fetch brought nothing
 
     async def run(self, nc: Client, js: JetStreamContext) -> None:
         puller = await self._consumer(nc, js)
@@ -137,7 +143,13 @@ class Federation:
 
     async def _fetch(self, puller: Puller) -> list[Msg]:
         try:
-            msgs = await puller.fetch(self.batch, self.fetch_wait)
+            if self._quiet:  # nothing came last time: one request waits for the first message, up to a second
+                msgs = await puller.fetch(1, self.idle_wait)
+                if msgs:  # and the rest of a batch as usual
+                    msgs += await puller.fetch(self.batch - 1, self.fetch_wait)
+            else:
+                msgs = await puller.fetch(self.batch, self.fetch_wait)
+            self._quiet = not msgs
             # behind by a batch or more: a fetch may come back short of a batch while the hub still holds
             # thousands (it waits fetch_wait at most), so the pending count says it, not the batch's size
             if msgs and (len(msgs) == self.batch or pending_after(msgs[-1].reply or "") >= self.batch):

@@ -1,6 +1,7 @@
 """A federated node's link to NATS JetStream, run in its own thread with its own event loop:
 - the relay (sharing/relay) publishes the outbox (and agency feeds) in sequence order, the event id as
-  Nats-Msg-Id, and marks what JetStream acknowledged;
+  Nats-Msg-Id, and marks what JetStream acknowledged; woken by the events committed in this process, and
+  every 50 ms it asks the database, in one cheap query, whether another process committed any;
 - on a parent, the federation consumer (sharing/federation) applies the children's events sourced into its
   hub stream;
 - on every node, the reference consumer (sharing/downward) applies reference data flowing down, in version
@@ -179,28 +180,45 @@ class SharingNode:
                 await asyncio.sleep(1)
         return None
 
-    async def _idle(self) -> None:
+    async def _idle(self) -> bool:
+        """Wait to be woken (an event committed in this process) or `interval` seconds; True if woken."""
         assert self._wake is not None
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(self.interval):  # not wait_for: it can lose a cancellation (3.11)
                 await self._wake.wait()
+        woken = self._wake.is_set()
         self._wake.clear()
+        return woken
 
     # --- relay ---
     async def _relay(self, js: JetStreamContext, relay: Relay, publisher: Publisher) -> None:
-        while True:
-            try:
-                sent = await relay.relay_events(publisher)
-                sent += await relay.relay_agency(js, publisher, _ensure_stream)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("relay_failed", error=str(exc))
-                await asyncio.sleep(0.5)
-                continue
-            if sent == 0:
-                await self._report_pending(relay)
-                await self._idle()
+        try:
+            while True:
+                if await self._relay_once(js, relay, publisher) == 0:
+                    await self._report_pending(relay)
+                    # not woken: another process may have committed events; a cheap look first
+                    while not await self._idle() and not await self._worth_relaying(relay):
+                        await self._report_pending(relay)
+        finally:
+            relay.close()
+
+    async def _relay_once(self, js: JetStreamContext, relay: Relay, publisher: Publisher) -> int:
+        try:
+            sent = await relay.relay_events(publisher)
+            return sent + await relay.relay_agency(js, publisher, _ensure_stream)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("relay_failed", error=str(exc))
+            await asyncio.sleep(0.5)
+            return -1  # tried again at once
+
+    async def _worth_relaying(self, relay: Relay) -> bool:
+        try:
+            return await asyncio.to_thread(relay.anything_to_send)
+        except Exception as exc:  # the database is away: the relay will say it too
+            log.warning("relay_poll_failed", error=str(exc))
+            return True
 
     async def _report_pending(self, relay: Relay) -> None:
         loop = asyncio.get_running_loop()

@@ -12,6 +12,7 @@ JetStream drops the duplicate (duplicate window one hour) and the parent's inbox
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -20,7 +21,21 @@ from typing import Any
 import structlog
 from nats.js import JetStreamContext
 from nats.js.api import StreamConfig
-from sqlalchemy import ColumnElement, Text, any_, cast, func, literal, not_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    Text,
+    any_,
+    cast,
+    exists,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql
 
 from haiquan.kit import clock
@@ -52,6 +67,44 @@ class Relay:
     batch: int = 1000
     busy: Busy = field(default_factory=Busy)  # marked for each full batch read (kit/backlog)
     _agency_streams: set[str] = field(default_factory=set)
+    _poll: Connection | None = None  # the idle poll's (anything_to_send)
+    _pending_q: Select[tuple[bool]] | None = None
+
+    # --- the idle poll ---
+    def anything_to_send(self) -> bool:
+        """Whether an event or an agency delivery waits to be published: the poll of an idle node (events
+        committed by other processes wake nobody here), one query on a connection kept open, both
+        partial indexes. Reading the outbox and the agency table as the relay does cost twenty times
+        as much, twenty times a second, on every idle node."""
+        if self._pending_q is None:  # built once: building it cost twice what running it does
+            self._pending_q = select(
+                or_(
+                    exists().where(*self._unpublished()),
+                    exists().where(AgencyDelivery.published_at.is_(None)),
+                )
+            )
+        conn = self._poll
+        try:
+            if conn is None or conn.closed or conn.invalidated:
+                conn = self._poll = self.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            return bool(conn.execute(self._pending_q).scalar())
+        except Exception:
+            self.close()  # a fresh connection next time
+            raise
+
+    def close(self) -> None:
+        if self._poll is not None:
+            with contextlib.suppress(Exception):
+                self._poll.close()
+            self._poll = None
+
+    def _unpublished(self) -> tuple[ColumnElement[bool], ...]:
+        """The node's own events not yet published (federated copies never)."""
+        return (
+            OutboxEvent.published_at.is_(None),
+            OutboxEvent.origin.is_(None),
+            OutboxEvent.unit.in_(sorted(self.own_units)),
+        )
 
     # --- outbox events ---
     def unpublished(self, skip: tuple[int, int] | None = None) -> Outgoing:
@@ -61,11 +114,7 @@ class Relay:
         q = (
             select(o.seq, o.id, o.type, o.version, o.unit, o.subject, o.occurred_at, o.actor)
             .add_columns(cast(o.payload, Text))
-            .where(
-                OutboxEvent.published_at.is_(None),
-                OutboxEvent.origin.is_(None),
-                OutboxEvent.unit.in_(sorted(self.own_units)),
-            )
+            .where(*self._unpublished())
             .order_by(OutboxEvent.seq)
             .limit(self.batch)
         )
