@@ -34,13 +34,13 @@ from pathlib import Path
 import nats
 from benchmarks import _cpu as cpu
 from nats.js.api import StreamConfig
-from sqlalchemy import Connection, create_engine, func, insert, select, text
+from sqlalchemy import Connection, create_engine, exists, func, insert, or_, select, text
 from tests.federation.harness import SECRET, Node, wait_for
 
 from haiquan.kit import clock
 from haiquan.kit.db import new_id
 from haiquan.kit.outbox import default_subject
-from haiquan.kit.tables import EventConsumption, OutboxEvent
+from haiquan.kit.tables import ConsumerCursor, EventConsumption, OutboxEvent
 from haiquan.sharing.natsconf import client_url, node_user
 from haiquan.sharing.tables import FederatedEvent
 from haiquan.sharing.wire import Publisher
@@ -91,40 +91,29 @@ _HELD: dict[int, Connection] = {}
 
 
 def has(node: Node, event_id: str, consumer: str | None = None) -> bool:
-    """Whether the department holds an event (its inbox row, or a consumer's consumption row): one primary
-    key look-up on a connection kept open (checking one out of the pool for each look-up cost twice the
+    """Whether the department holds an event (its inbox row), or whether a consumer of a node has applied
+    it (the event at or below the consumer's mark, or its consumption row: kit/applying): primary key
+    look-ups on a connection kept open (checking one out of the pool for each look-up cost twice the
     CPU). Batches are applied in stream order, so once the last event written is there, so is every
     event before it; the caller then counts once to be sure. Polling by count(*) instead cost the database
     a scan of the whole table fifty times a second, during the very phase being measured."""
     assert node.db is not None
-    if consumer is None:
-        q = select(FederatedEvent.id).where(FederatedEvent.id == event_id)
-    else:
-        q = select(EventConsumption.event_id).where(
-            EventConsumption.consumer == consumer, EventConsumption.event_id == event_id
-        )
     conn = _HELD.get(id(node))
     if conn is None:
         conn = _HELD[id(node)] = node.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-    return conn.execute(q).first() is not None
+    if consumer is None:
+        q = select(FederatedEvent.id).where(FederatedEvent.id == event_id)
+        return conn.execute(q).first() is not None
+    seq = select(OutboxEvent.seq).where(OutboxEvent.id == event_id).scalar_subquery()
+    mark = select(ConsumerCursor.low_seq).where(ConsumerCursor.consumer == consumer).scalar_subquery()
+    row = exists().where(EventConsumption.consumer == consumer, EventConsumption.event_id == event_id)
+    return bool(conn.execute(select(or_(seq <= mark, row))).scalar())
 
 
 def received(node: Node) -> int:
     assert node.db is not None
     with node.db.engine.connect() as conn:
         return int(conn.execute(select(func.count()).select_from(FederatedEvent)).scalar() or 0)
-
-
-def reported(node: Node) -> int:
-    """Federated copies the department's reports consumer has applied (through its Dispatcher)."""
-    assert node.db is not None
-    q = (
-        select(func.count())
-        .select_from(EventConsumption)
-        .where(EventConsumption.consumer == "reports.rollups")
-    )
-    with node.db.engine.connect() as conn:
-        return int(conn.execute(q).scalar() or 0)
 
 
 async def raw_publish_rate(node: Node, n: int) -> tuple[float, float]:
@@ -317,8 +306,8 @@ def main() -> int:
         print(f"  {', '.join(f'{r:,.0f}' for r in raws)} msg/s; median {raw:,.0f}")
         print(f"  the same through the relay's publisher (for information): median {lean:,.0f} msg/s")
         sub.start_app()
-        write(sub, 10)
-        wait_for(lambda: received(dept) >= 10 and reported(dept) >= 10, 60, "the link to be up", every=0.05)
+        first = write(sub, 10)
+        wait_for(lambda: has(dept, first, "reports.rollups"), 60, "the link to be up", every=0.05)
         print(f"outbox -> parent read model, a backlog of {a.events} events, {a.rounds} times:")
         thrs = [backlog(dept, sub, a.events) for _ in range(a.rounds)]
         thr = statistics.median(thrs)

@@ -181,3 +181,21 @@ def import_declaration(**over: Any) -> dict[str, Any]:
     }
     body.update(over)
     return body
+
+
+def unrecorded(db: Any, consumer: str, event_ids: list[str]) -> list[str]:
+    """The events among `event_ids` that nothing records as applied by `consumer`: neither at or below its
+    saved mark nor with a consumption row (kit/applying keeps rows only above the mark). Empty when the
+    dispatcher has recorded them all."""
+    from sqlalchemy import select
+
+    from haiquan.kit.tables import ConsumerCursor, EventConsumption, OutboxEvent
+
+    with db.unit_of_work() as uow:
+        s = uow.session
+        mark = s.scalar(select(ConsumerCursor.low_seq).where(ConsumerCursor.consumer == consumer)) or 0
+        rows = set(s.scalars(select(EventConsumption.event_id).where(EventConsumption.consumer == consumer)))
+        seqs = dict(
+            s.execute(select(OutboxEvent.id, OutboxEvent.seq).where(OutboxEvent.id.in_(event_ids))).all()
+        )
+    return [i for i in event_ids if not (seqs.get(i, mark + 1) <= mark or i in rows)]

@@ -21,7 +21,8 @@ from haiquan.kit import outbox
 from haiquan.kit.db import Database, UnitOfWork
 from haiquan.kit.dispatcher import Dispatcher
 from haiquan.kit.outbox import Consumer, Event
-from haiquan.kit.tables import ConsumerCursor, EventConsumption
+from haiquan.kit.tables import ConsumerCursor, EventConsumption, OutboxEvent
+from tests.support import unrecorded
 
 
 def _put(db: Database, *seqs: int, type: str = "declaration.lodged") -> None:
@@ -79,7 +80,7 @@ def test_a_restart_resumes_from_the_saved_marks_without_doubles(db: Database) ->
     assert first.run_once() == 3
     _put(db, 4, 5)
     again = _dispatcher(db, seen)
-    assert again.run_once() == 2  # 1-3 found applied by their consumption rows
+    assert again.run_once() == 2  # 1-3 found applied: the mark was saved with them
     again.stop()  # saves the marks
     _put(db, 6)
     third = _dispatcher(db, seen)
@@ -98,8 +99,41 @@ def test_two_dispatchers_on_one_database_apply_each_event_once(db: Database) -> 
     one.run_once()
     assert seen.counts == Counter({n: 1 for n in range(1, 61)})
     with db.unit_of_work() as uow:
-        applied = uow.session.scalar(select(func.count()).select_from(EventConsumption))
-    assert applied == 60  # only the consumer that takes the events records them
+        ids = list(uow.session.scalars(select(OutboxEvent.id)))
+        rows = uow.session.scalar(select(func.count()).select_from(EventConsumption))
+    assert len(ids) == 60 and unrecorded(db, "t.seen", ids) == []
+    # each chunk moved the mark past its events in its own transaction: no consumption row was needed
+    assert rows == 0
+
+
+def test_rows_are_kept_only_above_the_mark_a_hole_holds_back(db: Database) -> None:
+    seen = Seen()
+    d = _dispatcher(db, seen, batch=True)
+    _put(db, 1, 2, 4, 5)  # 3 is taken by a transaction that has not committed yet
+    assert d.run_once() == 4
+    with db.unit_of_work() as uow:
+        consumed = {
+            uow.session.scalar(select(OutboxEvent.seq).where(OutboxEvent.id == r.event_id))
+            for r in uow.session.scalars(select(EventConsumption))
+        }
+        ids = list(uow.session.scalars(select(OutboxEvent.id)))
+    assert consumed == {4, 5}  # above the hole: the mark stays at 2
+    assert unrecorded(db, "t.seen", ids) == []
+    again = _dispatcher(db, seen, batch=True)  # a restart: reads from 2, skips 4 and 5 by their rows
+    _put(db, 3)
+    assert again.run_once() == 1
+    assert seen.counts == Counter({1: 1, 2: 1, 3: 1, 4: 1, 5: 1})
+
+
+def test_a_chunk_skips_what_another_dispatchers_mark_has_passed(db: Database) -> None:
+    seen = Seen()
+    slow, quick = _dispatcher(db, seen, batch=True), _dispatcher(db, seen, batch=True)
+    _put(db, 1, 2, 3)
+    slow._start()
+    events = slow._read()  # read, not applied yet: as a dispatcher whose lease ran out mid-round
+    assert quick.run_once() == 3  # applied, the mark at 3, no consumption rows
+    assert slow._deliver(events, retry=False) == 0  # its chunk found the mark past them: skipped
+    assert seen.counts == Counter({1: 1, 2: 1, 3: 1})
 
 
 @contextmanager

@@ -1,15 +1,17 @@
-"""The in-process dispatcher: applies outbox events to the registered consumers, each event id at most once
-per consumer (the consumption row is written in the consumer's own transaction).
+"""The in-process dispatcher: applies outbox events to the registered consumers, each event at most once
+per consumer (what a consumer applied is recorded in its own transaction: kit/applying).
 
 Each pass reads the outbox once for every consumer: the rows above a high-water mark kept in memory, plus
 the sequence numbers it saw skipped ("holes": a transaction that took a number and has not committed yet,
 or one that rolled back). A hole is looked for again on every pass until it appears or `settle` has
-passed. Only events a consumer takes get a consumption row, so an idle node costs one small query per
-pass and a busy one a few queries per chunk, whatever the number of consumers.
+passed. An idle node costs one small query per pass and a busy one a few queries per chunk, whatever the
+number of consumers.
 
-Every consumer's low-water mark (everything at or below it is applied or not wanted) is saved now and then,
-so that a restart reads the outbox from there and skips, by their consumption rows, the events it had
-applied already."""
+Every consumer's low-water mark (everything at or below it is applied or not wanted) moves with each chunk
+it applies, in the chunk's transaction, as far as no hole, failed event or later chunk holds it back; the
+events applied above it get a consumption row. It is also saved now and then for the consumers that took
+nothing (the mark passes events they do not want). A restart reads the outbox from the marks and skips,
+by their consumption rows, the events above them it had applied already."""
 
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ import structlog
 from sqlalchemy import func, select
 
 from haiquan.kit import threads
-from haiquan.kit.applying import Outcome, apply_chunk
+from haiquan.kit.applying import Outcome, apply_chunk, ensure_marks
 from haiquan.kit.backlog import Pacer
 from haiquan.kit.db import Database, among
 from haiquan.kit.leader import Leadership
@@ -131,6 +133,9 @@ class Dispatcher:
     def _start(self) -> None:
         if self._mark is not None:
             return
+        with self.db.unit_of_work() as uow:  # every consumer's mark row exists: a chunk locks it
+            ensure_marks(uow.session, [c.name for c in self.consumers])
+            uow.commit()
         with self.db.unit_of_work() as uow:
             saved = {c.consumer: c.low_seq for c in uow.session.scalars(select(ConsumerCursor))}
             self._before = None
@@ -194,12 +199,14 @@ class Dispatcher:
                 for e in events
                 if e.type in wanted and e.seq > state.low and not (skip_federated and e.origin is not None)
             ]
+            fresh = {e.seq for e in mine}
+            for seq in fresh & state.retry.keys():  # read again (after a restart of the pass): taken now
+                del state.retry[seq]
             if retry and state.retry:
                 # a pass of the thread tries the events whose time has come; run_once() tries them all
                 now, manual = time.monotonic(), self._stopping is None
                 again = [seq for seq in state.retry if manual or state.due.get(seq, 0.0) <= now]
-                fresh = {e.seq for e in mine}
-                mine += [state.retry.pop(seq) for seq in again if seq not in fresh]
+                mine += [state.retry.pop(seq) for seq in again]
                 mine.sort(key=lambda e: e.seq)
             if mine:
                 todo[consumer.name] = mine
@@ -207,14 +214,20 @@ class Dispatcher:
             return 0
         done = self._done(todo)
         applied = 0
+        below = self._below_holes()
         for consumer in self.consumers:
             mine = [e for e in todo.get(consumer.name, []) if e.id not in done[consumer.name]]
+            state = self._states[consumer.name]
             for i in range(0, len(mine), self.chunk):
                 if self._stopping is not None and self._stopping.is_set():
                     raise _Stopped  # part of the round undelivered: the mark must not be saved past it
-                state = self._states[consumer.name]
-                known = frozenset(e.id for e in mine[i : i + self.chunk] if e.seq in state.attempts)
-                for ev, outcome in self._apply_chunk(consumer, mine[i : i + self.chunk], known):
+                part, rest = mine[i : i + self.chunk], mine[i + self.chunk : i + self.chunk + 1]
+                # the consumer's mark may pass this chunk, not a hole, a failed event, nor the next chunk
+                cap = min([below, *(seq - 1 for seq in state.retry), *(e.seq - 1 for e in rest)])
+                known = frozenset(e.id for e in part if e.seq in state.attempts)
+                outcomes, low = self._apply_chunk(consumer, part, cap, known)
+                state.low = max(state.low, low)
+                for ev, outcome in outcomes:
                     if outcome is Outcome.FAILED:
                         state.failed(ev)
                         continue
@@ -247,18 +260,23 @@ class Dispatcher:
         return done
 
     def _apply_chunk(
-        self, consumer: Consumer, events: list[Event], known: frozenset[str] = frozenset()
-    ) -> list[tuple[Event, Outcome]]:
-        return apply_chunk(self.db, consumer, events, known)
+        self, consumer: Consumer, events: list[Event], cap: int, known: frozenset[str] = frozenset()
+    ) -> tuple[list[tuple[Event, Outcome]], int]:
+        return apply_chunk(self.db, consumer, events, cap, known)
 
     # low-water marks --------------------------------------------------------------------------------
+
+    def _below_holes(self) -> int:
+        """The highest sequence number below which every event has been read (none is missing)."""
+        assert self._mark is not None
+        return min(self._holes) - 1 if self._holes else self._mark
 
     def _save_marks(self, *, force: bool) -> None:
         now = time.monotonic()
         if self._mark is None or (not force and now - self._saved_at < self.save_every):
             return
         self._saved_at = now
-        below_holes = min(self._holes) - 1 if self._holes else self._mark
+        below_holes = self._below_holes()
         changed = {}
         for name, state in self._states.items():
             low = min([below_holes, *(seq - 1 for seq in state.retry)])

@@ -149,6 +149,8 @@ CONSUMED_PG = text(
 def record_consumed(session: Session, consumer: str, ids: list[str]) -> None:
     """The consumption rows of events a consumer applied, in one statement: on PostgreSQL one array
     parameter (no statement per row), elsewhere executemany. In the consumer's transaction."""
+    if not ids:
+        return
     now = clock.now()
     if session.get_bind().dialect.name == "postgresql":
         session.execute(CONSUMED_PG, {"consumer": consumer, "ids": pg_array(ids), "at": now})
