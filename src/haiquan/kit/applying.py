@@ -79,7 +79,8 @@ def _locked_mark(session: Session, consumer: str) -> int:
     return int(session.connection().execute(_LOCK_MARK, {"b_consumer": consumer}).scalar() or 0)
 
 
-def _move_mark(session: Session, consumer: str, low: int) -> None:
+def move_mark(session: Session, consumer: str, low: int) -> None:
+    """Raise the consumer's mark to `low` (never lowers it)."""
     session.connection().execute(_MOVE_MARK, {"b_consumer": consumer, "b_low": low})
 
 
@@ -98,7 +99,7 @@ def _apply_unguarded(db: Database, consumer: Consumer, events: list[Event], cap:
                     for ev in todo:
                         consumer.handler(uow, ev)
                 record_consumed(uow.session, consumer.name, [ev.id for ev in todo if ev.seq > low])
-            _move_mark(uow.session, consumer.name, low)
+            move_mark(uow.session, consumer.name, low)
             uow.commit()
         except OperationalError:
             raise  # the database, not the events: end the round, nothing is marked
@@ -125,7 +126,7 @@ def _apply_guarded(
             out.append((ev, _apply_in_savepoint(uow, consumer, ev, known)))
         failed = [ev.seq for ev, outcome in out if outcome is Outcome.FAILED]
         low = max(saved, min([cap, *(seq - 1 for seq in failed)]))
-        _move_mark(s, consumer.name, low)
+        move_mark(s, consumer.name, low)
         try:
             uow.commit()
         except IntegrityError:

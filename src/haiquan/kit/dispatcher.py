@@ -24,7 +24,7 @@ import structlog
 from sqlalchemy import func, select
 
 from haiquan.kit import threads
-from haiquan.kit.applying import Outcome, apply_chunk, ensure_marks
+from haiquan.kit.applying import Outcome, apply_chunk, ensure_marks, move_mark
 from haiquan.kit.backlog import Pacer
 from haiquan.kit.db import Database, among
 from haiquan.kit.leader import Leadership
@@ -133,15 +133,13 @@ class Dispatcher:
     def _start(self) -> None:
         if self._mark is not None:
             return
-        with self.db.unit_of_work() as uow:  # every consumer's mark row exists: a chunk locks it
-            ensure_marks(uow.session, [c.name for c in self.consumers])
-            uow.commit()
         with self.db.unit_of_work() as uow:
+            ensure_marks(uow.session, [c.name for c in self.consumers])  # a chunk locks its consumer's row
             saved = {c.consumer: c.low_seq for c in uow.session.scalars(select(ConsumerCursor))}
             self._before = None
             if self._stopping is not None and self._leading is not None:  # the thread, holding leadership
                 self._before = int(uow.session.scalar(select(func.max(OutboxEvent.seq))) or 0)
-            uow.rollback()
+            uow.commit()
         for consumer in self.consumers:
             state = self._states.get(consumer.name)
             low = saved.get(consumer.name, 0)
@@ -284,18 +282,10 @@ class Dispatcher:
                 changed[name] = low
         if not changed:
             return
-        with self.db.unit_of_work() as uow:
-            s = uow.session
-            saved = {
-                c.consumer: c
-                for c in s.scalars(select(ConsumerCursor).where(ConsumerCursor.consumer.in_(changed)))
-            }
+        with self.db.unit_of_work() as uow:  # as a chunk moves its consumer's mark: only ever up
+            ensure_marks(uow.session, changed)
             for name, low in changed.items():
-                cursor = saved.get(name)
-                if cursor is None:
-                    s.add(ConsumerCursor(consumer=name, low_seq=low))
-                elif cursor.low_seq < low:
-                    cursor.low_seq = low
+                move_mark(uow.session, name, low)
             uow.commit()
         for name, low in changed.items():
             self._states[name].low = low
