@@ -6,8 +6,8 @@ Measures, in one run:
    publish_async: the floor's reference), --rounds times (3) before the sub-department's node starts, and
    the median; for information also the same publishes through the relay's own publisher
    (sharing/wire.Publisher), which costs half as much Python per message;
-2. throughput from the sub-department's outbox to the department's read model (inbox, summary and agency
-   feeds are written in one transaction; the figure counts inbox rows): a backlog of N events committed
+2. throughput from the sub-department's outbox to the department's read model (outbox copy, summary and agency
+   feeds are written in one transaction; the figure counts outbox copies): a backlog of N events committed
    by the writer in one transaction, relayed by the running node, timed from that commit (the events are
    in the outbox from then on; the writer's own insert time is printed beside it), --rounds times, each
    round starting once both nodes' reports have applied the one before; the median;
@@ -42,7 +42,6 @@ from haiquan.kit.db import new_id
 from haiquan.kit.outbox import default_subject
 from haiquan.kit.tables import ConsumerCursor, EventConsumption, OutboxEvent
 from haiquan.sharing.natsconf import client_url, node_user
-from haiquan.sharing.tables import FederatedEvent
 from haiquan.sharing.wire import Publisher
 
 
@@ -91,7 +90,7 @@ _HELD: dict[int, Connection] = {}
 
 
 def has(node: Node, event_id: str, consumer: str | None = None) -> bool:
-    """Whether the department holds an event (its inbox row), or whether a consumer of a node has applied
+    """Whether the department holds an event (its outbox copy), or whether a consumer of a node has applied
     it (the event at or below the consumer's mark, or its consumption row: kit/applying): primary key
     look-ups on a connection kept open (checking one out of the pool for each look-up cost twice the
     CPU). Batches are applied in stream order, so once the last event written is there, so is every
@@ -102,7 +101,7 @@ def has(node: Node, event_id: str, consumer: str | None = None) -> bool:
     if conn is None:
         conn = _HELD[id(node)] = node.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
     if consumer is None:
-        q = select(FederatedEvent.id).where(FederatedEvent.id == event_id)
+        q = select(OutboxEvent.id).where(OutboxEvent.id == event_id, OutboxEvent.origin.is_not(None))
         return conn.execute(q).first() is not None
     seq = select(OutboxEvent.seq).where(OutboxEvent.id == event_id).scalar_subquery()
     mark = select(ConsumerCursor.low_seq).where(ConsumerCursor.consumer == consumer).scalar_subquery()
@@ -113,7 +112,8 @@ def has(node: Node, event_id: str, consumer: str | None = None) -> bool:
 def received(node: Node) -> int:
     assert node.db is not None
     with node.db.engine.connect() as conn:
-        return int(conn.execute(select(func.count()).select_from(FederatedEvent)).scalar() or 0)
+        q = select(func.count()).select_from(OutboxEvent).where(OutboxEvent.origin.is_not(None))
+        return int(conn.execute(q).scalar() or 0)
 
 
 async def raw_publish_rate(node: Node, n: int) -> tuple[float, float]:
@@ -160,8 +160,9 @@ def lags(node: Node, since: int) -> list[float]:
     assert node.db is not None
     with node.db.engine.connect() as conn:
         got = conn.execute(
-            select(FederatedEvent.received_at, FederatedEvent.occurred_at)
-            .order_by(FederatedEvent.stream_seq)
+            select(OutboxEvent.published_at, OutboxEvent.occurred_at)  # published_at: when it arrived
+            .where(OutboxEvent.origin.is_not(None))
+            .order_by(OutboxEvent.seq)
             .offset(since)
         ).all()
     return [(r - o).total_seconds() for r, o in got]

@@ -24,7 +24,6 @@ from haiquan.organization.domain import UnitTree
 from haiquan.sharing import domain, service
 from haiquan.sharing.domain import NodeLayout
 from haiquan.sharing.federation import Federation, pending_after, stream_seq
-from haiquan.sharing.tables import FederatedEvent
 from tests.conftest import need_service
 from tests.federation.harness import NATS_SERVER, NatsProc, free_port
 from tests.support import UNITS
@@ -67,7 +66,7 @@ async def publish(url: str, events: list[Event]) -> None:
 
 def received_ids(db: Database) -> list[str]:
     with db.engine.connect() as conn:
-        return list(conn.execute(select(FederatedEvent.id)).scalars())
+        return list(conn.execute(select(OutboxEvent.id).where(OutboxEvent.origin.is_not(None))).scalars())
 
 
 def copies_in_order(db: Database) -> list[str]:

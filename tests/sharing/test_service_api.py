@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select, text
 
 from haiquan.kit import audit, clock, outbox
+from haiquan.kit.auth import Scope
 from haiquan.kit.db import Database, new_id
 from haiquan.kit.dispatcher import Dispatcher
 from haiquan.kit.outbox import Consumer, Event, default_subject
@@ -20,7 +21,7 @@ from haiquan.sharing import domain, repository, service
 from haiquan.sharing.domain import NodeLayout
 from haiquan.sharing.node import SharingNode
 from haiquan.sharing.service import Received
-from haiquan.sharing.tables import AgencyDelivery, FederatedEvent, ReferenceVersion
+from haiquan.sharing.tables import AgencyDelivery, FederatedNode, ReferenceVersion
 from tests.support import UNITS, World
 
 LAYOUT = NodeLayout.build(UnitTree.build(UNITS), "01", parent=None, children=["01AB", "01TE"])
@@ -65,13 +66,42 @@ def test_redelivered_events_are_applied_once_and_foreign_units_refused(db: Datab
     applied, refused = ingest(db, [forged])
     assert applied == 0 and refused == [forged]
     with db.unit_of_work() as uow:
-        assert uow.session.scalar(select(func.count()).select_from(FederatedEvent)) == 3
+        copies = select(func.count()).select_from(OutboxEvent).where(OutboxEvent.origin == "01AB")
+        assert uow.session.scalar(copies) == 3
         [total] = [
             t
             for t in repository.totals(uow.session, scope=org.officer_scope(LAYOUT_TREE, "01"))
             if t.dim == ""
         ]
         assert (total.unit, total.count, total.amount) == ("01B1", 3, 7500)
+
+
+def test_each_child_node_row_counts_what_arrived_and_a_redelivery_takes_no_sequence_number(
+    db: Database,
+) -> None:
+    """The status of a child node is one row, updated per batch: how many events arrived, the last one's
+    stream sequence and lag, the newest occurred_at. A redelivered batch changes nothing, and takes no
+    outbox sequence number (a hole would hold the dispatcher's marks back)."""
+    seed(db)
+    early, late = datetime(2026, 3, 1, 1, 0, tzinfo=UTC), datetime(2026, 3, 1, 3, 0, tzinfo=UTC)
+    events = [replace(child_event(), occurred_at=at) for at in (late, early)]  # the newest is not the last
+    batch = [Received(e, "01AB", 40 + i) for i, e in enumerate(events)]
+    assert ingest(db, batch) == (2, [])
+    assert ingest(db, batch) == (0, [])
+    assert ingest(db, [Received(child_event(unit="01TE"), "01TE", 7)]) == (1, [])
+    with db.unit_of_work() as uow:
+        q = select(OutboxEvent.seq).where(OutboxEvent.origin.is_not(None)).order_by(OutboxEvent.seq)
+        seqs = list(uow.session.scalars(q))
+        status = repository.child_status(uow.session, nodes=["01AB", "01TE", "01X"], scope=Scope(units=None))
+    assert seqs == list(range(seqs[0], seqs[0] + 3))  # no number taken by the redelivery
+    ab, te, none = status
+    assert (ab.node, ab.received, ab.last_occurred_at) == ("01AB", 2, late)
+    assert ab.last_lag_s is not None and ab.last_received_at is not None
+    assert abs(ab.last_lag_s - (ab.last_received_at - early).total_seconds()) < 1  # the last one's lag
+    assert (te.received, none.received, none.last_received_at, none.last_lag_s) == (1, 0, None, None)
+    with db.unit_of_work() as uow:
+        last = uow.session.get(FederatedNode, "01AB")
+        assert last is not None and last.last_stream_seq == 41
 
 
 LAYOUT_TREE = UnitTree.build(UNITS)
@@ -90,7 +120,7 @@ def summary_and_copies(db: Database) -> tuple[list[tuple[Any, ...]], list[dict[s
 
 def test_events_prepared_ahead_are_written_as_the_others(db: Database) -> None:
     """The federation consumer prepares a batch (the envelopes as received, the summary summed) while the
-    one before is written: the inbox, the outbox copies and the summary come out the same."""
+    one before is written: the outbox copies and the summary come out the same."""
     seed(db)
     payloads: list[dict[str, Any]] = [
         {"status": "registered", "channel": "green", "total_duties": 2500, "goods": 'Cà phê "rang"'},
@@ -100,7 +130,7 @@ def test_events_prepared_ahead_are_written_as_the_others(db: Database) -> None:
     assert ingest(db, [Received(e, "01AB", i + 1) for i, e in enumerate(events)]) == (2, [])
     plain = summary_and_copies(db)
     with db.unit_of_work() as uow:
-        for table in ("outbox", "federated_events", "unit_event_totals"):
+        for table in ("outbox", "federated_nodes", "unit_event_totals"):
             uow.session.execute(text(f"DELETE FROM {table}"))
         uow.commit()
     ahead = [Received(e, "01AB", i + 1, domain.encode(e).decode()) for i, e in enumerate(events)]

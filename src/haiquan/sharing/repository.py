@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from haiquan.kit import clock
 from haiquan.kit.auth import Scope
 from haiquan.kit.tables import OutboxEvent
-from haiquan.sharing.tables import FederatedEvent, UnitEventTotal
+from haiquan.sharing.tables import FederatedNode, UnitEventTotal
 
 
 @dataclass(frozen=True)
@@ -28,33 +28,19 @@ class ChildStatus:
 
 def child_status(session: Session, *, nodes: list[str], scope: Scope) -> list[ChildStatus]:
     now = clock.now()
+    wanted = [n for n in nodes if scope.covers_unit(n)]
+    rows = {r.node: r for r in session.scalars(select(FederatedNode).where(FederatedNode.node.in_(wanted)))}
     out = []
-    for node in nodes:
-        if not scope.covers_unit(node):
-            continue
-        count, last_recv, last_occ = session.execute(
-            select(
-                func.count(), func.max(FederatedEvent.received_at), func.max(FederatedEvent.occurred_at)
-            ).where(FederatedEvent.node == node)
-        ).one()
-        lag = None
-        if last_recv is not None:
-            last = session.scalars(
-                select(FederatedEvent)
-                .where(FederatedEvent.node == node)
-                .order_by(FederatedEvent.received_at.desc(), FederatedEvent.stream_seq.desc())
-                .limit(1)
-            ).first()
-            if last is not None:
-                lag = max(0.0, (last.received_at - last.occurred_at).total_seconds())
-        recv = _aware(last_recv)
+    for node in wanted:
+        row = rows.get(node)
+        recv = _aware(row.last_received_at) if row is not None else None
         out.append(
             ChildStatus(
                 node=node,
-                received=int(count or 0),
+                received=row.received if row is not None else 0,
                 last_received_at=recv,
-                last_occurred_at=_aware(last_occ),
-                last_lag_s=lag,
+                last_occurred_at=_aware(row.newest_occurred_at) if row is not None else None,
+                last_lag_s=row.last_lag_s if row is not None else None,
                 silent_s=(now - recv).total_seconds() if recv is not None else None,
             )
         )

@@ -6,12 +6,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, cast
 
 import structlog
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, case, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -27,6 +27,7 @@ from haiquan.sharing.domain import Agreement, NodeLayout
 from haiquan.sharing.tables import (
     AgencyAgreement,
     AgencyDelivery,
+    FederatedNode,
     ReferenceVersion,
     UnitEventTotal,
 )
@@ -54,9 +55,9 @@ class Received:
 def ingest(
     session: Session, *, batch: list[Received], layout: NodeLayout, sums: Totals | None = None
 ) -> tuple[int, list[Received]]:
-    """Apply a batch of federated events: inbox row, outbox copy (origin set: dispatched here, never relayed
-    up again), summary and agency feeds, all in the caller's transaction. Returns (applied, refused); an
-    event already in the inbox (or the outbox) is skipped (exactly once), an event of a unit outside its
+    """Apply a batch of federated events: outbox copy (origin set: dispatched here, never relayed up again),
+    summary, agency feeds and the child nodes' rows, all in the caller's transaction. Returns (applied, refused); an
+    event already in the outbox is skipped (exactly once), an event of a unit outside its
     child node's subtree is refused. `sums`: the summary rows of the whole batch worked out ahead
     (`sum_into`: the federation consumer does it while the batch before is written), used when every
     event is applied."""
@@ -67,8 +68,11 @@ def ingest(
             refused.append(r)
         elif r.event.id not in items:
             items[r.event.id] = r
-    written = inbox.write_new(session, list(items.values()), clock.now())
-    applied = [r.event for r in items.values() if r.event.id in written]
+    now = clock.now()
+    written = inbox.write_new(session, list(items.values()), now)
+    arrived = [r for r in items.values() if r.event.id in written]
+    note_nodes(session, arrived, now)
+    applied = [r.event for r in arrived]
     if sums is not None and len(applied) == len(batch):  # every event of the batch: its sums hold
         upsert_sums(session, sums)
     else:
@@ -77,6 +81,48 @@ def ingest(
         AGREEMENTS.refresh(session)  # once per batch: agreements recorded a moment ago apply at once
         project_many_for_agencies(session, events=applied)
     return len(applied), refused
+
+
+def note_nodes(session: Session, arrived: list[Received], now: datetime) -> None:
+    """Per child node, add what arrived (in stream order) to its row of `federated_nodes`: one upsert."""
+    last: dict[str, Received] = {}
+    counts: dict[str, int] = {}
+    newest: dict[str, datetime] = {}
+    for r in arrived:
+        last[r.node], counts[r.node] = r, counts.get(r.node, 0) + 1
+        at = r.event.occurred_at
+        newest[r.node] = max(newest.get(r.node, at), at)
+    if not last:
+        return
+    values = [
+        {
+            "node": node,
+            "received": counts[node],
+            "last_stream_seq": r.stream_seq,
+            "last_received_at": now,
+            "last_lag_s": max(0.0, (now - r.event.occurred_at).total_seconds()),
+            "newest_occurred_at": newest[node],
+        }
+        for node, r in last.items()
+    ]
+    upsert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    table = cast(Table, FederatedNode.__table__)
+    stmt = upsert(table).values(values)
+    new = stmt.excluded
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["node"],
+        set_={
+            "received": table.c.received + new.received,
+            "last_stream_seq": new.last_stream_seq,
+            "last_received_at": new.last_received_at,
+            "last_lag_s": new.last_lag_s,
+            "newest_occurred_at": case(
+                (new.newest_occurred_at > table.c.newest_occurred_at, new.newest_occurred_at),
+                else_=table.c.newest_occurred_at,
+            ),
+        },
+    )
+    session.execute(stmt)
 
 
 SUMMARY_PREFIXES = ("declaration.", "supervision.", "payment.", "enforcement.", "cargo.")

@@ -1,5 +1,6 @@
-"""Tables of federation: the inbox of events received from child nodes, the per-unit summary read model,
-agency agreements and their deliveries, and applied reference data."""
+"""Tables of federation: what has come through each child node, the per-unit summary read model, agency
+agreements and their deliveries, and applied reference data. The events received from child nodes are
+kept in the outbox (`origin` set)."""
 
 from __future__ import annotations
 
@@ -7,26 +8,26 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Date, Index, Integer, String
+from sqlalchemy import BigInteger, Boolean, Date, Float, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from haiquan.kit.db import Base, JSONType
 from haiquan.kit.tables import SeqInt
 
 
-class FederatedEvent(Base):
-    """The inbox: one row per event id received from a child node, written in the transaction that applies
-    it (the primary key makes a redelivered event a no-op). The full event is copied into the outbox with
-    `origin` set, so the node's in-process consumers apply it too."""
+class FederatedNode(Base):
+    """Per child node, what has come through it: how many events applied, the last one's stream sequence,
+    when it was received and how late (received - occurred), and the newest occurred_at. One row, updated
+    once per batch. The events themselves are the outbox copies (`origin` = the node): the outbox's unique
+    id is what makes a redelivered event a no-op."""
 
-    __tablename__ = "federated_events"
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    node: Mapped[str] = mapped_column(String(16))  # the child node it came through (index below)
-    unit: Mapped[str] = mapped_column(String(16))
-    type: Mapped[str] = mapped_column(String(80))
-    occurred_at: Mapped[datetime]
-    received_at: Mapped[datetime]
-    stream_seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"))
+    __tablename__ = "federated_nodes"
+    node: Mapped[str] = mapped_column(String(16), primary_key=True)
+    received: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"))
+    last_stream_seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"))
+    last_received_at: Mapped[datetime]
+    last_lag_s: Mapped[float] = mapped_column(Float)
+    newest_occurred_at: Mapped[datetime]
 
 
 class UnitEventTotal(Base):
@@ -85,4 +86,3 @@ class ReferenceVersion(Base):
 
 
 Index("ux_agency_delivery", AgencyDelivery.agreement_id, AgencyDelivery.event_id, unique=True)
-Index("ix_federated_node_received", FederatedEvent.node, FederatedEvent.received_at)
