@@ -24,6 +24,7 @@ from haiquan.organization.domain import UnitTree
 from haiquan.sharing import domain, service
 from haiquan.sharing.domain import NodeLayout
 from haiquan.sharing.federation import Federation, pending_after, stream_seq
+from haiquan.sharing.wire import Publisher
 from tests.conftest import need_service
 from tests.federation.harness import NATS_SERVER, NatsProc, free_port
 from tests.support import UNITS
@@ -166,3 +167,30 @@ def test_what_is_still_pending_is_read_from_both_forms_of_ack_subject() -> None:
     assert pending_after("$JS.ACK.u01.HASH.EV_01.fed_01.1.42.7.1795975414027789593.18000.tok") == 18000
     assert pending_after("$JS.ACK.u01.HASH.EV_01.fed_01.1.42.7.1795975414027789593.0") == 0
     assert pending_after("not an ack subject") == 0
+
+
+def test_the_publisher_keeps_order_and_ids_when_some_messages_go_through_publish(nats_url: str) -> None:
+    """Commands written at once (wire.hpub) and a message publish judges itself (a header value with a
+    space) reach the stream in the items' order, each with its Nats-Msg-Id; a second publish of the same
+    ids is acknowledged as duplicates and stores nothing."""
+
+    async def go() -> tuple[list[tuple[bytes, str]], int]:
+        nc = await nats.connect(nats_url)
+        js = nc.jetstream()
+        await js.add_stream(StreamConfig(name="W", subjects=["w.>"], duplicate_window=3600))
+        items = [(f"w.{i}", f"body {i}".encode(), f"id-{i}" if i != 3 else "id 3") for i in range(6)]
+        publisher = Publisher(nc)
+        assert await publisher.publish(items) == 6
+        assert await publisher.publish(items) == 6  # duplicates: acknowledged, not stored again
+        got = []
+        for seq in range(1, 7):
+            msg = await js.get_msg("W", seq)
+            got.append((msg.data or b"", (msg.headers or {}).get("Nats-Msg-Id", "")))
+        stored = (await js.stream_info("W")).state.messages
+        await publisher.close()
+        await nc.close()
+        return got, stored
+
+    got, stored = asyncio.run(go())
+    assert got == [(f"body {i}".encode(), f"id-{i}" if i != 3 else "id 3") for i in range(6)]
+    assert stored == 6

@@ -3,12 +3,13 @@ nats-server sends)."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 
 import pytest
 from nats.aio.client import Client
 
-from haiquan.sharing.wire import acknowledged, quick_headers, quicken
+from haiquan.sharing.wire import acknowledged, hpub, quick_headers, quicken
 
 
 @pytest.mark.parametrize(
@@ -51,3 +52,38 @@ def test_only_the_connection_given_is_quickened() -> None:
     quicken(mine)
     assert mine._parse_header_lines is quick_headers
     assert other._parse_header_lines is not quick_headers
+
+
+async def _what_publish_sends(subject: str, reply: str, body: bytes, msg_id: str) -> bytes:
+    """The command nats-py's publish path formats for a message (captured before it is buffered)."""
+    nc, sent = Client(), []
+
+    async def capture(cmd: bytes, priority: bool = False) -> None:
+        sent.append(cmd)
+
+    nc._send_command = capture  # type: ignore[method-assign]
+    nc._flush_queue = None
+    await nc._send_publish(subject, reply, body, len(body), {"Nats-Msg-Id": msg_id})
+    return b"".join(sent)
+
+
+@pytest.mark.parametrize(
+    ("subject", "reply", "body", "msg_id"),
+    [
+        ("hq.ev.01.01AB.declaration.registered", "_INBOX.abc.3.17", b'{"id":"x"}', "0123456789abcdef" * 2),
+        ("hq.agency.BDBP.01AB.enforcement.seized", "_INBOX.q.1.0", "Cà phê".encode(), "agr1:ev1"),
+        ("hq.ev.01.01AB.x", "_INBOX.q.1.0", b"", "id"),
+    ],
+)
+def test_a_command_written_at_once_is_the_one_publish_sends(
+    subject: str, reply: str, body: bytes, msg_id: str
+) -> None:
+    expected = asyncio.run(_what_publish_sends(subject, reply, body, msg_id))
+    assert hpub(subject, reply, body, msg_id) == expected
+
+
+@pytest.mark.parametrize(
+    ("subject", "msg_id"), [("hq.ev.01 x", "id"), ("hq.ev.01\r\nPUB x", "id"), ("hq.ev", "a b"), ("hq.ev", "ê")]
+)
+def test_a_field_publish_would_judge_is_left_to_it(subject: str, msg_id: str) -> None:
+    assert hpub(subject, "_INBOX.q.1.0", b"x", msg_id) is None

@@ -13,7 +13,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from nats.aio.client import Client
 from nats.aio.msg import Msg
@@ -52,9 +55,7 @@ class Publisher:
             self._sub = await self.nc.subscribe(f"{self._prefix}.*.*", cb=self._reply)
         self._batch += 1  # replies to an earlier batch (late, after a timeout) are ignored
         self._ok, self._left, self._done = [False] * len(items), len(items), asyncio.Event()
-        reply = f"{self._prefix}.{self._batch}."
-        for i, (subject, body, msg_id) in enumerate(items):
-            await self.nc.publish(subject, body, reply=f"{reply}{i}", headers={"Nats-Msg-Id": msg_id})
+        await self._send(items, f"{self._prefix}.{self._batch}.")
         if items:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self.ack_timeout):  # not wait_for: it can lose a cancellation
@@ -65,6 +66,25 @@ class Publisher:
                 break
             acked += 1
         return acked
+
+    async def _send(self, items: list[Item], reply: str) -> None:
+        """Each item as nats-py's publish sends it; the commands of a batch written at once where the client
+        has the buffer publish writes to (`_send_command`, nats-py 2.x): publish checked each subject and
+        header with regular expressions and formatted each command on its own, the relay's largest cost."""
+        raw, limit = _raw_writer(self.nc), self.nc.max_payload
+        ready: list[bytes] = []
+        for i, (subject, body, msg_id) in enumerate(items):
+            cmd = hpub(subject, f"{reply}{i}", body, msg_id) if raw and len(body) <= limit else None
+            if cmd is not None:
+                ready.append(cmd)
+                continue
+            if raw and ready:  # in order: what was formatted goes first
+                await raw[0](b"".join(ready))
+                ready = []
+            await self.nc.publish(subject, body, reply=f"{reply}{i}", headers={"Nats-Msg-Id": msg_id})
+        if raw and ready:
+            await raw[0](b"".join(ready))
+            await raw[1]()
 
     async def _reply(self, msg: Msg) -> None:
         _, batch, index = msg.subject.rsplit(".", 2)
@@ -81,6 +101,35 @@ class Publisher:
             with contextlib.suppress(Exception):
                 await self._sub.unsubscribe()
             self._sub = None
+
+
+RawWriter = tuple[Callable[[bytes], Awaitable[None]], Callable[[], Awaitable[Any]]]
+
+
+def _raw_writer(nc: Client) -> RawWriter | None:
+    """nats-py's own buffer of commands and its flush, where this version of the client has them."""
+    send, flush = getattr(nc, "_send_command", None), getattr(nc, "_flush_pending", None)
+    return (send, flush) if callable(send) and callable(flush) else None
+
+
+_PLAIN = re.compile(r"[!-~]+")  # printable ASCII, no space: nothing publish would refuse or change
+
+
+def hpub(subject: str, reply: str, body: bytes, msg_id: str) -> bytes | None:
+    """The command nats-py's publish sends for a message with one header, Nats-Msg-Id (the same bytes), or
+    None where a field holds anything but printable ASCII without spaces: publish itself then judges it."""
+    if not (_PLAIN.fullmatch(subject) and _PLAIN.fullmatch(reply) and _PLAIN.fullmatch(msg_id)):
+        return None
+    head = b"NATS/1.0\r\nNats-Msg-Id: %s\r\n\r\n" % msg_id.encode()
+    size = len(head)
+    return b"HPUB %s %s %d %d\r\n%s%s\r\n" % (
+        subject.encode(),
+        reply.encode(),
+        size,
+        size + len(body),
+        head,
+        body,
+    )
 
 
 def acknowledged(data: bytes) -> bool:
