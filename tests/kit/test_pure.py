@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 
 from haiquan.kit import auth, clock, ids, money, pagination
 from haiquan.kit.errors import Unauthorized, ValidationFailed
+from haiquan.kit.outbox import Event, quick_event
 
 
 @given(st.sampled_from("1356"), st.integers(min_value=0, max_value=10**10 - 1))
@@ -83,3 +85,25 @@ def test_the_vietnam_day_of_an_instant_turns_at_midnight_vietnam_time() -> None:
     for minutes in range(0, 3 * 24 * 60, 7):  # every 7 minutes for three days: as converting each one
         at = step + timedelta(minutes=minutes, seconds=minutes % 60)
         assert clock.vn_day(at) == clock.to_vn(at).date()
+
+
+def test_a_quick_event_is_the_event_the_constructor_makes() -> None:
+    at = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
+    args = (
+        "e1",
+        7,
+        "declaration.registered",
+        1,
+        "01B1",
+        "hq.ev.01.01B1.x",
+        at,
+        "officer:x",
+        {"a": 1},
+        "01AB",
+    )
+    quick, plain = quick_event(*args), Event(*args)
+    assert quick == plain and repr(quick) == repr(plain) and hash(quick.id) == hash(plain.id)
+    assert quick.federated and not quick_event(*args[:-1]).federated
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        quick.unit = "01"  # type: ignore[misc]
+    assert dataclasses.replace(quick, unit="01") == Event(*args[:4], "01", *args[5:])

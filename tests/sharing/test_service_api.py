@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Text, cast, func, select, text
 
 from haiquan.kit import audit, clock, outbox
 from haiquan.kit.auth import Scope
@@ -20,6 +20,7 @@ from haiquan.organization.domain import UnitTree
 from haiquan.sharing import domain, repository, service
 from haiquan.sharing.domain import NodeLayout
 from haiquan.sharing.node import SharingNode
+from haiquan.sharing.relay import PORTABLE_COLUMNS, _outgoing_portable
 from haiquan.sharing.service import Received
 from haiquan.sharing.tables import AgencyDelivery, FederatedNode, ReferenceVersion
 from tests.support import UNITS, World
@@ -291,3 +292,31 @@ def test_status_page_and_totals_are_scoped(world: World, app: Any) -> None:
     mine = world.client.get("/api/v1/sharing/totals", headers=world.off("hn_leader")).json()
     assert {t["unit"] for t in mine} == {"01B1"}
     assert world.client.get("/api/v1/sharing/totals", headers=world.off("hp_officer")).json() == []
+
+
+def test_the_envelopes_the_database_writes_are_the_bytes_python_writes(db: Database) -> None:
+    """On PostgreSQL the relay reads each envelope written by the database (relay.PG_ENVELOPE): the same
+    bytes as domain.encode_with_payload for strings that need escaping, non-ASCII text and instants with
+    and without microseconds; on SQLite the relay encodes them itself. Either decodes to the event."""
+    seed(db)
+    tricky = ['quote " back \\ slash', "line\nbreak\ttab\x01ctl", "Nguyễn Văn Á \u2028 /", ""]
+    instants = [datetime(2026, 3, 1, 2, 0, tzinfo=UTC), datetime(2026, 3, 1, 2, 0, 0, 7, tzinfo=UTC)]
+    with db.unit_of_work() as uow:
+        for i, actor in enumerate(tricky):
+            payload = {"goods": actor, "n": i, "nested": {"ê": [1, 2.5, None, True]}}
+            row = {"id": new_id(), "type": "declaration.registered", "version": 1, "unit": "01"}
+            row |= {
+                "subject": default_subject("declaration.registered", "01"),
+                "occurred_at": instants[i % 2],
+            }
+            uow.session.add(OutboxEvent(**row, actor=actor, payload=payload))
+        uow.commit()
+    relay = SharingNode(db, "nats://unused", LAYOUT).relay()
+    out = relay.unpublished()
+    q = select(*PORTABLE_COLUMNS, cast(OutboxEvent.payload, Text)).where(*relay._unpublished())
+    with db.reading() as uow:
+        python = _outgoing_portable(uow.session.connection().execute(q.order_by(OutboxEvent.seq)).all())
+    assert out.items == python.items and out.seqs == python.seqs
+    decoded = [domain.decode(body) for _, body, _ in out.items[-len(tricky) :]]
+    assert [e.actor for e in decoded] == tricky
+    assert [e.occurred_at for e in decoded] == [instants[i % 2] for i in range(len(tricky))]

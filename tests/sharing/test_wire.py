@@ -83,7 +83,8 @@ def test_a_command_written_at_once_is_the_one_publish_sends(
 
 
 @pytest.mark.parametrize(
-    ("subject", "msg_id"), [("hq.ev.01 x", "id"), ("hq.ev.01\r\nPUB x", "id"), ("hq.ev", "a b"), ("hq.ev", "ê")]
+    ("subject", "msg_id"),
+    [("hq.ev.01 x", "id"), ("hq.ev.01\r\nPUB x", "id"), ("hq.ev", "a b"), ("hq.ev", "ê")],
 )
 def test_a_field_publish_would_judge_is_left_to_it(subject: str, msg_id: str) -> None:
     assert hpub(subject, "_INBOX.q.1.0", b"x", msg_id) is None

@@ -40,7 +40,7 @@ class Event:
     def from_columns(cls, row: Sequence[Any]) -> Event:
         """From a row of `select_events()` (no ORM object: the Dispatcher reads thousands at a time)."""
         seq, id_, type_, version, unit, subject, occurred_at, actor, payload, origin = row
-        return cls(id_, seq, type_, version, unit, subject, occurred_at, actor, payload, origin)
+        return quick_event(id_, seq, type_, version, unit, subject, occurred_at, actor, payload, origin)
 
     @classmethod
     def from_row(cls, row: OutboxEvent) -> Event:
@@ -56,6 +56,34 @@ class Event:
             payload=dict(row.payload),
             origin=row.origin,
         )
+
+
+def quick_event(
+    id: str,
+    seq: int,
+    type: str,
+    version: int,
+    unit: str,
+    subject: str,
+    occurred_at: datetime,
+    actor: str,
+    payload: dict[str, Any],
+    origin: str | None = None,
+) -> Event:
+    """Event(...) with the same fields, equal to it and as frozen, without the frozen dataclass's __init__
+    (one object.__setattr__ per field): a third of the time, for the thousands of events a dispatcher or a
+    federation consumer makes at once."""
+    ev = object.__new__(Event)
+    d = ev.__dict__
+    d["id"], d["seq"], d["type"], d["version"], d["unit"] = id, seq, type, version, unit
+    d["subject"], d["occurred_at"], d["actor"], d["payload"], d["origin"] = (
+        subject,
+        occurred_at,
+        actor,
+        payload,
+        origin,
+    )
+    return ev
 
 
 def select_events() -> Select[Any]:

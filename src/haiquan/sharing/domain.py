@@ -10,7 +10,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from haiquan.kit.outbox import Event, default_subject
+from haiquan.kit.outbox import Event, default_subject, quick_event
 from haiquan.organization.domain import UnitTree
 
 ENVELOPE_VERSION = 1
@@ -67,17 +67,17 @@ def decode(data: bytes | str, *, origin: str | None = None) -> Event:
         occurred = datetime.fromisoformat(raw["occurred_at"])
         if occurred.tzinfo is None:
             raise EnvelopeError("occurred_at has no time zone")
-        event = Event(
-            id=str(raw["id"]),
-            seq=0,
-            type=str(raw["type"]),
-            version=int(raw["version"]),
-            unit=str(raw["unit"]),
-            subject=str(raw["subject"]),
-            occurred_at=occurred,
-            actor=str(raw["actor"]),
-            payload=dict(raw["payload"]),
-            origin=origin,
+        event = quick_event(  # id, seq, type, version, unit, subject, occurred_at, actor, payload, origin
+            str(raw["id"]),
+            0,
+            str(raw["type"]),
+            int(raw["version"]),
+            str(raw["unit"]),
+            str(raw["subject"]),
+            occurred,
+            str(raw["actor"]),
+            dict(raw["payload"]),
+            origin,
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise EnvelopeError(f"not an event envelope: {exc}") from exc
