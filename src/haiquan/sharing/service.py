@@ -3,6 +3,7 @@ manage agency agreements and project their feeds, apply reference data in versio
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 import structlog
-from sqlalchemy import Table, case, insert, select
+from sqlalchemy import Insert, Table, case, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -105,11 +106,15 @@ def note_nodes(session: Session, arrived: list[Received], now: datetime) -> None
         }
         for node, r in last.items()
     ]
-    upsert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(_nodes_upsert(session.get_bind().dialect.name), values)
+
+
+@functools.cache
+def _nodes_upsert(dialect: str) -> Insert:
     table = cast(Table, FederatedNode.__table__)
-    stmt = upsert(table).values(values)
+    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
     new = stmt.excluded
-    stmt = stmt.on_conflict_do_update(
+    return stmt.on_conflict_do_update(
         index_elements=["node"],
         set_={
             "received": table.c.received + new.received,
@@ -122,7 +127,6 @@ def note_nodes(session: Session, arrived: list[Received], now: datetime) -> None
             ),
         },
     )
-    session.execute(stmt)
 
 
 SUMMARY_PREFIXES = ("declaration.", "supervision.", "payment.", "enforcement.", "cargo.")
@@ -151,26 +155,26 @@ def add_to_totals(session: Session, events: Iterable[Event]) -> None:
 
 
 def upsert_sums(session: Session, sums: Totals) -> None:
-    """Upsert the per-unit summary (one statement per 500 keys)."""
+    """Upsert the per-unit summary: one statement, built once per dialect, given every key's row."""
     if not sums:
         return
-    dialect = session.get_bind().dialect.name
-    upsert = pg_insert if dialect == "postgresql" else sqlite_insert
-    table = cast(Table, UnitEventTotal.__table__)
     values = [
         {"unit": unit, "day": day, "type": type_, "dim": dim, "count": count, "amount": amount}
         for (unit, day, type_, dim), (count, amount) in sums.items()
     ]
-    for i in range(0, len(values), 500):  # one statement per 500 keys
-        stmt = upsert(table).values(values[i : i + 500])
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["unit", "day", "type", "dim"],
-            set_={
-                "count": table.c.count + stmt.excluded.count,
-                "amount": table.c.amount + stmt.excluded.amount,
-            },
-        )
-        session.execute(stmt)
+    session.execute(_sums_upsert(session.get_bind().dialect.name), values)
+
+
+@functools.cache
+def _sums_upsert(dialect: str) -> Insert:
+    """Built once: a statement built per batch, with its rows as literal VALUES, was compiled again each
+    time (about a tenth of the department's work per batch, with the nodes' row below)."""
+    table = cast(Table, UnitEventTotal.__table__)
+    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    return stmt.on_conflict_do_update(
+        index_elements=["unit", "day", "type", "dim"],
+        set_={"count": table.c.count + stmt.excluded.count, "amount": table.c.amount + stmt.excluded.amount},
+    )
 
 
 # --- agency agreements -------------------------------------------------------------------------------
