@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import time as time_module
+import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -11,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from haiquan.kit import auth, clock, ids, money, pagination
+from haiquan.kit.db import new_id
 from haiquan.kit.errors import Unauthorized, ValidationFailed
 from haiquan.kit.outbox import Event, quick_event
 
@@ -107,3 +110,17 @@ def test_a_quick_event_is_the_event_the_constructor_makes() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         quick.unit = "01"  # type: ignore[misc]
     assert dataclasses.replace(quick, unit="01") == Event(*args[:4], "01", *args[5:])
+
+
+def test_ids_are_uuid7_in_the_order_they_were_made(monkeypatch: pytest.MonkeyPatch) -> None:
+    made = [new_id() for _ in range(20_000)]
+    assert len(set(made)) == len(made)
+    assert all(len(i) == 32 and int(i, 16) >= 0 for i in made)
+    u = uuid.UUID(made[0])
+    assert u.version == 7 and u.variant == uuid.RFC_4122
+    now = time_module.time_ns()
+    monkeypatch.setattr(time_module, "time_ns", lambda: now)
+    first = new_id()
+    monkeypatch.setattr(time_module, "time_ns", lambda: now + 1_000_000)  # a millisecond later
+    later = new_id()
+    assert first < later and int(first[:12], 16) == now // 1_000_000

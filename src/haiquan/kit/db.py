@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import uuid
+import os
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -80,7 +81,14 @@ class Base(DeclarativeBase):
 
 
 def new_id() -> str:
-    return uuid.uuid4().hex
+    """A UUID version 7 (RFC 9562) as 32 hex digits: 48 bits of Unix time in milliseconds, then 74 random
+    bits. Ids made later sort later, so each index on an id grows at its right edge instead of at random
+    pages (every table's primary key, the outbox's unique id at every node, the consumers' rows): decision
+    0014. The same column type and text form as the uuid4 ids made before."""
+    ms = time.time_ns() // 1_000_000
+    rand = int.from_bytes(os.urandom(10))  # 80 bits: 12 for rand_a, 62 for rand_b, 6 unused
+    value = (ms & 0xFFFF_FFFF_FFFF) << 80 | 0x7 << 76 | (rand >> 68) << 64 | 0b10 << 62 | rand & (1 << 62) - 1
+    return f"{value:032x}"
 
 
 def id_column_type() -> String:
