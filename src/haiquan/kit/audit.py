@@ -72,6 +72,8 @@ def seal(session: Session) -> None:
     # before_commit runs before the final flush: flush the transaction's own rows first, so that the
     # chain lock below is held only for the audit insert and the COMMIT, not for every pending write.
     session.flush()
+    if not entries and pending.is_empty(session):
+        return  # nothing to write: no pipeline (leaving one is a round trip of its own, at every commit)
     prev: str | None = None
     with pipelined(
         session

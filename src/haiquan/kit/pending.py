@@ -94,6 +94,12 @@ def _rank(table: Table) -> int:
     return _ORDER.get(table.name, len(_ORDER))
 
 
+def is_empty(session: Session) -> bool:
+    """Whether the transaction has buffered no rows and no statements."""
+    buf: Buffer | None = session.info.get(_KEY)
+    return buf is None or not (buf.rows or buf.statements)
+
+
 def flush_rows(session: Session) -> None:
     """Insert the buffered rows, then run the buffered statements, now (the ORM's own pending objects must
     be flushed first by the caller)."""

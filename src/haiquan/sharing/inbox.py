@@ -70,8 +70,8 @@ def _write_new_pg(session: Session, items: Sequence[Item], now: datetime) -> set
     raw = session.connection().connection.driver_connection
     assert raw is not None
     with raw.cursor() as cur:
-        cur.execute(BATCH_TABLE)
-        cur.execute("DELETE FROM hq_federated_events")  # a second batch in the same transaction
+        # one round trip: the table (once per connection) and emptied (a second batch in one transaction)
+        cur.execute(f"{BATCH_TABLE}; DELETE FROM hq_federated_events")
         with cur.copy(f"COPY hq_federated_events ({BATCH_COLUMNS}) FROM STDIN") as cp:
             for i, it in enumerate(items):
                 ev = it.event

@@ -18,7 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from haiquan.kit import audit, clock
-from haiquan.kit.db import new_id
+from haiquan.kit.db import new_id, pipelined
 from haiquan.kit.errors import Conflict, NotFound, ValidationFailed
 from haiquan.kit.outbox import Event
 from haiquan.organization import service as org
@@ -72,14 +72,16 @@ def ingest(
     now = clock.now()
     written = inbox.write_new(session, list(items.values()), now)
     arrived = [r for r in items.values() if r.event.id in written]
-    note_nodes(session, arrived, now)
     applied = [r.event for r in arrived]
-    if sums is not None and len(applied) == len(batch):  # every event of the batch: its sums hold
-        upsert_sums(session, sums)
-    else:
-        add_to_totals(session, applied)
+    with pipelined(session):  # both upserts in one round trip (results not read)
+        note_nodes(session, arrived, now)
+        if sums is not None and len(applied) == len(batch):  # every event of the batch: its sums hold
+            upsert_sums(session, sums)
+        else:
+            add_to_totals(session, applied)
     if applied:
-        AGREEMENTS.refresh(session)  # once per batch: agreements recorded a moment ago apply at once
+        # agreements as this process knows them: re-read at once after a change made here, at most a
+        # second late after one made elsewhere (re-reading them for each batch was a round trip each)
         project_many_for_agencies(session, events=applied)
     return len(applied), refused
 
