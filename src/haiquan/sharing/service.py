@@ -57,8 +57,8 @@ def ingest(
     session: Session, *, batch: list[Received], layout: NodeLayout, sums: Totals | None = None
 ) -> tuple[int, list[Received]]:
     """Apply a batch of federated events: outbox copy (origin set: dispatched here, never relayed up again),
-    summary, agency feeds and the child nodes' rows, all in the caller's transaction. Returns (applied, refused); an
-    event already in the outbox is skipped (exactly once), an event of a unit outside its
+    summary, agency feeds and the child nodes' rows, all in the caller's transaction. Returns (applied,
+    refused); an event already in the outbox is skipped (exactly once), an event of a unit outside its
     child node's subtree is refused. `sums`: the summary rows of the whole batch worked out ahead
     (`sum_into`: the federation consumer does it while the batch before is written), used when every
     event is applied."""
@@ -255,9 +255,6 @@ class _AgreementCache:
         if self.value is None or time.monotonic() - self.at > self.ttl:
             self.value, self.at = active_agreements(session), time.monotonic()
         return self.value
-
-    def refresh(self, session: Session) -> None:
-        self.value, self.at = active_agreements(session), time.monotonic()
 
     def invalidate(self) -> None:
         self.value = None

@@ -1,7 +1,8 @@
 """JetStream publishing and pulling in batches, on nats-py's core client: one inbox subscription each, and no
 per-message future, task or acknowledgement object. nats-py's `publish_async` costs about 18 µs of Python per
 message (a future, a semaphore, a parsed PubAck) and its `fetch` about 22 µs (a task and a timer per
-message); these cost about 8.5 and 5 µs (measured on this machine: benchmarks/sharing.py prints both).
+message); these cost about 8.5 and 5 µs (measured on this machine), the publisher less since it writes a
+batch's commands at once (`Publisher._send`; benchmarks/sharing.py prints its rate beside publish_async's).
 
 The protocol is JetStream's own: a publish with a reply subject is answered by the stream with a PubAck
 (`{"stream": ..., "seq": ...}`) or an error; a pull request (`$JS.API.CONSUMER.MSG.NEXT.<stream>.<consumer>`,
