@@ -19,13 +19,11 @@ from typing import cast
 
 import structlog
 from sqlalchemy import Table, bindparam, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from haiquan.kit import clock
-from haiquan.kit.db import Database, UnitOfWork
+from haiquan.kit.db import Database, UnitOfWork, insert_for
 from haiquan.kit.outbox import Consumer, Event, record_consumed
 from haiquan.kit.tables import ConsumerCursor, EventConsumption
 
@@ -69,8 +67,9 @@ def ensure_marks(session: Session, consumers: Iterable[str]) -> None:
     """A mark row (at 0) for each consumer that has none, so that applying a chunk always has one to lock."""
     rows = [{"consumer": name, "low_seq": 0} for name in consumers]
     if rows:
-        upsert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        session.execute(upsert(_CURSORS).values(rows).on_conflict_do_nothing(index_elements=["consumer"]))
+        session.execute(
+            insert_for(session, _CURSORS).values(rows).on_conflict_do_nothing(index_elements=["consumer"])
+        )
 
 
 def _locked_mark(session: Session, consumer: str) -> int:

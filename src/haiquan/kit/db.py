@@ -16,6 +16,7 @@ from sqlalchemy import (
     Engine,
     Numeric,
     String,
+    Table,
     TypeDecorator,
     any_,
     create_engine,
@@ -23,6 +24,10 @@ from sqlalchemy import (
     literal,
 )
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects.postgresql import Insert as pg_insert_type
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import Insert as sqlite_insert_type
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -165,6 +170,25 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def insert_for(session: Session, table: Table) -> pg_insert_type | sqlite_insert_type:
+    """An INSERT into `table` in the session's dialect, with its ON CONFLICT clauses (PostgreSQL or SQLite)."""
+    return pg_insert(table) if session.get_bind().dialect.name == "postgresql" else sqlite_insert(table)
+
+
+def add_up(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert the rows, or add their figures (every column that is not in the primary key) to the rows
+    already there: one statement given every row (executemany), compiled once per shape."""
+    if not rows:
+        return
+    stmt = insert_for(session, table)
+    keys = [c.name for c in table.primary_key.columns]
+    figures = [c for c in rows[0] if c not in keys]
+    stmt = stmt.on_conflict_do_update(
+        index_elements=keys, set_={c: table.c[c] + stmt.excluded[c] for c in figures}
+    )
+    session.execute(stmt, rows)
 
 
 def among(session: Session, column: Any, values: Iterable[str]) -> Any:

@@ -10,12 +10,10 @@ from decimal import Decimal
 from typing import Any, cast
 
 from sqlalchemy import Table
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from haiquan.kit.clock import vn_day
-from haiquan.kit.db import Base, UnitOfWork
+from haiquan.kit.db import Base, UnitOfWork, add_up
 from haiquan.kit.outbox import Consumer, Event
 from haiquan.organization.service import TREES
 from haiquan.reports.live import BOARD
@@ -74,9 +72,9 @@ class Tally:
     def write(self) -> None:
         # rows in key order: two writers upserting overlapping rows lock them in the same order
         for model, rows in self.rows.items():
-            _upsert(self.session, cast(Table, model.__table__), [rows[k] for k in sorted(rows, key=repr)])
+            add_up(self.session, cast(Table, model.__table__), [rows[k] for k in sorted(rows, key=repr)])
         balances = [self.balances[k] for k in sorted(self.balances)]
-        _upsert(self.session, cast(Table, RunningBalanceRow.__table__), balances)
+        add_up(self.session, cast(Table, RunningBalanceRow.__table__), balances)
 
 
 _ZEROS: dict[str, dict[str, Any]] = {}
@@ -90,20 +88,6 @@ def _zeros(table: Table) -> dict[str, Any]:
             c.name: (D0 if c.type.python_type is Decimal else 0) for c in table.columns if c.name not in keys
         }
     return found
-
-
-def _upsert(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert the rows, or add their figures to the rows already there (one statement, many rows)."""
-    if not rows:
-        return
-    dialect = session.get_bind().dialect.name
-    stmt = pg_insert(table) if dialect == "postgresql" else sqlite_insert(table)
-    keys = [c.name for c in table.primary_key.columns]
-    figures = [c for c in rows[0] if c not in keys]
-    stmt = stmt.on_conflict_do_update(
-        index_elements=keys, set_={c: table.c[c] + stmt.excluded[c] for c in figures}
-    )
-    session.execute(stmt, rows)
 
 
 def nodes_of(session: Session, unit: str) -> list[str]:
