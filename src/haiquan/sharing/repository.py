@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -33,25 +33,21 @@ def child_status(session: Session, *, nodes: list[str], scope: Scope) -> list[Ch
     out = []
     for node in wanted:
         row = rows.get(node)
-        recv = _aware(row.last_received_at) if row is not None else None
+        if row is None:  # nothing has come through it yet
+            out.append(ChildStatus(node, 0, None, None, None, None))
+            continue
+        recv = row.last_received_at
         out.append(
             ChildStatus(
                 node=node,
-                received=row.received if row is not None else 0,
+                received=row.received,
                 last_received_at=recv,
-                last_occurred_at=_aware(row.newest_occurred_at) if row is not None else None,
-                last_lag_s=row.last_lag_s if row is not None else None,
-                silent_s=(now - recv).total_seconds() if recv is not None else None,
+                last_occurred_at=row.newest_occurred_at,
+                last_lag_s=row.last_lag_s,
+                silent_s=(now - recv).total_seconds(),
             )
         )
     return out
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    """Aggregates (max) bypass the column type on SQLite and come back naive: they are UTC."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
 
 
 def relay_pending(session: Session) -> int:
