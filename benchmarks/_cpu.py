@@ -11,13 +11,18 @@ Labeller = Callable[[int, str], str | None]
 TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
+def _seconds(after_name: str) -> float:
+    """utime + stime, in seconds, from what follows the name in a /proc stat line."""
+    fields = after_name.split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
 def _cpu(pid: int) -> float:
     """utime + stime of a process and its threads, in seconds (0 if it is gone)."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return _seconds(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1])
     except (OSError, IndexError):
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / TICK
 
 
 def _threads(pid: int) -> dict[str, float]:
@@ -32,8 +37,8 @@ def _threads(pid: int) -> dict[str, float]:
             head, tail = (task / "stat").read_text().rsplit(")", 1)
         except OSError:
             continue
-        name, fields = head.split("(", 1)[1], tail.split()
-        out[name] = out.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / TICK
+        name = head.split("(", 1)[1]
+        out[name] = out.get(name, 0.0) + _seconds(tail)
     return out
 
 

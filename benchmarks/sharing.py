@@ -230,6 +230,32 @@ def labeller(dept: Node, sub: Node) -> cpu.Labeller:
     return label
 
 
+def paired_rounds(dept: Node, sub: Node, events: int, rounds: int) -> float:
+    """`rounds` times: the raw publish rate, then a backlog (seconds apart, under the same load); returns
+    the median of the rounds' ratios, throughput / raw."""
+    print(f"{rounds} rounds, each: raw JetStream publish of {events} messages (pipelined, acked,")
+    print(f"publish_async), then a backlog of {events} events from the outbox to the parent's read model")
+    raws: list[float] = []
+    leans: list[float] = []
+    thrs: list[float] = []
+    for i in range(rounds):
+        raw, lean = asyncio.run(raw_publish_rate(sub, events))
+        print(f"round {i + 1}: raw {raw:,.0f} msg/s (the relay's publisher: {lean:,.0f})")
+        thr = backlog(dept, sub, events)
+        print(f"  = {thr / raw:.0%} of raw publish")
+        raws.append(raw)
+        leans.append(lean)
+        thrs.append(thr)
+    ratios = [t / r for t, r in zip(thrs, raws, strict=True)]
+    ratio = statistics.median(ratios)
+    print(
+        f"medians: raw {statistics.median(raws):,.0f} msg/s, the relay's publisher "
+        f"{statistics.median(leans):,.0f} msg/s, outbox -> parent read model {statistics.median(thrs):,.0f} "
+        f"ev/s; throughput / raw, round by round: {', '.join(f'{r:.0%}' for r in ratios)}; median {ratio:.0%}"
+    )
+    return ratio
+
+
 def steady_lag(dept: Node, sub: Node, seconds: float) -> float:
     """Lag p99 at a steady 1,000 events/s (p50 and p99 printed)."""
     before = received(dept)
@@ -310,24 +336,7 @@ def main() -> int:
         sub.start_app()
         first = write(sub, 10)
         wait_for(lambda: has(dept, first, "reports.rollups"), 60, "the link to be up", every=0.05)
-        print(f"{a.rounds} rounds, each: raw JetStream publish of {a.events} messages (pipelined, acked,")
-        print(
-            f"publish_async), then a backlog of {a.events} events from the outbox to the parent's read model"
-        )
-        raws, leans, thrs = [], [], []
-        for i in range(a.rounds):
-            raw, lean = asyncio.run(raw_publish_rate(sub, a.events))
-            print(f"round {i + 1}: raw {raw:,.0f} msg/s (the relay's publisher: {lean:,.0f})")
-            thr = backlog(dept, sub, a.events)
-            print(f"  = {thr / raw:.0%} of raw publish")
-            raws, leans, thrs = [*raws, raw], [*leans, lean], [*thrs, thr]
-        ratio = statistics.median(t / r for t, r in zip(thrs, raws, strict=True))
-        raw, thr = statistics.median(raws), statistics.median(thrs)
-        print(
-            f"medians: raw {raw:,.0f} msg/s, the relay's publisher {statistics.median(leans):,.0f} msg/s, "
-            f"outbox -> parent read model {thr:,.0f} ev/s; throughput / raw, round by round: "
-            f"{', '.join(f'{t / r:.0%}' for t, r in zip(thrs, raws, strict=True))}; median {ratio:.0%}"
-        )
+        ratio = paired_rounds(dept, sub, a.events, a.rounds)
         p99 = steady_lag(dept, sub, a.steady)
         partition(dept, sub, a.partition)
         ok = ratio >= 0.5 and p99 < 1.0
