@@ -13,6 +13,7 @@ from haiquan.declarations.schemas import Invoice, LineIn
 from haiquan.declarations.tables import DeclarationLineRow
 from haiquan.kit.errors import ValidationFailed
 from haiquan.kit.money import ZERO
+from haiquan.reference import agreements
 from haiquan.tariff import domain as tariff
 from haiquan.tariff import service as tariff_service
 
@@ -53,7 +54,7 @@ def price(
         exchange_rate=fx,
     )
     rows = [
-        _line(session, number, i, ln, cv, kind, fx)
+        _line(session, number, i, ln, cv, kind, fx, on)
         for i, (ln, cv) in enumerate(zip(lines, values, strict=True))
     ]
     return Priced(
@@ -67,13 +68,30 @@ def price(
     )
 
 
+def _refusal(ln: LineIn, rates: tariff.Rates, on: date) -> str | None:
+    """Why the line's preference claim cannot apply on `on` (None: it applies, or nothing is claimed)."""
+    if ln.preference is None:
+        return None
+    claim = tariff.Claim(ln.preference.scheme, ln.origin_country, ln.preference.certificate)
+    return tariff.preference_refusal(claim, rates, agreements.members(claim.scheme, on))
+
+
 def _line(
-    session: Session, number: str, i: int, ln: LineIn, customs_value: Decimal, kind: Kind, fx: Decimal
+    session: Session,
+    number: str,
+    i: int,
+    ln: LineIn,
+    customs_value: Decimal,
+    kind: Kind,
+    fx: Decimal,
+    on: date,
 ) -> DeclarationLineRow:
     rates = tariff_service.rates_for(session, ln.hs_code, field=f"lines[{i}].hs_code")
     scheme = ln.preference.scheme if ln.preference else None
+    refused: str | None = None
     if kind is Kind.IMPORT:
-        d = tariff.import_duties(customs_value, rates, scheme)
+        refused = _refusal(ln, rates, on)
+        d = tariff.import_duties(customs_value, rates, None if refused else scheme)
     else:
         fob = (ln.value * fx).quantize(Decimal(1))
         d = tariff.export_duties(fob, rates)
@@ -99,4 +117,5 @@ def _line(
         export_rate=d.export_rate,
         export_duty=d.export_duty,
         applied_scheme=d.scheme,
+        preference_refused=refused,
     )

@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from haiquan.declarations.domain import Category, Channel, DecisionKind, Kind
 from haiquan.reference import validators
+from haiquan.reference.domain import PREFERENCE_SCHEMES
 from haiquan.tariff.domain import INCOTERMS
 
 Amount = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4)]
@@ -40,13 +41,23 @@ class Party(Strict):
 
 
 class Preference(Strict):
-    scheme: str = Field(description="Preferential scheme, e.g. ATIGA (Form D), ACFTA (Form E), EVFTA, CPTPP")
-    certificate: str = Field(min_length=1, max_length=40, description="Certificate of origin number")
+    scheme: str = Field(
+        description=f"Preferential scheme: {', '.join(PREFERENCE_SCHEMES)} (ATIGA: Form D, ACFTA: Form E...)"
+    )
+    certificate: str | None = Field(
+        None,
+        min_length=1,
+        max_length=40,
+        description="Certificate (or statement) of origin number; without it the MFN rate applies",
+    )
 
     @field_validator("scheme")
     @classmethod
     def _scheme(cls, v: str) -> str:
-        return v.upper()
+        v = v.upper()
+        if v not in PREFERENCE_SCHEMES:
+            raise ValueError(f"{v!r} is not a preference scheme ({', '.join(PREFERENCE_SCHEMES)})")
+        return v
 
 
 class LineIn(Strict):
@@ -155,6 +166,11 @@ class LineOut(BaseModel):
     value: Decimal
     preference_scheme: str | None
     applied_scheme: str | None
+    preference_refused: str | None = Field(
+        None,
+        description="Why the claimed scheme was not applied and the MFN rate was: origin_not_member, "
+        "no_preferential_rate or certificate_missing; null when it applied or none was claimed",
+    )
     customs_value_vnd: Decimal
     import_rate: Decimal
     import_duty: Decimal

@@ -91,6 +91,8 @@ class DeclarationLineRow(Base):
     export_rate: Mapped[Decimal]
     export_duty: Mapped[Decimal]
     applied_scheme: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    # why the claimed scheme was not applied (tariff.domain.preference_refusal), kept as answered
+    preference_refused: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 class DeclarationHistoryRow(Base):

@@ -82,6 +82,7 @@ def full(
                 value=ln.invoice_value,
                 preference_scheme=ln.preference_scheme,
                 applied_scheme=ln.applied_scheme,
+                preference_refused=ln.preference_refused,
                 customs_value_vnd=ln.customs_value_vnd,
                 import_rate=ln.import_rate,
                 import_duty=ln.import_duty,

@@ -68,11 +68,39 @@ def line_customs_values(
     return [vnd((v + fi + ii) * exchange_rate) for v, fi, ii in zip(line_values, f, i, strict=True)]
 
 
+@dataclass(frozen=True)
+class Claim:
+    """A line's claim to an agreement's rate: the scheme, the goods' origin, the certificate (if given)."""
+
+    scheme: str
+    origin: str
+    certificate: str | None
+
+
+# Why a claim cannot apply, checked in this order (the first that fails is the reason).
+ORIGIN_NOT_MEMBER = "origin_not_member"
+NO_PREFERENTIAL_RATE = "no_preferential_rate"
+CERTIFICATE_MISSING = "certificate_missing"
+
+
+def preference_refusal(claim: Claim, rates: Rates, members: frozenset[str]) -> str | None:
+    """None when the claim applies: the origin is a member of the agreement (`members`, on the day), the
+    tariff line has a rate under the scheme, and a certificate is given; otherwise the reason."""
+    if claim.origin not in members:
+        return ORIGIN_NOT_MEMBER
+    if claim.scheme not in rates.preferential:
+        return NO_PREFERENTIAL_RATE
+    if not claim.certificate:
+        return CERTIFICATE_MISSING
+    return None
+
+
 def import_duties(customs_value: Decimal, rates: Rates, scheme: str | None) -> LineDuties:
+    """`scheme`: an agreement whose claim applies (see preference_refusal), or None for the MFN rate."""
     rate = rates.mfn
     applied: str | None = None
-    if scheme and scheme in rates.preferential and rates.preferential[scheme] < rate:
-        rate = rates.preferential[scheme]
+    if scheme is not None and scheme in rates.preferential:
+        rate = min(rate, rates.preferential[scheme])
         applied = scheme
     duty = vnd(percent_of(customs_value, rate))
     excise = vnd(percent_of(customs_value + duty, rates.excise))
