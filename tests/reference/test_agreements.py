@@ -11,7 +11,8 @@ from haiquan.reference import agreements
 from haiquan.reference.domain import PREFERENCE_SCHEMES, ReferenceFileError
 
 ASEAN = {"BN", "KH", "ID", "LA", "MY", "MM", "PH", "SG", "TH", "VN"}
-EU = set("AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split())
+EU = {"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT"}
+EU |= {"LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"}
 TODAY = date(2026, 3, 4)
 
 
@@ -52,7 +53,9 @@ REST = "\n".join(f"{s},VN,2020-01-01,x" for s in PREFERENCE_SCHEMES if s != "ATI
         (f"{HEADER}\n{REST}\n", None, None, "no members for ATIGA"),
     ],
 )
-def test_bad_agreement_rows(tmp_path: Path, body: str, row: int | None, column: str | None, message: str) -> None:
+def test_bad_agreement_rows(
+    tmp_path: Path, body: str, row: int | None, column: str | None, message: str
+) -> None:
     path = tmp_path / "agreements.csv"
     path.write_text(body, encoding="utf-8")
     with pytest.raises(ReferenceFileError, match=message) as caught:
