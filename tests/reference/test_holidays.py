@@ -44,7 +44,7 @@ def test_a_deadline_across_tet_skips_the_holidays() -> None:
     start = vn(2026, 2, 13, 16, 0)
     assert clock.to_vn(clock.add_working_hours(start, 2, SHIPPED)) == vn(2026, 2, 23, 8, 0)
     assert clock.to_vn(clock.add_working_hours(start, 2, frozenset())) == vn(2026, 2, 16, 8, 0)
-    # 16 working hours (a full inspection's 2 working days) from Friday 24/1/2025 09:00: 8 that day, Tết
+    # 16 working hours from Friday 24/1/2025 09:00: 8 that day, Tết
     # 27-31/1/2025 and two weekends off, 8 on Monday 3/2 → 15:00 (without holidays: Monday 27/1)
     assert clock.to_vn(clock.add_working_hours(vn(2025, 1, 24, 9, 0), 16, SHIPPED)) == vn(2025, 2, 3, 15, 0)
 
