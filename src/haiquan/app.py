@@ -27,6 +27,7 @@ from haiquan.kit.inbound import RefuseNul
 from haiquan.kit.leader import Leadership
 from haiquan.kit.metrics import LATENCY, REQUESTS
 from haiquan.kit.settings import Settings, get_settings
+from haiquan.reference import holidays
 from haiquan.risk.engine import build_engine
 from haiquan.routes import include_routers
 from haiquan.sharing.wiring import start_federation
@@ -50,6 +51,7 @@ def create_served_app() -> FastAPI:
 
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
+    holidays.install(settings)  # the public holidays the legal time limits skip
     db = db or Database(settings.effective_database_url)
     dispatcher = Dispatcher(db)
     consumers.register_all(dispatcher, settings)

@@ -195,9 +195,16 @@ def simulate(
 
 def main() -> None:
     from haiquan.kit.logging import configure
+    from haiquan.reference import holidays
+    from haiquan.reference.domain import ReferenceFileError
 
     s = get_settings()
     configure(s.log_level, s.log_json)
+    try:
+        holidays.install(s)  # the public holidays the legal time limits skip
+    except ReferenceFileError as exc:
+        console.print(f"[red]error:[/red] HAIQUAN_HOLIDAYS_FILE: {exc}")
+        raise SystemExit(2) from exc
     app()
 
 

@@ -10,6 +10,7 @@ from haiquan.enforcement.api import router as enforcement_router
 from haiquan.enforcement.pages import router as enforcement_pages
 from haiquan.organization.api import router as organization_router
 from haiquan.payments.api import router as payments_router
+from haiquan.reference.api import router as reference_router
 from haiquan.reports.api import router as reports_router
 from haiquan.reports.pages import router as reports_pages
 from haiquan.risk.api import router as risk_router
@@ -28,6 +29,7 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(payments_router)
     app.include_router(cargo_router)
     app.include_router(organization_router)
+    app.include_router(reference_router)
     app.include_router(enforcement_router)
     app.include_router(reports_router)
     app.include_router(risk_router)

@@ -35,12 +35,17 @@ def test_vnd_rounds_half_up_to_whole_dong() -> None:
 def test_working_hours_skip_nights_and_weekends() -> None:
     # Friday 16:00 Vietnam time + 2 working hours = Monday 08:00
     start = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)  # 16:00 ICT, a Friday
-    end = clock.add_working_hours(start, 2)
+    none = frozenset[date]()  # public holidays: tests/reference/test_holidays.py (24/11/2026 is one)
+    end = clock.add_working_hours(start, 2, none)
     assert clock.to_vn(end) == datetime(2026, 11, 23, 8, 0, tzinfo=clock.VN)
     # Inside a day it is plain addition
     start = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 09:00 ICT Monday
-    assert clock.to_vn(clock.add_working_hours(start, 8)) == datetime(2026, 11, 23, 17, 0, tzinfo=clock.VN)
-    assert clock.to_vn(clock.add_working_hours(start, 9)) == datetime(2026, 11, 24, 8, 0, tzinfo=clock.VN)
+    assert clock.to_vn(clock.add_working_hours(start, 8, none)) == datetime(
+        2026, 11, 23, 17, 0, tzinfo=clock.VN
+    )
+    assert clock.to_vn(clock.add_working_hours(start, 9, none)) == datetime(
+        2026, 11, 24, 8, 0, tzinfo=clock.VN
+    )
 
 
 def test_tokens_expire_and_reject_tampering() -> None:

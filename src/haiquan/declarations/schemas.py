@@ -6,10 +6,18 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from haiquan.declarations.domain import Category, Channel, DecisionKind, Kind
-from haiquan.reference import validators
+from haiquan.reference import procedures, validators
 from haiquan.reference.domain import PREFERENCE_SCHEMES
 from haiquan.tariff.domain import INCOTERMS
 
@@ -106,7 +114,10 @@ class DeclarationIn(Strict):
     kind: Kind
     category: Category = Category.COMMERCIAL
     procedure_code: str = Field(
-        "A11", pattern=r"^[A-Z][0-9A-Z]{2}$", description="Loại hình, e.g. A11, B11, E31"
+        None,  # filled by _procedure: A11 for an import, B11 for an export
+        validate_default=True,
+        description="Mã loại hình (VNACCS procedure code) of the declaration's kind, e.g. A11, B11, E31 "
+        "(GET /api/v1/reference/procedure-codes); omitted: A11 for an import, B11 for an export",
     )
     office: str = Field(min_length=2, max_length=16, description="Customs office code, e.g. 01AB")
     importer: Party | None = None
@@ -118,6 +129,14 @@ class DeclarationIn(Strict):
     gross_mass_kg: Amount = Decimal(0)
     invoice: Invoice
     lines: list[LineIn] = Field(min_length=1, description="Any number of lines (no 50-line cap)")
+
+    @field_validator("procedure_code", mode="before")
+    @classmethod
+    def _procedure(cls, v: object, info: ValidationInfo) -> str:
+        if v is not None and not isinstance(v, str):
+            raise ValueError("a procedure code is a string such as A11")
+        kind = info.data.get("kind")
+        return procedures.check_procedure_code(v, None if kind is None else str(kind))
 
     @model_validator(mode="after")
     def _parties(self) -> DeclarationIn:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -49,15 +50,31 @@ def _vn_day_of_quarter(quarter: int) -> date:
 WORK_START_HOUR = 7
 WORK_END_HOUR = 17
 
+# Public holidays (Vietnam calendar days) the legal clock skips: installed at start-up from the holidays file
+# (haiquan.reference.holidays.install); empty until then.
+_holidays: frozenset[date] = frozenset()
 
-def add_working_hours(start: datetime, hours: float) -> datetime:
-    """Add working hours (Mon–Fri, 07:00–17:00 Vietnam time) to an instant: the legal clock of checks."""
+
+def set_holidays(days: Iterable[date]) -> None:
+    """Install the public holidays that add_working_hours skips by default."""
+    global _holidays
+    _holidays = frozenset(days)
+
+
+def installed_holidays() -> frozenset[date]:
+    return _holidays
+
+
+def add_working_hours(start: datetime, hours: float, holidays: frozenset[date] | None = None) -> datetime:
+    """Add working hours (Mon–Fri, 07:00–17:00 Vietnam time, public holidays excepted) to an instant: the
+    legal clock of checks. `holidays` defaults to the installed ones (set_holidays)."""
+    off = _holidays if holidays is None else holidays
     remaining = timedelta(hours=hours)
     t = start.astimezone(VN)
     while remaining > timedelta(0):
         day_start = t.replace(hour=WORK_START_HOUR, minute=0, second=0, microsecond=0)
         day_end = t.replace(hour=WORK_END_HOUR, minute=0, second=0, microsecond=0)
-        if t.weekday() >= 5 or t >= day_end:
+        if t.weekday() >= 5 or t >= day_end or t.date() in off:
             t = (day_start + timedelta(days=1)).replace(hour=WORK_START_HOUR)
             continue
         if t < day_start:

@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     dispatcher_interval_seconds: float = 0.5
     run_dispatcher: bool = True
     timezone: str = "Asia/Ho_Chi_Minh"
+    holidays_file: str = Field(
+        default="",
+        description="CSV of public holidays the legal time limits skip (date,name_vi,name_en,source); "
+        "empty means the shipped reference/data/holidays_vn.csv",
+    )
     metrics_token: str = Field(
         default="", description="Bearer token for /metrics; empty = loopback clients only"
     )
