@@ -280,8 +280,8 @@ def _work(s: Any, row: Any, rng: random.Random) -> None:
                               fraud_found=fraud, findings=findings)  # fmt: skip
         else:
             data = DecisionIn(kind=DecisionKind.DOCUMENTS_ACCEPTED, reason="Hồ sơ phù hợp")
-        officer_service.take_decision(s, principal=principal, number=row.number, data=data)
-        if row.status == Status.INSPECTION_INTENDED:  # fraud found: the officer clears after the finding
+        done = officer_service.take_decision(s, principal=principal, number=row.number, data=data)
+        if done.status == Status.INSPECTION_INTENDED:  # fraud found: the officer clears after the finding
             data = DecisionIn(kind=DecisionKind.CLEAR, reason="Đã xử lý vi phạm, truy thu thuế")
             officer_service.take_decision(s, principal=principal, number=row.number, data=data)
 

@@ -13,6 +13,7 @@ from haiquan.kit.tables import OutboxEvent
 from haiquan.risk.channel import RuleSetEngine
 from haiquan.risk.tables import RiskDecisionRow
 from tests.support import World, import_declaration
+from tests.web.helpers import login
 
 PROFILE = {
     "id": "P-RED-PHONES",
@@ -125,6 +126,9 @@ def test_the_red_lane_step_by_step_each_in_the_history(world: World, app: Any, c
         ).all()
     for t in ("documents_requested", "documents_accepted", "inspection_recorded", "clearance_decided"):
         assert f"declaration.{t}" in types
+    login(client, LEADER)  # the officer's page shows the result too
+    page = client.get(f"/declarations/{n}").text
+    assert "120 máy điện thoại, khai 50" in page and "Phát hiện vi phạm" in page
 
 
 def test_the_label_is_the_inspection_result(world: World, app: Any, client: TestClient) -> None:
