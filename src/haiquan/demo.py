@@ -274,11 +274,16 @@ def _work(s: Any, row: Any, rng: random.Random) -> None:
         who = s.get(OfficerRow, row.assigned_officer_id)
         principal = org.officer_principal(s, who)
         if row.channel == "red":
+            fraud = rng.random() < 0.04
+            findings = "Số lượng thực tế lớn hơn khai báo" if fraud else "Hàng hoá phù hợp khai báo"
             data = DecisionIn(kind=DecisionKind.INSPECTION_RESULT, reason="Kiểm tra thực tế hàng hoá",
-                              fraud_found=rng.random() < 0.04, findings="")  # fmt: skip
+                              fraud_found=fraud, findings=findings)  # fmt: skip
         else:
             data = DecisionIn(kind=DecisionKind.DOCUMENTS_ACCEPTED, reason="Hồ sơ phù hợp")
-        officer_service.take_decision(s, principal=principal, number=row.number, data=data)
+        done = officer_service.take_decision(s, principal=principal, number=row.number, data=data)
+        if done.status == Status.INSPECTION_INTENDED:  # fraud found: the officer clears after the finding
+            data = DecisionIn(kind=DecisionKind.CLEAR, reason="Đã xử lý vi phạm, truy thu thuế")
+            officer_service.take_decision(s, principal=principal, number=row.number, data=data)
 
 
 def _pay(db: Database, rng: random.Random, *, number: str, at: Any) -> None:

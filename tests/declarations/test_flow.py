@@ -123,7 +123,12 @@ def test_red_inspection_result_is_kept_and_rejection_is_final(world: World, app:
             "findings": "120 phones declared as 50",
         },
     )
-    assert r.status_code == 200 and r.json()["status"] == "duty_payment_reference_issued"
+    # fraud found: the inspection does not pass the checks by itself; the officer rejects
+    assert r.status_code == 200 and r.json()["status"] == "inspection_intended"
+    assert r.json()["inspection"]["findings"] == "120 phones declared as 50"
+    reject = {"kind": "reject", "reason": "Hàng không đúng khai báo"}
+    r = world.post(f"/api/v1/declarations/{n}/decision", world.off("nb_leader"), reject)
+    assert r.status_code == 200 and r.json()["status"] == "rejected"
     r = world.post(
         f"/api/v1/declarations/{n}/decision", world.off("nb_leader"), {"kind": "reject", "reason": "again"}
     )

@@ -154,7 +154,13 @@ def test_form_errors_are_shown_in_vietnamese_on_their_field(
     assert 'id="err-reason">Cần ít nhất 3 ký tự' in r.text and 'id="err-kind">Lựa chọn không hợp lệ' in r.text
     r = client.post(
         f"/declarations/{yellow}/decision",
-        data={"csrf": csrf, "kind": "inspection_result", "reason": "Kiểm tra", "fraud_found": "no"},
+        data={
+            "csrf": csrf,
+            "kind": "inspection_result",
+            "reason": "Kiểm tra",
+            "fraud_found": "no",
+            "findings": "Phù hợp",
+        },
     )
     assert r.status_code == 409 and 'id="err-kind">Không thể ra quyết định này' in r.text
     r = client.post(

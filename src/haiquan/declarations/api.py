@@ -83,7 +83,8 @@ def search(
     "/declarations/{number}", response_model=DeclarationOut, summary="One declaration with lines and duties"
 )
 def get(number: Number, ctx: Ctx) -> DeclarationOut:
-    return views.full(ctx.session, repository.get(ctx.session, ctx.principal.scope, number))
+    row = repository.get(ctx.session, ctx.principal.scope, number)
+    return views.full(ctx.session, row, for_officer=ctx.principal.is_officer)
 
 
 @router.get(
@@ -157,7 +158,7 @@ def documents(number: Number, body: DocumentsIn, ctx: Ctx) -> object:
 def decision(number: Number, body: DecisionIn, ctx: Ctx) -> object:
     def run() -> DeclarationOut:
         row = officer.take_decision(ctx.session, principal=ctx.principal, number=number, data=body)
-        return views.full(ctx.session, row)
+        return views.full(ctx.session, row, for_officer=True)
 
     return ctx.respond(run, body=body)
 

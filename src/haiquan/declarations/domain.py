@@ -128,11 +128,47 @@ class Outcome:
     checks_passed: bool
 
 
-def decide(status: Status, channel: Channel | None, kind: DecisionKind, fraud_found: bool = False) -> Outcome:
-    if status not in UNDER_CHECK and not (
-        status is Status.HELD_BY_OTHER_AGENCY and kind is DecisionKind.CLEAR
-    ):
-        raise LifecycleError(f"no decision can be taken on a declaration in status {status}")
+@dataclass(frozen=True)
+class Recorded:
+    """What officers have already recorded on a declaration: a documents decision, an inspection result."""
+
+    documents_accepted: bool = False
+    inspection_result: bool = False
+
+
+# a declaration held for another agency comes back with one of these decisions
+AFTER_HOLD = frozenset({DecisionKind.CLEAR, DecisionKind.DOCUMENTS_ACCEPTED, DecisionKind.INSPECTION_RESULT})
+
+
+def check_clearable(channel: Channel | None, recorded: Recorded) -> None:
+    """The lanes cannot be skipped: red needs a recorded physical inspection result, yellow a documents
+    decision, before an officer may clear."""
+    if channel is Channel.RED and not recorded.inspection_result:
+        raise LifecycleError(
+            "a red declaration is cleared only after its physical inspection result (findings, officer, time) "
+            "is recorded: record an inspection_result first",
+            code="inspection_result_missing",
+        )
+    if channel is Channel.YELLOW and not recorded.documents_accepted:
+        raise LifecycleError(
+            "a yellow declaration is cleared only after a documents decision: record documents_accepted first",
+            code="documents_decision_missing",
+        )
+
+
+def decide(
+    status: Status,
+    channel: Channel | None,
+    kind: DecisionKind,
+    fraud_found: bool = False,
+    recorded: Recorded | None = None,
+) -> Outcome:
+    """The outcome of an officer's decision, or LifecycleError. An inspection result that found fraud does
+    not pass the checks: the officer then rejects, holds or clears (after the inspection is on record)."""
+    if status not in UNDER_CHECK and not (status is Status.HELD_BY_OTHER_AGENCY and kind in AFTER_HOLD):
+        raise LifecycleError(f"no decision {kind} can be taken on a declaration in status {status}")
+    if channel is None:
+        raise LifecycleError("the declaration has no channel yet; there is nothing to decide")
     if channel is Channel.GREEN:
         raise LifecycleError("green declarations are cleared automatically; there is nothing to decide")
     if kind is DecisionKind.REJECT:
@@ -141,11 +177,17 @@ def decide(status: Status, channel: Channel | None, kind: DecisionKind, fraud_fo
         return Outcome(Status.DOCUMENTS_REQUESTED, False)
     if kind is DecisionKind.HOLD:
         return Outcome(Status.HELD_BY_OTHER_AGENCY, False)
-    if kind is DecisionKind.DOCUMENTS_ACCEPTED and channel is Channel.RED:
-        return Outcome(Status.INSPECTION_INTENDED, False)
-    if kind is DecisionKind.INSPECTION_RESULT and channel is not Channel.RED:
-        raise LifecycleError("an inspection result is recorded on red declarations only")
-    # documents accepted (yellow), inspection result (red), or clear
+    if kind is DecisionKind.DOCUMENTS_ACCEPTED:
+        if channel is Channel.RED:
+            return Outcome(Status.INSPECTION_INTENDED, False)
+        return Outcome(Status.REGISTERED, True)
+    if kind is DecisionKind.INSPECTION_RESULT:
+        if channel is not Channel.RED:
+            raise LifecycleError("an inspection result is recorded on red declarations only")
+        if fraud_found:
+            return Outcome(Status.INSPECTION_INTENDED, False)
+        return Outcome(Status.REGISTERED, True)
+    check_clearable(channel, recorded or Recorded())
     return Outcome(Status.REGISTERED, True)
 
 

@@ -7,12 +7,24 @@ from typing import Any, cast
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
-from haiquan.declarations.domain import Status
+from haiquan.declarations.domain import DecisionKind, Status
 from haiquan.declarations.tables import DeclarationHistoryRow, DeclarationRow
 from haiquan.kit import audit, clock, outbox, pending
 from haiquan.kit.metrics import DECLARATIONS
 
 HISTORY = cast(Table, DeclarationHistoryRow.__table__)
+
+# Officers' decisions, as facts: the history action, and the event type after "declaration."
+DECISION_ACTIONS: dict[DecisionKind, str] = {
+    DecisionKind.REQUEST_DOCUMENTS: "documents_requested",
+    DecisionKind.DOCUMENTS_ACCEPTED: "documents_accepted",
+    DecisionKind.INSPECTION_RESULT: "inspection_recorded",
+    DecisionKind.REJECT: "rejected",
+    DecisionKind.CLEAR: "clearance_decided",
+    DecisionKind.HOLD: "held_for_agency",
+}
+INSPECTION_RECORDED = f"declaration.{DECISION_ACTIONS[DecisionKind.INSPECTION_RESULT]}"
+REJECTED = f"declaration.{DECISION_ACTIONS[DecisionKind.REJECT]}"
 
 
 def payload(row: DeclarationRow, previous: str | None) -> dict[str, Any]:

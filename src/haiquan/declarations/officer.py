@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
@@ -17,7 +17,7 @@ from haiquan.declarations.domain import (
     check_deadline,
     decide,
 )
-from haiquan.declarations.events import transition
+from haiquan.declarations.events import DECISION_ACTIONS, transition
 from haiquan.declarations.schemas import DecisionIn
 from haiquan.declarations.tables import DecisionRow, DeclarationRow, RosterCursorRow
 from haiquan.kit import clock, pending
@@ -115,6 +115,8 @@ def queue(
 
 
 def take_decision(session: Session, *, principal: Principal, number: str, data: DecisionIn) -> DeclarationRow:
+    """An officer's decision: checked against the lane's rule (red needs an inspection result, yellow a
+    documents decision before clearing), recorded, and written to the history as a past-tense event."""
     principal.require_officer(*[r.value for r in DECIDING_ROLES])
     row = repository.get(session, principal.scope, number, for_update=True)
     try:
@@ -123,6 +125,7 @@ def take_decision(session: Session, *, principal: Principal, number: str, data: 
             Channel(row.channel) if row.channel else None,
             data.kind,
             bool(data.fraud_found),
+            repository.recorded(session, number),
         )
     except LifecycleError as exc:
         raise Conflict(str(exc), field="kind", code=exc.code) from exc
@@ -132,60 +135,51 @@ def take_decision(session: Session, *, principal: Principal, number: str, data: 
             field="number",
             code="not_assigned",
         )
+    now = clock.now()
+    inspection = data.kind is DecisionKind.INSPECTION_RESULT
     session.add(
         DecisionRow(
             id=new_id(),
             number=number,
             officer_id=principal.id,
             unit=principal.unit or "",
-            at=clock.now(),
+            at=now,
             kind=data.kind,
             reason=data.reason,
-            fraud_found=data.fraud_found,
+            fraud_found=data.fraud_found if inspection else None,
             findings={"text": data.findings, "full_inspection": data.full_inspection},
         )
     )
-    old = Status(row.status)
     if data.kind is DecisionKind.DOCUMENTS_ACCEPTED and outcome.status is Status.INSPECTION_INTENDED:
-        row.check_deadline = check_deadline(Channel.RED, clock.now(), data.full_inspection)
-    detail = {"decision": data.kind.value, "fraud_found": data.fraud_found}
-    row.updated_at = clock.now()
+        row.check_deadline = check_deadline(Channel.RED, now, data.full_inspection)
+    row.updated_at = now
+    _record(session, row, principal=principal, data=data, new=outcome.status)
     if outcome.checks_passed:
         row.checks_passed = True
-        if old is not Status.REGISTERED:
-            transition(
-                session,
-                row,
-                old,
-                Status.REGISTERED,
-                actor=principal.label,
-                action="checked",
-                reason=data.reason,
-                detail=detail,
-            )
-        else:
-            transition(
-                session,
-                row,
-                old,
-                old,
-                actor=principal.label,
-                action="checked",
-                reason=data.reason,
-                detail=detail,
-            )
         from haiquan.declarations.service import _after_checks
 
         _after_checks(session, row, actor=principal.label)
-    elif outcome.status != old or data.kind is DecisionKind.REQUEST_DOCUMENTS:
-        transition(
-            session,
-            row,
-            old,
-            outcome.status,
-            actor=principal.label,
-            action=data.kind.value,
-            reason=data.reason,
-            detail=detail,
-        )
     return row
+
+
+def _record(
+    session: Session, row: DeclarationRow, *, principal: Principal, data: DecisionIn, new: Status
+) -> None:
+    """The decision as a history entry and an event, whether or not the status changes."""
+    detail: dict[str, Any] = {"decision": data.kind.value, "officer": principal.name}
+    if data.kind is DecisionKind.INSPECTION_RESULT:
+        detail |= {
+            "fraud_found": data.fraud_found,
+            "findings": data.findings,
+            "full_inspection": data.full_inspection,
+        }
+    transition(
+        session,
+        row,
+        Status(row.status),
+        new,
+        actor=principal.label,
+        action=DECISION_ACTIONS[data.kind],
+        reason=data.reason,
+        detail=detail,
+    )

@@ -11,13 +11,13 @@ from sqlalchemy import Select, Table, bindparam, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
-from haiquan.declarations.domain import Status
-from haiquan.declarations.tables import DeclarationHistoryRow, DeclarationLineRow, DeclarationRow
+from haiquan.declarations.domain import DecisionKind, Recorded, Status
+from haiquan.declarations.tables import DecisionRow, DeclarationHistoryRow, DeclarationLineRow, DeclarationRow
 from haiquan.kit import pending
 from haiquan.kit.auth import Scope
 from haiquan.kit.db import among
 from haiquan.kit.errors import NotFound
-from haiquan.organization.tables import EnterpriseRow
+from haiquan.organization.tables import EnterpriseRow, OfficerRow
 
 
 def scoped(q: Select[DeclarationRow], scope: Scope) -> Select[DeclarationRow]:
@@ -184,6 +184,36 @@ def history(session: Session, number: str) -> list[DeclarationHistoryRow]:
             .order_by(DeclarationHistoryRow.id)
         ).all()
     )
+
+
+def recorded(session: Session, number: str) -> Recorded:
+    """Whether a documents decision and an inspection result are on record (the declaration read in scope)."""
+    kinds = set(
+        session.scalars(
+            select(DecisionRow.kind)
+            .where(
+                DecisionRow.number == number,
+                DecisionRow.kind.in_([DecisionKind.DOCUMENTS_ACCEPTED, DecisionKind.INSPECTION_RESULT]),
+            )
+            .distinct()
+        ).all()
+    )
+    return Recorded(
+        documents_accepted=DecisionKind.DOCUMENTS_ACCEPTED in kinds,
+        inspection_result=DecisionKind.INSPECTION_RESULT in kinds,
+    )
+
+
+def inspection_result(session: Session, number: str) -> tuple[DecisionRow, str] | None:
+    """The latest physical inspection result with its officer's username (the declaration read in scope)."""
+    found = session.execute(
+        select(DecisionRow, OfficerRow.username)
+        .outerjoin(OfficerRow, OfficerRow.id == DecisionRow.officer_id)
+        .where(DecisionRow.number == number, DecisionRow.kind == DecisionKind.INSPECTION_RESULT)
+        .order_by(DecisionRow.at.desc(), DecisionRow.id.desc())
+        .limit(1)
+    ).first()
+    return None if found is None else (found[0], found[1] or found[0].officer_id)
 
 
 def search(

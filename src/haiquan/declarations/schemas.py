@@ -162,15 +162,46 @@ class CancelIn(Strict):
 class DecisionIn(Strict):
     kind: DecisionKind
     reason: str = Field(min_length=3, max_length=2000)
-    fraud_found: bool | None = Field(None, description="Inspection result: was fraud found?")
-    findings: str = Field("", max_length=5000)
+    fraud_found: bool | None = Field(
+        None,
+        validate_default=True,
+        description="Inspection result: was fraud (a discrepancy) found? With inspection_result only",
+    )
+    findings: str = Field(
+        "",
+        max_length=5000,
+        validate_default=True,
+        description="What the physical inspection found; required with inspection_result",
+    )
     full_inspection: bool = False
 
-    @model_validator(mode="after")
-    def _result(self) -> DecisionIn:
-        if self.kind is DecisionKind.INSPECTION_RESULT and self.fraud_found is None:
+    @field_validator("fraud_found", mode="after")
+    @classmethod
+    def _fraud(cls, v: bool | None, info: ValidationInfo) -> bool | None:
+        inspection = info.data.get("kind") is DecisionKind.INSPECTION_RESULT
+        if inspection and v is None:
             raise ValueError("fraud_found is required with an inspection result")
-        return self
+        if not inspection and v is not None:
+            raise ValueError("fraud_found is recorded with an inspection_result only")
+        return v
+
+    @field_validator("findings", mode="after")
+    @classmethod
+    def _findings(cls, v: str, info: ValidationInfo) -> str:
+        if info.data.get("kind") is DecisionKind.INSPECTION_RESULT and len(v) < 3:
+            raise ValueError("findings (at least 3 characters) are required with an inspection result")
+        return v
+
+
+class InspectionOut(BaseModel):
+    """The recorded physical inspection result (officers only)."""
+
+    findings: str
+    fraud_found: bool
+    full_inspection: bool
+    officer: str
+    at: datetime
+    reason: str
 
 
 class LineOut(BaseModel):
@@ -251,6 +282,9 @@ class DeclarationOut(BaseModel):
     expires_at: datetime
     registered_at: datetime | None
     cleared_at: datetime | None
+    inspection: InspectionOut | None = Field(
+        None, description="The latest physical inspection result; shown to officers only"
+    )
 
 
 class DeclarationSummary(BaseModel):

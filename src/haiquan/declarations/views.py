@@ -11,6 +11,7 @@ from haiquan.declarations.schemas import (
     DeclarationSummary,
     Duties,
     HistoryOut,
+    InspectionOut,
     Invoice,
     LineOut,
     Party,
@@ -22,8 +23,13 @@ from haiquan.reference import service as reference
 
 
 def full(
-    session: Session, row: DeclarationRow, lines: list[DeclarationLineRow] | None = None
+    session: Session,
+    row: DeclarationRow,
+    lines: list[DeclarationLineRow] | None = None,
+    *,
+    for_officer: bool = False,
 ) -> DeclarationOut:
+    """The declaration; an officer's read carries the recorded physical inspection result too."""
     if lines is None:
         lines = repository.lines(session, row.number)
     return DeclarationOut(
@@ -101,6 +107,23 @@ def full(
         expires_at=row.expires_at,
         registered_at=row.registered_at,
         cleared_at=row.cleared_at,
+        inspection=inspection(session, row.number) if for_officer else None,
+    )
+
+
+def inspection(session: Session, number: str) -> InspectionOut | None:
+    found = repository.inspection_result(session, number)
+    if found is None:
+        return None
+    decision, officer = found
+    findings = dict(decision.findings or {})
+    return InspectionOut(
+        findings=str(findings.get("text") or ""),
+        fraud_found=bool(decision.fraud_found),
+        full_inspection=bool(findings.get("full_inspection")),
+        officer=officer,
+        at=decision.at,
+        reason=decision.reason,
     )
 
 

@@ -8,6 +8,8 @@ from decimal import Decimal, InvalidOperation
 import structlog
 from sqlalchemy import select, update
 
+from haiquan.declarations.domain import DecisionKind
+from haiquan.declarations.events import INSPECTION_RECORDED
 from haiquan.declarations.service import facts_from_rows
 from haiquan.declarations.tables import DecisionRow, DeclarationLineRow, DeclarationRow
 from haiquan.kit import clock
@@ -19,7 +21,8 @@ from haiquan.risk.tables import ModelVersionRow, RiskDecisionRow
 
 log = structlog.get_logger(__name__)
 
-DECISION_EVENTS = frozenset({"declaration.checked", "declaration.reject"})
+# the label is the physical inspection's result (fraud found or not), never the kind of a later decision
+DECISION_EVENTS = frozenset({INSPECTION_RECORDED})
 
 
 def revenue_of(findings: dict[str, object], total_duties: Decimal) -> Decimal:
@@ -38,8 +41,12 @@ def on_decision(uow: UnitOfWork, event: Event) -> None:
     number = str(event.payload["number"])
     labelled = session.scalars(
         select(DecisionRow)
-        .where(DecisionRow.number == number, DecisionRow.fraud_found.is_not(None))
-        .order_by(DecisionRow.at.desc())
+        .where(
+            DecisionRow.number == number,
+            DecisionRow.kind == DecisionKind.INSPECTION_RESULT,
+            DecisionRow.fraud_found.is_not(None),
+        )
+        .order_by(DecisionRow.at.desc(), DecisionRow.id.desc())
     ).first()
     record = session.get(RiskDecisionRow, number)
     if labelled is not None and record is not None:

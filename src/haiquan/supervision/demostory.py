@@ -65,7 +65,10 @@ def _declare(s: Session, engine: ChannelEngine, bill: dict[str, Any], office: st
         who = org.officer_principal(s, officer)
         decision = (
             DecisionIn(
-                kind=DecisionKind.INSPECTION_RESULT, reason="Kiểm tra thực tế: phù hợp", fraud_found=False
+                kind=DecisionKind.INSPECTION_RESULT,
+                reason="Kiểm tra thực tế: phù hợp",
+                fraud_found=False,
+                findings="Hàng hoá phù hợp khai báo",
             )
             if row.channel == "red"
             else DecisionIn(kind=DecisionKind.DOCUMENTS_ACCEPTED, reason="Hồ sơ phù hợp")

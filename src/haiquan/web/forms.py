@@ -14,6 +14,7 @@ from haiquan.declarations.domain import (
     Channel,
     DecisionKind,
     LifecycleError,
+    Recorded,
     Status,
     decide,
 )
@@ -47,14 +48,17 @@ def _fraud(value: str) -> bool | None:
 def parse_decision(form: Mapping[str, Any]) -> tuple[DecisionIn | None, DecisionForm]:
     values = {k: str(form.get(k) or "").strip() for k in FIELDS}
     out = DecisionForm(values=values)
-    if values["kind"] == DecisionKind.INSPECTION_RESULT.value and _fraud(values["fraud_found"]) is None:
+    inspection = values["kind"] == DecisionKind.INSPECTION_RESULT.value
+    if inspection and _fraud(values["fraud_found"]) is None:
         out.errors["fraud_found"] = ("err.fraud_required", {})
+    if inspection and not values["findings"]:
+        out.errors["findings"] = ("err.required", {})
     try:
         data = DecisionIn.model_validate(
             {
                 "kind": values["kind"],
                 "reason": values["reason"],
-                "fraud_found": _fraud(values["fraud_found"]),
+                "fraud_found": _fraud(values["fraud_found"]) if inspection else None,
                 "findings": values["findings"],
                 "full_inspection": values["full_inspection"] in ("on", "1", "true"),
             }
@@ -93,14 +97,14 @@ def domain_error(form: DecisionForm, exc: DomainError) -> None:
     form.errors[name] = (key if key in i18n.MESSAGES else exc.message, {})
 
 
-def decision_kinds(row: DeclarationRow) -> list[str]:
+def decision_kinds(row: DeclarationRow, recorded: Recorded) -> list[str]:
     """The decisions the lifecycle allows now, in a stable order."""
     status = Status(row.status)
     channel = Channel(row.channel) if row.channel else None
     out = []
     for kind in DecisionKind:
         try:
-            decide(status, channel, kind, False)
+            decide(status, channel, kind, False, recorded)
         except LifecycleError:
             continue
         out.append(kind.value)

@@ -158,6 +158,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Không thể ra quyết định này ở trạng thái và luồng hiện tại",
         "This decision is not possible in the current status and channel",
     ),
+    "err.inspection_result_missing": (
+        "Tờ khai luồng đỏ chỉ được thông quan sau khi ghi kết quả kiểm tra thực tế hàng hoá",
+        "A red declaration is cleared only after the physical inspection result is recorded",
+    ),
+    "err.documents_decision_missing": (
+        "Tờ khai luồng vàng chỉ được thông quan sau khi có quyết định kiểm tra hồ sơ",
+        "A yellow declaration is cleared only after a documents decision",
+    ),
     "err.not_assigned": (
         "Tờ khai được phân cho công chức khác; lãnh đạo có thể xử lý",
         "This check is assigned to another officer; a leader can take it",
@@ -229,6 +237,12 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "duties_guarantee": ("Bảo lãnh tiền thuế", "Duties guaranteed"),
         "exit": ("Hàng qua khu vực giám sát", "Goods exited"),
         "expire": ("Hết hạn lưu", "Expired"),
+        "documents_requested": ("Yêu cầu bổ sung hồ sơ", "Documents requested"),
+        "documents_accepted": ("Chấp nhận hồ sơ", "Documents accepted"),
+        "inspection_recorded": ("Ghi kết quả kiểm tra thực tế", "Inspection result recorded"),
+        "rejected": ("Từ chối tờ khai", "Rejected"),
+        "clearance_decided": ("Quyết định thông quan", "Clearance decided"),
+        "held_for_agency": ("Chờ cơ quan khác", "Held for another agency"),
     },
     "role": {
         "officer": ("Công chức", "Officer"),

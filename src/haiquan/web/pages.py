@@ -213,13 +213,13 @@ def _declaration(
     assigned = _officer_names(ctx.session, [row]).get(row.assigned_officer_id or "")
     form = form or forms.DecisionForm()
     context = {
-        "d": views.full(ctx.session, row),
+        "d": views.full(ctx.session, row, for_officer=ctx.principal.is_officer),
         "history": views.history(ctx.session, number),
         "assigned": assigned,
         "seconds_left": views.summary(row).seconds_left,
         "can_decide": can,
         "assigned_to_other": others,
-        "kinds": forms.decision_kinds(row) if can else [],
+        "kinds": forms.decision_kinds(row, repository.recorded(ctx.session, number)) if can else [],
         "form": form,
         "errors": form.messages(lang),
     }
