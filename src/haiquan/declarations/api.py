@@ -70,6 +70,7 @@ def search(
         office=office,
         after=after,
         limit=clamp_limit(limit),
+        party=ctx.principal.tax_code,
     )
     nxt = (
         encode_cursor({"at": rows[-1].lodged_at.isoformat(), "n": rows[-1].number})
@@ -83,14 +84,15 @@ def search(
     "/declarations/{number}", response_model=DeclarationOut, summary="One declaration with lines and duties"
 )
 def get(number: Number, ctx: Ctx) -> DeclarationOut:
-    return views.full(ctx.session, repository.get(ctx.session, ctx.principal.scope, number))
+    row = repository.get(ctx.session, ctx.principal.scope, number, party=ctx.principal.tax_code)
+    return views.full(ctx.session, row)
 
 
 @router.get(
     "/declarations/{number}/history", response_model=list[HistoryOut], summary="Every step, oldest first"
 )
 def history(number: Number, ctx: Ctx) -> list[HistoryOut]:
-    repository.get(ctx.session, ctx.principal.scope, number)
+    repository.get(ctx.session, ctx.principal.scope, number, party=ctx.principal.tax_code)
     return views.history(ctx.session, number)
 
 

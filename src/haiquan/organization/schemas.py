@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+from datetime import datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, HttpUrl
 
 
 class Strict(BaseModel):
@@ -41,3 +44,28 @@ class WebhookIn(Strict):
 class WebhookOut(BaseModel):
     url: str | None
     secret: str = Field(description="HMAC-SHA256 key for the X-Haiquan-Signature header")
+
+
+class RepresentationIn(Strict):
+    representative_tax_code: str = Field(
+        description="Tax code of the declarant (e.g. a customs agent) allowed to name the caller as party"
+    )
+    kind: Literal["direct", "indirect"] = Field(
+        description="direct: in the caller's name and on its behalf; indirect: in the agent's own name"
+    )
+    valid_from: AwareDatetime | None = Field(None, description="When it starts; default now")
+    valid_until: AwareDatetime | None = Field(None, description="When it ends (exclusive); null: open-ended")
+
+
+class RepresentationOut(BaseModel):
+    id: str
+    principal_tax_code: str = Field(description="The importer or exporter who granted it")
+    principal_name: str
+    representative_tax_code: str = Field(description="The declarant who may lodge naming the principal")
+    representative_name: str
+    kind: str
+    valid_from: datetime
+    valid_until: datetime | None
+    granted_at: datetime
+    revoked_at: datetime | None
+    in_force: bool = Field(description="Whether it covers the present moment")
