@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -32,7 +32,6 @@ from haiquan.declarations.tables import DeclarationLineRow, DeclarationRow
 from haiquan.kit import clock, ids, pending, sequences
 from haiquan.kit.auth import Principal
 from haiquan.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from haiquan.organization import representations
 from haiquan.risk.channel import ChannelEngine, DeclarationFacts, LineFacts
 
 OVERDUE_LIMIT_DAYS = 90
@@ -62,7 +61,7 @@ def lodge(
     took numbers for many declarations at once (kit.groupcommit), else from the sequence now."""
     principal.require_enterprise("declarant")
     now = clock.now()
-    check_party(session, principal=principal, data=data, at=now)
+    filling.check_party(session, principal=principal, data=data, at=now)
     if number is None:
         prefix = NUMBER_PREFIX[(data.kind, data.category)]
         number = ids.declaration_number(prefix, sequences.next_value(session, f"declaration_{prefix}"))
@@ -100,7 +99,7 @@ def amend(session: Session, *, principal: Principal, number: str, data: Declarat
         raise ValidationFailed(
             "kind and category cannot change on amendment: lodge a new declaration", field="kind"
         )
-    check_party(session, principal=principal, data=data, at=clock.now())
+    filling.check_party(session, principal=principal, data=data, at=clock.now())
     filling.apply_header(session, row, data)
     priced = pricing.price(
         session, number=number, kind=data.kind, invoice=data.invoice, lines=data.lines, on=clock.now().date()
@@ -109,16 +108,6 @@ def amend(session: Session, *, principal: Principal, number: str, data: Declarat
     row.updated_at = clock.now()
     transition(session, row, Status.ACCEPTED, Status.ACCEPTED, actor=principal.label, action="amend")
     return row
-
-
-def check_party(session: Session, *, principal: Principal, data: DeclarationIn, at: datetime) -> None:
-    """Who pays: a declarant names another enterprise as importer (of an import) or exporter (of an
-    export) only under a representation that enterprise granted it, in force now (403 naming the field)."""
-    party, field = (data.importer, "importer") if data.kind is Kind.IMPORT else (data.exporter, "exporter")
-    if party is not None and party.tax_code:
-        representations.require(
-            session, party_tax_code=party.tax_code, representative=principal, at=at, field=f"{field}.tax_code"
-        )
 
 
 def check_eligibility(ent: repository.Declarant) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, HttpUrl
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+
+from haiquan.reference.validators import Instant
 
 
 class Strict(BaseModel):
@@ -53,8 +55,8 @@ class RepresentationIn(Strict):
     kind: Literal["direct", "indirect"] = Field(
         description="direct: in the caller's name and on its behalf; indirect: in the agent's own name"
     )
-    valid_from: AwareDatetime | None = Field(None, description="When it starts; default now")
-    valid_until: AwareDatetime | None = Field(None, description="When it ends (exclusive); null: open-ended")
+    valid_from: Instant | None = Field(None, description="When it starts, with its UTC offset; default now")
+    valid_until: Instant | None = Field(None, description="When it ends (exclusive); null: until revoked")
 
 
 class RepresentationOut(BaseModel):
