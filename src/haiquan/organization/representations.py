@@ -151,7 +151,7 @@ def _record(session: Session, type: str, listed: Listed, *, actor: str) -> None:
     }
     unit = listed.principal.unit or "00"
     outbox.record(session, type=type, unit=unit, actor=actor, payload=payload)
-    action = type.removeprefix("organization.")
+    action = "representation.revoke" if type == REPRESENTATION_REVOKED else "representation.grant"
     audit.append(session, actor=actor, action=action, target=f"representation:{r.id}", detail=payload)
 
 
