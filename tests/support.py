@@ -137,7 +137,28 @@ def build_world(app: Any, client: TestClient) -> World:
             _, key = org.add_enterprise(uow.session, tax_code=tax, name=name, roles=roles, actor="test")
             world.keys[tax] = key
         uow.commit()
+    with db.unit_of_work() as uow:
+        for principal, agent in REPRESENTATIONS:
+            grant_representation(uow.session, principal=principal, representative=agent)
+        uow.commit()
     return world
+
+
+# (importer or exporter, its representative): the declarations tests lodge as 0100109106 name 0101248141
+REPRESENTATIONS = [("0101248141", "0100109106")]
+
+
+def grant_representation(session: Any, *, principal: str, representative: str, **over: Any) -> Any:
+    """`principal` lets `representative` lodge in its name, since 2020 (tests freeze the clock in the past)."""
+    from datetime import UTC, datetime
+
+    from haiquan.organization import representations
+    from haiquan.organization.schemas import RepresentationIn
+
+    data = {"representative_tax_code": representative, "kind": "direct"} | over
+    data.setdefault("valid_from", datetime(2020, 1, 1, tzinfo=UTC))
+    who = org.enterprise_principal(org.enterprise_by_tax_code(session, principal))
+    return representations.grant(session, principal=who, data=RepresentationIn.model_validate(data))
 
 
 def import_declaration(**over: Any) -> dict[str, Any]:

@@ -52,6 +52,9 @@ ENTERPRISES = [
     ("0200519875", "Công ty CP Cảng Hải Phòng", ["terminal_operator"]),
     ("0300588569", "Tổng Công ty Hàng hải Việt Nam", ["carrier"]),
 ]
+DECLARANTS = ["0100109106", "0101248141", "0302098785"]
+# each has granted the other declarants a representation (`_representations`)
+IMPORTERS = ["0101248141", "0302098785", "0100109106"]
 BATCH = 25
 OFFICES = {"01AB": "air", "03CC": "sea"}
 PARTNERS = [("CN", "Shenzhen Huaqiang Electronics"), ("KR", "Busan Global Trading"), ("JP", "Osaka Machinery KK"),
@@ -161,6 +164,24 @@ def _organisation(db: Database, out: Seeded) -> None:
             _, key = org.add_enterprise(uow.session, tax_code=tax, name=name, roles=roles, actor="demo")
             out.keys[tax] = key
         uow.commit()
+    _representations(db)
+
+
+def _representations(db: Database) -> None:
+    """Each demo declarant lets the two others lodge in its name (the declarations below name any of them
+    as importer), for a year now, as a customs agent's contract would."""
+    from haiquan.organization import representations
+    from haiquan.organization.schemas import RepresentationIn
+
+    since = clock.now() - timedelta(days=365)
+    with db.unit_of_work() as uow:
+        for importer in DECLARANTS:
+            who = org.enterprise_principal(org.enterprise_by_tax_code(uow.session, importer))
+            for agent in DECLARANTS:
+                if agent != importer:
+                    data = RepresentationIn(representative_tax_code=agent, kind="direct", valid_from=since)
+                    representations.grant(uow.session, principal=who, data=data)
+        uow.commit()
 
 
 def _reference(db: Database) -> None:
@@ -247,12 +268,12 @@ def _declarations(db: Database, settings: Settings, out: Seeded, count: int, rng
 def _one(
     db: Database, engine: ChannelEngine, rng: random.Random, tariff: list[TariffLineRow], i: int, count: int
 ) -> str | None:
-    declarant_tax = rng.choice(["0100109106", "0101248141", "0302098785"])
+    declarant_tax = rng.choice(DECLARANTS)
     with db.unit_of_work() as uow:
         s = uow.session
         ent = org.enterprise_by_tax_code(s, declarant_tax)
         principal = org.enterprise_principal(ent)
-        importer = rng.choice(["0101248141", "0302098785", "0100109106"])
+        importer = rng.choice(IMPORTERS)
         row = declarations.lodge(s, principal=principal, data=_body(rng, tariff, importer)).row
         if rng.random() >= 0.9:
             uow.commit()

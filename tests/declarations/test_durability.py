@@ -81,7 +81,7 @@ def test_acknowledged_declarations_survive_kill_9(
             for _ in range(5):
                 r = http.post(
                     "/api/v1/declarations",
-                    json=import_declaration(importer={"tax_code": "0101248141", "name": "Minh Anh"}),
+                    json=import_declaration(importer={"tax_code": "0100109106"}),  # its own goods
                 )
                 assert r.status_code == 201, r.text
                 acknowledged.append(r.json()["number"])

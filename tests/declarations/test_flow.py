@@ -170,7 +170,7 @@ def test_idempotency_replays_and_refuses_another_body(world: World) -> None:
 
 
 def test_scope_enterprise_sees_only_its_own(world: World, client: TestClient) -> None:
-    n = world.lodge(import_declaration()).json()["number"]
+    n = world.lodge(import_declaration(importer={"tax_code": "0100109106"})).json()["number"]  # its own goods
     other = world.ent("0101248141")
     assert client.get(f"/api/v1/declarations/{n}", headers=other).status_code == 404
     assert world.post(f"/api/v1/declarations/{n}/register", other, None).status_code == 404

@@ -70,6 +70,7 @@ def search(
         office=office,
         after=after,
         limit=clamp_limit(limit),
+        party=ctx.principal.tax_code,
     )
     nxt = (
         encode_cursor({"at": rows[-1].lodged_at.isoformat(), "n": rows[-1].number})
@@ -83,7 +84,7 @@ def search(
     "/declarations/{number}", response_model=DeclarationOut, summary="One declaration with lines and duties"
 )
 def get(number: Number, ctx: Ctx) -> DeclarationOut:
-    row = repository.get(ctx.session, ctx.principal.scope, number)
+    row = repository.get(ctx.session, ctx.principal.scope, number, party=ctx.principal.tax_code)
     return views.full(ctx.session, row, for_officer=ctx.principal.is_officer)
 
 
@@ -91,7 +92,7 @@ def get(number: Number, ctx: Ctx) -> DeclarationOut:
     "/declarations/{number}/history", response_model=list[HistoryOut], summary="Every step, oldest first"
 )
 def history(number: Number, ctx: Ctx) -> list[HistoryOut]:
-    repository.get(ctx.session, ctx.principal.scope, number)
+    repository.get(ctx.session, ctx.principal.scope, number, party=ctx.principal.tax_code)
     return views.history(ctx.session, number)
 
 

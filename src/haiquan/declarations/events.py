@@ -36,6 +36,7 @@ def payload(row: DeclarationRow, previous: str | None) -> dict[str, Any]:
         "declarant_id": row.declarant_id,
         "declarant_tax_code": row.declarant_tax_code,
         "importer_tax_code": row.importer_tax_code,
+        "exporter_tax_code": row.exporter_tax_code,
         "status": row.status,
         "previous_status": previous,
         "channel": row.channel,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -9,8 +11,9 @@ from haiquan.declarations import pricing
 from haiquan.declarations.domain import LOW_VALUE_LIMIT_VND, Category, Kind
 from haiquan.declarations.schemas import DeclarationIn
 from haiquan.declarations.tables import DeclarationRow
+from haiquan.kit.auth import Principal
 from haiquan.kit.errors import ValidationFailed
-from haiquan.organization import principals
+from haiquan.organization import principals, representations
 from haiquan.organization.service import TREES
 from haiquan.organization.tables import EnterpriseRow
 
@@ -23,6 +26,16 @@ def known_name(session: Session, tax_code: str | None) -> str:
         return session.scalar(select(EnterpriseRow.name).where(EnterpriseRow.tax_code == tax_code)) or ""
 
     return principals.remembered_name(tax_code, load)
+
+
+def check_party(session: Session, *, principal: Principal, data: DeclarationIn, at: datetime) -> None:
+    """Who pays: a declarant names another enterprise as importer (of an import) or exporter (of an
+    export) only under a representation that enterprise granted it, in force now (403 naming the field)."""
+    party, field = (data.importer, "importer") if data.kind is Kind.IMPORT else (data.exporter, "exporter")
+    if party is not None and party.tax_code:
+        representations.require(
+            session, party_tax_code=party.tax_code, representative=principal, at=at, field=f"{field}.tax_code"
+        )
 
 
 def apply_header(session: Session, row: DeclarationRow, data: DeclarationIn) -> None:

@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass, field
-from typing import cast
+from typing import Any, cast
 
 import httpx
 import structlog
 from sqlalchemy import Table, insert, select
+from sqlalchemy.orm import Session
 
 from haiquan.declarations.schemas import NotificationOut
 from haiquan.declarations.tables import NotificationRow, WebhookDeliveryRow
@@ -40,12 +41,15 @@ def on_declaration_event(uow: UnitOfWork, event: Event) -> None:
 
 
 def on_declaration_events(uow: UnitOfWork, events: list[Event]) -> None:
-    """A chunk of status changes: the notifications in one insert, and a webhook delivery for each whose
-    declarant has a webhook (their addresses read in one query)."""
+    """A chunk of status changes: the notifications in one insert (to the declarant, and to the importer
+    or exporter named as party when another registered enterprise), and a webhook delivery for each whose
+    enterprise has a webhook (their addresses read in one query)."""
+    s = uow.session
+    parties = _party_ids(s, events)
     rows = [
         {
             "event_id": ev.id,
-            "enterprise_id": ev.payload["declarant_id"],
+            "enterprise_id": who,
             "declaration_number": ev.payload["number"],
             "status": ev.payload["status"],
             "at": ev.occurred_at,
@@ -53,10 +57,10 @@ def on_declaration_events(uow: UnitOfWork, events: list[Event]) -> None:
         }
         for ev in events
         if ev.payload.get("declarant_id")
+        for who in _addressees(ev, parties)
     ]
     if not rows:
         return
-    s = uow.session
     q = select(EnterpriseRow.id, EnterpriseRow.webhook_url).where(
         among(s, EnterpriseRow.id, {r["enterprise_id"] for r in rows})
     )
@@ -77,6 +81,28 @@ def on_declaration_events(uow: UnitOfWork, events: list[Event]) -> None:
     s.execute(insert(DELIVERIES), deliveries)
 
 
+def party_tax_code(payload: dict[str, Any]) -> str | None:
+    """The importer of an import, the exporter of an export: the enterprise in whose name it was lodged."""
+    key = "importer_tax_code" if payload.get("kind") == "import" else "exporter_tax_code"
+    code = payload.get(key)
+    return str(code) if code and code != payload.get("declarant_tax_code") else None
+
+
+def _party_ids(s: Session, events: list[Event]) -> dict[str, str]:
+    """The enterprise ids of the parties named by these events, by tax code (registered ones only)."""
+    codes = {c for ev in events if (c := party_tax_code(ev.payload))}
+    if not codes:
+        return {}
+    q = select(EnterpriseRow.tax_code, EnterpriseRow.id).where(among(s, EnterpriseRow.tax_code, codes))
+    return dict(s.execute(q).tuples().all())
+
+
+def _addressees(ev: Event, parties: dict[str, str]) -> list[str]:
+    declarant = str(ev.payload["declarant_id"])
+    party = parties.get(party_tax_code(ev.payload) or "")
+    return [declarant] if party is None or party == declarant else [declarant, party]
+
+
 NOTIFICATIONS = cast(Table, NotificationRow.__table__)
 DELIVERIES = cast(Table, WebhookDeliveryRow.__table__)
 
@@ -92,8 +118,6 @@ def consumer() -> Consumer:
 
 
 def pull(session: object, *, enterprise_id: str, after: int, limit: int) -> list[NotificationOut]:
-    from sqlalchemy.orm import Session
-
     assert isinstance(session, Session)
     rows = session.scalars(
         select(NotificationRow)

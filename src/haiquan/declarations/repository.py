@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, select, update
+from sqlalchemy import Select, Table, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
-from haiquan.declarations.domain import DecisionKind, Recorded, Status
+from haiquan.declarations.domain import DecisionKind, Kind, Recorded, Status
 from haiquan.declarations.tables import DecisionRow, DeclarationHistoryRow, DeclarationLineRow, DeclarationRow
 from haiquan.kit import pending
 from haiquan.kit.auth import Scope
@@ -20,16 +20,27 @@ from haiquan.kit.errors import NotFound
 from haiquan.organization.tables import EnterpriseRow, OfficerRow
 
 
-def scoped(q: Select[DeclarationRow], scope: Scope) -> Select[DeclarationRow]:
+def scoped(q: Select[DeclarationRow], scope: Scope, *, party: str | None = None) -> Select[DeclarationRow]:
+    """`party`: the caller's tax code when it reads (not changes): an enterprise then also sees the
+    declarations naming it as importer (of an import) or exporter (of an export)."""
     if scope.enterprise_id is not None:
-        q = q.where(DeclarationRow.declarant_id == scope.enterprise_id)
+        own = DeclarationRow.declarant_id == scope.enterprise_id
+        if party:
+            own = or_(
+                own,
+                and_(DeclarationRow.importer_tax_code == party, DeclarationRow.kind == Kind.IMPORT),
+                and_(DeclarationRow.exporter_tax_code == party, DeclarationRow.kind == Kind.EXPORT),
+            )
+        q = q.where(own)
     if scope.units is not None:
         q = q.where(DeclarationRow.office.in_(scope.units))
     return q
 
 
-def get(session: Session, scope: Scope, number: str, *, for_update: bool = False) -> DeclarationRow:
-    q = scoped(select(DeclarationRow).where(DeclarationRow.number == number), scope)
+def get(
+    session: Session, scope: Scope, number: str, *, for_update: bool = False, party: str | None = None
+) -> DeclarationRow:
+    q = scoped(select(DeclarationRow).where(DeclarationRow.number == number), scope, party=party)
     if for_update and session.get_bind().dialect.name == "postgresql":
         q = q.with_for_update()
     row = session.scalar(q)
@@ -225,8 +236,9 @@ def search(
     office: str | None = None,
     after: tuple[datetime, str] | None = None,
     limit: int = 50,
+    party: str | None = None,
 ) -> list[DeclarationRow]:
-    q = scoped(select(DeclarationRow), scope)
+    q = scoped(select(DeclarationRow), scope, party=party)
     if status:
         q = q.where(DeclarationRow.status == status)
     if channel:

@@ -61,6 +61,7 @@ def lodge(
     took numbers for many declarations at once (kit.groupcommit), else from the sequence now."""
     principal.require_enterprise("declarant")
     now = clock.now()
+    filling.check_party(session, principal=principal, data=data, at=now)
     if number is None:
         prefix = NUMBER_PREFIX[(data.kind, data.category)]
         number = ids.declaration_number(prefix, sequences.next_value(session, f"declaration_{prefix}"))
@@ -98,6 +99,7 @@ def amend(session: Session, *, principal: Principal, number: str, data: Declarat
         raise ValidationFailed(
             "kind and category cannot change on amendment: lodge a new declaration", field="kind"
         )
+    filling.check_party(session, principal=principal, data=data, at=clock.now())
     filling.apply_header(session, row, data)
     priced = pricing.price(
         session, number=number, kind=data.kind, invoice=data.invoice, lines=data.lines, on=clock.now().date()

@@ -66,6 +66,9 @@ class DeclarationRow(Base):
 
 Index("ix_declarations_office_status", DeclarationRow.office, DeclarationRow.status)
 Index("ix_declarations_declarant_lodged", DeclarationRow.declarant_id, DeclarationRow.lodged_at)
+# the importer (exporter) named as party lists the declarations lodged in its name
+Index("ix_declarations_importer_lodged", DeclarationRow.importer_tax_code, DeclarationRow.lodged_at)
+Index("ix_declarations_exporter_lodged", DeclarationRow.exporter_tax_code, DeclarationRow.lodged_at)
 
 
 class DeclarationLineRow(Base):

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Path, Request
 
 from haiquan.deps import Ctx, get_db, get_settings_dep
-from haiquan.kit import audit
+from haiquan.kit import audit, clock
+from haiquan.kit.auth import Role
 from haiquan.kit.db import Database
 from haiquan.kit.errors import NotFound
 from haiquan.kit.settings import Settings
-from haiquan.organization import service
-from haiquan.organization.schemas import MeOut, TokenOut, UnitOut, WebhookIn, WebhookOut
+from haiquan.organization import representations, service
+from haiquan.organization.schemas import (
+    MeOut,
+    RepresentationIn,
+    RepresentationOut,
+    TokenOut,
+    UnitOut,
+    WebhookIn,
+    WebhookOut,
+)
 from haiquan.organization.tables import EnterpriseRow
 
 router = APIRouter(prefix="/api/v1", tags=["organization"])
@@ -111,3 +120,51 @@ def set_webhook(body: WebhookIn, ctx: Ctx) -> object:
         return WebhookOut(url=ent.webhook_url, secret=ent.webhook_secret or "")
 
     return ctx.respond(change, body=body)
+
+
+@router.post(
+    "/representations",
+    status_code=201,
+    response_model=RepresentationOut,
+    tags=["representations"],
+    summary="Grant a declarant the right to name the caller as importer or exporter",
+)
+def grant_representation(body: RepresentationIn, ctx: Ctx) -> object:
+    def change() -> RepresentationOut:
+        done = representations.grant(ctx.session, principal=ctx.principal, data=body)
+        return done.out(clock.now())
+
+    return ctx.respond(change, status_code=201, body=body)
+
+
+@router.get(
+    "/representations",
+    response_model=list[RepresentationOut],
+    tags=["representations"],
+    summary="Representations the caller granted or was granted (an administrator: all, or a tax code's)",
+)
+def list_representations(ctx: Ctx, tax_code: str | None = None) -> list[RepresentationOut]:
+    p = ctx.principal
+    if p.is_officer:
+        p.require_officer(Role.ADMINISTRATOR)
+        found = representations.listing(ctx.session, enterprise_id=None, tax_code=tax_code)
+    else:
+        found = representations.listing(ctx.session, enterprise_id=p.id, tax_code=tax_code)
+    now = clock.now()
+    return [x.out(now) for x in found]
+
+
+@router.post(
+    "/representations/{id}/revoke",
+    response_model=RepresentationOut,
+    tags=["representations"],
+    summary="End a representation the caller granted, now",
+)
+def revoke_representation(
+    ctx: Ctx, id: Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="The representation's id")]
+) -> object:
+    def change() -> RepresentationOut:
+        done = representations.revoke(ctx.session, principal=ctx.principal, representation_id=id)
+        return done.out(clock.now())
+
+    return ctx.respond(change, body={"id": id})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 LEVELS = ("general", "department", "division", "subdepartment", "team")
 
@@ -111,3 +112,20 @@ def _check_links(units: list[Unit]) -> None:
     if len(reachable) != len(units):
         stray = sorted(codes - reachable)[:5]
         raise HierarchyError(f"units not under the root (a cycle?): {', '.join(stray)}", field="parent")
+
+
+# Representation: an importer or exporter (the principal) lets a declarant (its representative, e.g. a customs
+# agent) lodge declarations naming it as the party. Events of the organisation's catalogue:
+REPRESENTATION_GRANTED = "organization.representation_granted"
+REPRESENTATION_REVOKED = "organization.representation_revoked"
+REPRESENTATION_KINDS = ("direct", "indirect")  # in the principal's name / in the representative's own name
+
+
+def representation_in_force(
+    *, valid_from: datetime, valid_until: datetime | None, revoked_at: datetime | None, at: datetime
+) -> bool:
+    """A representation covers `at` from `valid_from` (inclusive) until `valid_until` (exclusive) or its
+    revocation, whichever comes first."""
+    if at < valid_from or (valid_until is not None and at >= valid_until):
+        return False
+    return revoked_at is None or at < revoked_at

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+
+from haiquan.reference.validators import Instant
 
 
 class Strict(BaseModel):
@@ -41,3 +46,28 @@ class WebhookIn(Strict):
 class WebhookOut(BaseModel):
     url: str | None
     secret: str = Field(description="HMAC-SHA256 key for the X-Haiquan-Signature header")
+
+
+class RepresentationIn(Strict):
+    representative_tax_code: str = Field(
+        description="Tax code of the declarant (e.g. a customs agent) allowed to name the caller as party"
+    )
+    kind: Literal["direct", "indirect"] = Field(
+        description="direct: in the caller's name and on its behalf; indirect: in the agent's own name"
+    )
+    valid_from: Instant | None = Field(None, description="When it starts, with its UTC offset; default now")
+    valid_until: Instant | None = Field(None, description="When it ends (exclusive); null: until revoked")
+
+
+class RepresentationOut(BaseModel):
+    id: str
+    principal_tax_code: str = Field(description="The importer or exporter who granted it")
+    principal_name: str
+    representative_tax_code: str = Field(description="The declarant who may lodge naming the principal")
+    representative_name: str
+    kind: str
+    valid_from: datetime
+    valid_until: datetime | None
+    granted_at: datetime
+    revoked_at: datetime | None
+    in_force: bool = Field(description="Whether it covers the present moment")

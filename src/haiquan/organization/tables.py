@@ -58,3 +58,20 @@ class ApiKeyRow(Base):
     label: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class RepresentationRow(Base):
+    """A representation an enterprise (the principal: importer or exporter) granted to another (the
+    representative, a declarant such as a customs agent): the representative may name the principal as
+    the party of the declarations it lodges while the grant is in force."""
+
+    __tablename__ = "representations"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    principal_id: Mapped[str] = mapped_column(String(32), ForeignKey("enterprises.id"), index=True)
+    representative_id: Mapped[str] = mapped_column(String(32), ForeignKey("enterprises.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # direct | indirect
+    valid_from: Mapped[datetime]
+    valid_until: Mapped[datetime | None] = mapped_column(nullable=True)
+    granted_at: Mapped[datetime]
+    granted_by: Mapped[str] = mapped_column(String(100))
+    revoked_at: Mapped[datetime | None] = mapped_column(nullable=True)
