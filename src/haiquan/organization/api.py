@@ -4,16 +4,25 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Path, Request
 
+from haiquan.declarations.assignment import change_officer
 from haiquan.deps import Ctx, get_db, get_settings_dep
 from haiquan.kit import audit
 from haiquan.kit.db import Database
-from haiquan.kit.errors import NotFound
+from haiquan.kit.errors import NotFound, ValidationFailed
 from haiquan.kit.settings import Settings
-from haiquan.organization import service
-from haiquan.organization.schemas import MeOut, TokenOut, UnitOut, WebhookIn, WebhookOut
-from haiquan.organization.tables import EnterpriseRow
+from haiquan.organization import officers, service
+from haiquan.organization.schemas import (
+    MeOut,
+    OfficerOut,
+    OfficerPatchIn,
+    TokenOut,
+    UnitOut,
+    WebhookIn,
+    WebhookOut,
+)
+from haiquan.organization.tables import EnterpriseRow, OfficerRow
 
 router = APIRouter(prefix="/api/v1", tags=["organization"])
 
@@ -111,3 +120,48 @@ def set_webhook(body: WebhookIn, ctx: Ctx) -> object:
         return WebhookOut(url=ent.webhook_url, secret=ent.webhook_secret or "")
 
     return ctx.respond(change, body=body)
+
+
+Username = Annotated[str, Path(min_length=1, max_length=60, description="The officer's login name")]
+
+
+def _officer_out(row: OfficerRow, changes: list[str] | None = None, moved: int = 0) -> OfficerOut:
+    return OfficerOut(
+        username=row.username,
+        full_name=row.full_name,
+        unit=row.unit,
+        role=row.role,
+        active=row.active,
+        on_roster=row.on_roster,
+        changes=changes or [],
+        checks_reassigned=moved,
+    )
+
+
+@router.get(
+    "/officers/{username}", response_model=OfficerOut, summary="An officer's account (administrators)"
+)
+def get_officer(username: Username, ctx: Ctx) -> OfficerOut:
+    ctx.principal.require_officer("administrator")
+    return _officer_out(officers.by_username(ctx.session, username, actor=ctx.principal))
+
+
+@router.patch(
+    "/officers/{username}",
+    response_model=OfficerOut,
+    summary="Deactivate or reactivate an officer, change their role or unit, take them off or put them back "
+    "on the roster (administrators)",
+)
+def patch_officer(username: Username, body: OfficerPatchIn, ctx: Ctx) -> object:
+    ctx.principal.require_officer("administrator")
+    if all(v is None for v in body.model_dump().values()):
+        raise ValidationFailed("give at least one of active, role, unit, on_roster", field="body")
+    change = officers.OfficerChange(**body.model_dump())
+
+    def run() -> OfficerOut:
+        row, recorded, moved = change_officer(
+            ctx.session, username=username, change=change, actor=ctx.principal.label, by=ctx.principal
+        )
+        return _officer_out(row, recorded, moved)
+
+    return ctx.respond(run, body=body)
