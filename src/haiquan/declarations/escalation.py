@@ -65,9 +65,8 @@ def escalate_overdue(session: Session, *, limit: int = 500) -> int:
     tree = TREES.get(session)
     units = {r.office: roster_units(tree, r.office) for r in rows}
     ids = {r.assigned_officer_id for r in rows if r.assigned_officer_id}
-    homes = dict(
-        session.execute(select(OfficerRow.id, OfficerRow.unit).where(OfficerRow.id.in_(ids))).tuples()
-    )
+    q_homes = select(OfficerRow.id, OfficerRow.unit).where(OfficerRow.id.in_(ids))
+    homes: dict[str, str] = dict(session.execute(q_homes).tuples().all())
     leads = leads_for(session, {u for us in units.values() for u in us} | set(homes.values()))
     done = 0
     for row in rows:
