@@ -1,4 +1,5 @@
-"""Organisation routes: officer login, who am I, the unit hierarchy in the caller's scope, webhook settings."""
+"""Organisation routes: officer login, who am I, the unit hierarchy in the caller's scope, webhook settings, and
+officers' accounts for administrators."""
 
 from __future__ import annotations
 
