@@ -17,6 +17,7 @@ from sqlalchemy import text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from haiquan import consumers
+from haiquan.declarations.escalation import Escalations
 from haiquan.declarations.notifications import WebhookSender
 from haiquan.deps import audit_refusal
 from haiquan.kit import errors
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     webhooks = WebhookSender(db, max_attempts=settings.webhook_max_attempts)
     supervision = SupervisionWorker(db, max_attempts=settings.webhook_max_attempts)
     writer = GroupCommit(db)
+    escalations = Escalations(db)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -65,6 +67,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             dispatcher.start(settings.dispatcher_interval_seconds, Leadership(db, "dispatcher"))
             webhooks.start(leadership=Leadership(db, "webhooks"))
             supervision.start(leadership=Leadership(db, "terminal-webhooks"))
+            escalations.start(leadership=Leadership(db, "escalations"))
         link = start_federation(app, settings, db, dispatcher)  # only with HAIQUAN_NATS_URL
         try:
             yield
@@ -75,6 +78,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             dispatcher.stop()
             webhooks.stop()
             supervision.stop()
+            escalations.stop()
 
     app = FastAPI(
         title="haiquan",
@@ -97,6 +101,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.webhooks = webhooks
     app.state.channel_engine = build_engine(db, settings)
     app.state.supervision = supervision
+    app.state.escalations = escalations
     errors.install_error_handlers(app)
     _audit_forbidden(app)
     app.add_middleware(StatusLookups)  # inside Measure (added next), which times it like any route

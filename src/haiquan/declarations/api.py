@@ -8,13 +8,14 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from haiquan.declarations import changes, officer, repository, service, views
+from haiquan.declarations import assignment, changes, officer, repository, service, views
 from haiquan.declarations.schemas import (
     AmendmentIn,
     CancelIn,
     DecisionIn,
     DeclarationIn,
     DeclarationOut,
+    DeclarationSummary,
     HistoryOut,
     NotificationPage,
     Page,
@@ -164,14 +165,40 @@ def decision(number: Number, body: DecisionIn, ctx: Ctx) -> object:
     return ctx.respond(run, body=body)
 
 
+class AssigneeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    officer: str = Field(
+        min_length=1, max_length=60, description="Username of an officer on the office's roster"
+    )
+    reason: str = Field("", max_length=500, description="Why (kept in the history)")
+
+
+@router.post(
+    "/declarations/{number}/assignee",
+    response_model=DeclarationSummary,
+    summary="Reassign a check (team lead, sub-department or department leader)",
+)
+def reassign(number: Number, body: AssigneeIn, ctx: Ctx) -> object:
+    def run() -> DeclarationSummary:
+        row = assignment.reassign(
+            ctx.session, principal=ctx.principal, number=number, officer=body.officer, reason=body.reason
+        )
+        ids = [row.assigned_officer_id or "", row.escalated_to or ""]
+        return views.summary(row, assignment.usernames(ctx.session, ids))
+
+    return ctx.respond(run, body=body)
+
+
 @router.get(
     "/officer/queue",
     response_model=Page,
     summary="Yellow and red checks of the officer's units, oldest first",
 )
-def work_queue(ctx: Ctx, mine: bool = False, limit: int = 200) -> Page:
-    rows = officer.queue(ctx.session, principal=ctx.principal, mine=mine, limit=clamp_limit(limit))
-    ids = {r.assigned_officer_id for r in rows if r.assigned_officer_id}
+def work_queue(ctx: Ctx, mine: bool = False, escalated: bool = False, limit: int = 200) -> Page:
+    rows = officer.queue(
+        ctx.session, principal=ctx.principal, mine=mine, escalated=escalated, limit=clamp_limit(limit)
+    )
+    ids = {i for r in rows for i in (r.assigned_officer_id, r.escalated_to) if i}
     names = (
         dict(
             ctx.session.execute(select(OfficerRow.id, OfficerRow.username).where(OfficerRow.id.in_(ids)))

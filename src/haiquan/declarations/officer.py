@@ -8,6 +8,7 @@ from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from haiquan.declarations import repository
+from haiquan.declarations.assignment import rosters
 from haiquan.declarations.domain import (
     UNDER_CHECK,
     Channel,
@@ -24,35 +25,6 @@ from haiquan.kit import clock, pending
 from haiquan.kit.auth import DECIDING_ROLES, Principal
 from haiquan.kit.db import new_id
 from haiquan.kit.errors import Conflict, Forbidden
-from haiquan.organization import principals
-from haiquan.organization.service import TREES
-from haiquan.organization.tables import OfficerRow
-
-
-def roster(session: Session, office: str) -> list[tuple[str, str]]:
-    """(id, username) of the officers on the roster of the office, in a stable order: those of the office
-    itself and of the units above it up to its sub-department (so every assignee's scope covers the
-    declaration)."""
-    tree = TREES.get(session)
-    units = []
-    for code in tree.ancestors(office):
-        level = tree.units[code].level
-        if level in ("department", "general"):
-            break
-        units.append(code)
-        if level == "subdepartment":
-            break
-    q = (
-        select(OfficerRow.id, OfficerRow.username)
-        .where(
-            OfficerRow.unit.in_(units),
-            OfficerRow.on_roster.is_(True),
-            OfficerRow.active.is_(True),
-            OfficerRow.role.in_([r.value for r in DECIDING_ROLES]),
-        )
-        .order_by(OfficerRow.username)
-    )
-    return principals.remembered_roster(office, lambda: [(i, n) for i, n in session.execute(q).tuples()])
 
 
 def _next_after(names: list[str], last: str | None) -> int:
@@ -77,8 +49,9 @@ def assign_checkers(session: Session, rows: list[DeclarationRow]) -> None:
         q = q.order_by(CURSORS.c.office).with_for_update()
     cursors: dict[str, str] = dict(session.execute(q).tuples().all())
     moved: dict[str, str] = {}
+    on_roster = rosters(session, offices)
     for office in offices:
-        officers = roster(session, office)
+        officers = on_roster[office]
         if not officers:
             continue
         names = [n for _, n in officers]
@@ -100,9 +73,10 @@ CURSORS = cast(Table, RosterCursorRow.__table__)
 
 
 def queue(
-    session: Session, *, principal: Principal, mine: bool = False, limit: int = 200
+    session: Session, *, principal: Principal, mine: bool = False, escalated: bool = False, limit: int = 200
 ) -> list[DeclarationRow]:
-    """Yellow and red declarations under check in the officer's units, oldest first."""
+    """Yellow and red declarations under check in the officer's units, oldest first (`escalated`: those
+    past their time limit escalated to the caller)."""
     principal.require_officer()
     q = repository.scoped(select(DeclarationRow), principal.scope).where(
         DeclarationRow.status.in_([s.value for s in UNDER_CHECK]),
@@ -110,6 +84,8 @@ def queue(
     )
     if mine:
         q = q.where(DeclarationRow.assigned_officer_id == principal.id)
+    if escalated:
+        q = q.where(DeclarationRow.escalated_to == principal.id)
     q = q.order_by(DeclarationRow.registered_at, DeclarationRow.number).limit(limit)
     return list(session.scalars(q).all())
 

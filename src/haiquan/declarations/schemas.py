@@ -301,6 +301,8 @@ class DeclarationSummary(BaseModel):
     check_deadline: datetime | None
     seconds_left: int | None = None
     assigned_officer: str | None = None
+    escalated_to: str | None = Field(None, description="The team lead an overdue check was escalated to")
+    escalated_at: datetime | None = None
 
 
 class Page(BaseModel):

@@ -53,6 +53,8 @@ class DeclarationRow(Base):
     risk_score: Mapped[float | None] = mapped_column(nullable=True)
     assigned_officer_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
     check_deadline: Mapped[datetime | None] = mapped_column(nullable=True)
+    escalated_to: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    escalated_at: Mapped[datetime | None] = mapped_column(nullable=True)
     amendment_no: Mapped[int] = mapped_column(Integer, default=0)
     version: Mapped[int] = mapped_column(Integer, default=1)
     lodged_at: Mapped[datetime]

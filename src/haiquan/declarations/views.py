@@ -155,6 +155,8 @@ def summary(row: DeclarationRow, officer_names: dict[str, str] | None = None) ->
         check_deadline=row.check_deadline,
         seconds_left=left,
         assigned_officer=(officer_names or {}).get(row.assigned_officer_id or ""),
+        escalated_to=(officer_names or {}).get(row.escalated_to or ""),
+        escalated_at=row.escalated_at,
     )
 
 

@@ -1,4 +1,5 @@
-"""Organisation routes: officer login, who am I, the unit hierarchy in the caller's scope, webhook settings."""
+"""Organisation routes: officer login, who am I, the unit hierarchy in the caller's scope, webhook settings, and
+officers' accounts for administrators."""
 
 from __future__ import annotations
 
@@ -6,15 +7,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Path, Request
 
+from haiquan.declarations.assignment import change_officer
 from haiquan.deps import Ctx, get_db, get_settings_dep
 from haiquan.kit import audit, clock
 from haiquan.kit.auth import Role
 from haiquan.kit.db import Database
-from haiquan.kit.errors import NotFound
+from haiquan.kit.errors import NotFound, ValidationFailed
 from haiquan.kit.settings import Settings
-from haiquan.organization import representations, service
+from haiquan.organization import officers, representations, service
 from haiquan.organization.schemas import (
     MeOut,
+    OfficerOut,
+    OfficerPatchIn,
     RepresentationIn,
     RepresentationOut,
     TokenOut,
@@ -22,7 +26,7 @@ from haiquan.organization.schemas import (
     WebhookIn,
     WebhookOut,
 )
-from haiquan.organization.tables import EnterpriseRow
+from haiquan.organization.tables import EnterpriseRow, OfficerRow
 
 router = APIRouter(prefix="/api/v1", tags=["organization"])
 
@@ -168,3 +172,48 @@ def revoke_representation(
         return done.out(clock.now())
 
     return ctx.respond(change, body={"id": id})
+
+
+Username = Annotated[str, Path(min_length=1, max_length=60, description="The officer's login name")]
+
+
+def _officer_out(row: OfficerRow, changes: list[str] | None = None, moved: int = 0) -> OfficerOut:
+    return OfficerOut(
+        username=row.username,
+        full_name=row.full_name,
+        unit=row.unit,
+        role=row.role,
+        active=row.active,
+        on_roster=row.on_roster,
+        changes=changes or [],
+        checks_reassigned=moved,
+    )
+
+
+@router.get(
+    "/officers/{username}", response_model=OfficerOut, summary="An officer's account (administrators)"
+)
+def get_officer(username: Username, ctx: Ctx) -> OfficerOut:
+    ctx.principal.require_officer("administrator")
+    return _officer_out(officers.by_username(ctx.session, username, actor=ctx.principal))
+
+
+@router.patch(
+    "/officers/{username}",
+    response_model=OfficerOut,
+    summary="Deactivate or reactivate an officer, change their role or unit, take them off or put them back "
+    "on the roster (administrators)",
+)
+def patch_officer(username: Username, body: OfficerPatchIn, ctx: Ctx) -> object:
+    ctx.principal.require_officer("administrator")
+    if all(v is None for v in body.model_dump().values()):
+        raise ValidationFailed("give at least one of active, role, unit, on_roster", field="body")
+    change = officers.OfficerChange(**body.model_dump())
+
+    def run() -> OfficerOut:
+        row, recorded, moved = change_officer(
+            ctx.session, username=username, change=change, actor=ctx.principal.label, by=ctx.principal
+        )
+        return _officer_out(row, recorded, moved)
+
+    return ctx.respond(run, body=body)

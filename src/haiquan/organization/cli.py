@@ -10,11 +10,15 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from haiquan.declarations.assignment import change_officer
+from haiquan.declarations.escalation import escalate_overdue
 from haiquan.kit import audit
 from haiquan.kit.cli_support import database, fail
 from haiquan.kit.errors import DomainError
 from haiquan.organization import service
 from haiquan.organization.domain import HierarchyError, validate_rows
+from haiquan.organization.officers import OfficerChange
+from haiquan.organization.tables import OfficerRow
 
 console = Console()
 unit_app = typer.Typer(help="The unit hierarchy (General Department → departments → sub-departments → teams)")
@@ -70,6 +74,76 @@ def officer_add(
     except DomainError as exc:
         fail(f"{exc.field or ''}: {exc.message}")
     console.print(f"officer {username} added at {unit} as {role}")
+
+
+def _change(username: str, change: OfficerChange, done: str) -> None:
+    """Apply one change to an officer and print one line: what happened, or that nothing changed."""
+    try:
+        with database().unit_of_work() as uow:
+            row, recorded, moved = change_officer(uow.session, username=username, change=change, actor="cli")
+            uow.commit()
+    except DomainError as exc:
+        fail(f"{exc.field or ''}: {exc.message}")
+    if not recorded:
+        console.print(f"officer {username}: no change ({row.unit}, {row.role}, {_state(row)})")
+        return
+    handed = f"; {moved} open check(s) handed on" if moved else ""
+    console.print(f"officer {username} {done}{handed}")
+
+
+def _state(row: OfficerRow) -> str:
+    return ("active" if row.active else "inactive") + (", on the roster" if row.on_roster else ", on leave")
+
+
+Username = Annotated[str, typer.Argument(help="The officer's login name")]
+
+
+@officer_app.command("deactivate")
+def officer_deactivate(username: Username) -> None:
+    """Deactivate an officer: their sessions and tokens stop working at once; open checks are handed on."""
+    _change(username, OfficerChange(active=False), "deactivated")
+
+
+@officer_app.command("reactivate")
+def officer_reactivate(username: Username) -> None:
+    """Reactivate a deactivated officer (they log in again)."""
+    _change(username, OfficerChange(active=True), "reactivated")
+
+
+@officer_app.command("set-role")
+def officer_set_role(
+    username: Username,
+    role: Annotated[str, typer.Argument(help="officer, team_lead, subdepartment_leader, ...")],
+) -> None:
+    """Change an officer's role (effective at their next request)."""
+    _change(username, OfficerChange(role=role), f"is now {role}")
+
+
+@officer_app.command("move")
+def officer_move(username: Username, unit: Annotated[str, typer.Argument(help="New home unit code")]) -> None:
+    """Move an officer to another unit (their scope follows at their next request)."""
+    _change(username, OfficerChange(unit=unit), f"moved to {unit}")
+
+
+@officer_app.command("leave")
+def officer_leave(username: Username) -> None:
+    """Take an officer off the roster (leave): no new checks; their open checks are handed on at once."""
+    _change(username, OfficerChange(on_roster=False), "taken off the roster")
+
+
+@officer_app.command("return")
+def officer_return(username: Username) -> None:
+    """Put an officer back on the roster after leave."""
+    _change(username, OfficerChange(on_roster=True), "back on the roster")
+
+
+@officer_app.command("escalate-overdue")
+def officer_escalate_overdue() -> None:
+    """Escalate the checks past their legal time limit to the team lead now (servers do it every minute)."""
+    with database().unit_of_work() as uow:
+        count = escalate_overdue(uow.session)
+        uow.commit()
+    console.print(f"{count} overdue check(s) escalated")
 
 
 @enterprise_app.command("add")

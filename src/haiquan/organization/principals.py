@@ -1,11 +1,13 @@
 """A short-lived, in-process memory of authenticated callers, so that a terminal polling a status every few
 milliseconds does not cost a database round trip for its API key each time; and of what every declaration
-reads from the registers: enterprises' names by tax code, the officers on an office's roster.
+reads from the registers: enterprises' names by tax code.
 
 An entry lives `TTL` seconds. Any change to an enterprise, its API keys or an officer made in this process
 forgets every entry at once (mapper events); a change made by another process (another worker, the CLI)
-is seen within `TTL` seconds. Officer tokens are still verified on every request; only the officer's row
-(active, unit, role) is remembered."""
+is seen within `TTL` seconds. Officers are not remembered: their token is verified and their row (active,
+unit, role) read on every request, so that deactivating an officer or changing their role holds at once in
+every process. Offices' rosters are read from the officers' rows at every assignment
+(declarations.assignment.rosters)."""
 
 from __future__ import annotations
 
@@ -51,7 +53,6 @@ class Memory(Generic[V]):
 
 _callers: Memory[Principal] = Memory()
 _names: Memory[str] = Memory()
-_rosters: Memory[list[tuple[str, str]]] = Memory()
 
 
 def _slot(kind: str, credential: str) -> str:
@@ -75,14 +76,9 @@ def remembered_name(tax_code: str, load: Callable[[], str]) -> str:
     return _names.get(tax_code, load)
 
 
-def remembered_roster(office: str, load: Callable[[], list[tuple[str, str]]]) -> list[tuple[str, str]]:
-    """The (id, username) of the officers on an office's roster: every yellow or red registration reads it."""
-    return _rosters.get(office, load)
-
-
 def forget_all() -> None:
     with _lock:
-        for memory in (_callers, _names, _rosters):
+        for memory in (_callers, _names):
             memory.entries.clear()
 
 

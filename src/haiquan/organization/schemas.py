@@ -71,3 +71,23 @@ class RepresentationOut(BaseModel):
     granted_at: datetime
     revoked_at: datetime | None
     in_force: bool = Field(description="Whether it covers the present moment")
+
+
+class OfficerPatchIn(Strict):
+    """What an administrator changes on an officer's account; fields left out stay as they are."""
+
+    active: bool | None = Field(None, description="false: deactivated (their tokens stop working at once)")
+    role: str | None = Field(None, min_length=1, max_length=40, description="officer, team_lead, ...")
+    unit: str | None = Field(None, min_length=1, max_length=16, description="Home unit code, e.g. 01AB")
+    on_roster: bool | None = Field(None, description="false: on leave (gets no checks; open ones handed on)")
+
+
+class OfficerOut(BaseModel):
+    username: str
+    full_name: str
+    unit: str
+    role: str
+    active: bool
+    on_roster: bool
+    changes: list[str] = Field([], description="The events this request recorded (none: nothing changed)")
+    checks_reassigned: int = Field(0, description="Open checks handed on to other officers of the roster")

@@ -1,0 +1,103 @@
+"""Managing officers' accounts: deactivate and reactivate, change the role or the home unit, take off and put
+back on the roster (leave). Each change is audited and recorded as an event of the organisation's catalogue
+in the caller's transaction. Officers are read from the database on every request (organization.service),
+so a change takes effect at the next request in every process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from haiquan.kit import audit, outbox
+from haiquan.kit.auth import Principal, Role
+from haiquan.kit.errors import Conflict, NotFound, ValidationFailed
+from haiquan.organization.service import TREES
+from haiquan.organization.tables import OfficerRow
+
+# The organisation's event catalogue for officers: (field, new value) -> event type.
+OFFICER_DEACTIVATED = "organization.officer_deactivated"
+OFFICER_REACTIVATED = "organization.officer_reactivated"
+OFFICER_ROLE_CHANGED = "organization.officer_role_changed"
+OFFICER_MOVED = "organization.officer_moved"
+OFFICER_LEFT_ROSTER = "organization.officer_left_roster"
+OFFICER_RETURNED_TO_ROSTER = "organization.officer_returned_to_roster"
+
+
+@dataclass(frozen=True)
+class OfficerChange:
+    """What an administrator asks to change; None leaves a field as it is."""
+
+    active: bool | None = None
+    role: str | None = None
+    unit: str | None = None
+    on_roster: bool | None = None
+
+
+def event_type(field: str, value: Any) -> str:
+    if field == "active":
+        return OFFICER_REACTIVATED if value else OFFICER_DEACTIVATED
+    if field == "on_roster":
+        return OFFICER_RETURNED_TO_ROSTER if value else OFFICER_LEFT_ROSTER
+    return OFFICER_ROLE_CHANGED if field == "role" else OFFICER_MOVED
+
+
+def by_username(session: Session, username: str, *, actor: Principal | None = None) -> OfficerRow:
+    """The officer named `username`; for an administrator, only one whose unit is in their scope."""
+    row = session.scalar(select(OfficerRow).where(OfficerRow.username == username))
+    if row is None or (actor is not None and not actor.scope.covers_unit(row.unit)):
+        raise NotFound(f"no officer {username!r} in your scope", field="username")
+    return row
+
+
+def _check(session: Session, row: OfficerRow, change: OfficerChange, actor: Principal | None) -> None:
+    if change.role is not None and change.role not in {r.value for r in Role}:
+        raise ValidationFailed(
+            f"unknown role {change.role!r}; one of: {', '.join(r.value for r in Role)}", field="role"
+        )
+    if change.unit is not None:
+        tree = TREES.get(session)
+        if tree.get(change.unit) is None:
+            raise ValidationFailed(f"unknown or inactive unit {change.unit!r}", field="unit")
+        if actor is not None and not actor.scope.covers_unit(change.unit):
+            raise ValidationFailed(f"unit {change.unit} is outside your scope", field="unit")
+    if actor is not None and actor.id == row.id and (change.active is False or change.role is not None):
+        raise Conflict(
+            "an administrator cannot deactivate their own account or change their own role",
+            field="username",
+            code="own_account",
+        )
+
+
+def change_officer(
+    session: Session, *, username: str, change: OfficerChange, actor: str, by: Principal | None = None
+) -> tuple[OfficerRow, list[str]]:
+    """Apply `change` to the officer; returns the officer and the event types recorded (none when every
+    field already had the value asked). `by` is the administrator calling through the API (scope checked);
+    None for the command line."""
+    row = by_username(session, username, actor=by)
+    _check(session, row, change, by)
+    recorded: list[str] = []
+    for field in ("active", "role", "unit", "on_roster"):
+        new = getattr(change, field)
+        old = getattr(row, field)
+        if new is None or new == old:
+            continue
+        setattr(row, field, new)
+        kind = event_type(field, new)
+        detail = {"field": field, "from": old, "to": new}
+        payload = {"officer_id": row.id, "username": row.username, "unit": row.unit, "role": row.role}
+        outbox.record(session, type=kind, unit=row.unit, actor=actor, payload=payload | detail)
+        audit.append(
+            session,
+            actor=actor,
+            action="officer." + kind.split("officer_", 1)[1],
+            target=f"officer:{row.username}",
+            unit=row.unit,
+            detail=detail,
+        )
+        recorded.append(kind)
+    session.flush()  # the mapper event forgets this process's memory of callers and rosters at once
+    return row, recorded
