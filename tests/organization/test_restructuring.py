@@ -156,6 +156,12 @@ def test_a_dissolved_unit_without_successor_leaves_its_records_to_its_parent_and
     with app.state.db.unit_of_work() as uow:
         officer = uow.session.scalar(select(OfficerRow).where(OfficerRow.username == "nb_team_officer"))
         assert officer is not None and officer.unit == "01B3"  # the account itself is left as it was
+    added = CliRunner().invoke(
+        cli.app,
+        ["officer", "add", "--username", "late", "--unit", "01B3", "--role", "officer"],
+        input="mat-khau-dai\n",
+    )
+    assert added.exit_code == 2 and "dissolved" in added.output
 
 
 @pytest.mark.parametrize(
