@@ -23,6 +23,29 @@ def target(u: Unit) -> State:
     return (u.name_vi, u.name_en, u.level, u.parent, u.successor is None, u.successor)
 
 
+def upsert(
+    session: Session, existing: dict[str, UnitRow], units: list[Unit], now: datetime
+) -> tuple[int, int]:
+    """Write the file's units over the rows `existing` (taken from it as they are met); the rows left, absent
+    from the file, are dissolved. Returns (added, changed)."""
+    added = changed = 0
+    for u in units:
+        row = existing.pop(u.code, None)
+        if row is None:
+            row = UnitRow(code=u.code)
+            session.add(row)
+            added += 1
+        elif state(row) != target(u):
+            changed += 1
+        else:
+            continue
+        apply(row, u, now)
+    for row in existing.values():
+        if row.active:
+            row.active, row.successor, row.dissolved_at = False, None, now
+    return added, changed
+
+
 def apply(row: UnitRow, u: Unit, now: datetime) -> None:
     """Set a unit's row from the file: listed with a successor, it is dissolved (since `now` unless it was
     already); listed without, it is active (again)."""

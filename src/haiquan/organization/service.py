@@ -72,24 +72,8 @@ def replace_units(session: Session, *, units: list[Unit], actor: str) -> dict[st
     successor (else the last parent); officers follow the successor, or lose access without one; open checks
     follow (restructure.follow)."""
     rows = {r.code: r for r in session.scalars(select(UnitRow)).all()}
-    existing = dict(rows)
     before = {code: (r.active, r.successor) for code, r in rows.items()}
-    now = clock.now()
-    added = changed = 0
-    for u in units:
-        row = existing.pop(u.code, None)
-        if row is None:
-            row = UnitRow(code=u.code)
-            session.add(row)
-            added += 1
-        elif restructure.state(row) != restructure.target(u):
-            changed += 1
-        else:
-            continue
-        restructure.apply(row, u, now)
-    for row in existing.values():
-        if row.active:
-            row.active, row.successor, row.dissolved_at = False, None, now
+    added, changed = restructure.upsert(session, dict(rows), units, clock.now())
     session.flush()
     # dissolved by this file, or given another successor (or a first one) after being dissolved before
     ended = sorted(c for c, r in rows.items() if not r.active and before[c] != (False, r.successor))
