@@ -81,19 +81,20 @@ class UnitTree:
         return frozenset(out)
 
     def ancestors(self, code: str) -> list[str]:
-        """From the unit up to the root, the unit itself first."""
+        """From the unit up to the root, the unit itself first; a dissolved unit goes up through its heirs
+        (what is recorded at it now counts for the units that hold it)."""
         out = []
         seen = set()
         cur: str | None = code
-        while cur and cur not in seen and cur in self.units:
+        while cur and cur not in seen and (cur in self.units or cur in self.heirs):
             out.append(cur)
             seen.add(cur)
-            cur = self.units[cur].parent
+            cur = self.units[cur].parent if cur in self.units else self.heirs[cur]
         return out
 
     def department_of(self, code: str) -> str | None:
         for c in self.ancestors(code):
-            if self.units[c].level == "department":
+            if c in self.units and self.units[c].level == "department":
                 return c
         return None
 
