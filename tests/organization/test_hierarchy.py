@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from haiquan.organization.cli import DEFAULT_UNITS, read_units_file
-from haiquan.organization.domain import HierarchyError, UnitTree, validate_rows
+from haiquan.organization.domain import HierarchyError, Unit, UnitTree, check_successors, validate_rows
 
 
 def test_seed_file_is_a_valid_tree_with_every_level() -> None:
@@ -42,3 +42,48 @@ def test_missing_columns_are_named(tmp_path: Path) -> None:
     p.write_text("code,name_vi\n00,TC\n")
     with pytest.raises(HierarchyError, match="level"):
         read_units_file(p)
+
+
+def _unit(code: str, level: str, parent: str | None, successor: str | None = None) -> Unit:
+    return Unit(code, code, "", level, parent, successor)
+
+
+def test_dissolved_units_are_held_by_their_heirs() -> None:
+    active = [_unit("00", "general", None), _unit("01", "department", "00"), _unit("01AB", "subdepartment", "01"),
+              _unit("03", "department", "00")]  # fmt: skip
+    dissolved = [
+        _unit("01TE", "subdepartment", "01", successor="01AB"),  # merged
+        _unit("01TX", "team", "01TE"),  # dissolved without successor under a merged unit
+        _unit("03CC", "subdepartment", "03", successor="01TE"),  # merged into a unit merged later
+    ]
+    tree = UnitTree.build(active, dissolved)
+    assert tree.get("01TE") is None
+    assert tree.subtree("01AB") == {"01AB", "01TE", "01TX", "03CC"}
+    assert tree.subtree("03") == {"03"}
+    assert {"01TE", "01TX", "03CC"} <= tree.subtree("01")
+    assert [tree.heir(c) for c in ("01AB", "01TE", "01TX", "03CC", "99")] == [
+        "01AB",
+        "01AB",
+        "01AB",
+        "01AB",
+        None,
+    ]
+
+
+def test_successors_are_checked_naming_the_column() -> None:
+    base = [_unit("00", "general", None), _unit("01", "department", "00")]
+    with pytest.raises(HierarchyError, match="cycle") as exc:
+        check_successors([*base, _unit("01A", "team", "01", "01B"), _unit("01B", "team", "01", "01A")])
+    assert exc.value.field == "successor"
+    with pytest.raises(HierarchyError, match="cycle"):
+        check_successors([*base, _unit("01A", "team", "01", "01A")])
+    with pytest.raises(HierarchyError, match="not in the file"):
+        check_successors([*base, _unit("01A", "team", "01", "02")])
+    with pytest.raises(HierarchyError, match="root") as exc:
+        check_successors([_unit("00", "general", None, "01"), _unit("01", "department", "00")])
+    with pytest.raises(HierarchyError, match="parent 01 is dissolved") as exc:
+        check_successors(
+            [_unit("00", "general", None), _unit("01", "department", "00", "00"), _unit("01A", "team", "01")]
+        )
+    assert exc.value.field == "parent"
+    check_successors([*base, _unit("01A", "team", "01", "01B"), _unit("01B", "team", "01", "01")])  # a chain

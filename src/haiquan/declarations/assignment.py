@@ -30,9 +30,9 @@ Officer = tuple[str, str]  # (id, username)
 
 def roster_units(tree: UnitTree, office: str) -> list[str]:
     """The office and the units above it up to its sub-department, nearest first (so every assignee's
-    scope covers the declaration)."""
+    scope covers the declaration). A dissolved office: those of the unit now holding it."""
     units = []
-    for code in tree.ancestors(office):
+    for code in tree.ancestors(tree.heir(office) or office):
         level = tree.units[code].level
         if level in ("department", "general"):
             break

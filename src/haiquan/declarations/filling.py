@@ -39,7 +39,14 @@ def check_party(session: Session, *, principal: Principal, data: DeclarationIn, 
 
 
 def apply_header(session: Session, row: DeclarationRow, data: DeclarationIn) -> None:
-    if TREES.get(session).get(data.office) is None:  # active units only
+    tree = TREES.get(session)
+    if tree.get(data.office) is None:  # active units only
+        heir = tree.heir(data.office)
+        if heir is not None:
+            raise ValidationFailed(
+                f"customs office {data.office!r} is dissolved; its records are held by {heir!r}",
+                field="office",
+            )
         raise ValidationFailed(f"unknown customs office {data.office!r}", field="office")
     imp, exp = data.importer, data.exporter
     row.kind, row.category, row.procedure_code, row.office = (

@@ -8,7 +8,7 @@ from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from haiquan.declarations import repository
-from haiquan.declarations.assignment import rosters
+from haiquan.declarations.assignment import roster, rosters
 from haiquan.declarations.domain import (
     UNDER_CHECK,
     Channel,
@@ -70,6 +70,24 @@ def assign_checkers(session: Session, rows: list[DeclarationRow]) -> None:
 
 
 CURSORS = cast(Table, RosterCursorRow.__table__)
+
+
+def reassign_open_checks(session: Session, *, offices: list[str]) -> int:
+    """After offices were dissolved: each of their open checks keeps its officer if that officer is on the
+    roster now serving the office (officers who moved with a merged unit), else goes round robin to that
+    roster (an empty roster: unassigned, in the queue of every officer in scope). Returns how many moved."""
+    q = select(DeclarationRow).where(
+        DeclarationRow.office.in_(offices),
+        DeclarationRow.status.in_([s.value for s in UNDER_CHECK]),
+        DeclarationRow.channel.in_([Channel.YELLOW.value, Channel.RED.value]),
+    )
+    moved = []
+    for row in session.scalars(q.order_by(DeclarationRow.registered_at, DeclarationRow.number)):
+        if row.assigned_officer_id not in {i for i, _ in roster(session, row.office)}:
+            row.assigned_officer_id = None
+            moved.append(row)
+    assign_checkers(session, moved)
+    return len(moved)
 
 
 def queue(

@@ -16,6 +16,7 @@ class Unit:
     name_en: str
     level: str
     parent: str | None
+    successor: str | None = None  # set: the unit is dissolved and its records and officers follow this one
 
 
 class HierarchyError(ValueError):
@@ -27,24 +28,48 @@ class HierarchyError(ValueError):
 
 @dataclass
 class UnitTree:
+    """The active units (`units`, `children`) and the dissolved ones, each held by its heir: its successor,
+    else its last parent (`heirs`; `absorbed` the other way round). A unit's subtree holds the dissolved units
+    whose heirs lead into it, so their records stay in the scope of whoever took them over."""
+
     units: dict[str, Unit]
     children: dict[str, list[str]] = field(default_factory=dict)
+    heirs: dict[str, str] = field(default_factory=dict)
+    absorbed: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, units: Iterable[Unit]) -> UnitTree:
+    def build(cls, units: Iterable[Unit], dissolved: Iterable[Unit] = ()) -> UnitTree:
         by_code = {u.code: u for u in units}
         children: dict[str, list[str]] = {}
         for u in by_code.values():
             if u.parent:
                 children.setdefault(u.parent, []).append(u.code)
-        for kids in children.values():
+        heirs = {
+            u.code: heir for u in dissolved if u.code not in by_code and (heir := u.successor or u.parent)
+        }
+        absorbed: dict[str, list[str]] = {}
+        for code, heir in heirs.items():
+            absorbed.setdefault(heir, []).append(code)
+        for kids in (*children.values(), *absorbed.values()):
             kids.sort()
-        return cls(by_code, children)
+        return cls(by_code, children, heirs, absorbed)
 
     def get(self, code: str) -> Unit | None:
+        """An active unit (None for a dissolved or unknown code)."""
         return self.units.get(code)
 
+    def heir(self, code: str) -> str | None:
+        """The active unit now holding a unit's records: the unit itself while active, else the end of its
+        chain of heirs (None for an unknown code)."""
+        seen: set[str] = set()
+        cur: str | None = code
+        while cur is not None and cur not in self.units and cur not in seen:
+            seen.add(cur)
+            cur = self.heirs.get(cur)
+        return cur if cur in self.units else None
+
     def subtree(self, code: str) -> frozenset[str]:
+        """The unit, the active units under it and the dissolved units whose records it holds."""
         out: set[str] = set()
         stack = [code]
         while stack:
@@ -53,22 +78,24 @@ class UnitTree:
                 continue
             out.add(c)
             stack.extend(self.children.get(c, ()))
+            stack.extend(self.absorbed.get(c, ()))
         return frozenset(out)
 
     def ancestors(self, code: str) -> list[str]:
-        """From the unit up to the root, the unit itself first."""
+        """From the unit up to the root, the unit itself first; a dissolved unit goes up through its heirs
+        (what is recorded at it now counts for the units that hold it)."""
         out = []
         seen = set()
         cur: str | None = code
-        while cur and cur not in seen and cur in self.units:
+        while cur and cur not in seen and (cur in self.units or cur in self.heirs):
             out.append(cur)
             seen.add(cur)
-            cur = self.units[cur].parent
+            cur = self.units[cur].parent if cur in self.units else self.heirs[cur]
         return out
 
     def department_of(self, code: str) -> str | None:
         for c in self.ancestors(code):
-            if self.units[c].level == "department":
+            if c in self.units and self.units[c].level == "department":
                 return c
         return None
 
@@ -94,8 +121,10 @@ def validate_rows(rows: list[dict[str, str]]) -> list[Unit]:
         if not name:
             raise HierarchyError(f"row {i}: name_vi is empty", row=i, field="name_vi")
         parent = (r.get("parent") or "").strip() or None
-        units.append(Unit(code, name, (r.get("name_en") or "").strip(), level, parent))
+        successor = (r.get("successor") or "").strip() or None
+        units.append(Unit(code, name, (r.get("name_en") or "").strip(), level, parent, successor))
     _check_links(units)
+    check_successors(units)
     return units
 
 
@@ -129,3 +158,32 @@ def representation_in_force(
     if at < valid_from or (valid_until is not None and at >= valid_until):
         return False
     return revoked_at is None or at < revoked_at
+
+
+def check_successors(units: list[Unit]) -> None:
+    """A unit with a successor is dissolved into it: the successor is another unit of the file, the chain of
+    successors ends at an active unit (no cycle), and no active unit stays under a dissolved one."""
+    by_code = {u.code: u for u in units}
+    for u in units:
+        if u.successor is None:
+            continue
+        if u.successor not in by_code:
+            raise HierarchyError(
+                f"unit {u.code}: successor {u.successor} is not in the file", field="successor"
+            )
+        if u.parent is None:
+            raise HierarchyError(f"unit {u.code}: the root cannot be dissolved", field="successor")
+        chain = [u.code]
+        cur = by_code[u.successor]
+        while cur.successor is not None and cur.code not in chain:
+            chain.append(cur.code)
+            cur = by_code[cur.successor]
+        if cur.code in chain:
+            cycle = " -> ".join([*chain[chain.index(cur.code) :], cur.code])
+            raise HierarchyError(f"unit {u.code}: successors form a cycle ({cycle})", field="successor")
+    for u in units:
+        parent = by_code.get(u.parent or "")
+        if u.successor is None and parent is not None and parent.successor is not None:
+            raise HierarchyError(
+                f"unit {u.code}: parent {parent.code} is dissolved (into {parent.successor})", field="parent"
+            )

@@ -27,7 +27,7 @@ from haiquan.kit.auth import (
 )
 from haiquan.kit.db import new_id
 from haiquan.kit.errors import Conflict, NotFound, Unauthorized, ValidationFailed
-from haiquan.organization import principals
+from haiquan.organization import principals, restructure
 from haiquan.organization.domain import Unit, UnitTree
 from haiquan.organization.tables import ApiKeyRow, EnterpriseRow, OfficerRow, UnitRow
 from haiquan.reference import validators
@@ -59,40 +59,36 @@ TREES = TreeCache()
 
 
 def load_tree(session: Session) -> UnitTree:
-    rows = session.scalars(select(UnitRow).where(UnitRow.active.is_(True))).all()
-    return UnitTree.build(Unit(r.code, r.name_vi, r.name_en, r.level, r.parent) for r in rows)
+    rows = session.scalars(select(UnitRow)).all()
+    units = {r.code: Unit(r.code, r.name_vi, r.name_en, r.level, r.parent, r.successor) for r in rows}
+    return UnitTree.build(
+        (units[r.code] for r in rows if r.active), (units[r.code] for r in rows if not r.active)
+    )
 
 
 def replace_units(session: Session, *, units: list[Unit], actor: str) -> dict[str, int]:
-    """Upsert the hierarchy from a validated file; units absent from the file are deactivated, never
-    deleted (their records keep their unit)."""
-    existing = {r.code: r for r in session.scalars(select(UnitRow)).all()}
-    added = changed = 0
-    for u in units:
-        row = existing.pop(u.code, None)
-        if row is None:
-            session.add(
-                UnitRow(code=u.code, name_vi=u.name_vi, name_en=u.name_en, level=u.level, parent=u.parent)
-            )
-            added += 1
-        elif (row.name_vi, row.name_en, row.level, row.parent, row.active) != (
-            u.name_vi,
-            u.name_en,
-            u.level,
-            u.parent,
-            True,
-        ):
-            row.name_vi, row.name_en, row.level, row.parent, row.active = (
-                u.name_vi,
-                u.name_en,
-                u.level,
-                u.parent,
-                True,
-            )
-            changed += 1
-    for row in existing.values():
-        row.active = False
-    summary = {"added": added, "changed": changed, "deactivated": len(existing), "total": len(units)}
+    """Upsert the hierarchy from a validated file. A unit listed with a successor is merged into it; a unit
+    absent from the file is dissolved. Neither is deleted: records keep their unit code, held in scope by the
+    successor (else the last parent); officers follow the successor, or lose access without one; open checks
+    follow (restructure.follow)."""
+    rows = {r.code: r for r in session.scalars(select(UnitRow)).all()}
+    before = {code: (r.active, r.successor) for code, r in rows.items()}
+    added, changed = restructure.upsert(session, dict(rows), units, clock.now())
+    session.flush()
+    # dissolved by this file, or given another successor (or a first one) after being dissolved before
+    ended = sorted(c for c, r in rows.items() if not r.active and before[c] != (False, r.successor))
+    TREES.invalidate()  # the roster that takes over open checks reads the new tree
+    tree = TREES.get(session)
+    merged = 0
+    for code in ended:
+        merged += restructure.follow(session, tree, code=code, actor=actor)
+    summary = {
+        "added": added,
+        "changed": changed,
+        "merged": merged,
+        "dissolved": len(ended) - merged,
+        "total": len(units),
+    }
     outbox.record(session, type="organization.units_replaced", unit="00", actor=actor, payload=summary)
     audit.append(session, actor=actor, action="units.load", target="units", detail=summary)
     TREES.invalidate()
@@ -106,8 +102,11 @@ def add_officer(
         raise ValidationFailed(
             f"unknown role {role!r}; one of: {', '.join(r.value for r in Role)}", field="role"
         )
-    if session.get(UnitRow, unit) is None:
+    found = session.get(UnitRow, unit)
+    if found is None:
         raise ValidationFailed(f"unknown unit {unit!r}", field="unit")
+    if not found.active:
+        raise ValidationFailed(f"unit {unit!r} is dissolved", field="unit")
     if len(password) < 8:
         raise ValidationFailed("the password needs at least 8 characters", field="password")
     if session.scalar(select(OfficerRow).where(OfficerRow.username == username)) is not None:
@@ -188,6 +187,7 @@ def officer_scope(tree: UnitTree, unit: str) -> Scope:
 
 def officer_principal(session: Session, row: OfficerRow) -> Principal:
     tree = TREES.get(session)
+    require_active_unit(tree, row)
     return Principal(
         kind="officer",
         id=row.id,
@@ -198,10 +198,18 @@ def officer_principal(session: Session, row: OfficerRow) -> Principal:
     )
 
 
+def require_active_unit(tree: UnitTree, row: OfficerRow) -> None:
+    """Officers of a unit dissolved without a successor lose access at once (officers of a merged unit have
+    moved to its successor); their accounts are left as they are."""
+    if tree.get(row.unit) is None:
+        raise Unauthorized(f"this officer's unit {row.unit} has been dissolved", code="unit_dissolved")
+
+
 def login(session: Session, *, username: str, password: str, secret: str, ttl_minutes: int) -> str:
     row = session.scalar(select(OfficerRow).where(OfficerRow.username == username))
     if row is None or not row.active or not verify_password(row.password_hash, password):
         raise Unauthorized("wrong username or password", code="bad_credentials")
+    require_active_unit(TREES.get(session), row)
     return issue_token(secret=secret, subject=row.id, ttl_minutes=ttl_minutes, extra={"unit": row.unit})
 
 

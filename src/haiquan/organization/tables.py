@@ -19,6 +19,9 @@ class UnitRow(Base):
     level: Mapped[str] = mapped_column(String(20))
     parent: Mapped[str | None] = mapped_column(String(16), nullable=True, index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # a dissolved unit (active false): the unit its records and officers followed, if any, and since when
+    successor: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    dissolved_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
 
 class OfficerRow(Base):

@@ -297,7 +297,14 @@ def register_applier(kind: str, applier: Applier) -> None:
 
 def _apply_organization(session: Session, document: dict[str, Any], actor: str) -> None:
     units = [
-        Unit(r["code"], r["name_vi"], r.get("name_en", ""), r["level"], r.get("parent") or None)
+        Unit(
+            r["code"],
+            r["name_vi"],
+            r.get("name_en", ""),
+            r["level"],
+            r.get("parent") or None,
+            r.get("successor") or None,
+        )
         for r in document.get("units", [])
     ]
     if units:
