@@ -71,7 +71,9 @@ def transition(
     )
     body = payload(row, old.value if old else None)
     body["action"] = action
-    event_id = outbox.record(session, type=f"declaration.{action}", unit=row.office, actor=actor, payload=body)
+    event_id = outbox.record(
+        session, type=f"declaration.{action}", unit=row.office, actor=actor, payload=body
+    )
     audit.append(
         session,
         actor=actor,
