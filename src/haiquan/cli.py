@@ -132,6 +132,7 @@ def demo_seed(
     console.print(
         f"{result.declarations} declarations; API keys in {settings.data_dir / 'demo-credentials.json'}"
     )
+    console.print('The demo bank Vietcombank (VCB) confirms payments with api_keys["bank:VCB"] of that file')
     from haiquan.supervision.demostory import describe
 
     for line in describe(result.vessel):

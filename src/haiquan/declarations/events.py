@@ -65,7 +65,8 @@ def transition(
     action: str,
     reason: str = "",
     detail: dict[str, Any] | None = None,
-) -> None:
+) -> str:
+    """Returns the id of the outbox event recorded."""
     row.status = new
     pending.add(
         session,
@@ -83,7 +84,9 @@ def transition(
     )
     body = payload(row, old.value if old else None)
     body["action"] = action
-    outbox.record(session, type=f"declaration.{action}", unit=row.office, actor=actor, payload=body)
+    event_id = outbox.record(
+        session, type=f"declaration.{action}", unit=row.office, actor=actor, payload=body
+    )
     audit.append(
         session,
         actor=actor,
@@ -93,3 +96,4 @@ def transition(
         detail={"from": old.value if old else None, "to": new.value, "reason": reason[:200]},
     )
     DECLARATIONS.labels(action).inc()
+    return event_id

@@ -1,6 +1,7 @@
 """Declarant use cases: lodge (IDA/EDA/MIC/MEC), amend before registration (IDB/EDB), register
-(IDC/EDC) with eligibility and channel, amend after registration (AMA), cancel; and the steps other
-modules drive: duties settled (payments), goods exited (supervision). Services never commit."""
+(IDC/EDC) with eligibility and channel (the duties' payment reference written in the same transaction),
+amend after registration (AMA), cancel; and the steps other modules drive: duties settled (payments),
+goods exited (supervision). Services never commit."""
 
 from __future__ import annotations
 
@@ -32,6 +33,8 @@ from haiquan.declarations.tables import DeclarationLineRow, DeclarationRow
 from haiquan.kit import clock, ids, pending, sequences
 from haiquan.kit.auth import Principal
 from haiquan.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from haiquan.payments import service as payments
+from haiquan.payments.domain import payer_of
 from haiquan.risk.channel import ChannelEngine, DeclarationFacts, LineFacts
 
 OVERDUE_LIMIT_DAYS = 90
@@ -175,7 +178,7 @@ def register(
     row.duties_settled = row.total_duties == 0
     row.settlement = "none_due" if row.duties_settled else None
     row.updated_at = now
-    transition(
+    event_id = transition(
         session,
         row,
         Status.ACCEPTED,
@@ -183,6 +186,14 @@ def register(
         actor=principal.label,
         action="register",
         detail={"channel": decision.channel, "reasons": decision.reasons},
+    )
+    payments.assessed_at_registration(
+        session,
+        number=row.number,
+        office=row.office,
+        payer=payer_of(row.kind, row.importer_tax_code, row.declarant_tax_code),
+        total=row.total_duties,
+        source=event_id,
     )
     if decision.channel == Channel.GREEN:
         row.checks_passed = True

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from haiquan.deps import Ctx
 from haiquan.kit.errors import NotFound, ValidationFailed
 from haiquan.payments import batch, confirmations, xmlmsg
+from haiquan.payments.bank_api import router as bank_router
 from haiquan.payments.schemas import (
     GuaranteeIn,
     GuaranteeOut,
@@ -19,7 +20,7 @@ from haiquan.payments.schemas import (
     ReferenceOut,
     ReversalIn,
 )
-from haiquan.payments.tables import BankRow, PaymentReferenceRow
+from haiquan.payments.tables import PaymentReferenceRow
 
 router = APIRouter(prefix="/api/v1", tags=["payments"])
 
@@ -128,9 +129,4 @@ def _declared_by(ctx: Ctx, ref: PaymentReferenceRow, enterprise_id: str) -> bool
     return decl is not None and decl.declarant_id == enterprise_id
 
 
-@router.get("/payments/banks", summary="Banks connected to the gateway")
-def banks(ctx: Ctx) -> list[dict[str, object]]:
-    rows = ctx.session.scalars(select(BankRow).where(BankRow.active.is_(True)).order_by(BankRow.code)).all()
-    return [
-        {"code": b.code, "name": b.name, "tax_code": b.tax_code, "xml": bool(b.certificate_pem)} for b in rows
-    ]
+router.include_router(bank_router)

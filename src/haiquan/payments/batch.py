@@ -23,10 +23,11 @@ from haiquan.kit import audit, clock, outbox
 from haiquan.kit.auth import Principal
 from haiquan.kit.clock import vn_day
 from haiquan.kit.db import new_id
-from haiquan.kit.errors import Conflict, DomainError, Forbidden, ValidationFailed
+from haiquan.kit.errors import Conflict, DomainError, ValidationFailed
 from haiquan.kit.inbound import nul_path
 from haiquan.kit.money import vnd
 from haiquan.payments import ledger, service
+from haiquan.payments.banks import refusal as bank_refusal
 from haiquan.payments.batch_reads import (
     LockedDue,
     OpenRef,
@@ -106,9 +107,9 @@ def _confirm_once(session: Session, principal: Principal, items: Sequence[Paymen
     outcomes: dict[int, Outcome] = {}
     codes: dict[int, list[str]] = {}
     for i, d in enumerate(items):
-        if d.bank not in banks:
-            outcomes[i] = Outcome(403, error=Forbidden(f"this API key does not belong to bank {d.bank}",
-                                                         code="wrong_bank"))  # fmt: skip
+        refused = bank_refusal(banks.get(d.bank), d.bank, principal.tax_code)
+        if refused is not None:
+            outcomes[i] = Outcome(403, error=refused)
         elif (d.bank, d.transaction_id) not in priors:
             try:
                 codes[i] = reference_codes(d)

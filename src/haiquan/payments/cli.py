@@ -16,16 +16,19 @@ from haiquan.kit import clock
 from haiquan.kit.cli_support import database, fail
 from haiquan.kit.errors import DomainError
 from haiquan.organization.service import load_tree
-from haiquan.payments import budget, ledger, reconcile, service
+from haiquan.payments import banks, budget, ledger, reconcile, service
+from haiquan.payments.bank_cli import bank_app
 from haiquan.payments.domain import RevenueFigures
-from haiquan.payments.tables import BankRow
 
 console = Console()
-payments_app = typer.Typer(help="Bank payments: reconciliation, bank certificates", no_args_is_help=True)
+payments_app = typer.Typer(
+    help="Bank payments: banks, reconciliation, bank certificates", no_args_is_help=True
+)
 revenue_app = typer.Typer(
     help="Revenue: budget estimates, figures, refunds, write-offs", no_args_is_help=True
 )
 ACTOR = "cli:operator"
+payments_app.add_typer(bank_app, name="bank")
 
 
 @payments_app.command("reconcile")
@@ -62,15 +65,12 @@ def bank_certificate(
     file: Annotated[Path, typer.Option("--file", exists=True, dir_okay=False, help="PEM X.509 certificate")],
 ) -> None:
     """Register the certificate that verifies a bank's signed XML confirmations."""
-    pem = file.read_text()
-    if "BEGIN CERTIFICATE" not in pem:
-        fail("the file is not a PEM certificate")
-    with database().unit_of_work() as uow:
-        row = uow.session.get(BankRow, bank)
-        if row is None:
-            fail(f"unknown bank {bank}")
-        row.certificate_pem = pem
-        uow.commit()
+    try:
+        with database().unit_of_work() as uow:
+            banks.set_certificate(uow.session, code=bank, pem=file.read_text(), actor=ACTOR)
+            uow.commit()
+    except DomainError as exc:
+        fail(f"{exc.field or ''}: {exc.message}")
     console.print(f"certificate registered for {bank}")
 
 

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from haiquan.kit import audit, clock, outbox
 from haiquan.kit.auth import Principal
 from haiquan.kit.db import new_id
-from haiquan.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from haiquan.kit.errors import Conflict, NotFound, ValidationFailed
 from haiquan.kit.money import vnd
-from haiquan.payments import ledger, service
+from haiquan.payments import banks, ledger, service
 from haiquan.payments.domain import (
     ZERO,
     EntryKind,
@@ -34,8 +34,10 @@ from haiquan.payments.tables import (
 def caller_bank(session: Session, principal: Principal, code: str) -> BankRow:
     principal.require_enterprise("bank")
     bank = session.get(BankRow, code)
-    if bank is None or not bank.active or bank.tax_code != principal.tax_code:
-        raise Forbidden(f"this API key does not belong to bank {code}", code="wrong_bank")
+    refused = banks.refusal(bank, code, principal.tax_code)
+    if refused is not None:
+        raise refused
+    assert bank is not None
     return bank
 
 

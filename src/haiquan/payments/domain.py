@@ -48,6 +48,13 @@ def reference_for(declaration_number: str, amendment_no: int) -> str:
     return body + luhn_digit(body)
 
 
+def payer_of(kind: str, importer_tax_code: str | None, declarant_tax_code: str | None) -> str:
+    """Who owes a declaration's duties: the importer on an import declaration, else the declarant."""
+    if kind == "import" and importer_tax_code:
+        return importer_tax_code
+    return declarant_tax_code or importer_tax_code or ""
+
+
 def check_reference(value: str) -> str:
     raw = value.strip()
     if len(raw) != 15 or not is_valid_luhn(raw):

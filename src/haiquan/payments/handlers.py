@@ -1,5 +1,6 @@
-"""Reactions of payments to the declarations' events: duties assessed on registration, amended by AMA,
-withdrawn on cancellation."""
+"""Reactions of payments to the declarations' events: duties amended by AMA, withdrawn on cancellation.
+Registration writes its due and reference itself (service.assessed_at_registration); its event still comes
+here, which finds the due and does nothing, or assesses a registration recorded before that was so."""
 
 from __future__ import annotations
 
@@ -8,13 +9,12 @@ from decimal import Decimal
 from haiquan.kit.db import UnitOfWork
 from haiquan.kit.outbox import Consumer, Event
 from haiquan.payments import service
+from haiquan.payments.domain import payer_of
 
 
 def _payer(p: dict[str, object]) -> str:
-    importer = p.get("importer_tax_code")
-    if p.get("kind") == "import" and importer:
-        return str(importer)
-    return str(p.get("declarant_tax_code") or importer or "")
+    importer, declarant = p.get("importer_tax_code"), p.get("declarant_tax_code")
+    return payer_of(str(p.get("kind")), str(importer) if importer else None, str(declarant or ""))
 
 
 def on_declarations(uow: UnitOfWork, events: list[Event]) -> None:
@@ -28,7 +28,7 @@ def on_declaration(uow: UnitOfWork, event: Event, known: service.Known | None = 
     p = event.payload
     number, office = str(p["number"]), str(p["office"])
     total = Decimal(str(p.get("total_duties") or "0"))
-    if event.type == "declaration.register":
+    if event.type == "declaration.register":  # a no-op unless the registration did not write its due
         service.assessed(
             uow.session,
             number=number,

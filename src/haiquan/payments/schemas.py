@@ -111,3 +111,37 @@ class PaymentBatchOut(BaseModel):
     repeated: int
     refused: int
     results: list[PaymentBatchItem]
+
+
+class BankIn(BaseModel):
+    """A bank to connect to the gateway (administrators)."""
+
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(min_length=2, max_length=12, examples=["VCB"], description="Capital letters and digits")
+    name: str = Field(min_length=1, max_length=200, examples=["Ngân hàng TMCP Ngoại thương Việt Nam"])
+    tax_code: str = Field(min_length=10, max_length=14, examples=["0100112437"])
+    round_the_clock: bool = Field(True, description="The bank confirms payments 24/7, nights and holidays")
+    certificate_pem: str | None = Field(
+        None, max_length=20_000, description="PEM X.509 certificate verifying its signed XML confirmations"
+    )
+
+
+class BankOut(BaseModel):
+    code: str
+    name: str
+    tax_code: str
+    round_the_clock: bool
+    xml: bool = Field(description="A certificate is registered: signed XML confirmations are accepted")
+    active: bool
+
+
+class BankAddedOut(BaseModel):
+    bank: BankOut
+    api_key: str | None = Field(
+        description="The bank's API key, shown once (null when an Idempotency-Key replay answers)"
+    )
+
+
+class BankStateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=3, max_length=300, examples=["contract ended"])

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
-from haiquan.kit import audit, clock, outbox
-from haiquan.kit.db import among
+from haiquan.kit import audit, clock, outbox, pending
+from haiquan.kit.db import Base, among
 from haiquan.kit.errors import NotFound, ValidationFailed
 from haiquan.payments import ledger
 from haiquan.payments.domain import ZERO, EntryKind, amendment, assessment, reference_for, refund, write_off
-from haiquan.payments.tables import DeclarationDueRow, PaymentReferenceRow
+from haiquan.payments.tables import DeclarationDueRow, LedgerLineRow, PaymentReferenceRow
 
 SYSTEM = "system:payments"
 
@@ -126,6 +126,40 @@ def assessed(
         declaration_number=number,
     )
     return due
+
+
+def assessed_at_registration(
+    session: Session, *, number: str, office: str, payer: str, total: Decimal, source: str
+) -> None:
+    """The due, the first payment reference and the assessment entry of a declaration registered in this
+    transaction, written at its commit (kit.pending: nothing read, rolled back with a refused change of a
+    group commit), so the reference exists as soon as the answer says `duty_payment_reference_issued`.
+    A declaration is registered once: neither can exist yet. `source` is the registration's event id."""
+    if total <= 0:
+        return
+    now, ref = clock.now(), reference_for(number, 0)
+    pending.add(session, _table(DeclarationDueRow), {
+        "declaration_number": number, "office": office, "payer_tax_code": payer, "assessed": total,
+        "paid": ZERO, "guaranteed": ZERO, "written_off": ZERO, "settled_sent": False, "version": 1,
+    })  # fmt: skip
+    pending.add(session, _table(PaymentReferenceRow), {
+        "reference": ref, "declaration_number": number, "amendment_no": 0, "office": office,
+        "payer_tax_code": payer, "amount_due": total, "amount_paid": ZERO, "status": "open", "created_at": now,
+    })  # fmt: skip
+    outbox.record(session, type="payment.reference_issued", unit=office, actor=SYSTEM, payload={
+        "reference": ref, "declaration_number": number, "amendment_no": 0, "amount_due": str(total),
+        "payer_tax_code": payer,
+    })  # fmt: skip
+    made = ledger.entry(office=office, kind=EntryKind.ASSESSMENT, postings=assessment(total), source=source,
+                        actor=SYSTEM, declaration_number=number, at=now)  # fmt: skip
+    if made is not None:
+        lines, event = made
+        pending.add_many(session, _table(LedgerLineRow), lines)
+        outbox.record(session, type=event["type"], unit=office, actor=SYSTEM, payload=event["payload"])
+
+
+def _table(row: type[Base]) -> Table:
+    return cast(Table, row.__table__)
 
 
 def amended(
@@ -250,8 +284,6 @@ def refund_paid(session: Session, *, number: str, amount: Decimal, actor: str) -
 
 def refundable(session: Session, number: str) -> Decimal:
     from sqlalchemy import func
-
-    from haiquan.payments.tables import LedgerLineRow
 
     c, d = session.execute(
         select(func.sum(LedgerLineRow.credit), func.sum(LedgerLineRow.debit)).where(

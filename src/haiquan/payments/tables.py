@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from haiquan.kit.db import Base
@@ -14,8 +14,9 @@ from haiquan.kit.tables import SeqInt
 
 
 class BankRow(Base):
-    """A commercial bank connected to the 24/7 payment gateway; its API key belongs to the enterprise with
-    the same tax code; its certificate verifies the signed XML variant."""
+    """A commercial bank connected to the payment gateway (payments.banks); its API key belongs to the
+    enterprise with the same tax code; its certificate verifies the signed XML variant; a disabled bank's
+    confirmations are refused. `round_the_clock`: it confirms payments 24/7, nights and holidays included."""
 
     __tablename__ = "banks"
     code: Mapped[str] = mapped_column(String(12), primary_key=True)
@@ -23,6 +24,7 @@ class BankRow(Base):
     tax_code: Mapped[str] = mapped_column(String(14), unique=True)
     certificate_pem: Mapped[str | None] = mapped_column(Text, nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    round_the_clock: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime]
 
 

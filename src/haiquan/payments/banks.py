@@ -1,0 +1,154 @@
+"""Banks connected to the payment gateway: added by an administrator (CLI or API) with the enterprise whose
+API key the bank's system uses, listed, disabled and enabled again. Every change is audited and is an
+event (`payment.bank_added`, `payment.bank_disabled`, `payment.bank_enabled`). Services never commit."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from cryptography import x509
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from haiquan.kit import audit, clock, outbox
+from haiquan.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from haiquan.organization import service as org
+from haiquan.organization.tables import EnterpriseRow
+from haiquan.payments.tables import BankRow
+from haiquan.reference import validators
+
+CODE = re.compile(r"^[A-Z][A-Z0-9]{1,11}$")
+NATIONAL = "00"  # banks serve every unit: their events belong to the General Department
+
+
+@dataclass(frozen=True)
+class Added:
+    bank: BankRow
+    api_key: str  # shown once: stored hashed with the bank's enterprise
+
+
+def check_code(code: str) -> str:
+    value = code.strip().upper()
+    if not CODE.match(value):
+        raise ValidationFailed(
+            "a bank code is 2 to 12 capital letters and digits, starting with a letter (e.g. VCB)",
+            field="code",
+        )
+    return value
+
+
+def check_certificate(pem: str | None, *, field: str = "certificate_pem") -> str | None:
+    """A PEM X.509 certificate that verifies the bank's signed XML, still valid today; None: none given."""
+    if pem is None or not pem.strip():
+        return None
+    try:
+        cert = x509.load_pem_x509_certificate(pem.strip().encode())
+    except ValueError as exc:
+        raise ValidationFailed("not a PEM X.509 certificate", field=field, code="bad_certificate") from exc
+    if cert.not_valid_after_utc <= clock.now():
+        raise ValidationFailed(
+            f"the certificate expired on {cert.not_valid_after_utc.date()}",
+            field=field,
+            code="bad_certificate",
+        )
+    return pem.strip() + "\n"
+
+
+def add(
+    session: Session,
+    *,
+    code: str,
+    name: str,
+    tax_code: str,
+    round_the_clock: bool,
+    certificate_pem: str | None,
+    actor: str,
+) -> Added:
+    """Connect a bank: its row, and an API key for its enterprise (registered now with the role `bank`,
+    or given that role if customs already knows the enterprise)."""
+    code = check_code(code)
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise ValidationFailed("the name is 1 to 200 characters", field="name")
+    try:
+        tax = validators.tax_code(tax_code)
+    except ValueError as exc:
+        raise ValidationFailed(str(exc), field="tax_code") from exc
+    pem = check_certificate(certificate_pem)
+    if session.get(BankRow, code) is not None:
+        raise Conflict(f"bank {code} exists", field="code", code="bank_exists")
+    if session.scalar(select(BankRow.code).where(BankRow.tax_code == tax)) is not None:
+        raise Conflict(f"a bank with tax code {tax} exists", field="tax_code", code="bank_exists")
+    key = _enterprise_key(session, tax=tax, name=name, actor=actor)
+    row = BankRow(code=code, name=name, tax_code=tax, certificate_pem=pem, active=True,
+                  round_the_clock=round_the_clock, created_at=clock.now())  # fmt: skip
+    session.add(row)
+    payload = {
+        "code": code,
+        "name": name,
+        "tax_code": tax,
+        "round_the_clock": round_the_clock,
+        "xml": bool(pem),
+    }
+    outbox.record(session, type="payment.bank_added", unit=NATIONAL, actor=actor, payload=payload)
+    audit.append(session, actor=actor, action="payment.bank_add", target=f"bank:{code}", detail=payload)
+    return Added(row, key)
+
+
+def _enterprise_key(session: Session, *, tax: str, name: str, actor: str) -> str:
+    ent = session.scalar(select(EnterpriseRow).where(EnterpriseRow.tax_code == tax))
+    if ent is None:
+        _, key = org.add_enterprise(session, tax_code=tax, name=name, roles=["bank"], actor=actor)
+        return key
+    if "bank" not in ent.roles:
+        ent.roles = sorted({*ent.roles, "bank"})
+        audit.append(session, actor=actor, action="enterprise.role_added", target=f"enterprise:{tax}",
+                     detail={"role": "bank"})  # fmt: skip
+    return org.issue_api_key(session, enterprise=ent, actor=actor, label="bank gateway")
+
+
+def listed(session: Session, *, include_disabled: bool = False) -> list[BankRow]:
+    q = select(BankRow).order_by(BankRow.code)
+    if not include_disabled:
+        q = q.where(BankRow.active.is_(True))
+    return list(session.scalars(q))
+
+
+def set_active(session: Session, *, code: str, active: bool, reason: str, actor: str) -> BankRow:
+    """Disable a bank (its confirmations, reversals and guarantees are refused from now on; what it booked
+    stays) or enable it again. Doing what is already done changes nothing."""
+    row = session.get(BankRow, code.strip().upper(), with_for_update=True)
+    if row is None:
+        raise NotFound(f"no bank {code}", field="code")
+    if row.active == active:
+        return row
+    row.active = active
+    kind = "enabled" if active else "disabled"
+    payload = {"code": row.code, "tax_code": row.tax_code, "reason": reason}
+    outbox.record(session, type=f"payment.bank_{kind}", unit=NATIONAL, actor=actor, payload=payload)
+    audit.append(session, actor=actor, action=f"payment.bank_{kind[:-1]}", target=f"bank:{row.code}",
+                 detail={"reason": reason[:200]})  # fmt: skip
+    return row
+
+
+def set_certificate(session: Session, *, code: str, pem: str, actor: str) -> BankRow:
+    row = session.get(BankRow, code.strip().upper())
+    if row is None:
+        raise NotFound(f"no bank {code}", field="code")
+    row.certificate_pem = check_certificate(pem, field="file")
+    if row.certificate_pem is None:
+        raise ValidationFailed("the file is empty", field="file", code="bad_certificate")
+    audit.append(session, actor=actor, action="payment.bank_certificate", target=f"bank:{row.code}")
+    return row
+
+
+def refusal(bank: BankRow | None, code: str, tax_code: str | None) -> Forbidden | None:
+    """Why a bank's API key may not act for bank `code` (None: it may)."""
+    if bank is None or bank.tax_code != tax_code:
+        return Forbidden(f"this API key does not belong to bank {code}", field="bank", code="wrong_bank")
+    if not bank.active:
+        return Forbidden(
+            f"bank {code} is disabled: customs refuses its confirmations", field="bank", code="bank_disabled"
+        )
+    return None
