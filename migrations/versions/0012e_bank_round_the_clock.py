@@ -3,7 +3,7 @@ an administrator connects the bank (`haiquan payments bank add`, `POST /api/v1/p
 connected before are taken to be 24/7, as the gateway was built for them.
 
 Revision ID: 0012e
-Revises: 0011
+Revises: 0012g
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012e"
-down_revision: str | Sequence[str] | None = "0011"
+down_revision: str | Sequence[str] | None = "0012g"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
