@@ -9,7 +9,7 @@ from rich.console import Console
 
 from haiquan.enforcement.cli import app as enforcement_app
 from haiquan.kit import audit
-from haiquan.kit.cli_support import database, fail
+from haiquan.kit.cli_support import DatabaseGuard, database, fail, require_migrated
 from haiquan.kit.settings import get_settings
 from haiquan.organization.cli import enterprise_app, officer_app, unit_app
 from haiquan.payments.cli import payments_app, revenue_app
@@ -22,7 +22,10 @@ from haiquan.supervision.cli import app as supervision_app
 
 console = Console()
 app = typer.Typer(
-    help="haiquan: smart-customs platform", no_args_is_help=True, pretty_exceptions_enable=False
+    cls=DatabaseGuard,
+    help="haiquan: smart-customs platform",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
 )
 db_app = typer.Typer(help="Database schema")
 audit_app = typer.Typer(help="The tamper-evident audit log")
@@ -91,6 +94,7 @@ def serve(
         if value is not None:
             os.environ[f"HAIQUAN_{name}"] = value  # handed to the settings object of the served app
     get_settings.cache_clear()
+    require_migrated()
 
     uvicorn.run(
         "haiquan.app:create_served_app",
@@ -111,11 +115,19 @@ def demo_seed(
     declarations: Annotated[int, typer.Option(help="How many demo declarations")] = 300,
 ) -> None:
     """Load units, reference data, officers, enterprises and declarations (idempotent)."""
+    import os
+
     from rich.table import Table
 
     from haiquan.demo import DEMO_PASSWORD, seed
 
     settings = get_settings()
+    try:  # before anything is committed: the API keys printed below must have somewhere to go
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        fail(f"cannot create the data directory {settings.data_dir}: {exc.strerror}", 1)
+    if not os.access(settings.data_dir, os.W_OK):
+        fail(f"the data directory {settings.data_dir} is not writable (the demo's API keys go there)", 1)
     result = seed(database(), settings, declarations_count=declarations)
     if result.already:
         console.print(

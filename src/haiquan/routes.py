@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from haiquan.cargo.api import router as cargo_router
 from haiquan.declarations.api import router as declarations_router
 from haiquan.enforcement.api import router as enforcement_router
 from haiquan.enforcement.pages import router as enforcement_pages
+from haiquan.kit.queryparams import refuse_unknown_query
 from haiquan.organization.api import router as organization_router
 from haiquan.payments.api import router as payments_router
 from haiquan.reference.api import router as reference_router
@@ -23,17 +24,19 @@ from haiquan.web.pages import router as web_router
 
 def include_routers(app: FastAPI) -> None:
     """Hottest first: a request is matched against the routes in order (terminals' messages and look-ups,
-    then declarations and payments). No two routers share a path (tests/api/test_routes.py)."""
-    app.include_router(supervision_router)
-    app.include_router(declarations_router)
-    app.include_router(payments_router)
-    app.include_router(cargo_router)
-    app.include_router(organization_router)
-    app.include_router(reference_router)
-    app.include_router(enforcement_router)
-    app.include_router(reports_router)
-    app.include_router(risk_router)
-    app.include_router(sharing_router)
+    then declarations and payments). No two routers share a path (tests/api/test_routes.py). The API's
+    routers refuse query parameters their routes do not declare (kit.queryparams); pages do not."""
+    strict = [Depends(refuse_unknown_query)]
+    app.include_router(supervision_router, dependencies=strict)
+    app.include_router(declarations_router, dependencies=strict)
+    app.include_router(payments_router, dependencies=strict)
+    app.include_router(cargo_router, dependencies=strict)
+    app.include_router(organization_router, dependencies=strict)
+    app.include_router(reference_router, dependencies=strict)
+    app.include_router(enforcement_router, dependencies=strict)
+    app.include_router(reports_router, dependencies=strict)
+    app.include_router(risk_router, dependencies=strict)
+    app.include_router(sharing_router, dependencies=strict)
     app.include_router(web_router)
     app.include_router(supervision_pages)
     app.include_router(enforcement_pages)

@@ -77,12 +77,14 @@ def test_department_leader_sees_hand_computed_figures_of_their_units_only(world:
     d = r.json()
     rev = d["revenue"]
     # 01: 624 + 300 bn collected (not 03's 5,000); estimate 23,300; 24 bn over-paid is refundable
-    assert rev["collected"] == 924 * BN and rev["estimate"] == 23_300 * BN and rev["refunds_due"] == 24 * BN
+    # money is a decimal string in whole dong
+    assert rev["collected"] == str(924 * BN) and rev["estimate"] == str(23_300 * BN)
+    assert rev["refunds_due"] == str(24 * BN) and isinstance(rev["same_period_last_year"], str)
     assert (
         rev["pct_of_estimate"] == 4.0 and rev["pct_after_refunds"] == 3.9 and rev["pct_of_last_year"] == 115.5
     )
     assert rev["series"]["day"][0] == "2025-02-10" or "2026-02-03" in rev["series"]["day"]
-    assert rev["series"]["this"][-1] == 924 * BN
+    assert rev["series"]["this"][-1] == str(924 * BN)
     ch = d["channels"]
     assert ch["totals"] == {"green": 2, "yellow": 1, "red": 1} and ch["shares"] == {
         "green": 50.0,
@@ -114,7 +116,7 @@ def test_drill_down_and_scope(world: World, app: Any) -> None:
     national = world.client.get(f"/api/v1/reports/revenue?{Q}", headers=world.off("gd_leader")).json()[
         "revenue"
     ]
-    assert national["collected"] == 5924 * BN and national["estimate"] == 73_300 * BN
+    assert national["collected"] == str(5924 * BN) and national["estimate"] == str(73_300 * BN)
     sub = world.client.get(f"/api/v1/reports/channels?{Q}", headers=world.off("nb_leader")).json()["channels"]
     assert sub["totals"] == {"green": 2, "yellow": 1, "red": 0}
 
@@ -155,7 +157,7 @@ def test_dashboard_page_on_the_shared_web_layer(world: World, app: Any) -> None:
     nonce = page.headers["content-security-policy"].split("'nonce-")[1].split("'")[0]
     assert f'<script nonce="{nonce}">' in page.text and 'src="/static/vendor/plotly.min.js"' in page.text
     assert '<nav class="main"' in page.text and 'href="/reports"' in page.text  # the shared layout and nav
-    assert '"collected": 924000000000' in page.text.replace(".0,", ",")  # the figures as JSON, 01 only
+    assert '"collected": "924000000000"' in page.text  # the figures as JSON (money a decimal string), 01 only
     en = world.client.get("/reports?lang=en", cookies=cookies)
     assert "Revenue against the estimate" in en.text
     other = world.client.get("/reports?unit=03", cookies=cookies)

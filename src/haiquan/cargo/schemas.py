@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from haiquan.cargo.domain import CargoType, Mode, Purpose
+from haiquan.kit.money import Dec
 from haiquan.reference import validators
 
 ContainerNo = Annotated[str, AfterValidator(validators.container_number)]
@@ -106,7 +107,7 @@ class ConsignmentOut(BaseModel):
     description: str
     hs_codes: list[str]
     package_count: int
-    gross_mass_kg: Decimal
+    gross_mass_kg: Dec
     location_code: str
     risk_score: float
     risk_reasons: list[str]

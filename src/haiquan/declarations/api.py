@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from haiquan.declarations import assignment, changes, officer, repository, service, views
+from haiquan.declarations.domain import Channel, Status
 from haiquan.declarations.schemas import (
     AmendmentIn,
     CancelIn,
@@ -46,8 +47,8 @@ async def lodge(body: DeclarationIn, ctx: ChangeCtx) -> object:
 @router.get("/declarations", response_model=Page, summary="Declarations in the caller's scope, newest first")
 def search(
     ctx: Ctx,
-    status: str | None = None,
-    channel: str | None = None,
+    status: Status | None = None,
+    channel: Channel | None = None,
     office: str | None = None,
     cursor: str | None = None,
     limit: int = 50,

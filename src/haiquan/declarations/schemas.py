@@ -17,13 +17,14 @@ from pydantic import (
 )
 
 from haiquan.declarations.domain import Category, Channel, DecisionKind, Kind
+from haiquan.kit.money import Dec
 from haiquan.reference import procedures, validators
 from haiquan.reference.domain import PREFERENCE_SCHEMES
 from haiquan.tariff.domain import INCOTERMS
 
-Amount = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4)]
+Amount = Annotated[Dec, Field(ge=0, max_digits=18, decimal_places=4)]
 ContainerNo = Annotated[str, AfterValidator(validators.container_number)]
-Positive = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=4)]
+Positive = Annotated[Dec, Field(gt=0, max_digits=18, decimal_places=4)]
 
 
 class Strict(BaseModel):
@@ -210,10 +211,10 @@ class LineOut(BaseModel):
     tariff_description: str = Field("", description="The tariff line's Vietnamese name, filled from the code")
     description: str
     origin_country: str
-    quantity: Decimal
+    quantity: Dec
     quantity_unit: str
-    net_mass_kg: Decimal
-    value: Decimal
+    net_mass_kg: Dec
+    value: Dec
     preference_scheme: str | None
     applied_scheme: str | None
     preference_refused: str | None = Field(
@@ -221,25 +222,25 @@ class LineOut(BaseModel):
         description="Why the claimed scheme was not applied and the MFN rate was: origin_not_member, "
         "no_preferential_rate or certificate_missing; null when it applied or none was claimed",
     )
-    customs_value_vnd: Decimal
-    import_rate: Decimal
-    import_duty: Decimal
-    excise_rate: Decimal
-    excise: Decimal
-    vat_rate: Decimal
-    vat: Decimal
-    export_rate: Decimal
-    export_duty: Decimal
+    customs_value_vnd: Dec
+    import_rate: Dec
+    import_duty: Dec
+    excise_rate: Dec
+    excise: Dec
+    vat_rate: Dec
+    vat: Dec
+    export_rate: Dec
+    export_duty: Dec
 
 
 class Duties(BaseModel):
-    customs_value_vnd: Decimal
-    import_duty: Decimal
-    excise: Decimal
-    vat: Decimal
-    export_duty: Decimal
-    total: Decimal
-    exchange_rate: Decimal
+    customs_value_vnd: Dec
+    import_duty: Dec
+    excise: Dec
+    vat: Dec
+    export_duty: Dec
+    total: Dec
+    exchange_rate: Dec
     settled: bool
     settlement: str | None
 
@@ -272,7 +273,7 @@ class DeclarationOut(BaseModel):
     transport_document: str | None
     containers: list[str]
     package_count: int
-    gross_mass_kg: Decimal
+    gross_mass_kg: Dec
     invoice: Invoice
     duties: Duties
     lines: list[LineOut]
@@ -295,7 +296,7 @@ class DeclarationSummary(BaseModel):
     status: str
     channel: Channel | None
     declarant_tax_code: str
-    total_duties: Decimal
+    total_duties: Dec
     lodged_at: datetime
     registered_at: datetime | None
     check_deadline: datetime | None

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from haiquan.enforcement.domain import CaseStatus, Route
 from haiquan.enforcement.domain import Field as CaseField
+from haiquan.kit.money import Dec
 from haiquan.reference import validators
 
 Agency = Literal["border_guard", "police", "coast_guard", "market_surveillance", "other"]
@@ -99,11 +100,11 @@ class SeizureItemOut(BaseModel):
     seized_on: date
     category: str
     kind: str
-    quantity: Decimal
+    quantity: Dec
     unit: str
-    count: Decimal | None
+    count: Dec | None
     count_unit: str | None
-    value_vnd: Decimal | None
+    value_vnd: Dec | None
     description: str
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from haiquan.kit.money import Dec
 from haiquan.reference import validators
 
 
@@ -31,16 +32,16 @@ class PaymentIn(BaseModel):
 class Share(BaseModel):
     reference: str
     declaration_number: str
-    amount: Decimal
+    amount: Dec
 
 
 class PaymentOut(BaseModel):
     id: str
     bank: str
     transaction_id: str
-    amount: Decimal
-    allocated: Decimal
-    excess: Decimal
+    amount: Dec
+    allocated: Dec
+    excess: Dec
     status: str
     paid_at: datetime
     shares: list[Share]
@@ -67,7 +68,7 @@ class GuaranteeOut(BaseModel):
     bank: str
     guarantee_no: str
     declaration_number: str
-    amount: Decimal
+    amount: Dec
     valid_until: date
     status: str
 
@@ -78,8 +79,8 @@ class ReferenceOut(BaseModel):
     amendment_no: int
     office: str
     payer_tax_code: str
-    amount_due: Decimal
-    amount_paid: Decimal
+    amount_due: Dec
+    amount_paid: Dec
     status: str
 
 

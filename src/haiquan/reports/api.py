@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from haiquan.deps import Ctx
 from haiquan.kit import clock
 from haiquan.kit.errors import NotFound, ValidationFailed
+from haiquan.kit.money import encoded
 from haiquan.organization.service import TREES
 from haiquan.reports import exports, queries
 
@@ -56,7 +57,7 @@ def header(v: queries.View) -> dict[str, Any]:
 @router.get("/overview", summary="Every dashboard figure for one node of the tree")
 def overview(ctx: Ctx, unit: Unit = None, date_from: From = None, date_to: To = None) -> dict[str, Any]:
     v = make_view(ctx, unit, date_from, date_to)
-    return {"view": header(v)} | {name: figure(ctx, name, v) for name in queries.FIGURES}
+    return encoded({"view": header(v)} | {name: figure(ctx, name, v) for name in queries.FIGURES})
 
 
 @router.get("/{name}", summary="One figure: revenue, channels, units, clearance, dwell, alerts, seizures")
@@ -64,7 +65,7 @@ def one(
     name: str, ctx: Ctx, unit: Unit = None, date_from: From = None, date_to: To = None, grain: str = "month"
 ) -> dict[str, Any]:
     v = make_view(ctx, unit, date_from, date_to)
-    return {"view": header(v), name: figure(ctx, name, v, grain)}
+    return encoded({"view": header(v), name: figure(ctx, name, v, grain)})
 
 
 @router.get("/{name}/export", summary="One figure as Excel (format=xlsx) or CSV (format=csv)")

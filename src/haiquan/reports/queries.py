@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from haiquan.kit.auth import Scope
 from haiquan.kit.errors import Forbidden, ValidationFailed
+from haiquan.kit.money import vnd
 from haiquan.organization.domain import UnitTree
 from haiquan.payments import budget
 from haiquan.reports.tables import (
@@ -137,7 +138,7 @@ def revenue(session: Session, v: View) -> dict[str, Any]:
     estimate = budget.scoped_estimate(v.tree, budget.targets(session, v.end.year), v.units)
     figures = budget_figures(estimate, collected, Decimal(str(due or 0)), last_collected)
     series = _cumulative(v.start, this_rows, last_rows)
-    return figures | {"assessed": float(assessed), "series": series, "year": v.end.year}
+    return figures | {"assessed": vnd(assessed), "series": series, "year": v.end.year}
 
 
 def budget_figures(
@@ -148,8 +149,8 @@ def budget_figures(
     f = RevenueFigures(estimate, collected, refunds_due, last)
     pct = [f.pct_of_estimate, f.pct_after_refunds, f.pct_of_last_year]
     return {
-        "estimate": float(estimate), "collected": float(collected), "refunds_due": float(refunds_due),
-        "same_period_last_year": float(last),
+        "estimate": vnd(estimate), "collected": vnd(collected), "refunds_due": vnd(refunds_due),
+        "same_period_last_year": vnd(last),
         "pct_of_estimate": None if pct[0] is None else float(pct[0]),
         "pct_after_refunds": None if pct[1] is None else float(pct[1]),
         "pct_of_last_year": None if pct[2] is None else float(pct[2]),
@@ -181,8 +182,8 @@ def _cumulative(start: date, this_rows: Sequence[Any], last_rows: Sequence[Any])
     )
     return {
         "day": [r[0].isoformat() for r in rows],
-        "this": [r[1] or 0 for r in rows],
-        "last": [r[2] or 0 for r in rows],
+        "this": [vnd(repr(r[1] or 0)) for r in rows],  # money: whole dong (the sums are exact below 2**53)
+        "last": [vnd(repr(r[2] or 0)) for r in rows],
     }
 
 

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from haiquan.kit.money import Dec
 from haiquan.reference import validators
 
 Lane = Literal["green", "yellow", "red"]
@@ -90,9 +91,9 @@ class ValueControlOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     hs_code: str
     origin: str
-    min_unit_value: Decimal
-    max_unit_value: Decimal
-    median_unit_value: Decimal
+    min_unit_value: Dec
+    max_unit_value: Dec
+    median_unit_value: Dec
     sample_size: int
     source: str
     updated_at: datetime
@@ -113,10 +114,10 @@ class LaneRatesIn(Strict):
 
 class LaneRatesOut(BaseModel):
     office: str
-    green: Decimal
-    yellow: Decimal
-    red: Decimal
-    random_share: Decimal
+    green: Dec
+    yellow: Dec
+    red: Dec
+    random_share: Dec
     configured: bool
 
 

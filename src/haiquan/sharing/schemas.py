@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from haiquan.kit.money import Dec
 
 
 class AgreementIn(BaseModel):
@@ -52,4 +53,4 @@ class TotalOut(BaseModel):
     type: str
     dim: str
     count: int
-    amount: Decimal
+    amount: Dec

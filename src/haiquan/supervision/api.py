@@ -3,7 +3,7 @@ signing keys, transits and alerts."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
@@ -14,6 +14,7 @@ from haiquan.deps import Credentials, Ctx, look_up
 from haiquan.kit.errors import ValidationFailed
 from haiquan.kit.pagination import clamp_limit
 from haiquan.supervision import alerts, fastpath, registry, status, transit, xmlmessages
+from haiquan.supervision.domain import AlertKind
 from haiquan.supervision.movements import Incoming, apply_batch
 from haiquan.supervision.schemas import (
     AlertActionIn,
@@ -33,6 +34,8 @@ from haiquan.supervision.schemas import (
     errors_of,
 )
 from haiquan.supervision.tables import AlertRow, OperatorRow, RejectedMessageRow
+
+AlertStatus = Literal["open", "acknowledged", "closed"]
 
 AlertId = Annotated[int, Path(ge=1, le=2**63 - 1, description="Alert id")]
 router = APIRouter(prefix="/api/v1", tags=["supervision"])
@@ -314,7 +317,7 @@ def list_alerts(ctx: Ctx, status_: str | None, kind: str | None, limit: int) -> 
 
 @router.get("/supervision/alerts", response_model=list[AlertOut], summary="Alerts of the caller's units")
 def get_alerts(
-    ctx: Ctx, status: str | None = None, kind: str | None = None, limit: int = 100
+    ctx: Ctx, status: AlertStatus | None = None, kind: AlertKind | None = None, limit: int = 100
 ) -> list[AlertOut]:
     return [alert_out(a) for a in list_alerts(ctx, status, kind, limit)]
 

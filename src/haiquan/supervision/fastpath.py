@@ -108,6 +108,8 @@ class StatusLookups:
     def _route(scope: Scope) -> tuple[_Route, Answer, str] | None:
         if scope["type"] != "http" or scope["method"] != "GET" or not scope["path"].startswith("/api/v1/c"):
             return None
+        if scope.get("query_string"):  # the look-ups take none: routing refuses them (kit.queryparams)
+            return None
         for pattern, route, answer in ROUTES:
             m = pattern.match(scope["path"])
             if m is not None:
