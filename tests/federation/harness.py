@@ -17,6 +17,7 @@ from typing import Any
 
 from haiquan.kit import outbox
 from haiquan.kit.db import Database
+from haiquan.kit.migrate import upgrade
 from haiquan.organization import service as org
 from haiquan.organization.domain import UnitTree
 from haiquan.sharing.domain import NodeLayout
@@ -99,8 +100,8 @@ class Node:
 
     def prepare(self, parent_leaf_port: int | None) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
+        upgrade(self.db_url)  # as an installation does: `serve` refuses a database not migrated
         self.db = Database(self.db_url)
-        self.db.create_all()
         with self.db.unit_of_work() as uow:
             org.replace_units(uow.session, units=UNITS, actor="test")
             uow.commit()
