@@ -56,7 +56,7 @@ class Register:
 
     @classmethod
     def prefetch(cls, session: Session, works: Sequence[Register]) -> None:
-        locked = repository.lock_for_registration(session, [w.number for w in works])
+        locked = repository.lock_for_registration(session, [(w.number, w.principal.scope) for w in works])
         for w in works:
             w.target = locked.get(w.number)
 

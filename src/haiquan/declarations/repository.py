@@ -98,38 +98,54 @@ class Locked:
     needs_checker: bool = False
 
 
-def lock_for_registration(session: Session, numbers: Iterable[str]) -> dict[str, Locked]:
-    """Many declarations with their lines and declarants in one statement, the declarations locked in
-    number order (two writers locking overlapping sets never deadlock). Not scoped: the caller checks
-    `visible`."""
-    wanted = sorted(set(numbers))
-    if not wanted:
+def lock_for_registration(session: Session, requests: Iterable[tuple[str, Scope]]) -> dict[str, Locked]:
+    """Declarations asked to be registered, each with its caller's scope, read with their declarants and
+    locked in number order (two writers locking overlapping sets never deadlock). Their lines are read
+    only for the declarations a caller may see and that are still accepted (a caller naming another's
+    declaration, or a registered one, costs one small read), and by a statement of their own: one row per
+    line, never the declaration's columns again for each (a join repeated the channel reasons on every
+    line: memory grew with lines x reasons). The caller still checks `visible`."""
+    scopes: dict[str, list[Scope]] = {}
+    for number, scope in requests:
+        scopes.setdefault(number, []).append(scope)
+    if not scopes:
         return {}
-    line_cols = [c.label(f"l_{c.key}") for c in LINES.columns]
+    found = _lock_declarations(session, sorted(scopes))
+    wanted = [
+        n
+        for n, t in found.items()
+        if t.row.status == Status.ACCEPTED.value and any(visible(t.row, sc) for sc in scopes[n])
+    ]
+    if wanted:
+        q = (
+            select(LINES)
+            .where(among(session, LINES.c.number, wanted))
+            .order_by(LINES.c.number, LINES.c.line_no)
+        )
+        for m in session.execute(q).mappings():
+            found[m["number"]].lines.append(DeclarationLineRow(**{c.key: m[c.key] for c in LINES.columns}))
+    return found
+
+
+def _lock_declarations(session: Session, numbers: list[str]) -> dict[str, Locked]:
     q = (
         select(
             DECLARATIONS,
             ENTERPRISES.c.status.label("declarant_status"),
             ENTERPRISES.c.overdue_tax_days,
             ENTERPRISES.c.compliance_class,
-            *line_cols,
         )
         .join(ENTERPRISES, ENTERPRISES.c.id == DECLARATIONS.c.declarant_id)
-        .outerjoin(LINES, LINES.c.number == DECLARATIONS.c.number)
-        .where(among(session, DECLARATIONS.c.number, wanted))
-        .order_by(DECLARATIONS.c.number, LINES.c.line_no)
+        .where(among(session, DECLARATIONS.c.number, numbers))
+        .order_by(DECLARATIONS.c.number)
     )
     if session.get_bind().dialect.name == "postgresql":
         q = q.with_for_update(of=DECLARATIONS)
     found: dict[str, Locked] = {}
     for m in session.execute(q).mappings():
-        target = found.get(m["number"])
-        if target is None:
-            row = DeclarationRow(**{c.key: m[c.key] for c in DECLARATIONS.columns})
-            who = Declarant(m["declarant_status"], m["overdue_tax_days"], m["compliance_class"])
-            target = found[row.number] = Locked(row, [], who, m["version"])
-        if m["l_line_no"] is not None:
-            target.lines.append(DeclarationLineRow(**{c.key: m[f"l_{c.key}"] for c in LINES.columns}))
+        row = DeclarationRow(**{c.key: m[c.key] for c in DECLARATIONS.columns})
+        who = Declarant(m["declarant_status"], m["overdue_tax_days"], m["compliance_class"])
+        found[row.number] = Locked(row, [], who, m["version"])
     return found
 
 

@@ -226,7 +226,7 @@ def register_one(
 ) -> DeclarationRow:
     """Register one declaration in the caller's transaction (the demo, the CLI)."""
     pending.flush_rows(session)  # a declaration lodged earlier in this transaction
-    target = repository.lock_for_registration(session, [number]).get(number)
+    target = repository.lock_for_registration(session, [(number, principal.scope)]).get(number)
     row = register(session, principal=principal, number=number, target=target, engine=engine)
     assert target is not None
     save_registered(session, [target])
