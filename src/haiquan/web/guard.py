@@ -4,7 +4,7 @@ page makes. So a state-changing API request (POST, PUT, PATCH, DELETE under /api
 cookie must prove it comes from this site: an `Origin` (or, without one, a `Referer`) naming this host, or an
 `X-CSRF-Token` header carrying the token bound to the session (the one the pages' forms carry). A request
 with an `Authorization: Bearer` header (an API key, an officer's token) is not authenticated by the cookie
-and is not concerned. A refusal is a 403 problem (`csrf`) and is audited."""
+and is not concerned, nor is the login (`/api/v1/auth/token`, a password). A refusal is a 403 problem (`csrf`) and is audited."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ from haiquan.kit.errors import problem_response
 from haiquan.web.session import SESSION_COOKIE, csrf_token
 
 CHANGES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Authenticated by what they carry (a password), never by the cookie; the token is answered in the body.
+NOT_BY_COOKIE = frozenset({"/api/v1/auth/token"})
 HEADER = "x-csrf-token"
 REFUSED = (
     "a change authenticated by the session cookie needs an Origin naming this site or the session's "
@@ -55,7 +57,8 @@ def same_site(request: Request) -> bool:
 def cookie_change_allowed(request: Request, secret: str) -> bool:
     """False only for a state change under /api/ whose caller is the session cookie and that carries
     neither a same-site Origin nor the session's CSRF token."""
-    if request.method not in CHANGES or not request.url.path.startswith("/api/"):
+    path = request.url.path
+    if request.method not in CHANGES or not path.startswith("/api/") or path in NOT_BY_COOKIE:
         return True
     if bearer_credentials(request) is not None:
         return True
