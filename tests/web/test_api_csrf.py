@@ -10,7 +10,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from haiquan.kit.tables import AuditEntry
-
 from tests.support import World
 from tests.web.helpers import csrf_of, login
 

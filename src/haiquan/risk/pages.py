@@ -44,7 +44,9 @@ def risk_page(
     html = _env.get_template("risk.html").render(
         lang=lang, report=data, data_json=rows, who=ctx.principal.name, csp_nonce=nonce
     )
-    return HTMLResponse(html, headers={**SECURITY_HEADERS, "Content-Security-Policy": CSP.format(nonce=nonce)})
+    return HTMLResponse(
+        html, headers={**SECURITY_HEADERS, "Content-Security-Policy": CSP.format(nonce=nonce)}
+    )
 
 
 @router.get("/risk/plotly.min.js")
