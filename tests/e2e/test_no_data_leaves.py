@@ -1,6 +1,7 @@
 """No page sends data to a third party: /enforcement and /risk in headless Chromium draw their charts under a
 Content-Security-Policy with `connect-src 'self'` (nothing refused by it, no request to another host), and
-Plotly's mode bar offers no button that shares a chart to a cloud service."""
+Plotly's mode bar offers no button that shares a chart to a cloud service; /docs runs Swagger UI from this
+site alone."""
 
 from __future__ import annotations
 
@@ -51,3 +52,19 @@ def test_charts_draw_under_a_policy_that_keeps_data_on_this_site(site: Site, bro
         assert [e for e in errors if not e.endswith("/favicon.ico")] == []
     finally:
         ctx.close()
+
+
+def test_swagger_ui_works_from_this_site_only(site: Site, browser: Any) -> None:
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    elsewhere: list[str] = []
+    page.on("request", lambda req: None if req.url.startswith(site.url) else elsewhere.append(req.url))
+    try:
+        answer = page.goto(site.url + "/docs")
+        assert answer is not None and "connect-src 'self'" in answer.headers["content-security-policy"]
+        page.wait_for_selector(".opblock", timeout=20000)  # the operations, read from /openapi.json
+        assert page.locator(".opblock").count() > 50
+        assert elsewhere == [] and errors == []
+    finally:
+        page.close()
