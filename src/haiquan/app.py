@@ -24,6 +24,7 @@ from haiquan.kit import errors
 from haiquan.kit.db import Database
 from haiquan.kit.dispatcher import Dispatcher
 from haiquan.kit.groupcommit import GroupCommit
+from haiquan.kit.hardening import SafeHeaders
 from haiquan.kit.inbound import RefuseNul
 from haiquan.kit.leader import Leadership
 from haiquan.kit.metrics import LATENCY, REQUESTS
@@ -85,6 +86,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         version="0.1.0",
         summary="Smart-customs platform: declarations, risk channels, supervision, payments, enforcement",
         lifespan=lifespan,
+        docs_url=None,  # /docs is served with Swagger UI from the installed package (web.docs), no CDN
+        redoc_url=None,
         responses={
             400: {"model": errors.Problem, "description": "Bad request (problem+json)"},
             401: {"model": errors.Problem, "description": "Not authenticated (problem+json)"},
@@ -107,16 +110,28 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.add_middleware(StatusLookups)  # inside Measure (added next), which times it like any route
     # before everything that reads what the caller sent; the batches refuse a bad item on its own
     app.add_middleware(RefuseNul, per_item=("/api/v1/terminal-messages", "/api/v1/payments/batch"))
+    _csrf(app, settings)
     _observability(app, db)
     include_routers(app)
     _web(app)
+    app.add_middleware(SafeHeaders)  # outermost: every answer, refusals by the middlewares included
     return app
 
 
+def _csrf(app: FastAPI, settings: Settings) -> None:
+    """State changes under /api/ authenticated by the session cookie need a same-site Origin or the token."""
+    from haiquan.web.guard import CookieCsrf
+
+    app.add_middleware(CookieCsrf, secret=lambda: settings.effective_secret_key)
+
+
 def _web(app: FastAPI) -> None:
-    """The officers' pages: static files (/static), Plotly's JS from the installed package, HTML errors."""
+    """The officers' pages: static files (/static), Plotly's JS and Swagger UI from the installed packages,
+    HTML errors."""
+    from haiquan.web import docs
     from haiquan.web.assets import install
 
+    docs.install(app)
     install(app)
 
 
@@ -162,6 +177,18 @@ class Measure:
             REQUESTS.labels(scope["method"], path, str(status[0])).inc()
 
 
+FORWARDING = ("forwarded", "x-forwarded-for", "x-real-ip")
+
+
+def loopback_scraper(request: Request) -> bool:
+    """A scraper on this machine: the socket's peer is the loopback (`haiquan serve` turns uvicorn's proxy
+    headers off, so no X-Forwarded-For rewrites it) and the request was not relayed by a proxy on this
+    machine for someone else (a proxy adds a forwarding header)."""
+    client = request.client.host if request.client else ""
+    relayed = any(name in request.headers for name in FORWARDING)
+    return client in ("127.0.0.1", "::1", "testclient") and not relayed
+
+
 def _observability(app: FastAPI, db: Database) -> None:
     app.add_middleware(Measure)
 
@@ -171,19 +198,20 @@ def _observability(app: FastAPI, db: Database) -> None:
             with db.engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
         except Exception as exc:  # the one place where any failure means "unhealthy"
-            return JSONResponse({"status": "unhealthy", "database": str(exc)[:200]}, status_code=503)
+            # the error's text (host names, user, driver details) goes to the log only, never to the caller
+            log.error("healthz.database_unreachable", error=str(exc)[:500], kind=type(exc).__name__)
+            return JSONResponse({"status": "unhealthy", "database": "unreachable"}, status_code=503)
         return JSONResponse({"status": "ok", "database": db.dialect})
 
     @app.get("/metrics", tags=["operations"], include_in_schema=False)
     def metrics(request: Request) -> Response:
         token = request.app.state.settings.metrics_token
-        client = request.client.host if request.client else ""
         if token:
             if not hmac.compare_digest(request.headers.get("authorization", ""), f"Bearer {token}"):
                 return errors.problem_response(
                     401, "unauthorized", "metrics need the configured bearer token"
                 )
-        elif client not in ("127.0.0.1", "::1", "testclient"):
+        elif not loopback_scraper(request):
             return errors.problem_response(
                 403, "forbidden", "set HAIQUAN_METRICS_TOKEN to scrape from elsewhere"
             )

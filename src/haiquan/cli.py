@@ -103,6 +103,7 @@ def serve(
         port=port,
         workers=workers,
         log_level="warning",
+        proxy_headers=False,  # the client address is the socket's peer: no X-Forwarded-For decides access
     )
 
 

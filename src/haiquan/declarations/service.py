@@ -33,6 +33,7 @@ from haiquan.declarations.tables import DeclarationLineRow, DeclarationRow
 from haiquan.kit import clock, ids, pending, sequences
 from haiquan.kit.auth import Principal
 from haiquan.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from haiquan.organization import enterprises
 from haiquan.payments import service as payments
 from haiquan.payments.domain import payer_of
 from haiquan.risk.channel import ChannelEngine, DeclarationFacts, LineFacts
@@ -63,6 +64,7 @@ def lodge(
     """IDA/EDA: validate, fill names from codes, price, and record. `number` comes from the caller when it
     took numbers for many declarations at once (kit.groupcommit), else from the sequence now."""
     principal.require_enterprise("declarant")
+    enterprises.require_standing(session, principal.id, "lodging")  # suspended or dissolved: 403
     now = clock.now()
     filling.check_party(session, principal=principal, data=data, at=now)
     if number is None:

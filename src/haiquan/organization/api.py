@@ -14,8 +14,10 @@ from haiquan.kit.auth import Role
 from haiquan.kit.db import Database
 from haiquan.kit.errors import NotFound, ValidationFailed
 from haiquan.kit.settings import Settings
-from haiquan.organization import officers, representations, service
+from haiquan.organization import enterprises, officers, representations, service
 from haiquan.organization.schemas import (
+    EnterpriseStatusIn,
+    EnterpriseStatusOut,
     MeOut,
     OfficerOut,
     OfficerPatchIn,
@@ -215,5 +217,31 @@ def patch_officer(username: Username, body: OfficerPatchIn, ctx: Ctx) -> object:
             ctx.session, username=username, change=change, actor=ctx.principal.label, by=ctx.principal
         )
         return _officer_out(row, recorded, moved)
+
+    return ctx.respond(run, body=body)
+
+
+TaxCode = Annotated[str, Path(pattern=r"^[0-9]{10}(-?[0-9]{3})?$", description="The enterprise's tax code")]
+
+
+@router.patch(
+    "/enterprises/{tax_code}",
+    response_model=EnterpriseStatusOut,
+    summary="Suspend, reinstate or dissolve an enterprise (administrators)",
+)
+def patch_enterprise(tax_code: TaxCode, body: EnterpriseStatusIn, ctx: Ctx) -> object:
+    ctx.principal.require_officer("administrator")
+
+    def run() -> EnterpriseStatusOut:
+        found = service.enterprise_by_tax_code(ctx.session, tax_code)
+        if not ctx.principal.scope.covers_unit(found.unit or enterprises.HEAD_OFFICE):
+            raise NotFound(f"no enterprise with tax code {tax_code} in your scope", field="tax_code")
+        ent, kind = enterprises.set_status(
+            ctx.session, tax_code=tax_code, status=body.status, reason=body.reason, actor=ctx.principal.label
+        )
+        reason = enterprises.reason_of(ent)
+        return EnterpriseStatusOut(
+            tax_code=ent.tax_code, name=ent.name, status=ent.status, reason=reason, event=kind
+        )
 
     return ctx.respond(run, body=body)

@@ -15,7 +15,7 @@ from haiquan.declarations.escalation import escalate_overdue
 from haiquan.kit import audit
 from haiquan.kit.cli_support import database, fail
 from haiquan.kit.errors import DomainError
-from haiquan.organization import service
+from haiquan.organization import enterprises, service
 from haiquan.organization.domain import HierarchyError, validate_rows
 from haiquan.organization.officers import OfficerChange
 from haiquan.organization.tables import OfficerRow
@@ -198,3 +198,39 @@ def enterprise_new_key(tax_code: Annotated[str, typer.Option(help="Mã số thu�
         fail(f"{exc.field or ''}: {exc.message}")
     console.print(f"a new API key for {tax_code} (shown once):")
     print(key)
+
+
+TaxCodeOpt = Annotated[str, typer.Option(help="Mã số thuế of the enterprise")]
+ReasonOpt = Annotated[str, typer.Option(help="Why (recorded, audited and named in the refusals it gets)")]
+
+
+def _standing(tax_code: str, status: str, reason: str, done: str) -> None:
+    try:
+        with database().unit_of_work() as uow:
+            ent, kind = enterprises.set_status(
+                uow.session, tax_code=tax_code, status=status, reason=reason, actor="cli"
+            )
+            uow.commit()
+    except DomainError as exc:
+        fail(f"{exc.field or ''}: {exc.message}")
+    console.print(
+        f"enterprise {ent.tax_code} {done}" if kind else f"enterprise {ent.tax_code} was already {status}"
+    )
+
+
+@enterprise_app.command("suspend")
+def enterprise_suspend(tax_code: TaxCodeOpt, reason: ReasonOpt) -> None:
+    """Suspend an enterprise: it lodges and registers nothing until reinstated (it still reads its records)."""
+    _standing(tax_code, "suspended", reason, "suspended")
+
+
+@enterprise_app.command("reinstate")
+def enterprise_reinstate(tax_code: TaxCodeOpt, reason: ReasonOpt) -> None:
+    """Reinstate a suspended enterprise (a dissolved one is not reinstated)."""
+    _standing(tax_code, "active", reason, "reinstated")
+
+
+@enterprise_app.command("dissolve")
+def enterprise_dissolve(tax_code: TaxCodeOpt, reason: ReasonOpt) -> None:
+    """Record that an enterprise is dissolved: it lodges and registers nothing, for good."""
+    _standing(tax_code, "dissolved", reason, "dissolved")

@@ -91,3 +91,20 @@ class OfficerOut(BaseModel):
     on_roster: bool
     changes: list[str] = Field([], description="The events this request recorded (none: nothing changed)")
     checks_reassigned: int = Field(0, description="Open checks handed on to other officers of the roster")
+
+
+class EnterpriseStatusIn(Strict):
+    """An administrator suspends, reinstates or dissolves an enterprise (a dissolved one stays dissolved)."""
+
+    status: Literal["active", "suspended", "dissolved"] = Field(
+        description="suspended or dissolved: it lodges and registers nothing; active: reinstated"
+    )
+    reason: str = Field(min_length=1, max_length=500, description="Why; named in the refusals it gets")
+
+
+class EnterpriseStatusOut(BaseModel):
+    tax_code: str
+    name: str
+    status: str
+    reason: str
+    event: str | None = Field(None, description="The event recorded; null when the status was already so")

@@ -4,6 +4,7 @@ JavaScript served from the installed `plotly` package). Vietnamese first, Englis
 from __future__ import annotations
 
 import json
+import secrets
 from datetime import timedelta
 from importlib import resources
 from pathlib import Path
@@ -16,6 +17,7 @@ from haiquan.deps import Ctx
 from haiquan.kit import clock
 from haiquan.risk import performance
 from haiquan.risk.api import READERS
+from haiquan.web.render import CSP, SECURITY_HEADERS
 
 router = APIRouter(tags=["risk"], include_in_schema=False)
 _env = Environment(
@@ -37,10 +39,14 @@ def risk_page(
         date_to=end,
         office=office,
     )
+    nonce = secrets.token_urlsafe(16)
+    rows = json.dumps(data["rows"], default=str).replace("<", "\\u003c")  # no </script> in the data
     html = _env.get_template("risk.html").render(
-        lang=lang, report=data, data_json=json.dumps(data["rows"], default=str), who=ctx.principal.name
+        lang=lang, report=data, data_json=rows, who=ctx.principal.name, csp_nonce=nonce
     )
-    return HTMLResponse(html)
+    return HTMLResponse(
+        html, headers={**SECURITY_HEADERS, "Content-Security-Policy": CSP.format(nonce=nonce)}
+    )
 
 
 @router.get("/risk/plotly.min.js")
