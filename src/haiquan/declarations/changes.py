@@ -1,7 +1,8 @@
 """Lodging (IDA/EDA) and registration (IDC/EDC) as group-commit work (kit.groupcommit): many declarants'
 requests applied in one transaction. What each does is in service.py; here is only what a batch does
 once for all of them: take declaration numbers in one round trip, read and lock the declarations to
-register in one statement, write the registered ones in one update."""
+register (one statement for the declarations, one for the lines of those their askers may register),
+write the registered ones in one update."""
 
 from __future__ import annotations
 
@@ -56,7 +57,7 @@ class Register:
 
     @classmethod
     def prefetch(cls, session: Session, works: Sequence[Register]) -> None:
-        locked = repository.lock_for_registration(session, [w.number for w in works])
+        locked = service.read_for_registration(session, [(w.principal, w.number) for w in works])
         for w in works:
             w.target = locked.get(w.number)
 

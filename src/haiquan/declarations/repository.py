@@ -96,41 +96,53 @@ class Locked:
     version: int
     changed: bool = False
     needs_checker: bool = False
+    lines_read: bool = False
 
 
 def lock_for_registration(session: Session, numbers: Iterable[str]) -> dict[str, Locked]:
-    """Many declarations with their lines and declarants in one statement, the declarations locked in
-    number order (two writers locking overlapping sets never deadlock). Not scoped: the caller checks
-    `visible`."""
+    """Many declarations with their declarants in one statement, the declarations locked in number order
+    (two writers locking overlapping sets never deadlock). One row per declaration: the lines are not
+    read here (`load_lines`, once the caller has checked who asks and the status). Not scoped: the caller
+    checks `visible`."""
     wanted = sorted(set(numbers))
     if not wanted:
         return {}
-    line_cols = [c.label(f"l_{c.key}") for c in LINES.columns]
     q = (
         select(
             DECLARATIONS,
             ENTERPRISES.c.status.label("declarant_status"),
             ENTERPRISES.c.overdue_tax_days,
             ENTERPRISES.c.compliance_class,
-            *line_cols,
         )
         .join(ENTERPRISES, ENTERPRISES.c.id == DECLARATIONS.c.declarant_id)
-        .outerjoin(LINES, LINES.c.number == DECLARATIONS.c.number)
         .where(among(session, DECLARATIONS.c.number, wanted))
-        .order_by(DECLARATIONS.c.number, LINES.c.line_no)
+        .order_by(DECLARATIONS.c.number)
     )
     if session.get_bind().dialect.name == "postgresql":
         q = q.with_for_update(of=DECLARATIONS)
     found: dict[str, Locked] = {}
     for m in session.execute(q).mappings():
-        target = found.get(m["number"])
-        if target is None:
-            row = DeclarationRow(**{c.key: m[c.key] for c in DECLARATIONS.columns})
-            who = Declarant(m["declarant_status"], m["overdue_tax_days"], m["compliance_class"])
-            target = found[row.number] = Locked(row, [], who, m["version"])
-        if m["l_line_no"] is not None:
-            target.lines.append(DeclarationLineRow(**{c.key: m[f"l_{c.key}"] for c in LINES.columns}))
+        row = DeclarationRow(**{c.key: m[c.key] for c in DECLARATIONS.columns})
+        who = Declarant(m["declarant_status"], m["overdue_tax_days"], m["compliance_class"])
+        found[row.number] = Locked(row, [], who, m["version"])
     return found
+
+
+def load_lines(session: Session, targets: Iterable[Locked]) -> None:
+    """The lines of these declarations in one statement over the lines alone: one row per line (never a
+    line joined with its declaration's columns, whose channel reasons may be as many as its lines)."""
+    by_number = {t.row.number: t for t in targets}
+    if not by_number:
+        return
+    for t in by_number.values():
+        t.lines, t.lines_read = [], True
+    q = (
+        select(LINES)
+        .where(among(session, LINES.c.number, by_number))
+        .order_by(LINES.c.number, LINES.c.line_no)
+    )
+    for m in session.execute(q).mappings():
+        by_number[m["number"]].lines.append(DeclarationLineRow(**m))
 
 
 def save(session: Session, targets: list[Locked]) -> None:

@@ -25,6 +25,9 @@ from haiquan.tariff.domain import INCOTERMS
 Amount = Annotated[Dec, Field(ge=0, max_digits=18, decimal_places=4)]
 ContainerNo = Annotated[str, AfterValidator(validators.container_number)]
 Positive = Annotated[Dec, Field(gt=0, max_digits=18, decimal_places=4)]
+# Lines in one declaration (or one AMA amendment): VNACCS takes 50 a declaration; far more are accepted
+# (a consolidated shipment), with a bound so that reading one for registration stays linear and short.
+MAX_LINES = 10_000
 
 
 class Strict(BaseModel):
@@ -129,7 +132,11 @@ class DeclarationIn(Strict):
     package_count: int = Field(0, ge=0)
     gross_mass_kg: Amount = Decimal(0)
     invoice: Invoice
-    lines: list[LineIn] = Field(min_length=1, description="Any number of lines (no 50-line cap)")
+    lines: list[LineIn] = Field(
+        min_length=1,
+        max_length=MAX_LINES,
+        description=f"1 to {MAX_LINES:,} lines (VNACCS's 50-line cap does not apply)",
+    )
 
     @field_validator("procedure_code", mode="before")
     @classmethod
@@ -152,7 +159,7 @@ class AmendmentIn(Strict):
     """AMA: lines replaced after registration, with the reason (supplementary tax declaration)."""
 
     reason: str = Field(min_length=3, max_length=1000)
-    lines: list[LineIn] = Field(min_length=1)
+    lines: list[LineIn] = Field(min_length=1, max_length=MAX_LINES)
     invoice: Invoice | None = None
 
 
