@@ -1,7 +1,7 @@
 """Reading a declaration for registration: who asks and the status are checked on the declaration's row
 before any line is read; the lines are read in a statement of their own (one row per line, never a line
 joined with its declaration, whose channel reasons may be as many as its lines); at most MAX_LINES lines
-in a declaration or an AMA amendment."""
+in a declaration or an AMA amendment; a declaration of many lines lodged outside the shared batch."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import event, update
 
 from haiquan.declarations import service
+from haiquan.declarations.changes import ALONE_LINES
 from haiquan.declarations.schemas import MAX_LINES
 from haiquan.declarations.tables import DeclarationRow
 from tests.declarations.test_flow import force_lane
@@ -125,3 +126,25 @@ def test_the_read_is_two_statements_with_rows_linear_in_lines(world: World, app:
     assert "declaration_lines" not in first and "FROM declarations" not in second
     assert (declarations, reasons, lines) == (2, n, n)
     assert len(locked[accepted].lines) == n and locked[registered].lines == []
+
+
+def test_a_declaration_of_many_lines_is_lodged_outside_the_shared_batch(
+    world: World, app: Any, monkeypatch: Any
+) -> None:
+    writer, batched = app.state.writer, []
+    queue = writer.submit_async
+
+    def spy(change: Any, timeout: float | None = None) -> Any:
+        batched.append(change)
+        return queue(change, timeout)
+
+    monkeypatch.setattr(writer, "submit_async", spy)
+    big = world.lodge(declaration_of(ALONE_LINES + 1), key="big-1")
+    assert big.status_code == 201 and len(big.json()["lines"]) == ALONE_LINES + 1
+    again = world.lodge(declaration_of(ALONE_LINES + 1), key="big-1")
+    assert again.headers.get("Idempotent-Replay") == "true" and again.json()["number"] == big.json()["number"]
+    small = world.lodge(declaration_of(ALONE_LINES), key="small-1")
+    assert small.status_code == 201
+    assert len(batched) == 1 and batched[0].key == "small-1"
+    got = world.client.get(f"/api/v1/declarations/{big.json()['number']}", headers=world.ent(OWNER))
+    assert got.status_code == 200 and len(got.json()["lines"]) == ALONE_LINES + 1

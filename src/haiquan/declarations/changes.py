@@ -19,6 +19,11 @@ from haiquan.kit import ids, sequences
 from haiquan.kit.auth import Principal
 from haiquan.risk.channel import ChannelEngine
 
+# A declaration of more lines than this is lodged in its own transaction, not in the shared batch
+# (kit.groupcommit.GroupCommit.apply_alone): pricing and writing 10,000 lines takes ~2.5 s, which every
+# lodging in its batch waited for (benchmarks/registration_lines.py).
+ALONE_LINES = 500
+
 
 @dataclass(eq=False)
 class Lodge:
