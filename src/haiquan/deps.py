@@ -104,12 +104,20 @@ class ChangeContext:
     settings: Settings
     idempotency_key: str | None
 
-    async def submit(self, work: Work, *, status_code: int = 200, body: Any = None) -> Response:
+    async def submit(
+        self, work: Work, *, status_code: int = 200, body: Any = None, alone: bool = False
+    ) -> Response:
         """Apply the change with the others of its batch and answer once they are committed. With an
-        Idempotency-Key, a replay returns the first answer (as `RequestContext.respond`)."""
+        Idempotency-Key, a replay returns the first answer (as `RequestContext.respond`). `alone`: a
+        change too large to share a batch, applied in its own transaction in a worker thread
+        (`GroupCommit.apply_alone`)."""
         key, req_hash = idempotency_of(self.request, self.idempotency_key, body)
         writer: GroupCommit = self.request.app.state.writer
-        answer = await writer.submit_async(Change(work, self.principal.key, key, req_hash, status_code))
+        change = Change(work, self.principal.key, key, req_hash, status_code)
+        if alone:
+            answer = await run_in_threadpool(writer.apply_alone, change)
+        else:
+            answer = await writer.submit_async(change)
         self.request.app.state.dispatcher_wake()
         headers = {"Idempotent-Replay": "true"} if answer.replay else None
         return Response(answer.body, answer.status_code, headers=headers, media_type="application/json")

@@ -41,7 +41,8 @@ class DocumentsIn(BaseModel):
 )
 async def lodge(body: DeclarationIn, ctx: ChangeCtx) -> object:
     work = changes.Lodge(ctx.principal, body, ctx.settings.declaration_keep_days)
-    return await ctx.submit(work, status_code=201, body=body)
+    alone = len(body.lines) > changes.ALONE_LINES
+    return await ctx.submit(work, status_code=201, body=body, alone=alone)
 
 
 @router.get("/declarations", response_model=Page, summary="Declarations in the caller's scope, newest first")

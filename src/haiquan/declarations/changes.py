@@ -1,7 +1,8 @@
 """Lodging (IDA/EDA) and registration (IDC/EDC) as group-commit work (kit.groupcommit): many declarants'
 requests applied in one transaction. What each does is in service.py; here is only what a batch does
 once for all of them: take declaration numbers in one round trip, read and lock the declarations to
-register in one statement, write the registered ones in one update."""
+register (one statement for the declarations, one for the lines of those their askers may register),
+write the registered ones in one update."""
 
 from __future__ import annotations
 
@@ -17,6 +18,11 @@ from haiquan.declarations.schemas import DeclarationIn, DeclarationOut
 from haiquan.kit import ids, sequences
 from haiquan.kit.auth import Principal
 from haiquan.risk.channel import ChannelEngine
+
+# A declaration of more lines than this is lodged in its own transaction, not in the shared batch
+# (kit.groupcommit.GroupCommit.apply_alone): pricing and writing 10,000 lines takes ~2.5 s, which every
+# lodging in its batch waited for (benchmarks/registration_lines.py).
+ALONE_LINES = 500
 
 
 @dataclass(eq=False)
@@ -56,7 +62,7 @@ class Register:
 
     @classmethod
     def prefetch(cls, session: Session, works: Sequence[Register]) -> None:
-        locked = repository.lock_for_registration(session, [(w.number, w.principal.scope) for w in works])
+        locked = service.read_for_registration(session, [(w.principal, w.number) for w in works])
         for w in works:
             w.target = locked.get(w.number)
 

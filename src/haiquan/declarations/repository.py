@@ -96,38 +96,17 @@ class Locked:
     version: int
     changed: bool = False
     needs_checker: bool = False
+    lines_read: bool = False
 
 
-def lock_for_registration(session: Session, requests: Iterable[tuple[str, Scope]]) -> dict[str, Locked]:
-    """Declarations asked to be registered, each with its caller's scope, read with their declarants and
-    locked in number order (two writers locking overlapping sets never deadlock). Their lines are read
-    only for the declarations a caller may see and that are still accepted (a caller naming another's
-    declaration, or a registered one, costs one small read), and by a statement of their own: one row per
-    line, never the declaration's columns again for each (a join repeated the channel reasons on every
-    line: memory grew with lines x reasons). The caller still checks `visible`."""
-    scopes: dict[str, list[Scope]] = {}
-    for number, scope in requests:
-        scopes.setdefault(number, []).append(scope)
-    if not scopes:
+def lock_for_registration(session: Session, numbers: Iterable[str]) -> dict[str, Locked]:
+    """Many declarations with their declarants in one statement, the declarations locked in number order
+    (two writers locking overlapping sets never deadlock). One row per declaration: the lines are not
+    read here (`load_lines`, once the caller has checked who asks and the status). Not scoped: the caller
+    checks `visible`."""
+    wanted = sorted(set(numbers))
+    if not wanted:
         return {}
-    found = _lock_declarations(session, sorted(scopes))
-    wanted = [
-        n
-        for n, t in found.items()
-        if t.row.status == Status.ACCEPTED.value and any(visible(t.row, sc) for sc in scopes[n])
-    ]
-    if wanted:
-        q = (
-            select(LINES)
-            .where(among(session, LINES.c.number, wanted))
-            .order_by(LINES.c.number, LINES.c.line_no)
-        )
-        for m in session.execute(q).mappings():
-            found[m["number"]].lines.append(DeclarationLineRow(**{c.key: m[c.key] for c in LINES.columns}))
-    return found
-
-
-def _lock_declarations(session: Session, numbers: list[str]) -> dict[str, Locked]:
     q = (
         select(
             DECLARATIONS,
@@ -136,7 +115,7 @@ def _lock_declarations(session: Session, numbers: list[str]) -> dict[str, Locked
             ENTERPRISES.c.compliance_class,
         )
         .join(ENTERPRISES, ENTERPRISES.c.id == DECLARATIONS.c.declarant_id)
-        .where(among(session, DECLARATIONS.c.number, numbers))
+        .where(among(session, DECLARATIONS.c.number, wanted))
         .order_by(DECLARATIONS.c.number)
     )
     if session.get_bind().dialect.name == "postgresql":
@@ -147,6 +126,23 @@ def _lock_declarations(session: Session, numbers: list[str]) -> dict[str, Locked
         who = Declarant(m["declarant_status"], m["overdue_tax_days"], m["compliance_class"])
         found[row.number] = Locked(row, [], who, m["version"])
     return found
+
+
+def load_lines(session: Session, targets: Iterable[Locked]) -> None:
+    """The lines of these declarations in one statement over the lines alone: one row per line (never a
+    line joined with its declaration's columns, whose channel reasons may be as many as its lines)."""
+    by_number = {t.row.number: t for t in targets}
+    if not by_number:
+        return
+    for t in by_number.values():
+        t.lines, t.lines_read = [], True
+    q = (
+        select(LINES)
+        .where(among(session, LINES.c.number, by_number))
+        .order_by(LINES.c.number, LINES.c.line_no)
+    )
+    for m in session.execute(q).mappings():
+        by_number[m["number"]].lines.append(DeclarationLineRow(**m))
 
 
 def save(session: Session, targets: list[Locked]) -> None:

@@ -25,8 +25,8 @@ from haiquan.tariff.domain import INCOTERMS
 Amount = Annotated[Dec, Field(ge=0, max_digits=18, decimal_places=4)]
 ContainerNo = Annotated[str, AfterValidator(validators.container_number)]
 Positive = Annotated[Dec, Field(gt=0, max_digits=18, decimal_places=4)]
-# Lines per declaration: far above VNACCS's 50, and low enough that reading one for registration or pricing
-# it stays a bounded, linear amount of work and memory.
+# Lines in one declaration (or one AMA amendment): VNACCS takes 50 a declaration; far more are accepted
+# (a consolidated shipment), with a bound so that reading one for registration stays linear and short.
 MAX_LINES = 10_000
 
 
@@ -135,7 +135,7 @@ class DeclarationIn(Strict):
     lines: list[LineIn] = Field(
         min_length=1,
         max_length=MAX_LINES,
-        description=f"Up to {MAX_LINES:,} lines (VNACCS caps a declaration at 50; consolidated shipments need more)",
+        description=f"1 to {MAX_LINES:,} lines (VNACCS's 50-line cap does not apply)",
     )
 
     @field_validator("procedure_code", mode="before")

@@ -152,6 +152,33 @@ def facts_from_rows(
     )
 
 
+def may_register(principal: Principal, row: DeclarationRow) -> bool:
+    """What `register` refuses before reading a line (the caller's role and scope, the status), checked
+    on the declaration's row alone: the lines of a declaration another declarant asks for, or of one
+    already registered, are never read (`repository.load_lines` only for those that pass)."""
+    return (
+        principal.is_enterprise
+        and "declarant" in principal.enterprise_roles
+        and repository.visible(row, principal.scope)
+        and row.status == Status.ACCEPTED
+    )
+
+
+def read_for_registration(
+    session: Session, wanted: list[tuple[Principal, str]]
+) -> dict[str, repository.Locked]:
+    """Lock the declarations (one row each), then read in one statement the lines of those the asker may
+    register: memory linear in the lines, and nothing read for a number outside the asker's scope."""
+    locked = repository.lock_for_registration(session, [number for _, number in wanted])
+    readable = [
+        locked[number]
+        for principal, number in wanted
+        if number in locked and may_register(principal, locked[number].row)
+    ]
+    repository.load_lines(session, readable)
+    return locked
+
+
 def register(
     session: Session,
     *,
@@ -160,7 +187,7 @@ def register(
     target: repository.Locked | None,
     engine: ChannelEngine,
 ) -> DeclarationRow:
-    """IDC/EDC on a declaration read and locked by `repository.lock_for_registration` (for many at once
+    """IDC/EDC on a declaration read and locked by `read_for_registration` (for many at once
     in a group commit); `save_registered` writes the change and assigns checkers."""
     principal.require_enterprise("declarant")
     if target is None or not repository.visible(target.row, principal.scope):
@@ -171,6 +198,7 @@ def register(
     except LifecycleError as exc:
         raise _fail(exc) from exc
     check_eligibility(target.declarant)
+    assert target.lines_read, "read_for_registration reads the lines of a declaration that may register"
     facts = facts_from_rows(row, target.lines, target.declarant.compliance_class)
     decision = engine.assign(facts, session=session)
     target.changed = True
@@ -228,7 +256,7 @@ def register_one(
 ) -> DeclarationRow:
     """Register one declaration in the caller's transaction (the demo, the CLI)."""
     pending.flush_rows(session)  # a declaration lodged earlier in this transaction
-    target = repository.lock_for_registration(session, [(number, principal.scope)]).get(number)
+    target = read_for_registration(session, [(principal, number)]).get(number)
     row = register(session, principal=principal, number=number, target=target, engine=engine)
     assert target is not None
     save_registered(session, [target])

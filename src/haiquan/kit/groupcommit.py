@@ -111,6 +111,15 @@ class GroupCommit:
             self._give_up(change)
             return await waiter
 
+    def apply_alone(self, change: Change) -> Answer:
+        """Apply and commit `change` in its own transaction in the caller's thread, beside the writer: a
+        change that takes seconds (a declaration of thousands of lines) would otherwise hold every change
+        of its batch, and of the batches queued behind it, that long. Blocking. On SQLite, whose writes
+        are serialised, the batches still wait for its transaction; on PostgreSQL they do not."""
+        change.state = "taken"
+        self.commit_batch([change])
+        return change.future.result()
+
     def _enqueue(self, change: Change) -> None:
         self._ensure_started()
         self._queue.put(change)
