@@ -258,3 +258,28 @@ def test_an_officer_sees_the_full_explanation(world: World, client: TestClient, 
     assert red["inspection"]["findings"] == INTERNAL["findings"]
     page = client.get(f"/declarations/{numbers['red']}", headers=officer)
     assert page.status_code == 200 and PROFILE["reason_vi"] in page.text
+
+
+CARGO_PROFILE = {k: v for k, v in PROFILE.items() if k != "units"} | {
+    "id": "P-ZX-CARGO",
+    "criteria": "hs starts 2402 -> red",
+    "reason_en": "Zx cigarettes by sea",
+}  # every office: pre-arrival screening reads such profiles only
+
+
+def test_a_carrier_sees_which_consignment_is_scanned_not_why(world: World, client: TestClient) -> None:
+    from tests.supervision.helpers import CARRIER, bill, connect_terminal, container, manifest
+
+    assert world.post("/api/v1/risk/profiles", world.off("analyst"), CARGO_PROFILE).status_code == 201
+    connect_terminal(world)
+    bills = [bill("HPZ1", [(container(1), "S1")], description="Cigarettes", hs_codes=["240220"])]
+    sent = world.post("/api/v1/manifests", world.ent(CARRIER), manifest(bills))
+    assert sent.status_code == 201, sent.text
+    read = client.get(f"/api/v1/manifests/{sent.json()['id']}", headers=world.ent(CARRIER))
+    for answer in (sent, read):
+        [c] = answer.json()["consignments"]
+        assert c["scan_required"] is True and c["risk_score"] is None and c["risk_reasons"] == []
+        assert CARGO_PROFILE["id"] not in answer.text and "Zx" not in answer.text
+    officer = client.get(f"/api/v1/manifests/{sent.json()['id']}", headers=world.off("hp_officer")).json()
+    [c] = officer["consignments"]
+    assert c["risk_score"] > 0 and any(CARGO_PROFILE["id"] in r for r in c["risk_reasons"])
