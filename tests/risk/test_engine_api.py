@@ -31,6 +31,9 @@ def register(world: World, body: dict[str, Any] | None = None) -> dict[str, Any]
     number = world.lodge(body or import_declaration()).json()["number"]
     r = world.post(f"/api/v1/declarations/{number}/register", world.ent("0100109106"), None)
     assert r.status_code == 200, r.text
+    # the explanation is the officers' (the trader's answer has a neutral reason: test_disclosure.py)
+    r = world.client.get(f"/api/v1/declarations/{number}", headers=world.off("gd_leader"))
+    assert r.status_code == 200, r.text
     out: dict[str, Any] = r.json()
     return out
 

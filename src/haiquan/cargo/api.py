@@ -28,7 +28,8 @@ def scorer_of(request: Request) -> Scorer:
     return s
 
 
-def manifest_out(session: Session, m: ManifestRow) -> ManifestOut:
+def manifest_out(session: Session, m: ManifestRow, *, for_officer: bool = False) -> ManifestOut:
+    """The manifest; the pre-arrival score and its reasons (risk profiles) are for officers only."""
     rows = session.scalars(
         select(ConsignmentRow)
         .where(ConsignmentRow.manifest_id == m.id, ConsignmentRow.removed.is_(False))
@@ -80,8 +81,8 @@ def manifest_out(session: Session, m: ManifestRow) -> ManifestOut:
                 package_count=r.package_count,
                 gross_mass_kg=r.gross_mass_kg,
                 location_code=r.location_code,
-                risk_score=r.risk_score,
-                risk_reasons=list(r.risk_reasons),
+                risk_score=r.risk_score if for_officer else None,
+                risk_reasons=list(r.risk_reasons) if for_officer else [],
                 scan_required=r.scan_required,
                 containers=sorted(conts.get(r.id, []), key=lambda c: c.number),
             )
@@ -121,7 +122,9 @@ def amend(manifest_id: ManifestId, body: ManifestIn, ctx: Ctx, request: Request)
 )
 def get(manifest_id: ManifestId, ctx: Ctx) -> ManifestOut:
     return manifest_out(
-        ctx.session, service.get(ctx.session, principal=ctx.principal, manifest_id=manifest_id)
+        ctx.session,
+        service.get(ctx.session, principal=ctx.principal, manifest_id=manifest_id),
+        for_officer=ctx.principal.is_officer,
     )
 
 

@@ -109,8 +109,12 @@ class ConsignmentOut(BaseModel):
     package_count: int
     gross_mass_kg: Dec
     location_code: str
-    risk_score: float
-    risk_reasons: list[str]
+    risk_score: float | None = Field(
+        None, description="Pre-arrival risk score: officers only (null for carriers)"
+    )
+    risk_reasons: list[str] = Field(
+        default_factory=list, description="Why it was scored so (risk profiles...): officers only"
+    )
     scan_required: bool
     containers: list[ContainerOut]
 

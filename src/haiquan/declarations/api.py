@@ -96,7 +96,7 @@ def get(number: Number, ctx: Ctx) -> DeclarationOut:
 )
 def history(number: Number, ctx: Ctx) -> list[HistoryOut]:
     repository.get(ctx.session, ctx.principal.scope, number, party=ctx.principal.tax_code)
-    return views.history(ctx.session, number)
+    return views.history(ctx.session, number, for_officer=ctx.principal.is_officer)
 
 
 @router.put(

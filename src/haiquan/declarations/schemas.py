@@ -272,7 +272,10 @@ class DeclarationOut(BaseModel):
     office_name: str = Field("", description="Filled from the unit register")
     status: str
     channel: Channel | None
-    channel_reasons: list[dict[str, Any]]
+    channel_reasons: list[dict[str, Any]] = Field(
+        description="Why this lane. Officers: the risk engine's full explanation (profiles, value control, "
+        "overrides, scores); traders: one neutral reason for the lane, e.g. 'selected for documentary check'"
+    )
     declarant_tax_code: str
     importer: Party | None
     exporter: Party | None

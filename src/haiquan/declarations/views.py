@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from haiquan.declarations import repository
+from haiquan.declarations.disclosure import trader_history, trader_reasons
 from haiquan.declarations.domain import LODGE_CODES, Category, Kind
 from haiquan.declarations.schemas import (
     DeclarationOut,
@@ -29,7 +30,8 @@ def full(
     *,
     for_officer: bool = False,
 ) -> DeclarationOut:
-    """The declaration; an officer's read carries the recorded physical inspection result too."""
+    """The declaration. An officer's read carries the risk engine's full explanation and the recorded physical
+    inspection result; anyone else's (the trader's) one neutral reason for the lane (disclosure.py)."""
     if lines is None:
         lines = repository.lines(session, row.number)
     return DeclarationOut(
@@ -42,7 +44,7 @@ def full(
         office_name=_office_name(session, row.office),
         status=row.status,
         channel=row.channel,
-        channel_reasons=list(row.channel_reasons or []),
+        channel_reasons=list(row.channel_reasons or []) if for_officer else trader_reasons(row.channel),
         declarant_tax_code=row.declarant_tax_code,
         importer=Party.model_construct(tax_code=row.importer_tax_code, name=row.importer_name, country="VN")
         if row.kind == Kind.IMPORT
@@ -160,8 +162,9 @@ def summary(row: DeclarationRow, officer_names: dict[str, str] | None = None) ->
     )
 
 
-def history(session: Session, number: str) -> list[HistoryOut]:
-    return [
+def history(session: Session, number: str, *, for_officer: bool = False) -> list[HistoryOut]:
+    """Every step; a trader's read as disclosure.trader_history tells."""
+    entries = [
         HistoryOut(
             at=h.at,
             actor=h.actor,
@@ -173,3 +176,4 @@ def history(session: Session, number: str) -> list[HistoryOut]:
         )
         for h in repository.history(session, number)
     ]
+    return entries if for_officer else trader_history(entries)

@@ -214,7 +214,7 @@ def _declaration(
     form = form or forms.DecisionForm()
     context = {
         "d": views.full(ctx.session, row, for_officer=ctx.principal.is_officer),
-        "history": views.history(ctx.session, number),
+        "history": views.history(ctx.session, number, for_officer=ctx.principal.is_officer),
         "assigned": assigned,
         "seconds_left": views.summary(row).seconds_left,
         "can_decide": can,
