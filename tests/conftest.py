@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
-from haiquan.kit import auth, clock
+from haiquan.kit import auth, cli_support, clock
 from haiquan.kit.db import Base, Database
 from haiquan.kit.settings import Settings
 from tests.support import World, build_world
@@ -85,6 +85,14 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
         database = request.getfixturevalue("pg_database")
         _truncate(database)
         yield database
+
+
+@pytest.fixture
+def cli_db(db: Database) -> Iterator[Database]:
+    """The command line (`haiquan ...` through typer's CliRunner) on the test's database."""
+    cli_support._db = db
+    yield db
+    cli_support._db = None
 
 
 @pytest.fixture

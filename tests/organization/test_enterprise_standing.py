@@ -4,16 +4,14 @@ change is an event of the organisation's catalogue and an audit entry."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from haiquan import cli
 from haiquan.declarations.tables import DeclarationRow
-from haiquan.kit import cli_support
+from haiquan.kit.db import Database
 from haiquan.kit.tables import AuditEntry, OutboxEvent
 from tests.support import World, import_declaration
 
@@ -113,19 +111,12 @@ def test_only_administrators_change_standing_and_bad_requests_name_the_field(wor
     assert recorded(app) == [] and world.lodge(import_declaration()).status_code == 201
 
 
-@pytest.fixture
-def cli_db(app: Any) -> Iterator[None]:
-    cli_support._db = app.state.db
-    yield
-    cli_support._db = None
-
-
 def run(*args: str) -> tuple[int, str]:
     result = runner.invoke(cli.app, ["enterprise", *args])
     return result.exit_code, result.output
 
 
-def test_the_command_line_suspends_reinstates_and_dissolves(world: World, app: Any, cli_db: None) -> None:
+def test_the_command_line_suspends_reinstates_and_dissolves(world: World, app: Any, cli_db: Database) -> None:
     assert run("suspend", "--tax-code", DECLARANT, "--reason", "customs audit") == (
         0, f"enterprise {DECLARANT} suspended\n")  # fmt: skip
     assert "customs audit" in world.lodge(import_declaration()).json()["detail"]

@@ -3,15 +3,13 @@ event of the organisation's catalogue, and effective at the caller's next reques
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from sqlalchemy import select, update
 from typer.testing import CliRunner
 
 from haiquan import cli
-from haiquan.kit import cli_support
+from haiquan.kit.db import Database
 from haiquan.kit.tables import AuditEntry, OutboxEvent
 from haiquan.organization.tables import OfficerRow
 from tests.support import PASSWORD, World
@@ -105,20 +103,12 @@ def test_bad_changes_are_refused_naming_the_field_and_change_nothing(world: Worl
     assert recorded(app, "organization.officer_role_changed") == []
 
 
-@pytest.fixture
-def cli_db(app: Any) -> Iterator[None]:
-    """The command line on the test's database (SQLite or PostgreSQL)."""
-    cli_support._db = app.state.db
-    yield
-    cli_support._db = None
-
-
 def run(*args: str) -> tuple[int, str]:
     result = runner.invoke(cli.app, ["officer", *args])
     return result.exit_code, result.output
 
 
-def test_officer_commands_take_effect_at_once(world: World, app: Any, cli_db: None) -> None:
+def test_officer_commands_take_effect_at_once(world: World, app: Any, cli_db: Database) -> None:
     assert me(world, "nb_officer1").status_code == 200
     assert run("deactivate", "nb_officer1") == (0, "officer nb_officer1 deactivated\n")
     assert me(world, "nb_officer1").status_code == 401

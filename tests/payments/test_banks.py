@@ -3,7 +3,6 @@ payments with the key they are given; a disabled bank's confirmations are refuse
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -11,7 +10,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from haiquan import cli
-from haiquan.kit import cli_support
+from haiquan.kit.db import Database
 from haiquan.kit.tables import AuditEntry, OutboxEvent
 from haiquan.payments.schemas import PaymentIn
 from tests.payments.helpers import TOTAL, registered, settle, status
@@ -20,13 +19,6 @@ from tests.support import World
 
 runner = CliRunner()
 CTG = ("CTG", "Ngân hàng TMCP Công thương Việt Nam", "0100111948")
-
-
-@pytest.fixture
-def cli_db(db: Any) -> Iterator[Any]:
-    cli_support._db = db
-    yield db
-    cli_support._db = None
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -42,7 +34,9 @@ def pay(world: World, key: str, bank: str, number: str, txn: str) -> Any:
     return world.client.post("/api/v1/payments", json=body, headers={"Authorization": f"Bearer {key}"})
 
 
-def test_a_bank_added_on_the_command_line_clears_a_declaration(world: World, app: Any, cli_db: Any) -> None:
+def test_a_bank_added_on_the_command_line_clears_a_declaration(
+    world: World, app: Any, cli_db: Database
+) -> None:
     code, out = run("payments", "bank", "add", "--code", "CTG", "--name", CTG[1], "--tax-code", CTG[2],
                     "--office-hours")  # fmt: skip
     assert code == 0, out
@@ -60,7 +54,7 @@ def test_a_bank_added_on_the_command_line_clears_a_declaration(world: World, app
                        "xml": False, "active": True}]  # fmt: skip
 
 
-def test_a_disabled_bank_is_refused_with_a_clear_problem(world: World, app: Any, cli_db: Any) -> None:
+def test_a_disabled_bank_is_refused_with_a_clear_problem(world: World, app: Any, cli_db: Database) -> None:
     key = run("payments", "bank", "add", "--code", "CTG", "--name", CTG[1], "--tax-code", CTG[2])[1].split()[
         -1
     ]
