@@ -25,6 +25,7 @@ runner = CliRunner()
 # Commands that never touch the database (files, HTTP, or the migration itself).
 NO_DATABASE = {
     "db upgrade",
+    "audit public-key",
     "simulate",
     "risk train",
     "risk score",
@@ -56,6 +57,8 @@ ARGS: dict[str, list[str]] = {
     "enterprise reinstate": ["--tax-code", "0101248141", "--reason", "r"],
     "enterprise dissolve": ["--tax-code", "0101248141", "--reason", "r"],
     "audit verify": [],
+    "audit checkpoint": [],
+    "audit export": ["--out", "{document}"],
     "reference load": [],
     "reference rate": ["--currency", "USD", "--date", "2026-03-04"],
     "reference tariff": ["87032361"],

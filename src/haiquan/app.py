@@ -21,6 +21,7 @@ from haiquan.declarations.escalation import Escalations
 from haiquan.declarations.notifications import WebhookSender
 from haiquan.deps import audit_refusal
 from haiquan.kit import errors
+from haiquan.kit.checkpoints import DailyCheckpoints
 from haiquan.kit.db import Database
 from haiquan.kit.dispatcher import Dispatcher
 from haiquan.kit.groupcommit import GroupCommit
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     supervision = SupervisionWorker(db, max_attempts=settings.webhook_max_attempts)
     writer = GroupCommit(db)
     escalations = Escalations(db)
+    checkpoints = DailyCheckpoints(db, settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -69,6 +71,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             webhooks.start(leadership=Leadership(db, "webhooks"))
             supervision.start(leadership=Leadership(db, "terminal-webhooks"))
             escalations.start(leadership=Leadership(db, "escalations"))
+            checkpoints.start(leadership=Leadership(db, "audit-checkpoints"))
         link = start_federation(app, settings, db, dispatcher)  # only with HAIQUAN_NATS_URL
         try:
             yield
@@ -80,6 +83,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             webhooks.stop()
             supervision.stop()
             escalations.stop()
+            checkpoints.stop()
 
     app = FastAPI(
         title="haiquan",

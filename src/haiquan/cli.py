@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 
 from haiquan.enforcement.cli import app as enforcement_app
-from haiquan.kit import audit
+from haiquan.kit.audit_cli import audit_app
 from haiquan.kit.cli_support import DatabaseGuard, database, fail, require_migrated
 from haiquan.kit.settings import get_settings
 from haiquan.organization.cli import enterprise_app, officer_app, unit_app
@@ -28,7 +28,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 db_app = typer.Typer(help="Database schema")
-audit_app = typer.Typer(help="The tamper-evident audit log")
 app.add_typer(db_app, name="db")
 app.add_typer(unit_app, name="unit")
 app.add_typer(officer_app, name="officer")
@@ -53,19 +52,6 @@ def db_upgrade() -> None:
     url = get_settings().effective_database_url
     upgrade(url)
     console.print(f"database at head ({url.split('@')[-1]})")
-
-
-@audit_app.command("verify")
-def audit_verify() -> None:
-    """Walk the hash chain and name the first broken entry."""
-    with database().unit_of_work() as uow:
-        count, broken = audit.verify(uow.session)
-    if broken is not None:
-        fail(
-            f"audit chain broken at entry seq={broken.seq} id={broken.id}: {broken.reason} ({count} checked)",
-            1,
-        )
-    console.print(f"audit log intact: {count} entries verified")
 
 
 @app.command("serve")

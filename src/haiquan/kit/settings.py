@@ -36,6 +36,18 @@ class Settings(BaseSettings):
         description="CSV of public holidays the legal time limits skip (date,name_vi,name_en,source); "
         "empty means the shipped reference/data/holidays_vn.csv",
     )
+    audit_key_file: str = Field(
+        default="",
+        description="Ed25519 key (PEM) that signs audit checkpoints; empty = <data_dir>/audit/signing.key",
+    )
+    audit_checkpoint_file: str = Field(
+        default="",
+        description="Append-only file of signed audit checkpoints, ideally on another host or a write-once "
+        "store; empty = <data_dir>/audit/checkpoints.jsonl",
+    )
+    audit_checkpoint_hours: float = Field(
+        default=24.0, description="A checkpoint when the last is older than this (0 = no background duty)"
+    )
     metrics_token: str = Field(
         default="", description="Bearer token for /metrics; empty = loopback clients only"
     )
