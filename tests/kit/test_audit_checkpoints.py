@@ -67,7 +67,9 @@ def test_a_rewritten_history_with_recomputed_hashes_contradicts_the_checkpoint(n
     assert run("checkpoint")[0] == 0
     with node.unit_of_work() as uow:
         second = uow.session.scalars(select(AuditEntry).order_by(AuditEntry.seq)).all()[1]
-        uow.session.execute(update(AuditEntry).where(AuditEntry.id == second.id).values(actor="officer:nobody"))
+        uow.session.execute(
+            update(AuditEntry).where(AuditEntry.id == second.id).values(actor="officer:nobody")
+        )
         uow.commit()
     _rechain(node)
     with node.unit_of_work() as uow:
