@@ -25,6 +25,7 @@ runner = CliRunner()
 # Commands that never touch the database (files, HTTP, or the migration itself).
 NO_DATABASE = {
     "db upgrade",
+    "docs openapi",
     "simulate",
     "risk train",
     "risk score",
