@@ -9,11 +9,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
 from typer.testing import CliRunner
 
 from haiquan import cli
-from haiquan.app import openapi_document
 from haiquan.kit import errors
 from haiquan.kit.openapi import as_text
 from haiquan.kit.settings import REPO_ROOT
@@ -21,11 +19,6 @@ from haiquan.kit.settings import REPO_ROOT
 COMMITTED = REPO_ROOT / "docs" / "openapi.json"
 CHANGES = {"post", "put", "patch", "delete"}
 Operations = list[tuple[str, str, dict[str, Any]]]
-
-
-@pytest.fixture(scope="module")
-def spec() -> dict[str, Any]:
-    return openapi_document()
 
 
 def operations(spec: dict[str, Any]) -> Operations:
