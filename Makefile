@@ -3,15 +3,20 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# The OpenAPI client generator the tests use (tests/api/test_openapi_client.py), in its own environment:
+# its pins (httpx, typer) are not the project's.
+GENERATOR := $(VENV)/openapi-generator
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench install demo migration clean
+.PHONY: run test lint bench install demo migration clean openapi
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PYTHON) -m venv $(GENERATOR)
+	$(GENERATOR)/bin/python -m pip install --quiet 'openapi-python-client==0.29.1'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -33,6 +38,10 @@ lint: $(STAMP)
 
 test: lint
 	$(VENV)/bin/pytest -q $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests ran"; exit 1; fi; exit $$rc
+
+# docs/openapi.json, after a change to the API (tests/api/test_openapi.py fails until it is regenerated)
+openapi: $(STAMP)
+	$(VENV)/bin/haiquan docs openapi
 
 KCS := ../shared/data/kcs
 

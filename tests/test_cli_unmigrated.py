@@ -26,6 +26,7 @@ runner = CliRunner()
 NO_DATABASE = {
     "db upgrade",
     "audit public-key",
+    "docs openapi",
     "simulate",
     "risk train",
     "risk score",

@@ -8,6 +8,7 @@ import inspect
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import structlog
 from fastapi import FastAPI, Request, Response
@@ -20,7 +21,7 @@ from haiquan import consumers
 from haiquan.declarations.escalation import Escalations
 from haiquan.declarations.notifications import WebhookSender
 from haiquan.deps import audit_refusal
-from haiquan.kit import errors
+from haiquan.kit import errors, openapi
 from haiquan.kit.checkpoints import DailyCheckpoints
 from haiquan.kit.db import Database
 from haiquan.kit.dispatcher import Dispatcher
@@ -32,7 +33,7 @@ from haiquan.kit.metrics import LATENCY, REQUESTS
 from haiquan.kit.settings import Settings, get_settings
 from haiquan.reference import holidays
 from haiquan.risk.engine import build_engine
-from haiquan.routes import include_routers
+from haiquan.routes import TAGS, document_webhooks, include_routers
 from haiquan.sharing.wiring import start_federation
 from haiquan.supervision.fastpath import StatusLookups
 from haiquan.supervision.webhooks import SupervisionWorker
@@ -50,6 +51,12 @@ def create_served_app() -> FastAPI:
     gc.collect()
     gc.freeze()
     return app
+
+
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI description (docs/openapi.json): the application's, built on a throwaway database (the
+    description depends on the code only)."""
+    return create_app(Settings(run_dispatcher=False), Database("sqlite://")).openapi()
 
 
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
@@ -92,13 +99,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         lifespan=lifespan,
         docs_url=None,  # /docs is served with Swagger UI from the installed package (web.docs), no CDN
         redoc_url=None,
-        responses={
-            400: {"model": errors.Problem, "description": "Bad request (problem+json)"},
-            401: {"model": errors.Problem, "description": "Not authenticated (problem+json)"},
-            403: {"model": errors.Problem, "description": "Forbidden (problem+json)"},
-            404: {"model": errors.Problem, "description": "Not found (problem+json)"},
-            422: {"model": errors.Problem, "description": "Invalid field (problem+json)"},
-        },
+        responses=openapi.error_responses(),
+        openapi_tags=TAGS,
+        generate_unique_id_function=openapi.operation_id,
     )
     app.state.settings = settings
     app.state.db = db
@@ -117,6 +120,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     _csrf(app, settings)
     _observability(app, db)
     include_routers(app)
+    document_webhooks(app)
+    openapi.install(app)
     _web(app)
     app.add_middleware(SafeHeaders)  # outermost: every answer, refusals by the middlewares included
     return app

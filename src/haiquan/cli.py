@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -10,7 +11,7 @@ from rich.console import Console
 from haiquan.enforcement.cli import app as enforcement_app
 from haiquan.kit.audit_cli import audit_app
 from haiquan.kit.cli_support import DatabaseGuard, database, fail, require_migrated
-from haiquan.kit.settings import get_settings
+from haiquan.kit.settings import REPO_ROOT, get_settings
 from haiquan.organization.cli import enterprise_app, officer_app, unit_app
 from haiquan.payments.cli import payments_app, revenue_app
 from haiquan.reference.cli import app as reference_app
@@ -28,7 +29,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 db_app = typer.Typer(help="Database schema")
+docs_app = typer.Typer(help="Documents generated from the code")
 app.add_typer(db_app, name="db")
+app.add_typer(docs_app, name="docs")
 app.add_typer(unit_app, name="unit")
 app.add_typer(officer_app, name="officer")
 app.add_typer(enterprise_app, name="enterprise")
@@ -52,6 +55,18 @@ def db_upgrade() -> None:
     url = get_settings().effective_database_url
     upgrade(url)
     console.print(f"database at head ({url.split('@')[-1]})")
+
+
+@docs_app.command("openapi")
+def docs_openapi(
+    output: Annotated[Path, typer.Option(help="Where to write it")] = REPO_ROOT / "docs" / "openapi.json",
+) -> None:
+    """Write the OpenAPI description (committed as docs/openapi.json; tests/api/test_openapi.py compares)."""
+    from haiquan.app import openapi_document
+    from haiquan.kit.openapi import as_text
+
+    output.write_text(as_text(openapi_document()), encoding="utf-8")
+    console.print(f"OpenAPI description written to {output}")
 
 
 @app.command("serve")

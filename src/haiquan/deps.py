@@ -8,10 +8,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
-from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
@@ -26,7 +26,21 @@ from haiquan.organization import service as org
 T = TypeVar("T")
 
 bearer = HTTPBearer(auto_error=False, description="An enterprise API key or an officer token")
-idem_header = APIKeyHeader(name="Idempotency-Key", auto_error=False, scheme_name="IdempotencyKey")
+
+
+def idem_header(
+    key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            description="Any unique string (up to 200 characters) naming this change: the same request sent "
+            "again with the same key gets the first answer (header Idempotent-Replay: true), never a second "
+            "change; the same key with another body is a 422",
+        ),
+    ] = None,
+) -> str | None:
+    """A header parameter of the changes, not a security scheme: it names a change, it authenticates nothing."""
+    return key or None
 
 
 def get_db(request: Request) -> Database:

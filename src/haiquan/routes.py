@@ -1,4 +1,5 @@
-"""Every domain's router, in one list."""
+"""Every domain's router, in one list; the tags that group their operations, and the payloads pushed to
+callers' webhooks, as the OpenAPI describes them."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ from fastapi import Depends, FastAPI
 
 from haiquan.cargo.api import router as cargo_router
 from haiquan.declarations.api import router as declarations_router
+from haiquan.declarations.schemas import NotificationOut
 from haiquan.enforcement.api import router as enforcement_router
 from haiquan.enforcement.pages import router as enforcement_pages
+from haiquan.kit import openapi
 from haiquan.kit.queryparams import refuse_unknown_query
 from haiquan.organization.api import router as organization_router
 from haiquan.payments.api import router as payments_router
@@ -18,8 +21,48 @@ from haiquan.risk.api import router as risk_router
 from haiquan.risk.pages import router as risk_pages_router
 from haiquan.sharing.api import router as sharing_router
 from haiquan.supervision.api import router as supervision_router
+from haiquan.supervision.schemas import ConsignmentStatusPushed
 from haiquan.supervision.views import router as supervision_pages
 from haiquan.web.pages import router as web_router
+
+# The OpenAPI's tags, in the order of the guide (docs/api.md); tests/api/test_openapi.py holds every
+# operation to one of them.
+TAGS = [
+    {
+        "name": "declarations",
+        "description": "Lodge, amend, register and follow declarations; officers' decisions",
+    },
+    {"name": "payments", "description": "Banks' payment confirmations, reversals and guarantees; the banks"},
+    {"name": "supervision", "description": "Terminals' gate messages, release status, transits and alerts"},
+    {"name": "cargo", "description": "Carriers' manifests and the screening of their bills"},
+    {"name": "organization", "description": "Log-in, the caller, units, officers, enterprises and webhooks"},
+    {"name": "representations", "description": "Who may lodge in another enterprise's name"},
+    {"name": "reference", "description": "Reference lists: procedure codes"},
+    {"name": "risk", "description": "Risk profiles, value control, lane rates, overrides and models"},
+    {"name": "enforcement", "description": "Anti-smuggling cases, seizures, persons and watch lists"},
+    {"name": "reports", "description": "Leaders' reports and their exports"},
+    {"name": "sharing", "description": "Federation between nodes and agreements with other agencies"},
+]
+
+
+def document_webhooks(app: FastAPI) -> None:
+    """What haiquan POSTs to the URL a caller set with `PUT /api/v1/enterprise/webhook`."""
+    openapi.webhook(
+        app,
+        "declaration-status",
+        NotificationOut,
+        tag="declarations",
+        summary="A declaration's status changed",
+        description="Sent to the declarant, and to the importer or exporter it was lodged in the name of.",
+    )
+    openapi.webhook(
+        app,
+        "consignment-status",
+        ConsignmentStatusPushed,
+        tag="supervision",
+        summary="The release status of goods a terminal holds or expects changed",
+        description="Sent to each connected terminal operator holding or expecting the consignment.",
+    )
 
 
 def include_routers(app: FastAPI) -> None:

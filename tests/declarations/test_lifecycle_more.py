@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from haiquan.declarations.schemas import NOTIFIED, NotificationOut
 from haiquan.kit import clock
 from haiquan.organization.tables import EnterpriseRow
 from tests.declarations.test_flow import force_lane
@@ -131,5 +132,9 @@ def test_webhooks_are_signed_and_retried_with_backoff(world: World, app: Any, cl
         secret.encode(), headers["X-Haiquan-Timestamp"].encode() + b"." + body, hashlib.sha256
     ).hexdigest()
     assert headers["X-Haiquan-Signature"] == "sha256=" + expected
-    assert json.loads(body)["status"] == "accepted"
+    pushed = json.loads(body)
+    assert pushed["status"] == "accepted"
+    # what the OpenAPI's webhooks section says is pushed, no field more
+    assert set(pushed) == set(NotificationOut.model_fields) and set(pushed["payload"]) == set(NOTIFIED)
+    NotificationOut.model_validate(pushed)
     server.shutdown()

@@ -269,6 +269,7 @@ def test_webhook_is_delivered_signed(world: World, app: Any) -> None:
     from sqlalchemy import select
 
     from haiquan.organization.tables import EnterpriseRow
+    from haiquan.supervision.schemas import ConsignmentStatusPushed
 
     got: list[tuple[dict[str, str], bytes]] = []
 
@@ -303,6 +304,8 @@ def test_webhook_is_delivered_signed(world: World, app: Any) -> None:
         assert (
             last["goods_id"] == "HPW2" and last["may_leave"] is True and last["cause"] == "declaration.clear"
         )
+        for _, pushed in got:  # what the OpenAPI's webhooks section says is pushed, no field more
+            ConsignmentStatusPushed.model_validate_json(pushed)
         assert app.state.supervision.deliver_due() == 0  # delivered once
     finally:
         server.shutdown()

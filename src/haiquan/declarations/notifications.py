@@ -13,7 +13,7 @@ import structlog
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
-from haiquan.declarations.schemas import NotificationOut
+from haiquan.declarations.schemas import NOTIFIED, NotificationOut
 from haiquan.declarations.tables import NotificationRow, WebhookDeliveryRow
 from haiquan.kit import clock, webhooks
 from haiquan.kit.db import Database, UnitOfWork, among
@@ -22,18 +22,6 @@ from haiquan.kit.outbox import Consumer, Event
 from haiquan.organization.tables import EnterpriseRow
 
 log = structlog.get_logger(__name__)
-
-
-FIELDS = (
-    "number",
-    "status",
-    "previous_status",
-    "action",
-    "channel",
-    "total_duties",
-    "duties_settled",
-    "office",
-)
 
 
 def on_declaration_event(uow: UnitOfWork, event: Event) -> None:
@@ -53,7 +41,7 @@ def on_declaration_events(uow: UnitOfWork, events: list[Event]) -> None:
             "declaration_number": ev.payload["number"],
             "status": ev.payload["status"],
             "at": ev.occurred_at,
-            "payload": {k: ev.payload.get(k) for k in FIELDS},
+            "payload": {k: ev.payload.get(k) for k in NOTIFIED},
         }
         for ev in events
         if ev.payload.get("declarant_id")

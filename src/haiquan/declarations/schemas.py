@@ -321,12 +321,28 @@ class Page(BaseModel):
     next_cursor: str | None
 
 
+# The fields of a declaration event a notification carries (declarations.notifications), in its `payload`
+NOTIFIED = (
+    "number",
+    "status",
+    "previous_status",
+    "action",
+    "channel",
+    "total_duties",
+    "duties_settled",
+    "office",
+)
+
+
 class NotificationOut(BaseModel):
-    seq: int
+    """A status change of a declaration: an item of the pull feed (`GET /api/v1/notifications`) and the
+    body POSTed to the declarant's webhook (declarations.notifications)."""
+
+    seq: int = Field(description="Increasing per recipient: keep the last one seen")
     declaration_number: str
     status: str
     at: datetime
-    payload: dict[str, Any]
+    payload: dict[str, Any] = Field(description="The declaration's " + ", ".join(NOTIFIED))
 
 
 class NotificationPage(BaseModel):

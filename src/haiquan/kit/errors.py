@@ -66,6 +66,23 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+# The errors every operation may answer, as the OpenAPI declares them (kit.openapi; 409 on changes only).
+DECLARED: dict[int, str] = {
+    400: "Bad request (problem+json)",
+    401: "Not authenticated: no, an unknown, a revoked or an expired API key or token (problem+json)",
+    403: "Authenticated, but not allowed to do this (problem+json)",
+    404: "Not found, or outside the caller's scope (problem+json)",
+    409: "Conflict with the current state: the change is refused, nothing changed (problem+json)",
+    422: "Invalid: `field` names what is wrong (problem+json)",
+    429: "Too many requests: wait the Retry-After seconds, then send the same request again (problem+json)",
+    503: (
+        "Unavailable for a moment (the database restarting, the writer too busy): nothing changed; wait "
+        "the Retry-After seconds, then send the same request again, with the same Idempotency-Key "
+        "(problem+json)"
+    ),
+}
+
+
 class FieldError(BaseModel):
     field: str | None = None
     message: str

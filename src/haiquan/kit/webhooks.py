@@ -17,6 +17,8 @@ from haiquan.kit.db import Database, UnitOfWork
 from haiquan.kit.metrics import WEBHOOKS
 
 BACKOFF_SECONDS = (5, 30, 120, 600, 1800, 3600, 7200, 14400)
+# The headers of every delivery (documented for receivers in the OpenAPI's webhooks, kit.openapi)
+TIMESTAMP, SIGNATURE, DELIVERY = "X-Haiquan-Timestamp", "X-Haiquan-Signature", "X-Haiquan-Delivery"
 
 
 class Delivery(Protocol):
@@ -41,9 +43,9 @@ def attempt(
     ts = str(int(clock.now().timestamp()))
     headers = {
         "Content-Type": "application/json",
-        "X-Haiquan-Timestamp": ts,
-        "X-Haiquan-Signature": "sha256=" + sign_payload(secret, body, ts),
-        "X-Haiquan-Delivery": delivery_id,
+        TIMESTAMP: ts,
+        SIGNATURE: "sha256=" + sign_payload(secret, body, ts),
+        DELIVERY: delivery_id,
     }
     d.attempts += 1
     try:

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from haiquan.cargo.domain import CargoType
 from haiquan.cargo.schemas import Inbound
@@ -253,3 +253,15 @@ class StatusOut(BaseModel):
     declarations: list[DeclarationRef]
     items: list[ItemState]
     transit: TransitOut | None = None
+
+
+class ConsignmentStatusPushed(StatusOut):
+    """The body POSTed to a terminal operator's webhook (supervision.webhooks) each time a declaration
+    covering goods it holds or expects changes status: the consignment's status as
+    `GET /api/v1/consignments/{ident}/status` answers it, and what the push is."""
+
+    model_config = ConfigDict(extra="forbid")
+    delivery: int = Field(description="The delivery's number: the same on every retry of this push")
+    event: Literal["consignment.status"]
+    cause: str = Field(description="What changed the status, e.g. `declaration.clear`")
+    at: datetime
