@@ -6,15 +6,15 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from haiquan.cargo.domain import CargoType, Mode, Purpose
 from haiquan.kit.money import Dec
 from haiquan.reference import validators
 
-ContainerNo = Annotated[str, AfterValidator(validators.container_number)]
-Locode = Annotated[str, AfterValidator(validators.locode)]
-TaxCode = Annotated[str, AfterValidator(validators.tax_code)]
+ContainerNo = Annotated[str, StringConstraints(max_length=20), AfterValidator(validators.container_number)]
+Locode = Annotated[str, StringConstraints(max_length=10), AfterValidator(validators.locode)]
+TaxCode = Annotated[str, StringConstraints(max_length=20), AfterValidator(validators.tax_code)]
 Instant = Annotated[datetime, AfterValidator(validators.instant)]
 
 
@@ -25,7 +25,7 @@ def _hs_prefix(value: str) -> str:
     return raw
 
 
-HsCode = Annotated[str, AfterValidator(_hs_prefix)]
+HsCode = Annotated[str, StringConstraints(max_length=12), AfterValidator(_hs_prefix)]
 
 
 class Inbound(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import select
 
 from haiquan.declarations import assignment, changes, officer, repository, service, views
@@ -31,7 +31,7 @@ Number = Annotated[str, Path(pattern=r"^\d{12}$", description="12-digit declarat
 
 class DocumentsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    documents: list[str] = Field(
+    documents: list[Annotated[str, StringConstraints(min_length=1, max_length=200)]] = Field(
         min_length=1, max_length=100, description="References of the documents supplied"
     )
 

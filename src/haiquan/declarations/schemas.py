@@ -11,19 +11,21 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StringConstraints,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from haiquan.declarations.domain import Category, Channel, DecisionKind, Kind
+from haiquan.kit.bounds import INT32_MAX
 from haiquan.kit.money import Dec
 from haiquan.reference import procedures, validators
 from haiquan.reference.domain import PREFERENCE_SCHEMES
 from haiquan.tariff.domain import INCOTERMS
 
 Amount = Annotated[Dec, Field(ge=0, max_digits=18, decimal_places=4)]
-ContainerNo = Annotated[str, AfterValidator(validators.container_number)]
+ContainerNo = Annotated[str, StringConstraints(max_length=20), AfterValidator(validators.container_number)]
 Positive = Annotated[Dec, Field(gt=0, max_digits=18, decimal_places=4)]
 # Lines in one declaration (or one AMA amendment): VNACCS takes 50 a declaration; far more are accepted
 # (a consolidated shipment), with a bound so that reading one for registration stays linear and short.
@@ -36,10 +38,10 @@ class Strict(BaseModel):
 
 class Party(Strict):
     tax_code: str | None = Field(
-        None, description="Vietnamese tax code (mã số thuế); required for the VN party"
+        None, max_length=20, description="Vietnamese tax code (mã số thuế); required for the VN party"
     )
     name: str = Field("", max_length=300, description="Filled from the register when the tax code is known")
-    country: str = Field("VN", description="ISO 3166-1 alpha-2")
+    country: str = Field("VN", max_length=3, description="ISO 3166-1 alpha-2")
 
     @field_validator("tax_code")
     @classmethod
@@ -54,7 +56,8 @@ class Party(Strict):
 
 class Preference(Strict):
     scheme: str = Field(
-        description=f"Preferential scheme: {', '.join(PREFERENCE_SCHEMES)} (ATIGA: Form D, ACFTA: Form E...)"
+        max_length=10,
+        description=f"Preferential scheme: {', '.join(PREFERENCE_SCHEMES)} (ATIGA: Form D, ACFTA: Form E...)",
     )
     certificate: str | None = Field(
         None,
@@ -73,9 +76,9 @@ class Preference(Strict):
 
 
 class LineIn(Strict):
-    hs_code: str = Field(description="8-digit national tariff line")
+    hs_code: str = Field(max_length=12, description="8-digit national tariff line")
     description: str = Field(min_length=1, max_length=500)
-    origin_country: str = Field(description="ISO 3166-1 alpha-2 country of origin")
+    origin_country: str = Field(max_length=3, description="ISO 3166-1 alpha-2 country of origin")
     quantity: Positive
     quantity_unit: str = Field(min_length=1, max_length=10, description="e.g. PCE, KGM, LTR, SET")
     net_mass_kg: Amount
@@ -94,9 +97,9 @@ class LineIn(Strict):
 
 
 class Invoice(Strict):
-    currency: str = Field(description="ISO 4217")
+    currency: str = Field(max_length=3, description="ISO 4217")
     amount: Positive
-    incoterm: str = Field(description="Incoterms 2020, e.g. FOB, CIF")
+    incoterm: str = Field(max_length=3, description="Incoterms 2020, e.g. FOB, CIF")
     freight: Amount = Decimal(0)
     insurance: Amount = Decimal(0)
 
@@ -119,6 +122,7 @@ class DeclarationIn(Strict):
     category: Category = Category.COMMERCIAL
     procedure_code: str = Field(
         None,  # filled by _procedure: A11 for an import, B11 for an export
+        max_length=3,
         validate_default=True,
         description="Mã loại hình (VNACCS procedure code) of the declaration's kind, e.g. A11, B11, E31 "
         "(GET /api/v1/reference/procedure-codes); omitted: A11 for an import, B11 for an export",
@@ -129,7 +133,7 @@ class DeclarationIn(Strict):
     transport_mode: str = Field(pattern=r"^(sea|air|road|rail|post|inland_waterway|pipeline|multimodal)$")
     transport_document: str | None = Field(None, max_length=60, description="Bill of lading or air waybill")
     containers: list[ContainerNo] = Field(default_factory=list, max_length=500)
-    package_count: int = Field(0, ge=0)
+    package_count: int = Field(0, ge=0, le=INT32_MAX)
     gross_mass_kg: Amount = Decimal(0)
     invoice: Invoice
     lines: list[LineIn] = Field(

@@ -26,19 +26,21 @@ class CaseIn(In):
     detected_on: date = Field(description="Day of detection (Vietnam time); not in the future")
     field: CaseField
     route: Route
-    place: str | None = Field(default=None, description="UN/LOCODE of the place, e.g. VNHAN")
+    place: str | None = Field(default=None, max_length=10, description="UN/LOCODE of the place, e.g. VNHAN")
     province: str | None = Field(
-        default=None, description="ISO 3166-2 code (VN-09) or name; default: the unit's department's province"
+        default=None,
+        max_length=100,
+        description="ISO 3166-2 code (VN-09) or name; default: the unit's department's province",
     )
     summary: str = Field(default="", max_length=4000)
-    coordinated_with: list[Agency] = Field(default_factory=list)
+    coordinated_with: list[Agency] = Field(default_factory=list, max_length=10)
 
 
 class CasePatch(In):
     summary: str | None = Field(default=None, max_length=4000)
-    place: str | None = None
-    province: str | None = None
-    coordinated_with: list[Agency] | None = None
+    place: str | None = Field(default=None, max_length=10)
+    province: str | None = Field(default=None, max_length=100)
+    coordinated_with: list[Agency] | None = Field(default=None, max_length=10)
 
 
 class TransitionIn(In):
@@ -53,7 +55,9 @@ class SeizureItemIn(In):
     quantity: Decimal = Field(max_digits=20, decimal_places=3)
     unit: str = Field(min_length=1, max_length=10, description="g, kg, tablet, piece or litre")
     count: Decimal | None = Field(default=None, max_digits=17, decimal_places=0)
-    count_unit: str | None = Field(default=None, description="tablet or piece, counted as recorded")
+    count_unit: str | None = Field(
+        default=None, max_length=20, description="tablet or piece, counted as recorded"
+    )
     value_vnd: Decimal | None = Field(default=None, ge=0, max_digits=18, decimal_places=0)
     seized_on: date | None = Field(default=None, description="Default: the case's day of detection")
     description: str = Field(default="", max_length=2000)

@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM = "application/problem+json"
@@ -177,6 +177,15 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(OperationalError)
     async def _database_unavailable(_: Request, exc: OperationalError) -> JSONResponse:
         return database_problem(exc)
+
+    @app.exception_handler(DataError)
+    async def _value_out_of_range(_: Request, exc: DataError) -> JSONResponse:
+        # The last net: a value the models let through but its column cannot hold (the models bound every
+        # field to its column: tests/api/test_input_bounds.py). The transaction was rolled back.
+        log.warning("value_out_of_range", error=str(exc.orig)[:300])
+        return problem_response(
+            422, "value_out_of_range", "a value does not fit the field that stores it; nothing was changed"
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:

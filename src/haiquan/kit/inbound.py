@@ -1,10 +1,14 @@
-"""A NUL character anywhere in what a caller sends (a JSON text, a form field, a query parameter, the path)
-is refused with 422 naming the field: PostgreSQL cannot store one, so it must never reach a statement (a
-500 there), and SQLite would keep what PostgreSQL refuses. One check for every route, in front of them."""
+"""Checks on what a caller sends, for every route, in front of them, each refused with 422 naming the field:
+- a NUL character anywhere (a JSON text, a form field, a query parameter, the path): PostgreSQL cannot
+  store one, so it must never reach a statement (a 500 there), and SQLite would keep what PostgreSQL refuses;
+- a JSON body nested deeper than MAX_DEPTH (a parser's recursion, and every walk over it, stay bounded);
+- a JSON integer beyond a 64-bit column's range (no database column holds it; the models bound each field
+  more tightly to its own column)."""
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -14,7 +18,13 @@ from haiquan.kit.errors import problem_response
 
 ESCAPED = b"\\u0000"  # how JSON writes it
 FORM = b"%00"  # how a form or a query string writes it
+NUL = "contains a NUL character"
 LIMIT = 32 * 1024 * 1024  # bodies larger than this are left to the routes' own limits
+MAX_DEPTH = 32  # arrays and objects inside one another; a declaration needs 4
+INT64 = 2**63 - 1
+_STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKETS = re.compile(rb"[\[\]{}]")
+_LONG_NUMBER = re.compile(rb"\d{19,}")
 
 
 def nul_path(value: Any, at: str = "") -> str | None:
@@ -37,6 +47,44 @@ def nul_path(value: Any, at: str = "") -> str | None:
     return None
 
 
+def too_deep(body: bytes) -> bool:
+    """True when the JSON text nests arrays/objects deeper than MAX_DEPTH (strings skipped; no parsing)."""
+    if body.count(b"[") + body.count(b"{") <= MAX_DEPTH:
+        return False
+    depth = 0
+    for bracket in _BRACKETS.findall(_STRINGS.sub(b'""', body)):
+        depth += 1 if bracket in b"[{" else -1
+        if depth > MAX_DEPTH:
+            return True
+    return False
+
+
+def huge_int_path(value: Any, at: str = "") -> str | None:
+    """The field of the first integer beyond ±(2^63 - 1)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return at or "body" if abs(value) > INT64 else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        name = f"{at}[{key}]" if isinstance(key, int) else (f"{at}.{key}" if at else str(key))
+        found = huge_int_path(item, name)
+        if found:
+            return found
+    return None
+
+
+def _json_problem(body: bytes) -> tuple[str, str] | None:
+    """(field, message) for a JSON body nested too deep or holding an integer no column can hold."""
+    if too_deep(body):
+        return "body", f"nested deeper than {MAX_DEPTH} levels of arrays and objects"
+    if _LONG_NUMBER.search(body) is None or _LONG_NUMBER.search(_STRINGS.sub(b'""', body)) is None:
+        return None
+    try:
+        field = huge_int_path(json.loads(body))
+    except ValueError:
+        return None  # not JSON: the route answers what is wrong with it
+    return (field, f"an integer beyond ±{INT64} (no field takes one)") if field else None
+
+
 def _form_field(raw: bytes) -> str | None:
     for key, value in parse_qsl(raw.decode("latin-1"), keep_blank_values=True):
         if "\x00" in key or "\x00" in value:
@@ -56,27 +104,34 @@ class RefuseNul:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        field = None
+        found: tuple[str, str] | None = None
         if "\x00" in scope.get("path", ""):
-            field = "path"
+            found = ("path", NUL)
         elif FORM in scope.get("query_string", b""):
             field = _form_field(scope["query_string"])
-        if (
-            field is None
-            and scope["method"] in ("POST", "PUT", "PATCH")
-            and scope["path"] not in self.per_item
-        ):
+            found = (field, NUL) if field else None
+        per_item = scope["path"] in self.per_item
+        if found is None and scope["method"] in ("POST", "PUT", "PATCH") and not (per_item and _xml(scope)):
             body, more = await _read(receive)
-            field = _body_field(body) if not more else None
+            if not more:
+                found = _json_problem(body) if body.lstrip()[:1] in (b"{", b"[") else None
+                if found is None and not per_item:
+                    field = _body_field(body)
+                    found = (field, NUL) if field else None
             receive = _replay(body, receive, more)
-        if field is not None:
+        if found is not None:
+            field, message = found
             response = problem_response(
-                422, "validation_failed", f"{field} contains a NUL character", field=field,
-                errors=[{"field": field, "message": "contains a NUL character"}],
+                422, "validation_failed", f"{field}: {message}" if message != NUL else f"{field} {message}",
+                field=field, errors=[{"field": field, "message": message}],
             )  # fmt: skip
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
+
+
+def _xml(scope: Scope) -> bool:
+    return any(k == b"content-type" and b"xml" in v for k, v in scope.get("headers", ()))
 
 
 def _body_field(body: bytes) -> str | None:

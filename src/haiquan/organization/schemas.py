@@ -50,7 +50,8 @@ class WebhookOut(BaseModel):
 
 class RepresentationIn(Strict):
     representative_tax_code: str = Field(
-        description="Tax code of the declarant (e.g. a customs agent) allowed to name the caller as party"
+        max_length=20,
+        description="Tax code of the declarant (e.g. a customs agent) allowed to name the caller as party",
     )
     kind: Literal["direct", "indirect"] = Field(
         description="direct: in the caller's name and on its behalf; indirect: in the agent's own name"

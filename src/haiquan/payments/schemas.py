@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from haiquan.kit.money import Dec
 from haiquan.reference import validators
@@ -18,9 +18,11 @@ class PaymentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     bank: str = Field(min_length=2, max_length=12, examples=["VCB"])
     transaction_id: str = Field(min_length=1, max_length=64, examples=["FT26001234567"])
-    references: list[str] = Field(min_length=1, max_length=50, examples=[["100000000013001"]])
+    references: list[Annotated[str, StringConstraints(max_length=40)]] = Field(
+        min_length=1, max_length=50, examples=[["100000000013001"]]
+    )
     amount: Decimal = Field(gt=0, max_digits=18, decimal_places=0, examples=["22810000"])
-    payer_tax_code: str = Field(examples=["0101248141"])
+    payer_tax_code: str = Field(max_length=20, examples=["0101248141"])
     paid_at: validators.Instant = Field(description="With its UTC offset, e.g. 2026-03-02T02:00:00+07:00")
 
     @field_validator("payer_tax_code")

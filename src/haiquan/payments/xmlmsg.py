@@ -47,6 +47,10 @@ def bank_of(raw: bytes) -> str:
         doc = etree.fromstring(raw, parser=etree.XMLParser(resolve_entities=False, no_network=True))
     except etree.XMLSyntaxError as exc:
         raise ValidationFailed(f"not well-formed XML: {exc}", field="body", code="bad_xml") from exc
+    if doc.getroottree().docinfo.doctype:
+        raise ValidationFailed(
+            "a document type declaration (DTD) is not accepted", field="body", code="bad_xml"
+        )
     node = doc.find(f"{{{NS}}}Bank")
     if node is None or not (node.text or "").strip():
         raise ValidationFailed("the message names no Bank", field="Bank", code="bad_xml")

@@ -134,10 +134,21 @@ class Rule:
 
 
 # ---- parser -------------------------------------------------------------------------------------
+MAX_NESTING = 40  # parentheses and `not`s inside one another; deeper is refused, never a RecursionError
+
+
 class _Parser:
     def __init__(self, text: str) -> None:
         self.tokens = tokenize(text)
         self.i = 0
+        self.depth = 0
+
+    def nested(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise CriteriaError(
+                f"nested deeper than {MAX_NESTING} levels", self.tok.column, "a flatter expression"
+            )
 
     @property
     def tok(self) -> Token:
@@ -200,14 +211,19 @@ class _Parser:
 
     def not_expr(self) -> Node:
         if self.word("not"):
-            return Not(self.not_expr())
+            self.nested()
+            node = Not(self.not_expr())
+            self.depth -= 1
+            return node
         return self.primary()
 
     def primary(self) -> Node:
         if self.tok.kind == "punct" and self.tok.text == "(":
             self.i += 1
+            self.nested()
             node = self.expr()
             self.take("punct", ")", expected="')'")
+            self.depth -= 1
             return node
         if self.word("watched"):
             self.take("punct", "(", expected="'(' after watched")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from haiquan.kit.money import Dec
 from haiquan.reference import validators
@@ -26,7 +26,9 @@ class ProfileIn(Strict):
         max_length=4000,
         examples=["hs starts 8703 and origin in (JP, KR) and unit_value < 2000 USD/unit -> red"],
     )
-    units: list[str] = Field(default_factory=list, description="Offices (and their subtrees); empty = all")
+    units: list[Annotated[str, StringConstraints(max_length=16)]] = Field(
+        default_factory=list, max_length=500, description="Offices (and their subtrees); empty = all"
+    )
     valid_from: date | None = None
     valid_to: date | None = None
     active: bool = True
@@ -40,7 +42,7 @@ class ProfileIn(Strict):
 class ProfileChange(Strict):
     name: str | None = Field(None, min_length=3, max_length=200)
     criteria: str | None = Field(None, min_length=3, max_length=4000)
-    units: list[str] | None = None
+    units: list[Annotated[str, StringConstraints(max_length=16)]] | None = Field(None, max_length=500)
     valid_from: date | None = None
     valid_to: date | None = None
     active: bool | None = None
@@ -126,7 +128,7 @@ class OverrideIn(Strict):
     value: str = Field(min_length=3, max_length=20)
     channel: Lane
     reason: str = Field(min_length=3, max_length=2000)
-    office: str | None = None
+    office: str | None = Field(None, max_length=16)
     expires_at: validators.Instant
 
 

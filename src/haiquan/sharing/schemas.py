@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from haiquan.kit.money import Dec
 
@@ -13,9 +14,15 @@ class AgreementIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     agency: str = Field(min_length=2, max_length=30, examples=["BDBP"])
     title: str = Field(default="", max_length=200)
-    types: list[str] = Field(min_length=1, max_length=50, examples=[["enforcement.*"]])
-    units: list[str] = Field(min_length=1, max_length=500, examples=[["01AB"]])
-    fields: list[str] = Field(default_factory=list, max_length=100)
+    types: list[Annotated[str, StringConstraints(max_length=80)]] = Field(
+        min_length=1, max_length=50, examples=[["enforcement.*"]]
+    )
+    units: list[Annotated[str, StringConstraints(max_length=16)]] = Field(
+        min_length=1, max_length=500, examples=[["01AB"]]
+    )
+    fields: list[Annotated[str, StringConstraints(max_length=80)]] = Field(
+        default_factory=list, max_length=100
+    )
 
 
 class AgreementOut(BaseModel):

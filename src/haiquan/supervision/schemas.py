@@ -7,11 +7,12 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from haiquan.cargo.domain import CargoType
 from haiquan.cargo.schemas import Inbound
 from haiquan.kit import clock
+from haiquan.kit.bounds import INT32_MAX
 from haiquan.reference import validators
 from haiquan.reference.validators import FieldProblem
 from haiquan.supervision.domain import Connection, Destination, LocationKind
@@ -23,7 +24,7 @@ def _container(value: str) -> str:
 
 
 ContainerNo = Annotated[str, AfterValidator(_container)]
-TaxCode = Annotated[str, AfterValidator(validators.tax_code)]
+TaxCode = Annotated[str, StringConstraints(max_length=20), AfterValidator(validators.tax_code)]
 GoodsId = Annotated[str, AfterValidator(lambda v: v.strip().upper())]  # bill numbers are upper case
 MAX_BATCH = 1000
 MAX_PACKAGES = 10_000_000  # as on a manifest's bill
@@ -128,10 +129,10 @@ class OperatorIn(Inbound):
 
 
 class SurveyIn(Inbound):
-    transactions_per_day: int = Field(ge=0)
-    annual_teu: int = Field(0, ge=0)
-    annual_tonnes: int = Field(0, ge=0)
-    declarations_per_year: int = Field(0, ge=0)
+    transactions_per_day: int = Field(ge=0, le=INT32_MAX)
+    annual_teu: int = Field(0, ge=0, le=INT32_MAX)
+    annual_tonnes: int = Field(0, ge=0, le=INT32_MAX)
+    declarations_per_year: int = Field(0, ge=0, le=INT32_MAX)
     it_readiness: int = Field(ge=0, le=5, description="0 (none) to 5 (ready to connect)")
     notes: str = Field("", max_length=2000)
 
@@ -147,7 +148,7 @@ class LocationIn(Inbound):
     kind: LocationKind
     unit: str = Field(min_length=2, max_length=16)
     locode: str | None = Field(None, max_length=5)
-    capacity_teu: int = Field(0, ge=0)
+    capacity_teu: int = Field(0, ge=0, le=INT32_MAX)
     dwell_limit_days: int = Field(90, ge=1, le=3650)
 
 
@@ -183,8 +184,8 @@ class KeyOut(BaseModel):
 class TransitIn(Inbound):
     goods_id: str = Field(min_length=1, max_length=60)
     permit: str = Field(min_length=1, max_length=40, description="Transit declaration or permit number")
-    from_location: str
-    to_location: str
+    from_location: str = Field(min_length=1, max_length=20)
+    to_location: str = Field(min_length=1, max_length=20)
     seal: str = Field("", max_length=40)
     route: str = Field("", max_length=300)
     hours_allowed: int = Field(ge=1, le=24 * 30)

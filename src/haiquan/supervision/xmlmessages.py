@@ -108,6 +108,9 @@ def _one(msg: etree._Element, keys: dict[str, OperatorKeyRow]) -> Incoming:
         verified = XMLVerifier().verify(copy.deepcopy(msg), x509_cert=key.certificate_pem)
     except (InvalidSignature, InvalidInput) as exc:
         return Incoming(text, _error("broken_signature", f"the signature does not verify: {exc}"[:300]), mid)
+    except Exception as exc:  # whatever else this message holds (an entity reference...): it alone is refused
+        reason = f"the message cannot be checked: {type(exc).__name__}"
+        return Incoming(text, _error("unreadable", reason[:300]), mid)
     signed = (
         verified[0].signed_xml if isinstance(verified, list) else verified.signed_xml
     )  # only what it covers
@@ -134,6 +137,10 @@ def parse_batch(body: bytes, keys: dict[str, OperatorKeyRow]) -> list[Incoming]:
         raise ValidationFailed(
             f"the body is not well-formed XML: {exc}", field="body", code="bad_xml"
         ) from exc
+    if root.getroottree().docinfo.doctype:
+        raise ValidationFailed(
+            "a document type declaration (DTD) is not accepted", field="body", code="bad_xml"
+        )
     if root.tag != f"{{{NS}}}TerminalMessages":
         raise ValidationFailed(
             f"the root element must be TerminalMessages in {NS}", field="body", code="bad_xml"
