@@ -262,7 +262,7 @@ def enterprise_principal(ent: EnterpriseRow) -> Principal:
         kind="enterprise",
         id=ent.id,
         name=ent.tax_code,
-        scope=Scope(units=None, enterprise_id=ent.id),
+        scope=Scope(units=None, enterprise_id=ent.id, tax_code=ent.tax_code),
         enterprise_roles=frozenset(ent.roles),
         tax_code=ent.tax_code,
     )
