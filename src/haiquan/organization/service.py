@@ -273,3 +273,12 @@ def enterprise_by_tax_code(session: Session, tax_code: str) -> EnterpriseRow:
     if row is None:
         raise NotFound(f"no enterprise with tax code {tax_code}", field="tax_code")
     return row
+
+
+def set_webhook(session: Session, *, enterprise: EnterpriseRow, url: str | None, actor: str) -> EnterpriseRow:
+    """Where the enterprise's status changes are POSTed (None: nowhere), audited."""
+    enterprise.webhook_url = url
+    audit.append(
+        session, actor=actor, action="enterprise.webhook", target=f"enterprise:{enterprise.tax_code}"
+    )
+    return enterprise
