@@ -18,7 +18,7 @@ from haiquan.risk.api import router as risk_router
 from haiquan.risk.pages import router as risk_pages_router
 from haiquan.sharing.api import router as sharing_router
 from haiquan.supervision.api import router as supervision_router
-from haiquan.supervision.views import router as supervision_pages
+from haiquan.supervision.pages import router as supervision_pages
 from haiquan.web.pages import router as web_router
 
 
