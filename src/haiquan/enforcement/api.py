@@ -16,6 +16,7 @@ from haiquan.enforcement.schemas import (
     CaseListOut,
     CaseOut,
     CasePatch,
+    DisplacementOut,
     LinkIn,
     LinkOut,
     PersonIn,
@@ -23,6 +24,7 @@ from haiquan.enforcement.schemas import (
     SeizureItemOut,
     SeizuresIn,
     StatusOut,
+    SummaryOut,
     TransitionIn,
     WatchIn,
     WatchOut,
@@ -198,14 +200,19 @@ From = Annotated[date, Query(alias="from")]
 To = Annotated[date, Query(alias="to")]
 
 
-@router.get("/reports/summary", summary="The articles' figures for a unit and period")
-def summary(ctx: Ctx, unit: str, date_from: From, date_to: To) -> dict[str, Any]:
-    return reports.summary_report(
-        ctx.session, principal=ctx.principal, w=_window(ctx, unit, date_from, date_to)
-    )
+@router.get(
+    "/reports/summary", response_model=SummaryOut, summary="The articles' figures for a unit and period"
+)
+def summary(ctx: Ctx, unit: str, date_from: From, date_to: To) -> SummaryOut:
+    w = _window(ctx, unit, date_from, date_to)
+    return SummaryOut.model_validate(reports.summary_report(ctx.session, principal=ctx.principal, w=w))
 
 
-@router.get("/reports/displacement", summary="Seizures by province, route and region over time")
+@router.get(
+    "/reports/displacement",
+    response_model=DisplacementOut,
+    summary="Seizures by province, route and region over time",
+)
 def displacement(
     ctx: Ctx,
     unit: str,
@@ -214,9 +221,9 @@ def displacement(
     period: str = "quarter",
     metric: str = "cases",
     field: domain.Field | None = None,
-) -> dict[str, Any]:
+) -> DisplacementOut:
     w = _window(ctx, unit, date_from, date_to)
-    return reports.displacement(
+    found = reports.displacement(
         ctx.session,
         principal=ctx.principal,
         w=w,
@@ -224,6 +231,7 @@ def displacement(
         metric=metric,
         case_field=field and field.value,
     )
+    return DisplacementOut.model_validate(found)
 
 
 @router.get("/reports/summary.xlsx", summary="The summary and displacement as an Excel workbook")
