@@ -108,12 +108,7 @@ def list_cases(
     units = (
         None if unit is None else reports.subtree_in_scope(ctx.session, principal=ctx.principal, unit=unit)
     )
-    prov = None
-    if province is not None:
-        try:
-            prov = places.resolve_province(province).code
-        except ValueError as exc:
-            raise ValidationFailed(str(exc), field="province") from exc
+    prov = None if province is None else _province(province)
     f = repo.CaseFilter(
         units, date_from, date_to, field and field.value, route and route.value, status and status.value, prov
     )
@@ -133,6 +128,13 @@ def list_cases(
         else None
     )
     return CaseListOut(items=out, next_cursor=nxt)
+
+
+def _province(name: str) -> str:
+    try:
+        return places.resolve_province(name).code
+    except ValueError as exc:
+        raise ValidationFailed(str(exc), field="province") from exc
 
 
 @router.get("/cases/{case_id}", response_model=CaseOut, summary="One case with its items, links and history")
