@@ -21,7 +21,7 @@ from haiquan import consumers
 from haiquan.declarations.escalation import Escalations
 from haiquan.declarations.notifications import WebhookSender
 from haiquan.deps import audit_refusal
-from haiquan.kit import errors, openapi
+from haiquan.kit import errors, openapi, transaction
 from haiquan.kit.checkpoints import DailyCheckpoints
 from haiquan.kit.db import Database
 from haiquan.kit.dispatcher import Dispatcher
@@ -113,6 +113,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.supervision = supervision
     app.state.escalations = escalations
     errors.install_error_handlers(app)
+    transaction.install(app)  # an Idempotency-Key's replay: the first answer again
     _audit_forbidden(app)
     app.add_middleware(StatusLookups)  # inside Measure (added next), which times it like any route
     # before everything that reads what the caller sent; the batches refuse a bad item on its own

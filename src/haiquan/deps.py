@@ -1,29 +1,31 @@
 """Request context for the API: the unit of work the request owns, the authenticated caller, idempotency.
 
-Every route takes `ctx: Ctx`. Authentication happens here, once; refused access is audited."""
+A read takes `ctx: Ctx` (a unit of work never committed); a change takes `tx: Tx` (kit.transaction: the
+dependency commits once the route has returned its typed answer, and answers replays); lodging and
+registering take `ctx: ChangeCtx` (the group commit). Authentication happens here, once; refused access
+is audited."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
-from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from haiquan.kit import audit, idempotency
+from haiquan.kit import audit
 from haiquan.kit.auth import Principal
 from haiquan.kit.db import Database, UnitOfWork
 from haiquan.kit.errors import DomainError, Unauthorized
 from haiquan.kit.groupcommit import Change, GroupCommit, Work
 from haiquan.kit.settings import Settings
+from haiquan.kit.transaction import SCOPE_KEY as TRANSACTION_KEY
+from haiquan.kit.transaction import Idempotency, Transaction, idempotency_of
 from haiquan.organization import service as org
-
-T = TypeVar("T")
 
 bearer = HTTPBearer(auto_error=False, description="An enterprise API key or an officer token")
 
@@ -55,57 +57,22 @@ def get_settings_dep(request: Request) -> Settings:
 
 @dataclass
 class RequestContext:
+    """A read: the request's unit of work (never committed) and the caller."""
+
     request: Request
     uow: UnitOfWork
     principal: Principal
     settings: Settings
-    idempotency_key: str | None
 
     @property
     def session(self) -> Any:
         return self.uow.session
 
-    def respond(self, fn: Callable[[], Any], *, status_code: int = 200, body: Any = None) -> Response:
-        """Run a change, commit it, and answer. With an Idempotency-Key, a replay returns the first answer."""
-        key, req_hash = idempotency_of(self.request, self.idempotency_key, body)
-        if key is not None:
-            stored = idempotency.lookup(
-                self.session, principal=self.principal.key, key=key, req_hash=req_hash
-            )
-            if stored is not None:
-                self.uow.rollback()
-                return JSONResponse(
-                    stored.body, status_code=stored.status_code, headers={"Idempotent-Replay": "true"}
-                )
-        value = fn()
-        if key is None and isinstance(value, BaseModel):
-            # Nothing to remember: pydantic writes the JSON itself (the generic encoder costs more than
-            # many changes do, e.g. a batch of 1,000 terminal messages).
-            self.uow.commit()
-            self.request.app.state.dispatcher_wake()
-            return Response(value.model_dump_json(), status_code=status_code, media_type="application/json")
-        result = value.model_dump(mode="json") if isinstance(value, BaseModel) else jsonable_encoder(value)
-        if key is not None:
-            idempotency.remember(
-                self.session,
-                principal=self.principal.key,
-                key=key,
-                req_hash=req_hash,
-                status_code=status_code,
-                body=result,
-            )
-        self.uow.commit()
-        self.request.app.state.dispatcher_wake()
-        return JSONResponse(result, status_code=status_code)
 
-
-def idempotency_of(request: Request, header: str | None, body: Any) -> tuple[str | None, str]:
-    """The checked Idempotency-Key and the hash of the request it came with."""
-    if header is None:
-        return None, ""
-    key = idempotency.check_key(header)
-    raw = body.model_dump(mode="json") if isinstance(body, BaseModel) else jsonable_encoder(body)
-    return key, idempotency.request_hash(request.method, request.url.path, raw)
+async def request_idempotency(
+    request: Request, header: Annotated[str | None, Depends(idem_header)]
+) -> Idempotency:
+    return await idempotency_of(request, header)
 
 
 @dataclass
@@ -116,18 +83,16 @@ class ChangeContext:
     request: Request
     principal: Principal
     settings: Settings
-    idempotency_key: str | None
+    idempotency: Idempotency
 
-    async def submit(
-        self, work: Work, *, status_code: int = 200, body: Any = None, alone: bool = False
-    ) -> Response:
+    async def submit(self, work: Work, *, status_code: int = 200, alone: bool = False) -> Response:
         """Apply the change with the others of its batch and answer once they are committed. With an
-        Idempotency-Key, a replay returns the first answer (as `RequestContext.respond`). `alone`: a
-        change too large to share a batch, applied in its own transaction in a worker thread
-        (`GroupCommit.apply_alone`)."""
-        key, req_hash = idempotency_of(self.request, self.idempotency_key, body)
+        Idempotency-Key, a replay returns the first answer (as a `Transaction` does). `alone`: a change
+        too large to share a batch, applied in its own transaction in a worker thread
+        (`GroupCommit.apply_alone`). The writer has serialised the answer: it is sent as it is."""
+        idem = self.idempotency
         writer: GroupCommit = self.request.app.state.writer
-        change = Change(work, self.principal.key, key, req_hash, status_code)
+        change = Change(work, self.principal.key, idem.key, idem.request_hash, status_code)
         if alone:
             answer = await run_in_threadpool(writer.apply_alone, change)
         else:
@@ -145,7 +110,7 @@ def _authenticated(request: Request, creds: HTTPAuthorizationCredentials | None)
 async def change_context(
     request: Request,
     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-    idem: Annotated[str | None, Depends(idem_header)],
+    idem: Annotated[Idempotency, Depends(request_idempotency)],
 ) -> ChangeContext:
     """The caller from memory on the event loop when remembered, else authenticated in a worker thread
     (a refusal is audited there, as for every route)."""
@@ -207,13 +172,28 @@ def caller(request: Request, uow: UnitOfWork, creds: HTTPAuthorizationCredential
 
 
 def context(
-    request: Request,
-    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-    idem: Annotated[str | None, Depends(idem_header)],
+    request: Request, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> Iterator[RequestContext]:
+    """A read: the caller, authenticated on the request's unit of work, which is never committed."""
     with get_db(request).unit_of_work() as uow:
         principal = caller(request, uow, creds)
-        yield RequestContext(request, uow, principal, get_settings_dep(request), idem)
+        yield RequestContext(request, uow, principal, get_settings_dep(request))
+
+
+def transaction(
+    request: Request,
+    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    idem: Annotated[Idempotency, Depends(request_idempotency)],
+) -> Iterator[Transaction]:
+    """A change: the caller, a replay answered before the route runs, and, once the route has returned
+    its answer, the answer kept with the change and the transaction committed (kit.transaction)."""
+    with get_db(request).unit_of_work() as uow:
+        principal = caller(request, uow, creds)
+        tx = Transaction(request, uow, principal, get_settings_dep(request), idem)
+        tx.refuse_replay()
+        request.scope[TRANSACTION_KEY] = tx
+        yield tx
+        tx.commit()
 
 
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
@@ -239,4 +219,6 @@ async def look_up(
 
 
 Ctx = Annotated[RequestContext, Depends(context)]
+# "function": the exit (the commit) runs once the route has returned and its answer is built, before it is sent
+Tx = Annotated[Transaction, Depends(transaction, scope="function")]
 ChangeCtx = Annotated[ChangeContext, Depends(change_context)]

@@ -21,8 +21,8 @@ from haiquan.risk.api import router as risk_router
 from haiquan.risk.pages import router as risk_pages_router
 from haiquan.sharing.api import router as sharing_router
 from haiquan.supervision.api import router as supervision_router
+from haiquan.supervision.pages import router as supervision_pages
 from haiquan.supervision.schemas import ConsignmentStatusPushed
-from haiquan.supervision.views import router as supervision_pages
 from haiquan.web.pages import router as web_router
 
 # The OpenAPI's tags, in the order of the guide (docs/api.md); tests/api/test_openapi.py holds every

@@ -39,6 +39,10 @@ def test_the_command_writes_what_the_test_compares(spec: dict[str, Any], tmp_pat
     assert out.read_text(encoding="utf-8") == as_text(spec)
 
 
+# POSTs that change nothing (a question with a body too large for a query string): no key to name a change
+READS_BY_POST = {("post", "/api/v1/risk/profiles/test")}
+
+
 def test_idempotency_key_is_a_header_of_the_changes_not_a_credential(spec: dict[str, Any]) -> None:
     assert set(spec["components"]["securitySchemes"]) == {"HTTPBearer"}
     ops = operations(spec)
@@ -46,7 +50,7 @@ def test_idempotency_key_is_a_header_of_the_changes_not_a_credential(spec: dict[
         assert op.get("security", [{"HTTPBearer": []}]) == [{"HTTPBearer": []}], (method, path)
         headers = [p for p in op.get("parameters", []) if p["in"] == "header"]
         idempotent = [p for p in headers if p["name"] == "Idempotency-Key"]
-        if method in CHANGES and "security" in op:
+        if method in CHANGES and "security" in op and (method, path) not in READS_BY_POST:
             assert len(idempotent) == 1 and not idempotent[0]["required"], (method, path)
         else:
             assert not idempotent, f"{method} {path} takes no Idempotency-Key"

@@ -135,3 +135,16 @@ def test_references_are_private_to_the_payer_and_the_office(world: World, app: A
     assert world.client.get(url, headers=world.off("nb_officer1")).status_code == 200
     assert world.client.get(url, headers=world.off("hp_officer")).status_code == 404
     assert world.client.get(url, headers=world.ent("0300588569")).status_code == 404
+
+
+def test_references_are_read_by_the_declarant_and_by_the_payer_named_on_them(world: World, app: Any) -> None:
+    """The importer 0101248141 pays the duties of a declaration 0100109106 lodged: both read its
+    references (one query scoped by the caller, repository.references); the carrier does not."""
+    number = registered(world, app)
+    url = f"/api/v1/payments/references?declaration_number={number}"
+    lodged = world.client.get(url, headers=world.ent("0100109106"))
+    paying = world.client.get(url, headers=world.ent("0101248141"))
+    assert lodged.status_code == paying.status_code == 200, (lodged.text, paying.text)
+    assert {r["payer_tax_code"] for r in paying.json()} == {"0101248141"}
+    assert paying.json() == lodged.json()
+    assert world.client.get(url, headers=world.ent("0300588569")).status_code == 404

@@ -5,18 +5,19 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from haiquan.cargo import service
+from haiquan.cargo import repository, service
 from haiquan.cargo.schemas import ConsignmentOut, ContainerOut, ManifestIn, ManifestOut, ScreeningItem
 from haiquan.cargo.screening import Scorer, default_scorer
-from haiquan.cargo.tables import ConsignmentContainerRow, ConsignmentRow, ManifestRow
-from haiquan.deps import Ctx
+from haiquan.cargo.tables import ManifestRow
+from haiquan.deps import Ctx, Tx
+from haiquan.kit.auth import Scope
 from haiquan.kit.pagination import clamp_limit
+from haiquan.kit.transaction import TransactionRoute
 from haiquan.risk.prearrival import with_profiles
 
-router = APIRouter(prefix="/api/v1", tags=["cargo"])
+router = APIRouter(prefix="/api/v1", tags=["cargo"], route_class=TransactionRoute)
 ManifestId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
 
 
@@ -28,23 +29,9 @@ def scorer_of(request: Request) -> Scorer:
     return s
 
 
-def manifest_out(session: Session, m: ManifestRow, *, for_officer: bool = False) -> ManifestOut:
+def manifest_out(session: Session, m: ManifestRow, *, scope: Scope, for_officer: bool = False) -> ManifestOut:
     """The manifest; the pre-arrival score and its reasons (risk profiles) are for officers only."""
-    rows = session.scalars(
-        select(ConsignmentRow)
-        .where(ConsignmentRow.manifest_id == m.id, ConsignmentRow.removed.is_(False))
-        .order_by(ConsignmentRow.goods_id)
-    ).all()
-    conts: dict[str, list[ContainerOut]] = {}
-    if rows:
-        for c in session.scalars(
-            select(ConsignmentContainerRow).where(
-                ConsignmentContainerRow.consignment_id.in_([r.id for r in rows])
-            )
-        ):
-            conts.setdefault(c.consignment_id, []).append(
-                ContainerOut(number=c.number, seal=c.seal, iso_type=c.iso_type)
-            )
+    found = repository.consignments(session, m, scope=scope)
     late_min = m.late_by_seconds // 60
     return ManifestOut(
         id=m.id,
@@ -67,65 +54,58 @@ def manifest_out(session: Session, m: ManifestRow, *, for_officer: bool = False)
             else None
         ),
         version=m.version,
-        consignments=[
-            ConsignmentOut(
-                id=r.id,
-                goods_id=r.goods_id,
-                master_bill=r.master_bill,
-                cargo_type=r.cargo_type,
-                purpose=r.purpose,
-                consignee_tax_code=r.consignee_tax_code,
-                consignee_name=r.consignee_name,
-                description=r.description,
-                hs_codes=list(r.hs_codes),
-                package_count=r.package_count,
-                gross_mass_kg=r.gross_mass_kg,
-                location_code=r.location_code,
-                risk_score=r.risk_score if for_officer else None,
-                risk_reasons=list(r.risk_reasons) if for_officer else [],
-                scan_required=r.scan_required,
-                containers=sorted(conts.get(r.id, []), key=lambda c: c.number),
-            )
-            for r in rows
-        ],
+        consignments=[consignment_out(c, for_officer=for_officer) for c in found],
+    )
+
+
+def consignment_out(c: repository.Consignment, *, for_officer: bool) -> ConsignmentOut:
+    r = c.row
+    return ConsignmentOut(
+        id=r.id,
+        goods_id=r.goods_id,
+        master_bill=r.master_bill,
+        cargo_type=r.cargo_type,
+        purpose=r.purpose,
+        consignee_tax_code=r.consignee_tax_code,
+        consignee_name=r.consignee_name,
+        description=r.description,
+        hs_codes=list(r.hs_codes),
+        package_count=r.package_count,
+        gross_mass_kg=r.gross_mass_kg,
+        location_code=r.location_code,
+        risk_score=r.risk_score if for_officer else None,
+        risk_reasons=list(r.risk_reasons) if for_officer else [],
+        scan_required=r.scan_required,
+        containers=sorted(
+            (ContainerOut(number=k.number, seal=k.seal, iso_type=k.iso_type) for k in c.containers),
+            key=lambda k: k.number,
+        ),
     )
 
 
 @router.post(
     "/manifests", status_code=201, response_model=ManifestOut, summary="Send an e-manifest (carriers)"
 )
-def submit(body: ManifestIn, ctx: Ctx, request: Request) -> object:
-    scorer = with_profiles(scorer_of(request), ctx.session)
-
-    def run() -> ManifestOut:
-        m = service.submit(ctx.session, principal=ctx.principal, data=body, scorer=scorer)
-        return manifest_out(ctx.session, m)
-
-    return ctx.respond(run, status_code=201, body=body)
+def submit(body: ManifestIn, tx: Tx, request: Request) -> ManifestOut:
+    scorer = with_profiles(scorer_of(request), tx.session)
+    m = service.submit(tx.session, principal=tx.principal, data=body, scorer=scorer)
+    return manifest_out(tx.session, m, scope=tx.principal.scope)
 
 
 @router.put("/manifests/{manifest_id}", response_model=ManifestOut, summary="Amend an e-manifest (carriers)")
-def amend(manifest_id: ManifestId, body: ManifestIn, ctx: Ctx, request: Request) -> object:
-    scorer = with_profiles(scorer_of(request), ctx.session)
-
-    def run() -> ManifestOut:
-        m = service.amend(
-            ctx.session, principal=ctx.principal, manifest_id=manifest_id, data=body, scorer=scorer
-        )
-        return manifest_out(ctx.session, m)
-
-    return ctx.respond(run, body=body)
+def amend(manifest_id: ManifestId, body: ManifestIn, tx: Tx, request: Request) -> ManifestOut:
+    scorer = with_profiles(scorer_of(request), tx.session)
+    m = service.amend(tx.session, principal=tx.principal, manifest_id=manifest_id, data=body, scorer=scorer)
+    return manifest_out(tx.session, m, scope=tx.principal.scope)
 
 
 @router.get(
     "/manifests/{manifest_id}", response_model=ManifestOut, summary="A manifest (its carrier, officers)"
 )
 def get(manifest_id: ManifestId, ctx: Ctx) -> ManifestOut:
-    return manifest_out(
-        ctx.session,
-        service.get(ctx.session, principal=ctx.principal, manifest_id=manifest_id),
-        for_officer=ctx.principal.is_officer,
-    )
+    scope = ctx.principal.scope
+    m = repository.manifest(ctx.session, manifest_id, scope=scope)
+    return manifest_out(ctx.session, m, scope=scope, for_officer=ctx.principal.is_officer)
 
 
 @router.get(
@@ -135,18 +115,9 @@ def get(manifest_id: ManifestId, ctx: Ctx) -> ManifestOut:
 )
 def screening(ctx: Ctx, flagged_only: bool = True, limit: int = 100) -> list[ScreeningItem]:
     ctx.principal.require_officer()
-    q = (
-        select(ConsignmentRow, ManifestRow)
-        .join(ManifestRow, ManifestRow.id == ConsignmentRow.manifest_id)
-        .where(ConsignmentRow.removed.is_(False))
-        .order_by(ConsignmentRow.risk_score.desc(), ManifestRow.expected_arrival)
-        .limit(clamp_limit(limit))
+    found = repository.screening(
+        ctx.session, scope=ctx.principal.scope, flagged_only=flagged_only, limit=clamp_limit(limit)
     )
-    if flagged_only:
-        q = q.where(ConsignmentRow.scan_required.is_(True))
-    units = ctx.principal.scope.units
-    if units is not None:
-        q = q.where(ConsignmentRow.unit.in_(units))
     return [
         ScreeningItem(
             goods_id=c.goods_id,
@@ -160,5 +131,5 @@ def screening(ctx: Ctx, flagged_only: bool = True, limit: int = 100) -> list[Scr
             risk_reasons=list(c.risk_reasons),
             scan_required=c.scan_required,
         )
-        for c, m in ctx.session.execute(q).all()
+        for c, m in found
     ]

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from haiquan.cargo import repository
 from haiquan.cargo.domain import Mode, duplicates, lateness
 from haiquan.cargo.schemas import BillIn, ManifestIn
 from haiquan.cargo.screening import ConsignmentFacts, Scorer
@@ -15,7 +16,7 @@ from haiquan.cargo.tables import ConsignmentContainerRow, ConsignmentRow, Manife
 from haiquan.kit import audit, clock, outbox
 from haiquan.kit.auth import Principal
 from haiquan.kit.db import new_id
-from haiquan.kit.errors import Conflict, NotFound, ValidationFailed
+from haiquan.kit.errors import Conflict, ValidationFailed
 from haiquan.supervision.tables import ItemRow, LocationRow
 
 
@@ -188,12 +189,4 @@ def amend(
 
 
 def get(session: Session, *, principal: Principal, manifest_id: str) -> ManifestRow:
-    m = session.get(ManifestRow, manifest_id)
-    scope = principal.scope
-    if (
-        m is None
-        or (scope.enterprise_id and m.carrier_id != scope.enterprise_id)
-        or not scope.covers_unit(m.unit)
-    ):
-        raise NotFound(f"no manifest {manifest_id}", field="manifest_id")
-    return m
+    return repository.manifest(session, manifest_id, scope=principal.scope)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from haiquan.declarations import assignment, changes, officer, repository, service, views
 from haiquan.declarations.domain import Channel, Status
+from haiquan.declarations.notifications import pull
 from haiquan.declarations.schemas import (
     AmendmentIn,
     CancelIn,
@@ -21,11 +24,14 @@ from haiquan.declarations.schemas import (
     NotificationPage,
     Page,
 )
-from haiquan.deps import ChangeCtx, Ctx
+from haiquan.declarations.tables import DeclarationRow
+from haiquan.deps import ChangeCtx, Ctx, Tx
+from haiquan.kit.auth import Principal
+from haiquan.kit.errors import ValidationFailed
 from haiquan.kit.pagination import clamp_limit, cursor_int, decode_cursor, encode_cursor
-from haiquan.organization.tables import OfficerRow
+from haiquan.kit.transaction import TransactionRoute
 
-router = APIRouter(prefix="/api/v1", tags=["declarations"])
+router = APIRouter(prefix="/api/v1", tags=["declarations"], route_class=TransactionRoute)
 Number = Annotated[str, Path(pattern=r"^\d{12}$", description="12-digit declaration number")]
 
 
@@ -39,10 +45,22 @@ class DocumentsIn(BaseModel):
 @router.post(
     "/declarations", status_code=201, response_model=DeclarationOut, summary="Lodge (IDA/EDA/MIC/MEC)"
 )
-async def lodge(body: DeclarationIn, ctx: ChangeCtx) -> object:
+async def lodge(body: DeclarationIn, ctx: ChangeCtx) -> Response:
+    """Group commit (kit.groupcommit): the writer commits many lodgings at once and serialises the
+    answer, sent as it is."""
     work = changes.Lodge(ctx.principal, body, ctx.settings.declaration_keep_days)
     alone = len(body.lines) > changes.ALONE_LINES
-    return await ctx.submit(work, status_code=201, body=body, alone=alone)
+    return await ctx.submit(work, status_code=201, alone=alone)
+
+
+def _after(cursor: str | None) -> tuple[datetime, str] | None:
+    c = decode_cursor(cursor)
+    if not c:
+        return None
+    try:
+        return datetime.fromisoformat(str(c["at"])), str(c["n"])
+    except (KeyError, ValueError):
+        raise ValidationFailed("cursor is not one this server issued", field="cursor") from None
 
 
 @router.get("/declarations", response_model=Page, summary="Declarations in the caller's scope, newest first")
@@ -54,26 +72,14 @@ def search(
     cursor: str | None = None,
     limit: int = 50,
 ) -> Page:
-    c = decode_cursor(cursor)
-    after = None
-    if c:
-        from datetime import datetime
-
-        try:
-            after = (datetime.fromisoformat(str(c["at"])), str(c["n"]))
-        except (KeyError, ValueError):
-            from haiquan.kit.errors import ValidationFailed
-
-            raise ValidationFailed("cursor is not one this server issued", field="cursor") from None
     rows = repository.search(
         ctx.session,
-        ctx.principal.scope,
+        scope=ctx.principal.scope,
         status=status,
         channel=channel,
         office=office,
-        after=after,
+        after=_after(cursor),
         limit=clamp_limit(limit),
-        party=ctx.principal.tax_code,
     )
     nxt = (
         encode_cursor({"at": rows[-1].lodged_at.isoformat(), "n": rows[-1].number})
@@ -83,38 +89,39 @@ def search(
     return Page(items=[views.summary(r) for r in rows], next_cursor=nxt)
 
 
+def _full(session: Session, row: DeclarationRow, principal: Principal) -> DeclarationOut:
+    return views.full(session, row, scope=principal.scope, for_officer=principal.is_officer)
+
+
 @router.get(
     "/declarations/{number}", response_model=DeclarationOut, summary="One declaration with lines and duties"
 )
 def get(number: Number, ctx: Ctx) -> DeclarationOut:
-    row = repository.get(ctx.session, ctx.principal.scope, number, party=ctx.principal.tax_code)
-    return views.full(ctx.session, row, for_officer=ctx.principal.is_officer)
+    return _full(ctx.session, repository.get(ctx.session, number, scope=ctx.principal.scope), ctx.principal)
 
 
 @router.get(
     "/declarations/{number}/history", response_model=list[HistoryOut], summary="Every step, oldest first"
 )
 def history(number: Number, ctx: Ctx) -> list[HistoryOut]:
-    repository.get(ctx.session, ctx.principal.scope, number, party=ctx.principal.tax_code)
-    return views.history(ctx.session, number, for_officer=ctx.principal.is_officer)
+    p = ctx.principal
+    row = repository.get(ctx.session, number, scope=p.scope)
+    return views.history(ctx.session, row, scope=p.scope, for_officer=p.is_officer)
 
 
 @router.put(
     "/declarations/{number}", response_model=DeclarationOut, summary="Amend before registration (IDB/EDB)"
 )
-def amend(number: Number, body: DeclarationIn, ctx: Ctx) -> object:
-    return ctx.respond(
-        lambda: views.full(
-            ctx.session, service.amend(ctx.session, principal=ctx.principal, number=number, data=body)
-        ),
-        body=body,
-    )
+def amend(number: Number, body: DeclarationIn, tx: Tx) -> DeclarationOut:
+    row = service.amend(tx.session, principal=tx.principal, number=number, data=body)
+    return _full(tx.session, row, tx.principal)
 
 
 @router.post("/declarations/{number}/register", response_model=DeclarationOut, summary="Register (IDC/EDC)")
-async def register(number: Number, ctx: ChangeCtx) -> object:
+async def register(number: Number, ctx: ChangeCtx) -> Response:
+    """Group commit, as `lodge`."""
     work = changes.Register(ctx.principal, number, ctx.request.app.state.channel_engine)
-    return await ctx.submit(work, body={"number": number})
+    return await ctx.submit(work)
 
 
 @router.post(
@@ -122,49 +129,33 @@ async def register(number: Number, ctx: ChangeCtx) -> object:
     response_model=DeclarationOut,
     summary="Amend after registration (AMA)",
 )
-def amend_registered(number: Number, body: AmendmentIn, ctx: Ctx) -> object:
-    def run() -> DeclarationOut:
-        ctx.principal.require_enterprise("declarant")
-        return views.full(
-            ctx.session,
-            service.amend_registered(ctx.session, principal=ctx.principal, number=number, data=body),
-        )
-
-    return ctx.respond(run, body=body)
+def amend_registered(number: Number, body: AmendmentIn, tx: Tx) -> DeclarationOut:
+    tx.principal.require_enterprise("declarant")
+    row = service.amend_registered(tx.session, principal=tx.principal, number=number, data=body)
+    return _full(tx.session, row, tx.principal)
 
 
 @router.post("/declarations/{number}/cancel", response_model=DeclarationOut, summary="Cancel")
-def cancel(number: Number, body: CancelIn, ctx: Ctx) -> object:
-    def run() -> DeclarationOut:
-        ctx.principal.require_enterprise("declarant")
-        return views.full(
-            ctx.session,
-            service.cancel(ctx.session, principal=ctx.principal, number=number, reason=body.reason),
-        )
-
-    return ctx.respond(run, body=body)
+def cancel(number: Number, body: CancelIn, tx: Tx) -> DeclarationOut:
+    tx.principal.require_enterprise("declarant")
+    row = service.cancel(tx.session, principal=tx.principal, number=number, reason=body.reason)
+    return _full(tx.session, row, tx.principal)
 
 
 @router.post(
     "/declarations/{number}/documents", response_model=DeclarationOut, summary="Answer a documents request"
 )
-def documents(number: Number, body: DocumentsIn, ctx: Ctx) -> object:
-    def run() -> DeclarationOut:
-        row = service.submit_documents(
-            ctx.session, principal=ctx.principal, number=number, documents=body.documents
-        )
-        return views.full(ctx.session, row)
-
-    return ctx.respond(run, body=body)
+def documents(number: Number, body: DocumentsIn, tx: Tx) -> DeclarationOut:
+    row = service.submit_documents(
+        tx.session, principal=tx.principal, number=number, documents=body.documents
+    )
+    return _full(tx.session, row, tx.principal)
 
 
 @router.post("/declarations/{number}/decision", response_model=DeclarationOut, summary="Officer decision")
-def decision(number: Number, body: DecisionIn, ctx: Ctx) -> object:
-    def run() -> DeclarationOut:
-        row = officer.take_decision(ctx.session, principal=ctx.principal, number=number, data=body)
-        return views.full(ctx.session, row, for_officer=True)
-
-    return ctx.respond(run, body=body)
+def decision(number: Number, body: DecisionIn, tx: Tx) -> DeclarationOut:
+    row = officer.take_decision(tx.session, principal=tx.principal, number=number, data=body)
+    return views.full(tx.session, row, scope=tx.principal.scope, for_officer=True)
 
 
 class AssigneeIn(BaseModel):
@@ -180,15 +171,11 @@ class AssigneeIn(BaseModel):
     response_model=DeclarationSummary,
     summary="Reassign a check (team lead, sub-department or department leader)",
 )
-def reassign(number: Number, body: AssigneeIn, ctx: Ctx) -> object:
-    def run() -> DeclarationSummary:
-        row = assignment.reassign(
-            ctx.session, principal=ctx.principal, number=number, officer=body.officer, reason=body.reason
-        )
-        ids = [row.assigned_officer_id or "", row.escalated_to or ""]
-        return views.summary(row, assignment.usernames(ctx.session, ids))
-
-    return ctx.respond(run, body=body)
+def reassign(number: Number, body: AssigneeIn, tx: Tx) -> DeclarationSummary:
+    row = assignment.reassign(
+        tx.session, principal=tx.principal, number=number, officer=body.officer, reason=body.reason
+    )
+    return views.summary(row, repository.officer_names(tx.session, [row], scope=tx.principal.scope))
 
 
 @router.get(
@@ -200,16 +187,7 @@ def work_queue(ctx: Ctx, mine: bool = False, escalated: bool = False, limit: int
     rows = officer.queue(
         ctx.session, principal=ctx.principal, mine=mine, escalated=escalated, limit=clamp_limit(limit)
     )
-    ids = {i for r in rows for i in (r.assigned_officer_id, r.escalated_to) if i}
-    names = (
-        dict(
-            ctx.session.execute(select(OfficerRow.id, OfficerRow.username).where(OfficerRow.id.in_(ids)))
-            .tuples()
-            .all()
-        )
-        if ids
-        else {}
-    )
+    names = repository.officer_names(ctx.session, rows, scope=ctx.principal.scope)
     return Page(items=[views.summary(r, names) for r in rows], next_cursor=None)
 
 
@@ -217,8 +195,6 @@ def work_queue(ctx: Ctx, mine: bool = False, escalated: bool = False, limit: int
     "/notifications", response_model=NotificationPage, summary="Status changes of the caller's declarations"
 )
 def notifications(ctx: Ctx, cursor: str | None = None, limit: int = 100) -> NotificationPage:
-    from haiquan.declarations.notifications import pull
-
     ctx.principal.require_enterprise()
     after = cursor_int(cursor, "after")
     items = pull(ctx.session, enterprise_id=ctx.principal.id, after=after, limit=clamp_limit(limit))

@@ -134,7 +134,7 @@ def reassign(
 ) -> DeclarationRow:
     """A team lead (or a leader above) hands a check of their units to another officer of its roster."""
     principal.require_officer(*REASSIGNING_ROLES)
-    row = repository.get(session, principal.scope, number, for_update=True)
+    row = repository.get(session, number, scope=principal.scope, for_update=True)
     if row.status not in {s.value for s in UNDER_CHECK} or row.channel not in (
         Channel.YELLOW.value,
         Channel.RED.value,

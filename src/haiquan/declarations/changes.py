@@ -46,7 +46,7 @@ class Lodge:
         done = service.lodge(
             session, principal=self.principal, data=self.data, keep_days=self.keep_days, number=self.number
         )
-        return views.full(session, done.row, done.lines)
+        return views.full(session, done.row, scope=self.principal.scope, lines=done.lines)
 
     @classmethod
     def finish(cls, session: Session, works: Sequence[Lodge]) -> None:
@@ -71,7 +71,7 @@ class Register:
             session, principal=self.principal, number=self.number, target=self.target, engine=self.engine
         )
         assert self.target is not None
-        return views.full(session, row, self.target.lines)
+        return views.full(session, row, scope=self.principal.scope, lines=self.target.lines)
 
     @classmethod
     def finish(cls, session: Session, works: Sequence[Register]) -> None:

@@ -96,30 +96,23 @@ def queue(
     """Yellow and red declarations under check in the officer's units, oldest first (`escalated`: those
     past their time limit escalated to the caller)."""
     principal.require_officer()
-    q = repository.scoped(select(DeclarationRow), principal.scope).where(
-        DeclarationRow.status.in_([s.value for s in UNDER_CHECK]),
-        DeclarationRow.channel.in_([Channel.YELLOW.value, Channel.RED.value]),
+    return repository.queue(
+        session, scope=principal.scope, officer_id=principal.id, mine=mine, escalated=escalated, limit=limit
     )
-    if mine:
-        q = q.where(DeclarationRow.assigned_officer_id == principal.id)
-    if escalated:
-        q = q.where(DeclarationRow.escalated_to == principal.id)
-    q = q.order_by(DeclarationRow.registered_at, DeclarationRow.number).limit(limit)
-    return list(session.scalars(q).all())
 
 
 def take_decision(session: Session, *, principal: Principal, number: str, data: DecisionIn) -> DeclarationRow:
     """An officer's decision: checked against the lane's rule (red needs an inspection result, yellow a
     documents decision before clearing), recorded, and written to the history as a past-tense event."""
     principal.require_officer(*[r.value for r in DECIDING_ROLES])
-    row = repository.get(session, principal.scope, number, for_update=True)
+    row = repository.get(session, number, scope=principal.scope, for_update=True)
     try:
         outcome = decide(
             Status(row.status),
             Channel(row.channel) if row.channel else None,
             data.kind,
             bool(data.fraud_found),
-            repository.recorded(session, number),
+            repository.recorded(session, row, scope=principal.scope),
         )
     except LifecycleError as exc:
         raise Conflict(str(exc), field="kind", code=exc.code) from exc

@@ -1,4 +1,5 @@
-"""Declaration queries, always scoped by the caller (enterprise → its own; officer → its units)."""
+"""Declaration queries, always scoped by the caller (enterprise → its own, and as a party when it reads;
+officer → its units). Sub-reads of a declaration take its row, read in scope, and check it again."""
 
 from __future__ import annotations
 
@@ -11,25 +12,25 @@ from sqlalchemy import Select, Table, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
-from haiquan.declarations.domain import DecisionKind, Kind, Recorded, Status
+from haiquan.declarations.domain import UNDER_CHECK, Channel, DecisionKind, Kind, Recorded, Status
 from haiquan.declarations.tables import DecisionRow, DeclarationHistoryRow, DeclarationLineRow, DeclarationRow
 from haiquan.kit import pending
 from haiquan.kit.auth import Scope
 from haiquan.kit.db import among
-from haiquan.kit.errors import NotFound
+from haiquan.kit.errors import Forbidden, NotFound
 from haiquan.organization.tables import EnterpriseRow, OfficerRow
 
 
-def scoped(q: Select[DeclarationRow], scope: Scope, *, party: str | None = None) -> Select[DeclarationRow]:
-    """`party`: the caller's tax code when it reads (not changes): an enterprise then also sees the
-    declarations naming it as importer (of an import) or exporter (of an export)."""
+def _scoped(q: Select[Any], scope: Scope, *, reading: bool) -> Select[Any]:
+    """An enterprise: its own declarations and, when it reads (`reading`, not to change them), those
+    naming it as importer (of an import) or exporter (of an export). An officer: those of its units."""
     if scope.enterprise_id is not None:
         own = DeclarationRow.declarant_id == scope.enterprise_id
-        if party:
+        if reading and scope.tax_code:
             own = or_(
                 own,
-                and_(DeclarationRow.importer_tax_code == party, DeclarationRow.kind == Kind.IMPORT),
-                and_(DeclarationRow.exporter_tax_code == party, DeclarationRow.kind == Kind.EXPORT),
+                and_(DeclarationRow.importer_tax_code == scope.tax_code, DeclarationRow.kind == Kind.IMPORT),
+                and_(DeclarationRow.exporter_tax_code == scope.tax_code, DeclarationRow.kind == Kind.EXPORT),
             )
         q = q.where(own)
     if scope.units is not None:
@@ -37,10 +38,9 @@ def scoped(q: Select[DeclarationRow], scope: Scope, *, party: str | None = None)
     return q
 
 
-def get(
-    session: Session, scope: Scope, number: str, *, for_update: bool = False, party: str | None = None
-) -> DeclarationRow:
-    q = scoped(select(DeclarationRow).where(DeclarationRow.number == number), scope, party=party)
+def get(session: Session, number: str, *, scope: Scope, for_update: bool = False) -> DeclarationRow:
+    """One declaration in the caller's scope; `for_update`: to change it (locked; the declarant's own)."""
+    q = _scoped(select(DeclarationRow).where(DeclarationRow.number == number), scope, reading=not for_update)
     if for_update and session.get_bind().dialect.name == "postgresql":
         q = q.with_for_update()
     row = session.scalar(q)
@@ -50,11 +50,24 @@ def get(
     return row
 
 
-def visible(row: DeclarationRow, scope: Scope) -> bool:
-    """`scoped` for a row already in hand."""
+def visible(row: DeclarationRow, *, scope: Scope) -> bool:
+    """`get(..., for_update=True)` for a row already in hand: may the caller change it."""
     if scope.enterprise_id is not None and row.declarant_id != scope.enterprise_id:
         return False
     return scope.units is None or row.office in scope.units
+
+
+def readable(row: DeclarationRow, *, scope: Scope) -> bool:
+    """`get` for a row already in hand: may the caller read it (as declarant or as party)."""
+    if visible(row, scope=scope):
+        return True
+    party = {Kind.IMPORT: row.importer_tax_code, Kind.EXPORT: row.exporter_tax_code}.get(Kind(row.kind))
+    return scope.tax_code is not None and party == scope.tax_code and scope.covers_unit(row.office)
+
+
+def _in_scope(row: DeclarationRow, scope: Scope) -> None:
+    if not readable(row, scope=scope):
+        raise NotFound(f"no declaration {row.number} in your scope", field="number")
 
 
 DECLARATIONS = cast(Table, DeclarationRow.__table__)
@@ -67,14 +80,17 @@ REGISTRATION_COLUMNS = (
 )  # fmt: skip
 
 
-def columns(obj: Any, table: Table) -> dict[str, Any]:
+def _columns(obj: Any, table: Table) -> dict[str, Any]:
     return {c.key: getattr(obj, c.key) for c in table.columns}
 
 
-def add_new(session: Session, row: DeclarationRow, lines: list[DeclarationLineRow]) -> None:
-    """A new declaration and its lines, written at commit with the rest of the batch (kit.pending)."""
-    pending.add(session, DECLARATIONS, columns(row, DECLARATIONS))
-    pending.add_many(session, LINES, [columns(ln, LINES) for ln in lines])
+def add_new(session: Session, row: DeclarationRow, lines: list[DeclarationLineRow], *, scope: Scope) -> None:
+    """A new declaration of the caller and its lines, written at commit with the rest of the batch
+    (kit.pending)."""
+    if not visible(row, scope=scope):
+        raise Forbidden("a declaration is lodged by its declarant, at an office of its scope", field="number")
+    pending.add(session, DECLARATIONS, _columns(row, DECLARATIONS))
+    pending.add_many(session, LINES, [_columns(ln, LINES) for ln in lines])
 
 
 @dataclass(frozen=True)
@@ -99,11 +115,11 @@ class Locked:
     lines_read: bool = False
 
 
-def lock_for_registration(session: Session, numbers: Iterable[str]) -> dict[str, Locked]:
+def unscoped_lock_for_registration(session: Session, numbers: Iterable[str]) -> dict[str, Locked]:
     """Many declarations with their declarants in one statement, the declarations locked in number order
     (two writers locking overlapping sets never deadlock). One row per declaration: the lines are not
-    read here (`load_lines`, once the caller has checked who asks and the status). Not scoped: the caller
-    checks `visible`."""
+    read here (`unscoped_load_lines`, once the caller has checked who asks and the status). Unscoped: the
+    declarations of many callers (a group commit's batch); the caller checks `visible` for each."""
     wanted = sorted(set(numbers))
     if not wanted:
         return {}
@@ -128,9 +144,10 @@ def lock_for_registration(session: Session, numbers: Iterable[str]) -> dict[str,
     return found
 
 
-def load_lines(session: Session, targets: Iterable[Locked]) -> None:
+def unscoped_load_lines(session: Session, targets: Iterable[Locked]) -> None:
     """The lines of these declarations in one statement over the lines alone: one row per line (never a
-    line joined with its declaration's columns, whose channel reasons may be as many as its lines)."""
+    line joined with its declaration's columns, whose channel reasons may be as many as its lines).
+    Unscoped: the caller passes only the declarations their askers may register."""
     by_number = {t.row.number: t for t in targets}
     if not by_number:
         return
@@ -145,9 +162,9 @@ def load_lines(session: Session, targets: Iterable[Locked]) -> None:
         by_number[m["number"]].lines.append(DeclarationLineRow(**m))
 
 
-def save(session: Session, targets: list[Locked]) -> None:
+def unscoped_save(session: Session, targets: list[Locked]) -> None:
     """Write changed declarations in one executemany at commit (the rows are locked: the version only
-    advances)."""
+    advances). Unscoped: the declarations of a batch's callers, each checked by `visible`."""
     if not targets:
         return
     stmt = (
@@ -170,8 +187,11 @@ def save(session: Session, targets: list[Locked]) -> None:
             session.expire(stale)
 
 
-def releasable(session: Session, numbers: Iterable[str], *, for_update: bool = False) -> list[DeclarationRow]:
-    """Those of the numbered declarations whose goods may be out (cleared or released), in number order."""
+def unscoped_releasable(
+    session: Session, numbers: Iterable[str], *, for_update: bool = False
+) -> list[DeclarationRow]:
+    """Those of the numbered declarations whose goods may be out (cleared or released), in number order.
+    Unscoped: for supervision's gate-outs (a consumer), which act for no caller."""
     wanted = sorted({str(n) for n in numbers})
     rows: list[DeclarationRow] = []
     for i in range(0, len(wanted), 500):
@@ -189,33 +209,36 @@ def releasable(session: Session, numbers: Iterable[str], *, for_update: bool = F
     return rows
 
 
-def lines(session: Session, number: str) -> list[DeclarationLineRow]:
+def lines(session: Session, row: DeclarationRow, *, scope: Scope) -> list[DeclarationLineRow]:
+    _in_scope(row, scope)
     return list(
         session.scalars(
             select(DeclarationLineRow)
-            .where(DeclarationLineRow.number == number)
+            .where(DeclarationLineRow.number == row.number)
             .order_by(DeclarationLineRow.line_no)
         ).all()
     )
 
 
-def history(session: Session, number: str) -> list[DeclarationHistoryRow]:
+def history(session: Session, row: DeclarationRow, *, scope: Scope) -> list[DeclarationHistoryRow]:
+    _in_scope(row, scope)
     return list(
         session.scalars(
             select(DeclarationHistoryRow)
-            .where(DeclarationHistoryRow.number == number)
+            .where(DeclarationHistoryRow.number == row.number)
             .order_by(DeclarationHistoryRow.id)
         ).all()
     )
 
 
-def recorded(session: Session, number: str) -> Recorded:
-    """Whether a documents decision and an inspection result are on record (the declaration read in scope)."""
+def recorded(session: Session, row: DeclarationRow, *, scope: Scope) -> Recorded:
+    """Whether a documents decision and an inspection result are on record."""
+    _in_scope(row, scope)
     kinds = set(
         session.scalars(
             select(DecisionRow.kind)
             .where(
-                DecisionRow.number == number,
+                DecisionRow.number == row.number,
                 DecisionRow.kind.in_([DecisionKind.DOCUMENTS_ACCEPTED, DecisionKind.INSPECTION_RESULT]),
             )
             .distinct()
@@ -227,30 +250,43 @@ def recorded(session: Session, number: str) -> Recorded:
     )
 
 
-def inspection_result(session: Session, number: str) -> tuple[DecisionRow, str] | None:
-    """The latest physical inspection result with its officer's username (the declaration read in scope)."""
+def inspection_result(
+    session: Session, row: DeclarationRow, *, scope: Scope
+) -> tuple[DecisionRow, str] | None:
+    """The latest physical inspection result with its officer's username."""
+    _in_scope(row, scope)
     found = session.execute(
         select(DecisionRow, OfficerRow.username)
         .outerjoin(OfficerRow, OfficerRow.id == DecisionRow.officer_id)
-        .where(DecisionRow.number == number, DecisionRow.kind == DecisionKind.INSPECTION_RESULT)
+        .where(DecisionRow.number == row.number, DecisionRow.kind == DecisionKind.INSPECTION_RESULT)
         .order_by(DecisionRow.at.desc(), DecisionRow.id.desc())
         .limit(1)
     ).first()
     return None if found is None else (found[0], found[1] or found[0].officer_id)
 
 
+def officer_names(session: Session, rows: Iterable[DeclarationRow], *, scope: Scope) -> dict[str, str]:
+    """Usernames of the officers assigned to, or escalated to, those of these declarations the caller
+    reads (officer id → username)."""
+    ids = {i for r in rows if readable(r, scope=scope) for i in (r.assigned_officer_id, r.escalated_to) if i}
+    if not ids:
+        return {}
+    found = session.execute(select(OfficerRow.id, OfficerRow.username).where(OfficerRow.id.in_(ids)))
+    return dict(found.tuples().all())
+
+
 def search(
     session: Session,
-    scope: Scope,
     *,
+    scope: Scope,
     status: str | None = None,
     channel: str | None = None,
     office: str | None = None,
     after: tuple[datetime, str] | None = None,
     limit: int = 50,
-    party: str | None = None,
 ) -> list[DeclarationRow]:
-    q = scoped(select(DeclarationRow), scope, party=party)
+    """Declarations the caller reads, newest first, after the cursor `after` (lodged at, number)."""
+    q = _scoped(select(DeclarationRow), scope, reading=True)
     if status:
         q = q.where(DeclarationRow.status == status)
     if channel:
@@ -264,4 +300,21 @@ def search(
             | ((DeclarationRow.lodged_at == at) & (DeclarationRow.number < number))
         )
     q = q.order_by(DeclarationRow.lodged_at.desc(), DeclarationRow.number.desc()).limit(limit)
+    return list(session.scalars(q).all())
+
+
+def queue(
+    session: Session, *, scope: Scope, officer_id: str, mine: bool, escalated: bool, limit: int
+) -> list[DeclarationRow]:
+    """Yellow and red declarations under check in the caller's units, oldest first (`mine`: assigned to
+    `officer_id`; `escalated`: escalated to it)."""
+    q = _scoped(select(DeclarationRow), scope, reading=True).where(
+        DeclarationRow.status.in_([s.value for s in UNDER_CHECK]),
+        DeclarationRow.channel.in_([Channel.YELLOW.value, Channel.RED.value]),
+    )
+    if mine:
+        q = q.where(DeclarationRow.assigned_officer_id == officer_id)
+    if escalated:
+        q = q.where(DeclarationRow.escalated_to == officer_id)
+    q = q.order_by(DeclarationRow.registered_at, DeclarationRow.number).limit(limit)
     return list(session.scalars(q).all())

@@ -31,7 +31,7 @@ from haiquan.declarations.events import transition
 from haiquan.declarations.schemas import AmendmentIn, DeclarationIn
 from haiquan.declarations.tables import DeclarationLineRow, DeclarationRow
 from haiquan.kit import clock, ids, pending, sequences
-from haiquan.kit.auth import Principal
+from haiquan.kit.auth import UNSCOPED, Principal
 from haiquan.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from haiquan.organization import enterprises
 from haiquan.payments import service as payments
@@ -89,13 +89,13 @@ def lodge(
         session, number=number, kind=data.kind, invoice=data.invoice, lines=data.lines, on=now.date()
     )
     filling.set_totals(row, priced)
-    repository.add_new(session, row, priced.lines)
+    repository.add_new(session, row, priced.lines, scope=principal.scope)
     transition(session, row, None, Status.ACCEPTED, actor=principal.label, action="lodge")
     return Lodged(row, priced.lines)
 
 
 def amend(session: Session, *, principal: Principal, number: str, data: DeclarationIn) -> DeclarationRow:
-    row = repository.get(session, principal.scope, number, for_update=True)
+    row = repository.get(session, number, scope=principal.scope, for_update=True)
     try:
         check_amendable(Status(row.status))
     except LifecycleError as exc:
@@ -155,11 +155,11 @@ def facts_from_rows(
 def may_register(principal: Principal, row: DeclarationRow) -> bool:
     """What `register` refuses before reading a line (the caller's role and scope, the status), checked
     on the declaration's row alone: the lines of a declaration another declarant asks for, or of one
-    already registered, are never read (`repository.load_lines` only for those that pass)."""
+    already registered, are never read (`repository.unscoped_load_lines` only for those that pass)."""
     return (
         principal.is_enterprise
         and "declarant" in principal.enterprise_roles
-        and repository.visible(row, principal.scope)
+        and repository.visible(row, scope=principal.scope)
         and row.status == Status.ACCEPTED
     )
 
@@ -169,13 +169,13 @@ def read_for_registration(
 ) -> dict[str, repository.Locked]:
     """Lock the declarations (one row each), then read in one statement the lines of those the asker may
     register: memory linear in the lines, and nothing read for a number outside the asker's scope."""
-    locked = repository.lock_for_registration(session, [number for _, number in wanted])
+    locked = repository.unscoped_lock_for_registration(session, [number for _, number in wanted])
     readable = [
         locked[number]
         for principal, number in wanted
         if number in locked and may_register(principal, locked[number].row)
     ]
-    repository.load_lines(session, readable)
+    repository.unscoped_load_lines(session, readable)
     return locked
 
 
@@ -190,7 +190,7 @@ def register(
     """IDC/EDC on a declaration read and locked by `read_for_registration` (for many at once
     in a group commit); `save_registered` writes the change and assigns checkers."""
     principal.require_enterprise("declarant")
-    if target is None or not repository.visible(target.row, principal.scope):
+    if target is None or not repository.visible(target.row, scope=principal.scope):
         raise NotFound(f"no declaration {number} in your scope", field="number")
     row, now = target.row, clock.now()
     try:
@@ -248,7 +248,7 @@ def save_registered(session: Session, targets: list[repository.Locked]) -> None:
 
     changed = list({id(t): t for t in targets if t.changed}.values())
     assign_checkers(session, [t.row for t in changed if t.needs_checker])
-    repository.save(session, changed)
+    repository.unscoped_save(session, changed)
 
 
 def register_one(
@@ -287,9 +287,7 @@ def settle(
     session: Session, *, number: str, method: str, reference: str, amount: Decimal, actor: str
 ) -> DeclarationRow:
     """Duties paid (bank confirmation) or guaranteed: a declaration whose checks passed clears at once."""
-    from haiquan.kit.auth import Scope
-
-    row = repository.get(session, Scope(units=None), number, for_update=True)
+    row = repository.get(session, number, scope=UNSCOPED, for_update=True)  # a bank's confirmation
     if row.duties_settled:
         return row
     if method not in ("payment", "guarantee"):
@@ -323,7 +321,7 @@ def amend_registered(
     session: Session, *, principal: Principal, number: str, data: AmendmentIn
 ) -> DeclarationRow:
     """AMA: replace lines after registration; the duty difference is due (or refundable); history kept."""
-    row = repository.get(session, principal.scope, number, for_update=True)
+    row = repository.get(session, number, scope=principal.scope, for_update=True)
     try:
         check_post_registration_amendment(Status(row.status))
     except LifecycleError as exc:
@@ -378,7 +376,7 @@ def _current_invoice(row: DeclarationRow) -> Any:
 
 
 def cancel(session: Session, *, principal: Principal, number: str, reason: str) -> DeclarationRow:
-    row = repository.get(session, principal.scope, number, for_update=True)
+    row = repository.get(session, number, scope=principal.scope, for_update=True)
     try:
         check_cancellable(Status(row.status))
     except LifecycleError as exc:
@@ -399,7 +397,7 @@ def cancel(session: Session, *, principal: Principal, number: str, reason: str) 
 def mark_exited(session: Session, *, numbers: Iterable[str], actor: str) -> list[DeclarationRow]:
     """Supervision reports that the goods of these declarations left the controlled area (a batch of
     gate-outs at once). Those no longer cleared or released (already exited, amended, ...) are left alone."""
-    rows = repository.releasable(session, numbers, for_update=True)
+    rows = repository.unscoped_releasable(session, numbers, for_update=True)
     for row in rows:
         transition(session, row, Status(row.status), Status.GOODS_EXITED, actor=actor, action="exit")
     return rows
@@ -410,7 +408,7 @@ def submit_documents(
 ) -> DeclarationRow:
     """The declarant answers a request for documents; the check resumes."""
     principal.require_enterprise("declarant")
-    row = repository.get(session, principal.scope, number, for_update=True)
+    row = repository.get(session, number, scope=principal.scope, for_update=True)
     if row.status != Status.DOCUMENTS_REQUESTED:
         raise Conflict(f"no documents were requested (status is {row.status})", field="status")
     row.updated_at = clock.now()

@@ -19,6 +19,7 @@ from haiquan.declarations.schemas import (
 )
 from haiquan.declarations.tables import DeclarationLineRow, DeclarationRow
 from haiquan.kit import clock
+from haiquan.kit.auth import Scope
 from haiquan.organization.service import TREES
 from haiquan.reference import service as reference
 
@@ -26,14 +27,16 @@ from haiquan.reference import service as reference
 def full(
     session: Session,
     row: DeclarationRow,
-    lines: list[DeclarationLineRow] | None = None,
     *,
+    scope: Scope,
+    lines: list[DeclarationLineRow] | None = None,
     for_officer: bool = False,
 ) -> DeclarationOut:
-    """The declaration. An officer's read carries the risk engine's full explanation and the recorded physical
-    inspection result; anyone else's (the trader's) one neutral reason for the lane (disclosure.py)."""
+    """The declaration (its `lines` when the caller has them in hand, else read in `scope`). An officer's
+    read carries the risk engine's full explanation and the recorded physical inspection result; anyone
+    else's (the trader's) one neutral reason for the lane (disclosure.py)."""
     if lines is None:
-        lines = repository.lines(session, row.number)
+        lines = repository.lines(session, row, scope=scope)
     return DeclarationOut(
         number=row.number,
         code=LODGE_CODES[(Kind(row.kind), Category(row.category))],
@@ -109,12 +112,12 @@ def full(
         expires_at=row.expires_at,
         registered_at=row.registered_at,
         cleared_at=row.cleared_at,
-        inspection=inspection(session, row.number) if for_officer else None,
+        inspection=inspection(session, row, scope=scope) if for_officer else None,
     )
 
 
-def inspection(session: Session, number: str) -> InspectionOut | None:
-    found = repository.inspection_result(session, number)
+def inspection(session: Session, row: DeclarationRow, *, scope: Scope) -> InspectionOut | None:
+    found = repository.inspection_result(session, row, scope=scope)
     if found is None:
         return None
     decision, officer = found
@@ -162,7 +165,9 @@ def summary(row: DeclarationRow, officer_names: dict[str, str] | None = None) ->
     )
 
 
-def history(session: Session, number: str, *, for_officer: bool = False) -> list[HistoryOut]:
+def history(
+    session: Session, row: DeclarationRow, *, scope: Scope, for_officer: bool = False
+) -> list[HistoryOut]:
     """Every step; a trader's read as disclosure.trader_history tells."""
     entries = [
         HistoryOut(
@@ -174,6 +179,6 @@ def history(session: Session, number: str, *, for_officer: bool = False) -> list
             reason=h.reason,
             detail=dict(h.detail or {}),
         )
-        for h in repository.history(session, number)
+        for h in repository.history(session, row, scope=scope)
     ]
     return entries if for_officer else trader_history(entries)

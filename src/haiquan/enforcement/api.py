@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 from sqlalchemy.orm import Session
 
-from haiquan.deps import Ctx
+from haiquan.deps import Ctx, Tx
 from haiquan.enforcement import domain, export, places, reports, service
 from haiquan.enforcement import repository as repo
 from haiquan.enforcement.schemas import (
@@ -16,6 +16,7 @@ from haiquan.enforcement.schemas import (
     CaseListOut,
     CaseOut,
     CasePatch,
+    DisplacementOut,
     LinkIn,
     LinkOut,
     PersonIn,
@@ -23,15 +24,18 @@ from haiquan.enforcement.schemas import (
     SeizureItemOut,
     SeizuresIn,
     StatusOut,
+    SummaryOut,
     TransitionIn,
     WatchIn,
     WatchOut,
 )
 from haiquan.enforcement.tables import CasePersonRow, CaseRow, CaseStatusRow, SeizureItemRow
+from haiquan.kit.auth import Scope
 from haiquan.kit.errors import Forbidden, ValidationFailed
 from haiquan.kit.pagination import clamp_limit, decode_cursor, encode_cursor
+from haiquan.kit.transaction import TransactionRoute
 
-router = APIRouter(prefix="/api/v1/enforcement", tags=["enforcement"])
+router = APIRouter(prefix="/api/v1/enforcement", tags=["enforcement"], route_class=TransactionRoute)
 
 
 def _officer(ctx: Ctx) -> None:
@@ -68,11 +72,13 @@ def case_out(case: CaseRow, history: list[CaseStatusRow], persons: int, **extra:
     )  # fmt: skip
 
 
-def full_case(session: Session, case: CaseRow) -> CaseOut:
-    items = [item_out(i) for i in repo.items_of(session, [case.id])]
-    links = [LinkOut.model_validate(lk, from_attributes=True) for lk in repo.links_of(session, case.id)]
-    persons = repo.persons_counts(session, [case.id]).get(case.id, 0)
-    return case_out(case, repo.history_of(session, [case.id]), persons, items=items, links=links)
+def full_case(session: Session, case: CaseRow, *, scope: Scope) -> CaseOut:
+    items = [item_out(i) for i in repo.items_of(session, [case.id], scope=scope)]
+    found = repo.links_of(session, case.id, scope=scope)
+    links = [LinkOut.model_validate(lk, from_attributes=True) for lk in found]
+    persons = repo.persons_counts(session, [case.id], scope=scope).get(case.id, 0)
+    history = repo.history_of(session, [case.id], scope=scope)
+    return case_out(case, history, persons, items=items, links=links)
 
 
 def _person_out(r: CasePersonRow) -> PersonOut:
@@ -80,12 +86,9 @@ def _person_out(r: CasePersonRow) -> PersonOut:
 
 
 @router.post("/cases", status_code=201, response_model=CaseOut, summary="Open a case")
-def create_case(body: CaseIn, ctx: Ctx) -> Any:
-    return ctx.respond(
-        lambda: full_case(ctx.session, service.open_case(ctx.session, principal=ctx.principal, data=body)),
-        status_code=201,
-        body=body,
-    )
+def create_case(body: CaseIn, tx: Tx) -> CaseOut:
+    case = service.open_case(tx.session, principal=tx.principal, data=body)
+    return full_case(tx.session, case, scope=tx.principal.scope)
 
 
 @router.get("/cases", response_model=CaseListOut, summary="Cases in the caller's scope, newest first")
@@ -105,23 +108,19 @@ def list_cases(
     units = (
         None if unit is None else reports.subtree_in_scope(ctx.session, principal=ctx.principal, unit=unit)
     )
-    prov = None
-    if province is not None:
-        try:
-            prov = places.resolve_province(province).code
-        except ValueError as exc:
-            raise ValidationFailed(str(exc), field="province") from exc
+    prov = None if province is None else _province(province)
     f = repo.CaseFilter(
         units, date_from, date_to, field and field.value, route and route.value, status and status.value, prov
     )
     c = decode_cursor(cursor)
     after = (str(c["d"]), str(c["i"])) if c else None
-    rows = repo.list_cases(ctx.session, ctx.principal.scope, f, limit=clamp_limit(limit), after=after)
+    scope = ctx.principal.scope
+    rows = repo.list_cases(ctx.session, f, scope=scope, limit=clamp_limit(limit), after=after)
     ids = [r.id for r in rows]
     hist: dict[str, list[CaseStatusRow]] = {}
-    for h in repo.history_of(ctx.session, ids):
+    for h in repo.history_of(ctx.session, ids, scope=scope):
         hist.setdefault(h.case_id, []).append(h)
-    counts = repo.persons_counts(ctx.session, ids)
+    counts = repo.persons_counts(ctx.session, ids, scope=scope)
     out = [case_out(r, hist.get(r.id, []), counts.get(r.id, 0)) for r in rows]
     nxt = (
         encode_cursor({"d": rows[-1].detected_on.isoformat(), "i": rows[-1].id})
@@ -131,30 +130,32 @@ def list_cases(
     return CaseListOut(items=out, next_cursor=nxt)
 
 
+def _province(name: str) -> str:
+    try:
+        return places.resolve_province(name).code
+    except ValueError as exc:
+        raise ValidationFailed(str(exc), field="province") from exc
+
+
 @router.get("/cases/{case_id}", response_model=CaseOut, summary="One case with its items, links and history")
 def get_case(case_id: str, ctx: Ctx) -> CaseOut:
     _officer(ctx)
-    return full_case(ctx.session, repo.get_case(ctx.session, ctx.principal.scope, case_id))
+    scope = ctx.principal.scope
+    return full_case(ctx.session, repo.get_case(ctx.session, case_id, scope=scope), scope=scope)
 
 
 @router.patch(
     "/cases/{case_id}", response_model=CaseOut, summary="Edit a case's summary, place, coordination"
 )
-def patch_case(case_id: str, body: CasePatch, ctx: Ctx) -> Any:
-    s = ctx.session
-    return ctx.respond(
-        lambda: full_case(s, service.patch_case(s, principal=ctx.principal, case_id=case_id, data=body)),
-        body=body,
-    )
+def patch_case(case_id: str, body: CasePatch, tx: Tx) -> CaseOut:
+    case = service.patch_case(tx.session, principal=tx.principal, case_id=case_id, data=body)
+    return full_case(tx.session, case, scope=tx.principal.scope)
 
 
 @router.post("/cases/{case_id}/status", response_model=CaseOut, summary="Move a case to its next status")
-def transition(case_id: str, body: TransitionIn, ctx: Ctx) -> Any:
-    s = ctx.session
-    return ctx.respond(
-        lambda: full_case(s, service.change_status(s, principal=ctx.principal, case_id=case_id, data=body)),
-        body=body,
-    )
+def transition(case_id: str, body: TransitionIn, tx: Tx) -> CaseOut:
+    case = service.change_status(tx.session, principal=tx.principal, case_id=case_id, data=body)
+    return full_case(tx.session, case, scope=tx.principal.scope)
 
 
 @router.post(
@@ -163,56 +164,34 @@ def transition(case_id: str, body: TransitionIn, ctx: Ctx) -> Any:
     response_model=list[SeizureItemOut],
     summary="Add seized items",
 )
-def add_seizures(case_id: str, body: SeizuresIn, ctx: Ctx) -> Any:
-    def run() -> list[SeizureItemOut]:
-        rows = service.record_seizures(
-            ctx.session, principal=ctx.principal, case_id=case_id, items=body.items
-        )
-        return [item_out(r) for r in rows]
-
-    return ctx.respond(run, status_code=201, body=body)
+def add_seizures(case_id: str, body: SeizuresIn, tx: Tx) -> list[SeizureItemOut]:
+    rows = service.record_seizures(tx.session, principal=tx.principal, case_id=case_id, items=body.items)
+    return [item_out(r) for r in rows]
 
 
 @router.post("/cases/{case_id}/links", status_code=201, response_model=LinkOut, summary="Link a record")
-def add_link(case_id: str, body: LinkIn, ctx: Ctx) -> Any:
-    def run() -> LinkOut:
-        row = service.add_link(ctx.session, principal=ctx.principal, case_id=case_id, data=body)
-        return LinkOut.model_validate(row, from_attributes=True)
-
-    return ctx.respond(run, status_code=201, body=body)
+def add_link(case_id: str, body: LinkIn, tx: Tx) -> LinkOut:
+    row = service.add_link(tx.session, principal=tx.principal, case_id=case_id, data=body)
+    return LinkOut.model_validate(row, from_attributes=True)
 
 
 @router.post("/cases/{case_id}/persons", status_code=201, response_model=PersonOut, summary="Record a person")
-def add_person(case_id: str, body: PersonIn, ctx: Ctx) -> Any:
-    return ctx.respond(
-        lambda: _person_out(
-            service.add_person(ctx.session, principal=ctx.principal, case_id=case_id, data=body)
-        ),
-        status_code=201,
-        body=body,
-    )
+def add_person(case_id: str, body: PersonIn, tx: Tx) -> PersonOut:
+    return _person_out(service.add_person(tx.session, principal=tx.principal, case_id=case_id, data=body))
 
 
 @router.get("/cases/{case_id}/persons", response_model=list[PersonOut], summary="Persons of a case (audited)")
-def read_persons(case_id: str, ctx: Ctx) -> Any:
+def read_persons(case_id: str, tx: Tx) -> list[PersonOut]:
     """Every read is written to the audit log, so the answer is committed like a change."""
-    return ctx.respond(
-        lambda: [
-            _person_out(r)
-            for r in service.read_persons(ctx.session, principal=ctx.principal, case_id=case_id)
-        ]
-    )
+    return [_person_out(r) for r in service.read_persons(tx.session, principal=tx.principal, case_id=case_id)]
 
 
 @router.post(
     "/cases/{case_id}/watchlist", status_code=201, response_model=WatchOut, summary="Feed a risk watch list"
 )
-def watch(case_id: str, body: WatchIn, ctx: Ctx) -> Any:
-    def run() -> WatchOut:
-        row = service.watch(ctx.session, principal=ctx.principal, case_id=case_id, data=body)
-        return WatchOut.model_validate(row, from_attributes=True)
-
-    return ctx.respond(run, status_code=201, body=body)
+def watch(case_id: str, body: WatchIn, tx: Tx) -> WatchOut:
+    row = service.watch(tx.session, principal=tx.principal, case_id=case_id, data=body)
+    return WatchOut.model_validate(row, from_attributes=True)
 
 
 def _window(ctx: Ctx, unit: str, start: date, end: date) -> reports.Window:
@@ -223,14 +202,19 @@ From = Annotated[date, Query(alias="from")]
 To = Annotated[date, Query(alias="to")]
 
 
-@router.get("/reports/summary", summary="The articles' figures for a unit and period")
-def summary(ctx: Ctx, unit: str, date_from: From, date_to: To) -> dict[str, Any]:
-    return reports.summary_report(
-        ctx.session, principal=ctx.principal, w=_window(ctx, unit, date_from, date_to)
-    )
+@router.get(
+    "/reports/summary", response_model=SummaryOut, summary="The articles' figures for a unit and period"
+)
+def summary(ctx: Ctx, unit: str, date_from: From, date_to: To) -> SummaryOut:
+    w = _window(ctx, unit, date_from, date_to)
+    return SummaryOut.model_validate(reports.summary_report(ctx.session, principal=ctx.principal, w=w))
 
 
-@router.get("/reports/displacement", summary="Seizures by province, route and region over time")
+@router.get(
+    "/reports/displacement",
+    response_model=DisplacementOut,
+    summary="Seizures by province, route and region over time",
+)
 def displacement(
     ctx: Ctx,
     unit: str,
@@ -239,9 +223,9 @@ def displacement(
     period: str = "quarter",
     metric: str = "cases",
     field: domain.Field | None = None,
-) -> dict[str, Any]:
+) -> DisplacementOut:
     w = _window(ctx, unit, date_from, date_to)
-    return reports.displacement(
+    found = reports.displacement(
         ctx.session,
         principal=ctx.principal,
         w=w,
@@ -249,6 +233,7 @@ def displacement(
         metric=metric,
         case_field=field and field.value,
     )
+    return DisplacementOut.model_validate(found)
 
 
 @router.get("/reports/summary.xlsx", summary="The summary and displacement as an Excel workbook")

@@ -97,7 +97,7 @@ def _totals_out(code: str, t: domain.Totals) -> dict[str, Any]:
 
 
 def summary_report(session: Session, *, principal: Principal, w: Window) -> dict[str, Any]:
-    data = repo.report_data(session, principal.scope, w.units, w.start, w.end)
+    data = repo.report_data(session, scope=principal.scope, units=w.units, start=w.start, end=w.end)
     s = summarize(data, w.start, w.end)
     goods = sorted(s.goods.items(), key=lambda kv: (-kv[1].value_vnd, kv[0]))
     return {
@@ -190,10 +190,10 @@ def displacement(
     if metric not in METRICS:
         raise ValidationFailed(f"metric must be one of: {', '.join(METRICS)}", field="metric")
     f = repo.CaseFilter(units=w.units, date_from=w.start, date_to=w.end, field=case_field)
-    cases = repo.list_cases(session, principal.scope, f, limit=1_000_000, after=None)
+    cases = repo.list_cases(session, f, scope=principal.scope, limit=1_000_000, after=None)
     items: dict[str, list[Any]] = defaultdict(list)
     if metric != "cases":
-        for it in repo.items_of(session, [c.id for c in cases]):
+        for it in repo.items_of(session, [c.id for c in cases], scope=principal.scope):
             items[it.case_id].append(it)
     labels = periods_between(w.start, w.end, period)
     dims = {"province": Matrix(labels), "route": Matrix(labels), "region": Matrix(labels)}

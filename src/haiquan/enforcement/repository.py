@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -14,8 +14,10 @@ from haiquan.enforcement.tables import CaseLinkRow, CasePersonRow, CaseRow, Case
 from haiquan.kit.auth import Scope
 from haiquan.kit.errors import NotFound
 
+Ts = TypeVarTuple("Ts")
 
-def _scoped(q: Select[Any], scope: Scope) -> Select[Any]:
+
+def _scoped(q: Select[*Ts], scope: Scope) -> Select[*Ts]:
     if scope.enterprise_id is not None:
         return q.where(CaseRow.id.is_(None))  # enterprises see no case
     if scope.units is not None:
@@ -23,7 +25,7 @@ def _scoped(q: Select[Any], scope: Scope) -> Select[Any]:
     return q
 
 
-def get_case(session: Session, scope: Scope, case_id: str) -> CaseRow:
+def get_case(session: Session, case_id: str, *, scope: Scope) -> CaseRow:
     row = session.scalar(_scoped(select(CaseRow).where(CaseRow.id == case_id), scope))
     if row is None:
         raise NotFound(f"no case {case_id} in your scope", field="case_id")
@@ -42,7 +44,7 @@ class CaseFilter:
 
 
 def list_cases(
-    session: Session, scope: Scope, f: CaseFilter, *, limit: int, after: tuple[str, str] | None
+    session: Session, f: CaseFilter, *, scope: Scope, limit: int, after: tuple[str, str] | None
 ) -> list[CaseRow]:
     """Newest first; keyset pagination on (detected_on, id)."""
     q = _filtered(_scoped(select(CaseRow), scope), f)
@@ -71,38 +73,49 @@ def _filtered(q: Select[Any], f: CaseFilter) -> Select[Any]:
     return q
 
 
-def items_of(session: Session, case_ids: Sequence[str]) -> list[SeizureItemRow]:
+def _of_cases(q: Select[*Ts], column: Any, scope: Scope) -> Select[*Ts]:
+    """Rows of cases (joined by `column`) in the caller's scope."""
+    return _scoped(q.join(CaseRow, CaseRow.id == column), scope)
+
+
+def items_of(session: Session, case_ids: Sequence[str], *, scope: Scope) -> list[SeizureItemRow]:
     out: list[SeizureItemRow] = []
     for chunk in _chunks(case_ids):
-        q = select(SeizureItemRow).where(SeizureItemRow.case_id.in_(chunk))
+        q = _of_cases(select(SeizureItemRow), SeizureItemRow.case_id, scope).where(
+            SeizureItemRow.case_id.in_(chunk)
+        )
         out.extend(session.scalars(q.order_by(SeizureItemRow.recorded_at, SeizureItemRow.id)).all())
     return out
 
 
-def history_of(session: Session, case_ids: Sequence[str]) -> list[CaseStatusRow]:
+def history_of(session: Session, case_ids: Sequence[str], *, scope: Scope) -> list[CaseStatusRow]:
     out: list[CaseStatusRow] = []
     for chunk in _chunks(case_ids):
-        q = select(CaseStatusRow).where(CaseStatusRow.case_id.in_(chunk))
+        q = _of_cases(select(CaseStatusRow), CaseStatusRow.case_id, scope).where(
+            CaseStatusRow.case_id.in_(chunk)
+        )
         out.extend(session.scalars(q.order_by(CaseStatusRow.case_id, CaseStatusRow.seq)).all())
     return out
 
 
-def links_of(session: Session, case_id: str) -> list[CaseLinkRow]:
-    q = select(CaseLinkRow).where(CaseLinkRow.case_id == case_id).order_by(CaseLinkRow.added_at)
+def links_of(session: Session, case_id: str, *, scope: Scope) -> list[CaseLinkRow]:
+    q = _of_cases(select(CaseLinkRow), CaseLinkRow.case_id, scope).where(CaseLinkRow.case_id == case_id)
+    q = q.order_by(CaseLinkRow.added_at)
     return list(session.scalars(q).all())
 
 
-def persons_of(session: Session, case_id: str) -> list[CasePersonRow]:
-    q = select(CasePersonRow).where(CasePersonRow.case_id == case_id).order_by(CasePersonRow.added_at)
+def persons_of(session: Session, case_id: str, *, scope: Scope) -> list[CasePersonRow]:
+    q = _of_cases(select(CasePersonRow), CasePersonRow.case_id, scope).where(CasePersonRow.case_id == case_id)
+    q = q.order_by(CasePersonRow.added_at)
     return list(session.scalars(q).all())
 
 
-def detained_counts(session: Session, case_ids: Sequence[str]) -> dict[str, int]:
+def detained_counts(session: Session, case_ids: Sequence[str], *, scope: Scope) -> dict[str, int]:
     """Persons held per case: a count, no personal data."""
     out: dict[str, int] = {}
     for chunk in _chunks(case_ids):
         q = (
-            select(CasePersonRow.case_id, func.count())
+            _of_cases(select(CasePersonRow.case_id, func.count()), CasePersonRow.case_id, scope)
             .where(CasePersonRow.case_id.in_(chunk), CasePersonRow.detained.is_(True))
             .group_by(CasePersonRow.case_id)
         )
@@ -121,7 +134,7 @@ class ReportData:
 
 
 def report_data(
-    session: Session, scope: Scope, units: frozenset[str] | None, start: date, end: date
+    session: Session, *, scope: Scope, units: frozenset[str] | None, start: date, end: date
 ) -> ReportData:
     """Cases detected in [start, end], plus earlier cases with a decision or a seizure in the period."""
     base = _scoped(select(CaseRow), scope)
@@ -134,18 +147,23 @@ def report_data(
     earlier = list(session.scalars(later).all())
     cases = detected + earlier
     ids = [c.id for c in cases]
-    return ReportData(cases, items_of(session, ids), history_of(session, ids), detained_counts(session, ids))
+    return ReportData(
+        cases,
+        items_of(session, ids, scope=scope),
+        history_of(session, ids, scope=scope),
+        detained_counts(session, ids, scope=scope),
+    )
 
 
 def _chunks(ids: Sequence[str], size: int = 500) -> list[list[str]]:
     return [list(ids[i : i + size]) for i in range(0, len(ids), size)]
 
 
-def persons_counts(session: Session, case_ids: Sequence[str]) -> dict[str, int]:
+def persons_counts(session: Session, case_ids: Sequence[str], *, scope: Scope) -> dict[str, int]:
     out: dict[str, int] = {}
     for chunk in _chunks(case_ids):
         q = (
-            select(CasePersonRow.case_id, func.count())
+            _of_cases(select(CasePersonRow.case_id, func.count()), CasePersonRow.case_id, scope)
             .where(CasePersonRow.case_id.in_(chunk))
             .group_by(CasePersonRow.case_id)
         )

@@ -169,3 +169,75 @@ class WatchOut(BaseModel):
     added_by: str
     added_at: datetime
     valid_until: datetime | None
+
+
+class CaseCountsOut(BaseModel):
+    smuggling_detected: int
+    prosecuted: int
+    transferred: int
+    drug_cases: int
+    drug_cases_coordinated: int
+    persons_detained: int
+
+
+class SeizedOut(BaseModel):
+    """What was seized of one category: quantities by unit, declared value, number of items."""
+
+    category: str
+    name_vi: str
+    name_en: str
+    grams: Decimal
+    tablets: Decimal
+    pieces: Decimal
+    litres: Decimal
+    value_vnd: Decimal
+    items: int
+
+
+class SummaryOut(BaseModel):
+    """The articles' figures for a unit subtree and period, and the sentence that states them."""
+
+    model_config = ConfigDict(populate_by_name=True)
+    unit: str
+    unit_name: str
+    date_from: date = Field(alias="from")
+    date_to: date = Field(alias="to")
+    counts: CaseCountsOut
+    substances: list[SeizedOut]
+    goods: list[SeizedOut]
+    text_vi: str
+    text_en: str
+
+
+class PeriodRowOut(BaseModel):
+    """One province, route or region: its figure in each period and in all."""
+
+    key: str
+    name_vi: str
+    name_en: str
+    values: list[Decimal]
+    total: Decimal
+
+
+class ShiftOut(BaseModel):
+    """A row's share of the first and of the last period, and the change in percentage points."""
+
+    key: str
+    share_first: Decimal
+    share_last: Decimal
+    change_pp: Decimal
+
+
+class DisplacementOut(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+    unit: str
+    date_from: date = Field(alias="from")
+    date_to: date = Field(alias="to")
+    period: str
+    metric: str
+    case_field: str | None = Field(alias="field")
+    periods: list[str]
+    province: list[PeriodRowOut]
+    route: list[PeriodRowOut]
+    region: list[PeriodRowOut]
+    shift: dict[str, list[ShiftOut]]

@@ -118,7 +118,7 @@ def open_case(session: Session, *, principal: Principal, data: CaseIn) -> CaseRo
 
 def patch_case(session: Session, *, principal: Principal, case_id: str, data: CasePatch) -> CaseRow:
     principal.require_officer(*WRITE_ROLES)
-    case = repo.get_case(session, principal.scope, case_id)
+    case = repo.get_case(session, case_id, scope=principal.scope)
     changed = data.model_dump(exclude_unset=True)
     if "summary" in changed and data.summary is not None:
         case.summary = data.summary
@@ -148,7 +148,7 @@ def patch_case(session: Session, *, principal: Principal, case_id: str, data: Ca
 
 def change_status(session: Session, *, principal: Principal, case_id: str, data: TransitionIn) -> CaseRow:
     principal.require_officer(*WRITE_ROLES)
-    case = repo.get_case(session, principal.scope, case_id)
+    case = repo.get_case(session, case_id, scope=principal.scope)
     if data.to != domain.CaseStatus.UNDER_INVESTIGATION and principal.role not in DECISION_ROLES:
         raise Forbidden("prosecuting, transferring or closing a case is a leader's decision", field="to")
     try:
@@ -159,7 +159,7 @@ def change_status(session: Session, *, principal: Principal, case_id: str, data:
     _not_future(decided, "decided_on")
     if decided < case.detected_on:
         raise ValidationFailed("a decision cannot precede the case's detection", field="decided_on")
-    history = repo.history_of(session, [case.id])
+    history = repo.history_of(session, [case.id], scope=principal.scope)
     previous = case.status
     case.status, case.updated_at = data.to.value, clock.now()
     if data.outcome is not None:
@@ -204,7 +204,7 @@ def record_seizures(
     session: Session, *, principal: Principal, case_id: str, items: list[SeizureItemIn]
 ) -> list[SeizureItemRow]:
     principal.require_officer(*WRITE_ROLES)
-    case = repo.get_case(session, principal.scope, case_id)
+    case = repo.get_case(session, case_id, scope=principal.scope)
     if case.status == domain.CaseStatus.CLOSED:
         raise Conflict("the case is closed: no more seizures can be added", field="case_id")
     checked = [_check_item(i, item, case) for i, item in enumerate(items)]
@@ -265,9 +265,12 @@ def _link_value(kind: str, value: str) -> str:
 
 def add_link(session: Session, *, principal: Principal, case_id: str, data: LinkIn) -> CaseLinkRow:
     principal.require_officer(*WRITE_ROLES)
-    case = repo.get_case(session, principal.scope, case_id)
+    case = repo.get_case(session, case_id, scope=principal.scope)
     value = _link_value(data.kind, data.value)
-    if any(lk.kind == data.kind and lk.value == value for lk in repo.links_of(session, case.id)):
+    if any(
+        lk.kind == data.kind and lk.value == value
+        for lk in repo.links_of(session, case.id, scope=principal.scope)
+    ):
         raise Conflict(f"{data.kind} {value} is already linked to this case", field="value")
     row = CaseLinkRow(
         id=new_id(), case_id=case.id, kind=data.kind, value=value, note=data.note,
@@ -299,7 +302,7 @@ def _require_person_right(principal: Principal) -> None:
 
 def add_person(session: Session, *, principal: Principal, case_id: str, data: PersonIn) -> CasePersonRow:
     _require_person_right(principal)
-    case = repo.get_case(session, principal.scope, case_id)
+    case = repo.get_case(session, case_id, scope=principal.scope)
     try:
         nationality = validators.country(data.nationality)
     except ValueError as exc:
@@ -330,8 +333,8 @@ def add_person(session: Session, *, principal: Principal, case_id: str, data: Pe
 def read_persons(session: Session, *, principal: Principal, case_id: str) -> list[CasePersonRow]:
     """Persons of a case; the read itself is audited (the caller commits it)."""
     _require_person_right(principal)
-    case = repo.get_case(session, principal.scope, case_id)
-    rows = repo.persons_of(session, case.id)
+    case = repo.get_case(session, case_id, scope=principal.scope)
+    rows = repo.persons_of(session, case.id, scope=principal.scope)
     audit.append(
         session, actor=principal.label, action="enforcement.person_read", target=f"case:{case.number}",
         unit=case.unit, detail={"persons": [r.id for r in rows]},
@@ -342,8 +345,8 @@ def read_persons(session: Session, *, principal: Principal, case_id: str) -> lis
 def watch(session: Session, *, principal: Principal, case_id: str, data: WatchIn) -> WatchListEntry:
     """Put the enterprise, consignee, route, HS code or country of a confirmed case on a risk watch list."""
     principal.require_officer(*WRITE_ROLES)
-    case = repo.get_case(session, principal.scope, case_id)
-    history = [(h.to_status, h.outcome) for h in repo.history_of(session, [case.id])]
+    case = repo.get_case(session, case_id, scope=principal.scope)
+    history = [(h.to_status, h.outcome) for h in repo.history_of(session, [case.id], scope=principal.scope)]
     if not domain.is_confirmed(history):
         raise Conflict(
             "only a confirmed case (prosecuted, transferred, or closed with a violation) feeds watch lists",
@@ -353,7 +356,9 @@ def watch(session: Session, *, principal: Principal, case_id: str, data: WatchIn
     if value is None:
         raise ValidationFailed(f"give the {data.kind} to watch", field="value")
     if data.kind in ("enterprise", "consignee"):
-        linked = {lk.value for lk in repo.links_of(session, case.id) if lk.kind == data.kind}
+        linked = {
+            lk.value for lk in repo.links_of(session, case.id, scope=principal.scope) if lk.kind == data.kind
+        }
         if watchlist.normalize(data.kind, value) not in linked:
             raise ValidationFailed(f"this {data.kind} is not linked to case {case.number}", field="value")
     return watchlist.add_entry(

@@ -48,13 +48,22 @@ DECIDING_ROLES = frozenset({Role.OFFICER, Role.TEAM_LEAD, Role.SUBDEPARTMENT_LEA
 
 @dataclass(frozen=True)
 class Scope:
-    """What a caller may see: units (None = every unit) and, for an enterprise, only its own records."""
+    """What a caller may see: units (None = every unit) and, for an enterprise, only its own records and,
+    when it reads, the records naming its tax code as a party (importer, exporter, payer).
+
+    Every public function of a domain's `repository.py` takes one as the keyword `scope`."""
 
     units: frozenset[str] | None
     enterprise_id: str | None = None
+    tax_code: str | None = None
 
     def covers_unit(self, unit: str) -> bool:
         return self.units is None or unit in self.units
+
+
+# The scope of the command line, the demo and the consumers, which act for no caller: every unit, every
+# enterprise. Named so that an unscoped read says so where it is made.
+UNSCOPED = Scope(units=None)
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Path, Request
 
 from haiquan.declarations.assignment import change_officer
-from haiquan.deps import Ctx, get_db, get_settings_dep
+from haiquan.deps import Ctx, Tx, get_db, get_settings_dep
 from haiquan.kit import audit, clock
 from haiquan.kit.auth import Role
 from haiquan.kit.db import Database
 from haiquan.kit.errors import NotFound, ValidationFailed
 from haiquan.kit.settings import Settings
-from haiquan.organization import enterprises, officers, representations, service
+from haiquan.kit.transaction import TransactionRoute
+from haiquan.organization import enterprises, officers, repository, representations, service
 from haiquan.organization.schemas import (
     EnterpriseStatusIn,
     EnterpriseStatusOut,
@@ -28,9 +29,9 @@ from haiquan.organization.schemas import (
     WebhookIn,
     WebhookOut,
 )
-from haiquan.organization.tables import EnterpriseRow, OfficerRow
+from haiquan.organization.tables import OfficerRow
 
-router = APIRouter(prefix="/api/v1", tags=["organization"])
+router = APIRouter(prefix="/api/v1", tags=["organization"], route_class=TransactionRoute)
 
 
 @router.post("/auth/token", response_model=TokenOut, summary="Officer login (OAuth2 password form)")
@@ -110,22 +111,12 @@ def _unit_out(tree: service.UnitTree, code: str) -> UnitOut:
 
 
 @router.put("/enterprise/webhook", response_model=WebhookOut, summary="Set the enterprise's webhook URL")
-def set_webhook(body: WebhookIn, ctx: Ctx) -> object:
-    ctx.principal.require_enterprise()
-
-    def change() -> WebhookOut:
-        ent = ctx.session.get(EnterpriseRow, ctx.principal.id)
-        assert ent is not None
-        ent.webhook_url = str(body.url) if body.url else None
-        audit.append(
-            ctx.session,
-            actor=ctx.principal.label,
-            action="enterprise.webhook",
-            target=f"enterprise:{ent.tax_code}",
-        )
-        return WebhookOut(url=ent.webhook_url, secret=ent.webhook_secret or "")
-
-    return ctx.respond(change, body=body)
+def set_webhook(body: WebhookIn, tx: Tx) -> WebhookOut:
+    tx.principal.require_enterprise()
+    ent = repository.own_enterprise(tx.session, scope=tx.principal.scope)
+    url = str(body.url) if body.url else None
+    service.set_webhook(tx.session, enterprise=ent, url=url, actor=tx.principal.label)
+    return WebhookOut(url=ent.webhook_url, secret=ent.webhook_secret or "")
 
 
 @router.post(
@@ -135,12 +126,8 @@ def set_webhook(body: WebhookIn, ctx: Ctx) -> object:
     tags=["representations"],
     summary="Grant a declarant the right to name the caller as importer or exporter",
 )
-def grant_representation(body: RepresentationIn, ctx: Ctx) -> object:
-    def change() -> RepresentationOut:
-        done = representations.grant(ctx.session, principal=ctx.principal, data=body)
-        return done.out(clock.now())
-
-    return ctx.respond(change, status_code=201, body=body)
+def grant_representation(body: RepresentationIn, tx: Tx) -> RepresentationOut:
+    return representations.grant(tx.session, principal=tx.principal, data=body).out(clock.now())
 
 
 @router.get(
@@ -167,13 +154,10 @@ def list_representations(ctx: Ctx, tax_code: str | None = None) -> list[Represen
     summary="End a representation the caller granted, now",
 )
 def revoke_representation(
-    ctx: Ctx, id: Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="The representation's id")]
-) -> object:
-    def change() -> RepresentationOut:
-        done = representations.revoke(ctx.session, principal=ctx.principal, representation_id=id)
-        return done.out(clock.now())
-
-    return ctx.respond(change, body={"id": id})
+    tx: Tx, id: Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="The representation's id")]
+) -> RepresentationOut:
+    done = representations.revoke(tx.session, principal=tx.principal, representation_id=id)
+    return done.out(clock.now())
 
 
 Username = Annotated[str, Path(min_length=1, max_length=60, description="The officer's login name")]
@@ -206,19 +190,15 @@ def get_officer(username: Username, ctx: Ctx) -> OfficerOut:
     summary="Deactivate or reactivate an officer, change their role or unit, take them off or put them back "
     "on the roster (administrators)",
 )
-def patch_officer(username: Username, body: OfficerPatchIn, ctx: Ctx) -> object:
-    ctx.principal.require_officer("administrator")
+def patch_officer(username: Username, body: OfficerPatchIn, tx: Tx) -> OfficerOut:
+    tx.principal.require_officer("administrator")
     if all(v is None for v in body.model_dump().values()):
         raise ValidationFailed("give at least one of active, role, unit, on_roster", field="body")
     change = officers.OfficerChange(**body.model_dump())
-
-    def run() -> OfficerOut:
-        row, recorded, moved = change_officer(
-            ctx.session, username=username, change=change, actor=ctx.principal.label, by=ctx.principal
-        )
-        return _officer_out(row, recorded, moved)
-
-    return ctx.respond(run, body=body)
+    row, recorded, moved = change_officer(
+        tx.session, username=username, change=change, actor=tx.principal.label, by=tx.principal
+    )
+    return _officer_out(row, recorded, moved)
 
 
 TaxCode = Annotated[str, Path(pattern=r"^[0-9]{10}(-?[0-9]{3})?$", description="The enterprise's tax code")]
@@ -229,19 +209,13 @@ TaxCode = Annotated[str, Path(pattern=r"^[0-9]{10}(-?[0-9]{3})?$", description="
     response_model=EnterpriseStatusOut,
     summary="Suspend, reinstate or dissolve an enterprise (administrators)",
 )
-def patch_enterprise(tax_code: TaxCode, body: EnterpriseStatusIn, ctx: Ctx) -> object:
-    ctx.principal.require_officer("administrator")
-
-    def run() -> EnterpriseStatusOut:
-        found = service.enterprise_by_tax_code(ctx.session, tax_code)
-        if not ctx.principal.scope.covers_unit(found.unit or enterprises.HEAD_OFFICE):
-            raise NotFound(f"no enterprise with tax code {tax_code} in your scope", field="tax_code")
-        ent, kind = enterprises.set_status(
-            ctx.session, tax_code=tax_code, status=body.status, reason=body.reason, actor=ctx.principal.label
-        )
-        reason = enterprises.reason_of(ent)
-        return EnterpriseStatusOut(
-            tax_code=ent.tax_code, name=ent.name, status=ent.status, reason=reason, event=kind
-        )
-
-    return ctx.respond(run, body=body)
+def patch_enterprise(tax_code: TaxCode, body: EnterpriseStatusIn, tx: Tx) -> EnterpriseStatusOut:
+    tx.principal.require_officer("administrator")
+    repository.enterprise_by_tax_code(tx.session, tax_code, scope=tx.principal.scope)
+    ent, kind = enterprises.set_status(
+        tx.session, tax_code=tax_code, status=body.status, reason=body.reason, actor=tx.principal.label
+    )
+    reason = enterprises.reason_of(ent)
+    return EnterpriseStatusOut(
+        tax_code=ent.tax_code, name=ent.name, status=ent.status, reason=reason, event=kind
+    )

@@ -262,7 +262,7 @@ def enterprise_principal(ent: EnterpriseRow) -> Principal:
         kind="enterprise",
         id=ent.id,
         name=ent.tax_code,
-        scope=Scope(units=None, enterprise_id=ent.id),
+        scope=Scope(units=None, enterprise_id=ent.id, tax_code=ent.tax_code),
         enterprise_roles=frozenset(ent.roles),
         tax_code=ent.tax_code,
     )
@@ -273,3 +273,12 @@ def enterprise_by_tax_code(session: Session, tax_code: str) -> EnterpriseRow:
     if row is None:
         raise NotFound(f"no enterprise with tax code {tax_code}", field="tax_code")
     return row
+
+
+def set_webhook(session: Session, *, enterprise: EnterpriseRow, url: str | None, actor: str) -> EnterpriseRow:
+    """Where the enterprise's status changes are POSTed (None: nowhere), audited."""
+    enterprise.webhook_url = url
+    audit.append(
+        session, actor=actor, action="enterprise.webhook", target=f"enterprise:{enterprise.tax_code}"
+    )
+    return enterprise

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import Response
-from sqlalchemy import select
+from typing import Annotated
 
-from haiquan.deps import Ctx
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from haiquan.deps import Ctx, Tx
 from haiquan.kit.errors import NotFound, ValidationFailed
-from haiquan.payments import batch, confirmations, xmlmsg
+from haiquan.kit.transaction import TransactionRoute
+from haiquan.payments import batch, confirmations, repository, xmlmsg
 from haiquan.payments.bank_api import router as bank_router
 from haiquan.payments.schemas import (
     GuaranteeIn,
@@ -20,23 +22,15 @@ from haiquan.payments.schemas import (
     ReferenceOut,
     ReversalIn,
 )
-from haiquan.payments.tables import PaymentReferenceRow
 
-router = APIRouter(prefix="/api/v1", tags=["payments"])
+router = APIRouter(prefix="/api/v1", tags=["payments"], route_class=TransactionRoute)
 
 
-def _confirm(ctx: Ctx, body: PaymentIn) -> Response:
-    holder: dict[str, bool] = {}
-
-    def run() -> PaymentOut:
-        out, new = confirmations.confirm(ctx.session, principal=ctx.principal, data=body)
-        holder["new"] = new
-        return out
-
-    resp = ctx.respond(run, status_code=201, body=body)
-    if holder.get("new") is False:
-        resp.status_code = 200  # a repeated confirmation: answered, not booked again
-    return resp
+def _confirm(tx: Tx, body: PaymentIn, response: Response) -> PaymentOut:
+    out, new = confirmations.confirm(tx.session, principal=tx.principal, data=body)
+    if not new:
+        response.status_code = 200  # a repeated confirmation: answered, not booked again
+    return out
 
 
 @router.post(
@@ -45,8 +39,8 @@ def _confirm(ctx: Ctx, body: PaymentIn) -> Response:
     response_model=PaymentOut,
     summary="A bank confirms a payment (201 booked; 200 the same transaction again)",
 )
-def confirm(body: PaymentIn, ctx: Ctx) -> Response:
-    return _confirm(ctx, body)
+def confirm(body: PaymentIn, tx: Tx, response: Response) -> PaymentOut:
+    return _confirm(tx, body, response)
 
 
 @router.post(
@@ -54,10 +48,12 @@ def confirm(body: PaymentIn, ctx: Ctx) -> Response:
     response_model=PaymentBatchOut,
     summary="A bank confirms up to 500 payments in one call, each booked or refused on its own",
 )
-def confirm_batch(body: PaymentBatchIn, ctx: Ctx) -> Response:
-    return ctx.respond(
-        lambda: batch.confirm_batch(ctx.session, principal=ctx.principal, raw=body.items), body=body
-    )
+def confirm_batch(body: PaymentBatchIn, tx: Tx) -> PaymentBatchOut:
+    return batch.confirm_batch(tx.session, principal=tx.principal, raw=body.items)
+
+
+async def _raw_body(request: Request) -> bytes:
+    return await request.body()
 
 
 @router.post(
@@ -67,36 +63,29 @@ def confirm_batch(body: PaymentBatchIn, ctx: Ctx) -> Response:
     summary="The same confirmation as signed XML (XMLDSig, verified with the bank's certificate)",
     openapi_extra={"requestBody": {"content": {"application/xml": {"schema": {"type": "string"}}}}},
 )
-async def confirm_xml(request: Request, ctx: Ctx) -> Response:
-    raw = await request.body()
+def confirm_xml(raw: Annotated[bytes, Depends(_raw_body)], tx: Tx, response: Response) -> PaymentOut:
     if len(raw) > 64_000:
         raise ValidationFailed("the message is larger than 64 kB", field="body")
     code = xmlmsg.bank_of(raw)
-    bank = confirmations.caller_bank(ctx.session, ctx.principal, code)
+    bank = confirmations.caller_bank(tx.session, tx.principal, code)
     if not bank.certificate_pem:
         raise ValidationFailed(
             f"bank {code} has registered no certificate", field="Bank", code="no_certificate"
         )
     body = xmlmsg.verify(raw, cert_pem=bank.certificate_pem)
-    return _confirm(ctx, body)
+    return _confirm(tx, body, response)
 
 
 @router.post("/payments/reversals", response_model=PaymentOut, summary="A bank takes back a confirmation")
-def reverse(body: ReversalIn, ctx: Ctx) -> object:
-    return ctx.respond(
-        lambda: confirmations.reverse(ctx.session, principal=ctx.principal, data=body), body=body
-    )
+def reverse(body: ReversalIn, tx: Tx) -> PaymentOut:
+    return confirmations.reverse(tx.session, principal=tx.principal, data=body)
 
 
 @router.post(
     "/payments/guarantees", status_code=201, response_model=GuaranteeOut, summary="A bank guarantees duties"
 )
-def guarantee(body: GuaranteeIn, ctx: Ctx) -> object:
-    return ctx.respond(
-        lambda: confirmations.guarantee(ctx.session, principal=ctx.principal, data=body),
-        status_code=201,
-        body=body,
-    )
+def guarantee(body: GuaranteeIn, tx: Tx) -> GuaranteeOut:
+    return confirmations.guarantee(tx.session, principal=tx.principal, data=body)
 
 
 @router.get(
@@ -105,28 +94,12 @@ def guarantee(body: GuaranteeIn, ctx: Ctx) -> object:
     summary="Payment references of a declaration (the payer, or officers of its office)",
 )
 def references(ctx: Ctx, declaration_number: str) -> list[ReferenceOut]:
-    rows = ctx.session.scalars(
-        select(PaymentReferenceRow)
-        .where(PaymentReferenceRow.declaration_number == declaration_number)
-        .order_by(PaymentReferenceRow.amendment_no)
-    ).all()
-    p = ctx.principal
-    if p.is_enterprise:
-        visible = [r for r in rows if r.payer_tax_code == p.tax_code or _declared_by(ctx, r, p.id)]
-    else:
-        visible = [r for r in rows if p.scope.covers_unit(r.office)]
-    if not visible:
+    rows = repository.references(ctx.session, declaration_number, scope=ctx.principal.scope)
+    if not rows:
         raise NotFound(
             f"no payment reference for declaration {declaration_number}", field="declaration_number"
         )
-    return [ReferenceOut.model_validate(r, from_attributes=True) for r in visible]
-
-
-def _declared_by(ctx: Ctx, ref: PaymentReferenceRow, enterprise_id: str) -> bool:
-    from haiquan.declarations.tables import DeclarationRow
-
-    decl = ctx.session.get(DeclarationRow, ref.declaration_number)
-    return decl is not None and decl.declarant_id == enterprise_id
+    return [ReferenceOut.model_validate(r, from_attributes=True) for r in rows]
 
 
 router.include_router(bank_router)

@@ -4,16 +4,15 @@ banks for every caller."""
 from __future__ import annotations
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse, Response
 
-from haiquan.deps import Ctx, idempotency_of
-from haiquan.kit import idempotency
+from haiquan.deps import Ctx, Tx
 from haiquan.kit.auth import Role
+from haiquan.kit.transaction import TransactionRoute
 from haiquan.payments import banks
 from haiquan.payments.schemas import BankAddedOut, BankIn, BankOut, BankStateIn
 from haiquan.payments.tables import BankRow
 
-router = APIRouter(tags=["payments"])
+router = APIRouter(tags=["payments"], route_class=TransactionRoute)
 ADMIN = Role.ADMINISTRATOR.value
 
 
@@ -35,48 +34,30 @@ def listed(ctx: Ctx, include_disabled: bool = False) -> list[BankOut]:
     response_model=BankAddedOut,
     summary="Connect a bank (administrators); the answer carries its API key, shown once",
 )
-def add(body: BankIn, ctx: Ctx) -> Response:
+def add(body: BankIn, tx: Tx) -> BankAddedOut:
     """With an Idempotency-Key, a replay answers the first answer without the key: it is never stored."""
-    ctx.principal.require_officer(ADMIN)
-    key, req_hash = idempotency_of(ctx.request, ctx.idempotency_key, body)
-    if key is not None:
-        stored = idempotency.lookup(ctx.session, principal=ctx.principal.key, key=key, req_hash=req_hash)
-        if stored is not None:
-            ctx.uow.rollback()
-            return JSONResponse(
-                stored.body, status_code=stored.status_code, headers={"Idempotent-Replay": "true"}
-            )
-    added = banks.add(ctx.session, **body.model_dump(), actor=ctx.principal.label)
-    out = BankAddedOut(bank=_out(added.bank), api_key=added.api_key).model_dump(mode="json")
-    if key is not None:
-        idempotency.remember(ctx.session, principal=ctx.principal.key, key=key, req_hash=req_hash,
-                             status_code=201, body=out | {"api_key": None})  # fmt: skip
-    ctx.uow.commit()
-    ctx.request.app.state.dispatcher_wake()
-    return JSONResponse(out, status_code=201)
+    tx.principal.require_officer(ADMIN)
+    added = banks.add(tx.session, **body.model_dump(), actor=tx.principal.label)
+    out = BankAddedOut(bank=_out(added.bank), api_key=added.api_key)
+    tx.keep(out.model_copy(update={"api_key": None}))
+    return out
 
 
 @router.post(
     "/payments/banks/{code}/disable", response_model=BankOut, summary="Disable a bank (administrators)"
 )
-def disable(code: str, body: BankStateIn, ctx: Ctx) -> Response:
-    return _set_active(ctx, code, body, active=False)
+def disable(code: str, body: BankStateIn, tx: Tx) -> BankOut:
+    return _set_active(tx, code, body, active=False)
 
 
 @router.post(
     "/payments/banks/{code}/enable", response_model=BankOut, summary="Enable a bank again (administrators)"
 )
-def enable(code: str, body: BankStateIn, ctx: Ctx) -> Response:
-    return _set_active(ctx, code, body, active=True)
+def enable(code: str, body: BankStateIn, tx: Tx) -> BankOut:
+    return _set_active(tx, code, body, active=True)
 
 
-def _set_active(ctx: Ctx, code: str, body: BankStateIn, *, active: bool) -> Response:
-    ctx.principal.require_officer(ADMIN)
-    return ctx.respond(
-        lambda: _out(
-            banks.set_active(
-                ctx.session, code=code, active=active, reason=body.reason, actor=ctx.principal.label
-            )
-        ),
-        body=body,
-    )
+def _set_active(tx: Tx, code: str, body: BankStateIn, *, active: bool) -> BankOut:
+    tx.principal.require_officer(ADMIN)
+    row = banks.set_active(tx.session, code=code, active=active, reason=body.reason, actor=tx.principal.label)
+    return _out(row)

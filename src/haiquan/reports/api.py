@@ -14,6 +14,7 @@ from haiquan.kit.errors import NotFound, ValidationFailed
 from haiquan.kit.money import encoded
 from haiquan.organization.service import TREES
 from haiquan.reports import exports, queries
+from haiquan.reports.schemas import FigureOut, OverviewOut
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 
@@ -54,18 +55,25 @@ def header(v: queries.View) -> dict[str, Any]:
             "date_to": v.end.isoformat(), "path": crumbs}  # fmt: skip
 
 
-@router.get("/overview", summary="Every dashboard figure for one node of the tree")
-def overview(ctx: Ctx, unit: Unit = None, date_from: From = None, date_to: To = None) -> dict[str, Any]:
+@router.get(
+    "/overview", response_model=OverviewOut, summary="Every dashboard figure for one node of the tree"
+)
+def overview(ctx: Ctx, unit: Unit = None, date_from: From = None, date_to: To = None) -> OverviewOut:
     v = make_view(ctx, unit, date_from, date_to)
-    return encoded({"view": header(v)} | {name: figure(ctx, name, v) for name in queries.FIGURES})
+    figures = {name: figure(ctx, name, v) for name in queries.FIGURES}
+    return OverviewOut.model_validate(encoded({"view": header(v)} | figures))
 
 
-@router.get("/{name}", summary="One figure: revenue, channels, units, clearance, dwell, alerts, seizures")
+@router.get(
+    "/{name}",
+    response_model=FigureOut,
+    summary="One figure: revenue, channels, units, clearance, dwell, alerts, seizures",
+)
 def one(
     name: str, ctx: Ctx, unit: Unit = None, date_from: From = None, date_to: To = None, grain: str = "month"
-) -> dict[str, Any]:
+) -> FigureOut:
     v = make_view(ctx, unit, date_from, date_to)
-    return encoded({"view": header(v), name: figure(ctx, name, v, grain)})
+    return FigureOut.model_validate(encoded({"view": header(v), name: figure(ctx, name, v, grain)}))
 
 
 @router.get("/{name}/export", summary="One figure as Excel (format=xlsx) or CSV (format=csv)")

@@ -163,3 +163,100 @@ class ModelOut(BaseModel):
     promoted_at: datetime | None
     promoted_by: str | None
     serving: bool
+
+
+class RecomputedOut(BaseModel):
+    """Value-control bounds learned from history: groups seen, rows written, groups skipped."""
+
+    groups: int
+    written: int
+    skipped: int
+
+
+class ComplianceClassesOut(BaseModel):
+    """Declarants per compliance class after recomputing."""
+
+    high: int
+    normal: int
+    low: int
+
+
+class ProfileTestOut(BaseModel):
+    criteria: str
+    date_from: date
+    date_to: date
+    declarations: int
+    hits: int
+    hit_share: float
+    hits_by_lane_then: dict[Lane, int]
+    frauds_found_among_hits: int
+    sample: list[str] = Field(description="The first hits' declaration numbers")
+    truncated: bool = Field(description="More declarations than one test reads")
+
+
+class RiskDecisionOut(BaseModel):
+    number: str
+    office: str
+    decided_at: datetime
+    channel: str
+    score: float
+    score_source: str
+    random_pick: bool
+    forced: bool
+    reasons: list[dict[str, Any]]
+    inspected: bool
+    fraud_found: bool | None
+
+
+class PerLane(BaseModel):
+    green: int
+    yellow: int
+    red: int
+
+
+class RatePerLane(BaseModel):
+    green: float | None
+    yellow: float | None
+    red: float | None
+
+
+class RandomPicks(BaseModel):
+    picked: int
+    inspected: int
+    frauds: int
+
+
+class RedByScore(BaseModel):
+    inspected: int
+    frauds: int
+
+
+class Targeting(BaseModel):
+    """How the engine targeted: lanes, inspections and frauds per lane, random picks, revenue found."""
+
+    declarations: int
+    lanes: PerLane
+    inspected: PerLane
+    frauds: PerLane
+    random: RandomPicks
+    red_by_score: RedByScore
+    revenue_found: str
+    lane_shares: RatePerLane
+    hit_rate: RatePerLane
+    precision_at_red_budget: float | None
+    random_hit_rate: float | None
+    score_mean: float | None
+    score_psi_vs_previous_month: float | None
+
+
+class TargetingMonth(Targeting):
+    office: str
+    month: str = Field(description="YYYY-MM, Vietnam time")
+
+
+class PerformanceOut(BaseModel):
+    date_from: date
+    date_to: date
+    office: str | None
+    total: Targeting
+    rows: list[TargetingMonth]

@@ -8,17 +8,18 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from haiquan.deps import Ctx
+from haiquan.deps import Ctx, Tx
 from haiquan.kit import clock
 from haiquan.kit.auth import LEADER_ROLES, Role
+from haiquan.kit.transaction import TransactionRoute
 from haiquan.sharing import repository, service
 from haiquan.sharing.schemas import AgreementIn, AgreementOut, ChildStatusOut, StatusOut, TotalOut
 from haiquan.sharing.tables import AgencyAgreement
 
-router = APIRouter(tags=["sharing"])
+router = APIRouter(tags=["sharing"], route_class=TransactionRoute)
 _templates = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape(["html"])
 )
@@ -35,7 +36,7 @@ def _status(ctx: Ctx) -> StatusOut:
     return StatusOut(
         unit=s.unit,
         federated=bool(s.nats_url),
-        relay_pending=repository.relay_pending(ctx.session),
+        relay_pending=repository.unscoped_relay_pending(ctx.session),
         children=[ChildStatusOut(**r.__dict__ | {"pending": pending.get(r.node)}) for r in rows],
     )
 
@@ -81,20 +82,12 @@ def agreements(ctx: Ctx) -> list[AgreementOut]:
 @router.post(
     "/api/v1/sharing/agreements", response_model=AgreementOut, status_code=201, summary="Record an agreement"
 )
-def create_agreement(ctx: Ctx, body: AgreementIn) -> Response:
-    ctx.principal.require_officer(Role.ADMINISTRATOR.value)
-    return ctx.respond(
-        lambda: _out(service.create_agreement(ctx.session, **body.model_dump(), actor=ctx.principal.label)),
-        status_code=201,
-        body=body,
-    )
+def create_agreement(tx: Tx, body: AgreementIn) -> AgreementOut:
+    tx.principal.require_officer(Role.ADMINISTRATOR.value)
+    return _out(service.create_agreement(tx.session, **body.model_dump(), actor=tx.principal.label))
 
 
 @router.post("/api/v1/sharing/agreements/{agreement_id}/revoke", response_model=AgreementOut)
-def revoke_agreement(ctx: Ctx, agreement_id: str) -> Response:
-    ctx.principal.require_officer(Role.ADMINISTRATOR.value)
-    return ctx.respond(
-        lambda: _out(
-            service.revoke_agreement(ctx.session, agreement_id=agreement_id, actor=ctx.principal.label)
-        )
-    )
+def revoke_agreement(tx: Tx, agreement_id: str) -> AgreementOut:
+    tx.principal.require_officer(Role.ADMINISTRATOR.value)
+    return _out(service.revoke_agreement(tx.session, agreement_id=agreement_id, actor=tx.principal.label))

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from haiquan.kit import clock
-from haiquan.kit.auth import Scope
+from haiquan.kit.auth import UNSCOPED
 from haiquan.kit.cli_support import database, fail
 from haiquan.kit.errors import DomainError
 from haiquan.kit.settings import get_settings
@@ -94,7 +94,7 @@ def totals_cmd(
 
     with database().unit_of_work() as uow:
         rows = repository.totals(
-            uow.session, scope=Scope(units=None), since=date.fromisoformat(since) if since else None
+            uow.session, scope=UNSCOPED, since=date.fromisoformat(since) if since else None
         )
     table = Table()
     for col in ("unit", "type", "count", "amount (VND)"):
@@ -111,8 +111,10 @@ def status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     s = get_settings()
     children = [c.strip() for c in s.child_nodes.split(",") if c.strip()]
     with database().unit_of_work() as uow:
-        rows = repository.child_status(uow.session, nodes=children, scope=Scope(units=None))
-        pending_relay = repository.relay_pending(uow.session) if s.nats_url else None  # embedded: no relay
+        rows = repository.child_status(uow.session, nodes=children, scope=UNSCOPED)
+        pending_relay = (
+            repository.unscoped_relay_pending(uow.session) if s.nats_url else None
+        )  # embedded: no relay
     sources = asyncio.run(asyncio.wait_for(_source_lags(s.nats_url, s.unit), 10)) if s.nats_url else {}
     data: dict[str, Any] = {"unit": s.unit, "relay_pending": pending_relay, "children": []}
     for r in rows:

@@ -50,7 +50,9 @@ def child_status(session: Session, *, nodes: list[str], scope: Scope) -> list[Ch
     return out
 
 
-def relay_pending(session: Session) -> int:
+def unscoped_relay_pending(session: Session) -> int:
+    """This node's events the relay has not yet handed to the bus: a count of the node's own backlog,
+    naming no record, so the same for every caller."""
     n = session.scalar(
         select(func.count())
         .select_from(OutboxEvent)

@@ -8,12 +8,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
-from sqlalchemy import select
 
-from haiquan.deps import Credentials, Ctx, look_up
+from haiquan.deps import Credentials, Ctx, Tx, look_up
 from haiquan.kit.errors import ValidationFailed
 from haiquan.kit.pagination import clamp_limit
-from haiquan.supervision import alerts, fastpath, registry, status, transit, xmlmessages
+from haiquan.kit.transaction import TransactionRoute
+from haiquan.supervision import alerts, fastpath, registry, repository, status, transit, xmlmessages
 from haiquan.supervision.domain import AlertKind
 from haiquan.supervision.movements import Incoming, apply_batch
 from haiquan.supervision.schemas import (
@@ -27,18 +27,19 @@ from haiquan.supervision.schemas import (
     LocationIn,
     OperatorIn,
     OperatorOut,
+    RejectedOut,
     StatusOut,
     SurveyIn,
     TransitIn,
     TransitOut,
     errors_of,
 )
-from haiquan.supervision.tables import AlertRow, OperatorRow, RejectedMessageRow
+from haiquan.supervision.tables import AlertRow, OperatorRow
 
 AlertStatus = Literal["open", "acknowledged", "closed"]
 
 AlertId = Annotated[int, Path(ge=1, le=2**63 - 1, description="Alert id")]
-router = APIRouter(prefix="/api/v1", tags=["supervision"])
+router = APIRouter(prefix="/api/v1", tags=["supervision"], route_class=TransactionRoute)
 OperatorId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
 
 
@@ -81,54 +82,47 @@ def _summary(results: list[Any]) -> BatchOut:
     openapi_extra=_MESSAGES_DOC,
     summary="Get-In / Get-Out / stock messages, up to 1,000 per batch (JSON, or signed XML)",
 )
-def terminal_messages(request: Request, raw: RawBody, ctx: Ctx) -> object:
+def terminal_messages(request: Request, raw: RawBody, tx: Tx) -> BatchOut:
     xml = "xml" in request.headers.get("content-type", "")
-    body: Any
     if xml:
-        body = raw.decode("utf-8", "replace")
+        op = registry.connected_operator(tx.session, tx.principal)
+        incoming = xmlmessages.parse_batch(raw, registry.keys_of(tx.session, op.id))
     else:
-        try:
-            body = BatchIn.model_validate_json(raw)
-        except ValidationError as exc:
-            errs = [{"field": e["field"], "message": e["message"]} for e in errors_of(exc.errors(), "body")]
-            raise ValidationFailed(
-                f"{errs[0]['field']}: {errs[0]['message']}", field=errs[0]["field"], errors=errs
-            ) from exc
+        incoming = [Incoming(m) for m in _json_batch(raw).messages]
+    results = apply_batch(
+        tx.session, principal=tx.principal, incoming=incoming, fmt="xml" if xml else "json", signed=xml
+    )
+    return _summary(results)
 
-    def run() -> BatchOut:
-        if xml:
-            op = registry.connected_operator(ctx.session, ctx.principal)
-            incoming = xmlmessages.parse_batch(raw, registry.keys_of(ctx.session, op.id))
-        else:
-            incoming = [Incoming(m) for m in body.messages]
-        results = apply_batch(
-            ctx.session, principal=ctx.principal, incoming=incoming, fmt="xml" if xml else "json", signed=xml
-        )
-        return _summary(results)
 
-    return ctx.respond(run, body=body)
+def _json_batch(raw: bytes) -> BatchIn:
+    try:
+        return BatchIn.model_validate_json(raw)
+    except ValidationError as exc:
+        errs = [{"field": e["field"], "message": e["message"]} for e in errors_of(exc.errors(), "body")]
+        raise ValidationFailed(
+            f"{errs[0]['field']}: {errs[0]['message']}", field=errs[0]["field"], errors=errs
+        ) from exc
 
 
 @router.get(
-    "/terminal-messages/rejected", summary="Messages kept for review (the operator's own; officers by unit)"
+    "/terminal-messages/rejected",
+    response_model=list[RejectedOut],
+    summary="Messages kept for review (the operator's own; officers by unit)",
 )
-def rejected(ctx: Ctx, limit: int = 100) -> list[dict[str, Any]]:
-    q = select(RejectedMessageRow).order_by(RejectedMessageRow.id.desc()).limit(clamp_limit(limit))
+def rejected(ctx: Ctx, limit: int = 100) -> list[RejectedOut]:
     if ctx.principal.is_enterprise:
-        q = q.where(RejectedMessageRow.operator_id == registry.operator_of(ctx.session, ctx.principal).id)
-    elif ctx.principal.scope.units is not None:
-        ops = select(OperatorRow.id).where(OperatorRow.unit.in_(ctx.principal.scope.units))
-        q = q.where(RejectedMessageRow.operator_id.in_(ops))
+        registry.operator_of(ctx.session, ctx.principal)  # a terminal operator's system only
     return [
-        {
-            "id": r.id,
-            "message_id": r.message_id,
-            "format": r.format,
-            "errors": r.errors,
-            "raw": r.raw,
-            "received_at": r.received_at.isoformat(),
-        }
-        for r in ctx.session.scalars(q)
+        RejectedOut(
+            id=r.id,
+            message_id=r.message_id,
+            format=r.format,
+            errors=r.errors,
+            raw=r.raw,
+            received_at=r.received_at.isoformat(),
+        )
+        for r in repository.rejected(ctx.session, scope=ctx.principal.scope, limit=clamp_limit(limit))
     ]
 
 
@@ -176,14 +170,8 @@ def operator_out(
 @router.post(
     "/terminal-operators", status_code=201, response_model=OperatorOut, summary="Register an operator"
 )
-def add_operator(body: OperatorIn, ctx: Ctx) -> object:
-    return ctx.respond(
-        lambda: operator_out(
-            ctx.session, registry.add_operator(ctx.session, principal=ctx.principal, data=body)
-        ),
-        status_code=201,
-        body=body,
-    )
+def add_operator(body: OperatorIn, tx: Tx) -> OperatorOut:
+    return operator_out(tx.session, registry.add_operator(tx.session, principal=tx.principal, data=body))
 
 
 @router.get("/terminal-operators", response_model=list[OperatorOut], summary="Roll-out ranking (officers)")
@@ -213,14 +201,9 @@ def ranking(ctx: Ctx, unit: str | None = None) -> list[OperatorOut]:
 @router.post(
     "/terminal-operators/{operator_id}/survey", response_model=OperatorOut, summary="Record the survey"
 )
-def survey(operator_id: OperatorId, body: SurveyIn, ctx: Ctx) -> object:
-    return ctx.respond(
-        lambda: operator_out(
-            ctx.session,
-            registry.record_survey(ctx.session, principal=ctx.principal, operator_id=operator_id, data=body),
-        ),
-        body=body,
-    )
+def survey(operator_id: OperatorId, body: SurveyIn, tx: Tx) -> OperatorOut:
+    op = registry.record_survey(tx.session, principal=tx.principal, operator_id=operator_id, data=body)
+    return operator_out(tx.session, op)
 
 
 @router.post(
@@ -228,14 +211,9 @@ def survey(operator_id: OperatorId, body: SurveyIn, ctx: Ctx) -> object:
     response_model=OperatorOut,
     summary="Move the connection: surveyed → testing → live",
 )
-def connection(operator_id: OperatorId, body: ConnectionIn, ctx: Ctx) -> object:
-    return ctx.respond(
-        lambda: operator_out(
-            ctx.session,
-            registry.set_connection(ctx.session, principal=ctx.principal, operator_id=operator_id, data=body),
-        ),
-        body=body,
-    )
+def connection(operator_id: OperatorId, body: ConnectionIn, tx: Tx) -> OperatorOut:
+    op = registry.set_connection(tx.session, principal=tx.principal, operator_id=operator_id, data=body)
+    return operator_out(tx.session, op)
 
 
 @router.post(
@@ -244,13 +222,9 @@ def connection(operator_id: OperatorId, body: ConnectionIn, ctx: Ctx) -> object:
     response_model=OperatorOut,
     summary="Add a controlled location",
 )
-def add_location(operator_id: OperatorId, body: LocationIn, ctx: Ctx) -> object:
-    def run() -> OperatorOut:
-        loc = registry.add_location(ctx.session, principal=ctx.principal, operator_id=operator_id, data=body)
-        ctx.session.flush()
-        return operator_out(ctx.session, registry.get_operator(ctx.session, ctx.principal, loc.operator_id))
-
-    return ctx.respond(run, status_code=201, body=body)
+def add_location(operator_id: OperatorId, body: LocationIn, tx: Tx) -> OperatorOut:
+    loc = registry.add_location(tx.session, principal=tx.principal, operator_id=operator_id, data=body)
+    return operator_out(tx.session, registry.get_operator(tx.session, tx.principal, loc.operator_id))
 
 
 @router.post(
@@ -259,21 +233,14 @@ def add_location(operator_id: OperatorId, body: LocationIn, ctx: Ctx) -> object:
     response_model=KeyOut,
     summary="Register a signing certificate (the operator's system, or an officer with operator_id)",
 )
-def add_key(body: KeyIn, ctx: Ctx, operator_id: str | None = None) -> object:
-    def run() -> KeyOut:
-        k = registry.add_key(ctx.session, principal=ctx.principal, data=body, operator_id=operator_id)
-        return KeyOut(key_name=k.key_name, fingerprint=k.fingerprint, created_at=k.created_at)
-
-    return ctx.respond(run, status_code=201, body=body)
+def add_key(body: KeyIn, tx: Tx, operator_id: str | None = None) -> KeyOut:
+    k = registry.add_key(tx.session, principal=tx.principal, data=body, operator_id=operator_id)
+    return KeyOut(key_name=k.key_name, fingerprint=k.fingerprint, created_at=k.created_at)
 
 
 @router.post("/transits", status_code=201, response_model=TransitOut, summary="Permit a transit (officers)")
-def add_transit(body: TransitIn, ctx: Ctx) -> object:
-    return ctx.respond(
-        lambda: status.transit_out(transit.permit(ctx.session, principal=ctx.principal, data=body)),
-        status_code=201,
-        body=body,
-    )
+def add_transit(body: TransitIn, tx: Tx) -> TransitOut:
+    return status.transit_out(transit.permit(tx.session, principal=tx.principal, data=body))
 
 
 @router.get("/transits/{transit_id}", response_model=TransitOut, summary="A transit (officers)")
@@ -303,44 +270,28 @@ def alert_out(a: AlertRow) -> AlertOut:
     )
 
 
-def list_alerts(ctx: Ctx, status_: str | None, kind: str | None, limit: int) -> list[AlertRow]:
-    ctx.principal.require_officer()
-    q = select(AlertRow).order_by(AlertRow.id.desc()).limit(clamp_limit(limit))
-    if ctx.principal.scope.units is not None:
-        q = q.where(AlertRow.unit.in_(ctx.principal.scope.units))
-    if status_:
-        q = q.where(AlertRow.status == status_)
-    if kind:
-        q = q.where(AlertRow.kind == kind)
-    return list(ctx.session.scalars(q))
-
-
 @router.get("/supervision/alerts", response_model=list[AlertOut], summary="Alerts of the caller's units")
 def get_alerts(
     ctx: Ctx, status: AlertStatus | None = None, kind: AlertKind | None = None, limit: int = 100
 ) -> list[AlertOut]:
-    return [alert_out(a) for a in list_alerts(ctx, status, kind, limit)]
+    ctx.principal.require_officer()
+    found = repository.alerts(
+        ctx.session, scope=ctx.principal.scope, status=status, kind=kind, limit=clamp_limit(limit)
+    )
+    return [alert_out(a) for a in found]
 
 
 @router.post(
     "/supervision/alerts/{alert_id}/acknowledge", response_model=AlertOut, summary="Acknowledge an alert"
 )
-def acknowledge(alert_id: AlertId, body: AlertActionIn, ctx: Ctx) -> object:
-    return ctx.respond(
-        lambda: alert_out(
-            alerts.acknowledge(ctx.session, principal=ctx.principal, alert_id=alert_id, note=body.note)
-        ),
-        body=body,
+def acknowledge(alert_id: AlertId, body: AlertActionIn, tx: Tx) -> AlertOut:
+    return alert_out(
+        alerts.acknowledge(tx.session, principal=tx.principal, alert_id=alert_id, note=body.note)
     )
 
 
 @router.post(
     "/supervision/alerts/{alert_id}/close", response_model=AlertOut, summary="Close an alert with a note"
 )
-def close(alert_id: AlertId, body: AlertActionIn, ctx: Ctx) -> object:
-    return ctx.respond(
-        lambda: alert_out(
-            alerts.close(ctx.session, principal=ctx.principal, alert_id=alert_id, note=body.note)
-        ),
-        body=body,
-    )
+def close(alert_id: AlertId, body: AlertActionIn, tx: Tx) -> AlertOut:
+    return alert_out(alerts.close(tx.session, principal=tx.principal, alert_id=alert_id, note=body.note))

@@ -122,6 +122,17 @@ class BatchOut(BaseModel):
     results: list[MessageResult]
 
 
+class RejectedOut(BaseModel):
+    """A message that could not be applied, kept whole for review."""
+
+    id: int
+    message_id: str | None
+    format: str = Field(description="json or xml")
+    errors: list[dict[str, Any]]
+    raw: str
+    received_at: str = Field(description="When it came (ISO 8601, UTC)")
+
+
 class OperatorIn(Inbound):
     tax_code: TaxCode
     name: str = Field(min_length=1, max_length=300)

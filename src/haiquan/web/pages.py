@@ -10,17 +10,14 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 
 from haiquan.declarations import officer, repository, views
 from haiquan.declarations.domain import Channel, Status
-from haiquan.declarations.tables import DeclarationRow
 from haiquan.deps import get_db, get_settings_dep
 from haiquan.kit import audit
 from haiquan.kit.errors import DomainError, NotFound, Unauthorized
 from haiquan.kit.pagination import decode_cursor, encode_cursor
 from haiquan.organization import service as org
-from haiquan.organization.tables import OfficerRow
 from haiquan.web import forms, i18n
 from haiquan.web.render import render, set_flash
 from haiquan.web.session import (
@@ -140,19 +137,11 @@ async def logout(request: Request, ctx: PageCtx) -> Response:
     return response
 
 
-def _officer_names(session: Any, rows: list[DeclarationRow]) -> dict[str, str]:
-    ids = {r.assigned_officer_id for r in rows if r.assigned_officer_id}
-    if not ids:
-        return {}
-    found = session.execute(select(OfficerRow.id, OfficerRow.username).where(OfficerRow.id.in_(ids)))
-    return dict(found.tuples().all())
-
-
 @router.get("/queue", name="queue_page")
 def queue(request: Request, ctx: PageCtx, mine: str = "") -> Response:
     only_mine = mine in ("1", "true", "on")
     rows = officer.queue(ctx.session, principal=ctx.principal, mine=only_mine)
-    names = _officer_names(ctx.session, rows)
+    names = repository.officer_names(ctx.session, rows, scope=ctx.principal.scope)
     items = [views.summary(r, names) for r in rows]
     return render(request, "queue.html", {"items": items, "mine": only_mine})
 
@@ -180,7 +169,7 @@ def declarations(
     office = office.strip().upper()[:16]
     rows = repository.search(
         ctx.session,
-        ctx.principal.scope,
+        scope=ctx.principal.scope,
         status=status or None,
         channel=channel or None,
         office=office or None,
@@ -190,7 +179,7 @@ def declarations(
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     nxt = encode_cursor({"at": rows[-1].lodged_at.isoformat(), "n": rows[-1].number}) if more else None
-    names = _officer_names(ctx.session, rows)
+    names = repository.officer_names(ctx.session, rows, scope=ctx.principal.scope)
     context = {
         "items": [views.summary(r, names) for r in rows],
         "filters": {"status": status, "channel": channel, "office": office},
@@ -207,19 +196,20 @@ def _declaration(
 ) -> Response:
     if not NUMBER.match(number):
         raise NotFound(f"no declaration {number} in your scope", field="number")
-    row = repository.get(ctx.session, ctx.principal.scope, number)
+    scope = ctx.principal.scope
+    row = repository.get(ctx.session, number, scope=scope)
     lang = i18n.lang_of(request)
     can, others = forms.may_decide(ctx.principal, row)
-    assigned = _officer_names(ctx.session, [row]).get(row.assigned_officer_id or "")
+    assigned = repository.officer_names(ctx.session, [row], scope=scope).get(row.assigned_officer_id or "")
     form = form or forms.DecisionForm()
     context = {
-        "d": views.full(ctx.session, row, for_officer=ctx.principal.is_officer),
-        "history": views.history(ctx.session, number, for_officer=ctx.principal.is_officer),
+        "d": views.full(ctx.session, row, scope=scope, for_officer=ctx.principal.is_officer),
+        "history": views.history(ctx.session, row, scope=scope, for_officer=ctx.principal.is_officer),
         "assigned": assigned,
         "seconds_left": views.summary(row).seconds_left,
         "can_decide": can,
         "assigned_to_other": others,
-        "kinds": forms.decision_kinds(row, repository.recorded(ctx.session, number)) if can else [],
+        "kinds": forms.decision_kinds(row, repository.recorded(ctx.session, row, scope=scope)) if can else [],
         "form": form,
         "errors": form.messages(lang),
     }
@@ -237,7 +227,7 @@ async def decision(request: Request, ctx: PageCtx, number: str) -> Response:
     check_csrf(ctx.settings.effective_secret_key, request.state.session_token, posted.get("csrf"))
     if not NUMBER.match(number):
         raise NotFound(f"no declaration {number} in your scope", field="number")
-    repository.get(ctx.session, ctx.principal.scope, number)  # 404 before anything else
+    repository.get(ctx.session, number, scope=ctx.principal.scope)  # 404 before anything else
     data, form = forms.parse_decision(posted)
     if data is None:
         return _declaration(request, ctx, number, form, status_code=422)

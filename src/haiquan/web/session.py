@@ -85,7 +85,7 @@ def page_context(
             }
         request.state.session_token = token
         request.state.csrf = csrf_token(settings.effective_secret_key, token)
-        yield RequestContext(request, uow, principal, settings, None)
+        yield RequestContext(request, uow, principal, settings)
 
 
 PageCtx = Annotated[RequestContext, Depends(page_context)]

@@ -11,14 +11,9 @@ from typing import Annotated
 from fastapi import APIRouter, Request
 from fastapi import Path as PathParam
 from fastapi.responses import Response
-from sqlalchemy import select
 
-from haiquan.cargo.tables import ConsignmentRow, ManifestRow
-from haiquan.organization.tables import EnterpriseRow
-from haiquan.supervision import alerts, registry
+from haiquan.supervision import alerts, registry, repository
 from haiquan.supervision import status as goods_status
-from haiquan.supervision.api import list_alerts
-from haiquan.supervision.tables import AlertRow, MovementRow, OperatorRow
 from haiquan.web.i18n import add_labels, add_messages, lang_of
 from haiquan.web.render import add_template_dir, render
 from haiquan.web.session import PageCtx
@@ -108,7 +103,9 @@ def alerts_page(
     request: Request, ctx: PageCtx, status: str | None = "open", kind: str | None = None
 ) -> Response:
     lang = lang_of(request)
-    rows = list_alerts(ctx, status or None, kind, 200)
+    rows = repository.alerts(
+        ctx.session, scope=ctx.principal.scope, status=status or None, kind=kind, limit=200
+    )
     items = [{"row": a, "title": alerts.title(a.kind)[0 if lang != "en" else 1]} for a in rows]
     return render(request, "supervision_alerts.html", {"items": items, "status": status or ""})
 
@@ -117,34 +114,17 @@ def alerts_page(
 def goods_page(request: Request, ctx: PageCtx, goods_id: GoodsId) -> Response:
     """One consignment as customs followed it: what the carrier declared, each gate message with its
     outcome, the declarations covering it and the alerts raised; officers of the supervising unit only."""
-    s = ctx.session
-    answer = goods_status.of_consignment(s, principal=ctx.principal, ident=goods_id)
-    c = s.get(ConsignmentRow, answer.consignment_id)
-    assert c is not None
-    manifest = s.get(ManifestRow, c.manifest_id)
-    carrier = s.get(EnterpriseRow, manifest.carrier_id) if manifest else None
-    moves = list(
-        s.scalars(
-            select(MovementRow).where(MovementRow.goods_id == c.goods_id).order_by(MovementRow.id).limit(500)
-        )
-    )
-    operators = dict(
-        s.execute(
-            select(OperatorRow.id, OperatorRow.name).where(OperatorRow.id.in_({m.operator_id for m in moves}))
-        )
-        .tuples()
-        .all()
-    )
-    raised = s.scalars(select(AlertRow).where(AlertRow.goods_id == c.goods_id).order_by(AlertRow.id)).all()
+    answer = goods_status.of_consignment(ctx.session, principal=ctx.principal, ident=goods_id)
+    story = repository.story(ctx.session, answer, scope=ctx.principal.scope)
     lang = lang_of(request)
     context = {
         "answer": answer,
-        "consignment": c,
-        "manifest": manifest,
-        "carrier": carrier,
-        "moves": moves,
-        "operators": operators,
-        "alerts": [{"row": a, "title": alerts.title(a.kind)[0 if lang != "en" else 1]} for a in raised],
+        "consignment": story.consignment,
+        "manifest": story.manifest,
+        "carrier": story.carrier,
+        "moves": story.moves,
+        "operators": story.operators,
+        "alerts": [{"row": a, "title": alerts.title(a.kind)[0 if lang != "en" else 1]} for a in story.alerts],
     }
     return render(request, "supervision_goods.html", context)
 

@@ -1,0 +1,87 @@
+"""Supervision queries for routes and pages, scoped by the caller: an officer reads what concerns the
+units of its scope; a terminal operator what it sent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from haiquan.cargo.tables import ConsignmentRow, ManifestRow
+from haiquan.kit.auth import Scope
+from haiquan.kit.errors import NotFound
+from haiquan.organization.tables import EnterpriseRow
+from haiquan.supervision.schemas import StatusOut
+from haiquan.supervision.tables import AlertRow, MovementRow, OperatorRow, RejectedMessageRow
+
+STORY_MOVES = 500
+
+
+def alerts(
+    session: Session, *, scope: Scope, status: str | None, kind: str | None, limit: int
+) -> list[AlertRow]:
+    """Alerts of the caller's units, newest first (none for an enterprise: alerts are for customs)."""
+    if scope.enterprise_id is not None:
+        return []
+    q = select(AlertRow).order_by(AlertRow.id.desc()).limit(limit)
+    if scope.units is not None:
+        q = q.where(AlertRow.unit.in_(scope.units))
+    if status:
+        q = q.where(AlertRow.status == status)
+    if kind:
+        q = q.where(AlertRow.kind == kind)
+    return list(session.scalars(q))
+
+
+def rejected(session: Session, *, scope: Scope, limit: int) -> list[RejectedMessageRow]:
+    """Messages kept for review, newest first: an operator's own; an officer's, those of the operators
+    of its units."""
+    q = select(RejectedMessageRow).order_by(RejectedMessageRow.id.desc()).limit(limit)
+    if scope.enterprise_id is not None:
+        mine = select(OperatorRow.id).where(OperatorRow.enterprise_id == scope.enterprise_id)
+        q = q.where(RejectedMessageRow.operator_id.in_(mine))
+    if scope.units is not None:
+        ops = select(OperatorRow.id).where(OperatorRow.unit.in_(scope.units))
+        q = q.where(RejectedMessageRow.operator_id.in_(ops))
+    return list(session.scalars(q))
+
+
+@dataclass(frozen=True)
+class Story:
+    """One consignment as customs followed it."""
+
+    consignment: ConsignmentRow
+    manifest: ManifestRow | None
+    carrier: EnterpriseRow | None
+    moves: list[MovementRow]
+    operators: dict[str, str]  # operator id -> name
+    alerts: list[AlertRow]
+
+
+def story(session: Session, answer: StatusOut, *, scope: Scope) -> Story:
+    """The story of the consignment `answer` tells the status of (status.of_consignment, which decides
+    who may see the consignment): for customs only, since it names every party."""
+    c = session.get(ConsignmentRow, answer.consignment_id)
+    if c is None or scope.enterprise_id is not None:
+        raise NotFound(f"no consignment {answer.goods_id} you may see", field="goods_id")
+    manifest = session.get(ManifestRow, c.manifest_id)
+    carrier = session.get(EnterpriseRow, manifest.carrier_id) if manifest else None
+    moves = list(
+        session.scalars(
+            select(MovementRow)
+            .where(MovementRow.goods_id == c.goods_id)
+            .order_by(MovementRow.id)
+            .limit(STORY_MOVES)
+        )
+    )
+    names = select(OperatorRow.id, OperatorRow.name).where(OperatorRow.id.in_({m.operator_id for m in moves}))
+    raised = select(AlertRow).where(AlertRow.goods_id == c.goods_id).order_by(AlertRow.id)
+    return Story(
+        c,
+        manifest,
+        carrier,
+        moves,
+        dict(session.execute(names).tuples().all()),
+        list(session.scalars(raised)),
+    )
