@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from haiquan.organization.catalogue import OrganizationEvent
 from haiquan.kit import audit, clock, outbox
 from haiquan.kit.auth import (
     EnterpriseRole,
@@ -89,7 +90,7 @@ def replace_units(session: Session, *, units: list[Unit], actor: str) -> dict[st
         "dissolved": len(ended) - merged,
         "total": len(units),
     }
-    outbox.record(session, type="organization.units_replaced", unit="00", actor=actor, payload=summary)
+    outbox.record(session, type=OrganizationEvent.UNITS_REPLACED, unit="00", actor=actor, payload=summary)
     audit.append(session, actor=actor, action="units.load", target="units", detail=summary)
     TREES.invalidate()
     return summary

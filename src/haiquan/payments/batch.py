@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
+from haiquan.payments.catalogue import PaymentEvent
 from haiquan.kit import audit, clock, outbox
 from haiquan.kit.auth import Principal
 from haiquan.kit.clock import vn_day
@@ -275,7 +276,7 @@ def _book_one(
         settled = service.settlement(dues[ref.declaration_number], reference=ref.reference, actor=actor)
         if settled is not None:
             events.append(settled)
-    events.append(outbox.row_for(type="payment.received", unit=first_office, actor=actor, payload={
+    events.append(outbox.row_for(type=PaymentEvent.RECEIVED, unit=first_office, actor=actor, payload={
         "id": row["id"], "bank": row["bank_code"], "transaction_id": row["transaction_id"],
         "amount": str(row["amount"]), "excess": str(row["excess"]), "paid_at": row["paid_at"].isoformat(),
         "references": list(p.data.references)}))  # fmt: skip

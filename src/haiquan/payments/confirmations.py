@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from haiquan.payments.catalogue import PaymentEvent
 from haiquan.kit import audit, clock, outbox
 from haiquan.kit.auth import Principal
 from haiquan.kit.db import new_id
@@ -128,7 +129,7 @@ def reverse(session: Session, *, principal: Principal, data: ReversalIn) -> Paym
     row.status, row.reversed_at, row.reversal_reason = "reversed", clock.now(), data.reason
     outbox.record(
         session,
-        type="payment.reversed",
+        type=PaymentEvent.REVERSED,
         unit=first_office,
         actor=principal.label,
         payload={
