@@ -64,13 +64,17 @@ def _outbox(conn: sa.Connection, names: dict[str, str]) -> None:
     """One pass over the outbox (it has no index on type): each event's type and the subject's tail."""
     outbox = sa.table("outbox", sa.column("type", sa.String), sa.column("subject", sa.String))
     new = sa.case({old: sa.literal(n) for old, n in names.items()}, value=outbox.c.type)
-    head = sa.func.substr(outbox.c.subject, 1, sa.func.length(outbox.c.subject) - sa.func.length(outbox.c.type))
+    head = sa.func.substr(
+        outbox.c.subject, 1, sa.func.length(outbox.c.subject) - sa.func.length(outbox.c.type)
+    )
     conn.execute(
         outbox.update().where(outbox.c.type.in_(list(names))).values(type=new, subject=head.concat(new))
     )
 
 
-TOTALS_KEY = "o.unit = unit_event_totals.unit AND o.day = unit_event_totals.day AND o.dim = unit_event_totals.dim"
+TOTALS_KEY = (
+    "o.unit = unit_event_totals.unit AND o.day = unit_event_totals.day AND o.dim = unit_event_totals.dim"
+)
 
 
 def _totals(conn: sa.Connection, old: str, new: str) -> None:
@@ -88,4 +92,6 @@ def _totals(conn: sa.Connection, old: str, new: str) -> None:
         sa.text(f"DELETE FROM unit_event_totals WHERE type = :type AND EXISTS (SELECT 1 {other})"),
         {"type": old, "other": new},
     )
-    conn.execute(sa.text("UPDATE unit_event_totals SET type = :new WHERE type = :old"), {"new": new, "old": old})
+    conn.execute(
+        sa.text("UPDATE unit_event_totals SET type = :new WHERE type = :old"), {"new": new, "old": old}
+    )

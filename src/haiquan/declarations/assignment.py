@@ -11,8 +11,8 @@ from sqlalchemy import Select, Table, func, select
 from sqlalchemy.orm import Session
 
 from haiquan.declarations import repository
-from haiquan.declarations.domain import UNDER_CHECK, Channel
 from haiquan.declarations.catalogue import DeclarationEvent
+from haiquan.declarations.domain import UNDER_CHECK, Channel
 from haiquan.declarations.tables import DeclarationHistoryRow, DeclarationRow
 from haiquan.kit import audit, clock, outbox, pending
 from haiquan.kit.auth import DECIDING_ROLES, Principal, Role
@@ -187,7 +187,9 @@ def reassign_row(
     )  # fmt: skip
     payload = {"number": row.number, "office": row.office, "status": row.status, "channel": row.channel,
                "from_officer_id": old, "to_officer_id": row.assigned_officer_id} | detail  # fmt: skip
-    outbox.record(session, type=DeclarationEvent.CHECK_REASSIGNED, unit=row.office, actor=actor, payload=payload)
+    outbox.record(
+        session, type=DeclarationEvent.CHECK_REASSIGNED, unit=row.office, actor=actor, payload=payload
+    )
     audit.append(
         session,
         actor=actor,

@@ -90,7 +90,9 @@ def _escalate(session: Session, row: DeclarationRow, lead: Lead) -> None:
     )  # fmt: skip
     payload = {"number": row.number, "office": row.office, "status": row.status, "channel": row.channel,
                "assigned_officer_id": row.assigned_officer_id, "escalated_to": lead[0]} | detail  # fmt: skip
-    outbox.record(session, type=DeclarationEvent.CHECK_ESCALATED, unit=row.office, actor=ACTOR, payload=payload)
+    outbox.record(
+        session, type=DeclarationEvent.CHECK_ESCALATED, unit=row.office, actor=ACTOR, payload=payload
+    )
     audit.append(
         session, actor=ACTOR, action=DeclarationEvent.CHECK_ESCALATED, target=f"declaration:{row.number}", unit=row.office,
         detail=detail,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from haiquan.payments.catalogue import PaymentEvent
 from haiquan.declarations import service
 from haiquan.kit.db import UnitOfWork
 from haiquan.kit.outbox import Consumer, Event
+from haiquan.payments.catalogue import PaymentEvent
 
 
 def on_payment_confirmed(uow: UnitOfWork, event: Event) -> None:

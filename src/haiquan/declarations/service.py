@@ -405,7 +405,12 @@ def mark_exited(session: Session, *, numbers: Iterable[str], actor: str) -> list
     rows = repository.releasable(session, numbers, for_update=True)
     for row in rows:
         transition(
-            session, row, Status(row.status), Status.GOODS_EXITED, actor=actor, event=DeclarationEvent.GOODS_EXITED
+            session,
+            row,
+            Status(row.status),
+            Status.GOODS_EXITED,
+            actor=actor,
+            event=DeclarationEvent.GOODS_EXITED,
         )
     return rows
 

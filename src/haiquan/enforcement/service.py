@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from haiquan.enforcement.catalogue import EnforcementEvent
 from haiquan.enforcement import domain, places
 from haiquan.enforcement import repository as repo
+from haiquan.enforcement.catalogue import EnforcementEvent
 from haiquan.enforcement.schemas import (
     CaseIn,
     CasePatch,

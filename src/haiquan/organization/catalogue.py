@@ -112,7 +112,9 @@ PAYLOADS: dict[OrganizationEvent, type] = {
         ),
         OfficerChanged,
     ),
-    **dict.fromkeys((E.ENTERPRISE_SUSPENDED, E.ENTERPRISE_REINSTATED, E.ENTERPRISE_DISSOLVED), EnterpriseStanding),
+    **dict.fromkeys(
+        (E.ENTERPRISE_SUSPENDED, E.ENTERPRISE_REINSTATED, E.ENTERPRISE_DISSOLVED), EnterpriseStanding
+    ),
     E.REPRESENTATION_GRANTED: Representation,
     E.REPRESENTATION_REVOKED: Representation,
 }

@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from haiquan.organization.catalogue import OrganizationEvent
 from haiquan.kit import audit, outbox
 from haiquan.kit.errors import Conflict, Forbidden, ValidationFailed
+from haiquan.organization.catalogue import OrganizationEvent
 from haiquan.organization.service import enterprise_by_tax_code
 from haiquan.organization.tables import EnterpriseRow
 
@@ -22,7 +22,11 @@ EVENTS = {
     "active": OrganizationEvent.ENTERPRISE_REINSTATED,
     "dissolved": OrganizationEvent.ENTERPRISE_DISSOLVED,
 }
-AUDIT_ACTIONS = {"suspended": "enterprise.suspended", "active": "enterprise.reinstated", "dissolved": "enterprise.dissolved"}
+AUDIT_ACTIONS = {
+    "suspended": "enterprise.suspended",
+    "active": "enterprise.reinstated",
+    "dissolved": "enterprise.dissolved",
+}
 STATUSES = tuple(EVENTS)
 HEAD_OFFICE = "00"  # enterprises registered without a unit are the General Department's
 

@@ -11,13 +11,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from haiquan.organization.catalogue import OrganizationEvent
 from haiquan.kit import audit, outbox
 from haiquan.kit.auth import Principal, Role
 from haiquan.kit.errors import Conflict, NotFound, ValidationFailed
+from haiquan.organization.catalogue import OrganizationEvent
 from haiquan.organization.service import TREES
 from haiquan.organization.tables import OfficerRow
-
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,11 @@ from datetime import datetime
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from haiquan.organization.catalogue import OrganizationEvent
 from haiquan.kit import audit, clock, outbox
 from haiquan.kit.auth import Principal
 from haiquan.kit.db import new_id
 from haiquan.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from haiquan.organization.catalogue import OrganizationEvent
 from haiquan.organization.domain import representation_in_force
 from haiquan.organization.schemas import RepresentationIn, RepresentationOut
 from haiquan.organization.tables import EnterpriseRow, RepresentationRow

@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from haiquan.organization.catalogue import OrganizationEvent
 from haiquan.kit import audit, outbox
+from haiquan.organization.catalogue import OrganizationEvent
 from haiquan.organization.domain import Unit, UnitTree
 from haiquan.organization.tables import OfficerRow, UnitRow
 

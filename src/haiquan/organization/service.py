@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from haiquan.organization.catalogue import OrganizationEvent
 from haiquan.kit import audit, clock, outbox
 from haiquan.kit.auth import (
     EnterpriseRole,
@@ -29,6 +28,7 @@ from haiquan.kit.auth import (
 from haiquan.kit.db import new_id
 from haiquan.kit.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from haiquan.organization import principals, restructure
+from haiquan.organization.catalogue import OrganizationEvent
 from haiquan.organization.domain import Unit, UnitTree
 from haiquan.organization.tables import ApiKeyRow, EnterpriseRow, OfficerRow, UnitRow
 from haiquan.reference import validators

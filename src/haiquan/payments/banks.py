@@ -11,11 +11,11 @@ from cryptography import x509
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from haiquan.payments.catalogue import PaymentEvent
 from haiquan.kit import audit, clock, outbox
 from haiquan.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from haiquan.organization import service as org
 from haiquan.organization.tables import EnterpriseRow
+from haiquan.payments.catalogue import PaymentEvent
 from haiquan.payments.tables import BankRow
 from haiquan.reference import validators
 

@@ -19,7 +19,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
-from haiquan.payments.catalogue import PaymentEvent
 from haiquan.kit import audit, clock, outbox
 from haiquan.kit.auth import Principal
 from haiquan.kit.clock import vn_day
@@ -43,6 +42,7 @@ from haiquan.payments.batch_reads import (
     same_booking,
     shares_of,
 )
+from haiquan.payments.catalogue import PaymentEvent
 from haiquan.payments.domain import ZERO, Due, EntryKind, allocate, payment
 from haiquan.payments.schemas import (
     ItemProblem,

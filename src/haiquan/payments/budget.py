@@ -8,10 +8,10 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from haiquan.payments.catalogue import PaymentEvent
 from haiquan.kit import audit, clock, outbox
 from haiquan.kit.errors import ValidationFailed
 from haiquan.organization.domain import UnitTree
+from haiquan.payments.catalogue import PaymentEvent
 from haiquan.payments.tables import BudgetTargetRow
 
 

@@ -9,13 +9,13 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from haiquan.payments.catalogue import PaymentEvent
 from haiquan.kit import audit, clock, outbox
 from haiquan.kit.auth import Principal
 from haiquan.kit.db import new_id
 from haiquan.kit.errors import Conflict, NotFound, ValidationFailed
 from haiquan.kit.money import vnd
 from haiquan.payments import banks, ledger, service
+from haiquan.payments.catalogue import PaymentEvent
 from haiquan.payments.domain import (
     ZERO,
     EntryKind,

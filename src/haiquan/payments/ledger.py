@@ -10,11 +10,11 @@ from typing import Any, cast
 from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
-from haiquan.payments.catalogue import PaymentEvent
 from haiquan.kit import clock, outbox
 from haiquan.kit.clock import vn_day
 from haiquan.kit.db import new_id
 from haiquan.kit.errors import ValidationFailed
+from haiquan.payments.catalogue import PaymentEvent
 from haiquan.payments.domain import Account, EntryKind, Posting, balanced
 from haiquan.payments.tables import LedgerLineRow
 

@@ -10,11 +10,11 @@ from typing import Any, Protocol, cast
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
-from haiquan.payments.catalogue import PaymentEvent
 from haiquan.kit import audit, clock, outbox, pending
 from haiquan.kit.db import Base, among
 from haiquan.kit.errors import NotFound, ValidationFailed
 from haiquan.payments import ledger
+from haiquan.payments.catalogue import PaymentEvent
 from haiquan.payments.domain import ZERO, EntryKind, amendment, assessment, reference_for, refund, write_off
 from haiquan.payments.tables import DeclarationDueRow, LedgerLineRow, PaymentReferenceRow
 

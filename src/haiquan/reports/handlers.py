@@ -12,13 +12,13 @@ from typing import Any, cast
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
-from haiquan.enforcement.catalogue import EnforcementEvent
-from haiquan.payments.catalogue import PaymentEvent
 from haiquan.declarations.catalogue import DeclarationEvent
+from haiquan.enforcement.catalogue import EnforcementEvent
 from haiquan.kit.clock import vn_day
 from haiquan.kit.db import Base, UnitOfWork, add_up
 from haiquan.kit.outbox import Consumer, Event
 from haiquan.organization.service import TREES
+from haiquan.payments.catalogue import PaymentEvent
 from haiquan.reports.live import BOARD
 from haiquan.reports.tables import (
     CLEARANCE_BUCKETS_MIN,
@@ -256,7 +256,5 @@ def apply(uow: UnitOfWork, ev: Event) -> None:
 
 def consumers() -> list[Consumer]:
     return [
-        Consumer(
-            "reports.rollups", frozenset(ROUTES), apply, prefixes=(SUPERVISION_PREFIX,), many=apply_many
-        )
+        Consumer("reports.rollups", frozenset(ROUTES), apply, prefixes=(SUPERVISION_PREFIX,), many=apply_many)
     ]

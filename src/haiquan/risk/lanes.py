@@ -6,12 +6,12 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from haiquan.risk.catalogue import RiskEvent
 from haiquan.declarations.tables import DeclarationRow
 from haiquan.kit import audit, clock, outbox
 from haiquan.kit.db import new_id
 from haiquan.kit.errors import NotFound, ValidationFailed
 from haiquan.organization.tables import UnitRow
+from haiquan.risk.catalogue import RiskEvent
 from haiquan.risk.domain import LaneRates, RateError
 from haiquan.risk.schemas import LaneRatesIn, LaneRatesOut, OverrideIn
 from haiquan.risk.tables import LaneRateRow, OverrideRow
@@ -94,7 +94,9 @@ def add_override(session: Session, *, data: OverrideIn, actor: str) -> OverrideR
         "channel": row.channel,
         "reason": row.reason,
     }
-    outbox.record(session, type=RiskEvent.OVERRIDE_ADDED, unit=data.office or "00", actor=actor, payload=payload)
+    outbox.record(
+        session, type=RiskEvent.OVERRIDE_ADDED, unit=data.office or "00", actor=actor, payload=payload
+    )
     audit.append(
         session, actor=actor, action="risk.override_added", target=f"risk_override:{row.id}", detail=payload
     )

@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from haiquan.risk.catalogue import RiskEvent
 from haiquan.declarations.service import facts_from_rows
 from haiquan.declarations.tables import DecisionRow, DeclarationLineRow, DeclarationRow
 from haiquan.kit import audit, clock, outbox
@@ -17,6 +16,7 @@ from haiquan.kit.auth import Scope
 from haiquan.kit.errors import Conflict, NotFound, ValidationFailed
 from haiquan.organization.tables import EnterpriseRow, UnitRow
 from haiquan.risk import criteria, evaluation, snapshot
+from haiquan.risk.catalogue import RiskEvent
 from haiquan.risk.channel import DEFAULT_RULES, Rule
 from haiquan.risk.schemas import ProfileChange, ProfileIn
 from haiquan.risk.tables import ProfileRow, ProfileVersionRow

@@ -10,10 +10,10 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from haiquan.risk.catalogue import RiskEvent
 from haiquan.declarations.tables import DeclarationLineRow, DeclarationRow
 from haiquan.kit import audit, clock, outbox
 from haiquan.kit.errors import NotFound, ValidationFailed
+from haiquan.risk.catalogue import RiskEvent
 from haiquan.risk.domain import robust_bounds
 from haiquan.risk.schemas import ValueControlIn
 from haiquan.risk.tables import ValueControlRow

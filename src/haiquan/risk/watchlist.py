@@ -9,11 +9,11 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
-from haiquan.risk.catalogue import RiskEvent
 from haiquan.kit import audit, clock, outbox
 from haiquan.kit.db import new_id
 from haiquan.kit.errors import Conflict, ValidationFailed
 from haiquan.reference import validators
+from haiquan.risk.catalogue import RiskEvent
 from haiquan.risk.watchlist_tables import WatchListEntry
 
 KINDS = ("enterprise", "consignee", "route", "hs_code", "country")

@@ -11,7 +11,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from haiquan.sharing.catalogue import SharingEvent
 from haiquan.kit import clock
 from haiquan.kit.auth import Scope
 from haiquan.kit.cli_support import database, fail
@@ -19,6 +18,7 @@ from haiquan.kit.errors import DomainError
 from haiquan.kit.settings import get_settings
 from haiquan.organization import service as org
 from haiquan.sharing import domain, repository, service
+from haiquan.sharing.catalogue import SharingEvent
 from haiquan.sharing.natsconf import NodeConfig, client_url, node_user
 from haiquan.sharing.node import load_layout
 

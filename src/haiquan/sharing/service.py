@@ -4,25 +4,25 @@ manage agency agreements and project their feeds, apply reference data in versio
 from __future__ import annotations
 
 import time
-from enum import StrEnum
-from functools import cache
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
+from functools import cache
 from typing import Any, cast
 
 import structlog
 from sqlalchemy import Table, case, insert, select
 from sqlalchemy.orm import Session
 
-from haiquan.payments.catalogue import PaymentEvent
 from haiquan.kit import audit, catalogue, clock
 from haiquan.kit.db import add_up, insert_for, new_id, pipelined
 from haiquan.kit.errors import Conflict, NotFound, ValidationFailed
 from haiquan.kit.outbox import Event
 from haiquan.organization import service as org
 from haiquan.organization.domain import Unit
+from haiquan.payments.catalogue import PaymentEvent
 from haiquan.sharing import domain, inbox
 from haiquan.sharing.domain import Agreement, NodeLayout
 from haiquan.sharing.tables import (

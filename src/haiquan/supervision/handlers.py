@@ -13,9 +13,9 @@ from sqlalchemy import Table, select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from haiquan.declarations.catalogue import CHANGES
 from haiquan.cargo.tables import ConsignmentRow
 from haiquan.declarations import service as declarations
+from haiquan.declarations.catalogue import CHANGES
 from haiquan.kit import clock
 from haiquan.kit.db import UnitOfWork, among, pg_array
 from haiquan.kit.outbox import Consumer, Event
