@@ -94,7 +94,9 @@ def totals(db: Database | None, type_: str) -> dict[str, tuple[int, str]]:
 
 # Types of the catalogue whose consumers record nothing more (a registration would assess duties and add
 # payment events); as text: the payloads below carry what the summary reads, not a whole declaration's
-LODGED, LINK_TESTED, MANIFEST_RECEIVED = "declaration.lodged", "sharing.link_tested", "cargo.manifest_received"
+LODGED = "declaration.lodged"
+LINK_TESTED = "sharing.link_tested"
+MANIFEST_RECEIVED = "cargo.manifest_received"
 
 
 def declaration(i: int) -> dict[str, Any]:
@@ -180,9 +182,7 @@ def test_kill_9_while_relaying_loses_and_doubles_nothing(fed: dict[str, Node]) -
         every=0.01,
     )
     nb.kill_app(signal.SIGKILL)
-    ids += nb.record(
-        50, unit="01B1", type=LODGED, payload=declaration
-    )  # while the node is down
+    ids += nb.record(50, unit="01B1", type=LODGED, payload=declaration)  # while the node is down
     nb.start_app()
     wait_for(lambda: federated(dept) >= before + len(ids), 60, "the department to receive everything")
     assert_exactly_once(dept, ids)

@@ -99,7 +99,7 @@ def test_agreement_types_are_validated() -> None:
     for bad in (["*"], ["a b"], [], ["declaration.nothing"], ["nothing.*"], ["declaration.register"]):
         with pytest.raises(ValueError):
             domain.validate_agreement_types(bad)
-    with pytest.raises(ValueError, match="now named 'declaration.registered'"):
+    with pytest.raises(ValueError, match=r"now named 'declaration\.registered'"):
         domain.validate_agreement_types(["declaration.register"])
 
 

@@ -301,7 +301,9 @@ def test_webhook_is_delivered_signed(world: World, app: Any) -> None:
         assert headers["X-Haiquan-Signature"] == "sha256=" + mac.hexdigest()
         last = json.loads(body)
         assert (
-            last["goods_id"] == "HPW2" and last["may_leave"] is True and last["cause"] == "declaration.cleared"
+            last["goods_id"] == "HPW2"
+            and last["may_leave"] is True
+            and last["cause"] == "declaration.cleared"
         )
         assert app.state.supervision.deliver_due() == 0  # delivered once
     finally:
