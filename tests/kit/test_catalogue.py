@@ -240,3 +240,10 @@ def test_every_declared_type_is_produced_somewhere() -> None:
     used |= {(aliases[a], m) for a, m in used if a in aliases}
     unused = [e.name for e in catalogue.entries() if (type(e.member).__name__, e.member.name) not in used]
     assert unused == [], f"declared and never recorded: {unused}"
+
+
+def test_the_api_guide_lists_every_former_name() -> None:
+    """Terminals and agencies read type names (docs/api.md, "Event type names"): each rename is shown."""
+    guide = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    missing = [old for old, new in catalogue.renamed().items() if f"| `{old}` | `{new}` |" not in guide]
+    assert missing == []
