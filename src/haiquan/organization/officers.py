@@ -30,14 +30,13 @@ class OfficerChange:
 
 
 # (field, new value) -> the event that says it; the audit entry's action
-E = OrganizationEvent
 EVENTS: dict[tuple[str, bool | None], tuple[OrganizationEvent, str]] = {
-    ("active", True): (E.OFFICER_REACTIVATED, "officer.reactivated"),
-    ("active", False): (E.OFFICER_DEACTIVATED, "officer.deactivated"),
-    ("on_roster", True): (E.OFFICER_RETURNED_TO_ROSTER, "officer.returned_to_roster"),
-    ("on_roster", False): (E.OFFICER_LEFT_ROSTER, "officer.left_roster"),
-    ("role", None): (E.OFFICER_ROLE_CHANGED, "officer.role_changed"),
-    ("unit", None): (E.OFFICER_MOVED, "officer.moved"),
+    ("active", True): (OrganizationEvent.OFFICER_REACTIVATED, "officer.reactivated"),
+    ("active", False): (OrganizationEvent.OFFICER_DEACTIVATED, "officer.deactivated"),
+    ("on_roster", True): (OrganizationEvent.OFFICER_RETURNED_TO_ROSTER, "officer.returned_to_roster"),
+    ("on_roster", False): (OrganizationEvent.OFFICER_LEFT_ROSTER, "officer.left_roster"),
+    ("role", None): (OrganizationEvent.OFFICER_ROLE_CHANGED, "officer.role_changed"),
+    ("unit", None): (OrganizationEvent.OFFICER_MOVED, "officer.moved"),
 }
 
 
