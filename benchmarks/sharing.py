@@ -50,7 +50,7 @@ from haiquan.sharing.wire import Publisher
 
 def rows(n: int, unit: str = "01B1") -> list[dict[str, object]]:
     now = clock.now()
-    t = "declaration.registered"
+    t = "declaration.lodged"  # a registration's payments consumer would want a whole declaration's payload
     return [
         {
             "id": new_id(),

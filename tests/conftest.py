@@ -16,6 +16,7 @@ from sqlalchemy import create_engine, text
 from haiquan.kit import auth, cli_support, clock
 from haiquan.kit.db import Base, Database
 from haiquan.kit.settings import Settings
+from tests.payload_check import _payloads_match_the_catalogue  # noqa: F401  (autouse: every test)
 from tests.support import World, build_world
 
 auth.configure_password_hashing(time_cost=1, memory_cost=1024)

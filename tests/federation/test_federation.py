@@ -92,6 +92,13 @@ def totals(db: Database | None, type_: str) -> dict[str, tuple[int, str]]:
     return {u: (int(c), f"{a:.0f}") for u, c, a in rows}
 
 
+# Types of the catalogue whose consumers record nothing more (a registration would assess duties and add
+# payment events); as text: the payloads below carry what the summary reads, not a whole declaration's
+LODGED = "declaration.lodged"
+LINK_TESTED = "sharing.link_tested"
+MANIFEST_RECEIVED = "cargo.manifest_received"
+
+
 def declaration(i: int) -> dict[str, Any]:
     return {"number": f"10{i:010d}", "status": "registered", "channel": "green", "total_duties": 1000 + i}
 
@@ -115,20 +122,20 @@ def assert_exactly_once(dept: Node, ids: list[str]) -> None:
 
 def test_department_totals_equal_the_sum_of_its_sub_departments(fed: dict[str, Node]) -> None:
     dept, nb, tn = fed["01"], fed["01AB"], fed["01TE"]
-    ids = nb.record(40, unit="01B1", type="declaration.registered", payload=declaration)
-    ids += nb.record(15, unit="01AB", type="supervision.gate_in", payload=movement)
-    ids += tn.record(25, unit="01TE", type="declaration.registered", payload=declaration)
-    ids += tn.record(10, unit="01TE", type="supervision.gate_in", payload=movement)
+    ids = nb.record(40, unit="01B1", type=LODGED, payload=declaration)
+    ids += nb.record(15, unit="01AB", type=LINK_TESTED, payload=movement)
+    ids += tn.record(25, unit="01TE", type=LODGED, payload=declaration)
+    ids += tn.record(10, unit="01TE", type=LINK_TESTED, payload=movement)
     wait_for(lambda: federated(dept) >= len(ids), 30, "the department to receive every event")
     assert_exactly_once(dept, ids)
-    for type_, expected in (("declaration.registered", 65), ("supervision.gate_in", 25)):
+    for type_, expected in ((LODGED, 65), (LINK_TESTED, 25)):
 
         def same(t: str = type_, n: int = expected) -> bool:
             at_children = {**totals(nb.db, t), **totals(tn.db, t)}  # each node's own summary
             return sum(c for c, _ in at_children.values()) == n and totals(dept.db, t) == at_children
 
         wait_for(same, 20, f"{type_}: the department's totals equal the sum of its sub-departments'")
-    decl = totals(dept.db, "declaration.registered")
+    decl = totals(dept.db, LODGED)
     assert decl["01B1"] == (40, str(sum(1000 + i for i in range(40))))
     assert decl["01TE"][0] == 25
 
@@ -138,8 +145,8 @@ def test_link_cut_and_restored_converges_exactly_once(fed: dict[str, Node]) -> N
     before = federated(dept)
     assert dept.nats is not None
     dept.nats.stop()  # the hub is gone: both sub-departments keep working on their own
-    ids = nb.record(60, unit="01B3", type="declaration.registered", payload=declaration)
-    ids += tn.record(40, unit="01TE", type="supervision.gate_out", payload=movement)
+    ids = nb.record(60, unit="01B3", type=LODGED, payload=declaration)
+    ids += tn.record(40, unit="01TE", type=MANIFEST_RECEIVED, payload=movement)
     unpublished = (
         select(func.count())
         .select_from(OutboxEvent)
@@ -153,14 +160,14 @@ def test_link_cut_and_restored_converges_exactly_once(fed: dict[str, Node]) -> N
     wait_for(lambda: federated(dept) >= before + len(ids), 60, "the department to converge")
     assert_exactly_once(dept, ids)
     assert federated(dept) == before + len(ids)
-    assert totals(dept.db, "declaration.registered")["01B3"][0] == 60
-    assert totals(dept.db, "supervision.gate_out")["01TE"][0] == 40
+    assert totals(dept.db, LODGED)["01B3"][0] == 60
+    assert totals(dept.db, MANIFEST_RECEIVED)["01TE"][0] == 40
 
 
 def test_kill_9_while_relaying_loses_and_doubles_nothing(fed: dict[str, Node]) -> None:
     dept, nb = fed["01"], fed["01AB"]
     before = federated(dept)
-    ids = nb.record(400, unit="01B1", type="declaration.lodged", payload=declaration)
+    ids = nb.record(400, unit="01B1", type=LODGED, payload=declaration)
     assert nb.db is not None
     wait_for(
         lambda: (
@@ -175,9 +182,7 @@ def test_kill_9_while_relaying_loses_and_doubles_nothing(fed: dict[str, Node]) -
         every=0.01,
     )
     nb.kill_app(signal.SIGKILL)
-    ids += nb.record(
-        50, unit="01B1", type="declaration.lodged", payload=declaration
-    )  # while the node is down
+    ids += nb.record(50, unit="01B1", type=LODGED, payload=declaration)  # while the node is down
     nb.start_app()
     wait_for(lambda: federated(dept) >= before + len(ids), 60, "the department to receive everything")
     assert_exactly_once(dept, ids)
@@ -244,7 +249,7 @@ def test_agency_receives_only_its_agreed_feed(fed: dict[str, Node]) -> None:
     seizure = lambda i: {"case": f"C{i}", "substance": "MDMA", "grams": 10 + i, "persons": [{"name": "X"}]}  # noqa: E731
     wanted = nb.record(5, unit="01B1", type="enforcement.seizure_recorded", payload=seizure)
     tn.record(5, unit="01TE", type="enforcement.seizure_recorded", payload=seizure)  # another area
-    nb.record(5, unit="01B1", type="declaration.registered", payload=declaration)  # another type
+    nb.record(5, unit="01B1", type=LODGED, payload=declaration)  # another type
     got = asyncio.run(_agency_feed(dept, len(wanted)))
     assert sorted(m["id"] for m in got) == sorted(wanted)
     assert all("persons" not in m["payload"] and m["payload"]["substance"] == "MDMA" for m in got)

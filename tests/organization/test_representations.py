@@ -9,6 +9,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from haiquan.declarations.catalogue import DeclarationEvent
 from haiquan.declarations.tables import DeclarationRow
 from haiquan.kit import clock
 from haiquan.kit.tables import OutboxEvent
@@ -58,7 +59,7 @@ def test_naming_another_importer_without_representation_is_403_and_stores_nothin
     assert back.status_code == 403 and back.json()["field"] == "importer.tax_code"
     unregistered = world.lodge(import_declaration(importer={"tax_code": "0100686209", "name": "X"}))
     assert unregistered.status_code == 403 and unregistered.json()["field"] == "importer.tax_code"
-    assert stored(app) == 0 and events(app, "declaration.lodge") == []
+    assert stored(app) == 0 and events(app, DeclarationEvent.LODGED) == []
     own = world.lodge(import_declaration(importer={"tax_code": AGENT}))
     assert own.status_code == 201, own.text  # one's own goods need nobody's leave
 

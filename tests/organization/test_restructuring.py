@@ -19,7 +19,7 @@ from haiquan.kit import cli_support
 from haiquan.kit.db import Database
 from haiquan.kit.settings import get_settings
 from haiquan.kit.tables import AuditEntry, OutboxEvent
-from haiquan.organization.domain import UNIT_DISSOLVED, UNIT_MERGED
+from haiquan.organization.catalogue import OrganizationEvent
 from haiquan.organization.tables import OfficerRow, UnitRow
 from haiquan.risk.channel import RuleSetEngine
 from tests.support import UNITS, World, import_declaration
@@ -115,7 +115,7 @@ def test_a_merged_subdepartment_s_records_officers_and_checks_follow_its_success
     # a dissolved office takes no new declaration
     r = world.lodge(import_declaration(office="01TE"))
     assert r.status_code == 422 and r.json()["field"] == "office" and "01AB" in r.json()["detail"]
-    [merged] = events(app, UNIT_MERGED)
+    [merged] = events(app, OrganizationEvent.UNIT_MERGED)
     assert merged == {"unit": "01TE", "records_to": "01AB", "successor": "01AB", "officers_moved": ["tn_officer"],
                       "open_checks_reassigned": 0}  # fmt: skip
     with app.state.db.unit_of_work() as uow:
@@ -151,7 +151,7 @@ def test_a_dissolved_unit_without_successor_leaves_its_records_to_its_parent_and
     assert all(
         after[n] == who for n, who in before.items() if who != "nb_team_officer"
     )  # the others keep theirs
-    [dissolved] = events(app, UNIT_DISSOLVED)
+    [dissolved] = events(app, OrganizationEvent.UNIT_DISSOLVED)
     assert dissolved == {"unit": "01B3", "records_to": "01AB", "officers_refused": ["nb_team_officer"],
                          "open_checks_reassigned": moved}  # fmt: skip
     with app.state.db.unit_of_work() as uow:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from haiquan.declarations.catalogue import DeclarationEvent
 from haiquan.kit import clock, outbox
 from haiquan.organization.service import load_tree
 from haiquan.payments import budget
@@ -29,8 +30,9 @@ def _declaration(app: Any, n: int, office: str, channel: str, minutes: int) -> N
     cleared = reg.replace(minute=0) + (datetime(2026, 1, 1, 0, minutes, tzinfo=UTC) - datetime(2026, 1, 1, tzinfo=UTC)) if minutes < 60 else reg.replace(hour=2 + minutes // 60)  # fmt: skip
     base = {"number": f"1{n:011d}", "office": office, "channel": channel, "registered_at": reg.isoformat(),
             "cleared_at": cleared.isoformat(), "lodged_at": reg.isoformat()}  # fmt: skip
-    _event(app, "declaration.register", office, base)
-    _event(app, "declaration.clear", office, base)
+    # the names as text: these payloads carry only what the rollups read (tests/payload_check.py)
+    _event(app, DeclarationEvent.REGISTERED.value, office, base)
+    _event(app, DeclarationEvent.CLEARED.value, office, base)
 
 
 def _money(app: Any) -> None:

@@ -9,6 +9,8 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
+from haiquan.declarations.catalogue import DeclarationEvent as D
+from haiquan.enforcement.catalogue import EnforcementEvent
 from haiquan.kit import clock
 from haiquan.kit.outbox import Event
 from haiquan.reports import handlers
@@ -39,9 +41,9 @@ def _events(n: int) -> list[Event]:
     for i in range(n):
         at = start + timedelta(hours=rng.randint(0, 96))
         office = rng.choice(OFFICES)
-        kind = rng.choice(["declaration.lodge", "declaration.register", "declaration.clear", "declaration.cancel",
+        kind = rng.choice([D.LODGED, D.REGISTERED, D.CLEARED, D.CANCELLED,
                            "supervision.gate_in", "supervision.gate_out", "supervision.alert_raised",
-                           "enforcement.seizure_recorded"])  # fmt: skip
+                           EnforcementEvent.SEIZURE_RECORDED])  # fmt: skip
         payload: dict[str, Any] = {"office": office, "unit": office, "channel": rng.choice(["green", "yellow", "red"]),
                                    "lodged_at": at.isoformat(), "registered_at": at.isoformat(),
                                    "cleared_at": (at + timedelta(minutes=rng.randint(1, 900))).isoformat(),

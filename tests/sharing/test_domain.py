@@ -92,13 +92,15 @@ def test_measures_split_by_status_and_channel_and_sum_duties() -> None:
 
 
 def test_agreement_types_are_validated() -> None:
-    assert domain.validate_agreement_types(["enforcement.*", "supervision.gate_in"]) == (
+    assert domain.validate_agreement_types(["enforcement.*", "declaration.registered"]) == (
+        "declaration.registered",
         "enforcement.*",
-        "supervision.gate_in",
     )
-    for bad in (["*"], ["a b"], []):
+    for bad in (["*"], ["a b"], [], ["declaration.nothing"], ["nothing.*"], ["declaration.register"]):
         with pytest.raises(ValueError):
             domain.validate_agreement_types(bad)
+    with pytest.raises(ValueError, match=r"now named 'declaration\.registered'"):
+        domain.validate_agreement_types(["declaration.register"])
 
 
 @pytest.mark.parametrize("unit,parent,children", [("01", None, ["01AB", "01TE"]), ("01AB", "01", [])])

@@ -302,7 +302,9 @@ def test_webhook_is_delivered_signed(world: World, app: Any) -> None:
         assert headers["X-Haiquan-Signature"] == "sha256=" + mac.hexdigest()
         last = json.loads(body)
         assert (
-            last["goods_id"] == "HPW2" and last["may_leave"] is True and last["cause"] == "declaration.clear"
+            last["goods_id"] == "HPW2"
+            and last["may_leave"] is True
+            and last["cause"] == "declaration.cleared"
         )
         for _, pushed in got:  # what the OpenAPI's webhooks section says is pushed, no field more
             ConsignmentStatusPushed.model_validate_json(pushed)

@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from haiquan.cargo import repository
+from haiquan.cargo.catalogue import CargoEvent
 from haiquan.cargo.domain import Mode, duplicates, lateness
 from haiquan.cargo.schemas import BillIn, ManifestIn
 from haiquan.cargo.screening import ConsignmentFacts, Scorer
@@ -124,7 +125,9 @@ def _apply(session: Session, m: ManifestRow, data: ManifestIn, scorer: Scorer) -
     return rows
 
 
-def _event(session: Session, m: ManifestRow, rows: list[ConsignmentRow], *, kind: str, actor: str) -> None:
+def _event(
+    session: Session, m: ManifestRow, rows: list[ConsignmentRow], *, event: CargoEvent, actor: str
+) -> None:
     body: dict[str, Any] = {
         "manifest_id": m.id,
         "reference": m.reference,
@@ -140,11 +143,11 @@ def _event(session: Session, m: ManifestRow, rows: list[ConsignmentRow], *, kind
             for r in rows
         ],
     }
-    outbox.record(session, type=f"cargo.manifest_{kind}", unit=m.unit, actor=actor, payload=body)
+    outbox.record(session, type=event, unit=m.unit, actor=actor, payload=body)
     audit.append(
         session,
         actor=actor,
-        action=f"cargo.manifest_{kind}",
+        action=event,
         target=f"manifest:{m.reference}",
         unit=m.unit,
         detail={"bills": len(rows), "late_by_seconds": m.late_by_seconds},
@@ -168,7 +171,7 @@ def submit(session: Session, *, principal: Principal, data: ManifestIn, scorer: 
     session.add(m)
     rows = _apply(session, m, data, scorer)
     session.flush()
-    _event(session, m, rows, kind="received", actor=principal.label)
+    _event(session, m, rows, event=CargoEvent.MANIFEST_RECEIVED, actor=principal.label)
     return m
 
 
@@ -184,7 +187,7 @@ def amend(
     m.version += 1
     m.amended_at = clock.now()
     session.flush()
-    _event(session, m, rows, kind="amended", actor=principal.label)
+    _event(session, m, rows, event=CargoEvent.MANIFEST_AMENDED, actor=principal.label)
     return m
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import Select, Table, func, select
 from sqlalchemy.orm import Session
 
 from haiquan.declarations import repository
+from haiquan.declarations.catalogue import DeclarationEvent
 from haiquan.declarations.domain import UNDER_CHECK, Channel
 from haiquan.declarations.tables import DeclarationHistoryRow, DeclarationRow
 from haiquan.kit import audit, clock, outbox, pending
@@ -21,8 +22,6 @@ from haiquan.organization.domain import UnitTree
 from haiquan.organization.service import TREES
 from haiquan.organization.tables import OfficerRow
 
-# The declarations' catalogue of events about who checks (not sent to the declarant).
-CHECK_REASSIGNED = "check.reassigned"
 REASSIGNING_ROLES = (Role.TEAM_LEAD.value, Role.SUBDEPARTMENT_LEADER.value, Role.DEPARTMENT_LEADER.value)
 HISTORY = cast(Table, DeclarationHistoryRow.__table__)
 Officer = tuple[str, str]  # (id, username)
@@ -188,11 +187,13 @@ def reassign_row(
     )  # fmt: skip
     payload = {"number": row.number, "office": row.office, "status": row.status, "channel": row.channel,
                "from_officer_id": old, "to_officer_id": row.assigned_officer_id} | detail  # fmt: skip
-    outbox.record(session, type=CHECK_REASSIGNED, unit=row.office, actor=actor, payload=payload)
+    outbox.record(
+        session, type=DeclarationEvent.CHECK_REASSIGNED, unit=row.office, actor=actor, payload=payload
+    )
     audit.append(
         session,
         actor=actor,
-        action=CHECK_REASSIGNED,
+        action=DeclarationEvent.CHECK_REASSIGNED,
         target=f"declaration:{row.number}",
         unit=row.office,
         detail=detail | {"reason": reason[:200]},

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from haiquan.declarations.assignment import HISTORY, open_checks, roster_units
+from haiquan.declarations.catalogue import DeclarationEvent
 from haiquan.declarations.tables import DeclarationRow
 from haiquan.kit import audit, clock, outbox, pending
 from haiquan.kit.auth import Role
@@ -21,7 +22,6 @@ from haiquan.kit.leader import Leadership, run_duty
 from haiquan.organization.service import TREES
 from haiquan.organization.tables import OfficerRow
 
-CHECK_ESCALATED = "check.escalated"
 ACTOR = "system:escalation"
 LEAD_ROLES = (Role.TEAM_LEAD.value, Role.SUBDEPARTMENT_LEADER.value)
 Lead = tuple[str, str, str, str]  # (id, username, unit, role)
@@ -90,9 +90,11 @@ def _escalate(session: Session, row: DeclarationRow, lead: Lead) -> None:
     )  # fmt: skip
     payload = {"number": row.number, "office": row.office, "status": row.status, "channel": row.channel,
                "assigned_officer_id": row.assigned_officer_id, "escalated_to": lead[0]} | detail  # fmt: skip
-    outbox.record(session, type=CHECK_ESCALATED, unit=row.office, actor=ACTOR, payload=payload)
+    outbox.record(
+        session, type=DeclarationEvent.CHECK_ESCALATED, unit=row.office, actor=ACTOR, payload=payload
+    )
     audit.append(
-        session, actor=ACTOR, action=CHECK_ESCALATED, target=f"declaration:{row.number}", unit=row.office,
+        session, actor=ACTOR, action=DeclarationEvent.CHECK_ESCALATED, target=f"declaration:{row.number}", unit=row.office,
         detail=detail,
     )  # fmt: skip
 

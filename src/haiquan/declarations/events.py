@@ -7,6 +7,7 @@ from typing import Any, cast
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
+from haiquan.declarations.catalogue import DeclarationEvent
 from haiquan.declarations.domain import DecisionKind, Status
 from haiquan.declarations.tables import DeclarationHistoryRow, DeclarationRow
 from haiquan.kit import audit, clock, outbox, pending
@@ -14,17 +15,38 @@ from haiquan.kit.metrics import DECLARATIONS
 
 HISTORY = cast(Table, DeclarationHistoryRow.__table__)
 
-# Officers' decisions, as facts: the history action, and the event type after "declaration."
-DECISION_ACTIONS: dict[DecisionKind, str] = {
-    DecisionKind.REQUEST_DOCUMENTS: "documents_requested",
-    DecisionKind.DOCUMENTS_ACCEPTED: "documents_accepted",
-    DecisionKind.INSPECTION_RESULT: "inspection_recorded",
-    DecisionKind.REJECT: "rejected",
-    DecisionKind.CLEAR: "clearance_decided",
-    DecisionKind.HOLD: "held_for_agency",
+# Officers' decisions, as facts
+DECISION_EVENTS: dict[DecisionKind, DeclarationEvent] = {
+    DecisionKind.REQUEST_DOCUMENTS: DeclarationEvent.DOCUMENTS_REQUESTED,
+    DecisionKind.DOCUMENTS_ACCEPTED: DeclarationEvent.DOCUMENTS_ACCEPTED,
+    DecisionKind.INSPECTION_RESULT: DeclarationEvent.INSPECTION_RECORDED,
+    DecisionKind.REJECT: DeclarationEvent.REJECTED,
+    DecisionKind.CLEAR: DeclarationEvent.CLEARANCE_DECIDED,
+    DecisionKind.HOLD: DeclarationEvent.HELD_FOR_AGENCY,
 }
-INSPECTION_RECORDED = f"declaration.{DECISION_ACTIONS[DecisionKind.INSPECTION_RESULT]}"
-REJECTED = f"declaration.{DECISION_ACTIONS[DecisionKind.REJECT]}"
+
+# The action each change is shown as in the declaration's history (`history[].action` in the API, the
+# payload's `action`, the audit entry): published before the events were named as facts, and kept.
+ACTIONS: dict[DeclarationEvent, str] = {
+    DeclarationEvent.LODGED: "lodge",
+    DeclarationEvent.AMENDED: "amend",
+    DeclarationEvent.REGISTERED: "register",
+    DeclarationEvent.INSPECTION_ORDERED: "inspect",
+    DeclarationEvent.DOCUMENTS_SUBMITTED: "documents_submitted",
+    DeclarationEvent.DOCUMENTS_REQUESTED: "documents_requested",
+    DeclarationEvent.DOCUMENTS_ACCEPTED: "documents_accepted",
+    DeclarationEvent.INSPECTION_RECORDED: "inspection_recorded",
+    DeclarationEvent.HELD_FOR_AGENCY: "held_for_agency",
+    DeclarationEvent.REJECTED: "rejected",
+    DeclarationEvent.CLEARANCE_DECIDED: "clearance_decided",
+    DeclarationEvent.HELD_FOR_PAYMENT: "await_payment",
+    DeclarationEvent.DUTIES_PAID: "duties_payment",
+    DeclarationEvent.DUTIES_GUARANTEED: "duties_guarantee",
+    DeclarationEvent.CLEARED: "clear",
+    DeclarationEvent.AMENDED_AFTER_REGISTRATION: "amend_registered",
+    DeclarationEvent.CANCELLED: "cancel",
+    DeclarationEvent.GOODS_EXITED: "exit",
+}
 
 
 def payload(row: DeclarationRow, previous: str | None) -> dict[str, Any]:
@@ -62,11 +84,12 @@ def transition(
     new: Status,
     *,
     actor: str,
-    action: str,
+    event: DeclarationEvent,
     reason: str = "",
     detail: dict[str, Any] | None = None,
 ) -> str:
     """Returns the id of the outbox event recorded."""
+    action = ACTIONS[event]
     row.status = new
     pending.add(
         session,
@@ -84,9 +107,7 @@ def transition(
     )
     body = payload(row, old.value if old else None)
     body["action"] = action
-    event_id = outbox.record(
-        session, type=f"declaration.{action}", unit=row.office, actor=actor, payload=body
-    )
+    event_id = outbox.record(session, type=event, unit=row.office, actor=actor, payload=body)
     audit.append(
         session,
         actor=actor,

@@ -7,12 +7,13 @@ from decimal import Decimal
 from haiquan.declarations import service
 from haiquan.kit.db import UnitOfWork
 from haiquan.kit.outbox import Consumer, Event
+from haiquan.payments.catalogue import PaymentEvent
 
 
 def on_payment_confirmed(uow: UnitOfWork, event: Event) -> None:
-    """payment.confirmed / guarantee.issued: {declaration_number, amount, reference}."""
+    """payment.confirmed / payment.guarantee_issued: {declaration_number, amount, reference}."""
     p = event.payload
-    method = "guarantee" if event.type == "payment.guarantee_issued" else "payment"
+    method = "guarantee" if event.type == PaymentEvent.GUARANTEE_ISSUED else "payment"
     service.settle(
         uow.session,
         number=str(p["declaration_number"]),
@@ -30,7 +31,7 @@ def consumers() -> list[Consumer]:
         consumer(),
         Consumer(
             "declarations.payments",
-            frozenset({"payment.confirmed", "payment.guarantee_issued"}),
+            frozenset({PaymentEvent.CONFIRMED, PaymentEvent.GUARANTEE_ISSUED}),
             on_payment_confirmed,
         ),
     ]

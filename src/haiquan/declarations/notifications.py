@@ -13,6 +13,7 @@ import structlog
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
+from haiquan.declarations.catalogue import CHANGES
 from haiquan.declarations.schemas import NOTIFIED, NotificationOut
 from haiquan.declarations.tables import NotificationRow, WebhookDeliveryRow
 from haiquan.kit import clock, webhooks
@@ -96,13 +97,7 @@ DELIVERIES = cast(Table, WebhookDeliveryRow.__table__)
 
 
 def consumer() -> Consumer:
-    return Consumer(
-        "notifications",
-        frozenset(),
-        on_declaration_event,
-        prefixes=("declaration.",),
-        many=on_declaration_events,
-    )
+    return Consumer("notifications", CHANGES, on_declaration_event, many=on_declaration_events)
 
 
 def pull(session: object, *, enterprise_id: str, after: int, limit: int) -> list[NotificationOut]:

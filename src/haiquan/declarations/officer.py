@@ -18,7 +18,7 @@ from haiquan.declarations.domain import (
     check_deadline,
     decide,
 )
-from haiquan.declarations.events import DECISION_ACTIONS, transition
+from haiquan.declarations.events import DECISION_EVENTS, transition
 from haiquan.declarations.schemas import DecisionIn
 from haiquan.declarations.tables import DecisionRow, DeclarationRow, RosterCursorRow
 from haiquan.kit import clock, pending
@@ -166,7 +166,7 @@ def _record(
         Status(row.status),
         new,
         actor=principal.label,
-        action=DECISION_ACTIONS[data.kind],
+        event=DECISION_EVENTS[data.kind],
         reason=data.reason,
         detail=detail,
     )

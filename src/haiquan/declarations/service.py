@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from haiquan.declarations import filling, pricing, repository
+from haiquan.declarations.catalogue import DeclarationEvent
 from haiquan.declarations.domain import (
     NUMBER_PREFIX,
     Channel,
@@ -90,7 +91,7 @@ def lodge(
     )
     filling.set_totals(row, priced)
     repository.add_new(session, row, priced.lines, scope=principal.scope)
-    transition(session, row, None, Status.ACCEPTED, actor=principal.label, action="lodge")
+    transition(session, row, None, Status.ACCEPTED, actor=principal.label, event=DeclarationEvent.LODGED)
     return Lodged(row, priced.lines)
 
 
@@ -111,7 +112,9 @@ def amend(session: Session, *, principal: Principal, number: str, data: Declarat
     )
     filling.apply_pricing(session, row, priced)
     row.updated_at = clock.now()
-    transition(session, row, Status.ACCEPTED, Status.ACCEPTED, actor=principal.label, action="amend")
+    transition(
+        session, row, Status.ACCEPTED, Status.ACCEPTED, actor=principal.label, event=DeclarationEvent.AMENDED
+    )
     return row
 
 
@@ -214,7 +217,7 @@ def register(
         Status.ACCEPTED,
         Status.REGISTERED,
         actor=principal.label,
-        action="register",
+        event=DeclarationEvent.REGISTERED,
         detail={"channel": decision.channel, "reasons": decision.reasons},
     )
     payments.assessed_at_registration(
@@ -237,7 +240,7 @@ def register(
             Status.REGISTERED,
             Status.INSPECTION_INTENDED,
             actor="system:channel",
-            action="inspect",
+            event=DeclarationEvent.INSPECTION_ORDERED,
         )
     return row
 
@@ -278,7 +281,7 @@ def _after_checks(session: Session, row: DeclarationRow, *, actor: str) -> None:
             old,
             new,
             actor=actor,
-            action="clear" if new == Status.CLEARED else "await_payment",
+            event=DeclarationEvent.CLEARED if new == Status.CLEARED else DeclarationEvent.HELD_FOR_PAYMENT,
             detail={"total_duties": str(row.total_duties)},
         )
 
@@ -303,7 +306,7 @@ def settle(
         Status(row.status),
         Status(row.status),
         actor=actor,
-        action=f"duties_{method}",
+        event=DeclarationEvent.DUTIES_PAID if method == "payment" else DeclarationEvent.DUTIES_GUARANTEED,
         detail={"reference": reference, "amount": str(amount)},
     )
     if row.status not in (
@@ -356,7 +359,7 @@ def amend_registered(
         status,
         status,
         actor=principal.label,
-        action="amend_registered",
+        event=DeclarationEvent.AMENDED_AFTER_REGISTRATION,
         reason=data.reason,
         detail=detail,
     )
@@ -388,7 +391,7 @@ def cancel(session: Session, *, principal: Principal, number: str, reason: str) 
         Status(row.status),
         Status.CANCELLED,
         actor=principal.label,
-        action="cancel",
+        event=DeclarationEvent.CANCELLED,
         reason=reason,
     )
     return row
@@ -399,7 +402,14 @@ def mark_exited(session: Session, *, numbers: Iterable[str], actor: str) -> list
     gate-outs at once). Those no longer cleared or released (already exited, amended, ...) are left alone."""
     rows = repository.unscoped_releasable(session, numbers, for_update=True)
     for row in rows:
-        transition(session, row, Status(row.status), Status.GOODS_EXITED, actor=actor, action="exit")
+        transition(
+            session,
+            row,
+            Status(row.status),
+            Status.GOODS_EXITED,
+            actor=actor,
+            event=DeclarationEvent.GOODS_EXITED,
+        )
     return rows
 
 
@@ -419,7 +429,7 @@ def submit_documents(
         Status.DOCUMENTS_REQUESTED,
         back,
         actor=principal.label,
-        action="documents_submitted",
+        event=DeclarationEvent.DOCUMENTS_SUBMITTED,
         detail={"documents": documents},
     )
     return row

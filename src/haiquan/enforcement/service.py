@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from haiquan.enforcement import domain, places
 from haiquan.enforcement import repository as repo
+from haiquan.enforcement.catalogue import EnforcementEvent
 from haiquan.enforcement.schemas import (
     CaseIn,
     CasePatch,
@@ -104,7 +105,7 @@ def open_case(session: Session, *, principal: Principal, data: CaseIn) -> CaseRo
     payload = _event_base(case) | {"detected_on": case.detected_on.isoformat()}
     payload["coordinated_with"] = case.coordinated_with
     outbox.record(
-        session, type="enforcement.case_opened", unit=case.unit, actor=principal.label, payload=payload
+        session, type=EnforcementEvent.CASE_OPENED, unit=case.unit, actor=principal.label, payload=payload
     )
     audit.append(
         session,
@@ -132,7 +133,7 @@ def patch_case(session: Session, *, principal: Principal, case_id: str, data: Ca
     case.updated_at = clock.now()
     fields = sorted(changed)
     outbox.record(
-        session, type="enforcement.case_updated", unit=case.unit, actor=principal.label,
+        session, type=EnforcementEvent.CASE_UPDATED, unit=case.unit, actor=principal.label,
         payload=_event_base(case) | {"fields": fields, "coordinated_with": case.coordinated_with},
     )  # fmt: skip
     audit.append(
@@ -174,7 +175,7 @@ def change_status(session: Session, *, principal: Principal, case_id: str, data:
     payload["outcome"] = data.outcome
     outbox.record(
         session,
-        type="enforcement.case_status_changed",
+        type=EnforcementEvent.CASE_STATUS_CHANGED,
         unit=case.unit,
         actor=principal.label,
         payload=payload,
@@ -220,7 +221,7 @@ def record_seizures(
         rows.append(row)
         outbox.record(
             session,
-            type="enforcement.seizure_recorded",
+            type=EnforcementEvent.SEIZURE_RECORDED,
             unit=case.unit,
             actor=principal.label,
             payload=_seizure_payload(case, row),
@@ -279,7 +280,7 @@ def add_link(session: Session, *, principal: Principal, case_id: str, data: Link
     session.add(row)
     payload = _event_base(case) | {"link_kind": data.kind, "value": value}
     outbox.record(
-        session, type="enforcement.case_linked", unit=case.unit, actor=principal.label, payload=payload
+        session, type=EnforcementEvent.CASE_LINKED, unit=case.unit, actor=principal.label, payload=payload
     )
     audit.append(
         session,
@@ -317,7 +318,7 @@ def add_person(session: Session, *, principal: Principal, case_id: str, data: Pe
     session.add(row)
     payload = _event_base(case) | {"persons_added": 1, "detained": row.detained}
     outbox.record(
-        session, type="enforcement.person_added", unit=case.unit, actor=principal.label, payload=payload
+        session, type=EnforcementEvent.PERSON_ADDED, unit=case.unit, actor=principal.label, payload=payload
     )
     audit.append(
         session,

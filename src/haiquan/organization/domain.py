@@ -143,14 +143,8 @@ def _check_links(units: list[Unit]) -> None:
         raise HierarchyError(f"units not under the root (a cycle?): {', '.join(stray)}", field="parent")
 
 
-# Restructuring (organization.restructure): a unit merged into its successor, or dissolved without one.
-UNIT_MERGED = "organization.unit_merged"
-UNIT_DISSOLVED = "organization.unit_dissolved"
-
 # Representation: an importer or exporter (the principal) lets a declarant (its representative, e.g. a customs
-# agent) lodge declarations naming it as the party. Events of the organisation's catalogue:
-REPRESENTATION_GRANTED = "organization.representation_granted"
-REPRESENTATION_REVOKED = "organization.representation_revoked"
+# agent) lodge declarations naming it as the party.
 REPRESENTATION_KINDS = ("direct", "indirect")  # in the principal's name / in the representative's own name
 
 

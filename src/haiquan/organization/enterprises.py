@@ -12,17 +12,20 @@ from sqlalchemy.orm import Session
 
 from haiquan.kit import audit, outbox
 from haiquan.kit.errors import Conflict, Forbidden, ValidationFailed
+from haiquan.organization.catalogue import OrganizationEvent
 from haiquan.organization.service import enterprise_by_tax_code
 from haiquan.organization.tables import EnterpriseRow
 
-# The organisation's event catalogue for enterprises' standing: new status -> event type.
-ENTERPRISE_SUSPENDED = "organization.enterprise_suspended"
-ENTERPRISE_REINSTATED = "organization.enterprise_reinstated"
-ENTERPRISE_DISSOLVED = "organization.enterprise_dissolved"
+# An enterprise's new status -> the event that says it
 EVENTS = {
-    "suspended": ENTERPRISE_SUSPENDED,
-    "active": ENTERPRISE_REINSTATED,
-    "dissolved": ENTERPRISE_DISSOLVED,
+    "suspended": OrganizationEvent.ENTERPRISE_SUSPENDED,
+    "active": OrganizationEvent.ENTERPRISE_REINSTATED,
+    "dissolved": OrganizationEvent.ENTERPRISE_DISSOLVED,
+}
+AUDIT_ACTIONS = {
+    "suspended": "enterprise.suspended",
+    "active": "enterprise.reinstated",
+    "dissolved": "enterprise.dissolved",
 }
 STATUSES = tuple(EVENTS)
 HEAD_OFFICE = "00"  # enterprises registered without a unit are the General Department's
@@ -78,7 +81,7 @@ def set_status(
     audit.append(
         session,
         actor=actor,
-        action="enterprise." + kind.split("enterprise_", 1)[1],
+        action=AUDIT_ACTIONS[status],
         target=f"enterprise:{ent.tax_code}",
         unit=unit,
         detail=detail,

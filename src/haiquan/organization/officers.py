@@ -14,16 +14,9 @@ from sqlalchemy.orm import Session
 from haiquan.kit import audit, outbox
 from haiquan.kit.auth import Principal, Role
 from haiquan.kit.errors import Conflict, NotFound, ValidationFailed
+from haiquan.organization.catalogue import OrganizationEvent
 from haiquan.organization.service import TREES
 from haiquan.organization.tables import OfficerRow
-
-# The organisation's event catalogue for officers: (field, new value) -> event type.
-OFFICER_DEACTIVATED = "organization.officer_deactivated"
-OFFICER_REACTIVATED = "organization.officer_reactivated"
-OFFICER_ROLE_CHANGED = "organization.officer_role_changed"
-OFFICER_MOVED = "organization.officer_moved"
-OFFICER_LEFT_ROSTER = "organization.officer_left_roster"
-OFFICER_RETURNED_TO_ROSTER = "organization.officer_returned_to_roster"
 
 
 @dataclass(frozen=True)
@@ -36,12 +29,20 @@ class OfficerChange:
     on_roster: bool | None = None
 
 
-def event_type(field: str, value: Any) -> str:
-    if field == "active":
-        return OFFICER_REACTIVATED if value else OFFICER_DEACTIVATED
-    if field == "on_roster":
-        return OFFICER_RETURNED_TO_ROSTER if value else OFFICER_LEFT_ROSTER
-    return OFFICER_ROLE_CHANGED if field == "role" else OFFICER_MOVED
+# (field, new value) -> the event that says it; the audit entry's action
+EVENTS: dict[tuple[str, bool | None], tuple[OrganizationEvent, str]] = {
+    ("active", True): (OrganizationEvent.OFFICER_REACTIVATED, "officer.reactivated"),
+    ("active", False): (OrganizationEvent.OFFICER_DEACTIVATED, "officer.deactivated"),
+    ("on_roster", True): (OrganizationEvent.OFFICER_RETURNED_TO_ROSTER, "officer.returned_to_roster"),
+    ("on_roster", False): (OrganizationEvent.OFFICER_LEFT_ROSTER, "officer.left_roster"),
+    ("role", None): (OrganizationEvent.OFFICER_ROLE_CHANGED, "officer.role_changed"),
+    ("unit", None): (OrganizationEvent.OFFICER_MOVED, "officer.moved"),
+}
+
+
+def event_type(field: str, value: Any) -> tuple[OrganizationEvent, str]:
+    """The event and audit action of a change of `field` to `value`."""
+    return EVENTS[(field, bool(value) if field in ("active", "on_roster") else None)]
 
 
 def by_username(session: Session, username: str, *, actor: Principal | None = None) -> OfficerRow:
@@ -86,14 +87,14 @@ def change_officer(
         if new is None or new == old:
             continue
         setattr(row, field, new)
-        kind = event_type(field, new)
+        kind, action = event_type(field, new)
         detail = {"field": field, "from": old, "to": new}
         payload = {"officer_id": row.id, "username": row.username, "unit": row.unit, "role": row.role}
         outbox.record(session, type=kind, unit=row.unit, actor=actor, payload=payload | detail)
         audit.append(
             session,
             actor=actor,
-            action="officer." + kind.split("officer_", 1)[1],
+            action=action,
             target=f"officer:{row.username}",
             unit=row.unit,
             detail=detail,

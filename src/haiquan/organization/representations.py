@@ -15,11 +15,8 @@ from haiquan.kit import audit, clock, outbox
 from haiquan.kit.auth import Principal
 from haiquan.kit.db import new_id
 from haiquan.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from haiquan.organization.domain import (
-    REPRESENTATION_GRANTED,
-    REPRESENTATION_REVOKED,
-    representation_in_force,
-)
+from haiquan.organization.catalogue import OrganizationEvent
+from haiquan.organization.domain import representation_in_force
 from haiquan.organization.schemas import RepresentationIn, RepresentationOut
 from haiquan.organization.tables import EnterpriseRow, RepresentationRow
 from haiquan.reference import validators
@@ -120,7 +117,7 @@ def grant(session: Session, *, principal: Principal, data: RepresentationIn) -> 
     )
     session.add(row)
     listed = Listed(row, me, agent)
-    _record(session, REPRESENTATION_GRANTED, listed, actor=principal.label)
+    _record(session, OrganizationEvent.REPRESENTATION_GRANTED, listed, actor=principal.label)
     return listed
 
 
@@ -134,11 +131,11 @@ def revoke(session: Session, *, principal: Principal, representation_id: str) ->
     if listed.row.revoked_at is not None:
         raise Conflict("this representation is already revoked", field="id", code="already_revoked")
     listed.row.revoked_at = clock.now()
-    _record(session, REPRESENTATION_REVOKED, listed, actor=principal.label)
+    _record(session, OrganizationEvent.REPRESENTATION_REVOKED, listed, actor=principal.label)
     return listed
 
 
-def _record(session: Session, type: str, listed: Listed, *, actor: str) -> None:
+def _record(session: Session, event: OrganizationEvent, listed: Listed, *, actor: str) -> None:
     r = listed.row
     payload = {
         "id": r.id,
@@ -150,8 +147,9 @@ def _record(session: Session, type: str, listed: Listed, *, actor: str) -> None:
         "revoked_at": r.revoked_at.isoformat() if r.revoked_at else None,
     }
     unit = listed.principal.unit or "00"
-    outbox.record(session, type=type, unit=unit, actor=actor, payload=payload)
-    action = "representation.revoke" if type == REPRESENTATION_REVOKED else "representation.grant"
+    outbox.record(session, type=event, unit=unit, actor=actor, payload=payload)
+    revoked = event == OrganizationEvent.REPRESENTATION_REVOKED
+    action = "representation.revoke" if revoked else "representation.grant"
     audit.append(session, actor=actor, action=action, target=f"representation:{r.id}", detail=payload)
 
 

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from haiquan.kit import audit, outbox
-from haiquan.organization.domain import UNIT_DISSOLVED, UNIT_MERGED, Unit, UnitTree
+from haiquan.organization.catalogue import OrganizationEvent
+from haiquan.organization.domain import Unit, UnitTree
 from haiquan.organization.tables import OfficerRow, UnitRow
 
 State = tuple[str, str, str, str | None, bool, str | None]
@@ -77,8 +78,9 @@ def follow(session: Session, tree: UnitTree, *, code: str, actor: str) -> int:
         payload |= {"successor": row.successor if row else None, "officers_moved": names}
     else:
         payload["officers_refused"] = names
-    event = UNIT_MERGED if merged else UNIT_DISSOLVED
+    event = OrganizationEvent.UNIT_MERGED if merged else OrganizationEvent.UNIT_DISSOLVED
     outbox.record(session, type=event, unit=heir or code, actor=actor, payload=payload)
-    audit.append(session, actor=actor, action=event.replace("organization.unit_", "unit."), target=f"unit:{code}",
+    action = "unit.merged" if merged else "unit.dissolved"
+    audit.append(session, actor=actor, action=action, target=f"unit:{code}",
                  unit=heir, detail=payload)  # fmt: skip
     return int(merged)

@@ -28,6 +28,7 @@ from haiquan.kit.auth import (
 from haiquan.kit.db import new_id
 from haiquan.kit.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from haiquan.organization import principals, restructure
+from haiquan.organization.catalogue import OrganizationEvent
 from haiquan.organization.domain import Unit, UnitTree
 from haiquan.organization.tables import ApiKeyRow, EnterpriseRow, OfficerRow, UnitRow
 from haiquan.reference import validators
@@ -89,7 +90,7 @@ def replace_units(session: Session, *, units: list[Unit], actor: str) -> dict[st
         "dissolved": len(ended) - merged,
         "total": len(units),
     }
-    outbox.record(session, type="organization.units_replaced", unit="00", actor=actor, payload=summary)
+    outbox.record(session, type=OrganizationEvent.UNITS_REPLACED, unit="00", actor=actor, payload=summary)
     audit.append(session, actor=actor, action="units.load", target="units", detail=summary)
     TREES.invalidate()
     return summary

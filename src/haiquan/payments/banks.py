@@ -15,6 +15,7 @@ from haiquan.kit import audit, clock, outbox
 from haiquan.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from haiquan.organization import service as org
 from haiquan.organization.tables import EnterpriseRow
+from haiquan.payments.catalogue import PaymentEvent
 from haiquan.payments.tables import BankRow
 from haiquan.reference import validators
 
@@ -91,7 +92,7 @@ def add(
         "round_the_clock": round_the_clock,
         "xml": bool(pem),
     }
-    outbox.record(session, type="payment.bank_added", unit=NATIONAL, actor=actor, payload=payload)
+    outbox.record(session, type=PaymentEvent.BANK_ADDED, unit=NATIONAL, actor=actor, payload=payload)
     audit.append(session, actor=actor, action="payment.bank_add", target=f"bank:{code}", detail=payload)
     return Added(row, key)
 
@@ -124,10 +125,11 @@ def set_active(session: Session, *, code: str, active: bool, reason: str, actor:
     if row.active == active:
         return row
     row.active = active
-    kind = "enabled" if active else "disabled"
+    event = PaymentEvent.BANK_ENABLED if active else PaymentEvent.BANK_DISABLED
     payload = {"code": row.code, "tax_code": row.tax_code, "reason": reason}
-    outbox.record(session, type=f"payment.bank_{kind}", unit=NATIONAL, actor=actor, payload=payload)
-    audit.append(session, actor=actor, action=f"payment.bank_{kind[:-1]}", target=f"bank:{row.code}",
+    outbox.record(session, type=event, unit=NATIONAL, actor=actor, payload=payload)
+    action = "payment.bank_enable" if active else "payment.bank_disable"
+    audit.append(session, actor=actor, action=action, target=f"bank:{row.code}",
                  detail={"reason": reason[:200]})  # fmt: skip
     return row
 

@@ -42,6 +42,7 @@ from haiquan.payments.batch_reads import (
     same_booking,
     shares_of,
 )
+from haiquan.payments.catalogue import PaymentEvent
 from haiquan.payments.domain import ZERO, Due, EntryKind, allocate, payment
 from haiquan.payments.schemas import (
     ItemProblem,
@@ -275,7 +276,7 @@ def _book_one(
         settled = service.settlement(dues[ref.declaration_number], reference=ref.reference, actor=actor)
         if settled is not None:
             events.append(settled)
-    events.append(outbox.row_for(type="payment.received", unit=first_office, actor=actor, payload={
+    events.append(outbox.row_for(type=PaymentEvent.RECEIVED, unit=first_office, actor=actor, payload={
         "id": row["id"], "bank": row["bank_code"], "transaction_id": row["transaction_id"],
         "amount": str(row["amount"]), "excess": str(row["excess"]), "paid_at": row["paid_at"].isoformat(),
         "references": list(p.data.references)}))  # fmt: skip

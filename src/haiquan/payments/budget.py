@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from haiquan.kit import audit, clock, outbox
 from haiquan.kit.errors import ValidationFailed
 from haiquan.organization.domain import UnitTree
+from haiquan.payments.catalogue import PaymentEvent
 from haiquan.payments.tables import BudgetTargetRow
 
 
@@ -31,7 +32,7 @@ def set_target(
         row.amount, row.set_by, row.set_at = amount, actor, clock.now()
     outbox.record(
         session,
-        type="revenue.target_set",
+        type=PaymentEvent.REVENUE_TARGET_SET,
         unit=unit,
         actor=actor,
         payload={"unit": unit, "year": year, "amount": str(amount)},

@@ -15,6 +15,7 @@ from haiquan.kit.db import new_id
 from haiquan.kit.errors import Conflict, NotFound, ValidationFailed
 from haiquan.kit.money import vnd
 from haiquan.payments import banks, ledger, service
+from haiquan.payments.catalogue import PaymentEvent
 from haiquan.payments.domain import (
     ZERO,
     EntryKind,
@@ -128,7 +129,7 @@ def reverse(session: Session, *, principal: Principal, data: ReversalIn) -> Paym
     row.status, row.reversed_at, row.reversal_reason = "reversed", clock.now(), data.reason
     outbox.record(
         session,
-        type="payment.reversed",
+        type=PaymentEvent.REVERSED,
         unit=first_office,
         actor=principal.label,
         payload={

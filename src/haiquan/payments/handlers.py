@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from haiquan.declarations.catalogue import DeclarationEvent
 from haiquan.kit.db import UnitOfWork
 from haiquan.kit.outbox import Consumer, Event
 from haiquan.payments import service
@@ -28,7 +29,7 @@ def on_declaration(uow: UnitOfWork, event: Event, known: service.Known | None = 
     p = event.payload
     number, office = str(p["number"]), str(p["office"])
     total = Decimal(str(p.get("total_duties") or "0"))
-    if event.type == "declaration.register":  # a no-op unless the registration did not write its due
+    if event.type == DeclarationEvent.REGISTERED:  # a no-op unless the registration did not write its due
         service.assessed(
             uow.session,
             number=number,
@@ -38,7 +39,7 @@ def on_declaration(uow: UnitOfWork, event: Event, known: service.Known | None = 
             source=event.id,
             known=known,
         )
-    elif event.type == "declaration.amend_registered":
+    elif event.type == DeclarationEvent.AMENDED_AFTER_REGISTRATION:
         service.amended(
             uow.session,
             number=number,
@@ -49,7 +50,7 @@ def on_declaration(uow: UnitOfWork, event: Event, known: service.Known | None = 
             source=event.id,
             known=known,
         )
-    elif event.type == "declaration.cancel" and p.get("previous_status") not in (None, "accepted"):
+    elif event.type == DeclarationEvent.CANCELLED and p.get("previous_status") not in (None, "accepted"):
         service.amended(
             uow.session,
             number=number,
@@ -66,7 +67,13 @@ def consumers() -> list[Consumer]:
     return [
         Consumer(
             "payments.declarations",
-            frozenset({"declaration.register", "declaration.amend_registered", "declaration.cancel"}),
+            frozenset(
+                {
+                    DeclarationEvent.REGISTERED,
+                    DeclarationEvent.AMENDED_AFTER_REGISTRATION,
+                    DeclarationEvent.CANCELLED,
+                }
+            ),
             on_declaration,
             many=on_declarations,
         )

@@ -14,6 +14,7 @@ from haiquan.kit import clock, outbox
 from haiquan.kit.clock import vn_day
 from haiquan.kit.db import new_id
 from haiquan.kit.errors import ValidationFailed
+from haiquan.payments.catalogue import PaymentEvent
 from haiquan.payments.domain import Account, EntryKind, Posting, balanced
 from haiquan.payments.tables import LedgerLineRow
 
@@ -41,7 +42,7 @@ def entry(
          "declaration_number": declaration_number, "source": source}
         for p in postings
     ]  # fmt: skip
-    event = outbox.row_for(type="revenue.posted", unit=office, actor=actor, payload={
+    event = outbox.row_for(type=PaymentEvent.REVENUE_POSTED, unit=office, actor=actor, payload={
         "entry_id": entry_id, "office": office, "day": day.isoformat(), "kind": kind.value,
         "declaration_number": declaration_number,
         "lines": [{"account": p.account.value, "debit": str(p.debit), "credit": str(p.credit)} for p in postings],
@@ -73,7 +74,7 @@ def post(
         return None
     lines, event = made
     session.add_all(LedgerLineRow(**line) for line in lines)
-    outbox.record(session, type=event["type"], unit=office, actor=actor, payload=event["payload"])
+    outbox.record_many(session, [event])
     return str(lines[0]["entry_id"])
 
 

@@ -14,6 +14,7 @@ from haiquan.kit import audit, clock, outbox, pending
 from haiquan.kit.db import Base, among
 from haiquan.kit.errors import NotFound, ValidationFailed
 from haiquan.payments import ledger
+from haiquan.payments.catalogue import PaymentEvent
 from haiquan.payments.domain import ZERO, EntryKind, amendment, assessment, reference_for, refund, write_off
 from haiquan.payments.tables import DeclarationDueRow, LedgerLineRow, PaymentReferenceRow
 
@@ -76,7 +77,7 @@ def _new_reference(
     )
     outbox.record(
         session,
-        type="payment.reference_issued",
+        type=PaymentEvent.REFERENCE_ISSUED,
         unit=due.office,
         actor=SYSTEM,
         payload={
@@ -146,7 +147,7 @@ def assessed_at_registration(
         "reference": ref, "declaration_number": number, "amendment_no": 0, "office": office,
         "payer_tax_code": payer, "amount_due": total, "amount_paid": ZERO, "status": "open", "created_at": now,
     })  # fmt: skip
-    outbox.record(session, type="payment.reference_issued", unit=office, actor=SYSTEM, payload={
+    outbox.record(session, type=PaymentEvent.REFERENCE_ISSUED, unit=office, actor=SYSTEM, payload={
         "reference": ref, "declaration_number": number, "amendment_no": 0, "amount_due": str(total),
         "payer_tax_code": payer,
     })  # fmt: skip
@@ -155,7 +156,7 @@ def assessed_at_registration(
     if made is not None:
         lines, event = made
         pending.add_many(session, _table(LedgerLineRow), lines)
-        outbox.record(session, type=event["type"], unit=office, actor=SYSTEM, payload=event["payload"])
+        outbox.record_many(session, [event])
 
 
 def _table(row: type[Base]) -> Table:
@@ -232,9 +233,9 @@ def settlement(due: DueLike, *, reference: str, actor: str) -> dict[str, Any] | 
     if due.settled_sent or due.assessed <= 0:
         return None
     if due.paid >= due.assessed:
-        kind, amount = "payment.confirmed", due.paid
+        kind, amount = PaymentEvent.CONFIRMED, due.paid
     elif due.paid + due.guaranteed >= due.assessed:
-        kind, amount = "payment.guarantee_issued", due.guaranteed
+        kind, amount = PaymentEvent.GUARANTEE_ISSUED, due.guaranteed
     else:
         return None
     due.settled_sent = True
@@ -245,7 +246,7 @@ def settlement(due: DueLike, *, reference: str, actor: str) -> dict[str, Any] | 
 def maybe_settle(session: Session, due: DueLike, *, reference: str, actor: str) -> None:
     event = settlement(due, reference=reference, actor=actor)
     if event is not None:
-        outbox.record(session, type=event["type"], unit=due.office, actor=actor, payload=event["payload"])
+        outbox.record_many(session, [event])
 
 
 def get_due(session: Session, number: str) -> DeclarationDueRow:

@@ -1,5 +1,5 @@
 """Outbox consumer that keeps the daily rollups: declarations, revenue, supervision and enforcement events,
-taken by prefix so that modules built later feed the dashboard without changes here."""
+each type named by its domain's catalogue (a type the rollups should count is added to ROUTES)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,13 @@ from typing import Any, cast
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
+from haiquan.declarations.catalogue import DeclarationEvent
+from haiquan.enforcement.catalogue import EnforcementEvent
 from haiquan.kit.clock import vn_day
 from haiquan.kit.db import Base, UnitOfWork, add_up
 from haiquan.kit.outbox import Consumer, Event
 from haiquan.organization.service import TREES
+from haiquan.payments.catalogue import PaymentEvent
 from haiquan.reports.live import BOARD
 from haiquan.reports.tables import (
     CLEARANCE_BUCKETS_MIN,
@@ -104,33 +107,35 @@ def _when(value: Any, fallback: datetime) -> datetime:
     return fallback
 
 
-def on_declaration(t: Tally, ev: Event) -> None:
-    p, action = ev.payload, ev.type.split(".", 1)[1]
-    unit = str(p.get("office") or ev.unit)
-    if action == "lodge":
-        t.bump_all(
-            DailyDeclarationRow,
-            {"unit": unit, "day": vn_day(_when(p.get("lodged_at"), ev.occurred_at))},
-            lodged=1,
-        )
-    elif action == "register":
-        day = vn_day(_when(p.get("registered_at"), ev.occurred_at))
-        channel = str(p.get("channel") or "")
-        inc = {"registered": 1} | ({channel: 1} if channel in ("green", "yellow", "red") else {})
-        t.bump_all(DailyDeclarationRow, {"unit": unit, "day": day}, **inc)
-    elif action == "clear":
-        cleared = _when(p.get("cleared_at"), ev.occurred_at)
-        seconds = max(0, int((cleared - _when(p.get("registered_at"), cleared)).total_seconds()))
-        t.bump_all(
-            DailyDeclarationRow,
-            {"unit": unit, "day": vn_day(cleared)},
-            cleared=1,
-            clear_seconds=seconds,
-        )
-        bucket = bucket_of(seconds / 60, CLEARANCE_BUCKETS_MIN)
-        t.bump_all(DailyClearanceRow, {"unit": unit, "day": vn_day(cleared), "bucket": bucket}, count=1)
-    elif action == "cancel":
-        t.bump_all(DailyDeclarationRow, {"unit": unit, "day": vn_day(ev.occurred_at)}, cancelled=1)
+def _office(ev: Event) -> str:
+    return str(ev.payload.get("office") or ev.unit)
+
+
+def on_lodged(t: Tally, ev: Event) -> None:
+    day = vn_day(_when(ev.payload.get("lodged_at"), ev.occurred_at))
+    t.bump_all(DailyDeclarationRow, {"unit": _office(ev), "day": day}, lodged=1)
+
+
+def on_registered(t: Tally, ev: Event) -> None:
+    p = ev.payload
+    day = vn_day(_when(p.get("registered_at"), ev.occurred_at))
+    channel = str(p.get("channel") or "")
+    inc = {"registered": 1} | ({channel: 1} if channel in ("green", "yellow", "red") else {})
+    t.bump_all(DailyDeclarationRow, {"unit": _office(ev), "day": day}, **inc)
+
+
+def on_cleared(t: Tally, ev: Event) -> None:
+    p, unit = ev.payload, _office(ev)
+    cleared = _when(p.get("cleared_at"), ev.occurred_at)
+    seconds = max(0, int((cleared - _when(p.get("registered_at"), cleared)).total_seconds()))
+    day = vn_day(cleared)
+    t.bump_all(DailyDeclarationRow, {"unit": unit, "day": day}, cleared=1, clear_seconds=seconds)
+    bucket = bucket_of(seconds / 60, CLEARANCE_BUCKETS_MIN)
+    t.bump_all(DailyClearanceRow, {"unit": unit, "day": day, "bucket": bucket}, count=1)
+
+
+def on_cancelled(t: Tally, ev: Event) -> None:
+    t.bump_all(DailyDeclarationRow, {"unit": _office(ev), "day": vn_day(ev.occurred_at)}, cancelled=1)
 
 
 def revenue_increments(kind: str, lines: list[dict[str, str]]) -> dict[str, Decimal]:
@@ -151,8 +156,6 @@ def revenue_increments(kind: str, lines: list[dict[str, str]]) -> dict[str, Deci
 
 
 def on_revenue(t: Tally, ev: Event) -> None:
-    if ev.type != "revenue.posted":
-        return
     p = ev.payload
     inc = revenue_increments(str(p["kind"]), list(p["lines"]))
     unit = str(p["office"])
@@ -190,9 +193,7 @@ def _dwell_hours(p: dict[str, Any], at: datetime) -> float | None:
     return None
 
 
-def on_enforcement(t: Tally, ev: Event) -> None:
-    if ev.type != "enforcement.seizure_recorded":
-        return
+def on_seizure(t: Tally, ev: Event) -> None:
     p = ev.payload
     key = {
         "unit": str(p.get("unit") or ev.unit),
@@ -213,19 +214,27 @@ def _seizure_day(p: dict[str, Any], ev: Event) -> date:
         return vn_day(_when(p.get("seized_at") or p.get("at"), ev.occurred_at))
 
 
-ROUTES = {
-    "declaration.": on_declaration,
-    "revenue.": on_revenue,
-    "supervision.": on_supervision,
-    "enforcement.": on_enforcement,
+Route = Callable[[Tally, Event], None]
+
+# Each event type the rollups count, and how (catalogue members: exact names, nothing taken by prefix)
+ROUTES: dict[str, Route] = {
+    DeclarationEvent.LODGED: on_lodged,
+    DeclarationEvent.REGISTERED: on_registered,
+    DeclarationEvent.CLEARED: on_cleared,
+    DeclarationEvent.CANCELLED: on_cancelled,
+    PaymentEvent.REVENUE_POSTED: on_revenue,
+    EnforcementEvent.SEIZURE_RECORDED: on_seizure,
 }
+# Supervision's events, still taken by their prefix until supervision declares its catalogue (issue #16,
+# its own part): its members then join ROUTES and this goes
+SUPERVISION_PREFIX = "supervision."
 
 
-def _route(ev: Event) -> Callable[[Tally, Event], None] | None:
-    for prefix, fn in ROUTES.items():
-        if ev.type.startswith(prefix):
-            return fn
-    return None
+def _route(ev: Event) -> Route | None:
+    fn = ROUTES.get(ev.type)
+    if fn is None and ev.type.startswith(SUPERVISION_PREFIX):
+        return on_supervision
+    return fn
 
 
 def apply_many(uow: UnitOfWork, events: list[Event]) -> None:
@@ -246,4 +255,6 @@ def apply(uow: UnitOfWork, ev: Event) -> None:
 
 
 def consumers() -> list[Consumer]:
-    return [Consumer("reports.rollups", frozenset(), apply, prefixes=tuple(ROUTES), many=apply_many)]
+    return [
+        Consumer("reports.rollups", frozenset(ROUTES), apply, prefixes=(SUPERVISION_PREFIX,), many=apply_many)
+    ]

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from haiquan.declarations.tables import DecisionRow, DeclarationRow
 from haiquan.kit import audit, clock, outbox
 from haiquan.organization.tables import EnterpriseRow
+from haiquan.risk.catalogue import RiskEvent
 from haiquan.risk.domain import TraderHistory, compliance
 from haiquan.risk.tables import TraderComplianceRow
 
@@ -74,7 +75,11 @@ def recompute_one(session: Session, *, ent: EnterpriseRow, actor: str) -> Trader
         old, ent.compliance_class = ent.compliance_class, cls
         payload = {"tax_code": ent.tax_code, "from": old, "to": cls, "points": points, "why": why}
         outbox.record(
-            session, type="risk.compliance_class_changed", unit=ent.unit or "00", actor=actor, payload=payload
+            session,
+            type=RiskEvent.COMPLIANCE_CLASS_CHANGED,
+            unit=ent.unit or "00",
+            actor=actor,
+            payload=payload,
         )
         audit.append(
             session,

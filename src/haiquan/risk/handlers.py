@@ -8,8 +8,8 @@ from decimal import Decimal, InvalidOperation
 import structlog
 from sqlalchemy import select, update
 
+from haiquan.declarations.catalogue import DeclarationEvent
 from haiquan.declarations.domain import DecisionKind
-from haiquan.declarations.events import INSPECTION_RECORDED
 from haiquan.declarations.service import facts_from_rows
 from haiquan.declarations.tables import DecisionRow, DeclarationLineRow, DeclarationRow
 from haiquan.kit import clock
@@ -22,7 +22,7 @@ from haiquan.risk.tables import ModelVersionRow, RiskDecisionRow
 log = structlog.get_logger(__name__)
 
 # the label is the physical inspection's result (fraud found or not), never the kind of a later decision
-DECISION_EVENTS = frozenset({INSPECTION_RECORDED})
+DECISION_EVENTS = frozenset({DeclarationEvent.INSPECTION_RECORDED})
 
 
 def revenue_of(findings: dict[str, object], total_duties: Decimal) -> Decimal:
@@ -109,5 +109,5 @@ def on_red(uow: UnitOfWork, event: Event) -> None:
 def consumers() -> list[Consumer]:
     return [
         Consumer("risk.labels", DECISION_EVENTS, on_decision),
-        Consumer("risk.explanations", frozenset({"declaration.inspect"}), on_red),
+        Consumer("risk.explanations", frozenset({DeclarationEvent.INSPECTION_ORDERED}), on_red),
     ]

@@ -11,6 +11,7 @@ from haiquan.kit import audit, clock, outbox
 from haiquan.kit.db import new_id
 from haiquan.kit.errors import NotFound, ValidationFailed
 from haiquan.organization.tables import UnitRow
+from haiquan.risk.catalogue import RiskEvent
 from haiquan.risk.domain import LaneRates, RateError
 from haiquan.risk.schemas import LaneRatesIn, LaneRatesOut, OverrideIn
 from haiquan.risk.tables import LaneRateRow, OverrideRow
@@ -55,7 +56,7 @@ def set_rates(session: Session, *, office: str, data: LaneRatesIn, actor: str) -
     row.updated_at, row.updated_by = clock.now(), actor
     payload = {"office": office, **{k: str(v) for k, v in data.model_dump().items()}}
     unit = "00" if office == DEFAULT_OFFICE else office
-    outbox.record(session, type="risk.lane_rates_set", unit=unit, actor=actor, payload=payload)
+    outbox.record(session, type=RiskEvent.LANE_RATES_SET, unit=unit, actor=actor, payload=payload)
     audit.append(
         session,
         actor=actor,
@@ -93,7 +94,9 @@ def add_override(session: Session, *, data: OverrideIn, actor: str) -> OverrideR
         "channel": row.channel,
         "reason": row.reason,
     }
-    outbox.record(session, type="risk.override_added", unit=data.office or "00", actor=actor, payload=payload)
+    outbox.record(
+        session, type=RiskEvent.OVERRIDE_ADDED, unit=data.office or "00", actor=actor, payload=payload
+    )
     audit.append(
         session, actor=actor, action="risk.override_added", target=f"risk_override:{row.id}", detail=payload
     )
@@ -106,7 +109,7 @@ def end_override(session: Session, *, override_id: str, actor: str) -> OverrideR
         raise NotFound(f"no override {override_id}", field="override_id")
     row.active = False
     outbox.record(
-        session, type="risk.override_ended", unit=row.office or "00", actor=actor, payload={"id": row.id}
+        session, type=RiskEvent.OVERRIDE_ENDED, unit=row.office or "00", actor=actor, payload={"id": row.id}
     )
     audit.append(session, actor=actor, action="risk.override_ended", target=f"risk_override:{row.id}")
     return row

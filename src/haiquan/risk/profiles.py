@@ -16,6 +16,7 @@ from haiquan.kit.auth import Scope
 from haiquan.kit.errors import Conflict, NotFound, ValidationFailed
 from haiquan.organization.tables import EnterpriseRow, UnitRow
 from haiquan.risk import criteria, evaluation, snapshot
+from haiquan.risk.catalogue import RiskEvent
 from haiquan.risk.channel import DEFAULT_RULES, Rule
 from haiquan.risk.schemas import ProfileChange, ProfileIn
 from haiquan.risk.tables import ProfileRow, ProfileVersionRow
@@ -54,7 +55,7 @@ def _snapshot(row: ProfileRow) -> dict[str, Any]:
     }
 
 
-def _history(session: Session, row: ProfileRow, *, actor: str, why: str, action: str) -> None:
+def _history(session: Session, row: ProfileRow, *, actor: str, why: str, event: RiskEvent) -> None:
     now = clock.now()
     session.add(
         ProfileVersionRow(
@@ -67,11 +68,11 @@ def _history(session: Session, row: ProfileRow, *, actor: str, why: str, action:
         )
     )
     payload = {"id": row.id, "version": row.version, **_snapshot(row), "why": why}
-    outbox.record(session, type=f"risk.profile_{action}", unit="00", actor=actor, payload=payload)
+    outbox.record(session, type=event, unit="00", actor=actor, payload=payload)
     audit.append(
         session,
         actor=actor,
-        action=f"risk.profile_{action}",
+        action=event,
         target=f"risk_profile:{row.id}",
         detail={"version": row.version, "criteria": row.criteria[:300], "why": why[:200]},
     )
@@ -98,7 +99,7 @@ def create(session: Session, *, data: ProfileIn, actor: str) -> ProfileRow:
     )
     session.add(row)
     session.flush()
-    _history(session, row, actor=actor, why=data.why, action="created")
+    _history(session, row, actor=actor, why=data.why, event=RiskEvent.PROFILE_CREATED)
     return row
 
 
@@ -114,7 +115,7 @@ def change(session: Session, *, profile_id: str, data: ProfileChange, actor: str
     _check(session, criteria.parse(row.criteria), list(row.units), row.valid_from, row.valid_to)
     row.version += 1
     row.updated_at, row.updated_by = clock.now(), actor
-    _history(session, row, actor=actor, why=data.why, action="changed")
+    _history(session, row, actor=actor, why=data.why, event=RiskEvent.PROFILE_CHANGED)
     return row
 
 

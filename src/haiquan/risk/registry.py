@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from haiquan.kit import audit, clock, outbox
 from haiquan.kit.errors import Conflict, NotFound, ValidationFailed
 from haiquan.risk import scoring
+from haiquan.risk.catalogue import RiskEvent
 from haiquan.risk.tables import ModelVersionRow
 
 
@@ -41,7 +42,7 @@ def register(session: Session, *, path: str, actor: str) -> ModelVersionRow:
     session.add(row)
     outbox.record(
         session,
-        type="risk.model_registered",
+        type=RiskEvent.MODEL_REGISTERED,
         unit="00",
         actor=actor,
         payload={"version": version, "path": str(file)},
@@ -63,7 +64,9 @@ def promote(session: Session, *, version: str, actor: str, holder: scoring.Model
     for other in session.scalars(select(ModelVersionRow).where(ModelVersionRow.serving.is_(True))):
         other.serving = False
     row.serving, row.promoted_at, row.promoted_by = True, clock.now(), actor
-    outbox.record(session, type="risk.model_promoted", unit="00", actor=actor, payload={"version": version})
+    outbox.record(
+        session, type=RiskEvent.MODEL_PROMOTED, unit="00", actor=actor, payload={"version": version}
+    )
     audit.append(session, actor=actor, action="risk.model_promoted", target=f"risk_model:{version}")
     return row
 

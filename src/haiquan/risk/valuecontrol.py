@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from haiquan.declarations.tables import DeclarationLineRow, DeclarationRow
 from haiquan.kit import audit, clock, outbox
 from haiquan.kit.errors import NotFound, ValidationFailed
+from haiquan.risk.catalogue import RiskEvent
 from haiquan.risk.domain import robust_bounds
 from haiquan.risk.schemas import ValueControlIn
 from haiquan.risk.tables import ValueControlRow
@@ -54,7 +55,7 @@ def edit(session: Session, *, hs_code: str, origin: str, data: ValueControlIn, a
     }
     outbox.record(
         session,
-        type="risk.value_control_edited",
+        type=RiskEvent.VALUE_CONTROL_EDITED,
         unit="00",
         actor=actor,
         payload={**payload, "why": data.why},
@@ -116,7 +117,7 @@ def recompute(session: Session, *, days: int, min_samples: int, actor: str) -> d
     result = {"groups": len(groups), "written": written, "skipped": skipped}
     outbox.record(
         session,
-        type="risk.value_control_recomputed",
+        type=RiskEvent.VALUE_CONTROL_RECOMPUTED,
         unit="00",
         actor=actor,
         payload={**result, "days": days},

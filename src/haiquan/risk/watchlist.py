@@ -13,6 +13,7 @@ from haiquan.kit import audit, clock, outbox
 from haiquan.kit.db import new_id
 from haiquan.kit.errors import Conflict, ValidationFailed
 from haiquan.reference import validators
+from haiquan.risk.catalogue import RiskEvent
 from haiquan.risk.watchlist_tables import WatchListEntry
 
 KINDS = ("enterprise", "consignee", "route", "hs_code", "country")
@@ -91,7 +92,7 @@ def add_entry(
     )
     session.add(row)
     payload = {"id": row.id, "kind": kind, "value": norm, "source": source, "reason": row.reason}
-    outbox.record(session, type="risk.watchlist_entry_added", unit=unit, actor=actor, payload=payload)
+    outbox.record(session, type=RiskEvent.WATCHLIST_ENTRY_ADDED, unit=unit, actor=actor, payload=payload)
     audit.append(
         session, actor=actor, action="risk.watchlist_add", target=f"watchlist:{kind}:{norm}", unit=unit,
         detail={"source": source, "reason": row.reason},

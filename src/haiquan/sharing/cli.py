@@ -18,6 +18,7 @@ from haiquan.kit.errors import DomainError
 from haiquan.kit.settings import get_settings
 from haiquan.organization import service as org
 from haiquan.sharing import domain, repository, service
+from haiquan.sharing.catalogue import SharingEvent
 from haiquan.sharing.natsconf import NodeConfig, client_url, node_user
 from haiquan.sharing.node import load_layout
 
@@ -279,34 +280,30 @@ async def _publish(url: str, subject: str, body: bytes, msg_id: str) -> None:
 def test_events(
     unit: Annotated[str, typer.Option(help="Unit the events belong to (served by this node)")],
     count: Annotated[int, typer.Option(min=1, max=100_000)] = 10,
-    type: Annotated[str, typer.Option(help="Event type")] = "declaration.registered",
-    payload: Annotated[
-        str, typer.Option(help="JSON payload")
-    ] = '{"status": "registered", "total_duties": 0}',
+    amount: Annotated[int, typer.Option(min=0, help="VND each event adds to the summary's amount")] = 0,
     actor: Annotated[str, typer.Option()] = "cli:link-test",
 ) -> None:
-    """Record test events (a link check: they travel and are counted like any other; audited)."""
+    """Record test events (sharing.link_tested: they travel and are counted like any other, and nothing
+    else acts on them; audited)."""
     from haiquan.kit import audit, outbox
 
-    try:
-        body = json.loads(payload)
-    except json.JSONDecodeError as exc:
-        fail(f"--payload is not JSON: {exc}")
+    event = SharingEvent.LINK_TESTED
     with database().unit_of_work() as uow:
         if org.TREES.get(uow.session).get(unit) is None:
             fail(f"unknown unit {unit}")
-        for _ in range(count):
-            outbox.record(uow.session, type=type, unit=unit, actor=actor, payload=dict(body))
+        for n in range(1, count + 1):
+            payload = {"n": n, "count": count, "amount": str(amount)}
+            outbox.record(uow.session, type=event, unit=unit, actor=actor, payload=payload)
         audit.append(
             uow.session,
             actor=actor,
             action="sharing.test_events",
-            target=type,
+            target=event,
             unit=unit,
             detail={"count": count},
         )
         uow.commit()
-    console.print(f"{count} {type} events recorded at {unit}")
+    console.print(f"{count} {event} events recorded at {unit}")
 
 
 def _split(value: str) -> list[str]:

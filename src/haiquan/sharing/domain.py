@@ -10,10 +10,14 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from haiquan.kit import catalogue
 from haiquan.kit.outbox import Event, default_subject, quick_event
 from haiquan.organization.domain import UnitTree
 
-ENVELOPE_VERSION = 1
+# 2: event types named as facts, from the catalogues (decision 0017). 1: the names before; a node that has
+# not been upgraded still sends them, and `decode` gives them their current names.
+ENVELOPE_VERSION = 2
+FORMER_NAMES_UNTIL = 1  # envelopes up to this version may carry former names
 EVENT_PREFIX = "hq.ev"
 REF_PREFIX = "hq.ref"
 AGENCY_PREFIX = "hq.agency"
@@ -64,6 +68,7 @@ def encode_with_payload(event: Event, payload_json: str) -> bytes:
 def decode(data: bytes | str, *, origin: str | None = None) -> Event:
     try:
         raw = json.loads(data)
+        envelope_version = int(raw.get("envelope", 1))
         occurred = datetime.fromisoformat(raw["occurred_at"])
         if occurred.tzinfo is None:
             raise EnvelopeError("occurred_at has no time zone")
@@ -85,7 +90,21 @@ def decode(data: bytes | str, *, origin: str | None = None) -> Event:
         raise EnvelopeError("event id must be 1 to 32 characters")
     if event.subject != default_subject(event.type, event.unit):
         raise EnvelopeError(f"subject {event.subject} does not match unit {event.unit} and type {event.type}")
+    if envelope_version <= FORMER_NAMES_UNTIL:
+        return current_names(event)
     return event
+
+
+def current_names(event: Event) -> Event:
+    """An event of an envelope 1 under the name its type has now (and the subject that goes with it)."""
+    name = catalogue.current_name(event.type)
+    if name == event.type:
+        return event
+    e = event
+    subject = default_subject(name, e.unit)
+    return quick_event(
+        e.id, e.seq, name, e.version, e.unit, subject, e.occurred_at, e.actor, e.payload, e.origin
+    )
 
 
 def department_of_code(unit: str) -> str:
@@ -189,12 +208,19 @@ class Agreement:
 
 
 def validate_agreement_types(types: Iterable[str]) -> tuple[str, ...]:
+    """Each a type of the catalogue, or `<prefix>.*` for every type a catalogue names under the prefix."""
+    known = catalogue.types()
     out = []
     for t in types:
         t = t.strip()
         body = t[:-2] if t.endswith(".*") else t
         if not body or any(not part.isidentifier() for part in body.split(".")):
             raise ValueError(f"event type {t!r} must look like domain.event or domain.*")
+        if t.endswith(".*") and not any(k.startswith(body + ".") for k in known):
+            raise ValueError(f"no event type is named {t!r}")
+        if not t.endswith(".*") and t not in known:
+            now = catalogue.current_name(t)
+            raise ValueError(f"{t!r} is now named {now!r}" if now != t else f"no event type is named {t!r}")
         out.append(t)
     if not out:
         raise ValueError("name at least one event type")

@@ -4,6 +4,7 @@ transaction as their inbox row (one batch, not one transaction per event)."""
 
 from __future__ import annotations
 
+from haiquan.kit import catalogue
 from haiquan.kit.db import UnitOfWork
 from haiquan.kit.dispatcher import Dispatcher
 from haiquan.kit.outbox import Consumer, Event
@@ -30,13 +31,13 @@ def register(dispatcher: Dispatcher) -> None:
     dispatcher.register(
         Consumer(
             "sharing.summary",
-            frozenset(),
+            frozenset(service.summary_types()),
             _summary,
-            prefixes=service.SUMMARY_PREFIXES,
             local_only=True,
             many=_summary_many,
         )
     )
     dispatcher.register(
-        Consumer("sharing.agency", frozenset(), _agency, prefixes=("",), local_only=True, many=_agency_many)
+        # an agreement may name any type of the catalogue
+        Consumer("sharing.agency", catalogue.types(), _agency, local_only=True, many=_agency_many)
     )

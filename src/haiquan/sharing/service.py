@@ -8,18 +8,21 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
+from functools import cache
 from typing import Any, cast
 
 import structlog
 from sqlalchemy import Table, case, insert, select
 from sqlalchemy.orm import Session
 
-from haiquan.kit import audit, clock
+from haiquan.kit import audit, catalogue, clock
 from haiquan.kit.db import add_up, insert_for, new_id, pipelined
 from haiquan.kit.errors import Conflict, NotFound, ValidationFailed
 from haiquan.kit.outbox import Event
 from haiquan.organization import service as org
 from haiquan.organization.domain import Unit
+from haiquan.payments.catalogue import PaymentEvent
 from haiquan.sharing import domain, inbox
 from haiquan.sharing.domain import Agreement, NodeLayout
 from haiquan.sharing.tables import (
@@ -124,11 +127,19 @@ def note_nodes(session: Session, arrived: list[Received], now: datetime) -> None
     session.execute(stmt, values)
 
 
-SUMMARY_PREFIXES = ("declaration.", "supervision.", "payment.", "enforcement.", "cargo.")
+# The domains whose events the per-unit summary counts (every type their catalogues declare), less the
+# revenue ledger's: its entries are counted by the reports, and a target is no amount received
+SUMMARY_DOMAINS = ("declarations", "supervision", "payments", "enforcement", "cargo", "sharing")
+NOT_SUMMED = frozenset({PaymentEvent.REVENUE_POSTED, PaymentEvent.REVENUE_TARGET_SET})
+
+
+@cache
+def summary_types() -> frozenset[StrEnum]:
+    return catalogue.of_domains(*SUMMARY_DOMAINS) - NOT_SUMMED
 
 
 def counted(event_type: str) -> bool:
-    return event_type.startswith(SUMMARY_PREFIXES)
+    return event_type in summary_types()
 
 
 def sum_into(totals: Totals, event: Event) -> None:

@@ -1,6 +1,7 @@
-"""Reactions of supervision to events. declaration.* keeps the consignment ↔ declaration link and pushes
-the new release status to the terminal that holds or expects the goods; supervision.movements_applied
-tells declarations that cleared goods have left (the one direct call into declarations)."""
+"""Reactions of supervision to events. Each change of a declaration (declarations.catalogue.CHANGES) keeps
+the consignment ↔ declaration link and pushes the new release status to the terminal that holds or expects
+the goods (`cause`: the event's type); supervision.movements_applied tells declarations that cleared goods
+have left (the one direct call into declarations)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from haiquan.cargo.tables import ConsignmentRow
 from haiquan.declarations import service as declarations
+from haiquan.declarations.catalogue import CHANGES
 from haiquan.kit import clock
 from haiquan.kit.db import UnitOfWork, among, pg_array
 from haiquan.kit.outbox import Consumer, Event
@@ -136,7 +138,6 @@ def _keep_link(
 ) -> DeclarationLinkRow:
     """The link as the event leaves it; a new status or goods is pushed to the terminal. `held`: the
     consignments of the chunk's goods, read at once (else each is read here)."""
-    p = event.payload
     if link is not None and link.event_seq > event.seq:
         return link  # an older event arriving late
     if link is None:
@@ -152,7 +153,7 @@ def _keep_link(
             c = held.get(goods_id) if held is not None else _consignment(s, goods_id)
             if c is not None:
                 s.flush()  # the status pushed is read from the links, this one included
-                webhooks.enqueue_status(s, c, cause=f"declaration.{p.get('action', '')}")
+                webhooks.enqueue_status(s, c, cause=event.type)
     return link
 
 
@@ -169,12 +170,6 @@ def on_movements(uow: UnitOfWork, event: Event) -> None:
 
 def consumers() -> list[Consumer]:
     return [
-        Consumer(
-            "supervision.declarations",
-            frozenset(),
-            on_declaration,
-            prefixes=("declaration.",),
-            many=on_declarations,
-        ),
+        Consumer("supervision.declarations", CHANGES, on_declaration, many=on_declarations),
         Consumer("supervision.exits", frozenset({"supervision.movements_applied"}), on_movements),
     ]

@@ -275,5 +275,5 @@ class ConsignmentStatusPushed(StatusOut):
     model_config = ConfigDict(extra="forbid")
     delivery: int = Field(description="The delivery's number: the same on every retry of this push")
     event: Literal["consignment.status"]
-    cause: str = Field(description="What changed the status, e.g. `declaration.clear`")
+    cause: str = Field(description="What changed the status, e.g. `declaration.cleared`")
     at: datetime

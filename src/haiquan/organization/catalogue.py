@@ -1,0 +1,120 @@
+"""The organisation's events: the unit hierarchy loaded and restructured, officers' accounts and rosters,
+enterprises' standing, and representations between enterprises. Past tense; producers and consumers import
+these members (kit/catalogue.py)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from typing_extensions import TypedDict
+
+
+class OrganizationEvent(StrEnum):
+    UNITS_REPLACED = "organization.units_replaced"
+    UNIT_MERGED = "organization.unit_merged"
+    UNIT_DISSOLVED = "organization.unit_dissolved"
+    OFFICER_DEACTIVATED = "organization.officer_deactivated"
+    OFFICER_REACTIVATED = "organization.officer_reactivated"
+    OFFICER_ROLE_CHANGED = "organization.officer_role_changed"
+    OFFICER_MOVED = "organization.officer_moved"
+    OFFICER_LEFT_ROSTER = "organization.officer_left_roster"
+    OFFICER_RETURNED_TO_ROSTER = "organization.officer_returned_to_roster"
+    ENTERPRISE_SUSPENDED = "organization.enterprise_suspended"
+    ENTERPRISE_REINSTATED = "organization.enterprise_reinstated"
+    ENTERPRISE_DISSOLVED = "organization.enterprise_dissolved"
+    REPRESENTATION_GRANTED = "organization.representation_granted"
+    REPRESENTATION_REVOKED = "organization.representation_revoked"
+
+
+class UnitsReplaced(TypedDict):
+    """The unit hierarchy loaded from a file: how many units it `added` and `changed`, and how many it
+    `merged` into a successor or `dissolved`, of its `total`."""
+
+    added: int
+    changed: int
+    merged: int
+    dissolved: int
+    total: int
+
+
+class UnitMerged(TypedDict):
+    """A unit merged into its `successor`: its records now belong to `records_to` (the active unit at the
+    end of its successors), where its officers moved; its open checks reassigned."""
+
+    unit: str
+    records_to: str | None
+    open_checks_reassigned: int
+    successor: str | None
+    officers_moved: list[str]
+
+
+class UnitDissolved(TypedDict):
+    """A unit dissolved without a successor: its records held by `records_to` (the unit above it), its
+    officers refused access, its open checks reassigned."""
+
+    unit: str
+    records_to: str | None
+    open_checks_reassigned: int
+    officers_refused: list[str]
+
+
+_OfficerMove = TypedDict("_OfficerMove", {"from": str | bool, "to": str | bool})  # keywords: functional form
+
+
+class OfficerChanged(_OfficerMove):
+    """An administrator changed one `field` of an officer's account (`active`, `role`, `unit`,
+    `on_roster`) `from` one value `to` another; the officer as it stands after."""
+
+    officer_id: str
+    username: str
+    unit: str
+    role: str
+    field: str
+
+
+_StatusMove = TypedDict("_StatusMove", {"from": str, "to": str})
+
+
+class EnterpriseStanding(_StatusMove):
+    """An enterprise's standing changed (`active`, `suspended`, `dissolved`), for the `reason` given."""
+
+    enterprise_id: str
+    tax_code: str
+    reason: str
+
+
+class Representation(TypedDict):
+    """An importer or exporter (the principal) let a declarant (its representative) lodge in its name,
+    directly or indirectly (`kind`), from `valid_from` until `valid_until`; or took that back (`revoked_at`)."""
+
+    id: str
+    principal_tax_code: str
+    representative_tax_code: str
+    kind: str
+    valid_from: str
+    valid_until: str | None
+    revoked_at: str | None
+
+
+E = OrganizationEvent
+PAYLOADS: dict[OrganizationEvent, type] = {
+    E.UNITS_REPLACED: UnitsReplaced,
+    E.UNIT_MERGED: UnitMerged,
+    E.UNIT_DISSOLVED: UnitDissolved,
+    **dict.fromkeys(
+        (
+            E.OFFICER_DEACTIVATED,
+            E.OFFICER_REACTIVATED,
+            E.OFFICER_ROLE_CHANGED,
+            E.OFFICER_MOVED,
+            E.OFFICER_LEFT_ROSTER,
+            E.OFFICER_RETURNED_TO_ROSTER,
+        ),
+        OfficerChanged,
+    ),
+    **dict.fromkeys(
+        (E.ENTERPRISE_SUSPENDED, E.ENTERPRISE_REINSTATED, E.ENTERPRISE_DISSOLVED), EnterpriseStanding
+    ),
+    E.REPRESENTATION_GRANTED: Representation,
+    E.REPRESENTATION_REVOKED: Representation,
+}

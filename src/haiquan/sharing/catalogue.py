@@ -1,0 +1,25 @@
+"""The sharing module's events: a link check's test events (`haiquan sharing test-events`), which travel up
+and are counted in the per-unit summary like any other, and which no other consumer acts on. Past tense;
+producers and consumers import these members (kit/catalogue.py)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from typing_extensions import TypedDict
+
+
+class SharingEvent(StrEnum):
+    LINK_TESTED = "sharing.link_tested"
+
+
+class LinkTested(TypedDict):
+    """One of `count` test events an operator recorded at a unit to check its link (`n`: 1 to count), with an
+    `amount` (VND) the summary adds up."""
+
+    n: int
+    count: int
+    amount: str
+
+
+PAYLOADS: dict[SharingEvent, type] = {SharingEvent.LINK_TESTED: LinkTested}
