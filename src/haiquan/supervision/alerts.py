@@ -6,19 +6,19 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, select
-from sqlalchemy import insert as sa_insert
+from sqlalchemy import and_, exists, insert, select, text
 from sqlalchemy.orm import Session
 
 from haiquan.cargo.tables import ConsignmentRow, ManifestRow
 from haiquan.kit import audit, clock, outbox
 from haiquan.kit.auth import Principal
 from haiquan.kit.errors import Conflict, NotFound
+from haiquan.supervision import bulk
 from haiquan.supervision.catalogue import AlertChanged, AlertRaised, AlertsRaised, SupervisionEvent
 from haiquan.supervision.domain import ALERT_TITLES, AlertKind
 from haiquan.supervision.tables import AlertRow, DeclarationLinkRow, ItemRow, LocationRow, TransitRow
 
-__all__ = ["AlertRow", "acknowledge", "close", "insert", "row", "scan"]
+__all__ = ["AlertRow", "acknowledge", "close", "raise_many", "row", "scan"]
 
 NO_DECLARATION_DAYS = 3
 SCAN_ACTOR = "system:scan"
@@ -104,12 +104,27 @@ def close(session: Session, *, principal: Principal, alert_id: int, note: str) -
     return a
 
 
-def insert(session: Session, rows: list[dict[str, Any]], *, source: str, actor: str) -> None:
+def _insert_with_ids(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    """The rows inserted, their ids in the rows' order. On PostgreSQL the ids are drawn from the column's
+    sequence in one round trip and the rows COPYed: an INSERT ... RETURNING of 500 rows goes as one long
+    statement that psycopg splits in Python, four times the cost of the plain insert it replaced."""
+    if not bulk.is_pg(session):
+        stmt = insert(AlertRow).returning(AlertRow.id, sort_by_parameter_order=True)
+        return [int(i) for i in session.execute(stmt, rows).scalars()]
+    drawn = session.execute(_DRAW_IDS, {"n": len(rows)}).scalars()
+    ids = sorted(int(i) for i in drawn)
+    bulk.insert_rows(session, AlertRow, [r | {"id": i} for r, i in zip(rows, ids, strict=True)])
+    return ids
+
+
+_DRAW_IDS = text("SELECT nextval(pg_get_serial_sequence('sv_alerts', 'id')) FROM generate_series(1, :n)")
+
+
+def raise_many(session: Session, rows: list[dict[str, Any]], *, source: str, actor: str) -> None:
     """Insert alert rows (from `row`) and record them raised: one event per unit, each alert with its id."""
     if not rows:
         return
-    stmt = sa_insert(AlertRow).returning(AlertRow.id, sort_by_parameter_order=True)
-    ids = session.execute(stmt, rows).scalars().all()
+    ids = _insert_with_ids(session, rows)
     by_unit: dict[str, list[AlertRaised]] = {}
     for alert_id, r in zip(ids, rows, strict=True):
         by_unit.setdefault(r["unit"], []).append(
@@ -135,7 +150,7 @@ def _insert_new(session: Session, rows: list[dict[str, Any]]) -> int:
     keys = [r["dedupe_key"] for r in rows]
     known = set(session.scalars(select(AlertRow.dedupe_key).where(AlertRow.dedupe_key.in_(keys))))
     fresh = [r for r in rows if r["dedupe_key"] not in known]
-    insert(session, fresh, source="scan", actor=SCAN_ACTOR)
+    raise_many(session, fresh, source="scan", actor=SCAN_ACTOR)
     return len(fresh)
 
 

@@ -260,7 +260,7 @@ def _write(session: Session, b: Batch, actor: str) -> None:
         if g.dirty and g.item is not None and g.item["id"] not in new
     }
     bulk.update_rows(session, ItemRow, list(changed.values()), key="id", columns=ITEM_STATE)
-    alerts.insert(session, b.alerts, source="movements", actor=actor)
+    alerts.raise_many(session, b.alerts, source="movements", actor=actor)
     if b.rejected:
         session.execute(insert(RejectedMessageRow), b.rejected)
 
