@@ -69,10 +69,8 @@ def _held_elsewhere(g: Goods) -> MessageError:
     return MessageError("held_by_another_operator", field, f"another operator holds {what} in its area")
 
 
-def gate_in(b: Batch, m: MessageIn, g: Goods) -> list[Reason]:
-    it = g.item
-    if it is not None and it["state"] == "in" and it["operator_id"] != b.operator.id:
-        raise _held_elsewhere(g)
+def _arrival_warnings(m: MessageIn, g: Goods) -> list[Reason]:
+    """What a gate-in reports that the manifest does not say: applied all the same, with an alert."""
     warnings: list[Reason] = []
     if g.container and m.seal and g.manifest_seal and m.seal != g.manifest_seal:
         warnings.append(
@@ -92,6 +90,14 @@ def gate_in(b: Batch, m: MessageIn, g: Goods) -> list[Reason]:
                 True,
             )
         )
+    return warnings
+
+
+def gate_in(b: Batch, m: MessageIn, g: Goods) -> list[Reason]:
+    it = g.item
+    if it is not None and it["state"] == "in" and it["operator_id"] != b.operator.id:
+        raise _held_elsewhere(g)
+    warnings = _arrival_warnings(m, g)
     loc = b.locations[m.location]
     if it is None or it["state"] != "in":  # an arrival; a repeated gate-in of goods already in is not
         b.gate_ins.append({"unit": loc.unit, "location": m.location, "at": m.at.isoformat()})
