@@ -4,7 +4,7 @@ from the start of history, for every figure and every level; bulk history and th
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -14,6 +14,7 @@ from haiquan.kit.auth import Scope
 from haiquan.organization.service import load_tree
 from haiquan.reports import queries, simulate
 from haiquan.reports.tables import DailyDeclarationRow, RunningBalanceRow
+from tests.reports.supervision_facts import alert, closed, gate_in, gate_out, movements, raised
 from tests.reports.test_reports import _event, _feed
 from tests.support import World
 
@@ -32,11 +33,18 @@ def _same_both_ways(app: Any, nodes: list[str], start: date, end: date) -> None:
 def test_pre_summed_rows_and_balances_match_the_offices_rows(world: World, app: Any) -> None:
     clock.freeze(datetime(2026, 3, 31, 5, tzinfo=UTC))
     _feed(app)
-    for i, (name, day) in enumerate([("gate_in", 1), ("gate_in", 2), ("gate_out", 3), ("alert_raised", 2),
-                                     ("alert_raised", 20), ("alert_closed", 21)]):  # fmt: skip
-        payload = {"unit": "01B1", "gate_in_at": "2026-03-01T00:00:00+00:00", "n": i}
-        clock.freeze(datetime(2026, 3, day, 5, tzinfo=UTC))
-        _event(app, f"supervision.{name}", "01B1", payload)
+    march = datetime(2026, 3, 1, 5, tzinfo=UTC)
+    for day, (type_, payload) in [
+        (1, movements([gate_in("01B1", march)], [])),
+        (2, movements([gate_in("01B1", march.replace(day=2))], [])),
+        (3, movements([], [gate_out("01B1", march.replace(day=3), timedelta(hours=53))])),
+        (2, raised(alert(1, "01B1", march.replace(day=2)))),
+        (20, raised(alert(2, "01B1", march.replace(day=20)))),
+        (21, closed(2, march.replace(day=20))),
+        (21, closed(99, march)),  # an alert raised before the reports existed: its closing moves nothing
+    ]:
+        clock.freeze(march.replace(day=day))
+        _event(app, type_, "01B1", payload)
     app.state.dispatcher.run_once()
     with app.state.db.unit_of_work() as uow:
         bal = uow.session.get(RunningBalanceRow, "01")

@@ -72,10 +72,13 @@ def huge_int_path(value: Any, at: str = "") -> str | None:
     return None
 
 
-def _json_problem(body: bytes) -> tuple[str, str] | None:
-    """(field, message) for a JSON body nested too deep or holding an integer no column can hold."""
+def _json_problem(body: bytes, per_item: bool) -> tuple[str, str] | None:
+    """(field, message) for a JSON body nested too deep or holding an integer no column can hold (a batch
+    whose items are answered one by one refuses such an item on its own)."""
     if too_deep(body):
         return "body", f"nested deeper than {MAX_DEPTH} levels of arrays and objects"
+    if per_item:
+        return None
     if _LONG_NUMBER.search(body) is None or _LONG_NUMBER.search(_STRINGS.sub(b'""', body)) is None:
         return None
     try:
@@ -114,7 +117,7 @@ class RefuseNul:
         if found is None and scope["method"] in ("POST", "PUT", "PATCH") and not (per_item and _xml(scope)):
             body, more = await _read(receive)
             if not more:
-                found = _json_problem(body) if body.lstrip()[:1] in (b"{", b"[") else None
+                found = _json_problem(body, per_item) if body.lstrip()[:1] in (b"{", b"[") else None
                 if found is None and not per_item:
                     field = _body_field(body)
                     found = (field, NUL) if field else None

@@ -30,6 +30,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "reports.median": ("Trung vị", "Median"),
     "reports.dwell": ("Hàng trong khu vực giám sát", "Goods in controlled areas"),
     "reports.in_area": ("Đang lưu", "In the area now"),
+    "reports.gate_in": ("Vào", "Gated in"),
+    "reports.gate_out": ("Ra", "Gated out"),
     "reports.hours": ("giờ", "hours"),
     "reports.seizures": ("Bắt giữ theo tuyến và địa bàn", "Seizures by route and region"),
     "reports.alerts": ("Cảnh báo đang mở", "Open alerts"),

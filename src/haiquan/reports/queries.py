@@ -316,9 +316,15 @@ def clearance(session: Session, v: View) -> dict[str, Any]:
 
 
 def dwell(session: Session, v: View) -> dict[str, Any]:
+    """Goods through the gates in the period, how long those that left had stayed, and what is in now."""
     hist = _histogram(session, v, DailyDwellRow)
     t = DailySupervisionRow
+    gate_in, gate_out = session.execute(
+        select(func.sum(t.gate_in), func.sum(t.gate_out)).where(*v.where(t.unit, t.day))
+    ).one()
     return {
+        "gate_in": int(gate_in or 0),
+        "gate_out": int(gate_out or 0),
         "buckets_hours": [b for b, _ in hist],
         "counts": [c for _, c in hist],
         "in_area": int(level_as_of(session, v, v.end, t, t.gate_in - t.gate_out, "in_area")),

@@ -75,6 +75,15 @@ class DailyDwellRow(Base):
     count: Mapped[int] = mapped_column(Count, default=0)
 
 
+class OpenAlertRow(Base):
+    """The alerts counted open by the rollups, so that a closing moves the figures only for an alert whose
+    raising they counted (one raised before the reports existed, or on a node not yet federated, is not)."""
+
+    __tablename__ = "reports_open_alerts"
+    unit: Mapped[str] = mapped_column(String(16), primary_key=True)
+    alert_id: Mapped[int] = mapped_column(Count, primary_key=True)  # unique within a unit's node
+
+
 class DailySeizureRow(Base):
     __tablename__ = "reports_daily_seizures"
     unit: Mapped[str] = mapped_column(String(16), primary_key=True)

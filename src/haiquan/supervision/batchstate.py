@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from haiquan.supervision.catalogue import Exit, GateIn, GateOut
 from haiquan.supervision.domain import DeclarationFacts
 from haiquan.supervision.schemas import MessageResult
 from haiquan.supervision.tables import LocationRow, OperatorRow, TransitRow
@@ -51,7 +52,9 @@ class Batch:
     containers_of: dict[str, list[str]] = field(default_factory=dict)
     declarations: dict[str, list[DeclarationFacts]] = field(default_factory=dict)
     transits: dict[str, list[TransitRow]] = field(default_factory=dict)
-    exits: list[dict[str, Any]] = field(default_factory=list)
+    exits: list[Exit] = field(default_factory=list)
+    gate_ins: list[GateIn] = field(default_factory=list)  # the facts the read models need
+    gate_outs: list[GateOut] = field(default_factory=list)
 
 
 class MessageError(Exception):

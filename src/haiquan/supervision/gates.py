@@ -4,6 +4,7 @@ each gate-out. Nothing here writes to the database except the stock report's bul
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -68,10 +69,8 @@ def _held_elsewhere(g: Goods) -> MessageError:
     return MessageError("held_by_another_operator", field, f"another operator holds {what} in its area")
 
 
-def gate_in(b: Batch, m: MessageIn, g: Goods) -> list[Reason]:
-    it = g.item
-    if it is not None and it["state"] == "in" and it["operator_id"] != b.operator.id:
-        raise _held_elsewhere(g)
+def _arrival_warnings(m: MessageIn, g: Goods) -> list[Reason]:
+    """What a gate-in reports that the manifest does not say: applied all the same, with an alert."""
     warnings: list[Reason] = []
     if g.container and m.seal and g.manifest_seal and m.seal != g.manifest_seal:
         warnings.append(
@@ -91,7 +90,17 @@ def gate_in(b: Batch, m: MessageIn, g: Goods) -> list[Reason]:
                 True,
             )
         )
+    return warnings
+
+
+def gate_in(b: Batch, m: MessageIn, g: Goods) -> list[Reason]:
+    it = g.item
+    if it is not None and it["state"] == "in" and it["operator_id"] != b.operator.id:
+        raise _held_elsewhere(g)
+    warnings = _arrival_warnings(m, g)
     loc = b.locations[m.location]
+    if it is None or it["state"] != "in":  # an arrival; a repeated gate-in of goods already in is not
+        b.gate_ins.append({"unit": loc.unit, "location": m.location, "at": m.at.isoformat()})
     if it is None:
         it = {
             "id": new_id(),
@@ -161,6 +170,7 @@ def gate_out(b: Batch, m: MessageIn, g: Goods) -> tuple[bool, list[Reason]]:
         return False, list(decision.reasons)
     assert it is not None
     moving = m.destination is Destination.CONTROLLED_AREA or permit is not None
+    _left(b, m, it)
     it.update(state="moving" if moving else "out", gate_out_at=m.at)
     g.dirty = True
     if permit is not None:
@@ -173,6 +183,14 @@ def gate_out(b: Batch, m: MessageIn, g: Goods) -> tuple[bool, list[Reason]]:
         if numbers:
             b.exits.append({"goods_id": g.goods_id, "declarations": numbers})
     return True, []
+
+
+def _left(b: Batch, m: MessageIn, it: dict[str, Any]) -> None:
+    """The gate-out fact: counted for the unit whose area held the goods, with the time they spent there."""
+    dwell = int((m.at - it["gate_in_at"]).total_seconds()) if it["gate_in_at"] is not None else 0
+    b.gate_outs.append(
+        {"unit": it["unit"], "location": m.location, "at": m.at.isoformat(), "dwell_seconds": max(0, dwell)}
+    )
 
 
 def _all_out(b: Batch, g: Goods) -> bool:

@@ -20,6 +20,7 @@ from haiquan.kit import clock
 from haiquan.kit.db import UnitOfWork, among, pg_array
 from haiquan.kit.outbox import Consumer, Event
 from haiquan.supervision import webhooks
+from haiquan.supervision.catalogue import SupervisionEvent
 from haiquan.supervision.tables import DeclarationLinkRow
 
 
@@ -171,5 +172,5 @@ def on_movements(uow: UnitOfWork, event: Event) -> None:
 def consumers() -> list[Consumer]:
     return [
         Consumer("supervision.declarations", CHANGES, on_declaration, many=on_declarations),
-        Consumer("supervision.exits", frozenset({"supervision.movements_applied"}), on_movements),
+        Consumer("supervision.exits", frozenset({SupervisionEvent.MOVEMENTS_APPLIED}), on_movements),
     ]

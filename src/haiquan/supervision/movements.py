@@ -17,6 +17,7 @@ from haiquan.kit.auth import Principal
 from haiquan.kit.db import among
 from haiquan.supervision import alerts, bulk, gates
 from haiquan.supervision.batchstate import Batch, Goods, Incoming, MessageError
+from haiquan.supervision.catalogue import MovementCounts, MovementsApplied, SupervisionEvent
 from haiquan.supervision.domain import DeclarationFacts
 from haiquan.supervision.registry import connected_operator
 from haiquan.supervision.schemas import MessageIn, MessageResult, errors_of
@@ -249,7 +250,7 @@ def _duplicates(
     return fresh
 
 
-def _write(session: Session, b: Batch) -> None:
+def _write(session: Session, b: Batch, actor: str) -> None:
     bulk.insert_rows(session, MovementRow, b.movements)
     new = {g.item["id"]: g.item for g in b.goods.values() if g.new and g.item is not None}
     bulk.insert_rows(session, ItemRow, list(new.values()))
@@ -259,8 +260,7 @@ def _write(session: Session, b: Batch) -> None:
         if g.dirty and g.item is not None and g.item["id"] not in new
     }
     bulk.update_rows(session, ItemRow, list(changed.values()), key="id", columns=ITEM_STATE)
-    if b.alerts:
-        session.execute(insert(alerts.AlertRow), b.alerts)
+    alerts.raise_many(session, b.alerts, source="movements", actor=actor)
     if b.rejected:
         session.execute(insert(RejectedMessageRow), b.rejected)
 
@@ -285,32 +285,41 @@ def apply_batch(
     _load_goods(session, b, [m for _, _, m in parsed])
     for i, inc, m in parsed:
         _one(session, b, i, inc, m)
-    _write(session, b)
+    _write(session, b, principal.label)
     b.results.sort(key=lambda r: r.index)
-    counts = {
-        s: sum(1 for r in b.results if r.status == s) for s in ("applied", "refused", "duplicate", "error")
-    }
     if b.movements or b.rejected:
-        units = sorted({mv["unit"] for mv in b.movements}) or [op.unit]
-        outbox.record(
-            session,
-            type="supervision.movements_applied",
-            unit=units[0],
-            actor=principal.label,
-            payload={
-                "operator": op.tax_code,
-                "operator_id": op.id,
-                "counts": counts,
-                "exits": b.exits,
-                "goods": sorted({mv["goods_id"] for mv in b.movements if mv["goods_id"]}),
-            },
-        )
-        audit.append(
-            session,
-            actor=principal.label,
-            action="supervision.movements",
-            target=f"operator:{op.tax_code}",
-            unit=units[0],
-            detail={"counts": counts, "format": fmt},
-        )
+        _record(session, principal.label, b)
     return b.results
+
+
+def _record(session: Session, actor: str, b: Batch) -> None:
+    """The batch's one event: its outcome, the goods that left, and each gate-in and gate-out."""
+    n = {s: sum(1 for r in b.results if r.status == s) for s in ("applied", "refused", "duplicate", "error")}
+    counts: MovementCounts = {
+        "applied": n["applied"],
+        "refused": n["refused"],
+        "duplicate": n["duplicate"],
+        "error": n["error"],
+    }
+    op = b.operator
+    unit = min({mv["unit"] for mv in b.movements}, default=op.unit)
+    payload: MovementsApplied = {
+        "operator": op.tax_code,
+        "operator_id": op.id,
+        "counts": counts,
+        "exits": b.exits,
+        "goods": sorted({mv["goods_id"] for mv in b.movements if mv["goods_id"]}),
+        "gate_ins": b.gate_ins,
+        "gate_outs": b.gate_outs,
+    }
+    outbox.record(
+        session, type=SupervisionEvent.MOVEMENTS_APPLIED, unit=unit, actor=actor, payload=dict(payload)
+    )
+    audit.append(
+        session,
+        actor=actor,
+        action="supervision.movements",
+        target=f"operator:{op.tax_code}",
+        unit=unit,
+        detail={"counts": dict(counts), "format": b.fmt},
+    )

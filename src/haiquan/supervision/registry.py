@@ -16,6 +16,7 @@ from haiquan.kit.auth import Principal
 from haiquan.kit.db import new_id
 from haiquan.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from haiquan.organization.tables import EnterpriseRow, UnitRow
+from haiquan.supervision.catalogue import SupervisionEvent
 from haiquan.supervision.domain import CONNECTED, Connection, Ranked, SurveyFacts, can_move_connection, rank
 from haiquan.supervision.schemas import ConnectionIn, KeyIn, LocationIn, OperatorIn, SurveyIn
 from haiquan.supervision.tables import LocationRow, OperatorKeyRow, OperatorRow
@@ -33,11 +34,15 @@ def _unit(session: Session, principal: Principal, code: str, field: str = "unit"
 
 
 def _event(
-    session: Session, principal: Principal, op: OperatorRow, action: str, detail: dict[str, object]
+    session: Session,
+    principal: Principal,
+    op: OperatorRow,
+    type_: SupervisionEvent,
+    detail: dict[str, object],
 ) -> None:
     outbox.record(
         session,
-        type=f"supervision.operator_{action}",
+        type=type_,
         unit=op.unit,
         actor=principal.label,
         payload={"operator_id": op.id, "tax_code": op.tax_code, **detail},
@@ -45,7 +50,7 @@ def _event(
     audit.append(
         session,
         actor=principal.label,
-        action=f"supervision.operator_{action}",
+        action=type_,
         target=f"operator:{op.tax_code}",
         unit=op.unit,
         detail=dict(detail),
@@ -67,7 +72,7 @@ def add_operator(session: Session, *, principal: Principal, data: OperatorIn) ->
     )
     session.add(op)
     session.flush()
-    _event(session, principal, op, "registered", {"name": data.name})
+    _event(session, principal, op, SupervisionEvent.OPERATOR_REGISTERED, {"name": data.name})
     return op
 
 
@@ -96,7 +101,7 @@ def record_survey(session: Session, *, principal: Principal, operator_id: str, d
         data.notes,
     )
     op.surveyed_at = op.updated_at = clock.now()
-    _event(session, principal, op, "surveyed", data.model_dump(exclude={"notes"}))
+    _event(session, principal, op, SupervisionEvent.OPERATOR_SURVEYED, data.model_dump(exclude={"notes"}))
     return op
 
 
@@ -120,7 +125,13 @@ def set_connection(
     if data.status in CONNECTED and op.enterprise_id is None:
         raise ValidationFailed("link the operator's enterprise account first", field="enterprise_tax_code")
     op.connection_status, op.updated_at = data.status, clock.now()
-    _event(session, principal, op, "connection_changed", {"from": old.value, "to": data.status.value})
+    _event(
+        session,
+        principal,
+        op,
+        SupervisionEvent.OPERATOR_CONNECTION_CHANGED,
+        {"from": old.value, "to": data.status.value},
+    )
     return op
 
 
@@ -143,7 +154,13 @@ def add_location(
         dwell_limit_days=data.dwell_limit_days,
     )
     session.add(loc)
-    _event(session, principal, op, "location_added", {"code": data.code, "kind": data.kind.value})
+    _event(
+        session,
+        principal,
+        op,
+        SupervisionEvent.OPERATOR_LOCATION_ADDED,
+        {"code": data.code, "kind": data.kind.value},
+    )
     return loc
 
 
@@ -239,7 +256,13 @@ def add_key(
         created_at=clock.now(),
     )
     session.add(row)
-    _event(session, principal, op, "key_added", {"key_name": data.key_name, "fingerprint": row.fingerprint})
+    _event(
+        session,
+        principal,
+        op,
+        SupervisionEvent.OPERATOR_KEY_ADDED,
+        {"key_name": data.key_name, "fingerprint": row.fingerprint},
+    )
     return row
 
 

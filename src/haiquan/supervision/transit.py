@@ -12,6 +12,7 @@ from haiquan.kit import audit, clock, outbox
 from haiquan.kit.auth import Principal
 from haiquan.kit.db import new_id
 from haiquan.kit.errors import Conflict, NotFound, ValidationFailed
+from haiquan.supervision.catalogue import SupervisionEvent
 from haiquan.supervision.schemas import TransitIn
 from haiquan.supervision.tables import LocationRow, TransitRow
 
@@ -56,7 +57,7 @@ def permit(session: Session, *, principal: Principal, data: TransitIn) -> Transi
     session.add(t)
     outbox.record(
         session,
-        type="supervision.transit_permitted",
+        type=SupervisionEvent.TRANSIT_PERMITTED,
         unit=src.unit,
         actor=principal.label,
         payload={
@@ -71,7 +72,7 @@ def permit(session: Session, *, principal: Principal, data: TransitIn) -> Transi
     audit.append(
         session,
         actor=principal.label,
-        action="supervision.transit_permitted",
+        action=SupervisionEvent.TRANSIT_PERMITTED,
         target=f"transit:{t.id}",
         unit=src.unit,
         detail={"goods_id": c.goods_id, "to": dst.code},
