@@ -1,4 +1,5 @@
-"""One place where a declaration changes status: history row, outbox event, audit entry."""
+"""One place where a declaration changes status, as its lifecycle (domain.LIFECYCLE) allows: history row,
+outbox event, audit entry."""
 
 from __future__ import annotations
 
@@ -7,24 +8,16 @@ from typing import Any, cast
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
-from haiquan.declarations.domain import DecisionKind, Status
+from haiquan.declarations.domain import ACTIONS, Command, Status, move
 from haiquan.declarations.tables import DeclarationHistoryRow, DeclarationRow
 from haiquan.kit import audit, clock, outbox, pending
 from haiquan.kit.metrics import DECLARATIONS
 
 HISTORY = cast(Table, DeclarationHistoryRow.__table__)
 
-# Officers' decisions, as facts: the history action, and the event type after "declaration."
-DECISION_ACTIONS: dict[DecisionKind, str] = {
-    DecisionKind.REQUEST_DOCUMENTS: "documents_requested",
-    DecisionKind.DOCUMENTS_ACCEPTED: "documents_accepted",
-    DecisionKind.INSPECTION_RESULT: "inspection_recorded",
-    DecisionKind.REJECT: "rejected",
-    DecisionKind.CLEAR: "clearance_decided",
-    DecisionKind.HOLD: "held_for_agency",
-}
-INSPECTION_RECORDED = f"declaration.{DECISION_ACTIONS[DecisionKind.INSPECTION_RESULT]}"
-REJECTED = f"declaration.{DECISION_ACTIONS[DecisionKind.REJECT]}"
+# Event types consumers elsewhere match (the facts are named once, in domain.ACTIONS)
+INSPECTION_RECORDED = f"declaration.{ACTIONS[Command.RECORD_INSPECTION]}"
+REJECTED = f"declaration.{ACTIONS[Command.REJECT]}"
 
 
 def payload(row: DeclarationRow, previous: str | None) -> dict[str, Any]:
@@ -58,16 +51,19 @@ def payload(row: DeclarationRow, previous: str | None) -> dict[str, Any]:
 def transition(
     session: Session,
     row: DeclarationRow,
-    old: Status | None,
-    new: Status,
+    command: Command,
     *,
     actor: str,
-    action: str,
     reason: str = "",
     detail: dict[str, Any] | None = None,
 ) -> str:
-    """Returns the id of the outbox event recorded."""
-    row.status = new
+    """Move the declaration by `command` as the lifecycle allows (domain.LIFECYCLE; anything else is a
+    LifecycleError, 409): its status, a history row, an outbox event and an audit entry, all in the
+    caller's transaction. A declaration being lodged has no status yet. Returns the event's id."""
+    old = Status(row.status) if row.status is not None else None
+    step = move(old, command)
+    row.status = step.to
+    action = step.action
     pending.add(
         session,
         HISTORY,
@@ -77,7 +73,7 @@ def transition(
             "actor": actor,
             "action": action,
             "status_from": old.value if old else None,
-            "status_to": new.value,
+            "status_to": step.to.value,
             "reason": reason,
             "detail": detail or {},
         },
@@ -93,7 +89,7 @@ def transition(
         action=f"declaration.{action}",
         target=f"declaration:{row.number}",
         unit=row.office,
-        detail={"from": old.value if old else None, "to": new.value, "reason": reason[:200]},
+        detail={"from": old.value if old else None, "to": step.to.value, "reason": reason[:200]},
     )
     DECLARATIONS.labels(action).inc()
     return event_id

@@ -96,7 +96,7 @@ class UnitOfWork:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self._after_commit: list[Callable[[], object]] = []
+        self._after_commit: list[Callable[..., object]] = []
 
     def commit(self) -> None:
         """Commit, in named steps:
@@ -124,7 +124,7 @@ class UnitOfWork:
         self.session.rollback()
         self._after_commit.clear()
 
-    def after_commit(self, callback: Callable[[], object]) -> None:
+    def after_commit(self, callback: Callable[..., object]) -> None:
         self._after_commit.append(callback)
 
     def close(self) -> None:
