@@ -58,7 +58,9 @@ def outcome(
 ) -> object:
     """What the decision does, read from the command `decide` picks and the lifecycle's move for it."""
     try:
-        command = decide(status, channel, kind, fraud, Recorded(documents_accepted=docs, inspection_result=insp))
+        command = decide(
+            status, channel, kind, fraud, Recorded(documents_accepted=docs, inspection_result=insp)
+        )
     except LifecycleError as exc:
         return exc.code
     assert isinstance(command, Command)
