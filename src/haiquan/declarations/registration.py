@@ -10,7 +10,14 @@ from sqlalchemy.orm import Session
 from haiquan.declarations import repository
 from haiquan.declarations.assignment import assign_checkers
 from haiquan.declarations.clearance import after_checks
-from haiquan.declarations.domain import Channel, Command, Status, check_deadline, check_registrable
+from haiquan.declarations.domain import (
+    Channel,
+    Command,
+    Status,
+    allows,
+    check_deadline,
+    check_registrable,
+)
 from haiquan.declarations.events import transition
 from haiquan.declarations.tables import DeclarationLineRow, DeclarationRow
 from haiquan.kit import clock, pending
@@ -68,7 +75,7 @@ def may_register(principal: Principal, row: DeclarationRow) -> bool:
         principal.is_enterprise
         and "declarant" in principal.enterprise_roles
         and repository.visible(row, principal.scope)
-        and row.status == Status.ACCEPTED
+        and allows(Status(row.status), Command.REGISTER)
     )
 
 
