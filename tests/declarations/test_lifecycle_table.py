@@ -4,6 +4,7 @@ the lifecycle written a second way, as a specification. Pure: no database."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Collection
 
 import pytest
 from sqlalchemy.orm import Session
@@ -24,45 +25,52 @@ from haiquan.kit.errors import Conflict
 
 S, C = Status, Command
 STATUSES: list[Status | None] = [None, *Status]
-LIVE = {S.ACCEPTED, S.REGISTERED, S.DOCUMENTS_REQUESTED, S.INSPECTION_INTENDED,
+LIVE: set[Status | None] = {S.ACCEPTED, S.REGISTERED, S.DOCUMENTS_REQUESTED, S.INSPECTION_INTENDED,
         S.DUTY_PAYMENT_REFERENCE_ISSUED, S.CLEARED, S.RELEASED, S.HELD_BY_OTHER_AGENCY}  # fmt: skip
-CHECKING = {S.REGISTERED, S.DOCUMENTS_REQUESTED, S.INSPECTION_INTENDED}
+CHECKING: set[Status | None] = {S.REGISTERED, S.DOCUMENTS_REQUESTED, S.INSPECTION_INTENDED}
+
+
+def only(sources: Collection[Status | None], after: Status) -> Callable[[Status | None], Status | None]:
+    return lambda status: after if status in sources else None
+
+
+def stays(sources: Collection[Status | None]) -> Callable[[Status | None], Status | None]:
+    return lambda status: status if status in sources else None
+
+
+DECIDING = CHECKING | {S.HELD_BY_OTHER_AGENCY}  # decisions that also bring a held declaration back
+# command -> the status after it from a given status, or None where the lifecycle refuses it
+SPEC: dict[Command, Callable[[Status | None], Status | None]] = {
+    C.LODGE: only({None}, S.ACCEPTED),
+    C.AMEND: only({S.ACCEPTED}, S.ACCEPTED),
+    C.REGISTER: only({S.ACCEPTED}, S.REGISTERED),
+    C.ROUTE_TO_INSPECTION: only({S.REGISTERED}, S.INSPECTION_INTENDED),
+    C.AWAIT_PAYMENT: only({S.REGISTERED}, S.DUTY_PAYMENT_REFERENCE_ISSUED),
+    C.CLEAR: only({S.REGISTERED, S.DUTY_PAYMENT_REFERENCE_ISSUED}, S.CLEARED),
+    C.SETTLE_BY_PAYMENT: stays(set(Status)),  # recorded whatever the status
+    C.SETTLE_BY_GUARANTEE: stays(set(Status)),
+    C.AMEND_REGISTERED: stays(LIVE - {S.ACCEPTED}),
+    C.CANCEL: only(LIVE - {S.CLEARED, S.RELEASED}, S.CANCELLED),
+    C.RECORD_EXIT: only({S.CLEARED, S.RELEASED}, S.GOODS_EXITED),
+    C.SUBMIT_DOCUMENTS: only({S.DOCUMENTS_REQUESTED}, S.REGISTERED),
+    C.SUBMIT_DOCUMENTS_FOR_INSPECTION: only({S.DOCUMENTS_REQUESTED}, S.INSPECTION_INTENDED),
+    C.REQUEST_DOCUMENTS: only(CHECKING, S.DOCUMENTS_REQUESTED),
+    C.REJECT: only(CHECKING, S.REJECTED),
+    C.HOLD_FOR_AGENCY: only(CHECKING, S.HELD_BY_OTHER_AGENCY),
+    C.ACCEPT_DOCUMENTS: only(DECIDING, S.REGISTERED),
+    C.ACCEPT_DOCUMENTS_BEFORE_INSPECTION: only(DECIDING, S.INSPECTION_INTENDED),
+    C.RECORD_INSPECTION: only(DECIDING, S.REGISTERED),
+    C.RECORD_FRAUD: only(DECIDING, S.INSPECTION_INTENDED),
+    C.DECIDE_CLEARANCE: only(DECIDING, S.REGISTERED),
+}
 
 
 def expected(status: Status | None, command: Command) -> Status | None:
-    """The status after `command`, or None where the lifecycle refuses it."""
-    lodged, live = status is not None, status in LIVE
-    match command:
-        case C.LODGE:
-            return S.ACCEPTED if not lodged else None
-        case C.AMEND | C.REGISTER:
-            return {C.AMEND: S.ACCEPTED, C.REGISTER: S.REGISTERED}[command] if status is S.ACCEPTED else None
-        case C.ROUTE_TO_INSPECTION:
-            return S.INSPECTION_INTENDED if status is S.REGISTERED else None
-        case C.AWAIT_PAYMENT:
-            return S.DUTY_PAYMENT_REFERENCE_ISSUED if status is S.REGISTERED else None
-        case C.CLEAR:
-            return S.CLEARED if status in (S.REGISTERED, S.DUTY_PAYMENT_REFERENCE_ISSUED) else None
-        case C.SETTLE_BY_PAYMENT | C.SETTLE_BY_GUARANTEE:
-            return status  # recorded whatever the status; None: not lodged, refused
-        case C.AMEND_REGISTERED:
-            return status if live and status is not S.ACCEPTED else None
-        case C.CANCEL:
-            return S.CANCELLED if live and status not in (S.CLEARED, S.RELEASED) else None
-        case C.RECORD_EXIT:
-            return S.GOODS_EXITED if status in (S.CLEARED, S.RELEASED) else None
-        case C.SUBMIT_DOCUMENTS | C.SUBMIT_DOCUMENTS_FOR_INSPECTION:
-            back = S.INSPECTION_INTENDED if command is C.SUBMIT_DOCUMENTS_FOR_INSPECTION else S.REGISTERED
-            return back if status is S.DOCUMENTS_REQUESTED else None
-        case C.REQUEST_DOCUMENTS | C.REJECT | C.HOLD_FOR_AGENCY:
-            after = {C.REQUEST_DOCUMENTS: S.DOCUMENTS_REQUESTED, C.REJECT: S.REJECTED,
-                     C.HOLD_FOR_AGENCY: S.HELD_BY_OTHER_AGENCY}[command]  # fmt: skip
-            return after if status in CHECKING else None
-        case _:  # the decisions that also bring a held declaration back
-            after = {C.ACCEPT_DOCUMENTS: S.REGISTERED, C.ACCEPT_DOCUMENTS_BEFORE_INSPECTION: S.INSPECTION_INTENDED,
-                     C.RECORD_INSPECTION: S.REGISTERED, C.RECORD_FRAUD: S.INSPECTION_INTENDED,
-                     C.DECIDE_CLEARANCE: S.REGISTERED}[command]  # fmt: skip
-            return after if status in CHECKING | {S.HELD_BY_OTHER_AGENCY} else None
+    return SPEC[command](status)
+
+
+def test_the_specification_names_every_command() -> None:
+    assert set(SPEC) == set(Command)
 
 
 @pytest.mark.parametrize("command", list(Command))
@@ -72,7 +80,8 @@ def test_every_status_and_command(command: Command) -> None:
         if after is None:
             with pytest.raises(LifecycleError) as refused:
                 move(status, command)
-            assert refused.value.code == "invalid_transition" and refused.value.field == "status"
+            assert refused.value.code == "invalid_transition"
+            assert refused.value.field == "status"
         else:
             assert move(status, command) == Move(after, ACTIONS[command]), (status, command)
 
@@ -115,5 +124,6 @@ def test_transition_refuses_a_move_the_table_does_not_allow() -> None:
     row = DeclarationRow(number="100000000017", status=S.CLEARED.value)
     with pytest.raises(LifecycleError, match="cancel") as refused, Session() as unused:
         transition(unused, row, C.CANCEL, actor="test")
-    assert isinstance(refused.value, Conflict) and refused.value.status == 409
+    assert isinstance(refused.value, Conflict)
+    assert refused.value.status == 409
     assert row.status == S.CLEARED

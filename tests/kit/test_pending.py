@@ -83,7 +83,8 @@ def test_the_commit_writes_the_rows_then_seals_the_audit_chain(db: Database) -> 
         with s.begin_nested():
             outbox.record(s, type="a", unit="01", actor="t", payload={})
             audit.append(s, actor="t", action="x", target="t1")
-        assert pending.buffered_tables(s) == {"outbox"} and not pending.is_empty(s)
+        assert pending.buffered_tables(s) == {"outbox"}
+        assert not pending.is_empty(s)
         uow.commit()
         assert pending.is_empty(s)
     assert _types(db) == ["a"]
