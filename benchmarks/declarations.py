@@ -49,14 +49,39 @@ def seed(url: str) -> list[str]:
         reference.load_hs(uow.session)
         reference.load_tariff(uow.session)
         reference.load_exchange_rates(uow.session)
-        for tax in ("0100109106", "0101248141", "0302098785"):
+        for tax in BENCH_DECLARANTS:
             _, key = org.add_enterprise(
                 uow.session, tax_code=tax, name=f"Bench {tax}", roles=["declarant"], actor="bench"
             )
             keys.append(key)
         uow.commit()
+    _representations(db, BENCH_DECLARANTS)
     db.dispose()
     return keys
+
+
+BENCH_DECLARANTS = ("0100109106", "0101248141", "0302098785")
+
+
+def _representations(db: Database, declarants: tuple[str, ...]) -> None:
+    """Each declarant lets the others lodge in its name (random_declaration names any of them as the
+    importer): without it two lodgings in three are refused 403 no_representation."""
+    from datetime import timedelta
+
+    from haiquan.kit import clock
+    from haiquan.organization import representations
+    from haiquan.organization import service as org
+    from haiquan.organization.schemas import RepresentationIn
+
+    since = clock.now() - timedelta(days=365)
+    with db.unit_of_work() as uow:
+        for importer in declarants:
+            who = org.enterprise_principal(org.enterprise_by_tax_code(uow.session, importer))
+            for agent in declarants:
+                if agent != importer:
+                    data = RepresentationIn(representative_tax_code=agent, kind="direct", valid_from=since)
+                    representations.grant(uow.session, principal=who, data=data)
+        uow.commit()
 
 
 class Pool:

@@ -13,13 +13,15 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
-from haiquan.kit import auth, cli_support, clock
+from haiquan.kit import auth, cli_support, clock, pending
 from haiquan.kit.db import Base, Database
 from haiquan.kit.settings import Settings
 from tests.payload_check import _payloads_match_the_catalogue  # noqa: F401  (autouse: every test)
 from tests.support import World, build_world
 
 auth.configure_password_hashing(time_cost=1, memory_cost=1024)
+# a statement reading a table whose rows the transaction still buffers for the commit fails the test
+pending.refuse_reads_of_buffered_rows()
 
 PG_ADMIN_URL = os.environ.get("HAIQUAN_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REQUIRE = os.environ.get("HAIQUAN_REQUIRE_SERVICES") == "1"

@@ -17,6 +17,7 @@ from rich.progress import Progress
 from sqlalchemy import func, select
 
 from haiquan.declarations import officer as officer_service
+from haiquan.declarations import registration
 from haiquan.declarations import service as declarations
 from haiquan.declarations.domain import DecisionKind, Status
 from haiquan.declarations.schemas import DecisionIn, DeclarationIn
@@ -278,7 +279,7 @@ def _one(
         if rng.random() >= 0.9:
             uow.commit()
             return None  # lodged, not yet registered
-        row = declarations.register_one(s, principal=principal, number=row.number, engine=engine)
+        row = registration.register_one(s, principal=principal, number=row.number, engine=engine)
         uow.commit()
         if i <= count * 0.9:
             clock.freeze(

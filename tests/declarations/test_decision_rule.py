@@ -7,10 +7,12 @@ import itertools
 import pytest
 
 from haiquan.declarations.domain import (
+    LIFECYCLE,
+    PASSES_CHECKS,
     Channel,
+    Command,
     DecisionKind,
     LifecycleError,
-    Outcome,
     Recorded,
     Status,
     decide,
@@ -18,24 +20,26 @@ from haiquan.declarations.domain import (
 
 K, C, S = DecisionKind, Channel, Status
 ANY = None
+# What a decision does: the status after it, and whether the checks have passed
+Outcome = tuple[Status, bool]
 # (channel, kind, documents accepted, inspection result, fraud found) -> outcome or error code; ANY matches both
 TABLE: list[tuple[Channel, DecisionKind | None, bool | None, bool | None, bool | None, Outcome | str]] = [
     (C.GREEN, ANY, ANY, ANY, ANY, "invalid_transition"),
-    (C.YELLOW, K.REJECT, ANY, ANY, ANY, Outcome(S.REJECTED, False)),
-    (C.YELLOW, K.REQUEST_DOCUMENTS, ANY, ANY, ANY, Outcome(S.DOCUMENTS_REQUESTED, False)),
-    (C.YELLOW, K.HOLD, ANY, ANY, ANY, Outcome(S.HELD_BY_OTHER_AGENCY, False)),
-    (C.YELLOW, K.DOCUMENTS_ACCEPTED, ANY, ANY, ANY, Outcome(S.REGISTERED, True)),
+    (C.YELLOW, K.REJECT, ANY, ANY, ANY, (S.REJECTED, False)),
+    (C.YELLOW, K.REQUEST_DOCUMENTS, ANY, ANY, ANY, (S.DOCUMENTS_REQUESTED, False)),
+    (C.YELLOW, K.HOLD, ANY, ANY, ANY, (S.HELD_BY_OTHER_AGENCY, False)),
+    (C.YELLOW, K.DOCUMENTS_ACCEPTED, ANY, ANY, ANY, (S.REGISTERED, True)),
     (C.YELLOW, K.INSPECTION_RESULT, ANY, ANY, ANY, "invalid_transition"),
     (C.YELLOW, K.CLEAR, False, ANY, ANY, "documents_decision_missing"),
-    (C.YELLOW, K.CLEAR, True, ANY, ANY, Outcome(S.REGISTERED, True)),
-    (C.RED, K.REJECT, ANY, ANY, ANY, Outcome(S.REJECTED, False)),
-    (C.RED, K.REQUEST_DOCUMENTS, ANY, ANY, ANY, Outcome(S.DOCUMENTS_REQUESTED, False)),
-    (C.RED, K.HOLD, ANY, ANY, ANY, Outcome(S.HELD_BY_OTHER_AGENCY, False)),
-    (C.RED, K.DOCUMENTS_ACCEPTED, ANY, ANY, ANY, Outcome(S.INSPECTION_INTENDED, False)),
-    (C.RED, K.INSPECTION_RESULT, ANY, ANY, False, Outcome(S.REGISTERED, True)),
-    (C.RED, K.INSPECTION_RESULT, ANY, ANY, True, Outcome(S.INSPECTION_INTENDED, False)),
+    (C.YELLOW, K.CLEAR, True, ANY, ANY, (S.REGISTERED, True)),
+    (C.RED, K.REJECT, ANY, ANY, ANY, (S.REJECTED, False)),
+    (C.RED, K.REQUEST_DOCUMENTS, ANY, ANY, ANY, (S.DOCUMENTS_REQUESTED, False)),
+    (C.RED, K.HOLD, ANY, ANY, ANY, (S.HELD_BY_OTHER_AGENCY, False)),
+    (C.RED, K.DOCUMENTS_ACCEPTED, ANY, ANY, ANY, (S.INSPECTION_INTENDED, False)),
+    (C.RED, K.INSPECTION_RESULT, ANY, ANY, False, (S.REGISTERED, True)),
+    (C.RED, K.INSPECTION_RESULT, ANY, ANY, True, (S.INSPECTION_INTENDED, False)),
     (C.RED, K.CLEAR, ANY, False, ANY, "inspection_result_missing"),
-    (C.RED, K.CLEAR, ANY, True, ANY, Outcome(S.REGISTERED, True)),
+    (C.RED, K.CLEAR, ANY, True, ANY, (S.REGISTERED, True)),
 ]
 
 
@@ -52,10 +56,15 @@ def expected(channel: Channel, kind: DecisionKind, docs: bool, insp: bool, fraud
 def outcome(
     status: Status, channel: Channel, kind: DecisionKind, docs: bool, insp: bool, fraud: bool
 ) -> object:
+    """What the decision does, read from the command `decide` picks and the lifecycle's move for it."""
     try:
-        return decide(status, channel, kind, fraud, Recorded(documents_accepted=docs, inspection_result=insp))
+        command = decide(
+            status, channel, kind, fraud, Recorded(documents_accepted=docs, inspection_result=insp)
+        )
     except LifecycleError as exc:
         return exc.code
+    assert isinstance(command, Command)
+    return LIFECYCLE[(status, command)].to, command in PASSES_CHECKS
 
 
 CASES = list(itertools.product(Channel, DecisionKind, (False, True), (False, True), (False, True)))

@@ -88,12 +88,17 @@ def test_documents_request_round_trip_and_cancel(world: World, app: Any, client:
         f"/api/v1/declarations/{n}/documents", world.ent("0100109106"), {"documents": ["CO-E2600012345"]}
     )
     assert r.json()["status"] == "registered"
+    # the lifecycle refuses what its table does not allow: 409 problem+json naming the status
+    r = world.post(f"/api/v1/declarations/{n}/documents", world.ent("0100109106"), {"documents": ["CO-2"]})
+    assert r.status_code == 409 and r.headers["content-type"] == "application/problem+json"
+    assert (r.json()["code"], r.json()["field"]) == ("invalid_transition", "status")
     r = world.post(
         f"/api/v1/declarations/{n}/cancel", world.ent("0100109106"), {"reason": "Khách hàng huỷ đơn"}
     )
     assert r.json()["status"] == "cancelled"
     r = world.post(f"/api/v1/declarations/{n}/cancel", world.ent("0100109106"), {"reason": "again"})
-    assert r.status_code == 409
+    assert r.status_code == 409 and r.headers["content-type"] == "application/problem+json"
+    assert (r.json()["code"], r.json()["field"]) == ("not_cancellable", "status")
 
 
 class _Hook(BaseHTTPRequestHandler):

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import event, update
 
-from haiquan.declarations import service
+from haiquan.declarations import registration
 from haiquan.declarations.changes import ALONE_LINES
 from haiquan.declarations.schemas import MAX_LINES
 from haiquan.declarations.tables import DeclarationRow
@@ -120,7 +120,7 @@ def test_the_read_is_two_statements_with_rows_linear_in_lines(world: World, app:
     owner, other = principal(app, OWNER), principal(app, OTHER)
     wanted = [(owner, accepted), (owner, registered), (other, accepted), (other, registered)]
     with app.state.db.unit_of_work() as uow, reads(uow.session) as seen:
-        locked = service.read_for_registration(uow.session, wanted)
+        locked = registration.read_for_registration(uow.session, wanted)
     assert len(seen) == 2  # the declarations, then the lines: whatever the number of lines or askers
     (first, declarations, reasons), (second, lines, _) = seen
     assert "declaration_lines" not in first and "FROM declarations" not in second

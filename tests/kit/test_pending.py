@@ -1,14 +1,15 @@
-"""Rows buffered for the commit (kit.pending): written in program order at commit, dropped with a rolled-back
-savepoint or transaction, and parents before children whatever order they were added in."""
+"""Rows buffered for the commit (kit.pending): written in program order by UnitOfWork.commit(), dropped with a
+rolled-back savepoint or transaction, parents before children whatever order they were added in; never read
+back while buffered, never lost by a commit that goes around the unit of work."""
 
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from haiquan.kit import outbox, pending
+from haiquan.kit import audit, outbox, pending
 from haiquan.kit.db import Database
-from haiquan.kit.tables import OutboxEvent
+from haiquan.kit.tables import AuditEntry, OutboxEvent
 
 
 def _types(db: Database) -> list[str]:
@@ -49,3 +50,43 @@ def test_tables_are_written_parents_first() -> None:
 
     assert pending._rank(DECLARATIONS) < pending._rank(HISTORY)
     assert pending._rank(DECLARATIONS) < pending._rank(LINES)
+
+
+def test_reading_a_table_whose_rows_are_still_buffered_raises(db: Database) -> None:
+    """tests/conftest.py turns the check on: the SELECT would not see the event recorded above it."""
+    with db.unit_of_work() as uow:
+        s = uow.session
+        outbox.record(s, type="a", unit="01", actor="t", payload={})
+        assert pending.buffered_tables(s) == {"outbox"}
+        with pytest.raises(pending.BufferedRead, match="outbox"):
+            s.scalars(select(OutboxEvent.type)).all()
+        with pytest.raises(pending.BufferedRead, match="outbox"):
+            s.execute(update(OutboxEvent).values(unit="02"))
+        s.execute(select(AuditEntry.id)).all()  # another table: read as usual
+        pending.flush_rows(s)  # written now, in the transaction: read back as it is
+        assert list(s.scalars(select(OutboxEvent.type))) == ["a"]
+        uow.commit()
+
+
+def test_a_commit_around_the_unit_of_work_fails_instead_of_dropping_the_rows(db: Database) -> None:
+    with db.unit_of_work() as uow:
+        outbox.record(uow.session, type="a", unit="01", actor="t", payload={})
+        with pytest.raises(pending.BufferedRowsLost):
+            uow.session.commit()
+    assert _types(db) == []
+
+
+def test_the_commit_writes_the_rows_then_seals_the_audit_chain(db: Database) -> None:
+    """Both as steps of UnitOfWork.commit(): a savepoint's release writes nothing, the commit writes all."""
+    with db.unit_of_work() as uow:
+        s = uow.session
+        with s.begin_nested():
+            outbox.record(s, type="a", unit="01", actor="t", payload={})
+            audit.append(s, actor="t", action="x", target="t1")
+        assert pending.buffered_tables(s) == {"outbox"}
+        assert not pending.is_empty(s)
+        uow.commit()
+        assert pending.is_empty(s)
+    assert _types(db) == ["a"]
+    with db.unit_of_work() as uow:
+        assert audit.verify(uow.session) == (1, None)

@@ -1,19 +1,20 @@
-"""Who checks a declaration: the rosters of offices (read from the officers' rows at every assignment, so
-that an officer taken off the roster, deactivated, moved or given another role by any process gets no new
-check), checks handed on when their officer leaves the roster, and a team lead's reassignment."""
+"""Who checks a declaration: round robin at registration, per office, over the rosters of offices (read
+from the officers' rows at every assignment, so that an officer taken off the roster, deactivated, moved or
+given another role by any process gets no new check), checks handed on when their officer leaves the
+roster or their office is dissolved, and a team lead's reassignment."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, func, select
+from sqlalchemy import Select, Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from haiquan.declarations import repository
 from haiquan.declarations.catalogue import DeclarationEvent
 from haiquan.declarations.domain import UNDER_CHECK, Channel
-from haiquan.declarations.tables import DeclarationHistoryRow, DeclarationRow
+from haiquan.declarations.tables import DeclarationHistoryRow, DeclarationRow, RosterCursorRow
 from haiquan.kit import audit, clock, outbox, pending
 from haiquan.kit.auth import DECIDING_ROLES, Principal, Role
 from haiquan.kit.errors import Conflict, ValidationFailed
@@ -213,3 +214,66 @@ def change_officer(
     row, recorded = officers.change_officer(session, username=username, change=change, actor=actor, by=by)
     moved = release_checks(session, officer_id=row.id, actor=actor) if recorded else 0
     return row, recorded, moved
+
+
+def _next_after(names: list[str], last: str | None) -> int:
+    if last is None:
+        return 0
+    if last in names:
+        return names.index(last) + 1
+    return sum(1 for n in names if n <= last)
+
+
+def assign_checkers(session: Session, rows: list[DeclarationRow]) -> None:
+    """Round-robin, 24/7, per office: each declaration gets the next officer after the last one assigned
+    at its office. Offices' cursors are locked in office order (two writers never deadlock)."""
+    by_office: dict[str, list[DeclarationRow]] = {}
+    for row in rows:
+        by_office.setdefault(row.office, []).append(row)
+    if not by_office:
+        return
+    offices = sorted(by_office)
+    q = select(CURSORS.c.office, CURSORS.c.last_officer).where(CURSORS.c.office.in_(offices))
+    if session.get_bind().dialect.name == "postgresql":
+        q = q.order_by(CURSORS.c.office).with_for_update()
+    cursors: dict[str, str] = dict(session.execute(q).tuples().all())
+    moved: dict[str, str] = {}
+    on_roster = rosters(session, offices)
+    for office in offices:
+        officers = on_roster[office]
+        if not officers:
+            continue
+        names = [n for _, n in officers]
+        last = cursors.get(office)
+        for row in by_office[office]:
+            officer_id, last = officers[_next_after(names, last) % len(officers)]
+            row.assigned_officer_id = officer_id
+        moved[office] = last or ""
+    pending.add_many(
+        session, CURSORS, [{"office": o, "last_officer": n} for o, n in moved.items() if o not in cursors]
+    )
+    old = [{"b_office": o, "v_last": n} for o, n in moved.items() if o in cursors]
+    if old:
+        stmt = update(CURSORS).where(CURSORS.c.office == bindparam("b_office"))
+        pending.add_statement(session, stmt.values(last_officer=bindparam("v_last")), old)
+
+
+CURSORS = cast(Table, RosterCursorRow.__table__)
+
+
+def reassign_open_checks(session: Session, *, offices: list[str]) -> int:
+    """After offices were dissolved: each of their open checks keeps its officer if that officer is on the
+    roster now serving the office (officers who moved with a merged unit), else goes round robin to that
+    roster (an empty roster: unassigned, in the queue of every officer in scope). Returns how many moved."""
+    q = select(DeclarationRow).where(
+        DeclarationRow.office.in_(offices),
+        DeclarationRow.status.in_([s.value for s in UNDER_CHECK]),
+        DeclarationRow.channel.in_([Channel.YELLOW.value, Channel.RED.value]),
+    )
+    moved = []
+    for row in session.scalars(q.order_by(DeclarationRow.registered_at, DeclarationRow.number)):
+        if row.assigned_officer_id not in {i for i, _ in roster(session, row.office)}:
+            row.assigned_officer_id = None
+            moved.append(row)
+    assign_checkers(session, moved)
+    return len(moved)

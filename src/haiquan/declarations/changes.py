@@ -1,5 +1,5 @@
 """Lodging (IDA/EDA) and registration (IDC/EDC) as group-commit work (kit.groupcommit): many declarants'
-requests applied in one transaction. What each does is in service.py; here is only what a batch does
+requests applied in one transaction. What each does is in service.py and registration.py; here is only what a batch does
 once for all of them: take declaration numbers in one round trip, read and lock the declarations to
 register (one statement for the declarations, one for the lines of those their askers may register),
 write the registered ones in one update."""
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from haiquan.declarations import repository, service, views
+from haiquan.declarations import registration, repository, service, views
 from haiquan.declarations.domain import NUMBER_PREFIX
 from haiquan.declarations.schemas import DeclarationIn, DeclarationOut
 from haiquan.kit import ids, sequences
@@ -62,12 +62,12 @@ class Register:
 
     @classmethod
     def prefetch(cls, session: Session, works: Sequence[Register]) -> None:
-        locked = service.read_for_registration(session, [(w.principal, w.number) for w in works])
+        locked = registration.read_for_registration(session, [(w.principal, w.number) for w in works])
         for w in works:
             w.target = locked.get(w.number)
 
     def run(self, session: Session) -> DeclarationOut:
-        row = service.register(
+        row = registration.register(
             session, principal=self.principal, number=self.number, target=self.target, engine=self.engine
         )
         assert self.target is not None
@@ -75,4 +75,4 @@ class Register:
 
     @classmethod
     def finish(cls, session: Session, works: Sequence[Register]) -> None:
-        service.save_registered(session, [w.target for w in works if w.target is not None])
+        registration.save_registered(session, [w.target for w in works if w.target is not None])

@@ -1,4 +1,5 @@
-"""One place where a declaration changes status: history row, outbox event, audit entry."""
+"""One place where a declaration changes status, as its lifecycle (domain.LIFECYCLE) allows: history row,
+outbox event, audit entry."""
 
 from __future__ import annotations
 
@@ -7,46 +8,12 @@ from typing import Any, cast
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
-from haiquan.declarations.catalogue import DeclarationEvent
-from haiquan.declarations.domain import DecisionKind, Status
+from haiquan.declarations.domain import Command, Status, move
 from haiquan.declarations.tables import DeclarationHistoryRow, DeclarationRow
 from haiquan.kit import audit, clock, outbox, pending
 from haiquan.kit.metrics import DECLARATIONS
 
 HISTORY = cast(Table, DeclarationHistoryRow.__table__)
-
-# Officers' decisions, as facts
-DECISION_EVENTS: dict[DecisionKind, DeclarationEvent] = {
-    DecisionKind.REQUEST_DOCUMENTS: DeclarationEvent.DOCUMENTS_REQUESTED,
-    DecisionKind.DOCUMENTS_ACCEPTED: DeclarationEvent.DOCUMENTS_ACCEPTED,
-    DecisionKind.INSPECTION_RESULT: DeclarationEvent.INSPECTION_RECORDED,
-    DecisionKind.REJECT: DeclarationEvent.REJECTED,
-    DecisionKind.CLEAR: DeclarationEvent.CLEARANCE_DECIDED,
-    DecisionKind.HOLD: DeclarationEvent.HELD_FOR_AGENCY,
-}
-
-# The action each change is shown as in the declaration's history (`history[].action` in the API, the
-# payload's `action`, the audit entry): published before the events were named as facts, and kept.
-ACTIONS: dict[DeclarationEvent, str] = {
-    DeclarationEvent.LODGED: "lodge",
-    DeclarationEvent.AMENDED: "amend",
-    DeclarationEvent.REGISTERED: "register",
-    DeclarationEvent.INSPECTION_ORDERED: "inspect",
-    DeclarationEvent.DOCUMENTS_SUBMITTED: "documents_submitted",
-    DeclarationEvent.DOCUMENTS_REQUESTED: "documents_requested",
-    DeclarationEvent.DOCUMENTS_ACCEPTED: "documents_accepted",
-    DeclarationEvent.INSPECTION_RECORDED: "inspection_recorded",
-    DeclarationEvent.HELD_FOR_AGENCY: "held_for_agency",
-    DeclarationEvent.REJECTED: "rejected",
-    DeclarationEvent.CLEARANCE_DECIDED: "clearance_decided",
-    DeclarationEvent.HELD_FOR_PAYMENT: "await_payment",
-    DeclarationEvent.DUTIES_PAID: "duties_payment",
-    DeclarationEvent.DUTIES_GUARANTEED: "duties_guarantee",
-    DeclarationEvent.CLEARED: "clear",
-    DeclarationEvent.AMENDED_AFTER_REGISTRATION: "amend_registered",
-    DeclarationEvent.CANCELLED: "cancel",
-    DeclarationEvent.GOODS_EXITED: "exit",
-}
 
 
 def payload(row: DeclarationRow, previous: str | None) -> dict[str, Any]:
@@ -80,17 +47,19 @@ def payload(row: DeclarationRow, previous: str | None) -> dict[str, Any]:
 def transition(
     session: Session,
     row: DeclarationRow,
-    old: Status | None,
-    new: Status,
+    command: Command,
     *,
     actor: str,
-    event: DeclarationEvent,
     reason: str = "",
     detail: dict[str, Any] | None = None,
 ) -> str:
-    """Returns the id of the outbox event recorded."""
-    action = ACTIONS[event]
-    row.status = new
+    """Move the declaration by `command` as the lifecycle allows (domain.LIFECYCLE; anything else is a
+    LifecycleError, 409): its status, a history row, an outbox event and an audit entry, all in the
+    caller's transaction. A declaration being lodged has no status yet. Returns the event's id."""
+    old = Status(row.status) if row.status is not None else None
+    step = move(old, command)
+    row.status = step.to
+    action = step.action
     pending.add(
         session,
         HISTORY,
@@ -100,21 +69,21 @@ def transition(
             "actor": actor,
             "action": action,
             "status_from": old.value if old else None,
-            "status_to": new.value,
+            "status_to": step.to.value,
             "reason": reason,
             "detail": detail or {},
         },
     )
     body = payload(row, old.value if old else None)
     body["action"] = action
-    event_id = outbox.record(session, type=event, unit=row.office, actor=actor, payload=body)
+    event_id = outbox.record(session, type=step.event, unit=row.office, actor=actor, payload=body)
     audit.append(
         session,
         actor=actor,
         action=f"declaration.{action}",
         target=f"declaration:{row.number}",
         unit=row.office,
-        detail={"from": old.value if old else None, "to": new.value, "reason": reason[:200]},
+        detail={"from": old.value if old else None, "to": step.to.value, "reason": reason[:200]},
     )
     DECLARATIONS.labels(action).inc()
     return event_id

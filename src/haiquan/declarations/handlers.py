@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from haiquan.declarations import service
+from haiquan.declarations import clearance
 from haiquan.kit.db import UnitOfWork
 from haiquan.kit.outbox import Consumer, Event
 from haiquan.payments.catalogue import PaymentEvent
@@ -14,7 +14,7 @@ def on_payment_confirmed(uow: UnitOfWork, event: Event) -> None:
     """payment.confirmed / payment.guarantee_issued: {declaration_number, amount, reference}."""
     p = event.payload
     method = "guarantee" if event.type == PaymentEvent.GUARANTEE_ISSUED else "payment"
-    service.settle(
+    clearance.settle(
         uow.session,
         number=str(p["declaration_number"]),
         method=method,

@@ -1,93 +1,29 @@
-"""Officer work: automatic round-robin assignment of checks, the work queue, decisions."""
+"""Officer work: the work queue and decisions (who checks what: assignment.py)."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from haiquan.declarations import repository
-from haiquan.declarations.assignment import roster, rosters
+from haiquan.declarations.clearance import after_checks
 from haiquan.declarations.domain import (
-    UNDER_CHECK,
+    PASSES_CHECKS,
     Channel,
+    Command,
     DecisionKind,
-    LifecycleError,
     Status,
     check_deadline,
     decide,
 )
-from haiquan.declarations.events import DECISION_EVENTS, transition
+from haiquan.declarations.events import transition
 from haiquan.declarations.schemas import DecisionIn
-from haiquan.declarations.tables import DecisionRow, DeclarationRow, RosterCursorRow
-from haiquan.kit import clock, pending
+from haiquan.declarations.tables import DecisionRow, DeclarationRow
+from haiquan.kit import clock
 from haiquan.kit.auth import DECIDING_ROLES, Principal
 from haiquan.kit.db import new_id
-from haiquan.kit.errors import Conflict, Forbidden
-
-
-def _next_after(names: list[str], last: str | None) -> int:
-    if last is None:
-        return 0
-    if last in names:
-        return names.index(last) + 1
-    return sum(1 for n in names if n <= last)
-
-
-def assign_checkers(session: Session, rows: list[DeclarationRow]) -> None:
-    """Round-robin, 24/7, per office: each declaration gets the next officer after the last one assigned
-    at its office. Offices' cursors are locked in office order (two writers never deadlock)."""
-    by_office: dict[str, list[DeclarationRow]] = {}
-    for row in rows:
-        by_office.setdefault(row.office, []).append(row)
-    if not by_office:
-        return
-    offices = sorted(by_office)
-    q = select(CURSORS.c.office, CURSORS.c.last_officer).where(CURSORS.c.office.in_(offices))
-    if session.get_bind().dialect.name == "postgresql":
-        q = q.order_by(CURSORS.c.office).with_for_update()
-    cursors: dict[str, str] = dict(session.execute(q).tuples().all())
-    moved: dict[str, str] = {}
-    on_roster = rosters(session, offices)
-    for office in offices:
-        officers = on_roster[office]
-        if not officers:
-            continue
-        names = [n for _, n in officers]
-        last = cursors.get(office)
-        for row in by_office[office]:
-            officer_id, last = officers[_next_after(names, last) % len(officers)]
-            row.assigned_officer_id = officer_id
-        moved[office] = last or ""
-    pending.add_many(
-        session, CURSORS, [{"office": o, "last_officer": n} for o, n in moved.items() if o not in cursors]
-    )
-    old = [{"b_office": o, "v_last": n} for o, n in moved.items() if o in cursors]
-    if old:
-        stmt = update(CURSORS).where(CURSORS.c.office == bindparam("b_office"))
-        pending.add_statement(session, stmt.values(last_officer=bindparam("v_last")), old)
-
-
-CURSORS = cast(Table, RosterCursorRow.__table__)
-
-
-def reassign_open_checks(session: Session, *, offices: list[str]) -> int:
-    """After offices were dissolved: each of their open checks keeps its officer if that officer is on the
-    roster now serving the office (officers who moved with a merged unit), else goes round robin to that
-    roster (an empty roster: unassigned, in the queue of every officer in scope). Returns how many moved."""
-    q = select(DeclarationRow).where(
-        DeclarationRow.office.in_(offices),
-        DeclarationRow.status.in_([s.value for s in UNDER_CHECK]),
-        DeclarationRow.channel.in_([Channel.YELLOW.value, Channel.RED.value]),
-    )
-    moved = []
-    for row in session.scalars(q.order_by(DeclarationRow.registered_at, DeclarationRow.number)):
-        if row.assigned_officer_id not in {i for i, _ in roster(session, row.office)}:
-            row.assigned_officer_id = None
-            moved.append(row)
-    assign_checkers(session, moved)
-    return len(moved)
+from haiquan.kit.errors import Forbidden
 
 
 def queue(
@@ -106,16 +42,13 @@ def take_decision(session: Session, *, principal: Principal, number: str, data: 
     documents decision before clearing), recorded, and written to the history as a past-tense event."""
     principal.require_officer(*[r.value for r in DECIDING_ROLES])
     row = repository.get(session, number, scope=principal.scope, for_update=True)
-    try:
-        outcome = decide(
-            Status(row.status),
-            Channel(row.channel) if row.channel else None,
-            data.kind,
-            bool(data.fraud_found),
-            repository.recorded(session, row, scope=principal.scope),
-        )
-    except LifecycleError as exc:
-        raise Conflict(str(exc), field="kind", code=exc.code) from exc
+    command = decide(
+        Status(row.status),
+        Channel(row.channel) if row.channel else None,
+        data.kind,
+        bool(data.fraud_found),
+        repository.recorded(session, row, scope=principal.scope),
+    )
     if row.assigned_officer_id and row.assigned_officer_id != principal.id and principal.role == "officer":
         raise Forbidden(
             "this check is assigned to another officer; a team lead can reassign it",
@@ -137,20 +70,18 @@ def take_decision(session: Session, *, principal: Principal, number: str, data: 
             findings={"text": data.findings, "full_inspection": data.full_inspection},
         )
     )
-    if data.kind is DecisionKind.DOCUMENTS_ACCEPTED and outcome.status is Status.INSPECTION_INTENDED:
+    if command is Command.ACCEPT_DOCUMENTS_BEFORE_INSPECTION:
         row.check_deadline = check_deadline(Channel.RED, now, data.full_inspection)
     row.updated_at = now
-    _record(session, row, principal=principal, data=data, new=outcome.status)
-    if outcome.checks_passed:
+    _record(session, row, principal=principal, data=data, command=command)
+    if command in PASSES_CHECKS:
         row.checks_passed = True
-        from haiquan.declarations.service import _after_checks
-
-        _after_checks(session, row, actor=principal.label)
+        after_checks(session, row, actor=principal.label)
     return row
 
 
 def _record(
-    session: Session, row: DeclarationRow, *, principal: Principal, data: DecisionIn, new: Status
+    session: Session, row: DeclarationRow, *, principal: Principal, data: DecisionIn, command: Command
 ) -> None:
     """The decision as a history entry and an event, whether or not the status changes."""
     detail: dict[str, Any] = {"decision": data.kind.value, "officer": principal.name}
@@ -160,13 +91,4 @@ def _record(
             "findings": data.findings,
             "full_inspection": data.full_inspection,
         }
-    transition(
-        session,
-        row,
-        Status(row.status),
-        new,
-        actor=principal.label,
-        event=DECISION_EVENTS[data.kind],
-        reason=data.reason,
-        detail=detail,
-    )
+    transition(session, row, command, actor=principal.label, reason=data.reason, detail=detail)

@@ -22,7 +22,7 @@ from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from haiquan.kit import clock
+from haiquan.kit import clock, pending
 from haiquan.kit.db import Database, UnitOfWork, insert_for
 from haiquan.kit.outbox import Consumer, Event, record_consumed
 from haiquan.kit.tables import ConsumerCursor, EventConsumption
@@ -142,6 +142,7 @@ def _apply_in_savepoint(uow: UnitOfWork, consumer: Consumer, ev: Event, known: f
             consumer.handler(uow, ev)
             s.add(EventConsumption(consumer=consumer.name, event_id=ev.id, applied_at=clock.now()))
             s.flush()
+            pending.flush_rows(s)  # the event's buffered rows inside its savepoint: a clash fails it alone
         return Outcome.APPLIED
     except IntegrityError:
         del uow._after_commit[callbacks:]

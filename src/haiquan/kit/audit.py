@@ -9,11 +9,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, event, func, insert, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from haiquan.kit import clock, pending
-from haiquan.kit.db import new_id, pipelined
+from haiquan.kit.sql import new_id
 from haiquan.kit.tables import AuditEntry
 
 GENESIS = "0" * 64
@@ -48,9 +48,9 @@ def append(
     outcome: str = "ok",
     detail: dict[str, Any] | None = None,
 ) -> None:
-    """Record an entry in the caller's transaction. Entries are chained when the transaction commits
-    (`seal`, run by the session's before_commit event): one lock and one read of the chain's tail per
-    transaction, held only from then to the commit, so chain order equals commit order."""
+    """Record an entry in the caller's transaction. Entries are chained when the unit of work commits
+    (`lock_tail`, then `seal`: named steps of UnitOfWork.commit): one lock and one read of the chain's tail
+    per transaction, held only from then to the commit, so chain order equals commit order."""
     pending.add_audit(
         session,
         {
@@ -66,34 +66,28 @@ def append(
     )
 
 
-def seal(session: Session) -> None:
-    """Write what the transaction buffered (kit.pending), then chain and insert its audit entries."""
-    entries = pending.take_audit(session)
-    # before_commit runs before the final flush: flush the transaction's own rows first, so that the
-    # chain lock below is held only for the audit insert and the COMMIT, not for every pending write.
-    session.flush()
-    if not entries and pending.is_empty(session):
-        return  # nothing to write: no pipeline (leaving one is a round trip of its own, at every commit)
-    prev: str | None = None
-    with pipelined(
-        session
-    ) as raw:  # on PostgreSQL: the writes, the chain lock and its tail in one round trip
-        pending.flush_rows(session)
-        if entries and raw is not None:
-            # Two statements on purpose: under READ COMMITTED the tail must be read with a snapshot taken
-            # after the lock is granted, or an entry committed while we waited is missed and the chain
-            # forks (tests/kit/test_audit.py::test_concurrent_writers_keep_one_unbroken_chain caught it).
-            # The server runs a pipeline's statements one after the other, so the SELECT starts (and
-            # takes its snapshot) only once the lock is held.
-            session.execute(select(func.pg_advisory_xact_lock(_LOCK_KEY)))
-            with raw.cursor() as cur:
-                cur.execute(_TAIL_SQL)
-                found = cur.fetchone()
-            prev = found[0] if found else GENESIS
-    if not entries:
-        return
-    if prev is None:
-        prev = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)) or GENESIS
+def lock_tail(session: Session, raw: Any) -> str:
+    """Take the chain's lock, held until COMMIT, and return the hash of its last entry. On PostgreSQL
+    `raw` is the psycopg connection of the commit's pipeline (kit.sql.pipelined), so the buffered writes,
+    this lock and this read go in one round trip; on SQLite (`raw` None) the transaction's BEGIN IMMEDIATE
+    holds the database's write lock already."""
+    if raw is None:
+        return session.scalar(select(AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)) or GENESIS
+    # Two statements on purpose: under READ COMMITTED the tail must be read with a snapshot taken after the
+    # lock is granted, or an entry committed while we waited is missed and the chain forks
+    # (tests/kit/test_audit.py::test_concurrent_writers_keep_one_unbroken_chain caught it). The server runs
+    # a pipeline's statements one after the other, so the SELECT starts (and takes its snapshot) only once
+    # the lock is held.
+    session.execute(select(func.pg_advisory_xact_lock(_LOCK_KEY)))
+    with raw.cursor() as cur:
+        cur.execute(_TAIL_SQL)
+        found = cur.fetchone()
+    return str(found[0]) if found else GENESIS
+
+
+def seal(session: Session, entries: list[dict[str, Any]], tail: str) -> None:
+    """Chain `entries` after `tail` (each hash covers the entry and the one before) and insert them."""
+    prev = tail
     for entry in entries:
         entry["prev_hash"] = prev
         entry["hash"] = prev = _digest(entry, prev)
@@ -102,11 +96,6 @@ def seal(session: Session) -> None:
 
 AUDIT = cast(Table, AuditEntry.__table__)
 _TAIL_SQL = "SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1"
-
-
-@event.listens_for(Session, "before_commit")
-def _seal_before_commit(session: Session) -> None:
-    seal(session)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""One error type, rendered as application/problem+json (RFC 9457) naming the field that is wrong."""
+"""One error type (kit.domain_errors), rendered as application/problem+json (RFC 9457) naming the field that
+is wrong."""
 
 from __future__ import annotations
 
@@ -12,58 +13,35 @@ from pydantic import BaseModel
 from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from haiquan.kit.domain_errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    NotFound,
+    Unauthorized,
+    ValidationFailed,
+)
+
+__all__ = [
+    "DECLARED",
+    "PROBLEM",
+    "Conflict",
+    "DomainError",
+    "FieldError",
+    "Forbidden",
+    "NotFound",
+    "Problem",
+    "Unauthorized",
+    "ValidationFailed",
+    "database_problem",
+    "domain_problem",
+    "errors_from_validation",
+    "install_error_handlers",
+    "problem_response",
+]
+
 PROBLEM = "application/problem+json"
 log = structlog.get_logger(__name__)
-
-
-class DomainError(Exception):
-    """A caller's mistake or a refused action. Carries a code, a message, an HTTP status and the field."""
-
-    status = 400
-    code = "bad_request"
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        field: str | None = None,
-        code: str | None = None,
-        status: int | None = None,
-        errors: list[dict[str, Any]] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        if code:
-            self.code = code
-        if status:
-            self.status = status
-        self.errors = errors or ([{"field": field, "message": message}] if field else [])
-
-
-class ValidationFailed(DomainError):
-    status = 422
-    code = "validation_failed"
-
-
-class NotFound(DomainError):
-    status = 404
-    code = "not_found"
-
-
-class Forbidden(DomainError):
-    status = 403
-    code = "forbidden"
-
-
-class Unauthorized(DomainError):
-    status = 401
-    code = "unauthorized"
-
-
-class Conflict(DomainError):
-    status = 409
-    code = "conflict"
 
 
 # The errors every operation may answer, as the OpenAPI declares them (kit.openapi; 409 on changes only).

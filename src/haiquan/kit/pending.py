@@ -3,8 +3,11 @@
 History rows, outbox events and audit entries are appended, never read back in the transaction that writes
 them. Instead of an ORM object each (a unit-of-work flush costs ~0.2 ms per object), they are kept here as
 plain dicts and inserted at commit, one executemany per table, tables in foreign-key order, rows in the
-order they were added (so outbox sequence numbers follow program order). The audit chain is sealed after
-them (kit.audit), in the same before-commit step.
+order they were added (so outbox sequence numbers follow program order). The unit of work's `commit()`
+(kit.db) writes them as one of its named steps, then seals the audit chain (kit.audit).
+
+Nothing reads them back before then: a transaction that must see what it wrote calls `flush_rows` first.
+In tests (`refuse_reads_of_buffered_rows`) a statement that reads a table with rows still buffered raises.
 
 A batch of several requests in one transaction (kit.groupcommit) marks the buffer before each request and
 rolls it back to the mark when that request is refused, so a refusal leaves nothing behind."""
@@ -16,10 +19,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Table, event, insert
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
+from sqlalchemy.sql import TableClause
 from sqlalchemy.sql.expression import Executable
+from sqlalchemy.sql.util import find_tables
 
-from haiquan.kit.db import Base
+from haiquan.kit.sql import Base
 
 _KEY = "haiquan_pending"
 
@@ -157,3 +162,61 @@ def _on_savepoint_rollback(session: Session, previous: SessionTransaction) -> No
 def _on_transaction_end(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None and not transaction.nested:
         session.info.pop(_MARKS, None)
+
+
+class BufferedRowsLost(RuntimeError):
+    """A commit that did not go through `UnitOfWork.commit()`, which writes the buffered rows."""
+
+
+@event.listens_for(Session, "before_commit")
+def _refuse_commit_with_rows_left(session: Session) -> None:
+    # Writes nothing: the rows are written by UnitOfWork.commit(). A transaction committed around it would
+    # drop them silently; it fails instead. (A savepoint's release keeps them for the outer commit.)
+    if session.in_nested_transaction():
+        return
+    buf: Buffer | None = session.info.get(_KEY)
+    if buf is not None and (buf.rows or buf.statements or buf.audit):
+        raise BufferedRowsLost(
+            "rows buffered for the commit (kit.pending) would be lost: commit through UnitOfWork.commit()"
+        )
+
+
+class BufferedRead(RuntimeError):
+    """A statement read a table whose rows this transaction has buffered and not written yet."""
+
+
+def refuse_reads_of_buffered_rows() -> None:
+    """From now on, in every session, a SELECT, UPDATE or DELETE touching a table with rows still buffered
+    raises `BufferedRead` (it would not see them). For tests (tests/conftest.py): the check walks every
+    statement, which production does not pay for."""
+    if not event.contains(Session, "do_orm_execute", _check_read):
+        event.listen(Session, "do_orm_execute", _check_read)
+
+
+def buffered_tables(session: Session) -> set[str]:
+    """The tables this transaction has rows or statements buffered for."""
+    buf: Buffer | None = session.info.get(_KEY)
+    if buf is None:
+        return set()
+    names = {table.name for table, _ in buf.rows}
+    names.update(t.name for stmt, _ in buf.statements for t in _tables(stmt))
+    return names
+
+
+def _tables(statement: Executable) -> list[TableClause]:
+    return [t for t in find_tables(statement, include_crud=True) if isinstance(t, TableClause)]  # type: ignore[arg-type]
+
+
+def _check_read(state: ORMExecuteState) -> None:
+    if state.is_insert or not (state.is_select or state.is_update or state.is_delete):
+        return
+    waiting = buffered_tables(state.session)
+    if not waiting:
+        return
+    read = waiting & {t.name for t in _tables(state.statement)}
+    if read:
+        raise BufferedRead(
+            f"this statement reads {', '.join(sorted(read))} while rows for it are buffered for the commit "
+            "(kit.pending) and not written: it would not see them. Write them first (pending.flush_rows) "
+            "or use what the transaction already holds."
+        )

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from haiquan.kit.db import Base, JSONType
+from haiquan.kit.sql import Base, JSONType
 
 SeqInt = BigInteger().with_variant(Integer(), "sqlite")
 

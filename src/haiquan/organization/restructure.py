@@ -70,7 +70,7 @@ def follow(session: Session, tree: UnitTree, *, code: str, actor: str) -> int:
             o.unit = str(heir)
             audit.append(session, actor=actor, action="officer.moved", target=f"officer:{o.username}", unit=heir,
                          detail={"from": code, "to": heir})  # fmt: skip
-    from haiquan.declarations.officer import reassign_open_checks
+    from haiquan.declarations.assignment import reassign_open_checks
 
     checks = reassign_open_checks(session, offices=[code])
     payload: dict[str, object] = {"unit": code, "records_to": heir, "open_checks_reassigned": checks}

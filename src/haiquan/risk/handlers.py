@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from haiquan.declarations.catalogue import DeclarationEvent
 from haiquan.declarations.domain import DecisionKind
-from haiquan.declarations.service import facts_from_rows
+from haiquan.declarations.registration import facts_from_rows
 from haiquan.declarations.tables import DecisionRow, DeclarationLineRow, DeclarationRow
 from haiquan.kit import clock
 from haiquan.kit.db import UnitOfWork

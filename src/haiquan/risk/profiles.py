@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from haiquan.declarations.service import facts_from_rows
+from haiquan.declarations.registration import facts_from_rows
 from haiquan.declarations.tables import DecisionRow, DeclarationLineRow, DeclarationRow
 from haiquan.kit import audit, clock, outbox
 from haiquan.kit.auth import Scope

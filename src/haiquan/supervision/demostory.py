@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from haiquan.declarations import officer as officer_service
+from haiquan.declarations import registration
 from haiquan.declarations import service as declarations
 from haiquan.declarations.domain import DecisionKind, Status
 from haiquan.declarations.schemas import DecisionIn, DeclarationIn
@@ -58,7 +59,7 @@ def _declare(s: Session, engine: ChannelEngine, bill: dict[str, Any], office: st
         }
     )
     row = declarations.lodge(s, principal=principal, data=body).row
-    row = declarations.register_one(s, principal=principal, number=row.number, engine=engine)
+    row = registration.register_one(s, principal=principal, number=row.number, engine=engine)
     if row.status in (Status.REGISTERED, Status.INSPECTION_INTENDED) and row.assigned_officer_id:
         officer = s.get(OfficerRow, row.assigned_officer_id)
         assert officer is not None
