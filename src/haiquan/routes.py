@@ -10,6 +10,7 @@ from haiquan.enforcement.api import router as enforcement_router
 from haiquan.enforcement.pages import router as enforcement_pages
 from haiquan.kit.queryparams import refuse_unknown_query
 from haiquan.organization.api import router as organization_router
+from haiquan.organization.credentials_api import router as credentials_router
 from haiquan.payments.api import router as payments_router
 from haiquan.reference.api import router as reference_router
 from haiquan.reports.api import router as reports_router
@@ -32,6 +33,7 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(payments_router, dependencies=strict)
     app.include_router(cargo_router, dependencies=strict)
     app.include_router(organization_router, dependencies=strict)
+    app.include_router(credentials_router, dependencies=strict)
     app.include_router(reference_router, dependencies=strict)
     app.include_router(enforcement_router, dependencies=strict)
     app.include_router(reports_router, dependencies=strict)

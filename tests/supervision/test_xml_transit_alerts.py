@@ -160,8 +160,8 @@ def test_transit_departs_arrives_and_overdue_raises_an_alert(world: World, clien
     assert left["applied"] == 1, left
     tr = client.get(f"/api/v1/transits/{t.json()['id']}", headers=world.off("hp_officer")).json()
     assert tr["status"] == "departed" and tr["deadline"]
-    world.off("nb_officer1")  # tokens issued before the clock moves on
     clock.freeze(dt.datetime.now(dt.UTC) + dt.timedelta(hours=7))
+    world.tokens.clear()  # seven hours without a request: the officers log in again (idle timeout)
     with world.client.app.state.db.unit_of_work() as uow:  # type: ignore[attr-defined]
         from haiquan.supervision.alerts import scan
 
@@ -208,6 +208,7 @@ def test_dwell_and_no_declaration_alerts_are_raised_once(world: World, app: Any)
 
 
 def test_clearance_is_pushed_to_the_terminal(world: World, app: Any) -> None:
+    app.state.settings.development = True  # port 9 of this machine: tried, and nobody answers
     connect_terminal(world)
     world.post("/api/v1/manifests", world.ent(CARRIER), manifest([bill("HPW1", [(C1, "S1")])]))
     with app.state.db.unit_of_work() as uow:
@@ -282,6 +283,7 @@ def test_webhook_is_delivered_signed(world: World, app: Any) -> None:
         def log_message(self, *args: Any) -> None:
             return
 
+    app.state.settings.development = True  # a receiver on this machine: plain http to 127.0.0.1
     server = HTTPServer(("127.0.0.1", 0), Hook)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:

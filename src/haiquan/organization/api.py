@@ -1,5 +1,5 @@
-"""Organisation routes: officer login, who am I, the unit hierarchy in the caller's scope, webhook settings, and
-officers' accounts for administrators."""
+"""Organisation routes: officer login, who am I, the unit hierarchy in the caller's scope, and officers' accounts
+for administrators (credentials: organization.credentials_api)."""
 
 from __future__ import annotations
 
@@ -25,10 +25,8 @@ from haiquan.organization.schemas import (
     RepresentationOut,
     TokenOut,
     UnitOut,
-    WebhookIn,
-    WebhookOut,
 )
-from haiquan.organization.tables import EnterpriseRow, OfficerRow
+from haiquan.organization.tables import OfficerRow
 
 router = APIRouter(prefix="/api/v1", tags=["organization"])
 
@@ -107,25 +105,6 @@ def _unit_out(tree: service.UnitTree, code: str) -> UnitOut:
         parent=u.parent,
         children=tree.children.get(code, []),
     )
-
-
-@router.put("/enterprise/webhook", response_model=WebhookOut, summary="Set the enterprise's webhook URL")
-def set_webhook(body: WebhookIn, ctx: Ctx) -> object:
-    ctx.principal.require_enterprise()
-
-    def change() -> WebhookOut:
-        ent = ctx.session.get(EnterpriseRow, ctx.principal.id)
-        assert ent is not None
-        ent.webhook_url = str(body.url) if body.url else None
-        audit.append(
-            ctx.session,
-            actor=ctx.principal.label,
-            action="enterprise.webhook",
-            target=f"enterprise:{ent.tax_code}",
-        )
-        return WebhookOut(url=ent.webhook_url, secret=ent.webhook_secret or "")
-
-    return ctx.respond(change, body=body)
 
 
 @router.post(
