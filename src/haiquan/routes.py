@@ -12,6 +12,7 @@ from haiquan.kit.queryparams import refuse_unknown_query
 from haiquan.organization.api import router as organization_router
 from haiquan.organization.credentials_api import router as credentials_router
 from haiquan.payments.api import router as payments_router
+from haiquan.payments.certificate_api import router as bank_certificates_router
 from haiquan.reference.api import router as reference_router
 from haiquan.reports.api import router as reports_router
 from haiquan.reports.pages import router as reports_pages
@@ -19,6 +20,7 @@ from haiquan.risk.api import router as risk_router
 from haiquan.risk.pages import router as risk_pages_router
 from haiquan.sharing.api import router as sharing_router
 from haiquan.supervision.api import router as supervision_router
+from haiquan.supervision.keys_api import router as terminal_keys_router
 from haiquan.supervision.views import router as supervision_pages
 from haiquan.web.pages import router as web_router
 
@@ -39,6 +41,8 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(reports_router, dependencies=strict)
     app.include_router(risk_router, dependencies=strict)
     app.include_router(sharing_router, dependencies=strict)
+    app.include_router(terminal_keys_router, dependencies=strict)
+    app.include_router(bank_certificates_router, dependencies=strict)
     app.include_router(web_router)
     app.include_router(supervision_pages)
     app.include_router(enforcement_pages)

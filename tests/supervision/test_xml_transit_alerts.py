@@ -31,7 +31,7 @@ NS = "urn:haiquan:supervision:terminal-message:1"
 C1, C2 = container(11), container(12)
 
 
-def keys(tmp: Path, name: str = "k") -> tuple[Path, Path]:
+def keys(tmp: Path, name: str) -> tuple[Path, Path]:
     r = CliRunner().invoke(cli, ["keygen", "--out", str(tmp / name), "--name", name])
     assert r.exit_code == 0, r.output
     return tmp / name / "key.pem", tmp / name / "cert.pem"
@@ -58,17 +58,17 @@ def sign(tmp: Path, data: bytes, key: Path, key_name: str) -> bytes:
 
 
 def test_signed_xml_is_verified_per_message(world: World, client: TestClient, tmp_path: Path) -> None:
-    connect_terminal(world)
+    op = connect_terminal(world)
     world.post(
         "/api/v1/manifests",
         world.ent(CARRIER),
         manifest([bill("HPX1", [(C1, "S1")]), bill("HPX2", [(C2, "S2")])]),
     )
-    key, cert = keys(tmp_path)
+    key, cert = keys(tmp_path, TERMINAL)  # the certificate names the operator's tax code
     other_key, _ = keys(tmp_path, "other")
-    r = world.post(
-        "/api/v1/terminal-keys",
-        world.ent(TERMINAL),
+    r = world.post(  # customs registers it
+        f"/api/v1/terminal-operators/{op}/keys",
+        world.off("hp_leader"),
         {"key_name": "gate-2026", "certificate_pem": cert.read_text()},
     )
     assert r.status_code == 201, r.text

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from haiquan.deps import Ctx
 from haiquan.kit.errors import NotFound, ValidationFailed
-from haiquan.payments import batch, confirmations, xmlmsg
+from haiquan.payments import banks, batch, confirmations, xmlmsg
 from haiquan.payments.bank_api import router as bank_router
 from haiquan.payments.schemas import (
     GuaranteeIn,
@@ -73,11 +73,7 @@ async def confirm_xml(request: Request, ctx: Ctx) -> Response:
         raise ValidationFailed("the message is larger than 64 kB", field="body")
     code = xmlmsg.bank_of(raw)
     bank = confirmations.caller_bank(ctx.session, ctx.principal, code)
-    if not bank.certificate_pem:
-        raise ValidationFailed(
-            f"bank {code} has registered no certificate", field="Bank", code="no_certificate"
-        )
-    body = xmlmsg.verify(raw, cert_pem=bank.certificate_pem)
+    body = xmlmsg.verify(raw, cert_pem=banks.certificate_for_xml(bank))
     return _confirm(ctx, body)
 
 

@@ -1,5 +1,5 @@
 """Supervision routes: terminal messages (JSON and signed XML), status look-ups, the operator registry,
-signing keys, transits and alerts."""
+transits and alerts (signing certificates: supervision.keys_api)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sqlalchemy import select
 from haiquan.deps import Credentials, Ctx, look_up
 from haiquan.kit.errors import ValidationFailed
 from haiquan.kit.pagination import clamp_limit
-from haiquan.supervision import alerts, fastpath, registry, status, transit, xmlmessages
+from haiquan.supervision import alerts, fastpath, keys, registry, status, transit, xmlmessages
 from haiquan.supervision.domain import AlertKind
 from haiquan.supervision.movements import Incoming, apply_batch
 from haiquan.supervision.schemas import (
@@ -22,8 +22,6 @@ from haiquan.supervision.schemas import (
     BatchIn,
     BatchOut,
     ConnectionIn,
-    KeyIn,
-    KeyOut,
     LocationIn,
     OperatorIn,
     OperatorOut,
@@ -98,7 +96,7 @@ def terminal_messages(request: Request, raw: RawBody, ctx: Ctx) -> object:
     def run() -> BatchOut:
         if xml:
             op = registry.connected_operator(ctx.session, ctx.principal)
-            incoming = xmlmessages.parse_batch(raw, registry.keys_of(ctx.session, op.id))
+            incoming = xmlmessages.parse_batch(raw, keys.signing_keys(ctx.session, op))
         else:
             incoming = [Incoming(m) for m in body.messages]
         results = apply_batch(
@@ -249,20 +247,6 @@ def add_location(operator_id: OperatorId, body: LocationIn, ctx: Ctx) -> object:
         loc = registry.add_location(ctx.session, principal=ctx.principal, operator_id=operator_id, data=body)
         ctx.session.flush()
         return operator_out(ctx.session, registry.get_operator(ctx.session, ctx.principal, loc.operator_id))
-
-    return ctx.respond(run, status_code=201, body=body)
-
-
-@router.post(
-    "/terminal-keys",
-    status_code=201,
-    response_model=KeyOut,
-    summary="Register a signing certificate (the operator's system, or an officer with operator_id)",
-)
-def add_key(body: KeyIn, ctx: Ctx, operator_id: str | None = None) -> object:
-    def run() -> KeyOut:
-        k = registry.add_key(ctx.session, principal=ctx.principal, data=body, operator_id=operator_id)
-        return KeyOut(key_name=k.key_name, fingerprint=k.fingerprint, created_at=k.created_at)
 
     return ctx.respond(run, status_code=201, body=body)
 
