@@ -150,6 +150,7 @@ PATH_VALUES = {
     "name": "overview",
     "goods_id": "0" * 32,
     "tax_code": DECLARANT,
+    "operator_id": "0" * 32,
 }
 
 

@@ -128,7 +128,7 @@ class Principal:
         """403 naming the scope unless the caller's API key carries it (officers are not concerned)."""
         if self.key_scopes is not None and scope not in self.key_scopes:
             raise Forbidden(
-                f"this API key lacks the scope {scope!r} (it has: {', '.join(sorted(self.key_scopes))})",
+                f"this API key lacks the scope '{scope}' (it has: {', '.join(sorted(self.key_scopes))})",
                 field="Authorization",
                 code="scope_required",
             )
