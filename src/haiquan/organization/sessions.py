@@ -8,6 +8,7 @@ timeout). The last use is recorded at most once a minute per session, after the 
 from __future__ import annotations
 
 import secrets
+import threading
 from datetime import datetime, timedelta
 
 import structlog
@@ -88,9 +89,28 @@ def stale(row: OfficerSessionRow) -> bool:
     return clock.now() - row.last_seen_at >= TOUCH_EVERY
 
 
+_recent: dict[str, datetime] = {}  # session id -> when this process last recorded its use
+_recent_lock = threading.Lock()
+
+
+def _first_in_a_while(session_id: str, now: datetime) -> bool:
+    """Whether this process has not recorded the session's use in the last minute: a burst of requests
+    read as stale together writes once."""
+    with _recent_lock:
+        last = _recent.get(session_id)
+        if last is not None and timedelta(0) <= now - last < TOUCH_EVERY:
+            return False
+        if len(_recent) >= 10_000:
+            _recent.clear()
+        _recent[session_id] = now
+        return True
+
+
 def touch(db: Database, session_id: str) -> None:
     """Record a use of the session (its own short transaction, after the answer)."""
     now = clock.now()
+    if not _first_in_a_while(session_id, now):
+        return
     with db.unit_of_work() as uow:
         uow.session.execute(
             update(OfficerSessionRow)
