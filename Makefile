@@ -24,8 +24,8 @@ install: $(STAMP)
 run: $(STAMP)
 	$(VENV)/bin/haiquan db upgrade
 	$(VENV)/bin/haiquan demo seed
-	@echo "haiquan is serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
-	$(VENV)/bin/haiquan serve --host $(HOST) --port $(PORT)
+	@echo "haiquan is serving on http://$(HOST):$(PORT)  (Ctrl-C to stop; a development setting: webhooks may go to http://127.0.0.1)"
+	HAIQUAN_DEVELOPMENT=1 $(VENV)/bin/haiquan serve --host $(HOST) --port $(PORT)
 
 demo: $(STAMP)
 	$(VENV)/bin/haiquan db upgrade

@@ -3,7 +3,7 @@ alert they never saw raised (raised before this revision) leaves "alerts open" w
 driving it below zero.
 
 Revision ID: 0013b
-Revises: 0012e
+Revises: 0013a
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013b"
-down_revision: str | Sequence[str] | None = "0012e"
+down_revision: str | Sequence[str] | None = "0013a"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

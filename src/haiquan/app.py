@@ -31,6 +31,7 @@ from haiquan.kit.inbound import RefuseNul
 from haiquan.kit.leader import Leadership
 from haiquan.kit.metrics import LATENCY, REQUESTS
 from haiquan.kit.settings import Settings, get_settings
+from haiquan.organization.sessions import SessionTouch
 from haiquan.reference import holidays
 from haiquan.risk.engine import build_engine
 from haiquan.routes import TAGS, document_webhooks, include_routers
@@ -65,8 +66,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     db = db or Database(settings.effective_database_url)
     dispatcher = Dispatcher(db)
     consumers.register_all(dispatcher, settings)
-    webhooks = WebhookSender(db, max_attempts=settings.webhook_max_attempts)
-    supervision = SupervisionWorker(db, max_attempts=settings.webhook_max_attempts)
+    webhooks = WebhookSender(db, max_attempts=settings.webhook_max_attempts, settings=settings)
+    supervision = SupervisionWorker(db, max_attempts=settings.webhook_max_attempts, settings=settings)
     writer = GroupCommit(db)
     escalations = Escalations(db)
     checkpoints = DailyCheckpoints(db, settings)
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     # before everything that reads what the caller sent; the batches refuse a bad item on its own
     app.add_middleware(RefuseNul, per_item=("/api/v1/terminal-messages", "/api/v1/payments/batch"))
     _csrf(app, settings)
+    app.add_middleware(SessionTouch)  # records an officer session's use after the answer
     _observability(app, db)
     include_routers(app)
     document_webhooks(app)

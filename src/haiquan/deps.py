@@ -120,6 +120,7 @@ async def change_context(
     if principal is None:
         principal = await run_in_threadpool(_authenticated, request, creds)
     request.state.principal = principal
+    principal.admit(request.method)  # a remembered key may have expired since, or lack the scope
     return ChangeContext(request, principal, settings, idem)
 
 
@@ -141,7 +142,12 @@ def authenticate(request: Request, uow: UnitOfWork, settings: Settings, token: s
         raise Unauthorized("authentication required: send Authorization: Bearer <API key or token>")
     if token.startswith("hq_"):
         return org.principal_from_api_key(uow.session, key=token)
-    return org.principal_from_token(uow.session, token=token, secret=settings.effective_secret_key)
+    return org.principal_from_token(
+        uow.session,
+        token=token,
+        secret=settings.effective_secret_key,
+        idle_minutes=settings.session_idle_minutes,
+    )
 
 
 def bearer_credentials(request: Request) -> HTTPAuthorizationCredentials | None:
@@ -168,6 +174,7 @@ def caller(request: Request, uow: UnitOfWork, creds: HTTPAuthorizationCredential
         audit_refusal(get_db(request), request, "anonymous", exc.message)
         raise
     request.state.principal = principal
+    principal.admit(request.method)  # an API key's scope (403, audited under its name) and expiry
     return principal
 
 

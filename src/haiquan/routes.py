@@ -13,7 +13,9 @@ from haiquan.enforcement.pages import router as enforcement_pages
 from haiquan.kit import openapi
 from haiquan.kit.queryparams import refuse_unknown_query
 from haiquan.organization.api import router as organization_router
+from haiquan.organization.credentials_api import router as credentials_router
 from haiquan.payments.api import router as payments_router
+from haiquan.payments.certificate_api import router as bank_certificates_router
 from haiquan.reference.api import router as reference_router
 from haiquan.reports.api import router as reports_router
 from haiquan.reports.pages import router as reports_pages
@@ -21,6 +23,7 @@ from haiquan.risk.api import router as risk_router
 from haiquan.risk.pages import router as risk_pages_router
 from haiquan.sharing.api import router as sharing_router
 from haiquan.supervision.api import router as supervision_router
+from haiquan.supervision.keys_api import router as terminal_keys_router
 from haiquan.supervision.pages import router as supervision_pages
 from haiquan.supervision.schemas import ConsignmentStatusPushed
 from haiquan.web.pages import router as web_router
@@ -36,6 +39,7 @@ TAGS = [
     {"name": "supervision", "description": "Terminals' gate messages, release status, transits and alerts"},
     {"name": "cargo", "description": "Carriers' manifests and the screening of their bills"},
     {"name": "organization", "description": "Log-in, the caller, units, officers, enterprises and webhooks"},
+    {"name": "credentials", "description": "Officers' sessions, enterprises' API keys and webhook secrets"},
     {"name": "representations", "description": "Who may lodge in another enterprise's name"},
     {"name": "reference", "description": "Reference lists: procedure codes"},
     {"name": "risk", "description": "Risk profiles, value control, lane rates, overrides and models"},
@@ -75,11 +79,14 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(payments_router, dependencies=strict)
     app.include_router(cargo_router, dependencies=strict)
     app.include_router(organization_router, dependencies=strict)
+    app.include_router(credentials_router, dependencies=strict)
     app.include_router(reference_router, dependencies=strict)
     app.include_router(enforcement_router, dependencies=strict)
     app.include_router(reports_router, dependencies=strict)
     app.include_router(risk_router, dependencies=strict)
     app.include_router(sharing_router, dependencies=strict)
+    app.include_router(terminal_keys_router, dependencies=strict)
+    app.include_router(bank_certificates_router, dependencies=strict)
     app.include_router(web_router)
     app.include_router(supervision_pages)
     app.include_router(enforcement_pages)

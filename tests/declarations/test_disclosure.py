@@ -108,6 +108,7 @@ def hook() -> Iterator[str]:
 
 
 def setup(world: World, client: TestClient, url: str) -> dict[str, str]:
+    client.app.state.settings.development = True  # the receiver is on this machine (plain http)
     analyst = world.off("analyst")
     assert world.post("/api/v1/risk/profiles", analyst, PROFILE).status_code == 201
     r = client.put("/api/v1/risk/value-control/85171300/CN", json=BOUND, headers=analyst)
@@ -148,6 +149,8 @@ PATH_VALUES = {
     "transit_id": "0" * 32,
     "name": "overview",
     "goods_id": "0" * 32,
+    "tax_code": DECLARANT,
+    "operator_id": "0" * 32,
 }
 
 

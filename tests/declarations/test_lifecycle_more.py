@@ -120,6 +120,7 @@ class _Hook(BaseHTTPRequestHandler):
 
 
 def test_webhooks_are_signed_and_retried_with_backoff(world: World, app: Any, client: TestClient) -> None:
+    app.state.settings.development = True  # a receiver on this machine: plain http to 127.0.0.1
     server = HTTPServer(("127.0.0.1", 0), _Hook)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     _Hook.received, _Hook.fail_first = [], True

@@ -56,7 +56,10 @@ def test_a_deactivated_officer_is_refused_at_once_and_a_reactivated_one_comes_ba
     assert patch(world, "nb_officer1", {"active": True}).json()["changes"] == [
         "organization.officer_reactivated"
     ]
-    assert me(world, "nb_officer1").status_code == 200
+    stale = me(world, "nb_officer1")  # the sessions ended at the deactivation stay ended
+    assert stale.status_code == 401 and stale.json()["code"] == "session_revoked"
+    del world.tokens["nb_officer1"]
+    assert me(world, "nb_officer1").status_code == 200  # after a new login
 
 
 def test_role_and_unit_changes_hold_at_the_next_request(world: World, app: Any) -> None:
@@ -114,6 +117,8 @@ def test_officer_commands_take_effect_at_once(world: World, app: Any, cli_db: Da
     assert me(world, "nb_officer1").status_code == 401
     assert run("deactivate", "nb_officer1")[1].startswith("officer nb_officer1: no change")
     assert run("reactivate", "nb_officer1") == (0, "officer nb_officer1 reactivated\n")
+    assert me(world, "nb_officer1").status_code == 401  # its sessions ended with the deactivation
+    del world.tokens["nb_officer1"]
     assert me(world, "nb_officer1").status_code == 200
     assert run("set-role", "nb_officer1", "team_lead") == (0, "officer nb_officer1 is now team_lead\n")
     assert me(world, "nb_officer1").json()["role"] == "team_lead"

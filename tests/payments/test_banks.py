@@ -83,7 +83,7 @@ def test_a_disabled_bank_is_refused_with_a_clear_problem(world: World, app: Any,
 
 
 def test_the_administrators_api_adds_lists_and_disables(world: World, app: Any) -> None:
-    _, cert = keypair()
+    _, cert = keypair("0100150619")
     body = {"code": "BIDV", "name": "BIDV", "tax_code": "0100150619", "certificate_pem": cert.decode()}
     assert world.post("/api/v1/payments/banks", world.off("hn_leader"), body).status_code == 403
     r = world.post("/api/v1/payments/banks", world.off("admin"), body, key="add-bidv")

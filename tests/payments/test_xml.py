@@ -2,34 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
-
 from haiquan.payments import xmlmsg
 from haiquan.payments.schemas import PaymentIn
+from tests.certificates import certificate
 from tests.payments.helpers import BANK_TAX, TOTAL, add_bank, reference, registered, settle, status
 from tests.support import World
 
 
-def keypair() -> tuple[bytes, bytes]:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Vietcombank payments")])
-    now = datetime.now(UTC)
-    cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-        .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=30)).sign(key, hashes.SHA256())
-    )  # fmt: skip
-    key_pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    return key_pem, cert.public_bytes(serialization.Encoding.PEM)
+def keypair(tax_code: str = BANK_TAX) -> tuple[bytes, bytes]:
+    """A bank's key and certificate naming its tax code (as Vietnamese CAs write it: MST:<tax code>)."""
+    return certificate(f"MST:{tax_code}")
 
 
 def test_signed_xml_confirmation_clears_and_a_forged_one_is_refused(world: World, app: Any) -> None:

@@ -20,6 +20,7 @@ from haiquan.kit import clock, webhooks
 from haiquan.kit.db import Database, UnitOfWork, among
 from haiquan.kit.leader import Leadership, run_duty
 from haiquan.kit.outbox import Consumer, Event
+from haiquan.kit.settings import Settings
 from haiquan.organization.tables import EnterpriseRow
 
 log = structlog.get_logger(__name__)
@@ -127,12 +128,22 @@ class WebhookSender:
     db: Database
     max_attempts: int = 8
     timeout: float = 5.0
+    settings: Settings | None = None  # its `development` flag is read at each round (kit.outbound)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
+    @property
+    def development(self) -> bool:
+        return self.settings is not None and self.settings.development
+
     def deliver_due(self, limit: int = 100) -> int:
         return webhooks.deliver_due(
-            self.db, WebhookDeliveryRow, self._attempt, timeout=self.timeout, limit=limit
+            self.db,
+            WebhookDeliveryRow,
+            self._attempt,
+            timeout=self.timeout,
+            limit=limit,
+            development=self.development,
         )
 
     def _attempt(self, uow: UnitOfWork, http: httpx.Client, d: WebhookDeliveryRow) -> int:
@@ -155,10 +166,11 @@ class WebhookSender:
             http,
             d,
             url=d.url,
-            secret=ent.webhook_secret or "",
+            signing=webhooks.signing_of(ent),
             body=body,
             delivery_id=str(d.id),
             max_attempts=self.max_attempts,
+            development=self.development,
         )
 
     def start(self, interval: float = 1.0, leadership: Leadership | None = None) -> None:

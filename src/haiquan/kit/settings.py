@@ -22,12 +22,27 @@ class Settings(BaseSettings):
     parent_node: str = Field(default="", description="Unit of the node above this one (federation)")
     child_nodes: str = Field(default="", description="Comma-separated units of the nodes below this one")
     secret_key: str = Field(default="", description="Key that signs officer tokens and webhook payloads")
-    token_ttl_minutes: int = 480
+    token_ttl_minutes: int = Field(
+        default=480, description="Absolute session timeout: an officer's session ends this long after login"
+    )
+    session_idle_minutes: int = Field(
+        default=30, description="Idle session timeout: a session unused this long ends (log in again)"
+    )
     log_level: str = "INFO"
     log_json: bool = False
     require_services: bool = False
     declaration_keep_days: int = 7
     webhook_max_attempts: int = 8
+    webhook_secret_overlap_hours: int = Field(
+        default=24,
+        description="After a webhook secret is rotated, deliveries are also signed with the previous one "
+        "(X-Haiquan-Signature-Previous) for this long, so that receivers switch without losing one",
+    )
+    development: bool = Field(
+        default=False,
+        description="A developer's or test installation: webhook URLs may be plain http:// and reach "
+        "loopback and private addresses. Never in production.",
+    )
     dispatcher_interval_seconds: float = 0.5
     run_dispatcher: bool = True
     timezone: str = "Asia/Ho_Chi_Minh"

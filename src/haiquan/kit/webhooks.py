@@ -1,17 +1,20 @@
 """One signed webhook attempt and its bookkeeping, shared by every delivery table (declarants'
-notifications, terminals' status pushes): HMAC-SHA256 over "<timestamp>.<body>", 2xx = delivered, else
-back off and retry until the attempts run out."""
+notifications, terminals' status pushes): HMAC-SHA256 over "<timestamp>.<body>" (and, for a while after the
+secret was rotated, a second signature with the previous one), 2xx = delivered, else back off and retry
+until the attempts run out. The target is checked at every attempt and the connection made to the address
+checked (kit.outbound); a refused target is a failed attempt that names why."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 import httpx
 from sqlalchemy import select
 
-from haiquan.kit import clock
+from haiquan.kit import clock, outbound
 from haiquan.kit.auth import sign_payload
 from haiquan.kit.db import Database, UnitOfWork
 from haiquan.kit.metrics import WEBHOOKS
@@ -29,31 +32,57 @@ class Delivery(Protocol):
     next_attempt_at: datetime
 
 
+@dataclass(frozen=True)
+class Signing:
+    """The enterprise's webhook secret, and the previous one while it still signs (after a rotation)."""
+
+    secret: str
+    previous: str | None = None
+
+
+def _headers(signing: Signing, body: bytes, delivery_id: str) -> dict[str, str]:
+    ts = str(int(clock.now().timestamp()))
+    headers = {
+        "Content-Type": "application/json",
+        "X-Haiquan-Timestamp": ts,
+        "X-Haiquan-Signature": "sha256=" + sign_payload(signing.secret, body, ts),
+        "X-Haiquan-Delivery": delivery_id,
+    }
+    if signing.previous:
+        headers["X-Haiquan-Signature-Previous"] = "sha256=" + sign_payload(signing.previous, body, ts)
+    return headers
+
+
+def _post(
+    http: httpx.Client, url: str, body: bytes, headers: dict[str, str], development: bool
+) -> str | None:
+    """None when the receiver answered 2xx, else what went wrong."""
+    try:
+        goal = outbound.target(url, development=development)
+    except outbound.Refused as exc:
+        return f"refused: {exc}"[:300]
+    try:
+        r = http.post(goal.url, content=body, headers=headers | goal.headers, extensions=goal.extensions)
+    except httpx.HTTPError as exc:
+        return type(exc).__name__
+    return None if 200 <= r.status_code < 300 else f"HTTP {r.status_code}"
+
+
 def attempt(
     http: httpx.Client,
     d: Delivery,
     *,
     url: str,
-    secret: str,
+    signing: Signing,
     body: bytes,
     delivery_id: str,
     max_attempts: int,
+    development: bool = False,
 ) -> int:
     """POST the body once and record the outcome on the delivery row; 1 when delivered."""
-    ts = str(int(clock.now().timestamp()))
-    headers = {
-        "Content-Type": "application/json",
-        TIMESTAMP: ts,
-        SIGNATURE: "sha256=" + sign_payload(secret, body, ts),
-        DELIVERY: delivery_id,
-    }
     d.attempts += 1
-    try:
-        r = http.post(url, content=body, headers=headers)
-        ok, error = 200 <= r.status_code < 300, f"HTTP {r.status_code}"
-    except httpx.HTTPError as exc:
-        ok, error = False, type(exc).__name__
-    if ok:
+    error = _post(http, url, body, _headers(signing, body, delivery_id), development)
+    if error is None:
         d.state, d.delivered_at = "delivered", clock.now()
         WEBHOOKS.labels("delivered").inc()
         return 1
@@ -68,6 +97,13 @@ def attempt(
     return 0
 
 
+def signing_of(ent: Any) -> Signing:
+    """An enterprise's signing secrets now (an EnterpriseRow)."""
+    until = ent.webhook_previous_until
+    previous = ent.webhook_secret_previous if until is not None and until > clock.now() else None
+    return Signing(ent.webhook_secret or "", previous)
+
+
 def deliver_due(
     db: Database,
     table: Any,
@@ -75,6 +111,7 @@ def deliver_due(
     *,
     timeout: float,
     limit: int = 100,
+    development: bool = False,
 ) -> int:
     """Attempt the pending deliveries of `table` whose time has come, oldest first, in one transaction;
     `send` makes one attempt and returns 1 when delivered. No HTTP client (and TLS context) when none is due."""
@@ -87,7 +124,10 @@ def deliver_due(
         ).all()
         done = 0
         if due:
-            with httpx.Client(timeout=timeout) as http:
+            # Outside development every request goes to a freshly checked address: no connection kept
+            # (one kept for a name's address would carry another name's request; kit.outbound).
+            limits = httpx.Limits(max_keepalive_connections=20 if development else 0)
+            with httpx.Client(timeout=timeout, limits=limits, trust_env=development) as http:
                 for d in due:
                     done += send(uow, http, d)
         uow.commit()

@@ -1,5 +1,5 @@
-"""Organisation routes: officer login, who am I, the unit hierarchy in the caller's scope, webhook settings, and
-officers' accounts for administrators."""
+"""Organisation routes: officer login, who am I, the unit hierarchy in the caller's scope, and officers' accounts
+for administrators (credentials: organization.credentials_api)."""
 
 from __future__ import annotations
 
@@ -26,8 +26,6 @@ from haiquan.organization.schemas import (
     RepresentationOut,
     TokenOut,
     UnitOut,
-    WebhookIn,
-    WebhookOut,
 )
 from haiquan.organization.tables import OfficerRow
 
@@ -108,15 +106,6 @@ def _unit_out(tree: service.UnitTree, code: str) -> UnitOut:
         parent=u.parent,
         children=tree.children.get(code, []),
     )
-
-
-@router.put("/enterprise/webhook", response_model=WebhookOut, summary="Set the enterprise's webhook URL")
-def set_webhook(body: WebhookIn, tx: Tx) -> WebhookOut:
-    tx.principal.require_enterprise()
-    ent = repository.own_enterprise(tx.session, scope=tx.principal.scope)
-    url = str(body.url) if body.url else None
-    service.set_webhook(tx.session, enterprise=ent, url=url, actor=tx.principal.label)
-    return WebhookOut(url=ent.webhook_url, secret=ent.webhook_secret or "")
 
 
 @router.post(

@@ -24,6 +24,12 @@ class OrganizationEvent(StrEnum):
     ENTERPRISE_DISSOLVED = "organization.enterprise_dissolved"
     REPRESENTATION_GRANTED = "organization.representation_granted"
     REPRESENTATION_REVOKED = "organization.representation_revoked"
+    SESSION_STARTED = "organization.session_started"
+    SESSION_REVOKED = "organization.session_revoked"
+    API_KEY_ISSUED = "organization.api_key_issued"
+    API_KEY_REVOKED = "organization.api_key_revoked"
+    WEBHOOK_CHANGED = "organization.webhook_changed"
+    WEBHOOK_SECRET_ROTATED = "organization.webhook_secret_rotated"  # noqa: S105  (an event type)
 
 
 class UnitsReplaced(TypedDict):
@@ -96,6 +102,59 @@ class Representation(TypedDict):
     revoked_at: str | None
 
 
+class SessionStarted(TypedDict):
+    """An officer logged in: a server-side session until `expires_at` (or its idle timeout)."""
+
+    session_id: str
+    officer_id: str
+    username: str
+    expires_at: str
+
+
+class SessionRevoked(TypedDict):
+    """A session ended before its time: `reason` logout, officer_deactivated or revoked."""
+
+    session_id: str
+    officer_id: str
+    username: str
+    reason: str
+
+
+class ApiKeyIssued(TypedDict):
+    """An enterprise got an API key (named by its id, never its secret) with its scopes and expiry."""
+
+    enterprise_id: str
+    tax_code: str
+    key_id: str
+    label: str
+    scopes: list[str]
+    expires_at: str | None
+
+
+class ApiKeyRevoked(TypedDict):
+    """An enterprise's API key was revoked."""
+
+    enterprise_id: str
+    tax_code: str
+    key_id: str
+
+
+class WebhookChanged(TypedDict):
+    """An enterprise set its webhook (its `host`; None: turned off)."""
+
+    enterprise_id: str
+    tax_code: str
+    host: str | None
+
+
+class WebhookSecretRotated(TypedDict):
+    """An enterprise's webhook secret was replaced; the previous one signs too until `previous_valid_until`."""
+
+    enterprise_id: str
+    tax_code: str
+    previous_valid_until: str | None
+
+
 E = OrganizationEvent
 PAYLOADS: dict[OrganizationEvent, type] = {
     E.UNITS_REPLACED: UnitsReplaced,
@@ -117,4 +176,10 @@ PAYLOADS: dict[OrganizationEvent, type] = {
     ),
     E.REPRESENTATION_GRANTED: Representation,
     E.REPRESENTATION_REVOKED: Representation,
+    OrganizationEvent.SESSION_STARTED: SessionStarted,
+    OrganizationEvent.SESSION_REVOKED: SessionRevoked,
+    OrganizationEvent.API_KEY_ISSUED: ApiKeyIssued,
+    OrganizationEvent.API_KEY_REVOKED: ApiKeyRevoked,
+    OrganizationEvent.WEBHOOK_CHANGED: WebhookChanged,
+    OrganizationEvent.WEBHOOK_SECRET_ROTATED: WebhookSecretRotated,
 }

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import csv
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
 from haiquan.declarations.assignment import change_officer
 from haiquan.declarations.escalation import escalate_overdue
-from haiquan.kit import audit
+from haiquan.kit.auth import ALL_SCOPES
 from haiquan.kit.cli_support import database, fail
 from haiquan.kit.errors import DomainError
-from haiquan.organization import enterprises, service
+from haiquan.kit.settings import get_settings
+from haiquan.organization import credentials, enterprises, officers, service, sessions
 from haiquan.organization.domain import HierarchyError, validate_rows
 from haiquan.organization.officers import OfficerChange
 from haiquan.organization.tables import OfficerRow
@@ -137,6 +140,20 @@ def officer_return(username: Username) -> None:
     _change(username, OfficerChange(on_roster=True), "back on the roster")
 
 
+@officer_app.command("revoke-sessions")
+def officer_revoke_sessions(username: Username) -> None:
+    """End every session of an officer now (a lost phone, a shared screen): their tokens and cookies are
+    refused from the next request; they log in again."""
+    try:
+        with database().unit_of_work() as uow:
+            row = officers.by_username(uow.session, username)
+            count = sessions.revoke_all(uow.session, officer=row, reason="revoked", actor="cli")
+            uow.commit()
+    except DomainError as exc:
+        fail(f"{exc.field or ''}: {exc.message}")
+    console.print(f"{count} session(s) of {username} ended")
+
+
 @officer_app.command("escalate-overdue")
 def officer_escalate_overdue() -> None:
     """Escalate the checks past their legal time limit to the team lead now (servers do it every minute)."""
@@ -174,9 +191,7 @@ def enterprise_revoke_keys(
     try:
         with database().unit_of_work() as uow:
             ent = service.enterprise_by_tax_code(uow.session, tax_code)
-            count = service.revoke_api_keys(uow.session, enterprise_id=ent.id)
-            audit.append(uow.session, actor="cli", action="enterprise.keys_revoked", target=f"enterprise:{tax_code}",
-                         detail={"keys": count})  # fmt: skip
+            count = credentials.revoke_all(uow.session, enterprise=ent, actor="cli")
             uow.commit()
     except DomainError as exc:
         fail(f"{exc.field or ''}: {exc.message}")
@@ -184,20 +199,87 @@ def enterprise_revoke_keys(
 
 
 @enterprise_app.command("new-key")
-def enterprise_new_key(tax_code: Annotated[str, typer.Option(help="Mã số thuế of the enterprise")]) -> None:
-    """Issue another API key for a registered enterprise and print it once (its other keys keep working)."""
+def enterprise_new_key(
+    tax_code: Annotated[str, typer.Option(help="Mã số thuế of the enterprise")],
+    scope: Annotated[
+        list[str] | None, typer.Option(help="read, write, manage (repeatable; default: all three)")
+    ] = None,
+    expires: Annotated[
+        datetime | None, typer.Option(help="When it stops working, in UTC (e.g. 2027-01-31)")
+    ] = None,
+    label: Annotated[str, typer.Option(help="What it is for")] = "",
+) -> None:
+    """Issue another API key and print it once. The enterprise's other keys keep working: deploy the new
+    one, then `enterprise revoke-key` the old one (rotation without downtime)."""
+    until = expires.replace(tzinfo=UTC) if expires is not None else None  # typer reads no offset
     try:
         with database().unit_of_work() as uow:
             ent = service.enterprise_by_tax_code(uow.session, tax_code)
-            key = service.issue_api_key(uow.session, enterprise=ent, actor="cli")
-            audit.append(
-                uow.session, actor="cli", action="enterprise.key_issued", target=f"enterprise:{tax_code}"
+            key, row = credentials.issue_key(uow.session, enterprise=ent, actor="cli", label=label,
+                                             scopes=scope or ALL_SCOPES, expires_at=until)  # fmt: skip
+            key_id = row.key_id
+            uow.commit()
+    except DomainError as exc:
+        fail(f"{exc.field or ''}: {exc.message}")
+    console.print(f"a new API key {key_id} for {tax_code} (shown once):")
+    print(key)
+
+
+@enterprise_app.command("keys")
+def enterprise_keys(tax_code: Annotated[str, typer.Option(help="Mã số thuế of the enterprise")]) -> None:
+    """An enterprise's API keys: id, label, scopes, created, expires, revoked (never the keys themselves)."""
+    table = Table("key id", "label", "scopes", "created", "expires", "revoked")
+    try:
+        with database().unit_of_work() as uow:
+            ent = service.enterprise_by_tax_code(uow.session, tax_code)
+            for r in credentials.keys_of(uow.session, ent.id):
+                table.add_row(r.key_id, r.label, " ".join(credentials.scopes_of(r)), _day(r.created_at),
+                              _day(r.expires_at), _day(r.revoked_at))  # fmt: skip
+    except DomainError as exc:
+        fail(f"{exc.field or ''}: {exc.message}")
+    console.print(table)
+
+
+def _day(at: datetime | None) -> str:
+    return at.isoformat(timespec="minutes") if at else "-"
+
+
+@enterprise_app.command("revoke-key")
+def enterprise_revoke_key(
+    tax_code: Annotated[str, typer.Option(help="Mã số thuế of the enterprise")],
+    key_id: Annotated[str, typer.Option(help="The key's id (hq_<key id>_...; `enterprise keys` lists them)")],
+) -> None:
+    """Revoke one API key now (within 5 s in running servers); the enterprise's other keys keep working."""
+    try:
+        with database().unit_of_work() as uow:
+            ent = service.enterprise_by_tax_code(uow.session, tax_code)
+            credentials.revoke_key(uow.session, enterprise=ent, key_id=key_id, actor="cli")
+            uow.commit()
+    except DomainError as exc:
+        fail(f"{exc.field or ''}: {exc.message}")
+    console.print(f"API key {key_id} of {tax_code} revoked")
+
+
+@enterprise_app.command("rotate-webhook-secret")
+def enterprise_rotate_webhook_secret(
+    tax_code: Annotated[str, typer.Option(help="Mã số thuế of the enterprise")],
+) -> None:
+    """Make a new webhook signing secret and print it once; the old one also signs deliveries for
+    HAIQUAN_WEBHOOK_SECRET_OVERLAP_HOURS (X-Haiquan-Signature-Previous)."""
+    try:
+        with database().unit_of_work() as uow:
+            ent = service.enterprise_by_tax_code(uow.session, tax_code)
+            secret, until = credentials.rotate_webhook_secret(
+                uow.session,
+                enterprise=ent,
+                overlap_hours=get_settings().webhook_secret_overlap_hours,
+                actor="cli",
             )
             uow.commit()
     except DomainError as exc:
         fail(f"{exc.field or ''}: {exc.message}")
-    console.print(f"a new API key for {tax_code} (shown once):")
-    print(key)
+    console.print(f"a new webhook secret for {tax_code} (shown once; the old one signs until {_day(until)}):")
+    print(secret)
 
 
 TaxCodeOpt = Annotated[str, typer.Option(help="Mã số thuế of the enterprise")]

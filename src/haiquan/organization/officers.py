@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from haiquan.kit import audit, outbox
 from haiquan.kit.auth import Principal, Role
 from haiquan.kit.errors import Conflict, NotFound, ValidationFailed
+from haiquan.organization import sessions
 from haiquan.organization.catalogue import OrganizationEvent
 from haiquan.organization.service import TREES
 from haiquan.organization.tables import OfficerRow
@@ -100,5 +101,7 @@ def change_officer(
             detail=detail,
         )
         recorded.append(kind)
+    if change.active is False:  # every session ends now, and stays ended if the account is reactivated
+        sessions.revoke_all(session, officer=row, reason="officer_deactivated", actor=actor)
     session.flush()  # the mapper event forgets this process's memory of callers and rosters at once
     return row, recorded

@@ -40,12 +40,28 @@ class UnitOut(BaseModel):
 
 
 class WebhookIn(Strict):
-    url: HttpUrl | None = Field(None, description="Where status changes are POSTed; null turns webhooks off")
+    url: HttpUrl | None = Field(
+        None,
+        description="Where status changes are POSTed (https, to a public address); null turns webhooks off",
+    )
 
 
 class WebhookOut(BaseModel):
     url: str | None
-    secret: str = Field(description="HMAC-SHA256 key for the X-Haiquan-Signature header")
+    secret: str | None = Field(
+        None,
+        description="HMAC-SHA256 key for the X-Haiquan-Signature header: given once, when the first URL is "
+        "set; null on every later update (rotate it with POST /api/v1/enterprise/webhook/secret)",
+    )
+
+
+class WebhookSecretOut(BaseModel):
+    secret: str | None = Field(
+        description="The new signing secret, shown once (null when an Idempotency-Key replay answers)"
+    )
+    previous_valid_until: datetime | None = Field(
+        description="Until then deliveries also carry X-Haiquan-Signature-Previous, made with the old secret"
+    )
 
 
 class RepresentationIn(Strict):
@@ -109,3 +125,46 @@ class EnterpriseStatusOut(BaseModel):
     status: str
     reason: str
     event: str | None = Field(None, description="The event recorded; null when the status was already so")
+
+
+Scope = Literal["read", "write", "manage"]
+
+
+class ApiKeyIn(Strict):
+    """Another API key for the enterprise; its other keys keep working until revoked or expired."""
+
+    label: str = Field("", max_length=100, description="What it is for, e.g. 'lodging system 2027'")
+    scopes: list[Scope] | None = Field(
+        None,
+        max_length=3,
+        description="read (GET), write (every other call), manage (the enterprise's keys and webhook); "
+        "default: the issuing key's scopes (an administrator's default: all three)",
+    )
+    expires_at: Instant | None = Field(None, description="When it stops working; null: until revoked")
+
+
+class ApiKeyOut(BaseModel):
+    key_id: str = Field(description="The key's public part (hq_<key_id>_...); names it in revocations")
+    label: str
+    scopes: list[str]
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    active: bool = Field(description="Neither revoked nor expired")
+
+
+class ApiKeyIssuedOut(ApiKeyOut):
+    key: str | None = Field(
+        description="The API key, shown once (null when an Idempotency-Key replay answers)"
+    )
+
+
+class SessionOut(BaseModel):
+    id: str
+    created_at: datetime
+    last_seen_at: datetime = Field(description="Recorded at most once a minute")
+    expires_at: datetime = Field(description="The absolute timeout")
+
+
+class SessionsRevokedOut(BaseModel):
+    revoked: int = Field(description="How many sessions ended now")

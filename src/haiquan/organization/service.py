@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import secrets
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from haiquan.kit import audit, clock, outbox
@@ -19,7 +18,6 @@ from haiquan.kit.auth import (
     hash_api_key,
     hash_password,
     issue_token,
-    new_api_key,
     parse_api_key,
     read_token,
     same_hash,
@@ -27,11 +25,13 @@ from haiquan.kit.auth import (
 )
 from haiquan.kit.db import new_id
 from haiquan.kit.errors import Conflict, NotFound, Unauthorized, ValidationFailed
-from haiquan.organization import principals, restructure
+from haiquan.organization import credentials, principals, restructure, sessions
 from haiquan.organization.catalogue import OrganizationEvent
 from haiquan.organization.domain import Unit, UnitTree
 from haiquan.organization.tables import ApiKeyRow, EnterpriseRow, OfficerRow, UnitRow
 from haiquan.reference import validators
+
+DEFAULT_IDLE_MINUTES = 30  # kit.settings.Settings.session_idle_minutes
 
 
 @dataclass
@@ -147,7 +147,7 @@ def add_enterprise(
         name=name,
         roles=sorted(set(roles)),
         unit=unit,
-        webhook_secret=secrets.token_urlsafe(24),
+        webhook_secret=None,  # made with the first webhook URL, and shown then (organization.credentials)
         attributes={},
         created_at=clock.now(),
     )
@@ -161,23 +161,17 @@ def add_enterprise(
 
 
 def issue_api_key(session: Session, *, enterprise: EnterpriseRow, actor: str, label: str = "") -> str:
-    full, key_id, digest = new_api_key()
-    session.add(
-        ApiKeyRow(
-            key_id=key_id, enterprise_id=enterprise.id, key_hash=digest, label=label, created_at=clock.now()
-        )
-    )
+    """Another API key with every scope and no end (organization.credentials.issue_key for more)."""
+    full, _ = credentials.issue_key(session, enterprise=enterprise, actor=actor, label=label)
     return full
 
 
-def revoke_api_keys(session: Session, *, enterprise_id: str) -> int:
-    res = session.execute(
-        update(ApiKeyRow)
-        .where(ApiKeyRow.enterprise_id == enterprise_id, ApiKeyRow.revoked_at.is_(None))
-        .values(revoked_at=clock.now())
-    )
-    principals.forget_all()  # a bulk UPDATE fires no mapper event
-    return int(getattr(res, "rowcount", 0) or 0)
+def revoke_api_keys(session: Session, *, enterprise_id: str, actor: str = "system") -> int:
+    """Revoke every API key of an enterprise now; the number revoked."""
+    ent = session.get(EnterpriseRow, enterprise_id)
+    if ent is None:
+        raise NotFound(f"no enterprise {enterprise_id}", field="enterprise_id")
+    return credentials.revoke_all(session, enterprise=ent, actor=actor)
 
 
 def officer_scope(tree: UnitTree, unit: str) -> Scope:
@@ -207,22 +201,31 @@ def require_active_unit(tree: UnitTree, row: OfficerRow) -> None:
 
 
 def login(session: Session, *, username: str, password: str, secret: str, ttl_minutes: int) -> str:
+    """A token for the officer, naming the server-side session opened now (organization.sessions)."""
     row = session.scalar(select(OfficerRow).where(OfficerRow.username == username))
     if row is None or not row.active or not verify_password(row.password_hash, password):
         raise Unauthorized("wrong username or password", code="bad_credentials")
     require_active_unit(TREES.get(session), row)
-    return issue_token(secret=secret, subject=row.id, ttl_minutes=ttl_minutes, extra={"unit": row.unit})
+    opened = sessions.open_session(session, officer=row, ttl_minutes=ttl_minutes)
+    extra = {"unit": row.unit, "sid": opened.id}
+    return issue_token(secret=secret, subject=row.id, ttl_minutes=ttl_minutes, extra=extra)
 
 
-def principal_from_token(session: Session, *, token: str, secret: str) -> Principal:
-    """The officer behind a token. Their row is read on every request (one primary-key read, never from
-    the callers' memory): a deactivation, a role or a unit change made by any process (another worker, the
-    command line) holds from the next request on."""
+def principal_from_token(
+    session: Session, *, token: str, secret: str, idle_minutes: int = DEFAULT_IDLE_MINUTES
+) -> Principal:
+    """The officer behind a token. Their session and row are read on every request (one query, never from
+    the callers' memory): a logout, a revocation, a deactivation, a role or a unit change made by any
+    process (another worker, the command line) holds from the next request on."""
     claims = read_token(token, secret=secret)  # signature and expiry: checked on every request
-    row = session.get(OfficerRow, str(claims["sub"]), populate_existing=True)
-    if row is None or not row.active:
-        raise Unauthorized("this officer account is not active", code="inactive_account")
-    return officer_principal(session, row)
+    sid = claims.get("sid")
+    if not isinstance(sid, str):
+        raise Unauthorized("the token names no session: log in again", code="session_unknown")
+    opened, row = sessions.current(
+        session, session_id=sid, officer_id=str(claims["sub"]), idle_minutes=idle_minutes
+    )
+    principal = officer_principal(session, row)
+    return replace(principal, session_id=opened.id, session_stale=sessions.stale(opened))
 
 
 def remembered_principal(token: str, *, secret: str) -> Principal | None:
@@ -254,7 +257,10 @@ def _principal_from_api_key(session: Session, key: str) -> Principal:
     row, ent = found
     if row.revoked_at is not None or not same_hash(row.key_hash, hash_api_key(key)):
         raise Unauthorized("the API key is not valid", code="invalid_api_key")
-    return enterprise_principal(ent)
+    if row.expires_at is not None and row.expires_at <= clock.now():
+        raise Unauthorized("the API key has expired", code="api_key_expired")
+    scopes = frozenset(row.scopes.split())
+    return replace(enterprise_principal(ent), key_id=row.key_id, key_scopes=scopes, expires_at=row.expires_at)
 
 
 def enterprise_principal(ent: EnterpriseRow) -> Principal:

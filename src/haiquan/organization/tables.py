@@ -1,4 +1,4 @@
-"""Tables of the organisation: units, officers, enterprises and their API keys."""
+"""Tables of the organisation: units, officers and their sessions, enterprises and their API keys."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from haiquan.kit.db import Base, JSONType
+
+DEFAULT_SCOPES = "read write manage"
 
 
 class UnitRow(Base):
@@ -49,6 +51,9 @@ class EnterpriseRow(Base):
     unit: Mapped[str | None] = mapped_column(String(16), nullable=True)
     webhook_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
     webhook_secret: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    # after a rotation, the secret before it, still signing deliveries (a second header) until the time
+    webhook_secret_previous: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    webhook_previous_until: Mapped[datetime | None] = mapped_column(nullable=True)
     attributes: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     created_at: Mapped[datetime]
 
@@ -61,6 +66,24 @@ class ApiKeyRow(Base):
     label: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # space-separated (kit.auth.KeyScope): read, write, manage; keys issued before scopes existed have all
+    scopes: Mapped[str] = mapped_column(String(100), default=DEFAULT_SCOPES, server_default=DEFAULT_SCOPES)
+    expires_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class OfficerSessionRow(Base):
+    """An officer's login, held on the server: the token (or the pages' cookie) names it, and it holds
+    until logout, deactivation or revocation (revoked_at), `expires_at` (the absolute timeout) or
+    `session_idle_minutes` without use (last_seen_at, recorded at most once a minute)."""
+
+    __tablename__ = "officer_sessions"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    officer_id: Mapped[str] = mapped_column(String(32), ForeignKey("officers.id"), index=True)
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    revoked_reason: Mapped[str] = mapped_column(String(40), default="")
 
 
 class RepresentationRow(Base):

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from haiquan.deps import Ctx, Tx
 from haiquan.kit.errors import NotFound, ValidationFailed
 from haiquan.kit.transaction import TransactionRoute
-from haiquan.payments import batch, confirmations, repository, xmlmsg
+from haiquan.payments import banks, batch, confirmations, repository, xmlmsg
 from haiquan.payments.bank_api import router as bank_router
 from haiquan.payments.schemas import (
     GuaranteeIn,
@@ -68,11 +68,7 @@ def confirm_xml(raw: Annotated[bytes, Depends(_raw_body)], tx: Tx, response: Res
         raise ValidationFailed("the message is larger than 64 kB", field="body")
     code = xmlmsg.bank_of(raw)
     bank = confirmations.caller_bank(tx.session, tx.principal, code)
-    if not bank.certificate_pem:
-        raise ValidationFailed(
-            f"bank {code} has registered no certificate", field="Bank", code="no_certificate"
-        )
-    body = xmlmsg.verify(raw, cert_pem=bank.certificate_pem)
+    body = xmlmsg.verify(raw, cert_pem=banks.certificate_for_xml(bank))
     return _confirm(tx, body, response)
 
 

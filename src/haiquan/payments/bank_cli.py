@@ -93,3 +93,21 @@ def _set_active(code: str, reason: str, *, active: bool) -> None:
     except DomainError as exc:
         fail(f"{exc.field or ''}: {exc.message}")
     console.print(done)
+
+
+@bank_app.command("revoke-certificate")
+def revoke_certificate(
+    code: Annotated[str, typer.Option(help="Bank code")],
+    reason: Annotated[str, typer.Option(help="Why (kept in the audit log)")],
+) -> None:
+    """Revoke a bank's certificate now: its signed XML confirmations are refused until customs registers
+    another (`haiquan payments bank-certificate`); its JSON confirmations are not concerned."""
+    if len(reason.strip()) < 3:
+        fail("reason: give a reason of 3 characters or more")
+    try:
+        with database().unit_of_work() as uow:
+            banks.revoke_certificate(uow.session, code=code, reason=reason.strip()[:300], actor=ACTOR)
+            uow.commit()
+    except DomainError as exc:
+        fail(f"{exc.field or ''}: {exc.message}")
+    console.print(f"the certificate of bank {code.strip().upper()} is revoked")

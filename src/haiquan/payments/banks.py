@@ -1,17 +1,18 @@
 """Banks connected to the payment gateway: added by an administrator (CLI or API) with the enterprise whose
-API key the bank's system uses, listed, disabled and enabled again. Every change is audited and is an
-event (`payment.bank_added`, `payment.bank_disabled`, `payment.bank_enabled`). Services never commit."""
+API key the bank's system uses, listed, disabled and enabled again; the certificate that verifies a bank's
+signed XML, registered and revoked by customs (it must name the bank's tax code: kit.certs). Every change
+is audited and is an event (`payment.bank_added`, `payment.bank_disabled`, `payment.bank_enabled`,
+`payment.bank_certificate_registered`, `payment.bank_certificate_revoked`). Services never commit."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from cryptography import x509
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from haiquan.kit import audit, clock, outbox
+from haiquan.kit import audit, certs, clock, outbox
 from haiquan.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from haiquan.organization import service as org
 from haiquan.organization.tables import EnterpriseRow
@@ -39,21 +40,14 @@ def check_code(code: str) -> str:
     return value
 
 
-def check_certificate(pem: str | None, *, field: str = "certificate_pem") -> str | None:
-    """A PEM X.509 certificate that verifies the bank's signed XML, still valid today; None: none given."""
+def check_certificate(
+    pem: str | None, *, tax_code: str, field: str = "certificate_pem"
+) -> certs.Registered | None:
+    """A PEM X.509 certificate that verifies the bank's signed XML: it names the bank's tax code and has not
+    expired (kit.certs); None: none given."""
     if pem is None or not pem.strip():
         return None
-    try:
-        cert = x509.load_pem_x509_certificate(pem.strip().encode())
-    except ValueError as exc:
-        raise ValidationFailed("not a PEM X.509 certificate", field=field, code="bad_certificate") from exc
-    if cert.not_valid_after_utc <= clock.now():
-        raise ValidationFailed(
-            f"the certificate expired on {cert.not_valid_after_utc.date()}",
-            field=field,
-            code="bad_certificate",
-        )
-    return pem.strip() + "\n"
+    return certs.register(pem, tax_code=tax_code, field=field)
 
 
 def add(
@@ -76,21 +70,22 @@ def add(
         tax = validators.tax_code(tax_code)
     except ValueError as exc:
         raise ValidationFailed(str(exc), field="tax_code") from exc
-    pem = check_certificate(certificate_pem)
+    cert = check_certificate(certificate_pem, tax_code=tax)
     if session.get(BankRow, code) is not None:
         raise Conflict(f"bank {code} exists", field="code", code="bank_exists")
     if session.scalar(select(BankRow.code).where(BankRow.tax_code == tax)) is not None:
         raise Conflict(f"a bank with tax code {tax} exists", field="tax_code", code="bank_exists")
     key = _enterprise_key(session, tax=tax, name=name, actor=actor)
-    row = BankRow(code=code, name=name, tax_code=tax, certificate_pem=pem, active=True,
-                  round_the_clock=round_the_clock, created_at=clock.now())  # fmt: skip
+    row = BankRow(code=code, name=name, tax_code=tax, active=True, round_the_clock=round_the_clock,
+                  created_at=clock.now())  # fmt: skip
+    _install(row, cert)
     session.add(row)
     payload = {
         "code": code,
         "name": name,
         "tax_code": tax,
         "round_the_clock": round_the_clock,
-        "xml": bool(pem),
+        "xml": cert is not None,
     }
     outbox.record(session, type=PaymentEvent.BANK_ADDED, unit=NATIONAL, actor=actor, payload=payload)
     audit.append(session, actor=actor, action="payment.bank_add", target=f"bank:{code}", detail=payload)
@@ -134,15 +129,63 @@ def set_active(session: Session, *, code: str, active: bool, reason: str, actor:
     return row
 
 
-def set_certificate(session: Session, *, code: str, pem: str, actor: str) -> BankRow:
-    row = session.get(BankRow, code.strip().upper())
+def _install(row: BankRow, cert: certs.Registered | None) -> None:
+    row.certificate_pem = cert.pem if cert else None
+    row.certificate_not_before = cert.not_before if cert else None
+    row.certificate_not_after = cert.not_after if cert else None
+    row.certificate_revoked_at = None
+
+
+def set_certificate(session: Session, *, code: str, pem: str, actor: str, field: str = "file") -> BankRow:
+    """Customs registers (or replaces) the certificate that verifies a bank's signed XML confirmations."""
+    row = session.get(BankRow, code.strip().upper(), with_for_update=True)
     if row is None:
         raise NotFound(f"no bank {code}", field="code")
-    row.certificate_pem = check_certificate(pem, field="file")
-    if row.certificate_pem is None:
-        raise ValidationFailed("the file is empty", field="file", code="bad_certificate")
-    audit.append(session, actor=actor, action="payment.bank_certificate", target=f"bank:{row.code}")
+    cert = check_certificate(pem, tax_code=row.tax_code, field=field)
+    if cert is None:
+        raise ValidationFailed("the certificate is empty", field=field, code="bad_certificate")
+    _install(row, cert)
+    payload = {"code": row.code, "tax_code": row.tax_code, "fingerprint": cert.fingerprint,
+               "not_before": cert.not_before.isoformat(), "not_after": cert.not_after.isoformat()}  # fmt: skip
+    outbox.record(
+        session, type=PaymentEvent.BANK_CERTIFICATE_REGISTERED, unit=NATIONAL, actor=actor, payload=payload
+    )
+    audit.append(
+        session, actor=actor, action="payment.bank_certificate", target=f"bank:{row.code}", detail=payload
+    )
     return row
+
+
+def revoke_certificate(session: Session, *, code: str, reason: str, actor: str) -> BankRow:
+    """Customs revokes a bank's certificate now: its signed XML is refused until another is registered."""
+    row = session.get(BankRow, code.strip().upper(), with_for_update=True)
+    if row is None:
+        raise NotFound(f"no bank {code}", field="code")
+    if row.certificate_pem is None:
+        raise Conflict(f"bank {row.code} has no certificate", field="code", code="no_certificate")
+    if row.certificate_revoked_at is None:
+        row.certificate_revoked_at = clock.now()
+        payload = {"code": row.code, "tax_code": row.tax_code, "reason": reason}
+        outbox.record(
+            session, type=PaymentEvent.BANK_CERTIFICATE_REVOKED, unit=NATIONAL, actor=actor, payload=payload
+        )
+        audit.append(session, actor=actor, action="payment.bank_certificate_revoked", target=f"bank:{row.code}",
+                     detail={"reason": reason[:200]})  # fmt: skip
+    return row
+
+
+def certificate_for_xml(bank: BankRow) -> str:
+    """The certificate that verifies the bank's signed XML now, or the problem: none registered (422);
+    revoked, expired, not yet valid or naming someone else (403)."""
+    if not bank.certificate_pem:
+        raise ValidationFailed(
+            f"bank {bank.code} has registered no certificate", field="Bank", code="no_certificate"
+        )
+    why = certs.refusal(pem=bank.certificate_pem, tax_code=bank.tax_code, revoked_at=bank.certificate_revoked_at,
+                        what=f"bank {bank.code}'s certificate")  # fmt: skip
+    if why is not None:
+        raise why
+    return bank.certificate_pem
 
 
 def refusal(bank: BankRow | None, code: str, tax_code: str | None) -> Forbidden | None:

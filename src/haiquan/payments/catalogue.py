@@ -18,6 +18,8 @@ class PaymentEvent(StrEnum):
     BANK_ADDED = "payment.bank_added"
     BANK_ENABLED = "payment.bank_enabled"
     BANK_DISABLED = "payment.bank_disabled"
+    BANK_CERTIFICATE_REGISTERED = "payment.bank_certificate_registered"
+    BANK_CERTIFICATE_REVOKED = "payment.bank_certificate_revoked"
     REVENUE_POSTED = "revenue.posted"
     REVENUE_TARGET_SET = "revenue.target_set"
 
@@ -110,6 +112,24 @@ class RevenueTargetSet(TypedDict):
     amount: str
 
 
+class BankCertificateRegistered(TypedDict):
+    """Customs registered the certificate a bank signs its XML confirmations with, valid between the dates."""
+
+    code: str
+    tax_code: str
+    fingerprint: str
+    not_before: str
+    not_after: str
+
+
+class BankCertificateRevoked(TypedDict):
+    """A bank's certificate was revoked: its signatures are refused from then on."""
+
+    code: str
+    tax_code: str
+    reason: str
+
+
 PAYLOADS: dict[PaymentEvent, type] = {
     PaymentEvent.REFERENCE_ISSUED: ReferenceIssued,
     PaymentEvent.RECEIVED: Received,
@@ -121,4 +141,6 @@ PAYLOADS: dict[PaymentEvent, type] = {
     PaymentEvent.BANK_DISABLED: BankSwitched,
     PaymentEvent.REVENUE_POSTED: RevenuePosted,
     PaymentEvent.REVENUE_TARGET_SET: RevenueTargetSet,
+    PaymentEvent.BANK_CERTIFICATE_REGISTERED: BankCertificateRegistered,
+    PaymentEvent.BANK_CERTIFICATE_REVOKED: BankCertificateRevoked,
 }

@@ -64,7 +64,8 @@ def bank_certificate(
     bank: Annotated[str, typer.Option("--bank")],
     file: Annotated[Path, typer.Option("--file", exists=True, dir_okay=False, help="PEM X.509 certificate")],
 ) -> None:
-    """Register the certificate that verifies a bank's signed XML confirmations."""
+    """Register the certificate that verifies a bank's signed XML confirmations (customs registers it; it
+    must name the bank's tax code and not have expired; it replaces the one before)."""
     try:
         with database().unit_of_work() as uow:
             banks.set_certificate(uow.session, code=bank, pem=file.read_text(), actor=ACTOR)

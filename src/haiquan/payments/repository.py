@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from haiquan.declarations.tables import DeclarationRow
 from haiquan.kit.auth import Scope
-from haiquan.payments.tables import PaymentReferenceRow
+from haiquan.payments.tables import BankRow, PaymentReferenceRow
 
 
 def references(session: Session, declaration_number: str, *, scope: Scope) -> list[PaymentReferenceRow]:
@@ -31,3 +31,12 @@ def references(session: Session, declaration_number: str, *, scope: Scope) -> li
     if scope.units is not None:
         q = q.where(PaymentReferenceRow.office.in_(scope.units))
     return list(session.scalars(q))
+
+
+def bank(session: Session, code: str, *, scope: Scope) -> BankRow | None:
+    """A bank's row (banks are national: every officer's scope), or for an enterprise only its own (its tax
+    code); None otherwise or when there is no such bank: the caller answers 404 either way."""
+    row = session.get(BankRow, code.upper())
+    if row is None or scope.tax_code is None or scope.tax_code == row.tax_code:
+        return row
+    return None

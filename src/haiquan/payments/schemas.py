@@ -148,3 +148,19 @@ class BankAddedOut(BaseModel):
 class BankStateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: str = Field(min_length=3, max_length=300, examples=["contract ended"])
+
+
+class BankCertificateIn(BaseModel):
+    """The certificate customs registers for a bank: it names the bank's tax code, and has not expired."""
+
+    model_config = ConfigDict(extra="forbid")
+    certificate_pem: str = Field(min_length=100, max_length=20_000, description="PEM X.509 certificate")
+
+
+class BankCertificateOut(BaseModel):
+    code: str
+    tax_code: str
+    registered: bool = Field(description="A certificate is registered")
+    not_before: datetime | None = Field(description="Its validity (X.509 notBefore)")
+    not_after: datetime | None = Field(description="Its end (X.509 notAfter)")
+    revoked_at: datetime | None = Field(description="When customs revoked it; null: in force")

@@ -23,6 +23,10 @@ class BankRow(Base):
     name: Mapped[str] = mapped_column(String(200))
     tax_code: Mapped[str] = mapped_column(String(14), unique=True)
     certificate_pem: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # the certificate's validity (X.509 notBefore / notAfter) and its revocation by customs
+    certificate_not_before: Mapped[datetime | None] = mapped_column(nullable=True)
+    certificate_not_after: Mapped[datetime | None] = mapped_column(nullable=True)
+    certificate_revoked_at: Mapped[datetime | None] = mapped_column(nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     round_the_clock: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime]

@@ -1,5 +1,5 @@
 """Supervision routes: terminal messages (JSON and signed XML), status look-ups, the operator registry,
-signing keys, transits and alerts."""
+transits and alerts (signing certificates: supervision.keys_api)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from haiquan.deps import Credentials, Ctx, Tx, look_up
 from haiquan.kit.errors import ValidationFailed
 from haiquan.kit.pagination import clamp_limit
 from haiquan.kit.transaction import TransactionRoute
-from haiquan.supervision import alerts, fastpath, registry, repository, status, transit, xmlmessages
+from haiquan.supervision import alerts, fastpath, keys, registry, repository, status, transit, xmlmessages
 from haiquan.supervision.domain import AlertKind
 from haiquan.supervision.movements import Incoming, apply_batch
 from haiquan.supervision.schemas import (
@@ -22,8 +22,6 @@ from haiquan.supervision.schemas import (
     BatchIn,
     BatchOut,
     ConnectionIn,
-    KeyIn,
-    KeyOut,
     LocationIn,
     OperatorIn,
     OperatorOut,
@@ -86,7 +84,7 @@ def terminal_messages(request: Request, raw: RawBody, tx: Tx) -> BatchOut:
     xml = "xml" in request.headers.get("content-type", "")
     if xml:
         op = registry.connected_operator(tx.session, tx.principal)
-        incoming = xmlmessages.parse_batch(raw, registry.keys_of(tx.session, op.id))
+        incoming = xmlmessages.parse_batch(raw, keys.signing_keys(tx.session, op))
     else:
         incoming = [Incoming(m) for m in _json_batch(raw).messages]
     results = apply_batch(
@@ -225,17 +223,6 @@ def connection(operator_id: OperatorId, body: ConnectionIn, tx: Tx) -> OperatorO
 def add_location(operator_id: OperatorId, body: LocationIn, tx: Tx) -> OperatorOut:
     loc = registry.add_location(tx.session, principal=tx.principal, operator_id=operator_id, data=body)
     return operator_out(tx.session, registry.get_operator(tx.session, tx.principal, loc.operator_id))
-
-
-@router.post(
-    "/terminal-keys",
-    status_code=201,
-    response_model=KeyOut,
-    summary="Register a signing certificate (the operator's system, or an officer with operator_id)",
-)
-def add_key(body: KeyIn, tx: Tx, operator_id: str | None = None) -> KeyOut:
-    k = registry.add_key(tx.session, principal=tx.principal, data=body, operator_id=operator_id)
-    return KeyOut(key_name=k.key_name, fingerprint=k.fingerprint, created_at=k.created_at)
 
 
 @router.post("/transits", status_code=201, response_model=TransitOut, summary="Permit a transit (officers)")

@@ -19,6 +19,7 @@ class SupervisionEvent(StrEnum):
     OPERATOR_CONNECTION_CHANGED = "supervision.operator_connection_changed"
     OPERATOR_LOCATION_ADDED = "supervision.operator_location_added"
     OPERATOR_KEY_ADDED = "supervision.operator_key_added"
+    OPERATOR_KEY_REVOKED = "supervision.operator_key_revoked"
     MOVEMENTS_APPLIED = "supervision.movements_applied"
     ALERTS_RAISED = "supervision.alerts_raised"
     ALERT_ACKNOWLEDGED = "supervision.alert_acknowledged"
@@ -64,12 +65,24 @@ class OperatorLocationAdded(TypedDict):
 
 
 class OperatorKeyAdded(TypedDict):
-    """Customs registered a certificate the operator signs its XML messages with."""
+    """Customs registered a certificate the operator signs its XML messages with, valid between the dates."""
 
     operator_id: str
     tax_code: str
     key_name: str
     fingerprint: str
+    not_before: str
+    not_after: str
+
+
+class OperatorKeyRevoked(TypedDict):
+    """Customs revoked an operator's certificate: messages it signs are refused from then on."""
+
+    operator_id: str
+    tax_code: str
+    key_name: str
+    fingerprint: str
+    reason: str
 
 
 class GateIn(TypedDict):
@@ -166,6 +179,7 @@ PAYLOADS: dict[SupervisionEvent, type] = {
     SupervisionEvent.OPERATOR_CONNECTION_CHANGED: OperatorConnectionChanged,
     SupervisionEvent.OPERATOR_LOCATION_ADDED: OperatorLocationAdded,
     SupervisionEvent.OPERATOR_KEY_ADDED: OperatorKeyAdded,
+    SupervisionEvent.OPERATOR_KEY_REVOKED: OperatorKeyRevoked,
     SupervisionEvent.MOVEMENTS_APPLIED: MovementsApplied,
     SupervisionEvent.ALERTS_RAISED: AlertsRaised,
     SupervisionEvent.ALERT_ACKNOWLEDGED: AlertChanged,

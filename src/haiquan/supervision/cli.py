@@ -6,12 +6,15 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from haiquan.kit.cli_support import database
+
+if TYPE_CHECKING:
+    from haiquan.kit.auth import Principal
 
 console = Console()
 app = typer.Typer(
@@ -21,15 +24,19 @@ app = typer.Typer(
 
 @app.command("keygen")
 def keygen(
+    name: Annotated[
+        str,
+        typer.Option(
+            help="Common name in the certificate: the operator's tax code (customs checks it names them)"
+        ),
+    ],
     out: Annotated[
         Path, typer.Option(help="Folder for key.pem (private) and cert.pem (register this one)")
     ] = Path("."),
-    name: Annotated[
-        str, typer.Option(help="Common name in the certificate, e.g. the operator's tax code")
-    ] = "terminal",
     days: Annotated[int, typer.Option(help="Validity in days")] = 730,
 ) -> None:
-    """Make an RSA-2048 key and a self-signed X.509 certificate for signing XML messages."""
+    """Make an RSA-2048 key and a self-signed X.509 certificate for signing XML messages; give cert.pem to
+    customs, who register it (`haiquan supervision add-key`)."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
@@ -56,7 +63,7 @@ def keygen(
     )
     (out / "key.pem").chmod(0o600)
     (out / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    console.print(f"wrote {out / 'key.pem'} (keep it secret) and {out / 'cert.pem'} (register it)")
+    console.print(f"wrote {out / 'key.pem'} (keep it secret) and {out / 'cert.pem'} (customs registers it)")
 
 
 @app.command("sign")
@@ -76,41 +83,87 @@ def sign(
     sys.stdout.buffer.write(signed + b"\n")
 
 
+OperatorOpt = Annotated[str, typer.Option(help="The operator's tax code")]
+KeyNameOpt = Annotated[str, typer.Option(help="Name the operator puts in ds:KeyName")]
+CLI_ADMIN = "cli"
+
+
+def _operator_id(session: object, tax_code: str) -> str:
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from haiquan.kit.cli_support import fail
+    from haiquan.supervision.tables import OperatorRow
+
+    assert isinstance(session, Session)
+    op = session.scalar(select(OperatorRow).where(OperatorRow.tax_code == tax_code))
+    if op is None:
+        fail(f"no operator with tax code {tax_code}")
+    return op.id
+
+
+def _admin() -> Principal:
+    from haiquan.kit.auth import Principal, Scope
+
+    return Principal(kind="officer", id="cli", name=CLI_ADMIN, scope=Scope(units=None), role="administrator")
+
+
 @app.command("add-key")
 def add_key(
-    operator: Annotated[str, typer.Option(help="The operator's tax code")],
-    key_name: Annotated[str, typer.Option(help="Name the operator puts in ds:KeyName")],
+    operator: OperatorOpt,
+    key_name: KeyNameOpt,
     cert: Annotated[
         Path, typer.Option(help="The operator's X.509 certificate (PEM)", exists=True, dir_okay=False)
     ],
 ) -> None:
-    """Register an operator's signing certificate (customs' side; operators can also use the API)."""
-    from sqlalchemy import select
+    """Register an operator's signing certificate (customs registers it; it must name the operator's tax
+    code as commonName, serialNumber or UID, and not have expired)."""
+    from pydantic import ValidationError
 
-    from haiquan.kit.auth import Principal, Scope
     from haiquan.kit.cli_support import fail
     from haiquan.kit.errors import DomainError
-    from haiquan.supervision.registry import add_key as register
+    from haiquan.supervision import keys
     from haiquan.supervision.schemas import KeyIn
-    from haiquan.supervision.tables import OperatorRow
 
-    admin = Principal(kind="officer", id="cli", name="cli", scope=Scope(units=None), role="administrator")
+    admin = _admin()
     try:
         with database().unit_of_work() as uow:
-            op = uow.session.scalar(select(OperatorRow).where(OperatorRow.tax_code == operator))
-            if op is None:
-                fail(f"no operator with tax code {operator}")
-            row = register(
-                uow.session,
-                principal=admin,
-                operator_id=op.id,
-                data=KeyIn(key_name=key_name, certificate_pem=cert.read_text()),
-            )
-            fingerprint = row.fingerprint
+            op_id = _operator_id(uow.session, operator)
+            data = KeyIn(key_name=key_name, certificate_pem=cert.read_text())
+            row = keys.add_key(uow.session, principal=admin, operator_id=op_id, data=data)
+            fingerprint, until = row.fingerprint, row.not_after
             uow.commit()
     except DomainError as exc:
         fail(f"{exc.field or ''}: {exc.message}")
-    console.print(f"key {key_name} registered for {operator} (SHA-256 {fingerprint})")
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        fail(f"{'.'.join(str(x) for x in first['loc'])}: {first['msg']}")
+    console.print(f"key {key_name} registered for {operator} (SHA-256 {fingerprint}, valid until {until})")
+
+
+@app.command("revoke-key")
+def revoke_key(
+    operator: OperatorOpt,
+    key_name: KeyNameOpt,
+    reason: Annotated[str, typer.Option(help="Why (audited)")],
+) -> None:
+    """Revoke an operator's signing certificate now: batches with a message signed with it are refused."""
+    from haiquan.kit.cli_support import fail
+    from haiquan.kit.errors import DomainError
+    from haiquan.supervision import keys
+
+    admin = _admin()
+    if len(reason.strip()) < 3:
+        fail("reason: give a reason of 3 characters or more")
+    try:
+        with database().unit_of_work() as uow:
+            op_id = _operator_id(uow.session, operator)
+            keys.revoke_key(uow.session, principal=admin, operator_id=op_id, key_name=key_name,
+                            reason=reason.strip()[:300])  # fmt: skip
+            uow.commit()
+    except DomainError as exc:
+        fail(f"{exc.field or ''}: {exc.message}")
+    console.print(f"key {key_name} of {operator} revoked")
 
 
 @app.command("scan")

@@ -1,13 +1,8 @@
-"""The registry of terminal operators and their locations: survey, connection steps, roll-out ranking,
-signing keys. Services never commit."""
+"""The registry of terminal operators and their locations: survey, connection steps, roll-out ranking
+(signing certificates: supervision.keys). Services never commit."""
 
 from __future__ import annotations
 
-import hashlib
-
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -18,8 +13,8 @@ from haiquan.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from haiquan.organization.tables import EnterpriseRow, UnitRow
 from haiquan.supervision.catalogue import SupervisionEvent
 from haiquan.supervision.domain import CONNECTED, Connection, Ranked, SurveyFacts, can_move_connection, rank
-from haiquan.supervision.schemas import ConnectionIn, KeyIn, LocationIn, OperatorIn, SurveyIn
-from haiquan.supervision.tables import LocationRow, OperatorKeyRow, OperatorRow
+from haiquan.supervision.schemas import ConnectionIn, LocationIn, OperatorIn, SurveyIn
+from haiquan.supervision.tables import LocationRow, OperatorRow
 
 ADMIN_ROLES = ("subdepartment_leader", "department_leader", "administrator")
 
@@ -214,64 +209,3 @@ def locations_of(session: Session, operator_ids: list[str]) -> dict[str, list[st
         ):
             out.setdefault(op, []).append(code)
     return out
-
-
-def load_certificate(pem: str) -> x509.Certificate:
-    try:
-        cert = x509.load_pem_x509_certificate(pem.encode())
-    except ValueError as exc:
-        raise ValidationFailed(
-            "certificate_pem is not a PEM X.509 certificate", field="certificate_pem"
-        ) from exc
-    if not isinstance(cert.public_key(), rsa.RSAPublicKey) or cert.public_key().key_size < 2048:  # type: ignore[union-attr]
-        raise ValidationFailed(
-            "the certificate must carry an RSA key of at least 2048 bits", field="certificate_pem"
-        )
-    return cert
-
-
-def add_key(
-    session: Session, *, principal: Principal, data: KeyIn, operator_id: str | None = None
-) -> OperatorKeyRow:
-    """An operator registers its own signing certificate; an officer may register it for the operator."""
-    if principal.is_enterprise:
-        op = operator_of(session, principal)
-    else:
-        principal.require_officer(*ADMIN_ROLES)
-        op = get_operator(session, principal, operator_id or "")
-    cert = load_certificate(data.certificate_pem)
-    if session.scalar(
-        select(OperatorKeyRow).where(
-            OperatorKeyRow.operator_id == op.id, OperatorKeyRow.key_name == data.key_name
-        )
-    ):
-        raise Conflict(f"key {data.key_name} is registered", field="key_name")
-    der = cert.public_bytes(serialization.Encoding.DER)
-    row = OperatorKeyRow(
-        id=new_id(),
-        operator_id=op.id,
-        key_name=data.key_name,
-        certificate_pem=data.certificate_pem.strip() + "\n",
-        fingerprint=hashlib.sha256(der).hexdigest(),
-        created_at=clock.now(),
-    )
-    session.add(row)
-    _event(
-        session,
-        principal,
-        op,
-        SupervisionEvent.OPERATOR_KEY_ADDED,
-        {"key_name": data.key_name, "fingerprint": row.fingerprint},
-    )
-    return row
-
-
-def keys_of(session: Session, operator_id: str) -> dict[str, OperatorKeyRow]:
-    return {
-        k.key_name: k
-        for k in session.scalars(
-            select(OperatorKeyRow).where(
-                OperatorKeyRow.operator_id == operator_id, OperatorKeyRow.revoked_at.is_(None)
-            )
-        )
-    }

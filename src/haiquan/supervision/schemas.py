@@ -188,8 +188,15 @@ class KeyIn(Inbound):
 
 class KeyOut(BaseModel):
     key_name: str
-    fingerprint: str
+    fingerprint: str = Field(description="SHA-256 of the certificate (DER), hex")
     created_at: datetime
+    not_before: datetime | None = Field(description="The certificate's validity (X.509 notBefore)")
+    not_after: datetime | None = Field(description="The certificate's end (X.509 notAfter)")
+    revoked_at: datetime | None = Field(description="When customs revoked it; null: in force")
+
+
+class KeyRevokeIn(Inbound):
+    reason: str = Field(min_length=3, max_length=300, description="Why (audited)")
 
 
 class TransitIn(Inbound):

@@ -53,7 +53,8 @@ class LocationRow(Base):
 
 
 class OperatorKeyRow(Base):
-    """An operator's X.509 certificate (RSA public key) that verifies its signed XML messages."""
+    """An operator's X.509 certificate (RSA public key) that verifies its signed XML messages, registered
+    by customs (supervision.registry.add_key); it verifies nothing once revoked or outside its validity."""
 
     __tablename__ = "sv_operator_keys"
     __table_args__ = (UniqueConstraint("operator_id", "key_name", name="uq_sv_operator_key"),)
@@ -64,6 +65,9 @@ class OperatorKeyRow(Base):
     fingerprint: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # the certificate's validity (X.509 notBefore / notAfter); null only for rows older than these columns
+    not_before: Mapped[datetime | None] = mapped_column(nullable=True)
+    not_after: Mapped[datetime | None] = mapped_column(nullable=True)
 
 
 class ItemRow(Base):

@@ -18,6 +18,7 @@ from haiquan.kit import clock, webhooks
 from haiquan.kit.auth import Scope
 from haiquan.kit.db import Database, UnitOfWork
 from haiquan.kit.leader import Leadership, run_duty
+from haiquan.kit.settings import Settings
 from haiquan.organization.tables import EnterpriseRow
 from haiquan.supervision.tables import ItemRow, LocationRow, OperatorRow, TerminalWebhookRow
 
@@ -71,12 +72,22 @@ class SupervisionWorker:
     max_attempts: int = 8
     timeout: float = 5.0
     scan_every: float = 60.0
+    settings: Settings | None = None  # its `development` flag is read at each round (kit.outbound)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
+    @property
+    def development(self) -> bool:
+        return self.settings is not None and self.settings.development
+
     def deliver_due(self, limit: int = 100) -> int:
         return webhooks.deliver_due(
-            self.db, TerminalWebhookRow, self._attempt, timeout=self.timeout, limit=limit
+            self.db,
+            TerminalWebhookRow,
+            self._attempt,
+            timeout=self.timeout,
+            limit=limit,
+            development=self.development,
         )
 
     def _attempt(self, uow: UnitOfWork, http: httpx.Client, d: TerminalWebhookRow) -> int:
@@ -90,10 +101,11 @@ class SupervisionWorker:
             http,
             d,
             url=ent.webhook_url,
-            secret=ent.webhook_secret or "",
+            signing=webhooks.signing_of(ent),
             body=body,
             delivery_id=f"sv-{d.id}",
             max_attempts=self.max_attempts,
+            development=self.development,
         )
 
     def scan(self) -> dict[str, int]:

@@ -1,6 +1,7 @@
 """Signed XML terminal messages: parse a batch, verify each Message's XML Signature against the
-operator's registered certificate (named by ds:KeyName), validate it against the published XSD, and turn
-it into the same message as the JSON API. Signing helpers for operators' tools and the docs."""
+operator's registered certificate (named by ds:KeyName; one revoked, expired or naming someone else refuses
+the batch: supervision.keys), validate it against the published XSD, and turn it into the same message as
+the JSON API. Signing helpers for operators' tools and the docs."""
 
 from __future__ import annotations
 
@@ -15,9 +16,9 @@ from signxml.algorithms import CanonicalizationMethod
 
 from haiquan.kit.errors import ValidationFailed
 from haiquan.kit.settings import REPO_ROOT
+from haiquan.supervision.keys import SigningKey
 from haiquan.supervision.movements import Incoming
 from haiquan.supervision.schemas import MAX_BATCH
-from haiquan.supervision.tables import OperatorKeyRow
 
 NS = "urn:haiquan:supervision:terminal-message:1"
 DS = "http://www.w3.org/2000/09/xmldsig#"
@@ -91,7 +92,7 @@ def _error(code: str, message: str, field: str = "signature") -> list[dict[str, 
     return [{"field": field, "code": code, "message": message}]
 
 
-def _one(msg: etree._Element, keys: dict[str, OperatorKeyRow]) -> Incoming:
+def _one(msg: etree._Element, keys: dict[str, SigningKey]) -> Incoming:
     text = etree.tostring(msg, encoding="unicode")
     mid_el = msg.find(f"{{{NS}}}MessageId")
     mid = (mid_el.text or "").strip()[:64] if mid_el is not None and mid_el.text else None
@@ -104,6 +105,8 @@ def _one(msg: etree._Element, keys: dict[str, OperatorKeyRow]) -> Incoming:
         return Incoming(
             text, _error("unknown_key", f"no registered key named {key_name!r} for this operator"), mid
         )
+    if key.refusal is not None:  # revoked, outside its validity, naming someone else: the whole batch
+        raise key.refusal
     try:
         verified = XMLVerifier().verify(copy.deepcopy(msg), x509_cert=key.certificate_pem)
     except (InvalidSignature, InvalidInput) as exc:
@@ -130,7 +133,7 @@ def _one(msg: etree._Element, keys: dict[str, OperatorKeyRow]) -> Incoming:
     return Incoming(_to_dict(signed), [], mid, review_text=text)
 
 
-def parse_batch(body: bytes, keys: dict[str, OperatorKeyRow]) -> list[Incoming]:
+def parse_batch(body: bytes, keys: dict[str, SigningKey]) -> list[Incoming]:
     try:
         root = etree.fromstring(body, _parser())
     except etree.XMLSyntaxError as exc:

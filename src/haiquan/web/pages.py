@@ -26,6 +26,7 @@ from haiquan.web.session import (
     PageCtx,
     check_csrf,
     csrf_token,
+    end_session,
     safe_next,
 )
 
@@ -131,6 +132,7 @@ async def login_submit(request: Request) -> Response:
 async def logout(request: Request, ctx: PageCtx) -> Response:
     form = await request.form()
     check_csrf(ctx.settings.effective_secret_key, request.state.session_token, form.get("csrf"))
+    end_session(ctx)  # the cookie, copied or not, is refused from now on
     response = _see_other("/login")
     response.delete_cookie(SESSION_COOKIE, path="/")
     set_flash(response, "logout.done")

@@ -16,6 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 
 from haiquan.deps import RequestContext, audit_refusal, authenticate, bearer, get_db, get_settings_dep
 from haiquan.kit.errors import DomainError, Forbidden
+from haiquan.organization import sessions
 from haiquan.organization.tables import UnitRow
 
 SESSION_COOKIE = "hq_session"
@@ -89,3 +90,12 @@ def page_context(
 
 
 PageCtx = Annotated[RequestContext, Depends(page_context)]
+
+
+def end_session(ctx: RequestContext) -> None:
+    """Log out: the caller's server-side session ends now, in every process (organization.sessions)."""
+    if ctx.principal.session_id:
+        sessions.revoke(
+            ctx.session, session_id=ctx.principal.session_id, reason="logout", actor=ctx.principal.label
+        )
+        ctx.uow.commit()
