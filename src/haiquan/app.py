@@ -11,9 +11,7 @@ from contextlib import asynccontextmanager
 
 import structlog
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from haiquan import consumers
@@ -21,9 +19,10 @@ from haiquan.declarations.escalation import Escalations
 from haiquan.declarations.notifications import WebhookSender
 from haiquan.deps import audit_refusal
 from haiquan.kit import errors
-from haiquan.kit.db import Database
+from haiquan.kit.db import Database, PoolLimits
 from haiquan.kit.dispatcher import Dispatcher
 from haiquan.kit.groupcommit import GroupCommit
+from haiquan.kit.guards import Guards
 from haiquan.kit.hardening import SafeHeaders
 from haiquan.kit.inbound import RefuseNul
 from haiquan.kit.leader import Leadership
@@ -54,7 +53,7 @@ def create_served_app() -> FastAPI:
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
     holidays.install(settings)  # the public holidays the legal time limits skip
-    db = db or Database(settings.effective_database_url)
+    db = db or Database(settings.effective_database_url, pool=PoolLimits.of(settings))
     dispatcher = Dispatcher(db)
     consumers.register_all(dispatcher, settings)
     webhooks = WebhookSender(db, max_attempts=settings.webhook_max_attempts)
@@ -64,6 +63,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        guards.start()
         if settings.run_dispatcher:
             dispatcher.start(settings.dispatcher_interval_seconds, Leadership(db, "dispatcher"))
             webhooks.start(leadership=Leadership(db, "webhooks"))
@@ -80,6 +80,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             webhooks.stop()
             supervision.stop()
             escalations.stop()
+            guards.stop()
 
     app = FastAPI(
         title="haiquan",
@@ -93,7 +94,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             401: {"model": errors.Problem, "description": "Not authenticated (problem+json)"},
             403: {"model": errors.Problem, "description": "Forbidden (problem+json)"},
             404: {"model": errors.Problem, "description": "Not found (problem+json)"},
+            408: {"model": errors.Problem, "description": "Request body too slow (problem+json)"},
             422: {"model": errors.Problem, "description": "Invalid field (problem+json)"},
+            429: {"model": errors.Problem, "description": "Too many requests; see Retry-After"},
+            503: {"model": errors.Problem, "description": "Busy or database unavailable; see Retry-After"},
         },
     )
     app.state.settings = settings
@@ -105,15 +109,17 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.channel_engine = build_engine(db, settings)
     app.state.supervision = supervision
     app.state.escalations = escalations
+    guards = Guards(app, settings, db)  # /healthz, the login throttle, the refusal audit (kit.guards)
     errors.install_error_handlers(app)
     _audit_forbidden(app)
     app.add_middleware(StatusLookups)  # inside Measure (added next), which times it like any route
     # before everything that reads what the caller sent; the batches refuse a bad item on its own
     app.add_middleware(RefuseNul, per_item=("/api/v1/terminal-messages", "/api/v1/payments/batch"))
     _csrf(app, settings)
-    _observability(app, db)
+    _observability(app)
     include_routers(app)
     _web(app)
+    guards.add_middlewares(app)  # rate limits, body deadline, admission: in front of everything above
     app.add_middleware(SafeHeaders)  # outermost: every answer, refusals by the middlewares included
     return app
 
@@ -189,19 +195,8 @@ def loopback_scraper(request: Request) -> bool:
     return client in ("127.0.0.1", "::1", "testclient") and not relayed
 
 
-def _observability(app: FastAPI, db: Database) -> None:
+def _observability(app: FastAPI) -> None:
     app.add_middleware(Measure)
-
-    @app.get("/healthz", tags=["operations"], include_in_schema=False)
-    def healthz() -> JSONResponse:
-        try:
-            with db.engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
-        except Exception as exc:  # the one place where any failure means "unhealthy"
-            # the error's text (host names, user, driver details) goes to the log only, never to the caller
-            log.error("healthz.database_unreachable", error=str(exc)[:500], kind=type(exc).__name__)
-            return JSONResponse({"status": "unhealthy", "database": "unreachable"}, status_code=503)
-        return JSONResponse({"status": "ok", "database": db.dialect})
 
     @app.get("/metrics", tags=["operations"], include_in_schema=False)
     def metrics(request: Request) -> Response:

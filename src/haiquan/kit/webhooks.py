@@ -4,16 +4,13 @@ back off and retry until the attempts run out."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
 import httpx
-from sqlalchemy import select
 
 from haiquan.kit import clock
 from haiquan.kit.auth import sign_payload
-from haiquan.kit.db import Database, UnitOfWork
 from haiquan.kit.metrics import WEBHOOKS
 
 BACKOFF_SECONDS = (5, 30, 120, 600, 1800, 3600, 7200, 14400)
@@ -47,8 +44,8 @@ def attempt(
     }
     d.attempts += 1
     try:
-        r = http.post(url, content=body, headers=headers)
-        ok, error = 200 <= r.status_code < 300, f"HTTP {r.status_code}"
+        with http.stream("POST", url, content=body, headers=headers) as r:  # the answer's body is not read
+            ok, error = 200 <= r.status_code < 300, f"HTTP {r.status_code}"
     except httpx.HTTPError as exc:
         ok, error = False, type(exc).__name__
     if ok:
@@ -66,27 +63,7 @@ def attempt(
     return 0
 
 
-def deliver_due(
-    db: Database,
-    table: Any,
-    send: Callable[[UnitOfWork, httpx.Client, Any], int],
-    *,
-    timeout: float,
-    limit: int = 100,
-) -> int:
-    """Attempt the pending deliveries of `table` whose time has come, oldest first, in one transaction;
-    `send` makes one attempt and returns 1 when delivered. No HTTP client (and TLS context) when none is due."""
-    with db.unit_of_work() as uow:
-        due = uow.session.scalars(
-            select(table)
-            .where(table.state == "pending", table.next_attempt_at <= clock.now())
-            .order_by(table.id)
-            .limit(limit)
-        ).all()
-        done = 0
-        if due:
-            with httpx.Client(timeout=timeout) as http:
-                for d in due:
-                    done += send(uow, http, d)
-        uow.commit()
-    return done
+def client(timeout: float) -> httpx.Client:
+    """The HTTP client of one receiver's deliveries (kit.receivers): `timeout` seconds for each read and
+    write, at most 3 s to connect, redirects not followed."""
+    return httpx.Client(timeout=httpx.Timeout(timeout, connect=min(timeout, 3.0)), follow_redirects=False)
