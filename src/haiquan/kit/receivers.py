@@ -8,8 +8,8 @@ until its thread is done (one attempt in flight per receiver), and a receiver's 
 failure (the rest of its due deliveries wait as long as that one's back-off, keeping their order) or when
 it has spent `budget` seconds. `tick` returns at once: the duty thread never waits for a receiver.
 
-Each attempt has its own short transaction (a connection is held for at most one attempt's timeout), and
-an HTTP client with connect and read timeouts (kit.webhooks.client)."""
+No transaction is open while a receiver answers: each outcome is written in its own short transaction
+after the attempt. The HTTP client has connect and read timeouts (kit.webhooks.client)."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ from haiquan.kit.db import Database, UnitOfWork
 log = structlog.get_logger(__name__)
 
 Send = Callable[[UnitOfWork, httpx.Client, Any], int]
+OUTCOME = ("attempts", "state", "delivered_at", "last_error", "next_attempt_at")  # kit.webhooks.Delivery
 
 
 class Receivers:
@@ -107,14 +108,25 @@ class Receivers:
         return done
 
     def _one(self, http: httpx.Client, row_id: Any) -> tuple[int, Any]:
-        """Attempt one delivery: (1 if delivered, when to try again if it failed and will be retried)."""
-        with self.db.unit_of_work() as uow:
-            d = uow.session.get(self.table, row_id, populate_existing=True)
+        """Attempt one delivery: (1 if delivered, when to try again if it failed and will be retried).
+        The row is read and the attempt made outside any transaction (on SQLite a transaction is the
+        database's write lock: held during a slow receiver's answer it stopped every other writer); the
+        outcome is written after, only if nobody else attempted it meanwhile."""
+        with self.db.reading() as uow, uow.session.no_autoflush:
+            d = uow.session.get(self.table, row_id)
             if d is None or d.state != "pending":
                 return 0, None
+            before = d.attempts
             ok = self.send(uow, http, d)
-            retry_at = d.next_attempt_at if not ok and d.state == "pending" else None
-            uow.commit()
+            outcome = {f: getattr(d, f) for f in OUTCOME}
+            uow.session.expunge(d)  # the outcome is written below, not by this session
+        t = self.table
+        with self.db.unit_of_work() as w:
+            w.session.execute(
+                update(t).where(t.id == row_id, t.state == "pending", t.attempts == before).values(**outcome)
+            )
+            w.commit()
+        retry_at = outcome["next_attempt_at"] if not ok and outcome["state"] == "pending" else None
         return ok, retry_at
 
     def _defer(self, ids: list[Any], until: Any) -> None:
