@@ -90,7 +90,7 @@ def seeded(pg_database: Database, tmp_path_factory: pytest.TempPathFactory) -> d
     return {"url": pg_database.url, "tmp": tmp, "key": world.keys["0100109106"], "db": pg_database}
 
 
-async def _burst(base: str, key: str, n: int) -> tuple[list[httpx.Response | Exception], list[float]]:
+async def _burst(base: str, key: str, n: int) -> tuple[list[httpx.Response | BaseException], list[float]]:
     """n reads at once, and /healthz asked every 0.2 s meanwhile (how long each answer took)."""
     headers = {"Authorization": f"Bearer {key}"}
     limits = httpx.Limits(max_connections=n + 10, max_keepalive_connections=n + 10)
