@@ -27,8 +27,6 @@ from haiquan.kit.settings import Settings
 from haiquan.organization.tables import OfficerRow
 from tests.support import PASSWORD, build_world, import_declaration
 
-pytestmark = pytest.mark.timeout(300)
-
 KEY = "HAIQUAN_"
 QUIET = {
     "RUN_DISPATCHER": "false",
@@ -130,7 +128,7 @@ def test_a_burst_of_reads_is_served_or_refused_with_503_and_the_worker_recovers(
         assert set(statuses) <= {200, 503}, sorted(set(map(str, statuses)))  # none 500, none unanswered
         busy = [a for a in answers if isinstance(a, httpx.Response) and a.status_code == 503]
         assert busy and all(a.headers["retry-after"] == "1" and a.json()["code"] == "busy" for a in busy)
-        assert statuses.count(200) >= 12  # what the limit and the line let through
+        assert statuses.count(200) >= 4  # the first four at least (more as places free up within 0.5 s)
         assert all(
             len(a.json()["items"]) == 50
             for a in answers

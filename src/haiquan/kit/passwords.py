@@ -25,7 +25,7 @@ T = TypeVar("T")
 WAIT = 10.0
 
 _slots = threading.BoundedSemaphore(2)
-_dummy: dict[int, str] = {}  # id of the hasher -> a hash it made
+_dummy: dict[tuple[object, ...], str] = {}  # the hasher's parameters -> a hash made with them
 
 
 def configure(concurrency: int) -> None:
@@ -47,7 +47,8 @@ def slot() -> Iterator[None]:
 
 def dummy_hash(hasher: object, make: Callable[[str], str]) -> str:
     """A hash made by `hasher` (so checking against it costs what checking a real one does)."""
-    key = id(hasher)
+    names = ("time_cost", "memory_cost", "parallelism", "hash_len", "salt_len", "type")
+    key = (type(hasher).__name__, *(getattr(hasher, n, None) for n in names))
     found = _dummy.get(key)
     if found is None:
         found = _dummy[key] = make("not a password: a dummy for unknown usernames")
