@@ -12,9 +12,7 @@ from typing import Any
 
 import structlog
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from haiquan import consumers
@@ -23,9 +21,10 @@ from haiquan.declarations.notifications import WebhookSender
 from haiquan.deps import audit_refusal
 from haiquan.kit import errors, openapi, transaction
 from haiquan.kit.checkpoints import DailyCheckpoints
-from haiquan.kit.db import Database
+from haiquan.kit.db import Database, PoolLimits
 from haiquan.kit.dispatcher import Dispatcher
 from haiquan.kit.groupcommit import GroupCommit
+from haiquan.kit.guards import Guards
 from haiquan.kit.hardening import SafeHeaders
 from haiquan.kit.inbound import RefuseNul
 from haiquan.kit.leader import Leadership
@@ -63,7 +62,7 @@ def openapi_document() -> dict[str, Any]:
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
     holidays.install(settings)  # the public holidays the legal time limits skip
-    db = db or Database(settings.effective_database_url)
+    db = db or Database(settings.effective_database_url, pool=PoolLimits.of(settings))
     dispatcher = Dispatcher(db)
     consumers.register_all(dispatcher, settings)
     webhooks = WebhookSender(db, max_attempts=settings.webhook_max_attempts, settings=settings)
@@ -74,6 +73,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        guards.start()
         if settings.run_dispatcher:
             dispatcher.start(settings.dispatcher_interval_seconds, Leadership(db, "dispatcher"))
             webhooks.start(leadership=Leadership(db, "webhooks"))
@@ -92,6 +92,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             supervision.stop()
             escalations.stop()
             checkpoints.stop()
+            guards.stop()
 
     app = FastAPI(
         title="haiquan",
@@ -113,6 +114,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.channel_engine = build_engine(db, settings)
     app.state.supervision = supervision
     app.state.escalations = escalations
+    guards = Guards(app, settings, db)  # /healthz, the login throttle, the refusal audit (kit.guards)
     errors.install_error_handlers(app)
     transaction.install(app)  # an Idempotency-Key's replay: the first answer again
     _audit_forbidden(app)
@@ -121,11 +123,12 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.add_middleware(RefuseNul, per_item=("/api/v1/terminal-messages", "/api/v1/payments/batch"))
     _csrf(app, settings)
     app.add_middleware(SessionTouch)  # records an officer session's use after the answer
-    _observability(app, db)
+    _observability(app)
     include_routers(app)
     document_webhooks(app)
     openapi.install(app)
     _web(app)
+    guards.add_middlewares(app)  # rate limits, body deadline, admission: in front of everything above
     app.add_middleware(SafeHeaders)  # outermost: every answer, refusals by the middlewares included
     return app
 
@@ -201,19 +204,8 @@ def loopback_scraper(request: Request) -> bool:
     return client in ("127.0.0.1", "::1", "testclient") and not relayed
 
 
-def _observability(app: FastAPI, db: Database) -> None:
+def _observability(app: FastAPI) -> None:
     app.add_middleware(Measure)
-
-    @app.get("/healthz", tags=["operations"], include_in_schema=False)
-    def healthz() -> JSONResponse:
-        try:
-            with db.engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
-        except Exception as exc:  # the one place where any failure means "unhealthy"
-            # the error's text (host names, user, driver details) goes to the log only, never to the caller
-            log.error("healthz.database_unreachable", error=str(exc)[:500], kind=type(exc).__name__)
-            return JSONResponse({"status": "unhealthy", "database": "unreachable"}, status_code=503)
-        return JSONResponse({"status": "ok", "database": db.dialect})
 
     @app.get("/metrics", tags=["operations"], include_in_schema=False)
     def metrics(request: Request) -> Response:

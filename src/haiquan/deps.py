@@ -23,6 +23,7 @@ from haiquan.kit.db import Database, UnitOfWork
 from haiquan.kit.errors import DomainError, Unauthorized
 from haiquan.kit.groupcommit import Change, GroupCommit, Work
 from haiquan.kit.settings import Settings
+from haiquan.kit.sources import client_address
 from haiquan.kit.transaction import SCOPE_KEY as TRANSACTION_KEY
 from haiquan.kit.transaction import Idempotency, Transaction, idempotency_of
 from haiquan.organization import service as org
@@ -125,6 +126,22 @@ async def change_context(
 
 
 def audit_refusal(db: Database, request: Request, who: str, reason: str) -> None:
+    refusals = getattr(request.app.state, "refusals", None)
+    if refusals is not None and not who.startswith(("officer:", "enterprise:")):
+        # a caller not authenticated: the first refusal of the minute from its address in full, the
+        # others of that minute counted in one entry (kit.refusals), never an audit entry per request
+        source = client_address(request.scope, getattr(request.app.state, "trusted_proxies", ()))
+        target = f"{request.method} {request.url.path}"[:200]
+        note = {
+            "actor": who,
+            "action": "access.refused",
+            "source": source,
+            "target": target,
+            "reason": reason,
+        }
+        if refusals.count(**note):
+            refusals.write(**note)
+        return
     with db.unit_of_work() as uow:
         audit.append(
             uow.session,

@@ -37,7 +37,7 @@ def test_healthz_keeps_the_database_error_to_the_log(
     def refused(*args: Any, **kwargs: Any) -> Any:
         raise OSError("connection to server at db.internal (10.1.2.3) failed: password for user haiquan")
 
-    monkeypatch.setattr(app.state.db.engine, "connect", refused)
+    monkeypatch.setattr(app.state.health.engine, "connect", refused)  # the probe's own engine (kit.health)
     r = client.get("/healthz")
     assert r.status_code == 503
     assert r.json() == {"status": "unhealthy", "database": "unreachable"}

@@ -232,8 +232,12 @@ def test_clearance_is_pushed_to_the_terminal(world: World, app: Any) -> None:
     assert rows[0][1]["may_leave"] is False  # registered, not yet paid
     assert app.state.supervision.deliver_due() == 0  # nobody listens on port 9: retried later
     with app.state.db.unit_of_work() as uow:
-        d = uow.session.get(TerminalWebhookRow, rows[-1][0])
-        assert d is not None and d.attempts == 1 and d.state == "pending" and d.last_error
+        first = uow.session.get(TerminalWebhookRow, rows[0][0])
+        last = uow.session.get(TerminalWebhookRow, rows[-1][0])
+        assert first is not None and first.attempts == 1 and first.state == "pending" and first.last_error
+        # the receiver failed: its other pushes wait, in order, as long as the first (kit.receivers)
+        assert last is not None and last.attempts == 0 and last.state == "pending"
+        assert last.next_attempt_at == first.next_attempt_at
 
 
 def test_ranking_and_pages(world: World, client: TestClient) -> None:

@@ -20,6 +20,7 @@ from haiquan.kit import clock, webhooks
 from haiquan.kit.db import Database, UnitOfWork, among
 from haiquan.kit.leader import Leadership, run_duty
 from haiquan.kit.outbox import Consumer, Event
+from haiquan.kit.receivers import Receivers
 from haiquan.kit.settings import Settings
 from haiquan.organization.tables import EnterpriseRow
 
@@ -131,20 +132,29 @@ class WebhookSender:
     settings: Settings | None = None  # its `development` flag is read at each round (kit.outbound)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
+    _receivers: Receivers | None = None
+
+    @property
+    def receivers(self) -> Receivers:
+        """Each enterprise's deliveries on their own (kit.receivers)."""
+        if self._receivers is None:
+            self._receivers = Receivers(
+                self.db, WebhookDeliveryRow, self._attempt, receiver=lambda d: d.enterprise_id,
+                client=lambda: webhooks.client(self.timeout, self.development), name="hq-webhooks",
+            )  # fmt: skip
+        return self._receivers
 
     @property
     def development(self) -> bool:
         return self.settings is not None and self.settings.development
 
     def deliver_due(self, limit: int = 100) -> int:
-        return webhooks.deliver_due(
-            self.db,
-            WebhookDeliveryRow,
-            self._attempt,
-            timeout=self.timeout,
-            limit=limit,
-            development=self.development,
-        )
+        """One round of deliveries, waited for (tests, the command line)."""
+        return self.receivers.deliver_due(limit)
+
+    def tick(self) -> None:
+        """The background round: receivers handed to the pool, not waited for."""
+        self.receivers.tick()
 
     def _attempt(self, uow: UnitOfWork, http: httpx.Client, d: WebhookDeliveryRow) -> int:
         note = uow.session.get(NotificationRow, d.notification_seq)
@@ -176,10 +186,13 @@ class WebhookSender:
     def start(self, interval: float = 1.0, leadership: Leadership | None = None) -> None:
         """With `leadership`, deliver only while this process holds it (one sender per database)."""
         if self._thread is None:
-            self._thread = run_duty("webhooks", interval, self.deliver_due, self._stop, leadership)
+            self._thread = run_duty("webhooks", interval, self.tick, self._stop, leadership)
 
     def stop(self) -> None:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=10)
             self._thread = None
+        if self._receivers is not None:
+            self._receivers.close()
+            self._receivers = None

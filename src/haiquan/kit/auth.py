@@ -16,7 +16,7 @@ import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from haiquan.kit import clock
+from haiquan.kit import clock, passwords
 from haiquan.kit.errors import Forbidden, Unauthorized
 
 _hasher = PasswordHasher()
@@ -157,12 +157,18 @@ def configure_password_hashing(*, time_cost: int, memory_cost: int) -> None:
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    with passwords.slot():  # kit.passwords: a bounded number of argon2 computations at once
+        return _hasher.hash(password)
 
 
-def verify_password(stored: str, password: str) -> bool:
+def verify_password(stored: str | None, password: str) -> bool:
+    """Whether `password` matches the hash `stored`; with None (no such officer) the same work is done
+    against a dummy hash and the answer is False (kit.passwords)."""
+    hasher = _hasher
+    target = stored if stored is not None else passwords.dummy_hash(hasher, hash_password)
     try:
-        return _hasher.verify(stored, password)
+        with passwords.slot():
+            return hasher.verify(target, password) and stored is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

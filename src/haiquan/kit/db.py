@@ -17,6 +17,7 @@ from haiquan.kit.sql import (
     Base,
     JSONType,
     Money,
+    PoolLimits,
     TextArray,
     UTCDateTime,
     add_up,
@@ -35,6 +36,7 @@ __all__ = [
     "Database",
     "JSONType",
     "Money",
+    "PoolLimits",
     "TextArray",
     "UTCDateTime",
     "UnitOfWork",
@@ -53,9 +55,10 @@ __all__ = [
 class Database:
     """Holds the engine and the session factory for one process."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, pool: PoolLimits | None = None) -> None:
         self.url = url
-        self.engine = make_engine(url, echo=echo)
+        self.pool = pool or PoolLimits()
+        self.engine = make_engine(url, echo=echo, pool=self.pool)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
 
     @property

@@ -3,6 +3,7 @@ is wrong."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import structlog
@@ -11,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from haiquan.kit.domain_errors import (
@@ -25,19 +27,23 @@ from haiquan.kit.domain_errors import (
 __all__ = [
     "DECLARED",
     "PROBLEM",
+    "Busy",
     "Conflict",
     "DomainError",
     "FieldError",
     "Forbidden",
     "NotFound",
     "Problem",
+    "TooManyRequests",
     "Unauthorized",
     "ValidationFailed",
+    "busy_response",
     "database_problem",
     "domain_problem",
     "errors_from_validation",
     "install_error_handlers",
     "problem_response",
+    "retry_after",
 ]
 
 PROBLEM = "application/problem+json"
@@ -50,6 +56,7 @@ DECLARED: dict[int, str] = {
     401: "Not authenticated: no, an unknown, a revoked or an expired API key or token (problem+json)",
     403: "Authenticated, but not allowed to do this (problem+json)",
     404: "Not found, or outside the caller's scope (problem+json)",
+    408: "The request body came too slowly (no pause over 10 s, 30 s in all): send it again (problem+json)",
     409: "Conflict with the current state: the change is refused, nothing changed (problem+json)",
     422: "Invalid: `field` names what is wrong (problem+json)",
     429: "Too many requests: wait the Retry-After seconds, then send the same request again (problem+json)",
@@ -59,6 +66,31 @@ DECLARED: dict[int, str] = {
         "(problem+json)"
     ),
 }
+
+
+class TooManyRequests(DomainError):
+    """The caller sent more than its share (kit.ratelimit) or too many wrong passwords (kit.logins):
+    429 with Retry-After, the whole seconds after which the same request will be considered."""
+
+    status = 429
+    code = "too_many_requests"
+
+    def __init__(self, message: str, *, retry_after: float, code: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.retry_after = retry_after
+
+
+class Busy(DomainError):
+    """This worker has no room for the request now (kit.admission, a full connection pool): 503 with
+    Retry-After; nothing was done, the same request may be sent again."""
+
+    status = 503
+    code = "busy"
+
+
+def retry_after(seconds: float) -> str:
+    """A Retry-After value: whole seconds, at least 1."""
+    return str(max(1, math.ceil(seconds)))
 
 
 class FieldError(BaseModel):
@@ -103,6 +135,8 @@ def domain_problem(exc: DomainError) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
     if exc.status == 503:
         headers = {"Retry-After": "1"}
+    if isinstance(exc, TooManyRequests):
+        headers = {"Retry-After": retry_after(exc.retry_after)}
     return problem_response(
         exc.status, exc.code, exc.message, field=exc.field, errors=exc.errors, headers=headers
     )
@@ -118,6 +152,10 @@ def database_problem(exc: OperationalError) -> JSONResponse:
         "the database is not answering; nothing was changed, send the request again",
         headers={"Retry-After": "1"},
     )
+
+
+def busy_response(detail: str, *, code: str = "busy", after: float = 1.0) -> JSONResponse:
+    return problem_response(503, code, detail, headers={"Retry-After": retry_after(after)})
 
 
 def _loc_to_field(loc: tuple[Any, ...] | list[Any]) -> str:
@@ -165,9 +203,16 @@ def install_error_handlers(app: FastAPI) -> None:
             422, "value_out_of_range", "a value does not fit the field that stores it; nothing was changed"
         )
 
+    @app.exception_handler(PoolTimeout)
+    async def _pool_exhausted(_: Request, exc: PoolTimeout) -> JSONResponse:
+        # Every connection of this worker is in use for longer than db_pool_timeout_seconds: an overload,
+        # not a fault; nothing was done (kit.db.PoolLimits, docs/operations.md#overload-and-abuse).
+        log.warning("database_pool_exhausted", error=str(exc)[:200])
+        return busy_response("the server is busy; nothing was changed, send the request again")
+
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}.get(
+        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 408: "request_timeout"}.get(
             exc.status_code, "error"
         )
         return problem_response(exc.status_code, code, str(exc.detail), headers=getattr(exc, "headers", None))

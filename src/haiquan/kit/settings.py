@@ -6,10 +6,11 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
+DB_RESERVE = 16  # connections of the background duties (dispatcher, webhooks, escalations, federation)
 
 
 class Settings(BaseSettings):
@@ -66,6 +67,56 @@ class Settings(BaseSettings):
     metrics_token: str = Field(
         default="", description="Bearer token for /metrics; empty = loopback clients only"
     )
+    # Bounds under overload and abuse (docs/operations.md#overload-and-abuse, decision 0019), per worker.
+    admission_limit: int = Field(default=32, ge=1, description="Requests in progress at once")
+    admission_queue: int = Field(default=128, ge=0, description="Requests waiting for a place, at most")
+    admission_wait_seconds: float = Field(default=2.0, gt=0, description="Longest wait for a place (503)")
+    db_pool_size: int = Field(default=24, ge=1, description="Database connections kept open")
+    db_max_overflow: int = Field(default=24, ge=0, description="Connections opened beyond the pool")
+    db_pool_timeout_seconds: float = Field(default=5.0, gt=0, description="Wait for a connection (503)")
+    db_statement_timeout_ms: int = Field(default=30_000, ge=0, description="PostgreSQL; 0 = none")
+    body_timeout_seconds: float = Field(default=30.0, gt=0, description="Whole request body (408)")
+    body_idle_seconds: float = Field(default=10.0, gt=0, description="Between two parts of a body (408)")
+    rate_limits_enabled: bool = True
+    rate_read_per_second: float = Field(default=50.0, gt=0, description="Per API key or officer")
+    rate_read_burst: int = Field(default=500, ge=1)
+    rate_write_per_second: float = Field(default=20.0, gt=0, description="Per API key or officer")
+    rate_write_burst: int = Field(default=200, ge=1)
+    rate_anonymous_per_second: float = Field(default=10.0, gt=0, description="Per source address")
+    rate_anonymous_burst: int = Field(default=200, ge=1)
+    rate_tracked_keys: int = Field(default=20_000, ge=100, description="Callers remembered, at most")
+    login_free_failures: int = Field(default=3, ge=1, description="Wrong passwords before any delay")
+    login_max_delay_seconds: float = Field(default=60.0, gt=0)
+    login_lockout_failures: int = Field(default=10, ge=2, description="Per username and source address")
+    login_lockout_seconds: float = Field(default=900.0, gt=0)
+    login_source_failures: int = Field(default=30, ge=1, description="Per source address, any username")
+    login_account_failures: int = Field(default=50, ge=1, description="Per username, any source")
+    login_trusted_networks: str = Field(
+        default="",
+        description="Comma-separated networks (the customs WAN) whose addresses a distributed attack on an "
+        "account never shuts out: only their own wrong passwords slow them down",
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated addresses of the TLS proxies whose X-Forwarded-For names the client "
+        "for the rate limits and login throttling",
+    )
+    password_hash_concurrency: int = Field(default=2, ge=1, description="argon2 checks at once")
+
+    @model_validator(mode="after")
+    def _pool_fits_admission(self) -> Settings:
+        """Every admitted request may hold a connection while the background duties hold theirs: a pool
+        smaller than that makes requests wait for connections instead of for admission."""
+        from haiquan.kit.sources import networks
+
+        networks(self.trusted_proxies)  # a bad address refuses to start, naming it
+        networks(self.login_trusted_networks)
+        need = self.admission_limit + DB_RESERVE
+        if self.db_pool_size + self.db_max_overflow < need:
+            raise ValueError(
+                f"db_pool_size + db_max_overflow must be at least admission_limit + {DB_RESERVE} = {need}"
+            )
+        return self
 
     @property
     def effective_database_url(self) -> str:

@@ -7,6 +7,7 @@ import os
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -101,35 +102,71 @@ def id_column_type() -> String:
     return String(32)
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
+@dataclass(frozen=True)
+class PoolLimits:
+    """How many connections one process opens and how long a caller waits for one (then 503, never a
+    hung worker), and the longest statement on PostgreSQL (0: none; the served application sets it, the
+    command line does not). Sized against the admission limit: docs/operations.md#overload-and-abuse."""
+
+    size: int = 24
+    overflow: int = 24
+    timeout: float = 5.0
+    statement_timeout_ms: int = 0
+
+    @classmethod
+    def of(cls, settings: Any) -> PoolLimits:
+        return cls(
+            size=settings.db_pool_size,
+            overflow=settings.db_max_overflow,
+            timeout=settings.db_pool_timeout_seconds,
+            statement_timeout_ms=settings.db_statement_timeout_ms,
+        )
+
+
+def make_engine(url: str, *, echo: bool = False, pool: PoolLimits | None = None) -> Engine:
+    pool = pool or PoolLimits()
+    sizing: dict[str, Any] = {
+        "pool_size": pool.size,
+        "max_overflow": pool.overflow,
+        "pool_timeout": pool.timeout,
+    }
     if url.startswith("sqlite"):
-        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=NORMAL")
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=30000")
-            cur.close()
-
-        @event.listens_for(engine, "begin")
-        def _sqlite_begin(conn: Any) -> None:
-            # Take the write lock at BEGIN so concurrent writers queue instead of failing on upgrade;
-            # a reading() unit of work (autocommit) takes no lock at all.
-            if conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-        # Let SQLAlchemy not emit its own BEGIN (pysqlite's legacy transaction control).
-        @event.listens_for(engine, "connect")
-        def _sqlite_autocommit(dbapi_conn: Any, _record: Any) -> None:
-            dbapi_conn.isolation_level = None
-
+        if ":memory:" in url or url in ("sqlite://", "sqlite:///"):
+            sizing = {}  # one shared in-memory database: SQLAlchemy's own single-connection pool
+        engine = create_engine(
+            url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}, **sizing
+        )
+        _sqlite_events(engine)
         return engine
+    connect_args: dict[str, Any] = {}
+    if pool.statement_timeout_ms:
+        connect_args["options"] = f"-c statement_timeout={int(pool.statement_timeout_ms)}"
     # No pre-ping: it costs a round trip on every checkout. A connection the server dropped fails its first
     # statement; SQLAlchemy then discards the pool and the request answers 503 (kit.errors), the next works.
-    return create_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_recycle=1800)
+    return create_engine(url, echo=echo, pool_recycle=1800, connect_args=connect_args, **sizing)
+
+
+def _sqlite_events(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _sqlite_begin(conn: Any) -> None:
+        # Take the write lock at BEGIN so concurrent writers queue instead of failing on upgrade;
+        # a reading() unit of work (autocommit) takes no lock at all.
+        if conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    # Let SQLAlchemy not emit its own BEGIN (pysqlite's legacy transaction control).
+    @event.listens_for(engine, "connect")
+    def _sqlite_autocommit(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None
 
 
 def insert_for(session: Session, table: Table) -> pg_insert_type | sqlite_insert_type:

@@ -6,17 +6,14 @@ checked (kit.outbound); a refused target is a failed attempt that names why."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 import httpx
-from sqlalchemy import select
 
 from haiquan.kit import clock, outbound
 from haiquan.kit.auth import sign_payload
-from haiquan.kit.db import Database, UnitOfWork
 from haiquan.kit.metrics import WEBHOOKS
 
 BACKOFF_SECONDS = (5, 30, 120, 600, 1800, 3600, 7200, 14400)
@@ -61,11 +58,14 @@ def _post(
         goal = outbound.target(url, development=development)
     except outbound.Refused as exc:
         return f"refused: {exc}"[:300]
-    try:
-        r = http.post(goal.url, content=body, headers=headers | goal.headers, extensions=goal.extensions)
+    try:  # the answer's body is never read: a receiver cannot make us read megabytes
+        with http.stream(
+            "POST", goal.url, content=body, headers=headers | goal.headers, extensions=goal.extensions
+        ) as r:
+            status = r.status_code
     except httpx.HTTPError as exc:
         return type(exc).__name__
-    return None if 200 <= r.status_code < 300 else f"HTTP {r.status_code}"
+    return None if 200 <= status < 300 else f"HTTP {status}"
 
 
 def attempt(
@@ -104,31 +104,14 @@ def signing_of(ent: Any) -> Signing:
     return Signing(ent.webhook_secret or "", previous)
 
 
-def deliver_due(
-    db: Database,
-    table: Any,
-    send: Callable[[UnitOfWork, httpx.Client, Any], int],
-    *,
-    timeout: float,
-    limit: int = 100,
-    development: bool = False,
-) -> int:
-    """Attempt the pending deliveries of `table` whose time has come, oldest first, in one transaction;
-    `send` makes one attempt and returns 1 when delivered. No HTTP client (and TLS context) when none is due."""
-    with db.unit_of_work() as uow:
-        due = uow.session.scalars(
-            select(table)
-            .where(table.state == "pending", table.next_attempt_at <= clock.now())
-            .order_by(table.id)
-            .limit(limit)
-        ).all()
-        done = 0
-        if due:
-            # Outside development every request goes to a freshly checked address: no connection kept
-            # (one kept for a name's address would carry another name's request; kit.outbound).
-            limits = httpx.Limits(max_keepalive_connections=20 if development else 0)
-            with httpx.Client(timeout=timeout, limits=limits, trust_env=development) as http:
-                for d in due:
-                    done += send(uow, http, d)
-        uow.commit()
-    return done
+def client(timeout: float, development: bool = False) -> httpx.Client:
+    """The HTTP client of one receiver's deliveries (kit.receivers): `timeout` seconds for each read and
+    write, at most 3 s to connect, redirects not followed. Outside development no connection is kept and no
+    proxy from the environment is used: every request goes to the address just checked (kit.outbound)."""
+    limits = httpx.Limits(max_keepalive_connections=20 if development else 0)
+    return httpx.Client(
+        timeout=httpx.Timeout(timeout, connect=min(timeout, 3.0)),
+        follow_redirects=False,
+        limits=limits,
+        trust_env=development,
+    )

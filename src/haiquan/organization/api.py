@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, Form, Path, Request
 
 from haiquan.declarations.assignment import change_officer
 from haiquan.deps import Ctx, Tx, get_db, get_settings_dep
-from haiquan.kit import audit, clock
+from haiquan.kit import audit, clock, logins
 from haiquan.kit.auth import Role
 from haiquan.kit.db import Database
-from haiquan.kit.errors import NotFound, ValidationFailed
+from haiquan.kit.errors import NotFound, Unauthorized, ValidationFailed
 from haiquan.kit.settings import Settings
 from haiquan.kit.transaction import TransactionRoute
 from haiquan.organization import enterprises, officers, repository, representations, service
@@ -40,6 +40,7 @@ def token(
     db: Annotated[Database, Depends(get_db)],
     settings: Annotated[Settings, Depends(get_settings_dep)],
 ) -> TokenOut:
+    logins.check(request, username)  # 429 while this username and address must wait (kit.logins)
     with db.unit_of_work() as uow:
         try:
             tok = service.login(
@@ -49,7 +50,9 @@ def token(
                 secret=settings.effective_secret_key,
                 ttl_minutes=settings.token_ttl_minutes,
             )
-        except Exception:
+        except Exception as exc:
+            if isinstance(exc, Unauthorized):  # a wrong password (not a busy or failing server)
+                logins.record(request, username, ok=False)
             uow.rollback()
             audit.append(
                 uow.session,
@@ -61,6 +64,7 @@ def token(
             uow.commit()
             raise
         uow.commit()
+    logins.record(request, username, ok=True)
     return TokenOut(access_token=tok, expires_in=settings.token_ttl_minutes * 60)
 
 

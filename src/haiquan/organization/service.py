@@ -203,7 +203,9 @@ def require_active_unit(tree: UnitTree, row: OfficerRow) -> None:
 def login(session: Session, *, username: str, password: str, secret: str, ttl_minutes: int) -> str:
     """A token for the officer, naming the server-side session opened now (organization.sessions)."""
     row = session.scalar(select(OfficerRow).where(OfficerRow.username == username))
-    if row is None or not row.active or not verify_password(row.password_hash, password):
+    # checked even for an unknown or inactive officer (against a dummy hash): the same time either way
+    matches = verify_password(row.password_hash if row is not None else None, password)
+    if row is None or not row.active or not matches:
         raise Unauthorized("wrong username or password", code="bad_credentials")
     require_active_unit(TREES.get(session), row)
     opened = sessions.open_session(session, officer=row, ttl_minutes=ttl_minutes)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from haiquan.kit import audit, clock, outbox
 from haiquan.kit.errors import Conflict, NotFound, ValidationFailed
+from haiquan.kit.files import InputFileError, read_limited
 from haiquan.risk import scoring
 from haiquan.risk.catalogue import RiskEvent
 from haiquan.risk.tables import ModelVersionRow
@@ -27,7 +28,10 @@ def register(session: Session, *, path: str, actor: str) -> ModelVersionRow:
     if session.scalar(select(ModelVersionRow).where(ModelVersionRow.path == str(file))) is not None:
         raise Conflict(f"{file} is already registered", field="path")
     meta: dict[str, Any] = dict(getattr(model, "metadata", {}) or {})
-    version = hashlib.sha256(file.read_bytes()).hexdigest()[:12]
+    try:  # the file load_model checked; refused if it has grown past the limit since
+        version = hashlib.sha256(read_limited(file, limit=scoring.MAX_MODEL_BYTES)).hexdigest()[:12]
+    except InputFileError as exc:
+        raise ValidationFailed(str(exc), field="path", code="bad_model") from exc
     if session.get(ModelVersionRow, version) is not None:
         raise Conflict(f"the same model is registered as {version}", field="path")
     row = ModelVersionRow(

@@ -11,10 +11,12 @@ from typing import Any
 
 import structlog
 
+from haiquan.kit.files import InputFileError, MiB, checked_file
 from haiquan.risk.channel import DeclarationFacts, LineFacts
 
 log = structlog.get_logger(__name__)
 MODEL_MODULE = "haiquan.risk.learned.model"
+MAX_MODEL_BYTES = 512 * MiB
 
 
 class ModelLoadError(Exception):
@@ -68,6 +70,10 @@ def load_model(path: str) -> Any:
     mod = learned_module()
     if mod is None:
         raise ModelLoadError(f"{MODEL_MODULE} is not installed: the heuristic score stays")
+    try:  # an analyst's path: a regular file of bounded size before anything reads it (kit.files)
+        checked_file(path, limit=MAX_MODEL_BYTES)
+    except InputFileError as exc:
+        raise ModelLoadError(str(exc)) from exc
     try:
         model = mod.RiskModel.load(path)
     except mod.ModelFormatError as exc:

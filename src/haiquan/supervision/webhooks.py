@@ -18,6 +18,7 @@ from haiquan.kit import clock, webhooks
 from haiquan.kit.auth import Scope
 from haiquan.kit.db import Database, UnitOfWork
 from haiquan.kit.leader import Leadership, run_duty
+from haiquan.kit.receivers import Receivers
 from haiquan.kit.settings import Settings
 from haiquan.organization.tables import EnterpriseRow
 from haiquan.supervision.tables import ItemRow, LocationRow, OperatorRow, TerminalWebhookRow
@@ -75,20 +76,25 @@ class SupervisionWorker:
     settings: Settings | None = None  # its `development` flag is read at each round (kit.outbound)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
+    _receivers: Receivers | None = None
+
+    @property
+    def receivers(self) -> Receivers:
+        """Each terminal operator's deliveries on their own (kit.receivers)."""
+        if self._receivers is None:
+            self._receivers = Receivers(
+                self.db, TerminalWebhookRow, self._attempt, receiver=lambda d: d.operator_id,
+                client=lambda: webhooks.client(self.timeout, self.development), name="hq-sv-webhooks",
+            )  # fmt: skip
+        return self._receivers
 
     @property
     def development(self) -> bool:
         return self.settings is not None and self.settings.development
 
     def deliver_due(self, limit: int = 100) -> int:
-        return webhooks.deliver_due(
-            self.db,
-            TerminalWebhookRow,
-            self._attempt,
-            timeout=self.timeout,
-            limit=limit,
-            development=self.development,
-        )
+        """One round of deliveries, waited for (tests, the command line)."""
+        return self.receivers.deliver_due(limit)
 
     def _attempt(self, uow: UnitOfWork, http: httpx.Client, d: TerminalWebhookRow) -> int:
         op = uow.session.get(OperatorRow, d.operator_id)
@@ -124,7 +130,7 @@ class SupervisionWorker:
         since_scan = [0.0]
 
         def tick() -> None:
-            self.deliver_due()
+            self.receivers.tick()  # not waited for: a slow receiver holds only its own thread
             since_scan[0] += interval
             if since_scan[0] >= self.scan_every:
                 since_scan[0] = 0.0
@@ -137,3 +143,6 @@ class SupervisionWorker:
         if self._thread is not None:
             self._thread.join(timeout=10)
             self._thread = None
+        if self._receivers is not None:
+            self._receivers.close()
+            self._receivers = None

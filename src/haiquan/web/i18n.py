@@ -36,6 +36,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "login.password": ("Mật khẩu", "Password"),
     "login.submit": ("Đăng nhập", "Log in"),
     "login.failed": ("Sai tên đăng nhập hoặc mật khẩu", "Wrong username or password"),
+    "login.throttled": (
+        "Nhập sai mật khẩu quá nhiều lần từ máy này. Vui lòng thử lại sau ít phút.",
+        "Too many wrong passwords from this computer. Please try again in a few minutes.",
+    ),
     "login.expired": (
         "Phiên làm việc đã hết hạn, vui lòng đăng nhập lại",
         "Your session ended: log in again",

@@ -10,12 +10,13 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from haiquan.declarations import officer, repository, views
 from haiquan.declarations.domain import Channel, Status
 from haiquan.deps import get_db, get_settings_dep
-from haiquan.kit import audit
-from haiquan.kit.errors import DomainError, NotFound, Unauthorized
+from haiquan.kit import audit, logins
+from haiquan.kit.errors import DomainError, NotFound, TooManyRequests, Unauthorized, retry_after
 from haiquan.kit.pagination import decode_cursor, encode_cursor
 from haiquan.organization import service as org
 from haiquan.web import forms, i18n
@@ -73,8 +74,10 @@ def _login_page(
 
 
 def _check_password(request: Request, username: str, password: str) -> str | None:
-    """The officer's token, or None (and an audit entry) for a wrong username or password."""
+    """The officer's token, or None (and an audit entry) for a wrong username or password. Raises
+    TooManyRequests while this username and address must wait (kit.logins)."""
     settings = get_settings_dep(request)
+    logins.check(request, username)
     with get_db(request).unit_of_work() as uow:
         try:
             token = org.login(
@@ -85,6 +88,7 @@ def _check_password(request: Request, username: str, password: str) -> str | Non
                 ttl_minutes=settings.token_ttl_minutes,
             )
         except Unauthorized:
+            logins.record(request, username, ok=False)
             uow.rollback()
             audit.append(
                 uow.session, actor=f"officer:{username}", action="auth.login", target="web", outcome="refused"
@@ -92,6 +96,7 @@ def _check_password(request: Request, username: str, password: str) -> str | Non
             uow.commit()
             return None
         uow.commit()
+    logins.record(request, username, ok=True)
     return token
 
 
@@ -104,7 +109,15 @@ async def login_submit(request: Request) -> Response:
     check_csrf(settings.effective_secret_key, basis, form.get("csrf"))
     username = str(form.get("username") or "").strip()[:60]
     next_path = str(form.get("next") or "/queue")
-    token = _check_password(request, username, str(form.get("password") or "")[:200])
+    try:
+        token = await run_in_threadpool(
+            _check_password, request, username, str(form.get("password") or "")[:200]
+        )
+    except TooManyRequests as exc:
+        page = _login_page(request, basis or secrets.token_urlsafe(24), next_path=next_path,
+                           error="login.throttled", username=username, status_code=429)  # fmt: skip
+        page.headers["Retry-After"] = retry_after(exc.retry_after)
+        return page
     if token is None:
         return _login_page(
             request,

@@ -15,6 +15,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from haiquan.kit.files import InputFileError, MiB, checked_file
+
+MAX_KCS_BYTES = 4096 * MiB  # a KCS file of a year of a large office is a few hundred MiB
 ID_COLUMN = "Declaration ID"
 DATE_COLUMN = "Date"
 FRAUD_COLUMN = "Fraud"
@@ -115,7 +118,11 @@ def validate(frame: pd.DataFrame, *, require_labels: bool = False) -> pd.DataFra
 def read_kcs(path: str | Path, *, require_labels: bool = False) -> pd.DataFrame:
     """Read a KCS CSV file, raising :class:`KcsFormatError` with the offending column and row."""
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+        checked = checked_file(path, limit=MAX_KCS_BYTES)  # a regular file: never a device or a FIFO
+    except InputFileError as exc:
+        raise KcsFormatError(str(exc)) from exc
+    try:
+        raw = pd.read_csv(checked, dtype=str, keep_default_na=False)
     except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise KcsFormatError(f"{path}: cannot read as CSV: {exc}") from exc
     if raw.empty:

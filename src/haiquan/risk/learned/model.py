@@ -22,10 +22,12 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
+from haiquan.kit.files import InputFileError, MiB, read_limited
 from haiquan.risk.learned.features import FEATURE_VERSION, HistoryTables, feature_names
 from haiquan.risk.learned.kcs import record_from_mapping
 
 FORMAT_NAME = "haiquan.risk.learned"
+MAX_MODEL_BYTES = 512 * MiB  # a model of the KCS synthetic data is a few MiB
 Explanation = list[tuple[str, float, float]]
 
 
@@ -131,8 +133,10 @@ class RiskModel:
 
     @classmethod
     def load(cls, path: str | Path) -> RiskModel:
-        try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        try:  # a regular file within MAX_MODEL_BYTES: never /dev/zero read until the memory runs out
+            data = json.loads(read_limited(path, limit=MAX_MODEL_BYTES).decode("utf-8"))
+        except InputFileError as exc:
+            raise ModelFormatError(f"cannot read model file: {exc}") from exc
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise ModelFormatError(f"{path}: cannot read model file: {exc}") from exc
         if not isinstance(data, dict):
