@@ -15,7 +15,7 @@ import httpx
 import pytest
 import uvicorn
 
-from haiquan.enforcement import demo
+from haiquan.demo import enforcement as demo
 from haiquan.kit.db import Database
 from haiquan.kit.settings import Settings
 from haiquan.organization import service as org
