@@ -203,9 +203,9 @@ def work_queue(ctx: Ctx, mine: bool = False, escalated: bool = False, limit: int
     ids = {i for r in rows for i in (r.assigned_officer_id, r.escalated_to) if i}
     names = (
         dict(
-            ctx.session.execute(select(OfficerRow.id, OfficerRow.username).where(OfficerRow.id.in_(ids)))
-            .tuples()
-            .all()
+            ctx.session.execute(
+                select(OfficerRow.id, OfficerRow.username).where(OfficerRow.id.in_(ids))
+            ).all()
         )
         if ids
         else {}

@@ -47,7 +47,7 @@ def assign_checkers(session: Session, rows: list[DeclarationRow]) -> None:
     q = select(CURSORS.c.office, CURSORS.c.last_officer).where(CURSORS.c.office.in_(offices))
     if session.get_bind().dialect.name == "postgresql":
         q = q.order_by(CURSORS.c.office).with_for_update()
-    cursors: dict[str, str] = dict(session.execute(q).tuples().all())
+    cursors: dict[str, str] = dict(session.execute(q).all())
     moved: dict[str, str] = {}
     on_roster = rosters(session, offices)
     for office in offices:

@@ -240,7 +240,7 @@ def _declarations(db: Database, settings: Settings, out: Seeded, count: int, rng
                 select(TariffLineRow.hs8, TariffLineRow.description_en, TariffLineRow.description_vi).where(
                     TariffLineRow.mfn_rate < 50
                 )
-            ).tuples()
+            )
         ]
     start = clock.now() - timedelta(days=30)
     try:

@@ -131,9 +131,7 @@ def goods_page(request: Request, ctx: PageCtx, goods_id: GoodsId) -> Response:
     operators = dict(
         s.execute(
             select(OperatorRow.id, OperatorRow.name).where(OperatorRow.id.in_({m.operator_id for m in moves}))
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     raised = s.scalars(select(AlertRow).where(AlertRow.goods_id == c.goods_id).order_by(AlertRow.id)).all()
     lang = lang_of(request)

@@ -145,7 +145,7 @@ def _officer_names(session: Any, rows: list[DeclarationRow]) -> dict[str, str]:
     if not ids:
         return {}
     found = session.execute(select(OfficerRow.id, OfficerRow.username).where(OfficerRow.id.in_(ids)))
-    return dict(found.tuples().all())
+    return dict(found.all())
 
 
 @router.get("/queue", name="queue_page")
