@@ -31,8 +31,12 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check src tests benchmarks migrations scripts
 	$(VENV)/bin/mypy
 
+# The suite on TEST_WORKERS processes (pytest-xdist), each with its own PostgreSQL database and folders;
+# tests that share an expensive module fixture (a federation of servers, a browser) are kept on one worker.
+TEST_WORKERS ?= 4
+
 test: lint
-	$(VENV)/bin/pytest -q $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests ran"; exit 1; fi; exit $$rc
+	$(VENV)/bin/pytest -q -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests ran"; exit 1; fi; exit $$rc
 
 KCS := ../shared/data/kcs
 

@@ -7,7 +7,6 @@ import asyncio
 import json
 import signal
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import nats
@@ -20,8 +19,8 @@ from haiquan.kit.tables import OutboxEvent
 from haiquan.sharing import service
 from haiquan.sharing.natsconf import agency_user, client_url, node_user
 from haiquan.sharing.tables import ReferenceVersion, UnitEventTotal
-from tests.conftest import PG_ADMIN_URL, need_service
-from tests.federation.harness import NATS_SERVER, SECRET, Node, wait_for
+from tests.federation.harness import SECRET, Node, wait_for
+from tests.services import PG_ADMIN_URL, nats_server
 
 pytestmark = [pytest.mark.nats, pytest.mark.timeout(240)]
 
@@ -31,8 +30,7 @@ def fed(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, Node]]:
     """The three nodes, each on its own SQLite file, then each on its own PostgreSQL database."""
-    if not Path(NATS_SERVER).exists():
-        need_service("nats-server binary not found")
+    nats_server()
     base = tmp_path_factory.mktemp("federation")
     units = ("01", "01AB", "01TE")
     urls = node_databases(request.getfixturevalue("pg_url"), units) if request.param != "sqlite" else {}

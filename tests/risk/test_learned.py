@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.services import kcs_dir
 from typer.testing import CliRunner
 
 from haiquan.risk.cli import app
@@ -19,7 +20,6 @@ from haiquan.risk.learned.kcs import KcsFormatError, read_kcs, validate
 from haiquan.risk.learned.model import ModelFormatError, RiskModel
 from haiquan.risk.learned.training import TrainConfig, evaluate, train
 
-KCS_DIR = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "kcs"
 FAST = TrainConfig(fraud_rounds=80, critical_rounds=60, inner_valid_days=20, burn_in_days=5)
 
 
@@ -187,10 +187,9 @@ def test_metrics_on_a_known_ranking() -> None:
 
 @pytest.mark.slow
 def test_floors_on_the_real_kcs_splits() -> None:
-    if not (KCS_DIR / "df_syn_train_eng.csv").exists():
-        pytest.skip(f"KCS data not found at {KCS_DIR.resolve()} (shared/ beside the repository root)")
-    train_frame = read_kcs(KCS_DIR / "df_syn_train_eng.csv", require_labels=True)
-    valid = read_kcs(KCS_DIR / "df_syn_valid_eng.csv", require_labels=True)
+    kcs = kcs_dir()
+    train_frame = read_kcs(kcs / "df_syn_train_eng.csv", require_labels=True)
+    valid = read_kcs(kcs / "df_syn_valid_eng.csv", require_labels=True)
     figures = evaluate(train(train_frame, TrainConfig(seed=0)), valid)
     assert figures["precision_at_5"] >= 0.97
     assert figures["precision_at_10"] >= 0.94
