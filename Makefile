@@ -33,7 +33,7 @@ lint: $(STAMP)
 
 # The suite on TEST_WORKERS processes (pytest-xdist), each with its own PostgreSQL database and folders;
 # tests that share an expensive module fixture (a federation of servers, a browser) are kept on one worker.
-TEST_WORKERS ?= 4
+TEST_WORKERS ?= auto
 
 test: lint
 	$(VENV)/bin/pytest -q -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests ran"; exit 1; fi; exit $$rc
