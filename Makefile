@@ -36,8 +36,13 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check src tests benchmarks migrations scripts
 	$(VENV)/bin/mypy
 
+# The suite on TEST_WORKERS processes (pytest-xdist), each with its own PostgreSQL database and folders;
+# a module's tests stay on one worker (--dist loadscope), so a module fixture (the servers of a federation,
+# a browser, a trained model) is built once. On 2 shared cores, 2 workers paid and 3 or 4 did not.
+TEST_WORKERS ?= auto
+
 test: lint
-	$(VENV)/bin/pytest -q $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests ran"; exit 1; fi; exit $$rc
+	$(VENV)/bin/pytest -q -n $(TEST_WORKERS) --dist loadscope $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests ran"; exit 1; fi; exit $$rc
 
 # docs/openapi.json, after a change to the API (tests/api/test_openapi.py fails until it is regenerated)
 openapi: $(STAMP)

@@ -29,8 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks._http import Connection
 from benchmarks._support import pct, scratch_database, server
 
-from haiquan.declarations.simulate import random_declaration, tariff_codes
 from haiquan.declarations.tables import DeclarationRow
+from haiquan.demo.traffic import random_declaration, tariff_codes
 from haiquan.kit.db import Database
 
 FLOOR = 300  # declarations/s (issue #2); latency floor: p99 < 100 ms at half that rate

@@ -15,11 +15,12 @@ from datetime import date
 
 import duckdb
 
+from haiquan.demo import history
 from haiquan.kit.auth import Scope
 from haiquan.kit.db import Database
 from haiquan.organization import service as org
 from haiquan.organization.cli import DEFAULT_UNITS, read_units_file
-from haiquan.reports import queries, simulate
+from haiquan.reports import queries
 
 
 def p95(samples: list[float]) -> float:
@@ -33,10 +34,10 @@ def main(years: int, per_year: int, url: str) -> None:
         org.replace_units(uow.session, units=read_units_file(DEFAULT_UNITS), actor="bench")
         uow.commit()
         tree = org.load_tree(uow.session)
-    offices = simulate.offices_of(tree)
-    plan = simulate.Plan(years=years, per_year=per_year, end=date.today(), offices=offices)
+    offices = history.offices_of(tree)
+    plan = history.Plan(years=years, per_year=per_year, end=date.today(), offices=offices)
     t0 = time.perf_counter()
-    rows = simulate.run(db.engine, plan, tree=tree)
+    rows = history.run(db.engine, plan, tree=tree)
     print(f"generated {rows:,} rollup rows ({years} years, {per_year:,} declarations in the last year, "
           f"{len(offices)} offices) in {time.perf_counter() - t0:.1f}s on {db.dialect}")  # fmt: skip
     total_decl = sum(int(per_year * 1.22**-k) for k in range(years))

@@ -18,7 +18,7 @@ from haiquan import cli
 from haiquan.kit import cli_support
 from haiquan.kit.migrate import upgrade
 from haiquan.kit.settings import get_settings
-from tests.conftest import PG_ADMIN_URL, _pg_available
+from tests.services import PG_ADMIN_URL, need_postgres
 
 runner = CliRunner()
 
@@ -109,9 +109,7 @@ def _commands(group: click.Command, path: str = "") -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def empty_pg() -> Iterator[str]:
-    problem = _pg_available()
-    if problem:
-        pytest.skip(problem)
+    need_postgres()
     name = f"hq_empty_{os.getpid()}_{secrets.token_hex(3)}"
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:

@@ -121,7 +121,7 @@ def demo_seed(
 
     from rich.table import Table
 
-    from haiquan.demo import DEMO_PASSWORD, seed
+    from haiquan.demo.world import DEMO_PASSWORD, seed
 
     settings = get_settings()
     try:  # before anything is committed: the API keys printed below must have somewhere to go
@@ -147,7 +147,7 @@ def demo_seed(
         f"{result.declarations} declarations; API keys in {settings.data_dir / 'demo-credentials.json'}"
     )
     console.print('The demo bank Vietcombank (VCB) confirms payments with api_keys["bank:VCB"] of that file')
-    from haiquan.supervision.demostory import describe
+    from haiquan.demo.story import describe
 
     for line in describe(result.vessel):
         console.print(line, highlight=False, soft_wrap=True)
@@ -179,7 +179,7 @@ def simulate(
     import httpx
     from rich.progress import Progress
 
-    from haiquan.declarations.simulate import Stats, one, tariff_codes
+    from haiquan.demo.traffic import Stats, one, tariff_codes
 
     keys = list(api_key or [])
     if not keys:

@@ -45,10 +45,9 @@ def test_acknowledged_declarations_survive_kill_9(
     url = f"sqlite:///{tmp_path / 'k.db'}" if backend == "sqlite" else request.getfixturevalue("pg_url") + ""
     db = Database(url)
     if backend == "postgresql":
-        from tests.conftest import _truncate
+        from tests.conftest import reset_postgres
 
-        db.create_all()
-        _truncate(db)
+        reset_postgres(request.getfixturevalue("pg_database"))  # the worker's database, emptied
     key = _seed(db)
     port = _free_port()
     env = dict(

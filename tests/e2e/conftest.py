@@ -3,13 +3,11 @@ with the test world and a few declarations registered in forced lanes, and headl
 
 from __future__ import annotations
 
-import shutil
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,11 +15,10 @@ from fastapi.testclient import TestClient
 
 from haiquan.kit.db import Database
 from haiquan.kit.settings import Settings
-from tests.conftest import need_service
+from tests.services import chromium
 from tests.support import World, build_world
 from tests.web.helpers import registered
 
-CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -83,13 +80,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        need_service("the Playwright Python package is not installed")
-    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
-        need_service(f"Chromium not found at {CHROMIUM}")
+    executable = chromium()
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        b = pw.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
         yield b
         b.close()

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
+from haiquan.demo import history
 from haiquan.kit import clock
 from haiquan.organization.service import load_tree
 from haiquan.payments import budget
-from haiquan.reports import simulate
 from tests.e2e.conftest import Site
 from tests.payments.helpers import BANK_TAX, TOTAL, add_bank, reference
 from tests.support import PASSWORD
@@ -48,10 +48,10 @@ def dash(site: Site) -> Dash:
             uow.session, tree=tree, unit="01", year=today.year, amount=Decimal(10**9), actor="t"
         )
         uow.commit()
-    last_year = simulate.Plan(
+    last_year = history.Plan(
         years=1, per_year=120, end=date(today.year - 1, 12, 31), offices=("01AB", "01TE", "03CC")
     )
-    simulate.run(app.state.db.engine, last_year, tree=tree, show=False)  # generated history: last year's line
+    history.run(app.state.db.engine, last_year, tree=tree, show=False)  # generated history: last year's line
     assert _pay(site, hai_phong, "HP-1", 40 * TOTAL).status_code == 201  # Hải Phòng's money, not Hà Nội's
     return Dash(site, unpaid)
 

@@ -9,7 +9,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from haiquan.enforcement import demo, reports
+from haiquan.demo import enforcement as demo
+from haiquan.enforcement import reports
 from haiquan.organization import service as org
 from haiquan.organization.cli import DEFAULT_UNITS, read_units_file
 from tests.support import World

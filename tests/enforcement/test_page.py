@@ -4,7 +4,6 @@ Saves docs/img/enforcement.png."""
 from __future__ import annotations
 
 import random
-import shutil
 import socket
 import threading
 import time
@@ -15,15 +14,14 @@ import httpx
 import pytest
 import uvicorn
 
-from haiquan.enforcement import demo
+from haiquan.demo import enforcement as demo
 from haiquan.kit.db import Database
 from haiquan.kit.settings import Settings
 from haiquan.organization import service as org
 from haiquan.organization.cli import DEFAULT_UNITS, read_units_file
-from tests.conftest import need_service
+from tests.services import chromium
 from tests.support import PASSWORD
 
-CHROMIUM = "/usr/bin/chromium"
 SHOT = Path(__file__).resolve().parents[2] / "docs" / "img" / "enforcement.png"
 
 
@@ -73,8 +71,7 @@ def server(tmp_path: Path) -> Iterator[str]:
 
 @pytest.mark.browser
 def test_leader_page_shows_the_articles_sentence(server: str) -> None:
-    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
-        need_service("Chromium not installed at /usr/bin/chromium")
+    executable = chromium()
     from playwright.sync_api import sync_playwright
 
     def token(username: str) -> str:
@@ -89,7 +86,7 @@ def test_leader_page_shows_the_articles_sentence(server: str) -> None:
         "--disable-sync",
     ]
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=args)
+        browser = pw.chromium.launch(executable_path=executable, args=args)
         try:
             ctx = browser.new_context(viewport={"width": 1280, "height": 900})
             ctx.add_cookies([{"name": "hq_session", "value": token("hn_leader"), "url": server}])

@@ -25,8 +25,8 @@ from haiquan.sharing import domain, service
 from haiquan.sharing.domain import NodeLayout
 from haiquan.sharing.federation import Federation, pending_after, stream_seq
 from haiquan.sharing.wire import Publisher
-from tests.conftest import need_service
-from tests.federation.harness import NATS_SERVER, NatsProc, free_port
+from tests.federation.harness import NatsProc, free_port
+from tests.services import nats_server
 from tests.support import UNITS
 
 pytestmark = [pytest.mark.nats, pytest.mark.timeout(120)]
@@ -35,8 +35,7 @@ LAYOUT = NodeLayout.build(UnitTree.build(UNITS), "01", parent=None, children=["0
 
 @pytest.fixture
 def nats_url(tmp_path: Path) -> Iterator[str]:
-    if not Path(NATS_SERVER).exists():
-        need_service("nats-server binary not found")
+    nats_server()
     port = free_port()
     conf = tmp_path / "nats.conf"
     conf.write_text(f'port: {port}\nhost: "127.0.0.1"\njetstream {{ store_dir: "{tmp_path / "js"}" }}\n')

@@ -9,10 +9,11 @@ from typing import Any
 
 from sqlalchemy import select
 
+from haiquan.demo import history
 from haiquan.kit import clock
 from haiquan.kit.auth import Scope
 from haiquan.organization.service import load_tree
-from haiquan.reports import queries, simulate
+from haiquan.reports import bulk, queries
 from haiquan.reports.tables import DailyDeclarationRow, RunningBalanceRow
 from tests.reports.supervision_facts import alert, closed, gate_in, gate_out, movements, raised
 from tests.reports.test_reports import _event, _feed
@@ -63,8 +64,8 @@ def test_bulk_history_and_rebuild_give_the_same_rows(world: World, app: Any) -> 
     db = app.state.db
     with db.unit_of_work() as uow:
         tree = load_tree(uow.session)
-    plan = simulate.Plan(years=1, per_year=20_000, end=date(2026, 3, 31), offices=("01AB", "01B1", "03CC"))
-    simulate.run(db.engine, plan, tree=tree, show=False)
+    plan = history.Plan(years=1, per_year=20_000, end=date(2026, 3, 31), offices=("01AB", "01B1", "03CC"))
+    history.run(db.engine, plan, tree=tree, show=False)
     _same_both_ways(app, ["00", "01", "03"], date(2026, 1, 1), date(2026, 3, 31))
 
     def snapshot() -> tuple[Any, ...]:
@@ -76,7 +77,7 @@ def test_bulk_history_and_rebuild_give_the_same_rows(world: World, app: Any) -> 
 
     before = snapshot()
     assert any(u == "+00" for u, _, _ in before[0])
-    simulate.rebuild_totals(db.engine, tree)
+    bulk.rebuild_totals(db.engine, tree)
     assert snapshot() == before
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -10,8 +11,10 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.services import kcs_dir
 from typer.testing import CliRunner
 
+from haiquan.risk import cli as risk_cli
 from haiquan.risk.cli import app
 from haiquan.risk.learned import metrics
 from haiquan.risk.learned.features import ordered_features
@@ -19,8 +22,8 @@ from haiquan.risk.learned.kcs import KcsFormatError, read_kcs, validate
 from haiquan.risk.learned.model import ModelFormatError, RiskModel
 from haiquan.risk.learned.training import TrainConfig, evaluate, train
 
-KCS_DIR = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "kcs"
-FAST = TrainConfig(fraud_rounds=80, critical_rounds=60, inner_valid_days=20, burn_in_days=5)
+# one thread: parallel test workers share the cores, and OpenMP threads spin while they wait
+FAST = TrainConfig(fraud_rounds=80, critical_rounds=60, inner_valid_days=20, burn_in_days=5, num_threads=1)
 
 
 def synthetic(rows: int = 3000, days: int = 120, seed: int = 0) -> pd.DataFrame:
@@ -141,7 +144,9 @@ def test_model_file_round_trip_and_metadata(model: RiskModel, tmp_path: Path) ->
         assert key in loaded.metadata
 
 
-def test_cli_train_and_score_round_trip(tmp_path: Path) -> None:
+def test_cli_train_and_score_round_trip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the command's own configuration with the test's few rounds (what the round trip checks is the files)
+    monkeypatch.setattr(risk_cli, "TrainConfig", lambda seed: dataclasses.replace(FAST, seed=seed))
     raw = synthetic(rows=800, days=60, seed=7)
     train_csv, valid_csv, model_path, out_csv = (tmp_path / n for n in ("t.csv", "v.csv", "m.json", "s.csv"))
     raw.iloc[:600].to_csv(train_csv, index=False)
@@ -187,10 +192,9 @@ def test_metrics_on_a_known_ranking() -> None:
 
 @pytest.mark.slow
 def test_floors_on_the_real_kcs_splits() -> None:
-    if not (KCS_DIR / "df_syn_train_eng.csv").exists():
-        pytest.skip(f"KCS data not found at {KCS_DIR.resolve()} (shared/ beside the repository root)")
-    train_frame = read_kcs(KCS_DIR / "df_syn_train_eng.csv", require_labels=True)
-    valid = read_kcs(KCS_DIR / "df_syn_valid_eng.csv", require_labels=True)
+    kcs = kcs_dir()
+    train_frame = read_kcs(kcs / "df_syn_train_eng.csv", require_labels=True)
+    valid = read_kcs(kcs / "df_syn_valid_eng.csv", require_labels=True)
     figures = evaluate(train(train_frame, TrainConfig(seed=0)), valid)
     assert figures["precision_at_5"] >= 0.97
     assert figures["precision_at_10"] >= 0.94

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -16,6 +15,7 @@ from haiquan.organization.domain import UnitTree
 from haiquan.sharing import domain
 from haiquan.sharing.domain import Agreement, EnvelopeError, NodeLayout
 from haiquan.sharing.natsconf import NodeConfig, password_for
+from tests.services import nats_server
 from tests.support import UNITS
 
 TREE = UnitTree.build(UNITS)
@@ -123,9 +123,7 @@ def test_generated_nats_config_is_accepted_by_nats_server(
         assert '"hq.ref.>"' in text and "agency_BDBP" in text
     else:
         assert '"hq.ref.>"' not in text and '"hq.ev.01.01B1.>"' in text and '"hq.ev.01.01TE.>"' not in text
-    binary = shutil.which("nats-server") or "/usr/sbin/nats-server"
-    if not Path(binary).exists():
-        pytest.skip("nats-server not installed")
+    binary = nats_server()
     conf = tmp_path / "nats.conf"
     conf.write_text(text)
     res = subprocess.run([binary, "-t", "-c", str(conf)], capture_output=True, text=True, timeout=20)

@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from haiquan.demo import supervision as demo
 from haiquan.organization import service as org
 from haiquan.organization.cli import DEFAULT_UNITS, read_units_file
-from haiquan.supervision import demo
 from haiquan.supervision.tables import AlertRow, OperatorRow
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from haiquan.demo import DEMO_PASSWORD, seed
+from haiquan.demo.world import DEMO_PASSWORD, seed
 from haiquan.kit.db import Database
 from haiquan.kit.settings import Settings
 from haiquan.organization import service as org

@@ -6,9 +6,9 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from haiquan.demo.terminals import Simulator
 from haiquan.kit import outbox
 from haiquan.risk.channel import RuleSetEngine
-from haiquan.supervision.simulator import Simulator
 from tests.supervision.helpers import CARRIER, DECLARANT, LOCATION, TERMINAL, connect_terminal
 from tests.support import World
 

@@ -66,4 +66,4 @@ def screening(
         q = q.where(ManifestRow.carrier_id == scope.enterprise_id)
     if scope.units is not None:
         q = q.where(ConsignmentRow.unit.in_(scope.units))
-    return [(c, m) for c, m in session.execute(q).tuples().all()]
+    return [(c, m) for c, m in session.execute(q).all()]

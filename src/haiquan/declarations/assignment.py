@@ -64,7 +64,7 @@ def rosters(session: Session, offices: Iterable[str]) -> dict[str, list[Officer]
     )
     if session.get_bind().dialect.name == "postgresql":
         q = q.with_for_update(read=True)
-    found = session.execute(q).tuples().all()
+    found = session.execute(q).all()
     return {office: [(i, n) for i, n, u in found if u in us] for office, us in units.items()}
 
 
@@ -94,7 +94,7 @@ def loads(session: Session, officer_ids: Iterable[str]) -> dict[str, int]:
         )
         .group_by(DeclarationRow.assigned_officer_id)
     )
-    return {str(i): int(n) for i, n in session.execute(q).tuples().all()}
+    return {str(i): int(n) for i, n in session.execute(q).all()}
 
 
 def least_loaded(candidates: list[Officer], counts: dict[str, int]) -> Officer | None:
@@ -162,7 +162,7 @@ def usernames(session: Session, ids: Iterable[str]) -> dict[str, str]:
     if not wanted:
         return {}
     q = select(OfficerRow.id, OfficerRow.username).where(OfficerRow.id.in_(wanted))
-    return dict(session.execute(q).tuples().all())
+    return dict(session.execute(q).all())
 
 
 def reassign_row(
@@ -236,7 +236,7 @@ def assign_checkers(session: Session, rows: list[DeclarationRow]) -> None:
     q = select(CURSORS.c.office, CURSORS.c.last_officer).where(CURSORS.c.office.in_(offices))
     if session.get_bind().dialect.name == "postgresql":
         q = q.order_by(CURSORS.c.office).with_for_update()
-    cursors: dict[str, str] = dict(session.execute(q).tuples().all())
+    cursors: dict[str, str] = dict(session.execute(q).all())
     moved: dict[str, str] = {}
     on_roster = rosters(session, offices)
     for office in offices:

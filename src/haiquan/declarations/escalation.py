@@ -37,7 +37,7 @@ def leads_for(session: Session, units: set[str]) -> list[Lead]:
         OfficerRow.active.is_(True),
         OfficerRow.on_roster.is_(True),
     )
-    return list(session.execute(q.order_by(OfficerRow.username)).tuples().all())
+    return list(session.execute(q.order_by(OfficerRow.username)).all())
 
 
 def pick_lead(leads: list[Lead], units: list[str], assignee_unit: str | None) -> Lead | None:
@@ -66,7 +66,7 @@ def escalate_overdue(session: Session, *, limit: int = 500) -> int:
     units = {r.office: roster_units(tree, r.office) for r in rows}
     ids = {r.assigned_officer_id for r in rows if r.assigned_officer_id}
     q_homes = select(OfficerRow.id, OfficerRow.unit).where(OfficerRow.id.in_(ids))
-    homes: dict[str, str] = dict(session.execute(q_homes).tuples().all())
+    homes: dict[str, str] = dict(session.execute(q_homes).all())
     leads = leads_for(session, {u for us in units.values() for u in us} | set(homes.values()))
     done = 0
     for row in rows:

@@ -55,7 +55,7 @@ def on_declaration_events(uow: UnitOfWork, events: list[Event]) -> None:
     q = select(EnterpriseRow.id, EnterpriseRow.webhook_url).where(
         among(s, EnterpriseRow.id, {r["enterprise_id"] for r in rows})
     )
-    hooks = {ent: url for ent, url in s.execute(q).tuples().all() if url}
+    hooks = {ent: url for ent, url in s.execute(q).all() if url}
     if not hooks:
         s.execute(insert(NOTIFICATIONS), rows)
         return
@@ -85,7 +85,7 @@ def _party_ids(s: Session, events: list[Event]) -> dict[str, str]:
     if not codes:
         return {}
     q = select(EnterpriseRow.tax_code, EnterpriseRow.id).where(among(s, EnterpriseRow.tax_code, codes))
-    return dict(s.execute(q).tuples().all())
+    return dict(s.execute(q).all())
 
 
 def _addressees(ev: Event, parties: dict[str, str]) -> list[str]:

@@ -272,7 +272,7 @@ def officer_names(session: Session, rows: Iterable[DeclarationRow], *, scope: Sc
     if not ids:
         return {}
     found = session.execute(select(OfficerRow.id, OfficerRow.username).where(OfficerRow.id.in_(ids)))
-    return dict(found.tuples().all())
+    return dict(found.all())
 
 
 def search(

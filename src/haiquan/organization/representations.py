@@ -76,7 +76,7 @@ def listing(session: Session, *, enterprise_id: str | None, tax_code: str | None
         )
     if tax_code:
         q = q.where(or_(PRINCIPAL.tax_code == tax_code, AGENT.tax_code == tax_code))
-    return [Listed(r, p, a) for r, p, a in session.execute(q.limit(1000)).tuples()]
+    return [Listed(r, p, a) for r, p, a in session.execute(q.limit(1000))]
 
 
 def _representative(session: Session, tax_code: str, principal: Principal) -> EnterpriseRow:
@@ -124,7 +124,7 @@ def grant(session: Session, *, principal: Principal, data: RepresentationIn) -> 
 def revoke(session: Session, *, principal: Principal, representation_id: str) -> Listed:
     """The principal who granted it ends it now (declarations already lodged under it stay)."""
     principal.require_enterprise()
-    found = session.execute(_joined().where(RepresentationRow.id == representation_id)).tuples().first()
+    found = session.execute(_joined().where(RepresentationRow.id == representation_id)).first()
     if found is None or found[0].principal_id != principal.id:
         raise NotFound(f"no representation {representation_id} granted by you", field="id")
     listed = Listed(*found)

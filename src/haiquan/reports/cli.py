@@ -15,7 +15,7 @@ from haiquan.kit.auth import Scope
 from haiquan.kit.cli_support import database, fail
 from haiquan.kit.errors import DomainError
 from haiquan.organization.service import load_tree
-from haiquan.reports import exports, queries, simulate
+from haiquan.reports import bulk, exports, queries
 
 console = Console()
 reports_app = typer.Typer(help="Reports: exports and bulk history", no_args_is_help=True)
@@ -60,14 +60,16 @@ def simulate_history(
     seed: Annotated[int, typer.Option("--seed")] = 7,
 ) -> None:
     """Generate daily rollups for every sub-department (replacing the period's rollups)."""
+    from haiquan.demo import history  # simulation: loaded only by this command
+
     db = database()
     with db.unit_of_work() as uow:
         tree = load_tree(uow.session)
-        offices = simulate.offices_of(tree)
+        offices = history.offices_of(tree)
     if not offices:
         fail("no units loaded: run `haiquan unit load` first")
-    plan = simulate.Plan(years=years, per_year=per_year, end=clock.today_vn(), offices=offices, seed=seed)
-    rows = simulate.run(db.engine, plan, tree=tree)
+    plan = history.Plan(years=years, per_year=per_year, end=clock.today_vn(), offices=offices, seed=seed)
+    rows = history.run(db.engine, plan, tree=tree)
     console.print(f"{rows:,} rollup rows for {len(offices)} offices, {plan.start} → {plan.end}")
 
 
@@ -77,4 +79,4 @@ def rebuild_totals() -> None:
     db = database()
     with db.unit_of_work() as uow:
         tree = load_tree(uow.session)
-    console.print(f"{simulate.rebuild_totals(db.engine, tree):,} pre-summed rows written")
+    console.print(f"{bulk.rebuild_totals(db.engine, tree):,} pre-summed rows written")

@@ -196,7 +196,7 @@ def simulate(
 ) -> None:
     """Play a carrier and a terminal operator against the public API: vessels arrive, containers gate in,
     some are declared and cleared, most leave, some try to leave early."""
-    from haiquan.supervision.simulator import Simulator
+    from haiquan.demo.terminals import Simulator
 
     sim = Simulator(
         url=url,

@@ -82,6 +82,6 @@ def story(session: Session, answer: StatusOut, *, scope: Scope) -> Story:
         manifest,
         carrier,
         moves,
-        dict(session.execute(names).tuples().all()),
+        dict(session.execute(names).all()),
         list(session.scalars(raised)),
     )

@@ -2,7 +2,7 @@
 sub-departments, Nội Bài 3, TP.HCM 4, Bà Rịa–Vũng Tàu 14) and one vessel's story at Hải Phòng: the
 manifest arrives, the containers gate in, an early gate-out is refused and an alert is raised
 (`seed`); then the importer declares two of the bills, they are cleared, and the refused container leaves
-(`clear_and_release`, in demostory.py). Survey figures are drawn at random for the demo (noted on each
+(`clear_and_release`, in story.py). Survey figures are drawn at random for the demo (noted on each
 record); the operator counts are the brief's."""
 
 from __future__ import annotations

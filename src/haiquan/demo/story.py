@@ -18,6 +18,7 @@ from haiquan.declarations import service as declarations
 from haiquan.declarations.domain import DecisionKind, Status
 from haiquan.declarations.schemas import DecisionIn, DeclarationIn
 from haiquan.declarations.tables import DeclarationRow
+from haiquan.demo.supervision import DEMO_TERMINAL
 from haiquan.kit import clock
 from haiquan.kit.db import Database
 from haiquan.kit.dispatcher import Dispatcher
@@ -25,7 +26,6 @@ from haiquan.kit.settings import Settings
 from haiquan.organization import service as org
 from haiquan.organization.tables import OfficerRow
 from haiquan.risk.channel import ChannelEngine
-from haiquan.supervision.demo import DEMO_TERMINAL
 from haiquan.supervision.movements import Incoming, apply_batch
 
 IMPORTER, BANK = "0101248141", "0100112437"  # Minh Anh (the bills' consignee); Vietcombank

@@ -101,9 +101,9 @@ def _other_domains(db: Database, settings: Settings, rng: random.Random) -> dict
     """Enforcement cases for this year (with smuggling moving from Lạng Sơn and Quảng Ninh to Lào Cai);
     the 2018 registry of terminal operators and one vessel's story at Hải Phòng, from its manifest to the
     refused container leaving once cleared (returned, for the API guide's examples)."""
-    from haiquan.enforcement.demo import seed_cases
-    from haiquan.supervision.demo import seed as seed_supervision
-    from haiquan.supervision.demostory import clear_and_release
+    from haiquan.demo.enforcement import seed_cases
+    from haiquan.demo.story import clear_and_release
+    from haiquan.demo.supervision import seed as seed_supervision
 
     with db.unit_of_work() as uow:
         seed_cases(uow.session, year=clock.today_vn().year, rng=rng)
@@ -115,13 +115,13 @@ def _other_domains(db: Database, settings: Settings, rng: random.Random) -> dict
 
 
 def _last_year(db: Database, seed_value: int) -> None:
-    """Generated history (`haiquan.reports.simulate`): last year's daily rollups of the demo's offices, at
+    """Generated history (`haiquan.demo.history`): last year's daily rollups of the demo's offices, at
     the pace and duties per declaration the demo's own traffic had this year, so the revenue chart has its
     same-period-last-year line. Only rollups are generated, never declarations, and only days before the
     demo's 30 days of real traffic."""
     from datetime import date
 
-    from haiquan.reports import simulate
+    from haiquan.demo import history
     from haiquan.reports.tables import DailyDeclarationRow, DailyRevenueRow, total_key
 
     today = clock.today_vn()
@@ -137,14 +137,14 @@ def _last_year(db: Database, seed_value: int) -> None:
     if not registered:
         return
     per_year = int(registered * 365 / max(30, (today - this_year).days + 1))
-    plan = simulate.Plan(years=1, per_year=max(per_year, 12), end=end, offices=tuple(OFFICES),
+    plan = history.Plan(years=1, per_year=max(per_year, 12), end=end, offices=tuple(OFFICES),
                          seed=seed_value, duty=int(Decimal(collected) / registered))  # fmt: skip
-    simulate.run(db.engine, plan, tree=tree, show=False)
+    history.run(db.engine, plan, tree=tree, show=False)
 
 
 def _banks(db: Database, out: Seeded, rng: random.Random) -> None:
     """30 banks (API keys kept for the simulator) and budget estimates shaped like the articles'."""
-    from haiquan.payments.demo import seed as seed_payments
+    from haiquan.demo.payments import seed as seed_payments
 
     with db.unit_of_work() as uow:
         result = seed_payments(uow.session, rng=rng)
@@ -241,7 +241,7 @@ def _declarations(db: Database, settings: Settings, out: Seeded, count: int, rng
                 select(TariffLineRow.hs8, TariffLineRow.description_en, TariffLineRow.description_vi).where(
                     TariffLineRow.mfn_rate < 50
                 )
-            ).tuples()
+            )
         ]
     start = clock.now() - timedelta(days=30)
     try:
