@@ -74,9 +74,9 @@ def seeded(pg_database: Database, tmp_path_factory: pytest.TempPathFactory) -> d
     from haiquan.app import create_app
     from haiquan.organization import service as org
     from haiquan.tariff import service as tariff_service
-    from tests.conftest import _truncate
+    from tests.conftest import reset_postgres
 
-    _truncate(pg_database)
+    reset_postgres(pg_database)
     org.TREES.invalidate()
     tariff_service.invalidate()
     tmp = tmp_path_factory.mktemp("overload")

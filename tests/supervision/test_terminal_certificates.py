@@ -114,7 +114,9 @@ def test_a_revoked_certificate_signs_nothing(world: World, app: Any, client: Tes
     assert not any(x["message_id"] == "K2" for x in rejected)  # nothing of the batch was applied or kept
     with app.state.db.unit_of_work() as uow:
         kinds = uow.session.scalars(
-            select(OutboxEvent.type).where(OutboxEvent.type.like("supervision.operator_key%"))
+            select(OutboxEvent.type)
+            .where(OutboxEvent.type.like("supervision.operator_key%"))
+            .order_by(OutboxEvent.seq)
         )
         assert list(kinds) == [SupervisionEvent.OPERATOR_KEY_ADDED, SupervisionEvent.OPERATOR_KEY_REVOKED]
 

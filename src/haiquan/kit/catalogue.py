@@ -13,7 +13,6 @@ types in docs/events.md (between the GENERATED markers): `python scripts/gen_eve
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import json
 import pkgutil
 from collections.abc import Mapping
@@ -58,9 +57,9 @@ def catalogue_modules() -> list[ModuleType]:
     for info in sorted(pkgutil.iter_modules(haiquan.__path__), key=lambda i: i.name):
         if not info.ispkg:
             continue
-        name = f"haiquan.{info.name}.catalogue"
-        if importlib.util.find_spec(name) is not None:
-            found.append(importlib.import_module(name))
+        # looked for on disk: asking the import system would import each package (haiquan.demo too)
+        if any((Path(root) / info.name / "catalogue.py").is_file() for root in haiquan.__path__):
+            found.append(importlib.import_module(f"haiquan.{info.name}.catalogue"))
     return found
 
 
