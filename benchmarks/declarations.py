@@ -129,7 +129,8 @@ async def saturate(
     base: str, keys: list[str], seconds: float, concurrency: int
 ) -> tuple[float, int, list[float]]:
     docs, pool = bodies(7), Pool(base, keys)
-    done, failed, lat = 0, 0, []
+    done, failed = 0, 0
+    lat: list[float] = []
     stop = time.perf_counter() + seconds
 
     async def worker(i: int) -> None:

@@ -125,7 +125,8 @@ def http_rate(url: str, key: str, lo: int, hi: int, single: int, dispatcher: boo
             with httpx.Client(base_url=base, headers=headers, timeout=120) as c:
                 items = [body(j, "HB") for j in range(start, min(hi, start + BATCH))]
                 r = c.post("/api/v1/payments/batch", json={"items": items})
-                assert r.status_code == 200 and r.json()["booked"] == len(items), r.text[:300]
+                assert r.status_code == 200, r.text[:300]
+                assert r.json()["booked"] == len(items), r.text[:300]
 
         t0 = time.perf_counter()
         with ThreadPoolExecutor(4) as pool:

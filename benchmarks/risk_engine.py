@@ -152,13 +152,13 @@ def main() -> None:
             for r in range(args.rounds)
         ]
         db.dispose()
-    best = min(rounds, key=lambda r: float(r["assign_p99_ms"] or 0))
+    best = min(rounds, key=lambda r: float(str(r["assign_p99_ms"] or 0)))
     out = {
         "n_per_round": args.n,
         "model": str(args.model) if args.model else None,
         "limit_p99_ms": LIMIT_MS,
         "rounds": rounds,
-        "best_round_p99_vs_limit": round(float(best["assign_p99_ms"] or 0) / LIMIT_MS, 3),
+        "best_round_p99_vs_limit": round(float(str(best["assign_p99_ms"] or 0)) / LIMIT_MS, 3),
     }
     print(json.dumps(out, indent=2))
 

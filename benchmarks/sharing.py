@@ -170,7 +170,7 @@ def lags(node: Node, since: int) -> list[float]:
             .order_by(OutboxEvent.seq)
             .offset(since)
         ).all()
-    return [(r - o).total_seconds() for r, o in got]
+    return [(r - o).total_seconds() for r, o in got if r is not None]
 
 
 def backlog(dept: Node, sub: Node, n: int) -> float:
@@ -209,8 +209,12 @@ def backlog(dept: Node, sub: Node, n: int) -> float:
 
 def labeller(dept: Node, sub: Node) -> cpu.Labeller:
     """Names the benchmark's processes for the CPU accounting of a round."""
-    assert dept.app is not None and sub.app is not None and dept.nats and sub.nats
-    assert dept.nats.proc is not None and sub.nats.proc is not None
+    assert dept.app is not None
+    assert sub.app is not None
+    assert dept.nats
+    assert sub.nats
+    assert dept.nats.proc is not None
+    assert sub.nats.proc is not None
     known = {
         dept.app.pid: "department app",
         sub.app.pid: "sub-department app",
@@ -326,7 +330,8 @@ def main() -> int:
         sub.prepare(dept.leaf_port)
         # the sub-department's node user may publish an agency feed's subjects, BENCH's (no agreement
         # names it: the node never uses them): the raw reference publishes there while the node runs
-        assert sub.config is not None and sub.nats is not None
+        assert sub.config is not None
+        assert sub.nats is not None
         sub.config = replace(sub.config, agencies=[*sub.config.agencies, "BENCH"])
         sub.nats.conf.write_text(sub.config.render())
         for n in (dept, sub):

@@ -85,7 +85,7 @@ def _manifest(s: Any, carrier_id: str, location: str, ref: str, now: datetime) -
 
 
 def _cargo(s: Any, manifest: ManifestRow, location: str, indices: list[int], now: datetime) -> None:
-    cons = [
+    cons: list[dict[str, Any]] = [
         {
             "id": new_id(),
             "manifest_id": manifest.id,

@@ -38,7 +38,8 @@ def run(*args: str, stdin: str | None = None) -> tuple[int, str]:
 def test_admin_commands_and_audit_verification(fresh: str) -> None:
     assert run("db", "upgrade")[0] == 0
     code, out = run("unit", "load")
-    assert code == 0 and "'total': 431" in out
+    assert code == 0
+    assert "'total': 431" in out
     code, out = run(
         "officer", "add", "--username", "lan", "--unit", "01AB", "--role", "officer", stdin="mat-khau-dai\n"
     )
@@ -46,29 +47,38 @@ def test_admin_commands_and_audit_verification(fresh: str) -> None:
     code, out = run(
         "officer", "add", "--username", "x", "--unit", "99ZZ", "--role", "officer", stdin="mat-khau-dai\n"
     )
-    assert code == 2 and "unit" in out
+    assert code == 2
+    assert "unit" in out
     code, out = run(
         "enterprise", "add", "--tax-code", "0101248141", "--name", "Minh Anh", "--role", "declarant"
     )
-    assert code == 0 and out.strip().splitlines()[-1].startswith("hq_")
+    assert code == 0
+    assert out.strip().splitlines()[-1].startswith("hq_")
     first_key = out.strip().splitlines()[-1]
     code, out = run("enterprise", "add", "--tax-code", "0101248142", "--name", "Bad", "--role", "declarant")
-    assert code == 2 and "tax_code" in out
+    assert code == 2
+    assert "tax_code" in out
     code, out = run("enterprise", "revoke-keys", "--tax-code", "0101248141")
-    assert code == 0 and "1 API key(s)" in out
+    assert code == 0
+    assert "1 API key(s)" in out
     code, out = run("enterprise", "new-key", "--tax-code", "0101248141")
     second_key = out.strip().splitlines()[-1]
-    assert code == 0 and second_key.startswith("hq_") and second_key != first_key
+    assert code == 0
+    assert second_key.startswith("hq_")
+    assert second_key != first_key
     code, out = run("enterprise", "new-key", "--tax-code", "0100109106")
-    assert code == 2 and "tax_code" in out
+    assert code == 2
+    assert "tax_code" in out
     code, out = run("audit", "verify")
-    assert code == 0 and "intact" in out
+    assert code == 0
+    assert "intact" in out
     engine = create_engine(fresh)
     with engine.begin() as conn:
         conn.execute(text("UPDATE audit_log SET actor = 'mallory' WHERE seq = 2"))
     engine.dispose()
     code, out = run("audit", "verify")
-    assert code == 1 and "seq=2" in out
+    assert code == 1
+    assert "seq=2" in out
 
 
 def test_unit_load_rejects_a_broken_file_and_changes_nothing(fresh: str, tmp_path: Path) -> None:
@@ -76,7 +86,8 @@ def test_unit_load_rejects_a_broken_file_and_changes_nothing(fresh: str, tmp_pat
     bad = tmp_path / "units.csv"
     bad.write_text("code,name_vi,name_en,level,parent\n00,TC,,general,\n01,Ha Noi,,department,77\n")
     code, out = run("unit", "load", str(bad))
-    assert code == 2 and "parent" in out
+    assert code == 2
+    assert "parent" in out
     engine = create_engine(fresh)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM units")).scalar() == 0

@@ -7,12 +7,12 @@ import os
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-import click
 import pytest
 import typer
 from sqlalchemy import create_engine, text
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from haiquan import cli
 from haiquan.kit import cli_support
@@ -99,7 +99,7 @@ ARGS: dict[str, list[str]] = {
 }
 
 
-def _commands(group: click.Command, path: str = "") -> Iterator[str]:
+def _commands(group: Any, path: str = "") -> Iterator[str]:
     if hasattr(group, "commands"):  # a group (typer's own click classes are not click.Group)
         for name, sub in group.commands.items():
             yield from _commands(sub, f"{path} {name}".strip())
@@ -140,7 +140,7 @@ def unmigrated(
     get_settings.cache_clear()
 
 
-def _invoke(command: str, args: list[str], tmp_path: Path) -> tuple[click.testing.Result, str]:
+def _invoke(command: str, args: list[str], tmp_path: Path) -> tuple[Result, str]:
     files = {
         "statement": tmp_path / "statement.csv",
         "cert": tmp_path / "cert.pem",
@@ -166,7 +166,8 @@ def test_a_command_on_an_unmigrated_database_says_so_in_one_line(
     command: str, unmigrated: str, tmp_path: Path
 ) -> None:
     result, out = _invoke(command, ARGS[command], tmp_path)
-    assert isinstance(result.exception, SystemExit) and "Traceback" not in out, out
+    assert isinstance(result.exception, SystemExit), out
+    assert "Traceback" not in out, out
     assert result.exit_code == 1, out
     lines = [line for line in out.splitlines() if line.strip()]
     assert lines[-1].startswith("error: the database at "), out
@@ -178,7 +179,8 @@ def test_a_database_behind_the_head_names_both_revisions(unmigrated: str, tmp_pa
     upgrade(unmigrated, "0010")
     result, out = _invoke("audit verify", [], tmp_path)
     assert result.exit_code == 1, out
-    assert "is at revision 0010, behind " in out and out.strip().endswith("run: haiquan db upgrade")
+    assert "is at revision 0010, behind " in out
+    assert out.strip().endswith("run: haiquan db upgrade")
     assert "Traceback" not in out
 
 

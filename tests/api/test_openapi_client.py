@@ -127,18 +127,22 @@ def test_a_generated_client_lodges_a_declaration(
         assert first.status_code == 201, first.content
         lodged = first.parsed
         assert isinstance(lodged, models.DeclarationOut)
-        assert len(lodged.number) == 12 and lodged.status == "accepted"
+        assert len(lodged.number) == 12
+        assert lodged.status == "accepted"
         assert lodged.importer.name == "Công ty TNHH Thương mại Minh Anh"  # filled from the register
 
         again = lodge.sync_detailed(client=client, body=body, idempotency_key="client-0001")
-        assert again.status_code == 201 and again.headers["Idempotent-Replay"] == "true"
+        assert again.status_code == 201
+        assert again.headers["Idempotent-Replay"] == "true"
         assert again.parsed.number == lodged.number  # the first answer, not a second declaration
 
         found = read.sync(client=client, number=lodged.number)
-        assert isinstance(found, models.DeclarationOut) and found.number == lodged.number
+        assert isinstance(found, models.DeclarationOut)
+        assert found.number == lodged.number
 
     with client_package.Client(base_url=base) as anonymous:
         refused = lodge.sync_detailed(client=anonymous, body=body, idempotency_key="client-0002")
         assert refused.status_code == 401
-        assert isinstance(refused.parsed, models.Problem) and refused.parsed.code == "unauthorized"
+        assert isinstance(refused.parsed, models.Problem)
+        assert refused.parsed.code == "unauthorized"
         assert refused.headers["content-type"].startswith("application/problem+json")

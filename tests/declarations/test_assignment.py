@@ -64,7 +64,8 @@ def test_leave_hands_on_open_checks_at_once_and_brings_no_new_ones(world: World,
         "/api/v1/officers/nb_officer1", json={"on_roster": False}, headers=world.off("admin")
     )
     assert r.status_code == 200, r.text
-    assert r.json()["changes"] == ["organization.officer_left_roster"] and r.json()["checks_reassigned"] == 1
+    assert r.json()["changes"] == ["organization.officer_left_roster"]
+    assert r.json()["checks_reassigned"] == 1
     after = assignees(world)
     assert "nb_officer1" not in after.values()
     assert after[mine] == "nb_leader"  # least loaded: one open check each, then by username
@@ -111,17 +112,20 @@ def test_a_team_lead_reassigns_a_check(world: World, app: Any) -> None:
     assert world.post(url, world.off("nb_officer1"), {"officer": "nb_officer2"}).status_code == 403
     assert world.post(url, world.off("hp_leader"), {"officer": "nb_officer2"}).status_code == 404
     same = world.post(url, world.off("nb_team_lead"), {"officer": "nb_officer1"})
-    assert same.status_code == 409 and same.json()["code"] == "already_assigned"
+    assert same.status_code == 409
+    assert same.json()["code"] == "already_assigned"
     for bad in ("hp_officer", "nobody", "analyst"):
         refused = world.post(url, world.off("nb_team_lead"), {"officer": bad})
-        assert refused.status_code == 422 and refused.json()["field"] == "officer"
+        assert refused.status_code == 422
+        assert refused.json()["field"] == "officer"
     extra = world.post(url, world.off("nb_team_lead"), {"officer": "nb_officer2", "x": 1})
     assert extra.status_code == 422
     assert assignees(world)[number] == "nb_officer1"  # the refusals changed nothing
     assert world.post(url, world.off("nb_leader"), {"officer": "nb_officer2"}).status_code == 200
     body = {"kind": "documents_accepted", "reason": "Hồ sơ hợp lệ"}
     denied = world.post(f"/api/v1/declarations/{number}/decision", world.off("nb_officer1"), body)
-    assert denied.status_code == 403 and denied.json()["code"] == "not_assigned"
+    assert denied.status_code == 403
+    assert denied.json()["code"] == "not_assigned"
     assert (
         world.post(f"/api/v1/declarations/{number}/decision", world.off("nb_officer2"), body).status_code
         == 200
@@ -147,7 +151,8 @@ def test_an_overdue_check_escalates_to_the_team_lead_once(world: World, app: Any
     assert assignees(world, "nb_officer1", escalated=True) == {}  # only the team lead's
     assert app.state.escalations.run_once() == 0  # once
     [step] = history(world, number, "escalated")
-    assert step["detail"]["to"] == "nb_team_lead" and step["detail"]["seconds_late"] == 60
+    assert step["detail"]["to"] == "nb_team_lead"
+    assert step["detail"]["seconds_late"] == 60
     with app.state.db.unit_of_work() as uow:
         lead_id = by_username(uow.session, "nb_team_lead").id
     assert [(e["number"], e["escalated_to"]) for e in events(app, "check.escalated")] == [(number, lead_id)]

@@ -95,4 +95,5 @@ def test_acknowledged_declarations_survive_kill_9(
         stored = set(uow.session.scalars(select(DeclarationRow.number)).all())
         total = uow.session.scalar(select(func.count()).select_from(DeclarationRow))
     fresh.dispose()
-    assert set(acknowledged) <= stored and total == 5
+    assert set(acknowledged) <= stored
+    assert total == 5

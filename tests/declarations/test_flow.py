@@ -16,7 +16,7 @@ from tests.support import World, import_declaration
 def force_lane(app: Any, lane: str) -> None:
     rates = {"green": 0.0, "yellow": 0.0, "red": 0.0}
     rates[lane] = 100.0
-    app.state.channel_engine = RuleSetEngine(**rates)
+    app.state.channel_engine = RuleSetEngine(green=rates["green"], yellow=rates["yellow"], red=rates["red"])
 
 
 def pay(app: Any, number: str, amount: str) -> None:
@@ -37,7 +37,9 @@ def test_lodge_computes_customs_value_and_duties_exactly(world: World) -> None:
     r = world.lodge(import_declaration())
     assert r.status_code == 201, r.text
     d = r.json()
-    assert len(d["number"]) == 12 and d["code"] == "IDA" and d["status"] == "accepted"
+    assert len(d["number"]) == 12
+    assert d["code"] == "IDA"
+    assert d["status"] == "accepted"
     assert d["importer"]["name"] == "Công ty TNHH Thương mại Minh Anh"  # filled from the register
     assert d["office_name"] == "CC HQ CK Sân bay QT Nội Bài"
     assert d["lines"][0]["tariff_description"] == "Điện thoại thông minh"
@@ -47,7 +49,8 @@ def test_lodge_computes_customs_value_and_duties_exactly(world: World) -> None:
     assert Decimal(apples["customs_value_vnd"]) == Decimal((4000 + 80 + 20) * 26000)
     # phones: 0% duty, VAT 10%; apples: ACFTA 0% instead of MFN 10%, VAT 5%
     assert Decimal(phones["vat"]) == Decimal(159_900_000) * Decimal("0.10")
-    assert apples["applied_scheme"] == "ACFTA" and Decimal(apples["import_duty"]) == 0
+    assert apples["applied_scheme"] == "ACFTA"
+    assert Decimal(apples["import_duty"]) == 0
     assert Decimal(apples["vat"]) == Decimal(106_600_000) * Decimal("0.05")
     assert Decimal(d["duties"]["total"]) == Decimal(15_990_000 + 5_330_000)
 
@@ -57,10 +60,12 @@ def test_green_waits_for_payment_then_clears(world: World, app: Any, client: Tes
     number = world.lodge(import_declaration()).json()["number"]
     r = world.post(f"/api/v1/declarations/{number}/register", world.ent("0100109106"), None)
     assert r.status_code == 200, r.text
-    assert r.json()["channel"] == "green" and r.json()["status"] == "duty_payment_reference_issued"
+    assert r.json()["channel"] == "green"
+    assert r.json()["status"] == "duty_payment_reference_issued"
     pay(app, number, "21320000")
     d = client.get(f"/api/v1/declarations/{number}", headers=world.ent("0100109106")).json()
-    assert d["status"] == "cleared" and d["duties"]["settled"] is True
+    assert d["status"] == "cleared"
+    assert d["duties"]["settled"] is True
     app.state.dispatcher.run_once()
     feed = client.get("/api/v1/notifications", headers=world.ent("0100109106")).json()
     assert [n["status"] for n in feed["items"]] == [
@@ -112,7 +117,8 @@ def test_red_inspection_result_is_kept_and_rejection_is_final(world: World, app:
     force_lane(app, "red")
     n = world.lodge(import_declaration()).json()["number"]
     reg = world.post(f"/api/v1/declarations/{n}/register", world.ent("0100109106"), None).json()
-    assert reg["status"] == "inspection_intended" and reg["check_deadline"]
+    assert reg["status"] == "inspection_intended"
+    assert reg["check_deadline"]
     r = world.post(
         f"/api/v1/declarations/{n}/decision",
         world.off("nb_leader"),
@@ -124,11 +130,13 @@ def test_red_inspection_result_is_kept_and_rejection_is_final(world: World, app:
         },
     )
     # fraud found: the inspection does not pass the checks by itself; the officer rejects
-    assert r.status_code == 200 and r.json()["status"] == "inspection_intended"
+    assert r.status_code == 200
+    assert r.json()["status"] == "inspection_intended"
     assert r.json()["inspection"]["findings"] == "120 phones declared as 50"
     reject = {"kind": "reject", "reason": "Hàng không đúng khai báo"}
     r = world.post(f"/api/v1/declarations/{n}/decision", world.off("nb_leader"), reject)
-    assert r.status_code == 200 and r.json()["status"] == "rejected"
+    assert r.status_code == 200
+    assert r.json()["status"] == "rejected"
     r = world.post(
         f"/api/v1/declarations/{n}/decision", world.off("nb_leader"), {"kind": "reject", "reason": "again"}
     )
@@ -142,7 +150,8 @@ def test_amendments_before_and_after_registration(world: World, app: Any, client
     body["lines"] = body["lines"][:1]
     body["invoice"]["amount"] = "6000"
     r = client.put(f"/api/v1/declarations/{n}", json=body, headers=world.ent("0100109106"))
-    assert r.status_code == 200 and len(r.json()["lines"]) == 1
+    assert r.status_code == 200
+    assert len(r.json()["lines"]) == 1
     world.post(f"/api/v1/declarations/{n}/register", world.ent("0100109106"), None)
     assert (
         client.put(f"/api/v1/declarations/{n}", json=body, headers=world.ent("0100109106")).status_code == 409
@@ -164,9 +173,11 @@ def test_idempotency_replays_and_refuses_another_body(world: World) -> None:
     a = world.lodge(import_declaration(), key="k-1")
     b = world.lodge(import_declaration(), key="k-1")
     assert a.status_code == b.status_code == 201
-    assert a.json()["number"] == b.json()["number"] and b.headers.get("Idempotent-Replay") == "true"
+    assert a.json()["number"] == b.json()["number"]
+    assert b.headers.get("Idempotent-Replay") == "true"
     c = world.lodge(import_declaration(package_count=11), key="k-1")
-    assert c.status_code == 422 and c.json()["field"] == "Idempotency-Key"
+    assert c.status_code == 422
+    assert c.json()["field"] == "Idempotency-Key"
 
 
 def test_scope_enterprise_sees_only_its_own(world: World, client: TestClient) -> None:

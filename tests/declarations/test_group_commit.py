@@ -48,14 +48,19 @@ def test_a_batch_registering_one_and_lodging_another(world: World, app: Any) -> 
     ]
     app.state.writer.commit_batch(batch)
     registered, lodged, again, unknown = (outcome(c) for c in batch)
-    assert isinstance(registered, Answer) and isinstance(lodged, Answer) and lodged.status_code == 201
-    assert isinstance(again, Conflict) and isinstance(unknown, NotFound)
+    assert isinstance(registered, Answer)
+    assert isinstance(lodged, Answer)
+    assert lodged.status_code == 201
+    assert isinstance(again, Conflict)
+    assert isinstance(unknown, NotFound)
     second = json.loads(lodged.body)["number"]
     with app.state.db.unit_of_work() as uow:
         s = uow.session
         rows = {r.number: r for r in s.scalars(select(DeclarationRow)).all()}
-        assert rows[first].status == "registered" and rows[first].channel == "yellow"
-        assert rows[first].assigned_officer_id is not None and rows[first].version == 2
+        assert rows[first].status == "registered"
+        assert rows[first].channel == "yellow"
+        assert rows[first].assigned_officer_id is not None
+        assert rows[first].version == 2
         assert rows[second].status == "accepted"
         steps = s.execute(select(DeclarationHistoryRow.number, DeclarationHistoryRow.action)).all()
     assert sorted(steps) == sorted([(first, "lodge"), (first, "register"), (second, "lodge")])
@@ -76,5 +81,7 @@ def test_checkers_go_round_the_roster_inside_one_batch(world: World, app: Any) -
         got = {n: o for n, o in uow.session.execute(q).all()}
     sequence = [got[n] for n in [*numbers, more]]
     # the Nội Bài roster (01AB and its teams' officers up to the sub-department) taken in turn
-    assert len(set(sequence[:3])) == 3 and sequence[3] == sequence[0] and sequence[4] == sequence[1]
+    assert len(set(sequence[:3])) == 3
+    assert sequence[3] == sequence[0]
+    assert sequence[4] == sequence[1]
     assert sequence[5] == sequence[2]

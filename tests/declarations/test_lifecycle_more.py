@@ -40,7 +40,8 @@ def test_export_duty_on_fob_and_containers_validated(world: World) -> None:
     r = world.lodge(export_declaration())
     assert r.status_code == 201, r.text
     d = r.json()
-    assert d["code"] == "EDA" and d["number"].startswith("3")
+    assert d["code"] == "EDA"
+    assert d["number"].startswith("3")
     assert d["containers"] == ["CSQU3054383", "MWCU6059784"]
     assert (
         d["duties"]["export_duty"] == "520000000.0000"
@@ -54,17 +55,20 @@ def test_low_value_declarations_have_their_own_numbers_and_limit(world: World) -
     small["lines"] = [dict(small["lines"][0], value="60", quantity="1")]
     r = world.lodge(small)
     assert r.status_code == 201, r.text
-    assert r.json()["code"] == "MIC" and r.json()["number"].startswith("5")
+    assert r.json()["code"] == "MIC"
+    assert r.json()["number"].startswith("5")
     big = import_declaration(category="low_value")
     r = world.lodge(big)
-    assert r.status_code == 422 and r.json()["field"] == "category"
+    assert r.status_code == 422
+    assert r.json()["field"] == "category"
 
 
 def test_unregistered_declaration_expires_after_seven_days(world: World) -> None:
     n = world.lodge(import_declaration()).json()["number"]
     clock.freeze(clock.now() + timedelta(days=7, minutes=1))
     r = world.post(f"/api/v1/declarations/{n}/register", world.ent("0100109106"), None)
-    assert r.status_code == 409 and r.json()["code"] == "expired"
+    assert r.status_code == 409
+    assert r.json()["code"] == "expired"
 
 
 def test_ineligible_declarant_cannot_register(world: World, app: Any) -> None:
@@ -74,7 +78,8 @@ def test_ineligible_declarant_cannot_register(world: World, app: Any) -> None:
         ent.overdue_tax_days = 91
         uow.commit()
     r = world.post(f"/api/v1/declarations/{n}/register", world.ent("0100109106"), None)
-    assert r.status_code == 403 and r.json()["code"] == "declarant_tax_debt"
+    assert r.status_code == 403
+    assert r.json()["code"] == "declarant_tax_debt"
 
 
 def test_documents_request_round_trip_and_cancel(world: World, app: Any, client: TestClient) -> None:
@@ -90,14 +95,16 @@ def test_documents_request_round_trip_and_cancel(world: World, app: Any, client:
     assert r.json()["status"] == "registered"
     # the lifecycle refuses what its table does not allow: 409 problem+json naming the status
     r = world.post(f"/api/v1/declarations/{n}/documents", world.ent("0100109106"), {"documents": ["CO-2"]})
-    assert r.status_code == 409 and r.headers["content-type"] == "application/problem+json"
+    assert r.status_code == 409
+    assert r.headers["content-type"] == "application/problem+json"
     assert (r.json()["code"], r.json()["field"]) == ("invalid_transition", "status")
     r = world.post(
         f"/api/v1/declarations/{n}/cancel", world.ent("0100109106"), {"reason": "Khách hàng huỷ đơn"}
     )
     assert r.json()["status"] == "cancelled"
     r = world.post(f"/api/v1/declarations/{n}/cancel", world.ent("0100109106"), {"reason": "again"})
-    assert r.status_code == 409 and r.headers["content-type"] == "application/problem+json"
+    assert r.status_code == 409
+    assert r.headers["content-type"] == "application/problem+json"
     assert (r.json()["code"], r.json()["field"]) == ("not_cancellable", "status")
 
 
@@ -141,6 +148,7 @@ def test_webhooks_are_signed_and_retried_with_backoff(world: World, app: Any, cl
     pushed = json.loads(body)
     assert pushed["status"] == "accepted"
     # what the OpenAPI's webhooks section says is pushed, no field more
-    assert set(pushed) == set(NotificationOut.model_fields) and set(pushed["payload"]) == set(NOTIFIED)
+    assert set(pushed) == set(NotificationOut.model_fields)
+    assert set(pushed["payload"]) == set(NOTIFIED)
     NotificationOut.model_validate(pushed)
     server.shutdown()

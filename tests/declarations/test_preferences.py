@@ -67,7 +67,8 @@ def test_us_origin_claiming_atiga_pays_mfn_with_the_reason(shop: World, client: 
     r = shop.lodge(tshirts("US", {"scheme": "ATIGA", "certificate": "D2600001"}))
     assert r.status_code == 201, r.text
     line = only_line(r.json())
-    assert line["preference_scheme"] == "ATIGA" and line["applied_scheme"] is None
+    assert line["preference_scheme"] == "ATIGA"
+    assert line["applied_scheme"] is None
     assert line["preference_refused"] == "origin_not_member"
     assert Decimal(line["import_rate"]) == 20
     assert Decimal(line["import_duty"]) == Decimal(4000 * 26000) * Decimal("0.20")
@@ -82,8 +83,10 @@ def test_asean_origin_claiming_atiga_gets_the_preferential_rate(shop: World, ori
     r = shop.lodge(tshirts(origin, {"scheme": "atiga", "certificate": "D2600002"}))
     assert r.status_code == 201, r.text
     line = only_line(r.json())
-    assert line["applied_scheme"] == "ATIGA" and line["preference_refused"] is None
-    assert Decimal(line["import_rate"]) == 0 and Decimal(line["import_duty"]) == 0
+    assert line["applied_scheme"] == "ATIGA"
+    assert line["preference_refused"] is None
+    assert Decimal(line["import_rate"]) == 0
+    assert Decimal(line["import_duty"]) == 0
 
 
 @pytest.mark.parametrize(
@@ -133,4 +136,5 @@ def test_ama_lines_are_priced_by_the_same_rule(shop: World, app: Any, client: Te
     assert Decimal(line["import_rate"]) == 20
     ama["lines"][0]["preference"]["scheme"] = "FORM-Z"
     r = shop.post(f"/api/v1/declarations/{n}/amendments", shop.ent(DECLARANT), ama)
-    assert r.status_code == 422 and r.json()["field"] == "lines[0].preference.scheme"
+    assert r.status_code == 422
+    assert r.json()["field"] == "lines[0].preference.scheme"

@@ -58,28 +58,33 @@ def test_someone_elses_number_is_a_404_without_reading_a_line(world: World, app:
         r = world.post(f"/api/v1/declarations/{number}/register", world.ent(OTHER), None)
     assert r.status_code == 404, r.text
     assert r.json()["field"] == "number"
-    assert sent and reading_lines(sent) == []
+    assert sent
+    assert reading_lines(sent) == []
 
 
 def test_a_registered_declaration_is_a_409_without_reading_a_line(world: World, app: Any) -> None:
     force_lane(app, "yellow")
     number = world.lodge(declaration_of(30)).json()["number"]
     first = world.post(f"/api/v1/declarations/{number}/register", world.ent(OWNER), None)
-    assert first.status_code == 200 and len(first.json()["lines"]) == 30
+    assert first.status_code == 200
+    assert len(first.json()["lines"]) == 30
     with statements(app) as sent:
         again = world.post(f"/api/v1/declarations/{number}/register", world.ent(OWNER), None)
-    assert again.status_code == 409 and again.json()["field"] == "status"
+    assert again.status_code == 409
+    assert again.json()["field"] == "status"
     assert reading_lines(sent) == []
 
 
 def test_more_lines_than_the_cap_are_refused_naming_lines(world: World) -> None:
     r = world.lodge(declaration_of(MAX_LINES + 1))
     assert r.status_code == 422, r.text
-    assert r.json()["field"] == "lines" and str(MAX_LINES) in r.json()["detail"].replace(",", "")
+    assert r.json()["field"] == "lines"
+    assert str(MAX_LINES) in r.json()["detail"].replace(",", "")
     number = world.lodge(import_declaration()).json()["number"]
     ama = {"reason": "more goods found", "lines": many_lines(MAX_LINES + 1)}
     r = world.post(f"/api/v1/declarations/{number}/amendments", world.ent(OWNER), ama)
-    assert r.status_code == 422 and r.json()["field"] == "lines"
+    assert r.status_code == 422
+    assert r.json()["field"] == "lines"
 
 
 @contextmanager
@@ -123,9 +128,11 @@ def test_the_read_is_two_statements_with_rows_linear_in_lines(world: World, app:
         locked = registration.read_for_registration(uow.session, wanted)
     assert len(seen) == 2  # the declarations, then the lines: whatever the number of lines or askers
     (first, declarations, reasons), (second, lines, _) = seen
-    assert "declaration_lines" not in first and "FROM declarations" not in second
+    assert "declaration_lines" not in first
+    assert "FROM declarations" not in second
     assert (declarations, reasons, lines) == (2, n, n)
-    assert len(locked[accepted].lines) == n and locked[registered].lines == []
+    assert len(locked[accepted].lines) == n
+    assert locked[registered].lines == []
 
 
 def test_a_declaration_of_many_lines_is_lodged_outside_the_shared_batch(
@@ -140,11 +147,15 @@ def test_a_declaration_of_many_lines_is_lodged_outside_the_shared_batch(
 
     monkeypatch.setattr(writer, "submit_async", spy)
     big = world.lodge(declaration_of(ALONE_LINES + 1), key="big-1")
-    assert big.status_code == 201 and len(big.json()["lines"]) == ALONE_LINES + 1
+    assert big.status_code == 201
+    assert len(big.json()["lines"]) == ALONE_LINES + 1
     again = world.lodge(declaration_of(ALONE_LINES + 1), key="big-1")
-    assert again.headers.get("Idempotent-Replay") == "true" and again.json()["number"] == big.json()["number"]
+    assert again.headers.get("Idempotent-Replay") == "true"
+    assert again.json()["number"] == big.json()["number"]
     small = world.lodge(declaration_of(ALONE_LINES), key="small-1")
     assert small.status_code == 201
-    assert len(batched) == 1 and batched[0].key == "small-1"
+    assert len(batched) == 1
+    assert batched[0].key == "small-1"
     got = world.client.get(f"/api/v1/declarations/{big.json()['number']}", headers=world.ent(OWNER))
-    assert got.status_code == 200 and len(got.json()["lines"]) == ALONE_LINES + 1
+    assert got.status_code == 200
+    assert len(got.json()["lines"]) == ALONE_LINES + 1

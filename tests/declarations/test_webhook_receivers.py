@@ -65,7 +65,8 @@ def test_a_slow_receiver_does_not_hold_back_another_traders_notifications(
     world: World, app: Any, client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _pending(app, world, 4)
-    assert {d.url for d in _deliveries(app)} == {SLOW, FAST} and len(_deliveries(app)) == 8
+    assert {d.url for d in _deliveries(app)} == {SLOW, FAST}
+    assert len(_deliveries(app)) == 8
     hooks = Receivers(pause=0.5)
     monkeypatch.setattr(webhooks, "client", hooks.client)
     monkeypatch.setattr(app.state.settings, "development", True)  # *.example resolve nowhere (kit.outbound)
@@ -73,7 +74,8 @@ def test_a_slow_receiver_does_not_hold_back_another_traders_notifications(
     assert app.state.webhooks.deliver_due() == 8
     fast = [at for host, at in hooks.arrived if host == "fast.example"]
     slow = [at for host, at in hooks.arrived if host == "slow.example"]
-    assert len(fast) == 4 and len(slow) == 4
+    assert len(fast) == 4
+    assert len(slow) == 4
     # the fast trader has all four while the slow one is still answering its first (one after another
     # in one line, the fast trader's last came after three of the slow one's: 1.5 s)
     assert max(fast) < 0.4 < min(slow), hooks.arrived
@@ -89,7 +91,8 @@ def test_a_failing_receiver_is_tried_once_a_round_and_its_others_wait_in_order(
     assert app.state.webhooks.deliver_due() == 3  # the fast trader's three
     assert [host for host, _ in hooks.arrived].count("slow.example") == 1
     slow = [d for d in _deliveries(app) if d.url == SLOW]
-    assert [d.attempts for d in slow] == [1, 0, 0] and all(d.state == "pending" for d in slow)
+    assert [d.attempts for d in slow] == [1, 0, 0]
+    assert all(d.state == "pending" for d in slow)
     assert slow[1].next_attempt_at == slow[2].next_attempt_at == slow[0].next_attempt_at
     assert app.state.webhooks.deliver_due() == 0  # backing off: nothing is due
     assert [host for host, _ in hooks.arrived].count("slow.example") == 1
@@ -104,6 +107,7 @@ def test_the_background_round_returns_without_waiting_for_a_receiver(
     monkeypatch.setattr(app.state.settings, "development", True)  # *.example resolve nowhere (kit.outbound)
     started = time.monotonic()
     futures = app.state.webhooks.receivers.tick()
-    assert time.monotonic() - started < 0.5 and len(futures) == 2
+    assert time.monotonic() - started < 0.5
+    assert len(futures) == 2
     assert app.state.webhooks.receivers.tick() == []  # both receivers are being served: skipped
     assert sum(f.result() for f in futures) == 2

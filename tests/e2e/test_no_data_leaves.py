@@ -36,9 +36,11 @@ def test_charts_draw_under_a_policy_that_keeps_data_on_this_site(site: Site, bro
     page.on("request", lambda req: None if req.url.startswith(site.url) else elsewhere.append(req.url))
     try:
         answer = page.goto(site.url + path)
-        assert answer is not None and answer.status == 200
+        assert answer is not None
+        assert answer.status == 200
         csp = answer.headers["content-security-policy"]
-        assert "default-src 'self'" in csp and "connect-src 'self'" in csp
+        assert "default-src 'self'" in csp
+        assert "connect-src 'self'" in csp
         page.wait_for_selector(".js-plotly-plot .main-svg", timeout=15000)
         plot = page.locator(".js-plotly-plot").first
         plot.hover()  # the mode bar shows on hover
@@ -62,9 +64,11 @@ def test_swagger_ui_works_from_this_site_only(site: Site, browser: Any) -> None:
     page.on("request", lambda req: None if req.url.startswith(site.url) else elsewhere.append(req.url))
     try:
         answer = page.goto(site.url + "/docs")
-        assert answer is not None and "connect-src 'self'" in answer.headers["content-security-policy"]
+        assert answer is not None
+        assert "connect-src 'self'" in answer.headers["content-security-policy"]
         page.wait_for_selector(".opblock", timeout=20000)  # the operations, read from /openapi.json
         assert page.locator(".opblock").count() > 50
-        assert elsewhere == [] and errors == []
+        assert elsewhere == []
+        assert errors == []
     finally:
         page.close()

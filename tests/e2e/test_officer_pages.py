@@ -95,7 +95,10 @@ def test_the_queue_works_on_a_phone(browser: Any, site: Site) -> None:
     target = next(n for n in site.yellow if who.get(n) == "nb_officer2")
     link = page.get_by_role("link", name=target)
     box = link.bounding_box()
-    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390 and box["height"] >= 24
+    assert box is not None
+    assert box["x"] >= 0
+    assert box["x"] + box["width"] <= 390
+    assert box["height"] >= 24
     assert page.locator("table.queue thead").is_hidden()
     assert page.locator("tr", has_text=target).get_by_text("Luồng vàng").is_visible()
     page.screenshot(path=str(IMG / "queue-phone.png"))

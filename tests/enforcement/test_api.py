@@ -29,7 +29,9 @@ def seize(world: World, case_id: str, items: list[dict[str, Any]], who: str = "n
 
 def test_create_seize_and_report_totals(client: TestClient, world: World) -> None:
     a = open_case(world)
-    assert a["number"] == "01AB-2020-00001" and a["province"] == "VN-HN" and a["region"] == "north"
+    assert a["number"] == "01AB-2020-00001"
+    assert a["province"] == "VN-HN"
+    assert a["region"] == "north"
     r = seize(world, a["id"], [
         {"category": "mdma", "quantity": "12000.05", "unit": "g", "count": 20000, "count_unit": "tablet"},
         {"category": "heroin", "quantity": "1.5", "unit": "kg"},
@@ -95,7 +97,8 @@ def test_create_seize_and_report_totals(client: TestClient, world: World) -> Non
         2,
     )
     assert rep["substances"][1]["grams"] == "1500"  # 1.5 kg, the only conversion there is
-    assert rep["goods"][0]["pieces"] == "500" and rep["goods"][0]["value_vnd"] == "750000"
+    assert rep["goods"][0]["pieces"] == "500"
+    assert rep["goods"][0]["value_vnd"] == "750000"
     assert (
         "29.552,15 gam ma túy tổng hợp (MDMA) (khoảng 20 nghìn viên trên 12.000,05 gam đã đếm); 1.500 gam ma túy loại Heroin"
         in rep["text_vi"]
@@ -115,7 +118,8 @@ def test_future_date_and_wrong_unit_are_rejected_with_the_field(client: TestClie
         world.off("nb_officer1"),
         {"unit": "01AB", "detected_on": "2999-01-01", "field": "drugs", "route": "airport"},
     )
-    assert r.status_code == 422 and r.json()["field"] == "detected_on"
+    assert r.status_code == 422
+    assert r.json()["field"] == "detected_on"
     case = open_case(world)
     r = seize(
         world,
@@ -125,7 +129,8 @@ def test_future_date_and_wrong_unit_are_rejected_with_the_field(client: TestClie
             {"category": "mdma", "quantity": "10", "unit": "bags"},
         ],
     )
-    assert r.status_code == 422 and r.json()["field"] == "items[1].unit"
+    assert r.status_code == 422
+    assert r.json()["field"] == "items[1].unit"
     r = seize(
         world, case["id"], [{"category": "mdma", "quantity": "10", "unit": "g", "seized_on": "2999-01-01"}]
     )
@@ -141,7 +146,8 @@ def test_future_date_and_wrong_unit_are_rejected_with_the_field(client: TestClie
             "province": "Atlantis",
         },
     )
-    assert r.status_code == 422 and r.json()["field"] == "province"
+    assert r.status_code == 422
+    assert r.json()["field"] == "province"
     assert client.get(f"{BASE}/cases/{case['id']}", headers=world.off("nb_officer1")).json()["items"] == []
 
 
@@ -161,7 +167,8 @@ def test_officer_of_another_unit_cannot_see_or_edit(client: TestClient, world: W
         hp,
         {"unit": "01AB", "detected_on": "2020-01-01", "field": "drugs", "route": "airport"},
     )
-    assert r.status_code == 403 and r.json()["field"] == "unit"
+    assert r.status_code == 403
+    assert r.json()["field"] == "unit"
     assert client.get(f"{BASE}/cases", headers=hp).json()["items"] == []
     assert (
         client.get(
@@ -177,7 +184,8 @@ def test_officer_of_another_unit_cannot_see_or_edit(client: TestClient, world: W
         json={"summary": "Nội Bài", "coordinated_with": ["police"]},
         headers=world.off("nb_officer2"),
     )
-    assert ok.status_code == 200 and ok.json()["coordinated_with"] == ["police"]
+    assert ok.status_code == 200
+    assert ok.json()["coordinated_with"] == ["police"]
     assert [
         c["id"]
         for c in client.get(f"{BASE}/cases", params={"unit": "01"}, headers=world.off("hn_leader")).json()[
@@ -207,9 +215,11 @@ def test_persons_are_protected_and_every_read_is_audited(client: TestClient, wor
         client.get(f"{BASE}/cases/{case['id']}/persons", headers=world.ent("0100109106")).status_code == 403
     )
     got = client.get(f"{BASE}/cases/{case['id']}", headers=world.off("analyst")).json()
-    assert got["persons_count"] == 1 and "Nguyễn" not in str(got)
+    assert got["persons_count"] == 1
+    assert "Nguyễn" not in str(got)
     r = client.get(f"{BASE}/cases/{case['id']}/persons", headers=world.off("hn_leader"))
-    assert r.status_code == 200 and r.json()[0]["id_number"] == "001090000001"
+    assert r.status_code == 200
+    assert r.json()[0]["id_number"] == "001090000001"
     with app.state.db.unit_of_work() as uow:
         reads = uow.session.scalars(
             select(AuditEntry).where(AuditEntry.action == "enforcement.person_read")
@@ -223,7 +233,8 @@ def test_persons_are_protected_and_every_read_is_audited(client: TestClient, wor
                 select(OutboxEvent).where(OutboxEvent.type.like("enforcement.%"))
             ).all()
         ]
-    assert payloads and all("Nguyễn" not in str(p) and "001090000001" not in str(p) for p in payloads)
+    assert payloads
+    assert all("Nguyễn" not in str(p) and "001090000001" not in str(p) for p in payloads)
 
 
 def test_status_flow_and_confirmed_case_feeds_the_watch_list(
@@ -235,7 +246,8 @@ def test_status_flow_and_confirmed_case_feeds_the_watch_list(
     assert link.status_code == 201
     watch = {"kind": "enterprise", "value": "0101248141", "reason": "origin fraud confirmed"}
     r = world.post(f"{BASE}/cases/{case['id']}/watchlist", off, watch)
-    assert r.status_code == 409 and r.json()["field"] == "status"
+    assert r.status_code == 409
+    assert r.json()["field"] == "status"
     r = client.post(f"{BASE}/cases/{case['id']}/status", json={"to": "prosecuted"}, headers=off)
     assert r.status_code == 403  # a leader's decision
     assert (
@@ -251,22 +263,23 @@ def test_status_flow_and_confirmed_case_feeds_the_watch_list(
         json={"to": "transferred_police", "decided_on": "2020-04-01"},
         headers=lead,
     )
-    assert r.status_code == 200 and r.json()["confirmed"] is True
+    assert r.status_code == 200
+    assert r.json()["confirmed"] is True
     assert [h["to_status"] for h in r.json()["history"]] == [
         "detected",
         "under_investigation",
         "transferred_police",
     ]
     r = client.post(f"{BASE}/cases/{case['id']}/status", json={"to": "prosecuted"}, headers=lead)
-    assert r.status_code == 409 and r.json()["field"] == "to"
+    assert r.status_code == 409
+    assert r.json()["field"] == "to"
     other = world.post(f"{BASE}/cases/{case['id']}/watchlist", off, watch | {"value": "0100109106"})
-    assert other.status_code == 422 and other.json()["field"] == "value"  # not linked to the case
+    assert other.status_code == 422
+    assert other.json()["field"] == "value"
     r = world.post(f"{BASE}/cases/{case['id']}/watchlist", off, watch)
-    assert (
-        r.status_code == 201
-        and r.json()["source"] == f"case:{case['number']}"
-        and r.json()["added_by"] == "officer:nb_officer1"
-    )
+    assert r.status_code == 201
+    assert r.json()["source"] == f"case:{case['number']}"
+    assert r.json()["added_by"] == "officer:nb_officer1"
     route = world.post(
         f"{BASE}/cases/{case['id']}/watchlist", off, {"kind": "route", "reason": "airport route"}
     )
@@ -294,7 +307,8 @@ def test_excel_export_opens(client: TestClient, world: World) -> None:
         params={"unit": "01", "from": "2020-01-01", "to": "2020-12-31"},
         headers=world.off("hn_leader"),
     )
-    assert r.status_code == 200 and r.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("application/vnd.openxmlformats")
     wb = load_workbook(BytesIO(r.content))
     assert wb.sheetnames[:3] == ["Tổng hợp", "Ma túy", "Hàng hóa"]
     assert "392,41 gam Ketamine" in str(wb["Tổng hợp"]["A2"].value)

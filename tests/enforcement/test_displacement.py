@@ -43,7 +43,8 @@ def test_planted_shift_by_hand(client: TestClient, world: World) -> None:
     bad = client.get(
         f"{BASE}/reports/displacement", params=params | {"period": "week"}, headers=world.off("hn_leader")
     )
-    assert bad.status_code == 422 and bad.json()["field"] == "period"
+    assert bad.status_code == 422
+    assert bad.json()["field"] == "period"
 
 
 def _seed_demo(app: Any) -> None:
@@ -53,7 +54,8 @@ def _seed_demo(app: Any) -> None:
     with app.state.db.unit_of_work() as uow:
         counts = demo.seed_cases(uow.session, year=2020, rng=random.Random(2020))
         uow.commit()
-    assert set(counts) == {"01", "15", "20", "13", "02", "03"} and counts["01"] == 41
+    assert set(counts) == {"01", "15", "20", "13", "02", "03"}
+    assert counts["01"] == 41
 
 
 def test_demo_year_plants_the_shift_to_lao_cai_and_reproduces_ha_noi(app: Any, client: TestClient) -> None:
@@ -67,7 +69,8 @@ def test_demo_year_plants_the_shift_to_lao_cai_and_reproduces_ha_noi(app: Any, c
         )
         shift = {s["key"]: s["change_pp"] for s in d["shift"]["province"]}
         assert shift["VN-02"] > Decimal(20)  # Lào Cai gains
-        assert shift["VN-09"] < Decimal(-5) and shift["VN-13"] < Decimal(-5)  # Lạng Sơn, Quảng Ninh lose
+        assert shift["VN-09"] < Decimal(-5)
+        assert shift["VN-13"] < Decimal(-5)
         assert max(shift, key=lambda k: shift[k]) == "VN-02"
         hn = reports.window(
             uow.session, principal=demo.DEMO, unit="01", start=date(2020, 1, 1), end=date(2020, 12, 22)

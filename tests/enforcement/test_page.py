@@ -110,7 +110,8 @@ def test_leader_page_shows_the_articles_sentence(server: str) -> None:
             SHOT.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SHOT), full_page=True)
             forbidden = page.goto(f"{server}/enforcement?unit=00&from=2020-01-01&to=2020-12-31")
-            assert forbidden is not None and forbidden.status == 404  # the General Department is outside 01
+            assert forbidden is not None
+            assert forbidden.status == 404
             ctx.add_cookies([{"name": "hq_session", "value": token("gd_leader"), "url": server}])
             page.goto(f"{server}/enforcement?unit=00&from=2020-01-01&to=2020-12-31&period=month&lang=en")
             assert "smuggling cases" in page.locator("#summary-sentence").inner_text()

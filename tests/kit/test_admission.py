@@ -21,7 +21,8 @@ from tests.support import build_world
 def test_the_gate_admits_up_to_its_limit_queues_in_order_and_refuses_the_rest() -> None:
     async def scenario() -> list[Any]:
         gate = Gate(limit=2, queue=2, wait=0.3)
-        assert await gate.enter() is None and await gate.enter() is None  # two in progress
+        assert await gate.enter() is None
+        assert await gate.enter() is None
         third = asyncio.ensure_future(gate.enter())  # waits
         fourth = asyncio.ensure_future(gate.enter())  # waits
         await asyncio.sleep(0.01)
@@ -93,9 +94,11 @@ def test_a_saturated_worker_answers_503_with_retry_after_and_healthz_still_answe
 
     third, health, waited, first = asyncio.run(scenario())
     for status, headers in (third, waited):
-        assert status == 503 and headers["retry-after"] == "1"
+        assert status == 503
+        assert headers["retry-after"] == "1"
         assert headers["content-type"] == "application/problem+json"
-    assert health == 200 and first == 200
+    assert health == 200
+    assert first == 200
 
 
 @pytest.fixture
@@ -126,11 +129,13 @@ def test_an_exhausted_connection_pool_answers_503_not_500_and_healthz_answers(
             started = time.perf_counter()
             r = client.get("/api/v1/declarations", headers=who)
             assert r.status_code == 503, r.text
-            assert r.headers["retry-after"] == "1" and r.json()["code"] == "busy"
+            assert r.headers["retry-after"] == "1"
+            assert r.json()["code"] == "busy"
             assert r.headers["content-type"].startswith("application/problem+json")
             assert time.perf_counter() - started < 5  # the pool's short timeout, never 30 s
             health = client.get("/healthz")  # its own connection, not the pool's
-            assert health.status_code == 200 and health.json()["status"] == "ok"
+            assert health.status_code == 200
+            assert health.json()["status"] == "ok"
         finally:
             held.close()
         assert client.get("/api/v1/declarations", headers=who).status_code == 200  # at once again

@@ -21,7 +21,9 @@ def test_chain_verifies_and_names_the_first_tampered_entry(db: Database) -> None
         uow.commit()
     with db.unit_of_work() as uow:
         count, broken = audit.verify(uow.session)
-    assert broken is not None and broken.id == third.id and count == 3
+    assert broken is not None
+    assert broken.id == third.id
+    assert count == 3
 
 
 def test_concurrent_writers_keep_one_unbroken_chain(db: Database) -> None:

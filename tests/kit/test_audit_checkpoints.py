@@ -51,7 +51,8 @@ def _rechain(db: Database) -> None:
 def test_deleting_the_last_entries_contradicts_the_checkpoint(node: Database) -> None:
     assert run("checkpoint")[0] == 0
     code, out = run("verify")
-    assert code == 0 and "6 entries verified, 1 signed checkpoints agree" in out, out
+    assert code == 0, out
+    assert "6 entries verified, 1 signed checkpoints agree" in out, out
     with node.unit_of_work() as uow:
         last = uow.session.scalar(select(AuditEntry.seq).order_by(AuditEntry.seq.desc()).limit(1))
         uow.session.execute(delete(AuditEntry).where(AuditEntry.seq > (last or 0) - 2))
@@ -75,7 +76,8 @@ def test_a_rewritten_history_with_recomputed_hashes_contradicts_the_checkpoint(n
     with node.unit_of_work() as uow:
         assert audit.verify(uow.session)[1] is None
     code, out = run("verify")
-    assert code == 1 and "history up to it was rewritten" in out, out
+    assert code == 1, out
+    assert "history up to it was rewritten" in out, out
 
 
 def test_a_forged_checkpoint_file_is_refused(node: Database, tmp_path: Path) -> None:
@@ -85,17 +87,20 @@ def test_a_forged_checkpoint_file_is_refused(node: Database, tmp_path: Path) -> 
     line["seq"] = 1  # the attacker moves the checkpoint back before the entries they rewrote
     path.write_text(json.dumps(line) + "\n")
     code, out = run("verify")
-    assert code == 1 and "signature does not verify" in out, out
+    assert code == 1, out
+    assert "signature does not verify" in out, out
 
 
 def test_export_verifies_offline_and_a_doctored_export_does_not(node: Database, tmp_path: Path) -> None:
     export = tmp_path / "audit.jsonl"
     code, out = run("export", "--out", str(export))
-    assert code == 0 and "6 entries" in out, out
+    assert code == 0, out
+    assert "6 entries" in out, out
     pem = tmp_path / "node.pub"
     pem.write_text(runner.invoke(cli.app, ["audit", "public-key"]).output)
     code, out = run("verify", "--offline", str(export), "--public-key", str(pem))
-    assert code == 0 and "6 entries verified" in out, out
+    assert code == 0, out
+    assert "6 entries verified" in out, out
     # rewrite the third entry in the file and recompute every later hash: only the signature knows
     lines = [json.loads(x) for x in export.read_text().splitlines()]
     prev = audit.GENESIS
@@ -107,12 +112,14 @@ def test_export_verifies_offline_and_a_doctored_export_does_not(node: Database, 
     doctored = tmp_path / "doctored.jsonl"
     doctored.write_text("".join(json.dumps(x) + "\n" for x in lines))
     code, out = run("verify", "--offline", str(doctored), "--public-key", str(pem))
-    assert code == 1 and "history up to it was rewritten" in out, out
+    assert code == 1, out
+    assert "history up to it was rewritten" in out, out
     # cut short: the export's last entries removed
     short = tmp_path / "short.jsonl"
     short.write_text("".join(json.dumps(x) + "\n" for x in lines[:5] + lines[7:]))
     code, out = run("verify", "--offline", str(short), "--public-key", str(pem))
-    assert code == 1 and "deleted" in out, out
+    assert code == 1, out
+    assert "deleted" in out, out
 
 
 def test_offline_verification_needs_no_database(node: Database, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -122,9 +129,11 @@ def test_offline_verification_needs_no_database(node: Database, tmp_path: Path, 
     monkeypatch.setenv("HAIQUAN_DATA_DIR", str(tmp_path / "elsewhere"))
     get_settings.cache_clear()
     code, out = run("verify", "--offline", str(export))
-    assert code == 0 and "checked with the key written in the export itself" in out, out
+    assert code == 0, out
+    assert "checked with the key written in the export itself" in out, out
     code, out = run("verify", "--offline", str(tmp_path / "missing.jsonl"))
-    assert code == 2 and "missing.jsonl" in out, out
+    assert code == 2, out
+    assert "missing.jsonl" in out, out
 
 
 def test_the_daily_duty_takes_one_checkpoint_a_day(db: Database, tmp_path: Path) -> None:
@@ -137,7 +146,8 @@ def test_the_daily_duty_takes_one_checkpoint_a_day(db: Database, tmp_path: Path)
         audit.append(uow.session, actor="t", action="x", target="y")
         uow.commit()
     first = duty.run_once()
-    assert first is not None and first.entries == 1
+    assert first is not None
+    assert first.entries == 1
     assert duty.run_once() is None  # not due yet
     clock.freeze(clock.now() + __import__("datetime").timedelta(hours=25))
     assert duty.run_once() is not None

@@ -57,7 +57,8 @@ def test_former_names_lead_to_current_types() -> None:
     assert renamed["declaration.register"] == "declaration.registered"
     assert renamed["declaration.clear"] == "declaration.cleared"
     for old, new in renamed.items():
-        assert old not in catalogue.types() and new in catalogue.types()
+        assert old not in catalogue.types()
+        assert new in catalogue.types()
         assert catalogue.current_name(old) == new
     assert catalogue.current_name("declaration.registered") == "declaration.registered"
 
@@ -68,7 +69,7 @@ def test_every_type_has_its_json_schema() -> None:
         assert path.exists(), f"{path.name} missing: run `PYTHONPATH=src python scripts/gen_events.py`"
         schema = json.loads(path.read_text(encoding="utf-8"))
         assert schema["$id"].endswith(f"/{e.name}.schema.json")
-        assert set(schema["required"]) == set(e.payload.__required_keys__)
+        assert set(schema["required"]) == set(getattr(e.payload, "__required_keys__", ()))
 
 
 def test_the_generated_docs_and_schemas_are_fresh() -> None:

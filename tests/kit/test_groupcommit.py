@@ -94,7 +94,8 @@ def test_a_refused_change_leaves_nothing_and_the_others_commit_together(db: Data
     assert isinstance(answers[1], Conflict)
     assert [a.status_code for a in answers if isinstance(a, Answer)] == [200, 200, 200]
     assert noted(db) == [1, 3, 4]  # in arrival order, nothing of the refused one
-    assert Note.batches == [4] and Note.finished == [1, 3, 4]
+    assert Note.batches == [4]
+    assert Note.finished == [1, 3, 4]
 
 
 def test_a_batch_the_database_rejects_is_applied_again_change_by_change(db: Database) -> None:
@@ -117,15 +118,20 @@ def test_idempotency_keys_within_and_across_batches(db: Database) -> None:
     ]
     gc.commit_batch(first)
     a, b, c = (outcome(x) for x in first)
-    assert not a.replay and b.replay and b.body == a.body and not c.replay
+    assert not a.replay
+    assert b.replay
+    assert b.body == a.body
+    assert not c.replay
     later = [
         Change(Note(4), "enterprise:a", key="k1", request_hash="h1"),
         Change(Note(5), "enterprise:a", key="k1", request_hash="other body"),
     ]
     gc.commit_batch(later)
     replay, reused = (outcome(x) for x in later)
-    assert replay.replay and replay.body == a.body
-    assert isinstance(reused, ValidationFailed) and reused.code == "idempotency_key_reused"
+    assert replay.replay
+    assert replay.body == a.body
+    assert isinstance(reused, ValidationFailed)
+    assert reused.code == "idempotency_key_reused"
     assert noted(db) == [1, 3]
     with db.unit_of_work() as uow:
         assert uow.session.scalar(select(func.count()).select_from(IdempotencyRecord)) == 2
@@ -148,7 +154,8 @@ def test_concurrent_requests_share_transactions(db: Database) -> None:
     finally:
         gc.stop()
     assert sorted(noted(db)) == list(range(20))
-    assert len(Note.batches) < 20 and sum(Note.batches) == 20
+    assert len(Note.batches) < 20
+    assert sum(Note.batches) == 20
 
 
 def test_a_request_that_gave_up_waiting_is_never_applied(db: Database) -> None:

@@ -19,25 +19,30 @@ def test_nul_in_a_declaration_line_is_refused_before_the_database(world: World) 
     body = import_declaration()
     body["lines"][1]["description"] = "Fuji\x00apples"
     r = world.lodge(body)
-    assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json")
+    assert r.status_code == 422
+    assert r.headers["content-type"].startswith("application/problem+json")
     assert r.json()["field"] == "lines[1].description"
     assert world.client.get("/api/v1/declarations", headers=world.ent("0100109106")).json()["items"] == []
 
 
 def test_nul_in_a_query_a_path_or_a_login_form(world: World, client: Any) -> None:
     r = client.get("/api/v1/declarations?status=a%00b", headers=world.ent("0100109106"))
-    assert r.status_code == 422 and r.json()["field"] == "status"
+    assert r.status_code == 422
+    assert r.json()["field"] == "status"
     r = client.get("/api/v1/declarations/1%0023", headers=world.ent("0100109106"))
-    assert r.status_code == 422 and r.json()["field"] == "path"
+    assert r.status_code == 422
+    assert r.json()["field"] == "path"
     r = client.post("/api/v1/auth/token", data={"username": "nb_officer1\x00", "password": "x"})
-    assert r.status_code == 422 and r.json()["field"] == "username"
+    assert r.status_code == 422
+    assert r.json()["field"] == "username"
 
 
 def test_out_of_range_instants_are_the_callers_mistake(world: World) -> None:
     r = world.post("/api/v1/risk/overrides", world.off("analyst"),
                    {"subject": "declarant", "value": "0100109106", "channel": "green", "reason": "AEO audit done",
                     "expires_at": "0001-01-01T00:00:00+07:00"})  # fmt: skip
-    assert r.status_code == 422 and r.json()["field"] == "expires_at"
+    assert r.status_code == 422
+    assert r.json()["field"] == "expires_at"
 
 
 def test_a_nul_in_one_payment_of_a_batch_refuses_that_payment_only(world: World) -> None:
@@ -48,4 +53,5 @@ def test_a_nul_in_one_payment_of_a_batch_refuses_that_payment_only(world: World)
     )
     assert r.status_code == 200, r.text
     problem = r.json()["results"][0]["problem"]
-    assert problem["field"] == "transaction_id" and "NUL" in problem["detail"]
+    assert problem["field"] == "transaction_id"
+    assert "NUL" in problem["detail"]

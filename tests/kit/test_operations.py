@@ -13,7 +13,8 @@ from haiquan.kit.settings import Settings
 def test_healthz_and_metrics(client: TestClient) -> None:
     assert client.get("/healthz").json()["status"] == "ok"
     r = client.get("/metrics")
-    assert r.status_code == 200 and "haiquan_http_requests_total" in r.text
+    assert r.status_code == 200
+    assert "haiquan_http_requests_total" in r.text
 
 
 def test_metrics_token_is_enforced(app, settings: Settings) -> None:  # type: ignore[no-untyped-def]

@@ -108,9 +108,13 @@ def test_each_attempt_resolves_again_and_connects_to_what_it_checked(monkeypatch
         }
         assert webhooks.attempt(http, first, delivery_id="1", **kw) == 1
         assert webhooks.attempt(http, second, delivery_id="2", **kw) == 0
-    assert len(seen) == 1 and seen[0].url.host == PUBLIC and seen[0].headers["host"] == "hooks.example"
+    assert len(seen) == 1
+    assert seen[0].url.host == PUBLIC
+    assert seen[0].headers["host"] == "hooks.example"
     assert seen[0].extensions["sni_hostname"] == "hooks.example"
-    assert second.state == "pending" and "loopback" in second.last_error and second.attempts == 1
+    assert second.state == "pending"
+    assert "loopback" in second.last_error
+    assert second.attempts == 1
     ts = seen[0].headers["x-haiquan-timestamp"]
     for header, secret in (
         ("x-haiquan-signature", "new-secret"),

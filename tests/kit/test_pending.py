@@ -21,9 +21,14 @@ def test_a_rolled_back_savepoint_drops_what_was_buffered_inside_it(db: Database)
     with db.unit_of_work() as uow:
         s = uow.session
         outbox.record(s, type="a", unit="01", actor="t", payload={})
-        with pytest.raises(RuntimeError), s.begin_nested():
-            outbox.record(s, type="b", unit="01", actor="t", payload={})
-            raise RuntimeError
+
+        def buffer_then_fail() -> None:
+            with s.begin_nested():
+                outbox.record(s, type="b", unit="01", actor="t", payload={})
+                raise RuntimeError("rolled back")
+
+        with pytest.raises(RuntimeError, match="rolled back"):
+            buffer_then_fail()
         with s.begin_nested():
             outbox.record(s, type="c", unit="01", actor="t", payload={})
         outbox.record(s, type="d", unit="01", actor="t", payload={})

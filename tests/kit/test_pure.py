@@ -21,7 +21,9 @@ from haiquan.kit.outbox import Event, quick_event
 @given(st.sampled_from("1356"), st.integers(min_value=0, max_value=10**10 - 1))
 def test_declaration_numbers_have_12_digits_and_a_valid_check_digit(prefix: str, seq: int) -> None:
     n = ids.declaration_number(prefix, seq)
-    assert len(n) == 12 and n.isdigit() and n[0] == prefix
+    assert len(n) == 12
+    assert n.isdigit()
+    assert n[0] == prefix
     assert ids.is_valid_luhn(n)
     wrong = n[:-1] + str((int(n[-1]) + 1) % 10)
     assert not ids.is_valid_luhn(wrong)
@@ -110,11 +112,14 @@ def test_a_quick_event_is_the_event_the_constructor_makes() -> None:
         "01AB",
     )
     quick, plain = quick_event(*args), Event(*args)
-    assert quick == plain and repr(quick) == repr(plain) and hash(quick.id) == hash(plain.id)
-    assert quick.federated and not quick_event(*args[:-1]).federated
+    assert quick == plain
+    assert repr(quick) == repr(plain)
+    assert hash(quick.id) == hash(plain.id)
+    assert quick.federated
+    assert not quick_event(*args[:-1]).federated
     with pytest.raises(dataclasses.FrozenInstanceError):
         quick.unit = "01"  # type: ignore[misc]
-    assert dataclasses.replace(quick, unit="01") == Event(*args[:4], "01", *args[5:])
+    assert dataclasses.replace(quick, unit="01") == quick_event(*args[:4], "01", *args[5:])  # type: ignore[arg-type]
 
 
 def test_ids_are_uuid7_in_the_order_they_were_made(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -122,10 +127,12 @@ def test_ids_are_uuid7_in_the_order_they_were_made(monkeypatch: pytest.MonkeyPat
     assert len(set(made)) == len(made)
     assert all(len(i) == 32 and int(i, 16) >= 0 for i in made)
     u = uuid.UUID(made[0])
-    assert u.version == 7 and u.variant == uuid.RFC_4122
+    assert u.version == 7
+    assert u.variant == uuid.RFC_4122
     now = time_module.time_ns()
     monkeypatch.setattr(time_module, "time_ns", lambda: now)
     first = new_id()
     monkeypatch.setattr(time_module, "time_ns", lambda: now + 1_000_000)  # a millisecond later
     later = new_id()
-    assert first < later and int(first[:12], 16) == now // 1_000_000
+    assert first < later
+    assert int(first[:12], 16) == now // 1_000_000

@@ -82,7 +82,8 @@ def test_a_caller_past_its_reads_gets_429_with_retry_after_and_others_are_served
     answers = [client.get("/api/v1/me", headers=trader).status_code for _ in range(7)]
     assert answers == [200] * 6 + [429]
     r = client.get("/api/v1/declarations", headers=trader)
-    assert r.status_code == 429 and r.json()["code"] == "rate_limited"
+    assert r.status_code == 429
+    assert r.json()["code"] == "rate_limited"
     assert r.headers["content-type"].startswith("application/problem+json")
     assert 1 <= int(r.headers["retry-after"]) <= 10  # one token every 10 s
     assert client.get("/api/v1/me", headers=other).status_code == 200  # another caller: its own bucket
@@ -93,7 +94,8 @@ def test_a_caller_past_its_reads_gets_429_with_retry_after_and_others_are_served
     app.state.refusals.flush(everything=True)
     throttled = _audit(app, "access.throttled")
     assert [(a, o) for a, o, _ in throttled] == [("enterprise:0100109106", "refused")] * 2
-    assert throttled[0][2]["client"] == "testclient" and throttled[1][2]["more"] == 1
+    assert throttled[0][2]["client"] == "testclient"
+    assert throttled[1][2]["more"] == 1
 
 
 def test_made_up_credentials_share_the_address_bucket(limited: tuple[Any, TestClient, World]) -> None:
@@ -104,7 +106,8 @@ def test_made_up_credentials_share_the_address_bucket(limited: tuple[Any, TestCl
         client.get("/api/v1/me", headers={"Authorization": f"Bearer hq_{n:012x}_nope"}).status_code
         for n in range(40)
     ]
-    assert answers.count(401) >= 20 and answers[-1] == 429
+    assert answers.count(401) >= 20
+    assert answers[-1] == 429
     elsewhere = TestClient(client.app, client=("10.1.2.3", 4000))  # another address: its own bucket
     assert elsewhere.get("/api/v1/me").status_code == 401
 
@@ -131,5 +134,7 @@ def test_a_flood_of_anonymous_refusals_writes_two_audit_entries_a_minute(
     app.state.refusals.flush(everything=True)  # the minute is over (or the worker stops)
     refused = _audit(app, "access.refused")
     assert [(a, o) for a, o, _ in refused] == [("anonymous", "refused")] * 2
-    assert refused[0][2]["client"] == "testclient" and "reason" in refused[0][2]
-    assert refused[1][2]["more"] == 199 and refused[1][2]["targets"] == ["GET /api/v1/me"]
+    assert refused[0][2]["client"] == "testclient"
+    assert "reason" in refused[0][2]
+    assert refused[1][2]["more"] == 199
+    assert refused[1][2]["targets"] == ["GET /api/v1/me"]

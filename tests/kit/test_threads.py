@@ -21,10 +21,16 @@ def os_names() -> set[str]:
 @linux
 def test_a_started_thread_is_named_for_the_system() -> None:
     release, seen = threading.Event(), threading.Event()
-    thread = threads.start(lambda: (seen.set(), release.wait(10)), "hq-test-named")
+
+    def run() -> None:
+        seen.set()
+        release.wait(10)
+
+    thread = threads.start(run, "hq-test-named")
     try:
         assert seen.wait(5)
-        assert thread.name == "hq-test-named" and thread.daemon
+        assert thread.name == "hq-test-named"
+        assert thread.daemon
         assert "hq-test-named" in os_names()
     finally:
         release.set()

@@ -36,15 +36,18 @@ def test_a_read_only_key_reads_and_is_refused_a_change_naming_the_scope(
     r = issue(client, world.ent(DECLARANT), label="dashboard", scopes=["read"])
     assert r.status_code == 201, r.text
     read = bearer(r.json()["key"])
-    assert r.json()["scopes"] == ["read"] and r.json()["active"] is True
+    assert r.json()["scopes"] == ["read"]
+    assert r.json()["active"] is True
     assert client.get("/api/v1/me", headers=read).status_code == 200
     refused = client.post("/api/v1/declarations", json=import_declaration(), headers=read)
-    assert refused.status_code == 403 and refused.json()["code"] == "scope_required"
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "scope_required"
     assert refused.json()["detail"] == "this API key lacks the scope 'write' (it has: read)"
     assert refused.json()["field"] == "Authorization"
     assert refused.headers["content-type"].startswith("application/problem+json")
     listing = client.get(KEYS, headers=read)
-    assert listing.status_code == 403 and "'manage'" in listing.json()["detail"]
+    assert listing.status_code == 403
+    assert "'manage'" in listing.json()["detail"]
 
 
 def test_a_lodging_key_without_manage_cannot_touch_keys_or_the_webhook(
@@ -58,7 +61,8 @@ def test_a_lodging_key_without_manage_cannot_touch_keys_or_the_webhook(
         ("POST", "/api/v1/enterprise/webhook/secret"),
     ):
         r = client.request(method, url, json={}, headers=lodge)
-        assert r.status_code == 403 and r.json()["code"] == "scope_required", (url, r.text)
+        assert r.status_code == 403, (url, r.text)
+        assert r.json()["code"] == "scope_required", (url, r.text)
 
 
 def test_rotation_without_downtime(world: World, app: Any, client: TestClient) -> None:
@@ -70,9 +74,11 @@ def test_rotation_without_downtime(world: World, app: Any, client: TestClient) -
     assert client.get("/api/v1/me", headers=new).status_code == 200
     listed = {k["key_id"]: k for k in client.get(KEYS, headers=new).json()}
     old_id = next(k for k in listed if k != new_id)
-    assert "key" not in listed[new_id] and all(k["active"] for k in listed.values())
+    assert "key" not in listed[new_id]
+    assert all(k["active"] for k in listed.values())
     revoked = client.post(f"{KEYS}/{old_id}/revoke", headers=new)
-    assert revoked.status_code == 200 and revoked.json()["active"] is False
+    assert revoked.status_code == 200
+    assert revoked.json()["active"] is False
     assert client.get("/api/v1/me", headers=old).json()["code"] == "invalid_api_key"
     assert client.get("/api/v1/me", headers=new).status_code == 200
     assert client.post(f"{KEYS}/{'f' * 12}/revoke", headers=new).status_code == 404
@@ -101,17 +107,19 @@ def test_a_key_stops_at_its_expiry(world: World, client: TestClient) -> None:
     assert client.get("/api/v1/me", headers=short).status_code == 200
     clock.freeze(start + timedelta(hours=1, seconds=1))
     expired = client.get("/api/v1/me", headers=short)
-    assert expired.status_code == 401 and expired.json()["code"] == "api_key_expired"
+    assert expired.status_code == 401
+    assert expired.json()["code"] == "api_key_expired"
     past = issue(client, world.ent(DECLARANT), expires_at=(start - timedelta(days=1)).isoformat())
-    assert past.status_code == 422 and past.json()["field"] == "expires_at"
+    assert past.status_code == 422
+    assert past.json()["field"] == "expires_at"
 
 
 def test_a_key_issues_no_more_than_its_own_scopes(world: World, client: TestClient) -> None:
     narrow = bearer(issue(client, world.ent(DECLARANT), scopes=["write", "manage"]).json()["key"])
     r = issue(client, narrow, scopes=["read", "write", "manage"])
-    assert (
-        r.status_code == 422 and r.json()["code"] == "scope_beyond_issuer" and r.json()["field"] == "scopes"
-    )
+    assert r.status_code == 422
+    assert r.json()["code"] == "scope_beyond_issuer"
+    assert r.json()["field"] == "scopes"
     assert issue(client, narrow).json()["scopes"] == ["manage", "write"]  # default: the issuer's own
     assert issue(client, world.ent(DECLARANT), scopes=["admin"]).status_code == 422
 
@@ -121,8 +129,10 @@ def test_a_replay_never_shows_the_key_again(world: World, client: TestClient) ->
     first = client.post(KEYS, json={"label": "x"}, headers=headers)
     again = client.post(KEYS, json={"label": "x"}, headers=headers)
     assert first.status_code == again.status_code == 201
-    assert first.json()["key"].startswith("hq_") and again.json()["key"] is None
-    assert again.json()["key_id"] == first.json()["key_id"] and again.headers["Idempotent-Replay"] == "true"
+    assert first.json()["key"].startswith("hq_")
+    assert again.json()["key"] is None
+    assert again.json()["key_id"] == first.json()["key_id"]
+    assert again.headers["Idempotent-Replay"] == "true"
 
 
 def test_an_administrator_issues_and_revokes_an_enterprises_keys(world: World, client: TestClient) -> None:
@@ -130,7 +140,8 @@ def test_an_administrator_issues_and_revokes_an_enterprises_keys(world: World, c
     assert client.post(url, json={}, headers=world.off("nb_leader")).status_code == 403
     assert client.post(url, json={}, headers=world.ent(DECLARANT)).status_code == 403
     r = client.post(url, json={"scopes": ["read"], "label": "auditor"}, headers=world.off("admin"))
-    assert r.status_code == 201 and r.json()["scopes"] == ["read"]
+    assert r.status_code == 201
+    assert r.json()["scopes"] == ["read"]
     key, key_id = bearer(r.json()["key"]), r.json()["key_id"]
     assert client.get("/api/v1/me", headers=key).json()["tax_code"] == DECLARANT
     assert len(client.get(url, headers=world.off("admin")).json()) == 2
@@ -153,11 +164,14 @@ def test_the_command_line_issues_lists_and_revokes_one_key(
         client.post("/api/v1/declarations", json=import_declaration(), headers=bearer(key)).status_code == 403
     )
     listed = run.invoke(cli.app, ["enterprise", "keys", "--tax-code", DECLARANT])
-    assert listed.exit_code == 0 and key_id in listed.output and "read" in listed.output
+    assert listed.exit_code == 0
+    assert key_id in listed.output
+    assert "read" in listed.output
     assert key not in listed.output
     r = run.invoke(cli.app, ["enterprise", "revoke-key", "--tax-code", DECLARANT, "--key-id", key_id])
     assert r.exit_code == 0, r.output
     assert client.get("/api/v1/me", headers=bearer(key)).status_code == 401
     assert client.get("/api/v1/me", headers=world.ent(DECLARANT)).status_code == 200  # the other key works
     bad = run.invoke(cli.app, ["enterprise", "new-key", "--tax-code", DECLARANT, "--expires", "2001-01-01"])
-    assert bad.exit_code != 0 and "expires_at" in bad.output
+    assert bad.exit_code != 0
+    assert "expires_at" in bad.output

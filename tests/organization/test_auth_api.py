@@ -59,7 +59,8 @@ def test_wrong_password_is_401_and_audited(client: TestClient, world: World, app
     assert r.json()["code"] == "bad_credentials"
     with app.state.db.unit_of_work() as uow:
         count, broken = audit.verify(uow.session)
-    assert broken is None and count > 0
+    assert broken is None
+    assert count > 0
 
 
 def test_api_key_authenticates_enterprise_and_bad_key_is_refused(client: TestClient, world: World) -> None:

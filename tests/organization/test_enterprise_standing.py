@@ -62,12 +62,15 @@ def test_a_suspended_declarant_cannot_lodge_until_reinstated(world: World, app: 
     refused = world.lodge(import_declaration())
     assert refused.status_code == 403, refused.text
     problem = refused.json()
-    assert problem["field"] == "declarant" and problem["code"] == "declarant_ineligible"
-    assert "suspended" in problem["detail"] and "unpaid administrative fines" in problem["detail"]
+    assert problem["field"] == "declarant"
+    assert problem["code"] == "declarant_ineligible"
+    assert "suspended" in problem["detail"]
+    assert "unpaid administrative fines" in problem["detail"]
     assert declarations(app) == before  # nothing stored
     assert world.client.get("/api/v1/declarations", headers=world.ent(DECLARANT)).status_code == 200
     again = standing(world, {"status": "suspended", "reason": "still"})
-    assert again.status_code == 200 and again.json()["event"] is None
+    assert again.status_code == 200
+    assert again.json()["event"] is None
     assert standing(world, {"status": "active", "reason": "fines paid"}).json()["event"] == (
         "organization.enterprise_reinstated"
     )
@@ -77,7 +80,8 @@ def test_a_suspended_declarant_cannot_lodge_until_reinstated(world: World, app: 
         "organization.enterprise_suspended",
         "organization.enterprise_reinstated",
     ]
-    assert events[0][1]["tax_code"] == DECLARANT and events[0][1]["reason"] == "unpaid administrative fines"
+    assert events[0][1]["tax_code"] == DECLARANT
+    assert events[0][1]["reason"] == "unpaid administrative fines"
     assert audited(app) == [
         ("enterprise.suspended", "officer:admin"),
         ("enterprise.reinstated", "officer:admin"),
@@ -89,9 +93,11 @@ def test_a_dissolved_declarant_stays_dissolved(world: World, app: Any) -> None:
         standing(world, {"status": "dissolved", "reason": "business registration revoked"}).status_code == 200
     )
     refused = world.lodge(import_declaration())
-    assert refused.status_code == 403 and "dissolved" in refused.json()["detail"]
+    assert refused.status_code == 403
+    assert "dissolved" in refused.json()["detail"]
     back = standing(world, {"status": "active", "reason": "mistake"})
-    assert back.status_code == 409 and back.json()["field"] == "status"
+    assert back.status_code == 409
+    assert back.json()["field"] == "status"
     assert world.lodge(import_declaration()).status_code == 403
 
 
@@ -104,11 +110,13 @@ def test_only_administrators_change_standing_and_bad_requests_name_the_field(wor
     )
     assert r.status_code == 403
     bad = standing(world, {"status": "closed", "reason": "x"})
-    assert bad.status_code == 422 and bad.json()["field"] == "status"
+    assert bad.status_code == 422
+    assert bad.json()["field"] == "status"
     assert standing(world, {"status": "suspended", "reason": ""}).json()["field"] == "reason"
     assert standing(world, {"status": "suspended"}).json()["field"] == "reason"
     assert standing(world, {"status": "suspended", "reason": "x"}, tax="0100112445").status_code == 404
-    assert recorded(app) == [] and world.lodge(import_declaration()).status_code == 201
+    assert recorded(app) == []
+    assert world.lodge(import_declaration()).status_code == 201
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -124,9 +132,12 @@ def test_the_command_line_suspends_reinstates_and_dissolves(world: World, app: A
     assert world.lodge(import_declaration()).status_code == 201
     assert run("dissolve", "--tax-code", DECLARANT, "--reason", "merged into another")[0] == 0
     code, out = run("reinstate", "--tax-code", DECLARANT, "--reason", "x")
-    assert code == 2 and "status" in out and "dissolved" in out
+    assert code == 2
+    assert "status" in out
+    assert "dissolved" in out
     code, out = run("suspend", "--tax-code", "0100112445", "--reason", "x")
-    assert code == 2 and "tax_code" in out
+    assert code == 2
+    assert "tax_code" in out
     assert [a for a, _ in audited(app)] == [
         "enterprise.suspended",
         "enterprise.reinstated",

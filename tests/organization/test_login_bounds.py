@@ -7,7 +7,6 @@ from __future__ import annotations
 import statistics
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -16,6 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from haiquan.kit import auth, passwords
+from haiquan.kit.errors import Busy
 from haiquan.kit.logins import LoginPolicy, LoginThrottle
 from haiquan.kit.sources import networks
 from haiquan.kit.tables import AuditEntry
@@ -45,7 +45,8 @@ def test_wrong_passwords_cost_a_growing_delay_then_a_lockout_that_expires() -> N
     delays = []
     for _ in range(6):  # failures 4 to 9: each must wait 1, 2, 4, 8, 16, 32 s after the last
         wait = t.wait("nb_leader", "10.0.0.9")
-        assert wait is not None and wait[1] == "slow_down"
+        assert wait is not None
+        assert wait[1] == "slow_down"
         delays.append(round(wait[0]))
         clock.t += wait[0]
         assert t.wait("nb_leader", "10.0.0.9") is None
@@ -54,7 +55,9 @@ def test_wrong_passwords_cost_a_growing_delay_then_a_lockout_that_expires() -> N
     clock.t += 64
     t.failed("nb_leader", "10.0.0.9")  # the tenth: locked
     locked = t.wait("nb_leader", "10.0.0.9")
-    assert locked is not None and locked[1] == "locked" and round(locked[0]) == 900
+    assert locked is not None
+    assert locked[1] == "locked"
+    assert round(locked[0]) == 900
     assert t.wait("nb_leader", "10.0.0.7") is None  # the officer's own address: not locked
     clock.t += 901
     assert t.wait("nb_leader", "10.0.0.9") is None  # the lock expires
@@ -71,7 +74,8 @@ def test_a_distributed_attack_on_one_account_leaves_its_known_and_trusted_addres
     for n in range(50):  # 50 addresses, one wrong password each
         t.failed("nb_leader", f"203.0.113.{n}")
     guarded = t.wait("nb_leader", "198.51.100.1")
-    assert guarded is not None and guarded[1] == "account_guarded"
+    assert guarded is not None
+    assert guarded[1] == "account_guarded"
     assert t.wait("nb_leader", "10.0.0.7") is None  # known: still logs in
     assert t.wait("nb_leader", "10.20.3.4") is None  # the customs network: still logs in
     assert t.wait("nb_officer1", "198.51.100.1") is None  # other accounts: untouched
@@ -85,7 +89,8 @@ def test_password_spraying_from_one_address_is_stopped() -> None:
     for n in range(30):  # one wrong password for each of 30 usernames
         t.failed(f"user{n}", "192.0.2.1")
     blocked = t.wait("someone", "192.0.2.1")
-    assert blocked is not None and blocked[1] == "source_blocked"
+    assert blocked is not None
+    assert blocked[1] == "source_blocked"
     assert t.wait("nb_officer1", "192.0.2.1") is None  # an officer who logs in from there
     assert t.wait("someone", "192.0.2.2") is None
 
@@ -112,12 +117,14 @@ def test_thirty_wrong_passwords_then_the_right_one_is_refused_there_and_served_e
         r = _login(client, "nb_leader", "wrong-password")
         answers.append(r.status_code)
         if r.status_code == 429:
-            assert r.json()["code"] == "login_throttled" and int(r.headers["retry-after"]) >= 1
+            assert r.json()["code"] == "login_throttled"
+            assert int(r.headers["retry-after"]) >= 1
             if int(r.headers["retry-after"]) <= 60:
                 clock.t += int(r.headers["retry-after"])  # an attacker who waits as told, but not 15 min
     assert answers == [401] * 3 + [429, 401] * 7 + [429] * 13  # 1, 2 ... 64 s apart, then locked
     r = _login(client, "nb_leader", PASSWORD)
-    assert r.status_code == 429 and 800 <= int(r.headers["retry-after"]) <= 900  # not from here
+    assert r.status_code == 429
+    assert 800 <= int(r.headers["retry-after"]) <= 900
     officer = TestClient(app, client=("10.0.0.7", 5000))  # the officer's workstation
     assert _login(officer, "nb_leader", PASSWORD).status_code == 200
     app.state.refusals.flush(everything=True)
@@ -131,7 +138,8 @@ def test_thirty_wrong_passwords_then_the_right_one_is_refused_there_and_served_e
     # first of a minute in full (why), the others of that minute counted in one entry
     assert len([d for d in details if not d]) == 10
     firsts = [d for d in details if d.get("reason")]
-    assert firsts[0]["reason"] == "slow_down" and {d["client"] for d in firsts} == {"testclient"}
+    assert firsts[0]["reason"] == "slow_down"
+    assert {d["client"] for d in firsts} == {"testclient"}
     assert len(firsts) + sum(d.get("more", 0) for d in details) == 21
     assert len(details) <= 10 + 4
 
@@ -143,13 +151,14 @@ def test_the_login_page_says_to_wait(world: World, app: Any, client: TestClient)
     form = {"username": "nb_officer1", "password": "wrong-password", "csrf": csrf, "next": "/queue"}
     assert client.post("/login", data=form, follow_redirects=False).status_code == 401
     r = client.post("/login", data=form | {"password": PASSWORD}, follow_redirects=False)
-    assert r.status_code == 429 and r.headers["retry-after"] == "1"
+    assert r.status_code == 429
+    assert r.headers["retry-after"] == "1"
     assert "Nhập sai mật khẩu quá nhiều lần" in r.text
     assert "hq_session" not in r.headers.get("set-cookie", "")
 
 
 @pytest.fixture
-def counting_hasher(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, int]]:
+def counting_hasher(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     """The real hasher, with its checks counted and their concurrency measured."""
     real = auth._hasher
     seen = {"calls": 0, "now": 0, "most": 0}
@@ -172,7 +181,7 @@ def counting_hasher(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, int]]
                     seen["now"] -= 1
 
     monkeypatch.setattr(auth, "_hasher", Counting())
-    yield seen
+    return seen
 
 
 def test_an_unknown_username_costs_one_password_check_like_a_known_one(
@@ -221,7 +230,8 @@ def test_no_more_than_the_configured_password_checks_run_at_once(
             pool.map(lambda n: _login(client, f"nb_officer{n % 2 + 1}", "x").status_code, range(40))
         )
     assert answers == [401] * 40
-    assert counting_hasher["calls"] == 40 and counting_hasher["most"] <= 2  # SQLite: logins one by one
+    assert counting_hasher["calls"] == 40
+    assert counting_hasher["most"] <= 2
     counting_hasher["most"] = 0
     stored = auth.hash_password(PASSWORD)
     with ThreadPoolExecutor(40) as pool:  # the checks themselves, 40 threads at once
@@ -233,8 +243,12 @@ def test_a_password_check_waits_for_a_place_at_most_a_bounded_time(monkeypatch: 
     monkeypatch.setattr(passwords, "WAIT", 0.1)
     passwords.configure(1)
     try:
-        with passwords.slot(), pytest.raises(Exception) as refused, passwords.slot():
+        with (
+            passwords.slot(),
+            pytest.raises(Busy, match="too many logins at once") as refused,
+            passwords.slot(),
+        ):
             pass
-        assert getattr(refused.value, "status", None) == 503
+        assert refused.value.status == 503
     finally:
         passwords.configure(2)

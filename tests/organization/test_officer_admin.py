@@ -43,21 +43,25 @@ def test_a_deactivated_officer_is_refused_at_once_and_a_reactivated_one_comes_ba
     assert me(world, "nb_officer1").status_code == 200
     r = patch(world, "nb_officer1", {"active": False})
     assert r.status_code == 200, r.text
-    assert r.json()["active"] is False and r.json()["changes"] == ["organization.officer_deactivated"]
+    assert r.json()["active"] is False
+    assert r.json()["changes"] == ["organization.officer_deactivated"]
     refused = me(world, "nb_officer1")  # the same token, the very next request
-    assert refused.status_code == 401 and refused.json()["code"] == "inactive_account"
+    assert refused.status_code == 401
+    assert refused.json()["code"] == "inactive_account"
     login = world.client.post("/api/v1/auth/token", data={"username": "nb_officer1", "password": PASSWORD})
     assert login.status_code == 401
     assert [p["username"] for p in recorded(app, "organization.officer_deactivated")] == ["nb_officer1"]
     assert audited(app, "officer.deactivated") == ["officer:nb_officer1"]
     again = patch(world, "nb_officer1", {"active": False})  # already so: nothing recorded
-    assert again.status_code == 200 and again.json()["changes"] == []
+    assert again.status_code == 200
+    assert again.json()["changes"] == []
     assert len(recorded(app, "organization.officer_deactivated")) == 1
     assert patch(world, "nb_officer1", {"active": True}).json()["changes"] == [
         "organization.officer_reactivated"
     ]
     stale = me(world, "nb_officer1")  # the sessions ended at the deactivation stay ended
-    assert stale.status_code == 401 and stale.json()["code"] == "session_revoked"
+    assert stale.status_code == 401
+    assert stale.json()["code"] == "session_revoked"
     del world.tokens["nb_officer1"]
     assert me(world, "nb_officer1").status_code == 200  # after a new login
 
@@ -78,14 +82,12 @@ def test_role_and_unit_changes_hold_at_the_next_request(world: World, app: Any) 
 def test_a_change_made_by_another_process_holds_at_the_next_request(world: World, app: Any) -> None:
     assert me(world, "tn_officer").status_code == 200  # the caller was just authenticated
     with app.state.db.engine.begin() as conn:  # as another worker or the CLI would: no event in this process
-        conn.execute(
-            update(OfficerRow.__table__).where(OfficerRow.username == "tn_officer").values(active=False)
-        )
+        conn.execute(update(OfficerRow).where(OfficerRow.username == "tn_officer").values(active=False))
     assert me(world, "tn_officer").status_code == 401
 
 
 def test_bad_changes_are_refused_naming_the_field_and_change_nothing(world: World, app: Any) -> None:
-    cases = [
+    cases: list[tuple[dict[str, Any], int, str]] = [
         ({"role": "boss"}, 422, "role"),
         ({"unit": "99ZZ"}, 422, "unit"),
         ({}, 422, "body"),
@@ -100,7 +102,8 @@ def test_bad_changes_are_refused_naming_the_field_and_change_nothing(world: Worl
     assert patch(world, "nobody", {"active": False}).status_code == 404
     assert patch(world, "nb_officer1", {"active": False}, who="nb_leader").status_code == 403
     own = patch(world, "admin", {"role": "officer"})
-    assert own.status_code == 409 and own.json()["code"] == "own_account"
+    assert own.status_code == 409
+    assert own.json()["code"] == "own_account"
     got = world.client.get("/api/v1/officers/nb_officer1", headers=world.off("admin")).json()
     assert (got["active"], got["role"], got["unit"], got["on_roster"]) == (True, "officer", "01AB", True)
     assert recorded(app, "organization.officer_role_changed") == []
@@ -127,8 +130,10 @@ def test_officer_commands_take_effect_at_once(world: World, app: Any, cli_db: Da
     assert run("leave", "nb_officer1") == (0, "officer nb_officer1 taken off the roster\n")
     assert run("return", "nb_officer1") == (0, "officer nb_officer1 back on the roster\n")
     code, out = run("set-role", "nb_officer1", "boss")
-    assert code == 2 and "role" in out
+    assert code == 2
+    assert "role" in out
     code, out = run("leave", "nobody")
-    assert code == 2 and "username" in out
+    assert code == 2
+    assert "username" in out
     actions = audited(app, "officer.left_roster") + audited(app, "officer.returned_to_roster")
     assert actions == ["officer:nb_officer1", "officer:nb_officer1"]

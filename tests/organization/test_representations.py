@@ -53,13 +53,17 @@ def test_naming_another_importer_without_representation_is_403_and_stores_nothin
     r = world.lodge(import_declaration(importer={"tax_code": IMPORTER}), key="no-rep")
     assert r.status_code == 403, r.text
     assert r.headers["content-type"] == "application/problem+json"
-    assert r.json()["field"] == "importer.tax_code" and r.json()["code"] == "no_representation"
+    assert r.json()["field"] == "importer.tax_code"
+    assert r.json()["code"] == "no_representation"
     # the other way round: MINH_ANH granted AGENT, not AGENT MINH_ANH
     back = world.lodge(import_declaration(importer={"tax_code": AGENT}), who=MINH_ANH)
-    assert back.status_code == 403 and back.json()["field"] == "importer.tax_code"
+    assert back.status_code == 403
+    assert back.json()["field"] == "importer.tax_code"
     unregistered = world.lodge(import_declaration(importer={"tax_code": "0100686209", "name": "X"}))
-    assert unregistered.status_code == 403 and unregistered.json()["field"] == "importer.tax_code"
-    assert stored(app) == 0 and events(app, DeclarationEvent.LODGED) == []
+    assert unregistered.status_code == 403
+    assert unregistered.json()["field"] == "importer.tax_code"
+    assert stored(app) == 0
+    assert events(app, DeclarationEvent.LODGED) == []
     own = world.lodge(import_declaration(importer={"tax_code": AGENT}))
     assert own.status_code == 201, own.text  # one's own goods need nobody's leave
 
@@ -68,7 +72,8 @@ def test_export_names_exporter_tax_code(world: World, app: Any) -> None:
     add_importer(world, app)
     body = export_declaration() | {"exporter": {"tax_code": IMPORTER}}
     r = world.lodge(body)
-    assert r.status_code == 403 and r.json()["field"] == "exporter.tax_code"
+    assert r.status_code == 403
+    assert r.json()["field"] == "exporter.tax_code"
     assert stored(app) == 0
     assert world.lodge(export_declaration()).status_code == 201  # MINH_ANH granted AGENT in the world
 
@@ -79,7 +84,8 @@ def test_granted_representation_lets_the_agent_lodge_and_the_importer_follow(
     add_importer(world, app)
     g = world.post(URL, world.ent(IMPORTER), {"representative_tax_code": AGENT, "kind": "indirect"}, key="g1")
     assert g.status_code == 201, g.text
-    assert g.json()["principal_tax_code"] == IMPORTER and g.json()["in_force"] is True
+    assert g.json()["principal_tax_code"] == IMPORTER
+    assert g.json()["in_force"] is True
     assert [e["representative_tax_code"] for e in events(app, "organization.representation_granted")][
         -1
     ] == AGENT
@@ -101,7 +107,8 @@ def test_granted_representation_lets_the_agent_lodge_and_the_importer_follow(
     assert world.post(f"/api/v1/declarations/{n}/register", world.ent(AGENT), None).status_code == 200
     app.state.dispatcher.run_once()
     feed = client.get("/api/v1/notifications", headers=mine).json()["items"]
-    assert {x["declaration_number"] for x in feed} == {n} and feed[0]["status"] == "accepted"
+    assert {x["declaration_number"] for x in feed} == {n}
+    assert feed[0]["status"] == "accepted"
     agent_feed = client.get("/api/v1/notifications", headers=world.ent(AGENT)).json()["items"]
     assert [x["status"] for x in agent_feed] == [x["status"] for x in feed]
 
@@ -132,20 +139,25 @@ def test_expired_or_revoked_representation_is_403(world: World, app: Any, client
     later = world.post(
         URL, world.ent(IMPORTER), {"representative_tax_code": AGENT, "kind": "direct", "valid_from": soon}
     )
-    assert later.status_code == 201 and world.lodge(body).status_code == 403  # not yet in force
+    assert later.status_code == 201
+    assert world.lodge(body).status_code == 403
     now = world.post(URL, world.ent(IMPORTER), {"representative_tax_code": AGENT, "kind": "direct"}).json()
     n = world.lodge(body).json()["number"]
     gone = world.post(f"{URL}/{now['id']}/revoke", world.ent(IMPORTER), None)
-    assert gone.status_code == 200 and gone.json()["revoked_at"] and gone.json()["in_force"] is False
+    assert gone.status_code == 200
+    assert gone.json()["revoked_at"]
+    assert gone.json()["in_force"] is False
     assert [e["id"] for e in events(app, "organization.representation_revoked")] == [now["id"]]
     refused = world.lodge(body)
-    assert refused.status_code == 403 and refused.json()["field"] == "importer.tax_code"
+    assert refused.status_code == 403
+    assert refused.json()["field"] == "importer.tax_code"
     assert stored(app) == 1
     # an amendment acts in the importer's name too
     amended = client.put(
         f"/api/v1/declarations/{n}", json=body | {"package_count": 11}, headers=world.ent(AGENT)
     )
-    assert amended.status_code == 403 and amended.json()["field"] == "importer.tax_code"
+    assert amended.status_code == 403
+    assert amended.json()["field"] == "importer.tax_code"
     assert stored(app, DeclarationRow.package_count == 10) == 1
     assert world.post(f"{URL}/{now['id']}/revoke", world.ent(IMPORTER), None).status_code == 409
     assert world.post(f"{URL}/{now['id']}/revoke", world.ent(AGENT), None).status_code == 404  # not its grant
@@ -161,7 +173,8 @@ def test_amending_to_an_importer_without_representation_is_403(
         json=import_declaration(importer={"tax_code": IMPORTER}),
         headers=world.ent(AGENT),
     )
-    assert r.status_code == 403 and r.json()["field"] == "importer.tax_code"
+    assert r.status_code == 403
+    assert r.json()["field"] == "importer.tax_code"
     assert stored(app, DeclarationRow.importer_tax_code == MINH_ANH) == 1
 
 
@@ -192,7 +205,8 @@ def test_grant_is_validated_naming_the_field(world: World, app: Any, client: Tes
     ]
     for body, field in cases:
         r = world.post(URL, me, body)
-        assert r.status_code == 422 and r.json()["field"] == field, (body, r.text)
+        assert r.status_code == 422, (body, r.text)
+        assert r.json()["field"] == field, (body, r.text)
     assert (
         world.post(URL, world.off("admin"), {"representative_tax_code": AGENT, "kind": "direct"}).status_code
         == 403
@@ -210,10 +224,10 @@ def test_representation_in_force_bounds() -> None:
     def at(when: datetime, *, until: datetime | None = end, revoked: datetime | None = None) -> bool:
         return representation_in_force(valid_from=start, valid_until=until, revoked_at=revoked, at=when)
 
-    assert (
-        not at(start - timedelta(seconds=1)) and at(start) and at(end - timedelta(seconds=1)) and not at(end)
-    )
+    assert not at(start - timedelta(seconds=1))
+    assert at(start)
+    assert at(end - timedelta(seconds=1))
+    assert not at(end)
     assert at(end + timedelta(days=999), until=None)
-    assert at(start, revoked=start + timedelta(days=1)) and not at(
-        start + timedelta(days=1), revoked=start + timedelta(days=1)
-    )
+    assert at(start, revoked=start + timedelta(days=1))
+    assert not at(start + timedelta(days=1), revoked=start + timedelta(days=1))

@@ -114,13 +114,18 @@ def test_a_merged_subdepartment_s_records_officers_and_checks_follow_its_success
     )  # checks kept by their officer
     # a dissolved office takes no new declaration
     r = world.lodge(import_declaration(office="01TE"))
-    assert r.status_code == 422 and r.json()["field"] == "office" and "01AB" in r.json()["detail"]
+    assert r.status_code == 422
+    assert r.json()["field"] == "office"
+    assert "01AB" in r.json()["detail"]
     [merged] = events(app, OrganizationEvent.UNIT_MERGED)
     assert merged == {"unit": "01TE", "records_to": "01AB", "successor": "01AB", "officers_moved": ["tn_officer"],
                       "open_checks_reassigned": 0}  # fmt: skip
     with app.state.db.unit_of_work() as uow:
         row = uow.session.get(UnitRow, "01TE")
-        assert row is not None and not row.active and row.successor == "01AB" and row.dissolved_at is not None
+        assert row is not None
+        assert not row.active
+        assert row.successor == "01AB"
+        assert row.dissolved_at is not None
         actions = set(uow.session.scalars(select(AuditEntry.action)))
     assert {"unit.merged", "officer.moved", "units.load"} <= actions
 
@@ -137,7 +142,8 @@ def test_a_dissolved_unit_without_successor_leaves_its_records_to_its_parent_and
     assert "'dissolved': 1" in out
     for path in ("/api/v1/me", "/api/v1/declarations"):
         r = client.get(path, headers=token)
-        assert r.status_code == 401 and r.json()["code"] == "unit_dissolved", r.text
+        assert r.status_code == 401, r.text
+        assert r.json()["code"] == "unit_dissolved", r.text
     r = client.post(
         "/api/v1/auth/token", data={"username": "nb_team_officer", "password": "correct-horse-battery"}
     )
@@ -146,7 +152,8 @@ def test_a_dissolved_unit_without_successor_leaves_its_records_to_its_parent_and
         assert numbers <= visible(client, world, who), who
     after = queue(client, world, "nb_leader")
     assert set(after) == numbers
-    assert "nb_team_officer" not in after.values() and None not in after.values()
+    assert "nb_team_officer" not in after.values()
+    assert None not in after.values()
     moved = sum(1 for n, who in before.items() if who == "nb_team_officer")
     assert all(
         after[n] == who for n, who in before.items() if who != "nb_team_officer"
@@ -156,13 +163,15 @@ def test_a_dissolved_unit_without_successor_leaves_its_records_to_its_parent_and
                          "open_checks_reassigned": moved}  # fmt: skip
     with app.state.db.unit_of_work() as uow:
         officer = uow.session.scalar(select(OfficerRow).where(OfficerRow.username == "nb_team_officer"))
-        assert officer is not None and officer.unit == "01B3"  # the account itself is left as it was
+        assert officer is not None
+        assert officer.unit == "01B3"
     added = CliRunner().invoke(
         cli.app,
         ["officer", "add", "--username", "late", "--unit", "01B3", "--role", "officer"],
         input="mat-khau-dai\n",
     )
-    assert added.exit_code == 2 and "dissolved" in added.output
+    assert added.exit_code == 2
+    assert "dissolved" in added.output
 
 
 @pytest.mark.parametrize(
@@ -180,7 +189,10 @@ def test_a_broken_restructuring_is_one_line_and_changes_nothing(
 ) -> None:  # fmt: skip
     code, out = load_units(successors=successors, without=without)
     text = " ".join(out.split())  # one message (the console wraps it at its width)
-    assert code == 2 and text.startswith("error:") and message in text and text.count("error") == 1, out
+    assert code == 2, out
+    assert text.startswith("error:"), out
+    assert message in text, out
+    assert text.count("error") == 1, out
     with app.state.db.unit_of_work() as uow:
         assert all(r.active and r.successor is None for r in uow.session.scalars(select(UnitRow)))
         assert (

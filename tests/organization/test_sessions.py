@@ -45,10 +45,12 @@ def test_a_cookie_copied_before_logout_is_refused_right_after(
     client.cookies.clear()
     client.cookies.set("hq_session", copied)  # the copy an attacker kept
     page = client.get("/queue", follow_redirects=False)
-    assert page.status_code == 303 and "expired=1" in page.headers["location"]
+    assert page.status_code == 303
+    assert "expired=1" in page.headers["location"]
     client.cookies.set("hq_session", copied)
     api = client.get("/api/v1/me")
-    assert api.status_code == 401 and api.json()["code"] == "session_revoked"
+    assert api.status_code == 401
+    assert api.json()["code"] == "session_revoked"
     assert api.headers["content-type"].startswith("application/problem+json")
     started = events(app, OrganizationEvent.SESSION_STARTED)
     revoked = events(app, OrganizationEvent.SESSION_REVOKED)
@@ -61,9 +63,11 @@ def test_the_api_logout_ends_the_token_at_once(world: World, client: TestClient)
     other = token(client, "nb_leader")  # another session of the same officer
     assert client.get("/api/v1/me", headers=who).status_code == 200
     r = client.post("/api/v1/auth/logout", headers=who)
-    assert r.status_code == 200 and r.json() == {"revoked": 1}
+    assert r.status_code == 200
+    assert r.json() == {"revoked": 1}
     refused = client.get("/api/v1/me", headers=who)
-    assert refused.status_code == 401 and refused.json()["code"] == "session_revoked"
+    assert refused.status_code == 401
+    assert refused.json()["code"] == "session_revoked"
     assert client.get("/api/v1/me", headers=other).status_code == 200
     assert client.post("/api/v1/auth/logout", headers=world.ent("0100109106")).status_code == 403
 
@@ -78,7 +82,8 @@ def test_a_session_unused_for_the_idle_timeout_ends(world: World, app: Any, clie
         assert client.get("/api/v1/me", headers=who).status_code == 200, minutes
     clock.freeze(start + timedelta(minutes=101))  # 31 minutes after the last use
     r = client.get("/api/v1/me", headers=who)
-    assert r.status_code == 401 and r.json()["code"] == "session_idle"
+    assert r.status_code == 401
+    assert r.json()["code"] == "session_idle"
     app.state.settings.session_idle_minutes = 5  # the setting holds for open sessions too
     clock.freeze(start + timedelta(minutes=110))
     fresh = token(client, "hn_leader")
@@ -99,7 +104,8 @@ def test_a_session_ends_at_the_absolute_timeout_however_busy(
         assert client.get("/api/v1/me", headers=who).status_code == 200
     clock.freeze(start + timedelta(minutes=app.state.settings.token_ttl_minutes))
     r = client.get("/api/v1/me", headers=who)
-    assert r.status_code == 401 and r.json()["code"] == "token_expired"
+    assert r.status_code == 401
+    assert r.json()["code"] == "token_expired"
 
 
 def test_last_use_is_recorded_at_most_once_a_minute(world: World, app: Any, client: TestClient) -> None:
@@ -125,12 +131,14 @@ def test_an_administrator_lists_and_revokes_an_officers_sessions(
     first, second = token(client, "nb_officer2"), token(client, "nb_officer2")
     url = "/api/v1/officers/nb_officer2/sessions"
     listed = client.get(url, headers=world.off("admin"))
-    assert listed.status_code == 200 and len(listed.json()) == 2
+    assert listed.status_code == 200
+    assert len(listed.json()) == 2
     assert client.get(url, headers=world.off("nb_leader")).status_code == 403
     assert client.post(url + "/revoke", headers=world.off("nb_leader")).status_code == 403
     assert client.post(url + "/revoke", headers=world.ent("0100109106")).status_code == 403
     r = client.post(url + "/revoke", headers=world.off("admin"))
-    assert r.status_code == 200 and r.json() == {"revoked": 2}
+    assert r.status_code == 200
+    assert r.json() == {"revoked": 2}
     for who in (first, second):
         assert client.get("/api/v1/me", headers=who).json()["code"] == "session_revoked"
     assert client.get(url, headers=world.off("admin")).json() == []
@@ -143,7 +151,8 @@ def test_deactivation_ends_the_sessions_and_the_command_line_revokes_them(
 ) -> None:
     who = token(client, "tn_officer")
     r = CliRunner().invoke(cli.app, ["officer", "revoke-sessions", "tn_officer"])
-    assert r.exit_code == 0 and "1 session(s) of tn_officer ended" in r.output, r.output
+    assert r.exit_code == 0, r.output
+    assert "1 session(s) of tn_officer ended" in r.output, r.output
     assert client.get("/api/v1/me", headers=who).json()["code"] == "session_revoked"
     again = token(client, "tn_officer")
     r = client.patch("/api/v1/officers/tn_officer", json={"active": False}, headers=world.off("admin"))

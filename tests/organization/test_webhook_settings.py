@@ -57,7 +57,8 @@ def test_inside_and_plain_http_targets_are_refused(
     for url in REFUSED:
         r = client.put(HOOK, json={"url": url}, headers=world.ent(DECLARANT))
         assert r.status_code == 422, (url, r.text)
-        assert r.json()["field"] == "url" and r.json()["code"] == "url_refused", r.text
+        assert r.json()["field"] == "url", r.text
+        assert r.json()["code"] == "url_refused", r.text
         assert r.headers["content-type"].startswith("application/problem+json")
     ok = client.put(HOOK, json={"url": "https://hooks.example.vn/in"}, headers=world.ent(DECLARANT))
     assert ok.status_code == 200, ok.text
@@ -66,7 +67,8 @@ def test_inside_and_plain_http_targets_are_refused(
 def test_the_development_setting_allows_a_local_receiver(world: World, app: Any, client: TestClient) -> None:
     app.state.settings.development = True
     r = client.put(HOOK, json={"url": "http://127.0.0.1:8124/in"}, headers=world.ent(DECLARANT))
-    assert r.status_code == 200 and r.json()["url"] == "http://127.0.0.1:8124/in"
+    assert r.status_code == 200
+    assert r.json()["url"] == "http://127.0.0.1:8124/in"
 
 
 def test_the_secret_is_shown_once_and_rotates(
@@ -74,7 +76,8 @@ def test_the_secret_is_shown_once_and_rotates(
 ) -> None:
     who = world.ent(DECLARANT)
     first = client.put(HOOK, json={"url": "https://hooks.example.vn/a"}, headers=who)
-    assert first.status_code == 200 and len(first.json()["secret"]) >= 32
+    assert first.status_code == 200
+    assert len(first.json()["secret"]) >= 32
     update = client.put(HOOK, json={"url": "https://hooks.example.vn/b"}, headers=who)
     assert update.json() == {"url": "https://hooks.example.vn/b", "secret": None}
     start = clock.now()
@@ -93,7 +96,8 @@ def test_the_secret_is_shown_once_and_rotates(
     assert not any(s in str(p) for _, p in rows for s in (new, first.json()["secret"]))
     replay = client.post(HOOK + "/secret", headers=who | {"Idempotency-Key": "r1"})
     again = client.post(HOOK + "/secret", headers=who | {"Idempotency-Key": "r1"})
-    assert replay.json()["secret"] and again.json()["secret"] is None
+    assert replay.json()["secret"]
+    assert again.json()["secret"] is None
 
 
 def test_a_delivery_checks_the_target_again(
@@ -114,7 +118,9 @@ def test_a_delivery_checks_the_target_again(
         rows = uow.session.execute(
             select(WebhookDeliveryRow.attempts, WebhookDeliveryRow.state, WebhookDeliveryRow.last_error)
         ).all()
-    assert len(rows) == 1 and rows[0][:2] == (1, "pending") and "loopback" in rows[0][2]
+    assert len(rows) == 1
+    assert rows[0][:2] == (1, "pending")
+    assert "loopback" in rows[0][2]
 
 
 def test_the_command_line_rotates_the_secret(world: World, client: TestClient, cli_db: Database) -> None:

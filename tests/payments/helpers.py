@@ -24,7 +24,7 @@ def add_bank(app: Any, code: str = BANK, tax: str = BANK_TAX, cert: str | None =
 def registered(world: World, app: Any, lane: str = "green", **over: Any) -> str:
     rates = {"green": 0.0, "yellow": 0.0, "red": 0.0}
     rates[lane] = 100.0
-    app.state.channel_engine = RuleSetEngine(**rates)
+    app.state.channel_engine = RuleSetEngine(green=rates["green"], yellow=rates["yellow"], red=rates["red"])
     r = world.lodge(import_declaration(**over))
     assert r.status_code == 201, r.text
     number: str = r.json()["number"]

@@ -9,13 +9,13 @@ from typing import Any
 from sqlalchemy import func, select
 
 from haiquan.kit.tables import AuditEntry, OutboxEvent
-from haiquan.payments import ledger
+from haiquan.payments import batch_reads, ledger
 from haiquan.payments.tables import BankPaymentRow, DeclarationDueRow
 from tests.payments.helpers import BANK, BANK_TAX, TOTAL, add_bank, pay, reference, registered, settle, status
 from tests.support import World
 
 
-def item(ref: str, amount: int, txn: str, **over: Any) -> dict[str, Any]:
+def item(ref: str, amount: int | str, txn: str, **over: Any) -> dict[str, Any]:
     return {"bank": BANK, "transaction_id": txn, "references": [ref], "amount": str(amount),
             "payer_tax_code": "0101248141", "paid_at": "2026-03-02T02:00:00+07:00"} | over  # fmt: skip
 
@@ -57,9 +57,12 @@ def test_a_batch_answers_each_confirmation_on_its_own(world: World, app: Any) ->
         s = uow.session
         assert s.scalar(select(func.count()).select_from(BankPaymentRow)) == 4
         due = s.get(DeclarationDueRow, a)
-        assert due is not None and due.paid == TOTAL
+        assert due is not None
+        assert due.paid == TOTAL
         b_ = ledger.balances(s, offices=None)
-        assert b_["treasury"] == 3 * TOTAL + 5 and b_["receivable"] == 0 and b_["refunds_payable"] == -5
+        assert b_["treasury"] == 3 * TOTAL + 5
+        assert b_["receivable"] == 0
+        assert b_["refunds_payable"] == -5
         assert ledger.totals(s)[0] == ledger.totals(s)[1]
         received = s.scalar(select(func.count()).where(OutboxEvent.type == "payment.received"))
         assert received == 4
@@ -90,7 +93,8 @@ def test_only_banks_send_batches_and_batches_are_bounded(world: World, app: Any)
     assert world.post("/api/v1/payments/batch", world.off("hn_leader"), body).status_code == 403
     big = {"items": [item(reference(world, n), 1, f"Z{i}") for i in range(501)]}
     r = world.post("/api/v1/payments/batch", world.ent(BANK_TAX), big)
-    assert r.status_code == 422 and r.json()["field"] == "items"
+    assert r.status_code == 422
+    assert r.json()["field"] == "items"
     assert world.post("/api/v1/payments/batch", world.ent(BANK_TAX), {"items": []}).status_code == 422
 
 
@@ -104,16 +108,17 @@ def test_a_booking_raced_by_another_transaction_is_answered_from_the_first(
     add_bank(app)
     a, b = registered(world, app), registered(world, app)
     assert pay(world, [reference(world, a)], TOTAL, "RACE").status_code == 201
-    real, calls = batch.earlier_bookings, []
+    real, calls = batch_reads.earlier_bookings, []
 
     def blind_once(session: Any, keys: Any) -> Any:
         calls.append(1)
         return {} if len(calls) == 1 else real(session, keys)
 
-    monkeypatch.setattr(batch, "earlier_bookings", blind_once)
+    monkeypatch.setattr(batch, "earlier_bookings", blind_once)  # the name batch.py calls
     items = [item(reference(world, b), TOTAL, "NEW"), item(reference(world, a), TOTAL, "RACE")]
     r = world.post("/api/v1/payments/batch", world.ent(BANK_TAX), {"items": items})
-    assert [x["status"] for x in r.json()["results"]] == [201, 200] and len(calls) == 2
+    assert [x["status"] for x in r.json()["results"]] == [201, 200]
+    assert len(calls) == 2
     with app.state.db.unit_of_work() as uow:
         assert uow.session.scalar(select(func.count()).select_from(BankPaymentRow)) == 2
         assert ledger.balances(uow.session, offices=None)["treasury"] == 2 * TOTAL

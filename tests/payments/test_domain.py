@@ -52,7 +52,8 @@ def test_debits_equal_credits_and_collected_never_exceeds_assessed_plus_overpaym
 
 def test_allocation_in_the_bank_order_with_the_rest_over_paid() -> None:
     a = domain.allocate(Decimal(150), [Due("r1", "d1", Decimal(100)), Due("r2", "d2", Decimal(30))])
-    assert [(s.reference, s.amount) for s in a.shares] == [("r1", 100), ("r2", 30)] and a.excess == 20
+    assert [(s.reference, s.amount) for s in a.shares] == [("r1", Decimal(100)), ("r2", Decimal(30))]
+    assert a.excess == 20
     with pytest.raises(PaymentError):
         domain.allocate(Decimal("10.5"), [])
 
@@ -68,7 +69,8 @@ def test_hanoi_2020_figures_from_the_article() -> None:
     bn = Decimal(10**9)
     # year-end estimate: 101.8% of 23,300 bn before the 624 bn of 2019 refunds due, 99.1% after
     f = domain.RevenueFigures(23_300 * bn, Decimal("23719.4") * bn, 624 * bn, 22_495 * bn)
-    assert f.pct_of_estimate == Decimal("101.8") and f.pct_after_refunds == Decimal("99.1")
+    assert f.pct_of_estimate == Decimal("101.8")
+    assert f.pct_after_refunds == Decimal("99.1")
     assert f.pct_of_last_year == Decimal("105.4")
 
 

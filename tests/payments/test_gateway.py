@@ -22,15 +22,19 @@ def test_green_declaration_clears_when_the_bank_confirms_at_two_in_the_night(wor
     number = registered(world, app)
     assert status(world, number) == "duty_payment_reference_issued"
     ref = reference(world, number)
-    assert len(ref) == 15 and ref.startswith(number)
+    assert len(ref) == 15
+    assert ref.startswith(number)
     r = pay(world, [ref], TOTAL, "FT0001")
     assert r.status_code == 201, r.text
-    assert Decimal(r.json()["allocated"]) == TOTAL and Decimal(r.json()["excess"]) == 0
+    assert Decimal(r.json()["allocated"]) == TOTAL
+    assert Decimal(r.json()["excess"]) == 0
     settle(app)
     assert status(world, number) == "cleared"
     with app.state.db.unit_of_work() as uow:
         b = ledger.balances(uow.session, offices=frozenset({"01AB"}))
-        assert b["treasury"] == TOTAL and b["receivable"] == 0 and b["revenue"] == -TOTAL
+        assert b["treasury"] == TOTAL
+        assert b["receivable"] == 0
+        assert b["revenue"] == -TOTAL
 
 
 def test_partial_payments_clear_only_when_covered_and_repeats_are_not_booked(world: World, app: Any) -> None:
@@ -39,19 +43,22 @@ def test_partial_payments_clear_only_when_covered_and_repeats_are_not_booked(wor
     ref = reference(world, number)
     assert pay(world, [ref], 20_000_000, "FT1").status_code == 201
     again = pay(world, [ref], 20_000_000, "FT1")
-    assert again.status_code == 200 and again.json()["id"]  # the same booking, answered again
+    assert again.status_code == 200
+    assert again.json()["id"]
     settle(app)
     assert status(world, number) == "duty_payment_reference_issued"
     assert pay(world, [ref], 20_000_000, "FT1").json()["allocated"] == "20000000"
     conflict = pay(world, [ref], 5, "FT1")
-    assert conflict.status_code == 409 and conflict.json()["field"] == "transaction_id"
+    assert conflict.status_code == 409
+    assert conflict.json()["field"] == "transaction_id"
     r = pay(world, [ref], 2_000_000, "FT2")  # 680,000 too much
     assert Decimal(r.json()["excess"]) == 680_000
     settle(app)
     assert status(world, number) == "cleared"
     with app.state.db.unit_of_work() as uow:
         due = uow.session.get(DeclarationDueRow, number)
-        assert due is not None and due.paid == TOTAL
+        assert due is not None
+        assert due.paid == TOTAL
         assert ledger.balances(uow.session, offices=None)["refunds_payable"] == -680_000
 
 
@@ -59,7 +66,8 @@ def test_one_payment_for_several_declarations(world: World, app: Any) -> None:
     add_bank(app)
     a, b = registered(world, app), registered(world, app)
     r = pay(world, [reference(world, a), reference(world, b)], 2 * TOTAL, "FT-MULTI")
-    assert r.status_code == 201 and len(r.json()["shares"]) == 2
+    assert r.status_code == 201
+    assert len(r.json()["shares"]) == 2
     settle(app)
     assert status(world, a) == status(world, b) == "cleared"
 
@@ -69,7 +77,8 @@ def test_unknown_reference_wrong_payer_and_wrong_bank_are_refused(world: World, 
     number = registered(world, app)
     ref = reference(world, number)
     bad = pay(world, [ref[:-1] + str((int(ref[-1]) + 1) % 10)], TOTAL, "X1")
-    assert bad.status_code == 422 and bad.json()["field"] == "references[0]"
+    assert bad.status_code == 422
+    assert bad.json()["field"] == "references[0]"
     assert pay(world, [ref], TOTAL, "X2", payer="0100109106").json()["field"] == "payer_tax_code"
     body = {"bank": "VCB", "transaction_id": "X3", "references": [ref], "amount": str(TOTAL),
             "payer_tax_code": "0101248141", "paid_at": "2026-03-02T02:00:00+07:00"}  # fmt: skip
@@ -83,14 +92,18 @@ def test_reversal_reopens_the_debt_and_mirrors_the_ledger(world: World, app: Any
     pay(world, [reference(world, number)], TOTAL, "FT9")
     body = {"bank": "VCB", "transaction_id": "FT9", "reason": "debit failed"}
     r = world.post("/api/v1/payments/reversals", world.ent(BANK_TAX), body)
-    assert r.status_code == 200 and r.json()["status"] == "reversed"
+    assert r.status_code == 200
+    assert r.json()["status"] == "reversed"
     settle(app)
     assert status(world, number) == "cleared"  # goods released on the confirmation stay released
     with app.state.db.unit_of_work() as uow:
         due = uow.session.get(DeclarationDueRow, number)
-        assert due is not None and due.paid == 0 and not due.settled_sent
+        assert due is not None
+        assert due.paid == 0
+        assert not due.settled_sent
         b = ledger.balances(uow.session, offices=None)
-        assert b["treasury"] == 0 and b["receivable"] == TOTAL
+        assert b["treasury"] == 0
+        assert b["receivable"] == TOTAL
         assert ledger.totals(uow.session)[0] == ledger.totals(uow.session)[1]
 
 
@@ -126,7 +139,9 @@ def test_amendment_raises_a_new_reference_for_the_difference(world: World, app: 
         due = uow.session.scalar(
             select(DeclarationDueRow).where(DeclarationDueRow.declaration_number == number)
         )
-        assert due is not None and due.assessed == new_total and due.paid == new_total
+        assert due is not None
+        assert due.assessed == new_total
+        assert due.paid == new_total
 
 
 def test_references_are_private_to_the_payer_and_the_office(world: World, app: Any) -> None:

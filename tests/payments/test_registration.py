@@ -40,7 +40,9 @@ def test_the_due_reference_and_assessment_are_written_once(world: World, app: An
     with app.state.db.unit_of_work() as uow:
         s = uow.session
         due = s.get(DeclarationDueRow, number)
-        assert due is not None and due.assessed == TOTAL and due.payer_tax_code == "0101248141"
+        assert due is not None
+        assert due.assessed == TOTAL
+        assert due.payer_tax_code == "0101248141"
         refs = s.scalars(select(PaymentReferenceRow).where(PaymentReferenceRow.declaration_number == number))
         assert [(r.amount_due, r.status) for r in refs] == [(TOTAL, "open")]
         lines = s.scalar(select(func.count()).where(LedgerLineRow.declaration_number == number))

@@ -27,7 +27,8 @@ def test_hs_file_is_hs2022_without_artefacts() -> None:
     assert {"TOTAL", "99", "9999", "999999"}.isdisjoint(codes)
     assert {e.level for e in entries} == {2, 4, 6}
     assert all(e.parent in codes for e in entries if e.parent)
-    assert "850760" in codes and "854143" in codes  # HS 2022 subheadings (lithium batteries, PV modules)
+    assert "850760" in codes
+    assert "854143" in codes
     assert "340220" not in codes  # HS 2017 subheading deleted in 2022
 
 
@@ -43,7 +44,8 @@ def test_tariff_sample_integrity() -> None:
     with domain.TARIFF_FILE.open(encoding="utf-8", newline="") as fh:
         raw = list(csv.DictReader(fh))
     lines = domain.read_tariff()
-    assert 150 <= len(lines) <= 250 and len(lines) == len(raw)
+    assert 150 <= len(lines) <= 250
+    assert len(lines) == len(raw)
     for r in raw:
         for column in domain.TARIFF_COLUMNS[4:]:
             if r[column]:
@@ -52,7 +54,9 @@ def test_tariff_sample_integrity() -> None:
     for line in lines:
         assert line.vat_rate in {0, 5, 8, 10}
         assert all(v <= line.mfn_rate for v in line.preferential.values()), line.hs8
-        assert line.description_vi and line.description_en and line.unit
+        assert line.description_vi
+        assert line.description_en
+        assert line.unit
     chapters = {line.hs8[:4] for line in lines}
     for heading in (
         "8517",
@@ -93,7 +97,8 @@ def test_car_excise_follows_engine_size() -> None:
     }
     assert {k: by_code[k].excise_rate for k in expected} == expected
     assert by_code["87038099"].excise_rate == 3  # battery electric cars until 2027-02-28
-    assert by_code["22030090"].excise_rate == 65 and by_code["24022090"].excise_rate == 75
+    assert by_code["22030090"].excise_rate == 65
+    assert by_code["24022090"].excise_rate == 75
 
 
 def test_exchange_rates_cover_every_week_to_today() -> None:
@@ -101,9 +106,11 @@ def test_exchange_rates_cover_every_week_to_today() -> None:
     assert {e.currency for e in entries} == CURRENCIES
     mondays = {e.valid_from for e in entries}
     first, last = min(mondays), max(mondays)
-    assert first <= date(2025, 1, 1) and last == date(2026, 11, 16)
+    assert first <= date(2025, 1, 1)
+    assert last == date(2026, 11, 16)
     assert all(d.weekday() == 0 for d in mondays)
-    assert len(mondays) == (last - first).days // 7 + 1 and len(entries) == len(mondays) * len(CURRENCIES)
+    assert len(mondays) == (last - first).days // 7 + 1
+    assert len(entries) == len(mondays) * len(CURRENCIES)
     usd = [e.vnd_per_unit for e in entries if e.currency == "USD"]
     assert all(Decimal(25_000) <= v <= Decimal(26_400) for v in usd)
     assert all(e.vnd_per_unit > 0 for e in entries)
@@ -117,7 +124,8 @@ def _script() -> ModuleType:
     spec = importlib.util.spec_from_file_location(
         "build_exchange_rates", ROOT / "scripts" / "build_exchange_rates.py"
     )
-    assert spec and spec.loader
+    assert spec
+    assert spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)

@@ -18,8 +18,8 @@ from haiquan.reference.domain import ReferenceFileError
 SHIPPED = frozenset(h.day for h in holidays.read_holidays())
 
 
-def vn(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=clock.VN)
+def vn(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=clock.VN)
 
 
 @pytest.fixture(autouse=True)

@@ -12,8 +12,10 @@ from haiquan.reference.domain import ReferenceFileError
 
 def test_the_shipped_list_has_both_kinds_and_their_defaults() -> None:
     codes = procedures.read_procedure_codes()
-    assert codes["A11"].kind == "import" and codes["A11"].name_vi == "Nhập kinh doanh tiêu dùng"
-    assert codes["B11"].kind == "export" and codes["B11"].name_vi == "Xuất kinh doanh"
+    assert codes["A11"].kind == "import"
+    assert codes["A11"].name_vi == "Nhập kinh doanh tiêu dùng"
+    assert codes["B11"].kind == "export"
+    assert codes["B11"].name_vi == "Xuất kinh doanh"
     imports = {c for c, p in codes.items() if p.kind == "import"}
     exports = {c for c, p in codes.items() if p.kind == "export"}
     assert {

@@ -50,21 +50,26 @@ def _rewrite(src: Path, dst: Path, change: dict[str, dict[str, str]]) -> Path:
 def test_shipped_files_load_and_reload_changes_nothing(db: Database) -> None:
     first = _load_all(db)
     assert [c["added"] for c in first] == [c["total"] for c in first]
-    assert first[0]["total"] == 6936 and first[1]["total"] == 243 and first[2]["total"] == 1089
+    assert first[0]["total"] == 6936
+    assert first[1]["total"] == 243
+    assert first[2]["total"] == 1089
     second = _load_all(db)
     assert [(c["added"], c["changed"], c["unchanged"]) for c in second] == [(0, 0, c["total"]) for c in first]
     with db.unit_of_work() as uow:
         line = service.tariff_line(uow.session, hs8="8517.13.00")
-        assert line is not None and line.mfn_rate == 0 and line.vat_rate == 10
+        assert line is not None
+        assert line.mfn_rate == 0
+        assert line.vat_rate == 10
         car = service.tariff_line(uow.session, hs8="87032361")
-        assert car is not None and car.excise_rate == 40
+        assert car is not None
+        assert car.excise_rate == 40
         assert service.preferential_rate(car, "atiga") == Decimal(0)
         assert service.preferential_rate(car, "EVFTA") is None
         assert service.tariff_line(uow.session, hs8="99999999") is None
-        assert service.hs_exists(uow.session, code="85") and service.hs_exists(uow.session, code="8517")
-        assert service.hs_exists(uow.session, code="851713") and service.hs_exists(
-            uow.session, code="8517.13.00"
-        )
+        assert service.hs_exists(uow.session, code="85")
+        assert service.hs_exists(uow.session, code="8517")
+        assert service.hs_exists(uow.session, code="851713")
+        assert service.hs_exists(uow.session, code="8517.13.00")
         assert not service.hs_exists(uow.session, code="999999")
         assert not service.hs_exists(uow.session, code="TOTAL")
         assert service.exchange_rate(uow.session, currency="usd", on=date(2026, 11, 22)) is not None
@@ -74,7 +79,9 @@ def test_a_changed_line_is_updated_and_the_cache_follows_the_commit(db: Database
     _load_all(db)
     with db.unit_of_work() as uow:
         before = service.tariff_line(uow.session, hs8="22030090")
-        assert before is not None and before.mfn_rate == 35 and before.preferential == {"ATIGA": "0"}
+        assert before is not None
+        assert before.mfn_rate == 35
+        assert before.preferential == {"ATIGA": "0"}
     changed = _rewrite(
         domain.TARIFF_FILE, tmp_path / "t.csv", {"22030090": {"mfn_rate": "30", "evfta_rate": "12.5"}}
     )
@@ -84,7 +91,8 @@ def test_a_changed_line_is_updated_and_the_cache_follows_the_commit(db: Database
         uow.commit()
     with db.unit_of_work() as uow:
         after = service.tariff_line(uow.session, hs8="22030090")
-        assert after is not None and after.mfn_rate == 30
+        assert after is not None
+        assert after.mfn_rate == 30
         assert service.preferential_rate(after, "EVFTA") == Decimal("12.5")
 
 
@@ -94,11 +102,13 @@ def test_a_rolled_back_load_leaves_no_trace_in_the_cache(db: Database, tmp_path:
     with db.unit_of_work() as uow:
         service.load_tariff(uow.session, path=changed)
         inside = service.tariff_line(uow.session, hs8="85171300")
-        assert inside is not None and inside.vat_rate == 5  # the loading transaction sees its own rows
+        assert inside is not None
+        assert inside.vat_rate == 5
         uow.rollback()
     with db.unit_of_work() as uow:
         line = service.tariff_line(uow.session, hs8="85171300")
-        assert line is not None and line.vat_rate == 10
+        assert line is not None
+        assert line.vat_rate == 10
 
 
 def test_a_bad_row_names_file_row_and_column_and_loads_nothing(db: Database, tmp_path: Path) -> None:

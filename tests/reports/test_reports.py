@@ -80,27 +80,34 @@ def test_department_leader_sees_hand_computed_figures_of_their_units_only(world:
     rev = d["revenue"]
     # 01: 624 + 300 bn collected (not 03's 5,000); estimate 23,300; 24 bn over-paid is refundable
     # money is a decimal string in whole dong
-    assert rev["collected"] == str(924 * BN) and rev["estimate"] == str(23_300 * BN)
-    assert rev["refunds_due"] == str(24 * BN) and isinstance(rev["same_period_last_year"], str)
-    assert (
-        rev["pct_of_estimate"] == 4.0 and rev["pct_after_refunds"] == 3.9 and rev["pct_of_last_year"] == 115.5
-    )
+    assert rev["collected"] == str(924 * BN)
+    assert rev["estimate"] == str(23_300 * BN)
+    assert rev["refunds_due"] == str(24 * BN)
+    assert isinstance(rev["same_period_last_year"], str)
+    assert rev["pct_of_estimate"] == 4.0
+    assert rev["pct_after_refunds"] == 3.9
+    assert rev["pct_of_last_year"] == 115.5
     assert rev["series"]["day"][0] == "2025-02-10" or "2026-02-03" in rev["series"]["day"]
     assert rev["series"]["this"][-1] == str(924 * BN)
     ch = d["channels"]
-    assert ch["totals"] == {"green": 2, "yellow": 1, "red": 1} and ch["shares"] == {
+    assert ch["totals"] == {"green": 2, "yellow": 1, "red": 1}
+    assert ch["shares"] == {
         "green": 50.0,
         "yellow": 25.0,
         "red": 25.0,
     }
     units = {u["unit"]: u for u in d["units"]["rows"]}
-    assert set(units) == {"01AB", "01TE"} and units["01AB"]["registered"] == 3 and units["01AB"]["drill"]
+    assert set(units) == {"01AB", "01TE"}
+    assert units["01AB"]["registered"] == 3
+    assert units["01AB"]["drill"]
     cl = d["clearance"]
-    assert cl["cleared"] == 4 and cl["p50_minutes"] == 15 and cl["p90_minutes"] == 480
-    assert d["seizures"]["total_cases"] == 1 and d["seizures"]["by_route"][0]["route"] == "airport"
-    assert (
-        d["dwell"]["in_area"] == 0 and d["alerts"]["open_now"] == 0
-    )  # no supervision events: empty, not an error
+    assert cl["cleared"] == 4
+    assert cl["p50_minutes"] == 15
+    assert cl["p90_minutes"] == 480
+    assert d["seizures"]["total_cases"] == 1
+    assert d["seizures"]["by_route"][0]["route"] == "airport"
+    assert d["dwell"]["in_area"] == 0
+    assert d["alerts"]["open_now"] == 0
 
 
 def test_drill_down_and_scope(world: World, app: Any) -> None:
@@ -118,7 +125,8 @@ def test_drill_down_and_scope(world: World, app: Any) -> None:
     national = world.client.get(f"/api/v1/reports/revenue?{Q}", headers=world.off("gd_leader")).json()[
         "revenue"
     ]
-    assert national["collected"] == str(5924 * BN) and national["estimate"] == str(73_300 * BN)
+    assert national["collected"] == str(5924 * BN)
+    assert national["estimate"] == str(73_300 * BN)
     sub = world.client.get(f"/api/v1/reports/channels?{Q}", headers=world.off("nb_leader")).json()["channels"]
     assert sub["totals"] == {"green": 2, "yellow": 1, "red": 0}
 
@@ -134,36 +142,45 @@ def test_exports_to_excel_and_csv(world: World, app: Any) -> None:
     assert r.status_code == 200
     ws = load_workbook(BytesIO(r.content))["units_rows"]
     rows = list(ws.iter_rows(values_only=True))
-    assert rows[0][0] == "unit" and {rows[1][0], rows[2][0]} == {"01AB", "01TE"}
+    assert rows[0][0] == "unit"
+    assert {rows[1][0], rows[2][0]} == {"01AB", "01TE"}
     csv = world.client.get(
         f"/api/v1/reports/channels/export?format=csv&{Q}", headers=world.off("hn_leader")
     ).text
-    assert "# channels_shares" in csv and "green,50.0" in csv and "2026-03-01T00:00:00,2,1,1" in csv
+    assert "# channels_shares" in csv
+    assert "green,50.0" in csv
+    assert "2026-03-01T00:00:00,2,1,1" in csv
 
 
 def test_dashboard_page_on_the_shared_web_layer(world: World, app: Any) -> None:
     clock.freeze(datetime(2026, 3, 31, 5, tzinfo=UTC))
     _feed(app)
     r = world.client.get("/reports?unit=01", follow_redirects=False)
-    assert r.status_code == 303 and r.headers["location"] == "/login?next=/reports%3Funit%3D01"
+    assert r.status_code == 303
+    assert r.headers["location"] == "/login?next=/reports%3Funit%3D01"
     for gone in ("/reports/login", "/reports/static/plotly.min.js"):
         assert world.client.get(gone, follow_redirects=False).status_code in (303, 404)
     js = world.client.get("/static/vendor/plotly.min.js")
-    assert js.status_code == 200 and b"plotly" in js.content[:2000].lower()
+    assert js.status_code == 200
+    assert b"plotly" in js.content[:2000].lower()
     token = world.client.post(
         "/api/v1/auth/token", data={"username": "hn_leader", "password": "correct-horse-battery"}
     ).json()["access_token"]
     cookies = {"hq_session": token}
     page = world.client.get("/reports", cookies=cookies)
-    assert page.status_code == 200 and "Thu ngân sách so với dự toán" in page.text
+    assert page.status_code == 200
+    assert "Thu ngân sách so với dự toán" in page.text
     nonce = page.headers["content-security-policy"].split("'nonce-")[1].split("'")[0]
-    assert f'<script nonce="{nonce}">' in page.text and 'src="/static/vendor/plotly.min.js"' in page.text
-    assert '<nav class="main"' in page.text and 'href="/reports"' in page.text  # the shared layout and nav
+    assert f'<script nonce="{nonce}">' in page.text
+    assert 'src="/static/vendor/plotly.min.js"' in page.text
+    assert '<nav class="main"' in page.text
+    assert 'href="/reports"' in page.text
     assert '"collected": "924000000000"' in page.text  # the figures as JSON (money a decimal string), 01 only
     en = world.client.get("/reports?lang=en", cookies=cookies)
     assert "Revenue against the estimate" in en.text
     other = world.client.get("/reports?unit=03", cookies=cookies)
-    assert other.status_code == 403 and "text/html" in other.headers["content-type"]
+    assert other.status_code == 403
+    assert "text/html" in other.headers["content-type"]
     officer = world.client.post(
         "/api/v1/auth/token", data={"username": "nb_officer1", "password": "correct-horse-battery"}
     ).json()["access_token"]

@@ -71,7 +71,8 @@ def test_the_leaders_dashboard_counts_what_the_terminals_and_officers_did(world:
         dwell, alerts = r.json()["dwell"], r.json()["alerts"]
         assert (dwell["gate_in"], dwell["gate_out"], dwell["in_area"]) == (3, 1, 2), dwell
         assert (dwell["buckets_hours"], dwell["counts"], dwell["p50_hours"]) == ([48], [1], 48), dwell
-        assert dwell["alerts_open"] == 1 and alerts["open_now"] == 1, (dwell, alerts)
+        assert dwell["alerts_open"] == 1, (dwell, alerts)
+        assert alerts["open_now"] == 1, (dwell, alerts)
     other = _overview(world, "hn_leader").json()["dwell"]  # Hà Nội's leader: none of Hải Phòng's goods
     assert (other["gate_in"], other["in_area"], other["alerts_open"]) == (0, 0, 0)
     assert _overview(world, "hn_leader", "03CC").status_code == 403
@@ -103,4 +104,6 @@ def test_closing_every_alert_leaves_none_open_never_fewer(world: World, app: Any
         assert r.status_code == 200, r.text
     app.state.dispatcher.run_once()
     d = _overview(world, "hp_leader").json()
-    assert d["dwell"]["alerts_open"] == 0 and d["alerts"]["open_now"] == 0 and min(d["alerts"]["open"]) == 0
+    assert d["dwell"]["alerts_open"] == 0
+    assert d["alerts"]["open_now"] == 0
+    assert min(d["alerts"]["open"]) == 0

@@ -121,4 +121,5 @@ def test_a_chunk_summed_in_memory_equals_the_events_one_by_one(world: World, app
     assert one_by_one["reports_daily_declarations"]  # the events did move figures
     sup = one_by_one["reports_daily_supervision"]
     assert all(sum(r[k] for r in sup) for k in (2, 3, 4, 5))  # gates in and out, alerts opened and closed
-    assert one_by_one["reports_daily_dwell"] and one_by_one["reports_open_alerts"]
+    assert one_by_one["reports_daily_dwell"]
+    assert one_by_one["reports_open_alerts"]

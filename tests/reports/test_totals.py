@@ -49,7 +49,9 @@ def test_pre_summed_rows_and_balances_match_the_offices_rows(world: World, app: 
     app.state.dispatcher.run_once()
     with app.state.db.unit_of_work() as uow:
         bal = uow.session.get(RunningBalanceRow, "01")
-        assert bal is not None and (bal.in_area, bal.alerts_open) == (1, 1) and bal.refunds_due == 24 * 10**9
+        assert bal is not None
+        assert (bal.in_area, bal.alerts_open) == (1, 1)
+        assert bal.refunds_due == 24 * 10**9
     nodes = ["00", "01", "01AB", "01B1", "03"]
     _same_both_ways(app, nodes, date(2026, 1, 1), date(2026, 3, 31))
     _same_both_ways(app, nodes, date(2026, 3, 2), date(2026, 3, 10))  # balances as of a past day

@@ -107,12 +107,12 @@ def compare(draw: st.DrawFn) -> c.Compare:
         if name == "unit_value" and draw(st.booleans()):
             cur = draw(st.sampled_from(["USD", "EUR"]))
             return c.Compare(
-                name, draw(st.sampled_from(c.OPERATORS)), (c.Value(f"{n} {cur}/unit", c.Decimal(n), cur),)
+                name, draw(st.sampled_from(c.OPERATORS)), (c.Value(f"{n} {cur}/unit", Decimal(n), cur),)
             )
         if draw(st.booleans()):
             vals = draw(st.lists(numbers, min_size=1, max_size=3))
-            return c.Compare(name, "in", tuple(c.Value(v, c.Decimal(v)) for v in vals))
-        return c.Compare(name, draw(st.sampled_from(c.OPERATORS)), (c.Value(n, c.Decimal(n)),))
+            return c.Compare(name, "in", tuple(c.Value(v, Decimal(v)) for v in vals))
+        return c.Compare(name, draw(st.sampled_from(c.OPERATORS)), (c.Value(n, Decimal(n)),))
     name = draw(st.sampled_from(sorted(c.STRING_FIELDS)))
     texts = st.one_of(codes, odd).map(lambda s: s.upper())
     op = draw(st.sampled_from(["=", "!=", "starts", "in"]))

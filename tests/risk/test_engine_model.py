@@ -31,13 +31,15 @@ def test_promoted_model_scores_and_explains(
     r = world.post("/api/v1/risk/models", analyst, {"path": str(model_file)})
     assert r.status_code == 201, r.text
     version = r.json()["version"]
-    assert r.json()["data_window"]["rows"] > 0 and r.json()["serving"] is False
+    assert r.json()["data_window"]["rows"] > 0
+    assert r.json()["serving"] is False
     r = world.post(f"/api/v1/risk/models/{version}/promote", analyst, None)
-    assert r.status_code == 200 and r.json()["serving"] is True
+    assert r.status_code == 200
+    assert r.json()["serving"] is True
     engine = app.state.channel_engine
-    assert (
-        isinstance(engine, RiskEngine) and engine.models.serving and engine.models.serving.version == version
-    )
+    assert isinstance(engine, RiskEngine)
+    assert engine.models.serving
+    assert engine.models.serving.version == version
     rates = {"green": 0, "yellow": 0, "red": 100, "random_share": 2}
     assert client.put("/api/v1/risk/lane-rates/01AB", json=rates, headers=analyst).status_code == 200
     d = register(world)
@@ -49,9 +51,11 @@ def test_promoted_model_scores_and_explains(
     app.state.dispatcher.run_once()
     shown = client.get(f"/api/v1/declarations/{d['number']}", headers=world.off("nb_officer1")).json()
     explained = [x for x in shown["channel_reasons"] if x["kind"] == "model"]
-    assert explained and all(x["contribution"] > 0 and x["vi"].startswith("Mô hình:") for x in explained)
+    assert explained
+    assert all(x["contribution"] > 0 and x["vi"].startswith("Mô hình:") for x in explained)
     rec = client.get(f"/api/v1/risk/decisions/{d['number']}", headers=world.off("nb_officer1"))
-    assert rec.status_code == 200 and [x for x in rec.json()["reasons"] if x["kind"] == "model"] == explained
+    assert rec.status_code == 200
+    assert [x for x in rec.json()["reasons"] if x["kind"] == "model"] == explained
     assert (
         client.get(f"/api/v1/risk/decisions/{d['number']}", headers=world.off("hp_officer")).status_code
         == 404
@@ -74,7 +78,8 @@ def test_promoted_model_scores_and_explains(
     assert r.status_code == 201, r.text
     other.write_text("{}")
     r = world.post(f"/api/v1/risk/models/{r.json()['version']}/promote", analyst, None)
-    assert r.status_code == 422 and "current one stays" in r.text
+    assert r.status_code == 422
+    assert "current one stays" in r.text
     assert engine.models.serving.version == version
     again = register(world)
     assert any(x.get("source") == f"model:{version}" for x in again["channel_reasons"])

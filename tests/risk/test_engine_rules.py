@@ -15,7 +15,8 @@ def test_default_rates_are_the_seed_figures_and_impossible_rates_are_refused() -
     assert (r.green, r.yellow, r.red) == (Decimal("49.75"), Decimal("43.2"), Decimal("7.05"))
     with pytest.raises(d.RateError) as info:
         d.LaneRates(Decimal(60), Decimal(43), Decimal(7))
-    assert info.value.field == "red" and "sum to 110" in str(info.value)
+    assert info.value.field == "red"
+    assert "sum to 110" in str(info.value)
     with pytest.raises(d.RateError) as info:
         d.LaneRates(Decimal(50), Decimal(43), Decimal(7), random_share=Decimal("0.1"))
     assert info.value.field == "random_share"
@@ -29,7 +30,8 @@ def test_rank_in_the_window_matches_the_office_rates() -> None:
         win.add(i / 1000)
     rates = d.LaneRates()
     lanes = [d.lane_by_rank(win.share_above(i / 1000), rates) for i in range(1000)]
-    assert abs(lanes.count("red") - 70) <= 2 and abs(lanes.count("yellow") - 432) <= 2
+    assert abs(lanes.count("red") - 70) <= 2
+    assert abs(lanes.count("yellow") - 432) <= 2
     assert d.lane_by_rank(win.share_above(0.999), rates) == "red"
     assert d.lane_by_rank(win.share_above(0.0), rates) == "green"
 
@@ -48,7 +50,8 @@ def test_window_forgets_old_scores() -> None:
     win = d.ScoreWindow(size=3)
     for s in (0.9, 0.8, 0.1, 0.2, 0.3):
         win.add(s)
-    assert len(win) == 3 and win.share_above(0.25) == pytest.approx(1 / 3)
+    assert len(win) == 3
+    assert win.share_above(0.25) == pytest.approx(1 / 3)
 
 
 def test_random_share_is_reproducible_and_at_its_rate() -> None:
@@ -64,9 +67,14 @@ def test_random_share_is_reproducible_and_at_its_rate() -> None:
 def test_robust_bounds_ignore_a_few_wild_values() -> None:
     values = [100.0 + i for i in range(40)] + [1.0, 100000.0]
     b = d.robust_bounds(values)
-    assert b is not None and b.n == 42
-    assert Decimal(50) < b.low < Decimal(100) and Decimal(140) < b.high < Decimal(300)
-    assert d.breach(Decimal(1), b.low, b.high) == ("below", pytest.approx(float((b.low - 1) / b.low)))
+    assert b is not None
+    assert b.n == 42
+    assert Decimal(50) < b.low < Decimal(100)
+    assert Decimal(140) < b.high < Decimal(300)
+    found = d.breach(Decimal(1), b.low, b.high)
+    assert found is not None
+    assert found[0] == "below"
+    assert found[1] == pytest.approx(float((b.low - 1) / b.low))
     assert d.breach(Decimal(120), b.low, b.high) is None
     assert d.robust_bounds([1.0, 2.0]) is None
 
@@ -101,7 +109,8 @@ def test_lanes_set_otherwise_use_up_the_budget() -> None:
     win = d.ScoreWindow(size=4)
     for s, lane in ((0.1, "red"), (0.2, None), (0.3, "yellow"), (0.4, "red")):
         win.add(s, lane)
-    assert win.set_share("red") == 0.5 and win.set_share("yellow") == 0.25
+    assert win.set_share("red") == 0.5
+    assert win.set_share("yellow") == 0.25
     win.add(0.5)  # the oldest (a forced red) leaves the window
     assert win.set_share("red") == 0.25
     rates = d.LaneRates()

@@ -44,9 +44,12 @@ def test_lanes_follow_the_office_rates_with_random_picks_marked(db: Database) ->
     engine = RiskEngine()
     decisions = run(db, engine, [facts(i) for i in range(600)])
     lanes = Counter(d.channel for d in decisions)
-    assert 0.04 < lanes["red"] / 600 < 0.11 and 0.44 < lanes["green"] / 600 < 0.56
+    assert 0.04 < lanes["red"] / 600 < 0.11
+    assert 0.44 < lanes["green"] / 600 < 0.56
     modes = Counter(next(r["mode"] for r in d.reasons if r["kind"] == "selection") for d in decisions)
-    assert modes["warmup"] == 30 and modes["rank"] > 500 and 0 < modes["random"] < 30
+    assert modes["warmup"] == 30
+    assert modes["rank"] > 500
+    assert 0 < modes["random"] < 30
     with db.unit_of_work() as uow:
         assert (
             uow.session.query(RiskDecisionRow).filter(RiskDecisionRow.random_pick.is_(True)).count()
@@ -74,7 +77,8 @@ def test_a_higher_score_ranks_red_once_the_window_is_warm(db: Database) -> None:
         uow.commit()
     engine.invalidate()
     [d] = run(db, engine, [facts(1000)])
-    assert d.channel == "red" and d.score > 0.25
+    assert d.channel == "red"
+    assert d.score > 0.25
     assert [r["kind"] for r in d.reasons][:1] == ["value_control"]
 
 
@@ -87,21 +91,21 @@ class Entry:
 def test_watch_lists_are_read_through_the_adapter(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     assert watch.available()  # the enforcement module provides haiquan.risk.watchlist
     fake = types.ModuleType("haiquan.risk.watchlist")
-    fake.active_entries = lambda session, kind=None: [
-        Entry("enterprise", "0100109106"),
-        Entry("hs_code", "8517"),
-    ]  # type: ignore[attr-defined]
+    entries = [Entry("enterprise", "0100109106"), Entry("hs_code", "8517")]
+    fake.__dict__["active_entries"] = lambda session, kind=None: entries
     monkeypatch.setitem(sys.modules, "haiquan.risk.watchlist", fake)
     [d] = run(db, RiskEngine(), [facts(1)])
     listed = {r["list"] for r in d.reasons if r["kind"] == "watchlist"}
-    assert listed == {"enterprise", "hs_code"} and d.score == pytest.approx(0.45)
+    assert listed == {"enterprise", "hs_code"}
+    assert d.score == pytest.approx(0.45)
 
 
 def test_psi_sees_a_shift() -> None:
     base = [i / 100 for i in range(100)]
     assert performance.psi(base, base) == 0.0
     shifted = performance.psi(base, [0.5 + i / 200 for i in range(100)])
-    assert shifted is not None and shifted > 0.5
+    assert shifted is not None
+    assert shifted > 0.5
     assert performance.psi(base[:5], base) is None
 
 
@@ -111,13 +115,15 @@ def test_cli_lanes_refuse_impossible_rates(db: Database, monkeypatch: pytest.Mon
     monkeypatch.setattr(cli_support, "_db", db)
     runner = CliRunner()
     bad = runner.invoke(engine_app, ["lanes", "*", "--green", "60", "--yellow", "43", "--red", "7"])
-    assert bad.exit_code == 2 and "sum to 110" in bad.output
+    assert bad.exit_code == 2
+    assert "sum to 110" in bad.output
     ok = runner.invoke(engine_app, ["lanes", "*", "--green", "55", "--yellow", "40", "--red", "5"])
     assert ok.exit_code == 0, ok.output
     shown = runner.invoke(engine_app, ["lanes", "01AB"])
     assert "red 5" in shown.output
     bad_rule = runner.invoke(engine_app, ["profile", "add", "P-X1", "hs starts -> red", "--why", "test"])
-    assert bad_rule.exit_code == 2 and "column 11" in bad_rule.output
+    assert bad_rule.exit_code == 2
+    assert "column 11" in bad_rule.output
 
 
 def _wait_idle(engine: RiskEngine) -> None:
@@ -148,7 +154,8 @@ def test_background_refresh_serves_old_data_then_the_new(db: Database) -> None:
     run(db, engine, [facts(2)])  # triggers the refresh; answers from memory
     _wait_idle(engine)
     [later] = run(db, engine, [facts(3)])
-    assert later.channel == "red" and any(r.get("id") == "P-BG" for r in later.reasons)
+    assert later.channel == "red"
+    assert any(r.get("id") == "P-BG" for r in later.reasons)
 
 
 def test_a_serving_model_that_cannot_load_leaves_the_heuristic_and_is_not_retried_at_once(
@@ -169,7 +176,8 @@ def test_a_serving_model_that_cannot_load_leaves_the_heuristic_and_is_not_retrie
         uow.commit()
     engine = RiskEngine(snapshot_ttl=0.0)
     [d] = run(db, engine, [facts(1)])
-    assert engine.models.serving is None and "gone" in engine._failed
+    assert engine.models.serving is None
+    assert "gone" in engine._failed
     assert not any(r["kind"] == "score" for r in d.reasons)
     failed_at = engine._failed["gone"]
     run(db, engine, [facts(2)])
@@ -183,13 +191,16 @@ def test_default_rules_become_profiles_with_the_same_effect(
 
     monkeypatch.setattr(cli_support, "_db", db)
     out = CliRunner().invoke(engine_app, ["defaults"])
-    assert out.exit_code == 0 and "P-WATCH-CLASS" in out.output and "P-HS-2402" in out.output
+    assert out.exit_code == 0
+    assert "P-WATCH-CLASS" in out.output
+    assert "P-HS-2402" in out.output
     assert "none" in CliRunner().invoke(engine_app, ["defaults"]).output
     low = facts(1)
     low = DeclarationFacts(**{**low.__dict__, "compliance_class": "low"})
     cig = facts(2, hs="24022090")
     d_low, d_cig = run(db, RiskEngine(), [low, cig])
-    assert d_low.channel == "red" and d_cig.channel == "yellow"
+    assert d_low.channel == "red"
+    assert d_cig.channel == "yellow"
 
 
 def test_forced_reds_count_against_the_red_budget(db: Database) -> None:

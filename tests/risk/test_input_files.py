@@ -42,7 +42,8 @@ def test_a_device_given_as_model_path_is_refused_by_the_api(world: World, client
     for path in ("/dev/zero", "/dev/urandom"):
         r = world.post("/api/v1/risk/models", world.off("analyst"), {"path": path})
         assert r.status_code == 422, r.text
-        assert r.json()["field"] == "path" and "not a regular file" in r.json()["detail"]
+        assert r.json()["field"] == "path"
+        assert "not a regular file" in r.json()["detail"]
     assert client.get("/api/v1/risk/models", headers=world.off("analyst")).json() == []
 
 
@@ -61,10 +62,12 @@ def test_a_model_file_past_the_limit_is_refused_before_it_is_read(
 def test_the_command_line_refuses_a_device_as_model_or_data(cli_db: Database) -> None:
     runner = CliRunner()
     r = runner.invoke(cli, ["risk-engine", "promote", "/dev/zero"])
-    assert r.exit_code == 2 and "not a regular file" in r.output
+    assert r.exit_code == 2
+    assert "not a regular file" in r.output
     r = runner.invoke(
         cli, ["risk", "score", "--model", "/dev/zero", "--input", "/dev/zero", "--output", "x.csv"]
     )
-    assert r.exit_code != 0 and "not a regular file" in r.output
+    assert r.exit_code != 0
+    assert "not a regular file" in r.output
     with pytest.raises(kcs.KcsFormatError, match="not a regular file"):
         kcs.read_kcs("/dev/zero")

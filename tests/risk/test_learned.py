@@ -103,7 +103,9 @@ def test_explanation_lists_named_contributions(model: RiskModel) -> None:
     assert len(explanation) == 4
     names = set(model.feature_names)
     for name, value, contribution in explanation:
-        assert name in names and isinstance(value, float) and isinstance(contribution, float)
+        assert name in names
+        assert isinstance(value, float)
+        assert isinstance(contribution, float)
     magnitudes = [abs(c) for _, _, c in explanation]
     assert magnitudes == sorted(magnitudes, reverse=True)
 

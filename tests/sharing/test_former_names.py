@@ -52,9 +52,11 @@ def delivered(data: str) -> Msg:
 def test_an_envelope_1_decodes_under_the_current_names() -> None:
     ev = domain.decode(RECORDED_V1, origin="01AB")
     assert (ev.type, ev.subject) == ("declaration.registered", "hq.ev.01.01B1.declaration.registered")
-    assert ev.payload["number"] == "101234567897" and ev.origin == "01AB"
+    assert ev.payload["number"] == "101234567897"
+    assert ev.origin == "01AB"
     again = domain.decode(domain.encode(ev), origin="01AB")  # this release's envelope: taken as it is
-    assert domain.encode(ev).startswith(b'{"envelope":2,') and again == ev
+    assert domain.encode(ev).startswith(b'{"envelope":2,')
+    assert again == ev
     kept = RECORDED_V1.replace(
         '"envelope":1', '"envelope":2'
     )  # a former name in an envelope 2 is not renamed
@@ -90,4 +92,5 @@ def test_a_node_not_yet_upgraded_feeds_the_departments_consumers(db: Database, s
         )
         assert summary == 1
         row = s.get(DailyDeclarationRow, ("01B1", date(2026, 3, 2)))
-        assert row is not None and (row.registered, row.yellow) == (1, 1)  # the leaders' rollup counted it
+        assert row is not None
+        assert (row.registered, row.yellow) == (1, 1)

@@ -70,7 +70,8 @@ def test_a_malformed_batch_is_a_422_naming_the_message(world: World, client: Tes
         headers=world.ent(TERMINAL),
         json={"messages": [msg("A", "stock", None), 7]},
     )
-    assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json")
+    assert r.status_code == 422
+    assert r.headers["content-type"].startswith("application/problem+json")
     assert r.json()["field"] == "messages[1]", r.json()
 
 
@@ -78,7 +79,8 @@ def test_a_manifest_arrival_out_of_range_is_a_422_on_that_field(world: World) ->
     for when in ("9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00+07:00", "2026-05-01T08:00:00"):
         body = manifest([bill("HPE0002", [(C1, "S1")])], expected_arrival=when)
         r = world.post("/api/v1/manifests", world.ent(CARRIER), body)
-        assert r.status_code == 422 and r.json()["field"] == "expected_arrival", (when, r.text)
+        assert r.status_code == 422, (when, r.text)
+        assert r.json()["field"] == "expected_arrival", (when, r.text)
 
 
 def test_goods_another_operator_holds_are_an_error_on_the_container(world: World) -> None:
@@ -111,10 +113,12 @@ def test_nul_characters_are_refused_not_a_500(world: World, client: TestClient) 
             msg("N-4", "gate_in", C1, location=nul),
         ],
     )
-    assert out["errors"] == 4 and out["applied"] == 0, out
+    assert out["errors"] == 4, out
+    assert out["applied"] == 0, out
     body = manifest([bill("HPE0005", [(container(12), "S\x001")])], reference="MV-9")
     r = world.post("/api/v1/manifests", world.ent(CARRIER), body)
-    assert r.status_code == 422 and r.json()["field"] == "bills[0].containers[0].seal", r.text
+    assert r.status_code == 422, r.text
+    assert r.json()["field"] == "bills[0].containers[0].seal", r.text
     r = world.post(
         "/api/v1/manifests",
         world.ent(CARRIER),

@@ -17,7 +17,7 @@ def _without_fast_path(app: Any) -> Any:
     from haiquan.app import create_app
 
     plain = create_app(app.state.settings, app.state.db)
-    plain.user_middleware = [m for m in plain.user_middleware if m.cls is not StatusLookups]
+    plain.user_middleware = [m for m in plain.user_middleware if m.cls is not StatusLookups]  # type: ignore[comparison-overlap]
     return plain
 
 

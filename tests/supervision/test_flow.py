@@ -73,7 +73,9 @@ def test_vessel_story_refused_early_then_leaves_after_clearance(
     world: World, app: Any, client: TestClient
 ) -> None:
     m = setup_vessel(world)
-    assert m["late"] is False and len(m["consignments"]) == 2 and m["unit"] == "03CC"
+    assert m["late"] is False
+    assert len(m["consignments"]) == 2
+    assert m["unit"] == "03CC"
     gi = send(world, [msg("GI-1", "gate_in", C1, seal="SEAL1"), msg("GI-2", "gate_in", C2, seal="SEAL2")])
     assert (gi["applied"], gi["errors"]) == (2, 0), gi
     early = send(world, [msg("GO-1", "gate_out", C1, seal="SEAL1", destination="inland")])
@@ -81,19 +83,22 @@ def test_vessel_story_refused_early_then_leaves_after_clearance(
     assert [r["code"] for r in early["results"][0]["reasons"]] == ["no_declaration"]
     alerts = client.get("/api/v1/supervision/alerts", headers=world.off("hp_officer")).json()
     assert [a["kind"] for a in alerts] == ["refused_exit"]
-    assert alerts[0]["container"] == C1 and "tờ khai" in alerts[0]["message_vi"]
+    assert alerts[0]["container"] == C1
+    assert "tờ khai" in alerts[0]["message_vi"]
 
     number = declare_and_clear(world, app, "HPH0426001", [C1], 100)
     st = client.get(f"/api/v1/containers/{C1}/status", headers=world.ent(TERMINAL)).json()
     assert st["may_leave"] is True, st
     assert st["declarations"] == [{"number": number, "status": "cleared", "channel": "green"}]
     out = send(world, [msg("GO-2", "gate_out", C1, seal="SEAL1", destination="inland")])
-    assert out["applied"] == 1 and out["results"][0]["may_leave"] is True
+    assert out["applied"] == 1
+    assert out["results"][0]["may_leave"] is True
     app.state.dispatcher.run_once()
     d = client.get(f"/api/v1/declarations/{number}", headers=world.ent(DECLARANT)).json()
     assert d["status"] == "goods_exited"
     again = send(world, [msg("GO-2", "gate_out", C1, seal="SEAL1", destination="inland")])
-    assert again["duplicates"] == 1 and again["results"][0]["may_leave"] is True
+    assert again["duplicates"] == 1
+    assert again["results"][0]["may_leave"] is True
     st = client.get("/api/v1/consignments/HPH0426001/status", headers=world.ent(TERMINAL)).json()
     assert st["items"][0]["state"] == "out"
 
@@ -160,11 +165,13 @@ def test_late_manifest_is_told_and_amendment_keeps_ids(world: World) -> None:
     )
     assert r.status_code == 201
     m = r.json()
-    assert m["late"] is True and m["late_by_minutes"] >= 18 * 60
+    assert m["late"] is True
+    assert m["late_by_minutes"] >= 18 * 60
     body = manifest([bill("HPH1", [(C1, "S1")]), bill("HPH2", [(C2, "S2")])], hours_ahead=5)
     r2 = world.client.put(f"/api/v1/manifests/{m['id']}", json=body, headers=world.ent(CARRIER))
     assert r2.status_code == 200, r2.text
-    assert r2.json()["version"] == 2 and len(r2.json()["consignments"]) == 2
+    assert r2.json()["version"] == 2
+    assert len(r2.json()["consignments"]) == 2
     assert r2.json()["consignments"][0]["id"] == m["consignments"][0]["id"]
     air = manifest([bill("738-1", [], cargo_type="package")], reference="AIR1", mode="air", hours_ahead=2)
     assert world.post("/api/v1/manifests", world.ent(CARRIER), air).json()["late"] is False
@@ -194,10 +201,8 @@ def test_one_bad_message_among_999_good_ones(world: World, client: TestClient) -
     batch.insert(500, msg("B-bad", "gate_in", container(99999, owner="TGHU"), seal="S"))
     out = send(world, batch)
     assert (out["received"], out["applied"], out["errors"]) == (1000, 999, 1)
-    assert (
-        out["results"][500]["message_id"] == "B-bad"
-        and out["results"][500]["errors"][0]["code"] == "unknown_container"
-    )
+    assert out["results"][500]["message_id"] == "B-bad"
+    assert out["results"][500]["errors"][0]["code"] == "unknown_container"
     st = client.get(f"/api/v1/containers/{conts[998]}/status", headers=world.ent(TERMINAL)).json()
     assert st["items"][0]["state"] == "in"
     again = send(world, batch)
@@ -214,7 +219,8 @@ def test_goods_held_by_one_operator_cannot_leave_through_another(world: World, c
         [msg("Y-1", "gate_out", C1, seal="SEAL1", destination="inland", location="03CCS02")],
         who="0101248141",
     )
-    assert other["errors"] == 1 and other["results"][0]["errors"][0]["code"] == "held_by_another_operator"
+    assert other["errors"] == 1
+    assert other["results"][0]["errors"][0]["code"] == "held_by_another_operator"
     # nor can it read the status of goods it neither holds nor expects
     assert client.get(f"/api/v1/containers/{C1}/status", headers=world.ent("0101248141")).status_code == 404
 
@@ -226,11 +232,9 @@ def test_stock_report_differences_raise_a_mismatch_alert(world: World, client: T
     assert out["applied"] == 1
     assert sorted(r["code"] for r in out["results"][0]["reasons"]) == ["stock_missing", "stock_unexpected"]
     alerts = client.get("/api/v1/supervision/alerts?kind=mismatch", headers=world.off("hp_officer")).json()
-    assert (
-        len(alerts) == 1
-        and alerts[0]["detail"]["missing"] == [C2]
-        and alerts[0]["detail"]["unexpected"] == [C3]
-    )
+    assert len(alerts) == 1
+    assert alerts[0]["detail"]["missing"] == [C2]
+    assert alerts[0]["detail"]["unexpected"] == [C3]
 
 
 def test_a_batch_with_an_idempotency_key_replays_the_first_answer(world: World) -> None:
@@ -239,7 +243,8 @@ def test_a_batch_with_an_idempotency_key_replays_the_first_answer(world: World) 
     first = world.post("/api/v1/terminal-messages", world.ent(TERMINAL), batch, key="batch-1")
     again = world.post("/api/v1/terminal-messages", world.ent(TERMINAL), batch, key="batch-1")
     assert first.status_code == again.status_code == 200
-    assert first.json()["applied"] == 1 and again.json() == first.json()
+    assert first.json()["applied"] == 1
+    assert again.json() == first.json()
     assert again.headers.get("Idempotent-Replay") == "true"
 
 
@@ -253,6 +258,9 @@ def test_a_container_back_on_a_later_voyage_moves_with_its_new_bill(
     later = manifest([bill("HPH0526001", [(C1, "SEAL9")])], reference="MV-002")
     assert world.post("/api/v1/manifests", world.ent(CARRIER), later).status_code == 201
     back = send(world, [msg("GI-2", "gate_in", C1, seal="SEAL9")])
-    assert back["applied"] == 1 and back["results"][0]["reasons"] == []  # the new bill's seal: no mismatch
+    assert back["applied"] == 1
+    assert back["results"][0]["reasons"] == []
     st = client.get(f"/api/v1/containers/{C1}/status", headers=world.ent(TERMINAL)).json()
-    assert st["goods_id"] == "HPH0526001" and st["items"][0]["state"] == "in" and st["may_leave"] is False
+    assert st["goods_id"] == "HPH0526001"
+    assert st["items"][0]["state"] == "in"
+    assert st["may_leave"] is False

@@ -32,9 +32,12 @@ def test_rules_add_up_to_the_threshold() -> None:
         threshold=0.8,
     )
     s = RuleScorer(cfg).score(facts())
-    assert s.value == 0.9 and s.scan and len(s.reasons) == 4
+    assert s.value == 0.9
+    assert s.scan
+    assert len(s.reasons) == 4
     clean = RuleScorer(cfg).score(facts(consignee_tax_code=None, hs_codes=("851713",), description="Phones"))
-    assert clean.value == 0.1 and not clean.scan
+    assert clean.value == 0.1
+    assert not clean.scan
 
 
 def test_legal_deadlines_by_mode() -> None:
@@ -68,6 +71,7 @@ def test_flagged_consignments_are_shown_to_the_supervising_unit(world: World, cl
     ]
     assert world.post("/api/v1/manifests", world.ent(CARRIER), manifest(bills)).status_code == 201
     flagged = client.get("/api/v1/screening", headers=world.off("hp_officer")).json()
-    assert [f["goods_id"] for f in flagged] == ["HPS1"] and flagged[0]["risk_reasons"]
+    assert [f["goods_id"] for f in flagged] == ["HPS1"]
+    assert flagged[0]["risk_reasons"]
     assert client.get("/api/v1/screening", headers=world.off("nb_officer1")).json() == []
     assert client.get("/api/v1/screening", headers=world.ent(CARRIER)).status_code == 403

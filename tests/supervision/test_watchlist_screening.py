@@ -26,7 +26,8 @@ def test_profiles_on_hs_and_origin_flag_a_consignment() -> None:
         BASE, (profile("P-PHONES-CN", "hs starts 8517 and origin = CN -> red"),), {}
     )
     hit = scorer.score(facts())
-    assert hit.scan and any("P-PHONES-CN" in r for r in hit.reasons)
+    assert hit.scan
+    assert any("P-PHONES-CN" in r for r in hit.reasons)
     assert not scorer.score(facts(port="KRPUS")).scan
     assert not scorer.score(facts(hs=("08081000",))).scan
 
@@ -54,5 +55,6 @@ def test_profiles_needing_declaration_fields_are_skipped(db: Database) -> None:
     ids = {p.id for p in scorer.profiles}
     assert not any("CLASS" in i for i in ids)  # compliance_class is unknown before a declaration exists
     cigarettes = scorer.score(facts(hs=("24022090",)))  # the HS rule (yellow) applies on arrival
-    assert cigarettes.value == 0.3 and any("P-HS-2402" in r for r in cigarettes.reasons)
+    assert cigarettes.value == 0.3
+    assert any("P-HS-2402" in r for r in cigarettes.reasons)
     assert not cigarettes.scan  # a yellow profile asks for documents, not a scan

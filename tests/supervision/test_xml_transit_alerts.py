@@ -121,7 +121,9 @@ def test_signed_xml_is_verified_per_message(world: World, client: TestClient, tm
     )
     assert [x["status"] for x in r.json()["results"]] == ["duplicate", "applied"]
     kept = client.get("/api/v1/terminal-messages/rejected", headers=world.ent(TERMINAL)).json()
-    assert {k["format"] for k in kept} == {"xml"} and len(kept) == 4 and "<Seal>S9</Seal>" in kept[-1]["raw"]
+    assert {k["format"] for k in kept} == {"xml"}
+    assert len(kept) == 4
+    assert "<Seal>S9</Seal>" in kept[-1]["raw"]
 
 
 def test_transit_departs_arrives_and_overdue_raises_an_alert(world: World, client: TestClient) -> None:
@@ -159,7 +161,8 @@ def test_transit_departs_arrives_and_overdue_raises_an_alert(world: World, clien
     left = send(world, [msg("GO-2", "gate_out", C1, seal="S1", destination="controlled_area")])
     assert left["applied"] == 1, left
     tr = client.get(f"/api/v1/transits/{t.json()['id']}", headers=world.off("hp_officer")).json()
-    assert tr["status"] == "departed" and tr["deadline"]
+    assert tr["status"] == "departed"
+    assert tr["deadline"]
     clock.freeze(dt.datetime.now(dt.UTC) + dt.timedelta(hours=7))
     world.tokens.clear()  # seven hours without a request: the officers log in again (idle timeout)
     with world.client.app.state.db.unit_of_work() as uow:  # type: ignore[attr-defined]
@@ -171,7 +174,8 @@ def test_transit_departs_arrives_and_overdue_raises_an_alert(world: World, clien
     alerts = client.get(
         "/api/v1/supervision/alerts?kind=transit_overdue", headers=world.off("hp_officer")
     ).json()
-    assert len(alerts) == 1 and "ICDMD" in alerts[0]["message_vi"]
+    assert len(alerts) == 1
+    assert "ICDMD" in alerts[0]["message_vi"]
     a = alerts[0]["id"]
     ack = world.post(
         f"/api/v1/supervision/alerts/{a}/acknowledge", world.off("hp_officer"), {"note": "Đã liên hệ lái xe"}
@@ -186,7 +190,8 @@ def test_transit_departs_arrives_and_overdue_raises_an_alert(world: World, clien
     done = world.post(
         f"/api/v1/supervision/alerts/{a}/close", world.off("hp_officer"), {"note": "Hàng đã đến"}
     )
-    assert done.json()["status"] == "closed" and "Hàng đã đến" in done.json()["note"]
+    assert done.json()["status"] == "closed"
+    assert "Hàng đã đến" in done.json()["note"]
 
 
 def test_dwell_and_no_declaration_alerts_are_raised_once(world: World, app: Any) -> None:
@@ -228,15 +233,22 @@ def test_clearance_is_pushed_to_the_terminal(world: World, app: Any) -> None:
             (r.id, dict(r.body))
             for r in uow.session.scalars(select(TerminalWebhookRow).order_by(TerminalWebhookRow.id))
         ]
-    assert rows and rows[-1][1]["may_leave"] is True and rows[-1][1]["goods_id"] == "HPW1"
+    assert rows
+    assert rows[-1][1]["may_leave"] is True
+    assert rows[-1][1]["goods_id"] == "HPW1"
     assert rows[0][1]["may_leave"] is False  # registered, not yet paid
     assert app.state.supervision.deliver_due() == 0  # nobody listens on port 9: retried later
     with app.state.db.unit_of_work() as uow:
         first = uow.session.get(TerminalWebhookRow, rows[0][0])
         last = uow.session.get(TerminalWebhookRow, rows[-1][0])
-        assert first is not None and first.attempts == 1 and first.state == "pending" and first.last_error
+        assert first is not None
+        assert first.attempts == 1
+        assert first.state == "pending"
+        assert first.last_error
         # the receiver failed: its other pushes wait, in order, as long as the first (kit.receivers)
-        assert last is not None and last.attempts == 0 and last.state == "pending"
+        assert last is not None
+        assert last.attempts == 0
+        assert last.state == "pending"
         assert last.next_attempt_at == first.next_attempt_at
 
 
@@ -255,12 +267,16 @@ def test_ranking_and_pages(world: World, client: TestClient) -> None:
     )
     assert r.status_code == 200, r.text
     ranked = client.get("/api/v1/terminal-operators", headers=world.off("hp_leader")).json()
-    assert ranked[0]["rank"] == 1 and ranked[0]["locations"] == [LOCATION]
+    assert ranked[0]["rank"] == 1
+    assert ranked[0]["locations"] == [LOCATION]
     assert client.get("/api/v1/terminal-operators", headers=world.off("nb_officer1")).json() == []
     page = client.get("/supervision/terminals", headers=world.off("hp_leader"))
-    assert page.status_code == 200 and "Thứ tự" in page.text and "Cảng Hải Phòng" in page.text
+    assert page.status_code == 200
+    assert "Thứ tự" in page.text
+    assert "Cảng Hải Phòng" in page.text
     alerts_page = client.get("/supervision/alerts?lang=en", headers=world.off("hp_leader"))
-    assert alerts_page.status_code == 200 and "No alerts" in alerts_page.text
+    assert alerts_page.status_code == 200
+    assert "No alerts" in alerts_page.text
     assert client.get("/supervision/alerts", headers=world.ent(TERMINAL)).status_code == 403
 
 
@@ -307,11 +323,9 @@ def test_webhook_is_delivered_signed(world: World, app: Any) -> None:
         mac = hmac.new(secret.encode(), headers["X-Haiquan-Timestamp"].encode() + b"." + body, hashlib.sha256)
         assert headers["X-Haiquan-Signature"] == "sha256=" + mac.hexdigest()
         last = json.loads(body)
-        assert (
-            last["goods_id"] == "HPW2"
-            and last["may_leave"] is True
-            and last["cause"] == "declaration.cleared"
-        )
+        assert last["goods_id"] == "HPW2"
+        assert last["may_leave"] is True
+        assert last["cause"] == "declaration.cleared"
         for _, pushed in got:  # what the OpenAPI's webhooks section says is pushed, no field more
             ConsignmentStatusPushed.model_validate_json(pushed)
         assert app.state.supervision.deliver_due() == 0  # delivered once

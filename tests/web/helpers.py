@@ -39,7 +39,8 @@ def registered(world: World, app: Any, lane: str, office: str = "01AB", count: i
         assert r.status_code == 201, r.text
         n = r.json()["number"]
         reg = world.post(f"/api/v1/declarations/{n}/register", world.ent("0100109106"), None)
-        assert reg.status_code == 200 and reg.json()["channel"] == lane, reg.text
+        assert reg.status_code == 200, reg.text
+        assert reg.json()["channel"] == lane, reg.text
         numbers.append(n)
     return numbers
 

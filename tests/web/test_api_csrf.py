@@ -34,7 +34,8 @@ def test_a_cookie_change_from_another_site_is_refused(world: World, client: Test
         r = client.patch(URL, json={"on_roster": False}, headers=headers)
         assert r.status_code == 403, (headers, r.text)
         problem = r.json()
-        assert problem["code"] == "csrf" and problem["field"] == "X-CSRF-Token"
+        assert problem["code"] == "csrf"
+        assert problem["field"] == "X-CSRF-Token"
         assert r.headers["content-type"].startswith("application/problem+json")
     client.cookies.clear()
     assert _on_roster(world)  # nothing changed
@@ -46,7 +47,8 @@ def test_a_cookie_change_from_another_site_is_refused(world: World, client: Test
             .order_by(AuditEntry.seq)
         ).all()
         assert [e.target for e in refusals] == [f"PATCH {URL}"] * 2  # the first in full, then the others
-        assert refusals[1].detail["more"] == 4 and refusals[0].detail["reason"]
+        assert refusals[1].detail["more"] == 4
+        assert refusals[0].detail["reason"]
 
 
 def test_a_cookie_change_from_this_site_or_with_the_token_goes_through(

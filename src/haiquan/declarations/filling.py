@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from haiquan.declarations import pricing
 from haiquan.declarations.domain import LOW_VALUE_LIMIT_VND, Category, Kind
 from haiquan.declarations.schemas import DeclarationIn
-from haiquan.declarations.tables import DeclarationRow
+from haiquan.declarations.tables import DeclarationLineRow, DeclarationRow
 from haiquan.kit.auth import Principal
 from haiquan.kit.errors import ValidationFailed
 from haiquan.organization import principals, representations
@@ -90,5 +90,5 @@ def set_totals(row: DeclarationRow, priced: pricing.Priced) -> None:
 
 def apply_pricing(session: Session, row: DeclarationRow, priced: pricing.Priced) -> None:
     set_totals(row, priced)
-    session.execute(delete(pricing.DeclarationLineRow).where(pricing.DeclarationLineRow.number == row.number))
+    session.execute(delete(DeclarationLineRow).where(DeclarationLineRow.number == row.number))
     session.add_all(priced.lines)

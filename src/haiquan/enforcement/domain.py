@@ -187,16 +187,22 @@ def check_item(
         raise MeasureError("quantity must be greater than zero", "quantity")
     if measure in COUNTS and quantity != quantity.to_integral_value():
         raise MeasureError(f"a count of {measure}s is a whole number", "quantity")
+    _check_count(cat, measure, count, count_unit)
+    return cat
+
+
+def _check_count(cat: Category, measure: str, count: Decimal | None, count_unit: str | None) -> None:
+    """A count of tablets or pieces recorded alongside a mass."""
     if (count is None) != (count_unit is None):
         raise MeasureError("count and count_unit go together", "count_unit")
-    if count is not None and count_unit is not None:
-        if measure not in MASS:
-            raise MeasureError("a count is recorded alongside a mass (g or kg) only", "count")
-        if count_unit not in COUNTS or count_unit not in cat.measures:
-            raise MeasureError(f"count_unit for {cat.name_en} must be tablet or piece", "count_unit")
-        if count <= 0 or count != count.to_integral_value():
-            raise MeasureError("count is a whole number greater than zero", "count")
-    return cat
+    if count is None or count_unit is None:
+        return
+    if measure not in MASS:
+        raise MeasureError("a count is recorded alongside a mass (g or kg) only", "count")
+    if count_unit not in COUNTS or count_unit not in cat.measures:
+        raise MeasureError(f"count_unit for {cat.name_en} must be tablet or piece", "count_unit")
+    if count <= 0 or count != count.to_integral_value():
+        raise MeasureError("count is a whole number greater than zero", "count")
 
 
 @dataclass

@@ -55,27 +55,8 @@ def window(session: Session, *, principal: Principal, unit: str, start: date, en
 
 def summarize(data: repo.ReportData, start: date, end: date) -> domain.Summary:
     s = domain.Summary()
-    cases = {c.id: c for c in data.cases}
-    for c in data.cases:
-        if not start <= c.detected_on <= end:
-            continue
-        if c.field == domain.Field.DRUGS:
-            s.drug_cases += 1
-            if c.coordinated_with:
-                s.drug_cases_coordinated += 1
-                s.persons_detained += data.detained.get(c.id, 0)
-        else:
-            s.smuggling_detected += 1
-    prosecuted: set[str] = set()
-    transferred: set[str] = set()
-    for h in data.history:
-        case = cases.get(h.case_id)
-        if case is not None and case.field != domain.Field.DRUGS and start <= h.decided_on <= end:
-            if h.to_status == domain.CaseStatus.PROSECUTED:
-                prosecuted.add(h.case_id)
-            elif h.to_status in domain.TRANSFERRED:
-                transferred.add(h.case_id)
-    s.prosecuted, s.transferred = len(prosecuted), len(transferred)
+    _count_cases(s, data, start, end)
+    _count_outcomes(s, data, start, end)
     for it in data.items:
         if not start <= it.seized_on <= end:
             continue
@@ -84,6 +65,36 @@ def summarize(data: repo.ReportData, start: date, end: date) -> domain.Summary:
         t.add(it.quantity, it.unit_of_measure, it.count, it.count_unit)
         t.value_vnd += it.value_vnd or 0
     return s
+
+
+def _count_cases(s: domain.Summary, data: repo.ReportData, start: date, end: date) -> None:
+    """Cases detected in the window: drugs (coordinated with other forces, persons detained) or smuggling."""
+    for c in data.cases:
+        if not start <= c.detected_on <= end:
+            continue
+        if c.field != domain.Field.DRUGS:
+            s.smuggling_detected += 1
+            continue
+        s.drug_cases += 1
+        if c.coordinated_with:
+            s.drug_cases_coordinated += 1
+            s.persons_detained += data.detained.get(c.id, 0)
+
+
+def _count_outcomes(s: domain.Summary, data: repo.ReportData, start: date, end: date) -> None:
+    """Smuggling cases prosecuted or transferred by a decision in the window (each counted once)."""
+    cases = {c.id: c for c in data.cases}
+    prosecuted: set[str] = set()
+    transferred: set[str] = set()
+    for h in data.history:
+        case = cases.get(h.case_id)
+        if case is None or case.field == domain.Field.DRUGS or not start <= h.decided_on <= end:
+            continue
+        if h.to_status == domain.CaseStatus.PROSECUTED:
+            prosecuted.add(h.case_id)
+        elif h.to_status in domain.TRANSFERRED:
+            transferred.add(h.case_id)
+    s.prosecuted, s.transferred = len(prosecuted), len(transferred)
 
 
 def _totals_out(code: str, t: domain.Totals) -> dict[str, Any]:

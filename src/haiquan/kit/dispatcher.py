@@ -186,6 +186,19 @@ class Dispatcher:
     # applying ---------------------------------------------------------------------------------------
 
     def _deliver(self, events: list[Event], *, retry: bool) -> int:
+        todo = self._todo(events, retry=retry)
+        if not todo:
+            return 0
+        done = self._done(todo)
+        applied = 0
+        below = self._below_holes()
+        for consumer in self.consumers:
+            mine = [e for e in todo.get(consumer.name, []) if e.id not in done[consumer.name]]
+            applied += self._apply_consumer(consumer, mine, below)
+        return applied
+
+    def _todo(self, events: list[Event], *, retry: bool) -> dict[str, list[Event]]:
+        """Per consumer, the events it wants of these (and, on a retrying pass, its failed ones now due)."""
         todo: dict[str, list[Event]] = {}
         kinds = {e.type for e in events}
         for consumer in self.consumers:
@@ -208,29 +221,27 @@ class Dispatcher:
                 mine.sort(key=lambda e: e.seq)
             if mine:
                 todo[consumer.name] = mine
-        if not todo:
-            return 0
-        done = self._done(todo)
+        return todo
+
+    def _apply_consumer(self, consumer: Consumer, mine: list[Event], below: int) -> int:
+        """Apply a consumer's events chunk by chunk, moving its mark; how many were applied."""
         applied = 0
-        below = self._below_holes()
-        for consumer in self.consumers:
-            mine = [e for e in todo.get(consumer.name, []) if e.id not in done[consumer.name]]
-            state = self._states[consumer.name]
-            for i in range(0, len(mine), self.chunk):
-                if self._stopping is not None and self._stopping.is_set():
-                    raise _Stopped  # part of the round undelivered: the mark must not be saved past it
-                part, rest = mine[i : i + self.chunk], mine[i + self.chunk : i + self.chunk + 1]
-                # the consumer's mark may pass this chunk, not a hole, a failed event, nor the next chunk
-                cap = min([below, *(seq - 1 for seq in state.retry), *(e.seq - 1 for e in rest)])
-                known = frozenset(e.id for e in part if e.seq in state.attempts)
-                outcomes, low = self._apply_chunk(consumer, part, cap, known)
-                state.low = max(state.low, low)
-                for ev, outcome in outcomes:
-                    if outcome is Outcome.FAILED:
-                        state.failed(ev)
-                        continue
-                    state.done(ev)
-                    applied += outcome is Outcome.APPLIED
+        state = self._states[consumer.name]
+        for i in range(0, len(mine), self.chunk):
+            if self._stopping is not None and self._stopping.is_set():
+                raise _Stopped  # part of the round undelivered: the mark must not be saved past it
+            part, rest = mine[i : i + self.chunk], mine[i + self.chunk : i + self.chunk + 1]
+            # the consumer's mark may pass this chunk, not a hole, a failed event, nor the next chunk
+            cap = min([below, *(seq - 1 for seq in state.retry), *(e.seq - 1 for e in rest)])
+            known = frozenset(e.id for e in part if e.seq in state.attempts)
+            outcomes, low = self._apply_chunk(consumer, part, cap, known)
+            state.low = max(state.low, low)
+            for ev, outcome in outcomes:
+                if outcome is Outcome.FAILED:
+                    state.failed(ev)
+                    continue
+                state.done(ev)
+                applied += outcome is Outcome.APPLIED
         return applied
 
     def _done(self, todo: dict[str, list[Event]]) -> dict[str, set[str]]:

@@ -148,21 +148,25 @@ class GroupCommit:
             thread.join(timeout)
 
     # ---- the writer's side -----------------------------------------------------------------------
+    def _next_batch(self, first: Change) -> tuple[list[Change], bool]:
+        """`first` and whatever else is queued, up to max_batch; True when the stop marker came with them."""
+        batch = [first]
+        while len(batch) < self.max_batch:
+            try:
+                nxt = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if nxt is None:
+                return batch, True
+            batch.append(nxt)
+        return batch, False
+
     def _loop(self) -> None:
         while True:
             first = self._queue.get()
             if first is None:
                 return
-            batch, stop = [first], False
-            while len(batch) < self.max_batch:
-                try:
-                    nxt = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if nxt is None:
-                    stop = True
-                    break
-                batch.append(nxt)
+            batch, stop = self._next_batch(first)
             try:
                 self._take_and_commit(batch)
             except BaseException as exc:  # never leave a request waiting for an answer that cannot come

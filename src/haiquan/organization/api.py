@@ -16,6 +16,7 @@ from haiquan.kit.errors import NotFound, Unauthorized, ValidationFailed
 from haiquan.kit.settings import Settings
 from haiquan.kit.transaction import TransactionRoute
 from haiquan.organization import enterprises, officers, repository, representations, service
+from haiquan.organization.domain import UnitTree
 from haiquan.organization.schemas import (
     EnterpriseStatusIn,
     EnterpriseStatusOut,
@@ -100,7 +101,7 @@ def unit(code: str, ctx: Ctx) -> UnitOut:
     return _unit_out(tree, code)
 
 
-def _unit_out(tree: service.UnitTree, code: str) -> UnitOut:
+def _unit_out(tree: UnitTree, code: str) -> UnitOut:
     u = tree.units[code]
     return UnitOut(
         code=u.code,

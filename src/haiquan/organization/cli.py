@@ -19,7 +19,7 @@ from haiquan.kit.cli_support import database, fail
 from haiquan.kit.errors import DomainError
 from haiquan.kit.settings import get_settings
 from haiquan.organization import credentials, enterprises, officers, service, sessions
-from haiquan.organization.domain import HierarchyError, validate_rows
+from haiquan.organization.domain import HierarchyError, Unit, validate_rows
 from haiquan.organization.officers import OfficerChange
 from haiquan.organization.tables import OfficerRow
 
@@ -31,7 +31,7 @@ enterprise_app = typer.Typer(help="Enterprises: declarants, terminal operators, 
 DEFAULT_UNITS = Path(__file__).parent / "data" / "units.csv"
 
 
-def read_units_file(path: Path) -> list[service.Unit]:
+def read_units_file(path: Path) -> list[Unit]:
     with path.open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.DictReader(fh)
         missing = {"code", "name_vi", "level", "parent"} - set(reader.fieldnames or [])
@@ -179,7 +179,7 @@ def enterprise_add(
     except DomainError as exc:
         fail(f"{exc.field or ''}: {exc.message}")
     console.print(f"enterprise {ent.tax_code} ({ent.name}) registered; API key (shown once):")
-    print(key)
+    typer.echo(key)  # alone on its line, for a pipe
 
 
 @enterprise_app.command("revoke-keys")
@@ -222,7 +222,7 @@ def enterprise_new_key(
     except DomainError as exc:
         fail(f"{exc.field or ''}: {exc.message}")
     console.print(f"a new API key {key_id} for {tax_code} (shown once):")
-    print(key)
+    typer.echo(key)  # alone on its line, for a pipe
 
 
 @enterprise_app.command("keys")
@@ -279,7 +279,7 @@ def enterprise_rotate_webhook_secret(
     except DomainError as exc:
         fail(f"{exc.field or ''}: {exc.message}")
     console.print(f"a new webhook secret for {tax_code} (shown once; the old one signs until {_day(until)}):")
-    print(secret)
+    typer.echo(secret)
 
 
 TaxCodeOpt = Annotated[str, typer.Option(help="Mã số thuế of the enterprise")]

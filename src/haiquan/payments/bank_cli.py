@@ -43,7 +43,7 @@ def add(
         fail(f"{exc.field or ''}: {exc.message}")
     hours = "24/7" if added.bank.round_the_clock else "office hours"
     console.print(f"bank {added.bank.code} ({added.bank.name}, {hours}) connected; API key (shown once):")
-    print(added.api_key)
+    typer.echo(added.api_key)  # alone on its line, for a pipe
 
 
 @bank_app.command("list")

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from haiquan.kit import audit, clock, outbox
 from haiquan.kit.auth import Principal
 from haiquan.kit.clock import vn_day
-from haiquan.kit.db import new_id
+from haiquan.kit.db import among, new_id
 from haiquan.kit.errors import Conflict, DomainError, ValidationFailed
 from haiquan.kit.inbound import nul_path
 from haiquan.kit.money import vnd
@@ -31,7 +31,6 @@ from haiquan.payments.banks import refusal as bank_refusal
 from haiquan.payments.batch_reads import (
     LockedDue,
     OpenRef,
-    among,
     answer,
     callers_banks,
     check_refs,

@@ -8,8 +8,10 @@ from typing import Any
 
 from lxml import etree
 from pydantic import ValidationError
-from signxml import InvalidInput, InvalidSignature, XMLSigner, XMLVerifier, methods
-from signxml.exceptions import SignXMLException
+from signxml.algorithms import SignatureConstructionMethod as methods
+from signxml.exceptions import InvalidInput, InvalidSignature, SignXMLException
+from signxml.signer import XMLSigner
+from signxml.verifier import XMLVerifier
 
 from haiquan.kit.errors import Unauthorized, ValidationFailed
 from haiquan.payments.schemas import PaymentIn

@@ -277,7 +277,7 @@ async def _publish(url: str, subject: str, body: bytes, msg_id: str) -> None:
 
 
 @sharing_app.command("test-events")
-def test_events(
+def send_test_events(
     unit: Annotated[str, typer.Option(help="Unit the events belong to (served by this node)")],
     count: Annotated[int, typer.Option(min=1, max=100_000)] = 10,
     amount: Annotated[int, typer.Option(min=0, help="VND each event adds to the summary's amount")] = 0,

@@ -11,8 +11,11 @@ from typing import Any
 
 import xmlschema
 from lxml import etree
-from signxml import InvalidInput, InvalidSignature, XMLSigner, XMLVerifier, methods
 from signxml.algorithms import CanonicalizationMethod
+from signxml.algorithms import SignatureConstructionMethod as methods
+from signxml.exceptions import InvalidInput, InvalidSignature
+from signxml.signer import XMLSigner
+from signxml.verifier import XMLVerifier
 
 from haiquan.kit.errors import ValidationFailed
 from haiquan.kit.settings import REPO_ROOT
