@@ -22,6 +22,7 @@ from haiquan.reports.pages import router as reports_pages
 from haiquan.risk.api import router as risk_router
 from haiquan.risk.pages import router as risk_pages_router
 from haiquan.sharing.api import router as sharing_router
+from haiquan.supervision.alert_pages import router as alert_pages
 from haiquan.supervision.api import router as supervision_router
 from haiquan.supervision.keys_api import router as terminal_keys_router
 from haiquan.supervision.pages import router as supervision_pages
@@ -88,6 +89,7 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(terminal_keys_router, dependencies=strict)
     app.include_router(bank_certificates_router, dependencies=strict)
     app.include_router(web_router)
+    app.include_router(alert_pages)
     app.include_router(supervision_pages)
     app.include_router(enforcement_pages)
     app.include_router(reports_pages)

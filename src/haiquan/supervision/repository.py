@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from haiquan.cargo.tables import ConsignmentRow, ManifestRow
@@ -32,6 +32,24 @@ def alerts(
     if kind:
         q = q.where(AlertRow.kind == kind)
     return list(session.scalars(q))
+
+
+def alert(session: Session, alert_id: int, *, scope: Scope) -> AlertRow:
+    """One alert of the caller's units (NotFound otherwise, enterprises included)."""
+    row = session.get(AlertRow, alert_id)
+    if row is None or scope.enterprise_id is not None or not scope.covers_unit(row.unit):
+        raise NotFound(f"no alert {alert_id}", field="alert_id")
+    return row
+
+
+def count_alerts(session: Session, *, scope: Scope, status: str) -> int:
+    """How many alerts of the caller's units are in `status` (the navigation's live count)."""
+    if scope.enterprise_id is not None:
+        return 0
+    q = select(func.count()).select_from(AlertRow).where(AlertRow.status == status)
+    if scope.units is not None:
+        q = q.where(AlertRow.unit.in_(scope.units))
+    return int(session.scalar(q) or 0)
 
 
 def rejected(session: Session, *, scope: Scope, limit: int) -> list[RejectedMessageRow]:

@@ -303,3 +303,23 @@ def lang_of(request: Request) -> str:
     return (
         normalize(request.query_params.get("lang")) or normalize(request.cookies.get(COOKIE)) or DEFAULT_LANG
     )
+
+
+# The work screens of issue 23 (supervision alerts, cases, the analyst's and the administrator's screens).
+add_messages(
+    {
+        "nav.cases": ("Vụ việc", "Cases"),
+        "nav.analysis": ("Phân tích", "Analysis"),
+        "nav.admin": ("Quản trị", "Administration"),
+        "work.errors": ("Có lỗi cần sửa", "There is a problem"),
+        "work.next": ("Trang sau", "Next page"),
+        "work.first": ("Trang đầu", "First page"),
+        "work.filter": ("Lọc", "Filter"),
+        "work.save": ("Lưu", "Save"),
+        "work.none": ("Không có bản ghi nào.", "Nothing to show."),
+        "work.yes": ("Có", "Yes"),
+        "work.no": ("Không", "No"),
+        "err.conflict": ("Trạng thái đã thay đổi, không thể thực hiện", "The state changed: this cannot be done"),
+        "err.role_required": ("Vai trò của bạn không được thực hiện việc này", "Your role may not do this"),
+    }
+)

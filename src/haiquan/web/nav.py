@@ -18,14 +18,17 @@ class NavItem:
     label_key: str
     path: str
     roles: frozenset[str] | None = None
+    counter: str | None = None  # a JSON endpoint answering {"count": n}, shown as a live badge
 
 
 NAV: list[NavItem] = []
 
 
-def register(label_key: str, path: str, roles: list[str] | tuple[str, ...] | None = None) -> None:
+def register(
+    label_key: str, path: str, roles: list[str] | tuple[str, ...] | None = None, counter: str | None = None
+) -> None:
     """Add a link; registering a path again replaces it in place (the order of first registration stays)."""
-    item = NavItem(label_key, path, frozenset(roles) if roles else None)
+    item = NavItem(label_key, path, frozenset(roles) if roles else None, counter)
     for n, existing in enumerate(NAV):
         if existing.path == path:
             NAV[n] = item
@@ -37,11 +40,16 @@ def register(label_key: str, path: str, roles: list[str] | tuple[str, ...] | Non
 LEADERS = ("team_lead", "subdepartment_leader", "department_leader", "administrator")
 register("nav.queue", "/queue")
 register("nav.declarations", "/declarations")
-register("nav.supervision", "/supervision/alerts")
+register("nav.supervision", "/supervision/alerts", counter="/supervision/alerts/count")
 register("nav.risk", "/risk", roles=("analyst", *LEADERS))
 register("nav.payments", "/payments")
 register("nav.enforcement", "/enforcement")
 register("nav.reports", "/reports", roles=("analyst", *LEADERS))
+# The work screens of issue 23: cases for those who record them, the analyst's and the administrator's.
+CASE_ROLES = ("officer", "team_lead", "subdepartment_leader", "department_leader")
+register("nav.cases", "/enforcement/cases", roles=CASE_ROLES)
+register("nav.analysis", "/risk/profiles", roles=("analyst", "administrator"))
+register("nav.admin", "/admin", roles=("administrator",))
 
 
 def has_page(app: FastAPI, path: str) -> bool:
