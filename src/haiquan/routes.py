@@ -9,6 +9,7 @@ from haiquan.cargo.api import router as cargo_router
 from haiquan.declarations.api import router as declarations_router
 from haiquan.declarations.schemas import NotificationOut
 from haiquan.enforcement.api import router as enforcement_router
+from haiquan.enforcement.case_pages import router as case_pages
 from haiquan.enforcement.pages import router as enforcement_pages
 from haiquan.kit import openapi
 from haiquan.kit.queryparams import refuse_unknown_query
@@ -90,6 +91,7 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(bank_certificates_router, dependencies=strict)
     app.include_router(web_router)
     app.include_router(alert_pages)
+    app.include_router(case_pages)
     app.include_router(supervision_pages)
     app.include_router(enforcement_pages)
     app.include_router(reports_pages)

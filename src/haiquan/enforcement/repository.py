@@ -169,3 +169,16 @@ def persons_counts(session: Session, case_ids: Sequence[str], *, scope: Scope) -
         )
         out.update({cid: int(n) for cid, n in session.execute(q).all()})
     return out
+
+
+def items_counts(session: Session, case_ids: Sequence[str], *, scope: Scope) -> dict[str, int]:
+    """Seized items recorded per case (the register's column)."""
+    out: dict[str, int] = {}
+    for chunk in _chunks(case_ids):
+        q = (
+            _of_cases(select(SeizureItemRow.case_id, func.count()), SeizureItemRow.case_id, scope)
+            .where(SeizureItemRow.case_id.in_(chunk))
+            .group_by(SeizureItemRow.case_id)
+        )
+        out.update({cid: int(n) for cid, n in session.execute(q).all()})
+    return out

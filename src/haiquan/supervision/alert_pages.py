@@ -76,7 +76,7 @@ async def alert_action(request: Request, ctx: PageCtx, alert_id: AlertId, action
     act = ACTIONS.get(action)
     if act is None:
         errors.add("form", "err.choice")
-        return _page(request, ctx, alert_id, errors, values, 422)
+        return _page(request, ctx, alert_id, errors, values, errors.status)
     try:
         body = AlertActionIn(note=values.get("note", ""))
         act(ctx.session, principal=ctx.principal, alert_id=alert_id, note=body.note)
@@ -85,5 +85,5 @@ async def alert_action(request: Request, ctx: PageCtx, alert_id: AlertId, action
     except DomainError as exc:
         workforms.from_domain(request, ctx, errors, exc)
     if errors:
-        return _page(request, ctx, alert_id, errors, values, 422)
+        return _page(request, ctx, alert_id, errors, values, errors.status)
     return workforms.done(ctx, request.app.url_path_for("alert_page", alert_id=alert_id), f"sv.done.{action}")

@@ -25,6 +25,7 @@ class Errors:
 
     lang: str
     by_field: dict[str, str] = field(default_factory=dict)
+    status: int = 422  # the page's HTTP status once refused (never shown to the person)
 
     def add(self, name: str, key: str, **values: Any) -> None:
         self.by_field.setdefault(name, i18n.t(key, self.lang, **values))
@@ -47,7 +48,7 @@ async def posted(request: Request, ctx: RequestContext) -> dict[str, str]:
 
 
 def _key(kind: str, value: Any) -> tuple[str, dict[str, Any]]:
-    if kind == "missing" or (kind.endswith("_too_short") and value in ("", None)):
+    if kind == "missing" or value is None or value == "":
         return "err.required", {}
     return {
         "string_too_long": ("err.too_long", {}),
@@ -74,11 +75,21 @@ def from_domain(request: Request, ctx: RequestContext, errors: Errors, exc: Doma
     if isinstance(exc, NotFound) and exc.field in (None, "case_id", "alert_id", "profile_id", "tax_code"):
         raise exc
     ctx.uow.rollback()
+    errors.status = exc.status
     if exc.status == 403:
         audit_refusal(get_db(request), request, ctx.principal.label, exc.message)
-    key = f"err.{exc.code}"
-    text = i18n.t(key, errors.lang) if key in i18n.MESSAGES else exc.message
-    errors.by_field.setdefault(exc.field or "form", text)
+    errors.by_field.setdefault(exc.field or "form", message(exc, errors.lang))
+
+
+def message(exc: DomainError, lang: str) -> str:
+    """The refusal in the page's language: a message of the catalogue for its code and field, or for its
+    code, else (Vietnamese) one for its kind; in English the service's own precise words."""
+    for key in (f"err.{exc.code}.{exc.field}", f"err.{exc.code}"):
+        if key in i18n.MESSAGES:
+            return i18n.t(key, lang)
+    if lang == "en":
+        return exc.message
+    return i18n.t(f"err.status.{exc.status}" if f"err.status.{exc.status}" in i18n.MESSAGES else "err.invalid", lang)
 
 
 def done(ctx: RequestContext, url: str, flash: str) -> RedirectResponse:
