@@ -20,7 +20,9 @@ from haiquan.payments.certificate_api import router as bank_certificates_router
 from haiquan.reference.api import router as reference_router
 from haiquan.reports.api import router as reports_router
 from haiquan.reports.pages import router as reports_pages
+from haiquan.risk.analyst_pages import router as analyst_pages
 from haiquan.risk.api import router as risk_router
+from haiquan.risk.lane_pages import router as lane_pages
 from haiquan.risk.pages import router as risk_pages_router
 from haiquan.sharing.api import router as sharing_router
 from haiquan.supervision.alert_pages import router as alert_pages
@@ -92,6 +94,8 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(web_router)
     app.include_router(alert_pages)
     app.include_router(case_pages)
+    app.include_router(analyst_pages)
+    app.include_router(lane_pages)
     app.include_router(supervision_pages)
     app.include_router(enforcement_pages)
     app.include_router(reports_pages)
