@@ -13,9 +13,12 @@ from haiquan.enforcement.case_pages import router as case_pages
 from haiquan.enforcement.pages import router as enforcement_pages
 from haiquan.kit import openapi
 from haiquan.kit.queryparams import refuse_unknown_query
+from haiquan.organization.admin_pages import router as admin_pages
 from haiquan.organization.api import router as organization_router
 from haiquan.organization.credentials_api import router as credentials_router
+from haiquan.organization.key_pages import router as key_pages
 from haiquan.payments.api import router as payments_router
+from haiquan.payments.bank_pages import router as bank_pages
 from haiquan.payments.certificate_api import router as bank_certificates_router
 from haiquan.reference.api import router as reference_router
 from haiquan.reports.api import router as reports_router
@@ -96,6 +99,9 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(case_pages)
     app.include_router(analyst_pages)
     app.include_router(lane_pages)
+    app.include_router(admin_pages)
+    app.include_router(key_pages)
+    app.include_router(bank_pages)
     app.include_router(supervision_pages)
     app.include_router(enforcement_pages)
     app.include_router(reports_pages)

@@ -18,6 +18,9 @@ from haiquan.web import i18n
 from haiquan.web.render import set_flash
 from haiquan.web.session import check_csrf
 
+# A record named by the page's address and not in the caller's scope: the not-found page, not a form error.
+NOT_FOUND_FIELDS = (None, "case_id", "alert_id", "profile_id", "tax_code", "username", "code", "version", "override_id")
+
 
 @dataclass
 class Errors:
@@ -72,7 +75,7 @@ def from_validation(errors: Errors, exc: ValidationError, names: Mapping[str, st
 def from_domain(request: Request, ctx: RequestContext, errors: Errors, exc: DomainError) -> None:
     """A service's refusal shown on the form: the transaction rolled back, a refusal of right audited.
     A record out of the caller's scope is not a form error: the not-found page answers."""
-    if isinstance(exc, NotFound) and exc.field in (None, "case_id", "alert_id", "profile_id", "tax_code"):
+    if isinstance(exc, NotFound) and exc.field in NOT_FOUND_FIELDS:
         raise exc
     ctx.uow.rollback()
     errors.status = exc.status
