@@ -31,7 +31,9 @@ def test_officer_opens_a_case_and_records_a_seizure(world: World, app: Any, clie
     form = client.get("/enforcement/cases/new")
     assert form.status_code == 200
     csrf = csrf_of(form.text)
-    bad = client.post("/enforcement/cases/new", data={"csrf": csrf, "unit": "01AB", "detected_on": "2999-01-01"})
+    bad = client.post(
+        "/enforcement/cases/new", data={"csrf": csrf, "unit": "01AB", "detected_on": "2999-01-01"}
+    )
     assert bad.status_code == 422
     assert 'class="error-summary"' in bad.text
     assert "Lĩnh vực: Bắt buộc nhập" in bad.text
@@ -54,7 +56,9 @@ def test_officer_opens_a_case_and_records_a_seizure(world: World, app: Any, clie
     assert "Đã ghi tang vật" in ok.text
     with app.state.db.unit_of_work() as uow:
         items = uow.session.scalars(select(SeizureItemRow).where(SeizureItemRow.case_id == case.id)).all()
-        assert [(i.category, str(i.quantity.normalize()), i.unit_of_measure) for i in items] == [("mdma", "1.5", "kg")]
+        assert [(i.category, str(i.quantity.normalize()), i.unit_of_measure) for i in items] == [
+            ("mdma", "1.5", "kg")
+        ]
     register = client.get("/enforcement/cases?status=detected")
     assert number.group(1) in register.text
     assert number.group(1) not in client.get("/enforcement/cases?status=closed").text
@@ -65,7 +69,9 @@ def test_officer_opens_a_case_and_records_a_seizure(world: World, app: Any, clie
     assert _case(app, number.group(1)).status == "detected"
 
 
-def test_leader_closes_a_case_and_persons_are_read_audited(world: World, app: Any, client: TestClient) -> None:
+def test_leader_closes_a_case_and_persons_are_read_audited(
+    world: World, app: Any, client: TestClient
+) -> None:
     case = open_case(world)
     login(client, "nb_leader")
     page = client.get(f"/enforcement/cases/{case['id']}")
@@ -80,7 +86,9 @@ def test_leader_closes_a_case_and_persons_are_read_audited(world: World, app: An
     assert persons.status_code == 200
     assert "ghi vào nhật ký kiểm toán" in persons.text
     with app.state.db.unit_of_work() as uow:
-        reads = uow.session.scalars(select(AuditEntry.actor).where(AuditEntry.action == "enforcement.person_read"))
+        reads = uow.session.scalars(
+            select(AuditEntry.actor).where(AuditEntry.action == "enforcement.person_read")
+        )
         assert list(reads) == ["officer:nb_leader"]
 
 

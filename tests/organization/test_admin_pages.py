@@ -24,7 +24,9 @@ def _officer(app: Any, username: str) -> tuple[bool, str]:
         return row.active, row.role
 
 
-def test_admin_deactivates_an_officer_and_reads_the_audit_log(world: World, app: Any, client: TestClient) -> None:
+def test_admin_deactivates_an_officer_and_reads_the_audit_log(
+    world: World, app: Any, client: TestClient
+) -> None:
     login(client, "admin")
     listing = client.get("/admin/officers?unit=01AB")
     assert 'href="/admin/officers/nb_officer2"' in listing.text
@@ -36,11 +38,15 @@ def test_admin_deactivates_an_officer_and_reads_the_audit_log(world: World, app:
     assert r.status_code == 303
     assert _officer(app, "nb_officer2") == (False, "officer")
     assert "Đã lưu thay đổi tài khoản" in client.get(r.headers["location"]).text
-    own = client.post("/admin/officers/admin", data={"csrf": csrf, "role": "analyst", "unit": "00", "active": "1"})
+    own = client.post(
+        "/admin/officers/admin", data={"csrf": csrf, "role": "analyst", "unit": "00", "active": "1"}
+    )
     assert own.status_code == 409
     assert "không thể tự khóa hoặc đổi vai trò" in own.text
     assert _officer(app, "admin") == (True, "administrator")
-    wrong_unit = client.post("/admin/officers/nb_officer1", data={"csrf": csrf, "role": "officer", "unit": "ZZ", "active": "1"})
+    wrong_unit = client.post(
+        "/admin/officers/nb_officer1", data={"csrf": csrf, "role": "officer", "unit": "ZZ", "active": "1"}
+    )
     assert wrong_unit.status_code == 422
     assert 'class="error-summary"' in wrong_unit.text
     audit = client.get("/admin/audit?officer=admin")
@@ -48,7 +54,8 @@ def test_admin_deactivates_an_officer_and_reads_the_audit_log(world: World, app:
     assert "officer:nb_officer2" in audit.text
     assert "officer.deactivated" not in client.get("/admin/audit?officer=nb_leader").text
     units = client.get("/admin/units")
-    assert "Noi Bai" not in units.text and "Sân bay QT Nội Bài" in units.text
+    assert "Noi Bai" not in units.text
+    assert "Sân bay QT Nội Bài" in units.text
 
 
 def test_admin_issues_a_key_shown_once_and_revokes_it(world: World, app: Any, client: TestClient) -> None:
@@ -58,7 +65,10 @@ def test_admin_issues_a_key_shown_once_and_revokes_it(world: World, app: Any, cl
     csrf = csrf_of(page.text)
     none = client.post("/admin/enterprises/0101248141/keys", data={"csrf": csrf, "label": "x"})
     assert "Chọn ít nhất một quyền" in none.text
-    r = client.post("/admin/enterprises/0101248141/keys", data={"csrf": csrf, "label": "Hệ thống khai 2027", "scopes": "read"})
+    r = client.post(
+        "/admin/enterprises/0101248141/keys",
+        data={"csrf": csrf, "label": "Hệ thống khai 2027", "scopes": "read"},
+    )
     assert r.status_code == 201
     key = KEY.search(r.text)
     assert key, r.text
@@ -71,7 +81,7 @@ def test_admin_issues_a_key_shown_once_and_revokes_it(world: World, app: Any, cl
     assert scopes == "read"
     client.post(f"/admin/enterprises/0101248141/keys/{key_id}/revoke", data={"csrf": csrf})
     with app.state.db.unit_of_work() as uow:
-        assert uow.session.get(ApiKeyRow, key_id).revoked_at is not None  # type: ignore[union-attr]
+        assert uow.session.get(ApiKeyRow, key_id).revoked_at is not None
 
 
 def test_admin_connects_and_disables_a_bank(world: World, app: Any, client: TestClient) -> None:
@@ -85,12 +95,18 @@ def test_admin_connects_and_disables_a_bank(world: World, app: Any, client: Test
     assert short.status_code == 422
     client.post("/admin/banks/TCB/disable", data={"csrf": csrf, "reason": "Hết hợp đồng"})
     with app.state.db.unit_of_work() as uow:
-        assert uow.session.get(BankRow, "TCB").active is False  # type: ignore[union-attr]
+        assert uow.session.get(BankRow, "TCB").active is False
 
 
 def test_roles_and_scope(world: World, app: Any, client: TestClient) -> None:
     login(client, "nb_leader")
-    for path in ("/admin", "/admin/officers", "/admin/audit", "/admin/banks", "/admin/enterprises/0101248141/keys"):
+    for path in (
+        "/admin",
+        "/admin/officers",
+        "/admin/audit",
+        "/admin/banks",
+        "/admin/enterprises/0101248141/keys",
+    ):
         page = client.get(path)
         assert page.status_code == 403, path
         assert "Bạn không có quyền truy cập trang này" in page.text

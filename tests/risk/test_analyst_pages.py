@@ -8,11 +8,11 @@ from datetime import timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
+from tests.support import World
+from tests.web.helpers import csrf_of, login
 
 from haiquan.kit import clock
 from haiquan.risk import lanes, profiles, valuecontrol
-from tests.support import World
-from tests.web.helpers import csrf_of, login
 
 
 def _install(app: Any) -> str:
@@ -37,7 +37,9 @@ def test_analyst_edits_and_tests_a_profile(world: World, app: Any, client: TestC
     page = client.get(f"/risk/profiles/{pid}")
     csrf = csrf_of(page.text)
     version, _ = _profile(app, pid)
-    bad = client.post(f"/risk/profiles/{pid}", data={"csrf": csrf, "name": "Tên mới", "criteria": "hs starts", "why": "thử"})
+    bad = client.post(
+        f"/risk/profiles/{pid}", data={"csrf": csrf, "name": "Tên mới", "criteria": "hs starts", "why": "thử"}
+    )
     assert bad.status_code == 422
     assert "Tiêu chí: Tiêu chí sai cú pháp" in bad.text
     assert _profile(app, pid)[0] == version
@@ -57,10 +59,14 @@ def test_analyst_edits_and_tests_a_profile(world: World, app: Any, client: TestC
     assert "Ngày kết thúc trước ngày bắt đầu" in backwards.text
 
 
-def test_analyst_sets_lane_rates_overrides_and_value_bounds(world: World, app: Any, client: TestClient) -> None:
+def test_analyst_sets_lane_rates_overrides_and_value_bounds(
+    world: World, app: Any, client: TestClient
+) -> None:
     login(client, "analyst")
     csrf = csrf_of(client.get("/risk/lanes").text)
-    bad = client.post("/risk/lanes", data={"csrf": csrf, "office": "01AB", "green": "50", "yellow": "10", "red": "10"})
+    bad = client.post(
+        "/risk/lanes", data={"csrf": csrf, "office": "01AB", "green": "50", "yellow": "10", "red": "10"}
+    )
     assert "Tổng tỷ lệ xanh, vàng, đỏ phải bằng 100" in bad.text
     ok = client.post("/risk/lanes", data={"csrf": csrf, "office": "01AB", "green": "70", "yellow": "20", "red": "10",
                                           "random_share": "2"})  # fmt: skip
@@ -90,7 +96,13 @@ def test_analyst_sets_lane_rates_overrides_and_value_bounds(world: World, app: A
 def test_roles_are_those_of_the_api(world: World, app: Any, client: TestClient) -> None:
     pid = _install(app)
     login(client, "nb_officer1")
-    for path in ("/risk/profiles", f"/risk/profiles/{pid}", "/risk/lanes", "/risk/value-control", "/risk/models"):
+    for path in (
+        "/risk/profiles",
+        f"/risk/profiles/{pid}",
+        "/risk/lanes",
+        "/risk/value-control",
+        "/risk/models",
+    ):
         page = client.get(path)
         assert page.status_code == 403, path
         assert "Bạn không có quyền truy cập trang này" in page.text
@@ -99,7 +111,9 @@ def test_roles_are_those_of_the_api(world: World, app: Any, client: TestClient) 
     assert lanes_page.status_code == 200
     assert 'action="/risk/overrides"' not in lanes_page.text
     csrf = csrf_of(lanes_page.text)
-    refused = client.post("/risk/lanes", data={"csrf": csrf, "office": "01AB", "green": "100", "yellow": "0", "red": "0"})
+    refused = client.post(
+        "/risk/lanes", data={"csrf": csrf, "office": "01AB", "green": "100", "yellow": "0", "red": "0"}
+    )
     assert refused.status_code == 403
     login(client, "analyst")
     missing = client.get("/risk/profiles/P-NOPE")

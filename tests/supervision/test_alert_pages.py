@@ -47,7 +47,9 @@ def test_officer_acknowledges_then_closes_an_alert(world: World, app: Any, clien
     assert f'href="/supervision/alerts/{mine}"' in listing.text
     page = client.get(f"/supervision/alerts/{mine}")
     assert "Tiếp nhận cảnh báo" in page.text
-    empty = client.post(f"/supervision/alerts/{mine}/acknowledge", data={"csrf": csrf_of(page.text), "note": ""})
+    empty = client.post(
+        f"/supervision/alerts/{mine}/acknowledge", data={"csrf": csrf_of(page.text), "note": ""}
+    )
     assert empty.status_code == 422
     assert 'class="error-summary"' in empty.text
     assert "Ghi chú: Bắt buộc nhập" in empty.text

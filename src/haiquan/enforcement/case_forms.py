@@ -67,7 +67,9 @@ i18n.add_labels(
     {"g": ("gam", "g"), "kg": ("kg", "kg"), "tablet": ("viên", "tablets"), "piece": ("chiếc/cái", "pieces"),
      "litre": ("lít", "litres")},
 )  # fmt: skip
-i18n.add_labels("outcome", {"violation": ("Có vi phạm", "Violation"), "no_violation": ("Không vi phạm", "No violation")})
+i18n.add_labels(
+    "outcome", {"violation": ("Có vi phạm", "Violation"), "no_violation": ("Không vi phạm", "No violation")}
+)
 
 
 def _opt(v: str | None) -> str | None:
@@ -139,7 +141,10 @@ i18n.add_messages(
         "case.items": ("Tang vật", "Seized items"),
         "case.persons": ("Người liên quan", "Persons"),
         "case.persons_n": ("{n} người", "{n} persons"),
-        "case.persons_open": ("Xem người liên quan (việc xem được ghi nhật ký)", "See the persons (each read is logged)"),
+        "case.persons_open": (
+            "Xem người liên quan (việc xem được ghi nhật ký)",
+            "See the persons (each read is logged)",
+        ),
         "case.persons_audited": (
             "Việc bạn xem danh sách này đã được ghi vào nhật ký kiểm toán.",
             "Your reading of this list has been written to the audit log.",

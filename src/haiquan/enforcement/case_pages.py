@@ -47,15 +47,22 @@ def _after(cursor: str) -> tuple[str, str] | None:
 
 
 def _filter(ctx: Any, q: dict[str, str]) -> repo.CaseFilter:
-    units = reports.subtree_in_scope(ctx.session, principal=ctx.principal, unit=q["unit"]) if q["unit"] else None
+    units = (
+        reports.subtree_in_scope(ctx.session, principal=ctx.principal, unit=q["unit"]) if q["unit"] else None
+    )
     pick = {"field": FIELDS, "route": ROUTES, "status": STATUSES}
     chosen = {k: (q[k] if q[k] in allowed else None) for k, allowed in pick.items()}
-    return repo.CaseFilter(units, _day(q["from"]), _day(q["to"]), chosen["field"], chosen["route"], chosen["status"])
+    return repo.CaseFilter(
+        units, _day(q["from"]), _day(q["to"]), chosen["field"], chosen["route"], chosen["status"]
+    )
 
 
 @router.get("/enforcement/cases", name="case_register")
 def register(request: Request, ctx: PageCtx) -> Response:
-    q = {k: request.query_params.get(k, "").strip()[:40] for k in ("unit", "from", "to", "field", "route", "status")}
+    q = {
+        k: request.query_params.get(k, "").strip()[:40]
+        for k in ("unit", "from", "to", "field", "route", "status")
+    }
     q["unit"] = q["unit"].upper()
     scope = ctx.principal.scope
     rows = repo.list_cases(ctx.session, _filter(ctx, q), scope=scope, limit=PAGE_SIZE + 1,
@@ -75,8 +82,16 @@ def register(request: Request, ctx: PageCtx) -> Response:
     return render(request, "cases.html", context)
 
 
-def _new_page(request: Request, ctx: Any, values: dict[str, str], errors: workforms.Errors, code: int) -> Response:
-    context = {"values": values, "errors": errors, "fields": FIELDS, "routes": ROUTES, "agencies": case_forms.AGENCIES}
+def _new_page(
+    request: Request, ctx: Any, values: dict[str, str], errors: workforms.Errors, code: int
+) -> Response:
+    context = {
+        "values": values,
+        "errors": errors,
+        "fields": FIELDS,
+        "routes": ROUTES,
+        "agencies": case_forms.AGENCIES,
+    }
     return render(request, "case_new.html", context, status_code=code)
 
 
@@ -187,7 +202,9 @@ async def add_person(request: Request, ctx: PageCtx, case_id: str) -> Response:
     values = await workforms.posted(request, ctx)
     errors = workforms.Errors(i18n.lang_of(request))
     try:
-        service.add_person(ctx.session, principal=ctx.principal, case_id=case_id, data=case_forms.person_in(values))
+        service.add_person(
+            ctx.session, principal=ctx.principal, case_id=case_id, data=case_forms.person_in(values)
+        )
     except ValidationError as exc:
         workforms.from_validation(errors, exc)
     except DomainError as exc:

@@ -40,7 +40,10 @@ i18n.add_messages(
         "ad.audit_intro": ("Ai đã làm gì, khi nào", "Who did what, and when"),
         "ad.change": ("Thay đổi tài khoản", "Change the account"),
         "ad.end_sessions": ("Kết thúc mọi phiên đăng nhập", "End every session"),
-        "ad.sessions_done": ("Đã kết thúc mọi phiên đăng nhập của công chức", "Every session of the officer ended"),
+        "ad.sessions_done": (
+            "Đã kết thúc mọi phiên đăng nhập của công chức",
+            "Every session of the officer ended",
+        ),
         "ad.saved": ("Đã lưu thay đổi tài khoản", "The account is changed"),
         "ad.active": ("Đang hoạt động", "Active"),
         "ad.inactive": ("Đã khóa", "Deactivated"),
@@ -87,7 +90,12 @@ def officers_page(request: Request, ctx: PageCtx, unit: str = "") -> Response:
 def _officer(request: Request, ctx: Any, username: str, values: dict[str, str] | None = None,
              errors: workforms.Errors | None = None, code: int = 200) -> Response:  # fmt: skip
     row = officers.by_username(ctx.session, username, actor=ctx.principal)
-    shown = {"role": row.role, "unit": row.unit, "active": "1" if row.active else "", "on_roster": "1" if row.on_roster else ""}
+    shown = {
+        "role": row.role,
+        "unit": row.unit,
+        "active": "1" if row.active else "",
+        "on_roster": "1" if row.on_roster else "",
+    }
     context = {"o": row, "values": values or shown, "roles": ROLES,
                "errors": errors or workforms.Errors(i18n.lang_of(request))}  # fmt: skip
     return render(request, "admin_officer.html", context, status_code=code)
@@ -110,7 +118,9 @@ async def officer_submit(request: Request, ctx: PageCtx, username: str) -> Respo
         unit=values.get("unit", "").upper() or None, on_roster=bool(values.get("on_roster")),
     )  # fmt: skip
     try:
-        change_officer(ctx.session, username=username, change=change, actor=ctx.principal.label, by=ctx.principal)
+        change_officer(
+            ctx.session, username=username, change=change, actor=ctx.principal.label, by=ctx.principal
+        )
     except DomainError as exc:
         workforms.from_domain(request, ctx, errors, exc)
     if errors:
@@ -124,7 +134,9 @@ async def end_sessions(request: Request, ctx: PageCtx, username: str) -> Respons
     await workforms.posted(request, ctx)
     row = officers.by_username(ctx.session, username, actor=ctx.principal)
     sessions.revoke_all(ctx.session, officer=row, reason="revoked", actor=ctx.principal.label)
-    return workforms.done(ctx, request.app.url_path_for("admin_officer", username=username), "ad.sessions_done")
+    return workforms.done(
+        ctx, request.app.url_path_for("admin_officer", username=username), "ad.sessions_done"
+    )
 
 
 @router.get("/admin/units", name="admin_units")
@@ -151,7 +163,9 @@ def _day(value: str, end: bool = False) -> datetime | None:
 @router.get("/admin/audit", name="admin_audit")
 def audit_page(request: Request, ctx: PageCtx) -> Response:
     _admin(ctx)
-    q = {k: request.query_params.get(k, "").strip()[:80] for k in ("officer", "action", "from", "to", "before")}
+    q = {
+        k: request.query_params.get(k, "").strip()[:80] for k in ("officer", "action", "from", "to", "before")
+    }
     officer = q["officer"]
     actor = (officer if ":" in officer else f"officer:{officer}") if officer else None
     before = int(q["before"]) if q["before"].isdigit() else None
@@ -162,4 +176,6 @@ def audit_page(request: Request, ctx: PageCtx) -> Response:
     more, rows = len(rows) > AUDIT_PAGE, rows[:AUDIT_PAGE]
     kept = {k: v for k, v in q.items() if v and k != "before"}
     nxt = "?" + urlencode({**kept, "before": rows[-1].seq}) if more else None
-    return render(request, "admin_audit.html", {"rows": rows, "q": q, "next_url": nxt, "first": "?" + urlencode(kept)})
+    return render(
+        request, "admin_audit.html", {"rows": rows, "q": q, "next_url": nxt, "first": "?" + urlencode(kept)}
+    )

@@ -85,7 +85,9 @@ def keys_page(request: Request, ctx: PageCtx, tax_code: str) -> Response:
 
 def _expiry(value: str) -> datetime | None:
     try:
-        return datetime.combine(datetime.fromisoformat(value).date(), time(23, 59), tzinfo=VN) if value else None
+        return (
+            datetime.combine(datetime.fromisoformat(value).date(), time(23, 59), tzinfo=VN) if value else None
+        )
     except ValueError:
         return clock.now()  # refused by the service as not in the future, named on the form
 

@@ -43,7 +43,10 @@ i18n.add_messages(
             "{hits} trên {declarations} tờ khai trúng tiêu chí ({share})",
             "{hits} of {declarations} declarations hit ({share})",
         ),
-        "an.lanes_then": ("Luồng khi đó: xanh {green}, vàng {yellow}, đỏ {red}", "Lanes then: green {green}, yellow {yellow}, red {red}"),
+        "an.lanes_then": (
+            "Luồng khi đó: xanh {green}, vàng {yellow}, đỏ {red}",
+            "Lanes then: green {green}, yellow {yellow}, red {red}",
+        ),
         "an.frauds": ("Phát hiện vi phạm trong số trúng: {n}", "Frauds found among the hits: {n}"),
         "an.sample": ("Ví dụ", "Sample"),
         "an.saved": ("Đã lưu phiên bản mới của hồ sơ", "The profile's new version is saved"),
@@ -89,7 +92,11 @@ def _profile(request: Request, ctx: Any, profile_id: str, *, values: dict[str, s
     row = profiles.get(ctx.session, profile_id)
     today = clock.today_vn()
     shown = {k: ("" if getattr(row, k) is None else str(getattr(row, k))) for k in EDITABLE}
-    shown |= {"active": "1" if row.active else "", "date_from": str(today - timedelta(days=90)), "date_to": str(today)}
+    shown |= {
+        "active": "1" if row.active else "",
+        "date_from": str(today - timedelta(days=90)),
+        "date_to": str(today),
+    }
     context = {
         "p": row, "versions": profiles.versions(ctx.session, profile_id), "values": shown | (values or {}),
         "errors": errors or workforms.Errors(i18n.lang_of(request)), "test": test, "form": form,
@@ -123,14 +130,20 @@ async def profile_submit(request: Request, ctx: PageCtx, profile_id: str) -> Res
     except DomainError as exc:
         workforms.from_domain(request, ctx, errors, exc)
     if errors:
-        return _profile(request, ctx, profile_id, values=values, errors=errors, form="edit", code=errors.status)
+        return _profile(
+            request, ctx, profile_id, values=values, errors=errors, form="edit", code=errors.status
+        )
     invalidate_on_commit(request, ctx)
     return workforms.done(ctx, request.app.url_path_for("profile_page", profile_id=profile_id), "an.saved")
 
 
 def _watched(request: Request, ctx: Any) -> dict[str, frozenset[str]]:
     engine = getattr(request.app.state, "channel_engine", None)
-    return engine.reference(ctx.session).watched if isinstance(engine, RiskEngine) else watch.load_sets(ctx.session)
+    return (
+        engine.reference(ctx.session).watched
+        if isinstance(engine, RiskEngine)
+        else watch.load_sets(ctx.session)
+    )
 
 
 @router.post("/risk/profiles/{profile_id}/test", name="profile_test")
@@ -151,5 +164,6 @@ async def profile_test(request: Request, ctx: PageCtx, profile_id: str) -> Respo
     except DomainError as exc:
         workforms.from_domain(request, ctx, errors, exc)
     code = errors.status if errors else 200
-    return _profile(request, ctx, profile_id[:40], values=values, errors=errors, test=result, form="test", code=code)
-
+    return _profile(
+        request, ctx, profile_id[:40], values=values, errors=errors, test=result, form="test", code=code
+    )

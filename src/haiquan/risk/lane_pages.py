@@ -65,7 +65,10 @@ i18n.add_messages(
         "field.version": ("Phiên bản", "Version"),
         "field.metrics": ("Chỉ số", "Metrics"),
         "err.bad_rates": ("Tổng tỷ lệ xanh, vàng, đỏ phải bằng 100", "Green, yellow and red add up to 100"),
-        "err.bad_model": ("Mô hình không dùng được; mô hình hiện tại vẫn được dùng", "The model cannot serve; the current one stays"),
+        "err.bad_model": (
+            "Mô hình không dùng được; mô hình hiện tại vẫn được dùng",
+            "The model cannot serve; the current one stays",
+        ),
     }
 )
 i18n.add_labels("override_subject", {"declarant": ("Người khai", "Declarant"), "importer": ("Người nhập khẩu", "Importer"),
@@ -133,7 +136,9 @@ async def override_submit(request: Request, ctx: PageCtx) -> Response:
         )  # fmt: skip
         lanes.add_override(ctx.session, data=data, actor=actor)
 
-    return await _run(request, ctx, act, page=_lanes, form="override", back="/risk/lanes", flash="an.done.override")
+    return await _run(
+        request, ctx, act, page=_lanes, form="override", back="/risk/lanes", flash="an.done.override"
+    )
 
 
 @router.post("/risk/overrides/{override_id}/end", name="override_end")
@@ -141,7 +146,9 @@ async def override_end(request: Request, ctx: PageCtx, override_id: str) -> Resp
     def act(v: dict[str, str], actor: str) -> None:
         lanes.end_override(ctx.session, override_id=override_id[:40], actor=actor)
 
-    return await _run(request, ctx, act, page=_lanes, form="", back="/risk/lanes", flash="an.done.override_end")
+    return await _run(
+        request, ctx, act, page=_lanes, form="", back="/risk/lanes", flash="an.done.override_end"
+    )
 
 
 def _vc(request: Request, ctx: Any, values: dict[str, str] | None = None, errors: workforms.Errors | None = None,
@@ -165,7 +172,9 @@ async def value_control_submit(request: Request, ctx: PageCtx) -> Response:
             {"min_unit_value": v.get("min_unit_value", "").replace(",", ".") or None,
              "max_unit_value": v.get("max_unit_value", "").replace(",", ".") or None, "why": v.get("why", "")}
         )  # fmt: skip
-        valuecontrol.edit(ctx.session, hs_code=v.get("hs_code", ""), origin=v.get("origin", ""), data=data, actor=actor)
+        valuecontrol.edit(
+            ctx.session, hs_code=v.get("hs_code", ""), origin=v.get("origin", ""), data=data, actor=actor
+        )
 
     back = "/risk/value-control"
     return await _run(request, ctx, act, page=_vc, form="vc", back=back, flash="an.done.vc")
@@ -173,7 +182,10 @@ async def value_control_submit(request: Request, ctx: PageCtx) -> Response:
 
 def _models(request: Request, ctx: Any, values: dict[str, str] | None = None, errors: workforms.Errors | None = None,
             form: str = "", code: int = 200) -> Response:  # fmt: skip
-    context = {"rows": registry.listing(ctx.session), "errors": errors or workforms.Errors(i18n.lang_of(request))}
+    context = {
+        "rows": registry.listing(ctx.session),
+        "errors": errors or workforms.Errors(i18n.lang_of(request)),
+    }
     return render(request, "analyst_models.html", context, status_code=code)
 
 

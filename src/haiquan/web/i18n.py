@@ -319,7 +319,10 @@ add_messages(
         "work.none": ("Không có bản ghi nào.", "Nothing to show."),
         "work.yes": ("Có", "Yes"),
         "work.no": ("Không", "No"),
-        "err.status.403": ("Vai trò hoặc phạm vi của bạn không cho phép việc này", "Your role or scope does not allow this"),
+        "err.status.403": (
+            "Vai trò hoặc phạm vi của bạn không cho phép việc này",
+            "Your role or scope does not allow this",
+        ),
         "err.status.404": ("Không tìm thấy trong phạm vi của bạn", "Not found in your scope"),
         "err.status.409": ("Không thể thực hiện ở trạng thái hiện tại", "Not possible in the current state"),
         "err.status.422": ("Giá trị không hợp lệ", "Invalid value"),

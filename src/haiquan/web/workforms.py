@@ -19,7 +19,17 @@ from haiquan.web.render import set_flash
 from haiquan.web.session import check_csrf
 
 # A record named by the page's address and not in the caller's scope: the not-found page, not a form error.
-NOT_FOUND_FIELDS = (None, "case_id", "alert_id", "profile_id", "tax_code", "username", "code", "version", "override_id")
+NOT_FOUND_FIELDS = (
+    None,
+    "case_id",
+    "alert_id",
+    "profile_id",
+    "tax_code",
+    "username",
+    "code",
+    "version",
+    "override_id",
+)
 
 
 @dataclass
@@ -92,7 +102,9 @@ def message(exc: DomainError, lang: str) -> str:
             return i18n.t(key, lang)
     if lang == "en":
         return exc.message
-    return i18n.t(f"err.status.{exc.status}" if f"err.status.{exc.status}" in i18n.MESSAGES else "err.invalid", lang)
+    return i18n.t(
+        f"err.status.{exc.status}" if f"err.status.{exc.status}" in i18n.MESSAGES else "err.invalid", lang
+    )
 
 
 def done(ctx: RequestContext, url: str, flash: str) -> RedirectResponse:
