@@ -99,10 +99,11 @@ async def issue_key(request: Request, ctx: PageCtx, tax_code: str) -> Response:
     values = await workforms.posted(request, ctx)
     ent = repository.enterprise_by_tax_code(ctx.session, tax_code, scope=ctx.principal.scope)
     errors = workforms.Errors(i18n.lang_of(request))
+    values["scopes"] = ",".join(str(s) for s in form.getlist("scopes"))
     try:
         full, _ = credentials.issue_key(
             ctx.session, enterprise=ent, actor=ctx.principal.label, label=values.get("label", "")[:100],
-            scopes=[str(s) for s in form.getlist("scopes")], expires_at=_expiry(values.get("expires_at", "")),
+            scopes=[s for s in values["scopes"].split(",") if s], expires_at=_expiry(values.get("expires_at", "")),
         )  # fmt: skip
     except DomainError as exc:
         workforms.from_domain(request, ctx, errors, exc)

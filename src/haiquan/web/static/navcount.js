@@ -1,5 +1,5 @@
 // Live counts in the navigation: each [data-count-url] badge asks its small JSON endpoint ({"count": n})
-// now and every 60 s, and shows the number (hidden at 0).
+// now and every 60 s, and shows the number (none at 0).
 (function () {
   function refresh(el) {
     fetch(el.getAttribute("data-count-url"), { credentials: "same-origin", headers: { Accept: "application/json" } })
@@ -7,7 +7,7 @@
       .then(function (body) {
         if (!body) { return; }
         el.textContent = String(body.count);
-        el.hidden = body.count === 0;
+        el.style.display = body.count === 0 ? "none" : "";
         el.setAttribute("aria-label", body.label || String(body.count));
       })
       .catch(function () {});
