@@ -107,3 +107,7 @@ def test_scope_and_roles_are_those_of_the_api(world: World, app: Any, client: Te
     assert refused.status_code == 403
     assert "Bạn không có quyền" in refused.text
     assert client.get(f"/enforcement/cases/{case['id']}/persons").status_code == 403
+    login(client, "nb_officer1")
+    english = client.get(f"/enforcement/cases/{case['id']}?lang=en")
+    assert "Record a seizure" in english.text
+    assert "Detected" in english.text

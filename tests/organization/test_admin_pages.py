@@ -10,9 +10,10 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from haiquan.organization import service as org
 from haiquan.organization.tables import ApiKeyRow, OfficerRow
 from haiquan.payments.tables import BankRow
-from tests.support import World
+from tests.support import PASSWORD, World
 from tests.web.helpers import csrf_of, login
 
 KEY = re.compile(r'<code class="issued-key">([^<]+)</code>')
@@ -112,5 +113,21 @@ def test_roles_and_scope(world: World, app: Any, client: TestClient) -> None:
         assert "Bạn không có quyền truy cập trang này" in page.text
     login(client, "admin")
     assert client.get("/admin/officers/nobody").status_code == 404
+    with app.state.db.unit_of_work() as uow:  # an administrator of the Hanoi department only
+        org.add_officer(
+            uow.session, username="hn_admin", unit="01", role="administrator", password=PASSWORD, actor="t"
+        )
+        uow.commit()
+    login(client, "hn_admin")
+    assert "hp_officer" not in client.get("/admin/officers").text
+    theirs = client.get("/admin/officers/hp_officer")
+    assert theirs.status_code == 404
+    assert "Không tìm thấy trong phạm vi của bạn" in theirs.text
+    csrf = csrf_of(client.get("/admin/officers").text)
+    r = client.post("/admin/officers/hp_officer", data={"csrf": csrf, "role": "officer", "unit": "03CC"})
+    assert r.status_code == 404
+    assert _officer(app, "hp_officer") == (True, "officer")
+    login(client, "admin")
     home = client.get("/admin")
     assert 'href="/admin"' in home.text  # the nav entry, for administrators only
+    assert "Audit log" in client.get("/admin/audit?lang=en").text

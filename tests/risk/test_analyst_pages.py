@@ -118,3 +118,5 @@ def test_roles_are_those_of_the_api(world: World, app: Any, client: TestClient) 
     login(client, "analyst")
     missing = client.get("/risk/profiles/P-NOPE")
     assert missing.status_code == 404
+    english = client.get(f"/risk/profiles/{pid}?lang=en")
+    assert "Test the criteria on past declarations" in english.text

@@ -89,3 +89,6 @@ def test_another_units_alert_is_not_found_and_forms_need_csrf(
     assert "application/problem+json" not in forged.headers["content-type"]
     login(client, "hp_officer")
     assert client.get("/supervision/alerts/count").json()["count"] == 1
+    english = client.get(f"/supervision/alerts/{theirs}?lang=en")
+    assert "Acknowledge the alert" in english.text
+    assert client.get("/supervision/alerts/count").json()["label"] == "1 open alerts"

@@ -66,6 +66,11 @@ i18n.add_messages(
         ),
     }
 )
+i18n.add_labels(
+    "unit_level",
+    {"general": ("Tổng cục", "General Department"), "department": ("Cục", "Department"),
+     "subdepartment": ("Chi cục", "Sub-department"), "team": ("Đội", "Team")},
+)  # fmt: skip
 i18n.add_labels("outcome", {"ok": ("Thành công", "Done"), "refused": ("Bị từ chối", "Refused")})
 
 

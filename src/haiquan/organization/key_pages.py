@@ -52,6 +52,16 @@ i18n.add_messages(
     }
 )
 i18n.add_labels(
+    "enterprise_status",
+    {"active": ("Đang hoạt động", "Active"), "suspended": ("Bị đình chỉ", "Suspended"),
+     "dissolved": ("Đã giải thể", "Dissolved")},
+)  # fmt: skip
+i18n.add_labels(
+    "enterprise_role",
+    {"declarant": ("Người khai", "Declarant"), "terminal_operator": ("Doanh nghiệp kho bãi, cảng", "Terminal operator"),
+     "bank": ("Ngân hàng", "Bank"), "carrier": ("Hãng vận chuyển", "Carrier"), "agency": ("Cơ quan", "Agency")},
+)  # fmt: skip
+i18n.add_labels(
     "key_scope",
     {"read": ("Đọc (GET)", "Read (GET)"), "write": ("Ghi (khai báo, gửi thông điệp)", "Write (lodge, send)"),
      "manage": ("Quản lý khóa và webhook", "Manage keys and webhook")},
