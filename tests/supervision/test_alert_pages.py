@@ -92,3 +92,20 @@ def test_another_units_alert_is_not_found_and_forms_need_csrf(
     english = client.get(f"/supervision/alerts/{theirs}?lang=en")
     assert "Acknowledge the alert" in english.text
     assert client.get("/supervision/alerts/count").json()["label"] == "1 open alerts"
+
+
+def test_the_count_poll_keeps_no_idle_session_alive(world: World, app: Any, client: TestClient) -> None:
+    from datetime import timedelta
+
+    from haiquan.organization.tables import OfficerSessionRow
+
+    login(client, "nb_officer1")
+    back = clock.now() - timedelta(minutes=20)
+    with app.state.db.unit_of_work() as uow:
+        for row in uow.session.scalars(select(OfficerSessionRow)):
+            row.last_seen_at = back
+        uow.commit()
+    assert client.get("/supervision/alerts/count").status_code == 200
+    with app.state.db.unit_of_work() as uow:
+        seen = [r.last_seen_at for r in uow.session.scalars(select(OfficerSessionRow))]
+    assert all(abs((s.replace(tzinfo=back.tzinfo) - back).total_seconds()) < 1 for s in seen), seen

@@ -191,7 +191,8 @@ def open_sessions(session: Session, *, officer: OfficerRow, idle_minutes: int) -
 class SessionTouch:
     """ASGI middleware: after a request whose officer's session was last recorded as used more than a
     minute ago, record this use (in a worker thread, its own transaction). A failure is logged: the answer
-    has gone, and the next request tries again."""
+    has gone, and the next request tries again. A request a page's script makes on its own (a poll, marked
+    `request.state.background = True`) is no use by the officer and keeps no idle session alive."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -203,7 +204,9 @@ class SessionTouch:
         state = scope.setdefault("state", {})  # request.state writes here, the same dict
         await self.app(scope, receive, send)
         principal = state.get("principal")
-        if isinstance(principal, Principal) and principal.session_id and principal.session_stale:
+        if not isinstance(principal, Principal) or state.get("background"):
+            return
+        if principal.session_id and principal.session_stale:
             try:
                 await run_in_threadpool(touch, scope["app"].state.db, principal.session_id)
             except Exception as exc:  # recorded next time: the answer has gone

@@ -42,7 +42,9 @@ i18n.add_messages(
 
 @router.get("/supervision/alerts/count", name="alert_count")
 def open_count(request: Request, ctx: PageCtx) -> Response:
-    """{"count": n}: the open alerts of the officer's units, for the navigation's badge."""
+    """{"count": n}: the open alerts of the officer's units, for the navigation's badge. A poll, not a use
+    of the session by the officer: it keeps no idle session alive."""
+    request.state.background = True
     n = repository.count_alerts(ctx.session, scope=ctx.principal.scope, status="open")
     label = i18n.t("sv.open_count", i18n.lang_of(request), n=n)
     return JSONResponse({"count": n, "label": label}, headers={"Cache-Control": "no-store"})
