@@ -175,6 +175,18 @@ i18n.add_messages(
             "Khởi tố, chuyển hoặc kết thúc vụ việc là quyết định của lãnh đạo",
             "Prosecuting, transferring or closing a case is a leader's decision",
         ),
+        "err.validation_failed.unit": (
+            "Đơn vị không tồn tại hoặc ngoài phạm vi của bạn",
+            "No such unit in your scope",
+        ),
+        "err.validation_failed.measure": (
+            "Loại tang vật này không tính theo đơn vị này",
+            "This category is not counted in this measure",
+        ),
+        "err.conflict.case_id": (
+            "Vụ việc đã kết thúc, không thể ghi thêm",
+            "The case is closed: nothing more can be added",
+        ),
         "field.unit": ("Đơn vị", "Unit"),
         "field.from": ("Từ ngày", "From"),
         "field.to": ("Trạng thái mới", "New status"),

@@ -156,7 +156,7 @@ async def _act(request: Request, ctx: Any, case_id: str, form: str, act: Callabl
     except DomainError as exc:
         if isinstance(exc, NotFound) and exc.field == "case_id":
             raise
-        workforms.from_domain(request, ctx, errors, exc)
+        workforms.from_domain(request, ctx, errors, exc, names)
     if errors:
         return _case_page(request, ctx, case_id, form, values, errors, errors.status)
     return workforms.done(ctx, request.app.url_path_for("case_page", case_id=case_id) + f"#{form}", flash)

@@ -82,7 +82,13 @@ def from_validation(errors: Errors, exc: ValidationError, names: Mapping[str, st
         errors.add(name, key, **values)
 
 
-def from_domain(request: Request, ctx: RequestContext, errors: Errors, exc: DomainError) -> None:
+def from_domain(
+    request: Request,
+    ctx: RequestContext,
+    errors: Errors,
+    exc: DomainError,
+    names: Mapping[str, str] | None = None,
+) -> None:
     """A service's refusal shown on the form: the transaction rolled back, a refusal of right audited.
     A record out of the caller's scope is not a form error: the not-found page answers."""
     if isinstance(exc, NotFound) and exc.field in NOT_FOUND_FIELDS:
@@ -91,13 +97,16 @@ def from_domain(request: Request, ctx: RequestContext, errors: Errors, exc: Doma
     errors.status = exc.status
     if exc.status == 403:
         audit_refusal(get_db(request), request, ctx.principal.label, exc.message)
-    errors.by_field.setdefault(exc.field or "form", message(exc, errors.lang))
+    name = (exc.field or "form").rsplit(".", 1)[-1]  # items[0].unit → unit: the form has one item
+    name = (names or {}).get(name, name)
+    errors.by_field.setdefault(name, message(exc, errors.lang, name))
 
 
-def message(exc: DomainError, lang: str) -> str:
-    """The refusal in the page's language: a message of the catalogue for its code and field, or for its
+def message(exc: DomainError, lang: str, name: str = "") -> str:
+    """The refusal in the page's language: a message of the catalogue for its code and the form's field
+    `name` (default: the error's field), or for its
     code, else (Vietnamese) one for its kind; in English the service's own precise words."""
-    for key in (f"err.{exc.code}.{exc.field}", f"err.{exc.code}"):
+    for key in (f"err.{exc.code}.{name or exc.field}", f"err.{exc.code}"):
         if key in i18n.MESSAGES:
             return i18n.t(key, lang)
     if lang == "en":
