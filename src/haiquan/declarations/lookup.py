@@ -1,7 +1,7 @@
 """The officers' search box: what a typed text means (a declaration number, a tax code, a container, an HS
 code, a bill of lading or air waybill, a company's name) and the scoped queries that find declarations by
 it. Company names match without diacritics ("minh anh" finds "Minh Ánh"), in SQLite and PostgreSQL alike:
-`fold()` compiles to PostgreSQL's translate() and to nested replace() calls in SQLite."""
+`fold()` compiles to PostgreSQL's translate() and to a Python function SQLite's connection learns."""
 
 from __future__ import annotations
 
@@ -64,10 +64,18 @@ def _fold_pg(element: fold, compiler: SQLCompiler, **kw: Any) -> str:
 
 @compiles(fold)
 def _fold_other(element: fold, compiler: SQLCompiler, **kw: Any) -> str:
-    sql = compiler.process(element.clauses, **kw)
-    for a, b in zip(ACCENTED, BARE, strict=True):
-        sql = f"replace({sql}, '{a}', '{b}')"
-    return f"lower({sql})"
+    return f"hq_fold({compiler.process(element.clauses, **kw)})"
+
+
+def _sqlite_fold(value: str | None) -> str | None:
+    return None if value is None else fold_text(value)
+
+
+def _install(session: Session) -> None:
+    """SQLite has no translate(): the connection learns `hq_fold` (at once, every time: connections are pooled)."""
+    if session.get_bind().dialect.name == "sqlite":
+        raw = session.connection().connection.driver_connection
+        raw.create_function("hq_fold", 1, _sqlite_fold, deterministic=True)  # type: ignore[union-attr]
 
 
 @dataclass(frozen=True)
@@ -146,6 +154,7 @@ def find(
     conditions = _conditions(query)
     if not conditions:
         return [], 0
+    _install(session)
     q = _scoped(select(DeclarationRow), scope, reading=True).where(or_(*conditions))
     if lodged_from is not None:
         q = q.where(DeclarationRow.lodged_at >= lodged_from)
