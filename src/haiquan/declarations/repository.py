@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, and_, bindparam, func, or_, select, update
+from sqlalchemy import Select, Table, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
-from haiquan.declarations.domain import UNDER_CHECK, Channel, DecisionKind, Kind, Recorded, Status
+from haiquan.declarations.domain import DecisionKind, Kind, Recorded, Status
 from haiquan.declarations.tables import DecisionRow, DeclarationHistoryRow, DeclarationLineRow, DeclarationRow
 from haiquan.kit import pending
 from haiquan.kit.auth import Scope
@@ -301,92 +301,6 @@ def search(
         )
     q = q.order_by(DeclarationRow.lodged_at.desc(), DeclarationRow.number.desc()).limit(limit)
     return list(session.scalars(q).all())
-
-
-def queue(
-    session: Session, *, scope: Scope, officer_id: str, mine: bool, escalated: bool, limit: int
-) -> list[DeclarationRow]:
-    """Yellow and red declarations under check in the caller's units, oldest first (`mine`: assigned to
-    `officer_id`; `escalated`: escalated to it)."""
-    q = _scoped(select(DeclarationRow), scope, reading=True).where(
-        DeclarationRow.status.in_([s.value for s in UNDER_CHECK]),
-        DeclarationRow.channel.in_([Channel.YELLOW.value, Channel.RED.value]),
-    )
-    if mine:
-        q = q.where(DeclarationRow.assigned_officer_id == officer_id)
-    if escalated:
-        q = q.where(DeclarationRow.escalated_to == officer_id)
-    q = q.order_by(DeclarationRow.registered_at, DeclarationRow.number).limit(limit)
-    return list(session.scalars(q).all())
-
-
-# ---------------------------------------------------------------- the officers' work queue
-
-
-@dataclass(frozen=True)
-class QueueFilter:
-    """What the queue page asks: `officer_id` the caller; `assignee` an officer id ("none": unassigned);
-    `declarant` a tax code; `sort` "deadline" (soonest first) or "registered" (oldest first)."""
-
-    officer_id: str
-    mine: bool = False
-    escalated: bool = False
-    channel: str | None = None
-    overdue: bool = False
-    assignee: str | None = None
-    declarant: str | None = None
-    sort: str = "deadline"
-
-
-def _queue_query(q: Select[Any], scope: Scope, f: QueueFilter, now: datetime) -> Select[Any]:
-    q = _scoped(q, scope, reading=True).where(
-        DeclarationRow.status.in_([s.value for s in UNDER_CHECK]),
-        DeclarationRow.channel.in_([f.channel] if f.channel else [Channel.YELLOW.value, Channel.RED.value]),
-    )
-    wanted = {
-        DeclarationRow.assigned_officer_id: f.officer_id if f.mine else None,
-        DeclarationRow.escalated_to: f.officer_id if f.escalated else None,
-        DeclarationRow.declarant_tax_code: f.declarant,
-    }
-    for column, value in wanted.items():
-        if value:
-            q = q.where(column == value)
-    if f.assignee == "none":
-        q = q.where(DeclarationRow.assigned_officer_id.is_(None))
-    elif f.assignee:
-        q = q.where(DeclarationRow.assigned_officer_id == f.assignee)
-    if f.overdue:
-        q = q.where(DeclarationRow.check_deadline < now)
-    return q
-
-
-def queue_page(
-    session: Session, *, scope: Scope, f: QueueFilter, now: datetime, offset: int, limit: int
-) -> tuple[list[DeclarationRow], int]:
-    """One page of the queue and how many checks match in all (never capped)."""
-    total = session.scalar(_queue_query(select(func.count()).select_from(DeclarationRow), scope, f, now))
-    order = (
-        (DeclarationRow.check_deadline, DeclarationRow.registered_at)
-        if f.sort == "deadline"
-        else (DeclarationRow.registered_at, DeclarationRow.check_deadline)
-    )
-    q = _queue_query(select(DeclarationRow), scope, f, now).order_by(*order, DeclarationRow.number)
-    return list(session.scalars(q.offset(offset).limit(limit)).all()), int(total or 0)
-
-
-def queue_news(session: Session, *, scope: Scope, since: datetime) -> int:
-    """Yellow and red checks registered in the caller's units after `since` and still open."""
-    q = _queue_query(
-        select(func.count()).select_from(DeclarationRow), scope, QueueFilter(officer_id=""), since
-    )
-    return int(session.scalar(q.where(DeclarationRow.registered_at > since)) or 0)
-
-
-def escalated_count(session: Session, *, scope: Scope, officer_id: str) -> int:
-    """Open checks escalated to this officer (a team lead) past their time limit."""
-    f = QueueFilter(officer_id=officer_id, escalated=True)
-    q = _queue_query(select(func.count()).select_from(DeclarationRow), scope, f, datetime.min)
-    return int(session.scalar(q) or 0)
 
 
 def deciding_officers(session: Session, *, scope: Scope) -> list[tuple[str, str, str]]:

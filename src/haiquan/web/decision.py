@@ -36,10 +36,14 @@ def _checked(number: str) -> str:
     return number
 
 
-def _summary(errors: dict[str, str]) -> list[tuple[str, str]]:
-    """(anchor, message) for each wrong field, in the form's order: the GOV.UK error summary's links."""
-    anchor = {"form": "decision", "kind": "kind", "fraud_found": "fraud_found"}
-    return [(anchor.get(name, name), errors[name]) for name in FIELD_ORDER if name in errors]
+def _summary(errors: dict[str, str], lang: str) -> list[tuple[str, str]]:
+    """(anchor, "Field: message") for each wrong field, in the form's order: the GOV.UK error summary."""
+    out = []
+    for name in FIELD_ORDER:
+        if name in errors:
+            field = i18n.t(f"decision.{name}", lang) if name != "form" else ""
+            out.append(("decision" if name == "form" else name, f"{field}: {errors[name]}" if field else errors[name]))
+    return out
 
 
 def _declaration(
@@ -62,7 +66,7 @@ def _declaration(
         "kinds": forms.decision_kinds(row, repository.recorded(ctx.session, row, scope=scope)) if can else [],
         "form": form,
         "errors": errors,
-        "error_summary": _summary(errors),
+        "error_summary": _summary(errors, lang),
         "decision_saved": request.cookies.get(FLASH_COOKIE) == "decision.saved",
     }
     return render(request, "declaration.html", context, status_code=status_code)

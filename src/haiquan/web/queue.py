@@ -12,9 +12,9 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from haiquan.declarations import assignment, repository, views
+from haiquan.declarations import assignment, repository, views, worklist
 from haiquan.declarations.domain import Channel
-from haiquan.declarations.repository import QueueFilter
+from haiquan.declarations.worklist import QueueFilter
 from haiquan.kit import clock
 from haiquan.kit.errors import DomainError
 from haiquan.web import work_text  # noqa: F401  (the pages' words)
@@ -60,7 +60,7 @@ def queue(request: Request, ctx: PageCtx) -> Response:
     f = _filter(ctx, params, set(names))
     page = _page_number(params.get("page", ""))
     now = clock.now()
-    rows, total = repository.queue_page(
+    rows, total = worklist.queue_page(
         ctx.session, scope=scope, f=f, now=now, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
     )
     companies = repository.enterprise_names(ctx.session, [r.declarant_tax_code for r in rows], scope=scope)
@@ -86,7 +86,7 @@ def queue(request: Request, ctx: PageCtx) -> Response:
         "officers": officers,
         "lanes": LANES,
         "is_lead": ctx.principal.role in assignment.REASSIGNING_ROLES,
-        "escalated_count": repository.escalated_count(ctx.session, scope=scope, officer_id=ctx.principal.id),
+        "escalated_count": worklist.escalated_count(ctx.session, scope=scope, officer_id=ctx.principal.id),
         "since": now.isoformat(),
         "mine": f.mine,
     }
@@ -102,7 +102,7 @@ def news(request: Request, ctx: PageCtx, since: str = "") -> Response:
         at = datetime.fromisoformat(since)
     except ValueError:
         return JSONResponse({"count": 0, "since": clock.now().isoformat()})
-    count = repository.queue_news(ctx.session, scope=ctx.principal.scope, since=at)
+    count = worklist.queue_news(ctx.session, scope=ctx.principal.scope, since=at)
     return JSONResponse({"count": count, "since": since}, headers={"Cache-Control": "no-store"})
 
 

@@ -26,6 +26,10 @@ i18n.add_messages(
         "search.date_order": ("“Đến ngày” phải sau “Từ ngày”", "“To” must not be before “From”"),
         "col.company": ("Doanh nghiệp", "Company"),
         "col.pick": ("Chọn", "Select"),
+        "queue.intro_deadline": (
+            "Tờ khai luồng vàng và đỏ đang chờ kiểm tra trong đơn vị của bạn",
+            "Yellow and red declarations under check in your units",
+        ),
         "queue.total": ("{count} tờ khai", "{count} declarations"),
         "queue.page": ("Trang {page}/{pages}", "Page {page} of {pages}"),
         "queue.prev": ("← Trang trước", "← Previous"),
