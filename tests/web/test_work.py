@@ -274,3 +274,49 @@ def test_stay_signed_in_answers_the_idle_timeout(world: World, client: TestClien
     assert client.get("/session/alive").json() == {"idle_seconds": 1800}
     client.cookies.clear()
     assert client.get("/session/alive", follow_redirects=False).status_code == 303
+
+
+def test_a_container_opens_its_consignment(db: Any, settings: Any) -> None:
+    import json
+
+    from haiquan.app import create_app
+    from haiquan.demo.world import DEMO_PASSWORD, seed
+    from haiquan.tariff import service as tariff_service
+
+    org.TREES.invalidate()
+    tariff_service.invalidate()
+    seed(db, settings, declarations_count=5)
+    creds = json.loads((settings.data_dir / "demo-credentials.json").read_text())
+    ready = creds["vessel"]["bills"][1]
+    with TestClient(create_app(settings, db)) as client:
+        token = client.post("/api/v1/auth/token", data={"username": "hp_kv1_1", "password": DEMO_PASSWORD})
+        officer = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        page = client.get("/search", params={"q": ready["container"].lower()}, headers=officer).text
+        assert f'href="/supervision/goods/{ready["goods_id"]}"' in page
+        assert ready["declaration"] in page
+        token = client.post("/api/v1/auth/token", data={"username": "noibai_1", "password": DEMO_PASSWORD})
+        other = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        page = client.get("/search", params={"q": ready["container"]}, headers=other).text
+        assert "/supervision/goods/" not in page
+        assert ready["declaration"] not in page.split("</form>")[-1]
+
+
+def test_polling_does_not_keep_the_session_alive_but_a_page_does(
+    world: World, app: Any, client: TestClient
+) -> None:
+    from haiquan.organization.tables import OfficerSessionRow
+
+    def last_seen() -> Any:
+        with app.state.db.unit_of_work() as uow:
+            return uow.session.scalar(select(OfficerSessionRow.last_seen_at))
+
+    login(client, "nb_officer1")
+    before = last_seen()
+    clock.freeze(clock.now() + timedelta(minutes=5))
+    try:
+        assert client.get("/queue/news", params={"since": before.isoformat()}).status_code == 200
+        assert last_seen() == before
+        assert client.get("/queue").status_code == 200
+        assert last_seen() > before
+    finally:
+        clock.freeze(None)
