@@ -100,6 +100,8 @@ def test_queue_counts_pages_filters_and_names(
     assert "Công ty Cổ phần Hàng không Việt" in first
     assert first.count('name="number"') == 2
     third = client.get("/queue?page=3").text
+    past = client.get("/queue?page=9&channel=yellow", follow_redirects=False)
+    assert past.headers["location"] == "/queue?channel=yellow&page=2"
     assert third.count('name="number"') == 1
     reds = client.get("/queue?channel=red").text
     assert "2 tờ khai" in reds

@@ -76,6 +76,8 @@ def queue(request: Request, ctx: PageCtx) -> Response:
     ]
     pages = max(1, -(-total // PAGE_SIZE))
     kept = {k: v for k, v in params.items() if k not in ("page", "lang") and v}
+    if page > pages:  # a page past the end (the queue shrank): its last page
+        return RedirectResponse("/queue?" + urlencode({**kept, "page": pages}), status_code=303)
     context = {
         "items": items,
         "total": total,
