@@ -42,7 +42,12 @@ def _summary(errors: dict[str, str], lang: str) -> list[tuple[str, str]]:
     for name in FIELD_ORDER:
         if name in errors:
             field = i18n.t(f"decision.{name}", lang) if name != "form" else ""
-            out.append(("decision" if name == "form" else name, f"{field}: {errors[name]}" if field else errors[name]))
+            out.append(
+                (
+                    "decision" if name == "form" else name,
+                    f"{field}: {errors[name]}" if field else errors[name],
+                )
+            )
     return out
 
 

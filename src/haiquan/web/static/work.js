@@ -113,6 +113,14 @@
     arm(idle);
   }
 
+  function foldFilters() {
+    // on a phone the list comes first: the queue's filters fold unless one is in use
+    var box = document.querySelector(".filters-box");
+    if (box && !box.getAttribute("data-active") && window.matchMedia("(max-width: 640px)").matches) {
+      box.open = false;
+    }
+  }
+
   function printButton() {
     var button = document.getElementById("print-record");
     if (button) { button.addEventListener("click", function () { window.print(); }); }
@@ -123,4 +131,5 @@
   pollNews();
   warnBeforeTheEnd();
   printButton();
+  foldFilters();
 })();
