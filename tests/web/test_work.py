@@ -162,6 +162,9 @@ def test_take_and_reassign_single_and_bulk(world: World, app: Any, client: TestC
     assert taken.status_code == 303
     assert "Một số tờ khai không thực hiện được" in client.get(taken.headers["location"]).text
     assert assignees(world)[other] == who[other]  # held by another officer: only a team lead moves it
+    with app.state.db.unit_of_work() as uow:
+        refusals = uow.session.scalars(select(AuditRow.actor).where(AuditRow.action == "access.refused")).all()
+    assert refusals == ["officer:nb_officer1"]
     refused = client.post(
         "/queue/assign",
         data={"csrf": csrf, "number": numbers, "action": "reassign", "officer": "nb_officer1"},
@@ -322,3 +325,27 @@ def test_polling_does_not_keep_the_session_alive_but_a_page_does(
         assert last_seen() > before
     finally:
         clock.freeze(None)
+
+
+def test_escalations_show_in_the_queue_of_the_officers_concerned(
+    world: World, app: Any, client: TestClient
+) -> None:
+    from haiquan.declarations.escalation import Escalations
+
+    yellow, late = registered(world, app, "yellow", count=2)
+    _team_lead(app)
+    _overdue(app, late)
+    assert Escalations(app.state.db).run_once() == 1
+    login(client, "nb_lead")
+    page = client.get("/queue").text
+    assert "1 tờ khai quá hạn đã chuyển lên anh/chị" in page
+    assert "Chuyển lên nb_lead" in page
+    mine = client.get("/queue?escalated=1").text
+    assert "1 tờ khai" in mine
+    assert late in mine
+    assert yellow not in mine
+    login(client, assignees(world)[late])
+    theirs = client.get("/queue?mine=1").text
+    assert "Chuyển lên nb_lead" in theirs
+    assert "đã chuyển lên anh/chị" not in theirs
+    assert "Chuyển lên tôi" not in theirs  # not a lead: no such filter

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from haiquan.declarations import assignment, repository, views, worklist
 from haiquan.declarations.domain import Channel
 from haiquan.declarations.worklist import QueueFilter
+from haiquan.deps import audit_refusal
 from haiquan.kit import clock
 from haiquan.kit.errors import DomainError
 from haiquan.web import work_text  # noqa: F401  (the pages' words)
@@ -108,9 +109,9 @@ def news(request: Request, ctx: PageCtx, since: str = "") -> Response:
     return JSONResponse({"count": count, "since": since}, headers={"Cache-Control": "no-store"})
 
 
-def _apply(ctx: Any, numbers: list[str], action: str, officer: str) -> int:
-    """Take or reassign each check; returns how many were refused (a refusal comes before any write)."""
-    refused = 0
+def _apply(ctx: Any, numbers: list[str], action: str, officer: str) -> list[DomainError]:
+    """Take or reassign each check; returns the refusals (each comes before any write of its check)."""
+    refused = []
     for number in numbers:
         try:
             if action == "take":
@@ -119,8 +120,8 @@ def _apply(ctx: Any, numbers: list[str], action: str, officer: str) -> int:
                 assignment.reassign(
                     ctx.session, principal=ctx.principal, number=number, officer=officer, reason=""
                 )
-        except DomainError:
-            refused += 1
+        except DomainError as exc:
+            refused.append(exc)
     return refused
 
 
@@ -136,10 +137,16 @@ async def assign(request: Request, ctx: PageCtx) -> Response:
         set_flash(response, "queue.nothing")
         return response
     if action == "reassign" and ctx.principal.role not in assignment.REASSIGNING_ROLES:
+        audit_refusal(
+            ctx.request.app.state.db, request, ctx.principal.label, "only a team lead reassigns checks"
+        )
         set_flash(response, "queue.lead_only")
         return response
     refused = _apply(ctx, numbers[:MAX_BULK], action, str(form.get("officer") or ""))
     ctx.uow.commit()
+    for exc in refused:  # a refusal of the caller's rights is audited, as on the API (after the commit)
+        if exc.status == 403:
+            audit_refusal(ctx.request.app.state.db, request, ctx.principal.label, exc.message)
     set_flash(
         response, "queue.partly" if refused else f"queue.{'taken' if action == 'take' else 'reassigned'}"
     )
