@@ -137,6 +137,7 @@ async def assign(request: Request, ctx: PageCtx) -> Response:
         set_flash(response, "queue.nothing")
         return response
     if action == "reassign" and ctx.principal.role not in assignment.REASSIGNING_ROLES:
+        ctx.uow.rollback()  # the refusal is written in its own transaction (SQLite: one writer)
         audit_refusal(
             ctx.request.app.state.db, request, ctx.principal.label, "only a team lead reassigns checks"
         )
