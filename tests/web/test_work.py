@@ -163,7 +163,9 @@ def test_take_and_reassign_single_and_bulk(world: World, app: Any, client: TestC
     assert "Một số tờ khai không thực hiện được" in client.get(taken.headers["location"]).text
     assert assignees(world)[other] == who[other]  # held by another officer: only a team lead moves it
     with app.state.db.unit_of_work() as uow:
-        refusals = uow.session.scalars(select(AuditRow.actor).where(AuditRow.action == "access.refused")).all()
+        refusals = uow.session.scalars(
+            select(AuditRow.actor).where(AuditRow.action == "access.refused")
+        ).all()
     assert refusals == ["officer:nb_officer1"]
     refused = client.post(
         "/queue/assign",
