@@ -52,6 +52,24 @@ def _page_number(value: str) -> int:
     return max(1, min(int(value), 10_000)) if value.isdigit() else 1
 
 
+def _items(ctx: Any, rows: list[Any], names: dict[str, str]) -> list[dict[str, Any]]:
+    """Each row with its company's name and the names of the officer holding it and the lead it went to
+    (an officer outside the caller's units, such as a lead above a team, by username)."""
+    scope = ctx.principal.scope
+    names = repository.officer_names(ctx.session, rows, scope=scope) | names
+    companies = repository.enterprise_names(ctx.session, [r.declarant_tax_code for r in rows], scope=scope)
+    return [
+        {
+            "s": views.summary(r),
+            "assignee": names.get(r.assigned_officer_id or ""),
+            "mine": r.assigned_officer_id == ctx.principal.id,
+            "lead": names.get(r.escalated_to or ""),
+            "company": companies.get(r.declarant_tax_code, ""),
+        }
+        for r in rows
+    ]
+
+
 @router.get("/queue", name="queue_page")
 def queue(request: Request, ctx: PageCtx) -> Response:
     params = dict(request.query_params)
@@ -64,17 +82,7 @@ def queue(request: Request, ctx: PageCtx) -> Response:
     rows, total = worklist.queue_page(
         ctx.session, scope=scope, f=f, now=now, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
     )
-    companies = repository.enterprise_names(ctx.session, [r.declarant_tax_code for r in rows], scope=scope)
-    items = [
-        {
-            "s": views.summary(r),
-            "assignee": names.get(r.assigned_officer_id or ""),
-            "mine": r.assigned_officer_id == ctx.principal.id,
-            "lead": names.get(r.escalated_to or ""),
-            "company": companies.get(r.declarant_tax_code, ""),
-        }
-        for r in rows
-    ]
+    items = _items(ctx, rows, names)
     pages = max(1, -(-total // PAGE_SIZE))
     kept = {k: v for k, v in params.items() if k not in ("page", "lang") and v}
     if page > pages:  # a page past the end (the queue shrank): its last page
