@@ -49,7 +49,7 @@ def test_officer_clears_a_yellow_declaration_from_the_queue(browser: Any, site: 
     assert "21.320.000 ₫" in page.locator(".totals").inner_text()
     page.screenshot(path=str(IMG / "declaration.png"), full_page=True)
 
-    page.get_by_label("Quyết định", exact=True).select_option("documents_accepted")
+    page.get_by_label("Chấp nhận hồ sơ", exact=True).check()
     page.get_by_label("Lý do").fill("Hồ sơ đầy đủ, hợp lệ")
     with page.expect_navigation():
         page.get_by_role("button", name="Ghi quyết định").click()
@@ -105,7 +105,7 @@ def test_the_queue_works_on_a_phone(browser: Any, site: Site) -> None:
     link.tap()
     page.wait_for_url(f"{site.url}/declarations/{target}")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    page.get_by_label("Quyết định", exact=True).select_option("request_documents")
+    page.get_by_label("Yêu cầu bổ sung hồ sơ", exact=True).check()
     page.get_by_label("Lý do").fill("Bổ sung C/O bản gốc")
     button = page.get_by_role("button", name="Ghi quyết định")
     button.scroll_into_view_if_needed()

@@ -17,7 +17,7 @@ from haiquan.declarations.domain import UNDER_CHECK, Channel
 from haiquan.declarations.tables import DeclarationHistoryRow, DeclarationRow, RosterCursorRow
 from haiquan.kit import audit, clock, outbox, pending
 from haiquan.kit.auth import DECIDING_ROLES, Principal, Role
-from haiquan.kit.errors import Conflict, ValidationFailed
+from haiquan.kit.errors import Conflict, Forbidden, ValidationFailed
 from haiquan.organization import officers
 from haiquan.organization.domain import UnitTree
 from haiquan.organization.service import TREES
@@ -134,12 +134,7 @@ def reassign(
 ) -> DeclarationRow:
     """A team lead (or a leader above) hands a check of their units to another officer of its roster."""
     principal.require_officer(*REASSIGNING_ROLES)
-    row = repository.get(session, number, scope=principal.scope, for_update=True)
-    if row.status not in {s.value for s in UNDER_CHECK} or row.channel not in (
-        Channel.YELLOW.value,
-        Channel.RED.value,
-    ):
-        raise Conflict(f"declaration {number} is not under check", field="number", code="not_under_check")
+    row = _open_check(session, principal, number)
     pick = next((o for o in roster(session, row.office) if o[1] == officer), None)
     if pick is None:
         raise ValidationFailed(
@@ -154,6 +149,39 @@ def reassign(
     reassign_row(
         session, row, pick, actor=principal.label, reason=reason, cause="team_lead", previous=previous
     )
+    return row
+
+
+def take(session: Session, *, principal: Principal, number: str) -> DeclarationRow:
+    """An officer of the office's roster takes a check nobody holds (a team lead or a leader above: any
+    check of their units, even one another officer holds)."""
+    principal.require_officer(*[r.value for r in DECIDING_ROLES])
+    row = _open_check(session, principal, number)
+    if row.assigned_officer_id == principal.id:
+        raise Conflict("the check is already yours", field="number", code="already_assigned")
+    if row.assigned_officer_id and principal.role not in REASSIGNING_ROLES:
+        raise Forbidden(
+            "this check is assigned to another officer; a team lead can reassign it",
+            field="number",
+            code="not_assigned",
+        )
+    pick = next((o for o in roster(session, row.office) if o[0] == principal.id), None)
+    if pick is None:
+        raise Forbidden(
+            f"you are not on the roster of office {row.office}", field="number", code="not_on_roster"
+        )
+    previous = usernames(session, [row.assigned_officer_id or ""])
+    reassign_row(session, row, pick, actor=principal.label, reason="", cause="taken", previous=previous)
+    return row
+
+
+def _open_check(session: Session, principal: Principal, number: str) -> DeclarationRow:
+    row = repository.get(session, number, scope=principal.scope, for_update=True)
+    if row.status not in {s.value for s in UNDER_CHECK} or row.channel not in (
+        Channel.YELLOW.value,
+        Channel.RED.value,
+    ):
+        raise Conflict(f"declaration {number} is not under check", field="number", code="not_under_check")
     return row
 
 

@@ -67,7 +67,8 @@ _Move = TypedDict("_Move", {"from": str | None, "to": str | None})  # keywords: 
 
 class CheckReassigned(_Move):
     """A team lead (or a restructuring) gave a declaration's check to another officer (`to`, a username;
-    `from` the one before; their ids beside), or to nobody; `cause` says why."""
+    `from` the one before; their ids beside), or to nobody, or an officer took it; `cause` says why
+    (`team_lead`, `taken`, `left_roster`)."""
 
     number: str
     office: str

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from haiquan.declarations import repository
+from haiquan.declarations import repository, worklist
 from haiquan.declarations.clearance import after_checks
 from haiquan.declarations.domain import (
     PASSES_CHECKS,
@@ -32,7 +32,7 @@ def queue(
     """Yellow and red declarations under check in the officer's units, oldest first (`escalated`: those
     past their time limit escalated to the caller)."""
     principal.require_officer()
-    return repository.queue(
+    return worklist.queue(
         session, scope=principal.scope, officer_id=principal.id, mine=mine, escalated=escalated, limit=limit
     )
 

@@ -12,7 +12,7 @@ from sqlalchemy import Select, Table, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
-from haiquan.declarations.domain import UNDER_CHECK, Channel, DecisionKind, Kind, Recorded, Status
+from haiquan.declarations.domain import DecisionKind, Kind, Recorded, Status
 from haiquan.declarations.tables import DecisionRow, DeclarationHistoryRow, DeclarationLineRow, DeclarationRow
 from haiquan.kit import pending
 from haiquan.kit.auth import Scope
@@ -303,18 +303,34 @@ def search(
     return list(session.scalars(q).all())
 
 
-def queue(
-    session: Session, *, scope: Scope, officer_id: str, mine: bool, escalated: bool, limit: int
-) -> list[DeclarationRow]:
-    """Yellow and red declarations under check in the caller's units, oldest first (`mine`: assigned to
-    `officer_id`; `escalated`: escalated to it)."""
-    q = _scoped(select(DeclarationRow), scope, reading=True).where(
-        DeclarationRow.status.in_([s.value for s in UNDER_CHECK]),
-        DeclarationRow.channel.in_([Channel.YELLOW.value, Channel.RED.value]),
+def deciding_officers(session: Session, *, scope: Scope) -> list[tuple[str, str, str]]:
+    """(id, username, full name) of the active officers with a deciding role in the caller's units."""
+    q = select(OfficerRow.id, OfficerRow.username, OfficerRow.full_name).where(
+        OfficerRow.active.is_(True), OfficerRow.role.in_(["officer", "team_lead", "subdepartment_leader"])
     )
-    if mine:
-        q = q.where(DeclarationRow.assigned_officer_id == officer_id)
-    if escalated:
-        q = q.where(DeclarationRow.escalated_to == officer_id)
-    q = q.order_by(DeclarationRow.registered_at, DeclarationRow.number).limit(limit)
-    return list(session.scalars(q).all())
+    if scope.units is not None:
+        q = q.where(OfficerRow.unit.in_(scope.units))
+    return [(str(i), str(u), str(n or "")) for i, u, n in session.execute(q.order_by(OfficerRow.username))]
+
+
+def enterprise_names(session: Session, tax_codes: Iterable[str], *, scope: Scope) -> dict[str, str]:
+    """Names of the enterprises with these tax codes (declarants of declarations the caller reads)."""
+    wanted = sorted({t for t in tax_codes if t})
+    if not wanted or scope.enterprise_id is not None:
+        return {}
+    found = session.execute(
+        select(EnterpriseRow.tax_code, EnterpriseRow.name).where(EnterpriseRow.tax_code.in_(wanted))
+    )
+    return {str(t): str(n) for t, n in found.all()}
+
+
+def decisions(session: Session, row: DeclarationRow, *, scope: Scope) -> list[tuple[DecisionRow, str]]:
+    """The officers' decisions on a declaration, oldest first, with each officer's username."""
+    _in_scope(row, scope)
+    found = session.execute(
+        select(DecisionRow, OfficerRow.username)
+        .outerjoin(OfficerRow, OfficerRow.id == DecisionRow.officer_id)
+        .where(DecisionRow.number == row.number)
+        .order_by(DecisionRow.at, DecisionRow.id)
+    ).all()
+    return [(d, u or d.officer_id) for d, u in found]

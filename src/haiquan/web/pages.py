@@ -1,25 +1,26 @@
-"""The officers' pages: login, the work queue, the declarations list, one declaration with its decision
-form. Server-rendered (Jinja2), Vietnamese first, no JavaScript needed."""
+"""The officers' pages: login, the declarations list, and the routers of the daily work (web.queue, the
+work queue; web.search, the header's search box; web.decision, one declaration, its decision form and its
+printed record). Server-rendered (Jinja2), Vietnamese first; the few scripts (static/work.js) only add."""
 
 from __future__ import annotations
 
-import re
 import secrets
 from datetime import datetime
-from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from haiquan.declarations import officer, repository, views
+from haiquan.declarations import repository, views
 from haiquan.declarations.domain import Channel, Status
 from haiquan.deps import get_db, get_settings_dep
 from haiquan.kit import audit, logins
-from haiquan.kit.errors import DomainError, NotFound, TooManyRequests, Unauthorized, retry_after
+from haiquan.kit.errors import DomainError, TooManyRequests, Unauthorized, retry_after
 from haiquan.kit.pagination import decode_cursor, encode_cursor
 from haiquan.organization import service as org
-from haiquan.web import forms, i18n
+from haiquan.web import decision as decision_pages
+from haiquan.web import queue as queue_pages
+from haiquan.web import search as search_pages
 from haiquan.web.render import render, set_flash
 from haiquan.web.session import (
     PRELOGIN_COOKIE,
@@ -33,7 +34,6 @@ from haiquan.web.session import (
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 25
-NUMBER = re.compile(r"^\d{12}$")
 
 
 def _see_other(url: str) -> RedirectResponse:
@@ -152,15 +152,6 @@ async def logout(request: Request, ctx: PageCtx) -> Response:
     return response
 
 
-@router.get("/queue", name="queue_page")
-def queue(request: Request, ctx: PageCtx, mine: str = "") -> Response:
-    only_mine = mine in ("1", "true", "on")
-    rows = officer.queue(ctx.session, principal=ctx.principal, mine=only_mine)
-    names = repository.officer_names(ctx.session, rows, scope=ctx.principal.scope)
-    items = [views.summary(r, names) for r in rows]
-    return render(request, "queue.html", {"items": items, "mine": only_mine})
-
-
 def _after(cursor: str) -> tuple[datetime, str] | None:
     """Where the next page starts; a cursor this server did not issue starts from the top."""
     try:
@@ -206,60 +197,14 @@ def declarations(
     return render(request, "declarations.html", context)
 
 
-def _declaration(
-    request: Request, ctx: Any, number: str, form: forms.DecisionForm | None = None, status_code: int = 200
-) -> Response:
-    if not NUMBER.match(number):
-        raise NotFound(f"no declaration {number} in your scope", field="number")
-    scope = ctx.principal.scope
-    row = repository.get(ctx.session, number, scope=scope)
-    lang = i18n.lang_of(request)
-    can, others = forms.may_decide(ctx.principal, row)
-    assigned = repository.officer_names(ctx.session, [row], scope=scope).get(row.assigned_officer_id or "")
-    form = form or forms.DecisionForm()
-    context = {
-        "d": views.full(ctx.session, row, scope=scope, for_officer=ctx.principal.is_officer),
-        "history": views.history(ctx.session, row, scope=scope, for_officer=ctx.principal.is_officer),
-        "assigned": assigned,
-        "seconds_left": views.summary(row).seconds_left,
-        "can_decide": can,
-        "assigned_to_other": others,
-        "kinds": forms.decision_kinds(row, repository.recorded(ctx.session, row, scope=scope)) if can else [],
-        "form": form,
-        "errors": form.messages(lang),
-    }
-    return render(request, "declaration.html", context, status_code=status_code)
+@router.get("/session/alive", name="session_alive")
+def session_alive(request: Request, ctx: PageCtx) -> Response:
+    """ "Stay signed in": a use of the session (its idle timeout starts again) and the seconds it now has."""
+    return JSONResponse(
+        {"idle_seconds": ctx.settings.session_idle_minutes * 60}, headers={"Cache-Control": "no-store"}
+    )
 
 
-@router.get("/declarations/{number}", name="declaration_page")
-def declaration(request: Request, ctx: PageCtx, number: str) -> Response:
-    return _declaration(request, ctx, number)
-
-
-@router.post("/declarations/{number}/decision", name="decision_submit")
-async def decision(request: Request, ctx: PageCtx, number: str) -> Response:
-    posted = await request.form()
-    check_csrf(ctx.settings.effective_secret_key, request.state.session_token, posted.get("csrf"))
-    if not NUMBER.match(number):
-        raise NotFound(f"no declaration {number} in your scope", field="number")
-    repository.get(ctx.session, number, scope=ctx.principal.scope)  # 404 before anything else
-    data, form = forms.parse_decision(posted)
-    if data is None:
-        return _declaration(request, ctx, number, form, status_code=422)
-    try:
-        officer.take_decision(ctx.session, principal=ctx.principal, number=number, data=data)
-    except DomainError as exc:
-        if isinstance(exc, NotFound):
-            raise
-        ctx.uow.rollback()
-        if exc.status == 403:
-            from haiquan.deps import audit_refusal
-
-            audit_refusal(get_db(request), request, ctx.principal.label, exc.message)
-        forms.domain_error(form, exc)
-        return _declaration(request, ctx, number, form, status_code=exc.status)
-    ctx.uow.commit()
-    request.app.state.dispatcher_wake()
-    response = _see_other(request.app.url_path_for("declaration_page", number=number))
-    set_flash(response, "decision.saved")
-    return response
+router.include_router(queue_pages.router)
+router.include_router(search_pages.router)
+router.include_router(decision_pages.router)

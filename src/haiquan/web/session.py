@@ -10,6 +10,7 @@ import hashlib
 import hmac
 from collections.abc import Iterator
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials
@@ -57,6 +58,17 @@ def _token(request: Request, creds: HTTPAuthorizationCredentials | None) -> str 
     return request.cookies.get(SESSION_COOKIE) or None
 
 
+def _return_to(request: Request) -> str:
+    """Where the login page sends the officer back: the page asked for, or for a form posted (a session
+    that ended mid-decision) the page the form was on, never the form's address (not a page)."""
+    if request.method in ("GET", "HEAD"):
+        return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc and referer.netloc == request.headers.get("host"):
+        return referer.path + (f"?{referer.query}" if referer.query else "")
+    return request.url.path
+
+
 def page_context(
     request: Request,
     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
@@ -66,7 +78,7 @@ def page_context(
     db = get_db(request)
     settings = get_settings_dep(request)
     token = _token(request, creds)
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    target = _return_to(request)
     if not token:
         raise LoginRequired(target)
     with db.unit_of_work() as uow:
