@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from haiquan.agencies import views as agency_permits
 from haiquan.declarations import officer, repository, views
 from haiquan.declarations.domain import Channel, Status
 from haiquan.deps import get_db, get_settings_dep
@@ -227,6 +228,7 @@ def _declaration(
         "kinds": forms.decision_kinds(row, repository.recorded(ctx.session, row, scope=scope)) if can else [],
         "form": form,
         "errors": form.messages(lang),
+        "permits": agency_permits.for_page(ctx.session, ctx.principal, number),
     }
     return render(request, "declaration.html", context, status_code=status_code)
 
