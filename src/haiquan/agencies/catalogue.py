@@ -15,7 +15,7 @@ class AgencyEvent(StrEnum):
     PERMIT_REFERENCED = "agencies.permit_referenced"
     INSPECTION_STARTED = "agencies.inspection_started"
     PERMIT_DECIDED = "agencies.permit_decided"
-    PERMIT_OVERDUE = "agencies.permit_fell_overdue"
+    PERMIT_OVERDUE = "agencies.permit_deadline_passed"
 
 
 class RequirementsLoaded(TypedDict):
