@@ -12,7 +12,9 @@ from fastapi.responses import RedirectResponse, Response
 
 from haiquan.agencies import access, repository, service, views
 from haiquan.agencies.domain import AGENCIES, OPEN, DecisionInput, Outcome
+from haiquan.kit.auth import Role
 from haiquan.kit.errors import DomainError, NotFound, ValidationFailed
+from haiquan.web import nav
 from haiquan.web.i18n import add_labels, add_messages
 from haiquan.web.render import add_template_dir, render, set_flash
 from haiquan.web.session import AgencyPageCtx, check_csrf
@@ -48,8 +50,10 @@ add_messages(
         "ag.permits": ("Giấy phép, kiểm tra chuyên ngành", "Other agencies' permits and inspections"),
         "ag.agency": ("Cơ quan", "Agency"),
         "ag.hold": ("Chờ KTCN", "Awaiting agency"),
+        "nav.agency": ("Kiểm tra chuyên ngành", "Permits and inspections"),
     }
 )
+nav.register("nav.agency", "/agency", roles=(Role.AGENCY_OFFICER.value,))
 add_labels(
     "permit_status",
     {

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from fastapi import FastAPI
 from starlette.routing import Match
 
-from haiquan.kit.auth import Principal
+from haiquan.kit.auth import AGENCY_ROLES, Principal
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,10 @@ def items_for(app: FastAPI, principal: Principal | None) -> list[NavItem]:
     return [
         i
         for i in NAV
-        if (i.roles is None or (principal.role is not None and principal.role in i.roles))
-        and has_page(app, i.path)
+        # another agency's staff see only the entries that name their role (agencies' pages)
+        if (i.roles is None and principal.role not in AGENCY_ROLES)
+        or (
+            (i.roles is not None and principal.role is not None and principal.role in i.roles)
+            and has_page(app, i.path)
+        )
     ]
