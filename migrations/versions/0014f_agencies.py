@@ -48,6 +48,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_agency_members_agency", "agency_members", ["agency"])
     _permits()
+    _reports()
     with op.batch_alter_table("declarations", schema=None) as batch_op:
         batch_op.add_column(sa.Column("agency_hold", sa.Boolean(), server_default=sa.false(), nullable=False))
 
@@ -98,9 +99,35 @@ def _permits() -> None:
     op.create_index("ix_agency_permit_history_permit_id", "agency_permit_history", ["permit_id"])
 
 
+def _reports() -> None:
+    count = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+    keys = [
+        sa.Column("unit", sa.String(16), primary_key=True),
+        sa.Column("day", sa.Date(), primary_key=True),
+        sa.Column("agency", sa.String(12), primary_key=True),
+    ]
+    op.create_table(
+        "reports_daily_permit_requests",
+        *[c.copy() for c in keys],
+        *[sa.Column(n, count, nullable=False) for n in ("requested", "closed")],
+    )
+    op.create_table(
+        "reports_daily_permit_outcomes",
+        *[c.copy() for c in keys],
+        *[
+            sa.Column(n, count, nullable=False)
+            for n in ("approved", "conditional", "refused", "overdue", "minutes")
+        ],
+    )
+    for name in ("reports_daily_permit_requests", "reports_daily_permit_outcomes"):
+        op.create_index(f"ix_{name}_day_unit", name, ["day", "unit"])
+
+
 def downgrade() -> None:
     with op.batch_alter_table("declarations", schema=None) as batch_op:
         batch_op.drop_column("agency_hold")
+    op.drop_table("reports_daily_permit_outcomes")
+    op.drop_table("reports_daily_permit_requests")
     op.drop_table("agency_permit_history")
     op.drop_table("agency_permits")
     op.drop_table("agency_members")
