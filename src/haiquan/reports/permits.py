@@ -50,12 +50,12 @@ def outcomes(session: Session, v: View) -> list[dict[str, Any]]:
         select(t.agency, *[func.sum(c) for c in cols]).where(*v.where(t.unit, t.day)).group_by(t.agency)
     ).all()
     out = []
-    for agency, approved, conditional, refused, overdue, minutes in sorted(rows):
-        decided = int(approved or 0) + int(conditional or 0) + int(refused or 0)
+    for row in sorted(rows, key=lambda r: str(r[0])):
+        approved, conditional, refused, overdue, minutes = (int(x or 0) for x in row[1:])
+        decided = approved + conditional + refused
         out.append({
-            "agency": agency, "approved": int(approved or 0), "conditional": int(conditional or 0),
-            "refused": int(refused or 0), "overdue": int(overdue or 0),
-            "hours_mean": round(int(minutes or 0) / decided / 60, 1) if decided else None,
+            "agency": str(row[0]), "approved": approved, "conditional": conditional, "refused": refused,
+            "overdue": overdue, "hours_mean": round(minutes / decided / 60, 1) if decided else None,
         })  # fmt: skip
     return out
 
