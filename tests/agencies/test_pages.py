@@ -98,3 +98,10 @@ def test_the_declaration_page_and_the_queue_show_the_missing_permit(aw: World, a
     assert "Cục Bảo vệ thực vật (PPD)" in page.text
     queue = aw.client.get("/queue")
     assert "agency-hold" in queue.text
+
+
+def test_agency_staff_see_only_their_own_entry_in_the_navigation(aw: World) -> None:
+    _login(aw, PPD_OFFICER)
+    page = aw.client.get("/agency")
+    assert 'href="/agency"' in page.text
+    assert 'href="/queue"' not in page.text
