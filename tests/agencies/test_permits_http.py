@@ -216,3 +216,39 @@ def test_requirements_look_up(aw: World) -> None:
     )
     assert bad.status_code == 422
     assert "hs_code" in bad.text
+
+
+def test_the_decision_is_pushed_to_the_declarants_webhook(aw: World, app: Any) -> None:
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    received: list[dict[str, Any]] = []
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    app.state.settings.development = True  # a receiver on this machine: plain http to 127.0.0.1
+    server = HTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/hook"
+    assert (
+        aw.client.put("/api/v1/enterprise/webhook", json={"url": url}, headers=aw.ent(DECLARANT)).status_code
+        == 200
+    )
+    number = registered_apples(aw, app)
+    permit = permits_of(aw, number, aw.ent(DECLARANT))[0]
+    assert _decide(aw, permit["id"], APPROVE).status_code == 200
+    app.state.dispatcher.run_once()
+    app.state.webhooks.deliver_due()
+    server.shutdown()
+    pushed = [r for r in received if r["status"] == "permit_approved"]
+    assert len(pushed) == 1
+    assert pushed[0]["declaration_number"] == number
+    assert (pushed[0]["payload"]["agency"], pushed[0]["payload"]["line_no"]) == ("PPD", 2)
