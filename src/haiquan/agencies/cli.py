@@ -1,5 +1,5 @@
 """`haiquan agencies ...`: load the requirements table, let an enterprise's system or an officer account
-speak for an agency, flag overdue permits (run it every few minutes, like `officer escalate-overdue`)."""
+speak for an agency, flag overdue permits now (the server also does it every minute)."""
 
 from __future__ import annotations
 
