@@ -252,3 +252,20 @@ def test_the_decision_is_pushed_to_the_declarants_webhook(aw: World, app: Any) -
     assert len(pushed) == 1
     assert pushed[0]["declaration_number"] == number
     assert (pushed[0]["payload"]["agency"], pushed[0]["payload"]["line_no"]) == ("PPD", 2)
+
+
+def test_an_agency_is_denied_everything_else(aw: World, app: Any) -> None:
+    """Deny by default: an agency's system lodges nothing and reads no declaration; its officer reads no
+    customs record and takes no customs action."""
+    number = registered_apples(aw, app)
+    system = aw.ent(PPD_SYSTEM)
+    from tests.support import import_declaration
+
+    assert aw.lodge(import_declaration(), who=PPD_SYSTEM).status_code == 403
+    assert aw.client.get(f"/api/v1/declarations/{number}", headers=system).status_code == 404
+    staff = aw.off("ppd_officer")
+    assert aw.client.get(f"/api/v1/declarations/{number}", headers=staff).status_code == 404
+    assert aw.client.get("/api/v1/supervision/alerts", headers=staff).status_code == 403
+    decision = {"kind": "documents_accepted", "reason": "Hồ sơ phù hợp"}
+    assert aw.post(f"/api/v1/declarations/{number}/decision", staff, decision).status_code in (403, 404)
+    assert len(aw.client.get("/api/v1/agencies/permits", headers=staff).json()) == 1
