@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from haiquan.agencies.cli import agencies_app
 from haiquan.enforcement.cli import app as enforcement_app
 from haiquan.kit.audit_cli import audit_app
 from haiquan.kit.cli_support import DatabaseGuard, database, fail, require_migrated
@@ -45,6 +46,7 @@ app.add_typer(reports_app, name="reports")
 app.add_typer(engine_app, name="risk-engine")
 app.add_typer(supervision_app, name="supervision")
 app.add_typer(sharing_app, name="sharing")
+app.add_typer(agencies_app, name="agencies")
 
 
 @db_app.command("upgrade")

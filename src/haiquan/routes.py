@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from fastapi import Depends, FastAPI
 
+from haiquan.agencies.api import router as agencies_router
+from haiquan.agencies.pages import router as agencies_pages
 from haiquan.cargo.api import router as cargo_router
 from haiquan.declarations.api import router as declarations_router
 from haiquan.declarations.schemas import NotificationOut
@@ -53,6 +55,7 @@ TAGS = [
     {"name": "enforcement", "description": "Anti-smuggling cases, seizures, persons and watch lists"},
     {"name": "reports", "description": "Leaders' reports and their exports"},
     {"name": "sharing", "description": "Federation between nodes and agreements with other agencies"},
+    {"name": "agencies", "description": "Line ministries' permits and inspections that clearance waits for"},
 ]
 
 
@@ -94,6 +97,7 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(sharing_router, dependencies=strict)
     app.include_router(terminal_keys_router, dependencies=strict)
     app.include_router(bank_certificates_router, dependencies=strict)
+    app.include_router(agencies_router, dependencies=strict)
     app.include_router(web_router)
     app.include_router(alert_pages)
     app.include_router(case_pages)
@@ -106,3 +110,4 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(enforcement_pages)
     app.include_router(reports_pages)
     app.include_router(risk_pages_router)
+    app.include_router(agencies_pages)

@@ -152,6 +152,7 @@ PATH_VALUES = {
     "goods_id": "0" * 32,
     "tax_code": DECLARANT,
     "operator_id": "0" * 32,
+    "permit_id": "0" * 32,
 }
 
 

@@ -21,7 +21,10 @@ SETTLED_BY = {"payment": Command.SETTLE_BY_PAYMENT, "guarantee": Command.SETTLE_
 def after_checks(session: Session, row: DeclarationRow, *, actor: str) -> None:
     """Cleared if the checks passed and the duties are settled, else awaiting payment once they passed."""
     command = domain.after_checks(
-        checks_passed=row.checks_passed, duties_settled=row.duties_settled, current=Status(row.status)
+        checks_passed=row.checks_passed,
+        duties_settled=row.duties_settled,
+        current=Status(row.status),
+        agency_hold=bool(row.agency_hold),
     )
     if command is None:
         return

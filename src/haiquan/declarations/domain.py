@@ -316,13 +316,16 @@ def decide(
     return DECISIONS[kind][0]
 
 
-def after_checks(*, checks_passed: bool, duties_settled: bool, current: Status) -> Command | None:
-    """Cleared once the checks passed and the duties are paid or guaranteed; else waiting for payment.
-    None: nothing to do (the checks are not over, or the declaration is there already)."""
+def after_checks(
+    *, checks_passed: bool, duties_settled: bool, current: Status, agency_hold: bool = False
+) -> Command | None:
+    """Cleared once the checks passed, the duties are paid or guaranteed and no other agency's permit or
+    inspection is missing (`agency_hold`); else waiting for payment. None: nothing to do (the checks are
+    not over, a permit is missing, or the declaration is there already)."""
     if not checks_passed:
         return None
     if duties_settled:
-        return None if current is S.CLEARED else C.CLEAR
+        return None if current is S.CLEARED or agency_hold else C.CLEAR
     return None if current is S.DUTY_PAYMENT_REFERENCE_ISSUED else C.AWAIT_PAYMENT
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from haiquan.agencies.service import flag_overdue as flag_overdue_permits
 from haiquan.declarations.assignment import HISTORY, open_checks, roster_units
 from haiquan.declarations.catalogue import DeclarationEvent
 from haiquan.declarations.tables import DeclarationRow
@@ -110,6 +111,7 @@ class Escalations:
     def run_once(self) -> int:
         with self.db.unit_of_work() as uow:
             done = escalate_overdue(uow.session)
+            flag_overdue_permits(uow.session)  # other agencies' late permits, alerted in the same round
             uow.commit()
         return done
 

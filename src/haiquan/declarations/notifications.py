@@ -31,7 +31,7 @@ def on_declaration_event(uow: UnitOfWork, event: Event) -> None:
     on_declaration_events(uow, [event])
 
 
-def on_declaration_events(uow: UnitOfWork, events: list[Event]) -> None:
+def on_declaration_events(uow: UnitOfWork, events: list[Event], keys: tuple[str, ...] = NOTIFIED) -> None:
     """A chunk of status changes: the notifications in one insert (to the declarant, and to the importer
     or exporter named as party when another registered enterprise), and a webhook delivery for each whose
     enterprise has a webhook (their addresses read in one query)."""
@@ -44,7 +44,7 @@ def on_declaration_events(uow: UnitOfWork, events: list[Event]) -> None:
             "declaration_number": ev.payload["number"],
             "status": ev.payload["status"],
             "at": ev.occurred_at,
-            "payload": {k: ev.payload.get(k) for k in NOTIFIED},
+            "payload": {k: ev.payload.get(k) for k in keys},
         }
         for ev in events
         if ev.payload.get("declarant_id")

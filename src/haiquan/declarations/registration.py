@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from haiquan.agencies.requests import request_permits
 from haiquan.declarations import repository
 from haiquan.declarations.assignment import assign_checkers
 from haiquan.declarations.clearance import after_checks
@@ -127,6 +128,7 @@ def register(
         actor=principal.label,
         detail={"channel": decision.channel, "reasons": decision.reasons},
     )
+    row.agency_hold = request_permits(session, row, target.lines, actor="system:agencies") > 0
     payments.assessed_at_registration(
         session,
         number=row.number,

@@ -76,7 +76,7 @@ ENTERPRISES = cast(Table, EnterpriseRow.__table__)
 # What registration (and the checks that follow it at once) may change.
 REGISTRATION_COLUMNS = (
     "status", "channel", "channel_reasons", "risk_score", "registered_at", "check_deadline",
-    "duties_settled", "settlement", "checks_passed", "cleared_at", "assigned_officer_id", "updated_at",
+    "duties_settled", "settlement", "checks_passed", "agency_hold", "cleared_at", "assigned_officer_id", "updated_at",
 )  # fmt: skip
 
 

@@ -318,6 +318,7 @@ class DeclarationSummary(BaseModel):
     assigned_officer: str | None = None
     escalated_to: str | None = Field(None, description="The team lead an overdue check was escalated to")
     escalated_at: datetime | None = None
+    agency_hold: bool = Field(False, description="A line waits for another agency's permit or inspection")
 
 
 class Page(BaseModel):

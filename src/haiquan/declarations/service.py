@@ -70,6 +70,7 @@ def lodge(
         amendment_no=0,
         duties_settled=False,
         checks_passed=False,
+        agency_hold=False,
         version=1,
     )
     filling.apply_header(session, row, data)

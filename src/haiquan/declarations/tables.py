@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from haiquan.kit.db import Base, JSONType
@@ -47,6 +47,8 @@ class DeclarationRow(Base):
     duties_settled: Mapped[bool] = mapped_column(Boolean, default=False)
     settlement: Mapped[str | None] = mapped_column(String(20), nullable=True)
     checks_passed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # a line waits for another agency's permit or inspection (agencies): the declaration does not clear
+    agency_hold: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     status: Mapped[str] = mapped_column(String(32), index=True)
     channel: Mapped[str | None] = mapped_column(String(8), nullable=True)
     channel_reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)

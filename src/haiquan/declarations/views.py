@@ -162,6 +162,7 @@ def summary(row: DeclarationRow, officer_names: dict[str, str] | None = None) ->
         assigned_officer=(officer_names or {}).get(row.assigned_officer_id or ""),
         escalated_to=(officer_names or {}).get(row.escalated_to or ""),
         escalated_at=row.escalated_at,
+        agency_hold=bool(row.agency_hold),
     )
 
 

@@ -120,9 +120,13 @@ def clear_and_release(
     consumers.register_all(dispatcher, settings)
     start = clock.now()
     try:
-        return _finish(db, dispatcher, engine, story, start)
+        done = _finish(db, dispatcher, engine, story, start)
     finally:
         clock.freeze(None)
+    from haiquan.demo.agencies import apple_story
+    from haiquan.demo.world import DEMO_PASSWORD
+
+    return done | {"apples": apple_story(db, dispatcher, password=DEMO_PASSWORD)}
 
 
 def _finish(
@@ -169,6 +173,12 @@ def _finish(
     return {**story, "exit": exit_.status, "exit_reasons": [r["code"] for r in exit_.reasons]}
 
 
+def apples_described(apples: dict[str, Any]) -> list[str]:
+    from haiquan.demo.agencies import describe as describe_apples
+
+    return describe_apples(apples)
+
+
 def describe(story: dict[str, Any]) -> list[str]:
     """What `haiquan demo seed` prints about the vessel, so a new user knows what to look at."""
     if not story.get("bills"):
@@ -184,4 +194,5 @@ def describe(story: dict[str, Any]) -> list[str]:
         f"  {ready['container']} (bill {ready['goods_id']}): declaration {ready.get('declaration')}"
         f" {ready.get('status')}, may leave (the API guide's terminal gates it out).",
         f"  {left['container']} (bill {left['goods_id']}): no declaration; stays in the yard.",
+        *apples_described(story.get("apples") or {}),
     ]

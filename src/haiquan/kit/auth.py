@@ -31,6 +31,8 @@ class Role(StrEnum):
     DEPARTMENT_LEADER = "department_leader"
     ANALYST = "analyst"
     ADMINISTRATOR = "administrator"
+    # staff of another agency (a line ministry): its own pages only, never a customs officer's (agencies)
+    AGENCY_OFFICER = "agency_officer"
 
 
 class EnterpriseRole(StrEnum):
@@ -38,6 +40,7 @@ class EnterpriseRole(StrEnum):
     TERMINAL_OPERATOR = "terminal_operator"
     CARRIER = "carrier"
     BANK = "bank"
+    AGENCY = "agency"  # a line ministry's system (agencies): its permits and inspections only
 
 
 class KeyScope(StrEnum):
@@ -58,6 +61,7 @@ def scope_for_method(method: str) -> KeyScope:
     return KeyScope.READ if method.upper() in READ_METHODS else KeyScope.WRITE
 
 
+AGENCY_ROLES = frozenset({Role.AGENCY_OFFICER})
 LEADER_ROLES = frozenset(
     {Role.TEAM_LEAD, Role.SUBDEPARTMENT_LEADER, Role.DEPARTMENT_LEADER, Role.ADMINISTRATOR}
 )
@@ -119,7 +123,7 @@ class Principal:
         return self.kind == "enterprise"
 
     def require_officer(self, *roles: str) -> None:
-        if not self.is_officer:
+        if not self.is_officer or (self.role in AGENCY_ROLES and self.role not in roles):
             raise Forbidden("this action is for customs officers", code="officers_only")
         if roles and self.role not in roles:
             raise Forbidden(f"this action needs one of the roles: {', '.join(roles)}", code="role_required")

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from haiquan.kit import audit, clock, outbox
 from haiquan.kit.auth import (
+    AGENCY_ROLES,
     EnterpriseRole,
     Principal,
     Role,
@@ -174,7 +175,9 @@ def revoke_api_keys(session: Session, *, enterprise_id: str, actor: str = "syste
     return credentials.revoke_all(session, enterprise=ent, actor=actor)
 
 
-def officer_scope(tree: UnitTree, unit: str) -> Scope:
+def officer_scope(tree: UnitTree, unit: str, role: str | None = None) -> Scope:
+    if role in AGENCY_ROLES:  # another agency's staff see no customs record (agencies.access scopes them)
+        return Scope(units=frozenset())
     if tree.get(unit) is not None and tree.units[unit].level == "general":
         return Scope(units=None)
     return Scope(units=tree.subtree(unit))
@@ -187,7 +190,7 @@ def officer_principal(session: Session, row: OfficerRow) -> Principal:
         kind="officer",
         id=row.id,
         name=row.username,
-        scope=officer_scope(tree, row.unit),
+        scope=officer_scope(tree, row.unit, row.role),
         unit=row.unit,
         role=row.role,
     )

@@ -12,6 +12,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, Table, delete, text
 from sqlalchemy.orm import Session
 
+from haiquan.agencies.catalogue import AgencyEvent
 from haiquan.declarations.catalogue import DeclarationEvent
 from haiquan.enforcement.catalogue import EnforcementEvent
 from haiquan.kit.clock import vn_day
@@ -26,6 +27,8 @@ from haiquan.reports.tables import (
     DailyClearanceRow,
     DailyDeclarationRow,
     DailyDwellRow,
+    DailyPermitOutcomeRow,
+    DailyPermitRequestRow,
     DailyRevenueRow,
     DailySeizureRow,
     DailySupervisionRow,
@@ -288,6 +291,29 @@ def _seizure_day(p: dict[str, Any], ev: Event) -> date:
         return vn_day(_when(p.get("seized_at") or p.get("at"), ev.occurred_at))
 
 
+def on_permit_requested(t: Tally, ev: Event) -> None:
+    p = ev.payload
+    day = vn_day(_when(p.get("requested_at"), ev.occurred_at))
+    t.bump_all(
+        DailyPermitRequestRow, {"unit": _office(ev), "day": day, "agency": str(p["agency"])}, requested=1
+    )
+
+
+def on_permit_decided(t: Tally, ev: Event) -> None:
+    p, unit, agency = ev.payload, _office(ev), str(ev.payload["agency"])
+    requested = vn_day(_when(p.get("requested_at"), ev.occurred_at))
+    t.bump_all(DailyPermitRequestRow, {"unit": unit, "day": requested, "agency": agency}, closed=1)
+    outcome = str(p.get("outcome") or "")
+    inc = {"minutes": round(float(p.get("hours_taken") or 0) * 60)}
+    inc |= {outcome: 1} if outcome in ("approved", "conditional", "refused") else {}
+    t.bump_all(DailyPermitOutcomeRow, {"unit": unit, "day": vn_day(ev.occurred_at), "agency": agency}, **inc)
+
+
+def on_permit_overdue(t: Tally, ev: Event) -> None:
+    key = {"unit": _office(ev), "day": vn_day(ev.occurred_at), "agency": str(ev.payload["agency"])}
+    t.bump_all(DailyPermitOutcomeRow, key, overdue=1)
+
+
 Route = Callable[[Tally, Event], None]
 
 # Each event type the rollups count, and how (catalogue members: exact names, nothing taken by prefix)
@@ -298,6 +324,9 @@ ROUTES: dict[str, Route] = {
     DeclarationEvent.CANCELLED: on_cancelled,
     PaymentEvent.REVENUE_POSTED: on_revenue,
     EnforcementEvent.SEIZURE_RECORDED: on_seizure,
+    AgencyEvent.PERMIT_REQUESTED: on_permit_requested,
+    AgencyEvent.PERMIT_DECIDED: on_permit_decided,
+    AgencyEvent.PERMIT_OVERDUE: on_permit_overdue,
     **dict.fromkeys(SUPERVISION, on_supervision),
 }
 

@@ -39,6 +39,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "reports.export": ("Tải Excel", "Excel"),
     "reports.live": ("Cập nhật trực tiếp", "Live"),
     "reports.period": ("Kỳ báo cáo", "Period"),
+    "reports.permits": ("Kiểm tra chuyên ngành", "Other agencies' permits and inspections"),
+    "reports.permits_pending": ("Đang chờ (theo số ngày)", "Pending now (by days waiting)"),
+    "reports.permits_outcomes": ("Kết quả trong kỳ", "Decided in the period"),
+    "reports.agency": ("Cơ quan", "Agency"),
+    "reports.total": ("Tổng", "Total"),
+    "reports.approved": ("Đạt", "Approved"),
+    "reports.conditional": ("Có điều kiện", "Conditional"),
+    "reports.refused": ("Không đạt", "Refused"),
+    "reports.overdue": ("Quá hạn", "Overdue"),
+    "reports.hours_mean": ("Giờ xử lý TB", "Mean hours"),
 } | {f"reports.route.{code}": pair for code, pair in ROUTE_LABELS.items()}
 add_messages(MESSAGES)
 

@@ -41,6 +41,7 @@ class OverviewOut(BaseModel):
     dwell: Figure
     alerts: Figure
     seizures: Figure
+    permits: Figure
 
 
 class FigureOut(BaseModel):

@@ -96,6 +96,32 @@ class DailySeizureRow(Base):
     quantity: Mapped[Decimal]
 
 
+class DailyPermitRequestRow(Base):
+    """Other agencies' permits by the day they were requested: how many, and how many of those are decided
+    (so the pending ones keep their age)."""
+
+    __tablename__ = "reports_daily_permit_requests"
+    unit: Mapped[str] = mapped_column(String(16), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    agency: Mapped[str] = mapped_column(String(12), primary_key=True)
+    requested: Mapped[int] = mapped_column(Count, default=0)
+    closed: Mapped[int] = mapped_column(Count, default=0)
+
+
+class DailyPermitOutcomeRow(Base):
+    """Other agencies' decisions by the day they were taken, and the deadlines that passed that day."""
+
+    __tablename__ = "reports_daily_permit_outcomes"
+    unit: Mapped[str] = mapped_column(String(16), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    agency: Mapped[str] = mapped_column(String(12), primary_key=True)
+    approved: Mapped[int] = mapped_column(Count, default=0)
+    conditional: Mapped[int] = mapped_column(Count, default=0)
+    refused: Mapped[int] = mapped_column(Count, default=0)
+    overdue: Mapped[int] = mapped_column(Count, default=0)
+    minutes: Mapped[int] = mapped_column(Count, default=0)  # from request to decision, summed
+
+
 for _t in (
     DailyRevenueRow,
     DailyDeclarationRow,
@@ -103,6 +129,8 @@ for _t in (
     DailySupervisionRow,
     DailyDwellRow,
     DailySeizureRow,
+    DailyPermitRequestRow,
+    DailyPermitOutcomeRow,
 ):
     Index(f"ix_{_t.__tablename__}_day_unit", _t.day, _t.unit)
 

@@ -67,6 +67,33 @@ class DeclarationFacts:
     number: str
     status: str
     package_count: int
+    # other agencies (codes) whose permit or inspection a line still waits for, or which refused one
+    agencies_awaited: tuple[str, ...] = ()
+    agencies_refused: tuple[str, ...] = ()
+
+
+def agency_reasons(d: DeclarationFacts) -> list[Reason]:
+    """Another agency's permit or inspection: refused (the goods stay), or still missing."""
+    out: list[Reason] = []
+    if d.agencies_refused:
+        names = ", ".join(d.agencies_refused)
+        out.append(
+            Reason(
+                "permit_refused",
+                f"Tờ khai {d.number}: cơ quan quản lý chuyên ngành ({names}) từ chối cấp phép",
+                f"declaration {d.number}: {names} refused the permit or inspection",
+            )
+        )
+    if d.agencies_awaited:
+        names = ", ".join(d.agencies_awaited)
+        out.append(
+            Reason(
+                "permit_missing",
+                f"Tờ khai {d.number} chờ giấy phép/kết quả kiểm tra chuyên ngành của {names}",
+                f"declaration {d.number} waits for the permit or inspection result of {names}",
+            )
+        )
+    return out
 
 
 @dataclass(frozen=True)
@@ -135,6 +162,7 @@ def customs_reasons(
         ]
     out: list[Reason] = []
     for d in live:
+        out += agency_reasons(d)
         if d.status in HELD:
             out.append(
                 Reason(

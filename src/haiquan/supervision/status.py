@@ -7,17 +7,18 @@ A terminal asks this for every truck at the gate, so a look-up is three prepared
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
+from haiquan.agencies.repository import unscoped_holds as agency_holds
 from haiquan.cargo.tables import ConsignmentContainerRow, ConsignmentRow, ManifestRow
 from haiquan.kit.auth import Principal
 from haiquan.kit.errors import NotFound
-from haiquan.supervision.domain import DeclarationFacts, GoodsFacts, release_status
+from haiquan.supervision.domain import RELEASING, DeclarationFacts, GoodsFacts, release_status
 from haiquan.supervision.schemas import DeclarationRef, ItemState, StatusOut, TransitOut
 from haiquan.supervision.tables import DeclarationLinkRow, ItemRow, LocationRow, OperatorRow, TransitRow
 
@@ -184,6 +185,19 @@ def _visible(session: Session, principal: Principal, found: Any, items: list[_It
     return session.connection().execute(OPERATOR_AT, {"code": transit.to_location}).scalar() == op
 
 
+def with_agencies(session: Session, facts: list[DeclarationFacts]) -> list[DeclarationFacts]:
+    """The agencies a declaration not yet cleared waits for, or that refused it (a cleared one had every
+    permit granted: nothing is read for it)."""
+    waiting = [f.number for f in facts if f.status not in RELEASING]
+    holds = agency_holds(session, waiting) if waiting else {}
+    return [
+        replace(f, agencies_awaited=tuple(holds[f.number][0]), agencies_refused=tuple(holds[f.number][1]))
+        if f.number in holds
+        else f
+        for f in facts
+    ]
+
+
 def _answer(session: Session, principal: Principal, rows: list[Any], missing: str) -> StatusOut:
     if not rows:
         raise NotFound(missing)
@@ -196,7 +210,7 @@ def _answer(session: Session, principal: Principal, rows: list[Any], missing: st
     present = [it for it in items if it.state is not None]
     state = "out" if present and all(it.state == "out" for it in present) else "in" if present else "expected"
     goods = GoodsFacts(found.goods_id, "", found.purpose, found.package_count, state, None, "")
-    facts = [DeclarationFacts(d.number, d.status, d.package_count) for d in links]
+    facts = with_agencies(session, [DeclarationFacts(d.number, d.status, d.package_count) for d in links])
     decision = release_status(goods, facts, permit=permit)
     return StatusOut(
         goods_id=found.goods_id,

@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
+from haiquan.agencies import views as agency_permits
 from haiquan.declarations import officer, repository, views
 from haiquan.deps import get_db
 from haiquan.kit import clock
@@ -70,6 +71,7 @@ def _declaration(
         "assigned_to_other": others,
         "kinds": forms.decision_kinds(row, repository.recorded(ctx.session, row, scope=scope)) if can else [],
         "form": form,
+        "permits": agency_permits.for_page(ctx.session, ctx.principal, number),
         "errors": errors,
         "error_summary": _summary(errors, lang),
         "decision_saved": request.cookies.get(FLASH_COOKIE) == "decision.saved",

@@ -255,6 +255,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "department_leader": ("Lãnh đạo Cục", "Department leader"),
         "analyst": ("Phân tích rủi ro", "Risk analyst"),
         "administrator": ("Quản trị", "Administrator"),
+        "agency_officer": ("Cán bộ cơ quan quản lý chuyên ngành", "Line ministry officer"),
     },
 }
 

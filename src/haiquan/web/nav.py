@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from fastapi import FastAPI
 from starlette.routing import Match
 
-from haiquan.kit.auth import Principal
+from haiquan.kit.auth import AGENCY_ROLES, Principal
 
 
 @dataclass(frozen=True)
@@ -69,9 +69,11 @@ def has_page(app: FastAPI, path: str) -> bool:
 def items_for(app: FastAPI, principal: Principal | None) -> list[NavItem]:
     if principal is None:
         return []
-    return [
-        i
-        for i in NAV
-        if (i.roles is None or (principal.role is not None and principal.role in i.roles))
-        and has_page(app, i.path)
-    ]
+    return [i for i in NAV if _shown(i, principal) and has_page(app, i.path)]
+
+
+def _shown(item: NavItem, principal: Principal) -> bool:
+    """Entries without roles are for customs officers (another agency's staff see only those naming theirs)."""
+    if item.roles is None:
+        return principal.role not in AGENCY_ROLES
+    return principal.role is not None and principal.role in item.roles

@@ -16,6 +16,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials
 
 from haiquan.deps import RequestContext, audit_refusal, authenticate, bearer, get_db, get_settings_dep
+from haiquan.kit.auth import Role
 from haiquan.kit.errors import DomainError, Forbidden
 from haiquan.organization import sessions
 from haiquan.organization.tables import UnitRow
@@ -73,7 +74,21 @@ def page_context(
     request: Request,
     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Iterator[RequestContext]:
-    """Authenticate an officer for an HTML page and open the request's unit of work."""
+    """Authenticate a customs officer for an HTML page and open the request's unit of work."""
+    yield from _page_context(request, creds)
+
+
+def agency_page_context(
+    request: Request,
+    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Iterator[RequestContext]:
+    """The same for another agency's officer (agencies' pages): customs officers are refused there."""
+    yield from _page_context(request, creds, Role.AGENCY_OFFICER.value)
+
+
+def _page_context(
+    request: Request, creds: HTTPAuthorizationCredentials | None, *roles: str
+) -> Iterator[RequestContext]:
     request.state.html = True
     db = get_db(request)
     settings = get_settings_dep(request)
@@ -89,7 +104,7 @@ def page_context(
             audit_refusal(db, request, "anonymous", exc.message)
             raise LoginRequired(target, expired=True) from exc
         request.state.principal = principal
-        principal.require_officer()
+        principal.require_officer(*roles)
         unit = uow.session.get(UnitRow, principal.unit) if principal.unit else None
         if unit is not None:
             request.state.unit_names = {
@@ -102,6 +117,7 @@ def page_context(
 
 
 PageCtx = Annotated[RequestContext, Depends(page_context)]
+AgencyPageCtx = Annotated[RequestContext, Depends(agency_page_context)]
 
 
 def end_session(ctx: RequestContext) -> None:
