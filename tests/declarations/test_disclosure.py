@@ -153,6 +153,7 @@ PATH_VALUES = {
     "tax_code": DECLARANT,
     "operator_id": "0" * 32,
     "permit_id": "0" * 32,
+    "alert_id": "0" * 32,
 }
 
 
@@ -212,7 +213,8 @@ def test_a_trader_sees_no_targeting_anywhere(world: World, app: Any, client: Tes
             for url in trader_urls(client, number):
                 r = client.get(url, headers=key, follow_redirects=False)
                 assert r.status_code != 500, url
-                assert_hidden(r.text, f"GET {url} as {who}")
+                # a page may repeat the address the caller asked for (its language links): not a disclosure
+                assert_hidden(r.text.replace(url.split("?")[0], ""), f"GET {url} as {who}")
     listed = client.get("/api/v1/declarations", headers=world.ent(DECLARANT)).json()["items"]
     assert {d["number"] for d in listed} >= set(numbers.values())
     for who in (DECLARANT, IMPORTER):

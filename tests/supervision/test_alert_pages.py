@@ -67,7 +67,9 @@ def test_officer_acknowledges_then_closes_an_alert(world: World, app: Any, clien
     client.post(f"/supervision/alerts/{mine}/close", data={"csrf": csrf_of(shown.text), "note": "Xong"})
     assert _state(app, mine)[0] == "closed"
     with app.state.db.unit_of_work() as uow:
-        actions = uow.session.scalars(select(AuditEntry.action).where(AuditEntry.target == f"alert:{mine}"))
+        actions = uow.session.scalars(
+            select(AuditEntry.action).where(AuditEntry.target == f"alert:{mine}").order_by(AuditEntry.seq)
+        )
         assert list(actions) == ["supervision.alert_acknowledged", "supervision.alert_closed"]
 
 
