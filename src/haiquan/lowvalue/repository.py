@@ -1,0 +1,102 @@
+"""Queries of low-value goods, each scoped by the caller: an express company or the post sees only its own
+manifests and parcels, an officer those of the offices of their unit and below."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from haiquan.kit import pending
+from haiquan.kit.auth import Scope
+from haiquan.lowvalue.tables import ManifestRow, ParcelRow
+
+CHUNK = 900  # keys per IN list (SQLite's bound on parameters, with room)
+
+
+@dataclass(frozen=True)
+class Known:
+    """A parcel already lodged under its key: what a retry of it is answered."""
+
+    number: str
+    item_hash: str
+    declaration_type: str
+    lodged_lane: str
+
+
+def _scoped(stmt: Select[Any], scope: Scope) -> Select[Any]:
+    if scope.enterprise_id is not None:
+        stmt = stmt.where(ParcelRow.enterprise_id == scope.enterprise_id)
+    if scope.units is not None:
+        stmt = stmt.where(ParcelRow.office.in_(scope.units))
+    return stmt
+
+
+def known_parcels(
+    session: Session, keys: Iterable[str], *, enterprise_id: str, scope: Scope
+) -> dict[str, Known]:
+    """The parcels this carrier already lodged under any of `keys`, by key (a few IN lists)."""
+    todo, found = sorted(set(keys)), {}
+    p = ParcelRow
+    for i in range(0, len(todo), CHUNK):
+        stmt = select(p.item_key, p.number, p.item_hash, p.declaration_type, p.lodged_lane).where(
+            p.enterprise_id == enterprise_id, p.item_key.in_(todo[i : i + CHUNK])
+        )
+        for key, *rest in session.execute(_scoped(stmt, scope)):
+            found[key] = Known(*rest)
+    return found
+
+
+def manifest(
+    session: Session, *, enterprise_id: str, channel: str, reference: str, scope: Scope
+) -> ManifestRow | None:
+    stmt = select(ManifestRow).where(
+        ManifestRow.enterprise_id == enterprise_id,
+        ManifestRow.channel == channel,
+        ManifestRow.reference == reference,
+    )
+    if scope.enterprise_id is not None and scope.enterprise_id != enterprise_id:
+        return None
+    return session.scalars(stmt).first()
+
+
+def parcel(session: Session, number: str, *, scope: Scope, for_update: bool = False) -> ParcelRow | None:
+    stmt = _scoped(select(ParcelRow).where(ParcelRow.number == number), scope)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return session.scalars(stmt).first()
+
+
+def search(
+    session: Session,
+    *,
+    scope: Scope,
+    manifest_id: str | None = None,
+    status: str | None = None,
+    lane: str | None = None,
+    after: str | None = None,
+    limit: int = 100,
+) -> list[ParcelRow]:
+    """Parcels in the caller's scope by declaration number; filters as given."""
+    stmt = _scoped(select(ParcelRow), scope)
+    for column, value in (
+        (ParcelRow.manifest_id, manifest_id),
+        (ParcelRow.status, status),
+        (ParcelRow.lane, lane),
+    ):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    if after is not None:
+        stmt = stmt.where(ParcelRow.number > after)
+    return list(session.scalars(stmt.order_by(ParcelRow.number).limit(limit)))
+
+
+def add_manifest(session: Session, row: dict[str, Any], *, scope: Scope) -> None:
+    pending.add(session, ManifestRow.__table__, row)  # type: ignore[arg-type]
+
+
+def add_parcels(session: Session, rows: list[dict[str, Any]], *, scope: Scope) -> None:
+    pending.add_many(session, ParcelRow.__table__, rows)  # type: ignore[arg-type]
