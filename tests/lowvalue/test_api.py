@@ -146,7 +146,7 @@ def test_a_parcel_is_held_by_its_company_released_and_turned_red_by_an_officer(l
 
 
 def test_a_postal_dispatch_and_an_export_bulk(lv: World, client: TestClient) -> None:
-    body = {
+    body: dict[str, Any] = {
         "dispatch": "VNHANACNBJSAA6001",
         "transport": "VN512",
         "dispatch_date": "2026-12-06",

@@ -37,7 +37,10 @@ from haiquan.lowvalue.schemas import (
 from haiquan.organization import service as org
 from haiquan.tariff import service as tariff
 
-ITEM = {Channel.EXPRESS: TypeAdapter(ExpressItemIn), Channel.POSTAL: TypeAdapter(PostalItemIn)}
+ITEM: dict[Channel, TypeAdapter[ExpressItemIn | PostalItemIn]] = {
+    Channel.EXPRESS: TypeAdapter(ExpressItemIn),
+    Channel.POSTAL: TypeAdapter(PostalItemIn),
+}
 
 
 @dataclass(frozen=True)
@@ -139,13 +142,13 @@ def _row(
         item.consignee_name.upper(), item.consignee_id, item.hs_code, item.country, value_vnd, header.office
     )
     lane = domain.assess(facts, watched, review_vnd=review)
-    is_post = isinstance(item, PostalItemIn)
+    key, bag = (item.item_id, item.bag) if isinstance(item, PostalItemIn) else (item.house_awb, None)
     return {
-        "item_key": item.item_id if is_post else item.house_awb,
+        "item_key": key,
         "item_hash": _hash(header, raw),
         "declaration_type": domain.DECLARATION_TYPE[header.direction],
         "office": header.office,
-        "bag": item.bag if is_post else None,
+        "bag": bag,
         "consignee_name": item.consignee_name,
         "consignee_address": item.consignee_address,
         "consignee_id": item.consignee_id,
@@ -272,8 +275,8 @@ def _manifest(session: Session, principal: Principal, header: Header, create: bo
         "created_at": clock.now(),
     }
     repository.add_manifest(session, row, scope=principal.scope)
-    payload = {k: str(row[k]) for k in ("channel", "reference", "transport", "office", "direction")}
-    payload |= {"manifest_id": row["id"], "carrier_tax_code": row["carrier_tax_code"]}
+    names = ("id", "channel", "reference", "transport", "office", "direction", "carrier_tax_code")
+    payload = {("manifest_id" if k == "id" else k): str(row[k]) for k in names}
     outbox.record(
         session,
         type=LowValueEvent.MANIFEST_RECEIVED,

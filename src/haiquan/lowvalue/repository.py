@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -27,7 +27,10 @@ class Known:
     lodged_lane: str
 
 
-def _scoped(stmt: Select[Any], scope: Scope) -> Select[Any]:
+Ts = TypeVarTuple("Ts")
+
+
+def _scoped(stmt: Select[*Ts], scope: Scope) -> Select[*Ts]:
     if scope.enterprise_id is not None:
         stmt = stmt.where(ParcelRow.enterprise_id == scope.enterprise_id)
     if scope.units is not None:
@@ -45,8 +48,8 @@ def known_parcels(
         stmt = select(p.item_key, p.number, p.item_hash, p.declaration_type, p.lodged_lane).where(
             p.enterprise_id == enterprise_id, p.item_key.in_(todo[i : i + CHUNK])
         )
-        for key, *rest in session.execute(_scoped(stmt, scope)):
-            found[key] = Known(*rest)
+        for key, number, item_hash, kind, lane in session.execute(_scoped(stmt, scope)):
+            found[str(key)] = Known(number, item_hash, kind, lane)
     return found
 
 

@@ -71,7 +71,8 @@ def _apply(
     }
     if command is Command.HOLD:
         payload["source"] = source
-    outbox.record(session, type=EVENT[command], unit=row.office, actor=actor, payload=payload)
+    event: LowValueEvent = EVENT[command]  # a member of the catalogue
+    outbox.record(session, type=event, unit=row.office, actor=actor, payload=payload)
     audit.append(
         session,
         actor=actor,
