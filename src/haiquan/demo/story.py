@@ -169,12 +169,19 @@ def _finish(
     return {**story, "exit": exit_.status, "exit_reasons": [r["code"] for r in exit_.reasons]}
 
 
+def _lowvalue_lines(story: dict[str, Any]) -> list[str]:
+    from haiquan.demo.lowvalue import describe as describe_lowvalue
+
+    return describe_lowvalue(story["lowvalue"]) if "lowvalue" in story else []
+
+
 def describe(story: dict[str, Any]) -> list[str]:
     """What `haiquan demo seed` prints about the vessel, so a new user knows what to look at."""
     if not story.get("bills"):
         return []
     first, ready, left = story["bills"][:3]
     return [
+        *_lowvalue_lines(story),
         f"Vessel {story['vessel']} {story['voyage']} at {story['location']} (manifest {story['manifest']}):"
         f" {story['gated_in']} containers gated in.",
         f"  {first['container']} (bill {first['goods_id']}): early gate-out {story['early_exit']}"
