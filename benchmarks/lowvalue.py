@@ -66,7 +66,8 @@ class Bulks:
     """Express manifests with house AWBs never sent before, as JSON bytes made ahead of time."""
 
     def __init__(self, seed_value: int) -> None:
-        self.rng, self.next = random.Random(seed_value), 0
+        # house AWBs of each maker in a range of their own (another's would be "already lodged")
+        self.rng, self.next = random.Random(seed_value), seed_value * 100_000_000
         self.pool = [demo.parcel(self.rng, n) for n in range(2_000)]
 
     def make(self, size: int) -> bytes:
@@ -81,9 +82,10 @@ class Bulks:
 
 
 async def post_bulk(conn: Connection, body: bytes) -> tuple[int, int]:
+    """(parcels lodged, items rejected); (0, -1) for a bulk refused as a whole (503 busy)."""
     r = await conn.request("POST", "/api/v1/lowvalue/express-manifests", body)
     if r.status != 200:
-        return 0, 1
+        return 0, -1
     out = r.json()
     return int(out["new"]), int(out["rejected"])
 
@@ -136,7 +138,7 @@ async def lowvalue_load(base: str, key: str, seconds: float, bulks: Bulks) -> tu
         nonlocal lodged, refused
         conn = conns.pop() if conns else Connection(host, int(port), {"Authorization": f"Bearer {key}"})
         new, bad = await post_bulk(conn, body)
-        lodged, refused = lodged + new, refused + (bad or not new)
+        lodged, refused = lodged + new, refused + (bad != 0)
         conns.append(conn)
 
     tasks, t0 = [], time.perf_counter()
@@ -196,7 +198,7 @@ def part_b(url: str, tmp: str, keys: list[str], lv_key: str, args: argparse.Name
             assert load is not None
             print(f"(b) round {r + 1}, {RATE[0]:.0f} declarations/s: commercial p99 without {pct(a, 99):.1f} ms ({fa} failed, {la}), "
                   f"with low-value load {pct(b, 99):.1f} ms ({fb} failed, {lb}): ratio {pct(b, 99) / pct(a, 99):.2f}; "
-                  f"low-value sent {load[0]:,} parcels, lodged {load[1]:,}, bulks refused {load[2]}")  # fmt: skip
+                  f"low-value sent {load[0]:,} parcels, lodged {load[1]:,}, bulks refused or with rejected items {load[2]}")  # fmt: skip
     ratio = pct(with_, 99) / pct(without, 99)
     print(f"(b) all rounds: commercial p50 {pct(without, 50):.1f} -> {pct(with_, 50):.1f} ms, p99 {pct(without, 99):.1f}"
           f" -> {pct(with_, 99):.1f} ms; ratio {ratio:.2f} (target <= {P99_RATIO}): "

@@ -30,7 +30,7 @@ from haiquan.kit.inbound import RefuseNul
 from haiquan.kit.leader import Leadership
 from haiquan.kit.metrics import LATENCY, REQUESTS
 from haiquan.kit.settings import Settings, get_settings
-from haiquan.lowvalue.runtime import LowValue
+from haiquan.lowvalue.runtime import BULKS, LowValue
 from haiquan.organization.sessions import SessionTouch
 from haiquan.reference import holidays
 from haiquan.risk.engine import build_engine
@@ -126,7 +126,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     _audit_forbidden(app)
     app.add_middleware(StatusLookups)  # inside Measure (added next), which times it like any route
     # before everything that reads what the caller sent; the batches refuse a bad item on its own
-    app.add_middleware(RefuseNul, per_item=("/api/v1/terminal-messages", "/api/v1/payments/batch"))
+    app.add_middleware(RefuseNul, per_item=("/api/v1/terminal-messages", "/api/v1/payments/batch", *BULKS))
     _csrf(app, settings)
     app.add_middleware(SessionTouch)  # records an officer session's use after the answer
     _observability(app)

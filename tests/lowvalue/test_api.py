@@ -62,22 +62,24 @@ def test_a_bulk_is_answered_item_by_item_and_a_wrong_item_names_its_field(lv: Wo
     items[17]["value"] = "-3"
     items[5]["value"] = "900.00"  # 900 USD: above the MIC threshold
     items[9]["country"] = "XX"
+    items[11]["description"] = "shoes\x00"
     r = send(lv, manifest(items))
     assert r.status_code == 200, r.text
     out = r.json()
-    assert (out["accepted"], out["rejected"], out["new"]) == (17, 3, 17)
+    assert (out["accepted"], out["rejected"], out["new"]) == (16, 4, 16)
     by_index = {x["index"]: x for x in out["items"]}
     assert by_index[17]["field"] == "items[17].value"
     assert by_index[5]["field"] == "items[5].value"
     assert by_index[5]["code"] == "above_low_value_threshold"
     assert by_index[9]["field"] == "items[9].country"
+    assert by_index[11]["field"] == "items[11].description"
     good = by_index[0]
     assert good["outcome"] == "accepted"
     assert good["declaration_type"] == "MIC"
     assert good["number"].startswith("5")
     assert good["lane"] == "green"
     page = lv.client.get("/api/v1/lowvalue/parcels", headers=lv.ent(EXPRESS)).json()
-    assert len(page["items"]) == 17  # the rejected items changed nothing
+    assert len(page["items"]) == 16  # the rejected items changed nothing
     assert "HAWB000017" not in {p["key"] for p in page["items"]}
 
 

@@ -119,8 +119,9 @@ class Settings(BaseSettings):
         description="The low-value writer's database; empty = the main one, with its own connections",
     )
     lowvalue_admission_limit: int = Field(default=2, ge=1, description="Low-value bulks in progress at once")
-    lowvalue_admission_queue: int = Field(default=16, ge=0, description="Low-value bulks waiting, at most")
-    lowvalue_admission_wait_seconds: float = Field(default=10.0, gt=0, description="Longest wait (503)")
+    # waiting bulks hold places of the worker's own admission limit: few, and not long
+    lowvalue_admission_queue: int = Field(default=4, ge=0, description="Low-value bulks waiting, at most")
+    lowvalue_admission_wait_seconds: float = Field(default=5.0, gt=0, description="Longest wait (503)")
     lowvalue_db_pool_size: int = Field(default=4, ge=1, description="The low-value writer's connections")
     lowvalue_nice: int = Field(
         default=0,

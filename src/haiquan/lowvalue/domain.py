@@ -126,7 +126,7 @@ def assess(facts: ParcelFacts, watched: Mapping[str, frozenset[str]], *, review_
 
 
 def _hs_watched(values: frozenset[str], hs_code: str) -> bool:
-    return any(hs_code[:n] in values for n in (4, 6, 8) if len(hs_code) >= n)
+    return bool(values) and any(hs_code[:n] in values for n in (4, 6, 8) if len(hs_code) >= n)
 
 
 def status_on_lodging(lane: Lane) -> Status:

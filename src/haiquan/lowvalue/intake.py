@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
 
-from haiquan.kit import clock, ids, outbox, sequences
+from haiquan.kit import clock, ids, inbound, outbox, sequences
 from haiquan.kit.auth import Principal
 from haiquan.kit.db import new_id
 from haiquan.kit.errors import DomainError, ValidationFailed
@@ -99,6 +99,10 @@ def prepare(
     review = thresholds.limit(header.direction) / 2
     out = Prepared(header, [])
     for i, raw in enumerate(body.items):
+        nul = inbound.nul_path(raw)
+        if nul is not None:  # the middleware leaves a bulk's items to this check (app.py, RefuseNul)
+            out.results.append(_rejected(i, None, f"items[{i}].{nul}", "validation_failed", inbound.NUL))
+            continue
         try:
             item = adapter.validate_python(raw)
             row = _row(item, raw, header, rates(item.currency, i), thresholds, watched, review, i)
@@ -274,7 +278,7 @@ def _manifest(session: Session, principal: Principal, header: Header, create: bo
         "direction": header.direction.value,
         "created_at": clock.now(),
     }
-    repository.add_manifest(session, row, scope=principal.scope)
+    repository.insert_manifest(session, row, scope=principal.scope)
     names = ("id", "channel", "reference", "transport", "office", "direction", "carrier_tax_code")
     payload = {("manifest_id" if k == "id" else k): str(row[k]) for k in names}
     outbox.record(
@@ -308,7 +312,7 @@ def _write(
             held.append(number)
         result = prepared.results[i]
         result.number, result.declaration_type, result.lane = number, row["declaration_type"], lane
-    repository.add_parcels(session, rows, scope=principal.scope)
+    repository.insert_parcels(session, rows, scope=principal.scope)
     payload = {
         "manifest_id": str(manifest_id),
         "office": header.office,

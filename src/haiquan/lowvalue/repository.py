@@ -3,14 +3,14 @@ manifests and parcels, an officer those of the offices of their unit and below."
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, insert, select
 from sqlalchemy.orm import Session
 
-from haiquan.kit import pending
 from haiquan.kit.auth import Scope
 from haiquan.lowvalue.tables import ManifestRow, ParcelRow
 
@@ -97,9 +97,22 @@ def search(
     return list(session.scalars(stmt.order_by(ParcelRow.number).limit(limit)))
 
 
-def add_manifest(session: Session, row: dict[str, Any], *, scope: Scope) -> None:
-    pending.add(session, ManifestRow.__table__, row)  # type: ignore[arg-type]
+def insert_manifest(session: Session, row: dict[str, Any], *, scope: Scope) -> None:
+    """Now, not at commit: the parcels inserted next refer to it."""
+    session.execute(insert(ManifestRow.__table__), [row])
 
 
-def add_parcels(session: Session, rows: list[dict[str, Any]], *, scope: Scope) -> None:
-    pending.add_many(session, ParcelRow.__table__, rows)  # type: ignore[arg-type]
+def insert_parcels(session: Session, rows: list[dict[str, Any]], *, scope: Scope) -> None:
+    """Now, in the caller's transaction: on PostgreSQL with COPY (a fifth of an executemany's time for
+    5,000 rows, benchmarks/lowvalue.py), elsewhere with one executemany."""
+    if not rows:
+        return
+    table = ParcelRow.__table__
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(insert(table), rows)
+        return
+    columns = [c.name for c in table.columns]
+    raw = session.connection().connection.driver_connection
+    with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([json.dumps(row[c]) if c == "reasons" else row[c] for c in columns])

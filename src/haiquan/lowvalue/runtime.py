@@ -22,6 +22,9 @@ from haiquan.lowvalue.domain import Thresholds
 
 log = structlog.get_logger(__name__)
 
+# the bulk routes, whose items are checked one by one (a NUL in one item rejects that item only)
+BULKS = ("/api/v1/lowvalue/express-manifests", "/api/v1/lowvalue/postal-dispatches")
+
 Watched = Callable[[Session], Mapping[str, frozenset[str]]]
 
 
