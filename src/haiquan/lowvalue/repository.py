@@ -6,14 +6,16 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, TypeVarTuple
+from typing import Any, TypeVarTuple, cast
 
-from sqlalchemy import Select, insert, select
+from sqlalchemy import Select, Table, insert, select
 from sqlalchemy.orm import Session
 
 from haiquan.kit.auth import Scope
 from haiquan.lowvalue.tables import ManifestRow, ParcelRow
 
+MANIFESTS = cast(Table, ManifestRow.__table__)
+PARCELS = cast(Table, ParcelRow.__table__)
 CHUNK = 900  # keys per IN list (SQLite's bound on parameters, with room)
 
 
@@ -99,7 +101,7 @@ def search(
 
 def insert_manifest(session: Session, row: dict[str, Any], *, scope: Scope) -> None:
     """Now, not at commit: the parcels inserted next refer to it."""
-    session.execute(insert(ManifestRow.__table__), [row])
+    session.execute(insert(MANIFESTS), [row])
 
 
 def insert_parcels(session: Session, rows: list[dict[str, Any]], *, scope: Scope) -> None:
@@ -107,12 +109,13 @@ def insert_parcels(session: Session, rows: list[dict[str, Any]], *, scope: Scope
     5,000 rows, benchmarks/lowvalue.py), elsewhere with one executemany."""
     if not rows:
         return
-    table = ParcelRow.__table__
+    table = PARCELS
     if session.get_bind().dialect.name != "postgresql":
         session.execute(insert(table), rows)
         return
     columns = [c.name for c in table.columns]
     raw = session.connection().connection.driver_connection
+    assert raw is not None
     with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row([json.dumps(row[c]) if c == "reasons" else row[c] for c in columns])
