@@ -9,7 +9,6 @@ answer, and the new ones get numbers in one round trip and are written in one ex
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -99,13 +98,8 @@ def prepare(
     review = thresholds.limit(header.direction) / 2
     out = Prepared(header, [])
     for i, raw in enumerate(body.items):
-        nul = inbound.nul_path(raw)
-        if nul is not None:  # the middleware leaves a bulk's items to this check (app.py, RefuseNul)
-            out.results.append(_rejected(i, None, f"items[{i}].{nul}", "validation_failed", inbound.NUL))
-            continue
         try:
-            item = adapter.validate_python(raw)
-            row = _row(item, raw, header, rates(item.currency, i), thresholds, watched, review, i)
+            row = _checked(adapter.validate_python(raw), raw, header, rates, thresholds, watched, review, i)
         except ValidationError as exc:
             out.results.append(_rejected_by_schema(i, raw, exc))
             continue
@@ -130,9 +124,28 @@ class _Rates:
         return self.known[currency]
 
 
-def _row(
+def _checked(
     item: ExpressItemIn | PostalItemIn,
     raw: Any,
+    header: Header,
+    rates: _Rates,
+    thresholds: domain.Thresholds,
+    watched: Mapping[str, frozenset[str]],
+    review: Decimal,
+    i: int,
+) -> dict[str, Any]:
+    """The parcel row of a valid item; its canonical JSON names what a retry must repeat (`item_hash`). A
+    NUL character is refused here, naming its field: the middleware leaves a bulk's items to this check."""
+    dumped = item.model_dump_json().encode()
+    if b"\\u0000" in dumped:
+        raise ValidationFailed(inbound.NUL, field=f"items[{i}].{inbound.nul_path(raw)}")
+    row = _row(item, header, rates(item.currency, i), thresholds, watched, review, i)
+    row["item_hash"] = _hash(header, dumped)
+    return row
+
+
+def _row(
+    item: ExpressItemIn | PostalItemIn,
     header: Header,
     rate: Decimal,
     thresholds: domain.Thresholds,
@@ -149,7 +162,6 @@ def _row(
     key, bag = (item.item_id, item.bag) if isinstance(item, PostalItemIn) else (item.house_awb, None)
     return {
         "item_key": key,
-        "item_hash": _hash(header, raw),
         "declaration_type": domain.DECLARATION_TYPE[header.direction],
         "office": header.office,
         "bag": bag,
@@ -170,9 +182,8 @@ def _row(
     }
 
 
-def _hash(header: Header, raw: Any) -> str:
-    text = json.dumps([header.channel, header.reference, raw], sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
+def _hash(header: Header, dumped: bytes) -> str:
+    return hashlib.sha256(f"{header.channel}|{header.reference}|".encode() + dumped).hexdigest()[:32]
 
 
 def _key_of(raw: Any) -> str | None:
