@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from sqlalchemy.exc import IntegrityError
+
 from haiquan.kit.settings import Settings
+from haiquan.lowvalue import repository
 from tests.lowvalue.test_api import EXPRESS, item, manifest, send
 from tests.support import World
 
@@ -33,3 +37,17 @@ def test_workers_that_do_not_serve_low_value_send_callers_elsewhere(world: World
     assert (r.status_code, r.json()["code"]) == (503, "lowvalue_elsewhere")
     got = world.client.get("/api/v1/lowvalue/parcels", headers=world.ent(EXPRESS))
     assert got.status_code == 503
+
+
+def test_a_parcel_lodged_meanwhile_by_another_worker_is_a_409_and_changes_nothing(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def clash(*_: Any, **__: Any) -> None:
+        raise IntegrityError("COPY lowvalue_parcels", {}, Exception("duplicate key value"))
+
+    monkeypatch.setattr(repository, "insert_parcels", clash)
+    r = send(world, manifest([item(1)]))
+    assert (r.status_code, r.json()["code"]) == (409, "concurrent_bulk")
+    monkeypatch.undo()
+    assert world.client.get("/api/v1/lowvalue/parcels", headers=world.ent(EXPRESS)).json()["items"] == []
+    assert send(world, manifest([item(1)])).json()["new"] == 1

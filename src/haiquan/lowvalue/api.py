@@ -8,11 +8,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
+from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
 from haiquan.deps import ChangeContext, ChangeCtx, Ctx
 from haiquan.kit.auth import EnterpriseRole, Principal
-from haiquan.kit.errors import Busy, DomainError
+from haiquan.kit.errors import Busy, Conflict, DomainError
 from haiquan.kit.groupcommit import Change, Work
 from haiquan.kit.pagination import clamp_limit
 from haiquan.kit.transaction import TransactionRoute
@@ -67,6 +68,12 @@ async def _bulk(ctx: ChangeContext, body: ExpressManifestIn | PostalDispatchIn) 
     try:
         prepared = await run_in_threadpool(_prepare, lv, body)
         return await _submit(ctx, lv, intake.LodgeBulk(ctx.principal, prepared))
+    except IntegrityError:  # the same parcel key lodged by another worker at the same moment
+        raise Conflict(
+            "a parcel of this bulk was lodged meanwhile by another request; nothing was changed: send the "
+            "bulk again (the parcels already lodged get their first answer)",
+            code="concurrent_bulk",
+        ) from None
     finally:
         lv.gate.leave()
 
