@@ -114,9 +114,10 @@ class Settings(BaseSettings):
         default=True,
         description="This worker serves the low-value routes (off: 503 naming the workers that do)",
     )
-    lowvalue_database_url: str = Field(
+    lowvalue_schema: str = Field(
         default="",
-        description="The low-value writer's database; empty = the main one, with its own connections",
+        pattern=r"^([a-z_][a-z0-9_]{0,62})?$",
+        description="PostgreSQL schema holding the low-value tables (search_path: it, then public); empty = public",
     )
     lowvalue_admission_limit: int = Field(default=2, ge=1, description="Low-value bulks in progress at once")
     # waiting bulks hold places of the worker's own admission limit: few, and not long

@@ -1,7 +1,7 @@
 """The low-value path's own resources in a worker (decision 0024): a writer and queue of its own (a second
 kit.groupcommit instance, so a bulk of 5,000 never sits in the commercial writer's batch), its own admission
 limit (kit.admission's gate: bulks in progress and waiting), its own connections (an engine and pool of its
-own on PostgreSQL, or another database or schema with HAIQUAN_LOWVALUE_DATABASE_URL), and, on workers that
+own on PostgreSQL, with its tables in a schema of their own with HAIQUAN_LOWVALUE_SCHEMA), and, on workers that
 serve only low-value traffic, a lower CPU priority (HAIQUAN_LOWVALUE_NICE) so that the commercial workers on
 the same cores go first."""
 
@@ -10,8 +10,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from decimal import Decimal
+from typing import Any
 
 import structlog
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from haiquan.kit.admission import Gate
@@ -55,9 +57,10 @@ class LowValue:
 
 def _database(settings: Settings, main: Database) -> Database:
     """The main database's own object on SQLite (one writer at a time there: a second engine would only
-    wait on the same lock), else an engine and pool of its own."""
-    url = settings.lowvalue_database_url
-    if not url and main.dialect == "sqlite":
+    wait on the same lock), else an engine and pool of their own, whose connections look for tables in
+    HAIQUAN_LOWVALUE_SCHEMA first (the low-value tables moved there), then in public (the outbox, audit
+    and numbering the low-value path shares with the rest)."""
+    if main.dialect == "sqlite":
         return main
     pool = PoolLimits(
         size=settings.lowvalue_db_pool_size,
@@ -65,6 +68,14 @@ def _database(settings: Settings, main: Database) -> Database:
         timeout=settings.db_pool_timeout_seconds,
         statement_timeout_ms=settings.db_statement_timeout_ms,
     )
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://") :]
-    return Database(url or main.url, pool=pool)
+    db = Database(main.url, pool=pool)
+    schema = settings.lowvalue_schema
+    if schema:
+
+        @event.listens_for(db.engine, "connect")
+        def _search_path(dbapi_conn: Any, _record: Any) -> None:
+            with dbapi_conn.cursor() as cur:
+                cur.execute(f"SET search_path TO {schema}, public")  # checked: a plain identifier
+            dbapi_conn.commit()
+
+    return db

@@ -1,7 +1,7 @@
 """Use cases on a lodged parcel: hold it (an officer, or a scanner flagging it through haiquan.inspection),
 release it, turn it red. Keyword-only; they never commit: the caller's unit of work does (for the routes,
-the low-value writer). The session must be one of the low-value database (`app.state.lowvalue.db`: the main
-database unless HAIQUAN_LOWVALUE_DATABASE_URL names another)."""
+the low-value writer). With HAIQUAN_LOWVALUE_SCHEMA set, the session must be one of `app.state.lowvalue.db`
+(whose search path finds the low-value tables); otherwise any session of the database will do."""
 
 from __future__ import annotations
 

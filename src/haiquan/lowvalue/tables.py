@@ -1,6 +1,6 @@
 """Tables of low-value goods: manifests (an express master air waybill or a postal dispatch) and parcels,
 each parcel one low-value declaration (MIC/MEC). Their own tables, written by their own writer (decision
-0024); `HAIQUAN_LOWVALUE_DATABASE_URL` may put them in a database (or PostgreSQL schema) of their own."""
+0024); `HAIQUAN_LOWVALUE_SCHEMA` names the PostgreSQL schema they were moved to (docs/express.md)."""
 
 from __future__ import annotations
 
