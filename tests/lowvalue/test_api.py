@@ -172,3 +172,17 @@ def test_only_carriers_lodge_and_the_office_must_exist(lv: World) -> None:
     assert send(lv, manifest([item(1)]), who="0100109106").status_code == 403
     r = send(lv, manifest([item(1)]) | {"office": "99ZZ"})
     assert (r.status_code, r.json()["field"]) == (422, "office")
+
+
+def test_the_lanes_come_from_the_risk_watch_lists(app: Any, lv: World) -> None:
+    from haiquan.risk import watchlist
+
+    with app.state.db.unit_of_work() as uow:
+        for kind, value in (("consignee", "Nguyen  Van 2"), ("hs_code", "8517")):
+            watchlist.add_entry(uow.session, kind=kind, value=value, reason="t", source="test", actor="t")
+        uow.commit()
+    items = [item(1), item(2), item(3, hs_code="851713"), item(4, hs_code=None, value="30.00")]
+    lanes = [x["lane"] for x in send(lv, manifest(items)).json()["items"]]
+    assert lanes == ["green", "red", "yellow", "yellow"]
+    held = lv.client.get("/api/v1/lowvalue/parcels?status=held", headers=lv.off("nb_officer1")).json()
+    assert sorted(p["key"] for p in held["items"]) == ["HAWB000002", "HAWB000003", "HAWB000004"]

@@ -156,7 +156,12 @@ def _row(
     value_vnd = (item.value * rate).quantize(Decimal(1))
     domain.check_value(value_vnd, header.direction, thresholds, field=f"items[{i}].value")
     facts = domain.ParcelFacts(
-        item.consignee_name.upper(), item.consignee_id, item.hs_code, item.country, value_vnd, header.office
+        " ".join(item.consignee_name.split()).upper(),
+        item.consignee_id,
+        item.hs_code,
+        item.country,
+        value_vnd,
+        header.office,
     )
     lane = domain.assess(facts, watched, review_vnd=review)
     key, bag = (item.item_id, item.bag) if isinstance(item, PostalItemIn) else (item.house_awb, None)
