@@ -54,6 +54,7 @@ KCS := ../shared/data/kcs
 bench: $(STAMP)
 	mkdir -p benchmarks/out
 	$(PY) benchmarks/declarations.py
+	$(PY) benchmarks/lowvalue.py
 	$(PY) benchmarks/registration_lines.py
 	$(PY) benchmarks/supervision.py
 	$(PY) benchmarks/payments.py 3000 pg

@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0014f"
-down_revision: str | Sequence[str] | None = "0013h"
+down_revision: str | Sequence[str] | None = "0014d"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -30,6 +30,7 @@ from haiquan.kit.inbound import RefuseNul
 from haiquan.kit.leader import Leadership
 from haiquan.kit.metrics import LATENCY, REQUESTS
 from haiquan.kit.settings import Settings, get_settings
+from haiquan.lowvalue.runtime import BULKS, LowValue
 from haiquan.organization.sessions import SessionTouch
 from haiquan.reference import holidays
 from haiquan.risk.engine import build_engine
@@ -70,10 +71,13 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     writer = GroupCommit(db)
     escalations = Escalations(db)
     checkpoints = DailyCheckpoints(db, settings)
+    engine = build_engine(db, settings)
+    lowvalue = LowValue(settings, db, lambda session: engine.reference(session).watched)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         guards.start()
+        lowvalue.start()
         if settings.run_dispatcher:
             dispatcher.start(settings.dispatcher_interval_seconds, Leadership(db, "dispatcher"))
             webhooks.start(leadership=Leadership(db, "webhooks"))
@@ -87,6 +91,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             if link is not None:
                 link.stop()
             writer.stop()
+            lowvalue.stop()
             dispatcher.stop()
             webhooks.stop()
             supervision.stop()
@@ -111,7 +116,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.dispatcher_wake = dispatcher.wake
     app.state.writer = writer
     app.state.webhooks = webhooks
-    app.state.channel_engine = build_engine(db, settings)
+    app.state.channel_engine = engine
+    app.state.lowvalue = lowvalue
     app.state.supervision = supervision
     app.state.escalations = escalations
     guards = Guards(app, settings, db)  # /healthz, the login throttle, the refusal audit (kit.guards)
@@ -120,7 +126,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     _audit_forbidden(app)
     app.add_middleware(StatusLookups)  # inside Measure (added next), which times it like any route
     # before everything that reads what the caller sent; the batches refuse a bad item on its own
-    app.add_middleware(RefuseNul, per_item=("/api/v1/terminal-messages", "/api/v1/payments/batch"))
+    app.add_middleware(RefuseNul, per_item=("/api/v1/terminal-messages", "/api/v1/payments/batch", *BULKS))
     _csrf(app, settings)
     app.add_middleware(SessionTouch)  # records an officer session's use after the answer
     _observability(app)

@@ -15,6 +15,7 @@ from haiquan.enforcement.case_pages import router as case_pages
 from haiquan.enforcement.pages import router as enforcement_pages
 from haiquan.kit import openapi
 from haiquan.kit.queryparams import refuse_unknown_query
+from haiquan.lowvalue.api import router as lowvalue_router
 from haiquan.organization.admin_pages import router as admin_pages
 from haiquan.organization.api import router as organization_router
 from haiquan.organization.credentials_api import router as credentials_router
@@ -47,6 +48,10 @@ TAGS = [
     {"name": "payments", "description": "Banks' payment confirmations, reversals and guarantees; the banks"},
     {"name": "supervision", "description": "Terminals' gate messages, release status, transits and alerts"},
     {"name": "cargo", "description": "Carriers' manifests and the screening of their bills"},
+    {
+        "name": "lowvalue",
+        "description": "Express companies' and the post's low-value goods (MIC/MEC) in bulk; parcels held",
+    },
     {"name": "organization", "description": "Log-in, the caller, units, officers, enterprises and webhooks"},
     {"name": "credentials", "description": "Officers' sessions, enterprises' API keys and webhook secrets"},
     {"name": "representations", "description": "Who may lodge in another enterprise's name"},
@@ -88,6 +93,7 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(declarations_router, dependencies=strict)
     app.include_router(payments_router, dependencies=strict)
     app.include_router(cargo_router, dependencies=strict)
+    app.include_router(lowvalue_router, dependencies=strict)
     app.include_router(organization_router, dependencies=strict)
     app.include_router(credentials_router, dependencies=strict)
     app.include_router(reference_router, dependencies=strict)

@@ -179,12 +179,19 @@ def apples_described(apples: dict[str, Any]) -> list[str]:
     return describe_apples(apples)
 
 
+def _lowvalue_lines(story: dict[str, Any]) -> list[str]:
+    from haiquan.demo.lowvalue import describe as describe_lowvalue
+
+    return describe_lowvalue(story["lowvalue"]) if "lowvalue" in story else []
+
+
 def describe(story: dict[str, Any]) -> list[str]:
     """What `haiquan demo seed` prints about the vessel, so a new user knows what to look at."""
     if not story.get("bills"):
         return []
     first, ready, left = story["bills"][:3]
     return [
+        *_lowvalue_lines(story),
         f"Vessel {story['vessel']} {story['voyage']} at {story['location']} (manifest {story['manifest']}):"
         f" {story['gated_in']} containers gated in.",
         f"  {first['container']} (bill {first['goods_id']}): early gate-out {story['early_exit']}"

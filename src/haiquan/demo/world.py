@@ -84,6 +84,7 @@ def seed(
     _banks(db, out, random.Random(seed_value + 2))
     _declarations(db, settings, out, declarations_count, random.Random(seed_value))
     out.vessel = _other_domains(db, settings, random.Random(seed_value + 1))
+    out.vessel["lowvalue"] = _lowvalue(db, settings, out, random.Random(seed_value + 3))
     _last_year(db, seed_value)
     creds = settings.data_dir / "demo-credentials.json"
     creds.write_text(
@@ -112,6 +113,16 @@ def _other_domains(db: Database, settings: Settings, rng: random.Random) -> dict
         story = seed_supervision(uow.session, rng=rng)
         uow.commit()
     return clear_and_release(db, settings, story)
+
+
+def _lowvalue(db: Database, settings: Settings, out: Seeded, rng: random.Random) -> dict[str, Any]:
+    """An express company's flight of 3,000 parcels and a post office's bag (haiquan.demo.lowvalue)."""
+    from haiquan.demo.lowvalue import EXPRESS, POST
+    from haiquan.demo.lowvalue import seed as seed_lowvalue
+
+    result = seed_lowvalue(db, settings, rng=rng)
+    out.keys.update({EXPRESS[0]: result.pop("express_key"), POST[0]: result.pop("post_key")})
+    return result
 
 
 def _last_year(db: Database, seed_value: int) -> None:

@@ -83,8 +83,8 @@ class GroupCommit:
 
     TIMEOUT: ClassVar[float] = 30.0
 
-    def __init__(self, db: Database, *, max_batch: int = 256) -> None:
-        self.db, self.max_batch = db, max_batch
+    def __init__(self, db: Database, *, max_batch: int = 256, name: str = "hq-group-commit") -> None:
+        self.db, self.max_batch, self.name = db, max_batch, name
         self._queue: queue.SimpleQueue[Change | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
@@ -139,7 +139,7 @@ class GroupCommit:
             return
         with self._start_lock:
             if self._thread is None or not self._thread.is_alive():
-                self._thread = threads.start(self._loop, "hq-group-commit")
+                self._thread = threads.start(self._loop, self.name)
 
     def stop(self, timeout: float = 10.0) -> None:
         thread = self._thread

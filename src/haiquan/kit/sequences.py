@@ -59,6 +59,10 @@ def _ensure(engine: Engine, seq: str) -> None:
         if key in _known:
             return
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            # found on the search path (an engine whose own schema comes first shares public's numbers)
+            if conn.execute(text("SELECT to_regclass(:s)"), {"s": seq}).scalar() is not None:
+                _known.add(key)
+                return
             try:
                 conn.execute(text(f"CREATE SEQUENCE IF NOT EXISTS {seq}"))
             except DBAPIError:

@@ -102,6 +102,34 @@ class Settings(BaseSettings):
         "for the rate limits and login throttling",
     )
     password_hash_concurrency: int = Field(default=2, ge=1, description="argon2 checks at once")
+    # Low-value goods (MIC/MEC, express and postal; haiquan.lowvalue, decision 0024): their own writer, queue,
+    # admission and connections; thresholds in VND (docs/express.md#thresholds states the legal basis).
+    lowvalue_mic_threshold_vnd: int = Field(
+        default=1_000_000, ge=0, description="Highest customs value of a low-value import (MIC), VND"
+    )
+    lowvalue_mec_threshold_vnd: int = Field(
+        default=5_000_000, ge=0, description="Highest customs value of a low-value export (MEC), VND"
+    )
+    lowvalue_serve: bool = Field(
+        default=True,
+        description="This worker serves the low-value routes (off: 503 naming the workers that do)",
+    )
+    lowvalue_schema: str = Field(
+        default="",
+        pattern=r"^([a-z_][a-z0-9_]{0,62})?$",
+        description="PostgreSQL schema holding the low-value tables (search_path: it, then public); empty = public",
+    )
+    lowvalue_admission_limit: int = Field(default=2, ge=1, description="Low-value bulks in progress at once")
+    # waiting bulks hold places of the worker's own admission limit: few, and not long
+    lowvalue_admission_queue: int = Field(default=4, ge=0, description="Low-value bulks waiting, at most")
+    lowvalue_admission_wait_seconds: float = Field(default=5.0, gt=0, description="Longest wait (503)")
+    lowvalue_db_pool_size: int = Field(default=4, ge=1, description="The low-value writer's connections")
+    lowvalue_nice: int = Field(
+        default=0,
+        ge=0,
+        le=19,
+        description="CPU priority lowered by this at start (dedicated low-value workers)",
+    )
 
     @model_validator(mode="after")
     def _pool_fits_admission(self) -> Settings:

@@ -1,0 +1,28 @@
+"""The demo's low-value goods: a flight of 3,000 parcels lodged in one bulk, one held by a scanner image and
+the rest cleared, and a post office's bag, seen through the API by the express company and an officer."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from haiquan.demo import lowvalue as demo
+from tests.support import World
+
+
+def test_the_demo_flight_and_bag(app: Any, world: World) -> None:
+    out = demo.seed(app.state.db, app.state.settings, rng=random.Random(7), parcels=3000)
+    assert out["flight"]["accepted"] == 3000
+    assert out["bag"]["accepted"] == 40
+    express = {"Authorization": f"Bearer {out['express_key']}"}
+    held = world.client.get("/api/v1/lowvalue/parcels?status=held", headers=express).json()["items"]
+    assert [p["number"] for p in held] == [out["flight"]["held_by_scanner"]]
+    officer = world.off("nb_officer1")
+    page = world.client.get("/api/v1/lowvalue/parcels?limit=500", headers=officer).json()
+    assert len(page["items"]) == 500
+    assert page["next_cursor"] is not None
+    post = {"Authorization": f"Bearer {out['post_key']}"}
+    bag = world.client.get("/api/v1/lowvalue/parcels", headers=post).json()["items"]
+    assert len(bag) == 40
+    assert {p["bag"] for p in bag} == {"CNPEKAVNHANAAUN60001001"}
+    assert demo.describe(out)[0].startswith("Express flight VN513 at 01AB: 3000 parcels")
