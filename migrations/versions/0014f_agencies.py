@@ -2,7 +2,7 @@
 (their systems and staff), permits and their history, and the declaration's hold while a permit is missing.
 
 Revision ID: 0014f
-Revises: 0013h
+Revises: 0014d
 """
 
 from __future__ import annotations
