@@ -7,9 +7,12 @@ from fastapi import Depends, FastAPI
 
 from haiquan.cargo.api import router as cargo_router
 from haiquan.declarations.api import router as declarations_router
+from haiquan.declarations.paper_api import router as paper_router
 from haiquan.declarations.schemas import NotificationOut
 from haiquan.enforcement.api import router as enforcement_router
 from haiquan.enforcement.pages import router as enforcement_pages
+from haiquan.inspection.api import router as inspection_router
+from haiquan.inspection.pages import router as inspection_pages
 from haiquan.kit import openapi
 from haiquan.kit.queryparams import refuse_unknown_query
 from haiquan.organization.api import router as organization_router
@@ -44,6 +47,11 @@ TAGS = [
     {"name": "reference", "description": "Reference lists: procedure codes"},
     {"name": "risk", "description": "Risk profiles, value control, lane rates, overrides and models"},
     {"name": "enforcement", "description": "Anti-smuggling cases, seizures, persons and watch lists"},
+    {
+        "name": "inspection",
+        "description": "Centralised inspection locations and express warehouses, approval delegations, "
+        "scanners and their images' results",
+    },
     {"name": "reports", "description": "Leaders' reports and their exports"},
     {"name": "sharing", "description": "Federation between nodes and agreements with other agencies"},
 ]
@@ -76,12 +84,14 @@ def include_routers(app: FastAPI) -> None:
     strict = [Depends(refuse_unknown_query)]
     app.include_router(supervision_router, dependencies=strict)
     app.include_router(declarations_router, dependencies=strict)
+    app.include_router(paper_router, dependencies=strict)
     app.include_router(payments_router, dependencies=strict)
     app.include_router(cargo_router, dependencies=strict)
     app.include_router(organization_router, dependencies=strict)
     app.include_router(credentials_router, dependencies=strict)
     app.include_router(reference_router, dependencies=strict)
     app.include_router(enforcement_router, dependencies=strict)
+    app.include_router(inspection_router, dependencies=strict)
     app.include_router(reports_router, dependencies=strict)
     app.include_router(risk_router, dependencies=strict)
     app.include_router(sharing_router, dependencies=strict)
@@ -90,5 +100,6 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(web_router)
     app.include_router(supervision_pages)
     app.include_router(enforcement_pages)
+    app.include_router(inspection_pages)
     app.include_router(reports_pages)
     app.include_router(risk_pages_router)

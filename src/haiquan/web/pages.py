@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from haiquan.declarations import officer, repository, views
 from haiquan.declarations.domain import Channel, Status
 from haiquan.deps import get_db, get_settings_dep
+from haiquan.inspection import views as scanner_views
 from haiquan.kit import audit, logins
 from haiquan.kit.errors import DomainError, NotFound, TooManyRequests, Unauthorized, retry_after
 from haiquan.kit.pagination import decode_cursor, encode_cursor
@@ -227,6 +228,9 @@ def _declaration(
         "kinds": forms.decision_kinds(row, repository.recorded(ctx.session, row, scope=scope)) if can else [],
         "form": form,
         "errors": form.messages(lang),
+        "scanner_images": scanner_views.for_declaration(
+            ctx.session, principal=ctx.principal, number=row.number, office=row.office
+        ),
     }
     return render(request, "declaration.html", context, status_code=status_code)
 
