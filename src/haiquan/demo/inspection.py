@@ -40,18 +40,19 @@ def _officer(s: Session, username: str) -> Principal:
     return org.officer_principal(s, row)
 
 
-def _express(s: Session) -> Principal:
+def _express(s: Session, keys: dict[str, str] | None = None) -> Principal:
+    """The express company (added on first use; its API key, shown once, into `keys`)."""
     ent = s.scalar(select(EnterpriseRow).where(EnterpriseRow.tax_code == EXPRESS[0]))
     if ent is None:
-        ent, _ = org.add_enterprise(
+        ent, (keys if keys is not None else {})["api_key"] = org.add_enterprise(
             s, tax_code=EXPRESS[0], name=EXPRESS[1], roles=["declarant"], actor="demo"
         )
     return org.enterprise_principal(ent)
 
 
-def _location(s: Session) -> tuple[Any, str]:
+def _location(s: Session, keys: dict[str, str]) -> tuple[Any, str]:
     """Applied, checked, approved by the director's delegate; a scanner registered: (location, serial)."""
-    company = _express(s)
+    company = _express(s, keys)
     loc = service.apply(s, principal=company, data=LocationIn(
         kind="express_warehouse", name="Kho hàng chuyển phát nhanh Sao Việt - Nội Bài", unit="01AB",
         address="Lô 5, Khu hàng hoá, Cảng hàng không quốc tế Nội Bài, Sóc Sơn, Hà Nội",
@@ -66,7 +67,7 @@ def _location(s: Session) -> tuple[Any, str]:
     ))  # fmt: skip
     service.decide(s, principal=_officer(s, "noibai_lead"), location_id=loc.id,
                    data=DecisionIn(decision="approve", note="Phê duyệt theo ủy quyền"))  # fmt: skip
-    scanner, _ = scans.register_scanner(s, principal=company, location_id=loc.id,
+    scanner, keys["device_key"] = scans.register_scanner(s, principal=company, location_id=loc.id,
                                         data=ScannerIn(serial="SV-XR-01", model="Nuctech CX6040BI"))  # fmt: skip
     return loc, scanner.serial
 
@@ -131,13 +132,15 @@ def _outage_papers(s: Session) -> list[str]:
 def seed_inspection(db: Database, settings: Settings) -> dict[str, Any]:
     with db.unit_of_work() as uow:
         s = uow.session
-        loc, serial = _location(s)
+        keys: dict[str, str] = {}  # the company's API key and its scanner's device key, for the API guide
+        loc, serial = _location(s, keys)
         number = _parcel_declaration(s)
         assert loc.code is not None
         effect = _scan(s, settings, loc.code, serial, number)
         papers = _outage_papers(s)
         uow.commit()
-    return {"location": loc.code, "scanner": serial, "declaration": number, "effect": effect, "paper": papers}
+    return {"location": loc.code, "scanner": serial, "declaration": number, "effect": effect, "paper": papers,
+            "operator": EXPRESS[0], **keys}  # fmt: skip
 
 
 def describe(done: dict[str, Any]) -> list[str]:
