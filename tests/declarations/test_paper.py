@@ -27,7 +27,8 @@ def test_an_officer_back_captures_a_paper_declaration(app: Any, world: World) ->
     r = world.post(URL, world.off("nb_officer1"), paper())
     assert r.status_code == 201, r.text
     got = r.json()
-    assert got["number"].startswith("8") and len(got["number"]) == 12
+    assert got["number"].startswith("8")
+    assert len(got["number"]) == 12
     assert (got["status"], got["back_captured"], got["captured_by"]) == (
         "accepted",
         True,

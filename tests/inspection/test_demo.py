@@ -22,7 +22,8 @@ def test_the_demo_approves_a_warehouse_holds_a_parcel_and_back_captures_paper(
     tariff_service.invalidate()
     done = seed(db, settings, declarations_count=5).vessel["inspection"]
     assert (done["location"][:8], done["effect"]) == ("01-KCPN-", "turned_red")
-    assert len(done["paper"]) == 3 and all(n.startswith("8") for n in done["paper"])
+    assert len(done["paper"]) == 3
+    assert all(n.startswith("8") for n in done["paper"])
     with TestClient(create_app(settings, db)) as client:
         token = client.post("/api/v1/auth/token", data={"username": "noibai_lead", "password": DEMO_PASSWORD})
         lead = {"Authorization": f"Bearer {token.json()['access_token']}"}
@@ -31,7 +32,8 @@ def test_the_demo_approves_a_warehouse_holds_a_parcel_and_back_captures_paper(
         d = client.get(f"/api/v1/declarations/{done['declaration']}", headers=lead).json()
         assert (d["channel"], d["status"]) == ("red", "inspection_intended")
         page = client.get(f"/declarations/{done['declaration']}", headers=lead).text
-        assert "scanner-images" in page and "Khối đặc mật độ cao" in page
+        assert "scanner-images" in page
+        assert "Khối đặc mật độ cao" in page
         scans = client.get("/api/v1/inspection/scans", headers=lead).json()
         img = client.get(f"/inspection/scans/{scans[0]['id']}/image", headers=lead)
         assert (img.status_code, img.headers["content-type"]) == (200, "image/png")

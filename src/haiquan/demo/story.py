@@ -176,7 +176,8 @@ def describe(story: dict[str, Any]) -> list[str]:
     if not story.get("bills"):
         return []
     first, ready, left = story["bills"][:3]
-    return inspection.describe(story.get("inspection", {})) + [
+    return [
+        *inspection.describe(story.get("inspection", {})),
         f"Vessel {story['vessel']} {story['voyage']} at {story['location']} (manifest {story['manifest']}):"
         f" {story['gated_in']} containers gated in.",
         f"  {first['container']} (bill {first['goods_id']}): early gate-out {story['early_exit']}"

@@ -206,7 +206,11 @@ def revoke(delegation_id: Id, tx: Tx) -> DelegationOut:
 def put_image(body: ImageUploadIn, tx: ScannerTx) -> StoredImageOut:
     data = body.decoded()
     key, digest = scans.store_image(
-        tx.session, principal=tx.principal, data_dir=tx.settings.data_dir, data=data, content_type=body.content_type
+        tx.session,
+        principal=tx.principal,
+        data_dir=tx.settings.data_dir,
+        data=data,
+        content_type=body.content_type,
     )
     return StoredImageOut(reference=key, sha256=digest, size_bytes=len(data), content_type=body.content_type)
 

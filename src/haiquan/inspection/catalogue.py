@@ -54,6 +54,8 @@ class ApprovalDelegated(TypedDict):
 
 
 class DelegationRevoked(TypedDict):
+    """A director ended a delegation before its term."""
+
     delegation_id: str
     department: str
     delegator: str

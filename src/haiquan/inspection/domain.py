@@ -64,15 +64,15 @@ class Move:
     actor: Actor
 
 
-S, C, E = LocationStatus, Command, InspectionEvent
+S, C = LocationStatus, Command  # short names for the table below
 _RULES: list[tuple[Command, frozenset[LocationStatus | None], LocationStatus, InspectionEvent, Actor]] = [
-    (C.APPLY,      frozenset({None}),                      S.SUBMITTED, E.LOCATION_APPLIED,     Actor.OPERATOR),
-    (C.RESUBMIT,   frozenset({S.RETURNED}),                S.SUBMITTED, E.LOCATION_RESUBMITTED, Actor.OPERATOR),
-    (C.WITHDRAW,   frozenset({S.SUBMITTED, S.RETURNED}),   S.WITHDRAWN, E.LOCATION_WITHDRAWN,   Actor.OPERATOR),
-    (C.PASS_CHECK, frozenset({S.SUBMITTED}),               S.CHECKED,   E.LOCATION_CHECKED,     Actor.CHECKER),
-    (C.RETURN,     frozenset({S.SUBMITTED, S.CHECKED}),    S.RETURNED,  E.LOCATION_RETURNED,    Actor.CHECKER),
-    (C.APPROVE,    frozenset({S.CHECKED}),                 S.APPROVED,  E.LOCATION_APPROVED,    Actor.APPROVER),
-    (C.REFUSE,     frozenset({S.SUBMITTED, S.CHECKED}),    S.REFUSED,   E.LOCATION_REFUSED,     Actor.APPROVER),
+    (C.APPLY,      frozenset({None}),                      S.SUBMITTED, InspectionEvent.LOCATION_APPLIED,     Actor.OPERATOR),
+    (C.RESUBMIT,   frozenset({S.RETURNED}),                S.SUBMITTED, InspectionEvent.LOCATION_RESUBMITTED, Actor.OPERATOR),
+    (C.WITHDRAW,   frozenset({S.SUBMITTED, S.RETURNED}),   S.WITHDRAWN, InspectionEvent.LOCATION_WITHDRAWN,   Actor.OPERATOR),
+    (C.PASS_CHECK, frozenset({S.SUBMITTED}),               S.CHECKED,   InspectionEvent.LOCATION_CHECKED,     Actor.CHECKER),
+    (C.RETURN,     frozenset({S.SUBMITTED, S.CHECKED}),    S.RETURNED,  InspectionEvent.LOCATION_RETURNED,    Actor.CHECKER),
+    (C.APPROVE,    frozenset({S.CHECKED}),                 S.APPROVED,  InspectionEvent.LOCATION_APPROVED,    Actor.APPROVER),
+    (C.REFUSE,     frozenset({S.SUBMITTED, S.CHECKED}),    S.REFUSED,   InspectionEvent.LOCATION_REFUSED,     Actor.APPROVER),
 ]  # fmt: skip
 
 # The workflow: (status, command) -> the move; a pair not in it is refused. None: not applied yet.
@@ -145,7 +145,9 @@ def check_period(valid_from: datetime, valid_until: datetime, now: datetime) -> 
     if valid_until - valid_from > MAX_DELEGATION:
         raise ValidationFailed("a delegation lasts a year at most", field="valid_until", code="bad_period")
     if valid_until <= now:
-        raise ValidationFailed("the delegation would have ended already", field="valid_until", code="bad_period")
+        raise ValidationFailed(
+            "the delegation would have ended already", field="valid_until", code="bad_period"
+        )
 
 
 def is_director(*, role: str | None, unit: str | None, department: str) -> bool:
