@@ -86,4 +86,5 @@ def test_paper_declarations_are_reported_by_office_and_reason(world: World) -> N
     assert world.client.get(f"{URL}/report", headers=world.ent("0101248141")).status_code == 403
     listed = world.client.get(URL, headers=off).json()
     assert len(listed) == 4
+    assert {(x["kind"], x["status"]) for x in listed} == {("import", "accepted")}
     assert world.client.get(URL, headers=world.off("hp_officer")).json() == []

@@ -197,8 +197,17 @@ def test_a_suspicious_image_turns_a_yellow_declaration_red(
     ).json()
     assert [s["verdict"] for s in seen] == ["suspicious"]
     assert client.get(f"{BASE}/scans", headers=world.ent(OTHER)).json() == []
-    again = world.post(f"{BASE}/scans", key, scan_body(loc, image, declaration_number=number))
+    again = world.post(f"{BASE}/scans", key, scan_body(loc, image, declaration_number=number), key="scan-2")
     assert again.json()["effect"] == "already_red"
+    replay = world.post(f"{BASE}/scans", key, scan_body(loc, image, declaration_number=number), key="scan-2")
+    assert (replay.headers.get("Idempotent-Replay"), replay.json()["id"]) == ("true", again.json()["id"])
+    assert _scans(app) == 2
+    out = world.post(
+        f"{BASE}/locations/{loc['id']}/scanners/{device['id']}/revoke", world.ent(OPERATOR), None
+    )
+    assert out.json()["revoked_at"] is not None
+    refused = world.post(f"{BASE}/scans", key, scan_body(loc, image, declaration_number=number))
+    assert (refused.status_code, refused.json()["code"]) == (401, "device_revoked")
 
 
 def test_a_parcel_is_scanned_by_house_bill_with_the_operators_api_key(app: Any, world: World) -> None:

@@ -13,7 +13,7 @@ from haiquan.declarations import paper
 from haiquan.declarations import paper_repository as repo
 from haiquan.declarations.paper import Reason
 from haiquan.declarations.schemas import DeclarationIn
-from haiquan.declarations.tables import DeclarationRow, PaperCaptureRow
+from haiquan.declarations.tables import PaperCaptureRow
 from haiquan.deps import Ctx, Tx
 from haiquan.kit import clock
 from haiquan.kit.errors import Forbidden
@@ -68,16 +68,12 @@ class PaperReportOut(BaseModel):
     rows: list[PaperCountOut]
 
 
-def paper_out(p: PaperCaptureRow, kind: str = "", status: str = "") -> PaperDeclarationOut:
+def paper_out(p: PaperCaptureRow, kind: str, status: str) -> PaperDeclarationOut:
     return PaperDeclarationOut(
         number=p.number, paper_number=p.paper_number, office=p.office, kind=kind, status=status, reason=p.reason,
         back_captured=p.back_captured, paper_lodged_at=p.paper_lodged_at, incident=p.incident,
         captured_by=p.captured_by, captured_at=p.captured_at,
     )  # fmt: skip
-
-
-def _out(row: DeclarationRow, p: PaperCaptureRow) -> PaperDeclarationOut:
-    return paper_out(p, row.kind, row.status)
 
 
 @router.post(
@@ -90,7 +86,7 @@ def capture(body: PaperDeclarationIn, tx: Tx) -> PaperDeclarationOut:
         paper_number=body.paper_number, reason=body.reason, back_captured=body.back_captured,
         paper_lodged_at=body.paper_lodged_at, incident=body.incident, note=body.note,
     )  # fmt: skip
-    return _out(row, p)
+    return paper_out(p, row.kind, row.status)
 
 
 @router.get(
@@ -98,7 +94,8 @@ def capture(body: PaperDeclarationIn, tx: Tx) -> PaperDeclarationOut:
     summary="Paper declarations captured in the caller's units, newest first",
 )  # fmt: skip
 def list_paper(ctx: Ctx, office: str | None = None) -> list[PaperDeclarationOut]:
-    return [paper_out(p) for p in repo.captures(ctx.session, scope=ctx.principal.scope, office=office)]
+    found = repo.captures(ctx.session, scope=ctx.principal.scope, office=office)
+    return [paper_out(p, kind, status) for p, kind, status in found]
 
 
 def _bounds(start: date | None, end: date | None) -> tuple[datetime | None, datetime | None]:

@@ -40,9 +40,17 @@ def captures(
     start: datetime | None = None,
     end: datetime | None = None,
     limit: int = 500,
-) -> list[PaperCaptureRow]:
-    q = _window(_scoped(select(PaperCaptureRow), scope), office, start, end)
-    return list(session.scalars(q.order_by(PaperCaptureRow.captured_at.desc()).limit(limit)).all())  # fmt: skip
+) -> list[tuple[PaperCaptureRow, str, str]]:
+    """Paper captures with their declaration's kind and status, newest first."""
+    q = select(PaperCaptureRow, DeclarationRow.kind, DeclarationRow.status).join(
+        DeclarationRow, DeclarationRow.number == PaperCaptureRow.number
+    )
+    if scope.enterprise_id is not None:
+        q = q.where(DeclarationRow.declarant_id == scope.enterprise_id)
+    if scope.units is not None:
+        q = q.where(PaperCaptureRow.office.in_(sorted(scope.units)))
+    q = _window(q, office, start, end).order_by(PaperCaptureRow.captured_at.desc()).limit(limit)
+    return [(p, str(k), str(st)) for p, k, st in session.execute(q).all()]  # fmt: skip
 
 
 def counts(

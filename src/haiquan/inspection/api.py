@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from sqlalchemy.orm import Session
 
 from haiquan.deps import (
@@ -22,6 +22,7 @@ from haiquan.deps import (
 )
 from haiquan.inspection import devices, scans, service
 from haiquan.inspection import repository as repo
+from haiquan.inspection.domain import LocationStatus
 from haiquan.inspection.schemas import (
     CheckIn,
     Conditions,
@@ -112,19 +113,23 @@ def apply(body: LocationIn, tx: Tx) -> LocationOut:
 
 
 @router.get("/locations", response_model=list[LocationOut], summary="Locations in the caller's scope")
-def list_locations(ctx: Ctx, status: str | None = None) -> list[LocationOut]:
-    rows = repo.list_locations(ctx.session, scope=ctx.principal.scope, status=status)
+def list_locations(ctx: Ctx, status: LocationStatus | None = None) -> list[LocationOut]:
+    """An officer holding a delegation also sees the department's locations it may approve."""
+    rows = repo.list_locations(ctx.session, scope=_reading_scope(ctx), status=status and status.value)
     return [location_out(r) for r in rows]
 
 
-@router.get("/locations/{location_id}", response_model=LocationOut, summary="One location and its history")
-def get_location(location_id: Id, ctx: Ctx) -> LocationOut:
-    scope = (
+def _reading_scope(ctx: Ctx) -> Scope:
+    return (
         service.approver_scope(ctx.session, ctx.principal)
         if ctx.principal.is_officer
         else ctx.principal.scope
     )
-    return full_location(ctx.session, repo.get_location(ctx.session, location_id, scope=scope))
+
+
+@router.get("/locations/{location_id}", response_model=LocationOut, summary="One location and its history")
+def get_location(location_id: Id, ctx: Ctx) -> LocationOut:
+    return full_location(ctx.session, repo.get_location(ctx.session, location_id, scope=_reading_scope(ctx)))
 
 
 @router.post(
@@ -178,6 +183,17 @@ def list_scanners(location_id: Id, ctx: Ctx) -> list[ScannerOut]:
     return [scanner_out(r) for r in repo.scanners_of(ctx.session, location_id, scope=ctx.principal.scope)]
 
 
+@router.post(
+    "/locations/{location_id}/scanners/{scanner_id}/revoke", response_model=ScannerOut,
+    summary="Take a scanner out of service: its device key stops working",
+)  # fmt: skip
+def revoke_scanner(location_id: Id, scanner_id: Id, tx: Tx) -> ScannerOut:
+    row = scans.revoke_scanner(
+        tx.session, principal=tx.principal, location_id=location_id, scanner_id=scanner_id
+    )
+    return scanner_out(row)
+
+
 @router.post("/delegations", status_code=201, response_model=DelegationOut, summary="Delegate the approval")
 def delegate(body: DelegationIn, tx: Tx) -> DelegationOut:
     row = service.delegate(tx.session, principal=tx.principal, data=body)
@@ -224,7 +240,9 @@ def post_scan(body: ScanIn, tx: ScannerTx) -> ScanOut:
 
 @router.get("/scans", response_model=list[ScanOut], summary="Scanner results in the caller's scope")
 def list_scans(
-    ctx: Ctx, declaration_number: str | None = None, house_bill: str | None = None
+    ctx: Ctx,
+    declaration_number: Annotated[str | None, Query(pattern=r"^\d{12}$")] = None,
+    house_bill: Annotated[str | None, Query(max_length=60)] = None,
 ) -> list[ScanOut]:
     rows = repo.scans(ctx.session, scope=ctx.principal.scope, declaration_number=declaration_number,
                       house_bill=house_bill)  # fmt: skip

@@ -21,6 +21,7 @@ class InspectionEvent(StrEnum):
     APPROVAL_DELEGATED = "inspection.approval_delegated"
     DELEGATION_REVOKED = "inspection.delegation_revoked"
     SCANNER_REGISTERED = "inspection.scanner_registered"
+    SCANNER_REVOKED = "inspection.scanner_revoked"
     SCAN_RECORDED = "inspection.scan_recorded"
 
 
@@ -73,6 +74,16 @@ class ScannerRegistered(TypedDict):
     key_id: str
 
 
+class ScannerRevoked(TypedDict):
+    """A scanner taken out of service: its device key no longer works."""
+
+    scanner_id: str
+    location_id: str
+    serial: str
+    key_id: str
+    revoked_by: str
+
+
 class ScanRecorded(TypedDict):
     """A scanner's image of a package or container and its operator's verdict; `effect` says what
     followed (turned_red, already_red, held, recorded)."""
@@ -102,5 +113,6 @@ PAYLOADS: dict[InspectionEvent, type] = {
     InspectionEvent.APPROVAL_DELEGATED: ApprovalDelegated,
     InspectionEvent.DELEGATION_REVOKED: DelegationRevoked,
     InspectionEvent.SCANNER_REGISTERED: ScannerRegistered,
+    InspectionEvent.SCANNER_REVOKED: ScannerRevoked,
     InspectionEvent.SCAN_RECORDED: ScanRecorded,
 }

@@ -53,6 +53,28 @@ def register_scanner(
     return row, full
 
 
+def revoke_scanner(
+    session: Session, *, principal: Principal, location_id: str, scanner_id: str
+) -> ScannerRow:
+    """The operator or an officer of the unit takes a scanner out of service (its key stops at once)."""
+    if not (principal.is_enterprise or principal.is_officer):
+        raise Forbidden("scanners are revoked by the operator or customs", code="forbidden")
+    found = [r for r in repo.scanners_of(session, location_id, scope=principal.scope) if r.id == scanner_id]
+    if not found:
+        raise NotFound(f"no scanner {scanner_id} at this location in your scope", field="scanner_id")
+    row = found[0]
+    if row.revoked_at is None:
+        row.revoked_at = clock.now()
+        loc = repo.get_location(session, location_id, scope=principal.scope)
+        payload = {"scanner_id": row.id, "location_id": loc.id, "serial": row.serial, "key_id": row.key_id,
+                   "revoked_by": principal.label}  # fmt: skip
+        outbox.record(session, type=InspectionEvent.SCANNER_REVOKED, unit=loc.unit, actor=principal.label,
+                      payload=payload)  # fmt: skip
+        audit.append(session, actor=principal.label, action=str(InspectionEvent.SCANNER_REVOKED),
+                     target=f"location:{loc.code}", unit=loc.unit, detail={"serial": row.serial, "key_id": row.key_id})  # fmt: skip
+    return row
+
+
 def store_image(
     session: Session, *, principal: Principal, data_dir: Path, data: bytes, content_type: str
 ) -> tuple[str, str]:
