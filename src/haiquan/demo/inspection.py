@@ -147,8 +147,9 @@ def describe(done: dict[str, Any]) -> list[str]:
     if not done:
         return []
     return [
-        f"Express warehouse {done['location']} approved by delegation; scanner {done['scanner']}: a suspicious"
-        f" image turned declaration {done['declaration']} {done['effect']} (/declarations/{done['declaration']}).",
+        f"Express warehouse {done['location']} approved by delegation; its scanner {done['scanner']} saw a"
+        f" suspicious parcel: declaration {done['declaration']} {done['effect'].replace('_', ' ')}"
+        f" (/declarations/{done['declaration']}).",
         f"  After yesterday's outage, 01AB back-captured paper declarations {', '.join(done['paper'])}"
         " (GET /api/v1/paper-declarations/report).",
     ]
