@@ -262,6 +262,8 @@ def test_bad_images_are_refused_naming_the_field_and_nothing_is_stored(app: Any,
     assert (r.status_code, r.json()["field"]) == (404, "declaration_number")
     assert store(world, key, b"GIF89a....", "image/gif").status_code == 422
     assert store(world, key, b"not a png", "image/png").status_code == 422
+    assert store(world, world.ent(OTHER), data).status_code == 403  # operates no approved location
+    assert store(world, world.off("nb_officer1"), data).status_code == 403
     bad = {"Authorization": "Bearer hqs_000000000000_nope"}
     assert world.post(f"{BASE}/scans", bad, scan_body(loc, good, house_bill="HAWB9")).status_code == 401
     assert _scans(app) == 0

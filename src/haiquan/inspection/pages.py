@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi import Path as PathParam
 from fastapi.responses import RedirectResponse, Response
 
+from haiquan.deps import audit_refusal, get_db
 from haiquan.inspection import repository as repo
 from haiquan.inspection import service, views
 from haiquan.inspection.domain import LocationStatus
@@ -101,6 +102,8 @@ async def _act(request: Request, ctx: PageCtx, location_id: str, act: str) -> Re
             service.decide(ctx.session, principal=ctx.principal, location_id=location_id, data=choice)
     except DomainError as exc:
         ctx.uow.rollback()
+        if exc.status == 403:
+            audit_refusal(get_db(request), request, ctx.principal.label, exc.message)
         return render(
             request, "error.html", {"message": exc.message, "status": exc.status}, status_code=exc.status
         )

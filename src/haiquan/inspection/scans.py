@@ -79,8 +79,15 @@ def store_image(
     session: Session, *, principal: Principal, data_dir: Path, data: bytes, content_type: str
 ) -> tuple[str, str]:
     """An image put in customs' store by a scanner or its operator: (key, sha256)."""
-    if principal.is_officer:
-        raise Forbidden("images are stored by scanners and their operators", code="scanners_only")
+    if principal.kind != devices.KIND:
+        principal.require_enterprise()
+        if not repo.list_locations(
+            session, scope=principal.scope, status=LocationStatus.APPROVED.value, limit=1
+        ):
+            raise Forbidden(
+                "images are stored by the operators of approved locations and their scanners",
+                code="no_approved_location",
+            )
     try:
         key, digest = images.put(data_dir, data, content_type)
     except ScanError as exc:
