@@ -4,10 +4,14 @@ counted by office and reason."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
+from haiquan.declarations.paper import Reason, check_paper
+from haiquan.kit.errors import ValidationFailed
 from haiquan.kit.tables import AuditEntry, OutboxEvent
 from tests.support import World, import_declaration
 
@@ -88,3 +92,20 @@ def test_paper_declarations_are_reported_by_office_and_reason(world: World) -> N
     assert len(listed) == 4
     assert {(x["kind"], x["status"]) for x in listed} == {("import", "accepted")}
     assert world.client.get(URL, headers=world.off("hp_officer")).json() == []
+
+
+def test_the_paper_rules_without_a_database() -> None:
+    now = datetime(2026, 12, 6, 10, tzinfo=UTC)
+    check_paper(
+        reason=Reason.SYSTEM_OUTAGE, back_captured=True, paper_lodged_at=now - timedelta(days=29), now=now
+    )
+    check_paper(reason=Reason.PAPER_ALLOWED, back_captured=False, paper_lodged_at=now, now=now)
+    for reason, back, at, field in [
+        (Reason.OTHER, True, now, "reason"),
+        (Reason.PAPER_ALLOWED, True, now, "reason"),
+        (Reason.DECLARANT_OUTAGE, True, now - timedelta(days=31), "paper_lodged_at"),
+        (Reason.SYSTEM_OUTAGE, False, now + timedelta(hours=1), "paper_lodged_at"),
+    ]:
+        with pytest.raises(ValidationFailed) as exc:
+            check_paper(reason=reason, back_captured=back, paper_lodged_at=at, now=now)
+        assert exc.value.field == field

@@ -58,6 +58,7 @@ def test_an_operator_sees_only_its_own_locations(world: World) -> None:
     mine = world.client.get(f"{BASE}/locations", headers=world.ent(OPERATOR)).json()
     assert [x["id"] for x in mine] == [loc["id"]]
     assert world.client.get(f"{BASE}/locations", headers=world.ent(OTHER)).json() == []
+    assert world.client.get(f"{BASE}/locations/{loc['id']}/scanners", headers=world.ent(OTHER)).json() == []
     assert world.client.get(f"{BASE}/locations/{loc['id']}", headers=world.ent(OTHER)).status_code == 404
     r = world.post(f"{BASE}/locations/{loc['id']}/withdraw", world.ent(OTHER), {})
     assert r.status_code == 404
