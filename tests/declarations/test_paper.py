@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from haiquan.declarations.paper import Reason, check_paper
+from haiquan.declarations.paper import PaperReason, check_paper
 from haiquan.kit.errors import ValidationFailed
 from haiquan.kit.tables import AuditEntry, OutboxEvent
 from tests.support import World, import_declaration
@@ -97,14 +97,17 @@ def test_paper_declarations_are_reported_by_office_and_reason(world: World) -> N
 def test_the_paper_rules_without_a_database() -> None:
     now = datetime(2026, 12, 6, 10, tzinfo=UTC)
     check_paper(
-        reason=Reason.SYSTEM_OUTAGE, back_captured=True, paper_lodged_at=now - timedelta(days=29), now=now
+        reason=PaperReason.SYSTEM_OUTAGE,
+        back_captured=True,
+        paper_lodged_at=now - timedelta(days=29),
+        now=now,
     )
-    check_paper(reason=Reason.PAPER_ALLOWED, back_captured=False, paper_lodged_at=now, now=now)
+    check_paper(reason=PaperReason.PAPER_ALLOWED, back_captured=False, paper_lodged_at=now, now=now)
     for reason, back, at, field in [
-        (Reason.OTHER, True, now, "reason"),
-        (Reason.PAPER_ALLOWED, True, now, "reason"),
-        (Reason.DECLARANT_OUTAGE, True, now - timedelta(days=31), "paper_lodged_at"),
-        (Reason.SYSTEM_OUTAGE, False, now + timedelta(hours=1), "paper_lodged_at"),
+        (PaperReason.OTHER, True, now, "reason"),
+        (PaperReason.PAPER_ALLOWED, True, now, "reason"),
+        (PaperReason.DECLARANT_OUTAGE, True, now - timedelta(days=31), "paper_lodged_at"),
+        (PaperReason.SYSTEM_OUTAGE, False, now + timedelta(hours=1), "paper_lodged_at"),
     ]:
         with pytest.raises(ValidationFailed) as exc:
             check_paper(reason=reason, back_captured=back, paper_lodged_at=at, now=now)

@@ -10,12 +10,12 @@ import pytest
 
 from haiquan.inspection import domain, scanning
 from haiquan.inspection.catalogue import PAYLOADS, InspectionEvent
-from haiquan.inspection.domain import Command, LocationKind, LocationStatus, WorkflowError
-from haiquan.inspection.scanning import Effect, ReferenceKind, ScanError, Verdict
+from haiquan.inspection.domain import Command, InspectionLocationKind, InspectionLocationStatus, WorkflowError
+from haiquan.inspection.scanning import Effect, ReferenceKind, ScanError, ScanVerdict
 from haiquan.kit.domain_errors import ValidationFailed
 
-S, C = LocationStatus, Command
-EXPECTED: dict[tuple[LocationStatus | None, Command], LocationStatus] = {
+S, C = InspectionLocationStatus, Command
+EXPECTED: dict[tuple[InspectionLocationStatus | None, Command], InspectionLocationStatus] = {
     (None, C.APPLY): S.SUBMITTED,
     (S.RETURNED, C.RESUBMIT): S.SUBMITTED,
     (S.SUBMITTED, C.WITHDRAW): S.WITHDRAWN,
@@ -27,12 +27,12 @@ EXPECTED: dict[tuple[LocationStatus | None, Command], LocationStatus] = {
     (S.SUBMITTED, C.REFUSE): S.REFUSED,
     (S.CHECKED, C.REFUSE): S.REFUSED,
 }
-ALL = [(s, c) for s in [None, *LocationStatus] for c in Command]
+ALL = [(s, c) for s in [None, *InspectionLocationStatus] for c in Command]
 
 
 @pytest.mark.parametrize(("status", "command"), ALL, ids=lambda v: str(v))
 def test_every_transition_is_allowed_or_refused_as_the_table_says(
-    status: LocationStatus | None, command: Command
+    status: InspectionLocationStatus | None, command: Command
 ) -> None:
     expected = EXPECTED.get((status, command))
     if expected is None:
@@ -57,13 +57,13 @@ def test_each_command_has_one_actor_and_the_events_are_past_tense() -> None:
 
 
 def test_location_codes() -> None:
-    assert domain.location_code("01", LocationKind.CENTRALISED, 1) == "01-DDKT-0001"
-    assert domain.location_code("03", LocationKind.EXPRESS_WAREHOUSE, 42) == "03-KCPN-0042"
+    assert domain.location_code("01", InspectionLocationKind.CENTRALISED, 1) == "01-DDKT-0001"
+    assert domain.location_code("03", InspectionLocationKind.EXPRESS_WAREHOUSE, 42) == "03-KCPN-0042"
     assert domain.CODE_PATTERN.match("03-KCPN-0042")
     with pytest.raises(ValueError, match="two digits"):
-        domain.location_code("01AB", LocationKind.CENTRALISED, 1)
+        domain.location_code("01AB", InspectionLocationKind.CENTRALISED, 1)
     with pytest.raises(ValueError, match="run out"):
-        domain.location_code("01", LocationKind.CENTRALISED, 10_000)
+        domain.location_code("01", InspectionLocationKind.CENTRALISED, 10_000)
 
 
 def test_missing_conditions() -> None:
@@ -166,16 +166,16 @@ def test_hash_and_content() -> None:
 @pytest.mark.parametrize(
     ("verdict", "status", "channel", "effect"),
     [
-        (Verdict.CLEAR, "registered", "yellow", Effect.RECORDED),
-        (Verdict.SUSPICIOUS, "registered", "yellow", Effect.TURNED_RED),
-        (Verdict.SUSPICIOUS, "documents_requested", "yellow", Effect.TURNED_RED),
-        (Verdict.SUSPICIOUS, "inspection_intended", "red", Effect.ALREADY_RED),
-        (Verdict.SUSPICIOUS, "cleared", "green", Effect.FLAGGED),
-        (Verdict.SUSPICIOUS, "duty_payment_reference_issued", "green", Effect.FLAGGED),
-        (Verdict.SUSPICIOUS, "accepted", None, Effect.FLAGGED),
+        (ScanVerdict.CLEAR, "registered", "yellow", Effect.RECORDED),
+        (ScanVerdict.SUSPICIOUS, "registered", "yellow", Effect.TURNED_RED),
+        (ScanVerdict.SUSPICIOUS, "documents_requested", "yellow", Effect.TURNED_RED),
+        (ScanVerdict.SUSPICIOUS, "inspection_intended", "red", Effect.ALREADY_RED),
+        (ScanVerdict.SUSPICIOUS, "cleared", "green", Effect.FLAGGED),
+        (ScanVerdict.SUSPICIOUS, "duty_payment_reference_issued", "green", Effect.FLAGGED),
+        (ScanVerdict.SUSPICIOUS, "accepted", None, Effect.FLAGGED),
     ],
 )
 def test_what_a_verdict_does_to_a_declaration(
-    verdict: Verdict, status: str, channel: str | None, effect: Effect
+    verdict: ScanVerdict, status: str, channel: str | None, effect: Effect
 ) -> None:
     assert scanning.effect_on_declaration(verdict, status=status, channel=channel) is effect

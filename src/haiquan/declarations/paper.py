@@ -27,19 +27,21 @@ SEQUENCE = "declaration_paper"
 BACK_CAPTURE_DAYS = 30  # a paper declaration older than this is not back-captured through the API
 
 
-class Reason(StrEnum):
+class PaperReason(StrEnum):
     SYSTEM_OUTAGE = "system_outage"  # customs' system down: the office works on paper
     DECLARANT_OUTAGE = "declarant_outage"  # the declarant's system or connection failed
     PAPER_ALLOWED = "paper_allowed"  # a case the law lets be declared on paper
     OTHER = "other"
 
 
-def check_paper(*, reason: Reason, back_captured: bool, paper_lodged_at: datetime, now: datetime) -> None:
+def check_paper(
+    *, reason: PaperReason, back_captured: bool, paper_lodged_at: datetime, now: datetime
+) -> None:
     """Pure: a paper declaration is not dated in the future; a back-capture follows an outage and is made
     within BACK_CAPTURE_DAYS."""
     if paper_lodged_at > now + timedelta(minutes=5):
         raise ValidationFailed("the paper declaration is dated in the future", field="paper_lodged_at")
-    if back_captured and reason not in (Reason.SYSTEM_OUTAGE, Reason.DECLARANT_OUTAGE):
+    if back_captured and reason not in (PaperReason.SYSTEM_OUTAGE, PaperReason.DECLARANT_OUTAGE):
         raise ValidationFailed("a back-capture follows an outage: give its reason", field="reason")
     if back_captured and now - paper_lodged_at > timedelta(days=BACK_CAPTURE_DAYS):
         raise ValidationFailed(
@@ -65,7 +67,7 @@ def capture(
     declaration: DeclarationIn,
     declarant_tax_code: str,
     paper_number: str,
-    reason: Reason,
+    reason: PaperReason,
     back_captured: bool,
     paper_lodged_at: datetime,
     incident: str | None,

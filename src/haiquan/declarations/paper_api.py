@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from haiquan.declarations import paper
 from haiquan.declarations import paper_repository as repo
-from haiquan.declarations.paper import Reason
+from haiquan.declarations.paper import PaperReason
 from haiquan.declarations.schemas import DeclarationIn
 from haiquan.declarations.tables import PaperCaptureRow
 from haiquan.deps import Ctx, Tx
@@ -32,7 +32,7 @@ class PaperDeclarationIn(BaseModel):
     declarant_tax_code: str = Field(min_length=10, max_length=14, description="Who lodged the paper")
     paper_number: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9/\-.]+$",
                               description="The number written on the paper (unique per office)")  # fmt: skip
-    reason: Reason
+    reason: PaperReason
     back_captured: bool = Field(description="true: worked on paper during an outage, captured afterwards")
     paper_lodged_at: validators.Instant = Field(description="When the paper was lodged at the office")
     incident: str | None = Field(default=None, max_length=60, description="The outage's incident reference")

@@ -18,7 +18,14 @@ from haiquan.declarations import paper, registration
 from haiquan.declarations import service as declarations
 from haiquan.declarations.schemas import DeclarationIn
 from haiquan.inspection import images, scans, service
-from haiquan.inspection.schemas import CheckIn, DecisionIn, DelegationIn, LocationIn, ScanIn, ScannerIn
+from haiquan.inspection.schemas import (
+    ApprovalDecisionIn,
+    DelegationIn,
+    LocationApplicationIn,
+    LocationCheckIn,
+    ScanIn,
+    ScannerIn,
+)
 from haiquan.kit import clock
 from haiquan.kit.auth import Principal
 from haiquan.kit.db import Database
@@ -53,20 +60,20 @@ def _express(s: Session, keys: dict[str, str] | None = None) -> Principal:
 def _location(s: Session, keys: dict[str, str]) -> tuple[Any, str]:
     """Applied, checked, approved by the director's delegate; a scanner registered: (location, serial)."""
     company = _express(s, keys)
-    loc = service.apply(s, principal=company, data=LocationIn(
+    loc = service.apply(s, principal=company, data=LocationApplicationIn(
         kind="express_warehouse", name="Kho hàng chuyển phát nhanh Sao Việt - Nội Bài", unit="01AB",
         address="Lô 5, Khu hàng hoá, Cảng hàng không quốc tế Nội Bài, Sóc Sơn, Hà Nội",
         area_m2="3200", scanners=2, cameras=36,
     ))  # fmt: skip
     service.check(s, principal=_officer(s, "noibai_1"), location_id=loc.id,
-                  data=CheckIn(passed=True, note="Kiểm tra thực tế: đủ điều kiện máy soi, camera"))  # fmt: skip
+                  data=LocationCheckIn(passed=True, note="Kiểm tra thực tế: đủ điều kiện máy soi, camera"))  # fmt: skip
     now = clock.now()
     service.delegate(s, principal=_officer(s, "cuc_hanoi"), data=DelegationIn(
         delegate="noibai_lead", valid_from=now - timedelta(days=1), valid_until=now + timedelta(days=30),
         reason="Cục trưởng đi công tác: ủy quyền phê duyệt địa điểm kiểm tra",
     ))  # fmt: skip
     service.decide(s, principal=_officer(s, "noibai_lead"), location_id=loc.id,
-                   data=DecisionIn(decision="approve", note="Phê duyệt theo ủy quyền"))  # fmt: skip
+                   data=ApprovalDecisionIn(decision="approve", note="Phê duyệt theo ủy quyền"))  # fmt: skip
     scanner, keys["device_key"] = scans.register_scanner(s, principal=company, location_id=loc.id,
                                         data=ScannerIn(serial="SV-XR-01", model="Nuctech CX6040BI"))  # fmt: skip
     return loc, scanner.serial
@@ -121,7 +128,7 @@ def _outage_papers(s: Session) -> list[str]:
         })  # fmt: skip
         row, _ = paper.capture(
             s, principal=_officer(s, "noibai_1"), declaration=body, declarant_tax_code=IMPORTER,
-            paper_number=f"01AB/GIAY/{yesterday:%Y%m%d}/{n:03d}", reason=paper.Reason.SYSTEM_OUTAGE,
+            paper_number=f"01AB/GIAY/{yesterday:%Y%m%d}/{n:03d}", reason=paper.PaperReason.SYSTEM_OUTAGE,
             back_captured=True, paper_lodged_at=start + timedelta(minutes=35 * n),
             incident=f"SC-{yesterday:%Y%m%d}-01", note="Khai giấy trong thời gian hệ thống gián đoạn",
         )  # fmt: skip

@@ -22,23 +22,23 @@ from haiquan.deps import (
 )
 from haiquan.inspection import devices, scans, service
 from haiquan.inspection import repository as repo
-from haiquan.inspection.domain import LocationStatus
+from haiquan.inspection.domain import InspectionLocationStatus
 from haiquan.inspection.schemas import (
-    CheckIn,
-    Conditions,
-    DecisionIn,
+    ApprovalDecisionIn,
     DelegationIn,
     DelegationOut,
-    HistoryOut,
     ImageUploadIn,
-    LocationIn,
+    LocationApplicationIn,
+    LocationCheckIn,
+    LocationConditions,
+    LocationHistoryOut,
     LocationOut,
     ScanIn,
     ScannerIn,
     ScannerOut,
     ScanOut,
     StoredImageOut,
-    WithdrawIn,
+    WithdrawalIn,
 )
 from haiquan.inspection.tables import LocationRow, ScannerRow, ScanResultRow
 from haiquan.kit.auth import Scope
@@ -75,7 +75,7 @@ def scanner_transaction(
 ScannerTx = Annotated[Transaction, Depends(scanner_transaction, scope="function")]
 
 
-def location_out(loc: LocationRow, history: list[HistoryOut] | None = None) -> LocationOut:
+def location_out(loc: LocationRow, history: list[LocationHistoryOut] | None = None) -> LocationOut:
     return LocationOut(
         id=loc.id, code=loc.code, kind=loc.kind, name=loc.name, address=loc.address, unit=loc.unit,
         department=loc.department, operator_tax_code=loc.operator_tax_code, area_m2=loc.area_m2,
@@ -88,7 +88,7 @@ def location_out(loc: LocationRow, history: list[HistoryOut] | None = None) -> L
 def full_location(session: Session, loc: LocationRow) -> LocationOut:
     """With its history (the location was read in the caller's scope: its history is the caller's too)."""
     rows = repo.history_of(session, loc.id, scope=Scope(units=None))
-    return location_out(loc, [HistoryOut.model_validate(h, from_attributes=True) for h in rows])
+    return location_out(loc, [LocationHistoryOut.model_validate(h, from_attributes=True) for h in rows])
 
 
 def scanner_out(row: ScannerRow, key: str | None = None) -> ScannerOut:
@@ -107,13 +107,13 @@ def scan_out(r: ScanResultRow, code: str, serial: str) -> ScanOut:
 
 
 @router.post("/locations", status_code=201, response_model=LocationOut, summary="Apply for a location")
-def apply(body: LocationIn, tx: Tx) -> LocationOut:
+def apply(body: LocationApplicationIn, tx: Tx) -> LocationOut:
     loc = service.apply(tx.session, principal=tx.principal, data=body)
     return full_location(tx.session, loc)
 
 
 @router.get("/locations", response_model=list[LocationOut], summary="Locations in the caller's scope")
-def list_locations(ctx: Ctx, status: LocationStatus | None = None) -> list[LocationOut]:
+def list_locations(ctx: Ctx, status: InspectionLocationStatus | None = None) -> list[LocationOut]:
     """An officer holding a delegation also sees the department's locations it may approve."""
     rows = repo.list_locations(ctx.session, scope=_reading_scope(ctx), status=status and status.value)
     return [location_out(r) for r in rows]
@@ -135,7 +135,7 @@ def get_location(location_id: Id, ctx: Ctx) -> LocationOut:
 @router.post(
     "/locations/{location_id}/resubmit", response_model=LocationOut, summary="Resubmit after a return"
 )
-def resubmit(location_id: Id, body: Conditions, tx: Tx) -> LocationOut:
+def resubmit(location_id: Id, body: LocationConditions, tx: Tx) -> LocationOut:
     loc = service.resubmit(tx.session, principal=tx.principal, location_id=location_id, data=body)
     return full_location(tx.session, loc)
 
@@ -143,13 +143,13 @@ def resubmit(location_id: Id, body: Conditions, tx: Tx) -> LocationOut:
 @router.post(
     "/locations/{location_id}/withdraw", response_model=LocationOut, summary="Withdraw an application"
 )
-def withdraw(location_id: Id, body: WithdrawIn, tx: Tx) -> LocationOut:
+def withdraw(location_id: Id, body: WithdrawalIn, tx: Tx) -> LocationOut:
     loc = service.withdraw(tx.session, principal=tx.principal, location_id=location_id, note=body.note)
     return full_location(tx.session, loc)
 
 
 @router.post("/locations/{location_id}/check", response_model=LocationOut, summary="Record the on-site check")
-def check(location_id: Id, body: CheckIn, tx: Tx) -> LocationOut:
+def check(location_id: Id, body: LocationCheckIn, tx: Tx) -> LocationOut:
     loc = service.check(tx.session, principal=tx.principal, location_id=location_id, data=body)
     return full_location(tx.session, loc)
 
@@ -159,7 +159,7 @@ def check(location_id: Id, body: CheckIn, tx: Tx) -> LocationOut:
     response_model=LocationOut,
     summary="Approve or refuse (director or delegate)",
 )
-def decide(location_id: Id, body: DecisionIn, tx: Tx) -> LocationOut:
+def decide(location_id: Id, body: ApprovalDecisionIn, tx: Tx) -> LocationOut:
     loc = service.decide(tx.session, principal=tx.principal, location_id=location_id, data=body)
     return full_location(tx.session, loc)
 

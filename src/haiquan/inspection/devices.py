@@ -10,7 +10,7 @@ import secrets
 from sqlalchemy.orm import Session
 
 from haiquan.inspection import repository as repo
-from haiquan.inspection.domain import LocationStatus
+from haiquan.inspection.domain import InspectionLocationStatus
 from haiquan.kit.auth import Principal, Scope, same_hash
 from haiquan.kit.errors import Unauthorized
 
@@ -36,7 +36,7 @@ def principal_from_device_key(session: Session, key: str) -> Principal:
     if found is None or not same_hash(found[0].key_hash, hashlib.sha256(key.encode()).hexdigest()):
         raise Unauthorized("the device key is not valid", code="invalid_device_key")
     scanner, loc = found
-    if scanner.revoked_at is not None or loc.status != LocationStatus.APPROVED:
+    if scanner.revoked_at is not None or loc.status != InspectionLocationStatus.APPROVED:
         raise Unauthorized("this scanner or its location is no longer in service", code="device_revoked")
     return Principal(
         kind=KIND,

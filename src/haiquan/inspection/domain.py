@@ -20,12 +20,12 @@ from haiquan.inspection.catalogue import InspectionEvent
 from haiquan.kit.domain_errors import Conflict, ValidationFailed
 
 
-class LocationKind(StrEnum):
+class InspectionLocationKind(StrEnum):
     CENTRALISED = "centralised"  # địa điểm kiểm tra tập trung
     EXPRESS_WAREHOUSE = "express_warehouse"  # kho hàng của doanh nghiệp chuyển phát nhanh
 
 
-class LocationStatus(StrEnum):
+class InspectionLocationStatus(StrEnum):
     SUBMITTED = "submitted"
     RETURNED = "returned"
     CHECKED = "checked"
@@ -59,13 +59,13 @@ class WorkflowError(Conflict):
 
 @dataclass(frozen=True)
 class Move:
-    to: LocationStatus
+    to: InspectionLocationStatus
     event: InspectionEvent
     actor: Actor
 
 
-S, C = LocationStatus, Command  # short names for the table below
-_RULES: list[tuple[Command, frozenset[LocationStatus | None], LocationStatus, InspectionEvent, Actor]] = [
+S, C = InspectionLocationStatus, Command  # short names for the table below
+_RULES: list[tuple[Command, frozenset[InspectionLocationStatus | None], InspectionLocationStatus, InspectionEvent, Actor]] = [
     (C.APPLY,      frozenset({None}),                      S.SUBMITTED, InspectionEvent.LOCATION_APPLIED,     Actor.OPERATOR),
     (C.RESUBMIT,   frozenset({S.RETURNED}),                S.SUBMITTED, InspectionEvent.LOCATION_RESUBMITTED, Actor.OPERATOR),
     (C.WITHDRAW,   frozenset({S.SUBMITTED, S.RETURNED}),   S.WITHDRAWN, InspectionEvent.LOCATION_WITHDRAWN,   Actor.OPERATOR),
@@ -76,7 +76,7 @@ _RULES: list[tuple[Command, frozenset[LocationStatus | None], LocationStatus, In
 ]  # fmt: skip
 
 # The workflow: (status, command) -> the move; a pair not in it is refused. None: not applied yet.
-WORKFLOW: dict[tuple[LocationStatus | None, Command], Move] = {
+WORKFLOW: dict[tuple[InspectionLocationStatus | None, Command], Move] = {
     (status, command): Move(to, event, actor)
     for command, sources, to, event, actor in _RULES
     for status in sources
@@ -84,7 +84,7 @@ WORKFLOW: dict[tuple[LocationStatus | None, Command], Move] = {
 FINAL = frozenset({S.APPROVED, S.REFUSED, S.WITHDRAWN})
 
 
-def move(status: LocationStatus | None, command: Command) -> Move:
+def move(status: InspectionLocationStatus | None, command: Command) -> Move:
     found = WORKFLOW.get((status, command))
     if found is None:
         where = f"in status {status}" if status is not None else "not applied for yet"
@@ -92,11 +92,11 @@ def move(status: LocationStatus | None, command: Command) -> Move:
     return found
 
 
-# Conditions a location must show before its check can pass: the platform's floor, configurable per
+# LocationConditions a location must show before its check can pass: the platform's floor, configurable per
 # deployment later; the decree's figures are for the checking officer to verify on site.
 MIN_SCANNERS = 1
 MIN_CAMERAS = 1
-CODE_KIND = {LocationKind.CENTRALISED: "DDKT", LocationKind.EXPRESS_WAREHOUSE: "KCPN"}
+CODE_KIND = {InspectionLocationKind.CENTRALISED: "DDKT", InspectionLocationKind.EXPRESS_WAREHOUSE: "KCPN"}
 CODE_PATTERN = re.compile(r"^\d{2}-(DDKT|KCPN)-\d{4}$")
 
 
@@ -112,7 +112,7 @@ def missing_conditions(*, area_m2: Decimal, scanners: int, cameras: int) -> list
     return out
 
 
-def location_code(department: str, kind: LocationKind, seq: int) -> str:
+def location_code(department: str, kind: InspectionLocationKind, seq: int) -> str:
     """`<department>-<DDKT|KCPN>-<4 digits>`, e.g. 01-DDKT-0001: unique per department and kind."""
     if not re.fullmatch(r"\d{2}", department):
         raise ValueError(f"a department code has two digits, not {department!r}")

@@ -14,8 +14,8 @@ from fastapi.responses import RedirectResponse, Response
 from haiquan.deps import audit_refusal, get_db
 from haiquan.inspection import repository as repo
 from haiquan.inspection import service, views
-from haiquan.inspection.domain import LocationStatus
-from haiquan.inspection.schemas import CheckIn, DecisionIn
+from haiquan.inspection.domain import InspectionLocationStatus
+from haiquan.inspection.schemas import ApprovalDecisionIn, LocationCheckIn
 from haiquan.kit.errors import DomainError
 from haiquan.web import nav
 from haiquan.web.i18n import add_labels, add_messages
@@ -33,14 +33,14 @@ add_messages({
     "insp.code": ("Mã địa điểm", "Location code"),
     "insp.name": ("Tên", "Name"),
     "insp.operator": ("Doanh nghiệp", "Operator"),
-    "insp.conditions": ("Điều kiện", "Conditions"),
+    "insp.conditions": ("Điều kiện", "LocationConditions"),
     "insp.area": ("Diện tích (m²)", "Area (m²)"),
     "insp.scanners": ("Máy soi", "Scanners"),
     "insp.cameras": ("Camera", "Cameras"),
     "insp.status": ("Trạng thái", "Status"),
     "insp.action": ("Xử lý", "Action"),
     "insp.note": ("Ghi chú", "Note"),
-    "insp.check_pass": ("Đạt điều kiện", "Conditions met"),
+    "insp.check_pass": ("Đạt điều kiện", "LocationConditions met"),
     "insp.check_return": ("Trả hồ sơ", "Return"),
     "insp.approve": ("Phê duyệt", "Approve"),
     "insp.refuse": ("Từ chối", "Refuse"),
@@ -81,7 +81,7 @@ def locations_page(request: Request, ctx: PageCtx) -> Response:
     can_approve = {
         r.id
         for r in rows
-        if r.status == LocationStatus.CHECKED and service.may_approve(ctx.session, ctx.principal, r)
+        if r.status == InspectionLocationStatus.CHECKED and service.may_approve(ctx.session, ctx.principal, r)
     }
     return render(request, "inspection_locations.html", {"items": rows, "can_approve": can_approve,
                                                          "can_check": ctx.principal.role in service.CHECK_ROLES})  # fmt: skip
@@ -93,10 +93,10 @@ async def _act(request: Request, ctx: PageCtx, location_id: str, act: str) -> Re
     note = str(posted.get("note") or "")[:2000]
     try:
         if act == "check":
-            data = CheckIn(passed=posted.get("passed") == "yes", note=note)
+            data = LocationCheckIn(passed=posted.get("passed") == "yes", note=note)
             service.check(ctx.session, principal=ctx.principal, location_id=location_id, data=data)
         else:
-            choice = DecisionIn(
+            choice = ApprovalDecisionIn(
                 decision="approve" if posted.get("decision") == "approve" else "refuse", note=note
             )
             service.decide(ctx.session, principal=ctx.principal, location_id=location_id, data=choice)

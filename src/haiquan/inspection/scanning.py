@@ -7,7 +7,7 @@ import re
 from enum import StrEnum
 
 
-class Verdict(StrEnum):
+class ScanVerdict(StrEnum):
     CLEAR = "clear"
     SUSPICIOUS = "suspicious"
 
@@ -83,10 +83,10 @@ def check_content(data: bytes, *, sha256: str, size: int, content_type: str) -> 
         raise ScanError(f"the stored object is not {content_type}", field="image.content_type")
 
 
-def effect_on_declaration(verdict: Verdict, *, status: str, channel: str | None) -> Effect:
+def effect_on_declaration(verdict: ScanVerdict, *, status: str, channel: str | None) -> Effect:
     """What a verdict does to a commercial declaration: a suspicious image turns a declaration still
     under check red (or finds it red); past that, it is flagged for the officer."""
-    if verdict is Verdict.CLEAR:
+    if verdict is ScanVerdict.CLEAR:
         return Effect.RECORDED
     if channel == "red":
         return Effect.ALREADY_RED

@@ -17,8 +17,8 @@ from haiquan.declarations.events import transition
 from haiquan.inspection import devices, images, scanning
 from haiquan.inspection import repository as repo
 from haiquan.inspection.catalogue import InspectionEvent
-from haiquan.inspection.domain import LocationStatus
-from haiquan.inspection.scanning import Effect, ReferenceKind, ScanError, Verdict
+from haiquan.inspection.domain import InspectionLocationStatus
+from haiquan.inspection.scanning import Effect, ReferenceKind, ScanError, ScanVerdict
 from haiquan.inspection.schemas import ScanIn, ScannerIn
 from haiquan.inspection.tables import LocationRow, ScannerRow, ScanResultRow
 from haiquan.kit import audit, clock, outbox
@@ -36,7 +36,7 @@ def register_scanner(
     if not (principal.is_enterprise or principal.is_officer):
         raise Forbidden("scanners are registered by the operator or customs", code="forbidden")
     loc = repo.get_location(session, location_id, scope=principal.scope)
-    if loc.status != LocationStatus.APPROVED or loc.code is None:
+    if loc.status != InspectionLocationStatus.APPROVED or loc.code is None:
         raise Conflict("scanners are registered at an approved location", field="location_id")
     if repo.scanner_by_serial(session, loc.id, data.serial, scope=principal.scope) is not None:
         raise Conflict(f"scanner {data.serial} is registered here", field="serial")
@@ -82,7 +82,7 @@ def store_image(
     if principal.kind != devices.KIND:
         principal.require_enterprise()
         if not repo.list_locations(
-            session, scope=principal.scope, status=LocationStatus.APPROVED.value, limit=1
+            session, scope=principal.scope, status=InspectionLocationStatus.APPROVED.value, limit=1
         ):
             raise Forbidden(
                 "images are stored by the operators of approved locations and their scanners",
@@ -133,7 +133,7 @@ def _check_target(data: ScanIn) -> None:
         raise ValidationFailed(
             "give exactly one of declaration_number and house_bill", field="declaration_number"
         )
-    if data.verdict is Verdict.SUSPICIOUS and not data.note.strip():
+    if data.verdict is ScanVerdict.SUSPICIOUS and not data.note.strip():
         raise ValidationFailed("a suspicious verdict needs a note saying what was seen", field="note")
 
 
@@ -143,7 +143,7 @@ def record_scan(session: Session, *, principal: Principal, data: ScanIn, data_di
         principal.require_enterprise()
     _check_target(data)
     loc = repo.location_by_code(session, data.location_code, scope=principal.scope)
-    if loc.status != LocationStatus.APPROVED:
+    if loc.status != InspectionLocationStatus.APPROVED:
         raise Conflict(f"location {loc.code} is not approved", field="location_code")
     scanner = _scanner(session, principal, loc, data.scanner_serial)
     digest, kind = _check_image(data, data_dir)
@@ -180,7 +180,7 @@ def _apply_verdict(session: Session, loc: LocationRow, data: ScanIn, *, actor: s
     if data.declaration_number is not None:
         return _on_declaration(session, loc, data, actor=actor)
     assert data.house_bill is not None
-    if data.verdict is Verdict.CLEAR:
+    if data.verdict is ScanVerdict.CLEAR:
         return Effect.RECORDED
     held = hold_parcel_hook(session, house_bill=data.house_bill, reason=data.note, actor=actor, unit=loc.unit)
     return Effect.HELD if held else Effect.RECORDED

@@ -11,8 +11,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from haiquan.inspection.domain import LocationKind
-from haiquan.inspection.scanning import Verdict
+from haiquan.inspection.domain import InspectionLocationKind
+from haiquan.inspection.scanning import ScanVerdict
 from haiquan.kit.errors import ValidationFailed
 from haiquan.kit.money import Dec
 from haiquan.reference import validators
@@ -24,34 +24,34 @@ class In(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class Conditions(In):
+class LocationConditions(In):
     area_m2: Decimal = Field(gt=0, max_digits=12, decimal_places=2, description="Area in square metres")
     scanners: int = Field(ge=0, le=1000, description="Scanners (X-ray) installed")
     cameras: int = Field(ge=0, le=10000, description="Surveillance cameras connected to customs")
     address: str = Field(min_length=5, max_length=500)
 
 
-class LocationIn(Conditions):
-    kind: LocationKind
+class LocationApplicationIn(LocationConditions):
+    kind: InspectionLocationKind
     name: str = Field(min_length=3, max_length=200)
     unit: str = Field(min_length=2, max_length=16, description="The customs unit that will supervise it")
 
 
-class CheckIn(In):
+class LocationCheckIn(In):
     passed: bool = Field(description="true: the conditions hold on site; false: returned to the operator")
     note: str = Field(default="", max_length=2000)
 
 
-class DecisionIn(In):
+class ApprovalDecisionIn(In):
     decision: Literal["approve", "refuse"]
     note: str = Field(default="", max_length=2000)
 
 
-class WithdrawIn(In):
+class WithdrawalIn(In):
     note: str = Field(default="", max_length=2000)
 
 
-class HistoryOut(BaseModel):
+class LocationHistoryOut(BaseModel):
     command: str
     from_status: str | None
     to_status: str
@@ -77,7 +77,7 @@ class LocationOut(BaseModel):
     approved_at: datetime | None
     approved_by: str | None
     approved_as: str | None
-    history: list[HistoryOut] = []
+    history: list[LocationHistoryOut] = []
 
 
 class DelegationIn(In):
@@ -116,7 +116,7 @@ class ScannerOut(BaseModel):
     device_key: str | None = Field(default=None, description="Shown once, when the scanner is registered")
 
 
-class ImageIn(In):
+class ScanImageIn(In):
     reference: str = Field(
         min_length=1,
         max_length=2000,
@@ -146,8 +146,8 @@ class ScanIn(In):
         description="a parcel's house air waybill (exactly one)",
     )
     container: ContainerNo | None = None
-    image: ImageIn
-    verdict: Verdict
+    image: ScanImageIn
+    verdict: ScanVerdict
     note: str = Field(default="", max_length=2000, description="What was seen; required when suspicious")
     scanned_at: validators.Instant
 

@@ -12,8 +12,14 @@ from sqlalchemy.orm import Session
 from haiquan.inspection import domain
 from haiquan.inspection import repository as repo
 from haiquan.inspection.catalogue import InspectionEvent
-from haiquan.inspection.domain import Command, LocationKind, LocationStatus
-from haiquan.inspection.schemas import CheckIn, Conditions, DecisionIn, DelegationIn, LocationIn
+from haiquan.inspection.domain import Command, InspectionLocationKind, InspectionLocationStatus
+from haiquan.inspection.schemas import (
+    ApprovalDecisionIn,
+    DelegationIn,
+    LocationApplicationIn,
+    LocationCheckIn,
+    LocationConditions,
+)
 from haiquan.inspection.tables import DelegationRow, LocationHistoryRow, LocationRow
 from haiquan.kit import audit, clock, outbox, sequences
 from haiquan.kit.auth import DECIDING_ROLES, Principal, Scope
@@ -43,7 +49,7 @@ def _record(session: Session, loc: LocationRow, step: domain.Move, *, actor: str
 
 def _advance(session: Session, loc: LocationRow, command: Command, *, actor: str, note: str) -> None:
     previous = loc.status
-    step = domain.move(LocationStatus(previous), command)
+    step = domain.move(InspectionLocationStatus(previous), command)
     loc.status, loc.updated_at = step.to.value, clock.now()
     _record(session, loc, step, actor=actor, previous=previous, command=command, note=note)
 
@@ -59,14 +65,14 @@ def _department(session: Session, unit: str) -> str:
     return department
 
 
-def apply(session: Session, *, principal: Principal, data: LocationIn) -> LocationRow:
+def apply(session: Session, *, principal: Principal, data: LocationApplicationIn) -> LocationRow:
     principal.require_enterprise()
     now = clock.now()
     loc = LocationRow(
         id=new_id(), code=None, kind=data.kind.value, name=data.name.strip(), address=data.address.strip(),
         unit=data.unit, department=_department(session, data.unit), operator_id=principal.id,
         operator_tax_code=principal.tax_code or "", area_m2=data.area_m2, scanners=data.scanners,
-        cameras=data.cameras, status=LocationStatus.SUBMITTED.value, applied_at=now, updated_at=now,
+        cameras=data.cameras, status=InspectionLocationStatus.SUBMITTED.value, applied_at=now, updated_at=now,
     )  # fmt: skip
     session.add(loc)
     session.flush()  # the location before its history row (no ORM relationship orders them)
@@ -75,11 +81,13 @@ def apply(session: Session, *, principal: Principal, data: LocationIn) -> Locati
     return loc
 
 
-def resubmit(session: Session, *, principal: Principal, location_id: str, data: Conditions) -> LocationRow:
+def resubmit(
+    session: Session, *, principal: Principal, location_id: str, data: LocationConditions
+) -> LocationRow:
     """The operator corrects its conditions after a return and sends the application again."""
     principal.require_enterprise()
     loc = repo.get_location(session, location_id, scope=principal.scope, for_update=True)
-    domain.move(LocationStatus(loc.status), Command.RESUBMIT)
+    domain.move(InspectionLocationStatus(loc.status), Command.RESUBMIT)
     loc.area_m2, loc.scanners, loc.cameras = data.area_m2, data.scanners, data.cameras
     loc.address = data.address.strip()
     _advance(session, loc, Command.RESUBMIT, actor=principal.label, note="")
@@ -93,7 +101,7 @@ def withdraw(session: Session, *, principal: Principal, location_id: str, note: 
     return loc
 
 
-def check(session: Session, *, principal: Principal, location_id: str, data: CheckIn) -> LocationRow:
+def check(session: Session, *, principal: Principal, location_id: str, data: LocationCheckIn) -> LocationRow:
     """An officer of the supervising unit records the on-site check: passed, or returned."""
     principal.require_officer(*CHECK_ROLES)
     loc = repo.get_location(session, location_id, scope=principal.scope, for_update=True)
@@ -148,15 +156,17 @@ def may_approve(session: Session, principal: Principal, loc: LocationRow) -> boo
     return True
 
 
-def decide(session: Session, *, principal: Principal, location_id: str, data: DecisionIn) -> LocationRow:
+def decide(
+    session: Session, *, principal: Principal, location_id: str, data: ApprovalDecisionIn
+) -> LocationRow:
     """Approve (the location gets its code) or refuse, as the department's director or a delegate."""
     principal.require_officer()
     loc = repo.get_location(session, location_id, scope=approver_scope(session, principal), for_update=True)
     right = _approval_right(session, principal, loc)
     command = Command.APPROVE if data.decision == "approve" else Command.REFUSE
-    domain.move(LocationStatus(loc.status), command)
+    domain.move(InspectionLocationStatus(loc.status), command)
     if command is Command.APPROVE:
-        kind = LocationKind(loc.kind)
+        kind = InspectionLocationKind(loc.kind)
         seq = sequences.next_value(session, f"inspection_code_{loc.department.lower()}_{kind.value}")
         loc.code = domain.location_code(loc.department, kind, seq)
         loc.approved_at, loc.approved_by, loc.approved_as = clock.now(), principal.label, right
