@@ -152,6 +152,8 @@ PATH_VALUES = {
     "goods_id": "0" * 32,
     "tax_code": DECLARANT,
     "operator_id": "0" * 32,
+    "location_id": "0" * 32,
+    "scan_id": "0" * 32,
 }
 
 
