@@ -16,11 +16,12 @@ from haiquan.declarations.schemas import DeclarationIn
 from haiquan.declarations.tables import PaperCaptureRow
 from haiquan.deps import Ctx, Tx
 from haiquan.kit import clock
-from haiquan.kit.errors import Forbidden
+from haiquan.kit.errors import Forbidden, ValidationFailed
 from haiquan.kit.transaction import TransactionRoute
 from haiquan.reference import validators
 
 router = APIRouter(prefix="/api/v1", route_class=TransactionRoute)
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)  # a report's days (and no overflow at the ends)
 
 
 class PaperDeclarationIn(BaseModel):
@@ -112,11 +113,13 @@ def _bounds(start: date | None, end: date | None) -> tuple[datetime | None, date
 def paper_report(
     ctx: Ctx,
     office: str | None = None,
-    date_from: Annotated[date | None, Query(alias="from")] = None,
-    date_to: Annotated[date | None, Query(alias="to")] = None,
+    date_from: Annotated[date | None, Query(alias="from", ge=FIRST_DAY, le=LAST_DAY)] = None,
+    date_to: Annotated[date | None, Query(alias="to", ge=FIRST_DAY, le=LAST_DAY)] = None,
 ) -> PaperReportOut:
     if not ctx.principal.is_officer:
         raise Forbidden("reports are for customs officers", code="officers_only")
+    if date_from and date_to and date_to < date_from:
+        raise ValidationFailed("to is before from", field="to")
     lo, hi = _bounds(date_from, date_to)
     found = repo.counts(ctx.session, scope=ctx.principal.scope, office=office, start=lo, end=hi)
     rows = [PaperCountOut(office=o, reason=r, back_captured=b, count=n) for o, r, b, n in found]

@@ -123,7 +123,7 @@ class ScanImageIn(In):
         description="An https URL, a key in customs' image store, or dicos:<UID>",
     )
     sha256: str = Field(max_length=128, description="SHA-256 of the image, 64 hexadecimal digits")
-    size_bytes: int = Field(gt=0, le=64 * 1024 * 1024)
+    size_bytes: int = Field(ge=1, le=64 * 1024 * 1024)
     content_type: str = Field(max_length=40, description="image/jpeg, image/png or application/dicos")
 
 
