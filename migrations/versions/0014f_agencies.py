@@ -2,7 +2,7 @@
 (their systems and staff), permits and their history, and the declaration's hold while a permit is missing.
 
 Revision ID: 0014f
-Revises: 0014d
+Revises: 0014e
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0014f"
-down_revision: str | Sequence[str] | None = "0014d"
+down_revision: str | Sequence[str] | None = "0014e"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -9,10 +9,13 @@ from haiquan.agencies.api import router as agencies_router
 from haiquan.agencies.pages import router as agencies_pages
 from haiquan.cargo.api import router as cargo_router
 from haiquan.declarations.api import router as declarations_router
+from haiquan.declarations.paper_api import router as paper_router
 from haiquan.declarations.schemas import NotificationOut
 from haiquan.enforcement.api import router as enforcement_router
 from haiquan.enforcement.case_pages import router as case_pages
 from haiquan.enforcement.pages import router as enforcement_pages
+from haiquan.inspection.api import router as inspection_router
+from haiquan.inspection.pages import router as inspection_pages
 from haiquan.kit import openapi
 from haiquan.kit.queryparams import refuse_unknown_query
 from haiquan.lowvalue.api import router as lowvalue_router
@@ -58,6 +61,11 @@ TAGS = [
     {"name": "reference", "description": "Reference lists: procedure codes"},
     {"name": "risk", "description": "Risk profiles, value control, lane rates, overrides and models"},
     {"name": "enforcement", "description": "Anti-smuggling cases, seizures, persons and watch lists"},
+    {
+        "name": "inspection",
+        "description": "Centralised inspection locations and express warehouses, approval delegations, "
+        "scanners and their images' results",
+    },
     {"name": "reports", "description": "Leaders' reports and their exports"},
     {"name": "sharing", "description": "Federation between nodes and agreements with other agencies"},
     {"name": "agencies", "description": "Line ministries' permits and inspections that clearance waits for"},
@@ -91,6 +99,7 @@ def include_routers(app: FastAPI) -> None:
     strict = [Depends(refuse_unknown_query)]
     app.include_router(supervision_router, dependencies=strict)
     app.include_router(declarations_router, dependencies=strict)
+    app.include_router(paper_router, dependencies=strict)
     app.include_router(payments_router, dependencies=strict)
     app.include_router(cargo_router, dependencies=strict)
     app.include_router(lowvalue_router, dependencies=strict)
@@ -98,6 +107,7 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(credentials_router, dependencies=strict)
     app.include_router(reference_router, dependencies=strict)
     app.include_router(enforcement_router, dependencies=strict)
+    app.include_router(inspection_router, dependencies=strict)
     app.include_router(reports_router, dependencies=strict)
     app.include_router(risk_router, dependencies=strict)
     app.include_router(sharing_router, dependencies=strict)
@@ -114,6 +124,7 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(bank_pages)
     app.include_router(supervision_pages)
     app.include_router(enforcement_pages)
+    app.include_router(inspection_pages)
     app.include_router(reports_pages)
     app.include_router(risk_pages_router)
     app.include_router(agencies_pages)

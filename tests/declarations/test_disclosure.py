@@ -154,6 +154,8 @@ PATH_VALUES = {
     "operator_id": "0" * 32,
     "permit_id": "0" * 32,
     "alert_id": "0" * 32,
+    "location_id": "0" * 32,
+    "scan_id": "0" * 32,
 }
 
 

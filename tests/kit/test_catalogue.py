@@ -26,7 +26,9 @@ ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src" / "haiquan"
 NAME = re.compile(r"^[a-z_]+(\.[a-z_]+)+$")  # as the envelope's schema says
 # past participles that do not end in -ed
-IRREGULAR = frozenset({"set", "paid", "held", "sent", "left", "made", "done", "taken", "given", "written"})
+IRREGULAR = frozenset(
+    {"set", "paid", "held", "sent", "left", "made", "done", "taken", "given", "written", "withdrawn"}
+)
 
 
 def supervision_pending() -> bool:

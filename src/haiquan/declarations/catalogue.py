@@ -30,6 +30,7 @@ class DeclarationEvent(StrEnum):
     GOODS_EXITED = "declaration.goods_exited"
     CHECK_REASSIGNED = "check.reassigned"
     CHECK_ESCALATED = "check.escalated"
+    PAPER_CAPTURED = "declaration.paper_captured"
 
 
 class DeclarationChanged(TypedDict):
@@ -94,12 +95,33 @@ class CheckEscalated(TypedDict):
     seconds_late: int
 
 
+class PaperCaptured(TypedDict):
+    """An officer captured a paper declaration (during an outage, or back-captured after it): the number
+    it got in the paper range, the paper's own number, the reason and who captured it."""
+
+    number: str
+    kind: str
+    office: str
+    declarant_tax_code: str
+    paper_number: str
+    reason: str
+    back_captured: bool
+    paper_lodged_at: str
+    incident: str | None
+    captured_by: str
+
+
 # Every event that changes a declaration (the declarant's notifications, the terminals' links)
-CHANGES = frozenset(DeclarationEvent) - {DeclarationEvent.CHECK_REASSIGNED, DeclarationEvent.CHECK_ESCALATED}
+CHANGES = frozenset(DeclarationEvent) - {
+    DeclarationEvent.CHECK_REASSIGNED,
+    DeclarationEvent.CHECK_ESCALATED,
+    DeclarationEvent.PAPER_CAPTURED,
+}
 
 PAYLOADS: dict[DeclarationEvent, type] = {e: DeclarationChanged for e in CHANGES} | {
     DeclarationEvent.CHECK_REASSIGNED: CheckReassigned,
     DeclarationEvent.CHECK_ESCALATED: CheckEscalated,
+    DeclarationEvent.PAPER_CAPTURED: PaperCaptured,
 }
 
 # Names used before the catalogue (commands, not facts), still accepted from nodes sending envelope 1

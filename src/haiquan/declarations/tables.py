@@ -165,3 +165,21 @@ class WebhookDeliveryRow(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(nullable=True)
     state: Mapped[str] = mapped_column(String(12), default="pending", index=True)
     last_error: Mapped[str] = mapped_column(String(300), default="")
+
+
+class PaperCaptureRow(Base):
+    """A declaration captured from paper by an officer (declarations.paper): the paper's own number, why it
+    was on paper, whether it was back-captured after an outage, who captured it."""
+
+    __tablename__ = "declaration_paper_captures"
+    number: Mapped[str] = mapped_column(String(12), primary_key=True)
+    office: Mapped[str] = mapped_column(String(16), index=True)
+    paper_number: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(String(20))
+    back_captured: Mapped[bool] = mapped_column(Boolean)
+    paper_lodged_at: Mapped[datetime]
+    incident: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    captured_by: Mapped[str] = mapped_column(String(120))
+    captured_at: Mapped[datetime]
+    __table_args__ = (UniqueConstraint("office", "paper_number", name="uq_declaration_paper_office_number"),)

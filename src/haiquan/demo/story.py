@@ -187,11 +187,14 @@ def _lowvalue_lines(story: dict[str, Any]) -> list[str]:
 
 def describe(story: dict[str, Any]) -> list[str]:
     """What `haiquan demo seed` prints about the vessel, so a new user knows what to look at."""
+    from haiquan.demo import inspection
+
     if not story.get("bills"):
         return []
     first, ready, left = story["bills"][:3]
     return [
         *_lowvalue_lines(story),
+        *inspection.describe(story.get("inspection", {})),
         f"Vessel {story['vessel']} {story['voyage']} at {story['location']} (manifest {story['manifest']}):"
         f" {story['gated_in']} containers gated in.",
         f"  {first['container']} (bill {first['goods_id']}): early gate-out {story['early_exit']}"

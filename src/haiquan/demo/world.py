@@ -109,10 +109,13 @@ def _other_domains(db: Database, settings: Settings, rng: random.Random) -> dict
     with db.unit_of_work() as uow:
         seed_cases(uow.session, year=clock.today_vn().year, rng=rng)
         uow.commit()
+    from haiquan.demo.inspection import seed_inspection
+
     with db.unit_of_work() as uow:
         story = seed_supervision(uow.session, rng=rng)
         uow.commit()
-    return clear_and_release(db, settings, story)
+    story = clear_and_release(db, settings, story)
+    return {**story, "inspection": seed_inspection(db, settings)}
 
 
 def _lowvalue(db: Database, settings: Settings, out: Seeded, rng: random.Random) -> dict[str, Any]:

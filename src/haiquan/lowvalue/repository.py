@@ -75,6 +75,12 @@ def parcel(session: Session, number: str, *, scope: Scope, for_update: bool = Fa
     return session.scalars(stmt).first()
 
 
+def by_item_key(session: Session, item_key: str, *, scope: Scope) -> list[ParcelRow]:
+    """The parcels lodged under a house air waybill or postal item id (one per carrier), in `scope`."""
+    stmt = _scoped(select(ParcelRow).where(ParcelRow.item_key == item_key), scope)
+    return list(session.scalars(stmt.order_by(ParcelRow.number)))
+
+
 def search(
     session: Session,
     *,

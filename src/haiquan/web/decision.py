@@ -15,6 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from haiquan.agencies import views as agency_permits
 from haiquan.declarations import officer, repository, views
 from haiquan.deps import get_db
+from haiquan.inspection import views as scanner_views
 from haiquan.kit import clock
 from haiquan.kit.errors import DomainError, NotFound
 from haiquan.web import (
@@ -72,6 +73,9 @@ def _declaration(
         "kinds": forms.decision_kinds(row, repository.recorded(ctx.session, row, scope=scope)) if can else [],
         "form": form,
         "permits": agency_permits.for_page(ctx.session, ctx.principal, number),
+        "scanner_images": scanner_views.for_declaration(
+            ctx.session, principal=ctx.principal, number=row.number, office=row.office
+        ),
         "errors": errors,
         "error_summary": _summary(errors, lang),
         "decision_saved": request.cookies.get(FLASH_COOKIE) == "decision.saved",
