@@ -1,7 +1,8 @@
 """The leaders' page (`GET /enforcement`): the articles' sentence, seizures by substance, a province ×
 period heat map and a route × period chart. On the shared web layer: the officer's session (anonymous →
-/login?next=…), the shared layout and catalogue, Plotly from /static/vendor/plotly.min.js (the installed
-package), the figures as JSON drawn by one script carrying the page's CSP nonce."""
+/login?next=…), the shared layout and catalogue, Plotly's cartesian bundle and configuration (web.hashed,
+static/charts.js), the figures as JSON drawn by one script carrying the page's CSP nonce, each with a
+sentence for screen readers."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from haiquan.enforcement import reports
 from haiquan.kit import clock
 from haiquan.web import nav
 from haiquan.web.i18n import add_messages, lang_of, t
-from haiquan.web.render import add_template_dir, render
+from haiquan.web.render import add_template_dir, format_number, render
 from haiquan.web.session import PageCtx
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -49,6 +50,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "enforcement.page.month": ("tháng", "month"),
     "enforcement.page.quarter": ("quý", "quarter"),
     "enforcement.page.half": ("nửa năm", "half-year"),
+    "enforcement.page.none": ("không có số liệu", "no figures"),
 }
 add_messages(MESSAGES)
 
@@ -95,6 +97,32 @@ def charts(summary: dict[str, Any], disp: dict[str, Any], lang: str) -> dict[str
     }
 
 
+def _top(pairs: list[tuple[str, float]], lang: str, unit: str = "", n: int = 5) -> str:
+    """The largest figures as a sentence: "Heroin 1.200 g; Cocaine 300 g" (or "no figures")."""
+    shown = sorted((p for p in pairs if p[1]), key=lambda p: -p[1])[:n]
+    if not shown:
+        return t("enforcement.page.none", lang)
+    return "; ".join(f"{name} {format_number(round(v, 1), lang)}{unit}" for name, v in shown)
+
+
+def summaries(summary: dict[str, Any], disp: dict[str, Any], lang: str) -> dict[str, str]:
+    """Each chart's text for screen readers: its largest figures."""
+    periods = disp["periods"]
+
+    def by_total(dim: str) -> str:
+        return _top([(_name(r, lang), sum(float(v) for v in r["values"])) for r in disp[dim]], lang)
+
+    cells = [
+        (f"{_name(r, lang)} {p}", float(v)) for r in disp["province"] for p, v in zip(periods, r["values"], strict=False)
+    ]  # fmt: skip
+    return {
+        "substances": _top([(_name(s, lang), float(s["grams"])) for s in summary["substances"]], lang, " g"),
+        "heat": _top(cells, lang),
+        "routes": by_total("route"),
+        "regions": by_total("region"),
+    }
+
+
 @router.get("/enforcement", response_class=HTMLResponse)
 def enforcement_page(
     request: Request,
@@ -122,4 +150,5 @@ def enforcement_page(
     return render(request, "enforcement.html", {
         "e": words(lang), "w": w, "summary": summary, "text": summary["text_vi" if lang == "vi" else "text_en"],
         "figures": figures, "shift": shift, "names": names, "period": period, "periods": reports.PERIODS,
+        "summaries": summaries(summary, disp, lang),
     })  # fmt: skip

@@ -42,6 +42,7 @@ register("nav.risk", "/risk", roles=("analyst", *LEADERS))
 register("nav.payments", "/payments")
 register("nav.enforcement", "/enforcement")
 register("nav.reports", "/reports", roles=("analyst", *LEADERS))
+register("nav.sharing", "/sharing", roles=("analyst", *LEADERS))
 
 
 def has_page(app: FastAPI, path: str) -> bool:
