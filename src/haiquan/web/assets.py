@@ -56,7 +56,10 @@ def wants_page(request: Request) -> bool:
 
 def _error_page(request: Request, status: int, key: str, fallback: str) -> Response:
     lang = i18n.lang_of(request)
-    message = i18n.t(key, lang) if key in i18n.MESSAGES else i18n.problem_text(fallback, lang)
+    if fallback in i18n.PROBLEMS or key not in i18n.MESSAGES:  # a known detail says more than its code
+        message = i18n.problem_text(fallback, lang)
+    else:
+        message = i18n.t(key, lang)
     return render(request, "error.html", {"status": status, "message": message}, status_code=status)
 
 
