@@ -12,6 +12,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from haiquan.kit import errors
@@ -41,7 +43,14 @@ def install(app: FastAPI) -> None:
     app.add_api_route(hashed.PREFIX + "{name}", _asset, methods=["GET"], include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     env.globals["asset"] = hashed.url
+    env.filters["actor"] = _actor
     _html_errors(app)
+
+
+@pass_context
+def _actor(ctx: Context, value: str | None, names: dict[str, str] | None = None) -> str:
+    """`{{ h.actor|actor(names) }}`: an event's actor in words (i18n.actor_label)."""
+    return i18n.actor_label(value, names, ctx.get("lang", i18n.DEFAULT_LANG))
 
 
 def wants_page(request: Request) -> bool:

@@ -200,6 +200,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "nav.breadcrumb": ("Vị trí", "You are here"),
     "chart.summary": ("Tóm tắt biểu đồ", "Chart summary"),
     "sharing.refresh": ("Làm mới số liệu", "Refresh the figures"),
+    "actor.enterprise": ("Doanh nghiệp {id}", "Enterprise {id}"),
+    "actor.officer": ("Công chức {id}", "Officer {id}"),
+    "actor.bank": ("Ngân hàng {id}", "Bank {id}"),
+    "actor.terminal": ("Doanh nghiệp kho bãi {id}", "Terminal operator {id}"),
+    "actor.system": ("Hệ thống", "The system"),
     "table.scroll": ("Bảng {name}, cuộn ngang để xem thêm", "Table {name}, scroll sideways for more"),
 }
 
@@ -328,6 +333,17 @@ def problem_text(message: str, lang: str = DEFAULT_LANG) -> str:
     if pair is not None:
         return _pick(pair, lang)
     return message if lang == "en" and message else t("error.generic", lang)
+
+
+def actor_label(actor: str | None, names: dict[str, str] | None = None, lang: str = DEFAULT_LANG) -> str:
+    """Who did it, as a person reads it: "enterprise:0302098785" → the company's name when the page knows
+    it, else "Doanh nghiệp 0302098785"; "officer:nb_1" → "Công chức nb_1"; anything else → "Hệ thống"."""
+    kind, _, ident = (actor or "").partition(":")
+    if ident and names and names.get(ident):
+        return names[ident]
+    if ident and f"actor.{kind}" in MESSAGES:
+        return t(f"actor.{kind}", lang, id=ident)
+    return t("actor.system", lang) if not ident else ident
 
 
 def add_messages(messages: dict[str, tuple[str, str]]) -> None:
