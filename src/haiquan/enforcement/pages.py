@@ -86,7 +86,7 @@ def charts(summary: dict[str, Any], disp: dict[str, Any], lang: str) -> dict[str
     subs, periods, provinces = summary["substances"], disp["periods"], disp["province"]
     bars = [{"type": "bar", "x": [_name(s, lang) for s in subs], "y": [float(s["grams"]) for s in subs]}]
     heat = [{
-        "type": "heatmap", "colorscale": "YlOrRd", "x": periods, "y": [_name(r, lang) for r in provinces],
+        "type": "heatmap", "colorscale": "YlOrRd", "reversescale": True, "x": periods, "y": [_name(r, lang) for r in provinces],
         "z": [[float(v) for v in r["values"]] for r in provinces],
     }]  # fmt: skip
     return {
