@@ -343,7 +343,7 @@ def actor_label(actor: str | None, names: dict[str, str] | None = None, lang: st
         return names[ident]
     if ident and f"actor.{kind}" in MESSAGES:
         return t(f"actor.{kind}", lang, id=ident)
-    return t("actor.system", lang) if not ident else ident
+    return ident or t("actor.system", lang)
 
 
 def add_messages(messages: dict[str, tuple[str, str]]) -> None:
