@@ -6,6 +6,7 @@ code's JSON shown to a person)."""
 from __future__ import annotations
 
 import inspect
+from datetime import date
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -44,6 +45,7 @@ def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     env.globals["asset"] = hashed.url
     env.filters["actor"] = _actor
+    env.filters["vndate"] = _vndate
     _html_errors(app)
 
 
@@ -51,6 +53,14 @@ def install(app: FastAPI) -> None:
 def _actor(ctx: Context, value: str | None, names: dict[str, str] | None = None) -> str:
     """`{{ h.actor|actor(names) }}`: an event's actor in words (i18n.actor_label)."""
     return i18n.actor_label(value, names, ctx.get("lang", i18n.DEFAULT_LANG))
+
+
+def _vndate(value: date | str | None) -> str:
+    """A day as Vietnam writes it, 07/12/2026 (a date or an ISO string)."""
+    if not value:
+        return "—"
+    day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    return day.strftime("%d/%m/%Y")
 
 
 def wants_page(request: Request) -> bool:
