@@ -59,6 +59,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/supervision.py
 	$(PY) benchmarks/payments.py 3000 pg
 	$(PY) benchmarks/reports.py
+	$(PY) benchmarks/pages.py
 	$(PY) benchmarks/sharing.py
 	$(PY) benchmarks/risk.py
 	$(VENV)/bin/haiquan risk train --train $(KCS)/df_syn_train_eng.csv --valid $(KCS)/df_syn_valid_eng.csv --model benchmarks/out/model.json

@@ -62,6 +62,15 @@ def chromium() -> str:
     return str(found)
 
 
+def axe_script() -> str:
+    """axe-core's script, from the axe-playwright-python test dependency (never served by the app)."""
+    try:
+        from axe_playwright_python.base import AXE_SCRIPT
+    except ImportError:
+        need_service("axe-playwright-python (axe-core) is not installed: pip install -e '.[dev]'")
+    return str(AXE_SCRIPT)
+
+
 def kcs_dir() -> Path:
     """The KCS synthetic declarations (shared/data/kcs beside the repository, or HAIQUAN_KCS_DIR)."""
     folder = Path(os.environ.get("HAIQUAN_KCS_DIR") or ROOT.parent / "shared" / "data" / "kcs")

@@ -160,7 +160,7 @@ PATH_VALUES = {
 
 
 PARAM = r"{(\w+)(?::\w+)?}"
-ASSETS = {"/static/vendor/plotly.min.js", "/risk/plotly.min.js"}  # the charts' script
+ASSETS = {"/assets/{name}"}  # the pages' scripts and styles
 
 
 def get_paths(routes: list[Any], prefix: str = "") -> list[str]:

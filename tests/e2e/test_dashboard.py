@@ -106,18 +106,19 @@ def test_department_leader_watches_their_figures_live(browser: Any, dash: Dash) 
     assert NORTH in table
     assert HAI_PHONG not in table
     assert "dự toán" in page.locator("#rev-pct").inner_text()
+    assert page.locator("#rev-big").inner_text().startswith("Đã thu ")  # the amount first
     assert (
         page.evaluate("document.getElementById('rev-chart').data.length") == 3
     )  # this year, last year, estimate
     assert page.locator('nav.main a[href="/reports"]').count() == 1
     before = _cleared(page, NOI_BAI)
-    collected = page.locator("#rev-detail").inner_text()
+    collected = page.locator("#rev-big").inner_text()
 
     assert _pay(site, dash.unpaid, "LIVE-1", 50 * TOTAL).status_code == 201  # 1,066 M: over-paid, refundable
     # the declaration clears on the payment; the page sees both without reloading
     _until(lambda: page.evaluate("document.body.dataset.refreshed") is not None)
     _until(lambda: _cleared(page, NOI_BAI) == before + 1)
-    assert page.locator("#rev-detail").inner_text() != collected
+    assert page.locator("#rev-big").inner_text() != collected
     assert problems == []  # nothing refused by the Content-Security-Policy
     IMG.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(IMG / "dashboard.png"), full_page=True)

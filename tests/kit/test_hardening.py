@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from haiquan.web import hashed
 from tests.support import World
 
 
@@ -26,7 +27,7 @@ def test_json_answers_are_not_stored_nor_sniffed(world: World) -> None:
         assert r.headers["content-type"].startswith(("application/json", "application/problem+json"))
         assert r.headers["cache-control"] == "no-store", r.request.url
         assert r.headers["x-content-type-options"] == "nosniff"
-    script = world.client.get("/static/vendor/plotly.min.js")  # not JSON: its own caching, nosniff too
+    script = world.client.get(hashed.url("plotly.js"))  # not JSON: its own caching, nosniff too
     assert script.headers["cache-control"].startswith("public")
     assert script.headers["x-content-type-options"] == "nosniff"
 

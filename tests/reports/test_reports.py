@@ -13,6 +13,7 @@ from haiquan.organization.service import load_tree
 from haiquan.payments import budget
 from haiquan.payments.domain import EntryKind, assessment, payment
 from haiquan.payments.ledger import post
+from haiquan.web import hashed
 from tests.support import World
 
 BN = 10**9
@@ -160,7 +161,7 @@ def test_dashboard_page_on_the_shared_web_layer(world: World, app: Any) -> None:
     assert r.headers["location"] == "/login?next=/reports%3Funit%3D01"
     for gone in ("/reports/login", "/reports/static/plotly.min.js"):
         assert world.client.get(gone, follow_redirects=False).status_code in (303, 404)
-    js = world.client.get("/static/vendor/plotly.min.js")
+    js = world.client.get(hashed.url("plotly.js"))
     assert js.status_code == 200
     assert b"plotly" in js.content[:2000].lower()
     token = world.client.post(
@@ -172,7 +173,7 @@ def test_dashboard_page_on_the_shared_web_layer(world: World, app: Any) -> None:
     assert "Thu ngân sách so với dự toán" in page.text
     nonce = page.headers["content-security-policy"].split("'nonce-")[1].split("'")[0]
     assert f'<script nonce="{nonce}">' in page.text
-    assert 'src="/static/vendor/plotly.min.js"' in page.text
+    assert f'src="{hashed.url("plotly.js")}"' in page.text
     assert '<nav class="main"' in page.text
     assert 'href="/reports"' in page.text
     assert '"collected": "924000000000"' in page.text  # the figures as JSON (money a decimal string), 01 only

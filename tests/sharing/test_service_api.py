@@ -293,14 +293,22 @@ def test_status_page_and_totals_are_scoped(world: World, app: Any) -> None:
     r = world.client.get("/sharing", headers=world.off("hn_leader"))
     assert r.status_code == 200
     assert "Kết nối dữ liệu" in r.text
-    assert '<td>01AB</td><td class="n">1</td>' in r.text
-    assert '<td>01TE</td><td class="n">0</td>' in r.text
-    assert "<td>01B1</td><td>declaration.registered</td>" in r.text
+    assert '<td>01AB</td><td class="num">1</td>' in r.text
+    assert '<td>01TE</td><td class="num">0</td>' in r.text
+    assert "<td>01B1</td><td>Tờ khai đăng ký</td>" in r.text  # the event type in words, not its code
+    assert '<nav class="main"' in r.text  # inside the shared layout: navigation, logout
+    assert 'http-equiv="refresh"' not in r.text  # refreshed when the officer asks, never by itself
+    anonymous = world.client.get("/sharing", headers={"Accept": "text/html"}, follow_redirects=False)
+    assert anonymous.status_code == 303  # a browser is sent to log in, never shown a JSON 401
+    assert anonymous.headers["location"].startswith("/login?next=/sharing")
     status = world.client.get("/api/v1/sharing/status", headers=world.off("hn_leader")).json()
     assert [c["received"] for c in status["children"]] == [1, 0]
     assert status["federated"] is False
     assert "Data sharing" in world.client.get("/sharing?lang=en", headers=world.off("hn_leader")).text
-    assert world.client.get("/sharing", headers=world.off("nb_officer1")).status_code == 403
+    refused = world.client.get("/sharing?lang=vi", headers=world.off("nb_officer1"))
+    assert refused.status_code == 403
+    assert "Bạn không có quyền truy cập trang này" in refused.text  # the error page, not JSON
+    assert refused.headers["content-type"].startswith("text/html")
     assert world.client.get("/api/v1/sharing/status", headers=world.ent("0100109106")).status_code == 403
     mine = world.client.get("/api/v1/sharing/totals", headers=world.off("hn_leader")).json()
     assert {t["unit"] for t in mine} == {"01B1"}

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from haiquan.kit.tables import AuditEntry as AuditRow
-from haiquan.web import pages
+from haiquan.web import hashed, pages
 from tests.declarations.test_flow import pay
 from tests.support import World
 from tests.web.helpers import assignees, csrf_of, login, registered, status_of
@@ -266,17 +266,29 @@ def test_declarations_list_filters_and_pages(
     assert client.get("/declarations?cursor=garbage!").status_code == 200  # a stale link starts over
 
 
-def test_static_files_and_plotly_from_the_installed_package(world: World, client: TestClient) -> None:
+def test_static_files_and_the_partial_plotly_bundle_compressed_and_cached(
+    world: World, client: TestClient
+) -> None:
     css = client.get("/static/haiquan.css")
     assert css.status_code == 200
     assert "@media" in css.text
-    js = client.get("/static/vendor/plotly.min.js")
+    url = hashed.url("plotly.js")
+    assert url.startswith("/assets/plotly.")
+    assert url.endswith(".js")
+    js = client.get(url, headers={"Accept-Encoding": "gzip"})
     assert js.status_code == 200
     assert js.headers["content-type"].startswith("text/javascript")
-    assert b"plotly" in js.content[:2000].lower()
-    assert len(js.content) > 1_000_000
-    again = client.get("/static/vendor/plotly.min.js", headers={"If-None-Match": js.headers["etag"]})
+    assert js.headers["content-encoding"] == "gzip"
+    assert js.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert b"plotly.js (cartesian - minified) v4" in js.content[:200]  # httpx decoded it
+    assert int(js.headers["content-length"]) < 600_000  # the cartesian build, gzipped (4.8 MB in full)
+    plain = client.get(url, headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    assert len(plain.content) > 1_000_000
+    again = client.get(url, headers={"If-None-Match": js.headers["etag"]})
     assert again.status_code == 304
+    assert client.get("/assets/plotly.000000000000.js").status_code == 404
+    assert client.get("/static/vendor/plotly.min.js").status_code == 404  # the full bundle is not served
     paths = client.get("/openapi.json").json()["paths"]
     assert "/queue" not in paths
     assert "/login" not in paths

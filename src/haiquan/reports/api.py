@@ -80,6 +80,7 @@ def one(
 def export(
     name: str, ctx: Ctx, unit: Unit = None, date_from: From = None, date_to: To = None,
     format: Annotated[str, Query(pattern="^(xlsx|csv)$")] = "xlsx",
+    lang: Annotated[str | None, Query(pattern="^(vi|en)$", description="Excel headers in this language")] = None,
 ) -> Response:  # fmt: skip
     v = make_view(ctx, unit, date_from, date_to)
     data = figure(ctx, name, v)
@@ -88,7 +89,7 @@ def export(
         return Response(exports.to_csv(name, data), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{stem}.csv"'})  # fmt: skip
     return Response(
-        exports.to_xlsx(name, data),
+        exports.to_xlsx(name, data, lang),
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": f'attachment; filename="{stem}.xlsx"'},
     )

@@ -17,6 +17,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "reports.this_year": ("Năm nay (lũy kế)", "This year (cumulative)"),
     "reports.last_year_line": ("Cùng kỳ năm trước", "Same period last year"),
     "reports.bn": ("tỷ đồng", "bn VND"),
+    "reports.mn": ("triệu đồng", "m VND"),
+    "reports.vnd": ("đồng", "VND"),
     "reports.channels": ("Tỷ lệ phân luồng", "Channel mix"),
     "reports.green": ("Xanh", "Green"),
     "reports.yellow": ("Vàng", "Yellow"),

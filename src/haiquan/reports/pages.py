@@ -1,5 +1,5 @@
 """The leadership dashboard (`GET /reports`) on the shared web layer: the officer's session (`PageCtx`,
-anonymous → /login?next=…), the shared layout and catalogue, Plotly from /static/vendor/plotly.min.js,
+anonymous → /login?next=…), the shared layout and catalogue, Plotly's cartesian bundle (web.hashed),
 the figures as JSON read by one script carrying the page's CSP nonce, and live refresh by server-sent
 events (`GET /reports/events`)."""
 
@@ -43,8 +43,14 @@ def dashboard(
     lang = lang_of(request)
     query = f"unit={v.node}&date_from={v.start}&date_to={v.end}"
     live = f"unit={v.node}&date_from={v.start}" + ("" if date_to is None else f"&date_to={v.end}")
+    scope = (
+        ctx.principal.scope
+    )  # an ancestor above the caller's units is named, not linked (it would answer 403)
+    crumbs = [
+        c | {"link": scope.covers_unit(c["unit"]) and c["unit"] != v.node} for c in data["view"]["path"]
+    ]
     return render(request, "reports_dashboard.html", {
-        "w": words(lang), "data": data, "query": query, "live_query": live,
+        "w": words(lang), "data": data, "query": query, "live_query": live, "crumbs": crumbs,
         "data_json": json.dumps(data, ensure_ascii=False, default=str).replace("<", "\\u003c"),
     })  # fmt: skip
 

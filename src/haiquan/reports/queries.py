@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -166,26 +166,28 @@ def _year_back(d: date) -> date:
 
 
 def _cumulative(start: date, this_rows: Sequence[Any], last_rows: Sequence[Any]) -> dict[str, list[Any]]:
-    df = pd.DataFrame(
-        [(r[0], _f(r[1]), "this") for r in this_rows]
-        + [(_next_year(r[0]), _f(r[1]), "last") for r in last_rows],
-        columns=["day", "amount", "series"],
+    """Running totals through each day (inclusive) of this year and of last year moved a year on, on the
+    days either has. Plain Python: a few hundred days, where registering a frame in DuckDB cost ~100 ms."""
+    by_day: dict[date, list[float]] = {}
+    for r in this_rows:
+        by_day.setdefault(_as_date(r[0]), [0.0, 0.0])[0] += _f(r[1])
+    for r in last_rows:
+        by_day.setdefault(_as_date(_next_year(r[0])), [0.0, 0.0])[1] += _f(r[1])
+    out: dict[str, list[Any]] = {"day": [], "this": [], "last": []}
+    this_cum = last_cum = 0.0
+    for day in sorted(by_day):
+        this_cum += by_day[day][0]
+        last_cum += by_day[day][1]
+        out["day"].append(day.isoformat())
+        out["this"].append(vnd(repr(this_cum)))  # money: whole dong (the sums are exact below 2**53)
+        out["last"].append(vnd(repr(last_cum)))
+    return out
+
+
+def _as_date(d: Any) -> date:
+    return (
+        d.date() if isinstance(d, datetime) else d if isinstance(d, date) else date.fromisoformat(str(d)[:10])
     )
-    if df.empty:
-        return {"day": [], "this": [], "last": []}
-    rows = shape(
-        """SELECT day, sum(amount) FILTER (WHERE series = 'this') OVER w AS this_cum,
-                  sum(amount) FILTER (WHERE series = 'last') OVER w AS last_cum
-           FROM (SELECT CAST(day AS DATE) AS day, series, sum(amount) AS amount FROM df GROUP BY ALL)
-           WINDOW w AS (ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
-           QUALIFY row_number() OVER (PARTITION BY day ORDER BY series) = 1 ORDER BY day""",
-        df=df,
-    )
-    return {
-        "day": [r[0].isoformat() for r in rows],
-        "this": [vnd(repr(r[1] or 0)) for r in rows],  # money: whole dong (the sums are exact below 2**53)
-        "last": [vnd(repr(r[2] or 0)) for r in rows],
-    }
 
 
 def _next_year(d: date) -> date:

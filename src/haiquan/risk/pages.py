@@ -1,35 +1,32 @@
-"""The analyst's page `GET /risk`: targeting per office and month, charts drawn with Plotly (its
-JavaScript served from the installed `plotly` package). Vietnamese first, English with ?lang=en."""
+"""The analyst's page `GET /risk`: targeting per office and month, inside the shared layout (the officer's
+session, anonymous → /login?next=…, navigation, logout, the phone viewport), its charts drawn by one
+nonce'd script with the shared Plotly bundle and configuration (web.hashed, static/charts.js).
+Vietnamese first, English with ?lang=en."""
 
 from __future__ import annotations
 
 import json
-import secrets
 from datetime import timedelta
-from importlib import resources
 from pathlib import Path
+from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from haiquan.deps import Ctx
 from haiquan.kit import clock
 from haiquan.risk import performance
 from haiquan.risk.api import READERS
-from haiquan.web.render import CSP, SECURITY_HEADERS
+from haiquan.web.render import add_template_dir, render
+from haiquan.web.session import PageCtx
 
 router = APIRouter(tags=["risk"], include_in_schema=False)
-_env = Environment(
-    loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape(["html"])
-)
-_plotly: bytes | None = None
+add_template_dir(Path(__file__).parent / "templates")
 
 
 @router.get("/risk", response_class=HTMLResponse)
 def risk_page(
-    ctx: Ctx, lang: str = Query("vi", pattern="^(vi|en)$"), office: str | None = None
-) -> HTMLResponse:
+    request: Request, ctx: PageCtx, office: Annotated[str | None, Query(max_length=16)] = None
+) -> Response:
     ctx.principal.require_officer(*READERS)
     end = clock.today_vn()
     data = performance.report(
@@ -39,19 +36,5 @@ def risk_page(
         date_to=end,
         office=office,
     )
-    nonce = secrets.token_urlsafe(16)
     rows = json.dumps(data["rows"], default=str).replace("<", "\\u003c")  # no </script> in the data
-    html = _env.get_template("risk.html").render(
-        lang=lang, report=data, data_json=rows, who=ctx.principal.name, csp_nonce=nonce
-    )
-    return HTMLResponse(
-        html, headers={**SECURITY_HEADERS, "Content-Security-Policy": CSP.format(nonce=nonce)}
-    )
-
-
-@router.get("/risk/plotly.min.js")
-def plotly_js() -> Response:
-    global _plotly
-    if _plotly is None:
-        _plotly = resources.files("plotly").joinpath("package_data/plotly.min.js").read_bytes()
-    return Response(_plotly, media_type="application/javascript", headers={"Cache-Control": "max-age=86400"})
+    return render(request, "risk.html", {"report": data, "data_json": rows})

@@ -5,24 +5,26 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
 
-from fastapi import APIRouter, Query
-from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
 
 from haiquan.deps import Ctx, Tx
 from haiquan.kit import clock
 from haiquan.kit.auth import LEADER_ROLES, Role
 from haiquan.kit.transaction import TransactionRoute
-from haiquan.sharing import repository, service
+from haiquan.sharing import (
+    repository,
+    service,
+    words,  # noqa: F401  (registers the page's event labels)
+)
 from haiquan.sharing.schemas import AgreementIn, AgreementOut, ChildStatusOut, StatusOut, TotalOut
 from haiquan.sharing.tables import AgencyAgreement
+from haiquan.web.render import add_template_dir, render
+from haiquan.web.session import PageCtx
 
 router = APIRouter(tags=["sharing"], route_class=TransactionRoute)
-_templates = Environment(
-    loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape(["html"])
-)
+add_template_dir(Path(__file__).parent / "templates")
 _STATUS_ROLES = (*sorted(LEADER_ROLES), Role.ANALYST.value)
 
 
@@ -56,17 +58,14 @@ def totals(ctx: Ctx, since: date | None = None, until: date | None = None) -> li
 
 
 @router.get("/sharing", response_class=HTMLResponse, include_in_schema=False)
-def page(ctx: Ctx, lang: Annotated[str, Query(pattern="^(vi|en)$")] = "vi") -> HTMLResponse:
+def page(request: Request, ctx: PageCtx) -> Response:
+    """The child nodes' state and today's per-unit figures, inside the shared layout; refreshed when the
+    officer asks (a button), never by reloading itself."""
     st = _status(ctx)
     rows = repository.totals(ctx.session, scope=ctx.principal.scope, since=clock.today_vn())
-    html = _templates.get_template("status.html").render(
-        lang=lang,
-        st=st,
-        totals=[r for r in rows if r.dim == ""],
-        to_vn=clock.to_vn,
-        now=clock.to_vn(clock.now()),
-    )
-    return HTMLResponse(html)
+    return render(request, "sharing_status.html", {
+        "st": st, "totals": [r for r in rows if r.dim == ""], "to_vn": clock.to_vn, "now": clock.to_vn(clock.now()),
+    })  # fmt: skip
 
 
 def _out(r: AgencyAgreement) -> AgreementOut:

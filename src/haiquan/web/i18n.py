@@ -25,6 +25,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "nav.payments": ("Thu nộp thuế", "Payments"),
     "nav.enforcement": ("Chống buôn lậu", "Enforcement"),
     "nav.reports": ("Báo cáo", "Reports"),
+    "nav.sharing": ("Kết nối dữ liệu", "Data sharing"),
     "nav.main": ("Điều hướng chính", "Main navigation"),
     "top.unit": ("Đơn vị", "Unit"),
     "top.user": ("Người dùng", "User"),
@@ -183,6 +184,41 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The form expired or is not valid: reload the page",
     ),
     "error.back": ("Về trang chính", "Back to the start"),
+    "error.401": ("Vui lòng đăng nhập", "Please log in"),
+    "error.405": ("Không thực hiện được thao tác này ở đây", "This cannot be done here"),
+    "error.409": ("Dữ liệu đã thay đổi; vui lòng tải lại trang", "The record changed: reload the page"),
+    "error.422": (
+        "Giá trị nhập không hợp lệ; vui lòng kiểm tra lại",
+        "A value you entered is not valid: check it",
+    ),
+    "error.429": ("Quá nhiều yêu cầu; vui lòng thử lại sau ít phút", "Too many requests: try again soon"),
+    "error.500": ("Đã có lỗi xảy ra; vui lòng thử lại", "Something went wrong: try again"),
+    "error.503": ("Hệ thống đang bận; vui lòng thử lại", "The system is busy: try again"),
+    "error.generic": ("Yêu cầu không thực hiện được", "The request could not be done"),
+    "skip.content": ("Bỏ qua, đến nội dung chính", "Skip to main content"),
+    "nav.menu": ("Danh mục", "Menu"),
+    "nav.breadcrumb": ("Vị trí", "You are here"),
+    "chart.summary": ("Tóm tắt biểu đồ", "Chart summary"),
+    "sharing.refresh": ("Làm mới số liệu", "Refresh the figures"),
+    "actor.enterprise": ("Doanh nghiệp {id}", "Enterprise {id}"),
+    "actor.officer": ("Công chức {id}", "Officer {id}"),
+    "actor.bank": ("Ngân hàng {id}", "Bank {id}"),
+    "actor.terminal": ("Doanh nghiệp kho bãi {id}", "Terminal operator {id}"),
+    "actor.system": ("Hệ thống", "The system"),
+    "table.scroll": ("Bảng {name}, cuộn ngang để xem thêm", "Table {name}, scroll sideways for more"),
+}
+
+# The domain's English messages (API problem details) a person may meet on a page, in Vietnamese.
+PROBLEMS: dict[str, tuple[str, str]] = {
+    "to is before from": ("Ngày kết thúc ở trước ngày bắt đầu", "The end date is before the start date"),
+    "date_to is before date_from": (
+        "Ngày kết thúc ở trước ngày bắt đầu",
+        "The end date is before the start date",
+    ),
+    "valid_to is before valid_from": (
+        "Ngày hết hiệu lực ở trước ngày có hiệu lực",
+        "The end of validity is before its start",
+    ),
 }
 
 # group → value → (Vietnamese, English)
@@ -248,6 +284,14 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "clearance_decided": ("Quyết định thông quan", "Clearance decided"),
         "held_for_agency": ("Chờ cơ quan khác", "Held for another agency"),
     },
+    "enforcement_count": {
+        "smuggling_detected": ("Vụ buôn lậu phát hiện, bắt giữ", "Smuggling cases detected"),
+        "prosecuted": ("Vụ khởi tố", "Cases prosecuted"),
+        "transferred": ("Vụ chuyển cơ quan khác", "Cases transferred"),
+        "drug_cases": ("Vụ ma túy", "Drug cases"),
+        "drug_cases_coordinated": ("Vụ ma túy phối hợp", "Drug cases (joint)"),
+        "persons_detained": ("Đối tượng bị bắt giữ", "Persons detained"),
+    },
     "role": {
         "officer": ("Công chức", "Officer"),
         "team_lead": ("Đội trưởng", "Team lead"),
@@ -281,6 +325,26 @@ def label(group: str, value: str | None, lang: str = DEFAULT_LANG) -> str:
     if pair is None:
         pair = LABELS["decision"].get(str(value)) if group == "action" else None
     return _pick(pair, lang) if pair else str(value)
+
+
+def problem_text(message: str, lang: str = DEFAULT_LANG) -> str:
+    """A problem's English detail as a person reads it: translated when known; in Vietnamese an
+    unknown detail becomes a general sentence (no English and no codes on a Vietnamese page)."""
+    pair = PROBLEMS.get(message)
+    if pair is not None:
+        return _pick(pair, lang)
+    return message if lang == "en" and message else t("error.generic", lang)
+
+
+def actor_label(actor: str | None, names: dict[str, str] | None = None, lang: str = DEFAULT_LANG) -> str:
+    """Who did it, as a person reads it: "enterprise:0302098785" → the company's name when the page knows
+    it, else "Doanh nghiệp 0302098785"; "officer:nb_1" → "Công chức nb_1"; anything else → "Hệ thống"."""
+    kind, _, ident = (actor or "").partition(":")
+    if ident and names and names.get(ident):
+        return names[ident]
+    if ident and f"actor.{kind}" in MESSAGES:
+        return t(f"actor.{kind}", lang, id=ident)
+    return ident or t("actor.system", lang)
 
 
 def add_messages(messages: dict[str, tuple[str, str]]) -> None:

@@ -50,6 +50,7 @@ CASE_ROLES = ("officer", "team_lead", "subdepartment_leader", "department_leader
 register("nav.cases", "/enforcement/cases", roles=CASE_ROLES)
 register("nav.analysis", "/risk/profiles", roles=("analyst", "administrator"))
 register("nav.admin", "/admin", roles=("administrator",))
+register("nav.sharing", "/sharing", roles=("analyst", *LEADERS))
 
 
 def has_page(app: FastAPI, path: str) -> bool:
@@ -77,3 +78,10 @@ def _shown(item: NavItem, principal: Principal) -> bool:
     if item.roles is None:
         return principal.role not in AGENCY_ROLES
     return principal.role is not None and principal.role in item.roles
+
+
+def current(items: list[NavItem], path: str) -> str | None:
+    """The entry the page belongs to: the longest entry path that is the page's path or a folder above it
+    (/enforcement/cases/12 is under "Vụ việc", not also under "Chống buôn lậu")."""
+    under = [i.path for i in items if path == i.path or path.startswith(i.path.rstrip("/") + "/")]
+    return max(under, key=len, default=None)
