@@ -31,6 +31,8 @@ from haiquan.kit.leader import Leadership
 from haiquan.kit.metrics import LATENCY, REQUESTS
 from haiquan.kit.settings import Settings, get_settings
 from haiquan.organization.sessions import SessionTouch
+from haiquan.origin import matching as origin_matching
+from haiquan.origin.duty import OriginDuty
 from haiquan.reference import holidays
 from haiquan.risk.engine import build_engine
 from haiquan.routes import TAGS, document_webhooks, include_routers
@@ -70,6 +72,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     writer = GroupCommit(db)
     escalations = Escalations(db)
     checkpoints = DailyCheckpoints(db, settings)
+    origin_duty = OriginDuty(db, settings)
+    origin_matching.install(settings)  # the tolerances of ATIGA e-Form D matching
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -80,6 +84,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             supervision.start(leadership=Leadership(db, "terminal-webhooks"))
             escalations.start(leadership=Leadership(db, "escalations"))
             checkpoints.start(leadership=Leadership(db, "audit-checkpoints"))
+            origin_duty.start(leadership=Leadership(db, "origin"))
         link = start_federation(app, settings, db, dispatcher)  # only with HAIQUAN_NATS_URL
         try:
             yield
@@ -92,6 +97,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             supervision.stop()
             escalations.stop()
             checkpoints.stop()
+            origin_duty.stop()
             guards.stop()
 
     app = FastAPI(
@@ -114,6 +120,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.channel_engine = build_engine(db, settings)
     app.state.supervision = supervision
     app.state.escalations = escalations
+    app.state.origin_duty = origin_duty
     guards = Guards(app, settings, db)  # /healthz, the login throttle, the refusal audit (kit.guards)
     errors.install_error_handlers(app)
     transaction.install(app)  # an Idempotency-Key's replay: the first answer again

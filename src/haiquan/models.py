@@ -5,6 +5,7 @@ from haiquan.declarations import tables as declarations_tables  # noqa: F401
 from haiquan.enforcement import tables as enforcement_tables  # noqa: F401
 from haiquan.kit import tables as kit_tables  # noqa: F401
 from haiquan.organization import tables as organization_tables  # noqa: F401
+from haiquan.origin import tables as origin_tables  # noqa: F401
 from haiquan.payments import tables as payments_tables  # noqa: F401
 from haiquan.reference import tables as reference_tables  # noqa: F401
 from haiquan.reports import tables as reports_tables  # noqa: F401

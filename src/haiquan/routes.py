@@ -14,6 +14,7 @@ from haiquan.kit import openapi
 from haiquan.kit.queryparams import refuse_unknown_query
 from haiquan.organization.api import router as organization_router
 from haiquan.organization.credentials_api import router as credentials_router
+from haiquan.origin.api import router as origin_router
 from haiquan.payments.api import router as payments_router
 from haiquan.payments.certificate_api import router as bank_certificates_router
 from haiquan.reference.api import router as reference_router
@@ -46,6 +47,10 @@ TAGS = [
     {"name": "enforcement", "description": "Anti-smuggling cases, seizures, persons and watch lists"},
     {"name": "reports", "description": "Leaders' reports and their exports"},
     {"name": "sharing", "description": "Federation between nodes and agreements with other agencies"},
+    {
+        "name": "origin",
+        "description": "ASEAN e-C/O (ATIGA e-Form D): receiving, matching, verification, issuing",
+    },
 ]
 
 
@@ -87,6 +92,7 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(sharing_router, dependencies=strict)
     app.include_router(terminal_keys_router, dependencies=strict)
     app.include_router(bank_certificates_router, dependencies=strict)
+    app.include_router(origin_router, dependencies=strict)
     app.include_router(web_router)
     app.include_router(supervision_pages)
     app.include_router(enforcement_pages)

@@ -38,6 +38,7 @@ class EnterpriseRole(StrEnum):
     TERMINAL_OPERATOR = "terminal_operator"
     CARRIER = "carrier"
     BANK = "bank"
+    ASW_GATEWAY = "asw_gateway"  # the ASEAN Single Window gateway delivering partners' e-C/O
 
 
 class KeyScope(StrEnum):
