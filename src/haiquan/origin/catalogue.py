@@ -14,7 +14,7 @@ class OriginEvent(StrEnum):
     COUNTRY_KEY_REVOKED = "origin.country_key_revoked"
     CERTIFICATES_RECEIVED = "origin.certificates_received"
     CERTIFICATE_MATCHED = "origin.certificate_matched"
-    PREFERENCE_PENDING = "origin.preference_pending"
+    PREFERENCE_DEFERRED = "origin.preference_deferred"
     PREFERENCE_REFUSED = "origin.preference_refused"
     VERIFICATION_REQUESTED = "origin.verification_requested"
     VERIFICATION_ANSWERED = "origin.verification_answered"
@@ -49,7 +49,7 @@ class Matched(TypedDict):
 
 
 class Pending(TypedDict):
-    """A line claims ATIGA on a certificate not received yet: the claim waits until the date given."""
+    """A line claims ATIGA on a certificate not received yet: the decision was deferred until the date given."""
 
     declaration_number: str
     line_no: int
@@ -109,7 +109,7 @@ PAYLOADS: dict[OriginEvent, type] = {
     OriginEvent.COUNTRY_KEY_REVOKED: CountryKey,
     OriginEvent.CERTIFICATES_RECEIVED: Received,
     OriginEvent.CERTIFICATE_MATCHED: Matched,
-    OriginEvent.PREFERENCE_PENDING: Pending,
+    OriginEvent.PREFERENCE_DEFERRED: Pending,
     OriginEvent.PREFERENCE_REFUSED: Refused,
     OriginEvent.VERIFICATION_REQUESTED: VerificationRequested,
     OriginEvent.VERIFICATION_ANSWERED: VerificationAnswered,

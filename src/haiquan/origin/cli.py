@@ -49,13 +49,14 @@ def add_key(
     from haiquan.kit.cli_support import fail
     from haiquan.kit.errors import DomainError
     from haiquan.kit.settings import get_settings
-    from haiquan.origin import keys
+    from haiquan.origin import keys, repository
     from haiquan.origin.schemas import CountryKeyIn
 
     try:
-        data = CountryKeyIn(country=country.upper(), key_name=key_name, certificate_pem=cert.read_text(),  # type: ignore[arg-type]
-                            endpoint=endpoint)  # fmt: skip
         with database().unit_of_work() as uow:
+            repository.unscoped_country_keys(uow.session, [country.upper()])  # the database first
+            data = CountryKeyIn(country=country.upper(), key_name=key_name, certificate_pem=cert.read_text(),  # type: ignore[arg-type]
+                                endpoint=endpoint)  # fmt: skip
             row = keys.register(
                 uow.session, principal=_admin(), data=data, development=get_settings().development
             )

@@ -152,7 +152,7 @@ def record_verdict(
     if verdict.status is ClaimStatus.MATCHED:
         kind, payload = OriginEvent.CERTIFICATE_MATCHED, base | {"item_no": verdict.item_no}
     elif verdict.status is ClaimStatus.PENDING:
-        kind, payload = OriginEvent.PREFERENCE_PENDING, base | {"until": str(until)}
+        kind, payload = OriginEvent.PREFERENCE_DEFERRED, base | {"until": str(until)}
     else:
         reason = MISMATCH if verdict.status is ClaimStatus.MISMATCH else NOT_RECEIVED
         fields = [m.field for m in verdict.mismatches]
