@@ -120,9 +120,12 @@ def clear_and_release(
     consumers.register_all(dispatcher, settings)
     start = clock.now()
     try:
-        return _finish(db, dispatcher, engine, story, start)
+        done = _finish(db, dispatcher, engine, story, start)
     finally:
         clock.freeze(None)
+    from haiquan.demo import origin
+
+    return {**done, "origin": origin.seed(db, engine)}
 
 
 def _finish(
@@ -173,8 +176,10 @@ def describe(story: dict[str, Any]) -> list[str]:
     """What `haiquan demo seed` prints about the vessel, so a new user knows what to look at."""
     if not story.get("bills"):
         return []
+    from haiquan.demo import origin
+
     first, ready, left = story["bills"][:3]
-    return [
+    return origin.describe(story.get("origin", {})) + [
         f"Vessel {story['vessel']} {story['voyage']} at {story['location']} (manifest {story['manifest']}):"
         f" {story['gated_in']} containers gated in.",
         f"  {first['container']} (bill {first['goods_id']}): early gate-out {story['early_exit']}"

@@ -7,12 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete
+from sqlalchemy import Table, delete
 from sqlalchemy.orm import Session
 
-from haiquan.kit import clock, outbox
+from haiquan.kit import clock, outbox, pending
 from haiquan.kit.settings import Settings
 from haiquan.origin import repository
 from haiquan.origin.catalogue import OriginEvent
@@ -30,6 +30,7 @@ from haiquan.origin.domain import (
 from haiquan.origin.tables import CertificateRow, ClaimRow
 
 _tolerances = Tolerances()
+CLAIMS = cast(Table, ClaimRow.__table__)
 MISMATCH = "certificate_mismatch"
 NOT_RECEIVED = "certificate_not_received"
 
@@ -112,11 +113,11 @@ def judge_lines(session: Session, parties: Parties, lines: list[ClaimedLine], on
     """Each claimed line's verdict by line number (one read for every certificate named)."""
     if not lines:
         return {}
-    certs = repository.unscoped_certificates(session, [ln.certificate_no for ln in lines])
+    certs = repository.unscoped_received_for_matching(session, [ln.certificate_no for ln in lines])
     out = {}
     for ln in lines:
-        row = certs.get(ln.certificate_no)
-        cert = certificate_of(row) if row is not None and row.direction == "in" else None
+        fields = certs.get(ln.certificate_no)
+        cert = certificate_from(fields, revoked=fields["status"] != "valid") if fields is not None else None
         out[ln.line_no] = judge(claim_of(parties, ln, on), cert, _tolerances)
     return out
 
@@ -132,10 +133,10 @@ def record(
     for ln in lines:
         v = verdicts[ln.line_no]
         until = pending_until(on, _tolerances) if v.status is ClaimStatus.PENDING else None
-        session.add(ClaimRow(declaration_number=number, line_no=ln.line_no, office=parties.office,
-                             certificate_no=ln.certificate_no, criterion=ln.criterion, status=v.status.value,
-                             mismatches=[m.as_dict() for m in v.mismatches], item_no=v.item_no,
-                             pending_until=until, decided_at=now))  # fmt: skip
+        pending.add(session, CLAIMS, {"declaration_number": number, "line_no": ln.line_no, "office": parties.office,
+                    "certificate_no": ln.certificate_no, "criterion": ln.criterion, "status": v.status.value,
+                    "mismatches": [m.as_dict() for m in v.mismatches], "item_no": v.item_no,
+                    "pending_until": until, "decided_at": now})  # fmt: skip
         record_verdict(session, number=number, office=parties.office, line_no=ln.line_no,
                        certificate_no=ln.certificate_no, verdict=v, until=until, actor=actor)  # fmt: skip
 

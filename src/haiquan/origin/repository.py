@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,6 +20,18 @@ def unscoped_certificates(session: Session, numbers: Iterable[str]) -> dict[str,
         return {}
     rows = session.scalars(select(CertificateRow).where(CertificateRow.number.in_(wanted)))
     return {r.number: r for r in rows}
+
+
+MATCHED_FIELDS = ("number", "issue_date", "issuing_country", "importing_country", "exporter_name",
+                  "consignee_name", "consignee_tax_id", "items", "status")  # fmt: skip
+
+
+def unscoped_received_for_matching(session: Session, numbers: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """The received certificates' fields the matching rule reads (not their XML), by number."""
+    wanted = sorted(set(numbers))
+    columns = [getattr(CertificateRow, c) for c in MATCHED_FIELDS]
+    q = select(*columns).where(CertificateRow.number.in_(wanted), CertificateRow.direction == "in")
+    return {r.number: dict(r._mapping) for r in session.execute(q)}
 
 
 def unscoped_existing_numbers(session: Session, numbers: Iterable[str]) -> set[str]:

@@ -5,7 +5,7 @@ path or made once in the data directory (mode 0600), its certificate beside it."
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from cryptography import x509
@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
+from haiquan.kit import clock
 from haiquan.kit.settings import Settings
 
 VN_KEY_NAME = "VN-MOIT-1"
@@ -23,7 +24,7 @@ def keygen(country: str, name: str, days: int = 730) -> tuple[bytes, bytes]:
     key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
     subject = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, country),
                          x509.NameAttribute(NameOID.COMMON_NAME, name)])  # fmt: skip
-    now = datetime.now(UTC)
+    now = clock.now()
     cert = (
         x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
         .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(minutes=5))
