@@ -5,6 +5,7 @@ the mismatch in the officers' reasons), one of US origin (MFN: the United States
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 from typing import Any
 
@@ -55,11 +56,9 @@ def _tshirts(origin: str, exporter: str, certificate: str) -> DeclarationIn:
 def seed(db: Database, engine: ChannelEngine) -> dict[str, Any]:
     """The three declarations, lodged and registered; what happened to each."""
     with db.unit_of_work() as uow:
-        try:
+        with contextlib.suppress(Conflict):  # seeded before
             org.add_enterprise(uow.session, tax_code=GATEWAY, name="ASEAN Single Window gateway",
                                roles=["asw_gateway"], actor="demo")  # fmt: skip
-        except Conflict:
-            pass
         first, second = _certificates(uow.session)
         uow.commit()
     out = {}
@@ -80,6 +79,8 @@ def seed(db: Database, engine: ChannelEngine) -> dict[str, Any]:
 
 
 def describe(story: dict[str, Any]) -> list[str]:
+    if not story:
+        return []
     return ["ASEAN e-C/O (ATIGA e-Form D from Thailand, T-shirts HS 6109.10):"] + [
         f"  {name}: declaration {c['declaration']} ({c['channel']}) pays {c['scheme']}"
         + (f" ({c['refused']})" if c["refused"] else "")

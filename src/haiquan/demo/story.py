@@ -179,7 +179,8 @@ def describe(story: dict[str, Any]) -> list[str]:
     from haiquan.demo import origin
 
     first, ready, left = story["bills"][:3]
-    return origin.describe(story.get("origin", {})) + [
+    return [
+        *origin.describe(story.get("origin", {})),
         f"Vessel {story['vessel']} {story['voyage']} at {story['location']} (manifest {story['manifest']}):"
         f" {story['gated_in']} containers gated in.",
         f"  {first['container']} (bill {first['goods_id']}): early gate-out {story['early_exit']}"
