@@ -55,7 +55,7 @@ def add_key(
     try:
         with database().unit_of_work() as uow:
             repository.unscoped_country_keys(uow.session, [country.upper()])  # the database first
-            data = CountryKeyIn(country=country.upper(), key_name=key_name, certificate_pem=cert.read_text(),  # type: ignore[arg-type]
+            data = CountryKeyIn(country=country.upper(), key_name=key_name, certificate_pem=cert.read_text(),
                                 endpoint=endpoint)  # fmt: skip
             row = keys.register(
                 uow.session, principal=_admin(), data=data, development=get_settings().development
