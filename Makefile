@@ -57,6 +57,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/lowvalue.py
 	$(PY) benchmarks/registration_lines.py
 	$(PY) benchmarks/supervision.py
+	$(PY) benchmarks/origin.py
 	$(PY) benchmarks/payments.py 3000 pg
 	$(PY) benchmarks/reports.py
 	$(PY) benchmarks/pages.py

@@ -33,6 +33,10 @@ NO_DATABASE = {
     "supervision keygen",
     "supervision sign",
     "supervision simulate",
+    "origin country-node keygen",
+    "origin country-node example",
+    "origin country-node sign",
+    "origin country-node send",
     "sharing nats-url",
 }
 # Arguments that get each command past its own input checks to its first database read.
@@ -69,6 +73,9 @@ ARGS: dict[str, list[str]] = {
     "agencies load": [],
     "agencies member": ["--agency", "PPD", "--units", "*", "--tax-code", "0101248141"],
     "agencies overdue": [],
+    "origin add-key": ["--country", "TH", "--key-name", "TH-1", "--cert", "{cert}"],
+    "origin revoke-key": ["--country", "TH", "--key-name", "TH-1", "--reason", "r"],
+    "origin run-duty": [],
     "reference rate": ["--currency", "USD", "--date", "2026-03-04"],
     "reference tariff": ["87032361"],
     "enforcement report": ["--unit", "01AB", "--from", "2026-01-01", "--to", "2026-01-31"],

@@ -32,6 +32,8 @@ from haiquan.kit.metrics import LATENCY, REQUESTS
 from haiquan.kit.settings import Settings, get_settings
 from haiquan.lowvalue.runtime import BULKS, LowValue
 from haiquan.organization.sessions import SessionTouch
+from haiquan.origin import matching as origin_matching
+from haiquan.origin.duty import OriginDuty
 from haiquan.reference import holidays
 from haiquan.risk.engine import build_engine
 from haiquan.routes import TAGS, document_webhooks, include_routers
@@ -73,6 +75,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     checkpoints = DailyCheckpoints(db, settings)
     engine = build_engine(db, settings)
     lowvalue = LowValue(settings, db, lambda session: engine.reference(session).watched)
+    origin_duty = OriginDuty(db, settings)
+    origin_matching.install(settings)  # the tolerances of ATIGA e-Form D matching
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -84,6 +88,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             supervision.start(leadership=Leadership(db, "terminal-webhooks"))
             escalations.start(leadership=Leadership(db, "escalations"))
             checkpoints.start(leadership=Leadership(db, "audit-checkpoints"))
+            origin_duty.start(leadership=Leadership(db, "origin"))
         link = start_federation(app, settings, db, dispatcher)  # only with HAIQUAN_NATS_URL
         try:
             yield
@@ -97,6 +102,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             supervision.stop()
             escalations.stop()
             checkpoints.stop()
+            origin_duty.stop()
             guards.stop()
 
     app = FastAPI(
@@ -120,6 +126,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.lowvalue = lowvalue
     app.state.supervision = supervision
     app.state.escalations = escalations
+    app.state.origin_duty = origin_duty
     guards = Guards(app, settings, db)  # /healthz, the login throttle, the refusal audit (kit.guards)
     errors.install_error_handlers(app)
     transaction.install(app)  # an Idempotency-Key's replay: the first answer again

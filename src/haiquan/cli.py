@@ -14,6 +14,7 @@ from haiquan.kit.audit_cli import audit_app
 from haiquan.kit.cli_support import DatabaseGuard, database, fail, require_migrated
 from haiquan.kit.settings import REPO_ROOT, get_settings
 from haiquan.organization.cli import enterprise_app, officer_app, unit_app
+from haiquan.origin.cli import app as origin_app
 from haiquan.payments.cli import payments_app, revenue_app
 from haiquan.reference.cli import app as reference_app
 from haiquan.reports.cli import reports_app
@@ -45,6 +46,7 @@ app.add_typer(revenue_app, name="revenue")
 app.add_typer(reports_app, name="reports")
 app.add_typer(engine_app, name="risk-engine")
 app.add_typer(supervision_app, name="supervision")
+app.add_typer(origin_app, name="origin")
 app.add_typer(sharing_app, name="sharing")
 app.add_typer(agencies_app, name="agencies")
 

@@ -8,6 +8,7 @@ from haiquan.inspection import tables as inspection_tables  # noqa: F401
 from haiquan.kit import tables as kit_tables  # noqa: F401
 from haiquan.lowvalue import tables as lowvalue_tables  # noqa: F401
 from haiquan.organization import tables as organization_tables  # noqa: F401
+from haiquan.origin import tables as origin_tables  # noqa: F401
 from haiquan.payments import tables as payments_tables  # noqa: F401
 from haiquan.reference import tables as reference_tables  # noqa: F401
 from haiquan.reports import tables as reports_tables  # noqa: F401

@@ -23,6 +23,7 @@ from haiquan.organization.admin_pages import router as admin_pages
 from haiquan.organization.api import router as organization_router
 from haiquan.organization.credentials_api import router as credentials_router
 from haiquan.organization.key_pages import router as key_pages
+from haiquan.origin.api import router as origin_router
 from haiquan.payments.api import router as payments_router
 from haiquan.payments.bank_pages import router as bank_pages
 from haiquan.payments.certificate_api import router as bank_certificates_router
@@ -69,6 +70,10 @@ TAGS = [
     {"name": "reports", "description": "Leaders' reports and their exports"},
     {"name": "sharing", "description": "Federation between nodes and agreements with other agencies"},
     {"name": "agencies", "description": "Line ministries' permits and inspections that clearance waits for"},
+    {
+        "name": "origin",
+        "description": "ASEAN e-C/O (ATIGA e-Form D): receiving, matching, verification, issuing",
+    },
 ]
 
 
@@ -114,6 +119,7 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(terminal_keys_router, dependencies=strict)
     app.include_router(bank_certificates_router, dependencies=strict)
     app.include_router(agencies_router, dependencies=strict)
+    app.include_router(origin_router, dependencies=strict)
     app.include_router(web_router)
     app.include_router(alert_pages)
     app.include_router(case_pages)

@@ -13,6 +13,8 @@ from haiquan.declarations.schemas import Invoice, LineIn
 from haiquan.declarations.tables import DeclarationLineRow
 from haiquan.kit.errors import ValidationFailed
 from haiquan.kit.money import ZERO
+from haiquan.origin import matching
+from haiquan.origin.domain import ClaimStatus, Verdict
 from haiquan.reference import agreements
 from haiquan.tariff import domain as tariff
 from haiquan.tariff import service as tariff_service
@@ -34,8 +36,18 @@ class Priced:
 
 
 def price(
-    session: Session, *, number: str, kind: Kind, invoice: Invoice, lines: list[LineIn], on: date
+    session: Session,
+    *,
+    number: str,
+    kind: Kind,
+    invoice: Invoice,
+    lines: list[LineIn],
+    on: date,
+    parties: matching.Parties | None = None,
+    replace_claims: bool = False,
 ) -> Priced:
+    """The lines priced; with `parties` (the declaration's header), ATIGA claims are judged against the
+    e-Form D they name (origin.matching) and recorded, replacing the previous ones when `replace_claims`."""
     for i, ln in enumerate(lines):  # unknown tariff lines first: the most useful error
         tariff_service.rates_for(session, ln.hs_code, field=f"lines[{i}].hs_code")
     total_lines = sum((ln.value for ln in lines), ZERO)
@@ -53,8 +65,13 @@ def price(
         insurance=invoice.insurance,
         exchange_rate=fx,
     )
+    claimed = _claimed(session, kind, lines, on) if parties is not None else []
+    verdicts = matching.judge_lines(session, parties, claimed, on) if parties is not None else {}
+    if parties is not None and (claimed or replace_claims):
+        matching.record(session, number=number, parties=parties, lines=claimed, verdicts=verdicts, on=on,
+                        actor="system:origin", replace=replace_claims)  # fmt: skip
     rows = [
-        _line(session, number, i, ln, cv, kind, fx, on)
+        _line(session, number, i, ln, cv, kind, fx, on, verdicts.get(i + 1))
         for i, (ln, cv) in enumerate(zip(lines, values, strict=True))
     ]
     return Priced(
@@ -76,6 +93,23 @@ def _refusal(ln: LineIn, rates: tariff.Rates, on: date) -> str | None:
     return tariff.preference_refusal(claim, rates, agreements.members(claim.scheme, on))
 
 
+def _claimed(session: Session, kind: Kind, lines: list[LineIn], on: date) -> list[matching.ClaimedLine]:
+    """The import lines claiming ATIGA on a certificate, whose claim nothing else refuses."""
+    out = []
+    for i, ln in enumerate(lines):
+        pref = ln.preference
+        if kind is not Kind.IMPORT or pref is None or not matching.claimed(pref.scheme, pref.certificate):
+            continue
+        if (
+            _refusal(ln, tariff_service.rates_for(session, ln.hs_code, field=f"lines[{i}].hs_code"), on)
+            is None
+        ):
+            out.append(matching.ClaimedLine(i + 1, pref.certificate or "", pref.criterion, ln.origin_country,
+                                            ln.hs_code, ln.quantity, ln.quantity_unit.upper(), ln.net_mass_kg,
+                                            ln.value))  # fmt: skip
+    return out
+
+
 def _line(
     session: Session,
     number: str,
@@ -85,12 +119,15 @@ def _line(
     kind: Kind,
     fx: Decimal,
     on: date,
+    verdict: Verdict | None = None,
 ) -> DeclarationLineRow:
     rates = tariff_service.rates_for(session, ln.hs_code, field=f"lines[{i}].hs_code")
     scheme = ln.preference.scheme if ln.preference else None
     refused: str | None = None
     if kind is Kind.IMPORT:
         refused = _refusal(ln, rates, on)
+        if verdict is not None and verdict.status is ClaimStatus.MISMATCH:
+            refused = matching.MISMATCH
         d = tariff.import_duties(customs_value, rates, None if refused else scheme)
     else:
         fob = (ln.value * fx).quantize(Decimal(1))

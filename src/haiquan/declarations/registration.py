@@ -24,6 +24,7 @@ from haiquan.declarations.tables import DeclarationLineRow, DeclarationRow
 from haiquan.kit import clock, pending
 from haiquan.kit.auth import Principal
 from haiquan.kit.errors import Forbidden, NotFound
+from haiquan.origin import lanes as origin_lanes
 from haiquan.payments import service as payments
 from haiquan.payments.domain import payer_of
 from haiquan.risk.channel import ChannelEngine, DeclarationFacts, LineFacts
@@ -113,7 +114,9 @@ def register(
     check_eligibility(target.declarant)
     assert target.lines_read, "read_for_registration reads the lines of a declaration that may register"
     facts = facts_from_rows(row, target.lines, target.declarant.compliance_class)
-    decision = engine.assign(facts, session=session)
+    decision = origin_lanes.with_origin(
+        session, engine.assign(facts, session=session), row.number, target.lines
+    )
     target.changed = True
     row.channel, row.channel_reasons, row.risk_score = decision.channel, decision.reasons, decision.score
     row.registered_at = now

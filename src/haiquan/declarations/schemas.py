@@ -65,6 +65,12 @@ class Preference(Strict):
         max_length=40,
         description="Certificate (or statement) of origin number; without it the MFN rate applies",
     )
+    criterion: str | None = Field(
+        None,
+        pattern=r"^(WO|PE|RVC|CTH|CTSH|CC|PSR|ACU|PC|DMI)$",
+        description="Origin criterion the certificate states (ATIGA Form D box 8: WO, PE, RVC, CTH, CTSH, ...); "
+        "when given, the e-Form D's must be the same",
+    )
 
     @field_validator("scheme")
     @classmethod

@@ -32,6 +32,7 @@ from haiquan.kit import clock, ids, sequences
 from haiquan.kit.auth import Principal
 from haiquan.kit.errors import ValidationFailed
 from haiquan.organization import enterprises
+from haiquan.origin import matching
 
 
 @dataclass
@@ -75,8 +76,9 @@ def lodge(
     )
     filling.apply_header(session, row, data)
     priced = pricing.price(
-        session, number=number, kind=data.kind, invoice=data.invoice, lines=data.lines, on=now.date()
-    )
+        session, number=number, kind=data.kind, invoice=data.invoice, lines=data.lines, on=now.date(),
+        parties=_parties(row, data.invoice),
+    )  # fmt: skip
     filling.set_totals(row, priced)
     transition(session, row, Command.LODGE, actor=principal.label)  # a new row has no status until then
     repository.add_new(session, row, priced.lines, scope=principal.scope)
@@ -93,8 +95,9 @@ def amend(session: Session, *, principal: Principal, number: str, data: Declarat
     filling.check_party(session, principal=principal, data=data, at=clock.now())
     filling.apply_header(session, row, data)
     priced = pricing.price(
-        session, number=number, kind=data.kind, invoice=data.invoice, lines=data.lines, on=clock.now().date()
-    )
+        session, number=number, kind=data.kind, invoice=data.invoice, lines=data.lines, on=clock.now().date(),
+        parties=_parties(row, data.invoice), replace_claims=True,
+    )  # fmt: skip
     filling.apply_pricing(session, row, priced)
     row.updated_at = clock.now()
     transition(session, row, Command.AMEND, actor=principal.label)
@@ -110,8 +113,9 @@ def amend_registered(
     before = {"total_duties": str(row.total_duties), "customs_value_vnd": str(row.customs_value_vnd)}
     invoice = data.invoice or _current_invoice(row)
     priced = pricing.price(
-        session, number=number, kind=Kind(row.kind), invoice=invoice, lines=data.lines, on=clock.now().date()
-    )
+        session, number=number, kind=Kind(row.kind), invoice=invoice, lines=data.lines, on=clock.now().date(),
+        parties=_parties(row, invoice), replace_claims=True,
+    )  # fmt: skip
     difference = priced.total - row.total_duties
     row.invoice_currency, row.invoice_amount, row.incoterm = (
         invoice.currency,
@@ -134,6 +138,10 @@ def amend_registered(
         session, row, Command.AMEND_REGISTERED, actor=principal.label, reason=data.reason, detail=detail
     )
     return row
+
+
+def _parties(row: DeclarationRow, invoice: Invoice) -> matching.Parties:
+    return matching.Parties.of(row, invoice.currency, invoice.incoterm)
 
 
 def _current_invoice(row: DeclarationRow) -> Invoice:

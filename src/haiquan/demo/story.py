@@ -123,10 +123,12 @@ def clear_and_release(
         done = _finish(db, dispatcher, engine, story, start)
     finally:
         clock.freeze(None)
+    from haiquan.demo import origin
     from haiquan.demo.agencies import apple_story
     from haiquan.demo.world import DEMO_PASSWORD
 
-    return done | {"apples": apple_story(db, dispatcher, password=DEMO_PASSWORD)}
+    apples = apple_story(db, dispatcher, password=DEMO_PASSWORD)
+    return done | {"apples": apples, "origin": origin.seed(db, engine)}
 
 
 def _finish(
@@ -191,10 +193,13 @@ def describe(story: dict[str, Any]) -> list[str]:
 
     if not story.get("bills"):
         return []
+    from haiquan.demo import origin
+
     first, ready, left = story["bills"][:3]
     return [
         *_lowvalue_lines(story),
         *inspection.describe(story.get("inspection", {})),
+        *origin.describe(story.get("origin", {})),
         f"Vessel {story['vessel']} {story['voyage']} at {story['location']} (manifest {story['manifest']}):"
         f" {story['gated_in']} containers gated in.",
         f"  {first['container']} (bill {first['goods_id']}): early gate-out {story['early_exit']}"

@@ -41,6 +41,7 @@ class EnterpriseRole(StrEnum):
     CARRIER = "carrier"
     BANK = "bank"
     AGENCY = "agency"  # a line ministry's system (agencies): its permits and inspections only
+    ASW_GATEWAY = "asw_gateway"  # the ASEAN Single Window gateway delivering partners' e-C/O
 
 
 class KeyScope(StrEnum):

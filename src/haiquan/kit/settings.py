@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
@@ -129,6 +130,28 @@ class Settings(BaseSettings):
         ge=0,
         le=19,
         description="CPU priority lowered by this at start (dedicated low-value workers)",
+    )
+    # ATIGA e-Form D matching (origin.domain; docs/asean-single-window.md)
+    origin_quantity_tolerance_percent: Decimal = Field(
+        default=Decimal(5),
+        ge=0,
+        le=50,
+        description="A certificate's quantity may differ from the line's by this",
+    )
+    origin_fob_tolerance_percent: Decimal = Field(
+        default=Decimal(5),
+        ge=0,
+        le=50,
+        description="A certificate's FOB value may differ from the line's by this",
+    )
+    origin_validity_days: int = Field(
+        default=365, ge=1, description="An e-Form D is valid this long after issue"
+    )
+    origin_pending_days: int = Field(
+        default=365, ge=1, description="A claim waits this long for its certificate, then MFN applies"
+    )
+    origin_signing_key: str = Field(
+        default="", description="VN's e-Form D signing key (PEM); empty = <data_dir>/origin/vn-signing.key"
     )
 
     @model_validator(mode="after")

@@ -167,7 +167,9 @@ def officer_escalate_overdue() -> None:
 def enterprise_add(
     tax_code: Annotated[str, typer.Option(help="Mã số thuế, 10 or 13 digits")],
     name: Annotated[str, typer.Option(help="Registered name")],
-    role: Annotated[list[str], typer.Option(help="declarant, terminal_operator, carrier, bank (repeatable)")],
+    role: Annotated[
+        list[str], typer.Option(help="declarant, terminal_operator, carrier, bank, asw_gateway (repeatable)")
+    ],
 ) -> None:
     """Register an enterprise and print its API key once."""
     try:
