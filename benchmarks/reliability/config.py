@@ -14,7 +14,7 @@ PREFIX = "HAIQUAN_RELIABILITY_"
 @dataclass(frozen=True)
 class Config:
     capacity_s: float = 15.0  # each of the two capacity measures (lodgings, reads)
-    kill_cycles: int = 6  # kill -9 cycles: one worker, then the whole server, alternately
+    kill_cycles: int = 4  # kill -9 cycles: one worker, then the whole server, alternately
     kill_interval_s: float = 12.0  # load between two kills
     storm_width: int = 50  # concurrent requests with one Idempotency-Key
     storm_rounds: int = 5  # storms per kind (lodging, payments)

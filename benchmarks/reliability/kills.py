@@ -82,12 +82,12 @@ async def _worker_kill(ctx: Ctx) -> float:
     assert ctx.api is not None
     before = set(ctx.api.worker_pids())
     victim, t0 = ctx.api.kill_worker(), time.monotonic()
-    while time.monotonic() - t0 < 120:
+    while time.monotonic() - t0 < 600:
         now = set(ctx.api.worker_pids())
         if victim not in now and len(now) >= len(before):
             break
         await asyncio.sleep(0.1)
-    await asyncio.to_thread(ctx.api.wait_healthy, 120)
+    await asyncio.to_thread(ctx.api.wait_healthy, 600)
     return time.monotonic() - t0
 
 

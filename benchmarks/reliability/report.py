@@ -24,7 +24,7 @@ environment variable (`HAIQUAN_RELIABILITY_…`):
 |---|---|---|
 | `SCALE` | 1 | multiplies every duration and count below at once (0.2: a quick run of a few minutes) |
 | `CAPACITY_S` | 15 | each capacity measure (lodgings, then reads) |
-| `KILL_CYCLES`, `KILL_INTERVAL_S` | 6, 12 | kill -9 cycles and the load between two |
+| `KILL_CYCLES`, `KILL_INTERVAL_S` | 4, 12 | kill -9 cycles and the load between two |
 | `STORM_WIDTH`, `STORM_ROUNDS` | 50, 5 | requests with one key at once; storms per kind |
 | `PARTITION_S`, `PARTITION_RATE` | 60, 3 | the sub-department cut off (the issue's 10 minutes: `600`); lodgings/s there |
 | `FUZZ_EXAMPLES` | 6 | schemathesis examples per operation and role |
@@ -69,9 +69,10 @@ partition (60 s instead of 10 minutes) and the soak (5 minutes instead of 30). T
 - **soak**: half the measured capacity (one lodging for two reads), p99 and the server's resident memory
   (supervisor and workers) every `SAMPLE_S`.
 
-The load phases run with the per-caller rate limits off (`HAIQUAN_RATE_LIMITS_ENABLED=false`, as the
-benchmarks do: from three API keys they would measure the limits, not the server); admission control, the
-pool and every other bound stay as served. The floods run with every limit at its default.
+Capacity, storms, kill -9, fuzz, access sweep and soak run with the per-caller rate limits off
+(`HAIQUAN_RATE_LIMITS_ENABLED=false`, as the benchmarks do: from three API keys they would measure the limits,
+not the server; an access decision never depends on them); admission control, the pool and every other
+bound stay as served. The floods run with every limit at its default. Decision 0021 gives the reasons.
 """
 
 
@@ -102,6 +103,7 @@ def verdicts(r: dict[str, Any]) -> list[tuple[str, str, bool]]:
         ("no 5xx (503 busy excepted)", str(_sum(ph, "five_xx")), _sum(ph, "five_xx") == 0),
         ("no unanswered request", str(_sum(ph, "unanswered")), _sum(ph, "unanswered") == 0),
         (f"served again within {limit:g} s after each burst", f"worst {worst} s", 0 < worst <= limit or not floods),
+        ("every phase finished", ", ".join(k for k, p in ph.items() if "error" in p) or "all", not any("error" in p for p in ph.values())),
         ("nothing that should be refused answered 2xx", str(ph.get("access", {}).get("not_refused", "–")),
          ph.get("access", {}).get("not_refused", 0) == 0),
     ]  # fmt: skip
@@ -184,7 +186,9 @@ def markdown(r: dict[str, Any], chart: str) -> str:
             f"criteria are counts, not rates. Settings: `{_j(r['config'])}`.", ""]  # fmt: skip
     for key, title, rows in SECTIONS:
         p = r["phases"].get(key)
-        if p:
+        if p and "error" in p:
+            out += [f"## {title}", f"Did not finish: `{p['error']}`", ""]
+        elif p:
             out += [f"## {title}", _rows([*rows(p), ("phase took", f"{p.get('phase_seconds', '–')} s")]), ""]
             if key == "soak":
                 out += [f"![p99 latency and server memory over the soak]({chart})", ""]

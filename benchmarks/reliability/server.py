@@ -56,7 +56,7 @@ class Api:
         return dict(os.environ, HAIQUAN_DATABASE_URL=self.url, HAIQUAN_DATA_DIR=str(self.data_dir),
                     HAIQUAN_SECRET_KEY="r" * 40, HAIQUAN_LOG_LEVEL="WARNING", **self.extra)  # fmt: skip
 
-    def start(self, wait: float = 120.0) -> float:
+    def start(self, wait: float = 600.0) -> float:
         """Start and wait until /healthz answers 200; seconds taken."""
         t0 = time.monotonic()
         cmd = [
