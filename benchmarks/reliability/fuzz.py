@@ -47,7 +47,8 @@ def _check(
     if status >= 500:
         found["five_xx"] += 1
         examples.setdefault("five_xx", f"{label} -> {status}: {r.text[:200]}")
-    spec = doc.get(str(status)) or doc.get(f"{str(status)[0]}XX") or doc.get("default")
+    code = next((c for c in (str(status), f"{str(status)[0]}XX", "default") if c in doc), None)
+    spec = doc.get(code) if code else None
     if spec is None:
         found["undocumented_status"] += 1
         examples.setdefault(f"status {label} {status}", r.text[:120])
