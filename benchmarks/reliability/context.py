@@ -69,8 +69,12 @@ def seed(ctx: Ctx) -> None:
 
 
 def log_in(ctx: Ctx) -> None:
-    """A token for each officer the phases use (the server must be up)."""
+    """A token for each officer the phases use (the server must be up); a token that still works is kept."""
     for username in [*OFFICERS.values(), OTHER_UNIT_OFFICER]:
+        if username in ctx.tokens:
+            me = httpx.get(ctx.base + "/api/v1/me", headers=ctx.auth(username), timeout=60)
+            if me.status_code == 200:
+                continue
         r = httpx.post(ctx.base + "/api/v1/auth/token", data={"username": username, "password": ctx.password},
                        timeout=60)  # fmt: skip
         r.raise_for_status()

@@ -23,8 +23,12 @@ ENTERPRISES = {
     "carrier": "0300588569",
     "bank": BANK,
 }
-# ending the caller's own session or keys would only fuzz the rest anonymously
-SKIPPED = {("POST", "/api/v1/auth/logout"), ("POST", "/api/v1/officers/{username}/sessions/revoke")}
+# Ending the caller's own session would only fuzz the rest anonymously. Wrong passwords sent to the login
+# lock the campaign's own address out of it for 15 minutes on the worker that counted them, even for the
+# officers who logged in from there before on the other worker (decision 0019 keeps that memory per worker:
+# reported in docs/reliability.md); tests/api/test_fuzz.py fuzzes the login's inputs.
+SKIPPED = {("POST", "/api/v1/auth/logout"), ("POST", "/api/v1/officers/{username}/sessions/revoke"),
+           ("POST", "/api/v1/auth/token")}  # fmt: skip
 
 
 def roles(ctx: Ctx) -> dict[str, dict[str, str]]:

@@ -73,6 +73,23 @@ Capacity, storms, kill -9, fuzz, access sweep and soak run with the per-caller r
 (`HAIQUAN_RATE_LIMITS_ENABLED=false`, as the benchmarks do: from three API keys they would measure the limits,
 not the server; an access decision never depends on them); admission control, the pool and every other
 bound stay as served. The floods run with every limit at its default. Decision 0021 gives the reasons.
+
+## What the campaign found
+1. **A 500 in a retry storm** (fixed): with two workers, a lodging alone in its group-commit batch whose
+   `Idempotency-Key` the other worker committed meanwhile failed on the key at commit and answered 500. It is
+   now applied again, finds the stored answer and replays it (`kit/groupcommit.py`; test
+   `tests/kit/test_groupcommit.py::test_a_key_another_process_committed_meanwhile_is_answered_as_its_replay`).
+2. **A sub-department that never relayed again** (fixed): with its nats-server down and PostgreSQL restarting,
+   the relay's count of events left to send (a metric) raised out of the relay task, which ended for good:
+   nothing recorded afterwards reached the department, even after the link healed (`sharing/node.py`; test
+   `tests/sharing/test_link_outlives_database.py`).
+3. **Login throttling forgets across workers** (open): the officers a source address logged in as before
+   stay allowed when that address is blocked for spraying (decision 0019), but that memory is per worker: a
+   spray of wrong passwords from an address (here the campaign's own, 127.0.0.1, when its fuzzing reached
+   the login) refused `noibai_1`'s next login with `source_blocked` for 15 minutes on the worker that had not
+   seen its earlier success. Behind a shared office address, officers are shut out with probability
+   (workers − 1) / workers. It needs the known-good pairs in shared storage (a schema change); until then
+   the campaign does not fuzz the login (its inputs are fuzzed by `tests/api/test_fuzz.py`).
 """
 
 
