@@ -113,7 +113,7 @@ async def run(ctx: Ctx) -> dict[str, Any]:
         ctx, "concurrent reads", ctx.cfg.flood_reads, ctx.cfg.flood_reads, DECLARANTS[0]
     )
     await asyncio.sleep(2)
-    rapid = await _flood(ctx, "rapid GETs", ctx.cfg.rapid_gets, 20, DECLARANTS[1])
+    rapid = await _flood(ctx, "rapid GETs", ctx.cfg.rapid_gets, 50, DECLARANTS[1])
     slow = await _slow(ctx)
     worst = max(concurrent["recovery_s"], rapid["recovery_s"], slow["recovery_s"])
     return {"concurrent_reads": concurrent, "rapid_gets": rapid, "slow_bodies": slow, "worst_recovery_s": worst,

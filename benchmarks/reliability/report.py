@@ -28,7 +28,7 @@ environment variable (`HAIQUAN_RELIABILITY_…`):
 | `STORM_WIDTH`, `STORM_ROUNDS` | 50, 5 | requests with one key at once; storms per kind |
 | `PARTITION_S`, `PARTITION_RATE` | 60, 3 | the sub-department cut off (the issue's 10 minutes: `600`); lodgings/s there |
 | `FUZZ_EXAMPLES` | 6 | schemathesis examples per operation and role |
-| `FLOOD_READS`, `RAPID_GETS`, `SLOW_CLIENTS` | 500, 1000, 20 | the floods |
+| `FLOOD_READS`, `RAPID_GETS`, `SLOW_CLIENTS` | 500, 2000, 20 | the floods (2,000 GETs: twice the read burst of two workers, 500 each) |
 | `SOAK_S`, `SAMPLE_S` | 300, 10 | the soak (the issue's 30 minutes: `1800`) and its sampling period |
 | `ANSWER_TIMEOUT_S` | 60 | a request not answered within this is *unanswered* |
 | `RECOVERY_LIMIT_S` | 10 | the criterion: served again within this after each burst |
@@ -64,7 +64,7 @@ partition (60 s instead of 10 minutes) and the soak (5 minutes instead of 30). T
   for enterprises; "(carriers)" for others; the declaration for another declarant, any other enterprise and an
   officer of another unit. A 2xx there is a failure.
 - **floods**: on a server as served (every limit at its default): 500 concurrent reads on 500 connections,
-  1,000 GETs of one caller on 20 connections, slow request bodies (one stalled, one a byte every 2 s); after
+  2,000 GETs of one caller on 50 connections, slow request bodies (one stalled, one a byte every 2 s); after
   each, the time until `/healthz` and a normal read of another caller answer 200.
 - **soak**: half the measured capacity (one lodging for two reads), p99 and the server's resident memory
   (supervisor and workers) every `SAMPLE_S`.
