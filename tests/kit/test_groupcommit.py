@@ -15,7 +15,7 @@ from sqlalchemy import Table, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from haiquan.kit import outbox, pending
+from haiquan.kit import idempotency, outbox, pending
 from haiquan.kit.db import Database
 from haiquan.kit.errors import Conflict, ValidationFailed
 from haiquan.kit.groupcommit import Answer, Change, GroupCommit, WriterUnavailable
@@ -191,3 +191,42 @@ def test_an_unexpected_failure_still_answers_every_request(
     assert gc.submit(Change(Note(2), "enterprise:a"), timeout=5).status_code == 200  # the writer goes on
     gc.stop()
     assert noted(db) == [2]
+
+
+@dataclass(eq=False)
+class Raced(Note):
+    """While its batch runs, another process's writer commits the same Idempotency-Key first (two uvicorn
+    workers in a retry storm: issue #25, `make reliability`)."""
+
+    rival: Database | None = None
+
+    def run(self, session: Session) -> Out:
+        out = super().run(session)
+        assert self.rival is not None
+        with self.rival.unit_of_work() as uow:
+            idempotency.remember_raw(
+                uow.session, principal="enterprise:a", key="k", req_hash="h", status_code=201, body=RIVAL
+            )
+            uow.commit()
+        return out
+
+
+RIVAL = '{"n": 0, "batch": 1}'
+
+
+def test_a_key_another_process_committed_meanwhile_is_answered_as_its_replay(
+    pg_database: Database,
+) -> None:
+    """Alone in its batch, the change fails on the key at commit: it is applied again, finds the other
+    process's answer and replays it (it was a 500 before)."""
+    from tests.conftest import reset_postgres
+
+    reset_postgres(pg_database)
+    gc = GroupCommit(pg_database)
+    change = Change(Raced(1, rival=pg_database), "enterprise:a", key="k", request_hash="h", status_code=201)
+    gc.commit_batch([change])
+    answer = outcome(change)
+    assert isinstance(answer, Answer), answer
+    assert answer.replay
+    assert answer.body == RIVAL.encode()
+    assert noted(pg_database) == []  # nothing of the change itself: one effect, the other process's

@@ -31,6 +31,7 @@ from typing import Any, ClassVar, Protocol
 
 import structlog
 from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from haiquan.kit import idempotency, pending, threads
@@ -189,7 +190,7 @@ class GroupCommit:
             with GROUP_COMMIT_SECONDS.time():
                 self.commit_batch(taken)
 
-    def commit_batch(self, batch: list[Change]) -> None:
+    def commit_batch(self, batch: list[Change], *, again: bool = True) -> None:
         """Apply and commit `batch` in one transaction (the writer thread; tests call it directly), then
         release each change's answer or refusal."""
         try:
@@ -201,6 +202,12 @@ class GroupCommit:
                 log.info("group_commit.retry_alone", size=len(batch), error=str(exc)[:200])
                 for change in batch:
                     self.commit_batch([change])
+                return
+            if again and batch[0].key is not None and isinstance(exc, IntegrityError):
+                # another process (a second worker) committed the same Idempotency-Key meanwhile: applied
+                # again, the change finds that answer and replays it (issue #25: a 500 in retry storms)
+                log.info("group_commit.key_committed_meanwhile", error=str(exc)[:200])
+                self.commit_batch(batch, again=False)
                 return
             batch[0].outcome = exc
         for change in batch:

@@ -221,10 +221,15 @@ class SharingNode:
             return True
 
     async def _report_pending(self, relay: Relay) -> None:
+        """The metric of events still to send. It never raises: a database going away here ended the relay
+        task for good (issue #25: nothing relayed after a PostgreSQL restart)."""
         loop = asyncio.get_running_loop()
         if loop.time() - self._pending_at >= 2:
             self._pending_at = loop.time()
-            m.RELAY_PENDING.set(await asyncio.to_thread(relay.pending_count))
+            try:
+                m.RELAY_PENDING.set(await asyncio.to_thread(relay.pending_count))
+            except Exception as exc:
+                log.warning("relay_pending_unknown", error=str(exc)[:200])
 
 
 async def _ensure_stream(js: JetStreamContext, cfg: StreamConfig) -> None:
