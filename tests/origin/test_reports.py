@@ -41,11 +41,13 @@ def figure(asw: Asw, who: str, **params: str) -> Any:
 
 
 def claims_of_the_story(asw: Asw) -> None:
-    """At Nội Bài: one pending then refused (quantity), one accepted; at North Hà Nội: one pending."""
+    """At Nội Bài: one pending then refused when its certificate comes (quantity), one accepted and one
+    refused as they are lodged; at North Hà Nội: one pending."""
     lodged(asw, tshirts())
     lodged(asw, tshirts("TH2026-0009999") | {"office": "01TE"})
     delivered(asw, building.example(items=[building.example()["items"][0] | {"quantity": "5000"}]))
     lodged(asw, tshirts(quantity="5000"))
+    lodged(asw, tshirts(quantity="1000"))  # the certificate says 5000
     asw.app.state.dispatcher.run_once()
 
 
@@ -54,15 +56,15 @@ def test_claims_accepted_refused_pending_by_scope(asw: Asw) -> None:
     nb = figure(asw, "nb_leader")
     assert nb.status_code == 200, nb.text
     p = nb.json()["preferences"]
-    assert (p["accepted"], p["refused"], p["pending"]) == (1, 1, 0)
-    assert Decimal(p["duty_at_stake"]) == STAKE
+    assert (p["accepted"], p["refused"], p["pending"]) == (1, 2, 0)
+    assert Decimal(p["duty_at_stake"]) == 2 * STAKE
     (reason,) = p["refused_by_reason"]
     assert (reason["reason"], reason["refused"], Decimal(reason["duty_at_stake"])) == (
-        "certificate_mismatch", 1, STAKE)  # fmt: skip
+        "certificate_mismatch", 2, 2 * STAKE)  # fmt: skip
     assert figure(asw, "nb_leader", unit="01").status_code == 403  # above a sub-department leader's scope
     assert figure(asw, "nb_leader", unit="01TE").status_code == 403
     hn = figure(asw, "hn_leader", unit="01").json()["preferences"]
-    assert (hn["accepted"], hn["refused"], hn["pending"]) == (1, 1, 1)
+    assert (hn["accepted"], hn["refused"], hn["pending"]) == (1, 2, 1)
     te = figure(asw, "hn_leader", unit="01TE").json()["preferences"]
     assert (te["accepted"], te["refused"], te["pending"], te["refused_by_reason"]) == (0, 0, 1, [])
     assert figure(asw, "hp_leader", unit="01").status_code == 403
@@ -87,7 +89,7 @@ def test_each_event_is_counted_once(asw: Asw) -> None:
     (consumer,) = [c for c in handlers.consumers() if isinstance(c, Consumer)]
     assert set(PREFERENCE_EVENTS) <= consumer.types
     hn = figure(asw, "hn_leader", unit="01").json()["preferences"]
-    assert (hn["accepted"], hn["refused"], hn["pending"]) == (1, 1, 1)
+    assert (hn["accepted"], hn["refused"], hn["pending"]) == (1, 2, 1)
 
 
 def test_the_dashboard_shows_the_claims(asw: Asw) -> None:
@@ -96,5 +98,5 @@ def test_the_dashboard_shows_the_claims(asw: Asw) -> None:
     page = asw.world.client.get("/reports")
     assert page.status_code == 200
     assert 'id="preferences"' in page.text
-    assert "1 yêu cầu ưu đãi được chấp nhận, 1 bị từ chối" in page.text
+    assert "1 yêu cầu ưu đãi được chấp nhận, 2 bị từ chối" in page.text
     assert "C/O không khớp tờ khai" in page.text
