@@ -5,11 +5,13 @@ the duty at stake; one lodged on a matching certificate is accepted. Each leader
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
 
+from haiquan.kit import clock
 from haiquan.kit.auth import Scope
 from haiquan.kit.clock import today_vn
 from haiquan.kit.outbox import Consumer
@@ -18,7 +20,7 @@ from haiquan.origin import building
 from haiquan.origin.catalogue import OriginEvent
 from haiquan.reports import handlers, queries
 from haiquan.reports.tables import OpenPreferenceRow
-from tests.origin.conftest import Asw, delivered, tshirts
+from tests.origin.conftest import NOW, Asw, delivered, tshirts
 from tests.web.helpers import login
 
 PREFERENCE_EVENTS = (
@@ -100,3 +102,18 @@ def test_the_dashboard_shows_the_claims(asw: Asw) -> None:
     assert 'id="preferences"' in page.text
     assert "1 yêu cầu ưu đãi được chấp nhận, 2 bị từ chối" in page.text
     assert "C/O không khớp tờ khai" in page.text
+
+
+def test_a_claim_whose_certificate_never_came_leaves_the_pending_for_the_refused(asw: Asw) -> None:
+    lodged(asw, tshirts())
+    asw.app.state.dispatcher.run_once()
+    assert figure(asw, "nb_leader").json()["preferences"]["pending"] == 1
+    clock.freeze(NOW + timedelta(days=367))
+    assert asw.app.state.origin_duty.run_once() == (1, 0)
+    asw.app.state.dispatcher.run_once()
+    asw.world.tokens.clear()  # a year on: the leader logs in again
+    day = today_vn().isoformat()
+    p = figure(asw, "nb_leader", date_from=day, date_to=day).json()["preferences"]
+    assert (p["accepted"], p["refused"], p["pending"]) == (0, 1, 0)
+    assert p["refused_by_reason"][0]["reason"] == "certificate_not_received"
+    assert Decimal(p["refused_by_reason"][0]["duty_at_stake"]) == STAKE
