@@ -32,6 +32,11 @@ def paper_number_taken(session: Session, office: str, paper_number: str, *, scop
     return session.scalar(_scoped(q, scope)) is not None
 
 
+def capture_of(session: Session, number: str, *, scope: Scope) -> PaperCaptureRow | None:
+    """The paper capture of one declaration, if it was captured from paper and is in the caller's scope."""
+    return session.scalar(_scoped(select(PaperCaptureRow).where(PaperCaptureRow.number == number), scope))
+
+
 def captures(
     session: Session,
     *,

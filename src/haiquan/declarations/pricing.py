@@ -67,13 +67,14 @@ def price(
     )
     claimed = _claimed(session, kind, lines, on) if parties is not None else []
     verdicts = matching.judge_lines(session, parties, claimed, on) if parties is not None else {}
-    if parties is not None and (claimed or replace_claims):
-        matching.record(session, number=number, parties=parties, lines=claimed, verdicts=verdicts, on=on,
-                        actor="system:origin", replace=replace_claims)  # fmt: skip
     rows = [
         _line(session, number, i, ln, cv, kind, fx, on, verdicts.get(i + 1))
         for i, (ln, cv) in enumerate(zip(lines, values, strict=True))
     ]
+    if parties is not None and (claimed or replace_claims):
+        matching.record(session, number=number, parties=parties, lines=claimed, verdicts=verdicts, on=on,
+                        actor="system:origin", replace=replace_claims,
+                        stakes=_stakes(session, rows, verdicts))  # fmt: skip
     return Priced(
         lines=rows,
         exchange_rate=fx,
@@ -83,6 +84,23 @@ def price(
         vat=sum((r.vat for r in rows), ZERO),
         export_duty=sum((r.export_duty for r in rows), ZERO),
     )
+
+
+def _stakes(
+    session: Session, rows: list[DeclarationLineRow], verdicts: dict[int, Verdict]
+) -> dict[int, Decimal]:
+    """The duty each refused claim's preference would have spared: what the line pays at MFN less what it
+    would pay under the scheme it claimed (import duty, excise and VAT, as origin.repricing counts it)."""
+    out = {}
+    for line_no, v in verdicts.items():
+        if v.status is ClaimStatus.MISMATCH:
+            row = rows[line_no - 1]
+            rates = tariff_service.rates_for(session, row.hs_code, field="hs_code")
+            d = tariff.import_duties(row.customs_value_vnd, rates, row.preference_scheme)
+            out[line_no] = max(
+                ZERO, row.import_duty + row.excise + row.vat - (d.import_duty + d.excise + d.vat)
+            )
+    return out
 
 
 def _refusal(ln: LineIn, rates: tariff.Rates, on: date) -> str | None:

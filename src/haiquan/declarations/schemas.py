@@ -272,6 +272,17 @@ class HistoryOut(BaseModel):
     detail: dict[str, Any]
 
 
+class PaperOut(BaseModel):
+    """The mark of a declaration captured from paper by an officer (declarations.paper)."""
+
+    paper_number: str = Field(description="The paper declaration's own number")
+    reason: str = Field(description="system_outage, declarant_outage, paper_allowed or other")
+    back_captured: bool = Field(description="Captured after an outage, from a paper lodged earlier")
+    paper_lodged_at: datetime
+    captured_by: str
+    captured_at: datetime
+
+
 class DeclarationOut(BaseModel):
     number: str
     code: str = Field(description="VNACCS step code: IDA/EDA/MIC/MEC")
@@ -305,6 +316,11 @@ class DeclarationOut(BaseModel):
     cleared_at: datetime | None
     inspection: InspectionOut | None = Field(
         None, description="The latest physical inspection result; shown to officers only"
+    )
+    paper: PaperOut | None = Field(
+        None,
+        description="Set when the declaration was captured from paper (its number, reason, back-capture, "
+        "who captured it and when); shown to officers only",
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from haiquan.declarations import repository
+from haiquan.declarations import paper_repository, repository
 from haiquan.declarations.disclosure import trader_history, trader_reasons
 from haiquan.declarations.domain import LODGE_CODES, Category, Kind
 from haiquan.declarations.schemas import (
@@ -15,6 +15,7 @@ from haiquan.declarations.schemas import (
     InspectionOut,
     Invoice,
     LineOut,
+    PaperOut,
     Party,
 )
 from haiquan.declarations.tables import DeclarationLineRow, DeclarationRow
@@ -113,7 +114,18 @@ def full(
         registered_at=row.registered_at,
         cleared_at=row.cleared_at,
         inspection=inspection(session, row, scope=scope) if for_officer else None,
+        paper=paper(session, row, scope=scope) if for_officer else None,
     )
+
+
+def paper(session: Session, row: DeclarationRow, *, scope: Scope) -> PaperOut | None:
+    """The paper mark of a declaration captured from paper, in the caller's scope."""
+    found = paper_repository.capture_of(session, row.number, scope=scope)
+    if found is None:
+        return None
+    return PaperOut(paper_number=found.paper_number, reason=found.reason, back_captured=found.back_captured,
+                    paper_lodged_at=found.paper_lodged_at, captured_by=found.captured_by,
+                    captured_at=found.captured_at)  # fmt: skip
 
 
 def inspection(session: Session, row: DeclarationRow, *, scope: Scope) -> InspectionOut | None:

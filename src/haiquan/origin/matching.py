@@ -124,9 +124,10 @@ def judge_lines(session: Session, parties: Parties, lines: list[ClaimedLine], on
 
 def record(
     session: Session, *, number: str, parties: Parties, lines: list[ClaimedLine], verdicts: dict[int, Verdict],
-    on: date, actor: str, replace: bool,
+    on: date, actor: str, replace: bool, stakes: dict[int, Decimal] | None = None,
 ) -> None:  # fmt: skip
-    """The claims of a declaration priced now, and an event for each (the previous claims replaced)."""
+    """The claims of a declaration priced now, and an event for each (the previous claims replaced); a
+    refusal carries the duty its preference would have spared (`stakes`, by line number)."""
     if replace:
         session.execute(delete(ClaimRow).where(ClaimRow.declaration_number == number))
     now = clock.now()
@@ -138,7 +139,8 @@ def record(
                     "mismatches": [m.as_dict() for m in v.mismatches], "item_no": v.item_no,
                     "pending_until": until, "decided_at": now})  # fmt: skip
         record_verdict(session, number=number, office=parties.office, line_no=ln.line_no,
-                       certificate_no=ln.certificate_no, verdict=v, until=until, actor=actor)  # fmt: skip
+                       certificate_no=ln.certificate_no, verdict=v, until=until, actor=actor,
+                       duty_at_stake=(stakes or {}).get(ln.line_no, Decimal(0)))  # fmt: skip
 
 
 def record_verdict(

@@ -67,7 +67,7 @@ def overview(ctx: Ctx, unit: Unit = None, date_from: From = None, date_to: To = 
 @router.get(
     "/{name}",
     response_model=FigureOut,
-    summary="One figure: revenue, channels, units, clearance, dwell, alerts, seizures, permits",
+    summary="One figure: revenue, channels, units, clearance, dwell, alerts, seizures, permits, preferences",
 )
 def one(
     name: str, ctx: Ctx, unit: Unit = None, date_from: From = None, date_to: To = None, grain: str = "month"

@@ -19,8 +19,10 @@ from haiquan.kit.clock import vn_day
 from haiquan.kit.db import Base, UnitOfWork, add_up, insert_for, pg_array
 from haiquan.kit.outbox import Consumer, Event
 from haiquan.organization.service import TREES
+from haiquan.origin.catalogue import OriginEvent
 from haiquan.payments.catalogue import PaymentEvent
 from haiquan.reports.live import BOARD
+from haiquan.reports.preferences import on_deferred, on_matched, on_refused
 from haiquan.reports.tables import (
     CLEARANCE_BUCKETS_MIN,
     DWELL_BUCKETS_H,
@@ -327,6 +329,9 @@ ROUTES: dict[str, Route] = {
     AgencyEvent.PERMIT_REQUESTED: on_permit_requested,
     AgencyEvent.PERMIT_DECIDED: on_permit_decided,
     AgencyEvent.PERMIT_OVERDUE: on_permit_overdue,
+    OriginEvent.CERTIFICATE_MATCHED: on_matched,
+    OriginEvent.PREFERENCE_REFUSED: on_refused,
+    OriginEvent.PREFERENCE_DEFERRED: on_deferred,
     **dict.fromkeys(SUPERVISION, on_supervision),
 }
 

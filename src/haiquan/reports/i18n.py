@@ -51,6 +51,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "reports.refused": ("Không đạt", "Refused"),
     "reports.overdue": ("Quá hạn", "Overdue"),
     "reports.hours_mean": ("Giờ xử lý TB", "Mean hours"),
+    "reports.preferences": ("Ưu đãi ATIGA (C/O mẫu D)", "ATIGA preference claims (Form D)"),
+    "reports.pref_accepted": ("Chấp nhận", "Accepted"),
+    "reports.pref_refused": ("Từ chối", "Refused"),
+    "reports.pref_pending": ("Đang chờ C/O", "Waiting for the certificate"),
+    "reports.pref_reason": ("Lý do từ chối", "Reason refused"),
+    "reports.duty_at_stake": ("Thuế chênh lệch (MFN)", "Duty at stake (MFN)"),
+    "reports.pref_summary": (
+        "Trong kỳ: {accepted} yêu cầu ưu đãi được chấp nhận, {refused} bị từ chối (áp thuế MFN, chênh lệch "
+        "{duty}); {pending} đang chờ C/O.",
+        "In the period: {accepted} preference claims accepted, {refused} refused (MFN applied, {duty} of "
+        "duty at stake); {pending} waiting for their certificate.",
+    ),
+    "reports.reason.certificate_mismatch": ("C/O không khớp tờ khai", "Certificate does not match"),
+    "reports.reason.certificate_not_received": ("Không nhận được C/O đúng hạn", "Certificate never came"),
 } | {f"reports.route.{code}": pair for code, pair in ROUTE_LABELS.items()}
 add_messages(MESSAGES)
 

@@ -22,6 +22,7 @@ from haiquan.kit.money import vnd
 from haiquan.organization.domain import UnitTree
 from haiquan.payments import budget
 from haiquan.reports.permits import permits
+from haiquan.reports.preferences import preferences
 from haiquan.reports.tables import (
     TOTAL,
     DailyClearanceRow,
@@ -378,4 +379,5 @@ def seizures(session: Session, v: View) -> dict[str, Any]:
 
 
 FIGURES = {"revenue": revenue, "channels": channels, "units": by_unit, "clearance": clearance, "dwell": dwell,
-           "alerts": alerts, "seizures": seizures, "permits": permits}  # fmt: skip
+           "alerts": alerts, "seizures": seizures, "permits": permits,
+           "preferences": preferences}  # fmt: skip

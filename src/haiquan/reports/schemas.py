@@ -42,6 +42,7 @@ class OverviewOut(BaseModel):
     alerts: Figure
     seizures: Figure
     permits: Figure
+    preferences: Figure
 
 
 class FigureOut(BaseModel):

@@ -122,6 +122,34 @@ class DailyPermitOutcomeRow(Base):
     minutes: Mapped[int] = mapped_column(Count, default=0)  # from request to decision, summed
 
 
+class DailyPreferenceRow(Base):
+    """ATIGA preference claims (origin): verdicts by the day they were taken (`accepted`; `refused` and the
+    import duty the preference would have spared, by `reason`), and the claims deferred by the day they were
+    deferred with how many of those are decided since (so the pending ones are deferred less resolved).
+    Rows of accepted and deferred claims carry the reason ``""``."""
+
+    __tablename__ = "reports_daily_preferences"
+    unit: Mapped[str] = mapped_column(String(16), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    reason: Mapped[str] = mapped_column(String(40), primary_key=True)
+    accepted: Mapped[int] = mapped_column(Count, default=0)
+    refused: Mapped[int] = mapped_column(Count, default=0)
+    duty_at_stake: Mapped[Decimal]
+    deferred: Mapped[int] = mapped_column(Count, default=0)
+    resolved: Mapped[int] = mapped_column(Count, default=0)
+
+
+class OpenPreferenceRow(Base):
+    """The deferred claims the rollups counted pending, with their office and day, so that a later verdict
+    closes each once (a claim deferred again on amendment is not counted twice)."""
+
+    __tablename__ = "reports_open_preferences"
+    declaration_number: Mapped[str] = mapped_column(String(40), primary_key=True)
+    line_no: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit: Mapped[str] = mapped_column(String(16))
+    day: Mapped[date] = mapped_column(Date)
+
+
 for _t in (
     DailyRevenueRow,
     DailyDeclarationRow,
@@ -131,6 +159,7 @@ for _t in (
     DailySeizureRow,
     DailyPermitRequestRow,
     DailyPermitOutcomeRow,
+    DailyPreferenceRow,
 ):
     Index(f"ix_{_t.__tablename__}_day_unit", _t.day, _t.unit)
 

@@ -63,8 +63,10 @@ def _declaration(
     assigned = repository.officer_names(ctx.session, [row], scope=scope).get(row.assigned_officer_id or "")
     form = form or forms.DecisionForm()
     errors = form.messages(lang)
+    d = views.full(ctx.session, row, scope=scope, for_officer=ctx.principal.is_officer)
     context = {
-        "d": views.full(ctx.session, row, scope=scope, for_officer=ctx.principal.is_officer),
+        "d": d,
+        "paper": d.paper,
         "history": views.history(ctx.session, row, scope=scope, for_officer=ctx.principal.is_officer),
         "assigned": assigned,
         "seconds_left": views.summary(row).seconds_left,

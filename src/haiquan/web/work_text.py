@@ -93,3 +93,24 @@ i18n.add_messages(
         "record.print": ("In", "Print"),
     }
 )
+
+# A declaration captured from paper (declarations.paper), marked on its page (_paper.html).
+i18n.add_messages(
+    {
+        "paper.badge": ("Tờ khai giấy", "Paper declaration"),
+        "paper.back_captured": ("Nhập bổ sung sau sự cố", "Back-captured after an outage"),
+        "paper.number": ("Số tờ khai giấy", "Paper number"),
+        "paper.reason": ("Lý do", "Reason"),
+        "paper.lodged": ("Nộp bản giấy lúc", "Paper lodged at"),
+        "paper.captured": ("Cán bộ nhập", "Captured by"),
+    }
+)
+i18n.add_labels(
+    "paper_reason",
+    {
+        "system_outage": ("Hệ thống hải quan gặp sự cố", "Customs system outage"),
+        "declarant_outage": ("Hệ thống của người khai gặp sự cố", "Declarant's system outage"),
+        "paper_allowed": ("Trường hợp được khai giấy", "A case allowed on paper"),
+        "other": ("Khác", "Other"),
+    },
+)
