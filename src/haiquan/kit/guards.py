@@ -15,6 +15,7 @@ from haiquan.kit import health, passwords
 from haiquan.kit.admission import Admission
 from haiquan.kit.bodies import BodyDeadline
 from haiquan.kit.db import Database
+from haiquan.kit.login_sources import KnownSources
 from haiquan.kit.logins import LoginPolicy, LoginThrottle
 from haiquan.kit.ratelimit import Limits, RateLimit
 from haiquan.kit.refusals import Refusals
@@ -28,7 +29,7 @@ class Guards:
         self.refusals = Refusals(db, cap=settings.rate_tracked_keys)
         self.probe = health.HealthProbe(db.engine.url, db.dialect)
         app.state.refusals = self.refusals
-        app.state.logins = LoginThrottle(LoginPolicy.of(settings))
+        app.state.logins = LoginThrottle(LoginPolicy.of(settings), known=KnownSources(db))
         app.state.trusted_proxies = networks(settings.trusted_proxies)
         passwords.configure(settings.password_hash_concurrency)
         health.install(app, self.probe)

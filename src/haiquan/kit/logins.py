@@ -8,11 +8,17 @@ officer cannot be shut out by someone else:
 - per source address, any username (password spraying): after `source_failures` failures within
   `lockout_seconds` the address may only try usernames it has logged in as before.
 - per username, any source (a distributed attack on one account): after `account_failures` failures
-  within `lockout_seconds` only the sources that have logged in as that officer before (remembered by this
-  worker), and addresses in `trusted` (the customs network, HAIQUAN_LOGIN_TRUSTED_NETWORKS), may try.
+  within `lockout_seconds` only the sources that have logged in as that officer before, and addresses in
+  `trusted` (the customs network, HAIQUAN_LOGIN_TRUSTED_NETWORKS), may try.
+
+The failure counts are in the worker's memory (with W workers an attacker gets up to W times the limits);
+the sources an officer logged in from are shared by every worker through the database (kit.login_sources:
+one upsert per successful login, one read by primary key only when an attempt would be refused for its
+address or account), so that the worker which did not see the officer's earlier login lets them in too.
 
 A refused attempt is answered 429 with Retry-After before any password is checked (no argon2 work, no
-database) and audited per source and minute (kit.refusals). Memory is bounded by `cap` entries per table."""
+database, unless the address or account is blocked: then one look-up of the pair) and audited per source
+and minute (kit.refusals). Memory is bounded by `cap` entries per table."""
 
 from __future__ import annotations
 
@@ -22,11 +28,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import structlog
+
 from haiquan.kit.errors import TooManyRequests
+from haiquan.kit.login_sources import REMEMBER_GOOD, KnownSources
 from haiquan.kit.ratelimit import Bounded
 from haiquan.kit.sources import Network, client_address, within
 
-REMEMBER_GOOD = 30 * 86400.0  # a source an officer logged in from stays known this long (or until evicted)
+log = structlog.get_logger(__name__)
+
+GUARDED = ("source_blocked", "account_guarded")  # refusals a known (username, source) passes
 
 
 @dataclass(frozen=True)
@@ -72,8 +83,13 @@ class Window:
 
 
 class LoginThrottle:
-    def __init__(self, policy: LoginPolicy, now: Callable[[], float] = time.monotonic) -> None:
-        self.policy, self.now = policy, now
+    def __init__(
+        self,
+        policy: LoginPolicy,
+        now: Callable[[], float] = time.monotonic,
+        known: KnownSources | None = None,
+    ) -> None:
+        self.policy, self.now, self.known = policy, now, known
         self._pairs = Bounded(policy.cap)
         self._sources = Bounded(policy.cap)
         self._accounts = Bounded(policy.cap)
@@ -83,7 +99,15 @@ class LoginThrottle:
     def wait(self, username: str, source: str) -> tuple[float, str] | None:
         """(seconds to wait, why) when an attempt now is refused, else None."""
         with self._lock:
-            return self._wait(username, source)
+            refused = self._wait(username, source)
+        if refused is None or refused[1] not in GUARDED:
+            return refused
+        age = self._shared_age(username, source)  # outside the lock: a database read
+        if age is None:
+            return refused
+        with self._lock:  # known on another worker: remembered here too, as old as it is
+            self._good.put((username, source), self.now() - age)
+        return None
 
     def _wait(self, username: str, source: str) -> tuple[float, str] | None:
         t, p = self.now(), self.policy
@@ -122,6 +146,20 @@ class LoginThrottle:
         with self._lock:
             self._pairs.pop((username, source), None)
             self._good.put((username, source), self.now())
+        if self.known is not None:
+            try:
+                self.known.remember(username, source)
+            except Exception:  # the login itself is done: it stands, this worker remembers the source
+                log.exception("login_source_not_remembered", username=username)
+
+    def _shared_age(self, username: str, source: str) -> float | None:
+        if self.known is None:
+            return None
+        try:
+            return self.known.age(username, source)
+        except Exception:  # the database does not answer: refused as an unknown source (the login would fail)
+            log.exception("login_sources_unreadable", username=username)
+            return None
 
     def _pair(self, username: str, source: str, t: float) -> Pair | None:
         pair: Pair | None = self._pairs.get((username, source))

@@ -1,4 +1,5 @@
-"""Tables of the shared infrastructure: outbox, consumptions, audit log, idempotency, sequences."""
+"""Tables of the shared infrastructure: outbox, consumptions, audit log, idempotency, sequences, the
+sources officers logged in from."""
 
 from __future__ import annotations
 
@@ -89,3 +90,13 @@ Index("ix_audit_actor_at", AuditEntry.actor, AuditEntry.at)
 # the next batch touches those rows alone, and federated copies (published when written) are not in it.
 UNPUBLISHED = OutboxEvent.published_at.is_(None) & OutboxEvent.origin.is_(None)
 Index("ix_outbox_unpublished", OutboxEvent.seq, postgresql_where=UNPUBLISHED, sqlite_where=UNPUBLISHED)
+
+
+class LoginKnownSource(Base):
+    """A source address an officer logged in from (kit.login_sources): shared by every worker, so that a
+    blocked address still lets in the officers known to log in from it, whichever worker answers."""
+
+    __tablename__ = "login_known_sources"
+    username: Mapped[str] = mapped_column(String(60), primary_key=True)
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_success_at: Mapped[datetime] = mapped_column(index=True)  # pruned after REMEMBER_GOOD
