@@ -1,7 +1,7 @@
 """The sources each officer logged in from, shared by every worker (issue #25 finding 4, kit.login_sources).
 
 Revision ID: 0015b
-Revises: 0014g
+Revises: 0015a
 Create Date: 2026-12-06 21:20:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import haiquan.kit.db
 
 revision: str = "0015b"
-down_revision: str | Sequence[str] | None = "0014g"
+down_revision: str | Sequence[str] | None = "0015a"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
