@@ -23,6 +23,7 @@ def test_the_demo_approves_a_warehouse_holds_a_parcel_and_back_captures_paper(
     done = seed(db, settings, declarations_count=5).vessel["inspection"]
     assert (done["location"][:8], done["effect"]) == ("01-KCPN-", "turned_red")
     assert len(done["paper"]) == 3
+    assert done["parcel_effect"] == "held"
     assert all(n.startswith("8") for n in done["paper"])
     with TestClient(create_app(settings, db)) as client:
         token = client.post("/api/v1/auth/token", data={"username": "noibai_lead", "password": DEMO_PASSWORD})
@@ -37,6 +38,8 @@ def test_the_demo_approves_a_warehouse_holds_a_parcel_and_back_captures_paper(
         scans = client.get("/api/v1/inspection/scans", headers=lead).json()
         img = client.get(f"/inspection/scans/{scans[0]['id']}/image", headers=lead)
         assert (img.status_code, img.headers["content-type"]) == (200, "image/png")
+        held = client.get("/api/v1/lowvalue/parcels?status=held", headers=lead).json()["items"]
+        assert [p["key"] for p in held] == [done["parcel"]]
         report = client.get("/api/v1/paper-declarations/report", headers=lead).json()
         assert [(r["office"], r["reason"], r["back_captured"], r["count"]) for r in report["rows"]] == [
             ("01AB", "system_outage", True, 3)

@@ -95,12 +95,15 @@ def _parcel_declaration(s: Session) -> str:
     return registration.register_one(s, principal=company, number=row.number, engine=yellow).number
 
 
-def _scan(s: Session, settings: Settings, code: str, serial: str, number: str) -> str:
+def _scan(
+    s: Session, settings: Settings, code: str, serial: str, number: str | None, house_bill: str | None = None
+) -> str:
+    """The scanner's suspicious image of a declaration's package (`number`) or of a parcel (`house_bill`)."""
     data = IMAGE.read_bytes()
     key, digest = images.put(settings.data_dir, data, "image/png")
     assert digest == IMAGE_SHA256, "demo/data/scanner-parcel.png changed: update IMAGE_SHA256"
     result = scans.record_scan(s, principal=_express(s), data_dir=settings.data_dir, data=ScanIn(
-        location_code=code, scanner_serial=serial, declaration_number=number,
+        location_code=code, scanner_serial=serial, declaration_number=number, house_bill=house_bill,
         image={"reference": key, "sha256": digest, "size_bytes": len(data), "content_type": "image/png"},
         verdict="suspicious", note="Khối đặc mật độ cao trong thùng giày, không khớp khai báo",
         scanned_at=clock.now(),
@@ -136,7 +139,9 @@ def _outage_papers(s: Session) -> list[str]:
     return numbers
 
 
-def seed_inspection(db: Database, settings: Settings) -> dict[str, Any]:
+def seed_inspection(db: Database, settings: Settings, *, house_bill: str | None = None) -> dict[str, Any]:
+    """The warehouse and its scanner, a declaration turned red by its image, the paper declarations; and
+    when the demo lodged low-value parcels, the parcel under `house_bill` held by another image."""
     with db.unit_of_work() as uow:
         s = uow.session
         keys: dict[str, str] = {}  # the company's API key and its scanner's device key, for the API guide
@@ -144,9 +149,11 @@ def seed_inspection(db: Database, settings: Settings) -> dict[str, Any]:
         number = _parcel_declaration(s)
         assert loc.code is not None
         effect = _scan(s, settings, loc.code, serial, number)
+        parcel_effect = _scan(s, settings, loc.code, serial, None, house_bill) if house_bill else None
         papers = _outage_papers(s)
         uow.commit()
     return {"location": loc.code, "scanner": serial, "declaration": number, "effect": effect, "paper": papers,
+            "parcel": house_bill, "parcel_effect": parcel_effect,
             "operator": EXPRESS[0], **keys}  # fmt: skip
 
 

@@ -83,8 +83,12 @@ def seed(
     _reference(db)
     _banks(db, out, random.Random(seed_value + 2))
     _declarations(db, settings, out, declarations_count, random.Random(seed_value))
-    out.vessel = _other_domains(db, settings, random.Random(seed_value + 1))
-    out.vessel["lowvalue"] = _lowvalue(db, settings, out, random.Random(seed_value + 3))
+    lowvalue = _lowvalue(db, settings, out, random.Random(seed_value + 3))
+    to_scan = lowvalue["flight"].pop("to_scan")
+    out.vessel = _other_domains(db, settings, random.Random(seed_value + 1), parcel=to_scan)
+    if out.vessel["inspection"].get("parcel_effect") == "held":
+        lowvalue["flight"]["held_by_scanner"] = to_scan["number"]
+    out.vessel["lowvalue"] = lowvalue
     _last_year(db, seed_value)
     creds = settings.data_dir / "demo-credentials.json"
     creds.write_text(
@@ -98,10 +102,13 @@ def seed(
     return out
 
 
-def _other_domains(db: Database, settings: Settings, rng: random.Random) -> dict[str, Any]:
+def _other_domains(
+    db: Database, settings: Settings, rng: random.Random, *, parcel: dict[str, str] | None = None
+) -> dict[str, Any]:
     """Enforcement cases for this year (with smuggling moving from Lạng Sơn and Quảng Ninh to Lào Cai);
     the 2018 registry of terminal operators and one vessel's story at Hải Phòng, from its manifest to the
-    refused container leaving once cleared (returned, for the API guide's examples)."""
+    refused container leaving once cleared (returned, for the API guide's examples); the express
+    warehouse whose scanner flags a declaration and the low-value `parcel` (haiquan.demo.inspection)."""
     from haiquan.demo.enforcement import seed_cases
     from haiquan.demo.story import clear_and_release
     from haiquan.demo.supervision import seed as seed_supervision
@@ -115,7 +122,8 @@ def _other_domains(db: Database, settings: Settings, rng: random.Random) -> dict
         story = seed_supervision(uow.session, rng=rng)
         uow.commit()
     story = clear_and_release(db, settings, story)
-    return {**story, "inspection": seed_inspection(db, settings)}
+    house_bill = parcel["house_bill"] if parcel else None
+    return {**story, "inspection": seed_inspection(db, settings, house_bill=house_bill)}
 
 
 def _lowvalue(db: Database, settings: Settings, out: Seeded, rng: random.Random) -> dict[str, Any]:
