@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -9,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from haiquan.kit.settings import Settings
 from haiquan.lowvalue import repository
+from haiquan.lowvalue.runtime import LOCAL_HOSTS
 from tests.lowvalue.test_api import EXPRESS, item, manifest, send
 from tests.support import World
 
@@ -51,3 +53,35 @@ def test_a_parcel_lodged_meanwhile_by_another_worker_is_a_409_and_changes_nothin
     monkeypatch.undo()
     assert world.client.get("/api/v1/lowvalue/parcels", headers=world.ent(EXPRESS)).json()["items"] == []
     assert send(world, manifest([item(1)])).json()["new"] == 1
+
+
+def test_a_bulk_beyond_the_limit_is_refused_at_once_not_queued() -> None:
+    """None wait by default: a waiting bulk would be checked and written later, competing for the CPU."""
+    assert Settings().lowvalue_admission_queue == 0
+
+
+def test_the_low_value_connections_server_processes_are_niced_where_allowed(pg_url: str) -> None:
+    """On a dedicated worker (HAIQUAN_LOWVALUE_NICE) the PostgreSQL server processes of its own connections
+    run at the lowered priority too (the bulk's COPY and index upkeep run there), where the database is on
+    this host and this process may renice them; never the commercial connections."""
+    from sqlalchemy import text
+
+    from haiquan.kit.db import Database
+    from haiquan.lowvalue.runtime import _database
+
+    main = Database(pg_url)
+    lv = _database(Settings(database_url=pg_url, lowvalue_nice=7), main)
+    try:
+
+        def nice_of(db: Database) -> int:
+            with db.reading() as uow:
+                pid = int(uow.session.execute(text("SELECT pg_backend_pid()")).scalar_one())
+            return os.getpriority(os.PRIO_PROCESS, pid)
+
+        if lv.engine.url.host not in LOCAL_HOSTS or os.geteuid() != 0:
+            pytest.skip("the database is not on this host, or this user may not renice its processes")
+        assert nice_of(lv) == 7
+        assert nice_of(main) == 0
+    finally:
+        lv.dispose()
+        main.dispose()

@@ -121,8 +121,10 @@ class Settings(BaseSettings):
         description="PostgreSQL schema holding the low-value tables (search_path: it, then public); empty = public",
     )
     lowvalue_admission_limit: int = Field(default=2, ge=1, description="Low-value bulks in progress at once")
-    # waiting bulks hold places of the worker's own admission limit: few, and not long
-    lowvalue_admission_queue: int = Field(default=4, ge=0, description="Low-value bulks waiting, at most")
+    # none wait by default: a bulk beyond the limit is refused at once (503, Retry-After) rather than queued to
+    # compete for the CPU later, during the burst's tail; a waiting bulk would also hold a place of the worker's
+    # own admission limit
+    lowvalue_admission_queue: int = Field(default=0, ge=0, description="Low-value bulks waiting, at most")
     lowvalue_admission_wait_seconds: float = Field(default=5.0, gt=0, description="Longest wait (503)")
     lowvalue_db_pool_size: int = Field(default=4, ge=1, description="The low-value writer's connections")
     lowvalue_nice: int = Field(

@@ -53,7 +53,8 @@ async def _submit(ctx: ChangeContext, lv: LowValue, work: Work) -> Response:
 
 
 def _prepare(lv: LowValue, body: ExpressManifestIn | PostalDispatchIn) -> intake.Prepared:
-    with lv.main.reading() as uow:
+    """On the low-value connections (their own pool), never the commercial ones."""
+    with lv.db.reading() as uow:
         watched = lv.watched(uow.session)
         return intake.prepare(uow.session, body=body, thresholds=lv.thresholds, watched=watched)
 

@@ -3,7 +3,9 @@ kit.groupcommit instance, so a bulk of 5,000 never sits in the commercial writer
 limit (kit.admission's gate: bulks in progress and waiting), its own connections (an engine and pool of its
 own on PostgreSQL, with its tables in a schema of their own with HAIQUAN_LOWVALUE_SCHEMA), and, on workers that
 serve only low-value traffic, a lower CPU priority (HAIQUAN_LOWVALUE_NICE) so that the commercial workers on
-the same cores go first."""
+the same cores go first: the worker's own process and, where the database runs on the same host and the
+worker may renice them, the PostgreSQL server processes of its own connections (the COPY of a bulk and its
+index upkeep run there, not in the worker)."""
 
 from __future__ import annotations
 
@@ -69,6 +71,8 @@ def _database(settings: Settings, main: Database) -> Database:
         statement_timeout_ms=settings.db_statement_timeout_ms,
     )
     db = Database(main.url, pool=pool)
+    if settings.lowvalue_nice and settings.lowvalue_serve:
+        _nice_backends(db, settings.lowvalue_nice)
     schema = settings.lowvalue_schema
     if schema:
 
@@ -79,3 +83,29 @@ def _database(settings: Settings, main: Database) -> Database:
             dbapi_conn.commit()
 
     return db
+
+
+LOCAL_HOSTS = frozenset({None, "", "localhost", "127.0.0.1", "::1"})
+
+
+def _nice_backends(db: Database, by: int) -> None:
+    """Each new connection's server process lowered by `by` (setpriority), when the database is on this
+    host (a unix socket or loopback) and this process may do so (root, CAP_SYS_NICE or PostgreSQL's own
+    user); else one log line and the connections run at the server's priority."""
+    if db.engine.url.host not in LOCAL_HOSTS:
+        return
+    refused: list[bool] = []
+
+    @event.listens_for(db.engine, "connect")
+    def _lower(dbapi_conn: Any, _record: Any) -> None:
+        if refused:
+            return
+        with dbapi_conn.cursor() as cur:
+            cur.execute("SELECT pg_backend_pid()")
+            pid = int(cur.fetchone()[0])
+        dbapi_conn.commit()
+        try:
+            os.setpriority(os.PRIO_PROCESS, pid, max(os.getpriority(os.PRIO_PROCESS, pid), by))
+        except OSError as exc:
+            refused.append(True)
+            log.warning("lowvalue.backend_not_niced", reason=str(exc))
