@@ -26,7 +26,7 @@ from haiquan.web import hashed
 LIMIT_MS = 150.0
 LEADER, ANALYST, ADMIN, AGENCY = "cuc_hanoi", "analyst", "admin", "kdtv_hp"
 # (who reads it, the page or, for one record, (its list page, the pattern of a link to it))
-PAGES: tuple[tuple[str, str | tuple[str, str]], ...] = (
+PAGES: tuple[tuple[str, str | tuple[str, ...]], ...] = (
     (LEADER, "/queue"), (LEADER, "/declarations"), (LEADER, ("/declarations", r'"(/declarations/[^"/?#]+)"')),
     (LEADER, ("/declarations", r'"(/declarations/[^"/?#]+)"', "/record")), (LEADER, "/search?q=01"),
     (LEADER, "/reports"), (LEADER, "/enforcement"), (LEADER, "/enforcement/cases"),

@@ -200,20 +200,20 @@ def channels(session: Session, v: View, grain: str = "month") -> dict[str, Any]:
         return {"period": [], "green": [], "yellow": [], "red": [],
                 "totals": {"green": 0, "yellow": 0, "red": 0}, "shares": {}}  # fmt: skip
     sums: dict[datetime, list[int]] = {}
-    for r in rows:
-        acc = sums.setdefault(_trunc(_as_date(r[0]), grain), [0, 0, 0])
-        for i in range(3):
-            acc[i] += int(r[i + 1] or 0)
-    out = [(p, *sums[p]) for p in sorted(sums)]
-    g, y, r = (sum(o[i] for o in out) for i in (1, 2, 3))
+    for day, *counts in rows:
+        acc = sums.setdefault(_trunc(_as_date(day), grain), [0, 0, 0])
+        for i, x in enumerate(counts):
+            acc[i] += int(x or 0)
+    periods = sorted(sums)
+    g, y, r = (sum(sums[p][i] for p in periods) for i in (0, 1, 2))
     total = g + y + r
     shares = (
         {k: round(100 * x / total, 2) for k, x in (("green", g), ("yellow", y), ("red", r))} if total else {}
     )
     return {
-        "period": [o[0].isoformat() for o in out], "green": [int(o[1]) for o in out],
-        "yellow": [int(o[2]) for o in out], "red": [int(o[3]) for o in out],
-        "totals": {"green": int(g), "yellow": int(y), "red": int(r)}, "shares": shares,
+        "period": [p.isoformat() for p in periods], "green": [sums[p][0] for p in periods],
+        "yellow": [sums[p][1] for p in periods], "red": [sums[p][2] for p in periods],
+        "totals": {"green": g, "yellow": y, "red": r}, "shares": shares,
     }  # fmt: skip
 
 
