@@ -93,3 +93,13 @@ def test_a_seizure_counts_on_the_day_the_goods_were_seized(world: World, app: An
     with app.state.db.unit_of_work() as uow:
         rows = uow.session.execute(select(DailySeizureRow.unit, DailySeizureRow.day)).all()
         assert {(u, d) for u, d in rows} == {(u, date(2026, 2, 10)) for u in ("01AB", "+01AB", "+01", "+00")}
+
+
+def test_percentiles_compare_exactly_and_periods_start_as_duckdb_truncates() -> None:
+    """0.9 × 70 is 63.00000000000001 in binary floating point: the 63rd of 70 observations is the p90."""
+    assert queries.percentiles([(b, 1) for b in range(70)]) == {"p50": 34, "p90": 62}
+    assert queries.percentiles([]) == {"p50": None, "p90": None}
+    d = date(2026, 3, 5)  # a Thursday
+    assert [queries._trunc(d, g) for g in ("day", "week", "month", "year")] == [
+        datetime(2026, 3, 5), datetime(2026, 3, 2), datetime(2026, 3, 1), datetime(2026, 1, 1),
+    ]  # fmt: skip

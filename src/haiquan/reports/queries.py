@@ -1,18 +1,18 @@
 """The dashboard's figures. The operational database (SQLite or PostgreSQL) aggregates the daily rollups
-of the caller's units (indexed by day and unit); DuckDB shapes the small result (cumulative series,
-percentiles from histograms, drill-down by the unit tree, monthly pivots)."""
+of the caller's units (indexed by day and unit); plain Python shapes the small result (cumulative series,
+percentiles from histograms, drill-down by the unit tree, monthly pivots): a few hundred rows, where
+registering each frame in DuckDB cost 3-10 ms, six times a page (docs/pages.md, warm pages). DuckDB
+stays for the declaration-level scans (reports.bulk)."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
-import duckdb
-import pandas as pd
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
@@ -34,28 +34,6 @@ from haiquan.reports.tables import (
     RunningBalanceRow,
     total_key,
 )
-
-_local = threading.local()
-
-
-def duck() -> duckdb.DuckDBPyConnection:
-    con = getattr(_local, "con", None)
-    if con is None:
-        con = duckdb.connect()
-        con.execute("SET threads TO 2")
-        _local.con = con
-    return con
-
-
-def shape(sql: str, **frames: pd.DataFrame) -> list[tuple[Any, ...]]:
-    con = duck()
-    for name, df in frames.items():
-        con.register(name, df)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        for name in frames:
-            con.unregister(name)
 
 
 @dataclass(frozen=True)
@@ -191,6 +169,17 @@ def _as_date(d: Any) -> date:
     )
 
 
+def _trunc(d: date, grain: str) -> datetime:
+    """The start of the day, ISO week (Monday), month or year holding `d` (DuckDB's date_trunc)."""
+    if grain == "week":
+        d -= timedelta(days=d.weekday())
+    elif grain == "month":
+        d = d.replace(day=1)
+    elif grain == "year":
+        d = d.replace(month=1, day=1)
+    return datetime(d.year, d.month, d.day)
+
+
 def _next_year(d: date) -> date:
     try:
         return d.replace(year=d.year + 1)
@@ -207,43 +196,36 @@ def channels(session: Session, v: View, grain: str = "month") -> dict[str, Any]:
         .where(*v.where(t.unit, t.day))
         .group_by(t.day)
     ).all()
-    df = pd.DataFrame(
-        [(r[0], _f(r[1]), _f(r[2]), _f(r[3])) for r in rows], columns=["day", "green", "yellow", "red"]
-    )
-    if df.empty:
-        return {
-            "period": [],
-            "green": [],
-            "yellow": [],
-            "red": [],
-            "totals": {"green": 0, "yellow": 0, "red": 0},
-            "shares": {},
-        }
-    out = shape(
-        f"SELECT date_trunc('{grain}', CAST(day AS DATE)) AS p, sum(green), sum(yellow), sum(red) FROM df GROUP BY p ORDER BY p",
-        df=df,
-    )
-    g, y, r = (sum(o[i] for o in out) for i in (1, 2, 3))
+    if not rows:
+        return {"period": [], "green": [], "yellow": [], "red": [],
+                "totals": {"green": 0, "yellow": 0, "red": 0}, "shares": {}}  # fmt: skip
+    sums: dict[datetime, list[int]] = {}
+    for day, *counts in rows:
+        acc = sums.setdefault(_trunc(_as_date(day), grain), [0, 0, 0])
+        for i, x in enumerate(counts):
+            acc[i] += int(x or 0)
+    periods = sorted(sums)
+    g, y, r = (sum(sums[p][i] for p in periods) for i in (0, 1, 2))
     total = g + y + r
     shares = (
         {k: round(100 * x / total, 2) for k, x in (("green", g), ("yellow", y), ("red", r))} if total else {}
     )
     return {
-        "period": [o[0].isoformat() for o in out], "green": [int(o[1]) for o in out],
-        "yellow": [int(o[2]) for o in out], "red": [int(o[3]) for o in out],
-        "totals": {"green": int(g), "yellow": int(y), "red": int(r)}, "shares": shares,
+        "period": [p.isoformat() for p in periods], "green": [sums[p][0] for p in periods],
+        "yellow": [sums[p][1] for p in periods], "red": [sums[p][2] for p in periods],
+        "totals": {"green": g, "yellow": y, "red": r}, "shares": shares,
     }  # fmt: skip
 
 
-def _child_map(v: View, units: Sequence[str]) -> pd.DataFrame:
-    """unit → the child of the viewed node that contains it (or the node itself)."""
+def _child_map(v: View, units: Sequence[str]) -> dict[str, tuple[str, str, str]]:
+    """unit → the child of the viewed node that contains it (or the node itself), with its names."""
     kids = set(v.tree.children.get(v.node, ()))
-    out = []
+    out = {}
     for u in units:
         child = next((a for a in v.tree.ancestors(u) if a in kids), v.node)
         unit = v.tree.get(child)
-        out.append((u, child, unit.name_vi if unit else child, unit.name_en if unit else child))
-    return pd.DataFrame(out, columns=["unit", "child", "name_vi", "name_en"])
+        out[u] = (child, unit.name_vi if unit else child, unit.name_en if unit else child)
+    return out
 
 
 def by_unit(session: Session, v: View) -> dict[str, Any]:
@@ -259,17 +241,14 @@ def by_unit(session: Session, v: View) -> dict[str, Any]:
     ).all()  # fmt: skip
     if not rows:
         return {"rows": []}
-    df = pd.DataFrame(
-        [(r[0].removeprefix(TOTAL), *(_f(x) for x in r[1:])) for r in rows],
-        columns=["unit", "lodged", "registered", "cleared", "green", "yellow", "red"],
-    )
-    m = _child_map(v, list(df["unit"]))
-    out = shape(
-        """SELECT m.child, any_value(m.name_vi), any_value(m.name_en), sum(lodged), sum(registered), sum(cleared),
-                  sum(green), sum(yellow), sum(red)
-           FROM df JOIN m USING (unit) GROUP BY m.child ORDER BY sum(registered) DESC, m.child""",
-        df=df, m=m,
-    )  # fmt: skip
+    names = _child_map(v, [r[0].removeprefix(TOTAL) for r in rows])
+    sums: dict[str, list[Any]] = {}
+    for r in rows:
+        child, name_vi, name_en = names[r[0].removeprefix(TOTAL)]
+        acc = sums.setdefault(child, [child, name_vi, name_en, 0, 0, 0, 0, 0, 0])
+        for i, x in enumerate(r[1:]):
+            acc[3 + i] += int(x or 0)
+    out = sorted(sums.values(), key=lambda o: (-o[4], o[0]))  # registered, most first; then the unit
     keys = ["unit", "name_vi", "name_en", "lodged", "registered", "cleared", "green", "yellow", "red"]
     has_kids = {c for c in v.tree.children if v.tree.children[c]}
     return {
@@ -289,18 +268,19 @@ def _histogram(session: Session, v: View, t: Any) -> list[tuple[int, int]]:
 
 
 def percentiles(hist: list[tuple[int, int]], qs: Sequence[float] = (0.5, 0.9)) -> dict[str, int | None]:
-    """The bucket bound under which q of the observations fall (DuckDB over the cumulative histogram)."""
-    if not hist or sum(c for _, c in hist) == 0:
+    """The smallest bucket bound under which q of the observations fall (over the cumulative histogram,
+    compared exactly: q is a decimal fraction, not a binary float)."""
+    total = sum(c for _, c in hist)
+    if not hist or total == 0:
         return {f"p{int(q * 100)}": None for q in qs}
-    df = pd.DataFrame(hist, columns=["bucket", "n"])
     out: dict[str, int | None] = {}
     for q in qs:
-        row = shape(
-            f"""SELECT min(bucket) FROM (SELECT bucket, sum(n) OVER (ORDER BY bucket) AS cum, sum(n) OVER () AS tot FROM df)
-                WHERE cum >= {float(q)} * tot""",
-            df=df,
-        )
-        out[f"p{int(q * 100)}"] = int(row[0][0])
+        need, cum = Fraction(str(float(q))) * total, 0
+        for bucket, n in sorted(hist):
+            cum += n
+            if cum >= need:
+                out[f"p{int(q * 100)}"] = int(bucket)
+                break
     return out
 
 
@@ -366,16 +346,15 @@ def seizures(session: Session, v: View) -> dict[str, Any]:
     ).all()
     if not rows:
         return {"by_route": [], "by_province": [], "total_cases": 0}
-    df = pd.DataFrame(
-        [(r[0], r[1] or "?", r[2] or "?", _f(r[3])) for r in rows],
-        columns=["day", "route", "province", "cases"],
-    )
-    q = "SELECT strftime(date_trunc('month', CAST(day AS DATE)), '%Y-%m') AS m, {k}, sum(cases) FROM df GROUP BY ALL ORDER BY m, {k}"
-    by_route = shape(q.format(k="route"), df=df)
-    by_prov = shape(q.format(k="province"), df=df)
-    return {"by_route": [{"month": a, "route": b, "cases": int(c)} for a, b, c in by_route],
-            "by_province": [{"month": a, "province": b, "cases": int(c)} for a, b, c in by_prov],
-            "total_cases": int(df["cases"].sum())}  # fmt: skip
+    by_route: dict[tuple[str, str], int] = {}
+    by_prov: dict[tuple[str, str], int] = {}
+    for day, route, province, cases in rows:
+        month = _as_date(day).strftime("%Y-%m")
+        by_route[month, route or "?"] = by_route.get((month, route or "?"), 0) + int(cases or 0)
+        by_prov[month, province or "?"] = by_prov.get((month, province or "?"), 0) + int(cases or 0)
+    return {"by_route": [{"month": a, "route": b, "cases": by_route[a, b]} for a, b in sorted(by_route)],
+            "by_province": [{"month": a, "province": b, "cases": by_prov[a, b]} for a, b in sorted(by_prov)],
+            "total_cases": sum(by_route.values())}  # fmt: skip
 
 
 FIGURES = {"revenue": revenue, "channels": channels, "units": by_unit, "clearance": clearance, "dwell": dwell,

@@ -6,6 +6,7 @@ built stays hidden) and, when `roles` is given, only to officers holding one of 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import FastAPI
 from starlette.routing import Match
@@ -54,8 +55,20 @@ register("nav.sharing", "/sharing", roles=("analyst", *LEADERS))
 
 
 def has_page(app: FastAPI, path: str) -> bool:
-    """Whether a GET on `path` reaches a route (asked through the routes' own matching, so routes
-    included from routers count too)."""
+    """Whether a GET on `path` reaches a route, remembered per app (app.state.nav_pages): matching every route for each nav
+    entry cost ~20 ms a page. The answer is asked again whenever the app's route count changes (routes
+    are added at start-up, by include_router or a decorator)."""
+    routes = app.router.routes
+    known: tuple[int, dict[str, bool]] | None = getattr(app.state, "nav_pages", None)
+    if known is None or known[0] != len(routes):
+        known = app.state.nav_pages = (len(routes), {})
+    if path not in known[1]:
+        known[1][path] = _matches(routes, path)
+    return known[1][path]
+
+
+def _matches(routes: list[Any], path: str) -> bool:
+    """Asked through the routes' own matching, so routes included from routers count too."""
     scope = {
         "type": "http",
         "path": path,
@@ -64,7 +77,7 @@ def has_page(app: FastAPI, path: str) -> bool:
         "query_string": b"",
         "headers": [],
     }
-    return any(route.matches(scope)[0] is Match.FULL for route in app.router.routes)
+    return any(route.matches(scope)[0] is Match.FULL for route in routes)
 
 
 def items_for(app: FastAPI, principal: Principal | None) -> list[NavItem]:
