@@ -18,9 +18,11 @@ import os
 from collections import Counter
 from typing import Any
 
+import hypothesis
 import schemathesis
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
+from hypothesis.errors import Flaky
 from hypothesis.stateful import initialize, multiple
 from schemathesis.checks import (
     content_type_conformance,
@@ -37,6 +39,7 @@ from tests.support import World, import_declaration
 EXPLORE = os.environ.get("HAIQUAN_FUZZ_EXPLORE") == "1"
 EXAMPLES = int(os.environ.get("HAIQUAN_FUZZ_EXAMPLES", "20"))
 STEPS = int(os.environ.get("HAIQUAN_FUZZ_STEPS", "8"))
+SUITES = 20
 
 MANIFESTED = 424242  # the container the carrier's manifest names (its gate-in applies)
 DECLARANT, TERMINAL, BANK, OFFICER = "0100109106", "0200519875", "0100112437", "nb_leader"
@@ -93,8 +96,11 @@ def test_sequences_of_calls_give_no_server_error(fuzz_env: tuple[Any, World]) ->
     schema = schemathesis.openapi.from_asgi("/openapi.json", app).include(operation_id=list(ROLES))
     headers = {op: world.off(who) if who == OFFICER else world.ent(who) for op, who in ROLES.items()}
     base = schema.as_state_machine()
+    bundles: dict[str, Any] = dict(base.bundles)  # one per (operation, status) a link leaves from
     lodge, gate = schema["/api/v1/declarations"]["POST"], schema["/api/v1/terminal-messages"]["POST"]
     seen: Counter[tuple[str, int]] = Counter()
+    failures: list[str] = []
+    done: list[int] = []
 
     class Workflow(base):  # type: ignore[valid-type, misc]
         def get_call_kwargs(self, case: Any) -> dict[str, Any]:
@@ -102,9 +108,12 @@ def test_sequences_of_calls_give_no_server_error(fuzz_env: tuple[Any, World]) ->
 
         def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
             seen[(case.operation.definition.raw["operationId"], response.status_code)] += 1
-            case.validate_response(
-                response, checks=CHECKS, transport_kwargs=kwargs or None, recorder=self.recorder
-            )
+            try:
+                case.validate_response(
+                    response, checks=CHECKS, transport_kwargs=kwargs or None, recorder=self.recorder
+                )
+            except Exception as failure:
+                failures.append(f"{case.method} {case.formatted_path} -> {response.status_code}: {failure}")
 
         def _seed(self, operation: Any, body: dict[str, Any], status: int) -> Any:
             """Call `operation` with a valid body, as the state machine's own root steps do."""
@@ -114,23 +123,44 @@ def test_sequences_of_calls_give_no_server_error(fuzz_env: tuple[Any, World]) ->
             out = self.step(step)
             return multiple(out) if out.response.status_code == status else multiple()
 
-        @initialize(target=base.bundles[f"{lodge.label} -> 201"], body=valid_lodgings())
+        def teardown(self) -> None:
+            done.append(1)
+            super().teardown()
+
+        @initialize(target=bundles[f"{lodge.label} -> 201"], body=valid_lodgings())
         def lodged(self, body: dict[str, Any]) -> Any:
             return self._seed(lodge, body, 201)
 
-        @initialize(target=base.bundles[f"{gate.label} -> 200"], body=gate_ins())
+        @initialize(target=bundles[f"{gate.label} -> 200"], body=gate_ins())
         def gated_in(self, body: dict[str, Any]) -> Any:
             return self._seed(gate, body, 200)
 
-    Workflow.run(
-        settings=settings(
-            max_examples=EXAMPLES,
-            stateful_step_count=STEPS,
-            deadline=None,
-            suppress_health_check=list(HealthCheck),
-            database=None,
-            derandomize=not EXPLORE,
-            phases=[Phase.explicit, Phase.reuse, Phase.generate],
-        )
-    )
-    print(sorted(seen.items()))
+    run_suites(Workflow, done)
+    calls = f"{len(done)} scenarios, {sum(seen.values())} calls: {sorted(seen.items())}"
+    assert not failures, "\n\n".join(failures[:20]) + "\n\n" + calls
+    # the chains ran: a lodged number was followed, a terminal's container looked up, a key revoked
+    followed = {op for (op, status), _ in seen.items() if status < 300}
+    assert {"declarations_get", "declarations_register", "supervision_container_status"} <= followed, calls
+
+
+def run_suites(machine: Any, done: list[int]) -> None:
+    """Run scenarios until EXAMPLES have run. The server keeps its state between scenarios, so a replayed
+    prefix can meet other answers (a number already registered) and Hypothesis stops the suite as `Flaky`:
+    as schemathesis's own runner does, start another suite with the next seed (at most SUITES)."""
+    for suite in range(SUITES):
+        if len(done) >= EXAMPLES:
+            return
+        seeded = machine if EXPLORE else hypothesis.seed(suite)(machine)
+        try:
+            seeded.run(
+                settings=settings(
+                    max_examples=EXAMPLES - len(done),
+                    stateful_step_count=STEPS,
+                    deadline=None,
+                    suppress_health_check=list(HealthCheck),
+                    database=None,
+                    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+                )
+            )
+        except Flaky:
+            continue

@@ -60,7 +60,10 @@ LINKS: dict[tuple[str, str], dict[str, tuple[str, dict[str, str]]]] = {
     },
     ("declarations_decision", "200"): DECLARATION,
     ("supervision_terminal_messages", "200"): {
-        "ContainerStatus": ("supervision_container_status", {"number": "$request.body#/messages/0/container"}),
+        "ContainerStatus": (
+            "supervision_container_status",
+            {"number": "$request.body#/messages/0/container"},
+        ),
     },
     ("payments_references", "200"): {"PayReference": ("payments_confirm", {})},
     ("credentials_issue_own_key", "201"): {
