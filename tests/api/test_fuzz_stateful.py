@@ -88,7 +88,10 @@ def gate_ins() -> st.SearchStrategy[dict[str, Any]]:
     )
 
 
-def test_sequences_of_calls_give_no_server_error(fuzz_env: tuple[Any, World]) -> None:  # noqa: F811
+def test_sequences_of_calls_give_no_server_error(
+    fuzz_env: tuple[Any, World],  # noqa: F811
+    record_property: Any,
+) -> None:
     app, world = fuzz_env
     connect_terminal(world, location=LOCATION)
     r = world.post(
@@ -145,6 +148,7 @@ def test_sequences_of_calls_give_no_server_error(fuzz_env: tuple[Any, World]) ->
 
     run_suites(Workflow, done)
     calls = f"{len(done)} scenarios, {sum(seen.values())} calls: {sorted(seen.items())}"
+    record_property("calls", calls)  # in --junitxml
     assert not failures, "\n\n".join(failures[:20]) + "\n\n" + calls
     # the chains ran: a lodged number was read and registered, a gated-in container looked up
     followed = {op for (op, status), _ in seen.items() if status < 300}
