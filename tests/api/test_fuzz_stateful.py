@@ -7,7 +7,10 @@ officer decides the registered one; the payer lists its payment references and a
 a terminal operator sends a gate-in batch and looks up the container it named; an enterprise issues an API
 key and revokes it by its `key_id`. Each call is made as the role that owns the operation (ROLES), every
 input is generated, and every answer is checked: no 5xx, a documented status code and content type, a body
-that matches its schema.
+that matches its schema. Failures are collected and reported together (a replay would meet a database
+already changed). A generated declaration or gate-in is almost never valid, so each scenario also starts
+from a valid lodging and a valid gate-in (`initialize` rules with Hypothesis-varied fields) that feed the
+same links; schemathesis's negative mode also sends some calls without credentials (401s, documented).
 
 CI runs a bounded, derandomised budget (EXAMPLES scenarios of at most STEPS calls, well under a minute);
 `HAIQUAN_FUZZ_EXPLORE=1 HAIQUAN_FUZZ_EXAMPLES=500 HAIQUAN_FUZZ_STEPS=30` explores at volume."""
