@@ -3,8 +3,10 @@
 FastAPI writes the operations from the routes; this module settles what holds for all of them, whatever a
 route declares: readable operation ids (`<tag>_<function>`), one set of tags, every error answered as
 `application/problem+json` with the statuses kit.errors lists (409 on changes only), `Idempotency-Key` as
-a header of the changes only, component names a generator can turn into classes, and the payloads haiquan
-pushes to its callers in `webhooks`."""
+a header of the changes only, component names a generator can turn into classes, the payloads haiquan
+pushes to its callers in `webhooks`, and OpenAPI `links` from an answer to the calls that follow it (LINKS:
+a lodged declaration's `number` to reading, amending, registering and deciding it...), which integrators
+and the stateful fuzz (tests/api/test_fuzz_stateful.py) follow."""
 
 from __future__ import annotations
 
@@ -33,6 +35,43 @@ HEADERS: dict[int, dict[str, Any]] = {
     429: {"Retry-After": RETRY_AFTER},
     503: {"Retry-After": RETRY_AFTER},
 }
+
+
+NUMBER = {"number": "$response.body#/number"}
+DECLARATION = {
+    "GetDeclaration": ("declarations_get", NUMBER),
+    "DeclarationHistory": ("declarations_history", NUMBER),
+    "PaymentReferences": ("payments_references", {"declaration_number": "$response.body#/number"}),
+}
+# (operationId, status) -> {link name: (target operationId, {target parameter: runtime expression})}
+LINKS: dict[tuple[str, str], dict[str, tuple[str, dict[str, str]]]] = {
+    ("declarations_lodge", "201"): DECLARATION
+    | {
+        "AmendDeclaration": ("declarations_amend", NUMBER),
+        "RegisterDeclaration": ("declarations_register", NUMBER),
+        "CancelDeclaration": ("declarations_cancel", NUMBER),
+    },
+    ("declarations_amend", "200"): DECLARATION | {"RegisterDeclaration": ("declarations_register", NUMBER)},
+    ("declarations_register", "200"): DECLARATION
+    | {
+        "DecideDeclaration": ("declarations_decision", NUMBER),
+        "AmendRegisteredDeclaration": ("declarations_amend_registered", NUMBER),
+        "AddDocuments": ("declarations_documents", NUMBER),
+    },
+    ("declarations_decision", "200"): DECLARATION,
+    ("supervision_terminal_messages", "200"): {
+        "ContainerStatus": (
+            "supervision_container_status",
+            {"number": "$request.body#/messages/0/container"},
+        ),
+    },
+    ("payments_references", "200"): {"PayReference": ("payments_confirm", {})},
+    ("credentials_issue_own_key", "201"): {
+        "RevokeOwnKey": ("credentials_revoke_own_key", {"key_id": "$response.body#/key_id"}),
+    },
+}
+# the request bodies links give: a bank confirms payment of a declaration's first reference
+LINK_BODIES: dict[str, dict[str, Any]] = {"PayReference": {"references": ["$response.body#/0/reference"]}}
 
 
 def domain(route: APIRoute) -> str:
@@ -85,6 +124,7 @@ def refine(schema: dict[str, Any]) -> dict[str, Any]:
             _one_set_of_tags(operation)
             _idempotency_on_changes(method, operation)
             _problem_errors(method, operation)
+            _links(operation)
     for hook in schema.get("webhooks", {}).values():
         for operation in hook.values():
             _delivery_answers(operation)
@@ -136,6 +176,24 @@ def _problem_errors(method: str, operation: dict[str, Any]) -> None:
             responses[code] = {"$ref": f"#/components/responses/{_response_name(status)}"}
         else:
             responses[code] = {**response, **_problem(status, response.get("description", ""))}
+
+
+def _links(operation: dict[str, Any]) -> None:
+    """The LINKS of an operation's answers: which calls its output (or its request) feeds."""
+    for status, response in operation.get("responses", {}).items():
+        links = LINKS.get((operation.get("operationId", ""), status))
+        if not links:
+            continue
+        response["links"] = {name: _link(name, target, params) for name, (target, params) in links.items()}
+
+
+def _link(name: str, target: str, params: dict[str, str]) -> dict[str, Any]:
+    link: dict[str, Any] = {"operationId": target}
+    if params:
+        link["parameters"] = params
+    if name in LINK_BODIES:
+        link["requestBody"] = LINK_BODIES[name]
+    return link
 
 
 def _delivery_answers(operation: dict[str, Any]) -> None:

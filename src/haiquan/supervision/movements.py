@@ -45,12 +45,26 @@ _ADAPTER = TypeAdapter(MessageIn)
 
 
 def _raw_text(raw: Any) -> str:
-    return raw if isinstance(raw, str) else json.dumps(raw, default=str, ensure_ascii=False)
+    text = raw if isinstance(raw, str) else json.dumps(raw, default=str, ensure_ascii=False)
+    return text.replace("\x00", "\ufffd")
+
+
+def _storable(value: Any) -> Any:
+    """`value` with each NUL (in a text or a key: a field's name the message made up) as U+FFFD:
+    PostgreSQL stores none, and one refused message must not refuse its batch."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {_storable(k): _storable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_storable(v) for v in value]
+    return value
 
 
 def _reject(
     b: Batch, i: int, incoming: Incoming, message_id: str | None, errors: list[dict[str, Any]]
 ) -> None:
+    errors = _storable(errors)
     b.results.append(MessageResult(index=i, message_id=message_id, status="error", errors=errors))
     b.rejected.append(
         {
@@ -58,7 +72,7 @@ def _reject(
             "message_id": message_id,
             "format": b.fmt,
             "errors": errors,
-            "raw": incoming.review_text or _raw_text(incoming.raw),
+            "raw": _raw_text(incoming.review_text or incoming.raw),
             "received_at": b.now,
             "reviewed": False,
         }
