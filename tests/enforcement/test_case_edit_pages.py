@@ -8,12 +8,12 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from tests.enforcement.test_api import open_case
-from tests.support import World
-from tests.web.helpers import csrf_of, login
 
 from haiquan.enforcement.tables import CaseLinkRow, CaseRow
 from haiquan.kit.tables import AuditEntry
+from tests.enforcement.test_api import open_case
+from tests.support import World
+from tests.web.helpers import csrf_of, login
 
 
 def _case(app: Any, case_id: str) -> CaseRow:
@@ -34,7 +34,8 @@ def test_officer_edits_a_case_and_links_records(world: World, app: Any, client: 
     case = open_case(world)
     login(client, "nb_officer1")
     page = client.get(f"/enforcement/cases/{case['id']}")
-    assert "Sửa thông tin vụ việc" in page.text and "Liên kết hồ sơ" in page.text
+    assert "Sửa thông tin vụ việc" in page.text
+    assert "Liên kết hồ sơ" in page.text
     csrf = csrf_of(page.text)
     url = f"/enforcement/cases/{case['id']}/edit"
     bad = client.post(url, data={"csrf": csrf, "summary": "Tóm tắt", "place": "XX"})
@@ -43,7 +44,8 @@ def test_officer_edits_a_case_and_links_records(world: World, app: Any, client: 
     assert _case(app, case["id"]).summary == ""
     ok = client.post(url, data={"csrf": csrf, "summary": "Hành lý ký gửi có ma túy", "place": "vnhan",
                                 "co_border_guard": "1", "co_police": "1"})  # fmt: skip
-    assert "Đã lưu thông tin vụ việc" in ok.text and "Hành lý ký gửi có ma túy" in ok.text
+    assert "Đã lưu thông tin vụ việc" in ok.text
+    assert "Hành lý ký gửi có ma túy" in ok.text
     row = _case(app, case["id"])
     assert (row.summary, row.place, row.coordinated_with) == (
         "Hành lý ký gửi có ma túy", "VNHAN", ["border_guard", "police"]
@@ -51,7 +53,8 @@ def test_officer_edits_a_case_and_links_records(world: World, app: Any, client: 
     links = f"/enforcement/cases/{case['id']}/links"
     short = client.post(links, data={"csrf": csrf, "link_kind": "declaration", "link_value": "123"})
     assert short.status_code == 422
-    assert "Số hồ sơ không đúng định dạng" in short.text and 'href="#f-link_value"' in short.text
+    assert "Số hồ sơ không đúng định dạng" in short.text
+    assert 'href="#f-link_value"' in short.text
     linked = client.post(links, data={"csrf": csrf, "link_kind": "declaration", "link_value": "104100000001",
                                       "link_note": "Tờ khai của lô hàng"})  # fmt: skip
     assert "Đã liên kết hồ sơ với vụ việc" in linked.text

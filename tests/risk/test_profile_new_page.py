@@ -47,13 +47,15 @@ def test_analyst_tests_then_adds_a_profile(world: World, app: Any, client: TestC
     assert "Tiêu chí: Tiêu chí sai cú pháp" in bad.text
     unit = client.post("/risk/profiles/new", data=base | {"do": "save", "units": "01AB, 99ZZ"})
     assert unit.status_code == 422
-    assert "Đơn vị không tồn tại" in unit.text and 'href="#f-units"' in unit.text
+    assert "Đơn vị không tồn tại" in unit.text
+    assert 'href="#f-units"' in unit.text
     missing = client.post("/risk/profiles/new", data=base | {"do": "save", "why": ""})
     assert "Lý do thay đổi: Bắt buộc nhập" in missing.text
     assert "P-CARS-JP" not in _ids(app)
     ok = client.post("/risk/profiles/new", data=base | {"do": "save"})
     assert ok.status_code == 200
-    assert "Đã thêm hồ sơ rủi ro" in ok.text and "Hồ sơ rủi ro P-CARS-JP" in ok.text
+    assert "Đã thêm hồ sơ rủi ro" in ok.text
+    assert "Hồ sơ rủi ro P-CARS-JP" in ok.text
     with app.state.db.unit_of_work() as uow:
         row = profiles.get(uow.session, "P-CARS-JP")
         assert (row.version, row.units, row.reason_en, row.active) == (1, ["01AB"], "Imported cars", True)
