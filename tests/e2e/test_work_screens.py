@@ -2,7 +2,8 @@
 supervision officer clears an alert (the live count in the navigation falls), an enforcement officer opens a
 case, records a seizure, edits the case and links a declaration, an analyst tests and edits a profile, sets
 a lane override and adds a profile after testing its criteria, an administrator
-issues an enterprise's API key (shown once), revokes it and finds it in the audit log. Asserts on what a
+issues an enterprise's API key (shown once), revokes it and finds it in the audit log, then creates an
+officer's account (its first password shown once) and deactivates it. Asserts on what a
 person sees; saves the screenshots of docs/pages.md."""
 
 from __future__ import annotations
@@ -196,4 +197,20 @@ def test_administrator_issues_and_revokes_a_key_and_reads_the_audit_log(browser:
     assert "enterprise.api_key_revoked" in text
     assert "enterprise.api_key_issued" in text
     page.screenshot(path=str(IMG / "admin-audit.png"), full_page=True)
+    page.get_by_role("link", name="Công chức", exact=True).click()
+    page.get_by_role("link", name="Thêm công chức").click()
+    form = page.locator("form#new-officer")
+    form.get_by_label("Tên đăng nhập").fill("nb_officer9")
+    form.get_by_label("Đơn vị").select_option("01AB")
+    form.get_by_role("button", name="Thêm công chức").click()
+    assert "Họ và tên: Bắt buộc nhập" in page.locator(".error-summary").inner_text()
+    form.get_by_label("Họ và tên").fill("Nguyễn Thu Hà")
+    form.get_by_role("button", name="Thêm công chức").click()
+    assert "Đã tạo tài khoản công chức nb_officer9" in page.locator(".issued").inner_text()
+    assert len(page.locator("code.issued-password").inner_text()) >= 12
+    page.screenshot(path=str(IMG / "admin-officer-new.png"), full_page=True)
+    page.get_by_role("link", name="Công chức nb_officer9").click()
+    page.get_by_label("Đang hoạt động").uncheck()
+    page.get_by_role("button", name="Lưu").click()
+    assert page.locator(".officer-status").inner_text() == "Đã khóa"
     page.context.close()
