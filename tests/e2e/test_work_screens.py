@@ -1,7 +1,9 @@
 """Each role's day on the work screens of issue 23, in headless Chromium against a real server: the port's
 supervision officer clears an alert (the live count in the navigation falls), an enforcement officer opens a
-case and records a seizure, an analyst tests and edits a profile and sets a lane override, an administrator
-issues an enterprise's API key (shown once), revokes it and finds it in the audit log. Asserts on what a
+case, records a seizure, edits the case and links a declaration, an analyst tests and edits a profile, sets
+a lane override and adds a profile after testing its criteria, an administrator
+issues an enterprise's API key (shown once), revokes it and finds it in the audit log, then creates an
+officer's account (its first password shown once) and deactivates it. Asserts on what a
 person sees; saves the screenshots of docs/pages.md."""
 
 from __future__ import annotations
@@ -97,6 +99,21 @@ def test_enforcement_officer_opens_a_case_and_records_a_seizure(browser: Any, si
     assert "ma túy tổng hợp (MDMA)" in row.inner_text()
     assert "2,5 kg" in row.inner_text()
     assert "1.500.000.000 ₫" in row.inner_text()
+    edit = page.locator("form#edit")
+    edit.get_by_label("Địa điểm (UN/LOCODE)").fill("VNHAN")
+    edit.get_by_label("Bộ đội Biên phòng").check()
+    edit.get_by_role("button", name="Sửa thông tin vụ việc").click()
+    assert page.locator(".flash").inner_text() == "Đã lưu thông tin vụ việc"
+    assert "Bộ đội Biên phòng, Công an" in page.locator("dl.facts").inner_text()
+    links = page.locator("form#links")
+    links.get_by_label("Số hồ sơ").fill("10410000")
+    links.get_by_role("button", name="Liên kết hồ sơ").click()
+    assert "Số hồ sơ không đúng định dạng" in page.locator(".error-summary").inner_text()
+    links.get_by_label("Số hồ sơ").fill("104100000001")
+    links.get_by_label("Ghi chú liên kết").fill("Tờ khai của lô hàng ký gửi")
+    links.get_by_role("button", name="Liên kết hồ sơ").click()
+    assert page.locator(".flash").inner_text() == "Đã liên kết hồ sơ với vụ việc"
+    assert "Tờ khai: 104100000001 — Tờ khai của lô hàng ký gửi" in page.locator("#linked").inner_text()
     page.screenshot(path=str(IMG / "case.png"), full_page=True)
     page.get_by_role("link", name="Về sổ vụ việc").click()
     page.get_by_label("Trạng thái").select_option("detected")
@@ -137,6 +154,21 @@ def test_analyst_tests_and_edits_a_profile_and_sets_an_override(browser: Any, si
     assert page.locator(".flash").inner_text() == "Đã chỉ định luồng"
     assert "0101248141" in page.locator("table.overrides").inner_text()
     page.screenshot(path=str(IMG / "analyst-lanes.png"), full_page=True)
+    page.get_by_role("link", name="Hồ sơ rủi ro").click()
+    page.get_by_role("link", name="Thêm hồ sơ rủi ro").click()
+    form = page.locator("form#new")
+    form.get_by_label("Mã hồ sơ").fill("P-CARS-JPKR")
+    form.get_by_label("Tên", exact=True).fill("Ô tô nhập từ Nhật, Hàn khai giá thấp")
+    form.get_by_label("Tiêu chí", exact=True).fill("hs starts 8703 and origin in (JP, KR) -> red")
+    form.get_by_role("button", name="Chạy thử").click()
+    assert "tờ khai trúng tiêu chí" in page.locator(".test-result").inner_text()
+    page.screenshot(path=str(IMG / "analyst-profile-new.png"), full_page=True)
+    form.get_by_role("button", name="Lưu").click()
+    assert "Lý do thay đổi: Bắt buộc nhập" in page.locator(".error-summary").inner_text()
+    form.get_by_label("Lý do thay đổi").fill("Chuyên đề ô tô nhập khẩu")
+    form.get_by_role("button", name="Lưu").click()
+    assert page.locator(".flash").inner_text() == "Đã thêm hồ sơ rủi ro"
+    assert page.locator("h1").inner_text() == "Hồ sơ rủi ro P-CARS-JPKR"
     page.context.close()
 
 
@@ -165,4 +197,20 @@ def test_administrator_issues_and_revokes_a_key_and_reads_the_audit_log(browser:
     assert "enterprise.api_key_revoked" in text
     assert "enterprise.api_key_issued" in text
     page.screenshot(path=str(IMG / "admin-audit.png"), full_page=True)
+    page.get_by_role("link", name="Công chức", exact=True).click()
+    page.get_by_role("link", name="Thêm công chức").click()
+    form = page.locator("form#new-officer")
+    form.get_by_label("Tên đăng nhập").fill("nb_officer9")
+    form.get_by_label("Đơn vị").select_option("01AB")
+    form.get_by_role("button", name="Thêm công chức").click()
+    assert "Họ và tên: Bắt buộc nhập" in page.locator(".error-summary").inner_text()
+    form.get_by_label("Họ và tên").fill("Nguyễn Thu Hà")
+    form.get_by_role("button", name="Thêm công chức").click()
+    assert "Đã tạo tài khoản công chức nb_officer9" in page.locator(".issued").inner_text()
+    assert len(page.locator("code.issued-password").inner_text()) >= 12
+    page.screenshot(path=str(IMG / "admin-officer-new.png"), full_page=True)
+    page.get_by_role("link", name="Công chức nb_officer9").click()
+    page.get_by_label("Đang hoạt động").uncheck()
+    page.get_by_role("button", name="Lưu").click()
+    assert page.locator(".officer-status").inner_text() == "Đã khóa"
     page.context.close()

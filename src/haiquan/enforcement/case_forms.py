@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from haiquan.enforcement import domain
-from haiquan.enforcement.schemas import CaseIn, PersonIn, SeizureItemIn, TransitionIn
+from haiquan.enforcement.schemas import CaseIn, CasePatch, LinkIn, PersonIn, SeizureItemIn, TransitionIn
 from haiquan.web import i18n
 
 AGENCIES = domain.AGENCIES
@@ -66,6 +66,12 @@ i18n.add_labels(
     "measure",
     {"g": ("gam", "g"), "kg": ("kg", "kg"), "tablet": ("viên", "tablets"), "piece": ("chiếc/cái", "pieces"),
      "litre": ("lít", "litres")},
+)  # fmt: skip
+i18n.add_labels(
+    "link_kind",
+    {"declaration": ("Tờ khai", "Declaration"), "consignment": ("Vận đơn", "Consignment"),
+     "container": ("Container", "Container"), "enterprise": ("Doanh nghiệp (MST)", "Enterprise (tax code)"),
+     "consignee": ("Người nhận hàng", "Consignee")},
 )  # fmt: skip
 i18n.add_labels(
     "outcome", {"violation": ("Có vi phạm", "Violation"), "no_violation": ("Không vi phạm", "No violation")}
@@ -128,6 +134,24 @@ def person_in(v: dict[str, str]) -> PersonIn:
     )
 
 
+def case_patch(v: dict[str, str]) -> CasePatch:
+    """The edit form sends every field the API lets change: an emptied place or province is cleared."""
+    return CasePatch.model_validate(
+        {"summary": v.get("summary", ""), "place": _opt(v.get("place", "").upper()),
+         "province": _opt(v.get("province")), "coordinated_with": [a for a in AGENCIES if v.get(f"co_{a}")]}
+    )  # fmt: skip
+
+
+LINK_KINDS = ("declaration", "consignment", "container", "enterprise", "consignee")
+LINK_NAMES = {"kind": "link_kind", "value": "link_value", "note": "link_note"}
+
+
+def link_in(v: dict[str, str]) -> LinkIn:
+    return LinkIn.model_validate(
+        {"kind": v.get("link_kind") or None, "value": v.get("link_value", ""), "note": v.get("link_note", "")}
+    )
+
+
 def next_statuses(current: str) -> list[str]:
     return sorted(s.value for s in domain.TRANSITIONS[domain.CaseStatus(current)])
 
@@ -158,6 +182,27 @@ i18n.add_messages(
         "case.seizure_added": ("Đã ghi tang vật", "The seizure is recorded"),
         "case.status_changed": ("Đã chuyển trạng thái vụ việc", "The case's status changed"),
         "case.person_added": ("Đã thêm người liên quan", "The person is added"),
+        "case.edit": ("Sửa thông tin vụ việc", "Edit the case"),
+        "case.edited": ("Đã lưu thông tin vụ việc", "The case is changed"),
+        "case.link_add": ("Liên kết hồ sơ", "Link a record"),
+        "case.linked": ("Đã liên kết hồ sơ với vụ việc", "The record is linked to the case"),
+        "case.no_case_links": (
+            "Liên kết giữa hai vụ việc chưa có trong API; ghi số vụ việc kia vào ghi chú.",
+            "The API has no link between two cases; write the other case's number in the note.",
+        ),
+        "field.link_kind": ("Loại hồ sơ", "Kind of record"),
+        "field.link_value": (
+            "Số hồ sơ (tờ khai 12 số, vận đơn, container, MST...)",
+            "Reference (12-digit declaration, bill, container, tax code...)",
+        ),
+        "field.link_note": ("Ghi chú liên kết", "Note on the link"),
+        "err.conflict.link_value": (
+            "Hồ sơ này đã được liên kết với vụ việc",
+            "This record is already linked",
+        ),
+        "err.validation_failed.link_value": ("Số hồ sơ không đúng định dạng", "The reference is malformed"),
+        "err.validation_failed.place": ("Mã địa điểm UN/LOCODE không đúng", "Not a UN/LOCODE"),
+        "err.validation_failed.province": ("Không có tỉnh, thành phố này", "No such province"),
         "case.none": ("Không có vụ việc nào phù hợp.", "No case matches."),
         "case.no_items": ("Chưa ghi tang vật.", "No seizure recorded yet."),
         "case.actor": ("Người thực hiện", "By"),

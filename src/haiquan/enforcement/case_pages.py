@@ -133,6 +133,7 @@ def _case_page(request: Request, ctx: Any, case_id: str, form: str = "", values:
         "can_decide": ctx.principal.role in service.DECISION_ROLES,
         "next_statuses": case_forms.next_statuses(case.status),
         "categories": list(domain.CATEGORIES), "measures": case_forms.MEASURES,
+        "agencies": case_forms.AGENCIES, "link_kinds": case_forms.LINK_KINDS,
         "form": form, "values": values or {}, "errors": errors or workforms.Errors(i18n.lang_of(request)),
     }  # fmt: skip
     return render(request, "case.html", context, status_code=code)
@@ -179,6 +180,28 @@ async def change_status(request: Request, ctx: PageCtx, case_id: str) -> Respons
         service.change_status(ctx.session, principal=ctx.principal, case_id=case_id, data=data)
 
     return await _act(request, ctx, case_id, "status", act, "case.status_changed")
+
+
+@router.post("/enforcement/cases/{case_id}/edit", name="case_edit_submit")
+async def edit_case(request: Request, ctx: PageCtx, case_id: str) -> Response:
+    ctx.principal.require_officer(*service.WRITE_ROLES)  # a role the API refuses: the error page
+
+    def act(v: dict[str, str]) -> None:
+        data = case_forms.case_patch(v)
+        service.patch_case(ctx.session, principal=ctx.principal, case_id=case_id, data=data)
+
+    return await _act(request, ctx, case_id, "edit", act, "case.edited", {"coordinated_with": "form"})
+
+
+@router.post("/enforcement/cases/{case_id}/links", name="case_link_submit")
+async def add_link(request: Request, ctx: PageCtx, case_id: str) -> Response:
+    ctx.principal.require_officer(*service.WRITE_ROLES)
+
+    def act(v: dict[str, str]) -> None:
+        data = case_forms.link_in(v)
+        service.add_link(ctx.session, principal=ctx.principal, case_id=case_id, data=data)
+
+    return await _act(request, ctx, case_id, "links", act, "case.linked", case_forms.LINK_NAMES)
 
 
 def _persons_page(request: Request, ctx: Any, case_id: str, values: dict[str, str] | None = None,

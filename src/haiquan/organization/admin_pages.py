@@ -12,12 +12,14 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from pydantic import ValidationError
 
 from haiquan.declarations.assignment import change_officer
 from haiquan.kit.auth import Role
 from haiquan.kit.clock import VN
 from haiquan.kit.errors import DomainError
 from haiquan.organization import officers, repository, service, sessions
+from haiquan.organization.schemas import OfficerIn
 from haiquan.web import i18n, workforms
 from haiquan.web.render import add_template_dir, render
 from haiquan.web.session import PageCtx
@@ -60,6 +62,25 @@ i18n.add_messages(
         "field.action": ("Hành động (bắt đầu bằng)", "Action (starts with)"),
         "field.on_roster": ("Trong danh sách phân công", "On the roster"),
         "field.username": ("Tên đăng nhập", "Username"),
+        "field.full_name": ("Họ và tên", "Full name"),
+        "ad.new": ("Thêm công chức", "Add an officer"),
+        "ad.officer_created": (
+            "Đã tạo tài khoản công chức {username}",
+            "The account of {username} is created",
+        ),
+        "ad.password_once": (
+            "Mật khẩu ban đầu (chỉ hiển thị một lần, hãy trao tận tay cho công chức):",
+            "The first password (shown this once; hand it to the officer in person):",
+        ),
+        "ad.username_hint": ("chữ thường, số, . _ -; 3 đến 60 ký tự", "lower case, digits, . _ -; 3 to 60"),
+        "ad.deactivate": ("Khóa tài khoản", "Deactivate the account"),
+        "ad.reactivate": ("Mở lại tài khoản", "Reactivate the account"),
+        "err.conflict.username": ("Tên đăng nhập đã có người dùng", "This username is taken"),
+        "err.validation_failed.unit": (
+            "Đơn vị không tồn tại hoặc ngoài phạm vi của bạn",
+            "No such unit in your scope",
+        ),
+        "err.validation_failed.role": ("Vai trò không hợp lệ", "No such role"),
         "err.own_account": (
             "Quản trị viên không thể tự khóa hoặc đổi vai trò của chính mình",
             "An administrator cannot deactivate their own account or change their own role",
@@ -90,6 +111,51 @@ def officers_page(request: Request, ctx: PageCtx, unit: str = "") -> Response:
     unit = unit.strip().upper()[:16]
     rows = repository.officers(ctx.session, scope=ctx.principal.scope, unit=unit or None)
     return render(request, "admin_officers.html", {"rows": rows, "unit": unit})
+
+
+def _units(ctx: Any) -> list[tuple[str, str]]:
+    """The active units of the administrator's scope, as (code, Vietnamese name)."""
+    tree = service.TREES.get(ctx.session)
+    scope = ctx.principal.scope
+    codes = sorted(tree.units) if scope.units is None else sorted(c for c in scope.units if c in tree.units)
+    return [(c, tree.units[c].name_vi) for c in codes]
+
+
+def _new(request: Request, ctx: Any, values: dict[str, str], errors: workforms.Errors | None = None,
+         issued: tuple[str, str] | None = None, code: int = 200) -> Response:  # fmt: skip
+    context = {"values": values, "roles": ROLES, "units": _units(ctx), "issued": issued,
+               "errors": errors or workforms.Errors(i18n.lang_of(request))}  # fmt: skip
+    return render(request, "admin_officer_new.html", context, status_code=code)
+
+
+@router.get("/admin/officers/new", name="admin_officer_new")
+def officer_new(request: Request, ctx: PageCtx) -> Response:
+    _admin(ctx)
+    return _new(request, ctx, {"unit": ctx.principal.unit or "", "role": "officer"})
+
+
+@router.post("/admin/officers/new", name="admin_officer_create")
+async def officer_create(request: Request, ctx: PageCtx) -> Response:
+    """Create the account as the API does; its first password is on this answer only, never stored."""
+    _admin(ctx)
+    values = await workforms.posted(request, ctx)
+    values["username"] = values.get("username", "").lower()
+    errors = workforms.Errors(i18n.lang_of(request))
+    password = officers.initial_password()
+    try:
+        data = OfficerIn.model_validate(
+            {k: values.get(k, "") for k in ("username", "full_name", "unit", "role")}
+        )
+        service.add_officer(ctx.session, **data.model_dump(), password=password, actor=ctx.principal.label,
+                            by=ctx.principal)  # fmt: skip
+    except ValidationError as exc:
+        workforms.from_validation(errors, exc)
+    except DomainError as exc:
+        workforms.from_domain(request, ctx, errors, exc)
+    if errors:
+        return _new(request, ctx, values, errors, code=errors.status)
+    ctx.uow.commit()
+    return _new(request, ctx, {"role": "officer"}, issued=(data.username, password), code=201)
 
 
 def _officer(request: Request, ctx: Any, username: str, values: dict[str, str] | None = None,

@@ -21,6 +21,8 @@ from haiquan.organization.schemas import (
     EnterpriseStatusIn,
     EnterpriseStatusOut,
     MeOut,
+    OfficerIn,
+    OfficerIssuedOut,
     OfficerOut,
     OfficerPatchIn,
     RepresentationIn,
@@ -168,6 +170,21 @@ def _officer_out(row: OfficerRow, changes: list[str] | None = None, moved: int =
         changes=changes or [],
         checks_reassigned=moved,
     )
+
+
+@router.post(
+    "/officers",
+    status_code=201,
+    response_model=OfficerIssuedOut,
+    summary="Create an officer's account in a unit of the caller's scope, its first password shown once "
+    "(administrators)",
+)
+def add_officer(body: OfficerIn, tx: Tx) -> OfficerIssuedOut:
+    tx.principal.require_officer("administrator")
+    password = officers.initial_password()
+    row = service.add_officer(tx.session, **body.model_dump(), password=password, actor=tx.principal.label,
+                              by=tx.principal)  # fmt: skip
+    return OfficerIssuedOut(**_officer_out(row).model_dump(), initial_password=password)
 
 
 @router.get(

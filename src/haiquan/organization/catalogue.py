@@ -13,6 +13,7 @@ class OrganizationEvent(StrEnum):
     UNITS_REPLACED = "organization.units_replaced"
     UNIT_MERGED = "organization.unit_merged"
     UNIT_DISSOLVED = "organization.unit_dissolved"
+    OFFICER_ADDED = "organization.officer_added"
     OFFICER_DEACTIVATED = "organization.officer_deactivated"
     OFFICER_REACTIVATED = "organization.officer_reactivated"
     OFFICER_ROLE_CHANGED = "organization.officer_role_changed"
@@ -76,6 +77,16 @@ class OfficerChanged(_OfficerMove):
     unit: str
     role: str
     field: str
+
+
+class OfficerAdded(TypedDict):
+    """An officer's account was created (by an administrator, the command line or the demo)."""
+
+    officer_id: str
+    username: str
+    full_name: str
+    unit: str
+    role: str
 
 
 _StatusMove = TypedDict("_StatusMove", {"from": str, "to": str})
@@ -160,6 +171,7 @@ PAYLOADS: dict[OrganizationEvent, type] = {
     E.UNITS_REPLACED: UnitsReplaced,
     E.UNIT_MERGED: UnitMerged,
     E.UNIT_DISSOLVED: UnitDissolved,
+    E.OFFICER_ADDED: OfficerAdded,
     **dict.fromkeys(
         (
             E.OFFICER_DEACTIVATED,

@@ -5,6 +5,7 @@ so a change takes effect at the next request in every process."""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,6 +45,11 @@ EVENTS: dict[tuple[str, bool | None], tuple[OrganizationEvent, str]] = {
 def event_type(field: str, value: Any) -> tuple[OrganizationEvent, str]:
     """The event and audit action of a change of `field` to `value`."""
     return EVENTS[(field, bool(value) if field in ("active", "on_roster") else None)]
+
+
+def initial_password() -> str:
+    """A first password for a new account, shown once to the administrator who created it."""
+    return secrets.token_urlsafe(12)
 
 
 def by_username(session: Session, username: str, *, actor: Principal | None = None) -> OfficerRow:

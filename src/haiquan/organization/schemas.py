@@ -99,6 +99,15 @@ class OfficerPatchIn(Strict):
     on_roster: bool | None = Field(None, description="false: on leave (gets no checks; open ones handed on)")
 
 
+class OfficerIn(Strict):
+    """A new officer's account, created by an administrator for a unit of their scope."""
+
+    username: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{2,59}$", description="Login name: lower case, 3-60")
+    full_name: str = Field(min_length=2, max_length=200)
+    unit: str = Field(min_length=2, max_length=16, description="Home unit code, e.g. 01AB")
+    role: str = Field(min_length=1, max_length=40, description="officer, team_lead, ...")
+
+
 class OfficerOut(BaseModel):
     username: str
     full_name: str
@@ -108,6 +117,12 @@ class OfficerOut(BaseModel):
     on_roster: bool
     changes: list[str] = Field([], description="The events this request recorded (none: nothing changed)")
     checks_reassigned: int = Field(0, description="Open checks handed on to other officers of the roster")
+
+
+class OfficerIssuedOut(OfficerOut):
+    initial_password: str = Field(
+        description="The first password, shown this once; the officer changes it or an administrator resets it"
+    )
 
 
 class EnterpriseStatusIn(Strict):

@@ -98,15 +98,25 @@ def replace_units(session: Session, *, units: list[Unit], actor: str) -> dict[st
 
 
 def add_officer(
-    session: Session, *, username: str, unit: str, role: str, password: str, full_name: str = "", actor: str
+    session: Session,
+    *,
+    username: str,
+    unit: str,
+    role: str,
+    password: str,
+    full_name: str = "",
+    actor: str,
+    by: Principal | None = None,
 ) -> OfficerRow:
+    """Create an officer's account. `by` is the administrator calling through the API or a page (the unit
+    must be in their scope); None for the command line and the demo."""
     if role not in {r.value for r in Role}:
         raise ValidationFailed(
             f"unknown role {role!r}; one of: {', '.join(r.value for r in Role)}", field="role"
         )
     found = session.get(UnitRow, unit)
-    if found is None:
-        raise ValidationFailed(f"unknown unit {unit!r}", field="unit")
+    if found is None or (by is not None and not by.scope.covers_unit(unit)):
+        raise ValidationFailed(f"unknown unit {unit!r}" + (" in your scope" if by else ""), field="unit")
     if not found.active:
         raise ValidationFailed(f"unit {unit!r} is dissolved", field="unit")
     if len(password) < 8:
@@ -121,8 +131,18 @@ def add_officer(
         role=role,
         password_hash=hash_password(password),
         created_at=clock.now(),
+        active=True,
+        on_roster=True,
     )
     session.add(row)
+    payload = {
+        "officer_id": row.id,
+        "username": username,
+        "full_name": row.full_name,
+        "unit": unit,
+        "role": role,
+    }
+    outbox.record(session, type=OrganizationEvent.OFFICER_ADDED, unit=unit, actor=actor, payload=payload)
     audit.append(session, actor=actor, action="officer.add", target=f"officer:{username}", unit=unit)
     return row
 

@@ -18,7 +18,7 @@ from haiquan.kit.errors import DomainError
 from haiquan.risk import profiles, watch
 from haiquan.risk.api import ANALYSTS
 from haiquan.risk.engine import RiskEngine
-from haiquan.risk.schemas import ProfileChange, ProfileTestIn
+from haiquan.risk.schemas import ProfileChange, ProfileIn, ProfileTestIn
 from haiquan.web import i18n, workforms
 from haiquan.web.render import add_template_dir, render
 from haiquan.web.session import PageCtx
@@ -51,6 +51,23 @@ i18n.add_messages(
         "an.sample": ("Ví dụ", "Sample"),
         "an.saved": ("Đã lưu phiên bản mới của hồ sơ", "The profile's new version is saved"),
         "an.screens": ("Màn hình phân tích", "Analysis screens"),
+        "an.new": ("Thêm hồ sơ rủi ro", "Add a risk profile"),
+        "an.created": ("Đã thêm hồ sơ rủi ro", "The risk profile is added"),
+        "an.new_hint": (
+            "Chạy thử tiêu chí trên tờ khai đã có trước khi lưu.",
+            "Test the criteria on past declarations before saving.",
+        ),
+        "field.id": ("Mã hồ sơ (chữ in hoa, số, - _)", "Profile ID (capitals, digits, - _)"),
+        "field.units": (
+            "Đơn vị áp dụng (mã, cách nhau dấu phẩy; trống = mọi đơn vị)",
+            "Units (codes, comma-separated; empty = all)",
+        ),
+        "err.conflict.id": ("Mã hồ sơ đã có", "A profile with this ID exists"),
+        "err.validation_failed.units": ("Đơn vị không tồn tại", "No such unit"),
+        "err.no_rate": (
+            "Chưa có tỷ giá hôm nay cho ngoại tệ này",
+            "No exchange rate for this currency today",
+        ),
         "field.name": ("Tên", "Name"),
         "field.criteria": ("Tiêu chí", "Criteria"),
         "field.valid_from": ("Hiệu lực từ", "Valid from"),
@@ -84,6 +101,52 @@ def invalidate_on_commit(request: Request, ctx: Any) -> None:
 def profiles_page(request: Request, ctx: PageCtx) -> Response:
     _analyst(ctx)
     return render(request, "analyst_profiles.html", {"rows": profiles.listing(ctx.session)})
+
+
+def _new(request: Request, ctx: Any, values: dict[str, str], errors: workforms.Errors | None = None,
+         test: dict[str, Any] | None = None, code: int = 200) -> Response:  # fmt: skip
+    today = clock.today_vn()
+    shown = {"date_from": str(today - timedelta(days=90)), "date_to": str(today), "active": "1"} | values
+    context = {"values": shown, "errors": errors or workforms.Errors(i18n.lang_of(request)), "test": test}
+    return render(request, "analyst_profile_new.html", context, status_code=code)
+
+
+@router.get("/risk/profiles/new", name="profile_new")
+def profile_new(request: Request, ctx: PageCtx) -> Response:
+    _analyst(ctx)
+    return _new(request, ctx, {})
+
+
+def _profile_in(values: dict[str, str]) -> ProfileIn:
+    units = [u.strip().upper() for u in values.get("units", "").replace(";", ",").split(",") if u.strip()]
+    data: dict[str, Any] = {
+        k: values.get(k, "") for k in ("name", "criteria", "reason_vi", "reason_en", "why")
+    }
+    data |= {"id": values.get("id", "").upper(), "units": units, "active": bool(values.get("active"))}
+    data |= {"valid_from": values.get("valid_from") or None, "valid_to": values.get("valid_to") or None}
+    return ProfileIn.model_validate(data)
+
+
+@router.post("/risk/profiles/new", name="profile_create")
+async def profile_create(request: Request, ctx: PageCtx) -> Response:
+    """Save the new profile, or (the "test" button) run its criteria on past declarations first."""
+    actor = _analyst(ctx)
+    values = await workforms.posted(request, ctx)
+    if values.get("do") == "test":
+        errors, result = _run_test(request, ctx, values)
+        return _new(request, ctx, values, errors, result, errors.status if errors else 200)
+    errors = workforms.Errors(i18n.lang_of(request))
+    names = {str(i): "units" for i in range(500)}
+    try:
+        row = profiles.create(ctx.session, data=_profile_in(values), actor=actor)
+    except ValidationError as exc:
+        workforms.from_validation(errors, exc)
+    except DomainError as exc:
+        workforms.from_domain(request, ctx, errors, exc, names)
+    if errors:
+        return _new(request, ctx, values, errors, code=errors.status)
+    invalidate_on_commit(request, ctx)
+    return workforms.done(ctx, request.app.url_path_for("profile_page", profile_id=row.id), "an.created")
 
 
 def _profile(request: Request, ctx: Any, profile_id: str, *, values: dict[str, str] | None = None,
@@ -146,10 +209,10 @@ def _watched(request: Request, ctx: Any) -> dict[str, frozenset[str]]:
     )
 
 
-@router.post("/risk/profiles/{profile_id}/test", name="profile_test")
-async def profile_test(request: Request, ctx: PageCtx, profile_id: str) -> Response:
-    _analyst(ctx)
-    values = await workforms.posted(request, ctx)
+def _run_test(
+    request: Request, ctx: Any, values: dict[str, str]
+) -> tuple[workforms.Errors, dict[str, Any] | None]:
+    """The criteria test as the API's: how many past declarations of the caller's scope the text hits."""
     errors = workforms.Errors(i18n.lang_of(request))
     result = None
     try:
@@ -163,6 +226,14 @@ async def profile_test(request: Request, ctx: PageCtx, profile_id: str) -> Respo
         workforms.from_validation(errors, exc)
     except DomainError as exc:
         workforms.from_domain(request, ctx, errors, exc)
+    return errors, result
+
+
+@router.post("/risk/profiles/{profile_id}/test", name="profile_test")
+async def profile_test(request: Request, ctx: PageCtx, profile_id: str) -> Response:
+    _analyst(ctx)
+    values = await workforms.posted(request, ctx)
+    errors, result = _run_test(request, ctx, values)
     code = errors.status if errors else 200
     return _profile(
         request, ctx, profile_id[:40], values=values, errors=errors, test=result, form="test", code=code

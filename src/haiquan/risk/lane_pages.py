@@ -38,6 +38,12 @@ i18n.add_messages(
         "an.value_control": ("Kiểm soát trị giá", "Value control"),
         "an.vc_edit": ("Đặt ngưỡng trị giá", "Set the bounds"),
         "an.models": ("Mô hình học máy", "Learned models"),
+        "an.models_register": (
+            "Đăng ký mô hình mới: tệp mô hình do lệnh haiquan risk train tạo trên máy chủ, đăng ký qua API "
+            "POST /api/v1/risk/models (đường dẫn tệp); trang này chỉ chọn mô hình đã đăng ký để sử dụng.",
+            "To register a new model: the file written by haiquan risk train on the server, registered through "
+            "POST /api/v1/risk/models (its path); this page only chooses which registered model serves.",
+        ),
         "an.champion": ("Đang dùng (champion)", "Serving (champion)"),
         "an.promote": ("Chuyển sang dùng mô hình này", "Serve this model"),
         "an.done.rates": ("Đã lưu tỷ lệ phân luồng", "The lane rates are saved"),
