@@ -39,14 +39,18 @@ def scratch_database(prefix: str) -> Iterator[str]:
 
 @contextmanager
 def server(
-    url: str, data_dir: str, workers: int = 2, extra_env: dict[str, str] | None = None
+    url: str,
+    data_dir: str,
+    workers: int = 2,
+    extra_env: dict[str, str] | None = None,
+    app: str = "haiquan.app:create_served_app",
 ) -> Iterator[str]:
     port = free_port()
     # capacity is measured from a few API keys: the per-caller rate limits (kit.ratelimit) would measure
     # themselves instead; admission and every other bound stay as served
     env = dict(os.environ, HAIQUAN_DATABASE_URL=url, HAIQUAN_DATA_DIR=data_dir, HAIQUAN_SECRET_KEY="b" * 40,
                HAIQUAN_LOG_LEVEL="WARNING", HAIQUAN_RATE_LIMITS_ENABLED="false", **(extra_env or {}))  # fmt: skip
-    cmd = [sys.executable, "-m", "uvicorn", "haiquan.app:create_served_app", "--factory", "--port", str(port),
+    cmd = [sys.executable, "-m", "uvicorn", app, "--factory", "--port", str(port),
            "--workers", str(workers), "--log-level", "warning", "--no-access-log"]  # fmt: skip
     proc = subprocess.Popen(cmd, env=env)
     base = f"http://127.0.0.1:{port}"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import sys
 import tempfile
@@ -37,6 +38,7 @@ FLOOR = 300  # declarations/s (issue #2); latency floor: p99 < 100 ms at half th
 
 
 def seed(url: str) -> list[str]:
+    from haiquan.agencies import service as agencies
     from haiquan.organization import service as org
     from haiquan.organization.cli import DEFAULT_UNITS, read_units_file
     from haiquan.reference import service as reference
@@ -49,6 +51,7 @@ def seed(url: str) -> list[str]:
         reference.load_hs(uow.session)
         reference.load_tariff(uow.session)
         reference.load_exchange_rates(uow.session)
+        agencies.load_requirements(uow.session, actor="bench")  # other agencies' permits (issue #17)
         for tax in BENCH_DECLARANTS:
             _, key = org.add_enterprise(
                 uow.session, tax_code=tax, name=f"Bench {tax}", roles=["declarant"], actor="bench"
@@ -57,6 +60,9 @@ def seed(url: str) -> list[str]:
         uow.commit()
     _representations(db, BENCH_DECLARANTS)
     db.dispose()
+    from benchmarks import _registration_ab
+
+    _registration_ab.prepare(url)  # the e-Form D that the before/after's ATIGA claims name
     return keys
 
 
@@ -126,9 +132,9 @@ def bodies(seed: int, n: int = 2000) -> list[bytes]:
 
 
 async def saturate(
-    base: str, keys: list[str], seconds: float, concurrency: int
+    base: str, keys: list[str], seconds: float, concurrency: int, docs: list[bytes] | None = None
 ) -> tuple[float, int, list[float]]:
-    docs, pool = bodies(7), Pool(base, keys)
+    docs, pool = docs or bodies(7), Pool(base, keys)
     done, failed = 0, 0
     lat: list[float] = []
     stop = time.perf_counter() + seconds
@@ -236,6 +242,52 @@ def backlog_done(url: str, limit: float = 300) -> float:
     return time.perf_counter() - t0
 
 
+def features(url: str, tmp: str, keys: list[str], args: argparse.Namespace) -> list[str]:
+    """Other agencies' permits and ATIGA e-Form D matching (issue #17): the registration path's CPU per
+    declaration without and with them, interleaved rounds (benchmarks/_registration_ab.py). Served: the
+    server as served, or with the hooks switched off, started in turn (one at a time: PostgreSQL's
+    connections are shared), dispatcher off; CPU of its processes and of PostgreSQL per declaration. In
+    process: the service functions, one transaction per declaration. Limit: after / before <= 1.10."""
+    from benchmarks import _registration_ab as ab
+
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    out = [f"permits + e-Form D matching, CPU per declaration (lodge + register), before/after (load average "
+           f"{load} at the start):"]  # fmt: skip
+    for share in (ab.SHARE, 1.0):
+        docs = [json.dumps(d).encode() for _, d in ab.mix(int(share * 100), 3000, tariff_codes(), share)]
+        out.append("  served, " + served_ab(url, tmp, keys, docs, share, args))
+    return out + [
+        "  in process, " + x for x in ab.in_process(url, tariff_codes(), args.ab_rounds, args.ab_per_round)
+    ]
+
+
+def served_ab(
+    url: str, tmp: str, keys: list[str], docs: list[bytes], share: float, args: argparse.Namespace
+) -> str:
+    from benchmarks import _registration_ab as ab
+
+    root = Path(__file__).resolve().parents[1]
+    env = {"HAIQUAN_RUN_DISPATCHER": "false", "PYTHONPATH": f"{root / 'src'}:{root}"}
+    apps = {True: "haiquan.app:create_served_app", False: "benchmarks._registration_ab:create_served_app"}
+    cpu, done, failed = {False: 0.0, True: 0.0}, {False: 0, True: 0}, 0
+    for r in range(args.ab_rounds):
+        for on in (False, True) if r % 2 == 0 else (True, False):
+            with server(url, tmp, args.workers, env, apps[on]) as base:
+                asyncio.run(saturate(base, keys, 2, args.ab_concurrency, docs))  # warm up
+                meter = ab.server_cpu(int(base.rsplit(":", 1)[1]), url.rsplit("/", 1)[1])
+                c0, t0 = meter(), time.perf_counter()
+                rate, bad, _ = asyncio.run(saturate(base, keys, args.ab_seconds, args.ab_concurrency, docs))
+                cpu[on] += meter() - c0
+                done[on] += round(rate * (time.perf_counter() - t0))
+                failed += bad
+    before, after = cpu[False] / done[False] * 1000, cpu[True] / done[True] * 1000
+    ratio = after / before
+    return (f"{share * 100:.0f} % of declarations claiming ATIGA ({args.ab_rounds} rounds of {args.ab_seconds:.0f} s "
+            f"each way, {args.ab_concurrency} concurrent, {done[False]}/{done[True]} declarations, {failed} failed): "
+            f"before {before:.2f} ms, after {after:.2f} ms; ratio {ratio:.3f} "
+            f"(limit {ab.LIMIT:.2f}: {'met' if ratio <= ab.LIMIT else 'NOT met'})")  # fmt: skip
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=float, default=20)
@@ -244,7 +296,16 @@ def main() -> None:
     ap.add_argument("--concurrency", type=int, default=64)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--no-consumers", action="store_true", help="the request path alone (dispatcher off)")
+    ap.add_argument("--ab-rounds", type=int, default=4, help="rounds of the permits/origin before-after")
+    ap.add_argument("--ab-seconds", type=float, default=5, help="seconds per arm and round, served")
+    ap.add_argument("--ab-concurrency", type=int, default=16, help="connections, served before/after")
+    ap.add_argument("--ab-per-round", type=int, default=60, help="declarations per arm and round, in process")
+    ap.add_argument("--ab-only", action="store_true", help="only the permits/origin before-after")
     args = ap.parse_args()
+    if args.ab_only:
+        with scratch_database("hq_bench_decl") as url, tempfile.TemporaryDirectory() as tmp:
+            print("\n".join(features(url, tmp, seed(url), args)))
+        return
     dispatcher = "false" if args.no_consumers else "true"
     with scratch_database("hq_bench_decl") as url, tempfile.TemporaryDirectory() as tmp:
         keys = seed(url)
@@ -258,6 +319,7 @@ def main() -> None:
             backlog_done(url)
             empty = asyncio.run(ceiling(base, keys[0], min(args.seconds, 10), args.concurrency))
         raw = raw_inserts(url, 3000)
+        ab = features(url, tmp, keys, args)
     print(f"server: {args.workers} workers, consumers (notifications, payment references, reports, supervision, "
           f"sharing) {'OFF' if args.no_consumers else 'on, in the same processes'}")  # fmt: skip
     print(f"end-to-end: {rate:.0f} declarations/s (lodge + register, {args.concurrency} concurrent, {failed} failed); "
@@ -274,6 +336,7 @@ def main() -> None:
     ok = rate >= FLOOR and pct(floor_half, 99) < 100
     print(f"ratio end-to-end / raw inserts: {rate / raw:.3f}")
     print(f"floors ({FLOOR} declarations/s; p99 < 100 ms at half that rate): {'met' if ok else 'NOT met'}")
+    print("\n".join(ab))
 
 
 if __name__ == "__main__":
