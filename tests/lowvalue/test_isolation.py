@@ -12,6 +12,7 @@ from haiquan.kit.settings import Settings
 from haiquan.lowvalue import repository
 from haiquan.lowvalue.runtime import LOCAL_HOSTS
 from tests.lowvalue.test_api import EXPRESS, item, manifest, send
+from tests.services import need_service
 from tests.support import World
 
 
@@ -79,7 +80,7 @@ def test_the_low_value_connections_server_processes_are_niced_where_allowed(pg_u
             return os.getpriority(os.PRIO_PROCESS, pid)
 
         if lv.engine.url.host not in LOCAL_HOSTS or os.geteuid() != 0:
-            pytest.skip("the database is not on this host, or this user may not renice its processes")
+            need_service("the database is not on this host, or this user may not renice its processes")
         assert nice_of(lv) == 7
         assert nice_of(main) == 0
     finally:
