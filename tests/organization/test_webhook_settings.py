@@ -89,7 +89,9 @@ def test_the_secret_is_shown_once_and_rotates(
     overlap = timedelta(hours=app.state.settings.webhook_secret_overlap_hours)
     assert rotated.json()["previous_valid_until"].startswith((start + overlap).isoformat()[:19])
     with app.state.db.unit_of_work() as uow:
-        rows = uow.session.execute(select(OutboxEvent.type, OutboxEvent.payload)).all()
+        rows = uow.session.execute(
+            select(OutboxEvent.type, OutboxEvent.payload).order_by(OutboxEvent.seq)
+        ).all()
     kinds = [t for t, _ in rows if t.startswith("organization.webhook")]
     assert kinds == [OrganizationEvent.WEBHOOK_CHANGED] * 2 + [OrganizationEvent.WEBHOOK_SECRET_ROTATED]
     assert {p["host"] for t, p in rows if t == OrganizationEvent.WEBHOOK_CHANGED} == {"hooks.example.vn"}
