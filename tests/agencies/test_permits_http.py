@@ -160,7 +160,11 @@ def test_inspection_then_conditional_approval_and_history(aw: World, app: Any) -
     detail = aw.client.get(f"/api/v1/agencies/permits/{permit_id}", headers=aw.ent(PPD_SYSTEM)).json()
     assert [h["status_to"] for h in detail["history"]] == ["requested", "under_inspection", "conditional"]
     with app.state.db.unit_of_work() as uow:
-        types = list(uow.session.scalars(select(OutboxEvent.type).where(OutboxEvent.type.like("agencies.%"))))
+        types = list(
+            uow.session.scalars(
+                select(OutboxEvent.type).where(OutboxEvent.type.like("agencies.%")).order_by(OutboxEvent.seq)
+            )
+        )
     assert "agencies.inspection_started" in types
     assert "agencies.permit_decided" in types
 

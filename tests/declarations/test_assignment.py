@@ -46,7 +46,10 @@ def add_team_lead(app: Any, username: str = "nb_team_lead", unit: str = "01AB") 
 def events(app: Any, kind: str) -> list[dict[str, Any]]:
     with app.state.db.unit_of_work() as uow:
         return [
-            dict(p) for p in uow.session.scalars(select(OutboxEvent.payload).where(OutboxEvent.type == kind))
+            dict(p)
+            for p in uow.session.scalars(
+                select(OutboxEvent.payload).where(OutboxEvent.type == kind).order_by(OutboxEvent.seq)
+            )
         ]
 
 

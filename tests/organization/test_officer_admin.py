@@ -28,7 +28,10 @@ def me(world: World, username: str) -> Any:
 def recorded(app: Any, kind: str) -> list[dict[str, Any]]:
     with app.state.db.unit_of_work() as uow:
         return [
-            dict(p) for p in uow.session.scalars(select(OutboxEvent.payload).where(OutboxEvent.type == kind))
+            dict(p)
+            for p in uow.session.scalars(
+                select(OutboxEvent.payload).where(OutboxEvent.type == kind).order_by(OutboxEvent.seq)
+            )
         ]
 
 

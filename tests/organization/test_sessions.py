@@ -24,7 +24,10 @@ from tests.web.helpers import csrf_of, login
 def events(app: Any, kind: str) -> list[dict[str, Any]]:
     with app.state.db.unit_of_work() as uow:
         return [
-            dict(p) for p in uow.session.scalars(select(OutboxEvent.payload).where(OutboxEvent.type == kind))
+            dict(p)
+            for p in uow.session.scalars(
+                select(OutboxEvent.payload).where(OutboxEvent.type == kind).order_by(OutboxEvent.seq)
+            )
         ]
 
 

@@ -67,7 +67,11 @@ def test_customs_registers_the_certificate_and_it_must_name_the_bank(world: Worl
     assert world.client.get(URL, headers=world.ent("0100109106")).status_code == 403
     with app.state.db.unit_of_work() as uow:
         kinds = list(
-            uow.session.scalars(select(OutboxEvent.type).where(OutboxEvent.type.like("payment.bank_cert%")))
+            uow.session.scalars(
+                select(OutboxEvent.type)
+                .where(OutboxEvent.type.like("payment.bank_cert%"))
+                .order_by(OutboxEvent.seq)
+            )
         )
     assert kinds == [PaymentEvent.BANK_CERTIFICATE_REGISTERED]
 
@@ -90,7 +94,11 @@ def test_a_revoked_certificate_signs_nothing_until_another_is_registered(world: 
     assert post_xml(world, signed(world, app, new_key, new_cert, "XML-R3")).status_code == 201
     with app.state.db.unit_of_work() as uow:
         kinds = list(
-            uow.session.scalars(select(OutboxEvent.type).where(OutboxEvent.type.like("payment.bank_cert%")))
+            uow.session.scalars(
+                select(OutboxEvent.type)
+                .where(OutboxEvent.type.like("payment.bank_cert%"))
+                .order_by(OutboxEvent.seq)
+            )
         )
     assert kinds.count(PaymentEvent.BANK_CERTIFICATE_REVOKED) == 1
 
