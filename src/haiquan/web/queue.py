@@ -4,7 +4,6 @@ take / reassign, one or many at once (each an audited `check.reassigned` event).
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -108,7 +107,7 @@ def queue(request: Request, ctx: PageCtx) -> Response:
 def news(request: Request, ctx: PageCtx, since: str = "") -> Response:
     """How many checks were registered in the caller's units since `since` (polled every 30 s; a poll
     does not count as activity: the session's idle timeout keeps running)."""
-    request.state.principal = replace(ctx.principal, session_stale=False)
+    request.state.background = True  # a poll: organization.sessions.SessionTouch leaves the session alone
     try:
         at = datetime.fromisoformat(since)
     except ValueError:
