@@ -7,6 +7,8 @@ from fastapi import Depends, FastAPI
 
 from haiquan.agencies.api import router as agencies_router
 from haiquan.agencies.pages import router as agencies_pages
+from haiquan.applications.api import router as applications_router
+from haiquan.applications.pages import router as applications_pages
 from haiquan.cargo.api import router as cargo_router
 from haiquan.declarations.api import router as declarations_router
 from haiquan.declarations.paper_api import router as paper_router
@@ -74,6 +76,11 @@ TAGS = [
         "name": "origin",
         "description": "ASEAN e-C/O (ATIGA e-Form D): receiving, matching, verification, issuing",
     },
+    {
+        "name": "applications",
+        "description": "Traders' applications decided within legal deadlines: refunds, exemptions, "
+        "advance rulings, payment-deadline extensions",
+    },
 ]
 
 
@@ -120,6 +127,7 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(bank_certificates_router, dependencies=strict)
     app.include_router(agencies_router, dependencies=strict)
     app.include_router(origin_router, dependencies=strict)
+    app.include_router(applications_router, dependencies=strict)
     app.include_router(web_router)
     app.include_router(alert_pages)
     app.include_router(case_pages)
@@ -134,3 +142,4 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(reports_pages)
     app.include_router(risk_pages_router)
     app.include_router(agencies_pages)
+    app.include_router(applications_pages)
