@@ -70,6 +70,7 @@ def file(session: Session, *, principal: Principal, data: FilingIn) -> Applicati
         valid_to=None, new_due_date=None, amount_paid_back=0, updated_at=now,
     )  # fmt: skip
     session.add(row)
+    session.flush()  # the history row refers to it
     record(session, row, None, ApplicationEvent.FILED, actor=principal.label, subject=data.subject)
     return row
 
@@ -95,6 +96,7 @@ def attach_document(
         size_bytes=len(data), sha256=sha256, storage_key=key, uploaded_at=clock.now(), uploaded_by=principal.label,
     )  # fmt: skip
     session.add(doc)
+    session.flush()
     record(
         session, row, row.status, ApplicationEvent.DOCUMENT_ATTACHED, actor=principal.label, document_id=doc.id,
         filename=doc.filename, content_type=content_type, size_bytes=len(data), sha256=sha256,
