@@ -140,15 +140,30 @@ def extensions(
     return list(session.scalars(q.order_by(PaymentExtensionRow.declaration_number, PaymentExtensionRow.granted_at)))
 
 
-def unscoped_handled(session: Session, *, since: datetime | None = None) -> tuple[int, int, int]:
-    """(decided, decided on time, still open): the reports' figure of applications handled online."""
-    decided = [s.value for s in DECIDED]
-    q = select(
-        func.count(),
-        func.count().filter(ApplicationRow.decided_at <= ApplicationRow.deadline),
-    ).where(ApplicationRow.status.in_(decided))
-    if since is not None:
-        q = q.where(ApplicationRow.decided_at >= since)
-    total, on_time = session.execute(q).one()
-    still = session.scalar(select(func.count()).where(ApplicationRow.status.in_([s.value for s in OPEN])))
-    return int(total or 0), int(on_time or 0), int(still or 0)
+def handled(
+    session: Session, *, scope: AppScope, start: datetime, end: datetime, now: datetime
+) -> list[tuple[str, int, int, int, int]]:
+    """Per kind: (kind, decided in [start, end), of which on time, open now, of which overdue now): the
+    reports' figure of applications handled online."""
+    decided = _scoped(
+        select(
+            ApplicationRow.kind, func.count(),
+            func.count().filter(ApplicationRow.decided_at <= ApplicationRow.deadline),
+        ).where(
+            ApplicationRow.status.in_([s.value for s in DECIDED]),
+            ApplicationRow.decided_at >= start, ApplicationRow.decided_at < end,
+        ),
+        session, scope,
+    ).group_by(ApplicationRow.kind)  # fmt: skip
+    still = _scoped(
+        select(ApplicationRow.kind, func.count(), func.count().filter(ApplicationRow.deadline < now)).where(
+            ApplicationRow.status.in_([s.value for s in OPEN])
+        ),
+        session, scope,
+    ).group_by(ApplicationRow.kind)  # fmt: skip
+    out: dict[str, list[int]] = {}
+    for kind, n, ok in session.execute(decided):
+        out.setdefault(kind, [0, 0, 0, 0])[0:2] = [int(n), int(ok or 0)]
+    for kind, n, late in session.execute(still):
+        out.setdefault(kind, [0, 0, 0, 0])[2:4] = [int(n), int(late or 0)]
+    return [(k, *v) for k, v in sorted(out.items())]  # type: ignore[misc]
