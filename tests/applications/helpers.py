@@ -44,10 +44,14 @@ def decide(world: World, app_id: str, body: dict[str, Any], officer: str = "nb_l
     return world.post(f"/api/v1/applications/{app_id}/decision", world.off(officer), body)
 
 
-def classification_ruling(world: World, goods_code: str = "MA-PHONE-X1", hs: str = "85171300") -> dict[str, Any]:
+def classification_ruling(
+    world: World, goods_code: str = "MA-PHONE-X1", hs: str = "85171300"
+) -> dict[str, Any]:
     a = filed(world, {"kind": "ruling_classification", "office": "01AB", "subject": "Điện thoại thông minh X1",
                       "goods_code": goods_code, "goods_description": "Smartphone model X1, 5G", "hs_code": hs})  # fmt: skip
-    r = decide(world, a["id"], {"outcome": "approved", "reasons": "Chú giải 1 Chương 85; GIR 1 và 6", "hs_code": hs})
+    r = decide(
+        world, a["id"], {"outcome": "approved", "reasons": "Chú giải 1 Chương 85; GIR 1 và 6", "hs_code": hs}
+    )
     assert r.status_code == 200, r.text
     out: dict[str, Any] = r.json()
     return out

@@ -59,7 +59,9 @@ def test_a_pdf_is_stored_by_its_hash_and_served_as_an_inert_attachment(
 def test_xml_is_served_as_plain_text(world: World, app: Any, application: dict[str, Any]) -> None:
     xml = b'<?xml version="1.0"?><invoice><total>1</total></invoice>'
     doc = upload(world, application["id"], "hd.xml", "application/xml", xml).json()
-    got = world.client.get(f"/api/v1/applications/{application['id']}/documents/{doc['id']}", headers=world.ent(TRADER))
+    got = world.client.get(
+        f"/api/v1/applications/{application['id']}/documents/{doc['id']}", headers=world.ent(TRADER)
+    )
     assert got.headers["content-type"].startswith("text/plain")
 
 
@@ -73,7 +75,12 @@ def test_xml_is_served_as_plain_text(world: World, app: Any, application: dict[s
         ("../../etc/passwd.pdf", "application/pdf", PDF, "filename"),
         ("hoa-don.exe", "application/pdf", PDF, "filename"),
         ("poly.pdf", "application/pdf", b"%PDF-1.4\n<html><script>alert(1)</script>", "data"),
-        ("x.xml", "application/xml", b'<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"/>', "data"),
+        (
+            "x.xml",
+            "application/xml",
+            b'<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"/>',
+            "data",
+        ),
         ("empty.pdf", "application/pdf", b"", "data"),
     ],
 )
@@ -96,7 +103,9 @@ def test_a_document_too_large_is_refused(
     assert _stored(app) == (0, [])
 
 
-def test_only_the_applicant_attaches_and_only_while_open(world: World, app: Any, application: dict[str, Any]) -> None:
+def test_only_the_applicant_attaches_and_only_while_open(
+    world: World, app: Any, application: dict[str, Any]
+) -> None:
     assert upload(world, application["id"], "a.pdf", "application/pdf", PDF, who=OTHER).status_code == 404
     world.post(f"/api/v1/applications/{application['id']}/withdrawal", world.ent(TRADER), None)
     r = upload(world, application["id"], "a.pdf", "application/pdf", PDF)

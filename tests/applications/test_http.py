@@ -30,27 +30,43 @@ def test_a_refund_is_filed_decided_and_paid_back_through_the_ledger(world: World
                       "declaration_number": number, "amount": "5000000"})  # fmt: skip
     assert (a["status"], a["office"], a["refund_mode"]) == ("filed", "01AB", "check_then_refund")
     assert "Điều 75" in a["deadline_source"]
-    assert world.post(f"/api/v1/applications/{a['id']}/review", world.off("nb_officer1"), None).status_code == 200
-    r = decide(world, a["id"], {"outcome": "partly_approved", "amount": "4000000", "reasons": "Tái xuất 80% số hàng"})
+    assert (
+        world.post(f"/api/v1/applications/{a['id']}/review", world.off("nb_officer1"), None).status_code
+        == 200
+    )
+    r = decide(
+        world, a["id"], {"outcome": "partly_approved", "amount": "4000000", "reasons": "Tái xuất 80% số hàng"}
+    )
     assert r.status_code == 200, r.text
-    assert (r.json()["status"], r.json()["amount_granted"], r.json()["on_time"]) == ("partly_approved", "4000000", True)
+    assert (r.json()["status"], r.json()["amount_granted"], r.json()["on_time"]) == (
+        "partly_approved",
+        "4000000",
+        True,
+    )
     r = world.post(f"/api/v1/applications/{a['id']}/refund-payments", world.off("nb_leader"), {})
     assert r.status_code == 200, r.text
     assert r.json()["amount_paid_back"] == "4000000"
     with app.state.db.unit_of_work() as uow:
         kinds = uow.session.execute(
             select(LedgerLineRow.kind, LedgerLineRow.account, LedgerLineRow.debit, LedgerLineRow.credit)
-            .where(LedgerLineRow.declaration_number == number, LedgerLineRow.kind.in_(["refund_due", "refund"]))
+            .where(
+                LedgerLineRow.declaration_number == number, LedgerLineRow.kind.in_(["refund_due", "refund"])
+            )
             .order_by(LedgerLineRow.kind, LedgerLineRow.account)
         ).all()
-        audit = uow.session.scalars(select(AuditEntry.action).where(AuditEntry.target == f"application:{a['id']}"))
+        audit = uow.session.scalars(
+            select(AuditEntry.action).where(AuditEntry.target == f"application:{a['id']}")
+        )
         assert "applications.application_decided" in list(audit)
     assert [(k, acc, int(d), int(c)) for k, acc, d, c in kinds] == [
-        ("refund", "refunds_payable", 4_000_000, 0), ("refund", "treasury", 0, 4_000_000),
-        ("refund_due", "refunds_payable", 0, 4_000_000), ("refund_due", "revenue", 4_000_000, 0),
+        ("refund", "refunds_payable", 4_000_000, 0),
+        ("refund", "treasury", 0, 4_000_000),
+        ("refund_due", "refunds_payable", 0, 4_000_000),
+        ("refund_due", "revenue", 4_000_000, 0),
     ]
     again = world.post(f"/api/v1/applications/{a['id']}/refund-payments", world.off("nb_leader"), {})
-    assert again.status_code == 422 and again.json()["field"] == "amount"
+    assert again.status_code == 422
+    assert again.json()["field"] == "amount"
 
 
 def test_an_over_payment_is_paid_back_from_what_the_bank_paid_too_much(world: World, app: Any) -> None:
@@ -59,9 +75,15 @@ def test_an_over_payment_is_paid_back_from_what_the_bank_paid_too_much(world: Wo
                       "refund_mode": "refund_then_check", "declaration_number": number, "amount": "1000000"})  # fmt: skip
     assert "6" in a["deadline"] or a["deadline"]  # six working days, see test_domain
     too_much = decide(world, a["id"], {"outcome": "approved", "amount": "1000001", "reasons": "Nộp thừa"})
-    assert too_much.status_code == 422 and too_much.json()["field"] == "amount"
-    assert decide(world, a["id"], {"outcome": "approved", "reasons": "Nộp thừa theo chứng từ"}).status_code == 200
-    r = world.post(f"/api/v1/applications/{a['id']}/refund-payments", world.off("nb_leader"), {"amount": "1000000"})
+    assert too_much.status_code == 422
+    assert too_much.json()["field"] == "amount"
+    assert (
+        decide(world, a["id"], {"outcome": "approved", "reasons": "Nộp thừa theo chứng từ"}).status_code
+        == 200
+    )
+    r = world.post(
+        f"/api/v1/applications/{a['id']}/refund-payments", world.off("nb_leader"), {"amount": "1000000"}
+    )
     assert r.status_code == 200, r.text
     settle(app)
     feed = world.client.get("/api/v1/notifications", headers=world.ent(TRADER)).json()["items"]
@@ -106,7 +128,8 @@ def test_information_requested_restarts_the_clock_and_a_withdrawal_ends_it(world
     r = world.post(f"{url}/withdrawal", world.ent(TRADER), None)
     assert (r.status_code, r.json()["status"]) == (200, "withdrawn")
     r = decide(world, a["id"], {"outcome": "approved", "reasons": "Đúng xuất xứ"})
-    assert r.status_code == 409 and r.json()["field"] == "status"
+    assert r.status_code == 409
+    assert r.json()["field"] == "status"
 
 
 def test_an_extension_moves_the_due_date_where_the_tax_accounts_read_it(world: World, app: Any) -> None:
@@ -115,25 +138,38 @@ def test_an_extension_moves_the_due_date_where_the_tax_accounts_read_it(world: W
             "amount": "21320000", "requested_due_date": "2027-03-01"}  # fmt: skip
     a = filed(world, body)
     r = decide(world, a["id"], {"outcome": "approved", "reasons": "Thiên tai, Điều 62 Luật QLT"})
-    assert r.status_code == 422 and r.json()["field"] == "new_due_date"
-    r = decide(world, a["id"], {"outcome": "approved", "reasons": "Thiên tai, Điều 62", "new_due_date": "2027-03-01"})
+    assert r.status_code == 422
+    assert r.json()["field"] == "new_due_date"
+    r = decide(
+        world, a["id"], {"outcome": "approved", "reasons": "Thiên tai, Điều 62", "new_due_date": "2027-03-01"}
+    )
     assert r.status_code == 200, r.text
-    ext = world.client.get(f"/api/v1/applications/extensions?declaration_number={number}", headers=world.off("nb_leader"))
+    ext = world.client.get(
+        f"/api/v1/applications/extensions?declaration_number={number}", headers=world.off("nb_leader")
+    )
     assert [(e["declaration_number"], e["new_due_date"]) for e in ext.json()] == [(number, "2027-03-01")]
     assert world.client.get("/api/v1/applications/extensions", headers=world.ent(OTHER)).json() == []
     assert "applications.payment_deadline_extended" in _events(app)
 
 
-def test_filing_names_the_missing_field_and_refuses_another_traders_declaration(world: World, app: Any) -> None:
+def test_filing_names_the_missing_field_and_refuses_another_traders_declaration(
+    world: World, app: Any
+) -> None:
     r = file(world, {"kind": "refund", "subject": "Hoàn thuế", "amount": "1000"})
     assert (r.status_code, r.json()["field"]) == (422, "declaration_number")
-    r = file(world, {"kind": "ruling_classification", "subject": "Mã số", "office": "01AB", "goods_code": "X"})
+    r = file(
+        world, {"kind": "ruling_classification", "subject": "Mã số", "office": "01AB", "goods_code": "X"}
+    )
     assert (r.status_code, r.json()["field"]) == (422, "goods_description")
     r = file(world, {"kind": "ruling_value", "subject": "Trị giá", "office": "99ZZ", "goods_code": "X",
                      "goods_description": "x", "details": "y"})  # fmt: skip
     assert (r.status_code, r.json()["field"]) == (422, "office")
     number = paid_declaration(world, app)
-    r = file(world, {"kind": "refund", "subject": "Hoàn", "declaration_number": number, "amount": "1"}, who="0300588569")
+    r = file(
+        world,
+        {"kind": "refund", "subject": "Hoàn", "declaration_number": number, "amount": "1"},
+        who="0300588569",
+    )
     assert r.status_code == 403  # a carrier is not a declarant
     assert _events(app) == []
 

@@ -18,10 +18,12 @@ def test_the_officer_reviews_and_decides_on_the_page(world: World, app: Any) -> 
     assert login(world.client, "nb_officer1").status_code == 303
     queue = world.client.get("/applications")
     assert queue.status_code == 200
-    assert "Hồ sơ đề nghị trực tuyến" in queue.text and "Xác định trước mã số" in queue.text
+    assert "Hồ sơ đề nghị trực tuyến" in queue.text
+    assert "Xác định trước mã số" in queue.text
     page = world.client.get(f"/applications/{a['id']}")
     assert page.status_code == 200
-    assert "catalogue.pdf" in page.text and "Luật Hải quan" in page.text
+    assert "catalogue.pdf" in page.text
+    assert "Luật Hải quan" in page.text
     token = csrf_of(page.text)
     r = world.client.post(f"/applications/{a['id']}/act", data={"csrf": token, "action": "review"},
                           follow_redirects=False)  # fmt: skip
@@ -39,7 +41,8 @@ def test_the_officer_reviews_and_decides_on_the_page(world: World, app: Any) -> 
     assert (detail["status"], detail["decided_hs_code"]) == ("approved", "85171300")
     doc = detail["documents"][0]
     got = world.client.get(f"/api/v1/applications/{a['id']}/documents/{doc['id']}")  # the page's session
-    assert got.status_code == 200 and got.headers["content-disposition"].startswith("attachment")
+    assert got.status_code == 200
+    assert got.headers["content-disposition"].startswith("attachment")
 
 
 def test_an_officer_of_another_unit_sees_nothing(world: World, app: Any) -> None:

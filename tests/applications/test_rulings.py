@@ -64,12 +64,17 @@ def test_origin_and_value_rulings_are_shown_to_the_officer_at_registration(world
     assert decide(world, o["id"], {"outcome": "approved", "reasons": "Đáp ứng quy tắc WO"}).status_code == 200
     r = world.lodge(import_declaration())
     number = r.json()["number"]
-    got = world.client.get(f"/api/v1/applications/declarations/{number}/rulings", headers=world.off("nb_officer1"))
+    got = world.client.get(
+        f"/api/v1/applications/declarations/{number}/rulings", headers=world.off("nb_officer1")
+    )
     assert got.status_code == 200, got.text
     assert sorted((x["kind"], x["goods_code"]) for x in got.json()) == [
-        ("ruling_classification", "MA-PHONE-X1"), ("ruling_origin", "APL-1")
+        ("ruling_classification", "MA-PHONE-X1"),
+        ("ruling_origin", "APL-1"),
     ]
-    other = world.client.get(f"/api/v1/applications/declarations/{number}/rulings", headers=world.off("hp_officer"))
+    other = world.client.get(
+        f"/api/v1/applications/declarations/{number}/rulings", headers=world.off("hp_officer")
+    )
     assert other.status_code == 404
     mine = world.client.get(f"/api/v1/applications/declarations/{number}/rulings", headers=world.ent(TRADER))
     assert len(mine.json()) == 2

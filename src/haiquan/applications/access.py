@@ -25,4 +25,6 @@ def reader_scope(principal: Principal) -> AppScope:
         return AppScope(units=principal.scope.units)
     if principal.is_enterprise and EnterpriseRole.DECLARANT in principal.enterprise_roles:
         return AppScope(enterprise_id=principal.id)
-    raise Forbidden("applications are read by their applicant and by customs officers", code="applications_only")
+    raise Forbidden(
+        "applications are read by their applicant and by customs officers", code="applications_only"
+    )

@@ -64,12 +64,16 @@ def extensions(
     ctx: Ctx, declaration_number: Annotated[str | None, Query(pattern=r"^\d{12}$")] = None
 ) -> list[ExtensionOut]:
     numbers = [declaration_number] if declaration_number else None
-    rows = repository.extensions(ctx.session, scope=access.reader_scope(ctx.principal), declaration_numbers=numbers)
+    rows = repository.extensions(
+        ctx.session, scope=access.reader_scope(ctx.principal), declaration_numbers=numbers
+    )
     return [views.extension_out(e) for e in rows]
 
 
 @router.get(
-    "/declarations/{number}/rulings", response_model=list[RulingOut], summary="Rulings in force for a declaration"
+    "/declarations/{number}/rulings",
+    response_model=list[RulingOut],
+    summary="Rulings in force for a declaration",
 )
 def declaration_rulings(ctx: Ctx, number: str) -> list[RulingOut]:
     """The advance rulings (classification, origin, value) held by the declaration's declarant and party,
@@ -127,13 +131,17 @@ def request_info(tx: Tx, application_id: str, body: InfoRequestIn) -> Applicatio
 
 @router.post("/{application_id}/information", response_model=ApplicationOut, summary="The trader answers")
 def provide_info(tx: Tx, application_id: str, body: NoteIn) -> ApplicationOut:
-    row = service.provide_info(tx.session, principal=tx.principal, application_id=application_id, note=body.note)
+    row = service.provide_info(
+        tx.session, principal=tx.principal, application_id=application_id, note=body.note
+    )
     return views.application_out(row)
 
 
 @router.post("/{application_id}/withdrawal", response_model=ApplicationOut, summary="The trader withdraws it")
 def withdraw(tx: Tx, application_id: str) -> ApplicationOut:
-    return views.application_out(service.withdraw(tx.session, principal=tx.principal, application_id=application_id))
+    return views.application_out(
+        service.withdraw(tx.session, principal=tx.principal, application_id=application_id)
+    )
 
 
 @router.post("/{application_id}/decision", response_model=ApplicationOut, summary="The officer decides")
@@ -150,5 +158,7 @@ def decide(tx: Tx, application_id: str, body: DecisionIn) -> ApplicationOut:
     "/{application_id}/refund-payments", response_model=ApplicationOut, summary="Pay an approved refund back"
 )
 def pay_refund(tx: Tx, application_id: str, body: RefundPaymentIn) -> ApplicationOut:
-    row = service.pay_refund(tx.session, principal=tx.principal, application_id=application_id, amount=body.amount)
+    row = service.pay_refund(
+        tx.session, principal=tx.principal, application_id=application_id, amount=body.amount
+    )
     return views.application_out(row)

@@ -123,10 +123,14 @@ DEADLINES: dict[tuple[Kind, RefundMode | None], Deadline] = {
         40, Unit.DAYS, "Luật Quản lý thuế 38/2019/QH14, Điều 75 khoản 2 (kiểm tra trước, hoàn sau)"
     ),
     (Kind.EXEMPTION, None): Deadline(
-        40, Unit.DAYS, "Nghị định 134/2016/NĐ-CP (sửa đổi 18/2021/NĐ-CP), Điều 31: như kiểm tra trước hoàn sau"
+        40,
+        Unit.DAYS,
+        "Nghị định 134/2016/NĐ-CP (sửa đổi 18/2021/NĐ-CP), Điều 31: như kiểm tra trước hoàn sau",
     ),
     (Kind.NO_COLLECTION, None): Deadline(
-        40, Unit.DAYS, "Nghị định 134/2016/NĐ-CP (sửa đổi 18/2021/NĐ-CP), Điều 37: như kiểm tra trước hoàn sau"
+        40,
+        Unit.DAYS,
+        "Nghị định 134/2016/NĐ-CP (sửa đổi 18/2021/NĐ-CP), Điều 37: như kiểm tra trước hoàn sau",
     ),
     (Kind.RULING_CLASSIFICATION, None): Deadline(
         30, Unit.DAYS, "Luật Hải quan 54/2014/QH13, Điều 28; Nghị định 08/2015/NĐ-CP, Điều 24"
@@ -183,9 +187,12 @@ def check_decision(kind: Kind, requested: Decimal | None, d: Decision, today: da
         _check_amount(requested, d)
     if kind is Kind.RULING_CLASSIFICATION and not (len(d.hs_code) == 8 and d.hs_code.isdigit()):
         raise ValidationFailed("a classification ruling names the 8-digit code decided", field="hs_code")
-    if kind in RULINGS and d.valid_to is not None:
-        if not today < d.valid_to <= years_after(today, RULING_YEARS):
-            raise ValidationFailed(f"a ruling holds at most {RULING_YEARS} years", field="valid_to")
+    if (
+        kind in RULINGS
+        and d.valid_to is not None
+        and not today < d.valid_to <= years_after(today, RULING_YEARS)
+    ):
+        raise ValidationFailed(f"a ruling holds at most {RULING_YEARS} years", field="valid_to")
     if kind is Kind.EXTENSION and (d.new_due_date is None or d.new_due_date <= today):
         raise ValidationFailed("an extension names the new due date, after today", field="new_due_date")
 

@@ -78,7 +78,8 @@ def _ruling(session: Session, row: ApplicationRow, d: Decision, today: date) -> 
 def _refund_due(session: Session, row: ApplicationRow) -> str | None:
     """An over-payment is already refundable (the bank paid more than was due); any other ground books
     the revenue given back as refundable on the declaration."""
-    assert row.declaration_number is not None and row.amount_granted is not None
+    assert row.declaration_number is not None
+    assert row.amount_granted is not None
     if row.reason_code == "over_payment":
         owed = payments.refundable(session, row.declaration_number)
         if row.amount_granted > owed:
@@ -91,7 +92,9 @@ def _refund_due(session: Session, row: ApplicationRow) -> str | None:
 
 
 def _extension(session: Session, row: ApplicationRow, d: Decision, *, actor: str) -> None:
-    assert d.new_due_date is not None and row.declaration_number and row.amount_granted is not None
+    assert d.new_due_date is not None
+    assert row.declaration_number
+    assert row.amount_granted is not None
     row.new_due_date = d.new_due_date
     session.add(
         PaymentExtensionRow(
@@ -109,7 +112,9 @@ def _extension(session: Session, row: ApplicationRow, d: Decision, *, actor: str
 def pay_back(session: Session, row: ApplicationRow, amount: object, *, actor: str) -> ApplicationRow:
     """Pay back (part of) an approved refund through the payments ledger."""
     if row.kind != Kind.REFUND or Status(row.status) not in GRANTED or row.amount_granted is None:
-        raise ValidationFailed("only an approved refund is paid back", field="application_id", code="not_refundable")
+        raise ValidationFailed(
+            "only an approved refund is paid back", field="application_id", code="not_refundable"
+        )
     left = row.amount_granted - row.amount_paid_back
     try:
         pay = left if amount is None else Decimal(str(amount))
@@ -128,4 +133,3 @@ def pay_back(session: Session, row: ApplicationRow, amount: object, *, actor: st
         paid_back=str(row.amount_paid_back), ledger_entry=entry,
     )  # fmt: skip
     return row
-

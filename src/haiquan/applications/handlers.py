@@ -22,7 +22,10 @@ KEYS = (
 def as_notification(ev: Event) -> Event:
     """The application's status as the notifications name it: `application_<status>`."""
     p = ev.payload
-    payload = dict(p) | {"status": f"application_{p['status']}", "action": ApplicationEvent(ev.type).name.lower()}
+    payload = dict(p) | {
+        "status": f"application_{p['status']}",
+        "action": ApplicationEvent(ev.type).name.lower(),
+    }
     payload["previous_status"] = f"application_{p['previous_status']}" if p.get("previous_status") else None
     return replace(ev, payload=payload)
 
@@ -38,6 +41,9 @@ def on_application_event(uow: UnitOfWork, event: Event) -> None:
 def consumers() -> list[Consumer]:
     return [
         Consumer(
-            "applications.notifications", frozenset(NOTIFIED), on_application_event, many=on_application_events
+            "applications.notifications",
+            frozenset(NOTIFIED),
+            on_application_event,
+            many=on_application_events,
         )
     ]

@@ -100,7 +100,9 @@ def queue_page(request: Request, ctx: PageCtx) -> Response:
     return render(request, "applications.html", {"items": [views.application_out(r) for r in rows]})
 
 
-def _page(request: Request, ctx: Any, application_id: str, errors: dict[str, str], status: int = 200) -> Response:
+def _page(
+    request: Request, ctx: Any, application_id: str, errors: dict[str, str], status: int = 200
+) -> Response:
     scope = access.officer_scope(ctx.principal)
     row = repository.get(ctx.session, application_id, scope=scope)
     history = repository.history(ctx.session, application_id, scope=scope)
@@ -161,6 +163,8 @@ async def act(request: Request, ctx: PageCtx, application_id: str) -> Response:
         return _page(request, ctx, application_id, {exc.field or "outcome": exc.message}, exc.status)
     ctx.uow.commit()
     request.app.state.dispatcher_wake()
-    response = RedirectResponse(request.app.url_path_for("application_page", application_id=application_id), 303)
+    response = RedirectResponse(
+        request.app.url_path_for("application_page", application_id=application_id), 303
+    )
     set_flash(response, "apl.saved")
     return response

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select
 from sqlalchemy.orm import Session
 
 from haiquan.applications.domain import DECIDED, OPEN, AppScope, Kind
@@ -30,7 +30,9 @@ def _scoped(q: Any, session: Session, scope: AppScope) -> Any:
     return q
 
 
-def get(session: Session, application_id: str, *, scope: AppScope, for_update: bool = False) -> ApplicationRow:
+def get(
+    session: Session, application_id: str, *, scope: AppScope, for_update: bool = False
+) -> ApplicationRow:
     """The application, or 404 when it does not exist or lies outside the caller's scope (never a 403:
     another trader's application is not even acknowledged)."""
     q = _scoped(select(ApplicationRow).where(ApplicationRow.id == application_id), session, scope)
@@ -112,7 +114,9 @@ def unscoped_rulings_for(
     return list(session.scalars(q.order_by(RulingRow.valid_from.desc(), RulingRow.id)))
 
 
-def rulings_of_holders(session: Session, holders: Iterable[str], on: date, *, scope: AppScope) -> list[RulingRow]:
+def rulings_of_holders(
+    session: Session, holders: Iterable[str], on: date, *, scope: AppScope
+) -> list[RulingRow]:
     """Every ruling in force for these holders (an officer registering their declaration sees them); an
     enterprise in scope sees only its own."""
     who = sorted(set(holders) - {""})
@@ -132,12 +136,20 @@ def extensions(
     """Payment deadlines moved by approved extensions (the tax accounts read these for the due date)."""
     q = select(PaymentExtensionRow)
     if scope.units is not None:
-        q = q.where(among(session, PaymentExtensionRow.office, scope.units)) if scope.units else q.where(False)
+        q = (
+            q.where(among(session, PaymentExtensionRow.office, scope.units))
+            if scope.units
+            else q.where(false())
+        )
     if scope.enterprise_id is not None:
-        q = q.where(PaymentExtensionRow.application_id.in_(_scoped(select(ApplicationRow.id), session, scope)))
+        q = q.where(
+            PaymentExtensionRow.application_id.in_(_scoped(select(ApplicationRow.id), session, scope))
+        )
     if declaration_numbers is not None:
         q = q.where(among(session, PaymentExtensionRow.declaration_number, sorted(set(declaration_numbers))))
-    return list(session.scalars(q.order_by(PaymentExtensionRow.declaration_number, PaymentExtensionRow.granted_at)))
+    return list(
+        session.scalars(q.order_by(PaymentExtensionRow.declaration_number, PaymentExtensionRow.granted_at))
+    )
 
 
 def handled(
@@ -166,4 +178,4 @@ def handled(
         out.setdefault(kind, [0, 0, 0, 0])[0:2] = [int(n), int(ok or 0)]
     for kind, n, late in session.execute(still):
         out.setdefault(kind, [0, 0, 0, 0])[2:4] = [int(n), int(late or 0)]
-    return [(k, *v) for k, v in sorted(out.items())]  # type: ignore[misc]
+    return [(k, v[0], v[1], v[2], v[3]) for k, v in sorted(out.items())]

@@ -32,10 +32,13 @@ class FilingIn(In):
         default=None, max_length=16, description="The office addressed; default: the declaration's office"
     )
     subject: str = Field(min_length=3, max_length=300)
-    details: str = Field(default="", max_length=4000, description="Grounds, facts, the method of a value ruling")
+    details: str = Field(
+        default="", max_length=4000, description="Grounds, facts, the method of a value ruling"
+    )
     reason_code: ReasonCode = Field(default="other", description="A refund's or exemption's ground")
     refund_mode: RefundMode | None = Field(
-        default=None, description="A refund: refund_then_check (6 working days) or check_then_refund (40 days)"
+        default=None,
+        description="A refund: refund_then_check (6 working days) or check_then_refund (40 days)",
     )
     declaration_number: str | None = Field(default=None, pattern=r"^\d{12}$")
     amount: Whole | None = Field(default=None, description="Refunds, exemptions, extensions: VND asked for")

@@ -84,10 +84,14 @@ def attach_document(
     scope = access.trader_scope(principal)
     row = repository.get(session, application_id, scope=scope, for_update=True)
     if Status(row.status) not in OPEN:
-        raise ValidationFailed(f"the application is {row.status}", field="application_id", code="application_closed")
+        raise ValidationFailed(
+            f"the application is {row.status}", field="application_id", code="application_closed"
+        )
     if repository.count_documents(session, application_id, scope=scope) >= documents.MAX_PER_APPLICATION:
         raise ValidationFailed(
-            f"at most {documents.MAX_PER_APPLICATION} documents an application", field="data", code="too_many_documents"
+            f"at most {documents.MAX_PER_APPLICATION} documents an application",
+            field="data",
+            code="too_many_documents",
         )
     sha256 = documents.check(filename, content_type, data)
     key = documents.store(data_dir, sha256, data)
@@ -117,11 +121,15 @@ def start_review(session: Session, *, principal: Principal, application_id: str)
     return row
 
 
-def request_info(session: Session, *, principal: Principal, application_id: str, request: str) -> ApplicationRow:
+def request_info(
+    session: Session, *, principal: Principal, application_id: str, request: str
+) -> ApplicationRow:
     row = repository.get(session, application_id, scope=access.officer_scope(principal), for_update=True)
     previous = _move(row, Command.REQUEST_INFO)
     row.info_request = request
-    record(session, row, previous, ApplicationEvent.INFO_REQUESTED, actor=principal.label, info_request=request)
+    record(
+        session, row, previous, ApplicationEvent.INFO_REQUESTED, actor=principal.label, info_request=request
+    )
     return row
 
 
@@ -143,14 +151,18 @@ def withdraw(session: Session, *, principal: Principal, application_id: str) -> 
     return row
 
 
-def decide(session: Session, *, principal: Principal, application_id: str, decision: Decision) -> ApplicationRow:
+def decide(
+    session: Session, *, principal: Principal, application_id: str, decision: Decision
+) -> ApplicationRow:
     """The officer's reasoned decision (audited, an event) and what it causes: a refund booked as due, a
     ruling in force, a payment deadline moved."""
     row = repository.get(session, application_id, scope=access.officer_scope(principal), for_update=True)
     return effects.decide(session, row, decision, actor=principal.label)
 
 
-def pay_refund(session: Session, *, principal: Principal, application_id: str, amount: object) -> ApplicationRow:
+def pay_refund(
+    session: Session, *, principal: Principal, application_id: str, amount: object
+) -> ApplicationRow:
     row = repository.get(session, application_id, scope=access.officer_scope(principal), for_update=True)
     return effects.pay_back(session, row, amount, actor=principal.label)
 
@@ -167,7 +179,11 @@ def flag_overdue(session: Session, *, now: datetime | None = None, actor: str = 
 
 
 def queue(
-    session: Session, *, principal: Principal, statuses: list[str] | None = None, kinds: list[str] | None = None
+    session: Session,
+    *,
+    principal: Principal,
+    statuses: list[str] | None = None,
+    kinds: list[str] | None = None,
 ) -> list[ApplicationRow]:
     return repository.listing(session, scope=access.reader_scope(principal), statuses=statuses, kinds=kinds)
 

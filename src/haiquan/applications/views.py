@@ -51,7 +51,9 @@ def detail_out(
     r: ApplicationRow, history: list[ApplicationHistoryRow], docs: list[ApplicationDocumentRow]
 ) -> ApplicationDetailOut:
     steps = [
-        HistoryOut(at=h.at, actor=h.actor, status_from=h.status_from, status_to=h.status_to, detail=dict(h.detail))
+        HistoryOut(
+            at=h.at, actor=h.actor, status_from=h.status_from, status_to=h.status_to, detail=dict(h.detail)
+        )
         for h in history
     ]
     return ApplicationDetailOut(

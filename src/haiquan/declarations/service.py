@@ -149,7 +149,11 @@ def amend_registered(
 
 def _check_rulings(session: Session, principal: Principal, data: DeclarationIn, on: date) -> None:
     """A line naming goods its trader holds a classification ruling for declares the ruling's code."""
-    holders = (principal.tax_code, data.importer and data.importer.tax_code, data.exporter and data.exporter.tax_code)
+    holders = (
+        principal.tax_code,
+        data.importer.tax_code if data.importer else None,
+        data.exporter.tax_code if data.exporter else None,
+    )
     rulings.check_lines(session, holders=holders, lines=data.lines, on=on)
 
 

@@ -296,9 +296,7 @@ def refund_paid(
     return entry_id
 
 
-def refund_decided(
-    session: Session, *, number: str, amount: Decimal, source: str, actor: str
-) -> str | None:
+def refund_decided(session: Session, *, number: str, amount: Decimal, source: str, actor: str) -> str | None:
     """A refund granted on an application (applications): the revenue owed back is booked as refundable
     on the declaration, to be paid back with refund_paid. Returns the ledger entry id."""
     due = get_due(session, number)

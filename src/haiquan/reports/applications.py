@@ -20,15 +20,16 @@ def applications(session: Session, v: View) -> dict[str, Any]:
     start = datetime.combine(v.start, time(0), clock.VN)
     end = datetime.combine(v.end + timedelta(days=1), time(0), clock.VN)
     rows = repository.handled(session, scope=AppScope(units=v.units), start=start, end=end, now=clock.now())
-    by_kind = [
-        {"kind": kind, "decided": d, "on_time": ok, "open": n, "overdue": late} for kind, d, ok, n, late in rows
+    by_kind: list[dict[str, Any]] = [
+        {"kind": kind, "decided": d, "on_time": ok, "open": n, "overdue": late}
+        for kind, d, ok, n, late in rows
     ]
-    decided, on_time = sum(r["decided"] for r in by_kind), sum(r["on_time"] for r in by_kind)
+    decided, on_time = sum(r[1] for r in rows), sum(r[2] for r in rows)
     return {
         "decided_online": decided,
         "decided_on_time": on_time,
         "pct_on_time": round(100 * on_time / decided, 1) if decided else None,
-        "open_now": sum(r["open"] for r in by_kind),
-        "overdue_now": sum(r["overdue"] for r in by_kind),
+        "open_now": sum(r[3] for r in rows),
+        "overdue_now": sum(r[4] for r in rows),
         "by_kind": by_kind,
     }
