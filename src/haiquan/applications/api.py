@@ -104,7 +104,9 @@ def attach(tx: Tx, application_id: str, body: DocumentIn) -> DocumentOut:
     return views.document_out(doc)
 
 
-@router.get("/{application_id}/documents/{document_id}", summary="Download a document (an attachment)")
+@router.get(
+    "/{application_id}/documents/{document_id}/content", summary="Download a document (an attachment)"
+)
 def document(ctx: Ctx, application_id: str, document_id: str) -> Response:
     doc, data = service.read_document(
         ctx.session, principal=ctx.principal, application_id=application_id, document_id=document_id,
