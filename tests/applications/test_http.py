@@ -188,3 +188,16 @@ def test_the_periodic_job_flags_an_application_past_its_deadline_once(world: Wor
     rows = world.client.get("/api/v1/applications", headers=world.off("nb_leader")).json()
     assert [r["overdue"] for r in rows] == [True]
     assert _events(app)[-1] == "applications.deadline_passed"
+
+
+def test_filing_again_with_the_same_key_answers_the_first_application(world: World, app: Any) -> None:
+    body = {"kind": "ruling_value", "office": "01AB", "subject": "Trị giá", "goods_code": "G",
+            "goods_description": "g", "details": "d"}  # fmt: skip
+    first = world.post("/api/v1/applications", world.ent(TRADER), body, key="apl-1")
+    again = world.post("/api/v1/applications", world.ent(TRADER), body, key="apl-1")
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.headers["Idempotent-Replay"] == "true"
+    assert again.json()["id"] == first.json()["id"]
+    other = world.post("/api/v1/applications", world.ent(TRADER), body | {"subject": "Khác"}, key="apl-1")
+    assert other.status_code == 422
+    assert _events(app) == ["applications.application_filed"]

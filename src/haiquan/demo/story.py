@@ -128,7 +128,10 @@ def clear_and_release(
     from haiquan.demo.world import DEMO_PASSWORD
 
     apples = apple_story(db, dispatcher, password=DEMO_PASSWORD)
-    return done | {"apples": apples, "origin": origin.seed(db, engine)}
+    from haiquan.demo import applications
+
+    filed = applications.seed(db, done["bills"][0].get("declaration"))
+    return done | {"apples": apples, "origin": origin.seed(db, engine), "applications": filed}
 
 
 def _finish(
@@ -210,4 +213,11 @@ def describe(story: dict[str, Any]) -> list[str]:
         f" {ready.get('status')}, may leave (the API guide's terminal gates it out).",
         f"  {left['container']} (bill {left['goods_id']}): no declaration; stays in the yard.",
         *apples_described(story.get("apples") or {}),
+        *_applications_described(story),
     ]
+
+
+def _applications_described(story: dict[str, Any]) -> list[str]:
+    from haiquan.demo import applications
+
+    return applications.describe(story.get("applications") or {})
