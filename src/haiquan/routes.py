@@ -28,6 +28,7 @@ from haiquan.payments.api import router as payments_router
 from haiquan.payments.bank_pages import router as bank_pages
 from haiquan.payments.certificate_api import router as bank_certificates_router
 from haiquan.reference.api import router as reference_router
+from haiquan.regimes.api import router as regimes_router
 from haiquan.reports.api import router as reports_router
 from haiquan.reports.pages import router as reports_pages
 from haiquan.risk.analyst_pages import router as analyst_pages
@@ -74,6 +75,7 @@ TAGS = [
         "name": "origin",
         "description": "ASEAN e-C/O (ATIGA e-Form D): receiving, matching, verification, issuing",
     },
+    {"name": "regimes", "description": "Special regimes: stock ledger, deadlines, EPEs, discrepancies"},
 ]
 
 
@@ -120,6 +122,7 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(bank_certificates_router, dependencies=strict)
     app.include_router(agencies_router, dependencies=strict)
     app.include_router(origin_router, dependencies=strict)
+    app.include_router(regimes_router, dependencies=strict)
     app.include_router(web_router)
     app.include_router(alert_pages)
     app.include_router(case_pages)

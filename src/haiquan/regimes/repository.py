@@ -26,8 +26,11 @@ L = LedgerLegRow
 def _scoped(q: Any, session: Session, model: Any, scope: Scope) -> Any:
     if scope.units is not None:
         q = q.where(among(session, model.unit, scope.units)) if scope.units else q.where(false())
-    if scope.enterprise_id is not None:
-        q = q.where(model.enterprise_id == scope.enterprise_id)
+    if scope.enterprise_id is not None:  # an enterprise: the stocks held in its name (its tax code)
+        mine = (
+            model.tax_code == scope.tax_code if scope.tax_code else model.enterprise_id == scope.enterprise_id
+        )
+        q = q.where(mine)
     return q
 
 
