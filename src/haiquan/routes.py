@@ -29,6 +29,7 @@ from haiquan.payments.bank_pages import router as bank_pages
 from haiquan.payments.certificate_api import router as bank_certificates_router
 from haiquan.reference.api import router as reference_router
 from haiquan.regimes.api import router as regimes_router
+from haiquan.regimes.pages import router as regimes_pages
 from haiquan.reports.api import router as reports_router
 from haiquan.reports.pages import router as reports_pages
 from haiquan.risk.analyst_pages import router as analyst_pages
@@ -137,3 +138,4 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(reports_pages)
     app.include_router(risk_pages_router)
     app.include_router(agencies_pages)
+    app.include_router(regimes_pages)

@@ -23,6 +23,7 @@ from haiquan.organization.domain import UnitTree
 from haiquan.payments import budget
 from haiquan.reports.permits import permits
 from haiquan.reports.preferences import preferences
+from haiquan.reports.regimes import regimes
 from haiquan.reports.tables import (
     TOTAL,
     DailyClearanceRow,
@@ -360,3 +361,4 @@ def seizures(session: Session, v: View) -> dict[str, Any]:
 FIGURES = {"revenue": revenue, "channels": channels, "units": by_unit, "clearance": clearance, "dwell": dwell,
            "alerts": alerts, "seizures": seizures, "permits": permits,
            "preferences": preferences}  # fmt: skip
+FIGURES["regimes"] = regimes  # special regimes' open stock and deadlines (issue #19)
