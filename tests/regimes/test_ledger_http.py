@@ -4,12 +4,13 @@ the line's quantity; the re-export that fits books them out and discharges the d
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
 
 from haiquan.regimes.tables import DeadlineRow, LedgerLegRow
-from tests.regimes.helpers import TRADER, car_line, cleared, lodge, regime_export, regime_import
+from tests.regimes.helpers import DECLARANT, TRADER, car_line, cleared, lodge, regime_export, regime_import
 from tests.support import World
 
 
@@ -51,3 +52,47 @@ def test_consumer_books_each_event_once(world: World, app: Any) -> None:
     before = len(_legs(app))
     app.state.dispatcher.run_once()
     assert len(_legs(app)) == before == 2
+
+
+def _dues(app: Any) -> list[tuple[str, str]]:
+    from haiquan.payments.tables import DeclarationDueRow, PaymentReferenceRow
+
+    with app.state.db.unit_of_work() as uow:
+        s = uow.session
+        dues = [(d.declaration_number, str(d.assessed)) for d in s.scalars(select(DeclarationDueRow))]
+        assert list(s.scalars(select(PaymentReferenceRow))) == []
+        return dues
+
+
+def test_suspended_duty_is_not_assessed_at_registration_nor_by_an_amendment(world: World, app: Any) -> None:
+    number = cleared(world, app, regime_import("G12", [car_line("2")]))
+    r = world.client.get(f"/api/v1/declarations/{number}", headers=world.ent(DECLARANT))
+    duties = r.json()["duties"]
+    assert (duties["settlement"], duties["settled"]) == ("suspended", True)
+    assert Decimal(duties["total"]) > 0
+    assert _dues(app) == []
+    body = {"reason": "one more vehicle", "lines": [car_line("3")]}
+    r = world.post(f"/api/v1/declarations/{number}/amendments", world.ent(DECLARANT), body)
+    assert r.status_code == 200, r.text
+    app.state.dispatcher.run_once()
+    assert _dues(app) == []
+    legs = _legs(app)
+    kinds = [(x[0], x[2], x[3]) for x in legs if x[0] == "stock"]
+    assert kinds == [("stock", "in", "2"), ("stock", "correction", "-2"), ("stock", "in", "3")]
+
+
+def test_an_amendment_cannot_reexport_more_than_came_in(world: World, app: Any) -> None:
+    cleared(world, app, regime_import("G12", [car_line("2")]))
+    out = cleared(world, app, regime_export("G22", [car_line("1")]))
+    body = {"reason": "both vehicles", "lines": [car_line("3")]}
+    r = world.post(f"/api/v1/declarations/{out}/amendments", world.ent(DECLARANT), body)
+    assert r.status_code == 422, r.text
+    assert r.json()["field"] == "lines[0].quantity"
+    body = {"reason": "both vehicles", "lines": [car_line("2")]}
+    assert world.post(f"/api/v1/declarations/{out}/amendments", world.ent(DECLARANT), body).status_code == 200
+    app.state.dispatcher.run_once()
+    with app.state.db.unit_of_work() as uow:
+        held = uow.session.scalar(
+            select(func.sum(LedgerLegRow.quantity)).where(LedgerLegRow.account == "stock")
+        )
+        assert held == 0

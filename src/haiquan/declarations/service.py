@@ -81,7 +81,7 @@ def lodge(
         parties=_parties(row, data.invoice),
     )  # fmt: skip
     filling.set_totals(row, priced)
-    admission.check_lodging(session, row=row, data=data, lines=priced.lines)  # special regimes (issue #19)
+    admission.check_lodging(session, row=row, lines=priced.lines)  # special regimes (issue #19)
     transition(session, row, Command.LODGE, actor=principal.label)  # a new row has no status until then
     repository.add_new(session, row, priced.lines, scope=principal.scope)
     return Lodged(row, priced.lines)
@@ -101,7 +101,7 @@ def amend(session: Session, *, principal: Principal, number: str, data: Declarat
         parties=_parties(row, data.invoice), replace_claims=True,
     )  # fmt: skip
     filling.apply_pricing(session, row, priced)
-    admission.check_lodging(session, row=row, data=data, lines=priced.lines)  # special regimes (issue #19)
+    admission.check_lodging(session, row=row, lines=priced.lines)  # special regimes (issue #19)
     row.updated_at = clock.now()
     transition(session, row, Command.AMEND, actor=principal.label)
     return row
@@ -119,6 +119,7 @@ def amend_registered(
         session, number=number, kind=Kind(row.kind), invoice=invoice, lines=data.lines, on=clock.now().date(),
         parties=_parties(row, invoice), replace_claims=True,
     )  # fmt: skip
+    admission.check_lodging(session, row=row, lines=priced.lines)  # special regimes (issue #19)
     difference = priced.total - row.total_duties
     row.invoice_currency, row.invoice_amount, row.incoterm = (
         invoice.currency,
@@ -128,7 +129,7 @@ def amend_registered(
     row.freight, row.insurance = invoice.freight, invoice.insurance
     filling.apply_pricing(session, row, priced)
     row.amendment_no += 1
-    if difference > 0:
+    if difference > 0 and row.settlement != "suspended":  # a regime's suspended duty stays suspended (#19)
         row.duties_settled, row.settlement = False, None
     row.updated_at = clock.now()
     detail: dict[str, Any] = {

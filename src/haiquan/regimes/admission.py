@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
 from haiquan.kit.errors import ValidationFailed
 from haiquan.regimes import epes, repository
-from haiquan.regimes.domain import ZERO, Item, LineFacts, StockKey, draw
+from haiquan.regimes.domain import ZERO, Item, LineFacts, StockKey, draw, unapplied
 from haiquan.regimes.rules import Regime, RegimeRule, rule_for, rules
 
 # the regimes an active export-processing enterprise declares under: its own, and temporary movements
@@ -41,8 +41,9 @@ def owner_tax_code(row: Header) -> str:
     return party or row.declarant_tax_code
 
 
-def check_lodging(session: Session, *, row: Header, data: Any, lines: Sequence[LineLike]) -> None:
-    """Refuse (422, naming the field) what the declaration's regime forbids; nothing for other codes."""
+def check_lodging(session: Session, *, row: Header, lines: Sequence[LineLike]) -> None:
+    """Refuse (422, naming the field) what the declaration's regime forbids; nothing for other codes. `row`
+    is the declaration as filled (its header fields are the ones a regime may require)."""
     owner = owner_tax_code(row)
     rule = rule_for(row.procedure_code)
     if epes.is_active(session, owner) and (rule is None or rule.regime not in EPE_REGIMES):
@@ -54,7 +55,7 @@ def check_lodging(session: Session, *, row: Header, data: Any, lines: Sequence[L
     if rule is None:
         return
     for name in rule.required:
-        if not getattr(data, name, None):
+        if not getattr(row, name, None):
             raise ValidationFailed(
                 f"{name} is required under {rule.code} ({rule.name_en})",
                 field=name,
@@ -90,6 +91,8 @@ def available_stock(
 ) -> dict[StockKey, Decimal]:
     """Each stock less what declarations lodged or registered but not yet cleared will take from it."""
     held = repository.unscoped_stock(session, owner, items)
+    if exclude is not None:  # an amendment: what the declaration itself booked is redrawn
+        held = unapplied(held, repository.unscoped_booked(session, [exclude]).get(exclude, []))
     outflow_codes = [c for c, r in rules().items() if r.outflow]
     pending = repository.unscoped_pending_outflows(session, owner, outflow_codes, items, exclude=exclude)
     left = dict(held)

@@ -193,6 +193,16 @@ def apply(held: Mapping[StockKey, Decimal], entries: Sequence[Entry]) -> dict[St
     return after
 
 
+def unapplied(held: Mapping[StockKey, Decimal], entries: Iterable[Entry]) -> dict[StockKey, Decimal]:
+    """The stock as it was before these entries (a declaration's own, redrawn when it is amended)."""
+    out = dict(held)
+    for e in entries:
+        for (account, regime), q in e.legs():
+            if account is Account.STOCK:
+                out[(regime, e.item)] = out.get((regime, e.item), ZERO) - q
+    return out
+
+
 class ShortfallError(ValueError):
     def __init__(self, shortfall: Shortfall) -> None:
         super().__init__(shortfall.message())

@@ -20,8 +20,6 @@ from haiquan.kit.outbox import Event
 from haiquan.regimes import deadlines, discrepancies, repository
 from haiquan.regimes.catalogue import RegimeEvent
 from haiquan.regimes.domain import (
-    ZERO,
-    Account,
     Entry,
     EntryKind,
     Item,
@@ -32,6 +30,7 @@ from haiquan.regimes.domain import (
     corrections,
     draw,
     entries_for,
+    unapplied,
 )
 from haiquan.regimes.repository import Declared
 from haiquan.regimes.rules import RegimeRule, rule_for
@@ -100,16 +99,6 @@ def line_facts(d: Declared) -> list[LineFacts]:
     return out
 
 
-def _without(held: dict[StockKey, Decimal], booked: Sequence[Entry]) -> dict[StockKey, Decimal]:
-    """The stock as it was before these entries (a declaration's own, redrawn when it is amended)."""
-    out = dict(held)
-    for e in booked:
-        for (account, regime), q in e.legs():
-            if account is Account.STOCK:
-                out[(regime, e.item)] = out.get((regime, e.item), ZERO) - q
-    return out
-
-
 def on_declaration(
     session: Session, ev: Event, d: Declared, owner: Owner, booked: list[Entry]
 ) -> list[Entry]:
@@ -123,7 +112,7 @@ def on_declaration(
     held = repository.unscoped_stock(session, owner.tax_code, {f.item.code for f in facts})
     wanted: list[Entry] = []
     if ev.type != DeclarationEvent.CANCELLED:
-        chosen, short = draw(rule, facts, _without(held, booked))
+        chosen, short = draw(rule, facts, unapplied(held, booked))
         for s in short:
             discrepancies.shortfall(session, ev=ev, owner=owner, d=d, shortfall=s)
         gone = {s.line_no for s in short}
