@@ -21,13 +21,16 @@ from haiquan.regimes.domain import (
     ShortfallError,
     apply,
     balances,
+    consumed,
     corrections,
     deadline_state,
     draw,
     duty_left,
     entries_for,
     net,
+    scrapped,
     stock_of,
+    transfer,
 )
 from haiquan.regimes.rules import rule_for
 
@@ -142,3 +145,17 @@ def test_deadline_states_and_duty_pro_rata() -> None:
     assert deadline_state(due, 15, date(2026, 4, 1), Decimal(1)) is DeadlineState.OVERDUE
     assert deadline_state(due, 15, date(2026, 4, 1), ZERO) is DeadlineState.DISCHARGED
     assert duty_left(Decimal(1000), Decimal(3), Decimal(1)) == Decimal(333)
+
+
+def test_transfer_consumption_and_scrap_keep_the_books_balanced() -> None:
+    e21 = rule_for("E21")
+    assert e21 is not None
+    booked = entries_for(e21, [LineFacts(1, ITEMS[2], Decimal(10))], {})
+    held = apply({}, booked)
+    more = [transfer(ITEMS[2], Decimal(4), "processing", "export_production"),
+            consumed(ITEMS[2], Decimal(3), "processing"), scrapped(ITEMS[2], Decimal(1), "export_production")]  # fmt: skip
+    held = apply(held, more)
+    assert held == {("processing", ITEMS[2]): Decimal(3), ("export_production", ITEMS[2]): Decimal(3)}
+    with pytest.raises(ShortfallError):
+        apply(held, [consumed(ITEMS[2], Decimal(4), "processing")])
+    assert sum(balances(booked + more).values(), ZERO) == 0

@@ -293,3 +293,20 @@ def allocate(left: Sequence[tuple[str, Decimal]], quantity: Decimal) -> list[tup
             out.append((key, take))
             quantity -= take
     return out
+
+
+def transfer(
+    item: Item, quantity: Decimal, from_regime: str, to_regime: str, line_no: int | None = None
+) -> Entry:
+    """Goods moved from one regime's stock to another's (a change of purpose, another contract)."""
+    return Entry(EntryKind.TRANSFER, item, quantity, stock(to_regime), stock(from_regime), line_no)
+
+
+def consumed(item: Item, quantity: Decimal, regime: str, line_no: int | None = None) -> Entry:
+    """Materials used in production (finalisation books them by its norms)."""
+    return Entry(EntryKind.CONSUMED, item, quantity, (Account.CONSUMED, regime), stock(regime), line_no)
+
+
+def scrapped(item: Item, quantity: Decimal, regime: str, line_no: int | None = None) -> Entry:
+    """Materials or products scrapped or destroyed under customs supervision."""
+    return Entry(EntryKind.SCRAP, item, quantity, (Account.SCRAP, regime), stock(regime), line_no)

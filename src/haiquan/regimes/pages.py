@@ -10,11 +10,14 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from haiquan.regimes import repository
+from haiquan.regimes import (
+    labels,  # noqa: F401  (regimes, entry kinds, deadline states)
+    repository,
+)
 from haiquan.regimes.domain import DeadlineState
-from haiquan.regimes.rules import REGIME_NAMES, rules
+from haiquan.regimes.rules import rules
 from haiquan.web import nav
-from haiquan.web.i18n import add_labels, add_messages
+from haiquan.web.i18n import add_messages
 from haiquan.web.render import add_template_dir, render
 from haiquan.web.session import PageCtx
 
@@ -72,23 +75,6 @@ add_messages(
         "nav.regimes": ("Loại hình đặc thù", "Special regimes"),
     }
 )  # fmt: skip
-add_labels("regime", {r.value: pair for r, pair in REGIME_NAMES.items()})
-add_labels(
-    "regime_entry",
-    {
-        "in": ("Nhập", "In"), "out": ("Xuất", "Out"), "produced": ("Sản xuất", "Produced"),
-        "reexport": ("Tái xuất", "Re-exported"), "domestic_sale": ("Bán nội địa", "Sold inland"),
-        "transfer": ("Chuyển loại hình", "Transferred"), "scrap": ("Phế liệu", "Scrap"),
-        "consumed": ("Tiêu hao", "Consumed"), "correction": ("Điều chỉnh", "Correction"),
-    },
-)  # fmt: skip
-add_labels("regime_deadline_state", {s.value: p for s, p in zip(DeadlineState, (
-    ("Còn hạn", "Open"), ("Sắp đến hạn", "Due soon"), ("Quá hạn", "Overdue"), ("Đã hoàn thành", "Discharged"),
-), strict=True)})  # fmt: skip
-add_labels("regime_discrepancy", {
-    "outflow_exceeds_stock": ("Xuất vượt tồn", "Outflow over the stock"),
-    "gate_exit_without_declaration": ("Ra cổng không có tờ khai", "Out of the gate without a declaration"),
-})  # fmt: skip
 nav.register("nav.regimes", "/regimes", roles=None)
 DUE = (DeadlineState.DUE_SOON.value, DeadlineState.OVERDUE.value)
 

@@ -14,11 +14,14 @@ from sqlalchemy.orm import Session
 
 from haiquan.kit.auth import Scope
 from haiquan.kit.sql import among
-from haiquan.regimes import repository
+from haiquan.regimes import (
+    labels,  # noqa: F401  (the deadline states' labels)
+    repository,
+)
 from haiquan.regimes.rules import regime_name
 from haiquan.regimes.tables import DeadlineRow
 from haiquan.reports.i18n import MESSAGES
-from haiquan.web.i18n import add_labels, add_messages
+from haiquan.web.i18n import add_messages
 
 if TYPE_CHECKING:
     from haiquan.reports.queries import View
@@ -78,14 +81,3 @@ def regimes(session: Session, v: View) -> dict[str, Any]:
         "due_this_month": due_in_month(session, v),
         "month": _month(v.end)[0].isoformat(),
     }
-
-
-add_labels(
-    "regime_deadline_state",
-    {
-        "open": ("Còn hạn", "Open"),
-        "due_soon": ("Sắp đến hạn", "Due soon"),
-        "overdue": ("Quá hạn", "Overdue"),
-        "discharged": ("Đã hoàn thành", "Discharged"),
-    },
-)
