@@ -46,3 +46,13 @@ def test_another_unit_sees_nothing_and_the_leader_sees_the_dashboard(world: Worl
     assert r.status_code == 200, r.text
     rg = r.json()["regimes"]
     assert [(x["unit"], x["regime"], x["held"]) for x in rg["open_stock"]] == [("01AB", "temporary", "1")]
+    assert [(x["regime"], x["state"], x["deadlines"]) for x in rg["due_this_month"]] == []  # due next January
+    xlsx = world.client.get("/api/v1/reports/regimes/export?unit=01AB&date_from=2026-01-01&date_to=2026-01-31&lang=vi",
+                            headers=world.off("nb_leader"))  # fmt: skip
+    assert xlsx.status_code == 200
+    assert xlsx.content[:2] == b"PK"
+    r = world.client.get("/api/v1/reports/regimes?unit=01AB&date_from=2027-01-01&date_to=2027-01-31",
+                         headers=world.off("nb_leader"))  # fmt: skip
+    assert [(x["regime"], x["state"], x["deadlines"]) for x in r.json()["regimes"]["due_this_month"]] == [
+        ("temporary", "open", 1)
+    ]
