@@ -30,6 +30,8 @@ from haiquan.payments.api import router as payments_router
 from haiquan.payments.bank_pages import router as bank_pages
 from haiquan.payments.certificate_api import router as bank_certificates_router
 from haiquan.reference.api import router as reference_router
+from haiquan.regimes.api import router as regimes_router
+from haiquan.regimes.pages import router as regimes_pages
 from haiquan.reports.api import router as reports_router
 from haiquan.reports.pages import router as reports_pages
 from haiquan.risk.analyst_pages import router as analyst_pages
@@ -81,6 +83,7 @@ TAGS = [
         "description": "Traders' applications decided within legal deadlines: refunds, exemptions, "
         "advance rulings, payment-deadline extensions",
     },
+    {"name": "regimes", "description": "Special regimes: stock ledger, deadlines, EPEs, discrepancies"},
 ]
 
 
@@ -128,6 +131,7 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(agencies_router, dependencies=strict)
     app.include_router(origin_router, dependencies=strict)
     app.include_router(applications_router, dependencies=strict)
+    app.include_router(regimes_router, dependencies=strict)
     app.include_router(web_router)
     app.include_router(alert_pages)
     app.include_router(case_pages)
@@ -143,3 +147,4 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(risk_pages_router)
     app.include_router(agencies_pages)
     app.include_router(applications_pages)
+    app.include_router(regimes_pages)

@@ -34,6 +34,7 @@ from haiquan.kit.auth import Principal
 from haiquan.kit.errors import ValidationFailed
 from haiquan.organization import enterprises
 from haiquan.origin import matching
+from haiquan.regimes import admission
 
 
 @dataclass
@@ -82,6 +83,7 @@ def lodge(
         parties=_parties(row, data.invoice),
     )  # fmt: skip
     filling.set_totals(row, priced)
+    admission.check_lodging(session, row=row, lines=priced.lines)  # special regimes (issue #19)
     transition(session, row, Command.LODGE, actor=principal.label)  # a new row has no status until then
     repository.add_new(session, row, priced.lines, scope=principal.scope)
     return Lodged(row, priced.lines)
@@ -102,6 +104,7 @@ def amend(session: Session, *, principal: Principal, number: str, data: Declarat
         parties=_parties(row, data.invoice), replace_claims=True,
     )  # fmt: skip
     filling.apply_pricing(session, row, priced)
+    admission.check_lodging(session, row=row, lines=priced.lines)  # special regimes (issue #19)
     row.updated_at = clock.now()
     transition(session, row, Command.AMEND, actor=principal.label)
     return row
@@ -123,6 +126,7 @@ def amend_registered(
         session, number=number, kind=Kind(row.kind), invoice=invoice, lines=data.lines, on=clock.now().date(),
         parties=_parties(row, invoice), replace_claims=True,
     )  # fmt: skip
+    admission.check_lodging(session, row=row, lines=priced.lines)  # special regimes (issue #19)
     difference = priced.total - row.total_duties
     row.invoice_currency, row.invoice_amount, row.incoterm = (
         invoice.currency,
@@ -132,7 +136,7 @@ def amend_registered(
     row.freight, row.insurance = invoice.freight, invoice.insurance
     filling.apply_pricing(session, row, priced)
     row.amendment_no += 1
-    if difference > 0:
+    if difference > 0 and row.settlement != "suspended":  # a regime's suspended duty stays suspended (#19)
         row.duties_settled, row.settlement = False, None
     row.updated_at = clock.now()
     detail: dict[str, Any] = {

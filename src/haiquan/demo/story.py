@@ -129,9 +129,15 @@ def clear_and_release(
 
     apples = apple_story(db, dispatcher, password=DEMO_PASSWORD)
     from haiquan.demo import applications
+    from haiquan.demo import regimes as regimes_demo
 
     filed = applications.seed(db, done["bills"][0].get("declaration"))
-    return done | {"apples": apples, "origin": origin.seed(db, engine), "applications": filed}
+    return done | {
+        "apples": apples,
+        "origin": origin.seed(db, engine),
+        "applications": filed,
+        "regimes": regimes_demo.seed(db, dispatcher),
+    }
 
 
 def _finish(
@@ -190,6 +196,12 @@ def _lowvalue_lines(story: dict[str, Any]) -> list[str]:
     return describe_lowvalue(story["lowvalue"]) if "lowvalue" in story else []
 
 
+def _regimes_lines(story: dict[str, Any]) -> list[str]:
+    from haiquan.demo.regimes import describe as describe_regimes
+
+    return describe_regimes(story.get("regimes", {}))
+
+
 def describe(story: dict[str, Any]) -> list[str]:
     """What `haiquan demo seed` prints about the vessel, so a new user knows what to look at."""
     from haiquan.demo import inspection
@@ -203,6 +215,7 @@ def describe(story: dict[str, Any]) -> list[str]:
         *_lowvalue_lines(story),
         *inspection.describe(story.get("inspection", {})),
         *origin.describe(story.get("origin", {})),
+        *_regimes_lines(story),
         f"Vessel {story['vessel']} {story['voyage']} at {story['location']} (manifest {story['manifest']}):"
         f" {story['gated_in']} containers gated in.",
         f"  {first['container']} (bill {first['goods_id']}): early gate-out {story['early_exit']}"

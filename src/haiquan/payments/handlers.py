@@ -5,12 +5,14 @@ here, which finds the due and does nothing, or assesses a registration recorded 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from haiquan.declarations.catalogue import DeclarationEvent
 from haiquan.kit.db import UnitOfWork
 from haiquan.kit.outbox import Consumer, Event
 from haiquan.payments import service
 from haiquan.payments.domain import payer_of
+from haiquan.payments.tables import DeclarationDueRow
 
 
 def _payer(p: dict[str, object]) -> str:
@@ -25,10 +27,21 @@ def on_declarations(uow: UnitOfWork, events: list[Event]) -> None:
         on_declaration(uow, ev, known)
 
 
+def _suspended(uow: UnitOfWork, p: dict[str, Any], number: str, known: service.Known | None) -> bool:
+    """Settled with no due: nothing was owed at registration (no duties, or duties a special regime
+    suspends until a deadline passes: regimes.admission, issue #19), and an amendment leaves it so."""
+    if not p.get("duties_settled"):
+        return False
+    due = known.dues.get(number) if known is not None else uow.session.get(DeclarationDueRow, number)
+    return due is None
+
+
 def on_declaration(uow: UnitOfWork, event: Event, known: service.Known | None = None) -> None:
     p = event.payload
     number, office = str(p["number"]), str(p["office"])
     total = Decimal(str(p.get("total_duties") or "0"))
+    if _suspended(uow, p, number, known):
+        return
     if event.type == DeclarationEvent.REGISTERED:  # a no-op unless the registration did not write its due
         service.assessed(
             uow.session,

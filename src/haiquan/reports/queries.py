@@ -24,6 +24,7 @@ from haiquan.payments import budget
 from haiquan.reports.applications import applications
 from haiquan.reports.permits import permits
 from haiquan.reports.preferences import preferences
+from haiquan.reports.regimes import regimes
 from haiquan.reports.tables import (
     TOTAL,
     DailyClearanceRow,
@@ -362,3 +363,4 @@ FIGURES = {"revenue": revenue, "channels": channels, "units": by_unit, "clearanc
            "alerts": alerts, "seizures": seizures, "permits": permits,
            "preferences": preferences}  # fmt: skip
 FIGURES["applications"] = applications  # applications handled online and on time (issue #20)
+FIGURES["regimes"] = regimes  # special regimes' open stock and deadlines (issue #19)

@@ -44,6 +44,7 @@ class OverviewOut(BaseModel):
     permits: Figure
     preferences: Figure
     applications: Figure
+    regimes: Figure
 
 
 class FigureOut(BaseModel):
