@@ -1,0 +1,133 @@
+"""Reading enterprises' debts from the payments records: each due (a declaration's duties, a penalty, a
+fee) with its regime, the ledger's receivable movements that carry its number (assessment, amendment,
+write-off) and the confirmed bank payments allocated to it. Three statements for any number of payers;
+`domain.account` turns them into accounts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection
+from datetime import date
+from decimal import Decimal
+from typing import Any, cast
+
+from sqlalchemy import Select, Table, and_, delete, insert, select
+from sqlalchemy.orm import Session
+
+from haiquan.declarations.tables import DeclarationRow
+from haiquan.kit.auth import Scope
+from haiquan.kit.clock import vn_day
+from haiquan.kit.db import among
+from haiquan.kit.errors import NotFound
+from haiquan.organization.tables import EnterpriseRow
+from haiquan.payments.tables import BankPaymentRow, DeclarationDueRow, LedgerLineRow, PaymentAllocationRow
+from haiquan.taxes.domain import Debt, Movement, regime_for
+from haiquan.taxes.tables import TaxChargeRow, TaxPositionRow
+
+DUES = cast(Table, DeclarationDueRow.__table__)
+LINES = cast(Table, LedgerLineRow.__table__)
+ALLOCS = cast(Table, PaymentAllocationRow.__table__)
+PAYMENTS = cast(Table, BankPaymentRow.__table__)
+CHARGES = cast(Table, TaxChargeRow.__table__)
+DECLS = cast(Table, DeclarationRow.__table__)
+POSITIONS = cast(Table, TaxPositionRow.__table__)
+DEBT_KINDS = ("assessment", "amendment", "write_off")  # payments are read from their allocations
+
+
+def _dues_filter(
+    session: Session, tax_codes: Collection[str] | None, offices: frozenset[str] | None, only_open: bool
+) -> list[Any]:
+    cond: list[Any] = []
+    if tax_codes is not None:
+        cond.append(among(session, DUES.c.payer_tax_code, tax_codes))
+    if offices is not None:
+        cond.append(among(session, DUES.c.office, offices))
+    if only_open:
+        cond.append(DUES.c.assessed - DUES.c.paid - DUES.c.written_off > 0)
+    return cond
+
+
+def _debt_heads(session: Session, cond: list[Any]) -> Select[Any]:
+    return (
+        select(
+            DUES.c.declaration_number, DUES.c.payer_tax_code, DUES.c.guaranteed, DECLS.c.procedure_code,
+            CHARGES.c.kind, CHARGES.c.title,
+        )
+        .outerjoin(DECLS, DECLS.c.number == DUES.c.declaration_number)
+        .outerjoin(CHARGES, CHARGES.c.number == DUES.c.declaration_number)
+        .where(and_(True, *cond))
+    )  # fmt: skip
+
+
+def unscoped_debts(
+    session: Session,
+    tax_codes: Collection[str] | None,
+    *,
+    offices: frozenset[str] | None = None,
+    only_open: bool = False,
+) -> dict[str, list[Debt]]:
+    """Every debt of these payers (None: of every payer), by tax code; `offices` keeps those booked at
+    these offices, `only_open` those with something still owed (enough to find what is overdue)."""
+    if tax_codes is not None and not tax_codes:
+        return {}
+    cond = _dues_filter(session, tax_codes, offices, only_open)
+    heads = session.execute(_debt_heads(session, cond)).all()
+    moves: dict[str, list[Movement]] = defaultdict(list)
+    wanted = select(DUES.c.declaration_number).where(and_(True, *cond))
+    q = select(LINES.c.declaration_number, LINES.c.day, LINES.c.debit, LINES.c.credit).where(
+        LINES.c.account == "receivable", LINES.c.kind.in_(DEBT_KINDS), LINES.c.declaration_number.in_(wanted)
+    )
+    for number, day, debit, credit in session.execute(q):
+        moves[number].append(Movement(day, Decimal(debit) - Decimal(credit)))
+    q2 = (
+        select(ALLOCS.c.declaration_number, PAYMENTS.c.paid_at, ALLOCS.c.amount)
+        .join(PAYMENTS, PAYMENTS.c.id == ALLOCS.c.payment_id)
+        .where(PAYMENTS.c.status == "confirmed", ALLOCS.c.declaration_number.in_(wanted))
+    )
+    for number, paid_at, amount in session.execute(q2):
+        moves[number].append(Movement(vn_day(paid_at), -Decimal(amount)))
+    out: dict[str, list[Debt]] = defaultdict(list)
+    for number, payer, guaranteed, procedure, kind, title in heads:
+        regime = regime_for(charge_kind=kind, procedure_code=procedure, guaranteed=bool(guaranteed))
+        out[payer].append(Debt(number, regime, tuple(moves.get(number, ())), title or ""))
+    return dict(out)
+
+
+def debts(session: Session, *, scope: Scope, tax_code: str) -> list[Debt]:
+    """An enterprise's debts as the caller may read them: an enterprise its own; an officer those booked
+    at the offices of the scope."""
+    if scope.tax_code is not None and scope.tax_code != tax_code:
+        raise NotFound(f"no tax account {tax_code} in your scope", field="tax_code")
+    return unscoped_debts(session, [tax_code], offices=scope.units).get(tax_code, [])
+
+
+def enterprise(session: Session, *, scope: Scope, tax_code: str) -> EnterpriseRow:
+    row = session.scalar(select(EnterpriseRow).where(EnterpriseRow.tax_code == tax_code))
+    if row is None or (scope.tax_code is not None and scope.tax_code != tax_code):
+        raise NotFound(f"no enterprise {tax_code} in your scope", field="tax_code")
+    return row
+
+
+def unscoped_tax_codes(session: Session) -> list[str]:
+    return list(session.scalars(select(EnterpriseRow.tax_code).order_by(EnterpriseRow.tax_code)))
+
+
+def unscoped_replace_positions(session: Session, rows: list[dict[str, Any]], *, computed_on: date) -> None:
+    """The nightly snapshot replaced: the positions of this recompute (older days' rows dropped)."""
+    session.execute(delete(POSITIONS).where(POSITIONS.c.computed_on <= computed_on))
+    for i in range(0, len(rows), 5000):
+        session.execute(insert(POSITIONS), rows[i : i + 5000])
+
+
+def positions(
+    session: Session, *, scope: Scope, stages: list[str] | None, limit: int
+) -> list[TaxPositionRow]:
+    """The latest positions with something overdue, worst first (officers; an enterprise sees its own)."""
+    q = select(TaxPositionRow).where(TaxPositionRow.overdue > 0)
+    if scope.tax_code is not None:
+        q = q.where(TaxPositionRow.tax_code == scope.tax_code)
+    if stages:
+        q = q.where(TaxPositionRow.stage.in_(stages))
+    return list(
+        session.scalars(q.order_by(TaxPositionRow.over_90.desc(), TaxPositionRow.overdue.desc()).limit(limit))
+    )
