@@ -44,6 +44,13 @@ REGIMES: dict[Regime, RegimeRule] = {
 }  # fmt: skip
 
 PRODUCTION_FOR_EXPORT_CODES = frozenset({"E31"})
+# the 12-digit numbers of penalties and fees booked as dues (declarations: 1, 3, 5, 6 and 8 for paper)
+CHARGE_PREFIX = {"penalty": "7", "fee": "9"}
+
+
+def is_charge(number: str) -> bool:
+    """Whether a due's number is a penalty's or a fee's, not a declaration's."""
+    return len(number) == 12 and number[0] in CHARGE_PREFIX.values()
 
 
 def regime_for(*, charge_kind: str | None, procedure_code: str | None, guaranteed: bool) -> Regime:

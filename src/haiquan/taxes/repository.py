@@ -18,9 +18,10 @@ from haiquan.declarations.tables import DeclarationRow
 from haiquan.kit.auth import Scope
 from haiquan.kit.clock import vn_day
 from haiquan.kit.db import among
-from haiquan.kit.errors import NotFound
+from haiquan.kit.errors import NotFound, ValidationFailed
 from haiquan.organization.tables import EnterpriseRow
 from haiquan.payments.tables import BankPaymentRow, DeclarationDueRow, LedgerLineRow, PaymentAllocationRow
+from haiquan.taxes.documents import Receipt
 from haiquan.taxes.domain import Debt, Movement, regime_for
 from haiquan.taxes.tables import TaxChargeRow, TaxPositionRow
 
@@ -122,12 +123,97 @@ def unscoped_replace_positions(session: Session, rows: list[dict[str, Any]], *, 
 def positions(
     session: Session, *, scope: Scope, stages: list[str] | None, limit: int
 ) -> list[TaxPositionRow]:
-    """The latest positions with something overdue, worst first (officers; an enterprise sees its own)."""
+    """The latest positions with something overdue, worst first: officers those of the enterprises
+    attached to a unit of their scope; an enterprise its own."""
     q = select(TaxPositionRow).where(TaxPositionRow.overdue > 0)
     if scope.tax_code is not None:
         q = q.where(TaxPositionRow.tax_code == scope.tax_code)
+    elif scope.units is not None:
+        q = q.join(EnterpriseRow, EnterpriseRow.tax_code == TaxPositionRow.tax_code).where(
+            EnterpriseRow.unit.in_(scope.units)
+        )
     if stages:
         q = q.where(TaxPositionRow.stage.in_(stages))
-    return list(
-        session.scalars(q.order_by(TaxPositionRow.over_90.desc(), TaxPositionRow.overdue.desc()).limit(limit))
-    )
+    q = q.order_by(TaxPositionRow.over_90.desc(), TaxPositionRow.overdue.desc(), TaxPositionRow.tax_code)
+    return list(session.scalars(q.limit(limit)))
+
+
+def unscoped_enterprise_by_id(session: Session, enterprise_id: str) -> EnterpriseRow:
+    """The enterprise a penalty or a fee is charged to (officers charge any enterprise)."""
+    row = session.get(EnterpriseRow, enterprise_id)
+    if row is None:
+        raise NotFound(f"no enterprise {enterprise_id}", field="enterprise_id")
+    return row
+
+
+def check_declaration(session: Session, *, scope: Scope, number: str, tax_code: str) -> None:
+    """The declaration a charge names: at an office of the caller's scope, and the enterprise's (declarant,
+    importer or exporter)."""
+    row = session.get(DeclarationRow, number)
+    if row is None or not scope.covers_unit(row.office):
+        raise NotFound(f"no declaration {number} in your scope", field="declaration_id")
+    parties = {row.declarant_tax_code, row.importer_tax_code, row.exporter_tax_code}
+    if tax_code not in parties:
+        raise ValidationFailed(f"declaration {number} is not the enterprise's", field="declaration_id")
+
+
+def _charges_visible(scope: Scope) -> Select[Any]:
+    q = select(TaxChargeRow)
+    if scope.tax_code is not None:
+        q = q.where(TaxChargeRow.tax_code == scope.tax_code)
+    if scope.units is not None and scope.tax_code is None:
+        q = q.where(TaxChargeRow.office.in_(scope.units))
+    return q
+
+
+def charge(session: Session, *, scope: Scope, number: str) -> TaxChargeRow:
+    row = session.scalar(_charges_visible(scope).where(TaxChargeRow.number == number))
+    if row is None:
+        raise NotFound(f"no penalty or fee {number} in your scope", field="number")
+    return row
+
+
+def charges(session: Session, *, scope: Scope, tax_code: str | None, kind: str | None) -> list[TaxChargeRow]:
+    q = _charges_visible(scope)
+    if tax_code is not None:
+        q = q.where(TaxChargeRow.tax_code == tax_code)
+    if kind is not None:
+        q = q.where(TaxChargeRow.kind == kind)
+    return list(session.scalars(q.order_by(TaxChargeRow.decided_at.desc()).limit(500)))
+
+
+def receipts(session: Session, *, scope: Scope, tax_code: str, number: str | None = None) -> list[Receipt]:
+    """The e-receipts of what an enterprise owed and paid through the bank gateway, one per allocation of
+    a confirmed payment (newest first); officers within the offices of their scope."""
+    if scope.tax_code is not None and scope.tax_code != tax_code:
+        raise NotFound(f"no tax account {tax_code} in your scope", field="tax_code")
+    q = (
+        select(ALLOCS.c.id, ALLOCS.c.reference, ALLOCS.c.declaration_number, ALLOCS.c.amount, PAYMENTS.c.bank_code,
+               PAYMENTS.c.transaction_id, PAYMENTS.c.paid_at, CHARGES.c.title, EnterpriseRow.name)
+        .join(PAYMENTS, PAYMENTS.c.id == ALLOCS.c.payment_id)
+        .join(DUES, DUES.c.declaration_number == ALLOCS.c.declaration_number)
+        .outerjoin(CHARGES, CHARGES.c.number == ALLOCS.c.declaration_number)
+        .outerjoin(EnterpriseRow, EnterpriseRow.tax_code == DUES.c.payer_tax_code)
+        .where(PAYMENTS.c.status == "confirmed", DUES.c.payer_tax_code == tax_code)
+        .order_by(ALLOCS.c.id.desc())
+        .limit(500)
+    )  # fmt: skip
+    if scope.units is not None and scope.tax_code is None:
+        q = q.where(DUES.c.office.in_(scope.units))
+    if number is not None:
+        q = q.where(ALLOCS.c.id == receipt_id(number))
+    return [
+        Receipt(receipt_number(i), tax_code, name or "", Decimal(amount), ref, title or f"declaration {decl}", bank,
+                txn, paid_at)
+        for i, ref, decl, amount, bank, txn, paid_at, title, name in session.execute(q)
+    ]  # fmt: skip
+
+
+def receipt_number(allocation_id: int) -> str:
+    return f"BL{allocation_id:010d}"
+
+
+def receipt_id(number: str) -> int:
+    if not (number.startswith("BL") and number[2:].isdigit()):
+        raise NotFound(f"no receipt {number}", field="number")
+    return int(number[2:])
