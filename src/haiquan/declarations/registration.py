@@ -103,11 +103,10 @@ def read_for_registration(
         if number in locked and may_register(principal, locked[number].row)
     ]
     repository.unscoped_load_lines(session, readable)
-    _with_tax_debts(session, readable)
     return locked
 
 
-def _with_tax_debts(session: Session, targets: list[repository.Locked]) -> None:
+def read_tax_debts(session: Session, targets: list[repository.Locked]) -> None:
     """The debt overdue more than 90 days of each declaration's declarant or payer (the importer of an
     import), derived from the ledger now (taxes): one read for the batch, of the dues still owed."""
     debtors = {t.row.number: _debtors(t) for t in targets}
@@ -193,6 +192,7 @@ def register_one(
     """Register one declaration in the caller's transaction (the demo, the CLI)."""
     pending.flush_rows(session)  # a declaration lodged earlier in this transaction
     target = read_for_registration(session, [(principal, number)]).get(number)
+    read_tax_debts(session, [target] if target is not None and target.lines_read else [])
     row = register(session, principal=principal, number=number, target=target, engine=engine)
     assert target is not None
     save_registered(session, [target])

@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, and_, delete, insert, select
+from sqlalchemy import Select, Table, and_, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from haiquan.declarations.tables import DeclarationRow
@@ -73,6 +73,8 @@ def unscoped_debts(
         return {}
     cond = _dues_filter(session, tax_codes, offices, only_open)
     heads = session.execute(_debt_heads(session, cond)).all()
+    if not heads:
+        return {}
     moves: dict[str, list[Movement]] = defaultdict(list)
     wanted = select(DUES.c.declaration_number).where(and_(True, *cond))
     q = select(LINES.c.declaration_number, LINES.c.day, LINES.c.debit, LINES.c.credit).where(
@@ -217,3 +219,7 @@ def receipt_id(number: str) -> int:
     if not (number.startswith("BL") and number[2:].isdigit()):
         raise NotFound(f"no receipt {number}", field="number")
     return int(number[2:])
+
+
+def unscoped_last_computed_on(session: Session) -> date | None:
+    return session.scalar(select(func.max(TaxPositionRow.computed_on)))

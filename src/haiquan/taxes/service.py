@@ -12,9 +12,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from haiquan.kit import clock
+from haiquan.kit import clock, outbox
 from haiquan.kit.auth import Principal
 from haiquan.taxes import repository
+from haiquan.taxes.catalogue import TaxEvent
 from haiquan.taxes.domain import Account, Bucket, account
 from haiquan.taxes.interest import LEGAL_RATE_PER_DAY
 
@@ -68,6 +69,7 @@ def recompute(
     on: date | None = None,
     rate_per_day: Decimal = LEGAL_RATE_PER_DAY,
     progress: Callable[[int], None] | None = None,
+    actor: str = "system:taxes",
 ) -> int:
     """Every enterprise's position on `on` from the ledger, replacing the last snapshot (nightly). Only
     enterprises that owe or owed something get a row. Returns how many."""
@@ -81,7 +83,16 @@ def recompute(
     if progress is not None:
         progress(len(rows) % 1000)
     repository.unscoped_replace_positions(session, rows, computed_on=day)
+    payload = {"day": day.isoformat(), "enterprises": len(rows), "overdue": sum(1 for r in rows if r["overdue"] > 0),
+               "blocked": sum(1 for r in rows if r["over_90"] > 0)}  # fmt: skip
+    outbox.record(session, type=TaxEvent.POSITIONS_RECOMPUTED, unit="00", actor=actor, payload=payload)
     return len(rows)
+
+
+def recompute_due(session: Session, *, on: date | None = None) -> bool:
+    """Whether today's positions are still to compute (the nightly duty asks every hour)."""
+    last = repository.unscoped_last_computed_on(session)
+    return last is None or last < (on or clock.today_vn())
 
 
 def unscoped_overdue_days(session: Session, tax_code: str, on: date | None = None) -> int:
