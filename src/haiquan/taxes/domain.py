@@ -222,6 +222,9 @@ def _layers(debt: Debt, on: date) -> list[_Layer]:
     """The increases up to `on`, each with its unpaid balance over time: decreases pay the oldest first
     (on a day, increases before decreases)."""
     layers: list[_Layer] = []
+    if len(debt.movements) == 1 and debt.movements[0].amount > 0:  # the common case: assessed, unpaid
+        m = debt.movements[0]
+        return [_Layer(m.day, m.amount, [(m.day, m.amount)])] if m.day <= on else []
     ordered = sorted((m for m in debt.movements if m.day <= on), key=lambda m: (m.day, -m.amount))
     for m in ordered:
         if m.amount > 0:

@@ -11,7 +11,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, and_, delete, func, insert, select
+from sqlalchemy import Numeric, Select, Table, and_, delete, func, insert, select
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session
 
 from haiquan.declarations.tables import DeclarationRow
@@ -51,7 +52,8 @@ def _dues_filter(
 def _debt_heads(session: Session, cond: list[Any]) -> Select[Any]:
     return (
         select(
-            DUES.c.declaration_number, DUES.c.payer_tax_code, DUES.c.guaranteed, DECLS.c.procedure_code,
+            DUES.c.declaration_number, DUES.c.payer_tax_code, (DUES.c.guaranteed > 0).label("g"),
+            DECLS.c.procedure_code,
             CHARGES.c.kind, CHARGES.c.title,
         )
         .outerjoin(DECLS, DECLS.c.number == DUES.c.declaration_number)
@@ -77,17 +79,19 @@ def unscoped_debts(
         return {}
     moves: dict[str, list[Movement]] = defaultdict(list)
     wanted = select(DUES.c.declaration_number).where(and_(True, *cond))
-    q = select(LINES.c.declaration_number, LINES.c.day, LINES.c.debit, LINES.c.credit).where(
+    # plain NUMERIC (not the Money type's per-value conversion): 100,000 accounts read 2 s faster
+    change = sql_cast(LINES.c.debit - LINES.c.credit, Numeric)
+    q = select(LINES.c.declaration_number, LINES.c.day, change).where(
         LINES.c.account == "receivable", LINES.c.kind.in_(DEBT_KINDS), LINES.c.declaration_number.in_(wanted)
     )
-    for number, day, debit, credit in session.execute(q):
-        moves[number].append(Movement(day, Decimal(debit) - Decimal(credit)))
+    for number, day, amount in session.execute(q).all():
+        moves[number].append(Movement(day, Decimal(amount)))
     q2 = (
-        select(ALLOCS.c.declaration_number, PAYMENTS.c.paid_at, ALLOCS.c.amount)
+        select(ALLOCS.c.declaration_number, PAYMENTS.c.paid_at, sql_cast(ALLOCS.c.amount, Numeric))
         .join(PAYMENTS, PAYMENTS.c.id == ALLOCS.c.payment_id)
         .where(PAYMENTS.c.status == "confirmed", ALLOCS.c.declaration_number.in_(wanted))
     )
-    for number, paid_at, amount in session.execute(q2):
+    for number, paid_at, amount in session.execute(q2).all():
         moves[number].append(Movement(vn_day(paid_at), -Decimal(amount)))
     out: dict[str, list[Debt]] = defaultdict(list)
     for number, payer, guaranteed, procedure, kind, title in heads:
@@ -116,10 +120,20 @@ def unscoped_tax_codes(session: Session) -> list[str]:
 
 
 def unscoped_replace_positions(session: Session, rows: list[dict[str, Any]], *, computed_on: date) -> None:
-    """The nightly snapshot replaced: the positions of this recompute (older days' rows dropped)."""
+    """The nightly snapshot replaced: the positions of this recompute (older days' rows dropped). On
+    PostgreSQL one COPY (an executemany of 100,000 rows took longer than computing them)."""
     session.execute(delete(POSITIONS).where(POSITIONS.c.computed_on <= computed_on))
-    for i in range(0, len(rows), 5000):
-        session.execute(insert(POSITIONS), rows[i : i + 5000])
+    if not rows:
+        return
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(insert(POSITIONS), rows)
+        return
+    cols = list(rows[0])
+    raw = session.connection().connection.driver_connection
+    assert raw is not None
+    with raw.cursor() as cur, cur.copy(f"COPY tax_positions ({', '.join(cols)}) FROM STDIN") as copy:
+        for r in rows:
+            copy.write_row([r[c] for c in cols])
 
 
 def positions(
