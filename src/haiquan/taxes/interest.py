@@ -13,16 +13,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 LEGAL_RATE_PER_DAY = Decimal("0.0003")  # 0.03 % a day, Luật Quản lý thuế 2019 Article 59(2)(a)
 DONG = Decimal("1")
 ZERO = Decimal("0")
 
 
+WIDE = Context(prec=60)  # whole dong of any product of amounts (the default 28 digits would overflow)
+
+
 def to_dong(value: Decimal) -> Decimal:
     """Whole dong, half up (0.5 đồng → 1 đồng)."""
-    return value.quantize(DONG, rounding=ROUND_HALF_UP)
+    return value.quantize(DONG, rounding=ROUND_HALF_UP, context=WIDE)
 
 
 def days_late(due: date, until: date) -> int:
