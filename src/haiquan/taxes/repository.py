@@ -139,15 +139,14 @@ def unscoped_replace_positions(session: Session, rows: list[dict[str, Any]], *, 
 def positions(
     session: Session, *, scope: Scope, stages: list[str] | None, limit: int
 ) -> list[TaxPositionRow]:
-    """The latest positions with something overdue, worst first: officers those of the enterprises
-    attached to a unit of their scope; an enterprise its own."""
+    """The latest positions with something overdue, worst first: officers those of the enterprises that
+    owe at an office of their scope; an enterprise its own."""
     q = select(TaxPositionRow).where(TaxPositionRow.overdue > 0)
     if scope.tax_code is not None:
         q = q.where(TaxPositionRow.tax_code == scope.tax_code)
-    elif scope.units is not None:
-        q = q.join(EnterpriseRow, EnterpriseRow.tax_code == TaxPositionRow.tax_code).where(
-            EnterpriseRow.unit.in_(scope.units)
-        )
+    elif scope.units is not None:  # enterprises owing at an office of the scope (their whole position)
+        owing = select(DUES.c.payer_tax_code).where(among(session, DUES.c.office, scope.units))
+        q = q.where(TaxPositionRow.tax_code.in_(owing))
     if stages:
         q = q.where(TaxPositionRow.stage.in_(stages))
     q = q.order_by(TaxPositionRow.over_90.desc(), TaxPositionRow.overdue.desc(), TaxPositionRow.tax_code)
