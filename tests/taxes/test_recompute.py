@@ -42,7 +42,9 @@ def test_recompute_by_the_command_line_and_the_duty(world: World, app: Any, cli_
     assert app.state.taxes_duty.run_once() == 1
 
 
-def test_the_officer_pages_list_positions_and_show_an_account(world: World, app: Any, cli_db: Database) -> None:
+def test_the_officer_pages_list_positions_and_show_an_account(
+    world: World, app: Any, cli_db: Database
+) -> None:
     clock.freeze(START)
     registered(world, app, lane="yellow")
     clock.freeze(START + timedelta(days=100))
