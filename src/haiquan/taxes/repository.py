@@ -216,19 +216,19 @@ def receipts(session: Session, *, scope: Scope, tax_code: str, number: str | Non
     if scope.units is not None and scope.tax_code is None:
         q = q.where(DUES.c.office.in_(scope.units))
     if number is not None:
-        q = q.where(ALLOCS.c.id == receipt_id(number))
+        q = q.where(ALLOCS.c.id == _receipt_id(number))
     return [
-        Receipt(receipt_number(i), tax_code, name or "", Decimal(amount), ref, title or f"declaration {decl}", bank,
+        Receipt(_receipt_number(i), tax_code, name or "", Decimal(amount), ref, title or f"declaration {decl}", bank,
                 txn, paid_at)
         for i, ref, decl, amount, bank, txn, paid_at, title, name in session.execute(q)
     ]  # fmt: skip
 
 
-def receipt_number(allocation_id: int) -> str:
+def _receipt_number(allocation_id: int) -> str:
     return f"BL{allocation_id:010d}"
 
 
-def receipt_id(number: str) -> int:
+def _receipt_id(number: str) -> int:
     if not (number.startswith("BL") and number[2:].isdigit()):
         raise NotFound(f"no receipt {number}", field="number")
     return int(number[2:])
