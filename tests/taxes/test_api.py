@@ -28,6 +28,9 @@ def test_an_account_ages_and_accrues_interest_and_is_scoped(world: World, app: A
     assert Decimal(acc["late_interest"]) == TOTAL * 3 * 40 // 10_000  # 0.03 % a day, 40 days
     assert acc["stage"]["stage"] == "public_notice"
     assert acc["debts"][0]["due_date"] == "2026-03-02"
+    i = world.client.get(f"/api/v1/taxes/accounts/{IMPORTER}/interest", headers=world.ent(IMPORTER)).json()
+    assert Decimal(i["late_interest"]) == Decimal(acc["late_interest"])
+    assert Decimal(i["rate_per_day"]) == Decimal("0.0003")
     other = world.client.get(f"/api/v1/taxes/accounts/{IMPORTER}", headers=world.ent("0100109106"))
     assert other.status_code == 404
     officer = world.client.get(f"/api/v1/taxes/accounts/{IMPORTER}/aging", headers=world.off("nb_officer1"))

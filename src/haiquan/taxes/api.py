@@ -23,6 +23,7 @@ from haiquan.taxes.schemas import (
     DebtOut,
     FeeIn,
     FeeOut,
+    InterestOut,
     PenaltyIn,
     PositionOut,
     ReceiptOut,
@@ -54,6 +55,13 @@ def debts(tax_code: TaxCode, ctx: Ctx) -> list[DebtOut]:
 @router.get("/accounts/{tax_code}/aging", response_model=AgingOut, summary="Its debts by days past due")
 def aging(tax_code: TaxCode, ctx: Ctx) -> AgingOut:
     return _account(ctx, tax_code).aging
+
+
+@router.get("/accounts/{tax_code}/interest", response_model=InterestOut, summary="Its late-payment interest")
+def interest(tax_code: TaxCode, ctx: Ctx) -> InterestOut:
+    a = _account(ctx, tax_code)
+    return InterestOut(tax_code=tax_code, on=a.on, late_interest=a.late_interest,
+                       rate_per_day=ctx.settings.tax_late_interest_per_day)  # fmt: skip
 
 
 @router.get("/accounts/{tax_code}/stage", response_model=StageOut, summary="Its enforcement stage")
