@@ -42,6 +42,14 @@ def test_an_account_ages_and_accrues_interest_and_is_scoped(world: World, app: A
     assert cert.headers["content-type"].startswith("application/xml")
     assert b"<position>overdue_debt</position>" in cert.content
     assert cert.headers["x-content-sha256"].encode() in cert.content
+    regional = world.client.get(
+        f"/api/v1/taxes/accounts/{IMPORTER}/certificate.xml", headers=world.off("hp_officer")
+    )
+    assert regional.status_code == 404  # a partial account is no certificate
+    national = world.client.get(
+        f"/api/v1/taxes/accounts/{IMPORTER}/certificate.xml", headers=world.off("gd_leader")
+    )
+    assert b"<position>overdue_debt</position>" in national.content
 
 
 def test_a_penalty_is_decided_paid_through_the_bank_and_receipted(world: World, app: Any) -> None:
