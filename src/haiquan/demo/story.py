@@ -125,6 +125,7 @@ def clear_and_release(
         clock.freeze(None)
     from haiquan.demo import origin
     from haiquan.demo.agencies import apple_story
+    from haiquan.demo.taxes import debt_story
     from haiquan.demo.world import DEMO_PASSWORD
 
     apples = apple_story(db, dispatcher, password=DEMO_PASSWORD)
@@ -137,6 +138,7 @@ def clear_and_release(
         "origin": origin.seed(db, engine),
         "applications": filed,
         "regimes": regimes_demo.seed(db, dispatcher),
+        "debt": debt_story(db),
     }
 
 
@@ -227,6 +229,7 @@ def describe(story: dict[str, Any]) -> list[str]:
         f"  {left['container']} (bill {left['goods_id']}): no declaration; stays in the yard.",
         *apples_described(story.get("apples") or {}),
         *_applications_described(story),
+        *_debt_described(story.get("debt") or {}),
     ]
 
 
@@ -234,3 +237,9 @@ def _applications_described(story: dict[str, Any]) -> list[str]:
     from haiquan.demo import applications
 
     return applications.describe(story.get("applications") or {})
+
+
+def _debt_described(debt: dict[str, Any]) -> list[str]:
+    from haiquan.demo.taxes import describe as describe_debt
+
+    return describe_debt(debt)

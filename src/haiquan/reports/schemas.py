@@ -45,6 +45,7 @@ class OverviewOut(BaseModel):
     preferences: Figure
     applications: Figure
     regimes: Figure
+    outlook: Figure
 
 
 class FigureOut(BaseModel):
