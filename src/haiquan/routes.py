@@ -40,6 +40,8 @@ from haiquan.supervision.api import router as supervision_router
 from haiquan.supervision.keys_api import router as terminal_keys_router
 from haiquan.supervision.pages import router as supervision_pages
 from haiquan.supervision.schemas import ConsignmentStatusPushed
+from haiquan.supervision.transit_api import router as transit_declarations_router
+from haiquan.supervision.transit_pages import router as transit_pages
 from haiquan.web.pages import router as web_router
 
 # The OpenAPI's tags, in the order of the guide (docs/api.md); tests/api/test_openapi.py holds every
@@ -120,6 +122,7 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(bank_certificates_router, dependencies=strict)
     app.include_router(agencies_router, dependencies=strict)
     app.include_router(origin_router, dependencies=strict)
+    app.include_router(transit_declarations_router, dependencies=strict)
     app.include_router(web_router)
     app.include_router(alert_pages)
     app.include_router(case_pages)
@@ -134,3 +137,4 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(reports_pages)
     app.include_router(risk_pages_router)
     app.include_router(agencies_pages)
+    app.include_router(transit_pages)
