@@ -22,6 +22,7 @@ from haiquan.kit.db import Database
 from haiquan.kit.leader import Leadership, run_duty
 from haiquan.organization.service import TREES
 from haiquan.organization.tables import OfficerRow
+from haiquan.regimes import deadlines as regime_deadlines
 
 ACTOR = "system:escalation"
 LEAD_ROLES = (Role.TEAM_LEAD.value, Role.SUBDEPARTMENT_LEADER.value)
@@ -112,6 +113,7 @@ class Escalations:
         with self.db.unit_of_work() as uow:
             done = escalate_overdue(uow.session)
             flag_overdue_permits(uow.session)  # other agencies' late permits, alerted in the same round
+            regime_deadlines.scan(uow.session)  # special regimes' deadlines near or passed (issue #19)
             uow.commit()
         return done
 

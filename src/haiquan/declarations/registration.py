@@ -27,6 +27,7 @@ from haiquan.kit.errors import Forbidden, NotFound
 from haiquan.origin import lanes as origin_lanes
 from haiquan.payments import service as payments
 from haiquan.payments.domain import payer_of
+from haiquan.regimes import admission
 from haiquan.risk.channel import ChannelEngine, DeclarationFacts, LineFacts
 
 OVERDUE_LIMIT_DAYS = 90
@@ -121,8 +122,9 @@ def register(
     row.channel, row.channel_reasons, row.risk_score = decision.channel, decision.reasons, decision.score
     row.registered_at = now
     row.check_deadline = check_deadline(Channel(decision.channel), now)
-    row.duties_settled = row.total_duties == 0
-    row.settlement = "none_due" if row.duties_settled else None
+    due_now = admission.due_at_registration(row.procedure_code, row.total_duties)  # suspended regimes
+    row.duties_settled = due_now == 0
+    row.settlement = ("none_due" if row.total_duties == 0 else "suspended") if row.duties_settled else None
     row.updated_at = now
     event_id = transition(
         session,
@@ -137,7 +139,7 @@ def register(
         number=row.number,
         office=row.office,
         payer=payer_of(row.kind, row.importer_tax_code, row.declarant_tax_code),
-        total=row.total_duties,
+        total=due_now,
         source=event_id,
     )
     if decision.channel == Channel.GREEN:

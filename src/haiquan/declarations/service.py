@@ -33,6 +33,7 @@ from haiquan.kit.auth import Principal
 from haiquan.kit.errors import ValidationFailed
 from haiquan.organization import enterprises
 from haiquan.origin import matching
+from haiquan.regimes import admission
 
 
 @dataclass
@@ -80,6 +81,7 @@ def lodge(
         parties=_parties(row, data.invoice),
     )  # fmt: skip
     filling.set_totals(row, priced)
+    admission.check_lodging(session, row=row, data=data, lines=priced.lines)  # special regimes (issue #19)
     transition(session, row, Command.LODGE, actor=principal.label)  # a new row has no status until then
     repository.add_new(session, row, priced.lines, scope=principal.scope)
     return Lodged(row, priced.lines)
@@ -99,6 +101,7 @@ def amend(session: Session, *, principal: Principal, number: str, data: Declarat
         parties=_parties(row, data.invoice), replace_claims=True,
     )  # fmt: skip
     filling.apply_pricing(session, row, priced)
+    admission.check_lodging(session, row=row, data=data, lines=priced.lines)  # special regimes (issue #19)
     row.updated_at = clock.now()
     transition(session, row, Command.AMEND, actor=principal.label)
     return row
