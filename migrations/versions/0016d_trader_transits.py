@@ -1,7 +1,8 @@
-"""Transits declared by the trader, and the guarantee reservations that hold their duty (issue #19).
+"""Transits declared by the trader and the guarantee reservations holding their duty; finalisation reports
+and their reconciled lines; enterprise facts for risk (issue #19).
 
 Revision ID: 0016d
-Revises: 0015b
+Revises: 0016c
 Create Date: 2026-12-06 22:53:13.188705
 """
 
@@ -18,7 +19,7 @@ import haiquan.kit.db
 import haiquan.kit.sql
 
 revision: str = "0016d"
-down_revision: str | Sequence[str] | None = "0015b"
+down_revision: str | Sequence[str] | None = "0016c"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -117,9 +118,99 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_payment_guarantee_reservations_guarantee_id"), ["guarantee_id"], unique=False
         )
+    op.create_table(
+        "regime_finalisation_lines",
+        sa.Column(
+            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
+        ),
+        sa.Column("finalisation_id", sa.String(length=32), nullable=False),
+        sa.Column("tax_code", sa.String(length=14), nullable=False),
+        sa.Column("unit", sa.String(length=16), nullable=False),
+        sa.Column("material_code", sa.String(length=20), nullable=False),
+        sa.Column("material_unit", sa.String(length=10), nullable=False),
+        sa.Column("opening", haiquan.kit.sql.Money(precision=22, scale=4), nullable=False),
+        sa.Column("inflow", haiquan.kit.sql.Money(precision=22, scale=4), nullable=False),
+        sa.Column("outflow", haiquan.kit.sql.Money(precision=22, scale=4), nullable=False),
+        sa.Column("used", haiquan.kit.sql.Money(precision=22, scale=4), nullable=False),
+        sa.Column("declared", haiquan.kit.sql.Money(precision=22, scale=4), nullable=False),
+        sa.Column("difference", haiquan.kit.sql.Money(precision=22, scale=4), nullable=False),
+        sa.Column("duty_per_unit", haiquan.kit.sql.Money(precision=22, scale=4), nullable=False),
+        sa.Column("duty_at_stake", haiquan.kit.sql.Money(precision=22, scale=4), nullable=False),
+        sa.Column("discrepancy", sa.Boolean(), nullable=False),
+        sa.Column("task", sa.String(length=10), nullable=False),
+        sa.Column("outcome", sa.String(length=12), nullable=False),
+        sa.Column("resolved_by", sa.String(length=120), nullable=True),
+        sa.Column("resolved_at", haiquan.kit.sql.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("regime_finalisation_lines", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_regime_finalisation_lines_finalisation_id"), ["finalisation_id"], unique=False
+        )
+        batch_op.create_index("ix_regime_finalisation_tasks", ["unit", "task"], unique=False)
+
+    op.create_table(
+        "regime_finalisations",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("tax_code", sa.String(length=14), nullable=False),
+        sa.Column("enterprise_id", sa.String(length=32), nullable=True),
+        sa.Column("unit", sa.String(length=16), nullable=False),
+        sa.Column("regime", sa.String(length=24), nullable=False),
+        sa.Column("period_start", sa.Date(), nullable=False),
+        sa.Column("period_end", sa.Date(), nullable=False),
+        sa.Column("source", sa.String(length=8), nullable=False),
+        sa.Column(
+            "norms",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "stock",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("materials", sa.Integer(), nullable=False),
+        sa.Column("discrepancies", sa.Integer(), nullable=False),
+        sa.Column("duty_at_stake", haiquan.kit.sql.Money(precision=22, scale=4), nullable=False),
+        sa.Column("filed_by", sa.String(length=120), nullable=False),
+        sa.Column("filed_at", haiquan.kit.sql.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint(
+            "tax_code", "regime", "period_start", "period_end", name="uq_regime_finalisation_period"
+        ),
+    )
+    with op.batch_alter_table("regime_finalisations", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_regime_finalisations_enterprise_id"), ["enterprise_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_regime_finalisations_tax_code"), ["tax_code"], unique=False)
+        batch_op.create_index(batch_op.f("ix_regime_finalisations_unit"), ["unit"], unique=False)
+
+    op.create_table(
+        "risk_enterprise_facts",
+        sa.Column("tax_code", sa.String(length=14), nullable=False),
+        sa.Column("fact", sa.String(length=40), nullable=False),
+        sa.Column("value", haiquan.kit.sql.Money(precision=22, scale=4), nullable=False),
+        sa.Column("source_event", sa.String(length=40), nullable=False),
+        sa.Column("updated_at", haiquan.kit.sql.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("tax_code", "fact"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("risk_enterprise_facts")
+    with op.batch_alter_table("regime_finalisations", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_regime_finalisations_unit"))
+        batch_op.drop_index(batch_op.f("ix_regime_finalisations_tax_code"))
+        batch_op.drop_index(batch_op.f("ix_regime_finalisations_enterprise_id"))
+
+    op.drop_table("regime_finalisations")
+    with op.batch_alter_table("regime_finalisation_lines", schema=None) as batch_op:
+        batch_op.drop_index("ix_regime_finalisation_tasks")
+        batch_op.drop_index(batch_op.f("ix_regime_finalisation_lines_finalisation_id"))
+
+    op.drop_table("regime_finalisation_lines")
     with op.batch_alter_table("payment_guarantee_reservations", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_payment_guarantee_reservations_guarantee_id"))
 

@@ -28,6 +28,8 @@ from haiquan.payments.api import router as payments_router
 from haiquan.payments.bank_pages import router as bank_pages
 from haiquan.payments.certificate_api import router as bank_certificates_router
 from haiquan.reference.api import router as reference_router
+from haiquan.regimes.finalisation_api import router as finalisation_router
+from haiquan.regimes.finalisation_pages import router as finalisation_pages
 from haiquan.reports.api import router as reports_router
 from haiquan.reports.pages import router as reports_pages
 from haiquan.risk.analyst_pages import router as analyst_pages
@@ -76,6 +78,7 @@ TAGS = [
         "name": "origin",
         "description": "ASEAN e-C/O (ATIGA e-Form D): receiving, matching, verification, issuing",
     },
+    {"name": "regimes", "description": "Special regimes: stock ledger, deadlines, EPEs, discrepancies"},
 ]
 
 
@@ -123,6 +126,7 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(agencies_router, dependencies=strict)
     app.include_router(origin_router, dependencies=strict)
     app.include_router(transit_declarations_router, dependencies=strict)
+    app.include_router(finalisation_router, dependencies=strict)
     app.include_router(web_router)
     app.include_router(alert_pages)
     app.include_router(case_pages)
@@ -138,3 +142,4 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(risk_pages_router)
     app.include_router(agencies_pages)
     app.include_router(transit_pages)
+    app.include_router(finalisation_pages)
