@@ -7,15 +7,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, false, func, select, true
+from sqlalchemy import ColumnElement, and_, case, false, func, select, true
 from sqlalchemy.orm import Session
 
-from haiquan.kit.auth import UNSCOPED, Scope
+from haiquan.kit.auth import Scope
 from haiquan.kit.errors import NotFound
 from haiquan.regimes.domain import Account, EntryKind
 from haiquan.regimes.finalisation_domain import ZERO, Key, MaterialLedger, duty_rate
 from haiquan.regimes.finalisation_tables import FinalisationLineRow, FinalisationRow
-from haiquan.regimes.repository import period_summary
 from haiquan.regimes.tables import LedgerLegRow
 
 L = LedgerLegRow
@@ -38,32 +37,74 @@ def unscoped_ledger_facts(
     session: Session, *, tax_code: str, regime: str, start: date, end: date, products: set[Key]
 ) -> LedgerFacts:
     """The stocks of `regime` over [start, end] (products: what left; the rest: materials), the duty per
-    unit the import entries carried up to `end`, and the office managing the regime (its latest entry's).
-    For the enterprise filing its own report (by its tax code) and for the reconciliation."""
-    facts = LedgerFacts()
-    last = select(L.unit).where(L.tax_code == tax_code, L.regime == regime).order_by(L.id.desc()).limit(1)
-    facts.unit = session.scalar(last)
-    for line in period_summary(session, scope=UNSCOPED, tax_code=tax_code, start=start, end=end):
-        if line.regime != regime:
-            continue
-        key = (line.item.code, line.item.unit)
-        facts.items.add(key)
-        if key in products:
-            facts.products_out[key] = -line.by_kind.get(EntryKind.OUT, ZERO)
-            continue
-        moves = line.by_kind.values()
-        facts.materials[key] = MaterialLedger(
-            line.opening, sum((q for q in moves if q > 0), ZERO), -sum((q for q in moves if q < 0), ZERO)
+    unit the import entries carried up to `end`, and the office managing the regime (its latest entry's),
+    in one grouped pass over the enterprise's stock legs (whatever their number). For the enterprise filing
+    its own report (by its tax code)."""
+    bought = and_(L.kind == EntryKind.IN, L.quantity > 0)
+    before = case((L.day < start, 1), else_=0)
+    q = (
+        select(
+            L.item_code, L.item_unit, L.kind, before, func.sum(L.quantity),
+            func.sum(case((bought, L.duty_vnd), else_=0)), func.sum(case((bought, L.quantity), else_=0)),
+            func.max(L.id),
         )
-    paid = (
-        select(L.item_code, L.item_unit, func.sum(L.duty_vnd), func.sum(L.quantity))
-        .where(L.tax_code == tax_code, L.regime == regime, L.account == Account.STOCK)
-        .where(L.kind == EntryKind.IN, L.quantity > 0, L.day <= end)
-        .group_by(L.item_code, L.item_unit)
-    )
-    for code, unit, duty, qty in session.execute(paid).all():
-        facts.duty_per_unit[(code, unit)] = duty_rate(Decimal(str(duty or 0)), Decimal(str(qty or 0)))
+        .where(L.tax_code == tax_code, L.account == Account.STOCK, L.regime == regime, L.day <= end)
+        .group_by(L.item_code, L.item_unit, L.kind, before)
+    )  # fmt: skip
+    facts, moves, paid = LedgerFacts(), _Moves(), _Paid()
+    last = 0
+    for code, unit, kind, early, qty, duty, bought_qty, top in session.execute(q).all():
+        key, last = (code, unit), max(last, int(top))
+        facts.items.add(key)
+        moves.add(key, str(kind), bool(early), _d(qty))
+        paid.add(key, _d(duty), _d(bought_qty))
+    facts.unit = session.scalar(select(L.unit).where(L.id == last)) if last else None
+    for key in facts.items:
+        if key in products:
+            facts.products_out[key] = -moves.kind(key, EntryKind.OUT)
+        else:
+            facts.materials[key] = moves.ledger(key)
+        facts.duty_per_unit[key] = paid.rate(key)
     return facts
+
+
+def _d(v: object) -> Decimal:
+    return ZERO if v is None else Decimal(str(v))
+
+
+class _Moves:
+    """Per item: the balance before the period, and the period's sums by entry kind."""
+
+    def __init__(self) -> None:
+        self.opening: dict[Key, Decimal] = {}
+        self.by_kind: dict[Key, dict[str, Decimal]] = {}
+
+    def add(self, key: Key, kind: str, early: bool, q: Decimal) -> None:
+        if early:
+            self.opening[key] = self.opening.get(key, ZERO) + q
+        else:
+            kinds = self.by_kind.setdefault(key, {})
+            kinds[kind] = kinds.get(kind, ZERO) + q
+
+    def kind(self, key: Key, kind: str) -> Decimal:
+        return self.by_kind.get(key, {}).get(kind, ZERO)
+
+    def ledger(self, key: Key) -> MaterialLedger:
+        moved = self.by_kind.get(key, {}).values()
+        inflow = sum((q for q in moved if q > 0), ZERO)
+        return MaterialLedger(self.opening.get(key, ZERO), inflow, -sum((q for q in moved if q < 0), ZERO))
+
+
+class _Paid:
+    def __init__(self) -> None:
+        self.totals: dict[Key, tuple[Decimal, Decimal]] = {}
+
+    def add(self, key: Key, duty: Decimal, q: Decimal) -> None:
+        d, n = self.totals.get(key, (ZERO, ZERO))
+        self.totals[key] = (d + duty, n + q)
+
+    def rate(self, key: Key) -> Decimal:
+        return duty_rate(*self.totals.get(key, (ZERO, ZERO)))
 
 
 def _visible(scope: Scope) -> ColumnElement[bool]:
