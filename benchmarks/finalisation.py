@@ -37,7 +37,9 @@ PRODUCTS = [f"P{n:07d}" for n in range(20)]
 YEAR = date(2026, 1, 1)
 
 
-def _leg(n: int, leg: int, account: str, kind: str, item: str, unit: str, q: Decimal, day: date) -> dict[str, Any]:
+def _leg(
+    n: int, leg: int, account: str, kind: str, item: str, unit: str, q: Decimal, day: date
+) -> dict[str, Any]:
     return {"event_id": f"bench-{n}", "leg": leg, "entry_no": 1, "tax_code": TAX, "enterprise_id": "bench",
             "unit": "01AB", "regime": "epe", "account": account, "item_code": item, "item_unit": unit,
             "kind": kind, "quantity": q, "value_vnd": q * 1000, "duty_vnd": q * 50 if kind == "in" else Decimal(0),
@@ -53,7 +55,10 @@ def seed(db: Database, entries: int, rng: random.Random) -> None:
         day = YEAR + timedelta(days=rng.randrange(365))
         if n % 5 < 3:
             item, q = rng.choice(MATERIALS), Decimal(rng.randrange(100, 1000))
-            rows += [_leg(n, 0, "stock", "in", item, "KGM", q, day), _leg(n, 1, "abroad", "in", item, "KGM", -q, day)]
+            rows += [
+                _leg(n, 0, "stock", "in", item, "KGM", q, day),
+                _leg(n, 1, "abroad", "in", item, "KGM", -q, day),
+            ]
         else:  # produced, then out
             item, q = rng.choice(PRODUCTS), Decimal(rng.randrange(1, 50))
             kind, acc = ("produced", "production") if n % 5 == 3 else ("out", "abroad")
@@ -80,7 +85,13 @@ def report(rng: random.Random) -> FinalisationIn:
     stock = [{"material_code": m, "material_unit": "KGM", "closing_stock": str(rng.randrange(0, 5000))}
              for m in MATERIALS]  # fmt: skip
     return FinalisationIn.model_validate(
-        {"regime": "epe", "period_start": YEAR, "period_end": date(2026, 12, 31), "norms": norms, "stock": stock}
+        {
+            "regime": "epe",
+            "period_start": YEAR,
+            "period_end": date(2026, 12, 31),
+            "norms": norms,
+            "stock": stock,
+        }
     )
 
 
@@ -106,7 +117,9 @@ def main() -> None:
                 uow.rollback()
         med = statistics.median(times)
         print(f"{args.entries} entries, {f.materials} materials, {f.discrepancies} discrepancies")
-        print(f"reconcile: median {med:.3f} s over {args.rounds} rounds (limit {LIMIT_S} s): ratio {med / LIMIT_S:.2f}")
+        print(
+            f"reconcile: median {med:.3f} s over {args.rounds} rounds (limit {LIMIT_S} s): ratio {med / LIMIT_S:.2f}"
+        )
         db.dispose()
 
 

@@ -68,6 +68,16 @@ def test_a_report_that_matches_and_one_that_does_not(world: World, app: Any) -> 
     assert [t["id"] for t in tasks] == [line["id"]]
     app.state.dispatcher.run_once()
     assert _fact(app) == Decimal(line["duty_at_stake"])
+    fig = world.client.get("/api/v1/reports/finalisation", headers=world.off("nb_leader")).json()[
+        "finalisation"
+    ]
+    assert (fig["open_discrepancies"], fig["duty_at_stake"]) == (1, line["duty_at_stake"])
+    assert (
+        world.client.get("/api/v1/reports/finalisation", headers=world.off("hp_leader")).json()[
+            "finalisation"
+        ]["by_unit"]
+        == []
+    )
     resolve = f"{URL}/{f['id']}/lines/{line['id']}/resolve"
     body = {"outcome": "duty_due", "note": "Bán nội địa không khai báo"}
     assert world.post(resolve, world.off("hp_officer"), body).status_code == 404

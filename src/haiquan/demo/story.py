@@ -128,7 +128,10 @@ def clear_and_release(
     from haiquan.demo.world import DEMO_PASSWORD
 
     apples = apple_story(db, dispatcher, password=DEMO_PASSWORD)
-    return done | {"apples": apples, "origin": origin.seed(db, engine)}
+    done = done | {"apples": apples, "origin": origin.seed(db, engine)}
+    from haiquan.demo import finalisation as finalisation_demo  # after demo.regimes: its EPE files too
+
+    return done | {"finalisation": finalisation_demo.seed(db, dispatcher)}
 
 
 def _finish(
@@ -187,6 +190,12 @@ def _lowvalue_lines(story: dict[str, Any]) -> list[str]:
     return describe_lowvalue(story["lowvalue"]) if "lowvalue" in story else []
 
 
+def _finalisation_lines(story: dict[str, Any]) -> list[str]:
+    from haiquan.demo import finalisation as finalisation_demo
+
+    return finalisation_demo.describe(story.get("finalisation", {}))
+
+
 def describe(story: dict[str, Any]) -> list[str]:
     """What `haiquan demo seed` prints about the vessel, so a new user knows what to look at."""
     from haiquan.demo import inspection
@@ -200,6 +209,7 @@ def describe(story: dict[str, Any]) -> list[str]:
         *_lowvalue_lines(story),
         *inspection.describe(story.get("inspection", {})),
         *origin.describe(story.get("origin", {})),
+        *_finalisation_lines(story),
         f"Vessel {story['vessel']} {story['voyage']} at {story['location']} (manifest {story['manifest']}):"
         f" {story['gated_in']} containers gated in.",
         f"  {first['container']} (bill {first['goods_id']}): early gate-out {story['early_exit']}"
