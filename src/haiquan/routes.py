@@ -28,8 +28,10 @@ from haiquan.payments.api import router as payments_router
 from haiquan.payments.bank_pages import router as bank_pages
 from haiquan.payments.certificate_api import router as bank_certificates_router
 from haiquan.reference.api import router as reference_router
+from haiquan.regimes.api import router as regimes_router
 from haiquan.regimes.finalisation_api import router as finalisation_router
 from haiquan.regimes.finalisation_pages import router as finalisation_pages
+from haiquan.regimes.pages import router as regimes_pages
 from haiquan.reports.api import router as reports_router
 from haiquan.reports.pages import router as reports_pages
 from haiquan.risk.analyst_pages import router as analyst_pages
@@ -125,6 +127,7 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(bank_certificates_router, dependencies=strict)
     app.include_router(agencies_router, dependencies=strict)
     app.include_router(origin_router, dependencies=strict)
+    app.include_router(regimes_router, dependencies=strict)
     app.include_router(transit_declarations_router, dependencies=strict)
     app.include_router(finalisation_router, dependencies=strict)
     app.include_router(web_router)
@@ -141,5 +144,6 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(reports_pages)
     app.include_router(risk_pages_router)
     app.include_router(agencies_pages)
+    app.include_router(regimes_pages)
     app.include_router(transit_pages)
     app.include_router(finalisation_pages)

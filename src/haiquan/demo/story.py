@@ -128,7 +128,13 @@ def clear_and_release(
     from haiquan.demo.world import DEMO_PASSWORD
 
     apples = apple_story(db, dispatcher, password=DEMO_PASSWORD)
-    done = done | {"apples": apples, "origin": origin.seed(db, engine)}
+    from haiquan.demo import regimes as regimes_demo
+
+    done = done | {
+        "apples": apples,
+        "origin": origin.seed(db, engine),
+        "regimes": regimes_demo.seed(db, dispatcher),
+    }
     from haiquan.demo import finalisation as finalisation_demo  # after demo.regimes: its EPE files too
 
     return done | {"finalisation": finalisation_demo.seed(db, dispatcher)}
@@ -190,6 +196,12 @@ def _lowvalue_lines(story: dict[str, Any]) -> list[str]:
     return describe_lowvalue(story["lowvalue"]) if "lowvalue" in story else []
 
 
+def _regimes_lines(story: dict[str, Any]) -> list[str]:
+    from haiquan.demo.regimes import describe as describe_regimes
+
+    return describe_regimes(story.get("regimes", {}))
+
+
 def _finalisation_lines(story: dict[str, Any]) -> list[str]:
     from haiquan.demo import finalisation as finalisation_demo
 
@@ -209,6 +221,7 @@ def describe(story: dict[str, Any]) -> list[str]:
         *_lowvalue_lines(story),
         *inspection.describe(story.get("inspection", {})),
         *origin.describe(story.get("origin", {})),
+        *_regimes_lines(story),
         *_finalisation_lines(story),
         f"Vessel {story['vessel']} {story['voyage']} at {story['location']} (manifest {story['manifest']}):"
         f" {story['gated_in']} containers gated in.",

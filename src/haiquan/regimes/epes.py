@@ -46,22 +46,30 @@ def set_status(
 ) -> EpeRow:
     """An officer records an enterprise as an EPE (or suspends, revokes it), in one of the officer's units."""
     principal.require_officer()
-    if status not in STATUSES:
-        raise ValidationFailed(f"status must be one of {', '.join(STATUSES)}", field="status")
     if not principal.scope.covers_unit(unit):
         raise ValidationFailed(f"unit {unit} is not one of yours", field="unit")
+    return record(
+        session, tax_code=tax_code, status=status, zone=zone, unit=unit, since=since, actor=principal.label
+    )
+
+
+def record(
+    session: Session, *, tax_code: str, status: str, zone: str, unit: str, since: date | None, actor: str
+) -> EpeRow:
+    """The EPE's status as decided (by an officer, or the demo's seed): its row, an event, an audit entry."""
+    if status not in STATUSES:
+        raise ValidationFailed(f"status must be one of {', '.join(STATUSES)}", field="status")
     ent_id = session.scalar(select(EnterpriseRow.id).where(EnterpriseRow.tax_code == tax_code))
     row = session.get(EpeRow, tax_code)
     previous = row.status if row is not None else None
-    now = clock.now()
     if row is None:
         row = EpeRow(tax_code=tax_code, since=since or clock.today_vn())
         session.add(row)
     row.enterprise_id, row.unit, row.zone, row.status = ent_id, unit, zone, status
-    row.updated_at, row.updated_by = now, principal.label
-    outbox.record(session, type=RegimeEvent.EPE_STATUS_CHANGED, unit=unit, actor=principal.label, payload={
+    row.updated_at, row.updated_by = clock.now(), actor
+    outbox.record(session, type=RegimeEvent.EPE_STATUS_CHANGED, unit=unit, actor=actor, payload={
         "tax_code": tax_code, "status": status, "previous_status": previous, "zone": zone,
     })  # fmt: skip
-    audit.append(session, actor=principal.label, action="regimes.epe_status", target=f"epe:{tax_code}",
+    audit.append(session, actor=actor, action="regimes.epe_status", target=f"epe:{tax_code}",
                  unit=unit, detail={"status": status, "previous": previous})  # fmt: skip
     return row

@@ -26,8 +26,11 @@ L = LedgerLegRow
 def _scoped(q: Any, session: Session, model: Any, scope: Scope) -> Any:
     if scope.units is not None:
         q = q.where(among(session, model.unit, scope.units)) if scope.units else q.where(false())
-    if scope.enterprise_id is not None:
-        q = q.where(model.enterprise_id == scope.enterprise_id)
+    if scope.enterprise_id is not None:  # an enterprise: the stocks held in its name (its tax code)
+        mine = (
+            model.tax_code == scope.tax_code if scope.tax_code else model.enterprise_id == scope.enterprise_id
+        )
+        q = q.where(mine)
     return q
 
 
@@ -337,3 +340,30 @@ def open_stock_by_unit(session: Session, *, scope: Scope) -> list[OpenStock]:
         row[2] += _dec(held)
         row[3] += _dec(value)
     return [OpenStock(u, r, len(v[0]), v[1], v[2], v[3]) for (u, r), v in sorted(acc.items())]
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A month's movements of an enterprise's stock under a regime, by entry kind (+ in, - out)."""
+
+    month: str  # YYYY-MM
+    regime: str
+    kind: str
+    quantity: Decimal
+    value_vnd: Decimal
+
+
+def monthly_flows(session: Session, *, scope: Scope, tax_code: str) -> list[Flow]:
+    """An enterprise's stock movements by month, regime and kind (the EPE's flows page): grouped by day in
+    the database, by month here (the same on SQLite and PostgreSQL)."""
+    q = _scoped(
+        select(L.day, L.regime, L.kind, func.sum(L.quantity), func.sum(L.value_vnd)), session, L, scope
+    )
+    q = q.where(L.tax_code == tax_code, L.account == Account.STOCK).group_by(L.day, L.regime, L.kind)
+    acc: dict[tuple[str, str, str], list[Decimal]] = {}
+    for day, regime, kind, qty, value in session.execute(q).all():
+        key = (day.isoformat()[:7], regime, kind)
+        row = acc.setdefault(key, [ZERO, ZERO])
+        row[0] += _dec(qty)
+        row[1] += _dec(value)
+    return [Flow(m, r, k, v[0], v[1]) for (m, r, k), v in sorted(acc.items())]

@@ -24,6 +24,7 @@ from haiquan.payments import budget
 from haiquan.reports.finalisation import finalisation
 from haiquan.reports.permits import permits
 from haiquan.reports.preferences import preferences
+from haiquan.reports.regimes import regimes
 from haiquan.reports.tables import (
     TOTAL,
     DailyClearanceRow,
@@ -360,4 +361,6 @@ def seizures(session: Session, v: View) -> dict[str, Any]:
 
 FIGURES = {"revenue": revenue, "channels": channels, "units": by_unit, "clearance": clearance, "dwell": dwell,
            "alerts": alerts, "seizures": seizures, "permits": permits,
-           "preferences": preferences, "finalisation": finalisation}  # fmt: skip
+           "preferences": preferences}  # fmt: skip
+FIGURES["regimes"] = regimes  # special regimes' open stock and deadlines (issue #19)
+FIGURES["finalisation"] = finalisation  # duty at stake in finalisation discrepancies (issue #19)

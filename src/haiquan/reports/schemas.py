@@ -43,6 +43,7 @@ class OverviewOut(BaseModel):
     seizures: Figure
     permits: Figure
     preferences: Figure
+    regimes: Figure
     finalisation: Figure  # duty at stake in open finalisation discrepancies (reports.finalisation)
 
 
