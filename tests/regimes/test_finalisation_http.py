@@ -14,6 +14,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
 from haiquan.kit import clock
+from haiquan.regimes.tables import LedgerLegRow
 from haiquan.risk.tables import EnterpriseFactRow
 from tests.regimes.helpers import TRADER, cleared, phone_line, regime_export, regime_import
 from tests.support import World
@@ -68,6 +69,12 @@ def test_a_report_that_matches_and_one_that_does_not(world: World, app: Any) -> 
     assert [t["id"] for t in tasks] == [line["id"]]
     app.state.dispatcher.run_once()
     assert _fact(app) == Decimal(line["duty_at_stake"])
+    with app.state.db.unit_of_work() as uow:  # what production used is booked: stock -> consumed, once
+        q = select(LedgerLegRow.account, LedgerLegRow.quantity).where(LedgerLegRow.kind == "consumed")
+        assert sorted((a, int(n)) for a, n in uow.session.execute(q).all()) == [
+            ("consumed", 500),
+            ("stock", -500),
+        ]
     fig = world.client.get("/api/v1/reports/finalisation", headers=world.off("nb_leader")).json()[
         "finalisation"
     ]

@@ -170,3 +170,12 @@ def finalisations_of_period(
         F.tax_code == tax_code, F.regime == regime, F.period_start == start, F.period_end == end
     )
     return list(session.scalars(q))
+
+
+def unscoped_lines(session: Session, finalisation_id: str) -> list[FinalisationLineRow]:
+    """A finalisation's lines (the consumer booking its consumption)."""
+    return list(session.scalars(select(FL).where(FL.finalisation_id == finalisation_id).order_by(FL.id)))
+
+
+def unscoped_enterprise_of(session: Session, finalisation_id: str) -> str | None:
+    return session.scalar(select(F.enterprise_id).where(F.id == finalisation_id))
