@@ -130,6 +130,10 @@ def test_bad_reports_name_the_row_and_column(world: World, app: Any) -> None:
     assert r.status_code == 422, r.text
     assert r.json()["field"] == "rows[3].norm"
     assert "row 3, column norm" in r.json()["detail"]
+    over = csv.replace(",-2,0,", ",2,150,")  # waste above 100 %
+    r = world.client.post(f"{URL}/upload", params=period, content=over.encode(),
+                          headers=ent | {"Content-Type": "text/csv"})  # fmt: skip
+    assert (r.status_code, r.json()["field"]) == (422, "rows[3].waste_pct"), r.text
     csv = csv.replace(",-2,", ",8,").replace(f"norm,{PHONE},PCE,{ORE},KGM,8,0,\n", "")
     r = world.client.post(f"{URL}/upload", params=period, content=csv.encode(),
                           headers=ent | {"Content-Type": "text/csv"})  # fmt: skip

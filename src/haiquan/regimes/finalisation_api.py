@@ -11,7 +11,6 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import ValidationError
 
 from haiquan.deps import Ctx, Tx
-from haiquan.kit.errors import ValidationFailed
 from haiquan.kit.pagination import clamp_limit
 from haiquan.kit.transaction import TransactionRoute
 from haiquan.regimes import finalisation, finalisation_input
@@ -75,8 +74,7 @@ def file_upload(
             regime=regime, period_start=period_start, period_end=period_end, norms=norms, stock=stock
         )
     except ValidationError as exc:
-        first = exc.errors()[0]
-        raise ValidationFailed(str(first.get("msg")), field=".".join(str(p) for p in first["loc"])) from exc
+        raise finalisation_input.row_errors(exc, {"norms": norm_rows, "stock": stock_rows}) from exc
     source = "xlsx" if content_type.startswith(finalisation_input.XLSX) else "csv"
     f = finalisation.file(
         tx.session, principal=tx.principal, data=body, source=source, rows=(norm_rows, stock_rows)

@@ -140,3 +140,18 @@ def report_rows(
                 stock_rows.append(n)
     errors.raise_any()
     return norms, stock, norm_rows, stock_rows
+
+
+def row_errors(exc: Any, rows: dict[str, list[int]]) -> ValidationFailed:
+    """A schema's refusal of lines read from a file, each named by its row and column (`norms[i].waste_pct`
+    of the report is `rows[N].waste_pct` of the file)."""
+    errors = RowErrors()
+    for err in exc.errors():
+        loc = list(err.get("loc", ()))
+        if len(loc) >= 3 and loc[0] in rows and isinstance(loc[1], int):
+            errors.add(rows[str(loc[0])][loc[1]], str(loc[2]), str(err.get("msg", "")))
+        else:
+            field = ".".join(str(p) for p in loc) or "body"
+            errors.items.append({"field": field, "message": f"{field}: {err.get('msg', '')}"})
+    first = errors.items[0]
+    return ValidationFailed(first["message"], field=first["field"], errors=errors.items[:100])
