@@ -8,6 +8,7 @@ from haiquan.declarations import handlers as declarations_handlers
 from haiquan.kit.dispatcher import Dispatcher
 from haiquan.kit.settings import Settings
 from haiquan.payments import handlers as payments_handlers
+from haiquan.regimes import finalisation_handlers
 from haiquan.regimes import handlers as regimes_handlers
 from haiquan.reports import handlers as reports_handlers
 from haiquan.risk import handlers as risk_handlers
@@ -19,6 +20,7 @@ from haiquan.supervision import handlers as supervision_handlers
 LOCAL = [agencies_handlers, declarations_handlers, payments_handlers, risk_handlers, supervision_handlers]
 LOCAL.append(applications_handlers)
 LOCAL.append(regimes_handlers)  # the special regimes' stock ledger (issue #19)
+LOCAL.append(finalisation_handlers)  # finalisation books the materials used (issue #19)
 # Read models that must cover the whole subtree (a department's reports include its sub-departments).
 SUBTREE = [reports_handlers]
 

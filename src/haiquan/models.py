@@ -12,6 +12,7 @@ from haiquan.organization import tables as organization_tables  # noqa: F401
 from haiquan.origin import tables as origin_tables  # noqa: F401
 from haiquan.payments import tables as payments_tables  # noqa: F401
 from haiquan.reference import tables as reference_tables  # noqa: F401
+from haiquan.regimes import finalisation_tables as regimes_finalisation_tables  # noqa: F401
 from haiquan.regimes import tables as regimes_tables  # noqa: F401
 from haiquan.reports import tables as reports_tables  # noqa: F401
 from haiquan.risk import tables as risk_tables  # noqa: F401

@@ -31,6 +31,8 @@ from haiquan.payments.bank_pages import router as bank_pages
 from haiquan.payments.certificate_api import router as bank_certificates_router
 from haiquan.reference.api import router as reference_router
 from haiquan.regimes.api import router as regimes_router
+from haiquan.regimes.finalisation_api import router as finalisation_router
+from haiquan.regimes.finalisation_pages import router as finalisation_pages
 from haiquan.regimes.pages import router as regimes_pages
 from haiquan.reports.api import router as reports_router
 from haiquan.reports.pages import router as reports_pages
@@ -44,6 +46,8 @@ from haiquan.supervision.api import router as supervision_router
 from haiquan.supervision.keys_api import router as terminal_keys_router
 from haiquan.supervision.pages import router as supervision_pages
 from haiquan.supervision.schemas import ConsignmentStatusPushed
+from haiquan.supervision.transit_api import router as transit_declarations_router
+from haiquan.supervision.transit_pages import router as transit_pages
 from haiquan.taxes.api import router as taxes_router
 from haiquan.taxes.pages import router as taxes_pages
 from haiquan.web.pages import router as web_router
@@ -139,6 +143,8 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(applications_router, dependencies=strict)
     app.include_router(regimes_router, dependencies=strict)
     app.include_router(taxes_router, dependencies=strict)
+    app.include_router(transit_declarations_router, dependencies=strict)
+    app.include_router(finalisation_router, dependencies=strict)
     app.include_router(web_router)
     app.include_router(alert_pages)
     app.include_router(case_pages)
@@ -156,3 +162,5 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(applications_pages)
     app.include_router(regimes_pages)
     app.include_router(taxes_pages)
+    app.include_router(transit_pages)
+    app.include_router(finalisation_pages)

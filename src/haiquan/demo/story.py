@@ -133,13 +133,16 @@ def clear_and_release(
     from haiquan.demo import regimes as regimes_demo
 
     filed = applications.seed(db, done["bills"][0].get("declaration"))
-    return done | {
+    done = done | {
         "apples": apples,
         "origin": origin.seed(db, engine),
         "applications": filed,
         "regimes": regimes_demo.seed(db, dispatcher),
         "debt": debt_story(db),
     }
+    from haiquan.demo import finalisation as finalisation_demo  # after demo.regimes: its EPE files too
+
+    return done | {"finalisation": finalisation_demo.seed(db, dispatcher)}
 
 
 def _finish(
@@ -204,6 +207,12 @@ def _regimes_lines(story: dict[str, Any]) -> list[str]:
     return describe_regimes(story.get("regimes", {}))
 
 
+def _finalisation_lines(story: dict[str, Any]) -> list[str]:
+    from haiquan.demo import finalisation as finalisation_demo
+
+    return finalisation_demo.describe(story.get("finalisation", {}))
+
+
 def describe(story: dict[str, Any]) -> list[str]:
     """What `haiquan demo seed` prints about the vessel, so a new user knows what to look at."""
     from haiquan.demo import inspection
@@ -218,6 +227,7 @@ def describe(story: dict[str, Any]) -> list[str]:
         *inspection.describe(story.get("inspection", {})),
         *origin.describe(story.get("origin", {})),
         *_regimes_lines(story),
+        *_finalisation_lines(story),
         f"Vessel {story['vessel']} {story['voyage']} at {story['location']} (manifest {story['manifest']}):"
         f" {story['gated_in']} containers gated in.",
         f"  {first['container']} (bill {first['goods_id']}): early gate-out {story['early_exit']}"

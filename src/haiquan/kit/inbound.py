@@ -19,6 +19,7 @@ from haiquan.kit.errors import problem_response
 ESCAPED = b"\\u0000"  # how JSON writes it
 FORM = b"%00"  # how a form or a query string writes it
 NUL = "contains a NUL character"
+XLSX = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LIMIT = 32 * 1024 * 1024  # bodies larger than this are left to the routes' own limits
 MAX_DEPTH = 32  # arrays and objects inside one another; a declaration needs 4
 INT64 = 2**63 - 1
@@ -118,7 +119,7 @@ class RefuseNul:
             body, more = await _read(receive)
             if not more:
                 found = _json_problem(body, per_item) if body.lstrip()[:1] in (b"{", b"[") else None
-                if found is None and not per_item:
+                if found is None and not per_item and not _spreadsheet(scope):
                     field = _body_field(body)
                     found = (field, NUL) if field else None
             receive = _replay(body, receive, more)
@@ -131,6 +132,11 @@ class RefuseNul:
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
+
+
+def _spreadsheet(scope: Scope) -> bool:
+    """An Excel workbook (a zip: NUL bytes are its format); the route checks the text of its cells."""
+    return any(k == b"content-type" and v.startswith(XLSX) for k, v in scope.get("headers", ()))
 
 
 def _xml(scope: Scope) -> bool:

@@ -22,6 +22,8 @@ class PaymentEvent(StrEnum):
     BANK_CERTIFICATE_REVOKED = "payment.bank_certificate_revoked"
     REVENUE_POSTED = "revenue.posted"
     REVENUE_TARGET_SET = "revenue.target_set"
+    GUARANTEE_RESERVED = "payment.guarantee_reserved"
+    GUARANTEE_RELEASED = "payment.guarantee_released"
 
 
 class ReferenceIssued(TypedDict):
@@ -130,6 +132,17 @@ class BankCertificateRevoked(TypedDict):
     reason: str
 
 
+class GuaranteeReservation(TypedDict):
+    """Part of a bank guarantee was reserved for the duty of goods in transit or under a suspended regime
+    (`reference` names what), or released when they were discharged (`because`: arrived, cancelled...)."""
+
+    reference: str
+    bank: str
+    guarantee_no: str
+    amount: str
+    because: str
+
+
 PAYLOADS: dict[PaymentEvent, type] = {
     PaymentEvent.REFERENCE_ISSUED: ReferenceIssued,
     PaymentEvent.RECEIVED: Received,
@@ -143,4 +156,6 @@ PAYLOADS: dict[PaymentEvent, type] = {
     PaymentEvent.REVENUE_TARGET_SET: RevenueTargetSet,
     PaymentEvent.BANK_CERTIFICATE_REGISTERED: BankCertificateRegistered,
     PaymentEvent.BANK_CERTIFICATE_REVOKED: BankCertificateRevoked,
+    PaymentEvent.GUARANTEE_RESERVED: GuaranteeReservation,
+    PaymentEvent.GUARANTEE_RELEASED: GuaranteeReservation,
 }

@@ -142,3 +142,18 @@ class BudgetTargetRow(Base):
     amount: Mapped[Decimal]
     set_by: Mapped[str] = mapped_column(String(120))
     set_at: Mapped[datetime]
+
+
+class GuaranteeReservationRow(Base):
+    """Part of a bank guarantee reserved for the duty of goods under a suspended regime or in transit,
+    released on discharge (arrival, re-export): the reservations of a guarantee never exceed its amount."""
+
+    __tablename__ = "payment_guarantee_reservations"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    guarantee_id: Mapped[str] = mapped_column(String(32), ForeignKey("payment_guarantees.id"), index=True)
+    reference: Mapped[str] = mapped_column(String(60), unique=True)  # e.g. transit:TR0123456789
+    amount: Mapped[Decimal]
+    status: Mapped[str] = mapped_column(String(10), default="reserved")  # reserved | released
+    reserved_at: Mapped[datetime]
+    released_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    released_because: Mapped[str] = mapped_column(String(60), default="")

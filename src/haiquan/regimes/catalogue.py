@@ -91,7 +91,7 @@ class EpeStatusChanged(TypedDict):
     zone: str
 
 
-PAYLOADS: dict[RegimeEvent, type] = {
+PAYLOADS: dict[StrEnum, type] = {
     RegimeEvent.ENTRIES_BOOKED: EntriesBooked,
     RegimeEvent.DISCREPANCY_RECORDED: DiscrepancyRecorded,
     RegimeEvent.DEADLINE_NEARED: DeadlineNeared,
@@ -102,4 +102,46 @@ PAYLOADS: dict[RegimeEvent, type] = {
 # what the enterprise is told about (notifications and webhook, on the declaration's stream)
 NOTIFIED = frozenset(
     {RegimeEvent.DEADLINE_NEARED, RegimeEvent.DEADLINE_PASSED, RegimeEvent.DEADLINE_DISCHARGED}
+)
+
+
+# --- finalisation (regimes/finalisation*.py) --------------------------------------------------------------
+
+
+class FinalisationEvent(StrEnum):
+    RECONCILED = "regimes.finalisation_reconciled"
+    DISCREPANCY_RESOLVED = "regimes.finalisation_discrepancy_resolved"
+
+
+class FinalisationReconciled(TypedDict):
+    """An enterprise filed its finalisation report (báo cáo quyết toán) for a regime and period and the
+    platform reconciled it against the ledger: `discrepancies` materials beyond the tolerance, each an
+    officer's task, with `duty_at_stake`; `open_duty_at_stake` is the duty in all the enterprise's open
+    discrepancies (the risk fact `finalisation_discrepancy_duty`)."""
+
+    finalisation_id: str
+    tax_code: str
+    regime: str
+    unit: str
+    period_start: str
+    period_end: str
+    materials: int
+    discrepancies: int
+    duty_at_stake: str
+    open_duty_at_stake: str
+
+
+class FinalisationDiscrepancyResolved(FinalisationReconciled):
+    """An officer resolved one discrepancy of a finalisation (`outcome`: explained or duty_due)."""
+
+    line_id: int
+    material_code: str
+    outcome: str
+
+
+PAYLOADS.update(
+    {
+        FinalisationEvent.RECONCILED: FinalisationReconciled,
+        FinalisationEvent.DISCREPANCY_RESOLVED: FinalisationDiscrepancyResolved,
+    }
 )

@@ -22,6 +22,7 @@ from haiquan.kit.money import vnd
 from haiquan.organization.domain import UnitTree
 from haiquan.payments import budget
 from haiquan.reports.applications import applications
+from haiquan.reports.finalisation import finalisation
 from haiquan.reports.outlook import outlook
 from haiquan.reports.permits import permits
 from haiquan.reports.preferences import preferences
@@ -365,3 +366,4 @@ FIGURES = {"revenue": revenue, "channels": channels, "units": by_unit, "clearanc
            "preferences": preferences, "outlook": outlook}  # fmt: skip
 FIGURES["applications"] = applications  # applications handled online and on time (issue #20)
 FIGURES["regimes"] = regimes  # special regimes' open stock and deadlines (issue #19)
+FIGURES["finalisation"] = finalisation  # duty at stake in finalisation discrepancies (issue #19)

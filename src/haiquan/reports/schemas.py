@@ -46,6 +46,7 @@ class OverviewOut(BaseModel):
     applications: Figure
     regimes: Figure
     outlook: Figure
+    finalisation: Figure  # duty at stake in open finalisation discrepancies (reports.finalisation)
 
 
 class FigureOut(BaseModel):

@@ -39,7 +39,8 @@ STRING_FIELDS = frozenset(
         "compliance_class",
     }
 )
-NUMBER_FIELDS = frozenset({"unit_value", "value", "duties"})
+# enterprise facts (risk.enterprise_facts) read for the declaration's importer, else exporter, else declarant
+NUMBER_FIELDS = frozenset({"unit_value", "value", "duties", "finalisation_discrepancy_duty"})
 FIELDS = STRING_FIELDS | NUMBER_FIELDS
 LINE_FIELDS = frozenset({"hs", "origin", "unit_value"})
 WATCH_KINDS = ("enterprise", "consignee", "route", "hs_code", "country")

@@ -16,7 +16,8 @@ from haiquan.kit import clock
 from haiquan.kit.db import UnitOfWork
 from haiquan.kit.outbox import Consumer, Event
 from haiquan.organization.tables import EnterpriseRow
-from haiquan.risk import compliance, scoring
+from haiquan.regimes.catalogue import FinalisationEvent
+from haiquan.risk import compliance, enterprise_facts, scoring
 from haiquan.risk.tables import ModelVersionRow, RiskDecisionRow
 
 log = structlog.get_logger(__name__)
@@ -106,8 +107,21 @@ def on_red(uow: UnitOfWork, event: Event) -> None:
     )
 
 
+def on_finalisation(uow: UnitOfWork, event: Event) -> None:
+    """A finalisation reconciled or one of its discrepancies resolved: the enterprise's open duty at stake
+    becomes the fact `finalisation_discrepancy_duty` its declarations are assessed with."""
+    enterprise_facts.keep(
+        uow.session,
+        tax_code=str(event.payload["tax_code"]),
+        fact=enterprise_facts.FINALISATION_DUTY,
+        value=Decimal(str(event.payload["open_duty_at_stake"])),
+        event_id=event.id,
+    )
+
+
 def consumers() -> list[Consumer]:
     return [
         Consumer("risk.labels", DECISION_EVENTS, on_decision),
         Consumer("risk.explanations", frozenset({DeclarationEvent.INSPECTION_ORDERED}), on_red),
+        Consumer("risk.finalisation_facts", frozenset(FinalisationEvent), on_finalisation),
     ]

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from haiquan.kit import clock
 from haiquan.kit.errors import ValidationFailed
 from haiquan.organization.service import TREES
-from haiquan.risk import criteria, evaluation, watch
+from haiquan.risk import criteria, enterprise_facts, evaluation, watch
 from haiquan.risk.channel import DeclarationFacts
 from haiquan.risk.domain import LaneRates
 from haiquan.risk.tables import LaneRateRow, OverrideRow, ProfileRow, ValueControlRow
@@ -59,6 +59,7 @@ class Snapshot:
     overrides: list[Override] = field(default_factory=list)
     watched: dict[str, frozenset[str]] = field(default_factory=dict)
     fx: dict[str, Decimal] = field(default_factory=dict)
+    enterprise_facts: dict[str, dict[str, Decimal]] = field(default_factory=dict)
 
     def rates_for(self, office: str) -> LaneRates:
         return self.rates.get(office) or self.rates.get("*") or LaneRates()
@@ -98,6 +99,7 @@ def load(session: Session) -> Snapshot:
             Override(ov.id, ov.subject, ov.value, ov.channel, ov.reason, ov.office, ov.expires_at)
         )
     snap.watched = watch.load_sets(session)
+    snap.enterprise_facts = enterprise_facts.load(session)
     currencies = set().union(*(evaluation.currencies(p.rule.condition) for p in snap.profiles))
     snap.fx = fx_rates(session, currencies, now.date())
     return snap
@@ -136,6 +138,10 @@ class FactsSubject:
             "origin": "",
             "unit_value": Decimal(0),
         }
+        party = facts.importer_tax_code or facts.exporter_tax_code or facts.declarant_tax_code
+        known = snap.enterprise_facts.get(party, {})
+        for name in enterprise_facts.FACTS:
+            self._header[name] = known.get(name, Decimal(0))
 
     def header(self, field: str) -> str | Decimal:
         return self._header[field]

@@ -140,3 +140,15 @@ class ModelVersionRow(Base):
     promoted_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
     serving: Mapped[bool] = mapped_column(Boolean, default=False)
     __table_args__ = (UniqueConstraint("path", name="uq_risk_models_path"),)
+
+
+class EnterpriseFactRow(Base):
+    """A fact about an enterprise the criteria language reads (e.g. `finalisation_discrepancy_duty`: the
+    duty at stake in its open finalisation discrepancies), kept by a consumer of the events that change it."""
+
+    __tablename__ = "risk_enterprise_facts"
+    tax_code: Mapped[str] = mapped_column(String(14), primary_key=True)
+    fact: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[Decimal]
+    source_event: Mapped[str] = mapped_column(String(40))
+    updated_at: Mapped[datetime]

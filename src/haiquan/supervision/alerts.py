@@ -13,10 +13,17 @@ from haiquan.cargo.tables import ConsignmentRow, ManifestRow
 from haiquan.kit import audit, clock, outbox
 from haiquan.kit.auth import Principal
 from haiquan.kit.errors import Conflict, NotFound
-from haiquan.supervision import bulk
+from haiquan.supervision import bulk, transit_events
 from haiquan.supervision.catalogue import AlertChanged, AlertRaised, AlertsRaised, SupervisionEvent
 from haiquan.supervision.domain import ALERT_TITLES, AlertKind
-from haiquan.supervision.tables import AlertRow, DeclarationLinkRow, ItemRow, LocationRow, TransitRow
+from haiquan.supervision.tables import (
+    AlertRow,
+    DeclarationLinkRow,
+    ItemRow,
+    LocationRow,
+    TransitDeclarationRow,
+    TransitRow,
+)
 
 __all__ = ["AlertRow", "acknowledge", "close", "raise_many", "row", "scan"]
 
@@ -213,27 +220,65 @@ def _no_declaration(session: Session, now: datetime, days: int) -> list[dict[str
 
 
 def _transits(session: Session, now: datetime) -> list[dict[str, Any]]:
+    """Officer-permitted transits past their deadline: an alert for the origin unit and one for the unit
+    of the destination location (which waits for the goods)."""
     out = []
+    dest = select(LocationRow.code, LocationRow.unit)
     for t in session.scalars(
         select(TransitRow).where(
             TransitRow.status == "departed", TransitRow.deadline < now, TransitRow.overdue_alerted.is_(False)
         )
     ):
         t.overdue_alerted = True
-        out.append(
-            row(
-                AlertKind.TRANSIT_OVERDUE,
-                unit=t.unit,
-                goods_id=t.goods_id,
-                container=None,
-                location_code=t.to_location,
-                message_vi=f"Hàng chuyển cửa khẩu {t.goods_id} chưa đến {t.to_location} (hạn {t.deadline})",
-                message_en=f"transit {t.goods_id} has not arrived at {t.to_location} (deadline {t.deadline})",
-                detail={"permit": t.permit, "from": t.from_location},
-                at=now,
-                dedupe_key=f"transit:{t.id}",
-            )
+        to_unit = dict(session.execute(dest.where(LocationRow.code == t.to_location)).all()).get(
+            t.to_location
         )
+        for unit in dict.fromkeys(u for u in (t.unit, to_unit) if u):
+            key = f"transit:{t.id}" if unit == t.unit else f"transit:{t.id}:{unit}"
+            out.append(
+                row(
+                    AlertKind.TRANSIT_OVERDUE,
+                    unit=unit,
+                    goods_id=t.goods_id,
+                    container=None,
+                    location_code=t.to_location,
+                    message_vi=f"Hàng chuyển cửa khẩu {t.goods_id} chưa đến {t.to_location} (hạn {t.deadline})",
+                    message_en=f"transit {t.goods_id} has not arrived at {t.to_location} (deadline {t.deadline})",
+                    detail={"permit": t.permit, "from": t.from_location},
+                    at=now,
+                    dedupe_key=key,
+                )
+            )
+    return out
+
+
+def _declared_transits(session: Session, now: datetime) -> list[dict[str, Any]]:
+    """Transits the traders declared, accepted and past their deadline: an alert for the departure and
+    one for the destination office; the event tells the trader (a notification)."""
+    out = []
+    late = select(TransitDeclarationRow).where(
+        TransitDeclarationRow.status == "accepted",
+        TransitDeclarationRow.deadline < now,
+        TransitDeclarationRow.overdue_alerted.is_(False),
+    )
+    for t in session.scalars(late):
+        t.overdue_alerted = True
+        transit_events.record(session, t, SupervisionEvent.TRANSIT_DEADLINE_PASSED, actor=SCAN_ACTOR)
+        for unit in (t.departure_office, t.destination_office):
+            out.append(
+                row(
+                    AlertKind.TRANSIT_OVERDUE,
+                    unit=unit,
+                    goods_id=t.number,
+                    container=t.containers[0] if t.containers else None,
+                    location_code=None,
+                    message_vi=f"Hàng vận chuyển {t.number} chưa đến {t.destination_office} (hạn {t.deadline})",
+                    message_en=f"transit {t.number} has not arrived at {t.destination_office} (deadline {t.deadline})",
+                    detail={"number": t.number, "from": t.departure_office, "to": t.destination_office},
+                    at=now,
+                    dedupe_key=f"tdecl:{t.id}:{unit}",
+                )
+            )
     return out
 
 
@@ -246,7 +291,7 @@ def scan(session: Session, *, no_declaration_days: int = NO_DECLARATION_DAYS) ->
         "manifest_without_declaration": _insert_new(
             session, _no_declaration(session, now, no_declaration_days)
         ),
-        "transit_overdue": _insert_new(session, _transits(session, now)),
+        "transit_overdue": _insert_new(session, _transits(session, now) + _declared_transits(session, now)),
     }
 
 

@@ -25,6 +25,12 @@ class SupervisionEvent(StrEnum):
     ALERT_ACKNOWLEDGED = "supervision.alert_acknowledged"
     ALERT_CLOSED = "supervision.alert_closed"
     TRANSIT_PERMITTED = "supervision.transit_permitted"
+    TRANSIT_DECLARED = "supervision.transit_declared"
+    TRANSIT_ACCEPTED = "supervision.transit_accepted"
+    TRANSIT_REFUSED = "supervision.transit_refused"
+    TRANSIT_CANCELLED = "supervision.transit_cancelled"
+    TRANSIT_ARRIVED = "supervision.transit_arrived"
+    TRANSIT_DEADLINE_PASSED = "supervision.transit_deadline_passed"
 
 
 class OperatorRegistered(TypedDict):
@@ -144,7 +150,7 @@ class AlertRaised(TypedDict):
 class AlertsRaised(TypedDict):
     """Alerts of one unit raised together: by a batch of terminal messages or by the periodic scan."""
 
-    source: str  # "movements" or "scan"
+    source: str  # "movements", "scan" or "transit" (an arrival with a discrepancy)
     alerts: list[AlertRaised]
 
 
@@ -173,6 +179,25 @@ TransitPermitted = TypedDict(
 TransitPermitted.__doc__ = "An officer permitted goods to move under customs control between two locations."
 
 
+class TransitDeclarationChanged(TypedDict):
+    """A transit the trader declared changed: declared, accepted by the departure office (the deadline
+    runs), refused, cancelled by the trader, arrived (closed by the destination office, `outcome` intact or
+    discrepancy), or its deadline passed before arrival. `declarant_id` is the declaring enterprise, which
+    hears of each change as a notification."""
+
+    transit_id: str
+    number: str
+    transport: str  # transit | independent
+    declarant_id: str
+    tax_code: str
+    departure_office: str
+    destination_office: str
+    status: str
+    deadline: str | None
+    outcome: str
+    note: str
+
+
 PAYLOADS: dict[SupervisionEvent, type] = {
     SupervisionEvent.OPERATOR_REGISTERED: OperatorRegistered,
     SupervisionEvent.OPERATOR_SURVEYED: OperatorSurveyed,
@@ -185,4 +210,20 @@ PAYLOADS: dict[SupervisionEvent, type] = {
     SupervisionEvent.ALERT_ACKNOWLEDGED: AlertChanged,
     SupervisionEvent.ALERT_CLOSED: AlertChanged,
     SupervisionEvent.TRANSIT_PERMITTED: TransitPermitted,
+    SupervisionEvent.TRANSIT_DECLARED: TransitDeclarationChanged,
+    SupervisionEvent.TRANSIT_ACCEPTED: TransitDeclarationChanged,
+    SupervisionEvent.TRANSIT_REFUSED: TransitDeclarationChanged,
+    SupervisionEvent.TRANSIT_CANCELLED: TransitDeclarationChanged,
+    SupervisionEvent.TRANSIT_ARRIVED: TransitDeclarationChanged,
+    SupervisionEvent.TRANSIT_DEADLINE_PASSED: TransitDeclarationChanged,
 }
+
+# what the declaring enterprise is notified of (supervision.handlers)
+TRANSIT_NOTIFIED = frozenset(
+    {
+        SupervisionEvent.TRANSIT_ACCEPTED,
+        SupervisionEvent.TRANSIT_REFUSED,
+        SupervisionEvent.TRANSIT_ARRIVED,
+        SupervisionEvent.TRANSIT_DEADLINE_PASSED,
+    }
+)

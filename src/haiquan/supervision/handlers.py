@@ -6,6 +6,7 @@ have left (the one direct call into declarations)."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any, cast
 
@@ -16,11 +17,12 @@ from sqlalchemy.orm import Session
 from haiquan.cargo.tables import ConsignmentRow
 from haiquan.declarations import service as declarations
 from haiquan.declarations.catalogue import CHANGES
+from haiquan.declarations.notifications import on_declaration_events
 from haiquan.kit import clock
 from haiquan.kit.db import UnitOfWork, among, pg_array
 from haiquan.kit.outbox import Consumer, Event
 from haiquan.supervision import webhooks
-from haiquan.supervision.catalogue import SupervisionEvent
+from haiquan.supervision.catalogue import TRANSIT_NOTIFIED, SupervisionEvent
 from haiquan.supervision.tables import DeclarationLinkRow
 
 
@@ -169,8 +171,32 @@ def on_movements(uow: UnitOfWork, event: Event) -> None:
         declarations.mark_exited(uow.session, numbers=numbers, actor=event.actor)
 
 
+# what the trader's notification of its transit carries (its `number` is the transit's, TR + 10 digits)
+TRANSIT_KEYS = (
+    "number", "status", "transit_id", "transport", "departure_office", "destination_office", "deadline",
+    "outcome", "note",
+)  # fmt: skip
+
+
+def on_transit_events(uow: UnitOfWork, events: list[Event]) -> None:
+    """The trader hears of its transit's acceptance, refusal, arrival and passed deadline (`status`
+    transit_<event>), pulled with its declarations' notifications and pushed to its webhook."""
+    named = [
+        replace(ev, payload=dict(ev.payload) | {"status": SupervisionEvent(ev.type).name.lower()})
+        for ev in events
+    ]
+    on_declaration_events(uow, named, keys=TRANSIT_KEYS)
+
+
+def on_transit_event(uow: UnitOfWork, event: Event) -> None:
+    on_transit_events(uow, [event])
+
+
 def consumers() -> list[Consumer]:
     return [
         Consumer("supervision.declarations", CHANGES, on_declaration, many=on_declarations),
         Consumer("supervision.exits", frozenset({SupervisionEvent.MOVEMENTS_APPLIED}), on_movements),
+        Consumer(
+            "supervision.transit_notifications", TRANSIT_NOTIFIED, on_transit_event, many=on_transit_events
+        ),
     ]

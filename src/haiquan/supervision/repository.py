@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from haiquan.cargo.tables import ConsignmentRow, ManifestRow
@@ -13,7 +13,13 @@ from haiquan.kit.auth import Scope
 from haiquan.kit.errors import NotFound
 from haiquan.organization.tables import EnterpriseRow
 from haiquan.supervision.schemas import StatusOut
-from haiquan.supervision.tables import AlertRow, MovementRow, OperatorRow, RejectedMessageRow
+from haiquan.supervision.tables import (
+    AlertRow,
+    MovementRow,
+    OperatorRow,
+    RejectedMessageRow,
+    TransitDeclarationRow,
+)
 
 STORY_MOVES = 500
 
@@ -103,3 +109,39 @@ def story(session: Session, answer: StatusOut, *, scope: Scope) -> Story:
         dict(session.execute(names).all()),
         list(session.scalars(raised)),
     )
+
+
+# --- transits declared by the trader: the departure office, the destination office and the trader see them
+
+
+def _transit_visible(scope: Scope) -> ColumnElement[bool]:
+    """An enterprise sees its own transits; an officer those leaving from or arriving at its units."""
+    t = TransitDeclarationRow
+    if scope.enterprise_id is not None:
+        return t.enterprise_id == scope.enterprise_id
+    if scope.units is None:
+        return true()
+    return or_(t.departure_office.in_(scope.units), t.destination_office.in_(scope.units))
+
+
+def transit_declarations(
+    session: Session, *, scope: Scope, status: str | None, arriving: bool | None, limit: int
+) -> list[TransitDeclarationRow]:
+    """The caller's transits, newest first; `arriving` True: those whose destination is one of the
+    officer's units, False: those leaving from one of them."""
+    t = TransitDeclarationRow
+    q = select(t).where(_transit_visible(scope)).order_by(t.declared_at.desc(), t.id).limit(limit)
+    if status:
+        q = q.where(t.status == status)
+    if arriving is not None and scope.units is not None and scope.enterprise_id is None:
+        q = q.where((t.destination_office if arriving else t.departure_office).in_(scope.units))
+    return list(session.scalars(q))
+
+
+def transit_declaration(session: Session, transit_id: str, *, scope: Scope) -> TransitDeclarationRow:
+    """One transit the caller may see (NotFound otherwise: a third office, another enterprise)."""
+    q = select(TransitDeclarationRow).where(TransitDeclarationRow.id == transit_id, _transit_visible(scope))
+    row = session.scalar(q)
+    if row is None:
+        raise NotFound(f"no transit {transit_id}", field="transit_id")
+    return row

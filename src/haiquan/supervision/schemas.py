@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from decimal import Decimal
 from functools import lru_cache
 from typing import Annotated, Any, Literal
 
@@ -13,6 +14,7 @@ from haiquan.cargo.domain import CargoType
 from haiquan.cargo.schemas import Inbound
 from haiquan.kit import clock
 from haiquan.kit.bounds import INT32_MAX
+from haiquan.kit.money import Dec
 from haiquan.reference import validators
 from haiquan.reference.validators import FieldProblem
 from haiquan.supervision.domain import Connection, Destination, LocationKind
@@ -284,3 +286,72 @@ class ConsignmentStatusPushed(StatusOut):
     event: Literal["consignment.status"]
     cause: str = Field(description="What changed the status, e.g. `declaration.cleared`")
     at: datetime
+
+
+# --- transits declared by the trader (supervision.transit_declarations) -------------------------------------
+
+OfficeCode = Annotated[str, StringConstraints(pattern=r"^[0-9A-Z]{2,16}$")]
+SealNo = Annotated[str, StringConstraints(min_length=1, max_length=40, strip_whitespace=True)]
+
+
+class GuaranteeRefIn(Inbound):
+    bank: str = Field(min_length=2, max_length=12, description="The issuing bank's code")
+    guarantee_no: str = Field(min_length=1, max_length=64)
+
+
+class TransitDeclarationIn(Inbound):
+    transport: Literal["transit", "independent"] = Field(
+        "transit", description="transit (chuyển cửa khẩu) or independent transport (vận chuyển độc lập)"
+    )
+    departure_office: OfficeCode = Field(description="The customs office where the goods leave")
+    destination_office: OfficeCode = Field(description="The customs office where the goods arrive")
+    route: list[OfficeCode] = Field(
+        default_factory=list, max_length=20, description="Offices and border gates passed, in order, between"
+    )
+    distance_km: int | None = Field(None, ge=1, le=5000, description="Road distance; sets the deadline")
+    hours_allowed: int | None = Field(None, ge=1, le=24 * 15, description="Bounded by the distance's rule")
+    goods: str = Field(min_length=1, max_length=2000, description="What moves (description, packages)")
+    seals: list[SealNo] = Field(min_length=1, max_length=200)
+    containers: list[ContainerNo] = Field(default_factory=list, max_length=200)
+    duty_amount: Decimal = Field(
+        Decimal(0), ge=0, max_digits=18, decimal_places=0, description="VND at stake"
+    )
+    guarantee: GuaranteeRefIn | None = Field(None, description="Reserves duty_amount; required when above 0")
+
+
+class TransitDeclarationOut(BaseModel):
+    id: str
+    number: str
+    transport: str
+    tax_code: str
+    departure_office: str
+    destination_office: str
+    route: list[str]
+    distance_km: int
+    hours_allowed: int
+    goods: str
+    seals: list[str]
+    containers: list[str]
+    duty_amount: Dec
+    guarantee: str
+    status: str
+    declared_at: datetime
+    accepted_at: datetime | None
+    accepted_by: str | None
+    deadline: datetime | None
+    overdue: bool
+    closed_at: datetime | None
+    closed_by: str | None
+    outcome: str
+    seals_found: list[str]
+    note: str
+
+
+class TransitRefuseIn(Inbound):
+    reason: str = Field(min_length=3, max_length=2000)
+
+
+class TransitArrivalIn(Inbound):
+    seals_found: list[SealNo] = Field(max_length=200, description="The seals found on the goods on arrival")
+    discrepancy: bool = Field(False, description="The officer found another discrepancy (count, damage)")
+    note: str = Field("", max_length=2000)

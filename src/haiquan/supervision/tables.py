@@ -205,3 +205,36 @@ class TerminalWebhookRow(Base):
 
 Index("ix_sv_webhook_due", TerminalWebhookRow.state, TerminalWebhookRow.next_attempt_at)
 Index("ix_sv_alert_unit_status", AlertRow.unit, AlertRow.status)
+
+
+class TransitDeclarationRow(Base):
+    """Transit or independent transport declared by the trader (vận chuyển chịu sự giám sát hải quan): the
+    departure office accepts it, the destination office sees it and closes it on arrival."""
+
+    __tablename__ = "sv_transit_declarations"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    number: Mapped[str] = mapped_column(String(12), unique=True)
+    kind: Mapped[str] = mapped_column(String(12))  # transit | independent
+    enterprise_id: Mapped[str] = mapped_column(String(32), ForeignKey("enterprises.id"), index=True)
+    tax_code: Mapped[str] = mapped_column(String(14))
+    departure_office: Mapped[str] = mapped_column(String(16), ForeignKey("units.code"), index=True)
+    destination_office: Mapped[str] = mapped_column(String(16), ForeignKey("units.code"), index=True)
+    route: Mapped[list[str]] = mapped_column(JSONType, default=list)  # offices and border gates passed
+    distance_km: Mapped[int] = mapped_column(Integer, default=0)
+    hours_allowed: Mapped[int] = mapped_column(Integer)
+    goods: Mapped[str] = mapped_column(Text, default="")
+    seals: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    containers: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    duty_amount: Mapped[Decimal]
+    guarantee: Mapped[str] = mapped_column(String(80), default="")  # bank:guarantee_no, or empty
+    status: Mapped[str] = mapped_column(String(12), index=True)  # declared accepted refused cancelled arrived
+    declared_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    accepted_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    deadline: Mapped[datetime | None] = mapped_column(nullable=True, index=True)
+    closed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    closed_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    outcome: Mapped[str] = mapped_column(String(12), default="")  # intact | discrepancy (on arrival)
+    seals_found: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    note: Mapped[str] = mapped_column(Text, default="")
+    overdue_alerted: Mapped[bool] = mapped_column(default=False)

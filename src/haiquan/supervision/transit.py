@@ -83,6 +83,13 @@ def permit(session: Session, *, principal: Principal, data: TransitIn) -> Transi
 def get(session: Session, *, principal: Principal, transit_id: str) -> TransitRow:
     principal.require_officer()
     t = session.get(TransitRow, transit_id)
-    if t is None or not principal.scope.covers_unit(t.unit):
+    if t is None or not any(principal.scope.covers_unit(u) for u in _units_of(session, t)):
         raise NotFound(f"no transit {transit_id}", field="transit_id")
     return t
+
+
+def _units_of(session: Session, t: TransitRow) -> list[str]:
+    """The units a transit concerns: where it began and where it goes (the destination location's unit),
+    whose officers wait for the goods and see the transit."""
+    to = session.get(LocationRow, t.to_location)
+    return [t.unit, to.unit] if to is not None else [t.unit]
