@@ -16,6 +16,7 @@ from haiquan.enforcement.case_pages import router as case_pages
 from haiquan.enforcement.pages import router as enforcement_pages
 from haiquan.inspection.api import router as inspection_router
 from haiquan.inspection.pages import router as inspection_pages
+from haiquan.interchange.api import router as interchange_router
 from haiquan.kit import openapi
 from haiquan.kit.queryparams import refuse_unknown_query
 from haiquan.lowvalue.api import router as lowvalue_router
@@ -74,6 +75,11 @@ TAGS = [
         "name": "origin",
         "description": "ASEAN e-C/O (ATIGA e-Form D): receiving, matching, verification, issuing",
     },
+    {
+        "name": "interchange",
+        "description": "Declarations as UN/EDIFACT CUSDEC or WCO Data Model XML, answered CUSRES or the WCO "
+        "response (docs/interchange.md)",
+    },
 ]
 
 
@@ -120,6 +126,7 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(bank_certificates_router, dependencies=strict)
     app.include_router(agencies_router, dependencies=strict)
     app.include_router(origin_router, dependencies=strict)
+    app.include_router(interchange_router, dependencies=strict)
     app.include_router(web_router)
     app.include_router(alert_pages)
     app.include_router(case_pages)
