@@ -8,6 +8,8 @@ from fastapi import Depends, FastAPI
 from haiquan.agencies.api import router as agencies_router
 from haiquan.agencies.pages import router as agencies_pages
 from haiquan.cargo.api import router as cargo_router
+from haiquan.cargo.writeoff_api import router as writeoff_router
+from haiquan.cargo.writeoff_pages import router as writeoff_pages
 from haiquan.declarations.api import router as declarations_router
 from haiquan.declarations.paper_api import router as paper_router
 from haiquan.declarations.schemas import NotificationOut
@@ -127,6 +129,8 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(agencies_router, dependencies=strict)
     app.include_router(origin_router, dependencies=strict)
     app.include_router(interchange_router, dependencies=strict)
+    app.include_router(writeoff_router, dependencies=strict)
+    app.include_router(writeoff_pages)
     app.include_router(web_router)
     app.include_router(alert_pages)
     app.include_router(case_pages)

@@ -235,9 +235,7 @@ READERS: dict[str, Callable[[Reading, Segment], None]] = {
 
 def read(message: Message) -> tuple[DeclarationIn, Reading]:
     """The declaration a CUSDEC carries, validated by the JSON API's model; errors named at their place."""
-    if message.type != "CUSDEC":
-        raise EdifactError.at(message.segments[0], f"message type {message.type!r}: CUSDEC expected",
-                              element=2, component=1, syntax=Syntax.VALUE_NOT_SUPPORTED_HERE)  # fmt: skip
+    message.expect("CUSDEC")
     body = message.body
     if not body or body[0].tag != "BGM":
         at = body[0] if body else message.segments[-1]
