@@ -123,9 +123,11 @@ class _Factory(SegmentFactory):
 
     @staticmethod
     def create_segment(name: str, *elements: Any, validate: bool = False, **kw: Any) -> PdSegment:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        if elements:
             return SegmentFactory.create_segment(name, *elements, validate=False, **kw)
+        with warnings.catch_warnings():  # pydifact warns of a segment without elements (UNS-like tags)
+            warnings.simplefilter("ignore", SyntaxWarning)
+            return SegmentFactory.create_segment(name, validate=False, **kw)
 
 
 def _components(e: Any) -> Element:
