@@ -11,6 +11,7 @@ from haiquan.cargo.api import router as cargo_router
 from haiquan.cargo.writeoff_api import router as writeoff_router
 from haiquan.cargo.writeoff_pages import router as writeoff_pages
 from haiquan.declarations.api import router as declarations_router
+from haiquan.declarations.interchange_api import router as interchange_router
 from haiquan.declarations.paper_api import router as paper_router
 from haiquan.declarations.schemas import NotificationOut
 from haiquan.enforcement.api import router as enforcement_router
@@ -18,7 +19,6 @@ from haiquan.enforcement.case_pages import router as case_pages
 from haiquan.enforcement.pages import router as enforcement_pages
 from haiquan.inspection.api import router as inspection_router
 from haiquan.inspection.pages import router as inspection_pages
-from haiquan.interchange.api import router as interchange_router
 from haiquan.kit import openapi
 from haiquan.kit.queryparams import refuse_unknown_query
 from haiquan.lowvalue.api import router as lowvalue_router

@@ -35,9 +35,10 @@ def test_cusdec_is_lodged_registered_and_answered_cusres(world: World) -> None:
 
 
 def test_cusdec_replay_with_the_same_key(world: World) -> None:
-    first = post_edifact(world, cusdec_text(), key="k-1")
-    again = post_edifact(world, cusdec_text(), key="k-1")
-    assert (first.status_code, again.status_code) == (201, 201)
+    text = cusdec_text()  # once: its UNB carries the minute it was written
+    first = post_edifact(world, text, key="k-1")
+    again = post_edifact(world, text, key="k-1")
+    assert (first.status_code, again.status_code) == (201, 201), again.text
     assert again.headers.get("Idempotent-Replay") == "true"
     assert _count(world) == 1
 
@@ -45,7 +46,7 @@ def test_cusdec_replay_with_the_same_key(world: World) -> None:
 def test_a_bad_value_is_refused_by_cusres_naming_the_segment(world: World) -> None:
     text = cusdec_text().replace("NAD+IM+0101248141", "NAD+IM+0101248142")
     r = post_edifact(world, text)
-    assert r.status_code == 422
+    assert r.status_code == 200  # answered: a rejection, nothing stored
     (msg,) = edifact.parse(r.text).messages
     assert msg.type == "CUSRES"
     erp = next(s for s in msg.body if s.tag == "ERP")
@@ -66,7 +67,7 @@ def test_a_service_refusal_names_the_segment(world: World) -> None:
 
 def test_an_envelope_error_is_refused_by_contrl(world: World) -> None:
     r = post_edifact(world, cusdec_text().replace("UNZ+1+CR1", "UNZ+2+CR1"))
-    assert r.status_code == 422
+    assert r.status_code == 200
     (msg,) = edifact.parse(r.text).messages
     uci = msg.body[0]
     assert msg.type == "CONTRL"
@@ -102,7 +103,7 @@ def test_wco_xml_is_lodged_and_answered(world: World) -> None:
 
 def test_wco_xml_refusal_names_the_xpath(world: World) -> None:
     r = post_xml(world, wco_xml().replace(b"<ID>08081000</ID>", b"<ID>0808</ID>"))
-    assert r.status_code == 422
+    assert r.status_code == 200
     assert b"<FunctionCode>27</FunctionCode>" in r.content
     assert b"/Declaration/GoodsShipment/GovernmentAgencyGoodsItem[2]/Commodity/Classification/ID" in r.content
     p = post_xml(world, wco_xml().replace(b"0101248141", b"0101248142"), Accept="application/problem+json")
@@ -124,7 +125,8 @@ def test_a_registration_refused_stores_nothing_of_the_lodging(world: World) -> N
         uow.commit()
         before = uow.session.scalar(select(func.count()).select_from(OutboxEvent))
     r = post_edifact(world, cusdec_text())
-    assert r.status_code == 403, r.text
+    assert r.status_code == 200, r.text
+    assert post_edifact(world, cusdec_text(), Accept="application/problem+json").status_code == 403
     (msg,) = edifact.parse(r.text).messages
     assert msg.body[0].value(3) == "27"
     ftx = next(s for s in msg.body if s.tag == "FTX")

@@ -1,10 +1,13 @@
-"""Interchange routes: a broker lodges a declaration as EDIFACT CUSDEC or WCO Data Model XML and is
-answered CUSRES or the WCO response, through the JSON API's own services (lodging.LodgeAndRegister).
+"""Declarations lodged as messages: a broker lodges a declaration as EDIFACT CUSDEC or WCO Data Model
+XML and is answered CUSRES or the WCO response; haiquan.interchange maps the message and lodges it through
+the JSON API's own services (interchange.lodging.LodgeAndRegister).
 
 Refusals: a syntax or envelope error is answered by a CONTRL rejection; an error in the declaration (its
-content, or the service's refusal) by a CUSRES (or WCO response) rejection naming the place; always with
-the HTTP status of the error (422 mostly). A caller that sends `Accept: application/problem+json` gets
-problem+json instead. Authentication and scope errors are problem+json. Nothing is stored from a refusal."""
+content, or the service's refusal) by a CUSRES (or WCO response) rejection naming the place. The HTTP
+exchange itself succeeded, so these answers are `200` (`201` only when a declaration was stored), as EDI
+partners read the message's answer; every HTTP error (4xx) stays problem+json like everywhere else. A
+caller that sends `Accept: application/problem+json` gets the refusal as problem+json with the error's
+status (422 mostly). Authentication and scope errors are problem+json. Nothing is stored from a refusal."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import Response
+from pydantic import RootModel
 
 from haiquan.declarations.schemas import DeclarationOut
 from haiquan.deps import ChangeCtx
@@ -28,25 +32,39 @@ router = APIRouter(prefix="/api/v1/interchange", tags=["interchange"], route_cla
 EDIFACT = "application/EDIFACT"
 EDIFACT_TYPES = ("application/edifact", "text/plain")
 XML_TYPES = ("application/xml", "text/xml")
+REFUSED = 200  # the message answered (a rejection), nothing stored; HTTP errors stay problem+json
 
 
 def _answers(media: str) -> dict[int | str, dict[str, Any]]:
     text = {media: {"schema": {"type": "string"}}}
     return {
         201: {"description": "Accepted and registered: the answer carries the number and the lane", "content": text},
-        422: {"description": "Refused: the answer (CONTRL/CUSRES or the WCO response; problem+json when "
-              "asked with Accept) names the place", "content": text},
+        200: {"description": "Refused, nothing stored: the CONTRL/CUSRES rejection (or the WCO response, "
+              "FunctionCode 27) names the place", "content": text},
+        422: {"description": "Refused, with `Accept: application/problem+json` (problem+json naming the place)"},
         415: {"description": "Another Content-Type than the route reads (problem+json)"},
     }  # fmt: skip
 
 
-def _doc(media: str, what: str) -> dict[str, Any]:
-    return {
-        "requestBody": {
-            "required": True,
-            "content": {media: {"schema": {"type": "string", "description": what}}},
-        }
-    }
+def _doc(media: tuple[str, ...], what: str) -> dict[str, Any]:
+    content = {m: {"schema": {"type": "string", "description": what}} for m in media}
+    return {"requestBody": {"required": True, "content": content}}
+
+
+class EdifactText(RootModel[str]):
+    """An EDIFACT interchange: the CUSRES (or the CONTRL of a rejection)."""
+
+
+class XmlText(RootModel[str]):
+    """A WCO Data Model response (XML)."""
+
+
+class EdifactResponse(Response):
+    media_type = EDIFACT
+
+
+class XmlResponse(Response):
+    media_type = "application/xml"
 
 
 class UnsupportedMediaType(DomainError):
@@ -55,6 +73,8 @@ class UnsupportedMediaType(DomainError):
 
 
 def _check_type(ctx: ChangeCtx, allowed: tuple[str, ...]) -> None:
+    """The caller may lodge (a 403 before the body is read, as problem+json) and sent what the route reads."""
+    ctx.principal.require_enterprise("declarant")
     given = ctx.request.headers.get("content-type", "").split(";")[0].strip().lower()
     if given not in allowed:
         raise UnsupportedMediaType(f"send Content-Type {' or '.join(allowed)}", field="Content-Type")
@@ -94,8 +114,9 @@ def _reply(ic: edifact.Interchange, msg: Outgoing) -> str:
                                 messages=[msg], prepared=clock.now())  # fmt: skip
 
 
-@router.post("/cusdec", status_code=201, responses=_answers(EDIFACT), response_class=Response,
-             openapi_extra=_doc(EDIFACT, "One CUSDEC (D.96B or D.01B) in an interchange"),
+@router.post("/cusdec", status_code=201, responses=_answers(EDIFACT), response_class=EdifactResponse,
+             response_model=EdifactText,
+             openapi_extra=_doc((EDIFACT, "text/plain"), "One CUSDEC (D.96B or D.01B) in an interchange"),
              summary="Lodge and register a declaration sent as EDIFACT CUSDEC; answered CUSRES")  # fmt: skip
 async def lodge_cusdec(ctx: ChangeCtx) -> Response:
     _check_type(ctx, EDIFACT_TYPES)
@@ -109,9 +130,7 @@ async def lodge_cusdec(ctx: ChangeCtx) -> Response:
     except EdifactError as exc:
         if problem:
             raise
-        return _edifact(
-            contrl.reject(exc, contrl.Received.from_text(text), reference=_reference()), exc.status
-        )
+        return _edifact(contrl.reject(exc, contrl.Received.from_text(text), reference=_reference()), REFUSED)
     try:
         decl, reading = cusdec.read(ic.messages[0])
         try:
@@ -127,15 +146,16 @@ async def lodge_cusdec(ctx: ChangeCtx) -> Response:
             raise
         lrn = cusdec.functional_reference(ic.messages[0])
         msg = cusres.rejected(exc, functional_reference=lrn, reference="1", at=clock.now(), code=exc.code)
-        return _edifact(_reply(ic, msg), exc.status)
+        return _edifact(_reply(ic, msg), REFUSED)
     msg = cusres.accepted(
         out, functional_reference=reading.functional_reference, reference="1", at=clock.now()
     )
     return _edifact(_reply(ic, msg), 201, headers)
 
 
-@router.post("/wco/declarations", status_code=201, responses=_answers("application/xml"), response_class=Response,
-             openapi_extra=_doc("application/xml", "A WCO-DM Declaration (interchange/schemas/wco-declaration.xsd)"),
+@router.post("/wco/declarations", status_code=201, responses=_answers("application/xml"), response_class=XmlResponse,
+             response_model=XmlText,
+             openapi_extra=_doc(("application/xml",), "A WCO-DM Declaration (interchange/schemas/wco-declaration.xsd)"),
              summary="Lodge and register a declaration sent as WCO Data Model XML; answered the WCO response")  # fmt: skip
 async def lodge_wco(ctx: ChangeCtx) -> Response:
     _check_type(ctx, XML_TYPES)
@@ -152,6 +172,6 @@ async def lodge_wco(ctx: ChangeCtx) -> Response:
         if problem:
             raise
         body = wco_response.rejected(exc, xpath=exc.xpath, functional_reference=lrn, at=clock.now())
-        return Response(body, exc.status, media_type="application/xml")
+        return Response(body, REFUSED, media_type="application/xml")
     body = wco_response.accepted(out, functional_reference=lrn, at=clock.now())
     return Response(body, 201, headers=headers, media_type="application/xml")
