@@ -8,6 +8,12 @@ Printed: the ratios cusdec / json (the limit measured in the same run: the messa
 about what the JSON path costs) and parse / cusdec (the share of the EDIFACT work).
 
 Usage: python benchmarks/interchange.py [--database postgresql|sqlite] [--sizes 2,50,500] [--rounds 15]
+
+Measured 2026-12-06 on the shared 2-core machine (load ~8), PostgreSQL, 9 rounds:
+     lines     parse    cusdec      json | cusdec/json  parse/cusdec
+         2    0.0005    0.0486    0.0558 |       0.87         0.01
+        50    0.0029    0.0797    0.0872 |       0.91         0.04
+       500    0.0731    0.2982    0.2813 |       1.06         0.25
 """
 
 from __future__ import annotations
