@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from haiquan.agencies import handlers as agencies_handlers
 from haiquan.applications import handlers as applications_handlers
+from haiquan.cargo import handlers as cargo_handlers
 from haiquan.declarations import handlers as declarations_handlers
 from haiquan.kit.dispatcher import Dispatcher
 from haiquan.kit.settings import Settings
@@ -21,6 +22,7 @@ LOCAL = [agencies_handlers, declarations_handlers, payments_handlers, risk_handl
 LOCAL.append(applications_handlers)
 LOCAL.append(regimes_handlers)  # the special regimes' stock ledger (issue #19)
 LOCAL.append(finalisation_handlers)  # finalisation books the materials used (issue #19)
+LOCAL.append(cargo_handlers)  # the manifest write-off (cargo.writeoff)
 # Read models that must cover the whole subtree (a department's reports include its sub-departments).
 SUBTREE = [reports_handlers]
 

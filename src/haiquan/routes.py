@@ -10,7 +10,10 @@ from haiquan.agencies.pages import router as agencies_pages
 from haiquan.applications.api import router as applications_router
 from haiquan.applications.pages import router as applications_pages
 from haiquan.cargo.api import router as cargo_router
+from haiquan.cargo.writeoff_api import router as writeoff_router
+from haiquan.cargo.writeoff_pages import router as writeoff_pages
 from haiquan.declarations.api import router as declarations_router
+from haiquan.declarations.interchange_api import router as interchange_router
 from haiquan.declarations.paper_api import router as paper_router
 from haiquan.declarations.schemas import NotificationOut
 from haiquan.enforcement.api import router as enforcement_router
@@ -94,6 +97,11 @@ TAGS = [
         "name": "taxes",
         "description": "Tax accounts: debts, aging, interest, penalties, fees, receipts, certificates",
     },
+    {
+        "name": "interchange",
+        "description": "Declarations as UN/EDIFACT CUSDEC or WCO Data Model XML, answered CUSRES or the WCO "
+        "response (docs/interchange.md)",
+    },
 ]
 
 
@@ -145,6 +153,9 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(taxes_router, dependencies=strict)
     app.include_router(transit_declarations_router, dependencies=strict)
     app.include_router(finalisation_router, dependencies=strict)
+    app.include_router(interchange_router, dependencies=strict)
+    app.include_router(writeoff_router, dependencies=strict)
+    app.include_router(writeoff_pages)
     app.include_router(web_router)
     app.include_router(alert_pages)
     app.include_router(case_pages)

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     log_json: bool = False
     require_services: bool = False
     declaration_keep_days: int = 7
+    writeoff_days: int = Field(
+        default=30, description="Legal period after a manifest's arrival for its bills to be discharged"
+    )
     webhook_max_attempts: int = 8
     webhook_secret_overlap_hours: int = Field(
         default=24,
