@@ -8,6 +8,8 @@ from fastapi import Depends, FastAPI
 from haiquan.agencies.api import router as agencies_router
 from haiquan.agencies.pages import router as agencies_pages
 from haiquan.cargo.api import router as cargo_router
+from haiquan.conveyances.api import router as conveyances_router
+from haiquan.conveyances.pages import router as conveyances_pages
 from haiquan.declarations.api import router as declarations_router
 from haiquan.declarations.paper_api import router as paper_router
 from haiquan.declarations.schemas import NotificationOut
@@ -70,6 +72,7 @@ TAGS = [
     {"name": "reports", "description": "Leaders' reports and their exports"},
     {"name": "sharing", "description": "Federation between nodes and agreements with other agencies"},
     {"name": "agencies", "description": "Line ministries' permits and inspections that clearance waits for"},
+    {"name": "conveyances", "description": "Carriers' arrivals and departures, crew and passengers, screening"},
     {
         "name": "origin",
         "description": "ASEAN e-C/O (ATIGA e-Form D): receiving, matching, verification, issuing",
@@ -120,6 +123,7 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(bank_certificates_router, dependencies=strict)
     app.include_router(agencies_router, dependencies=strict)
     app.include_router(origin_router, dependencies=strict)
+    app.include_router(conveyances_router, dependencies=strict)
     app.include_router(web_router)
     app.include_router(alert_pages)
     app.include_router(case_pages)
@@ -134,3 +138,4 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(reports_pages)
     app.include_router(risk_pages_router)
     app.include_router(agencies_pages)
+    app.include_router(conveyances_pages)

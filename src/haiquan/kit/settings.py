@@ -34,6 +34,12 @@ class Settings(BaseSettings):
     log_json: bool = False
     require_services: bool = False
     declaration_keep_days: int = 7
+    passenger_retention_days: int = Field(
+        default=90,
+        ge=1,
+        description="Crew and passenger data of an arrival or departure is anonymised this many days after "
+        "the movement (`haiquan conveyances purge`)",
+    )
     webhook_max_attempts: int = 8
     webhook_secret_overlap_hours: int = Field(
         default=24,
