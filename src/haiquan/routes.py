@@ -9,6 +9,7 @@ from haiquan.agencies.api import router as agencies_router
 from haiquan.agencies.pages import router as agencies_pages
 from haiquan.cargo.api import router as cargo_router
 from haiquan.conveyances.api import router as conveyances_router
+from haiquan.conveyances.interchange_api import router as conveyances_interchange_router
 from haiquan.conveyances.pages import router as conveyances_pages
 from haiquan.declarations.api import router as declarations_router
 from haiquan.declarations.paper_api import router as paper_router
@@ -124,6 +125,7 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(agencies_router, dependencies=strict)
     app.include_router(origin_router, dependencies=strict)
     app.include_router(conveyances_router, dependencies=strict)
+    app.include_router(conveyances_interchange_router, dependencies=strict)
     app.include_router(web_router)
     app.include_router(alert_pages)
     app.include_router(case_pages)

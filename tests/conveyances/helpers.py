@@ -4,11 +4,12 @@ Nội Bài, and request bodies for a vessel's arrival with its crew and passenge
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from haiquan.organization import service as org
-from tests.support import PASSWORD, World
 from tests.supervision.helpers import CARRIER, connect_terminal
+from tests.support import PASSWORD, World
 
 TARGETING = "hp_targeting"
 OTHER_TARGETING = "nb_targeting"
@@ -77,3 +78,36 @@ def arrival(*, reference: str = "ARR-001", passengers: int = 3, crew: int = 2, *
     }
     body.update(over)
     return body
+
+
+AIRPORT = "01ABS01"  # Nội Bài cargo terminal, UN/LOCODE VNHAN, supervised by 01AB
+
+
+def add_airport(app: Any) -> None:
+    """An airport location (VNHAN) under Nội Bài (01AB), owned by the terminal operator connected first."""
+    from sqlalchemy import select
+
+    from haiquan.supervision.tables import LocationRow
+
+    with app.state.db.unit_of_work() as uow:
+        port = uow.session.scalar(select(LocationRow).where(LocationRow.locode == "VNHPH"))
+        assert port is not None
+        uow.session.add(
+            LocationRow(code=AIRPORT, operator_id=port.operator_id, name="Nội Bài", kind="airport", unit="01AB",
+                        locode="VNHAN", capacity_teu=0)
+        )  # fmt: skip
+        uow.commit()
+
+
+SAMPLES = Path(__file__).parent / "samples"
+
+
+def sample(name: str) -> str:
+    return (SAMPLES / name).read_text(encoding="utf-8")
+
+
+def edifact(world: World, path: str, text: str, who: dict[str, str], accept: str | None = None) -> Any:
+    headers = {**who, "Content-Type": "application/EDIFACT"}
+    if accept:
+        headers["Accept"] = accept
+    return world.client.post(path, content=text.encode("utf-8"), headers=headers)

@@ -134,3 +134,13 @@ def unscoped_count_expired(session: Session, *, before: datetime) -> int:
 
 def unscoped_persons_of(session: Session, ids: Iterable[str]) -> list[PersonRow]:
     return list(session.scalars(select(PersonRow).where(among(session, PersonRow.conveyance_id, list(ids)))))
+
+
+def manifest_by_reference(session: Session, reference: str, *, scope: Scope) -> ManifestRow | None:
+    """The caller's (a carrier's) cargo manifest with this reference, if any."""
+    q = select(ManifestRow).where(ManifestRow.reference == reference)
+    if scope.enterprise_id is not None:
+        q = q.where(ManifestRow.carrier_id == scope.enterprise_id)
+    if scope.units is not None:
+        q = q.where(among(session, ManifestRow.unit, scope.units)) if scope.units else q.where(False)
+    return session.scalar(q)
