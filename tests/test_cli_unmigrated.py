@@ -73,6 +73,7 @@ ARGS: dict[str, list[str]] = {
     "agencies load": [],
     "agencies member": ["--agency", "PPD", "--units", "*", "--tax-code", "0101248141"],
     "agencies overdue": [],
+    "conveyances purge": [],
     "origin add-key": ["--country", "TH", "--key-name", "TH-1", "--cert", "{cert}"],
     "origin revoke-key": ["--country", "TH", "--key-name", "TH-1", "--reason", "r"],
     "origin run-duty": [],
