@@ -128,7 +128,10 @@ def clear_and_release(
     from haiquan.demo.world import DEMO_PASSWORD
 
     apples = apple_story(db, dispatcher, password=DEMO_PASSWORD)
-    return done | {"apples": apples, "origin": origin.seed(db, engine)}
+    from haiquan.demo import conveyances
+
+    flight = conveyances.seed(db, password=DEMO_PASSWORD)
+    return done | {"apples": apples, "origin": origin.seed(db, engine), "flight": flight}
 
 
 def _finish(
@@ -210,4 +213,11 @@ def describe(story: dict[str, Any]) -> list[str]:
         f" {ready.get('status')}, may leave (the API guide's terminal gates it out).",
         f"  {left['container']} (bill {left['goods_id']}): no declaration; stays in the yard.",
         *apples_described(story.get("apples") or {}),
+        *_flight_lines(story),
     ]
+
+
+def _flight_lines(story: dict[str, Any]) -> list[str]:
+    from haiquan.demo.conveyances import describe as describe_flight
+
+    return describe_flight(story.get("flight") or {})
