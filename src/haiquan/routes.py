@@ -8,6 +8,8 @@ from fastapi import Depends, FastAPI
 from haiquan.agencies.api import router as agencies_router
 from haiquan.agencies.pages import router as agencies_pages
 from haiquan.cargo.api import router as cargo_router
+from haiquan.cargo.writeoff_api import router as writeoff_router
+from haiquan.cargo.writeoff_pages import router as writeoff_pages
 from haiquan.conveyances.api import router as conveyances_router
 from haiquan.conveyances.interchange_api import router as conveyances_interchange_router
 from haiquan.conveyances.pages import router as conveyances_pages
@@ -19,6 +21,7 @@ from haiquan.enforcement.case_pages import router as case_pages
 from haiquan.enforcement.pages import router as enforcement_pages
 from haiquan.inspection.api import router as inspection_router
 from haiquan.inspection.pages import router as inspection_pages
+from haiquan.interchange.api import router as interchange_router
 from haiquan.kit import openapi
 from haiquan.kit.queryparams import refuse_unknown_query
 from haiquan.lowvalue.api import router as lowvalue_router
@@ -73,10 +76,18 @@ TAGS = [
     {"name": "reports", "description": "Leaders' reports and their exports"},
     {"name": "sharing", "description": "Federation between nodes and agreements with other agencies"},
     {"name": "agencies", "description": "Line ministries' permits and inspections that clearance waits for"},
-    {"name": "conveyances", "description": "Carriers' arrivals and departures, crew and passengers, screening"},
+    {
+        "name": "conveyances",
+        "description": "Carriers' arrivals and departures, crew and passengers, screening",
+    },
     {
         "name": "origin",
         "description": "ASEAN e-C/O (ATIGA e-Form D): receiving, matching, verification, issuing",
+    },
+    {
+        "name": "interchange",
+        "description": "Declarations as UN/EDIFACT CUSDEC or WCO Data Model XML, answered CUSRES or the WCO "
+        "response (docs/interchange.md)",
     },
 ]
 
@@ -126,6 +137,9 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(origin_router, dependencies=strict)
     app.include_router(conveyances_router, dependencies=strict)
     app.include_router(conveyances_interchange_router, dependencies=strict)
+    app.include_router(interchange_router, dependencies=strict)
+    app.include_router(writeoff_router, dependencies=strict)
+    app.include_router(writeoff_pages)
     app.include_router(web_router)
     app.include_router(alert_pages)
     app.include_router(case_pages)

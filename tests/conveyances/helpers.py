@@ -106,7 +106,8 @@ def sample(name: str) -> str:
     return (SAMPLES / name).read_text(encoding="utf-8")
 
 
-def edifact(world: World, path: str, text: str, who: dict[str, str], accept: str | None = None) -> Any:
+def edifact(world: World, path: str, text: str, who: dict[str, str], accept: str = "application/json") -> Any:
+    """POST an interchange; `accept` "" takes the default answer (CONTRL)."""
     headers = {**who, "Content-Type": "application/EDIFACT"}
     if accept:
         headers["Accept"] = accept

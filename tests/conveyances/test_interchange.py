@@ -12,6 +12,7 @@ from tests.conveyances.helpers import CARRIER, OTHER_TARGETING, add_airport, con
 from tests.support import World
 
 PAX, CUS = "/api/v1/interchange/paxlst", "/api/v1/interchange/cuscar"
+PROBLEM = "application/problem+json"
 
 
 @pytest.fixture
@@ -73,11 +74,11 @@ def test_a_watch_listed_passenger_is_flagged_for_the_targeting_officer_only(cw: 
 
 def test_a_count_that_does_not_match_is_rejected_at_its_segment_and_nothing_is_stored(cw: World) -> None:
     bad = sample("paxlst_air_passengers.edi").replace("CNT+42:3'", "CNT+42:4'")
-    r = edifact(cw, PAX, bad, cw.ent(CARRIER))
+    r = edifact(cw, PAX, bad, cw.ent(CARRIER), accept=PROBLEM)
     assert r.status_code == 422
     assert r.json()["field"] == "message PAX311A: segment 40 (CNT), element 1, component 2"
     assert "passenger_count is 4 but the list holds 3" in r.json()["detail"]
-    r = edifact(cw, PAX, bad, cw.ent(CARRIER), accept="application/EDIFACT")
+    r = edifact(cw, PAX, bad, cw.ent(CARRIER), accept="")
     assert r.status_code == 422
     assert r.headers["content-type"].startswith("application/EDIFACT")
     assert "UCI+VN031101+VNAIRAPI+VNCUSTOMS+4'" in r.text
@@ -99,13 +100,15 @@ def test_a_count_that_does_not_match_is_rejected_at_its_segment_and_nothing_is_s
     ],
 )
 def test_errors_name_segment_element_and_component(cw: World, old: str, new: str, field: str) -> None:
-    r = edifact(cw, PAX, sample("paxlst_air_passengers.edi").replace(old, new), cw.ent(CARRIER))
+    r = edifact(
+        cw, PAX, sample("paxlst_air_passengers.edi").replace(old, new), cw.ent(CARRIER), accept=PROBLEM
+    )
     assert r.status_code == 422, r.text
     assert r.json()["field"] == field
 
 
 def test_a_cuscar_is_the_same_manifest_as_the_json_api_and_links_to_the_voyage(cw: World) -> None:
-    r = edifact(cw, CUS, sample("cuscar_sea.edi"), cw.ent(CARRIER), accept="application/EDIFACT")
+    r = edifact(cw, CUS, sample("cuscar_sea.edi"), cw.ent(CARRIER), accept="")
     assert r.status_code == 201, r.text
     assert "UCI+VL0426N01+VINALINES+VNCUSTOMS+7'" in r.text
     r = edifact(cw, PAX, sample("paxlst_sea_crew.edi"), cw.ent(CARRIER))
@@ -125,11 +128,11 @@ def test_a_cuscar_is_the_same_manifest_as_the_json_api_and_links_to_the_voyage(c
 
 def test_a_rejected_cuscar_stores_nothing(cw: World) -> None:
     bad = sample("cuscar_sea.edi").replace("EQD+CN+TGHU7654320+22G1'", "EQD+CN+TGHU7654321+22G1'")
-    r = edifact(cw, CUS, bad, cw.ent(CARRIER))
+    r = edifact(cw, CUS, bad, cw.ent(CARRIER), accept=PROBLEM)
     assert r.status_code == 422, r.text
     assert r.json()["field"] == "message 1: segment 26 (EQD), element 2, component 1"
     taken = sample("cuscar_sea.edi").replace("CNI+3+SHAHPH260003'", "CNI+3+SHAHPH260001'")
-    r = edifact(cw, CUS, taken, cw.ent(CARRIER))
+    r = edifact(cw, CUS, taken, cw.ent(CARRIER), accept=PROBLEM)
     assert r.status_code == 422, r.text
     assert r.json()["field"].startswith("message 1: segment ")
     assert edifact(cw, CUS, sample("cuscar_sea.edi"), cw.ent(CARRIER)).status_code == 201  # nothing was kept
@@ -140,3 +143,5 @@ def test_the_routes_refuse_strangers(cw: World, path: str) -> None:
     assert edifact(cw, path, sample("cuscar_sea.edi"), {}).status_code == 401
     assert edifact(cw, path, sample("cuscar_sea.edi"), cw.ent("0100109106")).status_code == 403
     assert edifact(cw, path, sample("cuscar_sea.edi"), cw.off("hp_officer")).status_code == 403
+    wrong = {**cw.ent(CARRIER), "Content-Type": "application/json"}
+    assert cw.client.post(path, content=b"UNA", headers=wrong).status_code in (415, 422)

@@ -14,10 +14,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from haiquan.cargo.schemas import BillIn, ManifestIn
-from haiquan.conveyances.edi_places import Sources, validated
 from haiquan.conveyances.paxlst import MODE_CODES, MODES, when
 from haiquan.interchange.edifact import Interchange, Message, Segment
 from haiquan.interchange.errors import EdifactError, Syntax
+from haiquan.interchange.mapping import Sources, validated
 from haiquan.interchange.writer import Outgoing, Writer, number
 
 ORIGINAL, REPLACEMENT = "9", "5"

@@ -14,10 +14,10 @@ from haiquan.cargo import service as cargo
 from haiquan.cargo.screening import Scorer
 from haiquan.cargo.tables import ManifestRow
 from haiquan.conveyances import cuscar, paxlst, repository, service
-from haiquan.conveyances.edi_places import Sources
 from haiquan.conveyances.tables import ConveyanceRow
 from haiquan.interchange.edifact import Interchange
 from haiquan.interchange.errors import Syntax
+from haiquan.interchange.mapping import Sources
 from haiquan.kit.auth import Principal
 from haiquan.kit.errors import Conflict, ValidationFailed
 

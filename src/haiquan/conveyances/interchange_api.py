@@ -1,8 +1,9 @@
-"""EDIFACT routes for carriers' systems: PAXLST (crew and passenger lists) and CUSCAR (cargo report). The
-body is the interchange (Content-Type application/EDIFACT or text/plain). The answer is JSON with the
-CONTRL acceptance, or, with `Accept: application/EDIFACT`, the CONTRL itself; a rejected interchange
-stores nothing and is answered 422: problem+json naming segment, element and component, or a CONTRL
-rejection carrying the same place."""
+"""EDIFACT routes for carriers' systems: PAXLST (crew and passenger lists) and CUSCAR (cargo report), as
+the interchange module answers CUSDEC: the body is the interchange (Content-Type application/EDIFACT or
+text/plain); the answer is the CONTRL acceptance (201), or with `Accept: application/json` the report or
+manifests stored, as JSON with the CONTRL. A rejected interchange stores nothing and is answered with the
+error's status (422) by a CONTRL rejection naming segment, element and component, or with
+`Accept: application/problem+json` by problem+json naming the same place."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from haiquan.conveyances import inbound, views
 from haiquan.conveyances.schemas import ConveyanceOut
 from haiquan.deps import Tx
 from haiquan.interchange import contrl, edifact
+from haiquan.interchange.api import EDIFACT_TYPES, UnsupportedMediaType
 from haiquan.interchange.contrl import Received
 from haiquan.interchange.edifact import Interchange
 from haiquan.interchange.errors import EdifactError
@@ -26,8 +28,8 @@ from haiquan.kit import clock
 from haiquan.kit.transaction import Transaction, TransactionRoute
 from haiquan.risk.prearrival import with_profiles
 
-router = APIRouter(prefix="/api/v1/interchange", tags=["conveyances"], route_class=TransactionRoute)
-EDIFACT = "application/EDIFACT"
+router = APIRouter(prefix="/api/v1/interchange", tags=["interchange"], route_class=TransactionRoute)
+EDIFACT = "application/EDIFACT"  # the answer's media type
 MAX_BYTES = 8_000_000
 EdifactText = Annotated[
     str,
@@ -45,10 +47,6 @@ class CuscarAccepted(BaseModel):
     contrl: str = Field(description="CONTRL accepting the interchange (UCI action 7)")
 
 
-def _wants_edifact(request: Request) -> bool:
-    return "application/edifact" in request.headers.get("accept", "").lower()
-
-
 def _reference() -> str:
     return clock.now().strftime("%y%m%d%H%M%S%f")[:14]
 
@@ -57,23 +55,23 @@ def _answer(
     tx: Transaction, text: str, build: Callable[[Interchange], BaseModel], status: int
 ) -> BaseModel | Response:
     """Parse, then map and store; on a refusal roll back (nothing stored) and answer CONTRL or problem+json."""
+    accept = tx.request.headers.get("accept", "").lower()
+    given = tx.request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if given not in EDIFACT_TYPES:
+        raise UnsupportedMediaType(f"send Content-Type {' or '.join(EDIFACT_TYPES)}", field="Content-Type")
     ic: Interchange | None = None
     try:
         ic = edifact.parse(text)
         out = build(ic)
     except EdifactError as exc:
         tx.uow.rollback()
-        if not _wants_edifact(tx.request):
+        if "application/problem+json" in accept:
             raise
-        received = Received.of(ic) if ic is not None else Received()
-        return Response(
-            contrl.reject(exc, received, reference=_reference()), status_code=422, media_type=EDIFACT
-        )
-    if _wants_edifact(tx.request):
-        return Response(
-            contrl.acknowledge(ic, reference=_reference()), status_code=status, media_type=EDIFACT
-        )
-    return out
+        received = Received.of(ic) if ic is not None else Received.from_text(text)
+        return Response(contrl.reject(exc, received, reference=_reference()), exc.status, media_type=EDIFACT)
+    if "application/json" in accept:
+        return out
+    return Response(contrl.acknowledge(ic, reference=_reference()), status, media_type=EDIFACT)
 
 
 _CONTRL = {
@@ -83,7 +81,7 @@ _CONTRL = {
 
 
 @router.post(
-    "/paxlst", status_code=201, response_model=PaxlstAccepted, responses={422: _CONTRL},
+    "/paxlst", status_code=201, response_model=PaxlstAccepted, responses={201: _CONTRL, 415: {"description": "Another Content-Type (problem+json)"}, 422: _CONTRL},
     summary="Crew and passenger list as PAXLST (D.02B/D.05B): a report received or amended (carriers)",
 )  # fmt: skip
 def receive_paxlst(message: EdifactText, tx: Tx) -> BaseModel | Response:
@@ -96,7 +94,7 @@ def receive_paxlst(message: EdifactText, tx: Tx) -> BaseModel | Response:
 
 
 @router.post(
-    "/cuscar", status_code=201, response_model=CuscarAccepted, responses={422: _CONTRL},
+    "/cuscar", status_code=201, response_model=CuscarAccepted, responses={201: _CONTRL, 415: {"description": "Another Content-Type (problem+json)"}, 422: _CONTRL},
     summary="Cargo report as CUSCAR (D.96B/D.01B): the e-manifest received or replaced (carriers)",
 )  # fmt: skip
 def receive_cuscar(message: EdifactText, tx: Tx, request: Request) -> BaseModel | Response:

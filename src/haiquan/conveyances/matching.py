@@ -188,7 +188,9 @@ def name_similarity(a: str, b: str) -> tuple[float, str]:
     edits = _aligned(pa.split(), pb.split())
     jw = jaro_winkler(sorted_tokens(pa), sorted_tokens(pb))
     if edits is not None:
-        return round(0.93 - 0.02 * (edits - 1), 3), f"names differ by {edits} letter(s), Jaro-Winkler {jw:.2f}"
+        return round(
+            0.93 - 0.02 * (edits - 1), 3
+        ), f"names differ by {edits} letter(s), Jaro-Winkler {jw:.2f}"
     return round(min(jw, 0.8), 3), f"different names (Jaro-Winkler {jw:.2f})"
 
 

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from haiquan.conveyances.edi_places import Sources, validated
 from haiquan.conveyances.schemas import ConveyanceIn, PersonIn
 from haiquan.interchange.edifact import Interchange, Message, Segment
 from haiquan.interchange.errors import EdifactError, Syntax
+from haiquan.interchange.mapping import Sources, validated
 from haiquan.interchange.writer import Outgoing, Writer
 
 PASSENGER_LIST, CREW_LIST = "745", "250"

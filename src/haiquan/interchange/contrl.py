@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from haiquan.interchange import edifact
 from haiquan.interchange.edifact import Interchange, Segment
 from haiquan.interchange.errors import EdifactError
 from haiquan.interchange.writer import Outgoing, Writer
@@ -39,6 +40,20 @@ class Received:
             return cls(ic.control_ref, ic.sender, ic.recipient)
         return cls(ic.control_ref, ic.sender, ic.recipient, m.reference, m.type, m.version, m.release,
                    m.agency)  # fmt: skip
+
+    @classmethod
+    def from_text(cls, text: str) -> Received:
+        """What can be read of an interchange refused before it was grouped: its UNB and first UNH."""
+        try:
+            _, segments = edifact.read_segments(text)
+        except EdifactError:
+            return cls()
+        unb = next((s for s in segments if s.tag == "UNB"), None)
+        unh = next((s for s in segments if s.tag == "UNH"), None)
+        head = (unb.value(5), unb.value(2), unb.value(3) or OUR_ID) if unb else ("", "", OUR_ID)
+        if unh is None:
+            return cls(*head)
+        return cls(*head, unh.value(1), unh.value(2, 1), unh.value(2, 2), unh.value(2, 3), unh.value(2, 4))
 
 
 def _uci(r: Received, action: str, error: EdifactError | None = None) -> Segment:

@@ -94,6 +94,12 @@ class Message:
     def body(self) -> list[Segment]:
         return self.segments[1:-1]
 
+    def expect(self, message_type: str) -> None:
+        """Refuse (at UNH's S009) a message of another type than a mapping reads."""
+        if self.type != message_type:
+            raise EdifactError.at(self.segments[0], f"message type {self.type!r}: {message_type} expected",
+                                  element=2, component=1, syntax=Syntax.VALUE_NOT_SUPPORTED_HERE)  # fmt: skip
+
 
 @dataclass
 class Interchange:

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
         description="Crew and passenger data of an arrival or departure is anonymised this many days after "
         "the movement (`haiquan conveyances purge`)",
     )
+    writeoff_days: int = Field(
+        default=30, description="Legal period after a manifest's arrival for its bills to be discharged"
+    )
     webhook_max_attempts: int = 8
     webhook_secret_overlap_hours: int = Field(
         default=24,

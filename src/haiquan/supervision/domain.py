@@ -309,6 +309,7 @@ class AlertKind(StrEnum):
     NO_DECLARATION = "manifest_without_declaration"
     DWELL = "dwell"
     TRANSIT_OVERDUE = "transit_overdue"
+    WRITEOFF_DISCREPANCY = "writeoff_discrepancy"
 
 
 ALERT_TITLES = {
@@ -318,4 +319,8 @@ ALERT_TITLES = {
     AlertKind.NO_DECLARATION: ("Hàng trên manifest chưa có tờ khai", "Manifest without declaration"),
     AlertKind.DWELL: ("Hàng tồn đọng quá thời hạn", "Goods dwelling beyond the limit"),
     AlertKind.TRANSIT_OVERDUE: ("Hàng chuyển cửa khẩu quá hạn chưa đến", "Transit overdue"),
+    AlertKind.WRITEOFF_DISCREPANCY: (
+        "Manifest chưa thanh khoản hết khi hết hạn",
+        "Manifest write-off discrepancy",
+    ),
 }
