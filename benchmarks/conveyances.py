@@ -17,10 +17,11 @@ import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 from stdnum import iso6346
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -128,7 +129,8 @@ def raw_cuscar(db: Database, text: str, carrier_id: str) -> None:
                 "location_code": m.location_code, "unit": "03CC", "short_voyage": False,
                 "expected_arrival": m.expected_arrival, "deadline": m.expected_arrival, "received_at": NOW,
                 "late_by_seconds": 0, "version": 1}  # fmt: skip
-    bills, boxes = [], []
+    bills: list[dict[str, Any]] = []
+    boxes: list[dict[str, Any]] = []
     for b in m.bills:
         bid = new_id()
         bills.append({"id": bid, "manifest_id": mid, "goods_id": b.number + "X", "master_bill": None,
@@ -142,9 +144,9 @@ def raw_cuscar(db: Database, text: str, carrier_id: str) -> None:
 
     def write() -> None:
         with db.unit_of_work() as uow:
-            uow.session.execute(insert(ManifestRow.__table__), [manifest])
-            uow.session.execute(insert(ConsignmentRow.__table__), bills)
-            uow.session.execute(insert(ConsignmentContainerRow.__table__), boxes)
+            uow.session.execute(insert(cast(Table, ManifestRow.__table__)), [manifest])
+            uow.session.execute(insert(cast(Table, ConsignmentRow.__table__)), bills)
+            uow.session.execute(insert(cast(Table, ConsignmentContainerRow.__table__)), boxes)
             uow.commit()
 
     raw_cuscar.seconds = timed(write)  # type: ignore[attr-defined]
@@ -164,11 +166,15 @@ def raw_paxlst(db: Database, text: str, carrier_id: str) -> None:
 
     def write() -> None:
         with db.unit_of_work() as uow:
-            uow.session.execute(insert(ConveyanceRow.__table__), [report])
-            uow.session.execute(insert(PersonRow.__table__), people)
+            uow.session.execute(insert(cast(Table, ConveyanceRow.__table__)), [report])
+            uow.session.execute(insert(cast(Table, PersonRow.__table__)), people)
             uow.commit()
 
     raw_paxlst.seconds = timed(write)  # type: ignore[attr-defined]
+
+
+def _map(read: Callable[[Any], Any], text: str) -> Any:
+    return read(edifact.parse(text))
 
 
 def measure(db: Database, kind: str, texts: list[str]) -> dict[str, float]:
@@ -177,11 +183,11 @@ def measure(db: Database, kind: str, texts: list[str]) -> dict[str, float]:
     read = cuscar.read if kind == "cuscar" else paxlst.read
     parse, mapped, whole, raw = [], [], [], []
     for text in texts:
-        parse.append(timed(lambda t=text: edifact.parse(t)))
-        mapped.append(timed(lambda t=text: read(edifact.parse(t))))
+        parse.append(timed(partial(edifact.parse, text)))
+        mapped.append(timed(partial(_map, read, text)))
         (raw_cuscar if kind == "cuscar" else raw_paxlst)(db, text, carrier_id)
         raw.append((raw_cuscar if kind == "cuscar" else raw_paxlst).seconds)  # type: ignore[attr-defined]
-        whole.append(timed(lambda t=text: receive(db, t, kind)))
+        whole.append(timed(partial(receive, db, text, kind)))
     return {
         k: statistics.median(v)
         for k, v in (("parse", parse), ("map", mapped), ("whole", whole), ("raw", raw))

@@ -33,7 +33,9 @@ def _head(d: dict[str, Any], src: Sources, seg: Segment) -> None:
             MODES.get(seg.value(3, 1), "sea"),
         )
         d["vessel"] = seg.value(8, 4) or seg.value(8, 1)
-        src.note("voyage", seg, 2, 1), src.note("mode", seg, 3, 1), src.note("vessel", seg, 8, 4)
+        src.note("voyage", seg, 2, 1)
+        src.note("mode", seg, 3, 1)
+        src.note("vessel", seg, 8, 4)
     elif seg.tag == "LOC" and seg.value(1) in ("9", "11", "22"):
         key = {"9": "loading_port", "11": "discharge_port", "22": "location_code"}[seg.value(1)]
         d[key] = seg.required(2, 1, "place")
@@ -52,11 +54,13 @@ def _bill(b: dict[str, Any], base: str, src: Sources, seg: Segment) -> None:
         src.note(f"{base}.master_bill", seg, 1, 2)
     elif tag == "NAD" and q == "CN":
         b["consignee_tax_code"], b["consignee_name"] = seg.value(2, 1) or None, seg.value(4, 1)
-        src.note(f"{base}.consignee_tax_code", seg, 2, 1), src.note(f"{base}.consignee_name", seg, 4, 1)
+        src.note(f"{base}.consignee_tax_code", seg, 2, 1)
+        src.note(f"{base}.consignee_name", seg, 4, 1)
     elif tag == "GID":
         b["package_count"] = int(seg.decimal(2, 1, "number of packages"))
         b["cargo_type"] = BULK.get(seg.value(2, 2), "package")
-        src.note(f"{base}.package_count", seg, 2, 1), src.note(f"{base}.cargo_type", seg, 2, 2)
+        src.note(f"{base}.package_count", seg, 2, 1)
+        src.note(f"{base}.cargo_type", seg, 2, 2)
     elif tag == "FTX" and q in ("AAA", "CUS"):
         text = "".join(seg.elements[3]) if len(seg.elements) > 3 else ""
         b["description" if q == "AAA" else "purpose"] = text

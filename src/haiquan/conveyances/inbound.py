@@ -6,11 +6,13 @@ transaction rolls back, so nothing of a rejected interchange is stored. Services
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
 from haiquan.cargo import service as cargo
+from haiquan.cargo.schemas import ManifestIn
 from haiquan.cargo.screening import Scorer
 from haiquan.cargo.tables import ManifestRow
 from haiquan.conveyances import cuscar, paxlst, repository, service
@@ -61,6 +63,15 @@ def receive_paxlst(session: Session, *, principal: Principal, ic: Interchange) -
     return row
 
 
+def _store(
+    session: Session, principal: Principal, data: ManifestIn, manifest_id: str | None, scorer: Scorer
+) -> ManifestRow:
+    """The cargo module's own service: a new manifest, or the amendment of the one replaced."""
+    if manifest_id is None:
+        return cargo.submit(session, principal=principal, data=data, scorer=scorer)
+    return cargo.amend(session, principal=principal, manifest_id=manifest_id, data=data, scorer=scorer)
+
+
 def receive_cuscar(
     session: Session, *, principal: Principal, ic: Interchange, scorer: Scorer
 ) -> list[ManifestRow]:
@@ -72,13 +83,10 @@ def receive_cuscar(
             raise sources.error(
                 "reference", f"no manifest {data.reference} to replace (BGM message function 5)"
             )
-        if replace and found is not None:
-            mid = found.id
-            m = named(sources, lambda d=data, i=mid: cargo.amend(  # type: ignore[misc]
-                session, principal=principal, manifest_id=i, data=d, scorer=scorer))  # fmt: skip
-        else:
-            m = named(
-                sources, lambda d=data: cargo.submit(session, principal=principal, data=d, scorer=scorer)
-            )  # type: ignore[misc]
-        out.append(m)
+        out.append(
+            named(
+                sources,
+                partial(_store, session, principal, data, found.id if replace and found else None, scorer),
+            )
+        )
     return out

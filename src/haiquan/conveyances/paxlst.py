@@ -58,7 +58,9 @@ def _header(r: _Reading, seg: Segment) -> None:
             MODES.get(seg.value(3, 1), "air"),
         )
         d["craft_id"], d["craft_name"] = seg.value(8, 1) or seg.value(2, 1), seg.value(8, 4)
-        note("voyage", seg, 2, 1), note("mode", seg, 3, 1), note("craft_id", seg, 8, 1)
+        note("voyage", seg, 2, 1)
+        note("mode", seg, 3, 1)
+        note("craft_id", seg, 8, 1)
     elif seg.tag == "LOC" and seg.value(1) in ("125", "87"):
         key = "departure_port" if seg.value(1) == "125" else "arrival_port"
         d[key] = seg.required(2, 1, "place")
@@ -94,7 +96,8 @@ def _person(r: _Reading, key: str, seg: Segment, p: dict[str, Any]) -> None:
             seg.required(1, 1, "document type"),
             seg.required(2, 1, "document number"),
         )
-        note(f"{base}.document_type", seg, 1, 1), note(f"{base}.document_number", seg, 2, 1)
+        note(f"{base}.document_type", seg, 1, 1)
+        note(f"{base}.document_number", seg, 2, 1)
 
 
 def _message(r: _Reading, msg: Message) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select
 from sqlalchemy.orm import Session
 
 from haiquan.cargo.tables import ManifestRow
@@ -24,7 +24,7 @@ def _scoped(q: Any, session: Session, scope: Scope) -> Any:
     if scope.enterprise_id is not None:
         q = q.where(ConveyanceRow.carrier_id == scope.enterprise_id)
     if scope.units is not None:
-        q = q.where(among(session, ConveyanceRow.unit, scope.units)) if scope.units else q.where(False)
+        q = q.where(among(session, ConveyanceRow.unit, scope.units)) if scope.units else q.where(false())
     return q
 
 
@@ -98,7 +98,7 @@ def manifest_id(session: Session, row: ConveyanceRow, *, scope: Scope) -> str | 
     if scope.enterprise_id is not None and scope.enterprise_id != row.carrier_id:
         return None
     if scope.units is not None:
-        q = q.where(among(session, ManifestRow.unit, scope.units)) if scope.units else q.where(False)
+        q = q.where(among(session, ManifestRow.unit, scope.units)) if scope.units else q.where(false())
     return session.scalar(q.order_by(ManifestRow.expected_arrival.desc()).limit(1))
 
 
@@ -142,5 +142,5 @@ def manifest_by_reference(session: Session, reference: str, *, scope: Scope) -> 
     if scope.enterprise_id is not None:
         q = q.where(ManifestRow.carrier_id == scope.enterprise_id)
     if scope.units is not None:
-        q = q.where(among(session, ManifestRow.unit, scope.units)) if scope.units else q.where(False)
+        q = q.where(among(session, ManifestRow.unit, scope.units)) if scope.units else q.where(false())
     return session.scalar(q)

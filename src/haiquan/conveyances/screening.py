@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from haiquan.conveyances import matching, repository
@@ -20,7 +20,7 @@ from haiquan.conveyances.tables import ConveyanceRow, ScreeningHitRow
 from haiquan.kit import audit, clock, outbox
 from haiquan.kit.db import new_id
 
-HITS = ScreeningHitRow.__table__
+HITS = cast(Table, ScreeningHitRow.__table__)
 
 
 class WatchIndex:

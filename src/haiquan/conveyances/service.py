@@ -3,9 +3,9 @@ version), and screen its people before arrival. Services never commit."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, insert
+from sqlalchemy import Table, delete, insert
 from sqlalchemy.orm import Session
 
 from haiquan.conveyances import repository, screening
@@ -18,7 +18,7 @@ from haiquan.kit.auth import Principal
 from haiquan.kit.db import new_id
 from haiquan.kit.errors import Conflict, ValidationFailed
 
-PERSONS = PersonRow.__table__
+PERSONS = cast(Table, PersonRow.__table__)
 
 
 def check(data: ConveyanceIn) -> ConveyanceIn:
