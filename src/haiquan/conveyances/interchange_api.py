@@ -55,6 +55,7 @@ def _answer(
     tx: Transaction, text: str, build: Callable[[Interchange], BaseModel], status: int
 ) -> BaseModel | Response:
     """Parse, then map and store; on a refusal roll back (nothing stored) and answer CONTRL or problem+json."""
+    tx.principal.require_enterprise("carrier")  # before reading a stranger's message
     accept = tx.request.headers.get("accept", "").lower()
     given = tx.request.headers.get("content-type", "").split(";")[0].strip().lower()
     if given not in EDIFACT_TYPES:
