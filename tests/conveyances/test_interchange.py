@@ -4,10 +4,12 @@ and component, answer CONTRL on request, and store nothing."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from haiquan.kit import clock
 from tests.conveyances.helpers import CARRIER, OTHER_TARGETING, add_airport, conveyance_world, edifact, sample
 from tests.support import World
 
@@ -145,3 +147,16 @@ def test_the_routes_refuse_strangers(cw: World, path: str) -> None:
     assert edifact(cw, path, sample("cuscar_sea.edi"), cw.off("hp_officer")).status_code == 403
     wrong = {**cw.ent(CARRIER), "Content-Type": "application/json"}
     assert cw.client.post(path, content=b"UNA", headers=wrong).status_code in (415, 422)
+
+
+def test_a_person_watched_after_the_list_arrived_is_flagged_before_arrival(world: World, app: Any) -> None:
+    clock.freeze(datetime(2026, 12, 6, 20, 0, tzinfo=UTC))  # the sample flight lands 2026-12-07 04:45 UTC
+    conveyance_world(world, app)
+    add_airport(app)
+    assert edifact(world, PAX, sample("paxlst_air_passengers.edi"), world.ent(CARRIER)).status_code == 201
+    hits = world.client.get("/api/v1/conveyance-screening", headers=world.off(OTHER_TARGETING)).json()
+    assert hits == []
+    watch = {"name": "Kim Min-jun", "nationality": "KR", "reason": "Wanted", "source": "Interpol notice"}
+    assert world.post("/api/v1/conveyance-watchlist", world.off(OTHER_TARGETING), watch).status_code == 201
+    hits = world.client.get("/api/v1/conveyance-screening", headers=world.off(OTHER_TARGETING)).json()
+    assert [(h["family_name"], h["watch_source"]) for h in hits] == [("KIM", "Interpol notice")]

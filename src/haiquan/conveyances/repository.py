@@ -144,3 +144,14 @@ def manifest_by_reference(session: Session, reference: str, *, scope: Scope) -> 
     if scope.units is not None:
         q = q.where(among(session, ManifestRow.unit, scope.units)) if scope.units else q.where(false())
     return session.scalar(q)
+
+
+def upcoming_persons(
+    session: Session, *, scope: Scope, after: datetime
+) -> list[tuple[PersonRow, ConveyanceRow]]:
+    """The people of the reports of the caller's units whose movement is still to come (not purged)."""
+    q = select(PersonRow, ConveyanceRow).join(ConveyanceRow, ConveyanceRow.id == PersonRow.conveyance_id)
+    q = _scoped(q, session, scope).where(
+        ConveyanceRow.scheduled_at >= after, ConveyanceRow.persons_purged_at.is_(None)
+    )
+    return [(p, c) for p, c in session.execute(q.order_by(ConveyanceRow.scheduled_at, PersonRow.position))]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table, insert
@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 from haiquan.conveyances import matching, repository
 from haiquan.conveyances.catalogue import ConveyanceEvent
 from haiquan.conveyances.schemas import country3
-from haiquan.conveyances.tables import ConveyanceRow, ScreeningHitRow
+from haiquan.conveyances.tables import ConveyanceRow, PersonWatchRow, ScreeningHitRow
 from haiquan.kit import audit, clock, outbox
+from haiquan.kit.auth import Scope
 from haiquan.kit.db import new_id
 
 HITS = cast(Table, ScreeningHitRow.__table__)
@@ -119,3 +120,29 @@ def screen_report(session: Session, row: ConveyanceRow, people: list[dict[str, A
             unit=row.unit, detail={"flagged": flagged, "exact": exact},
         )  # fmt: skip
     return flagged
+
+
+def watched_of(row: PersonWatchRow) -> matching.WatchedPerson:
+    return matching.WatchedPerson(
+        name=row.name, date_of_birth=row.date_of_birth, nationality=row.nationality,
+        document_number=row.document_number, id=row.id, reason=row.reason, source=row.source,
+    )  # fmt: skip
+
+
+def screen_upcoming(session: Session, entry: PersonWatchRow, *, scope: Scope) -> int:
+    """A person just put on the watch list, matched against the people of the reports still to arrive or
+    depart in `scope` (the officer's units): the hits are stored as at arrival. Returns how many matched."""
+    watched = [watched_of(entry)]
+    now, hits = clock.now(), []
+    for p, c in repository.upcoming_persons(session, scope=scope, after=now - timedelta(hours=12)):
+        person = matching.Person(f"{p.family_name} {p.given_names}".strip(), p.date_of_birth,
+                                 p.nationality or None, p.document_number or None)  # fmt: skip
+        for m in matching.screen(person, watched):
+            hits.append({
+                "id": new_id(), "conveyance_id": c.id, "person_id": p.id, "watch_id": entry.id,
+                "watch_source": entry.source, "watch_reason": entry.reason, "score": m.score, "kind": m.kind,
+                "reasons": list(m.reasons), "unit": c.unit, "screened_at": now,
+            })  # fmt: skip
+    if hits:
+        session.execute(insert(HITS), hits)
+    return len(hits)

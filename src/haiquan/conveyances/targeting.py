@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from haiquan.conveyances import repository
+from haiquan.conveyances import repository, screening
 from haiquan.conveyances.catalogue import ConveyanceEvent
 from haiquan.conveyances.schemas import PersonWatchIn
 from haiquan.conveyances.tables import ConveyanceRow, PersonRow, PersonWatchRow, ScreeningHitRow
@@ -73,12 +73,14 @@ def add_watch(session: Session, *, principal: Principal, data: PersonWatchIn) ->
         active=True,
     )  # fmt: skip
     session.add(row)
+    session.flush()
+    matched = screening.screen_upcoming(session, row, scope=principal.scope)
     outbox.record(
         session, type=ConveyanceEvent.PERSON_WATCH_ADDED, unit=row.unit, actor=principal.label,
         payload={"id": row.id, "source": row.source},
     )  # fmt: skip
     audit.append(
         session, actor=principal.label, action=ConveyanceEvent.PERSON_WATCH_ADDED, target=f"person_watch:{row.id}",
-        unit=row.unit, detail={"source": row.source},
+        unit=row.unit, detail={"source": row.source, "upcoming_matches": matched},
     )  # fmt: skip
     return row
