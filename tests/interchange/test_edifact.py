@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from haiquan.interchange import contrl, edifact
-from haiquan.interchange.edifact import Segment
+from haiquan.interchange.edifact import DEFAULT_UNA, Segment
 from haiquan.interchange.errors import EdifactError, Syntax
 from haiquan.interchange.writer import Outgoing, Writer, number
 from haiquan.kit import clock
@@ -132,3 +132,27 @@ def test_contrl_accepts_and_rejects_with_the_place() -> None:
         "REF1", "SENDER"), reference="R3")).messages[0].body  # fmt: skip
     assert [s.tag for s in env] == ["UCI"]
     assert (env[0].value(5), env[0].value(6), env[0].value(7, 1)) == ("28", "UNZ", "2")
+
+
+SAFE = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=0x1FF, exclude_characters="+:'? \r\n"),
+               max_size=8)  # fmt: skip
+ELEMENTS = st.lists(st.lists(SAFE, min_size=1, max_size=4), max_size=5)
+
+
+@given(
+    st.lists(
+        st.tuples(st.from_regex(r"\A[A-Z]{3}\Z").filter(lambda t: t != "UNA"), ELEMENTS),
+        min_size=1,
+        max_size=8,
+    ),
+    st.booleans(),
+)
+def test_plain_split_reads_what_pydifact_reads(
+    segments: list[tuple[str, list[list[str]]]], breaks: bool
+) -> None:
+    """Without a release character the body is split by hand (edifact._split): the same segments as
+    pydifact's tokenizer, empty and trailing empty components included."""
+    sep = "'\r\n" if breaks else "'"
+    body = sep.join(tag + "".join("+" + ":".join(comps) for comps in els) for tag, els in segments) + "'"
+    text = "UNA:+.? '" + body
+    assert list(edifact._split(body, DEFAULT_UNA)) == list(edifact._tokenized(text))

@@ -108,3 +108,27 @@ def test_wco_xml_refusal_names_the_xpath(world: World) -> None:
     p = post_xml(world, wco_xml().replace(b"0101248141", b"0101248142"), Accept="application/problem+json")
     assert p.json()["field"] == "/Declaration/Importer/ID"
     assert _count(world) == 0
+
+
+def test_a_registration_refused_stores_nothing_of_the_lodging(world: World) -> None:
+    """Lodging passes, registration refuses (tax debt over 90 days): the savepoint leaves no declaration,
+    no history, no event; the CUSRES rejection names the declarant's refusal."""
+    from haiquan.kit.tables import OutboxEvent
+    from haiquan.organization.tables import EnterpriseRow
+
+    db = world.client.app.state.db  # type: ignore[attr-defined]
+    with db.unit_of_work() as uow:
+        ent = uow.session.scalar(select(EnterpriseRow).where(EnterpriseRow.tax_code == "0100109106"))
+        assert ent is not None
+        ent.overdue_tax_days = 120
+        uow.commit()
+        before = uow.session.scalar(select(func.count()).select_from(OutboxEvent))
+    r = post_edifact(world, cusdec_text())
+    assert r.status_code == 403, r.text
+    (msg,) = edifact.parse(r.text).messages
+    assert msg.body[0].value(3) == "27"
+    ftx = next(s for s in msg.body if s.tag == "FTX")
+    assert ftx.value(3) == "declarant_tax_debt"
+    assert _count(world) == 0
+    with db.unit_of_work() as uow:
+        assert uow.session.scalar(select(func.count()).select_from(OutboxEvent)) == before

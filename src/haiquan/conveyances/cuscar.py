@@ -113,9 +113,7 @@ def read(ic: Interchange) -> list[tuple[ManifestIn, Sources, bool]]:
     """Each CUSCAR message as a manifest, the places of its values, and whether it replaces one."""
     out = []
     for m in ic.messages:
-        if m.segments[0].value(2, 1) != "CUSCAR":  # the UNH message type
-            raise EdifactError.at(m.segments[0], f"{m.segments[0].value(2, 1)} is not a CUSCAR", element=2, component=1,
-                                  syntax=Syntax.VALUE_NOT_SUPPORTED_HERE)  # fmt: skip
+        m.expect("CUSCAR")
         d, src, replace = _read_message(m)
         out.append((validated(ManifestIn, d, src), src, replace))
     return out

@@ -148,9 +148,7 @@ def read(
     already held under that reference, used for the kind (passengers or crew) this interchange lacks."""
     first = ic.messages[0]
     for m in ic.messages:
-        if m.segments[0].value(2, 1) != "PAXLST":  # the UNH message type
-            raise EdifactError.at(m.segments[0], f"{m.segments[0].value(2, 1)} is not a PAXLST", element=2, component=1,
-                                  syntax=Syntax.VALUE_NOT_SUPPORTED_HERE)  # fmt: skip
+        m.expect("PAXLST")
     r = _Reading(Sources(anchor=first.body[0] if first.body else first.segments[0]))
     carried = set()
     for m in ic.messages:

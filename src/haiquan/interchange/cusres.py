@@ -7,6 +7,7 @@ ERC with the ISO 9735 error code (or 12 for a refusal of content), FTX+AAO with 
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 
 from haiquan.declarations.schemas import DeclarationOut
@@ -19,6 +20,12 @@ ACCEPTED = "29"
 REJECTED = "27"
 LANES = {"green": "1", "yellow": "2", "red": "3"}
 RESPONSE = "962"  # BGM document code of the response
+
+
+def plain(text: str) -> str:
+    """Free text for a UNOC (ISO 8859-1) partner: Vietnamese and other marks folded to ASCII."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 
 def _stamp(at: datetime) -> tuple[str, str, str]:
@@ -49,6 +56,6 @@ def rejected(
     body += [
         S("ERP", ("", str(p.element or ""), str(p.component or "")), (p.tag or "", str(p.position or ""))),
         S("ERC", str(int(error.syntax))),
-        S("FTX", "AAO", None, code, error.message[:350]),
+        S("FTX", "AAO", None, code, plain(error.message)[:350]),
     ]
     return Outgoing(reference, "CUSRES", body)

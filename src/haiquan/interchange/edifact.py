@@ -123,9 +123,11 @@ class _Factory(SegmentFactory):
 
     @staticmethod
     def create_segment(name: str, *elements: Any, validate: bool = False, **kw: Any) -> PdSegment:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        if elements:
             return SegmentFactory.create_segment(name, *elements, validate=False, **kw)
+        with warnings.catch_warnings():  # pydifact warns of a segment without elements (UNS-like tags)
+            warnings.simplefilter("ignore", SyntaxWarning)
+            return SegmentFactory.create_segment(name, validate=False, **kw)
 
 
 def _components(e: Any) -> Element:
@@ -138,7 +140,36 @@ def una_of(text: str) -> str:
     return text[3:9] if text.startswith("UNA") and len(text) >= 9 else DEFAULT_UNA
 
 
+def _split(body: str, una: str) -> Iterator[tuple[str, tuple[Element, ...]]]:
+    """What pydifact reads from a body without any release character, by plain splitting (~10 times
+    faster, the same answer: tests/interchange/test_edifact.py compares them): segments end at the
+    terminator (spaces and line breaks after it skipped), trailing empty components dropped."""
+    component, data, terminator = una[0], una[1], una[5]
+    pieces = body.split(terminator)
+    for n, piece in enumerate(pieces[:-1], start=1):
+        tag, *elements = piece.lstrip(" \r\n").split(data)
+        if component in tag or not tag or tag == "UNA":
+            raise EdifactError(f"{tag[:10]!r} is not a segment tag here", place=Place(position=n),
+                               syntax=Syntax.INVALID_CHARACTER)  # fmt: skip
+        out = []
+        for e in elements:
+            comps = e.split(component)
+            while len(comps) > 1 and comps[-1] == "":
+                comps.pop()
+            out.append(tuple(comps))
+        yield tag, tuple(out)
+
+
 def _raw_segments(text: str) -> Iterator[tuple[str, tuple[Element, ...]]]:
+    una = una_of(text)
+    body = text[9:].lstrip("\r\n") if text.startswith("UNA") else text
+    if una[3] not in body:
+        yield from _split(body, una)
+        return
+    yield from _tokenized(text)
+
+
+def _tokenized(text: str) -> Iterator[tuple[str, tuple[Element, ...]]]:
     parser = Parser(factory=_Factory(), characters=Characters.from_str(DEFAULT_UNA))
     count = 0
     try:

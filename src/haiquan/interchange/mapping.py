@@ -30,17 +30,18 @@ class Sources:
     """Field path ('lines[0].hs_code') -> the segment, element, component it was read from."""
 
     anchor: Segment  # where an error of the whole message is named (its BGM)
-    places: dict[str, Place] = field(default_factory=dict)
+    places: dict[str, tuple[Segment, int | None, int | None]] = field(default_factory=dict)
 
     def note(self, path: str, seg: Segment, element: int | None = None, component: int | None = None) -> None:
-        self.places[path] = Place(seg.tag, seg.position, element, component, seg.message_ref)
+        self.places[path] = (seg, element, component)  # a Place is built only for an error
 
     def place_of(self, path: str | None) -> Place:
         """The place of `path`, else of its nearest parent ('lines[0]'), else the anchor's."""
         p = path or ""
         while p:
             if p in self.places:
-                return self.places[p]
+                seg, element, component = self.places[p]
+                return Place(seg.tag, seg.position, element, component, seg.message_ref)
             p = _parent(p)
         a = self.anchor
         return Place(a.tag, a.position, None, None, a.message_ref)
