@@ -58,12 +58,16 @@ def _person(row: tuple[str, ...], seat: str = "") -> dict[str, Any]:
             "embarkation_port": "KRSEL", "disembarkation_port": "VNDAD"}  # fmt: skip
 
 
-def _setup(db: Database, password: str) -> None:
-    """The airline (a carrier), the airport's cargo terminal (UN/LOCODE VNDAD) and a targeting officer."""
+def _setup(db: Database, password: str) -> str:
+    """The airline (a carrier: its API key returned), the airport's cargo terminal (UN/LOCODE VNDAD) and a
+    targeting officer."""
     with db.unit_of_work() as uow:
         s = uow.session
+        key = ""
         if s.scalar(select(EnterpriseRow).where(EnterpriseRow.tax_code == AIRLINE[0])) is None:
-            org.add_enterprise(s, tax_code=AIRLINE[0], name=AIRLINE[1], roles=["carrier"], actor="demo")
+            _, key = org.add_enterprise(
+                s, tax_code=AIRLINE[0], name=AIRLINE[1], roles=["carrier"], actor="demo"
+            )
         op = OperatorRow(id=new_id(), tax_code="0400100390", name="Cảng hàng không quốc tế Đà Nẵng", unit="34AB",
                          connection_status="live", updated_at=clock.now())  # fmt: skip
         s.add(op)
@@ -74,6 +78,7 @@ def _setup(db: Database, password: str) -> None:
         org.add_officer(s, username=username, unit=unit, role="targeting_officer", password=password,
                         full_name=name, actor="demo")  # fmt: skip
         uow.commit()
+    return key
 
 
 def _messages() -> tuple[str, str]:
@@ -100,7 +105,7 @@ def _messages() -> tuple[str, str]:
 
 def seed(db: Database, *, password: str) -> dict[str, Any]:
     """Set up, put two persons on the watch list, and file the flight's CUSCAR and PAXLST."""
-    _setup(db, password)
+    key = _setup(db, password)
     cus, pax = _messages()
     with db.unit_of_work() as uow:
         s = uow.session
@@ -113,7 +118,7 @@ def seed(db: Database, *, password: str) -> dict[str, Any]:
         report = inbound.receive_paxlst(s, principal=airline, ic=edifact.parse(pax))
         flagged = repository.flagged_counts(s, [report.id], scope=UNSCOPED).get(report.id, 0)
         out = {"flight": FLIGHT, "conveyance_id": report.id, "manifest": manifests[0].reference,
-               "bills": len(BILLS), "passengers": report.passenger_count, "flagged": flagged}  # fmt: skip
+               "bills": len(BILLS), "passengers": report.passenger_count, "flagged": flagged, "airline_key": key}  # fmt: skip
         uow.commit()
     return out
 
