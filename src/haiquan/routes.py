@@ -12,6 +12,9 @@ from haiquan.applications.pages import router as applications_pages
 from haiquan.cargo.api import router as cargo_router
 from haiquan.cargo.writeoff_api import router as writeoff_router
 from haiquan.cargo.writeoff_pages import router as writeoff_pages
+from haiquan.conveyances.api import router as conveyances_router
+from haiquan.conveyances.interchange_api import router as conveyances_interchange_router
+from haiquan.conveyances.pages import router as conveyances_pages
 from haiquan.declarations.api import router as declarations_router
 from haiquan.declarations.interchange_api import router as interchange_router
 from haiquan.declarations.paper_api import router as paper_router
@@ -84,6 +87,10 @@ TAGS = [
     {"name": "sharing", "description": "Federation between nodes and agreements with other agencies"},
     {"name": "agencies", "description": "Line ministries' permits and inspections that clearance waits for"},
     {
+        "name": "conveyances",
+        "description": "Carriers' arrivals and departures, crew and passengers, screening",
+    },
+    {
         "name": "origin",
         "description": "ASEAN e-C/O (ATIGA e-Form D): receiving, matching, verification, issuing",
     },
@@ -153,6 +160,8 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(taxes_router, dependencies=strict)
     app.include_router(transit_declarations_router, dependencies=strict)
     app.include_router(finalisation_router, dependencies=strict)
+    app.include_router(conveyances_router, dependencies=strict)
+    app.include_router(conveyances_interchange_router, dependencies=strict)
     app.include_router(interchange_router, dependencies=strict)
     app.include_router(writeoff_router, dependencies=strict)
     app.include_router(writeoff_pages)
@@ -175,3 +184,4 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(taxes_pages)
     app.include_router(transit_pages)
     app.include_router(finalisation_pages)
+    app.include_router(conveyances_pages)

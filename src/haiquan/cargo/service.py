@@ -18,6 +18,7 @@ from haiquan.kit import audit, clock, outbox
 from haiquan.kit.auth import Principal
 from haiquan.kit.db import new_id
 from haiquan.kit.errors import Conflict, ValidationFailed
+from haiquan.kit.sql import among
 from haiquan.supervision.tables import ItemRow, LocationRow
 
 
@@ -55,23 +56,34 @@ def _score(scorer: Scorer, data: ManifestIn, bill: BillIn) -> tuple[float, list[
     return s.value, list(s.reasons), s.scan
 
 
+def _check_taken(
+    session: Session, m: ManifestRow, data: ManifestIn, existing: dict[str, ConsignmentRow]
+) -> None:
+    """A new bill must not be on another manifest: one query for the whole manifest."""
+    new = [b.number for b in data.bills if b.number not in existing]
+    if not new:
+        return
+    taken = set(
+        session.scalars(select(ConsignmentRow.goods_id).where(among(session, ConsignmentRow.goods_id, new)))
+    )
+    for i, b in enumerate(data.bills):
+        if b.number in taken:
+            raise Conflict(
+                f"bill {b.number} is already on another manifest",
+                field=f"bills[{i}].number",
+                code="bill_taken",
+            )
+
+
 def _put_bill(
     session: Session,
     m: ManifestRow,
     data: ManifestIn,
-    i: int,
     bill: BillIn,
     row: ConsignmentRow | None,
     scorer: Scorer,
 ) -> ConsignmentRow:
     if row is None:
-        taken = session.scalar(select(ConsignmentRow).where(ConsignmentRow.goods_id == bill.number))
-        if taken is not None:
-            raise Conflict(
-                f"bill {bill.number} is already on another manifest",
-                field=f"bills[{i}].number",
-                code="bill_taken",
-            )
         row = ConsignmentRow(id=new_id(), manifest_id=m.id, goods_id=bill.number, created_at=clock.now())
         session.add(row)
     score, reasons, scan = _score(scorer, data, bill)
@@ -81,13 +93,24 @@ def _put_bill(
     row.package_count, row.gross_mass_kg = bill.package_count, bill.gross_mass_kg
     row.unit, row.location_code, row.removed = m.unit, m.location_code, False
     row.risk_score, row.risk_reasons, row.scan_required = score, reasons, scan
-    session.flush()
-    session.execute(delete(ConsignmentContainerRow).where(ConsignmentContainerRow.consignment_id == row.id))
-    for c in bill.containers:
-        session.add(
-            ConsignmentContainerRow(consignment_id=row.id, number=c.number, seal=c.seal, iso_type=c.iso_type)
-        )
     return row
+
+
+def _put_containers(session: Session, data: ManifestIn, rows: list[ConsignmentRow], kept: list[str]) -> None:
+    """Replace the containers of the bills kept from the last version, add those of every bill: the bills are
+    written first (one flush), then their containers, in batches rather than a round trip per bill."""
+    session.flush()
+    if kept:
+        session.execute(
+            delete(ConsignmentContainerRow).where(
+                among(session, ConsignmentContainerRow.consignment_id, kept)
+            )
+        )
+    session.add_all(
+        ConsignmentContainerRow(consignment_id=row.id, number=c.number, seal=c.seal, iso_type=c.iso_type)
+        for bill, row in zip(data.bills, rows, strict=True)
+        for c in bill.containers
+    )
 
 
 def _apply(session: Session, m: ManifestRow, data: ManifestIn, scorer: Scorer) -> list[ConsignmentRow]:
@@ -112,10 +135,10 @@ def _apply(session: Session, m: ManifestRow, data: ManifestIn, scorer: Scorer) -
         r.goods_id: r
         for r in session.scalars(select(ConsignmentRow).where(ConsignmentRow.manifest_id == m.id))
     }
-    rows = [
-        _put_bill(session, m, data, i, b, existing.pop(b.number, None), scorer)
-        for i, b in enumerate(data.bills)
-    ]
+    _check_taken(session, m, data, existing)
+    kept = [existing[b.number].id for b in data.bills if b.number in existing]
+    rows = [_put_bill(session, m, data, b, existing.pop(b.number, None), scorer) for b in data.bills]
+    _put_containers(session, data, rows, kept)
     for gone in existing.values():
         if session.scalar(select(ItemRow.id).where(ItemRow.consignment_id == gone.id).limit(1)) is not None:
             raise Conflict(

@@ -133,12 +133,16 @@ def clear_and_release(
     from haiquan.demo import regimes as regimes_demo
 
     filed = applications.seed(db, done["bills"][0].get("declaration"))
+    from haiquan.demo import conveyances
+
+    flight = conveyances.seed(db, password=DEMO_PASSWORD)
     done = done | {
         "apples": apples,
         "origin": origin.seed(db, engine),
         "applications": filed,
         "regimes": regimes_demo.seed(db, dispatcher),
         "debt": debt_story(db),
+        "flight": flight,
     }
     from haiquan.demo import finalisation as finalisation_demo  # after demo.regimes: its EPE files too
 
@@ -240,6 +244,7 @@ def describe(story: dict[str, Any]) -> list[str]:
         *apples_described(story.get("apples") or {}),
         *_applications_described(story),
         *_debt_described(story.get("debt") or {}),
+        *_flight_lines(story),
     ]
 
 
@@ -253,3 +258,9 @@ def _debt_described(debt: dict[str, Any]) -> list[str]:
     from haiquan.demo.taxes import describe as describe_debt
 
     return describe_debt(debt)
+
+
+def _flight_lines(story: dict[str, Any]) -> list[str]:
+    from haiquan.demo.conveyances import describe as describe_flight
+
+    return describe_flight(story.get("flight") or {})

@@ -18,6 +18,8 @@ SYNTAX_VERSIONS = frozenset({"2", "3", "4"})
 RELEASES = frozenset({"96B", "01B"})
 # service messages carry the syntax version as their release (CONTRL:D:3:UN)
 SERVICE_RELEASES = {"CONTRL": frozenset({"3", "4"})}
+# PAXLST follows the WCO/IATA/ICAO API guidelines, written on D.02B and D.05B (conveyances.paxlst)
+SERVICE_RELEASES["PAXLST"] = frozenset({"02B", "05B"})
 
 
 def _count(seg: Segment, element: int, what: str) -> int:

@@ -33,6 +33,8 @@ class Role(StrEnum):
     ADMINISTRATOR = "administrator"
     # staff of another agency (a line ministry): its own pages only, never a customs officer's (agencies)
     AGENCY_OFFICER = "agency_officer"
+    # reads passenger and crew data and its screening against watch lists, every read audited (conveyances)
+    TARGETING_OFFICER = "targeting_officer"
 
 
 class EnterpriseRole(StrEnum):

@@ -34,6 +34,12 @@ class Settings(BaseSettings):
     log_json: bool = False
     require_services: bool = False
     declaration_keep_days: int = 7
+    passenger_retention_days: int = Field(
+        default=90,
+        ge=1,
+        description="Crew and passenger data of an arrival or departure is anonymised this many days after "
+        "the movement (`haiquan conveyances purge`)",
+    )
     writeoff_days: int = Field(
         default=30, description="Legal period after a manifest's arrival for its bills to be discharged"
     )

@@ -300,6 +300,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "analyst": ("Phân tích rủi ro", "Risk analyst"),
         "administrator": ("Quản trị", "Administrator"),
         "agency_officer": ("Cán bộ cơ quan quản lý chuyên ngành", "Line ministry officer"),
+        "targeting_officer": ("Công chức soi chiếu, phân tích trọng điểm", "Targeting officer"),
     },
 }
 
