@@ -20,10 +20,9 @@ from haiquan.conveyances import inbound, views
 from haiquan.conveyances.schemas import ConveyanceOut
 from haiquan.deps import Tx
 from haiquan.interchange import contrl, edifact
-from haiquan.interchange.api import EDIFACT_TYPES, UnsupportedMediaType
 from haiquan.interchange.contrl import Received
 from haiquan.interchange.edifact import Interchange
-from haiquan.interchange.errors import EdifactError
+from haiquan.interchange.errors import EDIFACT_TYPES, EdifactError, UnsupportedMediaType
 from haiquan.kit import clock
 from haiquan.kit.transaction import Transaction, TransactionRoute
 from haiquan.risk.prearrival import with_profiles

@@ -21,7 +21,7 @@ from pydantic import RootModel
 from haiquan.declarations.schemas import DeclarationOut
 from haiquan.deps import ChangeCtx
 from haiquan.interchange import contrl, cusdec, cusres, edifact, wco, wco_response
-from haiquan.interchange.errors import EdifactError, Syntax, XmlError
+from haiquan.interchange.errors import EDIFACT_TYPES, EdifactError, Syntax, UnsupportedMediaType, XmlError
 from haiquan.interchange.lodging import LodgeAndRegister
 from haiquan.interchange.writer import Outgoing, Writer
 from haiquan.kit import clock
@@ -30,7 +30,6 @@ from haiquan.kit.transaction import TransactionRoute
 
 router = APIRouter(prefix="/api/v1/interchange", tags=["interchange"], route_class=TransactionRoute)
 EDIFACT = "application/EDIFACT"
-EDIFACT_TYPES = ("application/edifact", "text/plain")
 XML_TYPES = ("application/xml", "text/xml")
 REFUSED = 200  # the message answered (a rejection), nothing stored; HTTP errors stay problem+json
 
@@ -65,11 +64,6 @@ class EdifactResponse(Response):
 
 class XmlResponse(Response):
     media_type = "application/xml"
-
-
-class UnsupportedMediaType(DomainError):
-    status = 415
-    code = "unsupported_media_type"
 
 
 def _check_type(ctx: ChangeCtx, allowed: tuple[str, ...]) -> None:

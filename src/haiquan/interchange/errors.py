@@ -103,3 +103,14 @@ class XmlError(DomainError):
     def __init__(self, message: str, *, xpath: str, errors: list[dict[str, Any]] | None = None) -> None:
         self.xpath = xpath
         super().__init__(f"{xpath}: {message}", field=xpath, errors=errors)
+
+
+# What an EDIFACT route reads: the interchange as text (ISO 9735 names no media type of its own).
+EDIFACT_TYPES = ("application/edifact", "text/plain")
+
+
+class UnsupportedMediaType(DomainError):
+    """The body came with another Content-Type than the route reads (415, problem+json)."""
+
+    status = 415
+    code = "unsupported_media_type"
