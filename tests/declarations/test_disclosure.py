@@ -157,6 +157,9 @@ PATH_VALUES = {
     "location_id": "0" * 32,
     "scan_id": "0" * 32,
     "conveyance_id": "0" * 32,
+    "application_id": "0" * 32,
+    "document_id": "0" * 32,
+    "finalisation_id": "0" * 32,
 }
 
 

@@ -3,6 +3,8 @@ CUSRES / WCO response with the number and lane, refusals naming the place, nothi
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
 from haiquan.declarations.tables import DeclarationRow
@@ -112,18 +114,21 @@ def test_wco_xml_refusal_names_the_xpath(world: World) -> None:
 
 
 def test_a_registration_refused_stores_nothing_of_the_lodging(world: World) -> None:
-    """Lodging passes, registration refuses (tax debt over 90 days): the savepoint leaves no declaration,
-    no history, no event; the CUSRES rejection names the declarant's refusal."""
+    """Lodging passes, registration refuses (a debt unpaid over 90 days after its due date, derived from
+    the ledger): the savepoint leaves no declaration, no history, no event; the CUSRES rejection names the
+    declarant's refusal."""
+    from haiquan.kit import clock
     from haiquan.kit.tables import OutboxEvent
-    from haiquan.organization.tables import EnterpriseRow
 
     db = world.client.app.state.db  # type: ignore[attr-defined]
+    owed = world.lodge(import_declaration()).json()["number"]
+    assert (
+        world.post(f"/api/v1/declarations/{owed}/register", world.ent("0100109106"), None).status_code == 200
+    )
+    clock.freeze(clock.now() + timedelta(days=92))
     with db.unit_of_work() as uow:
-        ent = uow.session.scalar(select(EnterpriseRow).where(EnterpriseRow.tax_code == "0100109106"))
-        assert ent is not None
-        ent.overdue_tax_days = 120
-        uow.commit()
         before = uow.session.scalar(select(func.count()).select_from(OutboxEvent))
+    count = _count(world)
     r = post_edifact(world, cusdec_text())
     assert r.status_code == 200, r.text
     assert post_edifact(world, cusdec_text(), Accept="application/problem+json").status_code == 403
@@ -131,6 +136,6 @@ def test_a_registration_refused_stores_nothing_of_the_lodging(world: World) -> N
     assert msg.body[0].value(3) == "27"
     ftx = next(s for s in msg.body if s.tag == "FTX")
     assert ftx.value(3) == "declarant_tax_debt"
-    assert _count(world) == 0
+    assert _count(world) == count
     with db.unit_of_work() as uow:
         assert uow.session.scalar(select(func.count()).select_from(OutboxEvent)) == before

@@ -2,8 +2,9 @@
 the interchange module answers CUSDEC: the body is the interchange (Content-Type application/EDIFACT or
 text/plain); the answer is the CONTRL acceptance (201), or with `Accept: application/json` the report or
 manifests stored, as JSON with the CONTRL. A rejected interchange stores nothing and is answered with the
-error's status (422) by a CONTRL rejection naming segment, element and component, or with
-`Accept: application/problem+json` by problem+json naming the same place."""
+`200` and a CONTRL rejection naming segment, element and component (the HTTP exchange succeeded; every
+HTTP error stays problem+json, as for CUSDEC: decision 0036), or with `Accept: application/problem+json`
+(or `application/json`) by problem+json with the error's status (422) naming the same place."""
 
 from __future__ import annotations
 
@@ -65,10 +66,10 @@ def _answer(
         out = build(ic)
     except EdifactError as exc:
         tx.uow.rollback()
-        if "application/problem+json" in accept:
+        if "json" in accept:  # application/problem+json or application/json
             raise
         received = Received.of(ic) if ic is not None else Received.from_text(text)
-        return Response(contrl.reject(exc, received, reference=_reference()), exc.status, media_type=EDIFACT)
+        return Response(contrl.reject(exc, received, reference=_reference()), REFUSED, media_type=EDIFACT)
     if "application/json" in accept:
         return out
     return Response(contrl.acknowledge(ic, reference=_reference()), status, media_type=EDIFACT)
@@ -76,12 +77,20 @@ def _answer(
 
 _CONTRL = {
     "content": {EDIFACT: {"schema": {"type": "string"}}},
-    "description": "CONTRL (Accept: application/EDIFACT)",
+    "description": "Accepted and stored: the CONTRL acceptance (or with Accept: application/json, what was stored)",
 }
+_REFUSED = {
+    "content": {EDIFACT: {"schema": {"type": "string"}}},
+    "description": "Refused, nothing stored: the CONTRL rejection naming segment, element and component",
+}
+_PROBLEM = {
+    "description": "Refused, with Accept: application/problem+json or application/json (problem+json)"
+}
+REFUSED = 200  # the interchange answered (a rejection), nothing stored; HTTP errors stay problem+json
 
 
 @router.post(
-    "/paxlst", status_code=201, response_model=PaxlstAccepted, responses={201: _CONTRL, 415: {"description": "Another Content-Type (problem+json)"}, 422: _CONTRL},
+    "/paxlst", status_code=201, response_model=PaxlstAccepted, responses={201: _CONTRL, 200: _REFUSED, 415: {"description": "Another Content-Type (problem+json)"}, 422: _PROBLEM},
     summary="Crew and passenger list as PAXLST (D.02B/D.05B): a report received or amended (carriers)",
 )  # fmt: skip
 def receive_paxlst(message: EdifactText, tx: Tx) -> BaseModel | Response:
@@ -94,7 +103,7 @@ def receive_paxlst(message: EdifactText, tx: Tx) -> BaseModel | Response:
 
 
 @router.post(
-    "/cuscar", status_code=201, response_model=CuscarAccepted, responses={201: _CONTRL, 415: {"description": "Another Content-Type (problem+json)"}, 422: _CONTRL},
+    "/cuscar", status_code=201, response_model=CuscarAccepted, responses={201: _CONTRL, 200: _REFUSED, 415: {"description": "Another Content-Type (problem+json)"}, 422: _PROBLEM},
     summary="Cargo report as CUSCAR (D.96B/D.01B): the e-manifest received or replaced (carriers)",
 )  # fmt: skip
 def receive_cuscar(message: EdifactText, tx: Tx, request: Request) -> BaseModel | Response:
