@@ -10,6 +10,7 @@ from haiquan.lowvalue import tables as lowvalue_tables  # noqa: F401
 from haiquan.organization import tables as organization_tables  # noqa: F401
 from haiquan.origin import tables as origin_tables  # noqa: F401
 from haiquan.payments import tables as payments_tables  # noqa: F401
+from haiquan.portal import tables as portal_tables  # noqa: F401
 from haiquan.reference import tables as reference_tables  # noqa: F401
 from haiquan.reports import tables as reports_tables  # noqa: F401
 from haiquan.risk import tables as risk_tables  # noqa: F401

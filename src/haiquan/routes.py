@@ -27,6 +27,8 @@ from haiquan.origin.api import router as origin_router
 from haiquan.payments.api import router as payments_router
 from haiquan.payments.bank_pages import router as bank_pages
 from haiquan.payments.certificate_api import router as bank_certificates_router
+from haiquan.portal.account_pages import router as portal_account_pages
+from haiquan.portal.pages import router as portal_pages
 from haiquan.reference.api import router as reference_router
 from haiquan.reports.api import router as reports_router
 from haiquan.reports.pages import router as reports_pages
@@ -134,3 +136,5 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(reports_pages)
     app.include_router(risk_pages_router)
     app.include_router(agencies_pages)
+    app.include_router(portal_pages)
+    app.include_router(portal_account_pages)
