@@ -30,6 +30,7 @@ from haiquan.payments.certificate_api import router as bank_certificates_router
 from haiquan.portal.account_pages import router as portal_account_pages
 from haiquan.portal.pages import router as portal_pages
 from haiquan.reference.api import router as reference_router
+from haiquan.reference.public_api import router as public_router
 from haiquan.reports.api import router as reports_router
 from haiquan.reports.pages import router as reports_pages
 from haiquan.risk.analyst_pages import router as analyst_pages
@@ -62,6 +63,11 @@ TAGS = [
     {"name": "credentials", "description": "Officers' sessions, enterprises' API keys and webhook secrets"},
     {"name": "representations", "description": "Who may lodge in another enterprise's name"},
     {"name": "reference", "description": "Reference lists: procedure codes"},
+    {
+        "name": "public",
+        "description": "Public reference data without a key: tariff lines and rates per scheme, exchange "
+        "rates, HS search, procedure codes; cached, rate-limited per address",
+    },
     {"name": "risk", "description": "Risk profiles, value control, lane rates, overrides and models"},
     {"name": "enforcement", "description": "Anti-smuggling cases, seizures, persons and watch lists"},
     {
@@ -113,6 +119,7 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(organization_router, dependencies=strict)
     app.include_router(credentials_router, dependencies=strict)
     app.include_router(reference_router, dependencies=strict)
+    app.include_router(public_router, dependencies=strict)
     app.include_router(enforcement_router, dependencies=strict)
     app.include_router(inspection_router, dependencies=strict)
     app.include_router(reports_router, dependencies=strict)
