@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from haiquan.organization import service as org
 from haiquan.portal import service
 
-STAFF_PASSWORD = "mat-khau-nhan-vien"  # noqa: S105  (tests only)
+STAFF_PASSWORD = "mat-khau-nhan-vien"
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 

@@ -24,7 +24,7 @@ def portal_routes() -> list[tuple[str, str]]:
         (method, route.path)
         for route in [*pages.router.routes, *account_pages.router.routes]
         if isinstance(route, APIRoute) and route.path != "/portal/login"
-        for method in route.methods
+        for method in route.methods or ()
     )
 
 
@@ -39,7 +39,8 @@ def test_every_portal_page_asks_for_a_staff_sign_in(world: World, client: TestCl
     # an officer's session is no staff session: the portal refuses it, and the officer keeps their own
     login(client, "nb_leader")
     r = client.get("/portal", follow_redirects=False)
-    assert r.status_code == 303 and r.headers["location"].startswith("/portal/login")
+    assert r.status_code == 303
+    assert r.headers["location"].startswith("/portal/login")
 
 
 def test_sign_in_is_checked_throttled_and_audited(world: World, client: TestClient, app: Any) -> None:
@@ -48,9 +49,12 @@ def test_sign_in_is_checked_throttled_and_audited(world: World, client: TestClie
     assert bad.status_code == 401
     assert "Sai tên đăng nhập hoặc mật khẩu" in bad.text
     ok = sign_in(client, "lan.admin")
-    assert ok.status_code == 303 and ok.headers["location"] == "/portal"
+    assert ok.status_code == 303
+    assert ok.headers["location"] == "/portal"
     cookie = ok.headers["set-cookie"]
-    assert "hq_portal=" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
+    assert "hq_portal=" in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=strict" in cookie
     home = client.get("/portal")
     assert home.status_code == 200
     assert "Công ty Cổ phần Hàng không Việt" in home.text
@@ -67,7 +71,9 @@ def test_sign_in_is_checked_throttled_and_audited(world: World, client: TestClie
     assert sign_in(client, "lan.admin", "wrong-password").status_code == 429
 
 
-def test_staff_see_their_declarations_and_payments_due_only(world: World, client: TestClient, app: Any) -> None:
+def test_staff_see_their_declarations_and_payments_due_only(
+    world: World, client: TestClient, app: Any
+) -> None:
     numbers = registered(world, app, "green", count=2)
     add_staff(app, OWN, "own.viewer", role="viewer")
     add_staff(app, OTHER, "other.admin")
@@ -76,7 +82,8 @@ def test_staff_see_their_declarations_and_payments_due_only(world: World, client
     assert page.status_code == 200
     assert all(n in page.text for n in numbers)
     one = client.get(f"/portal/declarations/{numbers[0]}")
-    assert one.status_code == 200 and numbers[0] in one.text
+    assert one.status_code == 200
+    assert numbers[0] in one.text
     assert client.get(f"/portal/declarations?q={numbers[1]}").text.count(numbers[1]) >= 1
     due = client.get("/portal/payments")
     assert due.status_code == 200
@@ -113,12 +120,16 @@ def test_an_admin_issues_and_revokes_an_api_key(world: World, client: TestClient
     sign_in(other, "other.admin")
     csrf = csrf_of(other.get("/portal/keys").text)
     assert other.post(f"/portal/keys/{key_id}/revoke", data={"csrf": csrf}).status_code == 404
-    revoked = client.post(f"/portal/keys/{key_id}/revoke", data={"csrf": form["csrf"]}, follow_redirects=False)
+    revoked = client.post(
+        f"/portal/keys/{key_id}/revoke", data={"csrf": form["csrf"]}, follow_redirects=False
+    )
     assert revoked.status_code == 303
     assert client.get("/api/v1/declarations", headers=headers).status_code == 401
     with app.state.db.unit_of_work() as uow:
         actors = uow.session.scalars(
-            select(AuditEntry.actor).where(AuditEntry.action.in_(["enterprise.api_key_issued", "enterprise.api_key_revoked"]))
+            select(AuditEntry.actor).where(
+                AuditEntry.action.in_(["enterprise.api_key_issued", "enterprise.api_key_revoked"])
+            )
         ).all()
     assert list(actors).count("staff:lan.admin") == 2  # issued and revoked, in the staff member's name
 
@@ -130,7 +141,9 @@ def test_the_admin_manages_staff_and_a_deactivation_ends_sessions(
     add_staff(app, OTHER, "other.admin")
     sign_in(client, "lan.admin")
     csrf = csrf_of(client.get("/portal/staff").text)
-    weak = client.post("/portal/staff", data={"csrf": csrf, "username": "mai", "role": "accountant", "password": "short"})
+    weak = client.post(
+        "/portal/staff", data={"csrf": csrf, "username": "mai", "role": "accountant", "password": "short"}
+    )
     assert weak.status_code == 422
     data = {"csrf": csrf, "username": "mai.ketoan", "role": "accountant", "password": "mat-khau-ke-toan",
             "full_name": "Nguyễn Thị Mai"}  # fmt: skip
@@ -148,6 +161,7 @@ def test_the_admin_manages_staff_and_a_deactivation_ends_sessions(
     off = client.post("/portal/staff/mai.ketoan", data={"csrf": csrf, "active": "0"}, follow_redirects=False)
     assert off.status_code == 303
     r = mai.get("/portal/payments", follow_redirects=False)
-    assert r.status_code == 303 and "expired=1" in r.headers["location"]
+    assert r.status_code == 303
+    assert "expired=1" in r.headers["location"]
     # the admin cannot lock themselves out
     assert client.post("/portal/staff/lan.admin", data={"csrf": csrf, "active": "0"}).status_code == 422

@@ -90,7 +90,9 @@ async def login_submit(request: Request) -> Response:
     next_path = str(form.get("next") or "/portal")
     again = basis or secrets.token_urlsafe(24)
     try:
-        token = await run_in_threadpool(_check_password, request, username, str(form.get("password") or "")[:200])
+        token = await run_in_threadpool(
+            _check_password, request, username, str(form.get("password") or "")[:200]
+        )
     except TooManyRequests as exc:
         page = _login_page(request, again, next_path=next_path, error="pt.login_throttled", username=username,
                            status_code=429)  # fmt: skip

@@ -41,7 +41,9 @@ def add_staff(
     name = domain.check_username(username)
     staff_role = domain.check_role(role)
     if len(password) < domain.MIN_PASSWORD:
-        raise ValidationFailed(f"the password needs at least {domain.MIN_PASSWORD} characters", field="password")
+        raise ValidationFailed(
+            f"the password needs at least {domain.MIN_PASSWORD} characters", field="password"
+        )
     if session.scalar(select(StaffRow.id).where(StaffRow.username == name)) is not None:
         raise Conflict(f"a staff account named {name!r} exists", field="username")
     row = StaffRow(id=new_id(), enterprise_id=enterprise.id, username=name, full_name=full_name[:200] or name,
@@ -57,7 +59,13 @@ def add_staff(
 
 
 def change_staff(
-    session: Session, *, enterprise: EnterpriseRow, staff: StaffRow, role: str | None, active: bool, actor: str
+    session: Session,
+    *,
+    enterprise: EnterpriseRow,
+    staff: StaffRow,
+    role: str | None,
+    active: bool,
+    actor: str,
 ) -> StaffRow:
     """Another role, or deactivation (its sessions end now); an admin cannot lock themselves out."""
     if staff.enterprise_id != enterprise.id:
@@ -106,7 +114,9 @@ def principal_from_token(session: Session, *, token: str, secret: str, idle_minu
     sid = claims.get("sid")
     if claims.get("kind") != KIND or not isinstance(sid, str):
         raise Unauthorized("not a portal session: sign in to the portal", code="session_unknown")
-    opened, staff = sessions.current(session, session_id=sid, staff_id=str(claims["sub"]), idle_minutes=idle_minutes)
+    opened, staff = sessions.current(
+        session, session_id=sid, staff_id=str(claims["sub"]), idle_minutes=idle_minutes
+    )
     ent = session.get(EnterpriseRow, staff.enterprise_id)
     if ent is None or ent.status != "active":
         raise Unauthorized("this enterprise may not sign in", code="enterprise_inactive")

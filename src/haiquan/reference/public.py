@@ -72,7 +72,9 @@ def _entries(session: Session) -> tuple[words.Entry, ...]:
         return found.entries
     with _lock:
         headings = session.execute(select(HSCodeRow.code, HSCodeRow.description)).all()
-        lines = [words.Entry.of(c, t.description_en, t.description_vi) for c, t in sorted(snap.tariff.items())]
+        lines = [
+            words.Entry.of(c, t.description_en, t.description_vi) for c, t in sorted(snap.tariff.items())
+        ]
         entries = tuple([*(words.Entry.of(c, d) for c, d in sorted(headings)), *lines])
         _index[key] = Index(snap, entries)
     return entries

@@ -21,7 +21,13 @@ from haiquan.kit.errors import NotFound, TooManyRequests, ValidationFailed
 from haiquan.kit.ratelimit import Buckets, Rate
 from haiquan.kit.sources import client_address
 from haiquan.reference import procedures, public
-from haiquan.reference.public_schemas import ExchangeRateOut, ExchangeRatesOut, HSHitOut, ProcedureOut, TariffLineOut
+from haiquan.reference.public_schemas import (
+    ExchangeRateOut,
+    ExchangeRatesOut,
+    HSHitOut,
+    ProcedureOut,
+    TariffLineOut,
+)
 
 PREFIX = "/api/v1/public"
 LONG, SHORT = 3600, 600  # seconds a cache may keep an answer: reference lists, a day's rates and searches
@@ -64,8 +70,12 @@ def _line(row: Any) -> TariffLineOut:
                          unit=row.unit, rates=public.rates_of(row))  # fmt: skip
 
 
-@router.get("/tariff/{hs8}", response_model=TariffLineOut, summary="A national tariff line and its rates per scheme")
-def tariff_line(request: Request, hs8: Annotated[str, Path(pattern=r"^[0-9]{8}$", description="8 digits")]) -> Response:
+@router.get(
+    "/tariff/{hs8}", response_model=TariffLineOut, summary="A national tariff line and its rates per scheme"
+)
+def tariff_line(
+    request: Request, hs8: Annotated[str, Path(pattern=r"^[0-9]{8}$", description="8 digits")]
+) -> Response:
     with get_db(request).reading() as uow:
         row = public.unscoped_tariff_line(uow.session, hs8)
     if row is None:
@@ -73,7 +83,9 @@ def tariff_line(request: Request, hs8: Annotated[str, Path(pattern=r"^[0-9]{8}$"
     return cached(request, TariffLineOut, _line(row), LONG)
 
 
-@router.get("/tariff", response_model=list[TariffLineOut], summary="The tariff lines under a code (2 to 8 digits)")
+@router.get(
+    "/tariff", response_model=list[TariffLineOut], summary="The tariff lines under a code (2 to 8 digits)"
+)
 def tariff_lines(
     request: Request,
     prefix: Annotated[str, Query(pattern=r"^[0-9]{2,8}$", description="The lines' first digits, e.g. 8703")],
@@ -84,7 +96,9 @@ def tariff_lines(
     return cached(request, list[TariffLineOut], [_line(r) for r in rows], LONG)
 
 
-@router.get("/exchange-rates", response_model=ExchangeRatesOut, summary="The exchange rates in force on a day")
+@router.get(
+    "/exchange-rates", response_model=ExchangeRatesOut, summary="The exchange rates in force on a day"
+)
 def exchange_rates(
     request: Request,
     date: Annotated[Date | None, Query(description="The day (Vietnam time); default today")] = None,
@@ -92,14 +106,20 @@ def exchange_rates(
     on = date or clock.today_vn()
     with get_db(request).reading() as uow:
         found = public.unscoped_rates_on(uow.session, on)
-    out = ExchangeRatesOut(date=on, rates=[ExchangeRateOut(currency=c, valid_from=f, vnd_per_unit=v) for c, f, v in found])
+    out = ExchangeRatesOut(
+        date=on, rates=[ExchangeRateOut(currency=c, valid_from=f, vnd_per_unit=v) for c, f, v in found]
+    )
     return cached(request, ExchangeRatesOut, out, SHORT)
 
 
-@router.get("/hs", response_model=list[HSHitOut], summary="Search HS codes and tariff lines by code or by words")
+@router.get(
+    "/hs", response_model=list[HSHitOut], summary="Search HS codes and tariff lines by code or by words"
+)
 def hs_search(
     request: Request,
-    q: Annotated[str, Query(min_length=1, max_length=100, description="A code (8517, 8517.13) or words, vi or en")],
+    q: Annotated[
+        str, Query(min_length=1, max_length=100, description="A code (8517, 8517.13) or words, vi or en")
+    ],
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> Response:
     if not q.strip():
@@ -111,11 +131,13 @@ def hs_search(
     return cached(request, list[HSHitOut], out, SHORT)
 
 
-@router.get("/procedure-codes", response_model=list[ProcedureOut], summary="VNACCS procedure codes (mã loại hình)")
+@router.get(
+    "/procedure-codes", response_model=list[ProcedureOut], summary="VNACCS procedure codes (mã loại hình)"
+)
 def procedure_codes(
     request: Request,
     kind: Annotated[Literal["import", "export"] | None, Query(description="import or export")] = None,
 ) -> Response:
-    out = [ProcedureOut(code=p.code, kind=p.kind, name_vi=p.name_vi, name_en=p.name_en)  # type: ignore[arg-type]
+    out = [ProcedureOut(code=p.code, kind=p.kind, name_vi=p.name_vi, name_en=p.name_en)
            for p in procedures.listed(kind)]  # fmt: skip
     return cached(request, list[ProcedureOut], out, LONG)

@@ -27,7 +27,9 @@ class TariffLineOut(_Out):
 class ExchangeRateOut(_Out):
     currency: str = Field(description="ISO 4217")
     vnd_per_unit: Decimal
-    valid_from: date = Field(description="The day the rate came into force (the latest not after the day asked)")
+    valid_from: date = Field(
+        description="The day the rate came into force (the latest not after the day asked)"
+    )
 
 
 class ExchangeRatesOut(_Out):

@@ -34,7 +34,9 @@ class Entry:
 
     @classmethod
     def of(cls, code: str, description_en: str, description_vi: str = "") -> Entry:
-        return cls(code, description_en, description_vi, frozenset(words(f"{description_en} {description_vi}")))
+        return cls(
+            code, description_en, description_vi, frozenset(words(f"{description_en} {description_vi}"))
+        )
 
 
 @dataclass(frozen=True)
