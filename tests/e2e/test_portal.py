@@ -69,9 +69,13 @@ def test_a_staff_member_on_a_phone_follows_declarations_pays_and_manages_a_key(
 
 
 @pytest.mark.parametrize("size", [(1280, 900), (375, 812)], ids=["desktop", "phone"])
-def test_no_serious_violation_on_any_portal_page(browser: Any, site: Site, staff: str, size: tuple[int, int]) -> None:
+def test_no_serious_violation_on_any_portal_page(
+    browser: Any, site: Site, staff: str, size: tuple[int, int]
+) -> None:
     script = axe_script()
-    context = browser.new_context(viewport={"width": size[0], "height": size[1]}, locale="vi-VN", bypass_csp=True)
+    context = browser.new_context(
+        viewport={"width": size[0], "height": size[1]}, locale="vi-VN", bypass_csp=True
+    )
     page = context.new_page()
     page.goto(site.url + "/portal/login")
     found = {"login": severe(page, script)}

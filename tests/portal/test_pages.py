@@ -8,10 +8,13 @@ from typing import Any
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from typer.testing import CliRunner
 
+from haiquan import cli
+from haiquan.kit.db import Database
 from haiquan.kit.tables import AuditEntry
 from haiquan.portal import account_pages, pages
-from tests.portal.helpers import add_staff, csrf_of, sign_in
+from tests.portal.helpers import STAFF_PASSWORD, add_staff, csrf_of, sign_in
 from tests.support import World
 from tests.web.helpers import login, registered
 
@@ -165,3 +168,26 @@ def test_the_admin_manages_staff_and_a_deactivation_ends_sessions(
     assert "expired=1" in r.headers["location"]
     # the admin cannot lock themselves out
     assert client.post("/portal/staff/lan.admin", data={"csrf": csrf, "active": "0"}).status_code == 422
+
+
+def test_customs_adds_the_first_admin_from_the_command_line(
+    world: World, app: Any, client: TestClient, cli_db: Database
+) -> None:
+    argv = [
+        "enterprise",
+        "staff-add",
+        "--tax-code",
+        OWN,
+        "--username",
+        "Ha.Admin",
+        "--full-name",
+        "Trần Thu Hà",
+    ]
+    done = CliRunner().invoke(cli.app, argv, input=STAFF_PASSWORD + "\n")
+    assert done.exit_code == 0, done.output
+    assert "portal account Ha.Admin added to 0100109106 as admin" in done.output
+    again = CliRunner().invoke(cli.app, argv, input=STAFF_PASSWORD + "\n")
+    assert again.exit_code == 2
+    assert "username" in again.output
+    assert sign_in(client, "ha.admin").status_code == 303  # usernames are kept in lower case
+    assert "Trần Thu Hà" in client.get("/portal/staff").text

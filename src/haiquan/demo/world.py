@@ -97,8 +97,13 @@ def seed(
     creds = settings.data_dir / "demo-credentials.json"
     creds.write_text(
         json.dumps(
-            {"password": DEMO_PASSWORD, "officers": out.officers, "api_keys": out.keys, "vessel": out.vessel,
-             "portal_staff": out.staff},
+            {
+                "password": DEMO_PASSWORD,
+                "officers": out.officers,
+                "api_keys": out.keys,
+                "vessel": out.vessel,
+                "portal_staff": out.staff,
+            },
             indent=2,
             ensure_ascii=False,
         )
