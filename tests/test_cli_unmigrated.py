@@ -74,6 +74,7 @@ ARGS: dict[str, list[str]] = {
     "agencies load": [],
     "agencies member": ["--agency", "PPD", "--units", "*", "--tax-code", "0101248141"],
     "agencies overdue": [],
+    "applications overdue": [],
     "origin add-key": ["--country", "TH", "--key-name", "TH-1", "--cert", "{cert}"],
     "origin revoke-key": ["--country", "TH", "--key-name", "TH-1", "--reason", "r"],
     "origin run-duty": [],

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from haiquan.agencies.cli import agencies_app
+from haiquan.applications.cli import applications_app
 from haiquan.enforcement.cli import app as enforcement_app
 from haiquan.kit.audit_cli import audit_app
 from haiquan.kit.cli_support import DatabaseGuard, database, fail, require_migrated
@@ -51,6 +52,7 @@ app.add_typer(origin_app, name="origin")
 app.add_typer(sharing_app, name="sharing")
 app.add_typer(agencies_app, name="agencies")
 app.add_typer(taxes_app, name="taxes")
+app.add_typer(applications_app, name="applications")
 
 
 @db_app.command("upgrade")

@@ -7,6 +7,8 @@ from fastapi import Depends, FastAPI
 
 from haiquan.agencies.api import router as agencies_router
 from haiquan.agencies.pages import router as agencies_pages
+from haiquan.applications.api import router as applications_router
+from haiquan.applications.pages import router as applications_pages
 from haiquan.cargo.api import router as cargo_router
 from haiquan.declarations.api import router as declarations_router
 from haiquan.declarations.paper_api import router as paper_router
@@ -87,6 +89,11 @@ TAGS = [
         "name": "taxes",
         "description": "Tax accounts: debts, aging, interest, penalties, fees, receipts, certificates",
     },
+    {
+        "name": "applications",
+        "description": "Traders' applications decided within legal deadlines: refunds, exemptions, "
+        "advance rulings, payment-deadline extensions",
+    },
 ]
 
 
@@ -135,6 +142,7 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(agencies_router, dependencies=strict)
     app.include_router(origin_router, dependencies=strict)
     app.include_router(taxes_router, dependencies=strict)
+    app.include_router(applications_router, dependencies=strict)
     app.include_router(web_router)
     app.include_router(alert_pages)
     app.include_router(case_pages)
@@ -151,3 +159,4 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(agencies_pages)
     app.include_router(portal_pages)
     app.include_router(portal_account_pages)
+    app.include_router(applications_pages)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from haiquan.agencies.service import flag_overdue as flag_overdue_permits
+from haiquan.applications.service import flag_overdue as flag_overdue_applications
 from haiquan.declarations.assignment import HISTORY, open_checks, roster_units
 from haiquan.declarations.catalogue import DeclarationEvent
 from haiquan.declarations.tables import DeclarationRow
@@ -112,6 +113,7 @@ class Escalations:
         with self.db.unit_of_work() as uow:
             done = escalate_overdue(uow.session)
             flag_overdue_permits(uow.session)  # other agencies' late permits, alerted in the same round
+            flag_overdue_applications(uow.session)  # traders' applications past their legal deadline
             uow.commit()
         return done
 

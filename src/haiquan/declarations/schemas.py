@@ -90,6 +90,11 @@ class LineIn(Strict):
     net_mass_kg: Amount
     value: Positive = Field(description="Invoice value of the line in the invoice currency")
     preference: Preference | None = None
+    goods_code: str | None = Field(
+        default=None, max_length=40, pattern=r"^[A-Za-z0-9._/-]+$",
+        description="The trader's product reference: a classification ruling it holds for this code binds "
+        "the line's HS code (applications)",
+    )  # fmt: skip
 
     @field_validator("hs_code")
     @classmethod

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from haiquan.applications import rulings
 from haiquan.declarations import filling, pricing, repository
 from haiquan.declarations.domain import (
     NUMBER_PREFIX,
@@ -57,6 +58,7 @@ def lodge(
     enterprises.require_standing(session, principal.id, "lodging")  # suspended or dissolved: 403
     now = clock.now()
     filling.check_party(session, principal=principal, data=data, at=now)
+    _check_rulings(session, principal, data, clock.today_vn())
     if number is None:
         prefix = NUMBER_PREFIX[(data.kind, data.category)]
         number = ids.declaration_number(prefix, sequences.next_value(session, f"declaration_{prefix}"))
@@ -93,6 +95,7 @@ def amend(session: Session, *, principal: Principal, number: str, data: Declarat
             "kind and category cannot change on amendment: lodge a new declaration", field="kind"
         )
     filling.check_party(session, principal=principal, data=data, at=clock.now())
+    _check_rulings(session, principal, data, clock.today_vn())
     filling.apply_header(session, row, data)
     priced = pricing.price(
         session, number=number, kind=data.kind, invoice=data.invoice, lines=data.lines, on=clock.now().date(),
@@ -112,6 +115,10 @@ def amend_registered(
     check_post_registration_amendment(Status(row.status))
     before = {"total_duties": str(row.total_duties), "customs_value_vnd": str(row.customs_value_vnd)}
     invoice = data.invoice or _current_invoice(row)
+    rulings.check_lines(
+        session, holders=(row.declarant_tax_code, row.importer_tax_code, row.exporter_tax_code),
+        lines=data.lines, on=clock.today_vn(),
+    )  # fmt: skip
     priced = pricing.price(
         session, number=number, kind=Kind(row.kind), invoice=invoice, lines=data.lines, on=clock.now().date(),
         parties=_parties(row, invoice), replace_claims=True,
@@ -138,6 +145,16 @@ def amend_registered(
         session, row, Command.AMEND_REGISTERED, actor=principal.label, reason=data.reason, detail=detail
     )
     return row
+
+
+def _check_rulings(session: Session, principal: Principal, data: DeclarationIn, on: date) -> None:
+    """A line naming goods its trader holds a classification ruling for declares the ruling's code."""
+    holders = (
+        principal.tax_code,
+        data.importer.tax_code if data.importer else None,
+        data.exporter.tax_code if data.exporter else None,
+    )
+    rulings.check_lines(session, holders=holders, lines=data.lines, on=on)
 
 
 def _parties(row: DeclarationRow, invoice: Invoice) -> matching.Parties:

@@ -29,6 +29,7 @@ class EntryKind(StrEnum):
     REVERSAL = "reversal"
     REFUND = "refund"
     WRITE_OFF = "write_off"
+    REFUND_DUE = "refund_due"  # a refund decided on an application (applications): revenue owed back
 
 
 class PaymentError(ValueError):
@@ -157,6 +158,11 @@ def refund(amount: Decimal) -> list[Posting]:
     return _nonzero(
         [Posting(Account.REFUNDS_PAYABLE, debit=amount), Posting(Account.TREASURY, credit=amount)]
     )
+
+
+def refund_due(amount: Decimal) -> list[Posting]:
+    """A refund granted by decision (re-export, exemption found later, ...): revenue given back, owed."""
+    return _nonzero([Posting(Account.REVENUE, debit=amount), Posting(Account.REFUNDS_PAYABLE, credit=amount)])
 
 
 def write_off(amount: Decimal) -> list[Posting]:

@@ -15,7 +15,16 @@ from haiquan.kit.db import Base, among
 from haiquan.kit.errors import NotFound, ValidationFailed
 from haiquan.payments import ledger
 from haiquan.payments.catalogue import PaymentEvent
-from haiquan.payments.domain import ZERO, EntryKind, amendment, assessment, reference_for, refund, write_off
+from haiquan.payments.domain import (
+    ZERO,
+    EntryKind,
+    amendment,
+    assessment,
+    reference_for,
+    refund,
+    refund_due,
+    write_off,
+)
 from haiquan.payments.tables import DeclarationDueRow, LedgerLineRow, PaymentReferenceRow
 
 SYSTEM = "system:payments"
@@ -256,20 +265,23 @@ def get_due(session: Session, number: str) -> DeclarationDueRow:
     return due
 
 
-def refund_paid(session: Session, *, number: str, amount: Decimal, actor: str) -> None:
-    """Money paid back to the trader out of what the ledger shows as refundable for this declaration."""
+def refund_paid(
+    session: Session, *, number: str, amount: Decimal, actor: str, source: str | None = None
+) -> str | None:
+    """Money paid back to the trader out of what the ledger shows as refundable for this declaration.
+    Returns the ledger entry id; `source` names the entry (default: the declaration and the time)."""
     due = get_due(session, number)
     if amount <= 0:
         raise ValidationFailed("amount must be positive", field="amount")
     owed = refundable(session, number)
     if amount > owed:
         raise ValidationFailed(f"only {owed} is refundable on {number}", field="amount", code="over_refund")
-    ledger.post(
+    entry_id = ledger.post(
         session,
         office=due.office,
         kind=EntryKind.REFUND,
         postings=refund(amount),
-        source=f"refund:{number}:{clock.now().isoformat()}",
+        source=source or f"refund:{number}:{clock.now().isoformat()}",
         actor=actor,
         declaration_number=number,
     )
@@ -281,6 +293,22 @@ def refund_paid(session: Session, *, number: str, amount: Decimal, actor: str) -
         unit=due.office,
         detail={"amount": str(amount)},
     )
+    return entry_id
+
+
+def refund_decided(session: Session, *, number: str, amount: Decimal, source: str, actor: str) -> str | None:
+    """A refund granted on an application (applications): the revenue owed back is booked as refundable
+    on the declaration, to be paid back with refund_paid. Returns the ledger entry id."""
+    due = get_due(session, number)
+    if amount <= 0:
+        raise ValidationFailed("amount must be positive", field="amount")
+    paid_in = due.paid
+    if amount > paid_in:
+        raise ValidationFailed(f"only {paid_in} was paid on {number}", field="amount", code="over_refund")
+    return ledger.post(
+        session, office=due.office, kind=EntryKind.REFUND_DUE, postings=refund_due(amount), source=source,
+        actor=actor, declaration_number=number,
+    )  # fmt: skip
 
 
 def refundable(session: Session, number: str) -> Decimal:

@@ -37,6 +37,9 @@ def tables_of(name: str, data: dict[str, Any]) -> dict[str, list[list[Any]]]:
 # field name → (Vietnamese, English), for headers, sheet names and figure names
 WORDS: dict[str, tuple[str, str]] = {
     "figure": ("Chỉ tiêu", "Figure"), "value": ("Giá trị", "Value"),
+    "applications": ("Hồ sơ trực tuyến", "Applications online"),
+    "decided_online": ("Đã giải quyết trực tuyến", "Decided online"),
+    "decided_on_time": ("Đúng hạn", "On time"),
     "revenue": ("Thu ngân sách", "Revenue"), "channels": ("Phân luồng", "Channels"),
     "units": ("Đơn vị", "Units"), "clearance": ("Thời gian thông quan", "Clearance time"),
     "dwell": ("Lưu khu vực giám sát", "Dwell"), "alerts": ("Cảnh báo", "Alerts"),

@@ -74,6 +74,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Forecast shaped by last year's collections",
     ),
 } | {f"reports.route.{code}": pair for code, pair in ROUTE_LABELS.items()}
+# applications handled online (issue #20)
+MESSAGES |= {
+    "reports.applications": (
+        "Hồ sơ trực tuyến giải quyết trong kỳ",
+        "Applications decided online in the period",
+    ),
+    "reports.apl_decided": ("Đã giải quyết", "Decided"),
+    "reports.apl_on_time": ("Đúng hạn", "On time"),
+    "reports.apl_open": ("Đang xử lý", "Open now"),
+    "reports.apl_overdue": ("Quá hạn", "Overdue now"),
+    "reports.apl_kind": ("Loại hồ sơ", "Kind"),
+}
 add_messages(MESSAGES)
 
 

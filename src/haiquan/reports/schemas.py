@@ -44,6 +44,7 @@ class OverviewOut(BaseModel):
     permits: Figure
     preferences: Figure
     outlook: Figure
+    applications: Figure
 
 
 class FigureOut(BaseModel):
