@@ -83,7 +83,8 @@ def test_no_serious_violation_on_any_portal_page(
     found["home"] = severe(page, script)
     wide = page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
     paths = ("/portal/declarations", f"/portal/declarations/{site.yellow[0]}", "/portal/payments",
-             "/portal/notifications", "/portal/keys", "/portal/webhook", "/portal/staff")  # fmt: skip
+             "/portal/notifications", "/portal/keys", "/portal/webhook", "/portal/staff", "/portal/tax",
+             "/portal/applications", "/portal/applications/new")  # fmt: skip
     for path in paths:
         page.goto(site.url + path)
         page.wait_for_load_state("load")

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from haiquan import cli
 from haiquan.kit.db import Database
 from haiquan.kit.tables import AuditEntry
-from haiquan.portal import account_pages, pages
+from haiquan.portal import account_pages, application_pages, pages, tax_pages
 from tests.portal.helpers import STAFF_PASSWORD, add_staff, csrf_of, sign_in
 from tests.support import World
 from tests.web.helpers import login, registered
@@ -25,7 +25,8 @@ def portal_routes() -> list[tuple[str, str]]:
     """Every portal route but the sign-in form, from the portal's routers."""
     return sorted(
         (method, route.path)
-        for route in [*pages.router.routes, *account_pages.router.routes]
+        for router in (pages.router, account_pages.router, tax_pages.router, application_pages.router)
+        for route in router.routes
         if isinstance(route, APIRoute) and route.path != "/portal/login"
         for method in route.methods or ()
     )
@@ -33,9 +34,10 @@ def portal_routes() -> list[tuple[str, str]]:
 
 def test_every_portal_page_asks_for_a_staff_sign_in(world: World, client: TestClient, app: Any) -> None:
     routes = portal_routes()
-    assert len(routes) >= 14
+    assert len(routes) >= 24
     for method, path in routes:
         url = path.replace("{number}", "100000000016").replace("{key_id}", "0123456789ab")
+        url = url.replace("{application_id}", "a" * 32).replace("{document_id}", "b" * 32)
         r = client.request(method, url.replace("{username}", "lan"), follow_redirects=False)
         assert r.status_code == 303, (method, path)
         assert r.headers["location"].startswith("/portal/login?next="), (method, path)

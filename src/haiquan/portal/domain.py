@@ -21,6 +21,7 @@ class Area(StrEnum):
     KEYS = "keys"
     WEBHOOK = "webhook"
     STAFF = "staff"
+    FILING = "filing"  # applications: file, attach, answer, withdraw
 
 
 _EVERYONE = frozenset(StaffRole)
@@ -31,6 +32,7 @@ ALLOWED: dict[Area, frozenset[StaffRole]] = {
     Area.KEYS: frozenset({StaffRole.ADMIN}),
     Area.WEBHOOK: frozenset({StaffRole.ADMIN}),
     Area.STAFF: frozenset({StaffRole.ADMIN}),
+    Area.FILING: frozenset({StaffRole.ADMIN, StaffRole.DECLARANT, StaffRole.ACCOUNTANT}),
 }
 MIN_PASSWORD = 10
 

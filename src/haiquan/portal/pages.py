@@ -33,7 +33,8 @@ PAGE_SIZE = 25
 CLOSED = frozenset({Status.RELEASED, Status.CANCELLED, Status.REJECTED, Status.GOODS_EXITED, Status.EXPIRED})
 for _key, _path, _roles in (
     ("pt.home", "/portal", None), ("pt.declarations", "/portal/declarations", None),
-    ("pt.payments", "/portal/payments", None), ("pt.notifications", "/portal/notifications", None),
+    ("pt.payments", "/portal/payments", None), ("pt.tax", "/portal/tax", None),
+    ("pt.applications", "/portal/applications", None), ("pt.notifications", "/portal/notifications", None),
     ("pt.keys", "/portal/keys", ("admin",)), ("pt.webhook", "/portal/webhook", ("admin",)),
     ("pt.staff", "/portal/staff", ("admin",)),
 ):  # fmt: skip

@@ -21,8 +21,8 @@ from haiquan.kit.errors import Forbidden, ValidationFailed
 from haiquan.kit.money import vnd
 from haiquan.organization.domain import UnitTree
 from haiquan.payments import budget
-from haiquan.reports.outlook import outlook
 from haiquan.reports.applications import applications
+from haiquan.reports.outlook import outlook
 from haiquan.reports.permits import permits
 from haiquan.reports.preferences import preferences
 from haiquan.reports.tables import (
