@@ -30,7 +30,7 @@ PORTAL_LIMIT_MS, PORTAL_STAFF = 300.0, "vna.admin"
 PORTAL: tuple[str | tuple[str, ...], ...] = (
     "/portal", "/portal/declarations", ("/portal/declarations", r'"(/portal/declarations/\d+)"'),
     "/portal/declarations?status=cleared", "/portal/payments", "/portal/notifications", "/portal/keys",
-    "/portal/webhook", "/portal/staff",
+    "/portal/webhook", "/portal/staff", "/portal/tax", "/portal/applications", "/portal/applications/new",
 )  # fmt: skip
 LEADER, ANALYST, ADMIN, AGENCY = "cuc_hanoi", "analyst", "admin", "kdtv_hp"
 # (who reads it, the page or, for one record, (its list page, the pattern of a link to it))
