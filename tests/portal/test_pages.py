@@ -3,6 +3,7 @@ and never see another enterprise's records, on any portal route."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi.routing import APIRoute
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from haiquan import cli
+from haiquan.kit import clock
 from haiquan.kit.db import Database
 from haiquan.kit.tables import AuditEntry
 from haiquan.portal import account_pages, application_pages, pages, tax_pages
@@ -193,3 +195,26 @@ def test_customs_adds_the_first_admin_from_the_command_line(
     assert "username" in again.output
     assert sign_in(client, "ha.admin").status_code == 303  # usernames are kept in lower case
     assert "Trần Thu Hà" in client.get("/portal/staff").text
+
+
+def test_a_staff_session_ends_when_idle_and_at_sign_out(world: World, client: TestClient, app: Any) -> None:
+    start = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
+    clock.freeze(start)
+    add_staff(app, OWN, "lan.admin")
+    sign_in(client, "lan.admin")
+    clock.freeze(start + timedelta(minutes=20))
+    assert client.get("/portal").status_code == 200  # a use: the idle time starts again
+    clock.freeze(start + timedelta(minutes=45))
+    assert client.get("/portal").status_code == 200
+    clock.freeze(start + timedelta(minutes=80))
+    idle = client.get("/portal", follow_redirects=False)
+    assert idle.status_code == 303
+    assert "expired=1" in idle.headers["location"]
+    sign_in(client, "lan.admin")
+    token = client.cookies["hq_portal"]
+    csrf = csrf_of(client.get("/portal").text)
+    out = client.post("/portal/logout", data={"csrf": csrf}, follow_redirects=False)
+    assert out.status_code == 303
+    assert out.headers["location"] == "/portal/login"
+    client.cookies.set("hq_portal", token)  # a copy of the cookie is refused from now on
+    assert client.get("/portal", follow_redirects=False).status_code == 303

@@ -74,6 +74,7 @@ def test_a_refund_filed_on_the_portal_with_a_document_is_decided_with_reasons(
     port = TestClient(app)
     sign_in(port, "port.admin")
     assert port.get(url).status_code == 403
+    assert "Hồ sơ đề nghị dành cho doanh nghiệp khai hải quan" in port.get("/portal/applications").text
 
     assert (
         world.post(f"/api/v1/applications/{app_id}/review", world.off("nb_officer1"), None).status_code == 200

@@ -19,7 +19,7 @@ from haiquan.applications import repository, service, views
 from haiquan.applications.access import reader_scope
 from haiquan.applications.domain import Kind
 from haiquan.applications.schemas import FilingIn
-from haiquan.kit.auth import Principal
+from haiquan.kit.auth import EnterpriseRole, Principal
 from haiquan.kit.errors import DomainError, ValidationFailed
 from haiquan.organization import service as org
 from haiquan.portal import repository as portal_repository
@@ -33,6 +33,7 @@ from haiquan.web.session import check_csrf
 router = APIRouter(include_in_schema=False)
 _ = text
 MAX_UPLOAD = 10 * 1024 * 1024
+DECLARANT = EnterpriseRole.DECLARANT.value
 FIELDS = ("kind", "subject", "details", "declaration_number", "amount", "requested_due_date", "hs_code",
           "origin_country", "goods_code", "goods_description", "reason_code", "refund_mode")  # fmt: skip
 i18n.add_messages(
@@ -51,6 +52,9 @@ i18n.add_messages(
         "pt.app_withdrawn": ("Đã rút hồ sơ", "The application is withdrawn"),
         "pt.app_subject": ("Tiêu đề hồ sơ", "Subject"),
         "pt.app_note": ("Nội dung trả lời", "Your answer"),
+        "pt.app_declarants": (
+            "Hồ sơ đề nghị dành cho doanh nghiệp khai hải quan", "Applications are filed by declarants"
+        ),
         "pt.app_requested": ("Hải quan yêu cầu bổ sung", "Customs asks for"),
         "field.kind": ("Loại hồ sơ", "Kind"),
         "field.details": ("Nội dung, căn cứ", "Details and grounds"),
@@ -73,8 +77,10 @@ def acting(ctx: Any) -> Principal:
 @router.get("/portal/applications", name="portal_applications")
 def applications_page(request: Request, ctx: PortalCtx) -> Response:
     require(ctx.principal.role, Area.DECLARATIONS)
-    rows = service.queue(ctx.session, principal=acting(ctx))
-    return render(request, "portal_applications.html", {"rows": [views.application_out(r) for r in rows]})
+    files = DECLARANT in ctx.principal.enterprise_roles  # the applications module hears declarants only
+    rows = service.queue(ctx.session, principal=acting(ctx)) if files else []
+    context = {"rows": [views.application_out(r) for r in rows], "files": files}
+    return render(request, "portal_applications.html", context)
 
 
 def _form(request: Request, ctx: Any, *, values: dict[str, str] | None = None,
