@@ -156,6 +156,10 @@ PATH_VALUES = {
     "alert_id": "0" * 32,
     "location_id": "0" * 32,
     "scan_id": "0" * 32,
+    "hs8": "85171300",  # the public reference API (issue #20)
+    "key_id": "0" * 12,  # the trader portal (issue #20)
+    "application_id": "0" * 32,
+    "document_id": "0" * 32,
 }
 
 
