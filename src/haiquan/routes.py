@@ -48,6 +48,7 @@ from haiquan.supervision.keys_api import router as terminal_keys_router
 from haiquan.supervision.pages import router as supervision_pages
 from haiquan.supervision.schemas import ConsignmentStatusPushed
 from haiquan.taxes.api import router as taxes_router
+from haiquan.taxes.pages import router as taxes_pages
 from haiquan.web.pages import router as web_router
 
 # The OpenAPI's tags, in the order of the guide (docs/api.md); tests/api/test_openapi.py holds every
@@ -164,3 +165,4 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(portal_tax_pages)
     app.include_router(portal_application_pages)
     app.include_router(applications_pages)
+    app.include_router(taxes_pages)

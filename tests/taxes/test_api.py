@@ -28,6 +28,9 @@ def test_an_account_ages_and_accrues_interest_and_is_scoped(world: World, app: A
     assert Decimal(acc["late_interest"]) == TOTAL * 3 * 40 // 10_000  # 0.03 % a day, 40 days
     assert acc["stage"]["stage"] == "public_notice"
     assert acc["debts"][0]["due_date"] == "2026-03-02"
+    i = world.client.get(f"/api/v1/taxes/accounts/{IMPORTER}/interest", headers=world.ent(IMPORTER)).json()
+    assert Decimal(i["late_interest"]) == Decimal(acc["late_interest"])
+    assert Decimal(i["rate_per_day"]) == Decimal("0.0003")
     other = world.client.get(f"/api/v1/taxes/accounts/{IMPORTER}", headers=world.ent("0100109106"))
     assert other.status_code == 404
     officer = world.client.get(f"/api/v1/taxes/accounts/{IMPORTER}/aging", headers=world.off("nb_officer1"))
@@ -39,6 +42,14 @@ def test_an_account_ages_and_accrues_interest_and_is_scoped(world: World, app: A
     assert cert.headers["content-type"].startswith("application/xml")
     assert b"<position>overdue_debt</position>" in cert.content
     assert cert.headers["x-content-sha256"].encode() in cert.content
+    regional = world.client.get(
+        f"/api/v1/taxes/accounts/{IMPORTER}/certificate.xml", headers=world.off("hp_officer")
+    )
+    assert regional.status_code == 404  # a partial account is no certificate
+    national = world.client.get(
+        f"/api/v1/taxes/accounts/{IMPORTER}/certificate.xml", headers=world.off("gd_leader")
+    )
+    assert b"<position>overdue_debt</position>" in national.content
 
 
 def test_a_penalty_is_decided_paid_through_the_bank_and_receipted(world: World, app: Any) -> None:

@@ -40,3 +40,23 @@ def test_recompute_by_the_command_line_and_the_duty(world: World, app: Any, cli_
     assert app.state.taxes_duty.run_once() == 0  # today's positions exist
     clock.freeze(START + timedelta(days=101))
     assert app.state.taxes_duty.run_once() == 1
+
+
+def test_the_officer_pages_list_positions_and_show_an_account(
+    world: World, app: Any, cli_db: Database
+) -> None:
+    clock.freeze(START)
+    registered(world, app, lane="yellow")
+    clock.freeze(START + timedelta(days=100))
+    assert runner.invoke(cli.app, ["taxes", "recompute"]).exit_code == 0
+    page = world.client.get("/taxes", headers=world.off("nb_leader"))
+    assert page.status_code == 200, page.text
+    assert IMPORTER in page.text
+    assert "Nợ thuế quá hạn" in page.text
+    account = world.client.get(f"/taxes/accounts/{IMPORTER}", headers=world.off("nb_leader"))
+    assert account.status_code == 200
+    assert 'id="tx-aging"' in account.text
+    assert "Dừng làm thủ tục hải quan" in account.text
+    english = world.client.get(f"/taxes/accounts/{IMPORTER}?lang=en", headers=world.off("nb_leader"))
+    assert "Customs procedures stopped" in english.text
+    assert world.client.get("/taxes", headers=world.ent(IMPORTER)).status_code in (401, 403)

@@ -23,6 +23,7 @@ from haiquan.taxes.schemas import (
     DebtOut,
     FeeIn,
     FeeOut,
+    InterestOut,
     PenaltyIn,
     PositionOut,
     ReceiptOut,
@@ -56,18 +57,26 @@ def aging(tax_code: TaxCode, ctx: Ctx) -> AgingOut:
     return _account(ctx, tax_code).aging
 
 
+@router.get("/accounts/{tax_code}/interest", response_model=InterestOut, summary="Its late-payment interest")
+def interest(tax_code: TaxCode, ctx: Ctx) -> InterestOut:
+    a = _account(ctx, tax_code)
+    return InterestOut(tax_code=tax_code, on=a.on, late_interest=a.late_interest,
+                       rate_per_day=ctx.settings.tax_late_interest_per_day)  # fmt: skip
+
+
 @router.get("/accounts/{tax_code}/stage", response_model=StageOut, summary="Its enforcement stage")
 def stage(tax_code: TaxCode, ctx: Ctx) -> StageOut:
     return _account(ctx, tax_code).stage
 
 
 @router.get(
-    "/accounts/{tax_code}/certificate.xml", summary="Its tax-position certificate (XML, hashed and sealed)"
+    "/accounts/{tax_code}/certificate.xml",
+    summary="Its tax-position certificate, every office (XML, hashed and sealed): itself or national officers",
 )
 def certificate(tax_code: TaxCode, ctx: Ctx) -> Response:
+    acc = service.whole_account_of(ctx.session, principal=ctx.principal, tax_code=tax_code,
+                                   rate_per_day=ctx.settings.tax_late_interest_per_day)  # fmt: skip
     ent = repository.enterprise(ctx.session, scope=ctx.principal.scope, tax_code=tax_code)
-    acc = service.account_of(ctx.session, principal=ctx.principal, tax_code=tax_code,
-                             rate_per_day=ctx.settings.tax_late_interest_per_day)  # fmt: skip
     body, digest, _ = certificate_document(tax_code, ent.name, acc, clock.today_vn(),
                                            ctx.settings.effective_secret_key)  # fmt: skip
     name = f"tax-position-{tax_code}-{acc.on.isoformat()}.xml"

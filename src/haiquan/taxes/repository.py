@@ -139,15 +139,14 @@ def unscoped_replace_positions(session: Session, rows: list[dict[str, Any]], *, 
 def positions(
     session: Session, *, scope: Scope, stages: list[str] | None, limit: int
 ) -> list[TaxPositionRow]:
-    """The latest positions with something overdue, worst first: officers those of the enterprises
-    attached to a unit of their scope; an enterprise its own."""
+    """The latest positions with something overdue, worst first: officers those of the enterprises that
+    owe at an office of their scope; an enterprise its own."""
     q = select(TaxPositionRow).where(TaxPositionRow.overdue > 0)
     if scope.tax_code is not None:
         q = q.where(TaxPositionRow.tax_code == scope.tax_code)
-    elif scope.units is not None:
-        q = q.join(EnterpriseRow, EnterpriseRow.tax_code == TaxPositionRow.tax_code).where(
-            EnterpriseRow.unit.in_(scope.units)
-        )
+    elif scope.units is not None:  # enterprises owing at an office of the scope (their whole position)
+        owing = select(DUES.c.payer_tax_code).where(among(session, DUES.c.office, scope.units))
+        q = q.where(TaxPositionRow.tax_code.in_(owing))
     if stages:
         q = q.where(TaxPositionRow.stage.in_(stages))
     q = q.order_by(TaxPositionRow.over_90.desc(), TaxPositionRow.overdue.desc(), TaxPositionRow.tax_code)
@@ -217,19 +216,19 @@ def receipts(session: Session, *, scope: Scope, tax_code: str, number: str | Non
     if scope.units is not None and scope.tax_code is None:
         q = q.where(DUES.c.office.in_(scope.units))
     if number is not None:
-        q = q.where(ALLOCS.c.id == receipt_id(number))
+        q = q.where(ALLOCS.c.id == _receipt_id(number))
     return [
-        Receipt(receipt_number(i), tax_code, name or "", Decimal(amount), ref, title or f"declaration {decl}", bank,
+        Receipt(_receipt_number(i), tax_code, name or "", Decimal(amount), ref, title or f"declaration {decl}", bank,
                 txn, paid_at)
         for i, ref, decl, amount, bank, txn, paid_at, title, name in session.execute(q)
     ]  # fmt: skip
 
 
-def receipt_number(allocation_id: int) -> str:
+def _receipt_number(allocation_id: int) -> str:
     return f"BL{allocation_id:010d}"
 
 
-def receipt_id(number: str) -> int:
+def _receipt_id(number: str) -> int:
     if not (number.startswith("BL") and number[2:].isdigit()):
         raise NotFound(f"no receipt {number}", field="number")
     return int(number[2:])

@@ -60,6 +60,13 @@ class AccountOut(BaseModel):
     debts: list[DebtOut]
 
 
+class InterestOut(BaseModel):
+    tax_code: str
+    on: date
+    late_interest: Dec = Field(description="Accrued through `on` on every debt paid late or still unpaid")
+    rate_per_day: Decimal = Field(description="The legal daily rate applied, e.g. 0.0003 (0.03 %)")
+
+
 class PositionOut(BaseModel):
     tax_code: str
     outstanding: Dec

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from haiquan.kit import clock, outbox
 from haiquan.kit.auth import Principal
+from haiquan.kit.errors import NotFound
 from haiquan.taxes import repository
 from haiquan.taxes.catalogue import TaxEvent
 from haiquan.taxes.domain import Account, Bucket, account
@@ -39,6 +40,18 @@ def account_of(
     """The enterprise's account on `on` (today in Vietnam by default), as the caller may read it."""
     found = repository.debts(session, scope=principal.scope, tax_code=tax_code)
     return account(found, on or clock.today_vn(), rate_per_day)
+
+
+def whole_account_of(
+    session: Session, *, principal: Principal, tax_code: str, rate_per_day: Decimal = LEGAL_RATE_PER_DAY
+) -> Account:
+    """The enterprise's whole account, every office's debts (what a tax-position certificate states): the
+    enterprise itself, or an officer whose scope is the whole country; others are answered 404."""
+    national_officer = principal.is_officer and principal.scope.units is None
+    if not (national_officer or (principal.is_enterprise and principal.tax_code == tax_code)):
+        raise NotFound(f"no tax account {tax_code} in your scope", field="tax_code")
+    debts = repository.unscoped_debts(session, [tax_code]).get(tax_code, [])
+    return account(debts, clock.today_vn(), rate_per_day)
 
 
 def unscoped_blocking(session: Session, tax_codes: set[str], on: date | None = None) -> dict[str, Blocking]:
