@@ -41,7 +41,7 @@ def test_a_pdf_is_stored_by_its_hash_and_served_as_an_inert_attachment(
     doc = r.json()
     assert (doc["sha256"], doc["size_bytes"]) == (hashlib.sha256(PDF).hexdigest(), len(PDF))
     assert upload(world, application["id"], "anh.png", "image/png", PNG).status_code == 201
-    url = f"/api/v1/applications/{application['id']}/documents/{doc['id']}"
+    url = f"/api/v1/applications/{application['id']}/documents/{doc['id']}/content"
     for who in (world.ent(TRADER), world.off("nb_officer1")):
         got = world.client.get(url, headers=who)
         assert got.status_code == 200
@@ -60,7 +60,7 @@ def test_xml_is_served_as_plain_text(world: World, app: Any, application: dict[s
     xml = b'<?xml version="1.0"?><invoice><total>1</total></invoice>'
     doc = upload(world, application["id"], "hd.xml", "application/xml", xml).json()
     got = world.client.get(
-        f"/api/v1/applications/{application['id']}/documents/{doc['id']}", headers=world.ent(TRADER)
+        f"/api/v1/applications/{application['id']}/documents/{doc['id']}/content", headers=world.ent(TRADER)
     )
     assert got.headers["content-type"].startswith("text/plain")
 

@@ -188,3 +188,52 @@ def test_the_periodic_job_flags_an_application_past_its_deadline_once(world: Wor
     rows = world.client.get("/api/v1/applications", headers=world.off("nb_leader")).json()
     assert [r["overdue"] for r in rows] == [True]
     assert _events(app)[-1] == "applications.deadline_passed"
+
+
+def test_filing_again_with_the_same_key_answers_the_first_application(world: World, app: Any) -> None:
+    body = {"kind": "ruling_value", "office": "01AB", "subject": "Trị giá", "goods_code": "G",
+            "goods_description": "g", "details": "d"}  # fmt: skip
+    first = world.post("/api/v1/applications", world.ent(TRADER), body, key="apl-1")
+    again = world.post("/api/v1/applications", world.ent(TRADER), body, key="apl-1")
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.headers["Idempotent-Replay"] == "true"
+    assert again.json()["id"] == first.json()["id"]
+    other = world.post("/api/v1/applications", world.ent(TRADER), body | {"subject": "Khác"}, key="apl-1")
+    assert other.status_code == 422
+    assert _events(app) == ["applications.application_filed"]
+
+
+def test_no_collection_on_duties_paid_is_owed_back_and_paid_through_the_ledger(
+    world: World, app: Any
+) -> None:
+    from tests.payments.helpers import registered
+
+    number = paid_declaration(world, app)  # adds the bank
+    unpaid = registered(world, app)
+    body = {"kind": "no_collection", "subject": "Không thu thuế hàng trả lại", "amount": "1320000"}
+    a = filed(world, body | {"declaration_number": unpaid})
+    r = decide(world, a["id"], {"outcome": "approved", "reasons": "Hàng nhập khẩu trả lại, Điều 37 NĐ 134"})
+    assert (r.status_code, r.json()["field"], r.json()["code"]) == (
+        422,
+        "declaration_number",
+        "duties_outstanding",
+    )
+    b = filed(world, body | {"declaration_number": number})
+    assert (
+        decide(world, b["id"], {"outcome": "approved", "reasons": "Hàng trả lại, Điều 37"}).status_code == 200
+    )
+    r = world.post(f"/api/v1/applications/{b['id']}/refund-payments", world.off("nb_leader"), {})
+    assert r.status_code == 200, r.text
+    assert (r.status_code, r.json()["amount_paid_back"]) == (200, "1320000")
+    with app.state.db.unit_of_work() as uow:
+        lines = uow.session.execute(
+            select(LedgerLineRow.kind, LedgerLineRow.account, LedgerLineRow.debit, LedgerLineRow.credit)
+            .where(LedgerLineRow.declaration_number == number, LedgerLineRow.kind.in_(["relief", "refund"]))
+            .order_by(LedgerLineRow.kind, LedgerLineRow.account)
+        ).all()
+    assert [(k, acc, int(d), int(c)) for k, acc, d, c in lines] == [
+        ("refund", "refunds_payable", 1_320_000, 0),
+        ("refund", "treasury", 0, 1_320_000),
+        ("relief", "refunds_payable", 0, 1_320_000),
+        ("relief", "revenue", 1_320_000, 0),
+    ]

@@ -40,7 +40,9 @@ def test_the_officer_reviews_and_decides_on_the_page(world: World, app: Any) -> 
     detail = world.client.get(f"/api/v1/applications/{a['id']}", headers=world.ent(TRADER)).json()
     assert (detail["status"], detail["decided_hs_code"]) == ("approved", "85171300")
     doc = detail["documents"][0]
-    got = world.client.get(f"/api/v1/applications/{a['id']}/documents/{doc['id']}")  # the page's session
+    got = world.client.get(
+        f"/api/v1/applications/{a['id']}/documents/{doc['id']}/content"
+    )  # the page's session
     assert got.status_code == 200
     assert got.headers["content-disposition"].startswith("attachment")
 

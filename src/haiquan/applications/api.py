@@ -87,10 +87,8 @@ def declaration_rulings(ctx: Ctx, number: str) -> list[RulingOut]:
 
 @router.get("/{application_id}", response_model=ApplicationDetailOut, summary="An application in full")
 def detail(ctx: Ctx, application_id: str) -> ApplicationDetailOut:
-    scope = access.reader_scope(ctx.principal)
-    row = repository.get(ctx.session, application_id, scope=scope)
-    history = repository.history(ctx.session, application_id, scope=scope)
-    return views.detail_out(row, history, repository.documents(ctx.session, application_id, scope=scope))
+    row, history, docs = service.read(ctx.session, principal=ctx.principal, application_id=application_id)
+    return views.detail_out(row, history, docs)
 
 
 @router.post(
@@ -104,7 +102,9 @@ def attach(tx: Tx, application_id: str, body: DocumentIn) -> DocumentOut:
     return views.document_out(doc)
 
 
-@router.get("/{application_id}/documents/{document_id}", summary="Download a document (an attachment)")
+@router.get(
+    "/{application_id}/documents/{document_id}/content", summary="Download a document (an attachment)"
+)
 def document(ctx: Ctx, application_id: str, document_id: str) -> Response:
     doc, data = service.read_document(
         ctx.session, principal=ctx.principal, application_id=application_id, document_id=document_id,

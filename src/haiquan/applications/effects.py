@@ -29,6 +29,8 @@ from haiquan.kit import clock
 from haiquan.kit.errors import ValidationFailed
 from haiquan.payments import service as payments
 
+PAID_BACK = frozenset({Kind.REFUND, Kind.EXEMPTION, Kind.NO_COLLECTION})
+
 
 def decide(session: Session, row: ApplicationRow, d: Decision, *, actor: str) -> ApplicationRow:
     kind, now = Kind(row.kind), clock.now()
@@ -45,6 +47,8 @@ def decide(session: Session, row: ApplicationRow, d: Decision, *, actor: str) ->
             _ruling(session, row, d, today)
         elif kind is Kind.REFUND:
             entry = _refund_due(session, row)
+        elif kind in (Kind.EXEMPTION, Kind.NO_COLLECTION):
+            entry = _relief(session, row)
         elif kind is Kind.EXTENSION:
             _extension(session, row, d, actor=actor)
     record(
@@ -91,6 +95,16 @@ def _refund_due(session: Session, row: ApplicationRow) -> str | None:
     )  # fmt: skip
 
 
+def _relief(session: Session, row: ApplicationRow) -> str | None:
+    """An exemption or "không thu" on duties paid: the amount granted is owed back (payments.relief_decided)."""
+    assert row.declaration_number is not None
+    assert row.amount_granted is not None
+    return payments.relief_decided(
+        session, number=row.declaration_number, amount=row.amount_granted,
+        source=f"application:{row.id}:relief", actor=row.decided_by,
+    )  # fmt: skip
+
+
 def _extension(session: Session, row: ApplicationRow, d: Decision, *, actor: str) -> None:
     assert d.new_due_date is not None
     assert row.declaration_number
@@ -110,10 +124,12 @@ def _extension(session: Session, row: ApplicationRow, d: Decision, *, actor: str
 
 
 def pay_back(session: Session, row: ApplicationRow, amount: object, *, actor: str) -> ApplicationRow:
-    """Pay back (part of) an approved refund through the payments ledger."""
-    if row.kind != Kind.REFUND or Status(row.status) not in GRANTED or row.amount_granted is None:
+    """Pay back (part of) an approved refund, exemption or no collection through the payments ledger."""
+    if row.kind not in PAID_BACK or Status(row.status) not in GRANTED or row.amount_granted is None:
         raise ValidationFailed(
-            "only an approved refund is paid back", field="application_id", code="not_refundable"
+            "only an approved refund, exemption or no collection is paid back",
+            field="application_id",
+            code="not_refundable",
         )
     left = row.amount_granted - row.amount_paid_back
     try:

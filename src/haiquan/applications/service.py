@@ -25,7 +25,7 @@ from haiquan.applications.domain import (
 )
 from haiquan.applications.records import record
 from haiquan.applications.schemas import FilingIn
-from haiquan.applications.tables import ApplicationDocumentRow, ApplicationRow
+from haiquan.applications.tables import ApplicationDocumentRow, ApplicationHistoryRow, ApplicationRow
 from haiquan.declarations import repository as declarations
 from haiquan.kit import clock
 from haiquan.kit.auth import Principal
@@ -186,6 +186,16 @@ def queue(
     kinds: list[str] | None = None,
 ) -> list[ApplicationRow]:
     return repository.listing(session, scope=access.reader_scope(principal), statuses=statuses, kinds=kinds)
+
+
+def read(
+    session: Session, *, principal: Principal, application_id: str
+) -> tuple[ApplicationRow, list[ApplicationHistoryRow], list[ApplicationDocumentRow]]:
+    """One application in the caller's scope (404 otherwise), its history and its documents."""
+    scope = access.reader_scope(principal)
+    row = repository.get(session, application_id, scope=scope)
+    history = repository.history(session, application_id, scope=scope)
+    return row, history, repository.documents(session, application_id, scope=scope)
 
 
 def read_document(

@@ -129,7 +129,15 @@ def clear_and_release(
     from haiquan.demo.world import DEMO_PASSWORD
 
     apples = apple_story(db, dispatcher, password=DEMO_PASSWORD)
-    return done | {"apples": apples, "origin": origin.seed(db, engine), "debt": debt_story(db)}
+    from haiquan.demo import applications
+
+    filed = applications.seed(db, done["bills"][0].get("declaration"))
+    return done | {
+        "apples": apples,
+        "origin": origin.seed(db, engine),
+        "debt": debt_story(db),
+        "applications": filed,
+    }
 
 
 def _finish(
@@ -212,6 +220,7 @@ def describe(story: dict[str, Any]) -> list[str]:
         f"  {left['container']} (bill {left['goods_id']}): no declaration; stays in the yard.",
         *apples_described(story.get("apples") or {}),
         *_debt_described(story.get("debt") or {}),
+        *_applications_described(story),
     ]
 
 
@@ -219,3 +228,9 @@ def _debt_described(debt: dict[str, Any]) -> list[str]:
     from haiquan.demo.taxes import describe as describe_debt
 
     return describe_debt(debt)
+
+
+def _applications_described(story: dict[str, Any]) -> list[str]:
+    from haiquan.demo import applications
+
+    return applications.describe(story.get("applications") or {})

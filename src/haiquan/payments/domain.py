@@ -30,6 +30,7 @@ class EntryKind(StrEnum):
     REFUND = "refund"
     WRITE_OFF = "write_off"
     REFUND_DUE = "refund_due"  # a refund decided on an application (applications): revenue owed back
+    RELIEF = "relief"  # duties exempted or not collected by decision (applications)
 
 
 class PaymentError(ValueError):

@@ -311,6 +311,25 @@ def refund_decided(session: Session, *, number: str, amount: Decimal, source: st
     )  # fmt: skip
 
 
+def relief_decided(session: Session, *, number: str, amount: Decimal, source: str, actor: str) -> str | None:
+    """Duties exempted or not collected by decision (applications), once they are paid: revenue given back,
+    owed to the trader (paid back with refund_paid). Duties still owed are refused: the declaration waits
+    for its own total, so relief before payment would need an amendment of the declaration. Returns the
+    ledger entry id."""
+    due = get_due(session, number)
+    if outstanding(due) > 0:
+        raise ValidationFailed(
+            f"{outstanding(due)} is still owed on {number}: relief is granted on duties paid",
+            field="declaration_number", code="duties_outstanding",
+        )  # fmt: skip
+    if amount <= 0 or amount > due.paid:
+        raise ValidationFailed(f"between 1 and the {due.paid} paid", field="amount")
+    return ledger.post(
+        session, office=due.office, kind=EntryKind.RELIEF, postings=refund_due(amount), source=source,
+        actor=actor, declaration_number=number,
+    )  # fmt: skip
+
+
 def refundable(session: Session, number: str) -> Decimal:
     from sqlalchemy import func
 

@@ -15,8 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
-from haiquan.applications import repository, service, views
-from haiquan.applications.access import reader_scope
+from haiquan.applications import service, views
 from haiquan.applications.domain import Kind
 from haiquan.applications.schemas import FilingIn
 from haiquan.kit.auth import EnterpriseRole, Principal
@@ -137,10 +136,8 @@ async def file_application(request: Request, ctx: PortalCtx) -> Response:
 @router.get("/portal/applications/{application_id}", name="portal_application")
 def application_page(request: Request, ctx: PortalCtx, application_id: str) -> Response:
     require(ctx.principal.role, Area.DECLARATIONS)
-    scope = reader_scope(acting(ctx))
-    row = repository.get(ctx.session, application_id[:32], scope=scope)  # 404 for another enterprise's
-    detail = views.detail_out(row, repository.history(ctx.session, row.id, scope=scope),
-                              repository.documents(ctx.session, row.id, scope=scope))  # fmt: skip
+    row, history, docs = service.read(ctx.session, principal=acting(ctx), application_id=application_id[:32])
+    detail = views.detail_out(row, history, docs)  # 404 for another enterprise's
     errors = workforms.Errors(i18n.lang_of(request))
     return render(request, "portal_application.html", {"a": detail, "errors": errors, "values": {}})
 
