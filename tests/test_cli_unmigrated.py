@@ -61,6 +61,7 @@ ARGS: dict[str, list[str]] = {
     "enterprise revoke-keys": ["--tax-code", "0101248141"],
     "enterprise new-key": ["--tax-code", "0101248141"],
     "enterprise keys": ["--tax-code", "0101248141"],
+    "enterprise staff-add": ["--tax-code", "0101248141", "--username", "lan.admin"],
     "enterprise revoke-key": ["--tax-code", "0101248141", "--key-id", "0123456789ab"],
     "enterprise rotate-webhook-secret": ["--tax-code", "0101248141"],
     "enterprise suspend": ["--tax-code", "0101248141", "--reason", "r"],

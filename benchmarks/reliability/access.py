@@ -22,10 +22,13 @@ CALLERS = {"anonymous": None, "declarant (another)": OTHER, "terminal_operator":
 ENTERPRISE_CALLERS = {"declarant (another)", "terminal_operator", "carrier", "bank"}
 OFFICER_ONLY_TAGS = {"enforcement", "risk", "reports", "sharing"}
 SELF_ENDING = {"/api/v1/auth/logout", "/api/v1/officers/{username}/sessions/revoke"}
+PUBLIC = "/api/v1/public/"  # public reference data, deliberately without credentials (decision 0034)
 
 
 def must_refuse(caller: str, method: str, path: str, op: dict[str, Any]) -> bool:
     summary, tags = op.get("summary", ""), set(op.get("tags", []))
+    if path.startswith(PUBLIC):
+        return False
     if caller == "anonymous":
         return path != "/api/v1/auth/token"
     if "(administrators" in summary and caller != "administrator":

@@ -153,6 +153,12 @@ def demo_seed(
     for row in result.officers:
         table.add_row(*row)
     console.print(table)
+    staff = Table(title=f"Demo trader portal staff (/portal/login) — password: {DEMO_PASSWORD}")
+    for col in ("username", "enterprise", "role"):
+        staff.add_column(col)
+    for row in result.staff:
+        staff.add_row(*row)
+    console.print(staff)
     console.print(
         f"{result.declarations} declarations; API keys in {settings.data_dir / 'demo-credentials.json'}"
     )

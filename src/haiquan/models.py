@@ -13,6 +13,7 @@ from haiquan.lowvalue import tables as lowvalue_tables  # noqa: F401
 from haiquan.organization import tables as organization_tables  # noqa: F401
 from haiquan.origin import tables as origin_tables  # noqa: F401
 from haiquan.payments import tables as payments_tables  # noqa: F401
+from haiquan.portal import tables as portal_tables  # noqa: F401
 from haiquan.reference import tables as reference_tables  # noqa: F401
 from haiquan.regimes import finalisation_tables as regimes_finalisation_tables  # noqa: F401
 from haiquan.regimes import tables as regimes_tables  # noqa: F401

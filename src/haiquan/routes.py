@@ -35,7 +35,12 @@ from haiquan.origin.api import router as origin_router
 from haiquan.payments.api import router as payments_router
 from haiquan.payments.bank_pages import router as bank_pages
 from haiquan.payments.certificate_api import router as bank_certificates_router
+from haiquan.portal.account_pages import router as portal_account_pages
+from haiquan.portal.application_pages import router as portal_application_pages
+from haiquan.portal.pages import router as portal_pages
+from haiquan.portal.tax_pages import router as portal_tax_pages
 from haiquan.reference.api import router as reference_router
+from haiquan.reference.public_api import router as public_router
 from haiquan.regimes.api import router as regimes_router
 from haiquan.regimes.finalisation_api import router as finalisation_router
 from haiquan.regimes.finalisation_pages import router as finalisation_pages
@@ -76,6 +81,11 @@ TAGS = [
     {"name": "credentials", "description": "Officers' sessions, enterprises' API keys and webhook secrets"},
     {"name": "representations", "description": "Who may lodge in another enterprise's name"},
     {"name": "reference", "description": "Reference lists: procedure codes"},
+    {
+        "name": "public",
+        "description": "Public reference data without a key: tariff lines and rates per scheme, exchange "
+        "rates, HS search, procedure codes; cached, rate-limited per address",
+    },
     {"name": "risk", "description": "Risk profiles, value control, lane rates, overrides and models"},
     {"name": "enforcement", "description": "Anti-smuggling cases, seizures, persons and watch lists"},
     {
@@ -146,6 +156,7 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(organization_router, dependencies=strict)
     app.include_router(credentials_router, dependencies=strict)
     app.include_router(reference_router, dependencies=strict)
+    app.include_router(public_router, dependencies=strict)
     app.include_router(enforcement_router, dependencies=strict)
     app.include_router(inspection_router, dependencies=strict)
     app.include_router(reports_router, dependencies=strict)
@@ -185,3 +196,7 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(transit_pages)
     app.include_router(finalisation_pages)
     app.include_router(conveyances_pages)
+    app.include_router(portal_pages)
+    app.include_router(portal_account_pages)
+    app.include_router(portal_tax_pages)
+    app.include_router(portal_application_pages)

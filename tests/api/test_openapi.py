@@ -39,6 +39,20 @@ def test_the_command_writes_what_the_test_compares(spec: dict[str, Any], tmp_pat
     assert out.read_text(encoding="utf-8") == as_text(spec)
 
 
+# Operations deliberately without authentication, each with its reason (every other one needs a key or a
+# token: an operation missing from here without `security` fails below).
+UNAUTHENTICATED = {
+    ("post", "/api/v1/auth/token"): "the log-in: it is where a token comes from (a password, throttled)",
+    # public reference data (decision 0034): the same for everyone, nobody's record; cached, rate-limited
+    # per client address (reference.public_api)
+    ("get", "/api/v1/public/tariff/{hs8}"): "public reference data",
+    ("get", "/api/v1/public/tariff"): "public reference data",
+    ("get", "/api/v1/public/exchange-rates"): "public reference data",
+    ("get", "/api/v1/public/hs"): "public reference data",
+    ("get", "/api/v1/public/procedure-codes"): "public reference data",
+}
+
+
 # POSTs that change nothing (a question with a body too large for a query string): no key to name a change
 READS_BY_POST = {("post", "/api/v1/risk/profiles/test")}
 
@@ -55,7 +69,19 @@ def test_idempotency_key_is_a_header_of_the_changes_not_a_credential(spec: dict[
             assert not idempotent[0]["required"], (method, path)
         else:
             assert not idempotent, f"{method} {path} takes no Idempotency-Key"
-    assert sum(1 for m, _, op in ops if "security" not in op) == 1  # the log-in: /api/v1/auth/token
+    assert {(m, p) for m, p, op in ops if "security" not in op} == set(UNAUTHENTICATED)
+
+
+def test_only_the_allowed_routes_answer_without_credentials(client: Any, spec: dict[str, Any]) -> None:
+    """Every GET without path parameters answers 401 without credentials, but the allowed ones."""
+    for method, path, _ in operations(spec):
+        if method != "get" or "{" in path:
+            continue
+        status = client.get(path).status_code
+        if (method, path) in UNAUTHENTICATED:
+            assert status != 401, path
+        else:
+            assert status == 401, (path, status)
 
 
 def test_every_error_is_a_problem_with_the_declared_statuses(spec: dict[str, Any]) -> None:

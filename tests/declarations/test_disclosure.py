@@ -160,6 +160,8 @@ PATH_VALUES = {
     "application_id": "0" * 32,
     "document_id": "0" * 32,
     "finalisation_id": "0" * 32,
+    "hs8": "85171300",  # the public reference API (issue #20)
+    "key_id": "0" * 12,  # the trader portal (issue #20)
 }
 
 

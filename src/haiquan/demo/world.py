@@ -69,6 +69,7 @@ class Seeded:
     vessel: dict[str, Any] = field(default_factory=dict)
     declarations: int = 0
     already: bool = False
+    staff: list[tuple[str, str, str]] = field(default_factory=list)  # the trader portal's (demo.portal)
 
 
 def seed(
@@ -80,6 +81,9 @@ def seed(
             out.already = True
             return out
     _organisation(db, out)
+    from haiquan.demo.portal import seed_staff
+
+    out.staff = seed_staff(db, password=DEMO_PASSWORD)
     _reference(db)
     _banks(db, out, random.Random(seed_value + 2))
     _declarations(db, settings, out, declarations_count, random.Random(seed_value))
@@ -93,7 +97,13 @@ def seed(
     creds = settings.data_dir / "demo-credentials.json"
     creds.write_text(
         json.dumps(
-            {"password": DEMO_PASSWORD, "officers": out.officers, "api_keys": out.keys, "vessel": out.vessel},
+            {
+                "password": DEMO_PASSWORD,
+                "officers": out.officers,
+                "api_keys": out.keys,
+                "vessel": out.vessel,
+                "portal_staff": out.staff,
+            },
             indent=2,
             ensure_ascii=False,
         )

@@ -10,15 +10,21 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 NOSNIFF = (b"x-content-type-options", b"nosniff")
 NO_STORE = (b"cache-control", b"no-store")
 JSON_TYPES = (b"application/json", b"application/problem+json")
+# The public reference API (decision 0034) answers public data meant to be cached: its `public` Cache-Control
+# is kept there; an error there (problem+json, no such header) still gets no-store.
+PUBLIC_PREFIX = "/api/v1/public/"
 
 
-def harden_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+def harden_headers(headers: list[tuple[bytes, bytes]], *, public: bool = False) -> list[tuple[bytes, bytes]]:
     """The response's raw headers with nosniff added, and for a JSON answer any Cache-Control replaced by
-    no-store."""
+    no-store (but a `public` one on a public route)."""
     names = {name.lower() for name, _ in headers}
     ctype = next((value.lower() for name, value in headers if name.lower() == b"content-type"), b"")
     out = list(headers)
-    if ctype.split(b";")[0].strip() in JSON_TYPES:
+    cache = next((value.lower() for name, value in headers if name.lower() == b"cache-control"), b"")
+    if public and cache.startswith(b"public"):
+        pass
+    elif ctype.split(b";")[0].strip() in JSON_TYPES:
         out = [(n, v) for n, v in out if n.lower() != b"cache-control"]
         out.append(NO_STORE)
     if NOSNIFF[0] not in names:
@@ -35,9 +41,12 @@ class SafeHeaders:
             await self.app(scope, receive, send)
             return
 
+        public = scope["path"].startswith(PUBLIC_PREFIX)
+
         async def send_hardened(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message = {**message, "headers": harden_headers(list(message.get("headers", [])))}
+                raw = list(message.get("headers", []))
+                message = {**message, "headers": harden_headers(raw, public=public)}
             await send(message)
 
         await self.app(scope, receive, send_hardened)

@@ -32,6 +32,7 @@ from haiquan.kit.sources import Network, client_address
 LIMITED = Counter("haiquan_rate_limited_total", "Requests refused with 429 (rate limits)", ["kind"])
 READS = frozenset({"GET", "HEAD", "OPTIONS"})
 SESSION_COOKIE = b"hq_session="
+PORTAL_COOKIE = b"hq_portal="  # the trader portal's session (portal.session)
 
 
 @dataclass(frozen=True)
@@ -108,11 +109,12 @@ def credential(scope: Scope) -> bytes | None:
             scheme, _, rest = value.partition(b" ")
             if scheme.lower() == b"bearer" and rest.strip():
                 return rest.strip()
-        elif name == b"cookie" and SESSION_COOKIE in value:
+        elif name == b"cookie" and (SESSION_COOKIE in value or PORTAL_COOKIE in value):
             for part in value.split(b";"):
                 part = part.strip()
-                if part.startswith(SESSION_COOKIE) and len(part) > len(SESSION_COOKIE):
-                    cookie = part[len(SESSION_COOKIE) :]
+                for prefix in (SESSION_COOKIE, PORTAL_COOKIE):
+                    if part.startswith(prefix) and len(part) > len(prefix):
+                        cookie = part[len(prefix) :]
     return cookie
 
 

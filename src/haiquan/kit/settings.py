@@ -94,6 +94,8 @@ class Settings(BaseSettings):
     rate_write_burst: int = Field(default=200, ge=1)
     rate_anonymous_per_second: float = Field(default=10.0, gt=0, description="Per source address")
     rate_anonymous_burst: int = Field(default=200, ge=1)
+    rate_public_per_second: float = Field(default=5.0, gt=0, description="Public reference API, per address")
+    rate_public_burst: int = Field(default=60, ge=1)
     rate_tracked_keys: int = Field(default=20_000, ge=100, description="Callers remembered, at most")
     login_free_failures: int = Field(default=3, ge=1, description="Wrong passwords before any delay")
     login_max_delay_seconds: float = Field(default=60.0, gt=0)

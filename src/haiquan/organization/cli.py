@@ -227,6 +227,29 @@ def enterprise_new_key(
     typer.echo(key)  # alone on its line, for a pipe
 
 
+@enterprise_app.command("staff-add")
+def enterprise_staff_add(
+    tax_code: Annotated[str, typer.Option(help="Mã số thuế of the enterprise")],
+    username: Annotated[str, typer.Option(help="The staff member's login name on the trader portal")],
+    role: Annotated[str, typer.Option(help="admin, declarant, accountant or viewer")] = "admin",
+    full_name: Annotated[str, typer.Option(help="Full name")] = "",
+) -> None:
+    """Add a trader portal account under an enterprise (its first admin, who adds the others on the portal);
+    the password is read from standard input."""
+    from haiquan.portal import service as portal
+
+    password = sys.stdin.readline().rstrip("\n")
+    try:
+        with database().unit_of_work() as uow:
+            ent = service.enterprise_by_tax_code(uow.session, tax_code)
+            portal.add_staff(uow.session, enterprise=ent, username=username, role=role, password=password,
+                             full_name=full_name, actor="cli")  # fmt: skip
+            uow.commit()
+    except DomainError as exc:
+        fail(f"{exc.field or ''}: {exc.message}")
+    console.print(f"portal account {username} added to {tax_code} as {role}")
+
+
 @enterprise_app.command("keys")
 def enterprise_keys(tax_code: Annotated[str, typer.Option(help="Mã số thuế of the enterprise")]) -> None:
     """An enterprise's API keys: id, label, scopes, created, expires, revoked (never the keys themselves)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import structlog
@@ -188,6 +189,11 @@ def open_sessions(session: Session, *, officer: OfficerRow, idle_minutes: int) -
     )
 
 
+# Other kinds of principal with a server-side session (portal.sessions: an enterprise's staff) record its use
+# with their own function, registered here by kind.
+TOUCHERS: dict[str, Callable[[Database, str], None]] = {}
+
+
 class SessionTouch:
     """ASGI middleware: after a request whose officer's session was last recorded as used more than a
     minute ago, record this use (in a worker thread, its own transaction). A failure is logged: the answer
@@ -208,6 +214,7 @@ class SessionTouch:
             return
         if principal.session_id and principal.session_stale:
             try:
-                await run_in_threadpool(touch, scope["app"].state.db, principal.session_id)
+                toucher = TOUCHERS.get(principal.kind, touch)
+                await run_in_threadpool(toucher, scope["app"].state.db, principal.session_id)
             except Exception as exc:  # recorded next time: the answer has gone
                 log.warning("session_touch_failed", error=type(exc).__name__)

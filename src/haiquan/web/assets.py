@@ -114,7 +114,7 @@ def _html_errors(app: FastAPI) -> None:
 
     async def login_required(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, LoginRequired)
-        return _to_login(exc.next_path, expired=exc.expired)
+        return _to_login(exc.next_path, expired=exc.expired, login=exc.login, cookie=exc.cookie)
 
     app.add_exception_handler(errors.DomainError, domain)
     app.add_exception_handler(StarletteHTTPException, http)
@@ -122,11 +122,13 @@ def _html_errors(app: FastAPI) -> None:
     app.add_exception_handler(LoginRequired, login_required)
 
 
-def _to_login(next_path: str, *, expired: bool) -> RedirectResponse:
-    url = "/login?next=" + quote(next_path, safe="/")
+def _to_login(
+    next_path: str, *, expired: bool, login: str = "/login", cookie: str = SESSION_COOKIE
+) -> RedirectResponse:
+    url = login + "?next=" + quote(next_path, safe="/")
     if expired:
         url += "&expired=1"
     response = RedirectResponse(url, status_code=303)
     if expired:
-        response.delete_cookie(SESSION_COOKIE, path="/")
+        response.delete_cookie(cookie, path="/")
     return response

@@ -86,8 +86,14 @@ def items_for(app: FastAPI, principal: Principal | None) -> list[NavItem]:
     return [i for i in NAV if _shown(i, principal) and has_page(app, i.path)]
 
 
+PORTAL = "/portal"  # the trader portal's entries: for an enterprise's staff only, and only those
+
+
 def _shown(item: NavItem, principal: Principal) -> bool:
-    """Entries without roles are for customs officers (another agency's staff see only those naming theirs)."""
+    """Entries without roles are for customs officers (another agency's staff see only those naming theirs);
+    an enterprise's staff (kind `staff`) see the portal's entries and nothing else."""
+    if (principal.kind == "staff") != (item.path == PORTAL or item.path.startswith(PORTAL + "/")):
+        return False
     if item.roles is None:
         return principal.role not in AGENCY_ROLES
     return principal.role is not None and principal.role in item.roles

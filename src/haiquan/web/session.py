@@ -28,10 +28,13 @@ PRELOGIN_COOKIE = "hq_login"
 class LoginRequired(Exception):
     """No valid officer session: the browser goes to the login page, then back to `next`."""
 
-    def __init__(self, next_path: str, *, expired: bool = False) -> None:
+    def __init__(
+        self, next_path: str, *, expired: bool = False, login: str = "/login", cookie: str = SESSION_COOKIE
+    ) -> None:
         super().__init__(next_path)
         self.next_path = next_path
         self.expired = expired
+        self.login, self.cookie = login, cookie  # the trader portal's own (portal.session)
 
 
 def csrf_token(secret: str, basis: str) -> str:
