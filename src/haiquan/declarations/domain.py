@@ -31,6 +31,7 @@ class Status(StrEnum):
 
 class Channel(StrEnum):
     GREEN = "green"
+    BLUE = "blue"  # released at once like green, then audited after clearance
     YELLOW = "yellow"
     RED = "red"
 
@@ -301,9 +302,9 @@ def decide(
         )
     if channel is None:
         raise LifecycleError("the declaration has no channel yet; there is nothing to decide", field="kind")
-    if channel is Channel.GREEN:
+    if channel in (Channel.GREEN, Channel.BLUE):
         raise LifecycleError(
-            "green declarations are cleared automatically; there is nothing to decide", field="kind"
+            "green and blue declarations are cleared automatically; there is nothing to decide", field="kind"
         )
     if kind is DecisionKind.DOCUMENTS_ACCEPTED:
         return C.ACCEPT_DOCUMENTS_BEFORE_INSPECTION if channel is Channel.RED else C.ACCEPT_DOCUMENTS

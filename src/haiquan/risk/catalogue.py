@@ -77,6 +77,7 @@ class LaneRatesSet(TypedDict):
     yellow: str
     red: str
     random_share: str
+    blue: str
 
 
 class OverrideAdded(TypedDict):

@@ -78,6 +78,7 @@ class LaneRateRow(Base):
     yellow: Mapped[Decimal]
     red: Mapped[Decimal]
     random_share: Mapped[Decimal]
+    blue: Mapped[Decimal | None] = mapped_column(nullable=True)  # release now, audit later (0 when absent)
     updated_at: Mapped[datetime]
     updated_by: Mapped[str] = mapped_column(String(120))
 
