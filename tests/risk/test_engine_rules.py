@@ -125,9 +125,11 @@ def test_the_blue_lane_takes_its_rate_below_yellow_and_low_compliance_greens() -
         win.add(i / 1000)
     rates = d.LaneRates(Decimal(40), Decimal(30), Decimal(10), blue=Decimal(20))
     lanes = [d.lane_by_rank(win.share_above(i / 1000), rates) for i in range(1000)]
-    assert abs(lanes.count("blue") - 200) <= 2 and abs(lanes.count("green") - 400) <= 2
+    assert abs(lanes.count("blue") - 200) <= 2
+    assert abs(lanes.count("green") - 400) <= 2
     assert d.lane_by_rank(win.share_above(0.5), rates) == "blue"  # below red and yellow, above green
-    assert d.blue_for_class("green", "low", rates) and not d.blue_for_class("green", "normal", rates)
+    assert d.blue_for_class("green", "low", rates)
+    assert not d.blue_for_class("green", "normal", rates)
     assert not d.blue_for_class("green", "low", d.LaneRates())  # no blue lane at the office: stays green
     assert d.SEVERITY["green"] < d.SEVERITY["blue"] < d.SEVERITY["yellow"]
     with pytest.raises(d.RateError) as info:
