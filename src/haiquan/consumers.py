@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from haiquan.agencies import handlers as agencies_handlers
+from haiquan.audit import handlers as audit_handlers
 from haiquan.declarations import handlers as declarations_handlers
 from haiquan.kit.dispatcher import Dispatcher
 from haiquan.kit.settings import Settings
@@ -15,6 +16,7 @@ from haiquan.supervision import handlers as supervision_handlers
 # Consumers that act on this node's own records (notifications and webhooks, payment references, risk
 # labels, terminal links): events federated from the units below were already acted on where they began.
 LOCAL = [agencies_handlers, declarations_handlers, payments_handlers, risk_handlers, supervision_handlers]
+LOCAL.append(audit_handlers)  # issue #21: the blue lane's declarations join the audit queue
 # Read models that must cover the whole subtree (a department's reports include its sub-departments).
 SUBTREE = [reports_handlers]
 

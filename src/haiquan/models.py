@@ -1,6 +1,7 @@
 """Imports every table module so that Base.metadata knows the whole schema (Alembic, create_all)."""
 
 from haiquan.agencies import tables as agencies_tables  # noqa: F401
+from haiquan.audit import tables as audit_tables  # noqa: F401
 from haiquan.cargo import tables as cargo_tables  # noqa: F401
 from haiquan.declarations import tables as declarations_tables  # noqa: F401
 from haiquan.enforcement import tables as enforcement_tables  # noqa: F401

@@ -7,6 +7,8 @@ from fastapi import Depends, FastAPI
 
 from haiquan.agencies.api import router as agencies_router
 from haiquan.agencies.pages import router as agencies_pages
+from haiquan.audit.api import router as audit_router
+from haiquan.audit.pages import router as audit_pages
 from haiquan.cargo.api import router as cargo_router
 from haiquan.declarations.api import router as declarations_router
 from haiquan.declarations.paper_api import router as paper_router
@@ -22,6 +24,7 @@ from haiquan.lowvalue.api import router as lowvalue_router
 from haiquan.organization.admin_pages import router as admin_pages
 from haiquan.organization.api import router as organization_router
 from haiquan.organization.credentials_api import router as credentials_router
+from haiquan.organization.expertise_api import router as expertise_router
 from haiquan.organization.key_pages import router as key_pages
 from haiquan.origin.api import router as origin_router
 from haiquan.payments.api import router as payments_router
@@ -73,6 +76,10 @@ TAGS = [
     {
         "name": "origin",
         "description": "ASEAN e-C/O (ATIGA e-Form D): receiving, matching, verification, issuing",
+    },
+    {
+        "name": "audit",
+        "description": "Post-clearance audit: the queue, plans, cases, findings and assessments",
     },
 ]
 
@@ -134,3 +141,6 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(reports_pages)
     app.include_router(risk_pages_router)
     app.include_router(agencies_pages)
+    app.include_router(audit_router, dependencies=strict)
+    app.include_router(expertise_router, dependencies=strict)
+    app.include_router(audit_pages)

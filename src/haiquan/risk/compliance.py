@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from haiquan.declarations.tables import DecisionRow, DeclarationRow
@@ -13,7 +13,7 @@ from haiquan.kit import audit, clock, outbox
 from haiquan.organization.tables import EnterpriseRow
 from haiquan.risk.catalogue import RiskEvent
 from haiquan.risk.domain import TraderHistory, compliance
-from haiquan.risk.tables import TraderComplianceRow
+from haiquan.risk.tables import LabelRow, TraderComplianceRow
 
 HISTORY_DAYS = 730
 
@@ -37,6 +37,7 @@ def history(session: Session, ent: EnterpriseRow) -> TraderHistory:
             DecisionRow.number.in_(mine), DecisionRow.kind == "inspection_result"
         )
     ).all()
+    results = [*results, *_labelled(session, mine)]  # audits, documents checks, enforcement cases too
     late = session.scalar(
         select(func.count())
         .select_from(DeclarationRow)
@@ -60,6 +61,12 @@ def history(session: Session, ent: EnterpriseRow) -> TraderHistory:
         age_days=(clock.now() - start).days,
         suspended=ent.status != "active",
     )
+
+
+def _labelled(session: Session, mine: Select[tuple[str]]) -> list[tuple[str, bool]]:
+    """The trader's declarations labelled by our own work (label table), fraud or critical as fraud."""
+    rows = session.execute(select(LabelRow.number, LabelRow.outcome).where(LabelRow.number.in_(mine))).all()
+    return [(n, o != "no_fraud") for n, o in rows]
 
 
 def recompute_one(session: Session, *, ent: EnterpriseRow, actor: str) -> TraderComplianceRow:

@@ -16,7 +16,7 @@ from haiquan.kit import clock
 from haiquan.kit.db import UnitOfWork
 from haiquan.kit.outbox import Consumer, Event
 from haiquan.organization.tables import EnterpriseRow
-from haiquan.risk import compliance, scoring
+from haiquan.risk import compliance, labels, scoring
 from haiquan.risk.tables import ModelVersionRow, RiskDecisionRow
 
 log = structlog.get_logger(__name__)
@@ -110,4 +110,5 @@ def consumers() -> list[Consumer]:
     return [
         Consumer("risk.labels", DECISION_EVENTS, on_decision),
         Consumer("risk.explanations", frozenset({DeclarationEvent.INSPECTION_ORDERED}), on_red),
+        *labels.consumers(),
     ]
