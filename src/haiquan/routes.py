@@ -35,8 +35,10 @@ from haiquan.reports.api import router as reports_router
 from haiquan.reports.pages import router as reports_pages
 from haiquan.risk.analyst_pages import router as analyst_pages
 from haiquan.risk.api import router as risk_router
+from haiquan.risk.comparison_pages import router as comparison_pages
 from haiquan.risk.lane_pages import router as lane_pages
 from haiquan.risk.pages import router as risk_pages_router
+from haiquan.risk.retraining_api import router as retraining_router
 from haiquan.sharing.api import router as sharing_router
 from haiquan.supervision.alert_pages import router as alert_pages
 from haiquan.supervision.api import router as supervision_router
@@ -144,3 +146,5 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(audit_router, dependencies=strict)
     app.include_router(expertise_router, dependencies=strict)
     app.include_router(audit_pages)
+    app.include_router(retraining_router, dependencies=strict)
+    app.include_router(comparison_pages)

@@ -14,7 +14,15 @@ from sqlalchemy.orm import Session
 
 from haiquan.audit import assessment, repository
 from haiquan.audit.catalogue import AuditEvent
-from haiquan.audit.domain import CaseCommand, CaseStatus, ClearedFacts, Selection, SelectionSource, case_move
+from haiquan.audit.domain import (
+    LOOKBACK,
+    CaseCommand,
+    CaseStatus,
+    ClearedFacts,
+    Selection,
+    SelectionSource,
+    case_move,
+)
 from haiquan.audit.domain import select as select_for_audit
 from haiquan.audit.tables import AuditCandidateRow, AuditCaseRow, AuditPlanRow
 from haiquan.declarations import repository as declarations
@@ -95,9 +103,7 @@ def run_selection(
     require_auditor(session, principal)
     now = clock.now()
     if source in SOURCES:
-        return queue(
-            session, SOURCES[source](session, since=now - repository.LOOKBACK, now=now), actor=principal.label
-        )
+        return queue(session, SOURCES[source](session, since=now - LOOKBACK, now=now), actor=principal.label)
     if source not in ("score", "watchlist", "query"):
         known = ", ".join(["score", "watchlist", "query", *SOURCES])
         raise ValidationFailed(f"unknown selection source {source!r}; one of: {known}", field="source")

@@ -32,12 +32,15 @@ def history(session: Session, ent: EnterpriseRow) -> TraderHistory:
             DeclarationRow.registered_at.is_not(None),
         )
     )
-    results = session.execute(
-        select(DecisionRow.number, DecisionRow.fraud_found).where(
-            DecisionRow.number.in_(mine), DecisionRow.kind == "inspection_result"
+    results: list[tuple[str, bool]] = [
+        (n, bool(f))
+        for n, f in session.execute(
+            select(DecisionRow.number, DecisionRow.fraud_found).where(
+                DecisionRow.number.in_(mine), DecisionRow.kind == "inspection_result"
+            )
         )
-    ).all()
-    results = [*results, *_labelled(session, mine)]  # audits, documents checks, enforcement cases too
+    ]
+    results += _labelled(session, mine)  # audits, documents checks, enforcement cases too
     late = session.scalar(
         select(func.count())
         .select_from(DeclarationRow)
@@ -63,7 +66,7 @@ def history(session: Session, ent: EnterpriseRow) -> TraderHistory:
     )
 
 
-def _labelled(session: Session, mine: Select[tuple[str]]) -> list[tuple[str, bool]]:
+def _labelled(session: Session, mine: Select[str]) -> list[tuple[str, bool]]:
     """The trader's declarations labelled by our own work (label table), fraud or critical as fraud."""
     rows = session.execute(select(LabelRow.number, LabelRow.outcome).where(LabelRow.number.in_(mine))).all()
     return [(n, o != "no_fraud") for n, o in rows]
