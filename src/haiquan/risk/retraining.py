@@ -80,7 +80,7 @@ def dataset(session: Session, *, since: datetime, until: datetime) -> Dataset:
         frame[DATE_COLUMN] = pd.to_datetime(frame[DATE_COLUMN])
     found = session.scalars(select(LabelRow).where(LabelRow.number.in_(numbers), LabelRow.known_at < until))
     labels = [
-        platform.KnownLabel(x.number, x.outcome, float(x.duty_at_stake), x.known_at, x.random_pick)
+        platform.KnownLabel(x.number, x.outcome, float(x.duty_at_stake), x.known_at, x.random_pick, x.source)
         for x in found
     ]
     q = select(RiskDecisionRow.number, RiskDecisionRow.score).where(RiskDecisionRow.number.in_(numbers))
@@ -130,6 +130,8 @@ def train_and_compare(
     challenger = registry.register(session, path=str(path), actor=actor)
     test_frame = data.frame[data.frame["number"].isin(split.test)].reset_index(drop=True)
     metrics = _compare(session, model, test_frame, split, data.recorded_scores)
+    sources = [x.source for x in split.train_labels.values()]
+    metrics["train"] = {"declarations": len(split.train), **{s: sources.count(s) for s in sorted(set(sources))}}
     return _store(session, challenger.version, cutoff, test_to, metrics, actor)
 
 

@@ -29,6 +29,7 @@ class KnownLabel:
     duty_at_stake: float
     known_at: datetime
     random_pick: bool = False
+    source: str = ""  # inspection | documents | audit | enforcement
 
 
 @dataclass(frozen=True)
