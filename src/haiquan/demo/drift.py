@@ -32,7 +32,7 @@ def simulate_year(start: date = date(2026, 1, 1), per_day: int = 40, seed: int =
     """One row per declaration line; `Fraud`, `Critical Fraud` (2 = critical) and `Known At` (NaT: never
     labelled), `Random Pick`."""
     rng = np.random.default_rng(seed)
-    rows = []
+    rows: list[dict[str, object]] = []
     importers = [f"IMP{i:04d}" for i in range(400)]
     for d in range(365):
         day = start + timedelta(days=d)
