@@ -77,6 +77,8 @@ ARGS: dict[str, list[str]] = {
     "origin add-key": ["--country", "TH", "--key-name", "TH-1", "--cert", "{cert}"],
     "origin revoke-key": ["--country", "TH", "--key-name", "TH-1", "--reason", "r"],
     "origin run-duty": [],
+    "taxes recompute": [],
+    "taxes account": ["0101248141"],
     "reference rate": ["--currency", "USD", "--date", "2026-03-04"],
     "reference tariff": ["87032361"],
     "enforcement report": ["--unit", "01AB", "--from", "2026-01-01", "--to", "2026-01-31"],

@@ -177,9 +177,9 @@ def _takes(dependant: Dependant, call: object) -> bool:
 def test_every_api_route_declares_its_answer(path: str, route: APIRoute) -> None:
     answer = inspect.signature(route.endpoint).return_annotation
     if route.response_model is None:
-        # only files (Excel, CSV) are answered as a plain Response
+        # only files (Excel, CSV, XML documents) are answered as a plain Response
         assert answer in ("Response", Response), f"{path}: declare a response model"
-        assert path.endswith(("/export", ".xlsx")), f"{path}: declare a response model"
+        assert path.endswith(("/export", ".xlsx", ".xml")), f"{path}: declare a response model"
     else:
         assert issubclass(_model_of(route.response_model), BaseModel), f"{path}: answer a Pydantic model"
     assert answer not in ("object", "Any", object), f"{path}: return the typed model"

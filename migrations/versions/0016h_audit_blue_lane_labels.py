@@ -3,7 +3,7 @@ daily report, labels on declarations from our own work, audit cases and plans, o
 and the stored challenger/champion comparisons of retraining.
 
 Revision ID: 0016h
-Revises: 0015b
+Revises: 0016e (was 0015b; chained after merging i20-tax, which this branch now contains)
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql
 import haiquan.kit.db
 
 revision: str = "0016h"
-down_revision: str | Sequence[str] | None = "0015b"
+down_revision: str | Sequence[str] | None = "0016e"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -40,6 +40,7 @@ from haiquan.routes import TAGS, document_webhooks, include_routers
 from haiquan.sharing.wiring import start_federation
 from haiquan.supervision.fastpath import StatusLookups
 from haiquan.supervision.webhooks import SupervisionWorker
+from haiquan.taxes.duty import TaxesDuty
 
 log = structlog.get_logger(__name__)
 
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     engine = build_engine(db, settings)
     lowvalue = LowValue(settings, db, lambda session: engine.reference(session).watched)
     origin_duty = OriginDuty(db, settings)
+    taxes_duty = TaxesDuty(db, settings)
     origin_matching.install(settings)  # the tolerances of ATIGA e-Form D matching
 
     @asynccontextmanager
@@ -89,6 +91,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             escalations.start(leadership=Leadership(db, "escalations"))
             checkpoints.start(leadership=Leadership(db, "audit-checkpoints"))
             origin_duty.start(leadership=Leadership(db, "origin"))
+            taxes_duty.start(leadership=Leadership(db, "taxes"))
         link = start_federation(app, settings, db, dispatcher)  # only with HAIQUAN_NATS_URL
         try:
             yield
@@ -103,6 +106,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             escalations.stop()
             checkpoints.stop()
             origin_duty.stop()
+            taxes_duty.stop()
             guards.stop()
 
     app = FastAPI(
@@ -127,6 +131,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.supervision = supervision
     app.state.escalations = escalations
     app.state.origin_duty = origin_duty
+    app.state.taxes_duty = taxes_duty
     guards = Guards(app, settings, db)  # /healthz, the login throttle, the refusal audit (kit.guards)
     errors.install_error_handlers(app)
     transaction.install(app)  # an Idempotency-Key's replay: the first answer again

@@ -22,6 +22,7 @@ from haiquan.risk.cli import app as risk_app
 from haiquan.risk.engine_cli import engine_app
 from haiquan.sharing.cli import sharing_app
 from haiquan.supervision.cli import app as supervision_app
+from haiquan.taxes.cli import taxes_app
 
 console = Console()
 app = typer.Typer(
@@ -49,6 +50,7 @@ app.add_typer(supervision_app, name="supervision")
 app.add_typer(origin_app, name="origin")
 app.add_typer(sharing_app, name="sharing")
 app.add_typer(agencies_app, name="agencies")
+app.add_typer(taxes_app, name="taxes")
 
 
 @db_app.command("upgrade")

@@ -45,6 +45,8 @@ from haiquan.supervision.api import router as supervision_router
 from haiquan.supervision.keys_api import router as terminal_keys_router
 from haiquan.supervision.pages import router as supervision_pages
 from haiquan.supervision.schemas import ConsignmentStatusPushed
+from haiquan.taxes.api import router as taxes_router
+from haiquan.taxes.pages import router as taxes_pages
 from haiquan.web.pages import router as web_router
 
 # The OpenAPI's tags, in the order of the guide (docs/api.md); tests/api/test_openapi.py holds every
@@ -78,6 +80,10 @@ TAGS = [
     {
         "name": "origin",
         "description": "ASEAN e-C/O (ATIGA e-Form D): receiving, matching, verification, issuing",
+    },
+    {
+        "name": "taxes",
+        "description": "Tax accounts: debts, aging, interest, penalties, fees, receipts, certificates",
     },
     {
         "name": "audit",
@@ -129,6 +135,7 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(bank_certificates_router, dependencies=strict)
     app.include_router(agencies_router, dependencies=strict)
     app.include_router(origin_router, dependencies=strict)
+    app.include_router(taxes_router, dependencies=strict)
     app.include_router(web_router)
     app.include_router(alert_pages)
     app.include_router(case_pages)
@@ -148,3 +155,4 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(audit_pages)
     app.include_router(retraining_router, dependencies=strict)
     app.include_router(comparison_pages)
+    app.include_router(taxes_pages)

@@ -14,7 +14,6 @@ from fastapi.testclient import TestClient
 
 from haiquan.declarations.schemas import NOTIFIED, NotificationOut
 from haiquan.kit import clock
-from haiquan.organization.tables import EnterpriseRow
 from tests.declarations.test_flow import force_lane
 from tests.support import World, import_declaration
 
@@ -72,11 +71,14 @@ def test_unregistered_declaration_expires_after_seven_days(world: World) -> None
 
 
 def test_ineligible_declarant_cannot_register(world: World, app: Any) -> None:
+    """A debt of the payer unpaid more than 90 days after its due date (derived from the ledger)."""
+    force_lane(app, "yellow")
+    first = world.lodge(import_declaration()).json()["number"]
+    assert (
+        world.post(f"/api/v1/declarations/{first}/register", world.ent("0100109106"), None).status_code == 200
+    )
+    clock.freeze(clock.now() + timedelta(days=92))
     n = world.lodge(import_declaration()).json()["number"]
-    with app.state.db.unit_of_work() as uow:
-        ent = uow.session.query(EnterpriseRow).filter_by(tax_code="0100109106").one()
-        ent.overdue_tax_days = 91
-        uow.commit()
     r = world.post(f"/api/v1/declarations/{n}/register", world.ent("0100109106"), None)
     assert r.status_code == 403
     assert r.json()["code"] == "declarant_tax_debt"

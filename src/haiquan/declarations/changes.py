@@ -63,6 +63,7 @@ class Register:
     @classmethod
     def prefetch(cls, session: Session, works: Sequence[Register]) -> None:
         locked = registration.read_for_registration(session, [(w.principal, w.number) for w in works])
+        registration.read_tax_debts(session, [t for t in locked.values() if t.lines_read])
         for w in works:
             w.target = locked.get(w.number)
 

@@ -8,11 +8,14 @@ from haiquan.declarations import clearance
 from haiquan.kit.db import UnitOfWork
 from haiquan.kit.outbox import Consumer, Event
 from haiquan.payments.catalogue import PaymentEvent
+from haiquan.taxes.domain import is_charge
 
 
 def on_payment_confirmed(uow: UnitOfWork, event: Event) -> None:
     """payment.confirmed / payment.guarantee_issued: {declaration_number, amount, reference}."""
     p = event.payload
+    if is_charge(str(p["declaration_number"])):
+        return  # a penalty or a fee paid (taxes.charges): no declaration to settle
     method = "guarantee" if event.type == PaymentEvent.GUARANTEE_ISSUED else "payment"
     clearance.settle(
         uow.session,

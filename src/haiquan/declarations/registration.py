@@ -5,6 +5,8 @@ written in one update."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy.orm import Session
 
 from haiquan.agencies.requests import request_permits
@@ -28,8 +30,10 @@ from haiquan.origin import lanes as origin_lanes
 from haiquan.payments import service as payments
 from haiquan.payments.domain import payer_of
 from haiquan.risk.channel import ChannelEngine, DeclarationFacts, LineFacts
+from haiquan.taxes import service as taxes
+from haiquan.taxes.domain import BLOCKING_DAYS
 
-OVERDUE_LIMIT_DAYS = 90
+OVERDUE_LIMIT_DAYS = BLOCKING_DAYS  # Luật Quản lý thuế 2019 Art. 124(1)(a)
 
 
 def check_eligibility(ent: repository.Declarant) -> None:
@@ -39,11 +43,17 @@ def check_eligibility(ent: repository.Declarant) -> None:
             field="declarant",
             code="declarant_ineligible",
         )
-    if ent.overdue_tax_days > OVERDUE_LIMIT_DAYS:
+    if ent.overdue_amount > 0:
+        since = ent.overdue_since.isoformat() if ent.overdue_since else ""
         raise Forbidden(
-            f"the declarant has tax debt overdue {ent.overdue_tax_days} days (> {OVERDUE_LIMIT_DAYS}): registration refused",
+            f"{ent.debtor} owes {ent.overdue_amount} VND of tax debt overdue more than {OVERDUE_LIMIT_DAYS}"
+            f" days, due since {since}: registration refused until it is paid",
             field="declarant",
             code="declarant_tax_debt",
+            errors=[
+                {"field": "declarant.overdue_amount", "message": str(ent.overdue_amount)},
+                {"field": "declarant.overdue_since", "message": since},
+            ],
         )
 
 
@@ -94,6 +104,25 @@ def read_for_registration(
     ]
     repository.unscoped_load_lines(session, readable)
     return locked
+
+
+def read_tax_debts(session: Session, targets: list[repository.Locked]) -> None:
+    """The debt overdue more than 90 days of each declaration's declarant or payer (the importer of an
+    import), derived from the ledger now (taxes): one read for the batch, of the dues still owed."""
+    debtors = {t.row.number: _debtors(t) for t in targets}
+    blocked = taxes.unscoped_blocking(session, {c for cs in debtors.values() for c in cs})
+    for t in targets:
+        found = [(c, blocked[c]) for c in debtors[t.row.number] if c in blocked]
+        if found:
+            code, debt = found[0]
+            t.declarant = replace(
+                t.declarant, overdue_amount=debt.amount, overdue_since=debt.since, debtor=code
+            )
+
+
+def _debtors(t: repository.Locked) -> list[str]:
+    payer = payer_of(t.row.kind, t.row.importer_tax_code, t.row.declarant_tax_code)
+    return list(dict.fromkeys(c for c in (t.declarant.tax_code, payer) if c))
 
 
 def register(
@@ -163,6 +192,7 @@ def register_one(
     """Register one declaration in the caller's transaction (the demo, the CLI)."""
     pending.flush_rows(session)  # a declaration lodged earlier in this transaction
     target = read_for_registration(session, [(principal, number)]).get(number)
+    read_tax_debts(session, [target] if target is not None and target.lines_read else [])
     row = register(session, principal=principal, number=number, target=target, engine=engine)
     assert target is not None
     save_registered(session, [target])

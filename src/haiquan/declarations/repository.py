@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, cast
 
 from sqlalchemy import Select, Table, and_, bindparam, or_, select, update
@@ -98,8 +99,12 @@ class Declarant:
     """What registration checks of the declarant, read with the declaration."""
 
     status: str
-    overdue_tax_days: int
+    tax_code: str
     compliance_class: str
+    # the debt overdue more than 90 days, derived from the ledger when the declaration is read (taxes)
+    overdue_amount: Decimal = Decimal(0)
+    overdue_since: date | None = None
+    debtor: str = ""  # whose debt: the declarant's or the payer's tax code
 
 
 @dataclass
@@ -127,7 +132,7 @@ def unscoped_lock_for_registration(session: Session, numbers: Iterable[str]) -> 
         select(
             DECLARATIONS,
             ENTERPRISES.c.status.label("declarant_status"),
-            ENTERPRISES.c.overdue_tax_days,
+            ENTERPRISES.c.tax_code.label("declarant_tax_code_"),
             ENTERPRISES.c.compliance_class,
         )
         .join(ENTERPRISES, ENTERPRISES.c.id == DECLARATIONS.c.declarant_id)
@@ -139,7 +144,7 @@ def unscoped_lock_for_registration(session: Session, numbers: Iterable[str]) -> 
     found: dict[str, Locked] = {}
     for m in session.execute(q).mappings():
         row = DeclarationRow(**{c.key: m[c.key] for c in DECLARATIONS.columns})
-        who = Declarant(m["declarant_status"], m["overdue_tax_days"], m["compliance_class"])
+        who = Declarant(m["declarant_status"], m["declarant_tax_code_"], m["compliance_class"])
         found[row.number] = Locked(row, [], who, m["version"])
     return found
 

@@ -125,10 +125,11 @@ def clear_and_release(
         clock.freeze(None)
     from haiquan.demo import origin
     from haiquan.demo.agencies import apple_story
+    from haiquan.demo.taxes import debt_story
     from haiquan.demo.world import DEMO_PASSWORD
 
     apples = apple_story(db, dispatcher, password=DEMO_PASSWORD)
-    return done | {"apples": apples, "origin": origin.seed(db, engine)}
+    return done | {"apples": apples, "origin": origin.seed(db, engine), "debt": debt_story(db)}
 
 
 def _finish(
@@ -210,4 +211,11 @@ def describe(story: dict[str, Any]) -> list[str]:
         f" {ready.get('status')}, may leave (the API guide's terminal gates it out).",
         f"  {left['container']} (bill {left['goods_id']}): no declaration; stays in the yard.",
         *apples_described(story.get("apples") or {}),
+        *_debt_described(story.get("debt") or {}),
     ]
+
+
+def _debt_described(debt: dict[str, Any]) -> list[str]:
+    from haiquan.demo.taxes import describe as describe_debt
+
+    return describe_debt(debt)

@@ -155,6 +155,13 @@ class Settings(BaseSettings):
     origin_signing_key: str = Field(
         default="", description="VN's e-Form D signing key (PEM); empty = <data_dir>/origin/vn-signing.key"
     )
+    # tax accounts (taxes.interest; docs/taxes.md)
+    tax_late_interest_per_day: Decimal = Field(
+        default=Decimal("0.0003"),
+        ge=0,
+        le=Decimal("0.01"),
+        description="Late-payment interest a day (Luật Quản lý thuế 2019 Art. 59: 0.03 %)",
+    )
 
     @model_validator(mode="after")
     def _pool_fits_admission(self) -> Settings:

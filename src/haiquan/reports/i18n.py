@@ -66,6 +66,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "reports.reason.certificate_mismatch": ("C/O không khớp tờ khai", "Certificate does not match"),
     "reports.reason.certificate_not_received": ("Không nhận được C/O đúng hạn", "Certificate never came"),
+    "reports.outlook": ("Dự báo thu cả năm", "Year-end revenue outlook"),
+    "reports.stretch": ("Chỉ tiêu phấn đấu (+5 %)", "Stretch target (+5 %)"),
+    "reports.forecast": ("Dự báo cả năm", "Year-end forecast"),
+    "reports.so_far": ("Lũy kế từ đầu năm", "Year so far"),
+    "reports.forecast_note": (
+        "Dự báo theo tiến độ thu năm trước",
+        "Forecast shaped by last year's collections",
+    ),
 } | {f"reports.route.{code}": pair for code, pair in ROUTE_LABELS.items()}
 add_messages(MESSAGES)
 

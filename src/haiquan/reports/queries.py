@@ -21,6 +21,7 @@ from haiquan.kit.errors import Forbidden, ValidationFailed
 from haiquan.kit.money import vnd
 from haiquan.organization.domain import UnitTree
 from haiquan.payments import budget
+from haiquan.reports.outlook import outlook
 from haiquan.reports.permits import permits
 from haiquan.reports.preferences import preferences
 from haiquan.reports.tables import (
@@ -361,4 +362,4 @@ def seizures(session: Session, v: View) -> dict[str, Any]:
 
 FIGURES = {"revenue": revenue, "channels": channels, "units": by_unit, "clearance": clearance, "dwell": dwell,
            "alerts": alerts, "seizures": seizures, "permits": permits,
-           "preferences": preferences}  # fmt: skip
+           "preferences": preferences, "outlook": outlook}  # fmt: skip

@@ -43,6 +43,7 @@ class OverviewOut(BaseModel):
     seizures: Figure
     permits: Figure
     preferences: Figure
+    outlook: Figure
 
 
 class FigureOut(BaseModel):

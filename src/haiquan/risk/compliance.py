@@ -14,6 +14,7 @@ from haiquan.organization.tables import EnterpriseRow
 from haiquan.risk.catalogue import RiskEvent
 from haiquan.risk.domain import TraderHistory, compliance
 from haiquan.risk.tables import LabelRow, TraderComplianceRow
+from haiquan.taxes import service as taxes
 
 HISTORY_DAYS = 730
 
@@ -59,7 +60,7 @@ def history(session: Session, ent: EnterpriseRow) -> TraderHistory:
         declarations=int(declarations or 0),
         inspections=len({n for n, _ in results}),
         frauds=len({n for n, f in results if f}),
-        overdue_tax_days=ent.overdue_tax_days,
+        overdue_tax_days=taxes.unscoped_overdue_days(session, ent.tax_code),
         late_payments=int(late or 0),
         age_days=(clock.now() - start).days,
         suspended=ent.status != "active",
