@@ -171,7 +171,8 @@ def simulate(
     years: Annotated[int | None, typer.Option(help="Instead: generate N years of history in bulk")] = None,
     declarations_per_year: Annotated[int, typer.Option(help="With --years: volume per year")] = 13_000_000,
     drift_year: Annotated[
-        Path | None, typer.Option(help="Instead: write a year with fraud patterns drifting by quarter (KCS CSV)")
+        Path | None,
+        typer.Option(help="Instead: write a year with fraud patterns drifting by quarter (KCS CSV)"),
     ] = None,
 ) -> None:
     """Drive realistic declarant traffic through the public HTTP API (lodge + register); with --years,

@@ -18,6 +18,7 @@ from haiquan.kit.tables import OutboxEvent
 from haiquan.organization.tables import EnterpriseRow
 from haiquan.risk import labels
 from haiquan.risk.tables import LabelRow
+from haiquan.taxes.tables import TaxChargeRow
 from tests.payments.helpers import add_bank, pay, reference, settle
 from tests.support import World, import_declaration
 
@@ -91,6 +92,7 @@ def test_a_blue_declaration_audited_three_months_later(world: World, app: Any) -
     assert closed["amendment_no"] == 1
     assert Decimal(closed["late_interest"]) == Decimal(5_000_000) * Decimal("0.0003") * 92
     assert Decimal(closed["penalty"]) == Decimal(1_000_000)
+    assert closed["penalty_basis"].startswith("proposed")  # an officer proposes; a leader decides
     settle(app)
     assert reference(world, number, amendment=1)  # the additional duty is due on its own reference
     again = world.post(f"/api/v1/audit/cases/{case['id']}/close", me, None)
@@ -143,3 +145,21 @@ def test_selection_by_score_and_by_query_over_cleared_declarations(world: World,
                                                   "planned_cases": 12})  # fmt: skip
     assert plan.status_code == 201, plan.text
     assert world.client.get("/api/v1/audit/plans", headers=who).json()[0]["period"] == "2026-Q2"
+
+
+def test_a_leader_closing_decides_the_penalty_through_the_taxes_module(world: World, app: Any) -> None:
+    clock.freeze(T0)
+    number = blue_cleared(world, app)
+    lead = world.off("nb_leader")
+    case = world.post("/api/v1/audit/cases", lead, {"number": number, "scope": "customs value"}).json()
+    world.post(f"/api/v1/audit/cases/{case['id']}/findings", lead,
+               {"outcome": "fraud", "additional_duty": "2000000", "findings": ["Khai giá thấp"]})  # fmt: skip
+    closed = world.post(f"/api/v1/audit/cases/{case['id']}/close", lead, None)
+    assert closed.status_code == 200, closed.text
+    assert closed.json()["penalty_basis"].startswith("decided")
+    with app.state.db.unit_of_work() as uow:
+        charge = uow.session.scalars(
+            select(TaxChargeRow).where(TaxChargeRow.declaration_number == number)
+        ).one()
+        assert charge.amount == Decimal(400_000)
+        assert charge.kind == "penalty"

@@ -232,7 +232,7 @@ def close_case(session: Session, *, principal: Principal, case_id: str) -> Audit
     require_auditor(session, principal)
     row = repository.case(session, case_id, scope=principal.scope, for_update=True)
     row.status = case_move(CaseStatus(row.status), CaseCommand.CLOSE)
-    done = assessment.book(session, row, actor=principal.label)
+    done = assessment.book(session, row, principal=principal)
     row.late_interest, row.penalty, row.penalty_basis = done.late_interest, done.penalty, done.penalty_basis
     row.amendment_no, row.booked, row.closed_at = (
         done.amendment_no,

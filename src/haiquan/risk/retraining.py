@@ -131,7 +131,10 @@ def train_and_compare(
     test_frame = data.frame[data.frame["number"].isin(split.test)].reset_index(drop=True)
     metrics = _compare(session, model, test_frame, split, data.recorded_scores)
     sources = [x.source for x in split.train_labels.values()]
-    metrics["train"] = {"declarations": len(split.train), **{s: sources.count(s) for s in sorted(set(sources))}}
+    metrics["train"] = {
+        "declarations": len(split.train),
+        **{s: sources.count(s) for s in sorted(set(sources))},
+    }
     return _store(session, challenger.version, cutoff, test_to, metrics, actor)
 
 

@@ -71,7 +71,9 @@ def fraud_share_at(labels: ArrayLike, scores: ArrayLike, fraction: float) -> flo
     return float(flags[top_k_index(scores, fraction)].sum() / total)
 
 
-def capture_at(labels: ArrayLike, critical: ArrayLike, scores: ArrayLike, fraction: float) -> dict[str, float]:
+def capture_at(
+    labels: ArrayLike, critical: ArrayLike, scores: ArrayLike, fraction: float
+) -> dict[str, float]:
     """Fraud and critical fraud caught when the top ``fraction`` is inspected (the rest released)."""
     return {
         "precision": precision_at(labels, scores, fraction),
