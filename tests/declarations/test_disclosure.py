@@ -156,6 +156,7 @@ PATH_VALUES = {
     "alert_id": "0" * 32,
     "location_id": "0" * 32,
     "scan_id": "0" * 32,
+    "comparison_id": "0" * 32,
 }
 
 
