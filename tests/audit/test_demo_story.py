@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from haiquan.kit import clock
 from haiquan.organization.tables import EnterpriseRow
+from haiquan.payments.tables import BankRow
 from haiquan.risk.channel import RuleSetEngine
 from haiquan.risk.tables import LabelRow, ModelVersionRow
 from tests.payments.helpers import add_bank, pay, reference, settle
@@ -43,6 +44,10 @@ def history(world: World, app: Any, days: range) -> None:
     for i in days:
         clock.freeze(D0 + timedelta(days=i))
         made.append((declare(world, i % 3 == 0), i % 3 == 0, D0 + timedelta(days=i)))
+    settle(app)
+    numbers = [n for n, _, _ in made]
+    for k in range(0, len(numbers), 10):  # no debt refuses later registrations (10 references a payment)
+        paid(world, app, numbers[k : k + 10], f"TXN-H{days.start}-{k}")
     with app.state.db.unit_of_work() as uow:
         for number, fraud, at in made:
             uow.session.add(LabelRow(event_id=f"ev-{number}", number=number, declarant_tax_code="0100109106",
@@ -52,6 +57,22 @@ def history(world: World, app: Any, days: range) -> None:
         uow.commit()
 
 
+def paid(world: World, app: Any, numbers: list[str], txn: str) -> None:
+    """The bank confirms the duties of these declarations in one payment."""
+    with app.state.db.unit_of_work() as uow:
+        bank = uow.session.get(BankRow, "VCB")
+    if bank is None:
+        add_bank(app)
+    refs, total = [], 0
+    for number in numbers:
+        decl = world.client.get(f"/api/v1/declarations/{number}", headers=world.ent("0100109106")).json()
+        refs.append(reference(world, number))
+        total += int(Decimal(decl["duties"]["total"]))
+    r = pay(world, refs, total, txn, paid_at=clock.now().isoformat())
+    assert r.status_code == 201, r.text
+    settle(app)
+
+
 def green_cleared(world: World, app: Any) -> str:
     clock.freeze(D0 + timedelta(days=10))
     serving = app.state.channel_engine
@@ -59,7 +80,6 @@ def green_cleared(world: World, app: Any) -> str:
     number = declare(world, fraud=True)
     app.state.channel_engine = serving
     settle(app)
-    add_bank(app)
     total = int(
         Decimal(
             world.client.get(f"/api/v1/declarations/{number}", headers=world.ent("0100109106")).json()[
@@ -86,9 +106,9 @@ def audit(world: World, app: Any, number: str) -> dict[str, Any]:
     assert r.status_code == 200, r.text
     picked = world.post("/api/v1/audit/selections", world.off("analyst"),
                         {"source": "query", "channel": "green", "declarant": "0100109106"}).json()  # fmt: skip
-    assert [c["number"] for c in picked] == [number]
+    mine = next(c for c in picked if c["number"] == number)  # among the green declarations cleared
     me = world.off("nb_officer1")
-    case = world.post("/api/v1/audit/cases", me, {"candidate_id": picked[0]["id"], "kind": "on_site",
+    case = world.post("/api/v1/audit/cases", me, {"candidate_id": mine["id"], "kind": "on_site",
                                                   "scope": "trị giá hải quan"}).json()  # fmt: skip
     world.post(f"/api/v1/audit/cases/{case['id']}/findings", me, {
         "outcome": "fraud", "additional_duty": "4000000", "findings": ["Khai giá thấp: hợp đồng 6.000 USD, khai 900 USD"],
