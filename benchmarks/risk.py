@@ -16,12 +16,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from haiquan.risk.learned.kcs import read_kcs
+from haiquan.risk.learned import metrics
+from haiquan.risk.learned.kcs import CRITICAL_COLUMN, FRAUD_COLUMN, read_kcs
 from haiquan.risk.learned.model import RiskModel
 from haiquan.risk.learned.training import TrainConfig, evaluate, train
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "kcs"
+INSPECTED = 0.30  # issue #21: green 70 % (the blue lane released too), against the seeds' 49.75 %
 PUBLISHED = {
     "Logistic regression": (0.258, 0.248),
     "Random forest": (0.364, 0.339),
@@ -40,12 +42,16 @@ def seeds_run(
         started = time.perf_counter()
         model = train(train_frame, TrainConfig(seed=seed))
         seconds = time.perf_counter() - started
+        scores = model.score(valid)
+        at30 = metrics.capture_at(valid[FRAUD_COLUMN], valid[CRITICAL_COLUMN], scores, INSPECTED)
         runs.append(
             {
                 "seed": seed,
                 "train_seconds": seconds,
                 "blend_weight": model.blend_weight,
                 **evaluate(model, valid),
+                "fraud_captured_at_30": at30["fraud_captured"],
+                "critical_captured_at_30": at30["critical_captured"],
             }
         )
         print(f"seed {seed}: " + ", ".join(f"{k}={v:.4f}" for k, v in runs[-1].items() if k != "seed"))
@@ -106,6 +112,8 @@ def report(
         "precision_at_10",
         "critical_share_at_10",
         "revenue_share_at_10",
+        "fraud_captured_at_30",
+        "critical_captured_at_30",
         "train_seconds",
     )
     means = {k: mean_of(runs, k) for k in keys}
@@ -117,6 +125,10 @@ def report(
     print(
         f"critical fraud in top 10%: {means['critical_share_at_10']:.3f}; "
         f"revenue@10%: {means['revenue_share_at_10']:.3f}"
+    )
+    print(
+        f"at 30 % inspected: fraud captured {means['fraud_captured_at_30']:.4f} (target >= 0.99), "
+        f"critical captured {means['critical_captured_at_30']:.4f} (target 1.0)"
     )
     print(f"training seconds (mean): {means['train_seconds']:.1f}")
     inline, bare = latency["inline"], latency["bare_booster_predict"]
@@ -146,11 +158,12 @@ def main() -> None:
     parser.add_argument(
         "--scale", type=int, default=4, help="resampling factor for the timing run (0 = skip)"
     )
+    parser.add_argument("--data", type=Path, default=DATA, help="folder of the KCS files")
     args = parser.parse_args()
-    train_frame = read_kcs(DATA / "df_syn_train_eng.csv", require_labels=True)
-    valid = read_kcs(DATA / "df_syn_valid_eng.csv", require_labels=True)
+    train_frame = read_kcs(args.data / "df_syn_train_eng.csv", require_labels=True)
+    valid = read_kcs(args.data / "df_syn_valid_eng.csv", require_labels=True)
     runs, model = seeds_run(train_frame, valid, args.seeds)
-    latency = inline_latency(model, DATA / "df_syn_valid_eng.csv")
+    latency = inline_latency(model, args.data / "df_syn_valid_eng.csv")
     scaled = scaled_training(train_frame, args.scale) if args.scale > 0 else None
     result = report(runs, latency, scaled)
     out = ROOT / "benchmarks" / "out" / "risk.json"

@@ -47,6 +47,7 @@ ARGS: dict[str, list[str]] = {
     "officer deactivate": ["lan"],
     "officer reactivate": ["lan"],
     "officer set-role": ["lan", "team_lead"],
+    "officer set-fields": ["lan", "audit"],
     "officer move": ["lan", "01B3"],
     "officer leave": ["lan"],
     "officer return": ["lan"],

@@ -180,9 +180,19 @@ def simulate(
     seed: Annotated[int, typer.Option(help="Random seed")] = 1,
     years: Annotated[int | None, typer.Option(help="Instead: generate N years of history in bulk")] = None,
     declarations_per_year: Annotated[int, typer.Option(help="With --years: volume per year")] = 13_000_000,
+    drift_year: Annotated[
+        Path | None,
+        typer.Option(help="Instead: write a year with fraud patterns drifting by quarter (KCS CSV)"),
+    ] = None,
 ) -> None:
     """Drive realistic declarant traffic through the public HTTP API (lodge + register); with --years,
     bulk-generate history for the dashboards (daily rollups of every office, with a progress bar)."""
+    if drift_year is not None:  # issue #21: benchmarks/risk_drift.py reads the same generator
+        from haiquan.demo.drift import simulate_year
+
+        simulate_year(seed=seed).to_csv(drift_year, index=False)
+        console.print(f"a simulated year with drifting fraud patterns written to {drift_year}")
+        return
     if years is not None:
         from haiquan.reports.cli import simulate_history
 

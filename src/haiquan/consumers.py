@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from haiquan.agencies import handlers as agencies_handlers
 from haiquan.applications import handlers as applications_handlers
+from haiquan.audit import handlers as audit_handlers
 from haiquan.cargo import handlers as cargo_handlers
 from haiquan.declarations import handlers as declarations_handlers
 from haiquan.kit.dispatcher import Dispatcher
@@ -23,6 +24,7 @@ LOCAL.append(applications_handlers)
 LOCAL.append(regimes_handlers)  # the special regimes' stock ledger (issue #19)
 LOCAL.append(finalisation_handlers)  # finalisation books the materials used (issue #19)
 LOCAL.append(cargo_handlers)  # the manifest write-off (cargo.writeoff)
+LOCAL.append(audit_handlers)  # issue #21: the blue lane's declarations join the audit queue
 # Read models that must cover the whole subtree (a department's reports include its sub-departments).
 SUBTREE = [reports_handlers]
 

@@ -2,6 +2,7 @@
 
 from haiquan.agencies import tables as agencies_tables  # noqa: F401
 from haiquan.applications import tables as applications_tables  # noqa: F401
+from haiquan.audit import tables as audit_tables  # noqa: F401
 from haiquan.cargo import tables as cargo_tables  # noqa: F401
 from haiquan.cargo import writeoff_tables as cargo_writeoff_tables  # noqa: F401
 from haiquan.conveyances import tables as conveyances_tables  # noqa: F401

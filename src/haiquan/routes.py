@@ -9,6 +9,8 @@ from haiquan.agencies.api import router as agencies_router
 from haiquan.agencies.pages import router as agencies_pages
 from haiquan.applications.api import router as applications_router
 from haiquan.applications.pages import router as applications_pages
+from haiquan.audit.api import router as audit_router
+from haiquan.audit.pages import router as audit_pages
 from haiquan.cargo.api import router as cargo_router
 from haiquan.cargo.writeoff_api import router as writeoff_router
 from haiquan.cargo.writeoff_pages import router as writeoff_pages
@@ -30,6 +32,7 @@ from haiquan.lowvalue.api import router as lowvalue_router
 from haiquan.organization.admin_pages import router as admin_pages
 from haiquan.organization.api import router as organization_router
 from haiquan.organization.credentials_api import router as credentials_router
+from haiquan.organization.expertise_api import router as expertise_router
 from haiquan.organization.key_pages import router as key_pages
 from haiquan.origin.api import router as origin_router
 from haiquan.payments.api import router as payments_router
@@ -49,8 +52,10 @@ from haiquan.reports.api import router as reports_router
 from haiquan.reports.pages import router as reports_pages
 from haiquan.risk.analyst_pages import router as analyst_pages
 from haiquan.risk.api import router as risk_router
+from haiquan.risk.comparison_pages import router as comparison_pages
 from haiquan.risk.lane_pages import router as lane_pages
 from haiquan.risk.pages import router as risk_pages_router
+from haiquan.risk.retraining_api import router as retraining_router
 from haiquan.sharing.api import router as sharing_router
 from haiquan.supervision.alert_pages import router as alert_pages
 from haiquan.supervision.api import router as supervision_router
@@ -118,6 +123,10 @@ TAGS = [
         "name": "interchange",
         "description": "Declarations as UN/EDIFACT CUSDEC or WCO Data Model XML, answered CUSRES or the WCO "
         "response (docs/interchange.md)",
+    },
+    {
+        "name": "audit",
+        "description": "Post-clearance audit: the queue, plans, cases, findings and assessments",
     },
 ]
 
@@ -192,6 +201,11 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(agencies_pages)
     app.include_router(applications_pages)
     app.include_router(regimes_pages)
+    app.include_router(audit_router, dependencies=strict)
+    app.include_router(expertise_router, dependencies=strict)
+    app.include_router(audit_pages)
+    app.include_router(retraining_router, dependencies=strict)
+    app.include_router(comparison_pages)
     app.include_router(taxes_pages)
     app.include_router(transit_pages)
     app.include_router(finalisation_pages)

@@ -25,6 +25,7 @@ Outcome = tuple[Status, bool]
 # (channel, kind, documents accepted, inspection result, fraud found) -> outcome or error code; ANY matches both
 TABLE: list[tuple[Channel, DecisionKind | None, bool | None, bool | None, bool | None, Outcome | str]] = [
     (C.GREEN, ANY, ANY, ANY, ANY, "invalid_transition"),
+    (C.BLUE, ANY, ANY, ANY, ANY, "invalid_transition"),  # released like green; audited after clearance
     (C.YELLOW, K.REJECT, ANY, ANY, ANY, (S.REJECTED, False)),
     (C.YELLOW, K.REQUEST_DOCUMENTS, ANY, ANY, ANY, (S.DOCUMENTS_REQUESTED, False)),
     (C.YELLOW, K.HOLD, ANY, ANY, ANY, (S.HELD_BY_OTHER_AGENCY, False)),

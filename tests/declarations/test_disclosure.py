@@ -162,6 +162,7 @@ PATH_VALUES = {
     "finalisation_id": "0" * 32,
     "hs8": "85171300",  # the public reference API (issue #20)
     "key_id": "0" * 12,  # the trader portal (issue #20)
+    "comparison_id": "0" * 32,
 }
 
 

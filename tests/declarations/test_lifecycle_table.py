@@ -52,6 +52,7 @@ SPEC: dict[Command, Callable[[Status | None], Status | None]] = {
     C.SETTLE_BY_PAYMENT: stays(set(Status)),  # recorded whatever the status
     C.SETTLE_BY_GUARANTEE: stays(set(Status)),
     C.AMEND_REGISTERED: stays(LIVE - {S.ACCEPTED}),
+    C.AMEND_AFTER_AUDIT: stays({S.CLEARED, S.RELEASED, S.GOODS_EXITED}),
     C.CANCEL: only(LIVE - {S.CLEARED, S.RELEASED}, S.CANCELLED),
     C.RECORD_EXIT: only({S.CLEARED, S.RELEASED}, S.GOODS_EXITED),
     C.SUBMIT_DOCUMENTS: only({S.DOCUMENTS_REQUESTED}, S.REGISTERED),
@@ -94,10 +95,12 @@ def test_the_table_holds_no_pair_the_specification_refuses() -> None:
 
 
 def test_no_command_leaves_a_final_status() -> None:
-    """Rejected, cancelled, expired and exited declarations only take the record of a payment."""
+    """Rejected, cancelled, expired and exited declarations only take the record of a payment (and an
+    exited one a post-clearance audit's assessment)."""
     for status in (S.REJECTED, S.CANCELLED, S.EXPIRED, S.GOODS_EXITED):
         moves = {c: m for (s, c), m in LIFECYCLE.items() if s is status}
-        assert set(moves) == {C.SETTLE_BY_PAYMENT, C.SETTLE_BY_GUARANTEE}
+        audit = {C.AMEND_AFTER_AUDIT} if status is S.GOODS_EXITED else set()
+        assert set(moves) == {C.SETTLE_BY_PAYMENT, C.SETTLE_BY_GUARANTEE, *audit}
         assert all(m.to is status for m in moves.values())
 
 

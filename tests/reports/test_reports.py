@@ -91,9 +91,10 @@ def test_department_leader_sees_hand_computed_figures_of_their_units_only(world:
     assert rev["series"]["day"][0] == "2025-02-10" or "2026-02-03" in rev["series"]["day"]
     assert rev["series"]["this"][-1] == str(924 * BN)
     ch = d["channels"]
-    assert ch["totals"] == {"green": 2, "yellow": 1, "red": 1}
+    assert ch["totals"] == {"green": 2, "blue": 0, "yellow": 1, "red": 1}
     assert ch["shares"] == {
         "green": 50.0,
+        "blue": 0.0,
         "yellow": 25.0,
         "red": 25.0,
     }
@@ -129,7 +130,7 @@ def test_drill_down_and_scope(world: World, app: Any) -> None:
     assert national["collected"] == str(5924 * BN)
     assert national["estimate"] == str(73_300 * BN)
     sub = world.client.get(f"/api/v1/reports/channels?{Q}", headers=world.off("nb_leader")).json()["channels"]
-    assert sub["totals"] == {"green": 2, "yellow": 1, "red": 0}
+    assert sub["totals"] == {"green": 2, "blue": 0, "yellow": 1, "red": 0}
 
 
 def test_exports_to_excel_and_csv(world: World, app: Any) -> None:

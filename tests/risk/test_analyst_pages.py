@@ -67,7 +67,7 @@ def test_analyst_sets_lane_rates_overrides_and_value_bounds(
     bad = client.post(
         "/risk/lanes", data={"csrf": csrf, "office": "01AB", "green": "50", "yellow": "10", "red": "10"}
     )
-    assert "Tổng tỷ lệ xanh, vàng, đỏ phải bằng 100" in bad.text
+    assert "Tổng tỷ lệ xanh, xanh dương, vàng, đỏ phải bằng 100" in bad.text
     ok = client.post("/risk/lanes", data={"csrf": csrf, "office": "01AB", "green": "70", "yellow": "20", "red": "10",
                                           "random_share": "2"})  # fmt: skip
     assert "Đã lưu tỷ lệ phân luồng" in ok.text

@@ -69,7 +69,7 @@ def test_header_fields_watch_lists_and_scores() -> None:
 @pytest.mark.parametrize(
     ("text", "column", "expected"),
     [
-        ("hs starts 8703 -> purple", 19, "red, yellow, green or score"),
+        ("hs starts 8703 -> purple", 19, "red, yellow, blue, green or score"),
         ("colour = red -> red", 1, "one of"),
         ("hs starts 8703 and -> red", 20, "a field"),
         ("origin in (JP, KR -> red", 19, "',' or ')'"),

@@ -85,7 +85,7 @@ def test_bad_input_gets_clear_errors(world: World, client: TestClient) -> None:
     assert "unknown field 'colour'" in r.text
     assert "criteria" in r.text
     r = world.post(
-        "/api/v1/risk/profiles", world.off("analyst"), {**PROFILE, "criteria": "hs starts 8517 -> blue"}
+        "/api/v1/risk/profiles", world.off("analyst"), {**PROFILE, "criteria": "hs starts 8517 -> purple"}
     )
     assert r.status_code == 422
     assert "column 19" in r.text

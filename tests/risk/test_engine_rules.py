@@ -117,3 +117,21 @@ def test_lanes_set_otherwise_use_up_the_budget() -> None:
     assert d.lane_by_rank(0.05, rates) == "red"
     assert d.lane_by_rank(0.05, rates, taken_red=0.04) == "yellow"
     assert d.lane_by_rank(0.01, rates, taken_red=0.10) == "yellow"
+
+
+def test_the_blue_lane_takes_its_rate_below_yellow_and_low_compliance_greens() -> None:
+    win = d.ScoreWindow(size=1000)
+    for i in range(1000):
+        win.add(i / 1000)
+    rates = d.LaneRates(Decimal(40), Decimal(30), Decimal(10), blue=Decimal(20))
+    lanes = [d.lane_by_rank(win.share_above(i / 1000), rates) for i in range(1000)]
+    assert abs(lanes.count("blue") - 200) <= 2
+    assert abs(lanes.count("green") - 400) <= 2
+    assert d.lane_by_rank(win.share_above(0.5), rates) == "blue"  # below red and yellow, above green
+    assert d.blue_for_class("green", "low", rates)
+    assert not d.blue_for_class("green", "normal", rates)
+    assert not d.blue_for_class("green", "low", d.LaneRates())  # no blue lane at the office: stays green
+    assert d.SEVERITY["green"] < d.SEVERITY["blue"] < d.SEVERITY["yellow"]
+    with pytest.raises(d.RateError) as info:
+        d.LaneRates(Decimal(50), Decimal(43), Decimal(7), blue=Decimal(5))
+    assert "sum to 105" in str(info.value)

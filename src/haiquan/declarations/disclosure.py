@@ -19,6 +19,11 @@ NEUTRAL: dict[str, tuple[str, str]] = {
         "Miễn kiểm tra chi tiết hồ sơ và miễn kiểm tra thực tế hàng hóa",
         "released without documentary check or physical inspection",
     ),
+    # blue reads as green to the trader: the later audit is not announced at release
+    "blue": (
+        "Miễn kiểm tra chi tiết hồ sơ và miễn kiểm tra thực tế hàng hóa",
+        "released without documentary check or physical inspection",
+    ),
     "yellow": ("Được chọn kiểm tra hồ sơ", "selected for documentary check"),
     "red": ("Được chọn kiểm tra thực tế hàng hóa", "selected for physical inspection"),
 }

@@ -31,6 +31,7 @@ class Status(StrEnum):
 
 class Channel(StrEnum):
     GREEN = "green"
+    BLUE = "blue"  # released at once like green, then audited after clearance
     YELLOW = "yellow"
     RED = "red"
 
@@ -99,6 +100,7 @@ class Command(StrEnum):
     SETTLE_BY_PAYMENT = "settle_by_payment"
     SETTLE_BY_GUARANTEE = "settle_by_guarantee"
     AMEND_REGISTERED = "amend_registered"  # AMA
+    AMEND_AFTER_AUDIT = "amend_after_audit"  # a post-clearance audit's assessment, goods gone or not
     CANCEL = "cancel"
     RECORD_EXIT = "record_exit"  # the goods left the controlled area
     SUBMIT_DOCUMENTS = "submit_documents"  # back to the documents check (yellow)
@@ -127,6 +129,7 @@ FACTS: dict[Command, tuple[DeclarationEvent, str]] = {
     Command.SETTLE_BY_PAYMENT: (DeclarationEvent.DUTIES_PAID, "duties_payment"),
     Command.SETTLE_BY_GUARANTEE: (DeclarationEvent.DUTIES_GUARANTEED, "duties_guarantee"),
     Command.AMEND_REGISTERED: (DeclarationEvent.AMENDED_AFTER_REGISTRATION, "amend_registered"),
+    Command.AMEND_AFTER_AUDIT: (DeclarationEvent.AMENDED_AFTER_REGISTRATION, "amend_after_audit"),
     Command.CANCEL: (DeclarationEvent.CANCELLED, "cancel"),
     Command.RECORD_EXIT: (DeclarationEvent.GOODS_EXITED, "exit"),
     Command.SUBMIT_DOCUMENTS: (DeclarationEvent.DOCUMENTS_SUBMITTED, "documents_submitted"),
@@ -173,6 +176,7 @@ _RULES: list[tuple[Command, frozenset[Status | None], Status | None]] = [
     (C.SETTLE_BY_PAYMENT,                     frozenset(Status),                  STAYS),
     (C.SETTLE_BY_GUARANTEE,                   frozenset(Status),                  STAYS),
     (C.AMEND_REGISTERED,                      LIVE_AFTER_REGISTRATION,            STAYS),
+    (C.AMEND_AFTER_AUDIT,                     CLEARED_OR_LATER,                   STAYS),
     (C.CANCEL,                                CANCELLABLE,                        S.CANCELLED),
     (C.RECORD_EXIT,                           frozenset({S.CLEARED, S.RELEASED}), S.GOODS_EXITED),
     (C.SUBMIT_DOCUMENTS,                      frozenset({S.DOCUMENTS_REQUESTED}), S.REGISTERED),
@@ -301,9 +305,9 @@ def decide(
         )
     if channel is None:
         raise LifecycleError("the declaration has no channel yet; there is nothing to decide", field="kind")
-    if channel is Channel.GREEN:
+    if channel in (Channel.GREEN, Channel.BLUE):
         raise LifecycleError(
-            "green declarations are cleared automatically; there is nothing to decide", field="kind"
+            "green and blue declarations are cleared automatically; there is nothing to decide", field="kind"
         )
     if kind is DecisionKind.DOCUMENTS_ACCEPTED:
         return C.ACCEPT_DOCUMENTS_BEFORE_INSPECTION if channel is Channel.RED else C.ACCEPT_DOCUMENTS

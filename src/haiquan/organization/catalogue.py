@@ -31,6 +31,7 @@ class OrganizationEvent(StrEnum):
     API_KEY_REVOKED = "organization.api_key_revoked"
     WEBHOOK_CHANGED = "organization.webhook_changed"
     WEBHOOK_SECRET_ROTATED = "organization.webhook_secret_rotated"  # noqa: S105  (an event type)
+    OFFICER_EXPERT_FIELDS_SET = "organization.officer_expert_fields_set"
 
 
 class UnitsReplaced(TypedDict):
@@ -166,6 +167,17 @@ class WebhookSecretRotated(TypedDict):
     previous_valid_until: str | None
 
 
+class OfficerExpertFieldsSet(TypedDict):
+    """An officer's expert fields (tax, supervision, audit, it, risk, inspection, customs_control), which
+    route work to them (the audit team's queue goes to officers with `audit`)."""
+
+    officer_id: str
+    username: str
+    unit: str
+    fields: list[str]
+    previous: list[str]
+
+
 E = OrganizationEvent
 PAYLOADS: dict[OrganizationEvent, type] = {
     E.UNITS_REPLACED: UnitsReplaced,
@@ -194,4 +206,5 @@ PAYLOADS: dict[OrganizationEvent, type] = {
     OrganizationEvent.API_KEY_REVOKED: ApiKeyRevoked,
     OrganizationEvent.WEBHOOK_CHANGED: WebhookChanged,
     OrganizationEvent.WEBHOOK_SECRET_ROTATED: WebhookSecretRotated,
+    OrganizationEvent.OFFICER_EXPERT_FIELDS_SET: OfficerExpertFieldsSet,
 }

@@ -18,7 +18,7 @@ from haiquan.kit.auth import ALL_SCOPES
 from haiquan.kit.cli_support import database, fail
 from haiquan.kit.errors import DomainError
 from haiquan.kit.settings import get_settings
-from haiquan.organization import credentials, enterprises, officers, service, sessions
+from haiquan.organization import credentials, enterprises, expertise, officers, service, sessions
 from haiquan.organization.domain import HierarchyError, Unit, validate_rows
 from haiquan.organization.officers import OfficerChange
 from haiquan.organization.tables import OfficerRow
@@ -120,6 +120,26 @@ def officer_set_role(
 ) -> None:
     """Change an officer's role (effective at their next request)."""
     _change(username, OfficerChange(role=role), f"is now {role}")
+
+
+@officer_app.command("set-fields")
+def officer_set_fields(
+    username: Username,
+    fields: Annotated[
+        str, typer.Argument(help="comma-separated: tax,supervision,audit,it,risk,inspection,customs_control")
+    ],
+) -> None:
+    """Set an officer's expert fields (the audit queue routes to officers with `audit`)."""
+    wanted = [f.strip() for f in fields.split(",") if f.strip()]
+    try:
+        with database().unit_of_work() as uow:
+            row = expertise.set_fields(
+                uow.session, username=username, fields=wanted, actor="cli:administrator"
+            )
+            uow.commit()
+            console.print(f"{row.username}: {', '.join(row.expert_fields or []) or '(none)'}")
+    except DomainError as exc:
+        fail(exc.message, 2)
 
 
 @officer_app.command("move")

@@ -37,6 +37,8 @@ class OfficerRow(Base):
     on_roster: Mapped[bool] = mapped_column(Boolean, default=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
+    # expert fields (tax, supervision, audit, it, risk, inspection, customs_control) that route work
+    expert_fields: Mapped[list[str] | None] = mapped_column(JSONType, nullable=True)
 
 
 class EnterpriseRow(Base):

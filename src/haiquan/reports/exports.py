@@ -48,7 +48,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "by_route": ("Theo tuyến", "By route"), "by_province": ("Theo tỉnh", "By province"),
     "unit": ("Đơn vị", "Unit"), "name_vi": ("Tên", "Name (vi)"), "name_en": ("Tên tiếng Anh", "Name"),
     "registered": ("Đăng ký", "Registered"), "cleared": ("Thông quan", "Cleared"),
-    "green": ("Xanh", "Green"), "yellow": ("Vàng", "Yellow"), "red": ("Đỏ", "Red"),
+    "green": ("Xanh", "Green"), "blue": ("Xanh dương", "Blue"), "yellow": ("Vàng", "Yellow"), "red": ("Đỏ", "Red"),
     "drill": ("Có cấp dưới", "Has sub-units"), "collected": ("Đã thu (đồng)", "Collected (VND)"),
     "estimate": ("Dự toán (đồng)", "Estimate (VND)"), "refunds_due": ("Số phải hoàn (đồng)", "Refunds due (VND)"),
     "pct_of_estimate": ("% dự toán", "% of the estimate"),

@@ -127,7 +127,7 @@ def on_registered(t: Tally, ev: Event) -> None:
     p = ev.payload
     day = vn_day(_when(p.get("registered_at"), ev.occurred_at))
     channel = str(p.get("channel") or "")
-    inc = {"registered": 1} | ({channel: 1} if channel in ("green", "yellow", "red") else {})
+    inc = {"registered": 1} | ({channel: 1} if channel in ("green", "blue", "yellow", "red") else {})
     t.bump_all(DailyDeclarationRow, {"unit": _office(ev), "day": day}, **inc)
 
 

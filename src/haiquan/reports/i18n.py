@@ -22,6 +22,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "reports.channels": ("Tỷ lệ phân luồng", "Channel mix"),
     "reports.green": ("Xanh", "Green"),
     "reports.yellow": ("Vàng", "Yellow"),
+    "reports.blue": ("Xanh dương (kiểm tra sau)", "Blue (audit later)"),
     "reports.red": ("Đỏ", "Red"),
     "reports.units": ("Tờ khai theo đơn vị", "Declarations per unit"),
     "reports.unit": ("Đơn vị", "Unit"),

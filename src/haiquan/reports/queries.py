@@ -191,34 +191,36 @@ def _next_year(d: date) -> date:
         return d.replace(year=d.year + 1, day=28)
 
 
+LANES = (
+    "green",
+    "yellow",
+    "red",
+    "blue",
+)  # blue (released at once, audited later) last: exports stay additive
+
+
 def channels(session: Session, v: View, grain: str = "month") -> dict[str, Any]:
     if grain not in ("day", "week", "month", "year"):
         raise ValidationFailed("grain is day, week, month or year", field="grain")
     t = DailyDeclarationRow
     rows = session.execute(
-        select(t.day, func.sum(t.green), func.sum(t.yellow), func.sum(t.red))
+        select(t.day, *(func.sum(getattr(t, k)) for k in LANES))
         .where(*v.where(t.unit, t.day))
         .group_by(t.day)
     ).all()
     if not rows:
-        return {"period": [], "green": [], "yellow": [], "red": [],
-                "totals": {"green": 0, "yellow": 0, "red": 0}, "shares": {}}  # fmt: skip
+        return {"period": [], **{k: [] for k in LANES}, "totals": dict.fromkeys(LANES, 0), "shares": {}}
     sums: dict[datetime, list[int]] = {}
     for day, *counts in rows:
-        acc = sums.setdefault(_trunc(_as_date(day), grain), [0, 0, 0])
+        acc = sums.setdefault(_trunc(_as_date(day), grain), [0] * len(LANES))
         for i, x in enumerate(counts):
             acc[i] += int(x or 0)
     periods = sorted(sums)
-    g, y, r = (sum(sums[p][i] for p in periods) for i in (0, 1, 2))
-    total = g + y + r
-    shares = (
-        {k: round(100 * x / total, 2) for k, x in (("green", g), ("yellow", y), ("red", r))} if total else {}
-    )
-    return {
-        "period": [p.isoformat() for p in periods], "green": [sums[p][0] for p in periods],
-        "yellow": [sums[p][1] for p in periods], "red": [sums[p][2] for p in periods],
-        "totals": {"green": g, "yellow": y, "red": r}, "shares": shares,
-    }  # fmt: skip
+    totals = {k: sum(sums[p][i] for p in periods) for i, k in enumerate(LANES)}
+    total = sum(totals.values())
+    shares = {k: round(100 * x / total, 2) for k, x in totals.items()} if total else {}
+    series = {k: [sums[p][i] for p in periods] for i, k in enumerate(LANES)}
+    return {"period": [p.isoformat() for p in periods], **series, "totals": totals, "shares": shares}
 
 
 def _child_map(v: View, units: Sequence[str]) -> dict[str, tuple[str, str, str]]:
@@ -241,7 +243,7 @@ def by_unit(session: Session, v: View) -> dict[str, Any]:
         where = [t.day >= v.start, t.day <= v.end, t.unit.in_([*kids, v.node])]
     rows = session.execute(
         select(t.unit, func.sum(t.lodged), func.sum(t.registered), func.sum(t.cleared), func.sum(t.green),
-               func.sum(t.yellow), func.sum(t.red)).where(*where).group_by(t.unit)
+               func.sum(t.yellow), func.sum(t.red), func.sum(t.blue)).where(*where).group_by(t.unit)
     ).all()  # fmt: skip
     if not rows:
         return {"rows": []}
@@ -249,11 +251,11 @@ def by_unit(session: Session, v: View) -> dict[str, Any]:
     sums: dict[str, list[Any]] = {}
     for r in rows:
         child, name_vi, name_en = names[r[0].removeprefix(TOTAL)]
-        acc = sums.setdefault(child, [child, name_vi, name_en, 0, 0, 0, 0, 0, 0])
+        acc = sums.setdefault(child, [child, name_vi, name_en, 0, 0, 0, 0, 0, 0, 0])
         for i, x in enumerate(r[1:]):
             acc[3 + i] += int(x or 0)
     out = sorted(sums.values(), key=lambda o: (-o[4], o[0]))  # registered, most first; then the unit
-    keys = ["unit", "name_vi", "name_en", "lodged", "registered", "cleared", "green", "yellow", "red"]
+    keys = ["unit", "name_vi", "name_en", "lodged", "registered", "cleared", "green", "yellow", "red", "blue"]
     has_kids = {c for c in v.tree.children if v.tree.children[c]}
     return {
         "rows": [

@@ -41,6 +41,7 @@ class DailyDeclarationRow(Base):
     yellow: Mapped[int] = mapped_column(Count, default=0)
     red: Mapped[int] = mapped_column(Count, default=0)
     cleared: Mapped[int] = mapped_column(Count, default=0)
+    blue: Mapped[int] = mapped_column(Count, default=0, server_default="0")  # bulk history leaves it out
     cancelled: Mapped[int] = mapped_column(Count, default=0)
     clear_seconds: Mapped[int] = mapped_column(Count, default=0)
 

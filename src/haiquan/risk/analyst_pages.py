@@ -44,8 +44,8 @@ i18n.add_messages(
             "{hits} of {declarations} declarations hit ({share})",
         ),
         "an.lanes_then": (
-            "Luồng khi đó: xanh {green}, vàng {yellow}, đỏ {red}",
-            "Lanes then: green {green}, yellow {yellow}, red {red}",
+            "Luồng khi đó: xanh {green}, xanh dương {blue}, vàng {yellow}, đỏ {red}",
+            "Lanes then: green {green}, blue {blue}, yellow {yellow}, red {red}",
         ),
         "an.frauds": ("Phát hiện vi phạm trong số trúng: {n}", "Frauds found among the hits: {n}"),
         "an.sample": ("Ví dụ", "Sample"),

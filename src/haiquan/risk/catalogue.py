@@ -21,6 +21,8 @@ class RiskEvent(StrEnum):
     MODEL_REGISTERED = "risk.model_registered"
     MODEL_PROMOTED = "risk.model_promoted"
     COMPLIANCE_CLASS_CHANGED = "risk.compliance_class_changed"
+    MODEL_COMPARED = "risk.model_compared"
+    MODEL_COMPARISON_DECIDED = "risk.model_comparison_decided"
 
 
 class ProfileSaved(TypedDict):
@@ -77,6 +79,7 @@ class LaneRatesSet(TypedDict):
     yellow: str
     red: str
     random_share: str
+    blue: str
 
 
 class OverrideAdded(TypedDict):
@@ -120,6 +123,25 @@ class ComplianceClassChanged(_Move):
     why: list[str]
 
 
+class ModelCompared(TypedDict):
+    """A challenger trained from the platform's labels known before `cutoff`, compared with the
+    `champion` (None: the engine's recorded scores) on the later period; awaiting an analyst's decision."""
+
+    id: str
+    challenger: str
+    champion: str | None
+    cutoff: str
+
+
+class ModelComparisonDecided(TypedDict):
+    """An analyst promoted the challenger of a comparison, or rejected it, saying `why`."""
+
+    id: str
+    challenger: str
+    decision: str
+    why: str
+
+
 PAYLOADS: dict[RiskEvent, type] = {
     RiskEvent.PROFILE_CREATED: ProfileSaved,
     RiskEvent.PROFILE_CHANGED: ProfileSaved,
@@ -132,4 +154,6 @@ PAYLOADS: dict[RiskEvent, type] = {
     RiskEvent.MODEL_REGISTERED: ModelRegistered,
     RiskEvent.MODEL_PROMOTED: ModelPromoted,
     RiskEvent.COMPLIANCE_CLASS_CHANGED: ComplianceClassChanged,
+    RiskEvent.MODEL_COMPARED: ModelCompared,
+    RiskEvent.MODEL_COMPARISON_DECIDED: ModelComparisonDecided,
 }

@@ -40,7 +40,7 @@ class DeclarationFacts:
 
 @dataclass(frozen=True)
 class ChannelDecision:
-    channel: str  # green | yellow | red
+    channel: str  # green | blue | yellow | red
     reasons: list[dict[str, Any]]
     score: float | None = None
 
@@ -73,7 +73,7 @@ class Rule:
         return bool(self.compliance_classes)
 
 
-SEVERITY = {"green": 0, "yellow": 1, "red": 2}
+SEVERITY = {"green": 0, "blue": 1, "yellow": 2, "red": 3}
 
 
 @dataclass

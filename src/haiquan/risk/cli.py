@@ -42,14 +42,34 @@ def _metrics_table(model: RiskModel, seconds: float) -> Table:
 
 @app.command("train")
 def train_command(
-    train_path: Path = typer.Option(..., "--train", help="labelled KCS CSV used for training"),
-    model_path: Path = typer.Option(..., "--model", help="where to write the model file"),
+    train_path: Path | None = typer.Option(None, "--train", help="labelled KCS CSV used for training"),
+    model_path: Path = typer.Option(
+        ..., "--model", help="where to write the model file (a folder with --from-database)"
+    ),
     valid_path: Path | None = typer.Option(
         None, "--valid", help="later labelled KCS CSV, for the report only"
     ),
     seed: int = typer.Option(0, "--seed", help="random seed of the boosters"),
+    from_database: bool = typer.Option(
+        False,
+        "--from-database",
+        help="train from the platform's declarations and labels, compare with the champion",
+    ),
+    cutoff: str | None = typer.Option(
+        None, "--cutoff", help="with --from-database: YYYY-MM-DD (default: 90 days ago)"
+    ),
+    test_days: int = typer.Option(
+        90, "--test-days", help="with --from-database: the held-out period after the cut-off"
+    ),
 ) -> None:
     """Train the learned fraud score and write a versioned model file."""
+    if from_database:
+        from haiquan.risk.platform_cli import train_from_database
+
+        train_from_database(model_path, cutoff, test_days, seed)
+        return
+    if train_path is None:
+        raise _fail("give --train FILE, or --from-database")
     try:
         frame = read_kcs(train_path, require_labels=True)
         valid = read_kcs(valid_path, require_labels=True) if valid_path else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from haiquan.declarations.tables import DecisionRow, DeclarationRow
@@ -13,7 +13,7 @@ from haiquan.kit import audit, clock, outbox
 from haiquan.organization.tables import EnterpriseRow
 from haiquan.risk.catalogue import RiskEvent
 from haiquan.risk.domain import TraderHistory, compliance
-from haiquan.risk.tables import TraderComplianceRow
+from haiquan.risk.tables import LabelRow, TraderComplianceRow
 from haiquan.taxes import service as taxes
 
 HISTORY_DAYS = 730
@@ -33,11 +33,15 @@ def history(session: Session, ent: EnterpriseRow) -> TraderHistory:
             DeclarationRow.registered_at.is_not(None),
         )
     )
-    results = session.execute(
-        select(DecisionRow.number, DecisionRow.fraud_found).where(
-            DecisionRow.number.in_(mine), DecisionRow.kind == "inspection_result"
+    results: list[tuple[str, bool]] = [
+        (n, bool(f))
+        for n, f in session.execute(
+            select(DecisionRow.number, DecisionRow.fraud_found).where(
+                DecisionRow.number.in_(mine), DecisionRow.kind == "inspection_result"
+            )
         )
-    ).all()
+    ]
+    results += _labelled(session, mine)  # audits, documents checks, enforcement cases too
     late = session.scalar(
         select(func.count())
         .select_from(DeclarationRow)
@@ -61,6 +65,12 @@ def history(session: Session, ent: EnterpriseRow) -> TraderHistory:
         age_days=(clock.now() - start).days,
         suspended=ent.status != "active",
     )
+
+
+def _labelled(session: Session, mine: Select[str]) -> list[tuple[str, bool]]:
+    """The trader's declarations labelled by our own work (label table), fraud or critical as fraud."""
+    rows = session.execute(select(LabelRow.number, LabelRow.outcome).where(LabelRow.number.in_(mine))).all()
+    return [(n, o != "no_fraud") for n, o in rows]
 
 
 def recompute_one(session: Session, *, ent: EnterpriseRow, actor: str) -> TraderComplianceRow:

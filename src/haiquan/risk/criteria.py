@@ -7,7 +7,7 @@ evaluator is risk/evaluation.py).
 Grammar (no `eval`, ever)::
 
     rule       := expr "->" action
-    action     := "red" | "yellow" | "green" | "score" ["+" | "-"] NUMBER
+    action     := "red" | "yellow" | "blue" | "green" | "score" ["+" | "-"] NUMBER
     expr       := and_expr ("or" and_expr)*
     and_expr   := not_expr ("and" not_expr)*
     not_expr   := "not" not_expr | primary
@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-LANES = ("green", "yellow", "red")
+LANES = ("green", "blue", "yellow", "red")
 STRING_FIELDS = frozenset(
     {
         "hs",
@@ -180,13 +180,13 @@ class _Parser:
         return Rule(cond, action)
 
     def action(self) -> Action:
-        t = self.take("word", expected="red, yellow, green or score")
+        t = self.take("word", expected="red, yellow, blue, green or score")
         name = t.text.lower()
         if name in LANES:
             return Action(lane=name)
         if name != "score":
             self.i -= 1
-            raise self.fail("red, yellow, green or score")
+            raise self.fail("red, yellow, blue, green or score")
         sign = 1
         if self.tok.kind == "punct" and self.tok.text in "+-":
             sign = -1 if self.take("punct").text == "-" else 1

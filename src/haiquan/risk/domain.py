@@ -12,9 +12,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-SEVERITY = {"green": 0, "yellow": 1, "red": 2}
+# blue (ASYCUDA's lane): released at once like green, then queued for post-clearance audit
+SEVERITY = {"green": 0, "blue": 1, "yellow": 2, "red": 3}
+LANES = ("green", "blue", "yellow", "red")
 LANE_NAMES = {
     "green": ("luồng xanh", "green lane"),
+    "blue": ("luồng xanh dương (thông quan, kiểm tra sau)", "blue lane (release now, audit later)"),
     "yellow": ("luồng vàng", "yellow lane"),
     "red": ("luồng đỏ", "red lane"),
 }
@@ -40,15 +43,16 @@ class LaneRates:
     yellow: Decimal = DEFAULT_RATES[1]
     red: Decimal = DEFAULT_RATES[2]
     random_share: Decimal = DEFAULT_RANDOM_SHARE
+    blue: Decimal = Decimal(0)  # additive: an office without a blue rate keeps its three lanes
 
     def __post_init__(self) -> None:
-        for name in ("green", "yellow", "red", "random_share"):
+        for name in ("green", "blue", "yellow", "red", "random_share"):
             v = getattr(self, name)
             if not Decimal(0) <= v <= Decimal(100):
                 raise RateError(f"{name} must be between 0 and 100 percent, got {v}", name)
-        total = self.green + self.yellow + self.red
+        total = self.green + self.blue + self.yellow + self.red
         if total != Decimal(100):
-            raise RateError(f"green + yellow + red must be 100 percent, they sum to {total}", "red")
+            raise RateError(f"green + blue + yellow + red must be 100 percent, they sum to {total}", "red")
         if self.random_share < MIN_RANDOM_SHARE:
             raise RateError(
                 f"random_share must be at least {MIN_RANDOM_SHARE} percent so that evaluation stays unbiased",
@@ -73,7 +77,7 @@ class ScoreWindow:
     size: int = WINDOW_SIZE
     _recent: deque[tuple[float, str | None]] = field(default_factory=deque)
     _sorted: list[float] = field(default_factory=list)
-    _set: dict[str, int] = field(default_factory=lambda: {"green": 0, "yellow": 0, "red": 0})
+    _set: dict[str, int] = field(default_factory=lambda: dict.fromkeys(LANES, 0))
 
     def add(self, score: float, set_lane: str | None = None) -> None:
         self._recent.append((score, set_lane))
@@ -104,17 +108,31 @@ class ScoreWindow:
 
 
 def lane_by_rank(
-    share_above: float, rates: LaneRates, taken_red: float = 0.0, taken_yellow: float = 0.0
+    share_above: float,
+    rates: LaneRates,
+    taken_red: float = 0.0,
+    taken_yellow: float = 0.0,
+    taken_blue: float = 0.0,
 ) -> str:
-    """Top red % of scores → red, the next yellow % → yellow, the rest green; the shares already taken by
-    forced lanes and random picks come off each budget, so that the total matches the office's rates."""
+    """Top red % of scores → red, the next yellow % → yellow, the next blue % → blue (released, audited
+    later), the rest green; the shares already taken by forced lanes and random picks come off each
+    budget, so that the total matches the office's rates."""
     red = max(0.0, float(rates.red) / 100 - taken_red)
     yellow = max(0.0, float(rates.yellow) / 100 - taken_yellow)
+    blue = max(0.0, float(rates.blue) / 100 - taken_blue)
     if share_above < red:
         return "red"
     if share_above < red + yellow:
         return "yellow"
+    if share_above < red + yellow + blue:
+        return "blue"
     return "green"
+
+
+def blue_for_class(lane: str, compliance_class: str, rates: LaneRates) -> bool:
+    """A low-compliance trader's green declaration goes blue (released, then audited) where the office
+    runs a blue lane."""
+    return lane == "green" and compliance_class == "low" and rates.blue > 0
 
 
 def random_pick(number: str, rates: LaneRates) -> str | None:

@@ -223,12 +223,22 @@ class RiskEngine:
             )
         else:
             share = win.share_above(score, domain.uniform(facts.number, "tie"))
-            ranked = domain.lane_by_rank(share, rates, win.set_share("red"), win.set_share("yellow"))
+            taken = (win.set_share("red"), win.set_share("yellow"), win.set_share("blue"))
+            ranked = domain.lane_by_rank(share, rates, *taken)
             vi, en = LANE_NAMES[ranked]
             mode = _mode(
                 "rank",
                 f"Điểm rủi ro thuộc nhóm {share * 100:.1f}% cao nhất của đơn vị → {vi}",
                 f"Score in the top {share * 100:.1f}% of the office → {en}",
+            )
+        if domain.blue_for_class(ranked, facts.compliance_class, rates):
+            ranked, mode = (
+                "blue",
+                _mode(
+                    "compliance",
+                    "Doanh nghiệp tuân thủ thấp: thông quan ngay, kiểm tra sau thông quan (luồng xanh dương)",
+                    "Low-compliance trader: released now, audited after clearance (blue lane)",
+                ),
             )
         if picked is not None and domain.SEVERITY[picked] > domain.SEVERITY[ranked]:
             vi, en = LANE_NAMES[picked]

@@ -88,22 +88,24 @@ def lanes_cmd(
     yellow: Annotated[Decimal | None, typer.Option()] = None,
     red: Annotated[Decimal | None, typer.Option()] = None,
     random_share: Annotated[Decimal, typer.Option()] = Decimal("2"),
+    blue: Annotated[Decimal, typer.Option(help="Released now, audited later")] = Decimal(0),
 ) -> None:
-    """Show an office's lane rates, or set them with --green --yellow --red (summing to 100)."""
+    """Show an office's lane rates, or set them with --green --blue --yellow --red (summing to 100)."""
     try:
         with database().unit_of_work() as uow:
             if green is None and yellow is None and red is None:
                 out = lanes.rates(uow.session, office)
             else:
                 data = LaneRatesIn(
-                    green=green or 0, yellow=yellow or 0, red=red or 0, random_share=random_share
+                    green=green or 0, yellow=yellow or 0, red=red or 0, random_share=random_share, blue=blue
                 )
                 out = lanes.set_rates(uow.session, office=office, data=data, actor=ACTOR)
                 uow.commit()
     except (DomainError, ValueError) as exc:
         fail(str(exc), 2)
     console.print(
-        f"{office}: green {out.green}% yellow {out.yellow}% red {out.red}% random {out.random_share}%"
+        f"{office}: green {out.green}% blue {out.blue}% yellow {out.yellow}% red {out.red}% "
+        f"random {out.random_share}%"
     )
 
 

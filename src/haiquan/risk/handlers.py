@@ -17,7 +17,7 @@ from haiquan.kit.db import UnitOfWork
 from haiquan.kit.outbox import Consumer, Event
 from haiquan.organization.tables import EnterpriseRow
 from haiquan.regimes.catalogue import FinalisationEvent
-from haiquan.risk import compliance, enterprise_facts, scoring
+from haiquan.risk import compliance, enterprise_facts, labels, scoring
 from haiquan.risk.tables import ModelVersionRow, RiskDecisionRow
 
 log = structlog.get_logger(__name__)
@@ -124,4 +124,5 @@ def consumers() -> list[Consumer]:
         Consumer("risk.labels", DECISION_EVENTS, on_decision),
         Consumer("risk.explanations", frozenset({DeclarationEvent.INSPECTION_ORDERED}), on_red),
         Consumer("risk.finalisation_facts", frozenset(FinalisationEvent), on_finalisation),
+        *labels.consumers(),
     ]

@@ -25,7 +25,7 @@ from haiquan.web.session import PageCtx
 
 router = APIRouter(include_in_schema=False)
 add_template_dir(Path(__file__).parent / "templates")
-RATES = ("green", "yellow", "red", "random_share")
+RATES = ("green", "blue", "yellow", "red", "random_share")
 
 i18n.add_messages(
     {
@@ -54,6 +54,7 @@ i18n.add_messages(
         "field.office": ("Chi cục", "Office"),
         "field.green": ("Xanh (%)", "Green (%)"),
         "field.yellow": ("Vàng (%)", "Yellow (%)"),
+        "field.blue": ("Xanh dương: thông quan, kiểm tra sau (%)", "Blue: release now, audit later (%)"),
         "field.red": ("Đỏ (%)", "Red (%)"),
         "field.random_share": ("Ngẫu nhiên (%)", "Random (%)"),
         "field.subject": ("Đối tượng", "Subject"),
@@ -70,7 +71,10 @@ i18n.add_messages(
         "field.source": ("Nguồn", "Source"),
         "field.version": ("Phiên bản", "Version"),
         "field.metrics": ("Chỉ số", "Metrics"),
-        "err.bad_rates": ("Tổng tỷ lệ xanh, vàng, đỏ phải bằng 100", "Green, yellow and red add up to 100"),
+        "err.bad_rates": (
+            "Tổng tỷ lệ xanh, xanh dương, vàng, đỏ phải bằng 100",
+            "Green, blue, yellow and red add up to 100",
+        ),
         "err.bad_model": (
             "Mô hình không dùng được; mô hình hiện tại vẫn được dùng",
             "The model cannot serve; the current one stays",
@@ -125,7 +129,9 @@ async def _run(request: Request, ctx: Any, act: Callable[[dict[str, str], str], 
 async def rates_submit(request: Request, ctx: PageCtx) -> Response:
     def act(v: dict[str, str], actor: str) -> None:
         given = {k: v.get(k, "").replace(",", ".") for k in RATES}
-        data = LaneRatesIn.model_validate({k: x for k, x in given.items() if x or k != "random_share"})
+        data = LaneRatesIn.model_validate(
+            {k: x for k, x in given.items() if x or k not in ("random_share", "blue")}
+        )
         lanes.set_rates(ctx.session, office=_office(v.get("office", "")), data=data, actor=actor)
 
     return await _run(request, ctx, act, page=_lanes, form="rates", back="/risk/lanes", flash="an.done.rates")

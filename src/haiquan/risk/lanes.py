@@ -30,6 +30,7 @@ def rates(session: Session, office: str) -> LaneRatesOut:
             red=d.red,
             random_share=d.random_share,
             configured=False,
+            blue=d.blue,
         )
     return LaneRatesOut(
         office=office,
@@ -38,6 +39,7 @@ def rates(session: Session, office: str) -> LaneRatesOut:
         red=row.red,
         random_share=row.random_share,
         configured=row.office == office,
+        blue=row.blue or 0,
     )
 
 
@@ -45,7 +47,7 @@ def set_rates(session: Session, *, office: str, data: LaneRatesIn, actor: str) -
     if office != DEFAULT_OFFICE and session.get(UnitRow, office) is None:
         raise NotFound(f"unknown office {office!r}", field="office")
     try:
-        LaneRates(data.green, data.yellow, data.red, data.random_share)
+        LaneRates(data.green, data.yellow, data.red, data.random_share, data.blue)
     except RateError as exc:
         raise ValidationFailed(str(exc), field=exc.field, code="bad_rates") from exc
     row = session.get(LaneRateRow, office)
@@ -53,6 +55,7 @@ def set_rates(session: Session, *, office: str, data: LaneRatesIn, actor: str) -
         row = LaneRateRow(office=office)
         session.add(row)
     row.green, row.yellow, row.red, row.random_share = data.green, data.yellow, data.red, data.random_share
+    row.blue = data.blue
     row.updated_at, row.updated_by = clock.now(), actor
     payload = {"office": office, **{k: str(v) for k, v in data.model_dump().items()}}
     unit = "00" if office == DEFAULT_OFFICE else office

@@ -16,7 +16,7 @@ from haiquan.kit import clock
 from haiquan.kit.auth import Scope
 from haiquan.risk.tables import RiskDecisionRow
 
-LANES = ("green", "yellow", "red")
+LANES = ("green", "blue", "yellow", "red")
 
 
 def _empty() -> dict[str, Any]:

@@ -16,7 +16,7 @@ from haiquan.risk import criteria, evaluation, snapshot
 from haiquan.risk.watch import hs_watched
 
 KNOWN_AT_ARRIVAL = frozenset({"importer", "partner_country", "hs", "origin"})
-LANE_WEIGHT = {"red": 0.6, "yellow": 0.3, "green": 0.0}
+LANE_WEIGHT = {"red": 0.6, "yellow": 0.3, "blue": 0.15, "green": 0.0}
 
 
 def fields(node: criteria.Node) -> set[str]:

@@ -185,7 +185,7 @@ def test(
         raise ValidationFailed("test at most one year of declarations at a time", field="date_from")
     past = past_declarations(session, scope, date_from, date_to)
     hits: list[str] = []
-    by_lane: dict[str, int] = {"green": 0, "yellow": 0, "red": 0}
+    by_lane: dict[str, int] = {"green": 0, "blue": 0, "yellow": 0, "red": 0}
     for row, lines, cls in past:
         if evaluation.matches(rule, snapshot.FactsSubject(facts_from_rows(row, lines, cls), engine_snapshot)):
             hits.append(row.number)

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from haiquan.kit.money import Dec
 from haiquan.reference import validators
 
-Lane = Literal["green", "yellow", "red"]
+Lane = Literal["green", "blue", "yellow", "red"]
 
 
 class Strict(BaseModel):
@@ -112,6 +112,7 @@ class LaneRatesIn(Strict):
     yellow: Decimal = Field(ge=0, le=100)
     red: Decimal = Field(ge=0, le=100)
     random_share: Decimal = Field(Decimal("2"), ge=0, le=100)
+    blue: Decimal = Field(Decimal(0), ge=0, le=100, description="Released at once, audited later")
 
 
 class LaneRatesOut(BaseModel):
@@ -121,6 +122,7 @@ class LaneRatesOut(BaseModel):
     red: Dec
     random_share: Dec
     configured: bool
+    blue: Dec = Decimal(0)
 
 
 class OverrideIn(Strict):
@@ -212,12 +214,14 @@ class PerLane(BaseModel):
     green: int
     yellow: int
     red: int
+    blue: int = 0
 
 
 class RatePerLane(BaseModel):
     green: float | None
     yellow: float | None
     red: float | None
+    blue: float | None = None
 
 
 class RandomPicks(BaseModel):

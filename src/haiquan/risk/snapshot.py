@@ -90,7 +90,7 @@ def load(session: Session) -> Snapshot:
     for vc in session.scalars(select(ValueControlRow)):
         snap.bounds[(vc.hs_code, vc.origin)] = (vc.min_unit_value, vc.max_unit_value)
     for lr in session.scalars(select(LaneRateRow)):
-        snap.rates[lr.office] = LaneRates(lr.green, lr.yellow, lr.red, lr.random_share)
+        snap.rates[lr.office] = LaneRates(lr.green, lr.yellow, lr.red, lr.random_share, lr.blue or Decimal(0))
     now = clock.now()
     for ov in session.scalars(
         select(OverrideRow).where(OverrideRow.active.is_(True), OverrideRow.expires_at > now)

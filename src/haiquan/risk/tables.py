@@ -78,6 +78,7 @@ class LaneRateRow(Base):
     yellow: Mapped[Decimal]
     red: Mapped[Decimal]
     random_share: Mapped[Decimal]
+    blue: Mapped[Decimal | None] = mapped_column(nullable=True)  # release now, audit later (0 when absent)
     updated_at: Mapped[datetime]
     updated_by: Mapped[str] = mapped_column(String(120))
 
@@ -152,3 +153,42 @@ class EnterpriseFactRow(Base):
     value: Mapped[Decimal]
     source_event: Mapped[str] = mapped_column(String(40))
     updated_at: Mapped[datetime]
+
+
+class LabelRow(Base):
+    """A label on a declaration from our own work (an inspection result, a documents check, an audit
+    finding, an enforcement case): once per source event, with the date it became known, so that training
+    only sees what was known before its cut-off."""
+
+    __tablename__ = "risk_labels"
+    event_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    number: Mapped[str] = mapped_column(String(12), index=True)
+    declarant_tax_code: Mapped[str | None] = mapped_column(String(14), nullable=True)
+    source: Mapped[str] = mapped_column(String(12))  # inspection | documents | audit | enforcement
+    outcome: Mapped[str] = mapped_column(String(10))  # fraud | no_fraud | critical
+    duty_at_stake: Mapped[Decimal]
+    random_pick: Mapped[bool] = mapped_column(Boolean, default=False)  # inspected by the random share
+    known_at: Mapped[datetime] = mapped_column(index=True)
+    recorded_at: Mapped[datetime]
+
+
+class ModelComparisonRow(Base):
+    """A challenger trained from the platform's labels, compared with the champion on a later held-out
+    period; promoted only by an analyst's recorded decision."""
+
+    __tablename__ = "risk_model_comparisons"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    challenger: Mapped[str] = mapped_column(String(40))  # the registered model version
+    champion: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    cutoff: Mapped[datetime]  # labels known before it trained the challenger
+    test_from: Mapped[datetime]
+    test_to: Mapped[datetime]
+    metrics: Mapped[dict[str, Any]] = mapped_column(
+        JSONType, default=dict
+    )  # {"challenger": {...}, "champion": {...}}
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(120))
+    decision: Mapped[str] = mapped_column(String(10), default="pending")  # pending | promoted | rejected
+    decided_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    why: Mapped[str] = mapped_column(Text, default="")

@@ -239,6 +239,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
     },
     "channel": {
         "green": ("Luồng xanh", "Green"),
+        "blue": ("Luồng xanh dương", "Blue"),
         "yellow": ("Luồng vàng", "Yellow"),
         "red": ("Luồng đỏ", "Red"),
     },

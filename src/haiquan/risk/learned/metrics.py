@@ -60,3 +60,23 @@ def summary(
         "critical_share_at_10": critical_share_at(critical, scores, 0.10),
         "revenue_share_at_10": revenue_share_at(labels, revenue, scores, 0.10),
     }
+
+
+def fraud_share_at(labels: ArrayLike, scores: ArrayLike, fraction: float) -> float:
+    """Share of all fraudulent declarations inside the top ``fraction`` (the capture at that budget)."""
+    flags = np.asarray(labels, dtype=float) > 0
+    total = int(flags.sum())
+    if total == 0:
+        return float("nan")
+    return float(flags[top_k_index(scores, fraction)].sum() / total)
+
+
+def capture_at(
+    labels: ArrayLike, critical: ArrayLike, scores: ArrayLike, fraction: float
+) -> dict[str, float]:
+    """Fraud and critical fraud caught when the top ``fraction`` is inspected (the rest released)."""
+    return {
+        "precision": precision_at(labels, scores, fraction),
+        "fraud_captured": fraud_share_at(labels, scores, fraction),
+        "critical_captured": critical_share_at(critical, scores, fraction),
+    }

@@ -71,11 +71,13 @@ def fit_heads(frame: pd.DataFrame, config: TrainConfig) -> tuple[lgb.Booster, lg
     fraud = frame[FRAUD_COLUMN].to_numpy()[keep]
     critical = (frame[CRITICAL_COLUMN].to_numpy()[keep] == 2).astype(int)
     boosters = []
+    # platform training weights labelled rows by inverse propensity (learned/platform.py); KCS has none
+    weight = frame["Weight"].to_numpy(dtype=float)[keep] if "Weight" in frame.columns else None
     for labels, is_critical, rounds in (
         (fraud, False, config.fraud_rounds),
         (critical, True, config.critical_rounds),
     ):
-        data = lgb.Dataset(matrix[keep], labels, feature_name=names, free_raw_data=True)
+        data = lgb.Dataset(matrix[keep], labels, weight=weight, feature_name=names, free_raw_data=True)
         boosters.append(lgb.train(_params(config, is_critical), data, num_boost_round=rounds))
     return boosters[0], boosters[1]
 
