@@ -1,8 +1,11 @@
-"""Guarantees that reserve duty not yet due: goods under a suspended regime (temporary import, bonded
-warehouse) or in transit. A reserving guarantee is a `GuaranteeRow` with status `reserved` on the
-declaration (or any 12-character reference the caller owns) and no due behind it; it is `released` when the
-goods are discharged (re-exported, finalised, arrived), or `called` when the duty falls due: then it covers
-that due as any guarantee does (confirmations.guarantee). Additive to the guarantees of confirmations.py."""
+"""Individual guarantees (bảo lãnh riêng) that reserve duty not yet due: a bank guarantees the duty of
+one declaration whose goods are under a suspended regime (temporary import, bonded warehouse). A reserving
+guarantee is a `GuaranteeRow` with status `reserved` on the declaration (or any 12-character reference the
+caller owns) and no due behind it; it is `released` when the goods are discharged (re-exported, finalised),
+or `called` when the duty falls due: then it covers that due as any guarantee does
+(confirmations.guarantee). Additive to the guarantees of confirmations.py. A share of a guarantee the
+enterprise already holds, taken for one transit after another, is payments.reservations (a general
+guarantee's headroom)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,9 @@
-"""Guarantees reserved for duty that is suspended, not yet due: goods in transit or under a suspended regime.
-A reservation takes part of a bank guarantee the enterprise holds (the payer of the declaration it was
-issued for) and is released on discharge (arrival, re-export) or cancellation; the active reservations of a
-guarantee never exceed its amount, and a guarantee must last until the goods are due to be discharged."""
+"""Reservations on a guarantee the enterprise already holds (used as a general guarantee, bảo lãnh chung):
+each transit takes part of it for the duty at stake. A reservation takes part of a bank guarantee the
+enterprise holds (the payer of the declaration it was issued for) and is released on discharge (arrival,
+re-export) or cancellation; the active reservations of a guarantee never exceed its amount, and a guarantee
+must last until the goods are due to be discharged. A bank guaranteeing one suspended-regime declaration on
+its own is payments.guarantees (an individual guarantee)."""
 
 from __future__ import annotations
 
