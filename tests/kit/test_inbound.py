@@ -55,3 +55,38 @@ def test_a_nul_in_one_payment_of_a_batch_refuses_that_payment_only(world: World)
     problem = r.json()["results"][0]["problem"]
     assert problem["field"] == "transaction_id"
     assert "NUL" in problem["detail"]
+
+
+def _echo_app() -> Any:
+    """RefuseNul in front of a route that answers the size of the file it was sent."""
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    from haiquan.kit.inbound import RefuseNul
+
+    async def upload(request: Request) -> JSONResponse:
+        form = await request.form()
+        document = form["document"]
+        size = len(await document.read()) if not isinstance(document, str) else -1
+        return JSONResponse({"size": size, "note": form.get("note")})
+
+    return RefuseNul(Starlette(routes=[Route("/upload", upload, methods=["POST"])]))
+
+
+def test_a_file_in_a_form_may_hold_nuls_its_text_fields_may_not() -> None:
+    from starlette.testclient import TestClient
+
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01" + b"\x00" * 64
+    with TestClient(_echo_app()) as client:
+        ok = client.post(
+            "/upload", data={"note": "hoá đơn"}, files={"document": ("scan.png", png, "image/png")}
+        )
+        assert ok.status_code == 200, ok.text
+        assert ok.json() == {"size": len(png), "note": "hoá đơn"}
+        bad = client.post(
+            "/upload", data={"note": "a\x00b"}, files={"document": ("scan.png", png, "image/png")}
+        )
+        assert bad.status_code == 422
+        assert bad.json()["field"] == "note"

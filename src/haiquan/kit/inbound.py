@@ -26,6 +26,9 @@ INT64 = 2**63 - 1
 _STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _BRACKETS = re.compile(rb"[\[\]{}]")
 _LONG_NUMBER = re.compile(rb"\d{19,}")
+_BOUNDARY = re.compile(rb'boundary="?([^";\s]+)"?', re.IGNORECASE)
+_DISPOSITION = re.compile(rb"content-disposition:[^\r\n]*", re.IGNORECASE)
+_NAME = re.compile(rb'\bname="([^"]*)"')
 
 
 def nul_path(value: Any, at: str = "") -> str | None:
@@ -120,7 +123,8 @@ class RefuseNul:
             if not more:
                 found = _json_problem(body, per_item) if body.lstrip()[:1] in (b"{", b"[") else None
                 if found is None and not per_item and not _spreadsheet(scope):
-                    field = _body_field(body)
+                    boundary = _boundary(scope)
+                    field = _multipart_field(body, boundary) if boundary else _body_field(body)
                     found = (field, NUL) if field else None
             receive = _replay(body, receive, more)
         if found is not None:
@@ -137,6 +141,31 @@ class RefuseNul:
 def _spreadsheet(scope: Scope) -> bool:
     """An Excel workbook (a zip: NUL bytes are its format); the route checks the text of its cells."""
     return any(k == b"content-type" and v.startswith(XLSX) for k, v in scope.get("headers", ()))
+
+
+def _boundary(scope: Scope) -> bytes | None:
+    """The boundary of a multipart/form-data body (a form with a file), else None."""
+    for k, v in scope.get("headers", ()):
+        if k == b"content-type" and v.lower().startswith(b"multipart/form-data"):
+            found = _BOUNDARY.search(v)
+            return found.group(1) if found else None
+    return None
+
+
+def _multipart_field(body: bytes, boundary: bytes) -> str | None:
+    """The name of the first text part of a form holding a NUL. A file's bytes are its own (a PDF or a PNG
+    holds NULs): the route checks what it stores (applications.documents); its name is text like the rest."""
+    for part in body.split(b"--" + boundary):
+        head, sep, value = part.partition(b"\r\n\r\n")
+        disposition = _DISPOSITION.search(head) if sep else None
+        if disposition is None:
+            continue
+        line = disposition.group(0)
+        if b"\x00" in head or (b"filename=" not in line.lower() and b"\x00" in value):
+            name = _NAME.search(line)
+            text = name.group(1).decode("utf-8", "replace").replace("\x00", "") if name else ""
+            return text or "body"
+    return None
 
 
 def _xml(scope: Scope) -> bool:
