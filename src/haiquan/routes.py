@@ -41,6 +41,7 @@ from haiquan.payments.certificate_api import router as bank_certificates_router
 from haiquan.portal.account_pages import router as portal_account_pages
 from haiquan.portal.application_pages import router as portal_application_pages
 from haiquan.portal.pages import router as portal_pages
+from haiquan.portal.regime_pages import router as portal_regime_pages
 from haiquan.portal.tax_pages import router as portal_tax_pages
 from haiquan.reference.api import router as reference_router
 from haiquan.reference.public_api import router as public_router
@@ -214,3 +215,4 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(portal_account_pages)
     app.include_router(portal_tax_pages)
     app.include_router(portal_application_pages)
+    app.include_router(portal_regime_pages)

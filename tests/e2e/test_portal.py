@@ -84,7 +84,7 @@ def test_no_serious_violation_on_any_portal_page(
     wide = page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
     paths = ("/portal/declarations", f"/portal/declarations/{site.yellow[0]}", "/portal/payments",
              "/portal/notifications", "/portal/keys", "/portal/webhook", "/portal/staff", "/portal/tax",
-             "/portal/applications", "/portal/applications/new")  # fmt: skip
+             "/portal/applications", "/portal/applications/new", "/portal/regimes")  # fmt: skip
     for path in paths:
         page.goto(site.url + path)
         page.wait_for_load_state("load")

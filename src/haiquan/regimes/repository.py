@@ -51,8 +51,10 @@ def ledger_legs(
     stock_only: bool = True,
     after_id: int = 0,
     limit: int = 200,
+    newest_first: bool = False,
 ) -> list[LedgerLegRow]:
-    """Legs in booking order: by default only the stock legs (one per movement, signed: + in, - out)."""
+    """Legs in booking order (the latest first with `newest_first`): by default only the stock legs (one
+    per movement, signed: + in, - out)."""
     q = _scoped(select(L).where(L.id > after_id), session, L, scope)
     if stock_only:
         q = q.where(L.account == Account.STOCK)
@@ -62,7 +64,7 @@ def ledger_legs(
         q = q.where(L.item_code == item_code)
     if regime is not None:
         q = q.where(L.regime == regime)
-    return list(session.scalars(q.order_by(L.id).limit(limit)))
+    return list(session.scalars(q.order_by(L.id.desc() if newest_first else L.id).limit(limit)))
 
 
 @dataclass(frozen=True)
