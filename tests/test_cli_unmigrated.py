@@ -77,6 +77,7 @@ ARGS: dict[str, list[str]] = {
     "agencies overdue": [],
     "applications overdue": [],
     "conveyances purge": [],
+    "cargo writeoff-close": [],
     "origin add-key": ["--country", "TH", "--key-name", "TH-1", "--cert", "{cert}"],
     "origin revoke-key": ["--country", "TH", "--key-name", "TH-1", "--reason", "r"],
     "origin run-duty": [],

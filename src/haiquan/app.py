@@ -72,7 +72,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     webhooks = WebhookSender(db, max_attempts=settings.webhook_max_attempts, settings=settings)
     supervision = SupervisionWorker(db, max_attempts=settings.webhook_max_attempts, settings=settings)
     writer = GroupCommit(db)
-    escalations = Escalations(db)
+    escalations = Escalations(db, settings)
     checkpoints = DailyCheckpoints(db, settings)
     engine = build_engine(db, settings)
     lowvalue = LowValue(settings, db, lambda session: engine.reference(session).watched)

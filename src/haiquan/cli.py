@@ -10,6 +10,7 @@ from rich.console import Console
 
 from haiquan.agencies.cli import agencies_app
 from haiquan.applications.cli import applications_app
+from haiquan.cargo.cli import cargo_app
 from haiquan.conveyances.cli import conveyances_app
 from haiquan.enforcement.cli import app as enforcement_app
 from haiquan.kit.audit_cli import audit_app
@@ -55,6 +56,7 @@ app.add_typer(agencies_app, name="agencies")
 app.add_typer(applications_app, name="applications")
 app.add_typer(taxes_app, name="taxes")
 app.add_typer(conveyances_app, name="conveyances")
+app.add_typer(cargo_app, name="cargo")
 
 
 @db_app.command("upgrade")

@@ -141,3 +141,30 @@ def test_standing_is_pure() -> None:
     s = writeoff.standing
     assert [s(10, 0, 0), s(10, 9, 1), s(10, 10, 2), s(10, 11, 1), s(0, 0, 0), s(0, 0, 1)] == [
         "undischarged", "undischarged", "discharged", "over_discharged", "undischarged", "discharged"]  # fmt: skip
+
+
+def test_the_background_duty_writes_off_each_manifest_once(
+    world: World, app: Any, client: TestClient
+) -> None:
+    """No officer closes anything: the periodic duty (run with the escalations) writes off the manifest
+    whose legal period passed, its bills nobody declared on the report with the alert; running the duty
+    again (a second round, or a second worker) writes no second report."""
+    manifest_id = _vessel(world)
+    app.state.escalations.run_once()
+    officer = world.off("hp_officer")
+    assert client.get("/api/v1/cargo/writeoff", headers=officer).json() == []  # not yet due
+
+    clock.freeze(clock.now() + timedelta(days=app.state.settings.writeoff_days + 2))  # arrival + period
+    world.tokens.clear()  # the officers' tokens have expired meanwhile
+    app.state.escalations.run_once()
+    app.state.escalations.run_once()
+    officer = world.off("hp_officer")
+    (report,) = client.get("/api/v1/cargo/writeoff", headers=officer).json()
+    assert (report["manifest_id"], report["undischarged"], report["bill_count"]) == (manifest_id, 3, 3)
+    assert [b["goods_id"] for b in report["bills"]] == ["HPH0500001", "HPH0500002", "HPH0500003"]
+    live = client.get(f"/api/v1/cargo/writeoff/{manifest_id}", headers=officer).json()
+    assert live["report"]["closed_at"] == report["closed_at"]
+    alerts = client.get("/api/v1/supervision/alerts", headers=officer).json()
+    assert [a["kind"] for a in alerts].count("writeoff_discrepancy") == 1
+    assert len(_events(app, [CargoEvent.MANIFEST_WRITTEN_OFF])) == 1
+    assert client.post("/api/v1/cargo/writeoff/close", headers=officer).json() == []  # nothing left to close

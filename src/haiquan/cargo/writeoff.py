@@ -9,6 +9,7 @@ declared > manifested is over-discharged; a bill of no packages is discharged by
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -102,6 +103,20 @@ def close_due(session: Session, *, principal: Principal, days: int) -> list[Writ
     reports = []
     for m in repo.due_manifests(session, before=due_before(now, days), scope=principal.scope):
         reports.append(_close(session, m, now, actor=principal.label))
+    return reports
+
+
+def close_all_due(
+    session: Session, *, days: int, each: Callable[[list[ManifestRow]], Iterable[ManifestRow]] = iter
+) -> list[WriteoffReportRow]:
+    """The background duty (with the escalations, every minute) and `haiquan cargo writeoff-close`: close
+    every manifest past its legal period, each once (locked, and checked again in case a worker beside
+    this one closed it meanwhile; the report's key is the manifest). `each` wraps the loop (a progress bar)."""
+    now = clock.now()
+    reports = []
+    for m in each(repo.unscoped_due_manifests(session, before=due_before(now, days))):
+        if not repo.unscoped_closed(session, m.id):
+            reports.append(_close(session, m, now, actor=ACTOR))
     return reports
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from haiquan.cargo.tables import ConsignmentRow, ManifestRow
@@ -48,18 +48,33 @@ def manifest(
     return m, session.get(WriteoffReportRow, manifest_id)
 
 
-def due_manifests(session: Session, *, before: datetime, scope: Scope) -> list[ManifestRow]:
-    """Manifests of the scope expected before `before` whose write-off is not closed, locked."""
+def _due(before: datetime) -> Select[ManifestRow]:
     closed = select(WriteoffReportRow.manifest_id)
-    q = (
+    return (
         select(ManifestRow)
         .where(ManifestRow.expected_arrival < before, ManifestRow.id.not_in(closed))
         .order_by(ManifestRow.expected_arrival, ManifestRow.id)
         .with_for_update()
     )
+
+
+def due_manifests(session: Session, *, before: datetime, scope: Scope) -> list[ManifestRow]:
+    """Manifests of the scope expected before `before` whose write-off is not closed, locked."""
+    q = _due(before)
     if scope.units is not None:
         q = q.where(ManifestRow.unit.in_(scope.units))
     return list(session.scalars(q))
+
+
+def unscoped_due_manifests(session: Session, *, before: datetime) -> list[ManifestRow]:
+    """Every manifest expected before `before` whose write-off is not closed, locked (the background duty)."""
+    return list(session.scalars(_due(before)))
+
+
+def unscoped_closed(session: Session, manifest_id: str) -> bool:
+    """Whether the manifest's write-off is closed, as committed now (a worker beside this one may have)."""
+    q = select(WriteoffReportRow.manifest_id).where(WriteoffReportRow.manifest_id == manifest_id)
+    return session.scalar(q) is not None
 
 
 def unscoped_bills(session: Session, manifest_id: str) -> list[ConsignmentRow]:

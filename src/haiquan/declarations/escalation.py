@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from haiquan.agencies.service import flag_overdue as flag_overdue_permits
 from haiquan.applications.service import flag_overdue as flag_overdue_applications
+from haiquan.cargo import writeoff
 from haiquan.declarations.assignment import HISTORY, open_checks, roster_units
 from haiquan.declarations.catalogue import DeclarationEvent
 from haiquan.declarations.tables import DeclarationRow
@@ -21,6 +22,7 @@ from haiquan.kit import audit, clock, outbox, pending
 from haiquan.kit.auth import Role
 from haiquan.kit.db import Database
 from haiquan.kit.leader import Leadership, run_duty
+from haiquan.kit.settings import Settings, get_settings
 from haiquan.organization.service import TREES
 from haiquan.organization.tables import OfficerRow
 from haiquan.regimes import deadlines as regime_deadlines
@@ -107,6 +109,7 @@ class Escalations:
     """The background duty: escalate what is overdue every `interval` seconds (one process per database)."""
 
     db: Database
+    settings: Settings | None = None  # None: the process's settings
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
@@ -116,6 +119,9 @@ class Escalations:
             flag_overdue_permits(uow.session)  # other agencies' late permits, alerted in the same round
             flag_overdue_applications(uow.session)  # traders' applications past their legal deadline
             regime_deadlines.scan(uow.session)  # special regimes' deadlines near or passed (issue #19)
+            uow.commit()
+        with self.db.unit_of_work() as uow:  # manifests past their legal period written off, each once (#18)
+            writeoff.close_all_due(uow.session, days=(self.settings or get_settings()).writeoff_days)
             uow.commit()
         return done
 
