@@ -113,9 +113,7 @@ def upgrade() -> None:
         sa.Column("valid_to", sa.Date(), nullable=False),
         sa.Column("issued_at", _ts(), nullable=False),
     )
-    op.create_index(
-        "ix_advance_rulings_holder_goods", "advance_rulings", ["holder_tax_code", "goods_code"]
-    )
+    op.create_index("ix_advance_rulings_holder_goods", "advance_rulings", ["holder_tax_code", "goods_code"])
     op.create_table(
         "payment_extensions",
         sa.Column("application_id", sa.String(32), primary_key=True),

@@ -72,7 +72,7 @@ class BankPaymentRow(Base):
     allocated: Mapped[Decimal]
     excess: Mapped[Decimal]
     payer_tax_code: Mapped[str] = mapped_column(String(14))
-    references: Mapped[str] = mapped_column(String(400))
+    references: Mapped[str] = mapped_column(Text)  # up to 50 references of 40 characters (schemas.PaymentIn)
     paid_at: Mapped[datetime]
     received_at: Mapped[datetime]
     bank_day: Mapped[date] = mapped_column(Date)
