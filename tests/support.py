@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -220,3 +222,13 @@ def unrecorded(db: Any, consumer: str, event_ids: list[str]) -> list[str]:
             s.execute(select(OutboxEvent.id, OutboxEvent.seq).where(OutboxEvent.id.in_(event_ids))).all()
         )
     return [i for i in event_ids if not (seqs.get(i, mark + 1) <= mark or i in rows)]
+
+
+def many_sources(app: Any, per_source: int = 150) -> Iterator[TestClient]:
+    """Clients calling from one documentation address after another (198.51.100.0/24), `per_source` requests
+    each: a walk over every operation of the API sends more requests without a known credential than one
+    address's anonymous burst allows (kit.ratelimit, itself tested in tests/kit/test_ratelimit.py)."""
+    for i in itertools.count(1):
+        caller = TestClient(app, client=(f"198.51.100.{i % 250 + 1}", 50000))
+        for _ in range(per_source):
+            yield caller

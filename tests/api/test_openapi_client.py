@@ -31,7 +31,14 @@ from tests.support import World, build_world, import_declaration
 
 PACKAGE = "haiquan_generated_client"
 # The XML bodies (signed terminal messages, bank files) reach a generated client as bytes
-CONFIG = "post_hooks: []\ncontent_type_overrides:\n  application/xml: application/octet-stream\n"
+# bodies the generator has no type for are sent as bytes: XML and EDIFACT messages, a finalisation report's
+# CSV or workbook
+CONFIG = (
+    "post_hooks: []\ncontent_type_overrides:\n  application/xml: application/octet-stream\n"
+    "  application/EDIFACT: application/octet-stream\n  application/edifact: application/octet-stream\n"
+    "  text/plain: application/octet-stream\n  text/csv: application/octet-stream\n"
+    "  application/vnd.openxmlformats-officedocument.spreadsheetml.sheet: application/octet-stream\n"
+)
 
 
 def generator() -> str:

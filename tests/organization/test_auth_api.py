@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from haiquan.kit import audit
 from tests.api.test_openapi import UNAUTHENTICATED
-from tests.support import PASSWORD, World
+from tests.support import PASSWORD, World, many_sources
 
 
 def _example(param: dict[str, Any]) -> str:
@@ -27,6 +27,7 @@ def test_every_api_route_requires_authentication(client: TestClient, world: Worl
     deliberately without authentication (tests/api/test_openapi.py's UNAUTHENTICATED, each with its reason:
     the log-in, the public reference data)."""
     paths = client.app.openapi()["paths"]  # type: ignore[attr-defined]
+    sources = many_sources(client.app)
     checked = 0
     for path, operations in paths.items():
         for method, op in operations.items():
@@ -36,7 +37,7 @@ def test_every_api_route_requires_authentication(client: TestClient, world: Worl
             for param in op.get("parameters", []):
                 if param["in"] == "path":
                     url = url.replace("{" + param["name"] + "}", _example(param))
-            r = client.request(method.upper(), url)
+            r = next(sources).request(method.upper(), url)
             assert r.status_code == 401, (
                 f"{method.upper()} {path} answered {r.status_code} without credentials"
             )

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from haiquan.kit.money import Dec
+
+Theme = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Finding = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+DocumentRef = Annotated[str, StringConstraints(min_length=1, max_length=300)]
 
 Source = Literal["score", "watchlist", "query", "finalisation"]
 Outcome = Literal["no_fraud", "fraud", "critical"]
@@ -45,7 +49,7 @@ class PlanIn(Strict):
     period: str = Field(pattern=r"^20[0-9]{2}(-Q[1-4]|-H[12])?$", description="2027, 2027-H1 or 2027-Q1")
     title: str = Field(min_length=3, max_length=300)
     planned_cases: int = Field(ge=1, le=100000)
-    themes: list[str] = Field(default_factory=list, max_length=20)
+    themes: list[Theme] = Field(default_factory=list, max_length=20)
 
 
 class PlanOut(BaseModel):
@@ -71,8 +75,8 @@ class CaseIn(Strict):
 class FindingsIn(Strict):
     outcome: Outcome
     additional_duty: Decimal = Field(Decimal(0), ge=0, description="Duty short-paid, VND")
-    findings: list[str] = Field(min_length=1, max_length=50)
-    documents: list[str] = Field(default_factory=list, max_length=100)
+    findings: list[Finding] = Field(min_length=1, max_length=50)
+    documents: list[DocumentRef] = Field(default_factory=list, max_length=100)
 
 
 class CaseOut(BaseModel):

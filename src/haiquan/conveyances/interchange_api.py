@@ -33,7 +33,11 @@ EDIFACT = "application/EDIFACT"  # the answer's media type
 MAX_BYTES = 8_000_000
 EdifactText = Annotated[
     str,
-    Body(media_type=EDIFACT, max_length=MAX_BYTES, description="A UN/EDIFACT interchange, UNA/UNB to UNZ"),
+    Body(
+        media_type=EDIFACT_TYPES[0],
+        max_length=MAX_BYTES,
+        description="A UN/EDIFACT interchange, UNA/UNB to UNZ",
+    ),
 ]
 
 
@@ -75,6 +79,12 @@ def _answer(
     return Response(contrl.acknowledge(ic, reference=_reference()), status, media_type=EDIFACT)
 
 
+# also offered as text/plain (EDIFACT_TYPES), as the CUSDEC route is: what generated clients can send
+_TEXT_BODY = {
+    "requestBody": {
+        "content": {"text/plain": {"schema": {"type": "string", "description": "A UN/EDIFACT interchange"}}}
+    }
+}
 _CONTRL = {
     "content": {EDIFACT: {"schema": {"type": "string"}}},
     "description": "Accepted and stored: the CONTRL acceptance (or with Accept: application/json, what was stored)",
@@ -90,7 +100,7 @@ REFUSED = 200  # the interchange answered (a rejection), nothing stored; HTTP er
 
 
 @router.post(
-    "/paxlst", status_code=201, response_model=PaxlstAccepted, responses={201: _CONTRL, 200: _REFUSED, 415: {"description": "Another Content-Type (problem+json)"}, 422: _PROBLEM},
+    "/paxlst", status_code=201, response_model=PaxlstAccepted, openapi_extra=_TEXT_BODY, responses={201: _CONTRL, 200: _REFUSED, 415: {"description": "Another Content-Type (problem+json)"}, 422: _PROBLEM},
     summary="Crew and passenger list as PAXLST (D.02B/D.05B): a report received or amended (carriers)",
 )  # fmt: skip
 def receive_paxlst(message: EdifactText, tx: Tx) -> BaseModel | Response:
@@ -103,7 +113,7 @@ def receive_paxlst(message: EdifactText, tx: Tx) -> BaseModel | Response:
 
 
 @router.post(
-    "/cuscar", status_code=201, response_model=CuscarAccepted, responses={201: _CONTRL, 200: _REFUSED, 415: {"description": "Another Content-Type (problem+json)"}, 422: _PROBLEM},
+    "/cuscar", status_code=201, response_model=CuscarAccepted, openapi_extra=_TEXT_BODY, responses={201: _CONTRL, 200: _REFUSED, 415: {"description": "Another Content-Type (problem+json)"}, 422: _PROBLEM},
     summary="Cargo report as CUSCAR (D.96B/D.01B): the e-manifest received or replaced (carriers)",
 )  # fmt: skip
 def receive_cuscar(message: EdifactText, tx: Tx, request: Request) -> BaseModel | Response:

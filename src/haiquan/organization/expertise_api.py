@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from haiquan.deps import Ctx, Tx
 from haiquan.kit.transaction import TransactionRoute
@@ -17,7 +17,7 @@ Username = Annotated[str, Path(min_length=2, max_length=60)]
 
 class ExpertFieldsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    fields: list[str] = Field(
+    fields: list[Annotated[str, StringConstraints(max_length=20)]] = Field(
         max_length=7, description="tax, supervision, audit, it, risk, inspection, customs_control"
     )
 

@@ -25,7 +25,7 @@ def _container(value: str) -> str:
     return validators.container_number(value)
 
 
-ContainerNo = Annotated[str, AfterValidator(_container)]
+ContainerNo = Annotated[str, StringConstraints(max_length=20), AfterValidator(_container)]
 TaxCode = Annotated[str, StringConstraints(max_length=20), AfterValidator(validators.tax_code)]
 GoodsId = Annotated[str, AfterValidator(lambda v: v.strip().upper())]  # bill numbers are upper case
 MAX_BATCH = 1000
