@@ -27,7 +27,7 @@ def queue(
 @router.post(
     "/selections", response_model=list[CandidateOut], summary="Select cleared declarations for audit"
 )
-def select(body: SelectionIn, tx: Tx) -> list[CandidateOut]:
+def run_selection(body: SelectionIn, tx: Tx) -> list[CandidateOut]:
     rows = service.run_selection(tx.session, principal=tx.principal, **body.model_dump())
     return [CandidateOut.model_validate(r) for r in rows]
 

@@ -52,8 +52,9 @@ def _login_page(request: Request, basis: str, *, next_path: str, error: str | No
                 username: str = "", status_code: int = 200) -> Response:  # fmt: skip
     secret = get_settings_dep(request).effective_secret_key
     context = {"next": safe_next(next_path), "error": error, "username": username,
-               "login_csrf": csrf_token(secret, basis)}  # fmt: skip
-    response = render(request, "portal_login.html", context, status_code=status_code)
+               "login_csrf": csrf_token(secret, basis), "login_title": "pt.login", "login_tagline": "pt.title",
+               "login_note": "pt.login_note", "login_action": "/portal/login"}  # fmt: skip
+    response = render(request, "login.html", context, status_code=status_code)
     response.set_cookie(PRELOGIN_COOKIE, basis, max_age=3600, path="/", httponly=True, samesite="strict")
     return response
 
