@@ -11,6 +11,7 @@ import secrets
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Protocol
 
 import structlog
 from sqlalchemy import select, update
@@ -69,23 +70,36 @@ def current(
     if found is None or found[0].officer_id != officer_id:
         raise Unauthorized("the session is not known: log in again", code="session_unknown")
     row, officer = found
-    now = clock.now()
-    if not officer.active:
-        raise Unauthorized("this officer account is not active", code="inactive_account")
-    if row.revoked_at is not None:
-        raise Unauthorized(
-            "the session has ended (logged out or revoked): log in again", code="session_revoked"
-        )
-    if row.expires_at <= now:
-        raise Unauthorized("the session has expired: log in again", code="token_expired")
-    if row.last_seen_at + timedelta(minutes=idle_minutes) <= now:
-        raise Unauthorized(
-            f"the session was idle for more than {idle_minutes} minutes: log in again", code="session_idle"
-        )
+    ensure_alive(
+        row, active=officer.active, account="officer", again="log in again", idle_minutes=idle_minutes
+    )
     return row, officer
 
 
-def stale(row: OfficerSessionRow) -> bool:
+class SessionLike(Protocol):
+    revoked_at: datetime | None
+    expires_at: datetime
+    last_seen_at: datetime
+
+
+def ensure_alive(row: SessionLike, *, active: bool, account: str, again: str, idle_minutes: int) -> None:
+    """401 once a session has ended: its account deactivated, revoked (logged out), expired or idle.
+    Shared by the officers' sessions and the trader portal's (portal/sessions), which say `again` in
+    their own words ("log in again", "sign in again")."""
+    now = clock.now()
+    if not active:
+        raise Unauthorized(f"this {account} account is not active", code="inactive_account")
+    if row.revoked_at is not None:
+        raise Unauthorized(f"the session has ended (logged out or revoked): {again}", code="session_revoked")
+    if row.expires_at <= now:
+        raise Unauthorized(f"the session has expired: {again}", code="token_expired")
+    if row.last_seen_at + timedelta(minutes=idle_minutes) <= now:
+        raise Unauthorized(
+            f"the session was idle for more than {idle_minutes} minutes: {again}", code="session_idle"
+        )
+
+
+def stale(row: SessionLike) -> bool:
     """Whether its last use is old enough to be recorded again."""
     return clock.now() - row.last_seen_at >= TOUCH_EVERY
 

@@ -17,6 +17,7 @@ from haiquan.organization import sessions as officer_sessions
 from haiquan.portal.tables import StaffRow, StaffSessionRow
 
 TOUCH_EVERY = officer_sessions.TOUCH_EVERY
+stale = officer_sessions.stale  # whether its last use is old enough to be recorded again
 
 
 def open_session(session: Session, *, staff: StaffRow, ttl_minutes: int) -> StaffSessionRow:
@@ -40,20 +41,10 @@ def current(
     if found is None or found[0].staff_id != staff_id:
         raise Unauthorized("the session is not known: sign in again", code="session_unknown")
     row, staff = found
-    now = clock.now()
-    if not staff.active:
-        raise Unauthorized("this staff account is not active", code="inactive_account")
-    if row.revoked_at is not None:
-        raise Unauthorized("the session has ended: sign in again", code="session_revoked")
-    if row.expires_at <= now:
-        raise Unauthorized("the session has expired: sign in again", code="token_expired")
-    if row.last_seen_at + timedelta(minutes=idle_minutes) <= now:
-        raise Unauthorized(f"the session was idle for more than {idle_minutes} minutes", code="session_idle")
+    officer_sessions.ensure_alive(
+        row, active=staff.active, account="staff", again="sign in again", idle_minutes=idle_minutes
+    )
     return row, staff
-
-
-def stale(row: StaffSessionRow) -> bool:
-    return clock.now() - row.last_seen_at >= TOUCH_EVERY
 
 
 def touch(db: Database, session_id: str) -> None:
