@@ -96,3 +96,37 @@ def test_an_amendment_cannot_reexport_more_than_came_in(world: World, app: Any) 
             select(func.sum(LedgerLegRow.quantity)).where(LedgerLegRow.account == "stock")
         )
         assert held == 0
+
+
+def test_two_reexports_in_one_batch_cannot_draw_the_same_stock(world: World, app: Any) -> None:
+    """The group commit lodges many declarations in one transaction; the first's rows are still buffered
+    for the commit when the second is checked: the second must count them (not pass on the same stock)."""
+    from haiquan.declarations import changes
+    from haiquan.declarations.schemas import DeclarationIn
+    from haiquan.kit.errors import ValidationFailed
+    from haiquan.kit.groupcommit import Answer, Change
+    from tests.declarations.test_group_commit import outcome, principal
+
+    cleared(world, app, regime_import("G12", [car_line("2")]))
+    who = principal(app, DECLARANT)
+    body = DeclarationIn.model_validate(regime_export("G22", [car_line("2")]))
+    batch = [Change(changes.Lodge(who, body, 7), who.key, status_code=201) for _ in range(2)]
+    writer = app.state.writer
+    alone = 0
+    commit_batch = writer.commit_batch
+
+    def counted(changes_: list[Change], **kw: Any) -> None:
+        nonlocal alone
+        alone += len(changes_) == 1
+        commit_batch(changes_, **kw)
+
+    writer.commit_batch = counted  # a batch that fails is applied again one change at a time: not here
+    try:
+        writer.commit_batch(batch)
+    finally:
+        del writer.commit_batch
+    assert alone == 0, "the batch was not applied in one transaction"
+    first, second = (outcome(c) for c in batch)
+    assert isinstance(first, Answer), first
+    assert isinstance(second, ValidationFailed), second
+    assert second.field == "lines[0].quantity", str(second)

@@ -207,8 +207,21 @@ def _tables(statement: Executable) -> list[TableClause]:
     return [t for t in find_tables(statement, include_crud=True) if isinstance(t, TableClause)]  # type: ignore[arg-type]
 
 
+SEES_BUFFERED = "haiquan_sees_buffered"
+"""Execution option of a read whose caller adds the rows the transaction has buffered itself (`buffered`):
+the test-time check below lets it through."""
+
+
+def buffered(session: Session, table: Table) -> list[dict[str, Any]]:
+    """The rows buffered for `table` in this transaction, in the order added (not written yet)."""
+    buf: Buffer | None = session.info.get(_KEY)
+    return [] if buf is None else [row for t, row in buf.rows if t is table]
+
+
 def _check_read(state: ORMExecuteState) -> None:
     if state.is_insert or not (state.is_select or state.is_update or state.is_delete):
+        return
+    if state.execution_options.get(SEES_BUFFERED):
         return
     waiting = buffered_tables(state.session)
     if not waiting:

@@ -9,12 +9,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import case, false, func, select
+from sqlalchemy import Table, case, false, func, select
 from sqlalchemy.orm import Session
 
 from haiquan.declarations.tables import DeclarationLineRow, DeclarationRow
+from haiquan.kit import pending
 from haiquan.kit.auth import Scope
 from haiquan.kit.sql import among
 from haiquan.regimes.domain import ZERO, Account, Entry, EntryKind, Item, StockKey, normalised
@@ -220,8 +221,12 @@ def unscoped_pending_outflows(
     session: Session, tax_code: str, codes: Iterable[str], item_codes: Iterable[str], *, exclude: str | None
 ) -> dict[tuple[str, Item], Decimal]:
     """Quantities of an enterprise's declarations under outflow codes that are lodged or registered but not
-    yet booked (not cleared, not dead): by (procedure code, item). The lodging check counts them taken."""
+    yet booked (not cleared, not dead): by (procedure code, item). The lodging check counts them taken.
+    Declarations lodged earlier in the same transaction (a group-commit batch) are still buffered for the
+    commit (kit.pending): they are counted from the buffer, so two lodgings of one batch cannot both draw
+    the same stock."""
     items = sorted(set(item_codes))
+    codes = list(codes)
     if not items:
         return {}
     d, ln = DeclarationRow, DeclarationLineRow
@@ -237,10 +242,33 @@ def unscoped_pending_outflows(
             d.status.not_in(("cancelled", "rejected", "expired")),
         )
         .group_by(d.procedure_code, ln.hs_code, ln.quantity_unit)
+        .execution_options(**{pending.SEES_BUFFERED: True})
     )
     if exclude is not None:
         q = q.where(d.number != exclude)
-    return {(p, Item(c, u)): _dec(q) for p, c, u, q in session.execute(q).all()}
+    found = {(p, Item(c, u)): _dec(q) for p, c, u, q in session.execute(q).all()}
+    for key, qty in _buffered_outflows(session, tax_code, set(codes), set(items), exclude).items():
+        found[key] = found.get(key, ZERO) + qty
+    return found
+
+
+def _buffered_outflows(
+    session: Session, tax_code: str, codes: set[str], items: set[str], exclude: str | None
+) -> dict[tuple[str, Item], Decimal]:
+    heads = {}
+    for row in pending.buffered(session, cast(Table, DeclarationRow.__table__)):
+        party = row.get("importer_tax_code") if row.get("kind") == "import" else row.get("exporter_tax_code")
+        if party == tax_code and row.get("procedure_code") in codes and row.get("number") != exclude:
+            heads[row["number"]] = str(row["procedure_code"])
+    out: dict[tuple[str, Item], Decimal] = {}
+    if not heads:
+        return out
+    for line in pending.buffered(session, cast(Table, DeclarationLineRow.__table__)):
+        code = heads.get(line.get("number", ""))
+        if code is not None and line.get("hs_code") in items:
+            key = (code, Item(str(line["hs_code"]), str(line["quantity_unit"])))
+            out[key] = out.get(key, ZERO) + _dec(line.get("quantity"))
+    return out
 
 
 # ---- deadlines, discrepancies, alerts, export-processing enterprises ---------------------------------------
