@@ -35,11 +35,19 @@ def auc(labels: np.ndarray, scores: np.ndarray) -> float:
     return float((ranks[flags].sum() - positives * (positives + 1) / 2) / (positives * negatives))
 
 
-def seen_pairs(train_frame: pd.DataFrame, held_out: pd.DataFrame) -> np.ndarray:
-    def pairs(frame: pd.DataFrame) -> pd.Series:
-        return frame["HS6 Code"].astype(str) + "|" + frame["Item Price"].map(repr)
+def pairs(frame: pd.DataFrame) -> pd.Series:
+    return frame["HS6 Code"].astype(str) + "|" + frame["Item Price"].map(repr)
 
+
+def seen_pairs(train_frame: pd.DataFrame, held_out: pd.DataFrame) -> np.ndarray:
     return np.asarray(pairs(held_out).isin(set(pairs(train_frame))), dtype=bool)
+
+
+def contradicted(train_frame: pd.DataFrame, held_out: pd.DataFrame) -> int:
+    """Held-out frauds whose (HS6, price) pair was mostly *not* fraud in the training period."""
+    rate = train_frame.groupby(pairs(train_frame))[FRAUD_COLUMN].mean()
+    earlier = pairs(held_out).map(rate)
+    return int(((held_out[FRAUD_COLUMN] == 1) & (earlier < 0.5)).sum())
 
 
 def ceiling(fraud: np.ndarray, seen: np.ndarray, scores: np.ndarray, budget: int) -> float:
@@ -68,6 +76,7 @@ def main() -> None:
             f"({(fraud & group).sum() / fraud.sum():.3f} of all fraud, rate {fraud[group].mean():.3f})  "
             f"critical {int((critical & group).sum()):>3}  score AUC {auc(fraud[group], scores[group]):.3f}"
         )
+    print(f"seen frauds whose pair was mostly no-fraud in training: {contradicted(train_frame, held_out)}")
     print(f"inspected budget at {INSPECTED:.0%}: {budget} of {len(held_out)} declarations")
     print(
         "ceiling (seen fraud all caught, unseen ranked by the score): "
