@@ -37,7 +37,9 @@ def _case_and_money(client: TestClient, story: dict[str, Any]) -> None:
     assert case["amendment_no"] == 1
     assert Decimal(case["additional_duty"]) > 0
     assert Decimal(case["late_interest"]) > 0
-    assert Decimal(case["penalty"]) == (Decimal(case["additional_duty"]) * Decimal("0.2")).quantize(Decimal(1))
+    assert Decimal(case["penalty"]) == (Decimal(case["additional_duty"]) * Decimal("0.2")).quantize(
+        Decimal(1)
+    )
     assert case["penalty_basis"].startswith("decided:")
     decl = client.get(f"/api/v1/declarations/{story['declaration']}", headers=auditor).json()
     assert decl["channel"] == "green"

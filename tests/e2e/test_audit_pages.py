@@ -95,7 +95,9 @@ def test_the_audit_officer_opens_records_and_closes_a_case(browser: Any, demo: D
     problems.clear()  # the refusal answered 422, as it should
     page.get_by_label("Có vi phạm", exact=True).check()
     page.get_by_label("Số thuế khai thiếu (đồng)").fill("1.500.000")
-    page.get_by_label("Kết luận kiểm tra (mỗi dòng một ý)").fill("Xuất xứ Thái Lan không được chứng minh\nKhai thấp cước vận chuyển")
+    page.get_by_label("Kết luận kiểm tra (mỗi dòng một ý)").fill(
+        "Xuất xứ Thái Lan không được chứng minh\nKhai thấp cước vận chuyển"
+    )
     page.get_by_label("Hồ sơ, chứng từ đã kiểm tra (mỗi dòng một ý)").fill("Vận đơn hàng không\nC/O mẫu D")
     page.get_by_role("button", name="Ghi nhận kết luận").click()
     assert page.locator(".audit-status").inner_text() == "Đã có kết luận"

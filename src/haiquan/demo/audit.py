@@ -84,7 +84,9 @@ def _audit(db: Database, dispatcher: Dispatcher, number: str) -> dict[str, Any]:
     """The audit team: the plan, the analyst's query, the on-site audit and its findings."""
     with db.unit_of_work() as uow:
         s = uow.session
-        expertise.set_fields(s, username=AUDITOR, fields=["audit", "tax"], actor="admin", by=officer(s, "admin"))
+        expertise.set_fields(
+            s, username=AUDITOR, fields=["audit", "tax"], actor="admin", by=officer(s, "admin")
+        )
         me = officer(s, AUDITOR)
         plan = audit.adopt_plan(s, principal=me, unit="01", period=_quarter(clock.now()), planned_cases=12,
                                 title="Trị giá hải quan của máy điều hòa nhập khẩu luồng xanh",

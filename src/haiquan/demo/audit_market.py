@@ -34,7 +34,11 @@ PEER = ("0107002507", "Công ty TNHH Thiết bị Ánh Dương (demo)")
 # (which this trade's labels recompute) stay as the rest of the demo made them
 IMPORTERS = [("0103991017", "Công ty CP Điện máy Sông Hồng (demo)"),
              ("0103991024", "Công ty TNHH Nhiệt lạnh Bách Khoa (demo)"), PEER]  # fmt: skip
-SUPPLIERS = [("JP", "Daikin Industries Ltd"), ("TH", "Siam Compressor Co."), ("CN", "Gree Electric Appliances")]
+SUPPLIERS = [
+    ("JP", "Daikin Industries Ltd"),
+    ("TH", "Siam Compressor Co."),
+    ("CN", "Gree Electric Appliances"),
+]
 UNIT_PRICE, CHEAP = 400, 60  # USD a unit: the market price; the peer's declared price of Japanese units
 
 
@@ -57,9 +61,10 @@ def check(s: Session, number: str, *, fraud: bool) -> None:
     row = s.get(DeclarationRow, number)
     if row is None or row.status not in (Status.REGISTERED, Status.INSPECTION_INTENDED):
         return
-    if not row.assigned_officer_id:
+    assignee = s.get(OfficerRow, row.assigned_officer_id) if row.assigned_officer_id else None
+    if assignee is None:
         return
-    who = org.officer_principal(s, s.get(OfficerRow, row.assigned_officer_id))
+    who = org.officer_principal(s, assignee)
     if row.channel == "red":
         findings = "Trị giá khai báo thấp hơn giá thực thanh toán" if fraud else "Hàng hoá phù hợp khai báo"
         data = DecisionIn(kind=DecisionKind.INSPECTION_RESULT, reason="Kiểm tra thực tế hàng hoá",
