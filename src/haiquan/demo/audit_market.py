@@ -27,7 +27,10 @@ from haiquan.organization import service as org
 from haiquan.organization.tables import OfficerRow
 from haiquan.risk.channel import ChannelEngine
 
-OFFICE, HS = "01AB", "84151010"
+OFFICE, HS = (
+    "01B3",
+    "84151010",
+)  # Nội Bài's import team: its own window of scores (the demo's traffic is at 01AB)
 BANK = "0100112437"  # Vietcombank
 PEER = ("0107002507", "Công ty TNHH Thiết bị Ánh Dương (demo)")
 # the market's honest importers: the demo's own declarants are left out, so that its compliance classes
