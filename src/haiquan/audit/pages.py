@@ -52,6 +52,7 @@ add_messages(
         "au.adopt": ("Phê duyệt kế hoạch", "Adopt the plan"),
         "au.saved": ("Đã lưu.", "Saved."),
         "au.one_a_line": ("mỗi dòng một ý", "one a line"),
+        "au.class": ("Hạng tuân thủ hiện nay", "Compliance class now"),
         "nav.audit": ("Kiểm tra sau thông quan", "Post-clearance audit"),
     }
 )
@@ -67,6 +68,8 @@ add_labels(
 )
 add_labels("audit_status", {"opened": ("Đang kiểm tra", "Open"), "findings_recorded": ("Đã có kết luận", "Findings"),
                             "closed": ("Đã kết thúc", "Closed")})  # fmt: skip
+add_labels("compliance_class", {"high": ("Tuân thủ cao", "High"), "normal": ("Bình thường", "Normal"),
+                                "low": ("Tuân thủ thấp", "Low")})  # fmt: skip
 add_labels("audit_outcome", {"no_fraud": ("Không vi phạm", "No fraud"), "fraud": ("Có vi phạm", "Fraud"),
                              "critical": ("Vi phạm nghiêm trọng", "Critical fraud")})  # fmt: skip
 
@@ -87,7 +90,10 @@ def case_page(request: Request, ctx: PageCtx, case_id: str) -> Response:
 def _case(request: Request, ctx: Any, case_id: str, errors: dict[str, str], status: int = 200) -> Response:
     service.require_auditor(ctx.session, ctx.principal)
     row = repository.case(ctx.session, case_id, scope=ctx.principal.scope)
-    return render(request, "audit_case.html", {"c": row, "errors": errors}, status_code=status)
+    trader = repository.case_trader(ctx.session, row)
+    return render(
+        request, "audit_case.html", {"c": row, "trader": trader, "errors": errors}, status_code=status
+    )
 
 
 @router.get("/audit/plans", name="audit_plans_page")

@@ -18,6 +18,7 @@ from haiquan.declarations.tables import DeclarationLineRow, DeclarationRow
 from haiquan.kit.auth import Scope
 from haiquan.kit.errors import NotFound
 from haiquan.kit.sql import among
+from haiquan.organization.tables import EnterpriseRow
 from haiquan.risk.tables import RiskDecisionRow
 
 CLEARED = [s.value for s in CLEARED_OR_LATER]
@@ -86,6 +87,11 @@ def case(session: Session, case_id: str, *, scope: Scope, for_update: bool = Fal
     if row is None or not scope.covers_unit(row.unit):
         raise NotFound(f"no audit case {case_id} in your scope", field="case_id")
     return row
+
+
+def case_trader(session: Session, case: AuditCaseRow) -> EnterpriseRow | None:
+    """The audited trader (its name and compliance class), for whoever may read the case."""
+    return session.scalar(select(EnterpriseRow).where(EnterpriseRow.tax_code == case.declarant_tax_code))
 
 
 def unscoped_open_cases_by_officer(session: Session, officers: Iterable[str]) -> dict[str, int]:

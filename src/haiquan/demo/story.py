@@ -245,7 +245,14 @@ def describe(story: dict[str, Any]) -> list[str]:
         *_applications_described(story),
         *_debt_described(story.get("debt") or {}),
         *_flight_lines(story),
+        *_audit_lines(story),
     ]
+
+
+def _audit_lines(story: dict[str, Any]) -> list[str]:
+    from haiquan.demo.audit import describe as describe_audit
+
+    return describe_audit(story.get("audit") or {})
 
 
 def _applications_described(story: dict[str, Any]) -> list[str]:

@@ -44,6 +44,7 @@ OFFICERS = [
     ("hp_kv1_1", "03CC", "officer", "Bùi Thị Phương"),
     ("hp_kv1_2", "03CC", "officer", "Ngô Văn Cảng"),
     ("analyst", "00", "analyst", "Đặng Thị Rủi Ro"),
+    ("ktstq_hn", "01", "officer", "Nguyễn Thị Kiểm"),  # the audit field (demo.audit): post-clearance audit
     ("admin", "00", "administrator", "Quản trị hệ thống"),
 ]
 ENTERPRISES = [
@@ -94,6 +95,7 @@ def seed(
         lowvalue["flight"]["held_by_scanner"] = to_scan["number"]
     out.vessel["lowvalue"] = lowvalue
     _last_year(db, seed_value)
+    out.vessel["audit"] = _audit(db, settings, random.Random(seed_value + 4))
     creds = settings.data_dir / "demo-credentials.json"
     creds.write_text(
         json.dumps(
@@ -134,6 +136,16 @@ def _other_domains(
     story = clear_and_release(db, settings, story)
     house_bill = parcel["house_bill"] if parcel else None
     return {**story, "inspection": seed_inspection(db, settings, house_bill=house_bill)}
+
+
+def _audit(db: Database, settings: Settings, rng: random.Random) -> dict[str, Any]:
+    """Issue #21's story (haiquan.demo.audit): after the rest, so that its trade ~100 days ago leaves last
+    year's generated rollups alone, and its promoted model serves only the declarations lodged from now."""
+    from haiquan.demo import audit
+    from haiquan.risk.engine import build_engine
+
+    engine = build_engine(db, settings.model_copy(update={"run_dispatcher": False}))
+    return audit.seed(db, settings, engine=engine, rng=rng)
 
 
 def _lowvalue(db: Database, settings: Settings, out: Seeded, rng: random.Random) -> dict[str, Any]:
