@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import haiquan.kit.db
 from alembic import op
+
+import haiquan.kit.db
 
 revision: str = "0017a"
 down_revision: str | Sequence[str] | None = "0016i"

@@ -74,7 +74,10 @@ class OrganizationDoc(BaseModel):
 
 def apply(session: Session, doc: OrganizationDoc, actor: str) -> None:
     if doc.units:
-        units = [Unit(u.code, u.name_vi, u.name_en, u.level, u.parent or None, u.successor or None) for u in doc.units]
+        units = [
+            Unit(u.code, u.name_vi, u.name_en, u.level, u.parent or None, u.successor or None)
+            for u in doc.units
+        ]
         service.replace_units(session, units=units, actor=actor)
     now = clock.now()
     if doc.officers:
@@ -82,11 +85,21 @@ def apply(session: Session, doc: OrganizationDoc, actor: str) -> None:
         _upsert(session, cast(Table, OfficerRow.__table__), rows, key="username", keep={"id", "created_at"})
     if doc.enterprises:
         rows = [e.model_dump() | {"created_at": now} for e in doc.enterprises]
-        _upsert(session, cast(Table, EnterpriseRow.__table__), rows, key="tax_code", keep={"id", "created_at"})
+        _upsert(
+            session, cast(Table, EnterpriseRow.__table__), rows, key="tax_code", keep={"id", "created_at"}
+        )
     if doc.officers or doc.enterprises:
-        payload = {"version": applying().version, "officers": len(doc.officers), "enterprises": len(doc.enterprises)}
+        payload = {
+            "version": applying().version,
+            "officers": len(doc.officers),
+            "enterprises": len(doc.enterprises),
+        }
         outbox.record(
-            session, type=OrganizationEvent.DIRECTORY_APPLIED, unit=applying().node, actor=actor, payload=payload
+            session,
+            type=OrganizationEvent.DIRECTORY_APPLIED,
+            unit=applying().node,
+            actor=actor,
+            payload=payload,
         )
 
 

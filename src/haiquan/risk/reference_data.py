@@ -102,7 +102,9 @@ def apply_profiles(session: Session, doc: RiskProfilesDoc, actor: str) -> None:
     lanes = [r.model_dump() | {"updated_at": now, "updated_by": actor[:120]} for r in doc.lane_rates]
     repository.unscoped_replace_profiles(session, profiles, lanes)
     payload = {"version": applying().version, "profiles": len(profiles), "lane_rates": len(lanes)}
-    outbox.record(session, type=RiskEvent.PROFILES_REPLACED, unit=applying().node, actor=actor, payload=payload)
+    outbox.record(
+        session, type=RiskEvent.PROFILES_REPLACED, unit=applying().node, actor=actor, payload=payload
+    )
 
 
 def apply_watch_list(session: Session, doc: WatchListDoc, actor: str) -> None:
@@ -114,20 +116,30 @@ def apply_watch_list(session: Session, doc: WatchListDoc, actor: str) -> None:
     ]
     repository.unscoped_replace_watch_list(session, rows, marker=CAME_DOWN)
     payload = {"version": applying().version, "total": len(rows)}
-    outbox.record(session, type=RiskEvent.WATCH_LIST_REPLACED, unit=applying().node, actor=actor, payload=payload)
+    outbox.record(
+        session, type=RiskEvent.WATCH_LIST_REPLACED, unit=applying().node, actor=actor, payload=payload
+    )
 
 
 def export_profiles(session: Session) -> dict[str, Any]:
     profiles, lanes, _ = repository.unscoped_reference_tables(session)
     return {
-        "profiles": [ProfileDoc.model_validate(p, from_attributes=True).model_dump(mode="json") for p in profiles],
-        "lane_rates": [LaneRateDoc.model_validate(r, from_attributes=True).model_dump(mode="json") for r in lanes],
+        "profiles": [
+            ProfileDoc.model_validate(p, from_attributes=True).model_dump(mode="json") for p in profiles
+        ],
+        "lane_rates": [
+            LaneRateDoc.model_validate(r, from_attributes=True).model_dump(mode="json") for r in lanes
+        ],
     }
 
 
 def export_watch_list(session: Session) -> dict[str, Any]:
     _, _, entries = repository.unscoped_reference_tables(session)
-    return {"entries": [WatchEntryDoc.model_validate(e, from_attributes=True).model_dump(mode="json") for e in entries]}
+    return {
+        "entries": [
+            WatchEntryDoc.model_validate(e, from_attributes=True).model_dump(mode="json") for e in entries
+        ]
+    }
 
 
 register_applier("risk_profiles", apply_profiles, schema=RiskProfilesDoc, export=export_profiles)

@@ -26,7 +26,9 @@ def decision(session: Session, number: str, *, scope: Scope) -> RiskDecisionRow:
 REFERENCE_BATCH = 2_000  # rows per INSERT executemany
 
 
-def unscoped_replace_profiles(session: Session, profiles: list[dict[str, Any]], lanes: list[dict[str, Any]]) -> None:
+def unscoped_replace_profiles(
+    session: Session, profiles: list[dict[str, Any]], lanes: list[dict[str, Any]]
+) -> None:
     """Every profile and lane rate replaced (one DELETE each, INSERTs of REFERENCE_BATCH rows)."""
     for model, rows in ((ProfileRow, profiles), (LaneRateRow, lanes)):
         session.execute(delete(model))
@@ -44,7 +46,12 @@ def unscoped_replace_watch_list(session: Session, entries: list[dict[str, Any]],
 def unscoped_reference_tables(session: Session) -> tuple[list[Any], list[Any], list[Any]]:
     """Profiles, lane rates and the active watch list entries of this node, as the top publishes them."""
     from haiquan.risk.tables import LaneRateRow, ProfileRow
+
     profiles = list(session.scalars(select(ProfileRow).order_by(ProfileRow.id)).all())
     lanes = list(session.scalars(select(LaneRateRow).order_by(LaneRateRow.office)).all())
-    watch = list(session.scalars(select(WatchListEntry).where(WatchListEntry.active.is_(True)).order_by(WatchListEntry.id)).all())
+    watch = list(
+        session.scalars(
+            select(WatchListEntry).where(WatchListEntry.active.is_(True)).order_by(WatchListEntry.id)
+        ).all()
+    )
     return profiles, lanes, watch

@@ -16,7 +16,7 @@ from typing import Any, cast
 
 import structlog
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Table, delete, func, select
+from sqlalchemy import Table, case, delete, func, select
 from sqlalchemy.orm import Session
 
 from haiquan.kit import clock, outbox
@@ -181,7 +181,9 @@ def receive(session: Session, env: Envelope, *, node: str) -> Outcome:
             document = json.loads(assembled)
         except ValueError as exc:
             raise BadDocument(f"the parts do not make a JSON document: {exc}", "data") from exc
-    apply_document(session, kind=env.kind, version=env.version, document=document, by=env.published_by, node=node)
+    apply_document(
+        session, kind=env.kind, version=env.version, document=document, by=env.published_by, node=node
+    )
     return Outcome("applied", env.kind, env.version, have)
 
 
@@ -237,7 +239,9 @@ def apply_document(
                 field = getattr(exc, "field", None) or "document"
                 raise BadDocument(getattr(exc, "message", None) or str(exc), str(field)) from exc
     row = session.get(ReferenceVersion, kind)
-    stored = document if len(json.dumps(document, default=str)) <= CHUNK_CHARS else {"stored": "in its tables"}
+    stored = (
+        document if len(json.dumps(document, default=str)) <= CHUNK_CHARS else {"stored": "in its tables"}
+    )
     if row is None:
         row = ReferenceVersion(kind=kind, version=version, document=stored, published_by=by)
         session.add(row)
@@ -296,29 +300,25 @@ def note_versions(session: Session, payloads: list[dict[str, Any]], *, refused: 
     table = cast(Table, NodeReferenceVersion.__table__)
     now = clock.now()
     for p in payloads:
-        key = {"node": str(p["node"])[:16], "kind": str(p["kind"])[:40]}
+        values: dict[str, Any] = {"node": str(p["node"])[:16], "kind": str(p["kind"])[:40], "updated_at": now}
+        stmt = insert_for(session, table)
+        new = stmt.excluded
+        set_: dict[str, Any]
         if refused:
-            values = key | {"version": 0, "refused": 1, "last_refused_version": int(p["version"])}
-            values |= {"last_refused_why": f"{p.get('why', '')}: {p.get('field') or p.get('reason', '')}"[:200]}
-            values |= {"updated_at": now}
-            set_ = {
-                "refused": table.c.refused + 1,
-                "last_refused_version": values["last_refused_version"],
-                "last_refused_why": values["last_refused_why"],
-                "updated_at": now,
+            why = f"{p.get('why', '')}: {p.get('field') or p.get('reason', '')}"[:200]
+            values |= {
+                "version": 0,
+                "refused": 1,
+                "last_refused_version": int(p["version"]),
+                "last_refused_why": why,
             }
+            set_ = {"refused": table.c.refused + 1, "last_refused_version": new.last_refused_version,
+                    "last_refused_why": new.last_refused_why, "updated_at": new.updated_at}  # fmt: skip
         else:
-            values = key | {"version": int(p["version"]), "refused": 0, "updated_at": now}
-            values |= {"applied_at": now}
-            set_ = {
-                "version": func.max(table.c.version, int(p["version"]))
-                if session.get_bind().dialect.name == "sqlite"
-                else func.greatest(table.c.version, int(p["version"])),
-                "applied_at": now,
-                "updated_at": now,
-            }
-        stmt = insert_for(session, table).on_conflict_do_update(index_elements=["node", "kind"], set_=set_)
-        session.execute(stmt, [values])
+            values |= {"version": int(p["version"]), "refused": 0, "applied_at": now}
+            newer = case((new.version > table.c.version, new.version), else_=table.c.version)
+            set_ = {"version": newer, "applied_at": new.applied_at, "updated_at": new.updated_at}
+        session.execute(stmt.on_conflict_do_update(index_elements=["node", "kind"], set_=set_), [values])
 
 
 def own_versions(session: Session) -> list[ReferenceVersion]:
@@ -330,6 +330,23 @@ def node_versions(session: Session, *, nodes: list[str] | None = None) -> list[N
     if nodes is not None:
         q = q.where(NodeReferenceVersion.node.in_(nodes))
     return list(session.scalars(q).all())
+
+
+def versions(session: Session, unit: str) -> list[dict[str, Any]]:
+    """This node's versions (the ones it holds) and every node's below it (from their events), by node."""
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for n in node_versions(session):
+        out[(n.node, n.kind)] = {
+            "node": n.node, "kind": n.kind, "version": n.version or None,
+            "applied_at": n.applied_at.isoformat() if n.applied_at else None, "refused": n.refused,
+            "last_refused_version": n.last_refused_version, "last_refused_why": n.last_refused_why,
+        }  # fmt: skip
+    for r in own_versions(session):
+        row = out.setdefault((unit, r.kind), {"node": unit, "kind": r.kind, "refused": 0})
+        row |= {"version": r.version, "applied_at": r.applied_at.isoformat()}
+        row.setdefault("last_refused_version", None)
+        row.setdefault("last_refused_why", None)
+    return [out[k] for k in sorted(out)]
 
 
 def export(session: Session, kind: str) -> dict[str, Any]:

@@ -4,7 +4,7 @@ manage agency agreements and project their feeds, apply reference data in versio
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 from haiquan.kit import outbox
 from haiquan.reference import service as reference
 from haiquan.reference.tables import ExchangeRateRow, TariffLineRow
-from haiquan.sharing.reference import applying, register_applier
+from haiquan.sharing.reference import BadDocument, applying, register_applier
 from haiquan.tariff import repository
 from haiquan.tariff.catalogue import TariffEvent
 
@@ -56,8 +57,6 @@ def apply_tariff(session: Session, doc: TariffDoc, actor: str) -> None:
     seen: set[str] = set()
     for i, line in enumerate(doc.lines):
         if line.hs8 in seen:
-            from haiquan.sharing.reference import BadDocument
-
             raise BadDocument(f"{line.hs8} appears twice", f"lines.{i}.hs8")
         seen.add(line.hs8)
     rows = [
@@ -68,18 +67,22 @@ def apply_tariff(session: Session, doc: TariffDoc, actor: str) -> None:
     repository.unscoped_replace(session, TariffLineRow, rows)
     reference.CACHE.invalidate_after_commit(session)
     payload = {"version": applying().version, "total": len(rows)}
-    outbox.record(session, type=TariffEvent.LINES_REPLACED, unit=applying().node, actor=actor, payload=payload)
+    outbox.record(
+        session, type=TariffEvent.LINES_REPLACED, unit=applying().node, actor=actor, payload=payload
+    )
 
 
 def apply_rates(session: Session, doc: ExchangeRatesDoc, actor: str) -> None:
     rows = [r.model_dump() for r in doc.rates]
     if len({(r["currency"], r["valid_from"]) for r in rows}) != len(rows):
-        from haiquan.sharing.reference import BadDocument
-
         raise BadDocument("a currency's rate is given twice for one day", "rates")
     repository.unscoped_replace(session, ExchangeRateRow, rows)
     reference.CACHE.invalidate_after_commit(session)
-    payload = {"version": applying().version, "total": len(rows), "currencies": len({r["currency"] for r in rows})}
+    payload = {
+        "version": applying().version,
+        "total": len(rows),
+        "currencies": len({r["currency"] for r in rows}),
+    }
     outbox.record(
         session, type=TariffEvent.EXCHANGE_RATES_REPLACED, unit=applying().node, actor=actor, payload=payload
     )
@@ -107,3 +110,16 @@ def export_rates(session: Session) -> dict[str, Any]:
 
 register_applier("tariff", apply_tariff, schema=TariffDoc, export=export_tariff)
 register_applier("exchange_rates", apply_rates, schema=ExchangeRatesDoc, export=export_rates)
+
+
+def tariff_document(path: Path | None = None) -> dict[str, Any]:
+    """The document of a tariff file (the shipped sample when none is given), as the top publishes it."""
+    from haiquan.reference import domain
+
+    lines = [
+        {"hs8": e.hs8, "description_vi": e.description_vi, "description_en": e.description_en, "unit": e.unit,
+         "mfn_rate": str(e.mfn_rate), "vat_rate": str(e.vat_rate), "excise_rate": str(e.excise_rate),
+         "export_rate": str(e.export_rate), "preferential": {k: str(v) for k, v in sorted(e.preferential.items())}}
+        for e in domain.read_tariff(path or domain.TARIFF_FILE)
+    ]  # fmt: skip
+    return {"lines": lines}

@@ -13,7 +13,9 @@ from haiquan.reference.tables import ExchangeRateRow, TariffLineRow
 BATCH = 2_000  # rows per INSERT executemany
 
 
-def unscoped_replace(session: Session, model: type[TariffLineRow] | type[ExchangeRateRow], rows: list[dict[str, Any]]) -> None:
+def unscoped_replace(
+    session: Session, model: type[TariffLineRow] | type[ExchangeRateRow], rows: list[dict[str, Any]]
+) -> None:
     """Every row of the table replaced by `rows`, in the caller's transaction: one DELETE, then INSERTs of
     BATCH rows each (executemany)."""
     session.execute(delete(model))
