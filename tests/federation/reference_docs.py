@@ -16,7 +16,7 @@ def national_tariff(lines: int = 11_000) -> dict[str, Any]:
     sample = tariff_document()["lines"]
     six = [e for e in domain.read_hs() if e.level == 6]
     out: list[dict[str, Any]] = []
-    for i, e in enumerate(six):
+    for e in six:
         for split in ("10", "90"):
             if len(out) == lines:
                 return {"lines": out}
@@ -33,9 +33,15 @@ def national_tariff(lines: int = 11_000) -> dict[str, Any]:
 
 
 def risk_profiles(n: int = 5_000) -> dict[str, Any]:
-    crit = ("hs starts 8703 -> red", "origin = CN and hs starts 85 -> yellow", "hs = 2402 -> red")
+    """`n` profiles, each with criteria of its own (no two alike: each is parsed at every node)."""
+    crit = (
+        "hs starts {h} -> red",
+        "origin = CN and hs starts {h} -> yellow",
+        "hs starts {h} and value > {v} -> red",
+    )
     profiles = [
-        {"id": f"P-{i:05d}", "name": f"Hồ sơ rủi ro {i}", "criteria": crit[i % len(crit)], "units": [],
+        {"id": f"P-{i:05d}", "name": f"Hồ sơ rủi ro {i}", "units": [],
+         "criteria": crit[i % len(crit)].format(h=f"{1 + i % 97:02d}{i % 100:02d}", v=1000 + i),
          "reason_vi": "kiểm tra", "reason_en": "check", "version": 1}
         for i in range(n)
     ]  # fmt: skip

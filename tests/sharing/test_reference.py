@@ -186,7 +186,9 @@ def test_officers_flow_down_as_hashes_and_a_plaintext_password_is_refused(node: 
     assert apply(node, "organization", 2, {"officers": [officer | {"role": "leader"}]})
     with node.unit_of_work() as uow:
         row = uow.session.scalar(select(OfficerRow).where(OfficerRow.username == "down1"))
-        assert row is not None and row.role == "leader" and row.password_hash.startswith("$argon2")
+        assert row is not None
+        assert row.role == "leader"
+        assert row.password_hash.startswith("$argon2")
         assert all("password" not in o for o in reference.export(uow.session, "organization")["officers"])
     with pytest.raises(reference.BadDocument) as exc:
         apply(node, "organization", 3, {"officers": [officer | {"password": "plain"}]})
@@ -212,6 +214,7 @@ def test_each_nodes_versions_are_kept_from_its_events(node: Database) -> None:
     assert apply(node, "tariff", 1, tariff_document())
     with node.unit_of_work() as uow:
         row = uow.session.get(NodeReferenceVersion, ("01AB", "tariff"))
-        assert row is not None and (row.version, row.refused, row.last_refused_version) == (3, 1, 1)
+        assert row is not None
+        assert (row.version, row.refused, row.last_refused_version) == (3, 1, 1)
         got = {(v["node"], v["kind"]): v["version"] for v in reference.versions(uow.session, "01TE")}
     assert got == {("01AB", "tariff"): 3, ("01TE", "tariff"): 1}

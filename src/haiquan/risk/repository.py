@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.orm import Session
 
 from haiquan.kit.auth import Scope
@@ -33,14 +33,14 @@ def unscoped_replace_profiles(
     for model, rows in ((ProfileRow, profiles), (LaneRateRow, lanes)):
         session.execute(delete(model))
         for i in range(0, len(rows), REFERENCE_BATCH):
-            session.execute(insert(model), rows[i : i + REFERENCE_BATCH])
+            session.execute(insert(cast(Table, model.__table__)), rows[i : i + REFERENCE_BATCH])
 
 
 def unscoped_replace_watch_list(session: Session, entries: list[dict[str, Any]], *, marker: str) -> None:
     """The entries that came down before (added_by starting with `marker`) replaced by `entries`."""
     session.execute(delete(WatchListEntry).where(WatchListEntry.added_by.startswith(marker)))
     for i in range(0, len(entries), REFERENCE_BATCH):
-        session.execute(insert(WatchListEntry), entries[i : i + REFERENCE_BATCH])
+        session.execute(insert(cast(Table, WatchListEntry.__table__)), entries[i : i + REFERENCE_BATCH])
 
 
 def unscoped_reference_tables(session: Session) -> tuple[list[Any], list[Any], list[Any]]:

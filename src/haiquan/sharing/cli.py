@@ -273,6 +273,7 @@ def publish_reference(
         fail("give a FILE or --from-database (one of them)")
     s = get_settings()
     with database().unit_of_work() as uow:
+        have = reference.held(uow.session, kind)  # (a database that is not there says so first)
         try:
             document = (
                 reference.export(uow.session, kind)
@@ -284,7 +285,7 @@ def publish_reference(
             fail(f"{kind}: {exc}")
         except ValueError as exc:
             fail(f"{file}: not JSON ({exc})")
-        version = version or reference.next_version(uow.session, kind)
+        version = version or (have or 0) + 1
         if not s.nats_url:
             try:
                 applied = reference.apply_reference(

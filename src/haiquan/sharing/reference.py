@@ -182,7 +182,13 @@ def receive(session: Session, env: Envelope, *, node: str) -> Outcome:
         except ValueError as exc:
             raise BadDocument(f"the parts do not make a JSON document: {exc}", "data") from exc
     apply_document(
-        session, kind=env.kind, version=env.version, document=document, by=env.published_by, node=node
+        session,
+        kind=env.kind,
+        version=env.version,
+        document=document,
+        by=env.published_by,
+        node=node,
+        large=env.parts > 1,
     )
     return Outcome("applied", env.kind, env.version, have)
 
@@ -224,9 +230,17 @@ def validate(kind: str, document: dict[str, Any]) -> Any:
 
 
 def apply_document(
-    session: Session, *, kind: str, version: int, document: dict[str, Any], by: str, node: str
+    session: Session,
+    *,
+    kind: str,
+    version: int,
+    document: dict[str, Any],
+    by: str,
+    node: str,
+    large: bool = False,
 ) -> None:
-    """Validate and apply a whole version in the caller's transaction; record it as applied."""
+    """Validate and apply a whole version in the caller's transaction; record it as applied (a `large`
+    document, one that came in parts, is kept only in the tables its domain replaced)."""
     model = validate(kind, document)
     k = kinds().get(kind)
     if k is not None:
@@ -239,9 +253,7 @@ def apply_document(
                 field = getattr(exc, "field", None) or "document"
                 raise BadDocument(getattr(exc, "message", None) or str(exc), str(field)) from exc
     row = session.get(ReferenceVersion, kind)
-    stored = (
-        document if len(json.dumps(document, default=str)) <= CHUNK_CHARS else {"stored": "in its tables"}
-    )
+    stored = {"stored": "in its tables"} if large and k is not None else document
     if row is None:
         row = ReferenceVersion(kind=kind, version=version, document=stored, published_by=by)
         session.add(row)
@@ -354,7 +366,3 @@ def export(session: Session, kind: str) -> dict[str, Any]:
     if k is None or k.export is None:
         raise BadDocument(f"no exporter for {kind!r}: publish a file", "kind")
     return k.export(session)
-
-
-def next_version(session: Session, kind: str) -> int:
-    return (held(session, kind) or 0) + 1

@@ -3,9 +3,9 @@ reference data is node-wide (no unit scope: `unscoped_`)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.orm import Session
 
 from haiquan.reference.tables import ExchangeRateRow, TariffLineRow
@@ -20,7 +20,7 @@ def unscoped_replace(
     BATCH rows each (executemany)."""
     session.execute(delete(model))
     for i in range(0, len(rows), BATCH):
-        session.execute(insert(model), rows[i : i + BATCH])
+        session.execute(insert(cast(Table, model.__table__)), rows[i : i + BATCH])
 
 
 def unscoped_lines(session: Session) -> list[TariffLineRow]:
