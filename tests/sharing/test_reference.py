@@ -27,7 +27,7 @@ from haiquan.sharing import metrics as m
 from haiquan.sharing.tables import NodeReferenceVersion, ReferencePart, ReferenceVersion
 from haiquan.tariff import service as tariff
 from haiquan.tariff.reference_data import tariff_document
-from tests.support import UNITS
+from tests.support import UNITS, World
 
 
 @pytest.fixture
@@ -218,3 +218,23 @@ def test_each_nodes_versions_are_kept_from_its_events(node: Database) -> None:
         assert (row.version, row.refused, row.last_refused_version) == (3, 1, 1)
         got = {(v["node"], v["kind"]): v["version"] for v in reference.versions(uow.session, "01TE")}
     assert got == {("01AB", "tariff"): 3, ("01TE", "tariff"): 1}
+
+
+def test_the_status_shows_each_nodes_versions_in_the_callers_scope(world: World, app: Any) -> None:
+    db: Database = app.state.db
+    app.state.settings.unit = "01"
+    with db.unit_of_work() as uow:
+        reference.apply_reference(
+            uow.session, kind="notice", version=4, document={}, published_by="x", node="01"
+        )
+        reference.note_versions(uow.session, [{"node": "01AB", "kind": "tariff", "version": 2},
+                                              {"node": "03CC", "kind": "tariff", "version": 2}], refused=False)  # fmt: skip
+        reference.note_versions(uow.session, [{"node": "01AB", "kind": "tariff", "version": 1, "why": "older"}],
+                                refused=True)  # fmt: skip
+        uow.commit()
+    status = world.client.get("/api/v1/sharing/status", headers=world.off("hn_leader")).json()
+    got = {(v["node"], v["kind"]): (v["version"], v["refused"]) for v in status["references"]}
+    assert got == {("01", "notice"): (4, 0), ("01AB", "tariff"): (2, 1)}  # 03CC: outside Hanoi's scope
+    page = world.client.get("/sharing", headers=world.off("hn_leader")).text
+    assert "<td>01AB</td><td>tariff</td>" in page
+    assert "(v1: older:" in page
