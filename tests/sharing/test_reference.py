@@ -176,6 +176,29 @@ def test_the_watch_list_that_came_down_is_replaced_and_the_nodes_own_entries_sta
     with pytest.raises(reference.BadDocument) as exc:
         apply(node, "watch_list", 3, {"entries": [entry | {"kind": "planet"}]})
     assert exc.value.field == "entries.0.kind"
+    # the publishing node applies its own document too: its own entries are not doubled
+    with node.unit_of_work() as uow:
+        exported = reference.export(uow.session, "watch_list")
+    assert apply(node, "watch_list", 3, exported)
+    with node.unit_of_work() as uow:
+        assert sorted(uow.session.scalars(select(WatchListEntry.id))) == ["own", "w1"]
+
+
+def test_a_document_breaking_a_constraint_is_refused_not_redelivered(node: Database) -> None:
+    officer = {
+        "id": "o-x",
+        "username": "x1",
+        "unit": "99ZZ",
+        "role": "officer",
+        "password_hash": hash_password("s3cret-pass-word"),
+    }  # fmt: skip  (an unknown unit)
+    body = json.dumps({"kind": "organization", "version": 1, "document": {"officers": [officer]},
+                       "published_by": "x"}).encode()  # fmt: skip
+    downward.apply_reference(node, body, lambda: None, node="01TE")  # no exception: acknowledged
+    (ev,) = events(node, "sharing.reference_refused")
+    assert (ev["why"], ev["field"]) == ("bad", "document")
+    with node.unit_of_work() as uow:
+        assert uow.session.get(ReferenceVersion, "organization") is None
 
 
 def test_officers_flow_down_as_hashes_and_a_plaintext_password_is_refused(node: Database) -> None:

@@ -37,8 +37,16 @@ def unscoped_replace_profiles(
 
 
 def unscoped_replace_watch_list(session: Session, entries: list[dict[str, Any]], *, marker: str) -> None:
-    """The entries that came down before (added_by starting with `marker`) replaced by `entries`."""
+    """The entries that came down before (added_by starting with `marker`) replaced by `entries`, less
+    those this node holds as its own (the top applies what it published: they are its own entries)."""
     session.execute(delete(WatchListEntry).where(WatchListEntry.added_by.startswith(marker)))
+    ids = [e["id"] for e in entries]
+    own = (
+        set(session.scalars(select(WatchListEntry.id).where(WatchListEntry.id.in_(ids))).all())
+        if ids
+        else set()
+    )
+    entries = [e for e in entries if e["id"] not in own]  # the publishing node's own entries, applied there
     for i in range(0, len(entries), REFERENCE_BATCH):
         session.execute(insert(cast(Table, WatchListEntry.__table__)), entries[i : i + REFERENCE_BATCH])
 

@@ -10,6 +10,7 @@ import nats
 import structlog
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig
+from sqlalchemy.exc import IntegrityError
 
 from haiquan.kit.db import Database
 from haiquan.sharing import domain, reference
@@ -70,8 +71,15 @@ def apply_reference(db: Database, data: bytes, on_applied: Callable[[], None], *
             if outcome.status == "older":
                 reference.refuse(uow.session, outcome, node=node, by=env.published_by)
             uow.commit()
-    except reference.BadDocument as exc:
-        outcome = reference.Outcome("bad", env.kind, env.version, field=exc.field, reason=exc.message)
+    except (reference.BadDocument, IntegrityError) as exc:
+        # a constraint the document breaks (an officer of an unknown unit, a username taken by another id)
+        # is the document's fault like a schema's refusal; a database that is down is not (redelivered)
+        field, reason = (
+            (exc.field, exc.message)
+            if isinstance(exc, reference.BadDocument)
+            else ("document", str(exc.orig)[:300])
+        )
+        outcome = reference.Outcome("bad", env.kind, env.version, field=field, reason=reason)
         with db.unit_of_work() as uow:
             reference.refuse(uow.session, outcome, node=node, by=env.published_by)
             uow.commit()
