@@ -68,7 +68,7 @@ def apply_reference(db: Database, data: bytes, on_applied: Callable[[], None], *
     try:
         with db.unit_of_work() as uow:
             outcome = reference.receive(uow.session, env, node=node)
-            if outcome.status == "older":
+            if outcome.status == "older" and env.part == 0:  # a version in parts: refused once
                 reference.refuse(uow.session, outcome, node=node, by=env.published_by)
             uow.commit()
     except (reference.BadDocument, IntegrityError) as exc:
