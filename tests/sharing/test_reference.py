@@ -8,11 +8,14 @@ from __future__ import annotations
 import json
 import random
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
+from typer.testing import CliRunner
 
+from haiquan import cli
 from haiquan.kit import clock
 from haiquan.kit.auth import hash_password
 from haiquan.kit.db import Database
@@ -20,6 +23,7 @@ from haiquan.kit.outbox import Event
 from haiquan.kit.tables import OutboxEvent
 from haiquan.organization import service as org
 from haiquan.organization.tables import OfficerRow
+from haiquan.reference.service import load_tariff
 from haiquan.risk.tables import LaneRateRow, ProfileRow
 from haiquan.risk.watchlist_tables import WatchListEntry
 from haiquan.sharing import downward, handlers, reference
@@ -261,3 +265,25 @@ def test_the_status_shows_each_nodes_versions_in_the_callers_scope(world: World,
     page = world.client.get("/sharing", headers=world.off("hn_leader")).text
     assert "<td>01AB</td><td>tariff</td>" in page
     assert "(v1: older:" in page
+
+
+def test_publish_reference_from_the_database_or_a_file(cli_db: Database, tmp_path: Path) -> None:
+    """Without NATS (one node) the command applies at once: from the node's own tables, the next version
+    by default; an older one refused; a file that fails its kind's schema refused naming the field."""
+    with cli_db.unit_of_work() as uow:
+        load_tariff(uow.session)
+        uow.commit()
+    run = CliRunner().invoke
+    for expected in ("tariff v1 applied", "tariff v2 applied"):
+        result = run(cli.app, ["sharing", "publish-reference", "tariff", "--from-database"])
+        assert result.exit_code == 0, result.output
+        assert expected in result.output
+    result = run(cli.app, ["sharing", "publish-reference", "tariff", "--from-database", "--version", "1"])
+    assert "tariff v1 refused" in result.output, result.output
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"lines": [{"hs8": "123"}]}))
+    result = run(cli.app, ["sharing", "publish-reference", "tariff", str(bad)])
+    assert result.exit_code == 2
+    assert "lines.0.hs8" in result.output
+    status = json.loads(run(cli.app, ["sharing", "status", "--json"]).output)
+    assert [(v["kind"], v["version"]) for v in status["references"]] == [("tariff", 2)]
