@@ -23,6 +23,7 @@ from haiquan.kit.outbox import Event
 from haiquan.organization import service as org
 from haiquan.payments.catalogue import PaymentEvent
 from haiquan.sharing import domain, inbox, reference
+from haiquan.sharing.catalogue import SharingEvent
 from haiquan.sharing.domain import Agreement, NodeLayout
 from haiquan.sharing.tables import (
     AgencyAgreement,
@@ -126,9 +127,17 @@ def note_nodes(session: Session, arrived: list[Received], now: datetime) -> None
 
 
 # The domains whose events the per-unit summary counts (every type their catalogues declare), less the
-# revenue ledger's: its entries are counted by the reports, and a target is no amount received
 SUMMARY_DOMAINS = ("declarations", "supervision", "payments", "enforcement", "cargo", "sharing")
-NOT_SUMMED = frozenset({PaymentEvent.REVENUE_POSTED, PaymentEvent.REVENUE_TARGET_SET})
+# revenue ledger's: its entries are counted by the reports, and a target is no amount received; nor a node's
+# reference versions (kept per node in node_reference_versions, not activity of a unit)
+NOT_SUMMED = frozenset(
+    {
+        PaymentEvent.REVENUE_POSTED,
+        PaymentEvent.REVENUE_TARGET_SET,
+        SharingEvent.REFERENCE_APPLIED,
+        SharingEvent.REFERENCE_REFUSED,
+    }
+)
 
 
 @cache
