@@ -62,6 +62,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/reports.py
 	$(PY) benchmarks/pages.py
 	$(PY) benchmarks/sharing.py
+	$(PY) benchmarks/reference_fanout.py
 	$(PY) benchmarks/risk.py
 	$(VENV)/bin/haiquan risk train --train $(KCS)/df_syn_train_eng.csv --valid $(KCS)/df_syn_valid_eng.csv --model benchmarks/out/model.json
 	$(PY) benchmarks/risk_engine.py --model benchmarks/out/model.json

@@ -9,6 +9,7 @@ import haiquan.agencies.handlers  # noqa: F401  (registers the applier, as the n
 from haiquan.agencies.requests import rules
 from haiquan.agencies.requirements import DATA_FILE, RequirementsFileError
 from haiquan.kit.db import Database
+from haiquan.sharing.reference import BadDocument
 from haiquan.sharing.service import apply_reference
 
 
@@ -26,5 +27,6 @@ def test_a_published_table_is_applied_once_and_in_order(db: Database) -> None:
             uow.session, kind="agency_requirements", version=1, document=older, published_by="00"
         )
     bad = {"csv": "id,hs_prefix\nX,8\n"}
-    with db.unit_of_work() as uow, pytest.raises(RequirementsFileError):
+    with db.unit_of_work() as uow, pytest.raises(BadDocument) as refused:
         apply_reference(uow.session, kind="agency_requirements", version=3, document=bad, published_by="00")
+    assert isinstance(refused.value.__cause__, RequirementsFileError)  # refused, its version not recorded

@@ -304,10 +304,10 @@ def test_reference_data_flows_down_in_version_order(fed: dict[str, Node]) -> Non
         nc = await nats.connect(url)
         js = nc.jetstream()
         for v in (2, 1, 3):  # an older version after a newer one is ignored
-            body = {"kind": "watch_list", "version": v, "document": {"v": v}, "published_by": "officer:admin"}
-            await js.publish(
-                "hq.ref.watch_list", json.dumps(body).encode(), headers={"Nats-Msg-Id": f"wl:{v}"}
-            )
+            # a kind no domain applies (stored only): the kinds domains apply are tests/federation/
+            # test_reference_down.py's
+            body = {"kind": "notice", "version": v, "document": {"v": v}, "published_by": "officer:admin"}
+            await js.publish("hq.ref.notice", json.dumps(body).encode(), headers={"Nats-Msg-Id": f"nt:{v}"})
         await nc.close()
 
     asyncio.run(publish())
@@ -316,8 +316,8 @@ def test_reference_data_flows_down_in_version_order(fed: dict[str, Node]) -> Non
         assert node.db is not None
         with node.db.engine.connect() as conn:
             return conn.execute(
-                select(ReferenceVersion.version).where(ReferenceVersion.kind == "watch_list")
+                select(ReferenceVersion.version).where(ReferenceVersion.kind == "notice")
             ).scalar()
 
     for node in fed.values():
-        wait_for(lambda n=node: version(n) == 3, 30, f"watch list v3 at {node.unit}")  # type: ignore[misc]
+        wait_for(lambda n=node: version(n) == 3, 30, f"notice v3 at {node.unit}")  # type: ignore[misc]

@@ -251,12 +251,12 @@ def test_reference_data_is_applied_in_version_order(db: Database) -> None:
     for version, applied in ((2, True), (1, False), (2, False), (3, True)):
         with db.unit_of_work() as uow:
             ok = service.apply_reference(
-                uow.session, kind="tariff", version=version, document={"v": version}, published_by="a"
+                uow.session, kind="notice", version=version, document={"v": version}, published_by="a"
             )
             uow.commit()
         assert ok is applied
     with db.unit_of_work() as uow:
-        row = uow.session.get(ReferenceVersion, "tariff")
+        row = uow.session.get(ReferenceVersion, "notice")
         assert row is not None
         assert row.version == 3
         assert row.document == {"v": 3}

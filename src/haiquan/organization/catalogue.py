@@ -32,6 +32,7 @@ class OrganizationEvent(StrEnum):
     WEBHOOK_CHANGED = "organization.webhook_changed"
     WEBHOOK_SECRET_ROTATED = "organization.webhook_secret_rotated"  # noqa: S105  (an event type)
     OFFICER_EXPERT_FIELDS_SET = "organization.officer_expert_fields_set"
+    DIRECTORY_APPLIED = "organization.directory_applied"
 
 
 class UnitsReplaced(TypedDict):
@@ -178,6 +179,15 @@ class OfficerExpertFieldsSet(TypedDict):
     previous: list[str]
 
 
+class DirectoryApplied(TypedDict):
+    """Officers and enterprises as published at the top and flowing down (reference data `organization`,
+    `version`), upserted at this node: how many of each (credentials arrive as hashes only)."""
+
+    version: int
+    officers: int
+    enterprises: int
+
+
 E = OrganizationEvent
 PAYLOADS: dict[OrganizationEvent, type] = {
     E.UNITS_REPLACED: UnitsReplaced,
@@ -207,4 +217,5 @@ PAYLOADS: dict[OrganizationEvent, type] = {
     OrganizationEvent.WEBHOOK_CHANGED: WebhookChanged,
     OrganizationEvent.WEBHOOK_SECRET_ROTATED: WebhookSecretRotated,
     OrganizationEvent.OFFICER_EXPERT_FIELDS_SET: OfficerExpertFieldsSet,
+    OrganizationEvent.DIRECTORY_APPLIED: DirectoryApplied,
 }

@@ -23,6 +23,8 @@ class RiskEvent(StrEnum):
     COMPLIANCE_CLASS_CHANGED = "risk.compliance_class_changed"
     MODEL_COMPARED = "risk.model_compared"
     MODEL_COMPARISON_DECIDED = "risk.model_comparison_decided"
+    PROFILES_REPLACED = "risk.profiles_replaced"
+    WATCH_LIST_REPLACED = "risk.watch_list_replaced"
 
 
 class ProfileSaved(TypedDict):
@@ -142,6 +144,23 @@ class ModelComparisonDecided(TypedDict):
     why: str
 
 
+class ProfilesReplaced(TypedDict):
+    """The risk profiles and lane rates replaced at this node by reference `version` (flowing down from the
+    General Department): `profiles` and `lane_rates` rows."""
+
+    version: int
+    profiles: int
+    lane_rates: int
+
+
+class WatchListReplaced(TypedDict):
+    """The watch list's entries that came down as reference data replaced by `version`: `total` entries (the
+    node's own entries stay)."""
+
+    version: int
+    total: int
+
+
 PAYLOADS: dict[RiskEvent, type] = {
     RiskEvent.PROFILE_CREATED: ProfileSaved,
     RiskEvent.PROFILE_CHANGED: ProfileSaved,
@@ -156,4 +175,6 @@ PAYLOADS: dict[RiskEvent, type] = {
     RiskEvent.COMPLIANCE_CLASS_CHANGED: ComplianceClassChanged,
     RiskEvent.MODEL_COMPARED: ModelCompared,
     RiskEvent.MODEL_COMPARISON_DECIDED: ModelComparisonDecided,
+    RiskEvent.PROFILES_REPLACED: ProfilesReplaced,
+    RiskEvent.WATCH_LIST_REPLACED: WatchListReplaced,
 }

@@ -18,7 +18,15 @@ from haiquan.sharing import (
     service,
     words,  # noqa: F401  (registers the page's event labels)
 )
-from haiquan.sharing.schemas import AgreementIn, AgreementOut, ChildStatusOut, StatusOut, TotalOut
+from haiquan.sharing.reference import versions
+from haiquan.sharing.schemas import (
+    AgreementIn,
+    AgreementOut,
+    ChildStatusOut,
+    ReferenceVersionOut,
+    StatusOut,
+    TotalOut,
+)
 from haiquan.sharing.tables import AgencyAgreement
 from haiquan.web.render import add_template_dir, render
 from haiquan.web.session import PageCtx
@@ -40,6 +48,11 @@ def _status(ctx: Ctx) -> StatusOut:
         federated=bool(s.nats_url),
         relay_pending=repository.unscoped_relay_pending(ctx.session),
         children=[ChildStatusOut(**r.__dict__ | {"pending": pending.get(r.node)}) for r in rows],
+        references=[
+            ReferenceVersionOut(**v)
+            for v in versions(ctx.session, s.unit)
+            if ctx.principal.scope.covers_unit(v["node"])
+        ],
     )
 
 

@@ -11,6 +11,8 @@ from typing_extensions import TypedDict
 
 class SharingEvent(StrEnum):
     LINK_TESTED = "sharing.link_tested"
+    REFERENCE_APPLIED = "sharing.reference_applied"
+    REFERENCE_REFUSED = "sharing.reference_refused"
 
 
 class LinkTested(TypedDict):
@@ -22,4 +24,28 @@ class LinkTested(TypedDict):
     amount: str
 
 
-PAYLOADS: dict[SharingEvent, type] = {SharingEvent.LINK_TESTED: LinkTested}
+class ReferenceApplied(TypedDict):
+    """A node (`node`, its unit) applied `version` of a kind of reference data flowing down."""
+
+    kind: str
+    version: int
+    node: str
+
+
+class ReferenceRefused(TypedDict):
+    """A node refused `version` of a kind: `why` older (a version at least as new is held) or bad (its
+    document did not pass the kind's schema: `field`, `reason`)."""
+
+    kind: str
+    version: int
+    node: str
+    why: str
+    field: str
+    reason: str
+
+
+PAYLOADS: dict[SharingEvent, type] = {
+    SharingEvent.LINK_TESTED: LinkTested,
+    SharingEvent.REFERENCE_APPLIED: ReferenceApplied,
+    SharingEvent.REFERENCE_REFUSED: ReferenceRefused,
+}

@@ -17,7 +17,7 @@ from haiquan.kit.cli_support import database, fail
 from haiquan.kit.errors import DomainError
 from haiquan.kit.settings import get_settings
 from haiquan.organization import service as org
-from haiquan.sharing import domain, repository, service
+from haiquan.sharing import domain, reference, repository, service
 from haiquan.sharing.catalogue import SharingEvent
 from haiquan.sharing.natsconf import NodeConfig, client_url, node_user
 from haiquan.sharing.node import load_layout
@@ -108,7 +108,8 @@ def totals_cmd(
 
 @sharing_app.command("status")
 def status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Per child node: events received, the last one, its delay, and what is still pending."""
+    """Per child node: events received, the last one, its delay, and what is still pending; per node (this
+    one and those below it) and kind of reference data: the version applied and the refusals."""
     s = get_settings()
     children = [c.strip() for c in s.child_nodes.split(",") if c.strip()]
     with database().unit_of_work() as uow:
@@ -116,8 +117,14 @@ def status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         pending_relay = (
             repository.unscoped_relay_pending(uow.session) if s.nats_url else None
         )  # embedded: no relay
+        versions = reference.versions(uow.session, s.unit)
     sources = asyncio.run(asyncio.wait_for(_source_lags(s.nats_url, s.unit), 10)) if s.nats_url else {}
-    data: dict[str, Any] = {"unit": s.unit, "relay_pending": pending_relay, "children": []}
+    data: dict[str, Any] = {
+        "unit": s.unit,
+        "relay_pending": pending_relay,
+        "children": [],
+        "references": versions,
+    }
     for r in rows:
         data["children"].append(
             {
@@ -148,6 +155,15 @@ def status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
             _num(c["pending"]),
         )
     console.print(table)
+    refs = Table(title="reference data: versions applied per node (refusals: older or bad documents)")
+    for col in ("node", "kind", "version", "applied (VN)", "refused", "last refused"):
+        refs.add_column(col)
+    for v in versions:
+        last = f"v{v['last_refused_version']} {v['last_refused_why']}" if v["last_refused_version"] else "-"
+        refs.add_row(
+            v["node"], v["kind"], str(v["version"] or "-"), r_vn(v["applied_at"]), str(v["refused"]), last
+        )
+    console.print(refs)
 
 
 def r_vn(iso: str | None) -> str:
@@ -235,43 +251,75 @@ def agreement_revoke(agreement_id: str, actor: Annotated[str, typer.Option()] = 
 
 @sharing_app.command("publish-reference")
 def publish_reference(
-    kind: Annotated[str, typer.Argument(help="organization, tariff, risk_profiles, watch_list, ...")],
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSON document")],
-    version: Annotated[int, typer.Option(help="Version; each node applies only newer versions")],
+    kind: Annotated[
+        str, typer.Argument(help="organization, tariff, exchange_rates, risk_profiles, watch_list, ...")
+    ],
+    file: Annotated[
+        Path | None, typer.Argument(exists=True, dir_okay=False, help="JSON document (or --from-database)")
+    ] = None,
+    version: Annotated[
+        int | None, typer.Option(min=1, help="Version; each node applies only newer ones (default: held + 1)")
+    ] = None,
+    from_database: Annotated[
+        bool, typer.Option("--from-database", help="The document built from this node's own tables")
+    ] = False,
     actor: Annotated[str, typer.Option()] = "cli:admin",
 ) -> None:
-    """Publish reference data at the top node; it flows down to every node (applied locally without NATS)."""
-    if not kind.isidentifier():
-        fail("kind must be an identifier")
-    document = json.loads(file.read_text(encoding="utf-8"))
+    """Publish reference data at the top node; it flows down to every node (applied locally without NATS).
+    A large document travels in parts, applied at each node once every part is there (decision 0037)."""
+    if not kind.isidentifier() or len(kind) > 40:
+        fail("kind must be an identifier of at most 40 characters")
+    if (file is None) == (not from_database):
+        fail("give a FILE or --from-database (one of them)")
     s = get_settings()
-    if not s.nats_url:
-        with database().unit_of_work() as uow:
-            applied = service.apply_reference(
-                uow.session, kind=kind, version=version, document=document, published_by=actor
+    with database().unit_of_work() as uow:
+        have = reference.held(uow.session, kind)  # (a database that is not there says so first)
+        try:
+            document = (
+                reference.export(uow.session, kind)
+                if from_database
+                else json.loads(file.read_text(encoding="utf-8"))  # type: ignore[union-attr]
             )
+            reference.validate(kind, document)
+        except reference.BadDocument as exc:
+            fail(f"{kind}: {exc}")
+        except ValueError as exc:
+            fail(f"{file}: not JSON ({exc})")
+        version = version or (have or 0) + 1
+        if not s.nats_url:
+            try:
+                applied = reference.apply_reference(
+                    uow.session,
+                    kind=kind,
+                    version=version,
+                    document=document,
+                    published_by=actor,
+                    node=s.unit,
+                )
+            except reference.BadDocument as exc:
+                fail(f"{kind}: {exc}")
             uow.commit()
-        org.TREES.invalidate()
-        console.print(f"{kind} v{version} {'applied' if applied else 'already applied (older or equal)'}")
-        return
-    body = json.dumps({"kind": kind, "version": version, "document": document, "published_by": actor})
-    try:
-        asyncio.run(
-            asyncio.wait_for(
-                _publish(s.nats_url, f"{domain.REF_PREFIX}.{kind}", body.encode(), f"{kind}:{version}"), 15
+            org.TREES.invalidate()
+            console.print(
+                f"{kind} v{version} {'applied' if applied else 'refused: a version as new or newer is held'}"
             )
-        )
+            return
+    msgs = reference.messages(kind, version, document, actor)
+    try:
+        asyncio.run(asyncio.wait_for(_publish_all(s.nats_url, f"{domain.REF_PREFIX}.{kind}", msgs), 60))
     except Exception as exc:
         fail(f"could not publish to {s.nats_url.split('@')[-1]}: {exc or type(exc).__name__}")
-    console.print(f"{kind} v{version} published to {domain.REF_PREFIX}.{kind}")
+    console.print(f"{kind} v{version} published to {domain.REF_PREFIX}.{kind} ({len(msgs)} message(s))")
 
 
-async def _publish(url: str, subject: str, body: bytes, msg_id: str) -> None:
+async def _publish_all(url: str, subject: str, msgs: list[tuple[str, bytes]]) -> None:
     import nats
 
     nc = await nats.connect(url, connect_timeout=3, max_reconnect_attempts=0, allow_reconnect=False)
     try:
-        await nc.jetstream(timeout=5).publish(subject, body, headers={"Nats-Msg-Id": msg_id})
+        js = nc.jetstream(timeout=10)
+        for msg_id, body in msgs:
+            await js.publish(subject, body, headers={"Nats-Msg-Id": msg_id})
     finally:
         await nc.close()
 

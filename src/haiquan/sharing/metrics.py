@@ -18,3 +18,11 @@ LAG_HIST = Histogram(
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900),
 )
 RELAY_PENDING = Gauge("haiquan_sharing_relay_pending", "Outbox events not yet acknowledged by JetStream")
+REFERENCE_APPLIED = Counter(
+    "haiquan_sharing_reference_applied_total", "Reference versions applied on this node", ["kind"]
+)
+REFERENCE_REFUSED = Counter(
+    "haiquan_sharing_reference_refused_total",
+    "Reference versions refused: older than (or equal to) the one held, or a document its schema refuses",
+    ["kind", "why"],
+)

@@ -48,11 +48,24 @@ class ChildStatusOut(BaseModel):
     pending: int | None
 
 
+class ReferenceVersionOut(BaseModel):
+    """A node's version of a kind of reference data (this node's own, or one below it, from its events)."""
+
+    node: str
+    kind: str
+    version: int | None
+    applied_at: datetime | None
+    refused: int
+    last_refused_version: int | None
+    last_refused_why: str | None
+
+
 class StatusOut(BaseModel):
     unit: str
     federated: bool
     relay_pending: int
     children: list[ChildStatusOut]
+    references: list[ReferenceVersionOut] = []
 
 
 class TotalOut(BaseModel):

@@ -4,7 +4,7 @@ manage agency agreements and project their feeds, apply reference data in versio
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -21,15 +21,14 @@ from haiquan.kit.db import add_up, insert_for, new_id, pipelined
 from haiquan.kit.errors import Conflict, NotFound, ValidationFailed
 from haiquan.kit.outbox import Event
 from haiquan.organization import service as org
-from haiquan.organization.domain import Unit
 from haiquan.payments.catalogue import PaymentEvent
-from haiquan.sharing import domain, inbox
+from haiquan.sharing import domain, inbox, reference
+from haiquan.sharing.catalogue import SharingEvent
 from haiquan.sharing.domain import Agreement, NodeLayout
 from haiquan.sharing.tables import (
     AgencyAgreement,
     AgencyDelivery,
     FederatedNode,
-    ReferenceVersion,
     UnitEventTotal,
 )
 
@@ -128,9 +127,17 @@ def note_nodes(session: Session, arrived: list[Received], now: datetime) -> None
 
 
 # The domains whose events the per-unit summary counts (every type their catalogues declare), less the
-# revenue ledger's: its entries are counted by the reports, and a target is no amount received
 SUMMARY_DOMAINS = ("declarations", "supervision", "payments", "enforcement", "cargo", "sharing")
-NOT_SUMMED = frozenset({PaymentEvent.REVENUE_POSTED, PaymentEvent.REVENUE_TARGET_SET})
+# revenue ledger's: its entries are counted by the reports, and a target is no amount received; nor a node's
+# reference versions (kept per node in node_reference_versions, not activity of a unit)
+NOT_SUMMED = frozenset(
+    {
+        PaymentEvent.REVENUE_POSTED,
+        PaymentEvent.REVENUE_TARGET_SET,
+        SharingEvent.REFERENCE_APPLIED,
+        SharingEvent.REFERENCE_REFUSED,
+    }
+)
 
 
 @cache
@@ -295,57 +302,7 @@ def project_for_agencies(session: Session, *, event: Event) -> int:
     return len(rows)
 
 
-# --- reference data ----------------------------------------------------------------------------------
+# --- reference data: sharing/reference.py (kinds, parts, versions); kept importable from here ---------
 
-Applier = Callable[[Session, dict[str, Any], str], None]
-APPLIERS: dict[str, Applier] = {}
-
-
-def register_applier(kind: str, applier: Applier) -> None:
-    """Domains register how a kind of reference data (tariff, risk_profiles, watch_list...) is applied."""
-    APPLIERS[kind] = applier
-
-
-def _apply_organization(session: Session, document: dict[str, Any], actor: str) -> None:
-    units = [
-        Unit(
-            r["code"],
-            r["name_vi"],
-            r.get("name_en", ""),
-            r["level"],
-            r.get("parent") or None,
-            r.get("successor") or None,
-        )
-        for r in document.get("units", [])
-    ]
-    if units:
-        org.replace_units(session, units=units, actor=actor)
-
-
-register_applier("organization", _apply_organization)
-
-
-def apply_reference(
-    session: Session, *, kind: str, version: int, document: dict[str, Any], published_by: str
-) -> bool:
-    """Apply a reference document if it is newer than the one applied; older or equal versions are
-    ignored, so redelivery and replays change nothing."""
-    row = session.get(ReferenceVersion, kind)
-    if row is not None and row.version >= version:
-        return False
-    applier = APPLIERS.get(kind)
-    if applier is not None:
-        applier(session, document, published_by)
-    if row is None:
-        row = ReferenceVersion(kind=kind, version=version, document=document, published_by=published_by)
-        row.applied_at = clock.now()
-        session.add(row)
-    else:
-        row.version, row.document, row.published_by, row.applied_at = (
-            version,
-            document,
-            published_by,
-            clock.now(),
-        )
-    log.info("reference_applied", kind=kind, version=version)
-    return True
+register_applier = reference.register_applier
+apply_reference = reference.apply_reference

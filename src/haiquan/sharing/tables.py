@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Date, Float, Index, Integer, String
+from sqlalchemy import BigInteger, Boolean, Date, Float, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from haiquan.kit.db import Base, JSONType
@@ -83,6 +83,34 @@ class ReferenceVersion(Base):
     document: Mapped[dict[str, Any]] = mapped_column(JSONType)
     published_by: Mapped[str] = mapped_column(String(120))
     applied_at: Mapped[datetime]
+
+
+class ReferencePart(Base):
+    """A part of a reference version that came in several messages (sharing/reference.py): kept until every
+    part of its version is here, then applied at once and dropped (decision 0037)."""
+
+    __tablename__ = "reference_parts"
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    part: Mapped[int] = mapped_column(Integer, primary_key=True)
+    parts: Mapped[int] = mapped_column(Integer)
+    data: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime]
+
+
+class NodeReferenceVersion(Base):
+    """Per node (this one and every node below it) and kind: the newest reference version it applied and
+    its refusals, from the `sharing.reference_applied` / `sharing.reference_refused` events it recorded."""
+
+    __tablename__ = "node_reference_versions"
+    node: Mapped[str] = mapped_column(String(16), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    applied_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    refused: Mapped[int] = mapped_column(Integer, default=0)
+    last_refused_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    last_refused_why: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    updated_at: Mapped[datetime]
 
 
 Index("ux_agency_delivery", AgencyDelivery.agreement_id, AgencyDelivery.event_id, unique=True)
