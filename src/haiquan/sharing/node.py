@@ -26,7 +26,7 @@ from haiquan.kit import threads
 from haiquan.kit.backlog import Busy
 from haiquan.kit.db import Database
 from haiquan.organization import service as org
-from haiquan.sharing import domain
+from haiquan.sharing import domain, work
 from haiquan.sharing import metrics as m
 from haiquan.sharing.domain import NodeLayout
 from haiquan.sharing.downward import follow_references
@@ -71,7 +71,7 @@ def stream_configs(layout: NodeLayout) -> list[StreamConfig]:
             subjects=[f"{domain.REF_PREFIX}.>"],
             duplicate_window=DUPLICATE_WINDOW_S,
         )
-    return [events, ref]
+    return [events, ref, *work.stream_configs(layout)]  # work routed down: sharing/work
 
 
 @dataclass
@@ -152,6 +152,18 @@ class SharingNode:
                 log.warning("streams_not_ready", error=str(exc))
                 await asyncio.sleep(1)
         self.ready.set()
+        tasks = self._tasks(nc, js)
+        while not self._stop.is_set():
+            await asyncio.sleep(0.1)
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        with contextlib.suppress(Exception):  # the server may be gone: do not wait on it
+            await asyncio.wait_for(nc.close(), 2)
+
+    def _tasks(self, nc: Client, js: JetStreamContext) -> list[asyncio.Task[Any]]:
+        """The link's tasks: the relay, the reference consumer, the federation consumer (a parent) and the
+        work consumer (a child: sharing/work)."""
         tasks = [
             asyncio.create_task(self._relay(js, self.relay(), Publisher(nc))),
             asyncio.create_task(
@@ -160,13 +172,13 @@ class SharingNode:
         ]
         if self.layout.children:
             tasks.append(asyncio.create_task(self.federation().run(nc, js)))
-        while not self._stop.is_set():
-            await asyncio.sleep(0.1)
-        for t in tasks:
-            t.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        with contextlib.suppress(Exception):  # the server may be gone: do not wait on it
-            await asyncio.wait_for(nc.close(), 2)
+        if self.layout.parent:  # work routed down by the parent (sharing/work)
+            tasks.append(
+                asyncio.create_task(
+                    work.follow_work(js, db=self.db, unit=self.layout.unit, on_applied=self.on_applied)
+                )
+            )
+        return tasks
 
     async def _connect(self, on_error: Callable[[Exception], Any]) -> Client | None:
         while not self._stop.is_set():
@@ -205,7 +217,8 @@ class SharingNode:
     async def _relay_once(self, js: JetStreamContext, relay: Relay, publisher: Publisher) -> int:
         try:
             sent = await relay.relay_events(publisher)
-            return sent + await relay.relay_agency(js, publisher, _ensure_stream)
+            sent += await relay.relay_agency(js, publisher, _ensure_stream)
+            return sent + await relay.relay_work(publisher)
         except asyncio.CancelledError:
             raise
         except Exception as exc:

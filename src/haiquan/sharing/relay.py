@@ -44,9 +44,9 @@ from haiquan.kit.backlog import Busy
 from haiquan.kit.db import Database
 from haiquan.kit.outbox import Event
 from haiquan.kit.tables import OutboxEvent
-from haiquan.sharing import domain
+from haiquan.sharing import domain, work
 from haiquan.sharing import metrics as m
-from haiquan.sharing.tables import AgencyDelivery
+from haiquan.sharing.tables import AgencyDelivery, WorkDelivery
 from haiquan.sharing.wire import Item, Publisher
 
 log = structlog.get_logger(__name__)
@@ -107,6 +107,7 @@ class Relay:
                 or_(
                     exists().where(*self._unpublished()),
                     exists().where(AgencyDelivery.published_at.is_(None)),
+                    exists().where(WorkDelivery.published_at.is_(None)),
                 )
             )
         conn = self._poll
@@ -227,6 +228,20 @@ class Relay:
             await asyncio.to_thread(self.mark_agency, [r[0] for r in rows[:acked]])
             for _, agency, *_rest in rows[:acked]:
                 m.AGENCY_RELAYED.labels(agency).inc()
+        return acked
+
+    # --- work routed down to child nodes (sharing/work) ---
+    async def relay_work(self, publisher: Publisher) -> int:
+        """Publish the work routed to child nodes (the stream WORK_<unit> exists on a parent); the
+        Nats-Msg-Id is the event id and the child, so a republished delivery is dropped by JetStream."""
+        if not publisher.connected:
+            return 0
+        rows = await asyncio.to_thread(work.pending, self.db)
+        if not rows:
+            return 0
+        acked = await publisher.publish([item for _, item in rows])
+        if acked:
+            await asyncio.to_thread(work.mark, self.db, [seq for seq, _ in rows[:acked]])
         return acked
 
     def pending_count(self) -> int:
