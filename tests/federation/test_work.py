@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from haiquan.kit.tables import OutboxEvent
 from haiquan.organization import service as org
 from haiquan.sharing.natsconf import client_url, node_user
-from haiquan.sharing.tables import WorkDelivery, WorkReceived
+from haiquan.sharing.tables import WorkDelivery, WorkItem, WorkReceived
 from haiquan.supervision.catalogue import SupervisionEvent
 from tests.federation.harness import SECRET, Node, start_nodes, stop_nodes, wait_for
 from tests.federation.test_federation import _publish_as, count
@@ -106,6 +106,19 @@ def events_of(node: Node, type_: str, tid: str) -> int:
         return sum(1 for p in payloads if p.get("transit_id") == tid)
 
 
+def confirmed(tn: Node, nb: Node, tid: str) -> bool:
+    assert tn.db is not None
+    assert nb.db is not None
+    with nb.db.engine.connect() as conn:
+        arrived = conn.execute(
+            select(OutboxEvent.id, OutboxEvent.payload).where(OutboxEvent.type == E.TRANSIT_ARRIVED)
+        ).all()
+    ids = [i for i, p in arrived if p.get("transit_id") == tid]
+    with tn.db.engine.connect() as conn:
+        item = conn.execute(select(WorkItem.last_event_id).where(WorkItem.record_id == tid)).scalar()
+    return bool(ids) and item == ids[0]
+
+
 def events_of_reference(node: Node, number: str) -> list[str]:
     """The guarantee's reservation events of the transit, in order."""
     assert node.db is not None
@@ -130,6 +143,8 @@ def test_transit_closed_at_its_destination_on_another_node(fed: dict[str, Any]) 
     wait_for(lambda: status_at(nb, nb_officer, tid) == "arrived", 60, "the origin to close the transit")
     assert events_of(nb, E.TRANSIT_ARRIVED, tid) == 1  # exactly once at the origin
     assert events_of(tn, E.TRANSIT_ARRIVAL_RECORDED, tid) == 1
+    # the origin's transit_arrived, routed back, confirms the destination's work item
+    wait_for(lambda: confirmed(tn, nb, tid), 60, "the destination's item to be confirmed by the origin")
     assert events_of_reference(nb, t["number"]) == [
         "payment.guarantee_reserved",
         "payment.guarantee_released",

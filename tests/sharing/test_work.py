@@ -5,22 +5,29 @@ destination office sees and closes another node's transit; the origin closes its
 from __future__ import annotations
 
 import json
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from haiquan.kit import clock
+from haiquan.kit import clock, outbox
 from haiquan.kit.db import Database, new_id
+from haiquan.kit.dispatcher import Dispatcher
 from haiquan.kit.outbox import Event, default_subject
+from haiquan.kit.settings import Settings
 from haiquan.kit.tables import OutboxEvent
 from haiquan.organization.domain import UnitTree
 from haiquan.sharing import domain, work
 from haiquan.sharing.domain import NodeLayout
+from haiquan.sharing.handlers import register_work
+from haiquan.sharing.natsconf import NodeConfig
 from haiquan.sharing.tables import WorkDelivery, WorkItem, WorkReceived
 from haiquan.supervision import transit_work
 from haiquan.supervision.catalogue import SupervisionEvent
+from tests.services import nats_server
 from tests.supervision.test_trader_transits import URL, declared, guarantee, reservations
 from tests.support import UNITS, World
 
@@ -155,3 +162,53 @@ def test_the_origin_closes_its_transit_once_from_the_destinations_act(world: Wor
     assert count(app, arrived) == 1
     assert count(app, select(func.count()).select_from(WorkReceived)) == 1
     assert count(app, select(func.count()).select_from(WorkDelivery)) == 0
+
+
+def test_work_subjects_in_the_generated_nats_config(tmp_path: Path) -> None:
+    """A parent's node may publish work for each child and no other; a leaf none; a child's leaf link may
+    neither inject nor receive work; nats-server accepts both configurations."""
+    dept = NodeConfig(layout=DEPT, secret="s" * 40, port=4333, leaf_port=7433, store_dir=str(tmp_path / "a"))
+    leaf = NodeConfig(
+        layout=LEAF, secret="s" * 40, port=4334, parent_url="127.0.0.1:7433", store_dir=str(tmp_path / "b")
+    )
+    users = {u["user"]: u["permissions"] for u in dept.users()}
+    publish = users["node_01"]["publish"]["allow"]  # type: ignore[index]
+    assert [s for s in publish if s.startswith("hq.work")] == ["hq.work.01.01AB.>", "hq.work.01.01TE.>"]
+    for way in ("publish", "subscribe"):
+        assert "hq.work.>" in users["leaf_01AB"][way]["deny"]  # type: ignore[index]
+    leaf_users = {u["user"]: u["permissions"] for u in leaf.users()}
+    assert not [s for s in leaf_users["node_01AB"]["publish"]["allow"] if s.startswith("hq.work")]  # type: ignore[index]
+    binary = nats_server()
+    for name, cfg in (("dept", dept), ("leaf", leaf)):
+        conf = tmp_path / f"{name}.conf"
+        conf.write_text(cfg.render())
+        res = subprocess.run([binary, "-t", "-c", str(conf)], capture_output=True, text=True, timeout=20)
+        assert res.returncode == 0, res.stderr + res.stdout
+
+
+def test_the_departments_own_event_is_routed_by_its_dispatcher(
+    world: World, app: Any, settings: Settings
+) -> None:
+    db: Database = app.state.db
+    d = Dispatcher(db)
+    register_work(
+        d, settings.model_copy(update={"nats_url": "nats://x", "unit": "01", "child_nodes": "01AB,01TE"})
+    )
+    assert [c.name for c in d.consumers] == ["sharing.work"]
+    with db.unit_of_work() as uow:
+        outbox.record(
+            uow.session,
+            type=E.TRANSIT_ACCEPTED,
+            unit="01",
+            actor="officer:t",
+            payload=transit("accepted", dep="01"),
+        )
+        uow.commit()
+    d.run_once()
+    [(_, (subject, _, _))] = work.pending(db)
+    assert subject == f"hq.work.01.01TE.01.{E.TRANSIT_ACCEPTED}"
+    none = Dispatcher(db)
+    register_work(
+        none, settings.model_copy(update={"nats_url": "nats://x", "unit": "01AB", "parent_node": "01"})
+    )
+    assert none.consumers == []  # a leaf routes nothing
