@@ -24,7 +24,7 @@ from haiquan.sharing.natsconf import client_url, node_user
 from haiquan.sharing.tables import WorkDelivery, WorkItem, WorkReceived
 from haiquan.supervision.catalogue import SupervisionEvent
 from tests.federation.harness import SECRET, Node, start_nodes, stop_nodes, wait_for
-from tests.federation.test_federation import _publish_as, count
+from tests.federation.test_federation import _publish_as, count, drop_databases, node_databases
 from tests.services import nats_server
 from tests.supervision.test_trader_transits import TRADER, URL, body, guarantee
 from tests.support import PASSWORD
@@ -33,12 +33,15 @@ pytestmark = [pytest.mark.nats, pytest.mark.timeout(300)]
 E = SupervisionEvent
 
 
-@pytest.fixture(scope="module")
-def fed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def fed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """The three nodes, each on its own SQLite file, then each on its own PostgreSQL database."""
     nats_server()
     base = tmp_path_factory.mktemp("work")
-    dept = Node("01", base / "n01", None, ["01AB", "01TE"])
-    subs = [Node(u, base / f"n{u}", "01", []) for u in ("01AB", "01TE")]
+    units = ("01", "01AB", "01TE")
+    urls = node_databases(request.getfixturevalue("pg_url"), units) if request.param != "sqlite" else {}
+    dept = Node("01", base / "n01", None, ["01AB", "01TE"], database_url=urls.get("01", ""))
+    subs = [Node(u, base / f"n{u}", "01", [], database_url=urls.get(u, "")) for u in ("01AB", "01TE")]
     nodes = {n.unit: n for n in (dept, *subs)}
     keys: dict[str, str] = {}
     try:
@@ -66,6 +69,8 @@ def fed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         yield {"nodes": nodes, "keys": keys}
     finally:
         stop_nodes(list(nodes.values()))
+        if urls:
+            drop_databases(urls)
 
 
 def http(node: Node) -> httpx.Client:

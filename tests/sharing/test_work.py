@@ -30,6 +30,7 @@ from haiquan.supervision.catalogue import SupervisionEvent
 from tests.services import nats_server
 from tests.supervision.test_trader_transits import URL, declared, guarantee, reservations
 from tests.support import UNITS, World
+from tests.web.helpers import csrf_of, login
 
 E = SupervisionEvent
 TREE = UnitTree.build(UNITS)
@@ -212,3 +213,27 @@ def test_the_departments_own_event_is_routed_by_its_dispatcher(
         none, settings.model_copy(update={"nats_url": "nats://x", "unit": "01AB", "parent_node": "01"})
     )
     assert none.consumers == []  # a leaf routes nothing
+
+
+def test_the_officers_pages_show_and_close_another_nodes_transit(world: World, app: Any) -> None:
+    tid = "c" * 32
+    with app.state.db.unit_of_work() as uow:
+        work.apply_routed(
+            uow.session, event(E.TRANSIT_ACCEPTED, "01AB", **transit("accepted", tid=tid)), "01AB"
+        )
+        uow.commit()
+    world.client.cookies.clear()
+    assert login(world.client, "tn_officer").status_code == 303
+    listing = world.client.get("/supervision/transits?lang=en")
+    assert "TR0000000001" in listing.text.split('id="arriving"')[1].split('id="leaving"')[0]
+    page = f"/supervision/transits/{tid}"
+    form = world.client.get(f"{page}?lang=vi")
+    assert "Xác nhận hàng đến" in form.text
+    assert "khai tại nút" in form.text  # the node it was declared at
+    r = world.client.post(
+        f"{page}/arrival",
+        data={"csrf": csrf_of(form.text), "seals_found": "VN123456\n"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    assert "Seal nguyên vẹn" in world.client.get(page).text

@@ -36,6 +36,7 @@ i18n.add_messages(
         "tr.transport": ("Loại hình", "Transport"),
         "tr.trader": ("Doanh nghiệp (MST)", "Trader (tax code)"),
         "tr.from": ("Hải quan đi", "Departure office"),
+        "tr.origin_node": ("khai tại nút", "declared at node"),
         "tr.to": ("Hải quan đến", "Destination office"),
         "tr.route": ("Tuyến đường", "Route"),
         "tr.hours": ("Thời gian cho phép (giờ)", "Hours allowed"),
