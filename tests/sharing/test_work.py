@@ -237,3 +237,20 @@ def test_the_officers_pages_show_and_close_another_nodes_transit(world: World, a
     )
     assert r.status_code == 303, r.text
     assert "Seal nguyên vẹn" in world.client.get(page).text
+
+
+def test_a_failing_applier_at_the_department_does_not_hold_the_link_back(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(session: Any, event: Event, from_node: str) -> None:
+        raise KeyError("transit_id")
+
+    monkeypatch.setitem(work.APPLIERS, str(E.TRANSIT_DECLARED), broken)
+    ev = event(E.TRANSIT_DECLARED, "01AB", **transit("declared", dest="01"))
+    with db.unit_of_work() as uow:
+        assert work.route(uow.session, layout=DEPT, events=[(ev, "01AB")]) == 0  # logged and skipped
+        uow.commit()
+    with db.unit_of_work() as uow:
+        assert (
+            uow.session.get(WorkReceived, ev.id) is None
+        )  # the savepoint rolled back: tried again if sent again

@@ -93,7 +93,8 @@ class SharingNode:
     _pending_at: float = 0.0
 
     def relay(self) -> Relay:
-        return Relay(self.db, self.layout.own_units, batch=self.batch, busy=self.busy)
+        routes = bool(self.layout.children)  # sharing/work
+        return Relay(self.db, self.layout.own_units, batch=self.batch, busy=self.busy, routes_work=routes)
 
     def federation(self) -> Federation:
         fed = Federation(self.db, self.layout, self.on_applied, self.batch, self.fetch_wait, busy=self.busy)

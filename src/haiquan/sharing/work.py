@@ -115,7 +115,7 @@ def route(session: Session, *, layout: NodeLayout, events: Iterable[tuple[Event,
         for node in targets(layout, event, came_from):
             origin = came_from or layout.unit
             if node == layout.unit:
-                apply_routed(session, event, origin)
+                _apply_here(session, event, origin)
                 continue
             body = {"from_node": origin, "event": domain.envelope(event)}
             subject = work_subject(layout.unit, node, event)
@@ -125,6 +125,17 @@ def route(session: Session, *, layout: NodeLayout, events: Iterable[tuple[Event,
     if rows:
         session.execute(insert(WorkDelivery), rows)
     return len(rows)
+
+
+def _apply_here(session: Session, event: Event, origin: str) -> None:
+    """A routed event for a unit of this (parent) node, applied in the batch's transaction, in a savepoint:
+    an applier that fails is logged and skipped, it never holds the federation link back (the batch would
+    be tried again for ever)."""
+    try:
+        with session.begin_nested():
+            apply_routed(session, event, origin)
+    except Exception:
+        log.exception("work_apply_failed", event_id=event.id, type=event.type, from_node=origin)
 
 
 def pending(db: Database, limit: int = 500) -> list[tuple[int, Item]]:
