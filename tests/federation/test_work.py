@@ -18,6 +18,10 @@ import nats
 import pytest
 from sqlalchemy import func, select
 
+from haiquan.audit.catalogue import AuditEvent
+from haiquan.audit.tables import AuditCandidateRow, AuditCaseRow
+from haiquan.kit import clock, outbox
+from haiquan.kit.db import new_id
 from haiquan.kit.tables import OutboxEvent
 from haiquan.organization import service as org
 from haiquan.sharing.natsconf import client_url, node_user
@@ -60,6 +64,12 @@ def fed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
             )
             uow.commit()
         guarantee(SimpleNamespace(state=SimpleNamespace(db=nb.db)), amount=200_000_000)
+        assert dept.db is not None
+        with dept.db.unit_of_work() as uow:  # the department's audit team (a leader may audit)
+            org.add_officer(
+                uow.session, username="hn", unit="01", role="department_leader", password=PASSWORD, actor="t"
+            )
+            uow.commit()
         with tn.db.unit_of_work() as uow:
             org.add_officer(
                 uow.session, username="tn", unit="01TE", role="officer", password=PASSWORD, actor="t"
@@ -219,3 +229,51 @@ def test_a_sub_department_cannot_inject_work(fed: dict[str, Any]) -> None:
         _publish_as(fed["nodes"]["01AB"], "hq.work.01.01TE.01AB.supervision.transit_declared")
     )
     assert any("permissions violation" in e for e in errors), errors
+
+
+def queue_candidate(nb: Node, number: str) -> str:
+    """A cleared declaration of 01AB selected for audit, as the selection leaves it (candidate and event)."""
+    assert nb.db is not None
+    with nb.db.unit_of_work() as uow:
+        row = AuditCandidateRow(
+            id=new_id(), number=number, unit="01AB", declarant_tax_code=TRADER, source="blue_lane",
+            reason="blue lane", score=0.8, status="queued", queued_at=clock.now(), queued_by="system:audit",
+        )  # fmt: skip
+        uow.session.add(row)
+        payload = {"id": row.id, "number": number, "unit": "01AB", "source": "blue_lane", "reason": "blue lane",
+                   "score": 0.8}  # fmt: skip
+        outbox.record(
+            uow.session, type=AuditEvent.CANDIDATE_QUEUED, unit="01AB", actor="system:audit", payload=payload
+        )
+        uow.commit()
+        return row.id
+
+
+def test_department_audit_team_records_findings_on_a_sub_departments_candidate(fed: dict[str, Any]) -> None:
+    dept, nb = fed["nodes"]["01"], fed["nodes"]["01AB"]
+    cid = queue_candidate(nb, "104000000777")
+    hn = officer(dept, "hn")
+
+    def in_queue() -> bool:
+        with http(dept) as c:
+            return cid in [x["id"] for x in c.get("/api/v1/audit/queue", headers=hn).json()]
+
+    wait_for(in_queue, 60, "the department's audit team to see the candidate")
+    body = {"outcome": "fraud", "additional_duty": "5000000", "findings": ["Giá khai thấp hơn giá thực tế"]}
+    with http(dept) as c:
+        r = c.post(f"/api/v1/audit/queue/{cid}/findings", json=body, headers=hn)
+        assert r.status_code == 200, r.text
+    assert nb.db is not None
+
+    def case_at_origin() -> bool:
+        assert nb.db is not None
+        with nb.db.engine.connect() as conn:
+            return conn.execute(
+                select(AuditCaseRow.status).where(AuditCaseRow.candidate_id == cid)
+            ).scalar() == ("findings_recorded")
+
+    wait_for(case_at_origin, 60, "the origin to open the case with the department's findings")
+    found = (
+        select(func.count()).select_from(OutboxEvent).where(OutboxEvent.type == AuditEvent.FINDINGS_RECORDED)
+    )
+    assert count(nb.db, found) == 1
