@@ -153,7 +153,15 @@ class SharingNode:
                 log.warning("streams_not_ready", error=str(exc))
                 await asyncio.sleep(1)
         self.ready.set()
-        tasks = self._tasks(nc, js)
+        tasks = [
+            asyncio.create_task(self._relay(js, self.relay(), Publisher(nc))),
+            asyncio.create_task(
+                follow_references(js, db=self.db, unit=self.layout.unit, on_applied=self.on_applied)
+            ),
+            *self._work_tasks(js),
+        ]
+        if self.layout.children:
+            tasks.append(asyncio.create_task(self.federation().run(nc, js)))
         while not self._stop.is_set():
             await asyncio.sleep(0.1)
         for t in tasks:
@@ -162,24 +170,12 @@ class SharingNode:
         with contextlib.suppress(Exception):  # the server may be gone: do not wait on it
             await asyncio.wait_for(nc.close(), 2)
 
-    def _tasks(self, nc: Client, js: JetStreamContext) -> list[asyncio.Task[Any]]:
-        """The link's tasks: the relay, the reference consumer, the federation consumer (a parent) and the
-        work consumer (a child: sharing/work)."""
-        tasks = [
-            asyncio.create_task(self._relay(js, self.relay(), Publisher(nc))),
-            asyncio.create_task(
-                follow_references(js, db=self.db, unit=self.layout.unit, on_applied=self.on_applied)
-            ),
-        ]
-        if self.layout.children:
-            tasks.append(asyncio.create_task(self.federation().run(nc, js)))
-        if self.layout.parent:  # work routed down by the parent (sharing/work)
-            tasks.append(
-                asyncio.create_task(
-                    work.follow_work(js, db=self.db, unit=self.layout.unit, on_applied=self.on_applied)
-                )
-            )
-        return tasks
+    def _work_tasks(self, js: JetStreamContext) -> list[asyncio.Task[None]]:
+        """On a child node: applying the work its parent routes down to it (sharing/work)."""
+        if not self.layout.parent:
+            return []
+        apply = work.follow_work(js, db=self.db, unit=self.layout.unit, on_applied=self.on_applied)
+        return [asyncio.create_task(apply)]
 
     async def _connect(self, on_error: Callable[[Exception], Any]) -> Client | None:
         while not self._stop.is_set():
