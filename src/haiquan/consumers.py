@@ -31,7 +31,6 @@ SUBTREE = [reports_handlers]
 
 def register_all(dispatcher: Dispatcher, settings: Settings) -> None:
     """Each domain's handlers module offers consumers() (notifications, payments, reports, risk, ...)."""
-    _ = settings
     for module in LOCAL:
         for consumer in module.consumers():
             consumer.local_only = True
@@ -40,3 +39,4 @@ def register_all(dispatcher: Dispatcher, settings: Settings) -> None:
         for consumer in module.consumers():
             dispatcher.register(consumer)
     sharing_handlers.register(dispatcher)  # the subtree summary and agency feeds (embedded or federated)
+    sharing_handlers.register_work(dispatcher, settings)  # a parent's own events for a child's units

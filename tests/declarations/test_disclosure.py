@@ -145,6 +145,7 @@ PATH_VALUES = {
     "code": "01AB",
     "username": LEADER,
     "case_id": "0" * 32,
+    "candidate_id": "0" * 32,
     "profile_id": PROFILE["id"],
     "office": "01AB",
     "transit_id": "0" * 32,

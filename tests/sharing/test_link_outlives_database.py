@@ -25,6 +25,9 @@ class AwayRelay:
     async def relay_agency(self, js: Any, publisher: Any, ensure: Any) -> int:
         return 0
 
+    async def relay_work(self, publisher: Any) -> int:
+        return 0
+
     def pending_count(self) -> int:
         raise OperationalError("SELECT count(*)", {}, Exception("the database system is shutting down"))
 

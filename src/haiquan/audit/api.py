@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
-from haiquan.audit import repository, service
+from haiquan.audit import audit_work, repository, service
 from haiquan.audit.schemas import CandidateOut, CaseIn, CaseOut, FindingsIn, PlanIn, PlanOut, SelectionIn
 from haiquan.deps import Ctx, Tx
 from haiquan.kit.transaction import TransactionRoute
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"], route_class=TransactionRoute)
+CandidateId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="The candidate's id")]
 
 
 @router.get("/queue", response_model=list[CandidateOut], summary="Declarations queued for audit")
@@ -21,7 +22,9 @@ def queue(
 ) -> list[CandidateOut]:
     service.require_auditor(ctx.session, ctx.principal)
     rows = repository.queue(ctx.session, scope=ctx.principal.scope, status=status)
-    return [CandidateOut.model_validate(r) for r in rows]
+    # and, at a department's node, its sub-department nodes' candidates (decision 0039)
+    elsewhere = audit_work.queued_elsewhere(ctx.session, scope=ctx.principal.scope, status=status)
+    return [CandidateOut.model_validate(r) for r in rows] + elsewhere
 
 
 @router.post(
@@ -70,3 +73,14 @@ def findings(case_id: str, body: FindingsIn, tx: Tx) -> CaseOut:
 @router.post("/cases/{case_id}/close", response_model=CaseOut, summary="Close with the assessment (AMA)")
 def close(case_id: str, tx: Tx) -> CaseOut:
     return CaseOut.model_validate(service.close_case(tx.session, principal=tx.principal, case_id=case_id))
+
+
+@router.post(
+    "/queue/{candidate_id}/findings",
+    response_model=CandidateOut,
+    summary="Record findings on a sub-department node's candidate (the department's audit team)",
+)
+def department_findings(candidate_id: CandidateId, body: FindingsIn, tx: Tx) -> CandidateOut:
+    return audit_work.record_findings(
+        tx.session, principal=tx.principal, candidate_id=candidate_id, data=body
+    )

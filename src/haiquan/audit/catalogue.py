@@ -15,6 +15,7 @@ class AuditEvent(StrEnum):
     CASE_OPENED = "audit.case_opened"
     FINDINGS_RECORDED = "audit.findings_recorded"
     CASE_CLOSED = "audit.case_closed"
+    DEPARTMENT_FINDINGS_RECORDED = "audit.department_findings_recorded"
 
 
 class CandidateQueued(TypedDict):
@@ -83,10 +84,26 @@ class CaseClosed(TypedDict):
     compliance_class: str | None
 
 
+class DepartmentFindingsRecorded(TypedDict):
+    """The department's audit team recorded its findings on a declaration a sub-department node queued for
+    audit (`origin_unit`, `origin_node`; decision 0039): the origin node opens the case on its candidate
+    and records them there."""
+
+    candidate_id: str
+    number: str
+    origin_unit: str
+    origin_node: str
+    outcome: str
+    additional_duty: str
+    findings: list[str]
+    documents: list[str]
+
+
 PAYLOADS: dict[AuditEvent, type] = {
     AuditEvent.CANDIDATE_QUEUED: CandidateQueued,
     AuditEvent.PLAN_ADOPTED: PlanAdopted,
     AuditEvent.CASE_OPENED: CaseOpened,
     AuditEvent.FINDINGS_RECORDED: FindingsRecorded,
     AuditEvent.CASE_CLOSED: CaseClosed,
+    AuditEvent.DEPARTMENT_FINDINGS_RECORDED: DepartmentFindingsRecorded,
 }

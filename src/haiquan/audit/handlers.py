@@ -4,7 +4,7 @@ source). Handlers never commit."""
 
 from __future__ import annotations
 
-from haiquan.audit import service
+from haiquan.audit import audit_work, service
 from haiquan.declarations.catalogue import DeclarationEvent
 from haiquan.kit.db import UnitOfWork
 from haiquan.kit.outbox import Consumer, Event
@@ -17,3 +17,6 @@ def on_registered(uow: UnitOfWork, event: Event) -> None:
 
 def consumers() -> list[Consumer]:
     return [Consumer("audit.blue_lane", frozenset({DeclarationEvent.REGISTERED}), on_registered)]
+
+
+audit_work.register()  # the department's audit team and its sub-departments' candidates (decision 0039)

@@ -21,6 +21,7 @@ FORMER_NAMES_UNTIL = 1  # envelopes up to this version may carry former names
 EVENT_PREFIX = "hq.ev"
 REF_PREFIX = "hq.ref"
 AGENCY_PREFIX = "hq.agency"
+WORK_PREFIX = "hq.work"  # work routed down to the node it concerns (sharing/work, decision 0039)
 
 # Payload keys that carry personal data: removed from an agency feed unless the agreement names them.
 PERSONAL_FIELDS = frozenset(

@@ -4,12 +4,17 @@ transaction as their inbox row (one batch, not one transaction per event)."""
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
 from haiquan.kit import catalogue
 from haiquan.kit.db import UnitOfWork
 from haiquan.kit.dispatcher import Dispatcher
 from haiquan.kit.outbox import Consumer, Event
-from haiquan.sharing import reference, service
+from haiquan.kit.settings import Settings
+from haiquan.organization import service as org
+from haiquan.sharing import reference, service, work
 from haiquan.sharing.catalogue import SharingEvent
+from haiquan.sharing.domain import NodeLayout
 
 
 def _summary(uow: UnitOfWork, event: Event) -> None:
@@ -59,3 +64,30 @@ def register(dispatcher: Dispatcher) -> None:
         # an agreement may name any type of the catalogue
         Consumer("sharing.agency", catalogue.types(), _agency, local_only=True, many=_agency_many)
     )
+
+
+def register_work(dispatcher: Dispatcher, settings: Settings) -> None:
+    """On a federated node with child nodes: its own events that concern a unit of a child node are routed
+    down to it (decision 0039; the children's events are routed as they are ingested). Registered after the
+    domains registered what their events concern (sharing/work.register)."""
+    children = [c.strip() for c in settings.child_nodes.split(",") if c.strip()]
+    if not settings.nats_url or not children or not work.CONCERNS:
+        return
+    layouts: list[NodeLayout] = []
+
+    def layout(session: Session) -> NodeLayout:  # the tree is read once, on the first event to route
+        if not layouts:
+            tree = org.TREES.get(session)
+            layouts.append(
+                NodeLayout.build(tree, settings.unit, parent=settings.parent_node, children=children)
+            )
+        return layouts[0]
+
+    def route_many(uow: UnitOfWork, events: list[Event]) -> None:
+        work.route(uow.session, layout=layout(uow.session), events=[(e, None) for e in events])
+
+    def route(uow: UnitOfWork, event: Event) -> None:
+        route_many(uow, [event])
+
+    types = frozenset(work.CONCERNS)
+    dispatcher.register(Consumer("sharing.work", types, route, local_only=True, many=route_many))

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from haiquan.sharing.domain import (
     AGENCY_PREFIX,
     REF_PREFIX,
+    WORK_PREFIX,
     NodeLayout,
     agency_stream,
     domain_of,
@@ -73,7 +74,13 @@ def node_permissions(layout: NodeLayout, *, agencies: Iterable[str]) -> Permissi
     if layout.parent is None:
         pub.append(f"{REF_PREFIX}.>")  # reference data enters the federation at the top only
     pub += [f"{AGENCY_PREFIX}.{a}.>" for a in sorted(set(agencies))]
+    pub += work_subjects(layout)
     return Permissions(pub_allow=tuple(pub), sub_allow=("_INBOX.>",))
+
+
+def work_subjects(layout: NodeLayout) -> list[str]:
+    """The work subjects a node may publish: on a parent, one per child node; a leaf none."""
+    return [f"{WORK_PREFIX}.{layout.unit}.{c}.>" for c in layout.children]
 
 
 def leaf_permissions(parent_unit: str) -> Permissions:
@@ -84,6 +91,7 @@ def leaf_permissions(parent_unit: str) -> Permissions:
             "hq.ev.>",
             f"{REF_PREFIX}.>",
             f"{AGENCY_PREFIX}.>",
+            f"{WORK_PREFIX}.>",  # a child may not inject work
             "$JS.API.>",
             f"{api}.STREAM.CREATE.>",
             f"{api}.STREAM.UPDATE.>",
@@ -91,7 +99,7 @@ def leaf_permissions(parent_unit: str) -> Permissions:
             f"{api}.STREAM.PURGE.>",
             f"{api}.STREAM.MSG.DELETE.>",
         ),
-        sub_deny=("hq.ev.>", f"{AGENCY_PREFIX}.>"),
+        sub_deny=("hq.ev.>", f"{AGENCY_PREFIX}.>", f"{WORK_PREFIX}.>"),
     )
 
 

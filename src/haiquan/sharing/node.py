@@ -26,7 +26,7 @@ from haiquan.kit import threads
 from haiquan.kit.backlog import Busy
 from haiquan.kit.db import Database
 from haiquan.organization import service as org
-from haiquan.sharing import domain
+from haiquan.sharing import domain, work
 from haiquan.sharing import metrics as m
 from haiquan.sharing.domain import NodeLayout
 from haiquan.sharing.downward import follow_references
@@ -71,7 +71,7 @@ def stream_configs(layout: NodeLayout) -> list[StreamConfig]:
             subjects=[f"{domain.REF_PREFIX}.>"],
             duplicate_window=DUPLICATE_WINDOW_S,
         )
-    return [events, ref]
+    return [events, ref, *work.stream_configs(layout)]  # work routed down: sharing/work
 
 
 @dataclass
@@ -93,7 +93,8 @@ class SharingNode:
     _pending_at: float = 0.0
 
     def relay(self) -> Relay:
-        return Relay(self.db, self.layout.own_units, batch=self.batch, busy=self.busy)
+        routes = bool(self.layout.children)  # sharing/work
+        return Relay(self.db, self.layout.own_units, batch=self.batch, busy=self.busy, routes_work=routes)
 
     def federation(self) -> Federation:
         fed = Federation(self.db, self.layout, self.on_applied, self.batch, self.fetch_wait, busy=self.busy)
@@ -157,6 +158,7 @@ class SharingNode:
             asyncio.create_task(
                 follow_references(js, db=self.db, unit=self.layout.unit, on_applied=self.on_applied)
             ),
+            *self._work_tasks(js),
         ]
         if self.layout.children:
             tasks.append(asyncio.create_task(self.federation().run(nc, js)))
@@ -167,6 +169,13 @@ class SharingNode:
         await asyncio.gather(*tasks, return_exceptions=True)
         with contextlib.suppress(Exception):  # the server may be gone: do not wait on it
             await asyncio.wait_for(nc.close(), 2)
+
+    def _work_tasks(self, js: JetStreamContext) -> list[asyncio.Task[None]]:
+        """On a child node: applying the work its parent routes down to it (sharing/work)."""
+        if not self.layout.parent:
+            return []
+        apply = work.follow_work(js, db=self.db, unit=self.layout.unit, on_applied=self.on_applied)
+        return [asyncio.create_task(apply)]
 
     async def _connect(self, on_error: Callable[[Exception], Any]) -> Client | None:
         while not self._stop.is_set():
@@ -205,7 +214,8 @@ class SharingNode:
     async def _relay_once(self, js: JetStreamContext, relay: Relay, publisher: Publisher) -> int:
         try:
             sent = await relay.relay_events(publisher)
-            return sent + await relay.relay_agency(js, publisher, _ensure_stream)
+            sent += await relay.relay_agency(js, publisher, _ensure_stream)
+            return sent + await relay.relay_work(publisher)
         except asyncio.CancelledError:
             raise
         except Exception as exc:

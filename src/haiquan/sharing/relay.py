@@ -44,9 +44,9 @@ from haiquan.kit.backlog import Busy
 from haiquan.kit.db import Database
 from haiquan.kit.outbox import Event
 from haiquan.kit.tables import OutboxEvent
-from haiquan.sharing import domain
+from haiquan.sharing import domain, work
 from haiquan.sharing import metrics as m
-from haiquan.sharing.tables import AgencyDelivery
+from haiquan.sharing.tables import AgencyDelivery, WorkDelivery
 from haiquan.sharing.wire import Item, Publisher
 
 log = structlog.get_logger(__name__)
@@ -92,6 +92,7 @@ class Relay:
     own_units: frozenset[str]
     batch: int = 1000
     busy: Busy = field(default_factory=Busy)  # marked for each full batch read (kit/backlog)
+    routes_work: bool = False  # a node with child nodes: it publishes the work routed to them
     _agency_streams: set[str] = field(default_factory=set)
     _poll: Connection | None = None  # the idle poll's (anything_to_send)
     _pending_q: Select[tuple[bool]] | None = None
@@ -103,12 +104,13 @@ class Relay:
         partial indexes. Reading the outbox and the agency table as the relay does cost twenty times
         as much, twenty times a second, on every idle node."""
         if self._pending_q is None:  # built once: building it cost twice what running it does
-            self._pending_q = select(
-                or_(
-                    exists().where(*self._unpublished()),
-                    exists().where(AgencyDelivery.published_at.is_(None)),
-                )
-            )
+            waiting = [
+                exists().where(*self._unpublished()),
+                exists().where(AgencyDelivery.published_at.is_(None)),
+            ]
+            if self.routes_work:
+                waiting.append(exists().where(WorkDelivery.published_at.is_(None)))
+            self._pending_q = select(or_(*waiting))
         conn = self._poll
         try:
             if conn is None or conn.closed or conn.invalidated:
@@ -227,6 +229,20 @@ class Relay:
             await asyncio.to_thread(self.mark_agency, [r[0] for r in rows[:acked]])
             for _, agency, *_rest in rows[:acked]:
                 m.AGENCY_RELAYED.labels(agency).inc()
+        return acked
+
+    # --- work routed down to child nodes (sharing/work) ---
+    async def relay_work(self, publisher: Publisher) -> int:
+        """Publish the work routed to child nodes (the stream WORK_<unit> exists on a parent); the
+        Nats-Msg-Id is the event id and the child, so a republished delivery is dropped by JetStream."""
+        if not self.routes_work or not publisher.connected:
+            return 0
+        rows = await asyncio.to_thread(work.pending, self.db)
+        if not rows:
+            return 0
+        acked = await publisher.publish([item for _, item in rows])
+        if acked:
+            await asyncio.to_thread(work.mark, self.db, [seq for seq, _ in rows[:acked]])
         return acked
 
     def pending_count(self) -> int:

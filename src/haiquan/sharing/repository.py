@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from haiquan.kit import clock
 from haiquan.kit.auth import Scope
 from haiquan.kit.tables import OutboxEvent
-from haiquan.sharing.tables import FederatedNode, UnitEventTotal
+from haiquan.sharing.tables import FederatedNode, UnitEventTotal, WorkItem
 
 
 @dataclass(frozen=True)
@@ -89,3 +89,30 @@ def totals(
         q = q.where(UnitEventTotal.day <= until)
     rows = session.execute(q.order_by(UnitEventTotal.unit, UnitEventTotal.type, UnitEventTotal.dim)).all()
     return [Total(u, t, d, int(c or 0), Decimal(str(a or 0))) for u, t, d, c, a in rows]
+
+
+# --- work of other nodes' records (sharing/work, decision 0039) ---------------------------------------
+
+
+def work_items(
+    session: Session, *, kind: str, scope: Scope, status: str | None = None, limit: int = 100
+) -> list[WorkItem]:
+    """The work items of a kind for the caller's units, newest first (none for an enterprise: they are
+    its officers' work; the trader follows its record at its origin node)."""
+    if scope.enterprise_id is not None:
+        return []
+    q = select(WorkItem).where(WorkItem.kind == kind)
+    if scope.units is not None:
+        q = q.where(WorkItem.unit.in_(scope.units))
+    if status:
+        q = q.where(WorkItem.status == status)
+    q = q.order_by(WorkItem.created_at.desc(), WorkItem.record_id).limit(limit)
+    return list(session.scalars(q))
+
+
+def work_item(session: Session, *, kind: str, record_id: str, scope: Scope) -> WorkItem | None:
+    """One work item the caller's units may act on (None otherwise)."""
+    if scope.enterprise_id is not None:
+        return None
+    row = session.get(WorkItem, (kind, record_id))
+    return row if row is not None and scope.covers_unit(row.unit) else None

@@ -22,7 +22,7 @@ from haiquan.kit.errors import Conflict, NotFound, ValidationFailed
 from haiquan.kit.outbox import Event
 from haiquan.organization import service as org
 from haiquan.payments.catalogue import PaymentEvent
-from haiquan.sharing import domain, inbox, reference
+from haiquan.sharing import domain, inbox, reference, work
 from haiquan.sharing.catalogue import SharingEvent
 from haiquan.sharing.domain import Agreement, NodeLayout
 from haiquan.sharing.tables import (
@@ -82,6 +82,8 @@ def ingest(
         # agreements as this process knows them: re-read at once after a change made here, at most a
         # second late after one made elsewhere (re-reading them for each batch was a round trip each)
         project_many_for_agencies(session, events=applied)
+        # work that concerns another node than the one it came from (decision 0039)
+        work.route(session, layout=layout, events=[(r.event, r.node) for r in arrived])
     return len(applied), refused
 
 

@@ -114,3 +114,48 @@ class NodeReferenceVersion(Base):
 
 
 Index("ux_agency_delivery", AgencyDelivery.agreement_id, AgencyDelivery.event_id, unique=True)
+
+
+class WorkDelivery(Base):
+    """An event routed down to the child node whose units it concerns (work that crosses nodes: a transit
+    coming to an office of another node, the act of that office going back), published by the relay to
+    hq.work.<this node>.<child>.<unit>.<type> with Nats-Msg-Id = event id + child."""
+
+    __tablename__ = "work_deliveries"
+    seq: Mapped[int] = mapped_column(SeqInt, primary_key=True, autoincrement=True)
+    node: Mapped[str] = mapped_column(String(16))
+    event_id: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    created_at: Mapped[datetime]
+    published_at: Mapped[datetime | None] = mapped_column(nullable=True, index=True)
+
+
+class WorkReceived(Base):
+    """The routed events this node applied: the inbox of work, whose key makes a redelivery a no-op."""
+
+    __tablename__ = "work_received"
+    event_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    type: Mapped[str] = mapped_column(String(80))
+    from_node: Mapped[str] = mapped_column(String(16))
+    received_at: Mapped[datetime]
+
+
+class WorkItem(Base):
+    """What a record of another node asks of a unit of this one (kind `transit`: a transit coming to one of
+    its offices): the read model its officers see and act on; the act goes back to `origin_node`."""
+
+    __tablename__ = "work_items"
+    kind: Mapped[str] = mapped_column(String(30), primary_key=True)
+    record_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    unit: Mapped[str] = mapped_column(String(16), index=True)  # the unit here it concerns
+    origin_node: Mapped[str] = mapped_column(String(16))
+    origin_unit: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(20))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    last_event_id: Mapped[str] = mapped_column(String(32))
+
+
+Index("ux_work_delivery", WorkDelivery.node, WorkDelivery.event_id, unique=True)

@@ -31,6 +31,7 @@ class SupervisionEvent(StrEnum):
     TRANSIT_CANCELLED = "supervision.transit_cancelled"
     TRANSIT_ARRIVED = "supervision.transit_arrived"
     TRANSIT_DEADLINE_PASSED = "supervision.transit_deadline_passed"
+    TRANSIT_ARRIVAL_RECORDED = "supervision.transit_arrival_recorded"
 
 
 class OperatorRegistered(TypedDict):
@@ -196,6 +197,29 @@ class TransitDeclarationChanged(TypedDict):
     deadline: str | None
     outcome: str
     note: str
+    # what the destination office needs to act when it is on another node (decision 0039)
+    seals: list[str]
+    containers: list[str]
+    route: list[str]
+    goods: str
+    hours_allowed: int
+    declared_at: str
+
+
+class TransitArrivalRecorded(TypedDict):
+    """The destination office, on another node than the one where the transit was declared, recorded its
+    arrival (seals found, outcome from the seals it was told of); the origin node closes the transit when
+    this reaches it (decision 0039) and records supervision.transit_arrived there."""
+
+    transit_id: str
+    number: str
+    departure_office: str
+    destination_office: str
+    origin_node: str
+    seals_found: list[str]
+    discrepancy: bool
+    outcome: str
+    note: str
 
 
 PAYLOADS: dict[SupervisionEvent, type] = {
@@ -216,6 +240,7 @@ PAYLOADS: dict[SupervisionEvent, type] = {
     SupervisionEvent.TRANSIT_CANCELLED: TransitDeclarationChanged,
     SupervisionEvent.TRANSIT_ARRIVED: TransitDeclarationChanged,
     SupervisionEvent.TRANSIT_DEADLINE_PASSED: TransitDeclarationChanged,
+    SupervisionEvent.TRANSIT_ARRIVAL_RECORDED: TransitArrivalRecorded,
 }
 
 # what the declaring enterprise is notified of (supervision.handlers)

@@ -21,7 +21,7 @@ from haiquan.declarations.notifications import on_declaration_events
 from haiquan.kit import clock
 from haiquan.kit.db import UnitOfWork, among, pg_array
 from haiquan.kit.outbox import Consumer, Event
-from haiquan.supervision import webhooks
+from haiquan.supervision import transit_work, webhooks
 from haiquan.supervision.catalogue import TRANSIT_NOTIFIED, SupervisionEvent
 from haiquan.supervision.tables import DeclarationLinkRow
 
@@ -200,3 +200,6 @@ def consumers() -> list[Consumer]:
             "supervision.transit_notifications", TRANSIT_NOTIFIED, on_transit_event, many=on_transit_events
         ),
     ]
+
+
+transit_work.register()  # transits that cross nodes: routed and applied by sharing/work (decision 0039)

@@ -345,6 +345,9 @@ class TransitDeclarationOut(BaseModel):
     outcome: str
     seals_found: list[str]
     note: str
+    origin_node: str | None = Field(
+        None, description="Declared on another node (this one's work item of it): that node (decision 0039)"
+    )
 
 
 class TransitRefuseIn(Inbound):

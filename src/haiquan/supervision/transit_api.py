@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Query
 from haiquan.deps import Ctx, Tx
 from haiquan.kit.pagination import clamp_limit
 from haiquan.kit.transaction import TransactionRoute
-from haiquan.supervision import repository, transit_declarations
+from haiquan.supervision import transit_declarations, transit_foreign
 from haiquan.supervision.schemas import (
     TransitArrivalIn,
     TransitDeclarationIn,
@@ -37,19 +37,19 @@ def listing(
     direction: Annotated[Direction | None, Query(description="An officer's: to or from its units")] = None,
     limit: int = 100,
 ) -> list[TransitDeclarationOut]:
-    rows = repository.transit_declarations(
+    # this node's and those declared on another node for the officer's offices (decision 0039)
+    return transit_foreign.listing(
         ctx.session,
         scope=ctx.principal.scope,
         status=status.value if status else None,
         arriving=None if direction is None else direction == "arriving",
         limit=clamp_limit(limit),
     )
-    return [out(r) for r in rows]
 
 
 @router.get("/{transit_id}", response_model=TransitDeclarationOut, summary="A transit")
 def one(transit_id: TransitId, ctx: Ctx) -> TransitDeclarationOut:
-    return out(repository.transit_declaration(ctx.session, transit_id, scope=ctx.principal.scope))
+    return transit_foreign.find(ctx.session, transit_id, scope=ctx.principal.scope)
 
 
 @router.post(
@@ -80,5 +80,4 @@ def cancel(transit_id: TransitId, tx: Tx) -> TransitDeclarationOut:
     summary="Close on arrival (destination office)",
 )
 def arrival(transit_id: TransitId, body: TransitArrivalIn, tx: Tx) -> TransitDeclarationOut:
-    t = transit_declarations.close(tx.session, principal=tx.principal, transit_id=transit_id, data=body)
-    return out(t)
+    return transit_foreign.close(tx.session, principal=tx.principal, transit_id=transit_id, data=body)

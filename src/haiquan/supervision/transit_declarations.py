@@ -127,16 +127,35 @@ def close(
     """The destination office records the arrival: seals intact releases the guarantee; a discrepancy
     raises an alert at both offices and keeps the duty reserved until it is settled."""
     t = _for_office(session, principal, transit_id, departure=False)
-    t.status = transition(t.status, TransitAct.CLOSE)
-    check = check_seals(t.seals, data.seals_found, reported_discrepancy=data.discrepancy)
-    t.closed_at, t.closed_by, t.outcome = clock.now(), principal.label, check.outcome
-    t.seals_found, t.note = list(data.seals_found), data.note
-    if check.outcome == "intact":
-        _release(session, t, because="arrived", actor=principal.label)
-    else:
-        _discrepancy_alerts(session, t, check.missing, check.unexpected, actor=principal.label)
-    transit_events.record(session, t, SupervisionEvent.TRANSIT_ARRIVED, actor=principal.label)
+    close_with(
+        session, t, seals_found=data.seals_found, discrepancy=data.discrepancy, note=data.note,
+        actor=principal.label, alert_units=(t.departure_office, t.destination_office),
+    )  # fmt: skip
     return t
+
+
+def close_with(
+    session: Session,
+    t: TransitDeclarationRow,
+    *,
+    seals_found: list[str],
+    discrepancy: bool,
+    note: str,
+    actor: str,
+    alert_units: tuple[str, ...],
+) -> None:
+    """Close an accepted transit on arrival, the seals found checked against those declared: by the
+    destination office here, or (supervision.transit_work) by its act recorded on another node, where the
+    destination office's own alert is raised (`alert_units`: the offices alerted here)."""
+    t.status = transition(t.status, TransitAct.CLOSE)
+    check = check_seals(t.seals, seals_found, reported_discrepancy=discrepancy)
+    t.closed_at, t.closed_by, t.outcome = clock.now(), actor, check.outcome
+    t.seals_found, t.note = list(seals_found), note
+    if check.outcome == "intact":
+        _release(session, t, because="arrived", actor=actor)
+    else:
+        _discrepancy_alerts(session, t, check.missing, check.unexpected, actor=actor, units=alert_units)
+    transit_events.record(session, t, SupervisionEvent.TRANSIT_ARRIVED, actor=actor)
 
 
 def _release(session: Session, t: TransitDeclarationRow, *, because: str, actor: str) -> None:
@@ -147,7 +166,13 @@ def _release(session: Session, t: TransitDeclarationRow, *, because: str, actor:
 
 
 def _discrepancy_alerts(
-    session: Session, t: TransitDeclarationRow, missing: list[str], unexpected: list[str], *, actor: str
+    session: Session,
+    t: TransitDeclarationRow,
+    missing: list[str],
+    unexpected: list[str],
+    *,
+    actor: str,
+    units: tuple[str, ...],
 ) -> None:
     now = clock.now()
     detail = {"number": t.number, "missing_seals": missing, "unexpected_seals": unexpected, "note": t.note}
@@ -164,6 +189,6 @@ def _discrepancy_alerts(
             at=now,
             dedupe_key=f"tdecl-arrival:{t.id}:{unit}",
         )
-        for unit in (t.departure_office, t.destination_office)
+        for unit in units
     ]
     alerts.raise_many(session, rows, source="transit", actor=actor)

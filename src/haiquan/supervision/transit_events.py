@@ -24,6 +24,12 @@ def payload(t: TransitDeclarationRow) -> TransitDeclarationChanged:
         "deadline": t.deadline.isoformat() if t.deadline else None,
         "outcome": t.outcome,
         "note": t.note,
+        "seals": list(t.seals),
+        "containers": list(t.containers),
+        "route": list(t.route),
+        "goods": t.goods,
+        "hours_allowed": t.hours_allowed,
+        "declared_at": t.declared_at.isoformat(),
     }
 
 

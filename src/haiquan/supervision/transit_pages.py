@@ -14,9 +14,8 @@ from pydantic import ValidationError
 
 from haiquan.kit.auth import DECIDING_ROLES
 from haiquan.kit.errors import DomainError
-from haiquan.supervision import repository, transit_declarations
+from haiquan.supervision import transit_declarations, transit_foreign
 from haiquan.supervision.schemas import TransitArrivalIn, TransitRefuseIn
-from haiquan.supervision.transit_events import out
 from haiquan.web import i18n, nav, workforms
 from haiquan.web.render import add_template_dir, render
 from haiquan.web.session import PageCtx
@@ -37,6 +36,7 @@ i18n.add_messages(
         "tr.transport": ("Loại hình", "Transport"),
         "tr.trader": ("Doanh nghiệp (MST)", "Trader (tax code)"),
         "tr.from": ("Hải quan đi", "Departure office"),
+        "tr.origin_node": ("khai tại nút", "declared at node"),
         "tr.to": ("Hải quan đến", "Destination office"),
         "tr.route": ("Tuyến đường", "Route"),
         "tr.hours": ("Thời gian cho phép (giờ)", "Hours allowed"),
@@ -88,9 +88,9 @@ def transit_list(request: Request, ctx: PageCtx) -> Response:
     ctx.principal.require_officer()
     scope = ctx.principal.scope
     lists = {
-        way: [out(r) for r in repository.transit_declarations(
+        way: transit_foreign.listing(
             ctx.session, scope=scope, status=None, arriving=way == "arriving", limit=LIST_LIMIT
-        )]
+        )
         for way in ("arriving", "leaving")
     }  # fmt: skip
     return render(request, "supervision_transits.html", {"lists": lists})
@@ -100,7 +100,7 @@ def _page(request: Request, ctx: Any, transit_id: str, errors: workforms.Errors 
           values: dict[str, str] | None = None, status_code: int = 200) -> Response:  # fmt: skip
     ctx.principal.require_officer()
     scope = ctx.principal.scope
-    t = out(repository.transit_declaration(ctx.session, transit_id, scope=scope))
+    t = transit_foreign.find(ctx.session, transit_id, scope=scope)
     context = {
         "tr": t,
         "at_departure": scope.covers_unit(t.departure_office),
@@ -129,7 +129,7 @@ def _act(ctx: Any, action: str, transit_id: str, values: dict[str, str]) -> None
         arrival = TransitArrivalIn(
             seals_found=seals, discrepancy=values.get("discrepancy") == "on", note=values.get("note", "")
         )
-        transit_declarations.close(ctx.session, data=arrival, **kw)
+        transit_foreign.close(ctx.session, data=arrival, **kw)
 
 
 @router.post("/supervision/transits/{transit_id}/{action}", name="transit_action")
@@ -137,7 +137,7 @@ async def transit_action(request: Request, ctx: PageCtx, transit_id: TransitId, 
     values = await workforms.posted(request, ctx)
     values["action"] = action
     errors = workforms.Errors(i18n.lang_of(request))
-    repository.transit_declaration(ctx.session, transit_id, scope=ctx.principal.scope)  # the not-found page
+    transit_foreign.find(ctx.session, transit_id, scope=ctx.principal.scope)  # the not-found page
     if action not in ("accept", "refuse", "arrival"):
         errors.add("form", "err.choice")
         return _page(request, ctx, transit_id, errors, values, errors.status)
