@@ -17,15 +17,19 @@ from haiquan.kit.cli_support import database, fail
 from haiquan.kit.errors import DomainError
 from haiquan.kit.settings import get_settings
 from haiquan.organization import service as org
-from haiquan.sharing import domain, repository, service
+from haiquan.sharing import cli_links, domain, repository, service
 from haiquan.sharing.catalogue import SharingEvent
+from haiquan.sharing.connect import connect_options
+from haiquan.sharing.credentials import CredentialError, Credentials
 from haiquan.sharing.natsconf import NodeConfig, client_url, node_user
 from haiquan.sharing.node import load_layout
+from haiquan.sharing.tlsgen import TlsFiles
 
 console = Console()
 sharing_app = typer.Typer(help="Federation over NATS JetStream: node configuration, status, agency feeds")
 agreement_app = typer.Typer(help="Agency agreements (administrators; every change is audited)")
 sharing_app.add_typer(agreement_app, name="agreement")
+cli_links.register(sharing_app)
 
 
 @sharing_app.command("nats-config")
@@ -41,6 +45,14 @@ def nats_config(
     agencies: Annotated[str, typer.Option(help="Agencies with feeds here (default: active agreements)")] = "",
     secret: Annotated[str, typer.Option(help="Federation secret (default: HAIQUAN_SECRET_KEY)")] = "",
     out: Annotated[Path | None, typer.Option(help="Write the configuration to this file")] = None,
+    credentials: Annotated[
+        Path | None,
+        typer.Option(help="Credentials directory (haiquan sharing credentials): nkeys, leaf passwords"),
+    ] = None,
+    tls: Annotated[
+        Path | None, typer.Option(help="TLS directory (haiquan sharing tls): TLS on every listener")
+    ] = None,
+    verify_clients: Annotated[bool, typer.Option(help="With --tls: clients show a certificate too")] = False,
 ) -> None:
     """Generate a node's nats-server configuration (users and subject permissions included)."""
     db = database()
@@ -55,6 +67,9 @@ def nats_config(
         with db.unit_of_work() as uow:
             codes = sorted({a.agency for _, a in service.active_agreements(uow.session)})
     settings = get_settings()
+    tls_files = TlsFiles.in_dir(tls, unit) if tls is not None else None
+    if tls_files is not None and tls_files.missing():
+        fail(f"missing {', '.join(map(str, tls_files.missing()))}: run haiquan sharing tls --nodes {unit}")
     cfg = NodeConfig(
         layout=layout,
         secret=secret or settings.effective_secret_key,
@@ -64,12 +79,19 @@ def nats_config(
         parent_url=parent_leaf or None,
         store_dir=store_dir or str(settings.data_dir / f"nats-{unit}"),
         agencies=codes,
+        credentials=Credentials(credentials.resolve()) if credentials is not None else None,
+        tls=tls_files,
+        verify_clients=verify_clients,
     )
-    text = cfg.render()
+    try:
+        text = cfg.render()
+    except CredentialError as exc:
+        fail(str(exc))
     if out is not None:
         out.write_text(text)
         out.chmod(0o600)
-        console.print(f"wrote {out}; the node connects with HAIQUAN_NATS_URL={cfg.app_url()}")
+        env = " ".join(f"{k}={v}" for k, v in cfg.app_env().items())
+        console.print(f"wrote {out}; the node connects with {env}")
     else:
         typer.echo(text)
 
@@ -80,9 +102,21 @@ def nats_url(
     port: Annotated[int, typer.Option(help="Client port of the node's nats-server")] = 4222,
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     secret: Annotated[str, typer.Option(help="Federation secret (default: HAIQUAN_SECRET_KEY)")] = "",
+    tls: Annotated[
+        bool, typer.Option(help="The server requires TLS (tls://; set HAIQUAN_NATS_CA_FILE)")
+    ] = False,
+    nkey: Annotated[
+        bool, typer.Option(help="The node signs in with its nkey (HAIQUAN_NATS_NKEY_FILE)")
+    ] = False,
 ) -> None:
-    """Print the URL (with the node's credentials) for HAIQUAN_NATS_URL / `serve --nats`."""
-    typer.echo(client_url(host, port, node_user(unit), secret or get_settings().effective_secret_key))
+    """Print the URL for HAIQUAN_NATS_URL / `serve --nats`: with the node's derived password, or with none
+    where the node signs in with its nkey."""
+    scheme = "tls" if tls else "nats"
+    if nkey:
+        typer.echo(f"{scheme}://{host}:{port}")
+        return
+    url = client_url(host, port, node_user(unit), secret or get_settings().effective_secret_key)
+    typer.echo(url.replace("nats://", f"{scheme}://", 1))
 
 
 @sharing_app.command("totals")
@@ -167,7 +201,13 @@ async def _source_lags(url: str, unit: str) -> dict[str, int]:
     import nats
 
     try:
-        nc = await nats.connect(url, connect_timeout=2, max_reconnect_attempts=0, allow_reconnect=False)
+        nc = await nats.connect(
+            url,
+            connect_timeout=2,
+            max_reconnect_attempts=0,
+            allow_reconnect=False,
+            **connect_options(get_settings()),
+        )
     except Exception:
         return {}
     try:
@@ -269,7 +309,13 @@ def publish_reference(
 async def _publish(url: str, subject: str, body: bytes, msg_id: str) -> None:
     import nats
 
-    nc = await nats.connect(url, connect_timeout=3, max_reconnect_attempts=0, allow_reconnect=False)
+    nc = await nats.connect(
+        url,
+        connect_timeout=3,
+        max_reconnect_attempts=0,
+        allow_reconnect=False,
+        **connect_options(get_settings()),
+    )
     try:
         await nc.jetstream(timeout=5).publish(subject, body, headers={"Nats-Msg-Id": msg_id})
     finally:

@@ -91,6 +91,7 @@ class SharingNode:
     source_pending: dict[str, int] = field(default_factory=dict)  # per child: not yet sourced up
     busy: Busy = field(default_factory=Busy)  # marked while the relay or the consumer takes full batches
     _pending_at: float = 0.0
+    options: dict[str, Any] = field(default_factory=dict)  # nats.connect's: nkey seed, TLS (sharing/connect)
 
     def relay(self) -> Relay:
         return Relay(self.db, self.layout.own_units, batch=self.batch, busy=self.busy)
@@ -172,7 +173,11 @@ class SharingNode:
         while not self._stop.is_set():
             try:
                 nc: Client = await nats.connect(
-                    self.url, max_reconnect_attempts=-1, reconnect_time_wait=0.5, error_cb=on_error
+                    self.url,
+                    max_reconnect_attempts=-1,
+                    reconnect_time_wait=0.5,
+                    error_cb=on_error,
+                    **self.options,
                 )
                 return quicken(nc)
             except Exception as exc:

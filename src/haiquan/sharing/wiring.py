@@ -9,6 +9,7 @@ from haiquan.kit.backlog import Pacer
 from haiquan.kit.db import Database
 from haiquan.kit.dispatcher import Dispatcher
 from haiquan.kit.settings import Settings
+from haiquan.sharing.connect import connect_options
 from haiquan.sharing.node import SharingNode, load_layout
 
 
@@ -19,7 +20,9 @@ def start_federation(
     if not settings.nats_url:
         return None
     layout = load_layout(db, settings.unit, settings.parent_node, settings.child_nodes)
-    node = SharingNode(db, settings.nats_url, layout, on_applied=dispatcher.wake)
+    node = SharingNode(
+        db, settings.nats_url, layout, on_applied=dispatcher.wake, options=connect_options(settings)
+    )
     dispatcher.pacer = Pacer(node.busy)  # while the link drains a backlog, read models come second
     previous = app.state.dispatcher_wake
 
