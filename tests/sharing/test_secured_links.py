@@ -110,7 +110,9 @@ def check(tmp_path: Path, name: str, text: str) -> None:
 
 
 @pytest.mark.parametrize("verify_clients", [False, True])
-def test_secured_configs_hold_no_shared_secret_and_pass_nats_server(tmp_path: Path, verify_clients: bool) -> None:
+def test_secured_configs_hold_no_shared_secret_and_pass_nats_server(
+    tmp_path: Path, verify_clients: bool
+) -> None:
     dept, sub = secured_pair(tmp_path, verify_clients=verify_clients)
     text, child_text = dept.render(), sub.render()
     for user in ("node_01", "leaf_01AB", "agency_BDBP"):
@@ -127,7 +129,9 @@ def test_secured_configs_hold_no_shared_secret_and_pass_nats_server(tmp_path: Pa
     assert '"ca_file"' in child_text.split("remotes", 1)[1]
     assert dept.app_url() == "tls://127.0.0.1:4333" and sub.app_url() == "tls://127.0.0.1:4334"
     env = sub.app_env()
-    assert env["HAIQUAN_NATS_NKEY_FILE"].endswith("node_01AB.nk") and env["HAIQUAN_NATS_CA_FILE"].endswith("ca.pem")
+    assert env["HAIQUAN_NATS_NKEY_FILE"].endswith("node_01AB.nk") and env["HAIQUAN_NATS_CA_FILE"].endswith(
+        "ca.pem"
+    )
     assert ("HAIQUAN_NATS_CERT_FILE" in dept.app_env()) is verify_clients
     check(tmp_path, "dept", text)
     check(tmp_path, "sub", child_text)
@@ -147,7 +151,17 @@ def test_cli_generates_credentials_and_certificates(tmp_path: Path) -> None:
     runner = CliRunner()
     res = runner.invoke(
         sharing_app,
-        ["credentials", "--unit", "01", "--dir", str(tmp_path / "c"), "--children", "01AB,01TE", "--agencies", "bdbp"],
+        [
+            "credentials",
+            "--unit",
+            "01",
+            "--dir",
+            str(tmp_path / "c"),
+            "--children",
+            "01AB,01TE",
+            "--agencies",
+            "bdbp",
+        ],
     )
     assert res.exit_code == 0, res.output
     names = sorted(p.name for p in (tmp_path / "c").iterdir())
