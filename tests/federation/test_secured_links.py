@@ -11,6 +11,7 @@ import ssl
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import nats
 import pytest
@@ -63,7 +64,8 @@ def log_lines(node: Node, text: str) -> int:
 
 def test_the_right_credential_over_tls_carries_events_up(secured: dict[str, Node]) -> None:
     dept, nb = secured["01"], secured["01AB"]
-    assert dept.config is not None and "tls://" in dept.config.app_url()
+    assert dept.config is not None
+    assert "tls://" in dept.config.app_url()
     ids = nb.record(20, unit="01B1", type=LODGED, payload=declaration)
     wait_for(lambda: federated(dept) >= len(ids), 60, "the department to receive 01AB's events")
     text = (nb.dir / "nats.log").read_text(errors="replace")
@@ -113,15 +115,16 @@ def test_a_server_certificate_not_of_the_federation_or_an_unknown_nkey_is_refuse
     secured: dict[str, Node], tmp_path: Path
 ) -> None:
     dept = secured["01"]
-    assert dept.tls is not None and dept.credentials is not None
+    assert dept.tls is not None
+    assert dept.credentials is not None
     url = f"tls://127.0.0.1:{dept.nats_port}"
     seed = dept.credentials.seed_file("node_01")
 
-    async def attempt(**options: object) -> str:
+    async def attempt(**options: Any) -> str:
         try:
             nc = await nats.connect(
                 url, connect_timeout=3, allow_reconnect=False, max_reconnect_attempts=0, **options
-            )  # type: ignore[arg-type]
+            )
         except Exception as exc:
             return f"{type(exc).__name__}: {exc}"
         await nc.close()

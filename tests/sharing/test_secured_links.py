@@ -30,7 +30,8 @@ SECRET = "s" * 40
 
 def test_nkey_seed_and_public_key_are_what_the_nkeys_package_reads() -> None:
     seed = cr.new_user_seed()
-    assert seed.startswith("SU") and len(seed) == 58
+    assert seed.startswith("SU")
+    assert len(seed) == 58
     kp = nkeys.from_seed(bytearray(seed.encode()))
     assert kp.public_key.decode() == cr.public_key(seed)
     assert cr.public_key(seed).startswith("U")
@@ -49,10 +50,12 @@ def test_credentials_are_random_private_and_kept(tmp_path: Path) -> None:
     a.ensure_nkey("node_01", rotate=True)
     assert a.public_nkey("node_01") != before
     pw, made = a.ensure_leaf_password("leaf_01AB")
-    assert made and stat.S_IMODE(pw.stat().st_mode) == 0o600
+    assert made
+    assert stat.S_IMODE(pw.stat().st_mode) == 0o600
     hashed = a.leaf_hash("leaf_01AB")
-    assert hashed.startswith("$2a$") and bcrypt.checkpw(pw.read_text().strip().encode(), hashed.encode())
-    with pytest.raises(CredentialError, match="leaf_01TE.bcrypt is missing"):
+    assert hashed.startswith("$2a$")
+    assert bcrypt.checkpw(pw.read_text().strip().encode(), hashed.encode())
+    with pytest.raises(CredentialError, match=r"leaf_01TE\.bcrypt is missing"):
         a.leaf_hash("leaf_01TE")
 
 
@@ -117,7 +120,8 @@ def test_secured_configs_hold_no_shared_secret_and_pass_nats_server(
     text, child_text = dept.render(), sub.render()
     for user in ("node_01", "leaf_01AB", "agency_BDBP"):
         assert password_for(SECRET, user) not in text + child_text
-    assert dept.credentials is not None and sub.credentials is not None
+    assert dept.credentials is not None
+    assert sub.credentials is not None
     assert dept.credentials.public_nkey("node_01") in text
     assert dept.credentials.public_nkey("agency_BDBP") in text
     assert not re.search(r"SU[A-Z2-7]{56}", text + child_text)  # no seed in a server's configuration
@@ -125,13 +129,14 @@ def test_secured_configs_hold_no_shared_secret_and_pass_nats_server(
     assert sub.credentials.leaf_password("leaf_01AB") in child_text  # the child's own secret, in its file
     assert f'"verify": {json.dumps(verify_clients)}' in text.split("jetstream")[0]
     leaf_block = text.split("leafnodes", 1)[1]
-    assert '"verify": true' in leaf_block and str(dept.tls.ca_file if dept.tls else "") in leaf_block
+    assert '"verify": true' in leaf_block
+    assert str(dept.tls.ca_file if dept.tls else "") in leaf_block
     assert '"ca_file"' in child_text.split("remotes", 1)[1]
-    assert dept.app_url() == "tls://127.0.0.1:4333" and sub.app_url() == "tls://127.0.0.1:4334"
+    assert dept.app_url() == "tls://127.0.0.1:4333"
+    assert sub.app_url() == "tls://127.0.0.1:4334"
     env = sub.app_env()
-    assert env["HAIQUAN_NATS_NKEY_FILE"].endswith("node_01AB.nk") and env["HAIQUAN_NATS_CA_FILE"].endswith(
-        "ca.pem"
-    )
+    assert env["HAIQUAN_NATS_NKEY_FILE"].endswith("node_01AB.nk")
+    assert env["HAIQUAN_NATS_CA_FILE"].endswith("ca.pem")
     assert ("HAIQUAN_NATS_CERT_FILE" in dept.app_env()) is verify_clients
     check(tmp_path, "dept", text)
     check(tmp_path, "sub", child_text)
