@@ -21,8 +21,7 @@ from haiquan.sharing import cli_links, domain, repository, service
 from haiquan.sharing.catalogue import SharingEvent
 from haiquan.sharing.connect import connect_options
 from haiquan.sharing.credentials import CredentialError, Credentials
-from haiquan.sharing.natsconf import NodeConfig, client_url, node_user
-from haiquan.sharing.node import load_layout
+from haiquan.sharing.natsconf import NodeConfig, client_url, hub_app_env, hub_configs, node_user
 from haiquan.sharing.tlsgen import TlsFiles
 
 console = Console()
@@ -54,46 +53,71 @@ def nats_config(
     ] = None,
     verify_clients: Annotated[bool, typer.Option(help="With --tls: clients show a certificate too")] = False,
 ) -> None:
-    """Generate a node's nats-server configuration (users and subject permissions included)."""
+    """Generate a node's nats-server configuration (users and subject permissions included). A regional hub
+    (--unit 31,32,…, sibling departments): a server per department, on consecutive ports, into --out DIR."""
     db = database()
     try:
-        layout = load_layout(db, unit, parent, children)
+        with db.unit_of_work() as uow:
+            tree = org.load_tree(uow.session)
+        layouts = domain.hub_layouts(
+            tree, domain.hub_units(unit), parent=parent or None, children=_split(children)
+        )
     except ValueError as exc:
         fail(str(exc))
     if parent and not parent_leaf:
         fail("a child node needs --parent-leaf HOST:PORT (the parent's leaf listener)")
-    codes = [a.strip().upper() for a in agencies.split(",") if a.strip()]
-    if not agencies:
-        with db.unit_of_work() as uow:
-            codes = sorted({a.agency for _, a in service.active_agreements(uow.session)})
+    hub = len(layouts) > 1
+    if hub and out is None:
+        fail("a hub has a server per department: name a directory with --out DIR")
     settings = get_settings()
-    tls_files = TlsFiles.in_dir(tls, unit) if tls is not None else None
-    if tls_files is not None and tls_files.missing():
-        fail(f"missing {', '.join(map(str, tls_files.missing()))}: run haiquan sharing tls --nodes {unit}")
-    cfg = NodeConfig(
-        layout=layout,
+    base = NodeConfig(
+        layout=layouts[0],
         secret=secret or settings.effective_secret_key,
         host=host,
         port=port,
-        leaf_port=leaf_port if layout.children else None,
+        leaf_port=leaf_port,
         parent_url=parent_leaf or None,
-        store_dir=store_dir or str(settings.data_dir / f"nats-{unit}"),
-        agencies=codes,
+        store_dir=store_dir or str(settings.data_dir / ("nats-hub" if hub else f"nats-{layouts[0].unit}")),
+        agencies=_agency_codes(db, agencies),
         credentials=Credentials(credentials.resolve()) if credentials is not None else None,
-        tls=tls_files,
         verify_clients=verify_clients,
     )
+    configs = hub_configs(layouts, base)
+    for cfg in configs:
+        cfg.leaf_port = cfg.leaf_port if cfg.layout.children else None
+        cfg.tls = _tls_files(tls, cfg.layout.unit)
     try:
-        text = cfg.render()
+        texts = [cfg.render() for cfg in configs]
     except CredentialError as exc:
         fail(str(exc))
-    if out is not None:
-        out.write_text(text)
-        out.chmod(0o600)
-        env = " ".join(f"{k}={v}" for k, v in cfg.app_env().items())
-        console.print(f"wrote {out}; the node connects with {env}")
-    else:
-        typer.echo(text)
+    if out is None:
+        typer.echo(texts[0])
+        return
+    for cfg, text in zip(configs, texts, strict=True):
+        path = out / f"nats-{cfg.layout.unit}.conf" if hub else out
+        if hub:
+            out.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        path.chmod(0o600)
+        console.print(f"wrote {path} (client port {cfg.port})")
+    env = " ".join(f"{k}={v!r}" if " " in v else f"{k}={v}" for k, v in hub_app_env(configs).items())
+    typer.echo(f"the node connects with {env}")
+
+
+def _agency_codes(db: Any, agencies: str) -> list[str]:
+    if agencies:
+        return [a.upper() for a in _split(agencies)]
+    with db.unit_of_work() as uow:
+        return sorted({a.agency for _, a in service.active_agreements(uow.session)})
+
+
+def _tls_files(tls: Path | None, unit: str) -> TlsFiles | None:
+    if tls is None:
+        return None
+    files = TlsFiles.in_dir(tls, unit)
+    if files.missing():
+        fail(f"missing {', '.join(map(str, files.missing()))}: run haiquan sharing tls --nodes {unit}")
+    return files
 
 
 @sharing_app.command("nats-url")

@@ -18,7 +18,7 @@ console = Console()
 
 
 def credentials(
-    unit: Annotated[str, typer.Option(help="The node's unit")],
+    unit: Annotated[str, typer.Option(help="The node's unit (a regional hub: its departments, 31,32,…)")],
     dir: Annotated[Path, typer.Option("--dir", help="The node's credentials directory")],
     children: Annotated[str, typer.Option(help="Child nodes: a leaf password for each (a parent)")] = "",
     agencies: Annotated[
@@ -30,8 +30,9 @@ def credentials(
     (leaf_<CHILD>.pass to hand to the child, leaf_<CHILD>.bcrypt kept) and an nkey per agency. Existing
     files are kept unless --rotate."""
     store = Credentials(dir)
-    path, made = store.ensure_nkey(node_user(unit), rotate=rotate)
-    console.print(f"{'wrote' if made else 'kept'} {path} (the node's seed: HAIQUAN_NATS_NKEY_FILE)")
+    for served in _split(unit):  # a hub: a seed per department, each signing in to its own server
+        path, made = store.ensure_nkey(node_user(served), rotate=rotate)
+        console.print(f"{'wrote' if made else 'kept'} {path} (the node's seed: HAIQUAN_NATS_NKEY_FILE)")
     for child in _split(children):
         path, made = store.ensure_leaf_password(leaf_user(child), rotate=rotate)
         what = "wrote" if made else "kept"

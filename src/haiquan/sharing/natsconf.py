@@ -18,7 +18,8 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from haiquan.sharing.credentials import Credentials
 from haiquan.sharing.domain import (
@@ -221,3 +222,38 @@ class NodeConfig:
                 env["HAIQUAN_NATS_CERT_FILE"] = str(self.tls.cert_file)
                 env["HAIQUAN_NATS_KEY_FILE"] = str(self.tls.key_file)
         return env
+
+
+def hub_configs(layouts: tuple[NodeLayout, ...], base: NodeConfig) -> list[NodeConfig]:
+    """A regional hub: a nats-server per served department, on consecutive ports from the base's, each with
+    its own store directory, JetStream domain, users and leaf listener (decision 0040). One layout: the base
+    itself."""
+    if len(layouts) == 1:
+        return [replace(base, layout=layouts[0])]
+    out = []
+    for i, layout in enumerate(layouts):
+        out.append(
+            replace(
+                base,
+                layout=layout,
+                port=base.port + i,
+                leaf_port=base.leaf_port + i if base.leaf_port and layout.children else None,
+                http_port=base.http_port + i if base.http_port else None,
+                store_dir=str(Path(base.store_dir) / layout.unit),
+            )
+        )
+    return out
+
+
+def hub_app_env(configs: list[NodeConfig]) -> dict[str, str]:
+    """The haiquan process's settings for the servers of a hub: HAIQUAN_NATS_URL as `UNIT=URL` pairs
+    separated by spaces, the seed file with `{unit}` where the department's unit goes."""
+    if len(configs) == 1:
+        return configs[0].app_env()
+    env = configs[0].app_env()
+    env["HAIQUAN_NATS_URL"] = " ".join(f"{c.layout.unit}={c.app_url()}" for c in configs)
+    if "HAIQUAN_NATS_NKEY_FILE" in env:
+        env["HAIQUAN_NATS_NKEY_FILE"] = env["HAIQUAN_NATS_NKEY_FILE"].replace(
+            node_user(configs[0].layout.unit), node_user("{unit}")
+        )
+    return env
