@@ -19,7 +19,7 @@ from haiquan.kit.settings import get_settings
 from haiquan.organization import service as org
 from haiquan.sharing import cli_links, domain, repository, service
 from haiquan.sharing.catalogue import SharingEvent
-from haiquan.sharing.connect import connect_options
+from haiquan.sharing.connect import connect_options, node_urls, unit_options
 from haiquan.sharing.credentials import CredentialError, Credentials
 from haiquan.sharing.natsconf import NodeConfig, client_url, hub_app_env, hub_configs, node_user
 from haiquan.sharing.tlsgen import TlsFiles
@@ -174,7 +174,7 @@ def status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         pending_relay = (
             repository.unscoped_relay_pending(uow.session) if s.nats_url else None
         )  # embedded: no relay
-    sources = asyncio.run(asyncio.wait_for(_source_lags(s.nats_url, s.unit), 10)) if s.nats_url else {}
+    sources = asyncio.run(asyncio.wait_for(_all_source_lags(), 10)) if s.nats_url else {}
     data: dict[str, Any] = {"unit": s.unit, "relay_pending": pending_relay, "children": []}
     for r in rows:
         data["children"].append(
@@ -220,17 +220,26 @@ def _num(v: float | int | None) -> str:
     return "-" if v is None else (f"{v:.2f}" if isinstance(v, float) else str(v))
 
 
-async def _source_lags(url: str, unit: str) -> dict[str, int]:
+async def _all_source_lags() -> dict[str, int]:
+    """Per child node, from each served department's server (one, but for a regional hub)."""
+    s = get_settings()
+    out: dict[str, int] = {}
+    try:
+        urls = node_urls(s.nats_url, domain.hub_units(s.unit))
+    except ValueError:
+        return out
+    for unit, url in urls.items():
+        out.update(await _source_lags(url, unit, unit_options(s, unit)))
+    return out
+
+
+async def _source_lags(url: str, unit: str, options: dict[str, Any]) -> dict[str, int]:
     """Messages in each child's stream not yet sourced into this node's stream."""
     import nats
 
     try:
         nc = await nats.connect(
-            url,
-            connect_timeout=2,
-            max_reconnect_attempts=0,
-            allow_reconnect=False,
-            **connect_options(get_settings()),
+            url, connect_timeout=2, max_reconnect_attempts=0, allow_reconnect=False, **options
         )
     except Exception:
         return {}
