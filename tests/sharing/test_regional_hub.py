@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from haiquan.kit.db import Database
 from haiquan.organization.domain import UnitTree
 from haiquan.sharing.connect import node_urls
 from haiquan.sharing.credentials import Credentials
@@ -103,3 +104,43 @@ def test_node_urls() -> None:
     ):
         with pytest.raises(ValueError, match="HAIQUAN_NATS_URL"):
             node_urls(bad, units)
+
+
+def test_nats_config_writes_a_hub_directory_with_credentials_and_tls(
+    cli_db: Database, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from haiquan import cli
+    from tests.sharing.test_service_api import seed
+
+    seed(cli_db)
+    runner = CliRunner()
+    creds, tls, out = tmp_path / "creds", tmp_path / "tls", tmp_path / "hub"
+    steps = [
+        ["sharing", "credentials", "--unit", "01,03", "--dir", str(creds), "--children", "01AB,03CC"],
+        ["sharing", "tls", "--dir", str(tls), "--nodes", "01,03"],
+    ]
+    for args in steps:
+        result = runner.invoke(cli.app, args)
+        assert result.exit_code == 0, result.output
+    for dept in ("01", "03"):  # as the General Department's operator hands them over
+        (creds / f"leaf_{dept}.pass").write_text("issued-by-the-general-department\n")
+    args = ["sharing", "nats-config", "--unit", "01,03", "--parent", "00", "--parent-leaf", "127.0.0.1:7400"]
+    args += ["--children", "01AB,03CC", "--port", "4301", "--leaf-port", "7401"]
+    args += ["--credentials", str(creds), "--tls", str(tls)]
+    result = runner.invoke(cli.app, [*args, "--agencies", "BDBP"])
+    assert result.exit_code == 2, result.output
+    assert "--out DIR" in result.output
+    missing = runner.invoke(cli.app, [*args, "--agencies", "BDBP", "--out", str(out)])
+    assert missing.exit_code == 2, missing.output
+    assert "agency_BDBP" in missing.output  # its key was never made: said, not a traceback
+    result = runner.invoke(cli.app, [*args, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["nats-01.conf", "nats-03.conf"]
+    assert "01=tls://127.0.0.1:4301 03=tls://127.0.0.1:4302" in result.output
+    for conf in out.iterdir():
+        res = subprocess.run(
+            [nats_server(), "-t", "-c", str(conf)], capture_output=True, text=True, timeout=20
+        )
+        assert res.returncode == 0, res.stderr + res.stdout
