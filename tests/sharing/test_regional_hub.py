@@ -50,7 +50,7 @@ def test_a_hub_serves_sibling_departments_only(units: list[str], children: list[
 
 def test_hub_configs_are_a_server_per_department_and_pass_nats_server(tmp_path: Path) -> None:
     creds = Credentials(tmp_path / "creds")
-    for user in ("node_01", "node_03"):
+    for user in ("node_01", "node_03", "agency_BDBP"):
         creds.ensure_nkey(user)
     for child in ("01AB", "03CC"):
         creds.ensure_leaf_password(f"leaf_{child}")
@@ -65,6 +65,7 @@ def test_hub_configs_are_a_server_per_department_and_pass_nats_server(tmp_path: 
         parent_url="127.0.0.1:7400",
         store_dir=str(tmp_path / "js"),
         credentials=creds,
+        agencies=["BDBP"],
     )
     configs = hub_configs(layouts, base)
     assert [(c.layout.unit, c.port, c.leaf_port) for c in configs] == [("01", 4301, 7401), ("03", 4302, 7402)]
@@ -76,6 +77,8 @@ def test_hub_configs_are_a_server_per_department_and_pass_nats_server(tmp_path: 
     assert creds.public_nkey("node_01") not in texts[1]
     assert '"hq.ev.03.03.>"' in texts[1]
     assert '"hq.ev.03.' not in texts[0]
+    assert "AG_BDBP" in texts[0]  # the agencies' feeds go through the first department's server only
+    assert "AG_BDBP" not in texts[1]
     for c, text in zip(configs, texts, strict=True):
         conf = tmp_path / f"nats-{c.layout.unit}.conf"
         conf.write_text(text)

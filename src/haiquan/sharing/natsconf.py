@@ -226,8 +226,8 @@ class NodeConfig:
 
 def hub_configs(layouts: tuple[NodeLayout, ...], base: NodeConfig) -> list[NodeConfig]:
     """A regional hub: a nats-server per served department, on consecutive ports from the base's, each with
-    its own store directory, JetStream domain, users and leaf listener (decision 0040). One layout: the base
-    itself."""
+    its own store directory, JetStream domain, users and leaf listener; the agencies' feeds (and users) on the
+    first department's server only (decision 0040). One layout: the base itself."""
     if len(layouts) == 1:
         return [replace(base, layout=layouts[0])]
     out = []
@@ -240,6 +240,9 @@ def hub_configs(layouts: tuple[NodeLayout, ...], base: NodeConfig) -> list[NodeC
                 leaf_port=base.leaf_port + i if base.leaf_port and layout.children else None,
                 http_port=base.http_port + i if base.http_port else None,
                 store_dir=str(Path(base.store_dir) / layout.unit),
+                agencies=base.agencies
+                if i == 0
+                else [],  # the feeds go through the first department's server
             )
         )
     return out

@@ -92,6 +92,7 @@ class SharingNode:
     busy: Busy = field(default_factory=Busy)  # marked while the relay or the consumer takes full batches
     _pending_at: float = 0.0
     options: dict[str, Any] = field(default_factory=dict)  # nats.connect's: nkey seed, TLS (sharing/connect)
+    agency_feeds: bool = True  # relays the agency feeds (on a regional hub, one department's link only)
 
     def relay(self) -> Relay:
         return Relay(self.db, self.layout.own_units, batch=self.batch, busy=self.busy)
@@ -210,6 +211,8 @@ class SharingNode:
     async def _relay_once(self, js: JetStreamContext, relay: Relay, publisher: Publisher) -> int:
         try:
             sent = await relay.relay_events(publisher)
+            if not self.agency_feeds:  # a hub's other departments: the first one's link carries them
+                return sent
             return sent + await relay.relay_agency(js, publisher, _ensure_stream)
         except asyncio.CancelledError:
             raise

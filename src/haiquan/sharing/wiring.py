@@ -46,9 +46,14 @@ def start_federation(
     urls = node_urls(settings.nats_url, units)
     nodes = [
         SharingNode(
-            db, urls[lay.unit], lay, on_applied=dispatcher.wake, options=unit_options(settings, lay.unit)
+            db,
+            urls[lay.unit],
+            lay,
+            on_applied=dispatcher.wake,
+            options=unit_options(settings, lay.unit),
+            agency_feeds=i == 0,  # a hub's agency feeds go through its first department's server
         )
-        for lay in layouts
+        for i, lay in enumerate(layouts)
     ]
     node = nodes[0]
     dispatcher.pacer = Pacer(node.busy)  # while the link drains a backlog, read models come second
