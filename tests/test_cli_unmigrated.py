@@ -38,6 +38,8 @@ NO_DATABASE = {
     "origin country-node sign",
     "origin country-node send",
     "sharing nats-url",
+    "sharing credentials",
+    "sharing tls",
 }
 # Arguments that get each command past its own input checks to its first database read.
 ARGS: dict[str, list[str]] = {

@@ -86,7 +86,10 @@ def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes (PostgreSQL only)")] = 1,
-    unit: Annotated[str | None, typer.Option(help="Unit this node serves (HAIQUAN_UNIT)")] = None,
+    unit: Annotated[
+        str | None,
+        typer.Option(help="Unit this node serves; a regional hub: its departments, 31,32,… (HAIQUAN_UNIT)"),
+    ] = None,
     nats: Annotated[
         str | None, typer.Option(help="NATS URL of this node's server (HAIQUAN_NATS_URL)")
     ] = None,

@@ -20,8 +20,10 @@ from haiquan.kit.db import Database
 from haiquan.kit.migrate import upgrade
 from haiquan.organization import service as org
 from haiquan.organization.domain import UnitTree
+from haiquan.sharing.credentials import Credentials
 from haiquan.sharing.domain import NodeLayout
 from haiquan.sharing.natsconf import NodeConfig
+from haiquan.sharing.tlsgen import TlsFiles
 from tests.support import UNITS
 
 NATS_SERVER = shutil.which("nats-server") or "/usr/sbin/nats-server"
@@ -93,6 +95,8 @@ class Node:
     db: Database | None = None
     config: NodeConfig | None = None
     database_url: str = ""  # empty: a SQLite file in the node's directory
+    credentials: Credentials | None = None  # None: passwords derived from SECRET (decision 0040)
+    tls: TlsFiles | None = None
 
     @property
     def db_url(self) -> str:
@@ -115,6 +119,8 @@ class Node:
             parent_url=f"127.0.0.1:{parent_leaf_port}" if parent_leaf_port else None,
             store_dir=str(self.dir / "js"),
             agencies=["BDBP"] if not self.parent else [],
+            credentials=self.credentials,
+            tls=self.tls,
         )
         conf = self.dir / "nats.conf"
         conf.write_text(self.config.render())
@@ -129,6 +135,7 @@ class Node:
             "HAIQUAN_DATA_DIR": str(self.dir),
             "HAIQUAN_SECRET_KEY": SECRET,
             "HAIQUAN_DISPATCHER_INTERVAL_SECONDS": "0.2",
+            **self.config.app_env(),
         }
         args = [sys.executable, "-m", "haiquan.cli", "serve", "--port", str(self.http_port)]
         args += ["--unit", self.unit, "--nats", self.config.app_url()]

@@ -20,6 +20,14 @@ class Settings(BaseSettings):
     database_url: str = Field(default="", description="SQLAlchemy URL; empty means the embedded SQLite file")
     data_dir: Path = Field(default=REPO_ROOT / "var")
     nats_url: str = Field(default="", description="NATS JetStream URL; empty means the in-process bus only")
+    nats_nkey_file: str = Field(default="", description="Seed file (nkey) the node connects to NATS with")
+    nats_ca_file: str = Field(
+        default="", description="CA that the node's NATS server's certificate is checked against"
+    )
+    nats_cert_file: str = Field(
+        default="", description="Client certificate shown to NATS (servers that verify clients)"
+    )
+    nats_key_file: str = Field(default="", description="Key of nats_cert_file")
     unit: str = Field(default="00", description="The unit this node serves (00 = General Department)")
     parent_node: str = Field(default="", description="Unit of the node above this one (federation)")
     child_nodes: str = Field(default="", description="Comma-separated units of the nodes below this one")

@@ -17,15 +17,18 @@ from haiquan.kit.cli_support import database, fail
 from haiquan.kit.errors import DomainError
 from haiquan.kit.settings import get_settings
 from haiquan.organization import service as org
-from haiquan.sharing import domain, reference, repository, service
+from haiquan.sharing import cli_links, domain, reference, repository, service
 from haiquan.sharing.catalogue import SharingEvent
-from haiquan.sharing.natsconf import NodeConfig, client_url, node_user
-from haiquan.sharing.node import load_layout
+from haiquan.sharing.connect import connect_options, node_urls, unit_options
+from haiquan.sharing.credentials import CredentialError, Credentials
+from haiquan.sharing.natsconf import NodeConfig, client_url, hub_app_env, hub_configs, node_user
+from haiquan.sharing.tlsgen import TlsFiles
 
 console = Console()
 sharing_app = typer.Typer(help="Federation over NATS JetStream: node configuration, status, agency feeds")
 agreement_app = typer.Typer(help="Agency agreements (administrators; every change is audited)")
 sharing_app.add_typer(agreement_app, name="agreement")
+cli_links.register(sharing_app)
 
 
 @sharing_app.command("nats-config")
@@ -41,37 +44,80 @@ def nats_config(
     agencies: Annotated[str, typer.Option(help="Agencies with feeds here (default: active agreements)")] = "",
     secret: Annotated[str, typer.Option(help="Federation secret (default: HAIQUAN_SECRET_KEY)")] = "",
     out: Annotated[Path | None, typer.Option(help="Write the configuration to this file")] = None,
+    credentials: Annotated[
+        Path | None,
+        typer.Option(help="Credentials directory (haiquan sharing credentials): nkeys, leaf passwords"),
+    ] = None,
+    tls: Annotated[
+        Path | None, typer.Option(help="TLS directory (haiquan sharing tls): TLS on every listener")
+    ] = None,
+    verify_clients: Annotated[bool, typer.Option(help="With --tls: clients show a certificate too")] = False,
 ) -> None:
-    """Generate a node's nats-server configuration (users and subject permissions included)."""
+    """Generate a node's nats-server configuration (users and subject permissions included). A regional hub
+    (--unit 31,32,…, sibling departments): a server per department, on consecutive ports, into --out DIR."""
     db = database()
     try:
-        layout = load_layout(db, unit, parent, children)
+        with db.unit_of_work() as uow:
+            tree = org.load_tree(uow.session)
+        layouts = domain.hub_layouts(
+            tree, domain.hub_units(unit), parent=parent or None, children=_split(children)
+        )
     except ValueError as exc:
         fail(str(exc))
     if parent and not parent_leaf:
         fail("a child node needs --parent-leaf HOST:PORT (the parent's leaf listener)")
-    codes = [a.strip().upper() for a in agencies.split(",") if a.strip()]
-    if not agencies:
-        with db.unit_of_work() as uow:
-            codes = sorted({a.agency for _, a in service.active_agreements(uow.session)})
+    hub = len(layouts) > 1
+    if hub and out is None:
+        fail("a hub has a server per department: name a directory with --out DIR")
     settings = get_settings()
-    cfg = NodeConfig(
-        layout=layout,
+    base = NodeConfig(
+        layout=layouts[0],
         secret=secret or settings.effective_secret_key,
         host=host,
         port=port,
-        leaf_port=leaf_port if layout.children else None,
+        leaf_port=leaf_port,
         parent_url=parent_leaf or None,
-        store_dir=store_dir or str(settings.data_dir / f"nats-{unit}"),
-        agencies=codes,
+        store_dir=store_dir or str(settings.data_dir / ("nats-hub" if hub else f"nats-{layouts[0].unit}")),
+        agencies=_agency_codes(db, agencies),
+        credentials=Credentials(credentials.resolve()) if credentials is not None else None,
+        verify_clients=verify_clients,
     )
-    text = cfg.render()
-    if out is not None:
-        out.write_text(text)
-        out.chmod(0o600)
-        console.print(f"wrote {out}; the node connects with HAIQUAN_NATS_URL={cfg.app_url()}")
-    else:
-        typer.echo(text)
+    configs = hub_configs(layouts, base)
+    for cfg in configs:
+        cfg.leaf_port = cfg.leaf_port if cfg.layout.children else None
+        cfg.tls = _tls_files(tls, cfg.layout.unit)
+    try:
+        texts = [cfg.render() for cfg in configs]
+    except CredentialError as exc:
+        fail(str(exc))
+    if out is None:
+        typer.echo(texts[0])
+        return
+    for cfg, text in zip(configs, texts, strict=True):
+        path = out / f"nats-{cfg.layout.unit}.conf" if hub else out
+        if hub:
+            out.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        path.chmod(0o600)
+        console.print(f"wrote {path} (client port {cfg.port})")
+    env = " ".join(f"{k}={v!r}" if " " in v else f"{k}={v}" for k, v in hub_app_env(configs).items())
+    typer.echo(f"the node connects with {env}")
+
+
+def _agency_codes(db: Any, agencies: str) -> list[str]:
+    if agencies:
+        return [a.upper() for a in _split(agencies)]
+    with db.unit_of_work() as uow:
+        return sorted({a.agency for _, a in service.active_agreements(uow.session)})
+
+
+def _tls_files(tls: Path | None, unit: str) -> TlsFiles | None:
+    if tls is None:
+        return None
+    files = TlsFiles.in_dir(tls, unit)
+    if files.missing():
+        fail(f"missing {', '.join(map(str, files.missing()))}: run haiquan sharing tls --nodes {unit}")
+    return files
 
 
 @sharing_app.command("nats-url")
@@ -80,9 +126,21 @@ def nats_url(
     port: Annotated[int, typer.Option(help="Client port of the node's nats-server")] = 4222,
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     secret: Annotated[str, typer.Option(help="Federation secret (default: HAIQUAN_SECRET_KEY)")] = "",
+    tls: Annotated[
+        bool, typer.Option(help="The server requires TLS (tls://; set HAIQUAN_NATS_CA_FILE)")
+    ] = False,
+    nkey: Annotated[
+        bool, typer.Option(help="The node signs in with its nkey (HAIQUAN_NATS_NKEY_FILE)")
+    ] = False,
 ) -> None:
-    """Print the URL (with the node's credentials) for HAIQUAN_NATS_URL / `serve --nats`."""
-    typer.echo(client_url(host, port, node_user(unit), secret or get_settings().effective_secret_key))
+    """Print the URL for HAIQUAN_NATS_URL / `serve --nats`: with the node's derived password, or with none
+    where the node signs in with its nkey."""
+    scheme = "tls" if tls else "nats"
+    if nkey:
+        typer.echo(f"{scheme}://{host}:{port}")
+        return
+    url = client_url(host, port, node_user(unit), secret or get_settings().effective_secret_key)
+    typer.echo(url.replace("nats://", f"{scheme}://", 1))
 
 
 @sharing_app.command("totals")
@@ -118,7 +176,7 @@ def status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
             repository.unscoped_relay_pending(uow.session) if s.nats_url else None
         )  # embedded: no relay
         versions = reference.versions(uow.session, s.unit)
-    sources = asyncio.run(asyncio.wait_for(_source_lags(s.nats_url, s.unit), 10)) if s.nats_url else {}
+    sources = asyncio.run(asyncio.wait_for(_all_source_lags(), 10)) if s.nats_url else {}
     data: dict[str, Any] = {
         "unit": s.unit,
         "relay_pending": pending_relay,
@@ -178,12 +236,27 @@ def _num(v: float | int | None) -> str:
     return "-" if v is None else (f"{v:.2f}" if isinstance(v, float) else str(v))
 
 
-async def _source_lags(url: str, unit: str) -> dict[str, int]:
+async def _all_source_lags() -> dict[str, int]:
+    """Per child node, from each served department's server (one, but for a regional hub)."""
+    s = get_settings()
+    out: dict[str, int] = {}
+    try:
+        urls = node_urls(s.nats_url, domain.hub_units(s.unit))
+    except ValueError:
+        return out
+    for unit, url in urls.items():
+        out.update(await _source_lags(url, unit, unit_options(s, unit)))
+    return out
+
+
+async def _source_lags(url: str, unit: str, options: dict[str, Any]) -> dict[str, int]:
     """Messages in each child's stream not yet sourced into this node's stream."""
     import nats
 
     try:
-        nc = await nats.connect(url, connect_timeout=2, max_reconnect_attempts=0, allow_reconnect=False)
+        nc = await nats.connect(
+            url, connect_timeout=2, max_reconnect_attempts=0, allow_reconnect=False, **options
+        )
     except Exception:
         return {}
     try:
@@ -315,7 +388,13 @@ def publish_reference(
 async def _publish_all(url: str, subject: str, msgs: list[tuple[str, bytes]]) -> None:
     import nats
 
-    nc = await nats.connect(url, connect_timeout=3, max_reconnect_attempts=0, allow_reconnect=False)
+    nc = await nats.connect(
+        url,
+        connect_timeout=3,
+        max_reconnect_attempts=0,
+        allow_reconnect=False,
+        **connect_options(get_settings()),
+    )
     try:
         js = nc.jetstream(timeout=10)
         for msg_id, body in msgs:

@@ -177,6 +177,37 @@ class NodeLayout:
         return None
 
 
+def hub_units(units: str) -> list[str]:
+    """The units a node serves, as given to `serve --unit` (a regional hub: several, comma-separated)."""
+    return [u.strip() for u in units.split(",") if u.strip()]
+
+
+def hub_layouts(
+    tree: UnitTree, units: Iterable[str], *, parent: str | None, children: Iterable[str]
+) -> tuple[NodeLayout, ...]:
+    """A regional hub: one node serving several sibling departments (Đà Nẵng for 31, 32, 33, 34, 35 and 60),
+    each department kept apart as a node of its own (its nats-server, JetStream domain, streams and users),
+    its child nodes those below it. One unit gives the one layout NodeLayout.build gives (decision 0040)."""
+    served = list(dict.fromkeys(units))
+    if not served:
+        raise ValueError("name the unit (or units) the node serves")
+    parents = set()
+    for u in served:
+        row = tree.get(u)
+        if row is None:
+            raise ValueError(f"unknown unit {u}")
+        parents.add(row.parent)
+    if len(parents) != 1:
+        raise ValueError(f"the departments of a hub must be siblings: {', '.join(served)}")
+    kids: dict[str, list[str]] = {u: [] for u in served}
+    for child in dict.fromkeys(children):
+        owner = next((u for u in served if child != u and child in tree.subtree(u)), None)
+        if owner is None:
+            raise ValueError(f"child node {child} is not below {', '.join(served)}")
+        kids[owner].append(child)
+    return tuple(NodeLayout.build(tree, u, parent=parent, children=kids[u]) for u in served)
+
+
 @dataclass(frozen=True)
 class Agreement:
     """An agency's feed: which event types (exact, or a prefix ending in '.*'), which units' subtrees

@@ -5,6 +5,11 @@ Every node runs one nats-server with its own JetStream domain (u<UNIT>) and one 
 - leaf_<CHILD> (on a parent): the leaf connection of a child node; it may not inject events, reference data
   or agency feeds into the parent, nor create, change or delete the parent's streams;
 - agency_<CODE> (where agreements are held): reads its own feed stream AG_<CODE> and nothing else.
+Credentials: derived from the shared HAIQUAN_SECRET_KEY by default (the first setups' way, kept working); with
+a credentials directory (sharing/credentials), nkeys for node and agency users and bcrypt-hashed random
+passwords for leaf links, none derivable from another node's secrets. With TLS files (sharing/tlsgen), the
+client and leaf listeners require TLS, the leaf listener verifies its children's certificates and a child's
+leaf connection verifies its parent's (decision 0040).
 Checked against nats-server 2.9.10 (`nats-server -t -c FILE`)."""
 
 from __future__ import annotations
@@ -13,8 +18,10 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
+from haiquan.sharing.credentials import Credentials
 from haiquan.sharing.domain import (
     AGENCY_PREFIX,
     REF_PREFIX,
@@ -24,6 +31,7 @@ from haiquan.sharing.domain import (
     domain_of,
     unit_subjects,
 )
+from haiquan.sharing.tlsgen import TlsFiles
 
 ACCOUNT = "HQ"
 
@@ -131,6 +139,10 @@ class NodeConfig:
     agencies: list[str] = field(default_factory=list)
     http_port: int | None = None
 
+    credentials: Credentials | None = None  # None: passwords derived from the shared secret
+    tls: TlsFiles | None = None
+    verify_clients: bool = False  # the client listener also asks for a certificate signed by the CA
+
     def users(self) -> list[dict[str, object]]:
         unit = self.layout.unit
         rows: list[tuple[str, Permissions]] = [
@@ -138,10 +150,33 @@ class NodeConfig:
         ]
         rows += [(leaf_user(c), leaf_permissions(unit)) for c in self.layout.children]
         rows += [(agency_user(a), agency_permissions(a)) for a in sorted(set(self.agencies))]
-        return [
-            {"user": user, "password": password_for(self.secret, user), "permissions": perms.render()}
-            for user, perms in rows
-        ]
+        return [{**self._credential(user), "permissions": perms.render()} for user, perms in rows]
+
+    def _credential(self, user: str) -> dict[str, str]:
+        if self.credentials is None:
+            return {"user": user, "password": password_for(self.secret, user)}
+        if user.startswith("leaf_"):
+            return {"user": user, "password": self.credentials.leaf_hash(user)}
+        return {"nkey": self.credentials.public_nkey(user)}
+
+    def _tls_block(self, *, verify: bool, timeout: float = 2) -> dict[str, object]:
+        assert self.tls is not None
+        return {
+            "cert_file": str(self.tls.cert_file),
+            "key_file": str(self.tls.key_file),
+            "ca_file": str(self.tls.ca_file),
+            "verify": verify,
+            "timeout": timeout,
+        }
+
+    def _leaf_url(self) -> str:
+        assert self.parent_url is not None
+        user = leaf_user(self.layout.unit)
+        if self.credentials is None:
+            password = password_for(self.secret, user)
+        else:
+            password = self.credentials.leaf_password(user)
+        return f"nats-leaf://{user}:{password}@{self.parent_url}"
 
     def render(self) -> str:
         unit = self.layout.unit
@@ -150,6 +185,8 @@ class NodeConfig:
             f"server_name: {json.dumps('hq-' + unit)}",
             f"listen: {json.dumps(f'{self.host}:{self.port}')}",
         ]
+        if self.tls is not None:
+            lines.append("tls " + json.dumps(self._tls_block(verify=self.verify_clients), indent=2))
         if self.http_port:
             lines.append(f"http: {json.dumps(f'{self.host}:{self.http_port}')}")
         lines.append(
@@ -160,14 +197,74 @@ class NodeConfig:
         leaf: dict[str, object] = {}
         if self.layout.children and self.leaf_port:
             leaf["listen"] = f"{self.host}:{self.leaf_port}"
+            if self.tls is not None:  # a child shows a certificate of the federation's CA
+                leaf["tls"] = self._tls_block(verify=True)
         if self.parent_url:
-            user = leaf_user(unit)
-            url = f"nats-leaf://{user}:{password_for(self.secret, user)}@{self.parent_url}"
-            leaf["remotes"] = [{"url": url, "account": ACCOUNT}]
+            remote: dict[str, object] = {"url": self._leaf_url(), "account": ACCOUNT}
+            if self.tls is not None:  # the parent's certificate is checked against the CA
+                remote["tls"] = {k: v for k, v in self._tls_block(verify=True).items() if k != "verify"}
+            leaf["remotes"] = [remote]
             leaf["reconnect"] = 1  # seconds between attempts to reach the parent
         if leaf:
             lines.append("leafnodes " + json.dumps(leaf, indent=2))
         return "\n".join(lines).replace('"enabled"', "enabled") + "\n"
 
     def app_url(self) -> str:
-        return client_url(self.host, self.port, node_user(self.layout.unit), self.secret)
+        """HAIQUAN_NATS_URL: with a credentials directory the URL carries no secret (the seed file does)."""
+        if self.credentials is None and self.tls is None:
+            return client_url(self.host, self.port, node_user(self.layout.unit), self.secret)
+        scheme = "tls" if self.tls is not None else "nats"
+        if self.credentials is None:
+            user = node_user(self.layout.unit)
+            return f"{scheme}://{user}:{password_for(self.secret, user)}@{self.host}:{self.port}"
+        return f"{scheme}://{self.host}:{self.port}"
+
+    def app_env(self) -> dict[str, str]:
+        """The settings of the haiquan process that connects to this server."""
+        env = {"HAIQUAN_NATS_URL": self.app_url()}
+        if self.credentials is not None:
+            env["HAIQUAN_NATS_NKEY_FILE"] = str(self.credentials.seed_file(node_user(self.layout.unit)))
+        if self.tls is not None:
+            env["HAIQUAN_NATS_CA_FILE"] = str(self.tls.ca_file)
+            if self.verify_clients:
+                env["HAIQUAN_NATS_CERT_FILE"] = str(self.tls.cert_file)
+                env["HAIQUAN_NATS_KEY_FILE"] = str(self.tls.key_file)
+        return env
+
+
+def hub_configs(layouts: tuple[NodeLayout, ...], base: NodeConfig) -> list[NodeConfig]:
+    """A regional hub: a nats-server per served department, on consecutive ports from the base's, each with
+    its own store directory, JetStream domain, users and leaf listener; the agencies' feeds (and users) on the
+    first department's server only (decision 0040). One layout: the base itself."""
+    if len(layouts) == 1:
+        return [replace(base, layout=layouts[0])]
+    out = []
+    for i, layout in enumerate(layouts):
+        out.append(
+            replace(
+                base,
+                layout=layout,
+                port=base.port + i,
+                leaf_port=base.leaf_port + i if base.leaf_port and layout.children else None,
+                http_port=base.http_port + i if base.http_port else None,
+                store_dir=str(Path(base.store_dir) / layout.unit),
+                agencies=base.agencies
+                if i == 0
+                else [],  # the feeds go through the first department's server
+            )
+        )
+    return out
+
+
+def hub_app_env(configs: list[NodeConfig]) -> dict[str, str]:
+    """The haiquan process's settings for the servers of a hub: HAIQUAN_NATS_URL as `UNIT=URL` pairs
+    separated by spaces, the seed file with `{unit}` where the department's unit goes."""
+    if len(configs) == 1:
+        return configs[0].app_env()
+    env = configs[0].app_env()
+    env["HAIQUAN_NATS_URL"] = " ".join(f"{c.layout.unit}={c.app_url()}" for c in configs)
+    if "HAIQUAN_NATS_NKEY_FILE" in env:
+        env["HAIQUAN_NATS_NKEY_FILE"] = env["HAIQUAN_NATS_NKEY_FILE"].replace(
+            node_user(configs[0].layout.unit), node_user("{unit}")
+        )
+    return env

@@ -91,10 +91,20 @@ class SharingNode:
     source_pending: dict[str, int] = field(default_factory=dict)  # per child: not yet sourced up
     busy: Busy = field(default_factory=Busy)  # marked while the relay or the consumer takes full batches
     _pending_at: float = 0.0
+    options: dict[str, Any] = field(default_factory=dict)  # nats.connect's: nkey seed, TLS (sharing/connect)
+    agency_feeds: bool = True  # relays the agency feeds (on a regional hub, one department's link only)
 
     def relay(self) -> Relay:
         routes = bool(self.layout.children)  # sharing/work
-        return Relay(self.db, self.layout.own_units, batch=self.batch, busy=self.busy, routes_work=routes)
+        kids = frozenset(self.layout.children)
+        return Relay(
+            self.db,
+            self.layout.own_units,
+            batch=self.batch,
+            busy=self.busy,
+            routes_work=routes,
+            work_nodes=kids,
+        )
 
     def federation(self) -> Federation:
         fed = Federation(self.db, self.layout, self.on_applied, self.batch, self.fetch_wait, busy=self.busy)
@@ -181,7 +191,11 @@ class SharingNode:
         while not self._stop.is_set():
             try:
                 nc: Client = await nats.connect(
-                    self.url, max_reconnect_attempts=-1, reconnect_time_wait=0.5, error_cb=on_error
+                    self.url,
+                    max_reconnect_attempts=-1,
+                    reconnect_time_wait=0.5,
+                    error_cb=on_error,
+                    **self.options,
                 )
                 return quicken(nc)
             except Exception as exc:
@@ -214,8 +228,11 @@ class SharingNode:
     async def _relay_once(self, js: JetStreamContext, relay: Relay, publisher: Publisher) -> int:
         try:
             sent = await relay.relay_events(publisher)
-            sent += await relay.relay_agency(js, publisher, _ensure_stream)
-            return sent + await relay.relay_work(publisher)
+            sent = await relay.relay_events(publisher)
+            sent += await relay.relay_work(publisher)
+            if not self.agency_feeds:  # a hub's other departments: the first one's link carries them
+                return sent
+            return sent + await relay.relay_agency(js, publisher, _ensure_stream)
         except asyncio.CancelledError:
             raise
         except Exception as exc:

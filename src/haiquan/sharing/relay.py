@@ -93,6 +93,7 @@ class Relay:
     batch: int = 1000
     busy: Busy = field(default_factory=Busy)  # marked for each full batch read (kit/backlog)
     routes_work: bool = False  # a node with child nodes: it publishes the work routed to them
+    work_nodes: frozenset[str] = frozenset()  # those child nodes (a regional hub: one department's link each)
     _agency_streams: set[str] = field(default_factory=set)
     _poll: Connection | None = None  # the idle poll's (anything_to_send)
     _pending_q: Select[tuple[bool]] | None = None
@@ -109,7 +110,8 @@ class Relay:
                 exists().where(AgencyDelivery.published_at.is_(None)),
             ]
             if self.routes_work:
-                waiting.append(exists().where(WorkDelivery.published_at.is_(None)))
+                mine = [WorkDelivery.node.in_(sorted(self.work_nodes))] if self.work_nodes else []
+                waiting.append(exists().where(WorkDelivery.published_at.is_(None), *mine))
             self._pending_q = select(or_(*waiting))
         conn = self._poll
         try:
@@ -237,7 +239,7 @@ class Relay:
         Nats-Msg-Id is the event id and the child, so a republished delivery is dropped by JetStream."""
         if not self.routes_work or not publisher.connected:
             return 0
-        rows = await asyncio.to_thread(work.pending, self.db)
+        rows = await asyncio.to_thread(work.pending, self.db, self.work_nodes)
         if not rows:
             return 0
         acked = await publisher.publish([item for _, item in rows])

@@ -1,33 +1,72 @@
 """Starting a node's NATS link from the application (only when HAIQUAN_NATS_URL is set; without it the
-outbox consumers run in-process and nothing else is needed)."""
+outbox consumers run in-process and nothing else is needed). A regional hub (`serve --unit 31,32,…`) starts
+one link per served department, each to that department's own nats-server (decision 0040)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from haiquan.kit.backlog import Pacer
 from haiquan.kit.db import Database
 from haiquan.kit.dispatcher import Dispatcher
 from haiquan.kit.settings import Settings
-from haiquan.sharing.node import SharingNode, load_layout
+from haiquan.organization import service as org
+from haiquan.sharing.connect import node_urls, unit_options
+from haiquan.sharing.domain import hub_layouts, hub_units
+from haiquan.sharing.node import SharingNode
+
+
+@dataclass
+class HubLinks:
+    """The links of a hub's departments, started and stopped together."""
+
+    nodes: list[SharingNode]
+
+    def wake(self) -> None:
+        for n in self.nodes:
+            n.wake()
+
+    def stop(self) -> None:
+        for n in self.nodes:
+            n.stop()
 
 
 def start_federation(
     app: Any, settings: Settings, db: Database, dispatcher: Dispatcher
-) -> SharingNode | None:
+) -> SharingNode | HubLinks | None:
     app.state.sharing = None
     if not settings.nats_url:
         return None
-    layout = load_layout(db, settings.unit, settings.parent_node, settings.child_nodes)
-    node = SharingNode(db, settings.nats_url, layout, on_applied=dispatcher.wake)
+    units = hub_units(settings.unit)
+    with db.unit_of_work() as uow:
+        tree = org.load_tree(uow.session)
+    kids = [c.strip() for c in settings.child_nodes.split(",") if c.strip()]
+    layouts = hub_layouts(tree, units, parent=settings.parent_node or None, children=kids)
+    urls = node_urls(settings.nats_url, units)
+    nodes = [
+        SharingNode(
+            db,
+            urls[lay.unit],
+            lay,
+            on_applied=dispatcher.wake,
+            options=unit_options(settings, lay.unit),
+            agency_feeds=i == 0,  # a hub's agency feeds go through its first department's server
+        )
+        for i, lay in enumerate(layouts)
+    ]
+    node = nodes[0]
     dispatcher.pacer = Pacer(node.busy)  # while the link drains a backlog, read models come second
+    link: SharingNode | HubLinks = node if len(nodes) == 1 else HubLinks(nodes)
     previous = app.state.dispatcher_wake
 
     def wake() -> None:  # a committed request wakes both the dispatcher and the relay
         previous()
-        node.wake()
+        link.wake()
 
     app.state.dispatcher_wake = wake
-    app.state.sharing = node
-    node.start()
-    return node
+    app.state.sharing = node  # the status page shows the first department's link
+    app.state.sharing_links = nodes
+    for n in nodes:
+        n.start()
+    return link

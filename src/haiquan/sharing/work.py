@@ -138,15 +138,20 @@ def _apply_here(session: Session, event: Event, origin: str) -> None:
         log.exception("work_apply_failed", event_id=event.id, type=event.type, from_node=origin)
 
 
-def pending(db: Database, limit: int = 500) -> list[tuple[int, Item]]:
+def pending(db: Database, nodes: Iterable[str] = (), limit: int = 500) -> list[tuple[int, Item]]:
+    """The deliveries still to publish, in order; only those to `nodes` when named (on a regional hub each
+    department's link publishes its own children's)."""
+    q = (
+        select(WorkDelivery.seq, WorkDelivery.node, WorkDelivery.event_id, WorkDelivery.subject)
+        .add_columns(WorkDelivery.body)
+        .where(WorkDelivery.published_at.is_(None))
+        .order_by(WorkDelivery.seq)
+        .limit(limit)
+    )
+    if nodes:
+        q = q.where(WorkDelivery.node.in_(sorted(nodes)))
     with db.reading() as uow:
-        rows = uow.session.execute(
-            select(WorkDelivery.seq, WorkDelivery.node, WorkDelivery.event_id, WorkDelivery.subject)
-            .add_columns(WorkDelivery.body)
-            .where(WorkDelivery.published_at.is_(None))
-            .order_by(WorkDelivery.seq)
-            .limit(limit)
-        ).all()
+        rows = uow.session.execute(q).all()
     return [
         (seq, (subject, json.dumps(body, default=str).encode(), f"{event_id}:{node}"))
         for seq, node, event_id, subject, body in rows
