@@ -95,6 +95,12 @@ def test_a_blue_declaration_audited_three_months_later(world: World, app: Any) -
     assert closed["penalty_basis"].startswith("proposed")  # an officer proposes; a leader decides
     settle(app)
     assert reference(world, number, amendment=1)  # the additional duty is due on its own reference
+    (interest,) = world.client.get("/api/v1/taxes/charges", params={"kind": "interest"}, headers=me).json()
+    assert (interest["declaration_number"], Decimal(interest["amount"])) == (
+        number,
+        Decimal(closed["late_interest"]),
+    )
+    assert interest["reference"]  # the late interest is a debt of its own, collected through the bank gateway
     again = world.post(f"/api/v1/audit/cases/{case['id']}/close", me, None)
     assert again.status_code == 409
 

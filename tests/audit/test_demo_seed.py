@@ -56,6 +56,18 @@ def _case_and_money(client: TestClient, story: dict[str, Any]) -> None:
         "/api/v1/payments/references", params={"declaration_number": charge}, headers=auditor
     ).json()
     assert [(r["status"], Decimal(r["amount_paid"])) for r in fine] == [("paid", Decimal(case["penalty"]))]
+    (interest,) = client.get(
+        "/api/v1/taxes/charges", params={"kind": "interest", "tax_code": story["trader"]}, headers=auditor
+    ).json()
+    assert (interest["declaration_number"], Decimal(interest["amount"])) == (
+        story["declaration"], Decimal(case["late_interest"])
+    )  # fmt: skip
+    owed = client.get(
+        "/api/v1/payments/references", params={"declaration_number": interest["number"]}, headers=auditor
+    ).json()
+    assert [(r["status"], Decimal(r["amount_paid"])) for r in owed] == [
+        ("paid", Decimal(case["late_interest"]))
+    ]
 
 
 def _pages(client: TestClient, story: dict[str, Any]) -> None:

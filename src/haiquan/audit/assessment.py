@@ -1,6 +1,7 @@
 """What a closed audit case costs the trader: the duty short-paid booked on the declaration as an
 amendment after audit (the payments ledger books the difference from the declaration's event), the late
-interest on it since the declaration's due date (taxes.interest.late_interest), and the penalty: decided
+interest on it since the declaration's due date (taxes.interest.late_interest, booked as a debt of its own
+by taxes.charges.assess_late_interest, so the bank gateway collects it), and the penalty: decided
 and booked as a debt of its own (taxes.charges.decide_penalty) when a leader who may decide penalties
 closes the case, else proposed on the case for such a leader. Services never commit."""
 
@@ -20,7 +21,7 @@ from haiquan.declarations.events import transition
 from haiquan.kit import clock
 from haiquan.kit.auth import UNSCOPED, Principal
 from haiquan.organization.tables import EnterpriseRow
-from haiquan.taxes.charges import DECIDERS, decide_penalty
+from haiquan.taxes.charges import DECIDERS, assess_late_interest, decide_penalty
 from haiquan.taxes.interest import late_interest
 
 
@@ -75,5 +76,13 @@ def book(session: Session, case: AuditCaseRow, *, principal: Principal) -> Asses
         session, row, Command.AMEND_AFTER_AUDIT, actor=actor,
         reason=f"post-clearance audit {case.id}: additional duty", detail=detail,
     )  # fmt: skip
+    ent = session.scalars(
+        select(EnterpriseRow).where(EnterpriseRow.tax_code == case.declarant_tax_code)
+    ).one()
+    if interest > 0:  # owed by law, booked with the duty (taxes.charges): the bank gateway collects it
+        assess_late_interest(
+            session, principal=principal, tax_code=ent.tax_code, enterprise_id=ent.id, declaration_number=case.number,
+            amount=interest, since=due, reason=f"thuế thiếu phát hiện khi kiểm tra sau thông quan {case.id}",
+        )  # fmt: skip
     basis = penalty(session, case, fine, basis, principal)
     return Assessment(amount, interest, fine, basis, row.amendment_no)

@@ -3,7 +3,7 @@ cleared about 100 days ago, is selected three months later by the audit team of 
 (an analyst's query over cleared declarations), audited on site in the quarter's plan: the units were
 undervalued. The findings become the label in risk_labels and the trader's new compliance class; the
 department leader closes the case (the additional duty as an amendment, AMA, the late interest, the
-penalty decided and booked), Vietcombank confirms the duty and the penalty; then an analyst retrains
+penalty decided and booked), Vietcombank confirms the duty, the late interest and the penalty; then an analyst retrains
 the learned score from the platform's own labels, compares the challenger with the champion on the last
 days and promotes it. Every step through the services the API uses (haiquan.demo.audit_market makes the
 labelled trade the retraining learns from)."""

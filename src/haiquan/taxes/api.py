@@ -135,17 +135,23 @@ def charge_fee(body: FeeIn, tx: Tx) -> ChargeOut:
     return views.charge_out(row)
 
 
-@router.get("/charges", response_model=list[ChargeOut], summary="Penalties and fees in the caller's scope")
+@router.get(
+    "/charges",
+    response_model=list[ChargeOut],
+    summary="Penalties, late interest assessed and fees in the caller's scope",
+)
 def list_charges(
     ctx: Ctx,
     tax_code: Annotated[str | None, Query(pattern=r"^\d{10}(\d{3})?$")] = None,
-    kind: Annotated[str | None, Query(pattern="^(penalty|fee)$")] = None,
+    kind: Annotated[str | None, Query(pattern="^(penalty|interest|fee)$")] = None,
 ) -> list[ChargeOut]:
     rows = repository.charges(ctx.session, scope=ctx.principal.scope, tax_code=tax_code, kind=kind)
     return [views.charge_out(r) for r in rows]
 
 
-@router.get("/charges/{number}", response_model=ChargeOut, summary="One penalty or fee")
+@router.get(
+    "/charges/{number}", response_model=ChargeOut, summary="One penalty, late interest assessment or fee"
+)
 def get_charge(number: Annotated[str, Path(pattern=r"^\d{12}$")], ctx: Ctx) -> ChargeOut:
     return views.charge_out(charges.charge_of(ctx.session, principal=ctx.principal, number=number))
 

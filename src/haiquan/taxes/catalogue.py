@@ -1,4 +1,4 @@
-"""The taxes module's events: penalty decisions, customs fees charged, and the nightly recompute of the
+"""The taxes module's events: penalty decisions, late interest assessed, customs fees charged, and the nightly recompute of the
 tax positions. Past tense; producers and consumers import these members (kit/catalogue.py)."""
 
 from __future__ import annotations
@@ -11,12 +11,14 @@ from typing_extensions import TypedDict
 class TaxEvent(StrEnum):
     PENALTY_DECIDED = "taxes.penalty_decided"
     FEE_CHARGED = "taxes.fee_charged"
+    LATE_INTEREST_ASSESSED = "taxes.late_interest_assessed"
     POSITIONS_RECOMPUTED = "taxes.positions_recomputed"
 
 
 class ChargeBooked(TypedDict):
-    """A penalty decided by an officer or a customs fee charged: booked as a debt of the enterprise with its
-    own payment reference (paid through the bank gateway), due on `due_date`."""
+    """A penalty decided by an officer, late interest assessed on duty found short-paid (post-clearance
+    audit), or a customs fee charged: booked as a debt of the enterprise with its own payment reference
+    (paid through the bank gateway), due on `due_date`."""
 
     number: str
     kind: str
@@ -44,5 +46,6 @@ class PositionsRecomputed(TypedDict):
 PAYLOADS: dict[TaxEvent, type] = {
     TaxEvent.PENALTY_DECIDED: ChargeBooked,
     TaxEvent.FEE_CHARGED: ChargeBooked,
+    TaxEvent.LATE_INTEREST_ASSESSED: ChargeBooked,
     TaxEvent.POSITIONS_RECOMPUTED: PositionsRecomputed,
 }

@@ -6,6 +6,7 @@ duties and the tax account ages it like any debt. Services never commit."""
 from __future__ import annotations
 
 import csv
+from datetime import date
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -21,7 +22,7 @@ from haiquan.payments.domain import reference_for
 from haiquan.taxes import repository
 from haiquan.taxes.catalogue import TaxEvent
 from haiquan.taxes.domain import CHARGE_PREFIX as PREFIX
-from haiquan.taxes.domain import Regime, due_date
+from haiquan.taxes.domain import REGIMES, Regime, due_date
 from haiquan.taxes.tables import TaxChargeRow
 
 DECIDERS = ("subdepartment_leader", "department_leader", "administrator")  # Luật XLVPHC 2012 Art. 42
@@ -29,6 +30,8 @@ MAX_PENALTY = Decimal(
     2_000_000_000
 )  # Nghị định 128/2020/NĐ-CP Art. 4: at most 2,000,000,000 dong (organisations)
 FEES_CSV = Path(__file__).parent / "data" / "fees.csv"
+EVENTS = {"penalty": TaxEvent.PENALTY_DECIDED, "interest": TaxEvent.LATE_INTEREST_ASSESSED,
+          "fee": TaxEvent.FEE_CHARGED}  # fmt: skip
 
 
 class Fee(NamedTuple):
@@ -58,7 +61,7 @@ def _book(session: Session, *, principal: Principal, kind: str, tax_code: str, e
           amount: Decimal) -> TaxChargeRow:  # fmt: skip
     number = ids.declaration_number(PREFIX[kind], sequences.next_value(session, f"tax_charge_{kind}"))
     today = clock.today_vn()
-    regime = Regime.PENALTY if kind == "penalty" else Regime.FEE
+    regime = {"penalty": Regime.PENALTY, "interest": Regime.INTEREST}.get(kind, Regime.FEE)
     row = TaxChargeRow(
         number=number, kind=kind, tax_code=tax_code, enterprise_id=enterprise_id, office=office,
         declaration_number=declaration_number, code=code, title=title, legal_basis=legal_basis, amount=amount,
@@ -70,7 +73,7 @@ def _book(session: Session, *, principal: Principal, kind: str, tax_code: str, e
                             source=f"{kind}:{number}")  # fmt: skip
     assert due is not None
     due.settled_sent = True  # nothing to tell the declarations module when a charge is paid
-    event = TaxEvent.PENALTY_DECIDED if kind == "penalty" else TaxEvent.FEE_CHARGED
+    event = EVENTS[kind]
     payload = {"number": number, "kind": kind, "tax_code": tax_code, "office": office,
                "declaration_number": declaration_number, "code": code, "title": title,
                "legal_basis": legal_basis, "amount": str(amount), "reference": row.reference,
@@ -116,6 +119,20 @@ def decide_penalty(
     return _book(session, principal=principal, kind="penalty", tax_code=ent.tax_code, enterprise_id=ent.id,
                  office=office, declaration_number=declaration_id, code="penalty", title=violation.strip()[:500],
                  legal_basis=legal_basis.strip()[:300], amount=amount)  # fmt: skip
+
+
+def assess_late_interest(
+    session: Session, *, principal: Principal, tax_code: str, enterprise_id: str, declaration_number: str,
+    amount: Decimal, since: date, reason: str,
+) -> TaxChargeRow:  # fmt: skip
+    """Late interest on duty found short-paid after clearance (a post-clearance audit), from the day the
+    duty was due (`since`) to today: not a penalty but owed by law (Luật Quản lý thuế 2019 Art. 59), so
+    any officer who assesses the duty books it; a debt of its own, payable by its payment reference."""
+    office = _officer_office(principal)
+    return _book(session, principal=principal, kind="interest", tax_code=tax_code, enterprise_id=enterprise_id,
+                 office=office, declaration_number=declaration_number, code="late_interest",
+                 title=f"Tiền chậm nộp từ {since.isoformat()}: {reason}"[:500],
+                 legal_basis=REGIMES[Regime.INTEREST].source, amount=_whole_dong(amount))  # fmt: skip
 
 
 def charge_fee(

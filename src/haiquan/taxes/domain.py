@@ -20,6 +20,7 @@ class Regime(StrEnum):
     PRODUCTION_FOR_EXPORT = "production_for_export"
     PENALTY = "penalty"
     FEE = "fee"
+    INTEREST = "interest"
 
 
 @dataclass(frozen=True)
@@ -39,17 +40,20 @@ REGIMES: dict[Regime, RegimeRule] = {
                                              "Luật Thuế XNK 45/2005/QH11 Điều 15(3)(b) (loại hình E31)"),
     Regime.PENALTY: RegimeRule(10, "Quyết định xử phạt: 10 ngày", "Penalty decision: 10 days",
                                "Luật Xử lý vi phạm hành chính 15/2012/QH13 Điều 73(1)"),
+    Regime.INTEREST: RegimeRule(10, "Tiền chậm nộp ấn định: 10 ngày", "Late interest assessed: 10 days",
+                                "Luật Quản lý thuế 38/2019/QH14 Điều 59; Điều 52 (ấn định thuế)"),
     Regime.FEE: RegimeRule(0, "Phí, lệ phí hải quan: khi làm thủ tục", "Customs fee: at the procedure",
                            "Thông tư 14/2021/TT-BTC Điều 5"),
 }  # fmt: skip
 
 PRODUCTION_FOR_EXPORT_CODES = frozenset({"E31"})
-# the 12-digit numbers of penalties and fees booked as dues (declarations: 1, 3, 5, 6 and 8 for paper)
-CHARGE_PREFIX = {"penalty": "7", "fee": "9"}
+# the 12-digit numbers of penalties, late interest assessed and fees booked as dues (declarations: 1, 3, 5,
+# 6 and 8 for paper)
+CHARGE_PREFIX = {"penalty": "7", "interest": "4", "fee": "9"}
 
 
 def is_charge(number: str) -> bool:
-    """Whether a due's number is a penalty's or a fee's, not a declaration's."""
+    """Whether a due's number is a penalty's, an interest assessment's or a fee's, not a declaration's."""
     return len(number) == 12 and number[0] in CHARGE_PREFIX.values()
 
 
@@ -59,6 +63,8 @@ def regime_for(*, charge_kind: str | None, procedure_code: str | None, guarantee
         return Regime.PENALTY
     if charge_kind == "fee":
         return Regime.FEE
+    if charge_kind == "interest":
+        return Regime.INTEREST
     if procedure_code in PRODUCTION_FOR_EXPORT_CODES:
         return Regime.PRODUCTION_FOR_EXPORT
     return Regime.GUARANTEED if guaranteed else Regime.IMMEDIATE

@@ -95,7 +95,7 @@ class FeeIn(In):
 
 class ChargeOut(BaseModel):
     number: str
-    kind: str = Field(description="penalty | fee")
+    kind: str = Field(description="penalty | interest | fee")
     tax_code: str
     office: str
     declaration_number: str | None
