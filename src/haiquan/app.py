@@ -34,7 +34,7 @@ from haiquan.lowvalue.runtime import BULKS, LowValue
 from haiquan.organization.sessions import SessionTouch
 from haiquan.origin import matching as origin_matching
 from haiquan.origin.duty import OriginDuty
-from haiquan.reference import holidays
+from haiquan.reference import holidays, reference_data
 from haiquan.risk.engine import build_engine
 from haiquan.routes import TAGS, document_webhooks, include_routers
 from haiquan.sharing.wiring import start_federation
@@ -92,6 +92,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             checkpoints.start(leadership=Leadership(db, "audit-checkpoints"))
             origin_duty.start(leadership=Leadership(db, "origin"))
             taxes_duty.start(leadership=Leadership(db, "taxes"))
+        reference_data.load_applied(db)  # procedure codes published from above, if this node applied any
         link = start_federation(app, settings, db, dispatcher)  # only with HAIQUAN_NATS_URL
         try:
             yield

@@ -287,3 +287,35 @@ def test_publish_reference_from_the_database_or_a_file(cli_db: Database, tmp_pat
     assert "lines.0.hs8" in result.output
     status = json.loads(run(cli.app, ["sharing", "status", "--json"]).output)
     assert [(v["kind"], v["version"]) for v in status["references"]] == [("tariff", 2)]
+
+
+def test_procedure_codes_come_into_force_at_commit_and_at_a_process_start(node: Database) -> None:
+    from haiquan.reference import procedures, reference_data
+    from haiquan.reference.catalogue import ReferenceEvent
+
+    with node.unit_of_work() as uow:
+        doc = reference.export(uow.session, "procedure_codes")
+    assert "Z99" not in procedures.procedure_codes()
+    doc["codes"].append({"code": "Z99", "kind": "import", "name_vi": "Nhập thử nghiệm",
+                         "name_en": "Trial import", "source": "Quyết định thử nghiệm"})  # fmt: skip
+    try:
+        assert apply(node, "procedure_codes", 1, doc)
+        assert procedures.check_procedure_code("Z99", "import") == "Z99"
+        (replaced,) = events(node, ReferenceEvent.PROCEDURE_CODES_REPLACED)
+        assert replaced["total"] == len(doc["codes"])
+        procedures.use(None)  # a new process: the shipped list, until it reads what this node applied
+        with pytest.raises(ValueError, match="not a VNACCS procedure code"):
+            procedures.check_procedure_code("Z99", "import")
+        reference_data.load_applied(node)
+        assert "Z99" in procedures.procedure_codes()
+        without_default = {"codes": [c for c in doc["codes"] if c["code"] != "A11"]}
+        with pytest.raises(reference.BadDocument) as exc:
+            apply(node, "procedure_codes", 2, without_default)
+        assert exc.value.field == "codes"
+        twice = {"codes": [*doc["codes"], doc["codes"][0]]}
+        with pytest.raises(reference.BadDocument) as exc:
+            apply(node, "procedure_codes", 2, twice)
+        assert exc.value.field == f"codes.{len(doc['codes'])}.code"
+        assert "Z99" in procedures.procedure_codes()  # a refused version leaves the list in force
+    finally:
+        procedures.use(None)

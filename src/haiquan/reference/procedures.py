@@ -1,5 +1,7 @@
 """VNACCS procedure codes (mã loại hình): the shipped list of Quyết định 1357/QĐ-TCHQ (18/5/2021) and the rule
-a declaration's code must pass. Pure: the list is read once from data/procedure_codes.csv."""
+a declaration's code must pass. Pure: the list is read once from data/procedure_codes.csv, unless a list
+published by the General Department has been applied on this node (kind `procedure_codes` of the reference
+data flowing down, reference/reference_data.py): then that list, held in memory (`use`)."""
 
 from __future__ import annotations
 
@@ -55,13 +57,42 @@ def read_procedure_codes(path: Path = PROCEDURE_CODES_FILE) -> dict[str, Procedu
 
 
 @lru_cache(maxsize=1)
-def procedure_codes() -> dict[str, ProcedureCode]:
+def shipped() -> dict[str, ProcedureCode]:
     """The shipped list, read once."""
     return read_procedure_codes()
 
 
+_applied: dict[str, ProcedureCode] | None = None
+
+
+def procedure_codes() -> dict[str, ProcedureCode]:
+    """The list in force on this node: the one applied from the General Department, else the shipped one."""
+    return shipped() if _applied is None else _applied
+
+
+def use(codes: dict[str, ProcedureCode] | None) -> None:
+    """Put an applied list in force in this process (None: the shipped list again)."""
+    global _applied
+    _applied = codes
+
+
+def from_entries(entries: list[dict[str, str]]) -> dict[str, ProcedureCode]:
+    """A published list checked as the shipped file is: unique codes, and both default codes there, of their
+    kind. Raises ValueError naming the entry's field (`codes.3.code`)."""
+    out: dict[str, ProcedureCode] = {}
+    for i, e in enumerate(entries):
+        code = e["code"].upper()
+        if code in out:
+            raise ValueError(f"codes.{i}.code: {code} appears twice")
+        out[code] = ProcedureCode(code, e["kind"], e["name_vi"], e["name_en"], e["source"])
+    for kind, code in DEFAULT_CODES.items():
+        if out.get(code) is None or out[code].kind != kind:
+            raise ValueError(f"codes: the default {kind} code {code} is missing")
+    return out
+
+
 def listed(kind: str | None = None) -> list[ProcedureCode]:
-    """The shipped codes in file order, those of one kind when `kind` is given."""
+    """The codes in force in their order, those of one kind when `kind` is given."""
     return [p for p in procedure_codes().values() if kind is None or p.kind == kind]
 
 

@@ -191,6 +191,9 @@ def _detached_tariff(row: TariffLineRow) -> TariffLineRow:
 
 
 def _read_snapshot(session: Session) -> _Snapshot:
+    from haiquan.reference import reference_data  # the procedure codes applied here, re-read with the rest
+
+    reference_data.read_applied(session)
     hs = frozenset(session.scalars(select(HSCodeRow.code)).all())
     tariff = {r.hs8: _detached_tariff(r) for r in session.scalars(select(TariffLineRow)).all()}
     rates: dict[str, tuple[list[date], list[Decimal]]] = {}

@@ -37,6 +37,7 @@ PROVIDERS = (
     "haiquan.organization.reference_data",
     "haiquan.tariff.reference_data",
     "haiquan.risk.reference_data",
+    "haiquan.reference.reference_data",
     "haiquan.agencies.handlers",
 )
 
