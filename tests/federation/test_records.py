@@ -63,7 +63,9 @@ def people(node: Node) -> dict[str, str]:
     keys = {}
     with db.unit_of_work() as uow:
         for username, unit, role in OFFICERS:
-            org.add_officer(uow.session, username=username, unit=unit, role=role, password=PASSWORD, actor="t")
+            org.add_officer(
+                uow.session, username=username, unit=unit, role=role, password=PASSWORD, actor="t"
+            )
         for tax, name, roles in ENTERPRISES:
             _, keys[tax] = org.add_enterprise(uow.session, tax_code=tax, name=name, roles=roles, actor="t")
         uow.commit()
@@ -106,12 +108,14 @@ def test_the_department_opens_a_sub_departments_declaration_even_with_the_link_d
         assert (seen["origin"], seen["unit"], seen["summary"]["lane"]) == ("01AB", "01AB", lane)
         history = [h["type"] for h in seen["history"]]
         assert history[:2] == ["declaration.lodged", "declaration.registered"]
-        assert seen["updated_at"] and seen["received_at"] >= seen["updated_at"]
+        assert seen["updated_at"]
+        assert seen["received_at"] >= seen["updated_at"]
         # the sub-department's own view of the same declaration: the same status
         own = at_sub.get(f"/api/v1/declarations/{number}", headers=officer(at_sub, "nb_leader")).json()
         assert own["status"] == seen["status"]
 
-        assert sub.nats is not None and sub.nats.proc is not None
+        assert sub.nats is not None
+        assert sub.nats.proc is not None
         sub.nats.proc.send_signal(signal.SIGKILL)  # the sub-department's server is gone: the link is down
         sub.nats.proc.wait()
         sub.nats.proc = None
@@ -120,7 +124,8 @@ def test_the_department_opens_a_sub_departments_declaration_even_with_the_link_d
         assert (again.json()["updated_at"], again.json()["status"]) == (seen["updated_at"], seen["status"])
         page = at_dept.get(f"/sharing/records/declaration/{number}?lang=en", headers=leader)
         assert page.status_code == 200
-        assert "Last updated:" in page.text and "(from node 01AB)" in page.text
+        assert "Last updated:" in page.text
+        assert "(from node 01AB)" in page.text
         listed = at_dept.get("/api/v1/sharing/records?kind=declaration", headers=leader).json()
         assert number in [i["reference"] for i in listed["items"]]
         other = officer(at_dept, "hp_leader")  # another department: not its record

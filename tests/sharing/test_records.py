@@ -93,12 +93,15 @@ def test_a_declaration_is_one_row_its_last_event_tells_its_status_and_redelivery
     assert r.summary["total_duties"] == "26000000"
     assert r.summary["last_event"] == DeclarationEvent.REGISTERED
     assert [h["type"] for h in r.history] == [DeclarationEvent.LODGED, DeclarationEvent.REGISTERED]
-    assert "declarant_id" not in r.summary and "containers" not in r.summary
+    assert "declarant_id" not in r.summary
+    assert "containers" not in r.summary
 
 
 def test_a_late_older_event_never_overwrites_a_newer_status(db: Database) -> None:
     seed(db)
-    cleared = ev(DeclarationEvent.CLEARED, declaration("cleared", channel="green"), at=T0 + timedelta(hours=1))
+    cleared = ev(
+        DeclarationEvent.CLEARED, declaration("cleared", channel="green"), at=T0 + timedelta(hours=1)
+    )
     lodged = ev(DeclarationEvent.LODGED, declaration("lodged"), at=T0)
     ingest(db, [cleared])
     ingest(db, [lodged])
@@ -131,7 +134,8 @@ def test_cases_manifests_and_transits_are_kept_and_other_events_are_not(db: Data
                 unit="01B1")  # fmt: skip
     moved = ev(
         EnforcementEvent.CASE_STATUS_CHANGED,
-        facts | {"from": "detected", "to": "under_investigation", "decided_on": "2026-03-02", "outcome": None},
+        facts
+        | {"from": "detected", "to": "under_investigation", "decided_on": "2026-03-02", "outcome": None},
         unit="01B1",
         at=T0 + timedelta(days=1),
     )
@@ -162,16 +166,23 @@ def test_cases_manifests_and_transits_are_kept_and_other_events_are_not(db: Data
 
 def test_lists_are_scoped_to_the_callers_units(db: Database) -> None:
     seed(db)
-    ingest(db, [ev(DeclarationEvent.LODGED, declaration("lodged", number=f"10000000010{i}")) for i in range(3)])
-    ingest(db, [ev(DeclarationEvent.LODGED, declaration("lodged", number="100000000200"), unit="01TE")], "01TE")
+    ingest(
+        db, [ev(DeclarationEvent.LODGED, declaration("lodged", number=f"10000000010{i}")) for i in range(3)]
+    )
+    ingest(
+        db, [ev(DeclarationEvent.LODGED, declaration("lodged", number="100000000200"), unit="01TE")], "01TE"
+    )
     with db.unit_of_work() as uow:
         s = uow.session
         every, n = records_repository.list_records(s, scope=org.officer_scope(TREE, "01"))
-        assert n == 4 and len(every) == 4
+        assert n == 4
+        assert len(every) == 4
         te, n = records_repository.list_records(s, scope=org.officer_scope(TREE, "01TE"))
-        assert n == 1 and te[0].record_id == "100000000200"
+        assert n == 1
+        assert te[0].record_id == "100000000200"
         page, n = records_repository.list_records(s, scope=Scope(units=None), q="1000000001", limit=2)
-        assert n == 3 and len(page) == 2
+        assert n == 3
+        assert len(page) == 2
         none, n = records_repository.list_records(s, scope=org.officer_scope(TREE, "03"))
         assert (none, n) == ([], 0)
 

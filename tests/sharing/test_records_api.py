@@ -62,7 +62,10 @@ def test_the_list_is_scoped_and_filtered(world: World, app: Any) -> None:
     assert (page["total"], len(page["items"]), page["offset"]) == (3, 1, 1)
     bad = world.client.get("/api/v1/sharing/records?kind=person", headers=world.off("hn_leader"))
     assert bad.status_code == 422
-    assert world.client.get("/api/v1/sharing/records?limit=201", headers=world.off("hn_leader")).status_code == 422
+    assert (
+        world.client.get("/api/v1/sharing/records?limit=201", headers=world.off("hn_leader")).status_code
+        == 422
+    )
 
 
 def test_one_record_with_its_history_when_it_changed_and_from_which_node(world: World, app: Any) -> None:
@@ -70,13 +73,19 @@ def test_one_record_with_its_history_when_it_changed_and_from_which_node(world: 
     r = world.client.get(f"/api/v1/sharing/records/declaration/{NB}", headers=world.off("hn_leader"))
     assert r.status_code == 200, r.text
     body = r.json()
-    assert (body["origin"], body["unit"], body["status"], body["read_only"]) == ("01AB", "01AB", "registered", True)
+    assert (body["origin"], body["unit"], body["status"], body["read_only"]) == (
+        "01AB",
+        "01AB",
+        "registered",
+        True,
+    )
     assert body["summary"]["lane"] == "red"
     assert body["updated_at"].startswith((T0 + timedelta(minutes=3)).isoformat()[:19])
     assert body["received_at"] >= body["updated_at"]
     assert [h["type"] for h in body["history"]] == [DeclarationEvent.LODGED, DeclarationEvent.REGISTERED]
     case = world.client.get("/api/v1/sharing/records/case/01AB-2026-00001", headers=world.off("nb_officer1"))
-    assert case.status_code == 200 and case.json()["record_id"] == "c1"
+    assert case.status_code == 200
+    assert case.json()["record_id"] == "c1"
 
 
 def test_outside_the_scope_is_not_found_and_enterprises_are_refused(world: World, app: Any) -> None:
@@ -89,7 +98,10 @@ def test_outside_the_scope_is_not_found_and_enterprises_are_refused(world: World
     for path in ("/api/v1/sharing/records", url):
         assert world.client.get(path, headers=world.ent("0100109106")).status_code == 403
         assert world.client.get(path).status_code == 401
-    assert world.client.get("/api/v1/sharing/records/person/x", headers=world.off("hn_leader")).status_code == 422
+    assert (
+        world.client.get("/api/v1/sharing/records/person/x", headers=world.off("hn_leader")).status_code
+        == 422
+    )
 
 
 def test_pages_show_the_copy_its_last_update_and_its_node(world: World, app: Any) -> None:
@@ -98,7 +110,8 @@ def test_pages_show_the_copy_its_last_update_and_its_node(world: World, app: Any
     listing = world.client.get("/sharing/records", headers=off)
     assert listing.status_code == 200
     assert f'href="/sharing/records/declaration/{NB}"' in listing.text
-    assert "Bản sao chỉ đọc" in listing.text and "từ nút 01AB" in listing.text
+    assert "Bản sao chỉ đọc" in listing.text
+    assert "từ nút 01AB" in listing.text
     assert "Read-only copies" in world.client.get("/sharing/records?lang=en", headers=off).text
     detail = world.client.get(f"/sharing/records/declaration/{NB}?lang=vi", headers=off)  # (en remembered)
     assert detail.status_code == 200
@@ -107,8 +120,12 @@ def test_pages_show_the_copy_its_last_update_and_its_node(world: World, app: Any
     assert "(từ nút 01AB)" in detail.text
     assert "Tờ khai đăng ký" in detail.text  # the history in words
     en = world.client.get(f"/sharing/records/declaration/{NB}?lang=en", headers=off).text
-    assert f"Last updated: {shown}" in en and "(from node 01AB)" in en
-    assert world.client.get(f"/sharing/records/declaration/{NB}", headers=world.off("hp_leader")).status_code == 404
+    assert f"Last updated: {shown}" in en
+    assert "(from node 01AB)" in en
+    assert (
+        world.client.get(f"/sharing/records/declaration/{NB}", headers=world.off("hp_leader")).status_code
+        == 404
+    )
     assert 'id="records-link"' in world.client.get("/sharing", headers=off).text
     anonymous = world.client.get("/sharing/records", headers={"Accept": "text/html"}, follow_redirects=False)
     assert anonymous.status_code == 303

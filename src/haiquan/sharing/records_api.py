@@ -16,8 +16,8 @@ from haiquan.kit.pagination import clamp_limit
 from haiquan.kit.transaction import TransactionRoute
 from haiquan.sharing import records_repository as repo
 from haiquan.sharing.records_schemas import HistoryEntryOut, RecordDetailOut, RecordOut, RecordPage
-from haiquan.web.session import PageCtx
 from haiquan.web.render import render
+from haiquan.web.session import PageCtx
 
 router = APIRouter(tags=["sharing records"], route_class=TransactionRoute)
 
