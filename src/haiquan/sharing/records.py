@@ -276,6 +276,7 @@ def project(session: Session, arrived: Iterable[Arrived]) -> int:
         return 0
     stored = repo.stored(session, keys=list(facts))
     now = clock.now()
-    rows = [merge(stored.get(k), fs, origin=origins[k], now=now) for k, fs in facts.items()]
-    repo.upsert(session, rows)
-    return len(rows)
+    fresh = [merge(None, fs, origin=origins[k], now=now) for k, fs in facts.items() if k not in stored]
+    known = [merge(stored[k], fs, origin=origins[k], now=now) for k, fs in facts.items() if k in stored]
+    repo.upsert(session, fresh + known, new=len(fresh))
+    return len(fresh) + len(known)

@@ -53,12 +53,18 @@ def stored(session: Session, *, keys: list[tuple[str, str]]) -> dict[tuple[str, 
     return out
 
 
-def upsert(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Insert the rows, or replace the stored ones of the same keys: one statement."""
+def upsert(session: Session, rows: list[dict[str, Any]], *, new: int = 0) -> None:
+    """Insert the rows, or replace the stored ones of the same keys: one statement. On PostgreSQL the first
+    `new` rows, which `stored` did not find, are copied straight into the table (no temporary table, no
+    conflict to look for: this transaction's ingest is the table's one writer, and a row written meanwhile
+    fails the batch, which is then applied again), the others upserted."""
     if not rows:
         return
     if session.get_bind().dialect.name == "postgresql":
-        _upsert_pg(session, rows)
+        if new:
+            _copy_pg(session, rows[:new], "replicated_records")
+        if rows[new:]:
+            _upsert_pg(session, rows[new:])
         return
     stmt = insert_for(session, T)
     stmt = stmt.on_conflict_do_update(
@@ -67,14 +73,21 @@ def upsert(session: Session, rows: list[dict[str, Any]]) -> None:
     session.execute(stmt, rows)
 
 
+def _copy_pg(session: Session, rows: list[dict[str, Any]], table: str) -> None:
+    raw = session.connection().connection.driver_connection
+    assert raw is not None
+    with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN") as cp:
+        for r in rows:
+            cp.write_row(tuple(Jsonb(r[c]) if c in JSON_COLUMNS else r[c] for c in COLUMNS))
+
+
 def _upsert_pg(session: Session, rows: list[dict[str, Any]]) -> None:
     raw = session.connection().connection.driver_connection
     assert raw is not None
     with raw.cursor() as cur:
         cur.execute(f"{BATCH_TABLE}; DELETE FROM hq_replicated_batch")
-        with cur.copy(f"COPY hq_replicated_batch ({', '.join(COLUMNS)}) FROM STDIN") as cp:
-            for r in rows:
-                cp.write_row(tuple(Jsonb(r[c]) if c in JSON_COLUMNS else r[c] for c in COLUMNS))
+    _copy_pg(session, rows, "hq_replicated_batch")
+    with raw.cursor() as cur:
         cur.execute(UPSERT)
 
 
