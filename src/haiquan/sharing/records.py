@@ -115,7 +115,7 @@ MANIFEST_FIELDS = {
     "undischarged": "undischarged",
     "over_discharged": "over_discharged",
 }
-MANIFEST_STATUS = {
+MANIFEST_STATUS: dict[str, str] = {
     CargoEvent.MANIFEST_RECEIVED: "received",
     CargoEvent.MANIFEST_AMENDED: "amended",
     CargoEvent.MANIFEST_WRITTEN_OFF: "written_off",

@@ -5,7 +5,7 @@ last received: it answers while the link is down), in their scope. JSON and page
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, cast
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -15,6 +15,7 @@ from haiquan.kit import clock
 from haiquan.kit.pagination import clamp_limit
 from haiquan.kit.transaction import TransactionRoute
 from haiquan.sharing import records_repository as repo
+from haiquan.sharing.records import KINDS
 from haiquan.sharing.records_schemas import HistoryEntryOut, RecordDetailOut, RecordOut, RecordPage
 from haiquan.web.render import render
 from haiquan.web.session import PageCtx
@@ -77,15 +78,16 @@ def record(ctx: Ctx, kind: Kind, record_id: Annotated[str, Path(max_length=64)])
 def records_page(
     request: Request,
     ctx: PageCtx,
-    kind: Kind | None = None,
+    kind: Annotated[str, Query(max_length=16)] = "",  # the form sends "" for every kind
     unit: Annotated[str | None, Query(max_length=16)] = None,
     q: Annotated[str | None, Query(max_length=64)] = None,
     status: Annotated[str | None, Query(max_length=40)] = None,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> Response:
-    page = _list(ctx, kind, unit, q, status, PAGE, offset)
+    chosen = cast(Kind, kind) if kind in KINDS else None
+    page = _list(ctx, chosen, unit, q, status, PAGE, offset)
     return render(request, "sharing_records.html", {
-        "page": page, "kind": kind or "", "unit": unit or "", "q": q or "", "status": status or "",
+        "page": page, "kind": chosen or "", "unit": unit or "", "q": q or "", "status": status or "",
         "to_vn": clock.to_vn, "now": clock.to_vn(clock.now()),
     })  # fmt: skip
 
