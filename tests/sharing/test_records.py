@@ -122,7 +122,7 @@ def test_the_history_is_bounded(db: Database) -> None:
     r = one(db, "declaration", "100000000017")
     assert r.events == n
     assert len(r.history) == records.HISTORY_MAX
-    assert r.history[-1]["at"] == (T0 + timedelta(seconds=n - 1)).isoformat()
+    assert r.history[-1]["at"] == (T0 + timedelta(seconds=n - 1)).isoformat(timespec="microseconds")
     assert r.summary["amendment_no"] == n - 1
 
 

@@ -115,7 +115,8 @@ def test_pages_show_the_copy_its_last_update_and_its_node(world: World, app: Any
     assert "Read-only copies" in world.client.get("/sharing/records?lang=en", headers=off).text
     form = world.client.get("/sharing/records?lang=vi&kind=&q=10000000001&unit=&status=", headers=off)
     assert form.status_code == 200  # the filter form as a browser sends it: empty fields are no filter
-    assert NB in form.text and TN not in form.text
+    assert NB in form.text
+    assert TN not in form.text
     detail = world.client.get(f"/sharing/records/declaration/{NB}?lang=vi", headers=off)  # (en remembered)
     assert detail.status_code == 200
     shown = clock.to_vn(T0 + timedelta(minutes=3)).strftime("%d/%m/%Y %H:%M:%S")

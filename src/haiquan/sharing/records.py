@@ -29,6 +29,7 @@ from haiquan.supervision.catalogue import SupervisionEvent
 
 HISTORY_MAX = 50  # events kept per record (the count of all is `events`)
 TEXT_MAX = 80  # a summary's text value is cut to this length
+ID_MAX = 64  # a record's id and reference
 KINDS = ("declaration", "manifest", "transit", "case")
 
 
@@ -60,17 +61,10 @@ def _text(value: Any) -> str | None:
     return value[:TEXT_MAX] if isinstance(value, str) and value else None
 
 
-SCALARS = frozenset({str, int, float, bool})
-
-
 def _pick(payload: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
-    """The payload's fields named (payload key -> summary key): texts cut, numbers and flags as they are,
-    anything else (lists, objects, null) left out. In the federation's hot path: one pass, no call per field."""
-    out = {name: v for key, name in names.items() if type(v := payload.get(key)) in SCALARS}
-    for name, v in out.items():
-        if type(v) is str and len(v) > TEXT_MAX:
-            out[name] = v[:TEXT_MAX]
-    return out
+    """The payload's fields named (payload key -> summary key), as they are (scalars, by the catalogue's
+    TypedDict), those absent or null left out. In the federation's hot path: one pass, no call per field."""
+    return {name: v for key, name in names.items() if (v := payload.get(key)) is not None}
 
 
 DECLARATION_FIELDS = {
@@ -207,12 +201,12 @@ def fact_of(event: Event) -> Fact | None:
     if told is None:
         return None
     record_id, reference, status, summary = told
-    return Fact(kind, record_id, reference, status, summary, event)
+    return Fact(kind, record_id[:ID_MAX], reference[:ID_MAX], status and status[:40], summary, event)
 
 
 def _stamp(at: datetime) -> str:
     """The time as ISO 8601 in UTC (an event's time is UTC already but for a rare envelope)."""
-    return at.isoformat() if at.tzinfo is UTC else at.astimezone(UTC).isoformat()
+    return (at if at.tzinfo is UTC else at.astimezone(UTC)).isoformat(timespec="microseconds")
 
 
 def merge(row: dict[str, Any] | None, facts: Sequence[Fact], *, origin: str, now: datetime) -> dict[str, Any]:
@@ -262,8 +256,16 @@ def merge(row: dict[str, Any] | None, facts: Sequence[Fact], *, origin: str, now
 
 
 def project(session: Session, arrived: Iterable[Arrived]) -> int:
-    """Apply the events just ingested to the replicated records: one read of the rows they touch, one bulk
-    upsert. Returns how many records changed."""
+    """Apply the events just ingested to the replicated records. On PostgreSQL one statement over the
+    batch as the inbox left it in its temporary table (records_sql); elsewhere one read of the rows the
+    events touch and one bulk upsert. Returns how many records changed (-1: not counted, PostgreSQL)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from haiquan.sharing import records_sql  # (it reads this module's rules)
+
+        ids = [r.event.id for r in arrived]
+        if ids:
+            records_sql.project(session, ids, clock.now())
+        return -1
     facts: dict[tuple[str, str], list[Fact]] = {}
     origins: dict[tuple[str, str], str] = {}
     for r in arrived:
