@@ -18,8 +18,11 @@ from functools import cache
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from haiquan.enforcement.catalogue import EnforcementEvent
+from haiquan.enforcement.domain import CaseStatus
 from haiquan.kit.sql import pg_array
 from haiquan.sharing import records
+from haiquan.supervision.catalogue import SupervisionEvent
 
 ORDER = "occurred_at DESC, ord DESC"  # the newest first (ord: the order received, for equal times)
 STAMP = """to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')"""
@@ -56,7 +59,7 @@ def _status_by_type(mapping: dict[str, str], otherwise: str) -> str:
 def statement() -> str:
     trader = "to_jsonb(left(COALESCE(p ->> 'importer_tax_code', p ->> 'exporter_tax_code'), 80))"
     case_outcome = (
-        f"CASE WHEN type = {_q(records.EnforcementEvent.CASE_STATUS_CHANGED)} "
+        f"CASE WHEN type = {_q(EnforcementEvent.CASE_STATUS_CHANGED)} "
         f"AND jsonb_typeof(p -> 'outcome') = 'string' THEN to_jsonb(left(p ->> 'outcome', 80)) END"
     )
     bills = "CASE jsonb_typeof(p -> 'consignments') WHEN 'array' THEN to_jsonb(jsonb_array_length(p -> 'consignments')) END"
@@ -70,12 +73,12 @@ def statement() -> str:
         "transit": "COALESCE(NULLIF(p ->> 'number', ''), NULLIF(p ->> 'permit', ''), p ->> 'transit_id')",
         "case": "COALESCE(NULLIF(p ->> 'number', ''), p ->> 'case_id')",
     })  # fmt: skip
-    ev = records.EnforcementEvent
+    ev = EnforcementEvent
     status = _case("kind", {
         "declaration": "NULLIF(p ->> 'status', '')",
         "manifest": _status_by_type(records.MANIFEST_STATUS, "NULL"),
-        "transit": _status_by_type({records.SupervisionEvent.TRANSIT_PERMITTED: "permitted"}, "NULLIF(p ->> 'status', '')"),
-        "case": _status_by_type({ev.CASE_OPENED: records.CaseStatus.DETECTED.value}, f"CASE WHEN type = {_q(ev.CASE_STATUS_CHANGED)} THEN NULLIF(p ->> 'to', '') END"),
+        "transit": _status_by_type({SupervisionEvent.TRANSIT_PERMITTED: "permitted"}, "NULLIF(p ->> 'status', '')"),
+        "case": _status_by_type({ev.CASE_OPENED: CaseStatus.DETECTED.value}, f"CASE WHEN type = {_q(ev.CASE_STATUS_CHANGED)} THEN NULLIF(p ->> 'to', '') END"),
     })  # fmt: skip
     summary = _case("kind", {
         "declaration": _summary(records.DECLARATION_FIELDS, [("trader_tax_code", trader)]),
