@@ -131,5 +131,7 @@ def test_pages_show_the_copy_its_last_update_and_its_node(world: World, app: Any
         == 404
     )
     assert 'id="records-link"' in world.client.get("/sharing", headers=off).text
+    trader = world.client.get("/sharing/records", headers=world.ent("0100109106"), follow_redirects=False)
+    assert trader.status_code == 403
     anonymous = world.client.get("/sharing/records", headers={"Accept": "text/html"}, follow_redirects=False)
     assert anonymous.status_code == 303

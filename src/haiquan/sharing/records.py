@@ -3,8 +3,10 @@ declaration, manifest, transit or enforcement case from its own database, as the
 tell it, even while the link is down.
 
 `project` runs inside `service.ingest`, in its transaction, on the events just written to the outbox (so
-exactly once: a redelivered event never reaches it). Per batch: one read of the rows the batch touches and
-one bulk upsert, whatever the number of events. The rules (which event tells which record what) are pure:
+exactly once: a redelivered event never reaches it). Per batch, whatever the number of events: on
+PostgreSQL one INSERT ... SELECT ... ON CONFLICT over the batch the inbox left in its temporary table
+(records_sql.py, the same rules in SQL); elsewhere one read of the rows the batch touches and one bulk
+upsert. The rules (which event tells which record what) are pure:
 `fact_of` and `merge`. What is kept: the status, a small summary of fields the payloads carry (tax codes of
 enterprises, amounts, the lane; never a person: enforcement payloads name none, and no declaration field
 that names a person is picked) and the last HISTORY_MAX events (type and time)."""
@@ -278,7 +280,6 @@ def project(session: Session, arrived: Iterable[Arrived]) -> int:
         return 0
     stored = repo.stored(session, keys=list(facts))
     now = clock.now()
-    fresh = [merge(None, fs, origin=origins[k], now=now) for k, fs in facts.items() if k not in stored]
-    known = [merge(stored[k], fs, origin=origins[k], now=now) for k, fs in facts.items() if k in stored]
-    repo.upsert(session, fresh + known, new=len(fresh))
-    return len(fresh) + len(known)
+    rows = [merge(stored.get(k), fs, origin=origins[k], now=now) for k, fs in facts.items()]
+    repo.upsert(session, rows)
+    return len(rows)
