@@ -3,10 +3,8 @@ declaration, manifest, transit or enforcement case from its own database, as the
 tell it, even while the link is down.
 
 `project` runs inside `service.ingest`, in its transaction, on the events just written to the outbox (so
-exactly once: a redelivered event never reaches it). Per batch, whatever the number of events: on
-PostgreSQL one INSERT ... SELECT ... ON CONFLICT over the batch the inbox left in its temporary table
-(records_sql.py, the same rules in SQL); elsewhere one read of the rows the batch touches and one bulk
-upsert. The rules (which event tells which record what) are pure:
+exactly once: a redelivered event never reaches it). Per batch: one read of the rows the batch touches and
+one bulk upsert, whatever the number of events. The rules (which event tells which record what) are pure:
 `fact_of` and `merge`. What is kept: the status, a small summary of fields the payloads carry (tax codes of
 enterprises, amounts, the lane; never a person: enforcement payloads name none, and no declaration field
 that names a person is picked) and the last HISTORY_MAX events (type and time)."""
@@ -63,10 +61,17 @@ def _text(value: Any) -> str | None:
     return value[:TEXT_MAX] if isinstance(value, str) and value else None
 
 
+SCALARS = frozenset({str, int, float, bool})
+
+
 def _pick(payload: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
-    """The payload's fields named (payload key -> summary key), as they are (scalars, by the catalogue's
-    TypedDict), those absent or null left out. In the federation's hot path: one pass, no call per field."""
-    return {name: v for key, name in names.items() if (v := payload.get(key)) is not None}
+    """The payload's fields named (payload key -> summary key): texts cut, numbers and flags as they are,
+    anything else (lists, objects, null) left out. In the federation's hot path: one pass, no call per field."""
+    out = {name: v for key, name in names.items() if type(v := payload.get(key)) in SCALARS}
+    for name, v in out.items():
+        if type(v) is str and len(v) > TEXT_MAX:
+            out[name] = v[:TEXT_MAX]
+    return out
 
 
 DECLARATION_FIELDS = {
@@ -258,16 +263,8 @@ def merge(row: dict[str, Any] | None, facts: Sequence[Fact], *, origin: str, now
 
 
 def project(session: Session, arrived: Iterable[Arrived]) -> int:
-    """Apply the events just ingested to the replicated records. On PostgreSQL one statement over the
-    batch as the inbox left it in its temporary table (records_sql); elsewhere one read of the rows the
-    events touch and one bulk upsert. Returns how many records changed (-1: not counted, PostgreSQL)."""
-    if session.get_bind().dialect.name == "postgresql":
-        from haiquan.sharing import records_sql  # (it reads this module's rules)
-
-        ids = [r.event.id for r in arrived]
-        if ids:
-            records_sql.project(session, ids, clock.now())
-        return -1
+    """Apply the events just ingested to the replicated records: one read of the rows they touch, one bulk
+    upsert. Returns how many records changed."""
     facts: dict[tuple[str, str], list[Fact]] = {}
     origins: dict[tuple[str, str], str] = {}
     for r in arrived:
@@ -280,6 +277,7 @@ def project(session: Session, arrived: Iterable[Arrived]) -> int:
         return 0
     stored = repo.stored(session, keys=list(facts))
     now = clock.now()
-    rows = [merge(stored.get(k), fs, origin=origins[k], now=now) for k, fs in facts.items()]
-    repo.upsert(session, rows)
-    return len(rows)
+    fresh = [merge(None, fs, origin=origins[k], now=now) for k, fs in facts.items() if k not in stored]
+    known = [merge(stored[k], fs, origin=origins[k], now=now) for k, fs in facts.items() if k in stored]
+    repo.upsert(session, fresh + known, new=len(fresh))
+    return len(fresh) + len(known)

@@ -1,6 +1,9 @@
-"""Queries of the replicated records (decision 0038): the projection's read and bulk upsert where it runs in
-Python (SQLite; on PostgreSQL sharing/records_sql.py does both in one statement), unscoped (the federation
-consumer acts for no caller), and the officers' list and look-up, scoped by the caller's units."""
+"""Queries of the replicated records (decision 0038): the projection's read and bulk upsert, unscoped (the
+federation consumer acts for no caller), and the officers' list and look-up, scoped by the caller's units.
+
+The upsert is one statement per batch: on PostgreSQL the rows go by COPY into a temporary table and one
+INSERT ... SELECT ... ON CONFLICT DO UPDATE writes them (as sharing/inbox.py writes the outbox copies);
+elsewhere one executemany of INSERT ... ON CONFLICT DO UPDATE."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
+from psycopg.types.json import Jsonb
 from sqlalchemy import Table, func, or_, select
 from sqlalchemy.orm import Session
 
@@ -23,6 +27,17 @@ COLUMNS = (
     "last_event_id", "updated_at", "received_at",
 )  # fmt: skip
 KEYS = ("record_id", "kind")
+JSON_COLUMNS = frozenset({"summary", "history"})
+
+BATCH_TABLE = """CREATE TEMP TABLE IF NOT EXISTS hq_replicated_batch (
+    record_id varchar(64), kind varchar(16), reference varchar(64), unit varchar(16), origin varchar(16),
+    status varchar(40), summary jsonb, history jsonb, events integer, last_event_id varchar(32),
+    updated_at timestamptz, received_at timestamptz
+) ON COMMIT DELETE ROWS"""
+_SET = ", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS if c not in KEYS)
+UPSERT = f"""INSERT INTO replicated_records ({", ".join(COLUMNS)})
+SELECT {", ".join(COLUMNS)} FROM hq_replicated_batch
+ON CONFLICT (record_id, kind) DO UPDATE SET {_SET}"""
 
 
 def stored(session: Session, *, keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
@@ -38,16 +53,42 @@ def stored(session: Session, *, keys: list[tuple[str, str]]) -> dict[tuple[str, 
     return out
 
 
-def upsert(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Insert the rows, or replace the stored ones of the same keys: one executemany (SQLite and any
-    database but PostgreSQL, where sharing/records_sql.py projects the batch in one statement)."""
+def upsert(session: Session, rows: list[dict[str, Any]], *, new: int = 0) -> None:
+    """Insert the rows, or replace the stored ones of the same keys: one statement. On PostgreSQL the first
+    `new` rows, which `stored` did not find, are copied straight into the table (no temporary table, no
+    conflict to look for: this transaction's ingest is the table's one writer, and a row written meanwhile
+    fails the batch, which is then applied again), the others upserted."""
     if not rows:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        if new:
+            _copy_pg(session, rows[:new], "replicated_records")
+        if rows[new:]:
+            _upsert_pg(session, rows[new:])
         return
     stmt = insert_for(session, T)
     stmt = stmt.on_conflict_do_update(
         index_elements=list(KEYS), set_={c: stmt.excluded[c] for c in COLUMNS if c not in KEYS}
     )
     session.execute(stmt, rows)
+
+
+def _copy_pg(session: Session, rows: list[dict[str, Any]], table: str) -> None:
+    raw = session.connection().connection.driver_connection
+    assert raw is not None
+    with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN") as cp:
+        for r in rows:
+            cp.write_row(tuple(Jsonb(r[c]) if c in JSON_COLUMNS else r[c] for c in COLUMNS))
+
+
+def _upsert_pg(session: Session, rows: list[dict[str, Any]]) -> None:
+    raw = session.connection().connection.driver_connection
+    assert raw is not None
+    with raw.cursor() as cur:
+        cur.execute(f"{BATCH_TABLE}; DELETE FROM hq_replicated_batch")
+    _copy_pg(session, rows, "hq_replicated_batch")
+    with raw.cursor() as cur:
+        cur.execute(UPSERT)
 
 
 # --- officers' reads ----------------------------------------------------------------------------------
