@@ -21,6 +21,7 @@ from haiquan.regimes import tables as regimes_tables  # noqa: F401
 from haiquan.reports import tables as reports_tables  # noqa: F401
 from haiquan.risk import tables as risk_tables  # noqa: F401
 from haiquan.risk import watchlist_tables as risk_watchlist_tables  # noqa: F401
+from haiquan.sharing import records_tables as sharing_records_tables  # noqa: F401
 from haiquan.sharing import tables as sharing_tables  # noqa: F401
 from haiquan.supervision import tables as supervision_tables  # noqa: F401
 from haiquan.taxes import tables as taxes_tables  # noqa: F401

@@ -58,6 +58,7 @@ from haiquan.risk.lane_pages import router as lane_pages
 from haiquan.risk.pages import router as risk_pages_router
 from haiquan.risk.retraining_api import router as retraining_router
 from haiquan.sharing.api import router as sharing_router
+from haiquan.sharing.records_api import router as sharing_records_router
 from haiquan.supervision.alert_pages import router as alert_pages
 from haiquan.supervision.api import router as supervision_router
 from haiquan.supervision.keys_api import router as terminal_keys_router
@@ -101,6 +102,11 @@ TAGS = [
     },
     {"name": "reports", "description": "Leaders' reports and their exports"},
     {"name": "sharing", "description": "Federation between nodes and agreements with other agencies"},
+    {
+        "name": "sharing records",
+        "description": "Sub-departments' declarations, manifests, transits and cases replicated to the department's "
+        "node: read-only, as last received, open while the link is down",
+    },
     {"name": "agencies", "description": "Line ministries' permits and inspections that clearance waits for"},
     {
         "name": "conveyances",
@@ -172,6 +178,7 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(reports_router, dependencies=strict)
     app.include_router(risk_router, dependencies=strict)
     app.include_router(sharing_router, dependencies=strict)
+    app.include_router(sharing_records_router, dependencies=strict)
     app.include_router(terminal_keys_router, dependencies=strict)
     app.include_router(bank_certificates_router, dependencies=strict)
     app.include_router(agencies_router, dependencies=strict)

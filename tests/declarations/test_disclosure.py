@@ -164,6 +164,8 @@ PATH_VALUES = {
     "hs8": "85171300",  # the public reference API (issue #20)
     "key_id": "0" * 12,  # the trader portal (issue #20)
     "comparison_id": "0" * 32,
+    "kind": "declaration",  # the replicated records (issue #24)
+    "record_id": "0" * 32,
 }
 
 
