@@ -37,6 +37,7 @@ def setup(app: Any) -> None:
             batch = [Received(e, node, i + 1) for i, e in enumerate(events)]
             service.ingest(uow.session, batch=batch, layout=LAYOUT)
             uow.commit()
+    app.state.dispatcher.run_once()  # the records are projected from the outbox copies (sharing.records)
 
 
 def numbers(world: World, who: str, query: str = "") -> list[str]:

@@ -204,11 +204,14 @@ class Dispatcher:
         for consumer in self.consumers:
             state = self._states[consumer.name]
             wanted = {t for t in kinds if consumer.wants(t)}  # once per type, not per event
-            skip_federated = consumer.local_only
+            skip_federated, skip_local = consumer.local_only, consumer.federated_only
             mine = [
                 e
                 for e in events
-                if e.type in wanted and e.seq > state.low and not (skip_federated and e.origin is not None)
+                if e.type in wanted
+                and e.seq > state.low
+                and not (skip_federated and e.origin is not None)
+                and not (skip_local and e.origin is None)
             ]
             fresh = {e.seq for e in mine}
             for seq in fresh & state.retry.keys():  # read again (after a restart of the pass): taken now

@@ -152,6 +152,9 @@ class Consumer:
     # True: skip events federated from child nodes (side effects such as webhooks that the originating
     # node already performed). Reports and read models keep the default and cover the whole subtree.
     local_only: bool = False
+    # True: only events federated from child nodes (a read model of their records: the node's own records
+    # are in its own tables).
+    federated_only: bool = False
     # True (every consumer here): the handler only writes to the database (no calls out; webhooks are rows a
     # sender delivers later), so a chunk is first applied in one transaction without a savepoint per event,
     # and only if that fails again event by event, each in its own savepoint. False for a handler that
@@ -165,7 +168,11 @@ class Consumer:
         return event_type in self.types or any(event_type.startswith(p) for p in self.prefixes)
 
     def accepts(self, event: Event) -> bool:
-        return self.wants(event.type) and not (self.local_only and event.federated)
+        return (
+            self.wants(event.type)
+            and not (self.local_only and event.federated)
+            and not (self.federated_only and not event.federated)
+        )
 
 
 CONSUMED_PG = text(

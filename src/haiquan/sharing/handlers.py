@@ -1,6 +1,6 @@
 """Outbox consumers of federation: the per-unit summary and the agency feeds of this node's own events.
-Events federated from child nodes are summed and projected when they are ingested, in the same
-transaction as their inbox row (one batch, not one transaction per event)."""
+Events federated from child nodes are summed when they are ingested, in the same transaction as their
+inbox row (one batch, not one transaction per event); their records are replicated by `sharing.records`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from haiquan.kit.dispatcher import Dispatcher
 from haiquan.kit.outbox import Consumer, Event
 from haiquan.kit.settings import Settings
 from haiquan.organization import service as org
-from haiquan.sharing import reference, service, work
+from haiquan.sharing import records, reference, service, work
 from haiquan.sharing.catalogue import SharingEvent
 from haiquan.sharing.domain import NodeLayout
 
@@ -33,6 +33,14 @@ def _agency_many(uow: UnitOfWork, events: list[Event]) -> None:
     service.project_many_for_agencies(uow.session, events=events)
 
 
+def _records(uow: UnitOfWork, event: Event) -> None:
+    records.project_federated(uow.session, [event])
+
+
+def _records_many(uow: UnitOfWork, events: list[Event]) -> None:
+    records.project_federated(uow.session, events)  # one read and one upsert for the chunk
+
+
 def _versions(uow: UnitOfWork, event: Event) -> None:
     _versions_many(uow, [event])
 
@@ -49,6 +57,10 @@ VERSION_TYPES = frozenset({SharingEvent.REFERENCE_APPLIED, SharingEvent.REFERENC
 
 
 def register(dispatcher: Dispatcher) -> None:
+    # the child nodes' records, replicated at their parent (decision 0038)
+    dispatcher.register(
+        Consumer("sharing.records", records.TYPES, _records, federated_only=True, many=_records_many)
+    )
     # federated events too: a parent keeps its children's (and their children's) versions
     dispatcher.register(Consumer("sharing.reference_versions", VERSION_TYPES, _versions, many=_versions_many))
     dispatcher.register(

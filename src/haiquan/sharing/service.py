@@ -22,7 +22,7 @@ from haiquan.kit.errors import Conflict, NotFound, ValidationFailed
 from haiquan.kit.outbox import Event
 from haiquan.organization import service as org
 from haiquan.payments.catalogue import PaymentEvent
-from haiquan.sharing import domain, inbox, records, reference, work
+from haiquan.sharing import domain, inbox, reference, work
 from haiquan.sharing.catalogue import SharingEvent
 from haiquan.sharing.domain import Agreement, NodeLayout
 from haiquan.sharing.tables import (
@@ -78,7 +78,6 @@ def ingest(
             upsert_sums(session, sums)
         else:
             add_to_totals(session, applied)
-    records.project(session, arrived)  # the replicated records (decision 0038), in this transaction
     if applied:
         # agreements as this process knows them: re-read at once after a change made here, at most a
         # second late after one made elsewhere (re-reading them for each batch was a round trip each)
