@@ -90,7 +90,7 @@ def case_page(request: Request, ctx: PageCtx, case_id: str) -> Response:
 def _case(request: Request, ctx: Any, case_id: str, errors: dict[str, str], status: int = 200) -> Response:
     service.require_auditor(ctx.session, ctx.principal)
     row = repository.case(ctx.session, case_id, scope=ctx.principal.scope)
-    trader = repository.case_trader(ctx.session, row)
+    trader = repository.unscoped_case_trader(ctx.session, row)
     return render(
         request, "audit_case.html", {"c": row, "trader": trader, "errors": errors}, status_code=status
     )

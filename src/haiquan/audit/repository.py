@@ -89,8 +89,8 @@ def case(session: Session, case_id: str, *, scope: Scope, for_update: bool = Fal
     return row
 
 
-def case_trader(session: Session, case: AuditCaseRow) -> EnterpriseRow | None:
-    """The audited trader (its name and compliance class), for whoever may read the case."""
+def unscoped_case_trader(session: Session, case: AuditCaseRow) -> EnterpriseRow | None:
+    """The audited trader (its name and compliance class): the case was read in the caller's scope."""
     return session.scalar(select(EnterpriseRow).where(EnterpriseRow.tax_code == case.declarant_tax_code))
 
 
