@@ -18,7 +18,15 @@ from haiquan.sharing import (
     service,
     words,  # noqa: F401  (registers the page's event labels)
 )
-from haiquan.sharing.schemas import AgreementIn, AgreementOut, ChildStatusOut, StatusOut, TotalOut
+from haiquan.sharing.holding import DUTY
+from haiquan.sharing.schemas import (
+    AgreementIn,
+    AgreementOut,
+    ChildStatusOut,
+    LinkHolderOut,
+    StatusOut,
+    TotalOut,
+)
 from haiquan.sharing.tables import AgencyAgreement
 from haiquan.web.render import add_template_dir, render
 from haiquan.web.session import PageCtx
@@ -40,7 +48,18 @@ def _status(ctx: Ctx) -> StatusOut:
         federated=bool(s.nats_url),
         relay_pending=repository.unscoped_relay_pending(ctx.session),
         children=[ChildStatusOut(**r.__dict__ | {"pending": pending.get(r.node)}) for r in rows],
+        link_holder=_holder(ctx),
     )
+
+
+def _holder(ctx: Ctx) -> LinkHolderOut | None:
+    """Who holds the link: as its holder last wrote it (any worker answers the same), and whether it is
+    the process answering."""
+    h = repository.unscoped_link_holder(ctx.session, duty=DUTY) if ctx.settings.nats_url else None
+    if h is None:
+        return None
+    held = getattr(ctx.request.app.state, "sharing_link", None)
+    return LinkHolderOut(**h.__dict__, here=held is not None and held.holding)
 
 
 @router.get("/api/v1/sharing/status", response_model=StatusOut, summary="Child nodes: received, lag, pending")

@@ -18,3 +18,8 @@ LAG_HIST = Histogram(
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900),
 )
 RELAY_PENDING = Gauge("haiquan_sharing_relay_pending", "Outbox events not yet acknowledged by JetStream")
+LINK_HELD = Gauge(
+    "haiquan_sharing_link_held",
+    "1 in the process holding this node's link (relay and consumers), 0 in the workers standing by",
+)
+LINK_TAKEN = Counter("haiquan_sharing_link_taken_total", "Times this process took this node's link")
