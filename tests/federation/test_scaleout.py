@@ -64,6 +64,7 @@ class Workers:
             "HAIQUAN_DATA_DIR": str(node.dir),
             "HAIQUAN_SECRET_KEY": SECRET,
             "HAIQUAN_DISPATCHER_INTERVAL_SECONDS": "0.2",
+            "PYTHONUNBUFFERED": "1",  # the log as it happens, also of a worker killed
         }
         args = [sys.executable, "-m", "haiquan.cli", "serve", "--port", str(port), "--workers", str(workers)]
         args += ["--unit", node.unit, "--nats", node.config.app_url()]

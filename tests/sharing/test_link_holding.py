@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
 from sqlalchemy import text
 
 from haiquan.kit.db import Database
@@ -18,6 +19,7 @@ from haiquan.sharing import metrics as m
 from haiquan.sharing import repository
 from haiquan.sharing.holding import DUTY, HOST, HeldLink
 from tests.conftest import reset_postgres
+from tests.support import World
 
 
 @dataclass
@@ -47,17 +49,22 @@ def test_one_process_holds_the_link_and_another_takes_over_when_it_lets_go(db: D
     second, link2 = held(db, pid=102)
     first.tick()
     second.tick()
-    assert link1.running and not link2.running
-    assert first.holding and not second.holding
+    assert link1.running
+    assert not link2.running
+    assert first.holding
+    assert not second.holding
     h = holder(db)
-    assert h is not None and (h.host, h.pid) == (HOST, 101)
+    assert h is not None
+    assert (h.host, h.pid) == (HOST, 101)
     assert m.LINK_HELD._value.get() == 1  # type: ignore[attr-defined]
     first._give_up()  # a clean stop: the link stopped, the row gone, the lock released
-    assert not link1.running and holder(db) is None
+    assert not link1.running
+    assert holder(db) is None
     second.tick()  # its next look, within a second
     assert link2.running
     h = holder(db)
-    assert h is not None and h.pid == 102
+    assert h is not None
+    assert h.pid == 102
     second._give_up()
 
 
@@ -74,7 +81,8 @@ def test_a_holder_that_loses_its_database_session_stops_its_link(pg_database: Da
         admin.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
         admin.commit()
     first.tick()
-    assert not link1.running and not first.holding
+    assert not link1.running
+    assert not first.holding
     second, link2 = held(db, pid=202, grace=0.3)
     second.tick()
     assert not link2.running  # the row names another process, which may not have noticed yet: it waits
@@ -84,3 +92,16 @@ def test_a_holder_that_loses_its_database_session_stops_its_link(pg_database: Da
     second._give_up()
     first._give_up()
 
+
+def test_the_status_names_the_holder_from_any_worker(
+    world: World, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(world.client.app.state.settings, "nats_url", "nats://127.0.0.1:1")  # type: ignore[attr-defined]
+    leader = world.off("hn_leader")
+    assert world.client.get("/api/v1/sharing/status", headers=leader).json()["link_holder"] is None
+    with db.unit_of_work() as uow:  # another worker (or host) holds it
+        repository.note_link_holder(uow.session, duty=DUTY, host="host-b", pid=4242, taken=True)
+        uow.commit()
+    got = world.client.get("/api/v1/sharing/status", headers=leader).json()["link_holder"]
+    assert (got["host"], got["pid"], got["here"]) == ("host-b", 4242, False)
+    assert got["silent_s"] < 5
