@@ -100,6 +100,12 @@ def holder(node: Node) -> tuple[int, datetime] | None:
     return (int(row[0]), row[1]) if row else None
 
 
+def children(pid: int) -> list[int]:
+    """The worker processes of a `haiquan serve --workers N` (uvicorn's supervisor)."""
+    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True, check=False).stdout
+    return sorted(int(p) for p in out.split())
+
+
 def received_from(dept: Node, child: str) -> int:
     q = select(FederatedNode.received).where(FederatedNode.node == child)
     return count(dept.db, q)
@@ -228,10 +234,15 @@ def test_the_departments_consumer_holder_killed_while_applying(
     try:
         ids = backlog(sub, 6000)
         wait_for(lambda: federated(dept) > before + 300, 60, "the department to be applying", every=0.02)
+        workers = children(server.pid)
         os.kill(first[0], signal.SIGKILL)  # uvicorn starts another worker in its place
         killed_at = time.monotonic()
-        wait_for(lambda: (h := holder(dept)) and h[0] != first[0], 30, "another worker to take the link")
+        try:
+            taken = wait_for(lambda: (h := holder(dept)) and h[0] != first[0] and h, 30, "another to take it")
+        finally:
+            log.warning(f"workers {workers} before the kill of {first[0]}, {children(server.pid)} after")
         took = time.monotonic() - killed_at
+        assert taken[0] in workers  # the other worker, not the one uvicorn started in the killed one's place
         time.sleep(1)
     finally:
         ids += writer.stop()

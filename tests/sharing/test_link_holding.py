@@ -105,3 +105,7 @@ def test_the_status_names_the_holder_from_any_worker(
     got = world.client.get("/api/v1/sharing/status", headers=leader).json()["link_holder"]
     assert (got["host"], got["pid"], got["here"]) == ("host-b", 4242, False)
     assert got["silent_s"] < 5
+    page = world.client.get("/sharing?lang=en", headers=leader).text
+    assert "Link held by" in page
+    assert "host-b" in page
+    assert "Tiến trình giữ liên kết" in world.client.get("/sharing?lang=vi", headers=leader).text
