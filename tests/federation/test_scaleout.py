@@ -10,6 +10,7 @@ one file: the file lock instead of the advisory lock)."""
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import signal
@@ -19,6 +20,7 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime
+from typing import Any
 
 import pytest
 from sqlalchemy import func, insert, select
@@ -98,6 +100,23 @@ def holder(node: Node) -> tuple[int, datetime] | None:
     with node.db.engine.connect() as conn:
         row = conn.execute(select(LinkHolder.pid, LinkHolder.taken_at).where(LinkHolder.duty == DUTY)).first()
     return (int(row[0]), row[1]) if row else None
+
+
+def cli_status(node: Node) -> dict[str, Any]:
+    assert node.config is not None
+    env = {
+        **os.environ,
+        "PYTHONPATH": SRC + os.pathsep + ROOT,
+        "HAIQUAN_DATABASE_URL": node.db_url,
+        "HAIQUAN_DATA_DIR": str(node.dir),
+        "HAIQUAN_SECRET_KEY": SECRET,
+        "HAIQUAN_UNIT": node.unit,
+        "HAIQUAN_PARENT_NODE": node.parent or "",
+        "HAIQUAN_NATS_URL": node.config.app_url(),
+    }
+    args = [sys.executable, "-m", "haiquan.cli", "sharing", "status", "--json"]
+    out = subprocess.run(args, env=env, capture_output=True, text=True, timeout=120, check=True).stdout
+    return dict(json.loads(out[out.index("{") :]))
 
 
 def children(pid: int) -> list[int]:
@@ -219,6 +238,8 @@ def test_the_sub_departments_link_holder_killed_under_load(
     time.sleep(1)  # nothing more arrives
     assert federated(dept) == before + len(ids)
     assert received_from(dept, "01AB") - before_received == len(ids)
+    shown = cli_status(sub)["link_holder"]  # `haiquan sharing status` names the worker that took over
+    assert shown["pid"] == taken[0]
     local = count(sub.db, select(func.count()).select_from(OutboxEvent))
     assert asyncio.run(_stream_count(sub, "EV_01AB")) == local - 1  # each once (the units load is local)
 
