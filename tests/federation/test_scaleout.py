@@ -10,6 +10,7 @@ one file: the file lock instead of the advisory lock)."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import os
@@ -144,6 +145,10 @@ def backlog(node: Node, n: int) -> list[str]:
     return [str(r["id"]) for r in rows]
 
 
+def _nth(first: int, k: int) -> dict[str, Any]:
+    return declaration(first + k)
+
+
 class Writer:
     """Records events at a node steadily (a transaction of five every 20 ms), as requests committed by
     processes that do not hold the link: the holder's relay finds them by its 50 ms look at the database."""
@@ -156,13 +161,11 @@ class Writer:
         self._thread.start()
 
     def _run(self) -> None:
-        i = 0
+        n = 0
         try:
             while not self._stop.is_set():
-                self.ids += self.node.record(
-                    5, unit="01B3", type=LODGED, payload=lambda k, at=i: declaration(at + k)
-                )
-                i += 5
+                self.ids += self.node.record(5, unit="01B3", type=LODGED, payload=functools.partial(_nth, n))
+                n += 5
                 self._stop.wait(0.02)
         except Exception as exc:  # said by stop()
             self.failed = exc

@@ -56,7 +56,7 @@ def test_one_process_holds_the_link_and_another_takes_over_when_it_lets_go(db: D
     h = holder(db)
     assert h is not None
     assert (h.host, h.pid) == (HOST, 101)
-    assert m.LINK_HELD._value.get() == 1  # type: ignore[attr-defined]
+    assert m.LINK_HELD._value.get() == 1
     first._give_up()  # a clean stop: the link stopped, the row gone, the lock released
     assert not link1.running
     assert holder(db) is None
