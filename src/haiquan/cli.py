@@ -123,8 +123,8 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        # a worker that does not answer uvicorn's ping in this time is killed as hung (5 s by default: a
-        # worker busy applying a federation backlog on a loaded machine was killed, and the link moved)
+        # a worker that does not answer uvicorn's ping in this time is killed as hung (5 s by default: on a
+        # loaded machine a worker busy with a federation backlog can miss it, and the link would move)
         timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
         log_level="warning",
         proxy_headers=False,  # the client address is the socket's peer: no X-Forwarded-For decides access
