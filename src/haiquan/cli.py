@@ -81,11 +81,19 @@ def docs_openapi(
     console.print(f"OpenAPI description written to {output}")
 
 
+WORKER_HEALTHCHECK_S = 30
+
+
 @app.command("serve")
 def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
-    workers: Annotated[int, typer.Option(help="Worker processes (PostgreSQL only)")] = 1,
+    workers: Annotated[
+        int,
+        typer.Option(
+            help="Worker processes (PostgreSQL only); one at a time holds each duty and the federation link"
+        ),
+    ] = 1,
     unit: Annotated[
         str | None,
         typer.Option(help="Unit this node serves; a regional hub: its departments, 31,32,… (HAIQUAN_UNIT)"),
@@ -118,6 +126,9 @@ def serve(
         host=host,
         port=port,
         workers=workers,
+        # a worker that does not answer uvicorn's ping in this time is killed as hung (5 s by default: on a
+        # loaded machine a worker busy with a federation backlog can miss it, and the link would move)
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
         log_level="warning",
         proxy_headers=False,  # the client address is the socket's peer: no X-Forwarded-For decides access
     )

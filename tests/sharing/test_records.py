@@ -14,10 +14,10 @@ from haiquan.declarations.catalogue import DeclarationEvent
 from haiquan.enforcement.catalogue import EnforcementEvent
 from haiquan.kit.auth import Scope
 from haiquan.kit.db import Database, new_id
+from haiquan.kit.dispatcher import Dispatcher
 from haiquan.kit.outbox import Event, default_subject
 from haiquan.organization import service as org
 from haiquan.organization.domain import UnitTree
-from haiquan.kit.dispatcher import Dispatcher
 from haiquan.sharing import handlers, records, records_repository, service
 from haiquan.sharing.domain import NodeLayout
 from haiquan.sharing.records_tables import ReplicatedRecord

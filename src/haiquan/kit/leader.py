@@ -35,6 +35,7 @@ class Leadership:
         self.db = db
         self.name = name
         self._conn: Any = None
+        self._holding = False  # PostgreSQL: the advisory lock is held on _conn
         self._file: IO[bytes] | None = None
 
     def held(self) -> bool:
@@ -50,13 +51,15 @@ class Leadership:
 
     def _pg(self) -> bool:
         if self._conn is None:
-            # its own connection, never returned to a pool where the lock would outlive the duty
+            # its own connection, never returned to a pool where the lock would outlive the duty; kept while
+            # standing by too (a worker per duty asking every second would otherwise open a session each time)
             engine = create_engine(self.db.engine.url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
             self._conn = engine.connect()
+        if not self._holding:
             got = self._conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": _key(self.name)}).scalar()
             if not got:
-                self.release()
                 return False
+            self._holding = True
             log.info("leadership_taken", duty=self.name, pid=os.getpid())
             return True
         self._conn.execute(text("SELECT 1"))  # a lost connection lost the lock too: raise, release, retry
@@ -80,6 +83,7 @@ class Leadership:
         return True
 
     def release(self) -> None:
+        self._holding = False
         if self._conn is not None:
             try:
                 self._conn.close()  # the server releases the advisory lock with the session

@@ -18,11 +18,13 @@ from haiquan.sharing import (
     service,
     words,  # noqa: F401  (registers the page's event labels)
 )
+from haiquan.sharing.holding import DUTY
 from haiquan.sharing.reference import versions
 from haiquan.sharing.schemas import (
     AgreementIn,
     AgreementOut,
     ChildStatusOut,
+    LinkHolderOut,
     ReferenceVersionOut,
     StatusOut,
     TotalOut,
@@ -53,7 +55,18 @@ def _status(ctx: Ctx) -> StatusOut:
             for v in versions(ctx.session, s.unit)
             if ctx.principal.scope.covers_unit(v["node"])
         ],
+        link_holder=_holder(ctx),
     )
+
+
+def _holder(ctx: Ctx) -> LinkHolderOut | None:
+    """Who holds the link: as its holder last wrote it (any worker answers the same), and whether it is
+    the process answering."""
+    h = repository.unscoped_link_holder(ctx.session, duty=DUTY) if ctx.settings.nats_url else None
+    if h is None:
+        return None
+    held = getattr(ctx.request.app.state, "sharing_link", None)
+    return LinkHolderOut(**h.__dict__, here=held is not None and held.holding)
 
 
 @router.get("/api/v1/sharing/status", response_model=StatusOut, summary="Child nodes: received, lag, pending")

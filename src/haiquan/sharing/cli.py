@@ -21,6 +21,7 @@ from haiquan.sharing import cli_links, domain, reference, repository, service
 from haiquan.sharing.catalogue import SharingEvent
 from haiquan.sharing.connect import connect_options, node_urls, unit_options
 from haiquan.sharing.credentials import CredentialError, Credentials
+from haiquan.sharing.holding import DUTY
 from haiquan.sharing.natsconf import NodeConfig, client_url, hub_app_env, hub_configs, node_user
 from haiquan.sharing.tlsgen import TlsFiles
 
@@ -176,6 +177,7 @@ def status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
             repository.unscoped_relay_pending(uow.session) if s.nats_url else None
         )  # embedded: no relay
         versions = reference.versions(uow.session, s.unit)
+        holder = repository.unscoped_link_holder(uow.session, duty=DUTY) if s.nats_url else None
     sources = asyncio.run(asyncio.wait_for(_all_source_lags(), 10)) if s.nats_url else {}
     data: dict[str, Any] = {
         "unit": s.unit,
@@ -183,6 +185,7 @@ def status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         "children": [],
         "references": versions,
     }
+    data["link_holder"] = _holder(holder)
     for r in rows:
         data["children"].append(
             {
@@ -222,6 +225,29 @@ def status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
             v["node"], v["kind"], str(v["version"] or "-"), r_vn(v["applied_at"]), str(v["refused"]), last
         )
     console.print(refs)
+    if s.nats_url:
+        console.print(_holder_line(data["link_holder"]))
+
+
+def _holder(h: repository.Holder | None) -> dict[str, Any] | None:
+    if h is None:
+        return None
+    return {
+        "host": h.host,
+        "pid": h.pid,
+        "taken_at": h.taken_at.isoformat(),
+        "seen_at": h.seen_at.isoformat(),
+        "silent_s": round(h.silent_s, 1),
+    }
+
+
+def _holder_line(h: dict[str, Any] | None) -> str:
+    """Who holds the link (its relay and consumers) among the workers serving this node's database."""
+    if h is None:
+        return "link: not held (no worker running, or the last holder gave it up)"
+    since = r_vn(h["taken_at"])
+    stale = "" if h["silent_s"] < 15 else f" - silent for {h['silent_s']:.0f} s: gone? the others take over"
+    return f"link held by pid {h['pid']} on {h['host']} since {since} (VN){stale}"
 
 
 def r_vn(iso: str | None) -> str:

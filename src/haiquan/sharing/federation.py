@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import nats
 import structlog
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
-from nats.js.api import AckPolicy, ConsumerConfig
+from nats.js.api import AckPolicy, ConsumerConfig, ConsumerInfo, DeliverPolicy
 
 from haiquan.kit import clock
 from haiquan.kit.backlog import Busy
@@ -88,6 +88,19 @@ def received(msgs: list[Msg]) -> tuple[list[service.Received], service.Totals]:
     return batch, sums
 
 
+async def _from_ack_floor(js: JetStreamContext, stream: str, cfg: ConsumerConfig, info: ConsumerInfo) -> None:
+    """Messages delivered and never acknowledged (a process killed, or a link stopped, before it committed
+    a batch) are delivered again only after ack_wait, and the next puller would meanwhile take the messages
+    after them, whose acknowledgement (AckAll) would acknowledge them unapplied: lost. So a link starting
+    while some are pending starts its consumer again from the acknowledgement floor (what was applied
+    again is skipped by its id)."""
+    floor = info.ack_floor.stream_seq if info.ack_floor is not None else 0
+    log.warning("federation_consumer_from_ack_floor", pending=info.num_ack_pending, floor=floor)
+    await js.delete_consumer(stream, cfg.durable_name or "")
+    start = replace(cfg, deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=(floor or 0) + 1)
+    await js.add_consumer(stream, config=start)
+
+
 @dataclass
 class Federation:
     db: Database
@@ -131,7 +144,9 @@ class Federation:
         while True:
             try:
                 try:
-                    await js.consumer_info(stream, durable)
+                    info = await js.consumer_info(stream, durable)
+                    if info.num_ack_pending:
+                        await _from_ack_floor(js, stream, cfg, info)
                 except nats.js.errors.NotFoundError:
                     await js.add_consumer(stream, config=cfg)
                 return Puller(nc, stream, durable)

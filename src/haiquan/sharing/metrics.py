@@ -26,3 +26,8 @@ REFERENCE_REFUSED = Counter(
     "Reference versions refused: older than (or equal to) the one held, or a document its schema refuses",
     ["kind", "why"],
 )
+LINK_HELD = Gauge(
+    "haiquan_sharing_link_held",
+    "1 in the process holding this node's link (relay and consumers), 0 in the workers standing by",
+)
+LINK_TAKEN = Counter("haiquan_sharing_link_taken_total", "Times this process took this node's link")

@@ -113,8 +113,11 @@ class SharingNode:
 
     # --- lifecycle (called from other threads) ---
     def start(self) -> None:
+        """Run the link in its thread; again after `stop` (the process took the link back, sharing/holding)."""
         if self._thread is not None:
-            return
+            if not self._stop.is_set():
+                return  # running
+            self._thread.join(timeout=10)  # a stop that outlasted its wait: let it end first
         self._stop.clear()
         self._thread = threads.start(self._run, "hq-link")
 
@@ -124,11 +127,17 @@ class SharingNode:
             loop.call_soon_threadsafe(ev.set)
 
     def stop(self) -> None:
+        """Stop the link: its tasks cancelled, its connection closed (the process gave the link up or lost
+        it; its thread is waited for, up to 10 s, so that a link taken again does not overlap it)."""
         self._stop.set()
         self.wake()
         if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+            self._thread.join(timeout=10)
+            if self._thread.is_alive():
+                log.warning("link_thread_still_running")  # waited for again by the next start
+            else:
+                self._thread = None
+        self.ready.clear()
 
     def _run(self) -> None:
         loop = asyncio.new_event_loop()

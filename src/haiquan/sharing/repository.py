@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from haiquan.kit import clock
 from haiquan.kit.auth import Scope
+from haiquan.kit.sql import insert_for
 from haiquan.kit.tables import OutboxEvent
-from haiquan.sharing.tables import FederatedNode, UnitEventTotal, WorkItem
+from haiquan.sharing.tables import FederatedNode, LinkHolder, UnitEventTotal, WorkItem
 
 
 @dataclass(frozen=True)
@@ -116,3 +117,42 @@ def work_item(session: Session, *, kind: str, record_id: str, scope: Scope) -> W
         return None
     row = session.get(WorkItem, (kind, record_id))
     return row if row is not None and scope.covers_unit(row.unit) else None
+
+
+# --- who holds the link (several workers or hosts on one node database) ---
+
+
+@dataclass(frozen=True)
+class Holder:
+    host: str
+    pid: int
+    taken_at: datetime
+    seen_at: datetime
+    silent_s: float  # since the holder last wrote its row (every few seconds while it holds the link)
+
+
+def unscoped_link_holder(session: Session, *, duty: str) -> Holder | None:
+    """The process holding the link as it last reported itself: a host and a process id, naming no
+    record, so the same for every caller; None when nobody has held it or the last one gave it up."""
+    row = session.get(LinkHolder, duty)
+    if row is None:
+        return None
+    silent = (clock.now() - row.seen_at).total_seconds()
+    return Holder(row.host, row.pid, row.taken_at, row.seen_at, max(0.0, silent))
+
+
+def note_link_holder(session: Session, *, duty: str, host: str, pid: int, taken: bool) -> None:
+    """The holder's row: written when it takes the link (`taken`), its `seen_at` moved while it holds it."""
+    now = clock.now()
+    table = LinkHolder.__table__
+    values = {"duty": duty, "host": host, "pid": pid, "taken_at": now, "seen_at": now}
+    stmt = insert_for(session, table)  # type: ignore[arg-type]
+    kept = {"host": host, "pid": pid, "seen_at": now} | ({"taken_at": now} if taken else {})
+    session.execute(stmt.values(values).on_conflict_do_update(index_elements=["duty"], set_=kept))
+
+
+def forget_link_holder(session: Session, *, duty: str, host: str, pid: int) -> None:
+    """The holder gave the link up cleanly: its row goes (only its own: another may have taken over)."""
+    session.execute(
+        delete(LinkHolder).where(LinkHolder.duty == duty, LinkHolder.host == host, LinkHolder.pid == pid)
+    )

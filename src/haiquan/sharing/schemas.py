@@ -60,12 +60,24 @@ class ReferenceVersionOut(BaseModel):
     last_refused_why: str | None
 
 
+class LinkHolderOut(BaseModel):
+    """The process holding the node's link (relay and consumers) when several serve its database."""
+
+    host: str
+    pid: int
+    taken_at: datetime
+    seen_at: datetime = Field(description="Last written by the holder (every 5 s while it holds the link)")
+    silent_s: float
+    here: bool = Field(description="The process that answered holds it")
+
+
 class StatusOut(BaseModel):
     unit: str
     federated: bool
     relay_pending: int
     children: list[ChildStatusOut]
     references: list[ReferenceVersionOut] = []
+    link_holder: LinkHolderOut | None = None
 
 
 class TotalOut(BaseModel):

@@ -159,3 +159,16 @@ class WorkItem(Base):
 
 
 Index("ux_work_delivery", WorkDelivery.node, WorkDelivery.event_id, unique=True)
+
+
+class LinkHolder(Base):
+    """Which process holds this node's link (relay and consumers) when several serve one database: written
+    by the holder when it takes the link and every few seconds while it holds it (`seen_at`), removed when
+    it gives the link up cleanly. A holder killed leaves its row until the next one takes over."""
+
+    __tablename__ = "sharing_link_holders"
+    duty: Mapped[str] = mapped_column(String(40), primary_key=True)
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    taken_at: Mapped[datetime]
+    seen_at: Mapped[datetime]

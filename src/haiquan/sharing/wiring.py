@@ -1,6 +1,7 @@
 """Starting a node's NATS link from the application (only when HAIQUAN_NATS_URL is set; without it the
 outbox consumers run in-process and nothing else is needed). A regional hub (`serve --unit 31,32,…`) starts
-one link per served department, each to that department's own nats-server (decision 0040)."""
+one link per served department, each to that department's own nats-server (decision 0040). Every worker
+builds the link; the one holding its leadership runs it (sharing/holding), the others stand by."""
 
 from __future__ import annotations
 
@@ -10,18 +11,24 @@ from typing import Any
 from haiquan.kit.backlog import Pacer
 from haiquan.kit.db import Database
 from haiquan.kit.dispatcher import Dispatcher
+from haiquan.kit.leader import Leadership
 from haiquan.kit.settings import Settings
 from haiquan.organization import service as org
 from haiquan.sharing.connect import node_urls, unit_options
 from haiquan.sharing.domain import hub_layouts, hub_units
+from haiquan.sharing.holding import DUTY, HeldLink
 from haiquan.sharing.node import SharingNode
 
 
 @dataclass
 class HubLinks:
-    """The links of a hub's departments, started and stopped together."""
+    """The links of a hub's departments, started and stopped together (by the worker holding the link)."""
 
     nodes: list[SharingNode]
+
+    def start(self) -> None:
+        for n in self.nodes:
+            n.start()
 
     def wake(self) -> None:
         for n in self.nodes:
@@ -32,10 +39,9 @@ class HubLinks:
             n.stop()
 
 
-def start_federation(
-    app: Any, settings: Settings, db: Database, dispatcher: Dispatcher
-) -> SharingNode | HubLinks | None:
+def start_federation(app: Any, settings: Settings, db: Database, dispatcher: Dispatcher) -> HeldLink | None:
     app.state.sharing = None
+    app.state.sharing_link = None
     if not settings.nats_url:
         return None
     units = hub_units(settings.unit)
@@ -67,6 +73,7 @@ def start_federation(
     app.state.dispatcher_wake = wake
     app.state.sharing = node  # the status page shows the first department's link
     app.state.sharing_links = nodes
-    for n in nodes:
-        n.start()
-    return link
+    held = HeldLink(db, link, Leadership(db, DUTY))
+    app.state.sharing_link = held
+    held.start()  # the link runs in this process while it holds the leadership
+    return held
