@@ -319,8 +319,9 @@ def test_streams_are_the_departments_own(region: Region) -> None:
         finally:
             await nc.close()
 
-    assert asyncio.run(names(c["01"])) == ["EV_01", "REF_01"]
-    assert asyncio.run(names(c["03"])) == ["EV_03", "REF_03"]
+    # events, reference data, and the work routed down to its children and from its parent (decision 0039)
+    assert asyncio.run(names(c["01"])) == ["EV_01", "REF_01", "WORKIN_01", "WORK_01"]
+    assert asyncio.run(names(c["03"])) == ["EV_03", "REF_03", "WORKIN_03", "WORK_03"]
 
 
 async def _streams(js: Any) -> Any:

@@ -100,7 +100,7 @@ def test_the_status_names_the_holder_from_any_worker(
     leader = world.off("hn_leader")
     assert world.client.get("/api/v1/sharing/status", headers=leader).json()["link_holder"] is None
     with db.unit_of_work() as uow:  # another worker (or host) holds it
-        repository.note_link_holder(uow.session, duty=DUTY, host="host-b", pid=4242, taken=True)
+        repository.unscoped_note_link_holder(uow.session, duty=DUTY, host="host-b", pid=4242, taken=True)
         uow.commit()
     got = world.client.get("/api/v1/sharing/status", headers=leader).json()["link_holder"]
     assert (got["host"], got["pid"], got["here"]) == ("host-b", 4242, False)

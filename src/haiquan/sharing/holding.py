@@ -130,7 +130,9 @@ class HeldLink:
         self._beat_at = time.monotonic()
         try:
             with self.db.unit_of_work() as uow:
-                repository.note_link_holder(uow.session, duty=DUTY, host=HOST, pid=self.pid, taken=taken)
+                repository.unscoped_note_link_holder(
+                    uow.session, duty=DUTY, host=HOST, pid=self.pid, taken=taken
+                )
                 uow.commit()
         except Exception as exc:  # the status shows an older row; the link matters more
             log.warning("link_holder_not_written", error=str(exc)[:200])
@@ -145,7 +147,7 @@ class HeldLink:
             self._halt()
             try:
                 with self.db.unit_of_work() as uow:
-                    repository.forget_link_holder(uow.session, duty=DUTY, host=HOST, pid=self.pid)
+                    repository.unscoped_forget_link_holder(uow.session, duty=DUTY, host=HOST, pid=self.pid)
                     uow.commit()
             except Exception as exc:
                 log.warning("link_holder_not_forgotten", error=str(exc)[:200])

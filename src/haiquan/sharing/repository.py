@@ -141,7 +141,7 @@ def unscoped_link_holder(session: Session, *, duty: str) -> Holder | None:
     return Holder(row.host, row.pid, row.taken_at, row.seen_at, max(0.0, silent))
 
 
-def note_link_holder(session: Session, *, duty: str, host: str, pid: int, taken: bool) -> None:
+def unscoped_note_link_holder(session: Session, *, duty: str, host: str, pid: int, taken: bool) -> None:
     """The holder's row: written when it takes the link (`taken`), its `seen_at` moved while it holds it."""
     now = clock.now()
     table = LinkHolder.__table__
@@ -151,7 +151,7 @@ def note_link_holder(session: Session, *, duty: str, host: str, pid: int, taken:
     session.execute(stmt.values(values).on_conflict_do_update(index_elements=["duty"], set_=kept))
 
 
-def forget_link_holder(session: Session, *, duty: str, host: str, pid: int) -> None:
+def unscoped_forget_link_holder(session: Session, *, duty: str, host: str, pid: int) -> None:
     """The holder gave the link up cleanly: its row goes (only its own: another may have taken over)."""
     session.execute(
         delete(LinkHolder).where(LinkHolder.duty == duty, LinkHolder.host == host, LinkHolder.pid == pid)
