@@ -18,14 +18,15 @@ def certificate(
     valid_from: datetime | None = None,
     valid_until: datetime | None = None,
 ) -> tuple[bytes, bytes]:
-    """(private key PEM, certificate PEM); by default valid from yesterday for 30 days."""
+    """(private key PEM, certificate PEM); by default valid from a year ago until 30 days from now (a year
+    back: tests that freeze the clock at a fixed day must not find it not yet valid once that day is past)."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     attrs = [x509.NameAttribute(NameOID.COMMON_NAME, common_name)]
     if serial_number is not None:
         attrs.append(x509.NameAttribute(NameOID.SERIAL_NUMBER, serial_number))
     name = x509.Name(attrs)
     now = datetime.now(UTC)
-    start = valid_from or now - timedelta(days=1)
+    start = valid_from or now - timedelta(days=365)
     cert = (
         x509.CertificateBuilder()
         .subject_name(name)

@@ -153,9 +153,12 @@ def test_sequences_of_calls_give_no_server_error(
     calls = f"{len(done)} scenarios, {sum(seen.values())} calls: {sorted(seen.items())}"
     record_property("calls", calls)  # in --junitxml
     assert not failures, "\n\n".join(failures[:20]) + "\n\n" + calls
-    # the chains ran: a lodged number was read and registered, a gated-in container looked up
+    # the chains ran: a lodged number was registered and read, a gated-in container looked up
     followed = {op for (op, status), _ in seen.items() if status < 300}
-    assert {"declarations_get", "declarations_register"} <= followed, calls
+    assert "declarations_register" in followed, calls
+    # read back by its number: which of the two reads the state machine picks depends on the server's
+    # answers along the way (lanes, a suite restarted as Flaky), so either one shows the chain ran
+    assert followed & {"declarations_get", "declarations_history"}, calls
     assert any(op == "supervision_container_status" for op, _ in seen), calls
 
 
