@@ -163,6 +163,8 @@ def test_a_node_cut_off_applies_what_it_missed_in_order(tree: dict[str, Node]) -
     rates = [{"currency": "USD", "valid_from": "2026-12-01", "vnd_per_unit": "25000"}]
     publish(top, "exchange_rates", 1, {"rates": rates})
     wait_for(lambda: held(sub, "exchange_rates") == 1, 60, "exchange rates v1 at 01TE")
+    # the department applies from its own stream, which 01TE sources apart: 01TE may hold v1 first
+    wait_for(lambda: held(dept, "exchange_rates") == 1, 60, "exchange rates v1 at 01")
     dept.nats.stop()  # the department's server is gone: 01 and 01TE are cut off from the top
     for v in (2, 3):
         publish(top, "exchange_rates", v, {"rates": [rates[0] | {"vnd_per_unit": str(25000 + v)}]})
