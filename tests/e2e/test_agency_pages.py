@@ -3,8 +3,6 @@ the agency's list, approves it with the laboratory reference, and the declaratio
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,7 +12,7 @@ from fastapi.testclient import TestClient
 from haiquan.kit.db import Database
 from haiquan.kit.settings import Settings
 from tests.agencies.helpers import DECLARANT, PPD_OFFICER, agencies_world, pay, permits_of, registered_apples
-from tests.e2e.conftest import Site, _free_port
+from tests.e2e.conftest import Site, running
 from tests.support import PASSWORD, build_world
 from tests.web.helpers import status_of
 
@@ -23,8 +21,6 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def agency_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    import uvicorn
-
     from haiquan.app import create_app
     from haiquan.organization import service as org
     from haiquan.tariff import service as tariff_service
@@ -39,18 +35,8 @@ def agency_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     world = agencies_world(build_world(app, TestClient(app)), app)
     apples = registered_apples(world, app, lane="green")
     pay(app, apples, "21320000")
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield Site(f"http://127.0.0.1:{port}", world, app, [apples], [])
-    server.should_exit = True
-    thread.join(timeout=10)
+    with running(app) as base:
+        yield Site(base, world, app, [apples], [])
     db.dispose()
 
 

@@ -4,8 +4,6 @@ the ruling is in force."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,7 +13,7 @@ from fastapi.testclient import TestClient
 from haiquan.kit.db import Database
 from haiquan.kit.settings import Settings
 from tests.applications.helpers import PDF, TRADER, filed, upload
-from tests.e2e.conftest import Site, _free_port
+from tests.e2e.conftest import Site, running
 from tests.support import PASSWORD, build_world
 
 pytestmark = pytest.mark.browser
@@ -23,8 +21,6 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def applications_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    import uvicorn
-
     from haiquan.app import create_app
     from haiquan.organization import service as org
     from haiquan.tariff import service as tariff_service
@@ -40,18 +36,8 @@ def applications_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site
     a = filed(world, {"kind": "ruling_classification", "office": "01AB", "subject": "Điện thoại thông minh X1",
                       "goods_code": "MA-PHONE-X1", "goods_description": "Smartphone X1", "hs_code": "85171300"})  # fmt: skip
     assert upload(world, a["id"], "catalogue-x1.pdf", "application/pdf", PDF).status_code == 201
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield Site(f"http://127.0.0.1:{port}", world, app, [a["id"]], [])
-    server.should_exit = True
-    thread.join(timeout=10)
+    with running(app) as base:
+        yield Site(base, world, app, [a["id"]], [])
     db.dispose()
 
 

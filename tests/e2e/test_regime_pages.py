@@ -3,8 +3,6 @@ ledger and reads its stock of the machines it brought in, in Vietnamese."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from haiquan.kit.db import Database
 from haiquan.kit.settings import Settings
-from tests.e2e.conftest import Site, _free_port
+from tests.e2e.conftest import Site, running
 from tests.regimes.helpers import TRADER, car_line, cleared, regime_import
 from tests.support import PASSWORD, build_world
 
@@ -22,8 +20,6 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def regime_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    import uvicorn
-
     from haiquan.app import create_app
     from haiquan.organization import service as org
     from haiquan.tariff import service as tariff_service
@@ -37,18 +33,8 @@ def regime_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     app = create_app(settings, db)
     world = build_world(app, TestClient(app))
     number = cleared(world, app, regime_import("G12", [car_line("2")]))
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield Site(f"http://127.0.0.1:{port}", world, app, [number], [])
-    server.should_exit = True
-    thread.join(timeout=10)
+    with running(app) as base:
+        yield Site(base, world, app, [number], [])
     db.dispose()
 
 
